@@ -1,0 +1,43 @@
+import type { PreprocessSpec } from '../preprocess/spec.js';
+
+/**
+ * What nin-convert writes into an ONNX model's metadata_props and the SDK reads back: everything needed to
+ * turn an image into scores without guessing. ONNX Runtime's JS API does not expose metadata_props, so the SDK
+ * reads them from the ONNX bytes once at load.
+ */
+export interface NinModelMetadata {
+  /** 'cifar10' | 'imagenet' for converted models; other producers may name their own. */
+  readonly family: string;
+  readonly labels: readonly string[];
+  readonly preprocessing: PreprocessSpec;
+  /** Whether the graph's `probabilities` output is already a softmax (true for every nin-convert model). */
+  readonly outputs: { readonly logits: string; readonly probabilities: string };
+  /** SHA-256 (hex) of the checkpoint file the model was converted from, for provenance. */
+  readonly sourceSha256?: string;
+  readonly sourceFormat?: string;
+  readonly converter?: string;
+}
+
+export const METADATA_KEYS = Object.freeze({
+  family: 'nin.family',
+  labels: 'nin.labels',
+  preprocessing: 'nin.preprocessing',
+  outputs: 'nin.outputs',
+  sourceSha256: 'nin.source_sha256',
+  sourceFormat: 'nin.source_format',
+  converter: 'nin.converter',
+});
+
+/** The metadata_props entries for a model, in a stable order. */
+export function encodeMetadata(metadata: NinModelMetadata): Record<string, string> {
+  const entries: Record<string, string> = {
+    [METADATA_KEYS.family]: metadata.family,
+    [METADATA_KEYS.labels]: JSON.stringify(metadata.labels),
+    [METADATA_KEYS.preprocessing]: JSON.stringify(metadata.preprocessing),
+    [METADATA_KEYS.outputs]: JSON.stringify(metadata.outputs),
+  };
+  if (metadata.sourceSha256 !== undefined) entries[METADATA_KEYS.sourceSha256] = metadata.sourceSha256;
+  if (metadata.sourceFormat !== undefined) entries[METADATA_KEYS.sourceFormat] = metadata.sourceFormat;
+  if (metadata.converter !== undefined) entries[METADATA_KEYS.converter] = metadata.converter;
+  return entries;
+}

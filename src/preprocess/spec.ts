@@ -1,0 +1,45 @@
+/**
+ * How an image becomes the model's input tensor. Written by nin-convert into the ONNX metadata
+ * (`nin.preprocessing`) and read back by the SDK, so preprocessing follows the model instead of being guessed.
+ * One spec drives both the sharp path (Node) and the canvas path (browsers).
+ */
+export interface PreprocessSpec {
+  /** Side of the square input the network takes (32 for CIFAR-10, 224 for ImageNet). */
+  readonly inputSize: number;
+  /**
+   * The shorter side is resized to this (bilinear, aspect ratio kept), then the centre `inputSize` square is
+   * cropped. Equal to `inputSize` when the whole image is used.
+   */
+  readonly resizeShorterSide: number;
+  /** Order of the three colour planes in the tensor: Caffe models take BGR. */
+  readonly channelOrder: 'RGB' | 'BGR';
+  /** Pixel values 0–255 are multiplied by this first (1/255 for [0, 1] inputs, 1 for Caffe's 0–255). */
+  readonly scale: number;
+  /** Subtracted per channel after scaling, in `channelOrder`. */
+  readonly mean: readonly [number, number, number];
+  /** Divided per channel after the mean, in `channelOrder`. */
+  readonly std: readonly [number, number, number];
+}
+
+/** Caffe's NIN-ImageNet convention: BGR, 0–255, mean subtraction, no std; shorter side 256, centre crop 224. */
+export const IMAGENET_CAFFE_PREPROCESSING: PreprocessSpec = Object.freeze({
+  inputSize: 224,
+  resizeShorterSide: 256,
+  channelOrder: 'BGR',
+  scale: 1,
+  mean: [103.939, 116.779, 123.68] as const,
+  std: [1, 1, 1] as const,
+});
+
+/**
+ * What the embedded default CIFAR-10 model was trained with (fixtures/default-model/train.py): RGB in [0, 1],
+ * normalised with the CIFAR-10 training-set channel statistics; the whole image resized to 32×32.
+ */
+export const CIFAR10_PREPROCESSING: PreprocessSpec = Object.freeze({
+  inputSize: 32,
+  resizeShorterSide: 32,
+  channelOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [0.4914, 0.4822, 0.4465] as const,
+  std: [0.247, 0.2435, 0.2616] as const,
+});
