@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ArchitectureError, convertCheckpoint, recognize } from '../../converters/nin/index.js';
+import { readCheckpoint } from '../../converters/pth/index.js';
+import { CHECKPOINTS } from '../support/fixtures.js';
+
+const shapes = (entries: [string, number[]][]) => new Map(entries.map(([key, shape]) => [key, { shape }]));
+
+/** The shapes of a CIFAR-family state_dict with the given widths, under `prefix`. */
+function cifarShapes(prefix: string, widths = [192, 160, 96, 192, 192, 192, 192, 192, 10]): Map<string, { shape: number[] }> {
+  const kernels = [5, 1, 1, 5, 1, 1, 3, 1, 1];
+  const indices = [0, 2, 4, 8, 10, 12, 16, 18, 20];
+  let inChannels = 3;
+  const entries: [string, number[]][] = [];
+  indices.forEach((index, n) => {
+    entries.push([`${prefix}${index}.weight`, [widths[n]!, inChannels, kernels[n]!, kernels[n]!]], [`${prefix}${index}.bias`, [widths[n]!]]);
+    inChannels = widths[n]!;
+  });
+  return shapes(entries);
+}
+
+describe('recognize', () => {
+  test('finds the CIFAR family under classifier., as a bare Sequential, and by order with --family', () => {
+    assert.equal(recognize(cifarShapes('classifier.')).layout, 'container');
+    assert.equal(recognize(cifarShapes('')).layout, 'sequential');
+    const renamed = new Map([...cifarShapes('classifier.')].map(([key, value]) => [key.replace('classifier.', 'net.layer'), value]));
+    assert.throws(() => recognize(renamed), ArchitectureError);
+    const byOrder = recognize(renamed, 'cifar10');
+    assert.equal(byOrder.layout, 'by-order');
+    assert.equal(byOrder.convs[3]!.weightKey, 'net.layer8.weight');
+  });
+
+  test('reads channel counts from the weights, so width variants are recognised', () => {
+    const recognition = recognize(cifarShapes('classifier.', [32, 24, 16, 32, 32, 32, 32, 32, 10]));
+    assert.deepEqual(recognition.convs.map((c) => c.outChannels), [32, 24, 16, 32, 32, 32, 32, 32, 10]);
+    assert.equal(recognition.classCount, 10);
+  });
+
+  test('a kernel size that is not the family\'s is named precisely', () => {
+    const wrong = cifarShapes('classifier.');
+    wrong.set('classifier.16.weight', { shape: [192, 192, 5, 5] });
+    assert.throws(() => recognize(wrong), {
+      name: 'ArchitectureError',
+      message: 'classifier.16.weight has shape [192, 192, 5, 5] but pytorch-nin-cifar10 expects [out, 192, 3, 3] at layer 16',
+    });
+  });
+
+  test('a broken channel chain is named precisely', () => {
+    const wrong = cifarShapes('classifier.');
+    wrong.set('classifier.2.weight', { shape: [160, 100, 1, 1] });
+    assert.throws(() => recognize(wrong), {
+      message: 'classifier.2.weight has shape [160, 100, 1, 1] but pytorch-nin-cifar10 expects [out, 192, 1, 1] at layer 2',
+    });
+  });
+
+  test('a state_dict of another architecture says what was expected, what was found, and how to name the family', async () => {
+    await assert.rejects(convertCheckpoint(readFileSync(join(CHECKPOINTS, 'other-arch.pth'))), {
+      name: 'ArchitectureError',
+      message:
+        'not a Network-in-Network checkpoint: expected keys of pytorch-nin-cifar10: classifier.0.weight, classifier.0.bias, ' +
+        'classifier.2.weight, classifier.2.bias, … (18 keys) or pytorch-nin (ImageNet): features.0.weight, features.0.bias, ' +
+        'features.2.weight, features.2.bias, … (24 keys); found conv1.weight, bn1.weight, bn1.bias, bn1.running_mean, … (20 keys). ' +
+        'If the keys were renamed, name the family with --family cifar10|imagenet',
+    });
+  });
+
+  test('naming the wrong family explicitly fails with that family\'s expectations', () => {
+    const checkpoint = readCheckpoint(readFileSync(join(CHECKPOINTS, 'cifar-small.pth')));
+    assert.throws(() => recognize(checkpoint.tensors, 'imagenet'), {
+      message:
+        'not a pytorch-nin (ImageNet) checkpoint: expected features.0.weight, features.0.bias, features.2.weight, features.2.bias, … (24 keys), ' +
+        'or 12 weight/bias pairs in layer order; found classifier.0.weight, classifier.0.bias, classifier.2.weight, classifier.2.bias, … (18 keys)',
+    });
+  });
+
+  test('a class count other than the labels\' is refused with the fix', async () => {
+    const bytes = readFileSync(join(CHECKPOINTS, 'cifar-small.pth'));
+    await assert.rejects(convertCheckpoint(bytes, { labels: ['a', 'b'] }), {
+      message: "the checkpoint's last convolution has 10 outputs but 2 labels were given",
+    });
+  });
+});
