@@ -1,0 +1,138 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
+import type { PreprocessSpec } from '../preprocess/spec.js';
+import { openSession, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
+import type { Platform, Provider } from '../runtime/providers.js';
+import { softmaxRow, topK, type Predictions } from './predictions.js';
+
+/** Turns one image, of whatever kinds a platform accepts, into a [3, S, S] float32 tensor following `spec`. */
+export type Preprocessor<Image> = (image: Image, spec: PreprocessSpec) => Promise<Float32Array>;
+
+export interface OrtWithTensor extends OrtModule {
+  readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
+}
+
+export interface ClassifyOptions {
+  /** How many classes to return, most probable first (default 5, at most the class count). */
+  readonly top?: number;
+}
+
+export interface ClassifierSetup<Image> {
+  readonly ort: OrtWithTensor;
+  readonly platform: Platform;
+  readonly providers: readonly Provider[];
+  readonly strict?: boolean;
+  readonly preprocess: Preprocessor<Image>;
+  /** Images per ONNX Runtime run in classifyBatch. */
+  readonly batchSize?: number;
+  readonly sessionOptions?: InferenceSession.SessionOptions;
+}
+
+const DEFAULT_TOP = 5;
+const DEFAULT_BATCH_SIZE = 32;
+
+/**
+ * A loaded model on one execution provider, platform-neutral: Node and browsers differ only in the ORT module
+ * and the preprocessor they pass in. Runs are queued, so concurrent calls give exactly the serial answers.
+ */
+export class Classifier<Image> {
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    readonly info: ModelInfo,
+    /** The provider that really runs the model. */
+    readonly provider: Provider,
+    /** Providers that were tried first and failed, with why. */
+    readonly fallbacks: readonly ProviderAttempt[],
+    private readonly session: InferenceSession,
+    private readonly setup: ClassifierSetup<Image>,
+    private readonly outputName: string,
+    private readonly outputIsProbability: boolean,
+  ) {}
+
+  static async create<Image>(model: Uint8Array, source: string, setup: ClassifierSetup<Image>): Promise<Classifier<Image>> {
+    const info = readModelInfo(model, source);
+    const opened = await openSession(setup.ort, model, {
+      providers: setup.providers,
+      strict: setup.strict,
+      platform: setup.platform,
+      sessionOptions: setup.sessionOptions,
+    });
+    const { session } = opened;
+    const probabilities = session.outputNames.includes(info.outputs.probabilities);
+    const outputName = probabilities ? info.outputs.probabilities : info.outputs.logits;
+    if (session.inputNames.length !== 1 || !session.outputNames.includes(outputName)) {
+      await session.release();
+      throw new ModelError(
+        `${source} is not an image classifier: expected one input and an output named '${info.outputs.probabilities}' or ` +
+          `'${info.outputs.logits}', found inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`,
+      );
+    }
+    return new Classifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities);
+  }
+
+  get labels(): readonly string[] {
+    return this.info.labels;
+  }
+
+  async classify(image: Image, options: ClassifyOptions = {}): Promise<Predictions> {
+    const [result] = await this.classifyBatch([image], options);
+    return result!;
+  }
+
+  /** Classifies many images, preprocessing each and running them through the model in batches. */
+  async classifyBatch(images: readonly Image[], options: ClassifyOptions = {}): Promise<Predictions[]> {
+    const top = options.top ?? DEFAULT_TOP;
+    if (!Number.isInteger(top) || top < 1) throw new RangeError(`top must be a positive integer, got ${top}`);
+    const batchSize = this.setup.batchSize ?? DEFAULT_BATCH_SIZE;
+    const results: Predictions[] = [];
+    for (let start = 0; start < images.length; start += batchSize) {
+      const chunk = images.slice(start, start + batchSize);
+      const tensors = await Promise.all(chunk.map((image) => this.setup.preprocess(image, this.info.preprocessing)));
+      const probabilities = await this.probabilities(tensors);
+      const classes = this.info.labels.length;
+      for (let i = 0; i < chunk.length; i++) {
+        results.push(topK(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top, this.provider));
+      }
+    }
+    return results;
+  }
+
+  /** Class probabilities [n × classes] for already preprocessed [3, S, S] tensors. */
+  async probabilities(tensors: readonly Float32Array[]): Promise<Float32Array> {
+    const size = this.info.preprocessing.inputSize;
+    const plane = 3 * size * size;
+    const batch = new Float32Array(tensors.length * plane);
+    tensors.forEach((tensor, i) => {
+      if (tensor.length !== plane) throw new Error(`internal: preprocessed tensor has ${tensor.length} values, expected ${plane}`);
+      batch.set(tensor, i * plane);
+    });
+    const output = await this.run(new this.setup.ort.Tensor('float32', batch, [tensors.length, 3, size, size]));
+    const classes = this.info.labels.length;
+    if (output.length !== tensors.length * classes) {
+      throw new ModelError(`the model gave ${output.length} scores for ${tensors.length} images of ${classes} classes`);
+    }
+    if (this.outputIsProbability) return output;
+    const probabilities = new Float32Array(output.length);
+    for (let i = 0; i < tensors.length; i++) probabilities.set(softmaxRow(output.subarray(i * classes, (i + 1) * classes)), i * classes);
+    return probabilities;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue.catch(() => undefined);
+    await this.session.release();
+  }
+
+  private run(input: Tensor): Promise<Float32Array> {
+    if (this.disposed) return Promise.reject(new Error('this classifier has been disposed'));
+    const next = this.queue.then(async () => {
+      const outputs = await this.session.run({ [this.session.inputNames[0]!]: input });
+      return outputs[this.outputName]!.data as Float32Array;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

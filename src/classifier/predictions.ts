@@ -1,0 +1,37 @@
+import type { Provider } from '../runtime/providers.js';
+
+export interface Prediction {
+  readonly label: string;
+  /** Class index in the model's output. */
+  readonly index: number;
+  readonly probability: number;
+}
+
+/**
+ * Top-k predictions, most probable first. The array also says which execution provider really computed it,
+ * so a silent fallback from GPU to CPU is visible in every result.
+ */
+export type Predictions = readonly Prediction[] & { readonly provider: Provider };
+
+/** Softmax over one row, for models whose graph ends in logits (stable: the max is subtracted first). */
+export function softmaxRow(logits: ArrayLike<number>): Float32Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]!);
+  const out = new Float32Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i]! - max);
+  for (let i = 0; i < out.length; i++) out[i]! /= sum;
+  return out;
+}
+
+/** The `top` most probable classes of one row of probabilities; ties keep the lower index first. */
+export function topK(probabilities: ArrayLike<number>, labels: readonly string[], top: number, provider: Provider): Predictions {
+  const order = Array.from({ length: probabilities.length }, (_, i) => i);
+  order.sort((a, b) => probabilities[b]! - probabilities[a]! || a - b);
+  const predictions = order.slice(0, Math.max(1, Math.min(top, order.length))).map((index) => ({
+    label: labels[index]!,
+    index,
+    probability: probabilities[index]!,
+  }));
+  return Object.assign(predictions, { provider });
+}

@@ -1,0 +1,124 @@
+import { parseArgs } from 'node:util';
+import type { Predictions } from '../../classifier/predictions.js';
+import { loadClassifier } from '../../node/classify.js';
+import { integerOption, parseCommandLine } from '../args.js';
+import { describeFailure, UsageError } from '../errors.js';
+import { expandImagePaths } from '../image-files.js';
+import { ProgressBar } from '../progress.js';
+
+export const PREDICT_HELP = `Usage: nin-sdk predict <images or folders...> [options]
+
+Classifies images (JPEG, PNG, WebP, GIF, TIFF, AVIF; folders are searched recursively) and prints one line
+per image: the file, then the top classes with their probabilities.
+
+Options:
+  --model <file.onnx>      a model written by nin-convert (default: the embedded CIFAR-10 NIN)
+  --top <n>                classes per image (default 3)
+  --provider <list>        cpu, cuda or webgpu, or an ordered list like cuda,cpu (default cpu)
+  --strict                 fail if the first provider cannot start instead of falling back
+  --batch <n>              images per ONNX Runtime run (default 32)
+  --json                   print one JSON document instead of lines
+  -h, --help               show this help
+
+A file that cannot be read or decoded gets its own error line on stderr; the others go on, and the exit code
+is 1 at the end if any failed.`;
+
+interface FileResult {
+  readonly file: string;
+  readonly predictions?: Predictions;
+  readonly error?: string;
+}
+
+export async function runPredict(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(() =>
+    parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        top: { type: 'string' },
+        provider: { type: 'string' },
+        strict: { type: 'boolean', default: false },
+        batch: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }),
+  );
+  if (values.help) {
+    console.log(PREDICT_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('predict needs at least one image or folder');
+  const top = integerOption('top', values.top, 3, 1, 1000);
+  const batchSize = integerOption('batch', values.batch, 32, 1, 4096);
+  const files = await expandImagePaths(positionals);
+  if (files.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
+
+  const started = performance.now();
+  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize });
+  const results: FileResult[] = [];
+  const progress = new ProgressBar(files.length, 'predict');
+  try {
+    // Files are classified in batches; a failing file is retried alone so that it cannot sink its batch.
+    for (let start = 0; start < files.length; start += batchSize) {
+      const chunk = files.slice(start, start + batchSize);
+      let batch: FileResult[];
+      try {
+        const predictions = await classifier.classifyBatch(chunk, { top });
+        batch = chunk.map((file, i) => ({ file, predictions: predictions[i]! }));
+      } catch {
+        batch = [];
+        for (const file of chunk) {
+          try {
+            batch.push({ file, predictions: await classifier.classify(file, { top }) });
+          } catch (error) {
+            batch.push({ file, error: describeFailure(error, 'predict').line.replace(/^predict: /, '') });
+          }
+        }
+      }
+      for (const result of batch) {
+        results.push(result);
+        if (!values.json) printResult(result, progress);
+      }
+      progress.update(results.length);
+    }
+  } finally {
+    progress.finish();
+    await classifier.dispose();
+  }
+
+  const failed = results.filter((r) => r.error !== undefined).length;
+  const seconds = (performance.now() - started) / 1000;
+  const fallback = classifier.fallbacks.map((f) => `${f.provider} failed: ${f.error}`).join('; ');
+  if (values.json) {
+    console.log(
+      JSON.stringify(
+        {
+          model: values.model ?? 'default (nin-cifar10)',
+          family: classifier.info.family,
+          provider: classifier.provider,
+          fallbacks: classifier.fallbacks,
+          results: results.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: [...r.predictions!] })),
+        },
+        null,
+        2,
+      ),
+    );
+  }
+  console.error(
+    `${results.length - failed} of ${results.length} image${results.length === 1 ? '' : 's'} classified in ${seconds.toFixed(2)} s ` +
+      `on ${classifier.provider}${fallback ? ` (${fallback})` : ''}${failed ? `; ${failed} failed` : ''}`,
+  );
+  return failed > 0 ? 1 : 0;
+}
+
+function printResult(result: FileResult, progress: ProgressBar): void {
+  progress.finish();
+  if (result.error !== undefined) {
+    console.error(`nin-sdk predict: ${result.file}: ${result.error}`);
+    return;
+  }
+  const classes = result.predictions!.map((p) => `${p.label} ${(p.probability * 100).toFixed(1)}%`).join('  ');
+  console.log(`${result.file}  ${classes}`);
+}

@@ -1,0 +1,89 @@
+import { readOnnxMetadata } from '../graph/index.js';
+import type { PreprocessSpec } from '../preprocess/spec.js';
+import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
+
+/** An ONNX file that cannot serve as a nin-sdk classifier, with what is wrong with it. */
+export class ModelError extends Error {
+  override readonly name = 'ModelError';
+}
+
+export interface ModelInfo extends NinModelMetadata {
+  readonly opsetVersion: number;
+  readonly irVersion: number;
+  readonly producer: string;
+}
+
+/**
+ * Reads what the SDK needs from a model's metadata_props (ONNX Runtime's JS API does not expose them), without
+ * decoding the weights, and checks that it describes an image classifier.
+ */
+export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
+  let header;
+  try {
+    header = readOnnxMetadata(bytes);
+  } catch {
+    throw new ModelError(`${source} is not an ONNX model`);
+  }
+  const metadata = header.metadata;
+  const need = (key: string): string => {
+    const value = metadata[key];
+    if (value === undefined) {
+      throw new ModelError(
+        `${source} is not a nin-sdk classifier: it has no '${key}' metadata (convert the PyTorch checkpoint with nin-convert)`,
+      );
+    }
+    return value;
+  };
+  const labels = parseJson(need(METADATA_KEYS.labels), METADATA_KEYS.labels, source);
+  if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
+    throw new ModelError(`${source}: '${METADATA_KEYS.labels}' must be a non-empty JSON array of strings`);
+  }
+  const preprocessing = checkPreprocessing(parseJson(need(METADATA_KEYS.preprocessing), METADATA_KEYS.preprocessing, source), source);
+  const outputs = parseJson(metadata[METADATA_KEYS.outputs] ?? '{"logits":"logits","probabilities":"probabilities"}', METADATA_KEYS.outputs, source);
+  if (!isRecord(outputs) || typeof outputs['logits'] !== 'string' || typeof outputs['probabilities'] !== 'string') {
+    throw new ModelError(`${source}: '${METADATA_KEYS.outputs}' must name the logits and probabilities outputs`);
+  }
+  return {
+    family: need(METADATA_KEYS.family),
+    labels: labels as string[],
+    preprocessing,
+    outputs: { logits: outputs['logits'], probabilities: outputs['probabilities'] },
+    sourceSha256: metadata[METADATA_KEYS.sourceSha256],
+    sourceFormat: metadata[METADATA_KEYS.sourceFormat],
+    converter: metadata[METADATA_KEYS.converter],
+    opsetVersion: header.opsetVersion,
+    irVersion: header.irVersion,
+    producer: `${header.producerName} ${header.producerVersion}`.trim(),
+  };
+}
+
+function parseJson(text: string, key: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ModelError(`${source}: '${key}' metadata is not valid JSON`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkPreprocessing(value: unknown, source: string): PreprocessSpec {
+  const triple = (v: unknown) => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (
+    !isRecord(value) ||
+    !Number.isInteger(value['inputSize']) ||
+    (value['inputSize'] as number) < 1 ||
+    !Number.isInteger(value['resizeShorterSide']) ||
+    (value['resizeShorterSide'] as number) < (value['inputSize'] as number) ||
+    (value['channelOrder'] !== 'RGB' && value['channelOrder'] !== 'BGR') ||
+    typeof value['scale'] !== 'number' ||
+    !triple(value['mean']) ||
+    !triple(value['std']) ||
+    (value['std'] as number[]).some((s) => s === 0)
+  ) {
+    throw new ModelError(`${source}: '${METADATA_KEYS.preprocessing}' metadata is not a valid preprocessing spec`);
+  }
+  return value as unknown as PreprocessSpec;
+}

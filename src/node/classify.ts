@@ -1,0 +1,69 @@
+import * as ort from 'onnxruntime-node';
+import { readFile } from 'node:fs/promises';
+import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
+import type { Predictions } from '../classifier/predictions.js';
+import { preprocessImage, type ImageInput } from '../preprocess/node.js';
+import { parseProviders, type Provider } from '../runtime/providers.js';
+import { defaultModelPath } from './default-model.js';
+
+export type NodeClassifier = Classifier<ImageInput>;
+
+export interface LoadClassifierOptions {
+  /** One provider or an ordered list ('cpu' | 'cuda' | 'webgpu'); default 'cpu'. */
+  readonly provider?: Provider | readonly Provider[] | string;
+  /** Fail when the first provider cannot start instead of falling back (default false). */
+  readonly strict?: boolean;
+  /** Images per ONNX Runtime run in classifyBatch (default 32). */
+  readonly batchSize?: number;
+  /** Largest image accepted, in pixels, against decompression bombs (default 100 megapixels). */
+  readonly maxPixels?: number;
+}
+
+export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOptions {
+  /** An ONNX file written by nin-convert, or its bytes; default: the embedded CIFAR-10 model. */
+  readonly model?: string | Uint8Array;
+}
+
+// ONNX Runtime logs failed provider starts as errors on stderr; nin-sdk reports them itself, once, in words.
+ort.env.logLevel = 'fatal';
+
+/** Loads a model (default: the embedded one) on the first provider that starts. */
+export async function loadClassifier(model?: string | Uint8Array, options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
+  const source = typeof model === 'string' ? model : model === undefined ? defaultModelPath() : 'model bytes';
+  const bytes = typeof model === 'object' ? model : await readFile(source);
+  const maxPixels = options.maxPixels;
+  return Classifier.create(bytes, source, {
+    ort,
+    platform: 'node',
+    providers: parseProviders(options.provider as string | readonly string[] | undefined, 'node'),
+    strict: options.strict,
+    batchSize: options.batchSize,
+    preprocess: async (image, spec) => (await preprocessImage(image, spec, { maxPixels })).tensor,
+  });
+}
+
+const cache = new Map<string, Promise<NodeClassifier>>();
+
+/**
+ * Classifies one image: `await classify('cat.jpg')` → `[{ label: 'cat', index: 3, probability: 0.93 }, …]`,
+ * with `.provider` saying where it ran. Models named by path are loaded once per provider choice and kept.
+ */
+export async function classify(image: ImageInput, options: ClassifyCallOptions = {}): Promise<Predictions> {
+  const { model, top, ...loadOptions } = options;
+  if (typeof model === 'object') {
+    const classifier = await loadClassifier(model, loadOptions);
+    try {
+      return await classifier.classify(image, { top });
+    } finally {
+      await classifier.dispose();
+    }
+  }
+  const key = JSON.stringify([model ?? defaultModelPath(), loadOptions]);
+  let classifier = cache.get(key);
+  if (classifier === undefined) {
+    classifier = loadClassifier(model, loadOptions);
+    cache.set(key, classifier);
+    classifier.catch(() => cache.delete(key));
+  }
+  return (await classifier).classify(image, { top });
+}

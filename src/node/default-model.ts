@@ -1,0 +1,26 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** File name of the embedded default model inside the package's `models/` folder. */
+export const DEFAULT_MODEL_FILE = 'nin-cifar10.onnx';
+
+/**
+ * The package root, found by walking up from this module: the same code runs from src/ under tsx and from
+ * dist/src/ once built, at different depths.
+ */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'nin-sdk') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('nin-sdk: cannot find the package root from ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+/** Path of the embedded default model: a NIN of the pytorch-nin-cifar10 structure trained on CIFAR-10. */
+export function defaultModelPath(): string {
+  return join(packageRoot(), 'models', DEFAULT_MODEL_FILE);
+}

@@ -1,0 +1,61 @@
+import type { InferenceSession } from 'onnxruntime-common';
+import { PROVIDERS, ProviderError, type Platform, type Provider } from './providers.js';
+
+/** What the runtime needs of onnxruntime-node or onnxruntime-web: they share this API. */
+export interface OrtModule {
+  readonly InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+}
+
+export interface OpenSessionOptions {
+  /** Ordered preference; the first that starts is used. */
+  readonly providers: readonly Provider[];
+  /** Fail when the first choice cannot start, instead of falling back along the list (and then to CPU / wasm). */
+  readonly strict?: boolean;
+  readonly platform: Platform;
+  readonly sessionOptions?: InferenceSession.SessionOptions;
+}
+
+export interface ProviderAttempt {
+  readonly provider: Provider;
+  readonly error: string;
+}
+
+export interface OpenedSession {
+  readonly session: InferenceSession;
+  /** The provider whose session started: the one that really runs the model. */
+  readonly provider: Provider;
+  /** Providers tried before it, and why each failed. */
+  readonly fallbacks: readonly ProviderAttempt[];
+}
+
+/**
+ * Starts a session on the first provider that works. ONNX Runtime refuses to create a session whose listed
+ * execution provider cannot load, so each provider is tried alone: the one that starts is the one that runs.
+ */
+export async function openSession(ort: OrtModule, model: Uint8Array, options: OpenSessionOptions): Promise<OpenedSession> {
+  const baseline: Provider = options.platform === 'node' ? 'cpu' : 'wasm';
+  const order = options.strict ? [...options.providers] : [...new Set([...options.providers, baseline])];
+  const fallbacks: ProviderAttempt[] = [];
+  for (const provider of order) {
+    try {
+      const session = await ort.InferenceSession.create(model, {
+        ...options.sessionOptions,
+        executionProviders: [PROVIDERS[provider].ortName],
+      });
+      return { session, provider, fallbacks };
+    } catch (error) {
+      fallbacks.push({ provider, error: firstLine(error) });
+      if (options.strict) break;
+    }
+  }
+  const tried = fallbacks.map((a) => `${a.provider}: ${a.error}; it needs ${PROVIDERS[a.provider].requirement}`).join(' | ');
+  throw new ProviderError(`no execution provider could start (${tried})`);
+}
+
+/** ONNX Runtime's messages carry source paths and multi-line context; the first line says what failed. */
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split('\n')[0]!.trim();
+  const adapter = /Failed to get a WebGPU adapter[^.]*/.exec(message);
+  return adapter ? adapter[0] : line.replace(/^\/onnxruntime_src\/\S+ /, '');
+}

@@ -1,0 +1,60 @@
+/**
+ * The execution providers nin-sdk offers, the ONNX Runtime backend behind each, and what a user must have for
+ * it to start. Like transformers.js's device table: one name per device, an ordered fallback, and errors that
+ * list the valid choices.
+ */
+export type Provider = 'cpu' | 'cuda' | 'webgpu' | 'wasm';
+
+export interface ProviderInfo {
+  /** The execution provider name ONNX Runtime's JS API takes. */
+  readonly ortName: string;
+  /** Where the provider exists at all. */
+  readonly platforms: readonly ('node' | 'web')[];
+  /** What is needed when it fails to start, said to the user. */
+  readonly requirement: string;
+}
+
+export const PROVIDERS: Readonly<Record<Provider, ProviderInfo>> = Object.freeze({
+  cpu: { ortName: 'cpu', platforms: ['node'], requirement: 'nothing: it is built into onnxruntime-node' },
+  cuda: {
+    ortName: 'cuda',
+    platforms: ['node'],
+    requirement:
+      'an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node installed with its CUDA binaries ' +
+      '(npm install --onnxruntime-node-install=cuda12; see the README)',
+  },
+  webgpu: {
+    ortName: 'webgpu',
+    platforms: ['node', 'web'],
+    requirement:
+      'a WebGPU adapter: a GPU with Vulkan drivers (on a machine without one, Debian\'s chromium package ships a ' +
+      'software adapter: VK_DRIVER_FILES=/usr/lib/chromium/vk_swiftshader_icd.json)',
+  },
+  wasm: { ortName: 'wasm', platforms: ['web'], requirement: 'nothing: it is built into onnxruntime-web' },
+});
+
+export type Platform = 'node' | 'web';
+
+export class ProviderError extends Error {
+  override readonly name = 'ProviderError';
+}
+
+/** The providers a platform offers, in the order tried when none is named. */
+export function providersOf(platform: Platform): Provider[] {
+  return (Object.keys(PROVIDERS) as Provider[]).filter((p) => PROVIDERS[p].platforms.includes(platform));
+}
+
+/** Checks a user's provider choice (one name or an ordered list), naming the valid ones on a mistake. */
+export function parseProviders(choice: string | readonly string[] | undefined, platform: Platform): Provider[] {
+  const valid = providersOf(platform);
+  const fallback: Provider = platform === 'node' ? 'cpu' : 'wasm';
+  const asked = choice === undefined ? [fallback] : typeof choice === 'string' ? choice.split(',') : [...choice];
+  if (asked.length === 0) throw new ProviderError(`no provider given: should be one of ${valid.join(', ')}`);
+  return asked.map((name) => {
+    const provider = name.trim().toLowerCase();
+    if (!(valid as string[]).includes(provider)) {
+      throw new ProviderError(`unknown provider '${name}' for ${platform}: should be one of ${valid.join(', ')}`);
+    }
+    return provider as Provider;
+  });
+}
