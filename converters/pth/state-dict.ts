@@ -1,0 +1,95 @@
+import { CheckpointError, quote } from './errors.js';
+import { TensorRef, describeValue } from './torch-objects.js';
+import type { CheckpointWrapper, ExtraValue } from './types.js';
+
+/**
+ * Finds the state_dict inside the unpickled object. Training scripts save it
+ * bare (`torch.save(model.state_dict())`), or in a dict next to training
+ * state (`{'state_dict': …, 'best_acc': …, 'optimizer': …}`), or under
+ * 'model'. DataParallel prefixes every key with 'module.'.
+ */
+
+/** Wrapper keys, in the order they are tried. */
+const WRAPPER_KEYS = ['state_dict', 'model'] as const satisfies readonly CheckpointWrapper[];
+
+const DATA_PARALLEL_PREFIX = 'module.';
+
+export interface FoundStateDict {
+  readonly wrapper: CheckpointWrapper;
+  readonly strippedPrefix: '' | 'module.';
+  /** Keys already without `strippedPrefix`, in saved order. */
+  readonly tensors: ReadonlyArray<readonly [string, TensorRef]>;
+  /** Scalars next to the state_dict; one-element tensors are resolved later. */
+  readonly extras: ReadonlyArray<readonly [string, ExtraValue | TensorRef]>;
+}
+
+export function findStateDict(root: unknown): FoundStateDict {
+  if (!(root instanceof Map)) {
+    throw new CheckpointError('not-a-state-dict', `expected a state_dict (a mapping of names to tensors), found ${describeValue(root)}`);
+  }
+  const bare = tensorEntries(root);
+  if (bare.tensors !== undefined) return withoutPrefix('bare', bare.tensors, []);
+
+  for (const wrapper of WRAPPER_KEYS) {
+    if (!root.has(wrapper)) continue;
+    const inner: unknown = root.get(wrapper);
+    if (!(inner instanceof Map)) {
+      throw new CheckpointError('not-a-state-dict', `expected ${quote(wrapper)} to hold a state_dict (a mapping of names to tensors), found ${describeValue(inner)}`);
+    }
+    const found = tensorEntries(inner);
+    if (found.tensors === undefined) {
+      throw new CheckpointError('not-a-state-dict', `expected ${quote(wrapper)} to hold a state_dict (a mapping of names to tensors), but ${found.problem}`);
+    }
+    return withoutPrefix(wrapper, found.tensors, extrasBeside(root, wrapper));
+  }
+  throw new CheckpointError(
+    'not-a-state-dict',
+    `expected a state_dict (a mapping of names to tensors) or a dict with one under 'state_dict' or 'model', but ${bare.problem}`,
+  );
+}
+
+type TensorEntries =
+  | { readonly tensors: Array<readonly [string, TensorRef]>; readonly problem?: undefined }
+  | { readonly tensors?: undefined; readonly problem: string };
+
+function tensorEntries(dict: Map<unknown, unknown>): TensorEntries {
+  const tensors: Array<readonly [string, TensorRef]> = [];
+  for (const [key, value] of dict) {
+    if (typeof key !== 'string') return { problem: `one of its keys is ${describeValue(key)}` };
+    if (!(value instanceof TensorRef)) return { problem: `its entry ${quote(key)} is ${describeValue(value)}` };
+    tensors.push([key, value]);
+  }
+  return { tensors };
+}
+
+function extrasBeside(root: Map<unknown, unknown>, wrapper: string): Array<readonly [string, ExtraValue | TensorRef]> {
+  const extras: Array<readonly [string, ExtraValue | TensorRef]> = [];
+  for (const [key, value] of root) {
+    if (typeof key !== 'string' || key === wrapper) continue;
+    if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
+      extras.push([key, value]);
+    } else if (typeof value === 'bigint') {
+      // Python ints past 2^31 may come as bigint; beyond 2^53 keep every digit as text.
+      extras.push([key, Number.isSafeInteger(Number(value)) ? Number(value) : value.toString()]);
+    } else if (value instanceof TensorRef && value.shape.every((size) => size === 1)) {
+      extras.push([key, value]);
+    }
+    // Containers (optimizer state, lists of milestones …) are not extras.
+  }
+  return extras;
+}
+
+function withoutPrefix(
+  wrapper: CheckpointWrapper,
+  tensors: Array<readonly [string, TensorRef]>,
+  extras: Array<readonly [string, ExtraValue | TensorRef]>,
+): FoundStateDict {
+  const prefixed = tensors.length > 0 && tensors.every(([key]) => key.startsWith(DATA_PARALLEL_PREFIX));
+  if (!prefixed) return { wrapper, strippedPrefix: '', tensors, extras };
+  return {
+    wrapper,
+    strippedPrefix: DATA_PARALLEL_PREFIX,
+    tensors: tensors.map(([key, tensor]) => [key.slice(DATA_PARALLEL_PREFIX.length), tensor] as const),
+    extras,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Public types of the checkpoint reader. Lookup-map typing (as in ONNX
+ * Runtime's js/common): a tensor's `dtype` decides the type of its `data`, so
+ * `if (t.dtype === 'int64') t.data` is a BigInt64Array without casts.
+ */
+
+/** Floating dtypes: materialised as Float32Array unless `keepDtype` is set. */
+export type FloatingDtype = 'float32' | 'float64' | 'float16' | 'bfloat16';
+
+/** Integer and boolean dtypes: always kept in their own typed array, exactly. */
+export type IntegerDtype = 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+
+/** The element type of the storage a tensor was saved from. */
+export type Dtype = FloatingDtype | IntegerDtype;
+
+/**
+ * The typed array that holds each dtype's values as they are in the file.
+ * float16 and bfloat16 are raw 16-bit patterns (Float16Array is not in Node 20).
+ * bool is one byte per value, 0 or 1.
+ */
+export interface RawArrayOf {
+  float32: Float32Array;
+  float64: Float64Array;
+  float16: Uint16Array;
+  bfloat16: Uint16Array;
+  int64: BigInt64Array;
+  int32: Int32Array;
+  int16: Int16Array;
+  int8: Int8Array;
+  uint8: Uint8Array;
+  bool: Uint8Array;
+}
+
+/** The default materialisation: every floating dtype becomes float32. */
+export type ConvertedArrayOf = {
+  [D in Dtype]: D extends FloatingDtype ? Float32Array : RawArrayOf[D];
+};
+
+type TensorOf<ArrayOf extends Record<Dtype, unknown>> = {
+  [D in Dtype]: {
+    /** The dtype the tensor had in PyTorch (not the dtype of `data`). */
+    readonly dtype: D;
+    readonly shape: readonly number[];
+    /**
+     * Values in C-contiguous (row-major) order. May be a view into the bytes
+     * given to readCheckpoint, and tensors that shared a storage in PyTorch may
+     * share memory here: treat it as read-only, copy before mutating.
+     */
+    readonly data: ArrayOf[D];
+  };
+}[Dtype];
+
+/** A tensor as readCheckpoint returns it by default. */
+export type CheckpointTensor = TensorOf<ConvertedArrayOf>;
+
+/** A tensor as readCheckpoint returns it with `{ keepDtype: true }`. */
+export type RawCheckpointTensor = TensorOf<RawArrayOf>;
+
+/** A floating tensor in the default materialisation: its data is Float32Array. */
+export type FloatCheckpointTensor = Extract<CheckpointTensor, { dtype: FloatingDtype }>;
+
+/**
+ * 'zip': torch >= 1.6. 'legacy': the pickle stream of torch 0.4 to 1.5.
+ * 'legacy-v1': the same stream from torch <= 0.3, whose tensors are rebuilt
+ * with `torch._utils._rebuild_tensor`.
+ */
+export type CheckpointFormat = 'zip' | 'legacy' | 'legacy-v1';
+
+/** Where the state_dict was found in the unpickled object. */
+export type CheckpointWrapper = 'bare' | 'state_dict' | 'model';
+
+export type ExtraValue = number | string | boolean | null;
+
+export interface Checkpoint<Tensor = CheckpointTensor> {
+  readonly format: CheckpointFormat;
+  /** The state_dict, in the order PyTorch saved it, with `strippedPrefix` removed. */
+  readonly tensors: ReadonlyMap<string, Tensor>;
+  readonly wrapper: CheckpointWrapper;
+  /** 'module.' when DataParallel had prefixed every key (and it was removed), else ''. */
+  readonly strippedPrefix: '' | 'module.';
+  /**
+   * Plain scalars saved next to the state_dict (best_acc, epoch, arch …).
+   * One-element tensors become numbers; containers (optimizer state) are left out.
+   */
+  readonly extras: Readonly<Record<string, ExtraValue>>;
+}
+
+export interface ReadCheckpointOptions {
+  /** Keep floating tensors in their own dtype instead of converting to float32. */
+  readonly keepDtype?: boolean;
+}
