@@ -1,0 +1,44 @@
+/**
+ * nin-sdk's graph IR: typed values, one builder function per ONNX op with
+ * shape inference at build time, passes, a text printer and ONNX I/O.
+ * Browser-safe: no Node APIs anywhere under src/graph.
+ */
+export type {
+  Attribute,
+  Attributes,
+  DataType,
+  Dim,
+  Graph,
+  Initializer,
+  Node,
+  Shape,
+  TensorData,
+  TensorDataMap,
+  TensorType,
+  Value,
+} from './types.js';
+export { attr } from './attributes.js';
+export { GraphBuilder, type GraphBuilderOptions, type NodeOptions } from './builder.js';
+export { DATA_TYPES, dataTypeFromOnnxCode, isDataType, isFloatType } from './dtypes.js';
+export { ShapeInferenceError } from './errors.js';
+export { float16ArrayToFloat32, float16BitsToFloat32, float32ArrayToFloat16, float32ToFloat16Bits } from './float16.js';
+export { formatGraph, formatNode } from './format.js';
+export { InferenceContext, type ShapeRule } from './inference.js';
+export { DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION, MIN_OPSET_VERSION } from './opset.js';
+export * as ops from './ops/index.js';
+export { SHAPE_RULES } from './ops/shape-rules.js';
+export * from './passes/index.js';
+export {
+  pytorchPool2dPads,
+  pytorchPoolAxisPads,
+  pytorchPoolOutputSize,
+  type Pool2dPads,
+  type PoolAxisPads,
+  type PytorchPool2d,
+  type PytorchPoolAxis,
+} from './pytorch-pooling.js';
+export { broadcastShapes, formatShape, formatType, isStaticDim, isStaticShape } from './shape.js';
+export { boolTensor, elementCount, float32Tensor, int32Tensor, int64Tensor, tensorData, tensorToNumbers } from './tensor-data.js';
+export { validateGraph } from './validate.js';
+export { readOnnx, readOnnxMetadata, type OnnxModel, type OnnxModelInfo } from './onnx/read.js';
+export { writeOnnx, type WriteOnnxOptions } from './onnx/write.js';

@@ -1,0 +1,99 @@
+/**
+ * The project's graph IR: plain, immutable data.
+ *
+ * A graph is what ONNX can express and nothing more; it exists so that the
+ * converter, the printer, the passes and (later) autodiff can work on typed
+ * TypeScript objects instead of protobuf messages. Everything here must run in
+ * a browser: typed arrays only, no Buffer.
+ */
+
+/**
+ * Element types the IR knows. Extend {@link TensorDataMap} and the table in
+ * `dtypes.ts` together to add one.
+ */
+export type DataType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
+
+/**
+ * The typed array that holds each element type. float16 is kept as its raw
+ * IEEE half bits because JavaScript (Node 20) has no Float16Array.
+ */
+export interface TensorDataMap {
+  float32: Float32Array;
+  float16: Uint16Array;
+  int64: BigInt64Array;
+  int32: Int32Array;
+  bool: Uint8Array;
+}
+
+/** A static size, or a symbolic one such as `'batch'` that is only known at run time. */
+export type Dim = number | string;
+
+export type Shape = readonly Dim[];
+
+/** The type of a tensor value: what shape inference computes. */
+export interface TensorType {
+  readonly dtype: DataType;
+  readonly shape: Shape;
+}
+
+/** A named tensor flowing through the graph (graph input, node output or initializer). */
+export interface Value extends TensorType {
+  readonly name: string;
+}
+
+/**
+ * Concrete tensor contents, for initializers and constants. Distributes over
+ * the dtype so that checking `t.dtype === 'int64'` narrows `t.data` to BigInt64Array.
+ * Data is row-major; `dims` are always static.
+ */
+export type TensorData<T extends DataType = DataType> = {
+  [K in T]: {
+    readonly dtype: K;
+    readonly dims: readonly number[];
+    readonly data: TensorDataMap[K];
+  };
+}[T];
+
+/** A weight or other constant stored in the graph's initializer list. */
+export interface Initializer {
+  readonly name: string;
+  readonly tensor: TensorData;
+}
+
+/**
+ * A node attribute. ONNX integers are int64, but every attribute this project
+ * writes (axes, pads, strides, dtype codes) fits a double exactly, so they are
+ * numbers; the reader refuses the ones that do not fit.
+ */
+export type Attribute =
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'float'; readonly value: number }
+  | { readonly type: 'ints'; readonly value: readonly number[] }
+  | { readonly type: 'floats'; readonly value: readonly number[] }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'tensor'; readonly value: TensorData };
+
+export type Attributes = Readonly<Record<string, Attribute>>;
+
+/**
+ * One operator application. A node owns the values it defines (so their types
+ * live here) and refers to the values it consumes by name, as ONNX does; an
+ * empty string stands for an omitted optional input.
+ */
+export interface Node {
+  readonly opType: string;
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly Value[];
+  readonly attributes: Attributes;
+}
+
+/** A whole computation. Nodes are in topological order. */
+export interface Graph {
+  readonly name: string;
+  readonly docString: string;
+  readonly inputs: readonly Value[];
+  readonly outputs: readonly Value[];
+  readonly initializers: readonly Initializer[];
+  readonly nodes: readonly Node[];
+}
