@@ -1,7 +1,6 @@
 import type { CheckpointTensor } from '../pth/types.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
-import { averagePool, conv, flatten, maxPool, pad, relu, softmax } from '../../src/graph/ops/index.js';
-import { pytorchPool2dPads } from '../../src/graph/pytorch-pooling.js';
+import { conv, flatten, pytorchAvgPool2d, pytorchMaxPool2d, relu, softmax } from '../../src/graph/ops/index.js';
 import { tensorData } from '../../src/graph/tensor-data.js';
 import type { Graph, Value } from '../../src/graph/types.js';
 import { ArchitectureError } from './errors.js';
@@ -78,32 +77,10 @@ function floatTensor(tensors: ReadonlyMap<string, CheckpointTensor>, key: string
 
 type PoolLayer = Extract<LayerSpec, { kind: 'maxPool' | 'avgPool' }>;
 
+/** nn.MaxPool2d / nn.AvgPool2d with PyTorch's sizes and divisors (ceil_mode as explicit pads, see pytorch-pool.ts). */
 function pool(g: GraphBuilder, x: Value, layer: PoolLayer, name: string): Value {
-  const [height, width] = [x.shape[2], x.shape[3]];
-  if (typeof height !== 'number' || typeof width !== 'number') {
-    throw new Error(`internal: ${name} needs a static spatial size, got ${String(height)}×${String(width)}`);
-  }
-  const { pads, extraEnd } = pytorchPool2dPads({
-    inputSize: [height, width],
-    kernel: layer.kernel,
-    stride: layer.stride,
-    padding: layer.padding,
-    ceilMode: layer.ceilMode,
-  });
-  const common = { kernelShape: layer.kernel, strides: layer.stride, name: `${name}.pool` };
-  if (layer.kind === 'maxPool') return maxPool(g, x, { ...common, pads });
-
-  const ceilExtra = extraEnd[0] > 0 || extraEnd[1] > 0;
-  if (!ceilExtra || !layer.countIncludePad) {
-    return averagePool(g, x, { ...common, pads, countIncludePad: layer.countIncludePad });
-  }
-  if (layer.padding === 0) {
-    // No real padding to count, and PyTorch never counts the ceil_mode overhang: excluding pads is exact.
-    return averagePool(g, x, { ...common, pads, countIncludePad: false });
-  }
-  // PyTorch counts its own zero padding but not the ceil_mode overhang: pad explicitly with zeros (now counted
-  // as data), then pool over the overhang only, excluding it from the divisor.
-  const p = layer.padding;
-  const padded = pad(g, x, [0, 0, p, p, 0, 0, p, p], { name: `${name}.pad` });
-  return averagePool(g, padded, { ...common, pads: [0, 0, extraEnd[0], extraEnd[1]], countIncludePad: false });
+  const options = { kernel: layer.kernel, stride: layer.stride, padding: layer.padding, ceilMode: layer.ceilMode, name: `${name}.pool` };
+  return layer.kind === 'maxPool'
+    ? pytorchMaxPool2d(g, x, options)
+    : pytorchAvgPool2d(g, x, { ...options, countIncludePad: layer.countIncludePad });
 }
