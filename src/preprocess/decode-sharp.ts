@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import sharp, { type Metadata } from 'sharp';
+import { ImageError } from './errors.js';
+import type { RawPixels } from './pixels.js';
+
+/** Largest encoded image decoded by default, in pixels (width × height as its header states them). */
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+
+export interface DecodeOptions {
+  /**
+   * Largest image accepted, in pixels, against decompression bombs (a few kB of PNG or JPEG can claim gigapixels);
+   * checked on the header, before any pixel is decoded. Default 100 megapixels; `Infinity` removes the limit.
+   */
+  readonly maxPixels?: number | undefined;
+}
+
+export interface DecodedImage {
+  readonly pixels: RawPixels;
+  /** How errors name the image: its path, or `image buffer (N bytes)`. */
+  readonly label: string;
+}
+
+/**
+ * An encoded image (a file path, or its bytes) → 8-bit pixels the way PIL's `ImageOps.exif_transpose(img)
+ * .convert('RGB')` sees them: turned upright by its EXIF orientation, alpha dropped without blending (the colour
+ * under transparent pixels stays, as convert('RGB') keeps it; blending onto a background would differ from every
+ * torchvision pipeline), the embedded ICC profile ignored (PIL does not apply it), 16-bit samples cut to their high
+ * byte. Always RGB (channels 3): sharp writes grey images out as three equal channels, as convert('RGB') does.
+ */
+export async function decodeImage(input: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const maxPixels = checkMaxPixels(options.maxPixels);
+  const label = typeof input === 'string' ? input : `image buffer (${input.length} bytes)`;
+  const bytes = typeof input === 'string' ? await readImageFile(input) : input;
+  if (bytes.length === 0) throw new ImageError(`${label} is empty (0 bytes)`);
+  const zeroSize = zeroSizedPng(bytes);
+  if (zeroSize !== undefined) throw new ImageError(`${label} has no pixels (${zeroSize})`);
+
+  // One sharp call on the happy path (the header is read again only to explain a failure): with small images
+  // such as CIFAR's, a second call would cost as much as the decoding.
+  const decoded = await sharp(bytes, { limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false, ignoreIcc: true })
+    .autoOrient()
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+    .catch(async (error: unknown) => {
+      throw await explainFailure(bytes, label, maxPixels, error);
+    });
+  const { data, info } = decoded;
+  if (info.channels !== 3) throw new ImageError(`${label} decodes to ${info.channels} channels instead of RGB`);
+  return { pixels: { data, width: info.width, height: info.height, channels: info.channels }, label };
+}
+
+/** Why sharp could not decode `bytes`, as an ImageError: too large, not an image, or a damaged one. */
+async function explainFailure(bytes: Uint8Array, label: string, maxPixels: number, error: unknown): Promise<ImageError> {
+  let header: Metadata;
+  try {
+    // The header alone, with sharp's own limit off so that an oversized image can be named with its size.
+    header = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (headerError) {
+    return new ImageError(`${label} is not an image sharp can decode (${sharpReason(headerError)})`, { cause: headerError });
+  }
+  const { width = 0, height = 0, format = 'image' } = header;
+  if (width === 0 || height === 0) return new ImageError(`${label} has no pixels (${width}×${height})`, { cause: error });
+  if (width * height > maxPixels) {
+    return new ImageError(
+      `${label} is ${width}×${height} (${megapixels(width * height)} megapixels), over the limit of ${megapixels(maxPixels)} megapixels (maxPixels)`,
+      { cause: error },
+    );
+  }
+  return new ImageError(`${label} is a truncated or corrupt ${format.toUpperCase()} image (${sharpReason(error)})`, { cause: error });
+}
+
+function checkMaxPixels(maxPixels: number | undefined): number {
+  if (maxPixels === undefined) return DEFAULT_MAX_PIXELS;
+  if (!(maxPixels === Infinity || (Number.isInteger(maxPixels) && maxPixels > 0))) {
+    throw new RangeError(`maxPixels must be a positive integer or Infinity, got ${maxPixels}`);
+  }
+  return maxPixels;
+}
+
+async function readImageFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new ImageError(`cannot read ${path}: ${fileProblem(error)}`, { cause: error });
+  }
+}
+
+function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The first line of a sharp error without its "Input file has" / "Input buffer contains" opening, so that one
+ * message reads the same for a path and for bytes: "unsupported image format", "VipsJpeg: premature end of JPEG
+ * image", "corrupt header: VipsJpeg: …".
+ */
+function sharpReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split('\n', 1)[0] ?? '';
+  return firstLine
+    .replace(/^Input (file|buffer) (contains|has|is) /i, '')
+    .replace(/:\s*$/, '')
+    .trim();
+}
+
+/** libpng refuses a 0-wide or 0-high PNG with a reason that sharp drops ("corrupt header:"); name it instead. */
+function zeroSizedPng(bytes: Uint8Array): string | undefined {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 24 || !signature.every((b, i) => bytes[i] === b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  return width === 0 || height === 0 ? `${width}×${height}` : undefined;
+}
+
+function megapixels(pixels: number): string {
+  return pixels === Infinity ? 'unlimited' : String(Math.round(pixels / 1e5) / 10);
+}

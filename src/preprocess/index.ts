@@ -1,0 +1,21 @@
+/**
+ * Image → tensor without Node dependencies (usable in browsers): torchvision-exact geometry and resampling,
+ * normalisation, batching. Decoding files and encoded bytes is Node's part, in ./node.ts (sharp).
+ */
+export { checkPreprocessSpec } from './check-spec.js';
+export { cropPixels } from './crop.js';
+export { ImageError } from './errors.js';
+export {
+  centreCropBox,
+  preprocessGeometry,
+  resizeShorterSideTo,
+  roundHalfToEven,
+  type CropBox,
+  type PreprocessGeometry,
+  type Size,
+} from './geometry.js';
+export { pixelsToTensor, stackImages, type ImageBatch, type PreprocessedImage } from './normalize.js';
+export { preprocessPixels } from './pipeline.js';
+export { checkPixels, SUPPORTED_CHANNELS, type RawPixels } from './pixels.js';
+export { resizeBilinear } from './resample.js';
+export { CIFAR10_PREPROCESSING, IMAGENET_CAFFE_PREPROCESSING, type PreprocessSpec } from './spec.js';

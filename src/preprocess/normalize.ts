@@ -1,0 +1,83 @@
+import { checkPreprocessSpec } from './check-spec.js';
+import { checkPixels, type RawPixels } from './pixels.js';
+import type { PreprocessSpec } from './spec.js';
+
+/** One preprocessed image: a [1, 3, S, S] float32 tensor, colour planes in the spec's channel order. */
+export interface PreprocessedImage {
+  readonly tensor: Float32Array;
+  readonly dims: readonly [1, 3, number, number];
+}
+
+/** Several preprocessed images in one [N, 3, S, S] tensor, the layout a model's batch input takes. */
+export interface ImageBatch {
+  readonly tensor: Float32Array;
+  readonly dims: readonly [number, 3, number, number];
+}
+
+const f32 = Math.fround;
+
+/**
+ * The value of sample `v` in a plane, computed in float32 one operation at a time as PyTorch does
+ * (each double-precision operation on float32 operands, rounded back to float32, gives the float32 result), so
+ * that the tensor equals the Python reference's bit for bit when the pixels are the same:
+ *   Caffe convention (scale 1): `x.float() - mean`;
+ *   `ToTensor()` + `Normalize(mean, std)`: `x.float().div(255)`, then `.sub_(mean).div_(std)`.
+ * ToTensor divides by 255 rather than multiplying by 1/255 (the two differ in the last bit for some values), so a
+ * scale that is the reciprocal of a whole number is applied as a division by that number.
+ */
+function planeValue(v: number, scale: number, mean: number, std: number): number {
+  const divisor = 1 / scale;
+  const scaled = scale === 1 ? v : Number.isInteger(divisor) ? f32(v / divisor) : f32(v * f32(scale));
+  return f32(f32(scaled - f32(mean)) / f32(std));
+}
+
+/** For each output plane, the value of every possible byte: 3 × 256 entries, so the per-pixel work is a lookup. */
+function lookupTable(spec: PreprocessSpec): Float32Array {
+  const table = new Float32Array(3 * 256);
+  for (let plane = 0; plane < 3; plane++) {
+    for (let v = 0; v < 256; v++) table[plane * 256 + v] = planeValue(v, spec.scale, spec.mean[plane]!, spec.std[plane]!);
+  }
+  return table;
+}
+
+/**
+ * Pixels that already have the model's input size (spec.inputSize square) → the [3, S, S] float32 tensor (NCHW of
+ * one image): planes in `spec.channelOrder`, each sample scaled, minus the mean and divided by the std of its plane.
+ * Grey pixels feed all three planes; a fourth (alpha) channel is ignored.
+ */
+export function pixelsToTensor(pixels: RawPixels, spec: PreprocessSpec): Float32Array {
+  checkPreprocessSpec(spec);
+  checkPixels(pixels);
+  const size = spec.inputSize;
+  if (pixels.width !== size || pixels.height !== size) {
+    throw new RangeError(`pixelsToTensor: pixels are ${pixels.width}×${pixels.height}, the spec needs ${size}×${size} (resize and crop first)`);
+  }
+  const table = lookupTable(spec);
+  const { data, channels } = pixels;
+  const area = size * size;
+  const tensor = new Float32Array(3 * area);
+  for (let plane = 0; plane < 3; plane++) {
+    // BGR puts the source's blue (channel 2) in plane 0; grey has only channel 0.
+    const source = channels === 1 ? 0 : spec.channelOrder === 'BGR' ? 2 - plane : plane;
+    const offset = plane * 256;
+    for (let i = 0, p = source; i < area; i++, p += channels) tensor[plane * area + i] = table[offset + data[p]!]!;
+  }
+  return tensor;
+}
+
+/** Stacks preprocessed images of one size into an [N, 3, S, S] batch. */
+export function stackImages(images: readonly PreprocessedImage[]): ImageBatch {
+  const first = images[0];
+  if (first === undefined) throw new RangeError('stackImages: no images to stack');
+  const [, , height, width] = first.dims;
+  const length = 3 * height * width;
+  const tensor = new Float32Array(images.length * length);
+  images.forEach((image, i) => {
+    const [, , h, w] = image.dims;
+    if (h !== height || w !== width || image.tensor.length !== length) {
+      throw new RangeError(`stackImages: image ${i} is 3×${h}×${w}, image 0 is 3×${height}×${width}`);
+    }
+    tensor.set(image.tensor, i * length);
+  });
+  return { tensor, dims: [images.length, 3, height, width] };
+}
