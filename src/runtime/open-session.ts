@@ -56,6 +56,6 @@ export async function openSession(ort: OrtModule, model: Uint8Array, options: Op
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const line = message.split('\n')[0]!.trim();
-  const adapter = /Failed to get a WebGPU adapter[^.]*/.exec(message);
+  const adapter = /Failed to get a WebGPU adapter[^.\n]*/.exec(message);
   return adapter ? adapter[0] : line.replace(/^\/onnxruntime_src\/\S+ /, '');
 }

@@ -44,8 +44,9 @@ export async function runDoctor(argv: readonly string[]): Promise<number> {
       await session.release();
       console.log(`  ${provider.padEnd(7)} ok`);
     } catch (error) {
-      const reason = error instanceof Error ? error.message.replace(/^no execution provider could start \((.*)\)$/s, '$1') : String(error);
-      console.log(`  ${provider.padEnd(7)} unavailable: ${reason.replace(`; it needs ${PROVIDERS[provider].requirement}`, '')}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      const why = reason.replace(/^no execution provider could start \(\w+: (.*); it needs .*\)$/s, '$1');
+      console.log(`  ${provider.padEnd(7)} unavailable: ${why}`);
       console.log(`  ${''.padEnd(7)} needs ${PROVIDERS[provider].requirement}`);
     }
   }

@@ -73,7 +73,9 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
           try {
             batch.push({ file, predictions: await classifier.classify(file, { top }) });
           } catch (error) {
-            batch.push({ file, error: describeFailure(error, 'predict').line.replace(/^predict: /, '') });
+            const message = describeFailure(error, 'predict').line.replace(/^predict: /, '');
+            // Image errors name the file already; others (an ONNX Runtime failure) get it added.
+            batch.push({ file, error: message.includes(file) ? message : `${file}: ${message}` });
           }
         }
       }
@@ -116,7 +118,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
 function printResult(result: FileResult, progress: ProgressBar): void {
   progress.finish();
   if (result.error !== undefined) {
-    console.error(`nin-sdk predict: ${result.file}: ${result.error}`);
+    console.error(`nin-sdk predict: ${result.error}`);
     return;
   }
   const classes = result.predictions!.map((p) => `${p.label} ${(p.probability * 100).toFixed(1)}%`).join('  ');
