@@ -1,0 +1,124 @@
+import type { LayerSpec } from '../../../converters/nin/index.js';
+import { float32Tensor, GraphBuilder, ops, type Graph, type Shape, type Value } from '../../graph/index.js';
+import { softmaxCrossEntropy, softmaxCrossEntropyGradient } from '../loss/softmax-cross-entropy.js';
+import { classCount, ninParameters, type NinArchitecture, type ParameterSpec } from './architecture.js';
+
+export const INPUT_NAME = 'input';
+export const LABELS_NAME = 'labels';
+export const LOSS_NAME = 'loss';
+export const LOGITS_NAME = 'logits';
+export const BATCH_DIM = 'batch';
+/** The forward value that holds dLoss/dLogits (see softmaxCrossEntropy), where back-propagation starts. */
+export const LOGITS_GRADIENT_NAME = 'logits_grad_seed';
+
+/** A Dropout layer's mask input: 1 keeps an element, 0 drops it; the graph scales kept ones by 1/(1 − p). */
+export interface DropoutMaskSpec {
+  /** Graph input name, `<container>.<index>.mask`, e.g. `classifier.7.mask`. */
+  readonly name: string;
+  readonly layerIndex: number;
+  /** [batch, C, H, W], the shape of the activations it masks. */
+  readonly shape: Shape;
+  readonly p: number;
+}
+
+export interface NinForwardOptions {
+  /** 'train' applies dropout through mask inputs; 'eval' leaves dropout out, as PyTorch's model.eval() does. */
+  readonly mode: 'train' | 'eval';
+  /** A static batch size, or the symbol of a dynamic one (default 'batch'). */
+  readonly batch?: number | string;
+  /** Default: the family's (32 for CIFAR-10, 224 for ImageNet). */
+  readonly inputSize?: number;
+  readonly opsetVersion?: number;
+}
+
+export interface NinForward {
+  /**
+   * Inputs: parameters, input, labels (and masks in train mode). Outputs: loss,
+   * and logits in eval mode; in train mode, the value LOGITS_GRADIENT_NAME
+   * (not an output) holds dLoss/dLogits for buildGradientGraph.
+   */
+  readonly graph: Graph;
+  readonly parameters: readonly ParameterSpec[];
+  readonly dropoutMasks: readonly DropoutMaskSpec[];
+  readonly inputShape: Shape;
+  readonly labelsShape: Shape;
+}
+
+/**
+ * The forward pass of a NIN with its loss, parameters as graph inputs.
+ *
+ * The ImageNet family ends in nn.Softmax; training stops before it and
+ * applies the softmax cross-entropy to the pre-softmax logits. That is how
+ * Caffe trained NIN-ImageNet (SoftmaxWithLoss on the same blob), and a
+ * cross-entropy on the Softmax's output would apply softmax twice.
+ */
+export function buildNinForward(architecture: NinArchitecture, options: NinForwardOptions): NinForward {
+  const { family } = architecture;
+  const batch = options.batch ?? BATCH_DIM;
+  const size = options.inputSize ?? family.inputSize;
+  const g = new GraphBuilder({ name: `nin_${family.id}_${options.mode}`, opsetVersion: options.opsetVersion ?? 17 });
+  const parameters = ninParameters(architecture);
+  const params = new Map(parameters.map((p) => [p.name, g.input(p.name, 'float32', p.shape)]));
+  const inputShape: Shape = [batch, 3, size, size];
+  const labelsShape: Shape = [batch, classCount(architecture)];
+  let x = g.input(INPUT_NAME, 'float32', inputShape);
+  const labels = g.input(LABELS_NAME, 'float32', labelsShape);
+  const dropoutMasks: DropoutMaskSpec[] = [];
+
+  family.layers.forEach((layer, index) => {
+    const name = `${family.container}.${index}`;
+    switch (layer.kind) {
+      case 'conv':
+        x = ops.conv(g, x, params.get(`${name}.weight`)!, params.get(`${name}.bias`)!, {
+          strides: layer.stride,
+          pads: layer.padding,
+          name: `${name}.conv`,
+        });
+        break;
+      case 'relu':
+        x = ops.relu(g, x, { name: `${name}.relu` });
+        break;
+      case 'maxPool':
+      case 'avgPool':
+        x = pool(g, x, layer, name);
+        break;
+      case 'dropout':
+        if (options.mode === 'train') {
+          const mask = { name: `${name}.mask`, layerIndex: index, shape: x.shape, p: layer.p };
+          dropoutMasks.push(mask);
+          x = dropout(g, x, g.input(mask.name, 'float32', mask.shape), layer.p, name);
+        }
+        break;
+      case 'softmax':
+        break; // left to the loss: see above
+    }
+  });
+
+  const logits = ops.flatten(g, x, 1, { name: LOGITS_NAME });
+  if (logits.shape[1] !== labelsShape[1]) {
+    throw new Error(`${family.title} at input ${size} ends in a ${String(x.shape[2])}×${String(x.shape[3])} map, not 1×1`);
+  }
+  g.output(softmaxCrossEntropy(g, logits, labels, { name: LOSS_NAME }), LOSS_NAME);
+  if (options.mode === 'eval') g.output(logits, LOGITS_NAME);
+  else softmaxCrossEntropyGradient(g, logits, labels, { name: LOGITS_GRADIENT_NAME });
+  return { graph: g.build(), parameters, dropoutMasks, inputShape, labelsShape };
+}
+
+/**
+ * x · (M / (1 − p)): PyTorch's dropout with its random mask M made explicit,
+ * so the TypeScript side chooses (and can replay) every mask.
+ */
+function dropout(g: GraphBuilder, x: Value, mask: Value, p: number, name: string): Value {
+  const scaled = ops.div(g, mask, g.constant(float32Tensor([1 - p], [])));
+  return ops.mul(g, x, scaled, { name: `${name}.dropout` });
+}
+
+type PoolLayer = Extract<LayerSpec, { kind: 'maxPool' | 'avgPool' }>;
+
+/** The same pools as the converter's inference graph (PyTorch's sizes and divisors). */
+function pool(g: GraphBuilder, x: Value, layer: PoolLayer, name: string): Value {
+  const options = { kernel: layer.kernel, stride: layer.stride, padding: layer.padding, ceilMode: layer.ceilMode, name: `${name}.pool` };
+  return layer.kind === 'maxPool'
+    ? ops.pytorchMaxPool2d(g, x, options)
+    : ops.pytorchAvgPool2d(g, x, { ...options, countIncludePad: layer.countIncludePad });
+}

@@ -1,0 +1,59 @@
+/**
+ * PyTorch-style parameter groups, flattened to the per-parameter vectors that
+ * the optimizer graphs take (`learning_rates`, `weight_decays`). Groups live on
+ * the TypeScript side, so one optimizer model serves any grouping, and a
+ * schedule only changes the numbers fed at each step.
+ */
+export interface ParameterGroup {
+  readonly name: string;
+  readonly parameters: readonly string[];
+  readonly lr: number;
+  readonly weightDecay: number;
+}
+
+export interface HyperparameterVectors {
+  readonly learningRates: Float32Array;
+  readonly weightDecays: Float32Array;
+}
+
+/** One entry per parameter, in `parameterNames` order; every parameter must be in exactly one group. */
+export function hyperparameterVectors(parameterNames: readonly string[], groups: readonly ParameterGroup[], lrScale = 1): HyperparameterVectors {
+  const groupOf = new Map<string, ParameterGroup>();
+  for (const group of groups) {
+    for (const name of group.parameters) {
+      const other = groupOf.get(name);
+      if (other !== undefined) throw new Error(`hyperparameterVectors: ${name} is in groups ${other.name} and ${group.name}`);
+      groupOf.set(name, group);
+    }
+  }
+  const learningRates = new Float32Array(parameterNames.length);
+  const weightDecays = new Float32Array(parameterNames.length);
+  parameterNames.forEach((name, i) => {
+    const group = groupOf.get(name);
+    if (group === undefined) throw new Error(`hyperparameterVectors: ${name} is in no group (groups: ${groups.map((g) => g.name).join(', ')})`);
+    learningRates[i] = group.lr * lrScale;
+    weightDecays[i] = group.weightDecay;
+  });
+  return { learningRates, weightDecays };
+}
+
+/** pytorch-nin-cifar10's SGD momentum. */
+export const NIN_CIFAR10_MOMENTUM = 0.95;
+
+/**
+ * The pytorch-nin-cifar10 recipe's groups (`original.py`): weights lr 0.1 and
+ * weight decay 1e-4, biases lr 0.2 and no decay, the last convolution at
+ * lr 0.01 (its weight still decayed, its bias not). `base` scales the rates, e.g. for
+ * the ×0.1 step decay.
+ */
+export function ninCifar10Groups(parameterNames: readonly string[], lastConv = 'classifier.20', base = 0.1): ParameterGroup[] {
+  const isLast = (name: string): boolean => name.startsWith(`${lastConv}.`);
+  const isBias = (name: string): boolean => name.endsWith('.bias');
+  const pick = (test: (name: string) => boolean): string[] => parameterNames.filter(test);
+  return [
+    { name: 'weights', parameters: pick((n) => !isLast(n) && !isBias(n)), lr: base, weightDecay: 1e-4 },
+    { name: 'biases', parameters: pick((n) => !isLast(n) && isBias(n)), lr: 2 * base, weightDecay: 0 },
+    { name: 'last_weight', parameters: pick((n) => isLast(n) && !isBias(n)), lr: 0.1 * base, weightDecay: 1e-4 },
+    { name: 'last_bias', parameters: pick((n) => isLast(n) && isBias(n)), lr: 0.1 * base, weightDecay: 0 },
+  ];
+}
