@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { FIXTURES, ROOT, SHARED_DATA } from '../support/fixtures.js';
+
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
+const IMAGES = join(FIXTURES, 'images');
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The fixture CIFAR-10 images (named `<class>-<n>.jpg`) laid out as `<class>/<n>.jpg`. */
+function imageFolderDataset(): string {
+  const root = mkdtempSync(join(tmpdir(), 'nin-sdk-eval-'));
+  for (const file of readdirSync(join(IMAGES, 'cifar10'))) {
+    const [className, number] = file.split('-') as [string, string];
+    mkdirSync(join(root, className), { recursive: true });
+    copyFileSync(join(IMAGES, 'cifar10', file), join(root, className, number));
+  }
+  return root;
+}
+
+describe('nin-sdk (built CLI)', () => {
+  test('predict: one line per image with the top classes; a summary naming the provider on stderr', () => {
+    const { code, stdout, stderr } = run('predict', 'fixtures/images/cat.jpg', '--top', '2');
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^fixtures\/images\/cat\.jpg {2}cat \d+\.\d% {2}\w+ \d+\.\d%\n$/);
+    assert.match(stderr, /^1 of 1 image classified in \d+\.\d\d s on cpu\n$/);
+  });
+
+  test('predict: a bad file gets its own error line, the rest go on, exit code 1', () => {
+    const { code, stdout, stderr } = run('predict', 'fixtures/images/invalid/not-an-image.jpg', 'fixtures/images/cifar10');
+    assert.equal(code, 1);
+    assert.equal(stdout.trim().split('\n').length, 10);
+    assert.match(stderr, /^nin-sdk predict: fixtures\/images\/invalid\/not-an-image\.jpg is not an image sharp can decode \(unsupported image format\)\n/);
+    assert.match(stderr, /10 of 11 images classified in .* on cpu; 1 failed\n$/);
+  });
+
+  test('predict --json: one document with provider and per-file results', () => {
+    const { code, stdout } = run('predict', '--json', '--top', '3', 'fixtures/images/cat.jpg', 'missing.jpg');
+    assert.equal(code, 1);
+    const doc = JSON.parse(stdout) as { provider: string; family: string; results: { file: string; error?: string; predictions?: { label: string }[] }[] };
+    assert.equal(doc.provider, 'cpu');
+    assert.equal(doc.family, 'cifar10');
+    assert.equal(doc.results[0]!.predictions!.length, 3);
+    assert.equal(doc.results[1]!.error, 'cannot read missing.jpg: no such file');
+  });
+
+  test('predict: unknown provider and missing arguments are usage errors (exit 2)', () => {
+    assert.deepEqual(run('predict', '--provider', 'tpu', 'fixtures/images/cat.jpg'), {
+      code: 1,
+      stdout: '',
+      stderr: "nin-sdk: unknown provider 'tpu' for node: should be one of cpu, cuda, webgpu\n",
+    });
+    assert.equal(run('predict').stderr, 'nin-sdk: predict needs at least one image or folder (see nin-sdk --help)\n');
+    assert.equal(run('frobnicate').stderr, "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, convert, doctor (see nin-sdk --help)\n");
+  });
+
+  test('eval on an ImageFolder directory prints pytorch-nin-cifar10\'s line and the throughput', () => {
+    const { code, stdout, stderr } = run('eval', imageFolderDataset());
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/10 \(\d+\.\d\d%\)\n10 images in [\d.]+ s \(\d+ images\/s\) on cpu\n$/);
+  });
+
+  test('eval: a class folder that is not a label is named', () => {
+    const root = imageFolderDataset();
+    mkdirSync(join(root, 'zebra'));
+    copyFileSync(join(IMAGES, 'cat.jpg'), join(root, 'zebra', 'z.jpg'));
+    const { code, stderr } = run('eval', root);
+    assert.equal(code, 2);
+    assert.match(stderr, /^nin-sdk: zebra\/z\.jpg: class folder 'zebra' is not one of the model's labels \(airplane, automobile/);
+  });
+
+  test('eval on the CIFAR-10 test tar: the embedded model reaches at least 80 %', { timeout: 600_000 }, (t) => {
+    const tar = join(SHARED_DATA, 'cifar10', 'test.tar');
+    if (!existsSync(tar)) {
+      if (process.env['CI']) assert.fail(`${tar} is missing`);
+      t.skip(`${tar} is missing`);
+      return;
+    }
+    const { code, stdout, stderr } = run('eval', tar);
+    assert.equal(code, 0, stderr);
+    const match = /^Test set: Average loss: [\d.]+, Accuracy: (\d+)\/10000 \(([\d.]+)%\)$/m.exec(stdout);
+    assert.ok(match, stdout);
+    assert.ok(Number(match[2]) >= 80, `accuracy ${match[2]} % is under 80 %`);
+  });
+
+  test('info describes the embedded model', () => {
+    const { code, stdout } = run('info');
+    assert.equal(code, 0);
+    assert.match(stdout, /^model: {9}.*models\/nin-cifar10\.onnx \([\d.]+ MB\)\nfamily: {8}cifar10\nlabels: {8}airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck\n/);
+    assert.match(stdout, /\ninput: {9}input float32\[batch, 3, 32, 32\]\noutput: {8}logits float32\[batch, 10\]\noutput: {8}probabilities float32\[batch, 10\]\nopset: {9}17 \(IR 8\), producer nin-sdk 0\.1\.0\n/);
+  });
+
+  test('doctor: CPU starts; CUDA does not here, and says what it needs', () => {
+    const { code, stdout } = run('doctor');
+    assert.equal(code, 0);
+    assert.match(stdout, /\n {2}cpu {5}ok\n/);
+    assert.match(stdout, /\n {2}cuda {4}unavailable: .*\n {10}needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries/);
+  });
+});
