@@ -1,0 +1,14 @@
+/**
+ * Training data without Node dependencies (browsers too): the seeded generator, shuffling, augmentation, Dropout
+ * masks, the in-memory dataset and its cache format, and the resumable batch iterator. Loading datasets from
+ * folders and tars is Node's part, in ./index-node.ts.
+ */
+export { cropFlipPlanes, drawCropFlip, type CropFlip } from './augment.js';
+export { BatchIterator, CIFAR10_AUGMENTATION, type BatchIteratorOptions, type TrainingBatch } from './batch-iterator.js';
+export { checkBatchIteratorState, type BatchIteratorState } from './batch-iterator-state.js';
+export { decodeDatasetCache, encodeDatasetCache } from './dataset-cache-format.js';
+export { dropoutMask } from './dropout-mask.js';
+export { fitPixels } from './fit-pixels.js';
+export { checkImageDataset, imageBytes, type ImageDataset } from './image-dataset.js';
+export { Random, type RandomState } from './random.js';
+export { shuffledIndices } from './shuffle.js';

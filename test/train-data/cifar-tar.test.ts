@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { readLabeledImages } from '../../src/node/dataset.js';
+import { CIFAR10_PREPROCESSING, preprocessImage } from '../../src/preprocess/node.js';
+import { BatchIterator, CIFAR10_AUGMENTATION } from '../../src/train/data/index.js';
+import { loadImageDataset } from '../../src/train/data/index-node.js';
+import { SHARED_DATA } from '../support/fixtures.js';
+
+/** The real thing, kept small: 500 of CIFAR-10's test JPEGs from the tar (../shared/data). */
+const TAR = join(SHARED_DATA, 'cifar10', 'test.tar');
+const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+const COUNT = 500;
+
+describe('CIFAR-10 test tar: 500 images', { skip: existsSync(TAR) ? undefined : `${TAR} is not here` }, () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'nin-cifar-cache-'));
+  after(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+  it('loads fast, then faster from the cache, and normalises as preprocessImage does', async (t) => {
+    let started = performance.now();
+    const decoded = await loadImageDataset(TAR, { spec: CIFAR10_PREPROCESSING, classNames: CLASSES, limit: COUNT, cacheDir });
+    const decodeSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    const cached = await loadImageDataset(TAR, { spec: CIFAR10_PREPROCESSING, classNames: CLASSES, limit: COUNT, cacheDir });
+    const cacheSeconds = (performance.now() - started) / 1000;
+    t.diagnostic(`decode: ${Math.round(COUNT / decodeSeconds)} images/s (${decodeSeconds.toFixed(2)} s); cache: ${Math.round(COUNT / cacheSeconds)} images/s (${(cacheSeconds * 1000).toFixed(0)} ms)`);
+
+    assert.equal(decoded.fromCache, false);
+    assert.equal(cached.fromCache, true);
+    const { dataset } = cached;
+    assert.equal(dataset.count, COUNT);
+    assert.equal(dataset.imageSize, 32);
+    assert.equal(dataset.pixels.length, COUNT * 32 * 32 * 3);
+    // The tar is ordered by class: the first 500 are airplanes.
+    assert.ok(dataset.labels.every((label) => label === 0));
+    // Deliberately lenient (a background training job shares this machine): decoding must not be the bottleneck.
+    assert.ok(COUNT / decodeSeconds > 100, `${Math.round(COUNT / decodeSeconds)} images/s`);
+
+    const batch = BatchIterator.create(dataset, { spec: CIFAR10_PREPROCESSING, batchSize: 16, shuffle: false }).next();
+    let i = 0;
+    for await (const image of readLabeledImages(TAR)) {
+      if (i === 16) break;
+      const expected = await preprocessImage(image.bytes, CIFAR10_PREPROCESSING);
+      assert.deepEqual(batch.input.subarray(i * 3072, (i + 1) * 3072), expected.tensor, image.name);
+      i += 1;
+    }
+  });
+
+  it('makes augmented training batches of 128 quickly', async (t) => {
+    const { dataset } = await loadImageDataset(TAR, { spec: CIFAR10_PREPROCESSING, classNames: CLASSES, limit: COUNT, cacheDir });
+    const iterator = BatchIterator.create(dataset, {
+      spec: CIFAR10_PREPROCESSING,
+      batchSize: 128,
+      seed: 1,
+      augment: CIFAR10_AUGMENTATION,
+      dropout: [{ shape: [96, 16, 16], p: 0.5 }, { shape: [192, 8, 8], p: 0.5 }],
+    });
+    const started = performance.now();
+    let images = 0;
+    for (let n = 0; n < 8; n++) images += iterator.next().size;
+    const seconds = (performance.now() - started) / 1000;
+    t.diagnostic(`batches with augmentation and two full-width Dropout masks: ${Math.round(images / seconds)} images/s`);
+    assert.equal(iterator.epoch, 2);
+  });
+});

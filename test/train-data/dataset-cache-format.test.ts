@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeDatasetCache, encodeDatasetCache } from '../../src/train/data/dataset-cache-format.js';
+import { syntheticDataset } from './synthetic.js';
+
+describe('dataset cache format', () => {
+  const dataset = syntheticDataset(5, 4, 3);
+  const bytes = encodeDatasetCache(dataset, 'key-1');
+
+  it('gives back the dataset it was made from', () => {
+    const back = decodeDatasetCache(bytes, 'key-1');
+    assert.deepEqual({ ...back, pixels: [...back.pixels] }, { ...dataset, pixels: [...dataset.pixels] });
+  });
+
+  it('refuses another key, another format, a file cut short or padded', () => {
+    assert.throws(() => decodeDatasetCache(bytes, 'key-2'), /made from another source/);
+    assert.throws(() => decodeDatasetCache(new TextEncoder().encode('PK\u0003\u0004 not a cache'), 'key-1'), /not a cache file/);
+    assert.throws(() => decodeDatasetCache(bytes.subarray(0, bytes.length - 1), 'key-1'), /header announces/);
+    assert.throws(() => decodeDatasetCache(bytes.subarray(0, 14), 'key-1'), /truncated header/);
+    const padded = new Uint8Array(bytes.length + 1);
+    padded.set(bytes);
+    assert.throws(() => decodeDatasetCache(padded, 'key-1'), /header announces/);
+  });
+});
