@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { convertCheckpoint } from '../../converters/nin/index.js';
 import { GraphBuilder, ops, writeOnnx } from '../../src/graph/index.js';
-import { classify, defaultModelPath, loadClassifier, ModelError, ProviderError, type NodeClassifier } from '../../src/index.js';
+import { classify, defaultModelPath, loadClassifier, ModelError, ProviderError, type NodeClassifier, type Prediction } from '../../src/index.js';
 import { CHECKPOINTS, FIXTURES, maxAbsDiff } from '../support/fixtures.js';
 
 const IMAGES = join(FIXTURES, 'images');
@@ -70,7 +70,7 @@ describe('a loaded classifier', () => {
 
   test('concurrent calls give exactly the serial answers', async () => {
     const files = ['cat.jpg', 'cifar10/ship-0005.jpg', 'cifar10/truck-0099.jpg', 'grey-400x300.jpg'].map((f) => join(IMAGES, f));
-    const serial = [];
+    const serial: Prediction[][] = [];
     for (const file of files) serial.push([...(await classifier.classify(file, { top: 10 }))]);
     const concurrent = await Promise.all([...files, ...files].map((file) => classifier.classify(file, { top: 10 })));
     concurrent.forEach((result, i) => assert.deepEqual([...result], serial[i % files.length]));

@@ -5,7 +5,7 @@ import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { readLabelsFile } from '../labels-file.js';
-import { writeFileAtomic } from '../write-atomic.js';
+import { writeFileAtomic } from '../../node/write-atomic.js';
 
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../cli/write-atomic.js';
+import { writeFileAtomic } from '../../node/write-atomic.js';
 import type { PreprocessSpec } from '../../preprocess/index.js';
 import { decodeDatasetCache, encodeDatasetCache } from './dataset-cache-format.js';
 import type { ImageDataset } from './image-dataset.js';
