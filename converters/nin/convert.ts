@@ -20,6 +20,11 @@ export interface ConvertOptions {
   readonly opsetVersion?: number;
   /** Store the weights as float16 (half the file); the model still computes in float32. */
   readonly float16?: boolean;
+  /**
+   * SHA-256 (hex) of `bytes`, when the caller already has it. Web Crypto's digest copies its whole input, which
+   * is the largest transient allocation of a conversion; Node's hash does not, so the CLI hashes and passes it.
+   */
+  readonly sourceSha256?: string;
 }
 
 export interface ConversionResult {
@@ -59,7 +64,7 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     labels,
     preprocessing: family.preprocessing,
     outputs: { logits: LOGITS_NAME, probabilities: PROBABILITIES_NAME },
-    sourceSha256: await sha256Hex(bytes),
+    sourceSha256: options.sourceSha256 ?? (await sha256Hex(bytes)),
     sourceFormat: checkpoint.format,
     converter: `nin-sdk ${NIN_SDK_VERSION}`,
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { convertCheckpoint, FAMILY_IDS, SUPPORTED_OPSETS } from '../../../converters/nin/index.js';
@@ -54,7 +55,8 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
 
   const started = performance.now();
   const bytes = await readFile(input);
-  const result = await convertCheckpoint(bytes, { family, labels, opsetVersion, float16: values.float16 });
+  const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
+  const result = await convertCheckpoint(bytes, { family, labels, opsetVersion, float16: values.float16, sourceSha256 });
   await writeFileAtomic(output, result.onnx);
   if (!values.quiet) {
     const ms = Math.round(performance.now() - started);
