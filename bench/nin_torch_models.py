@@ -81,13 +81,24 @@ def unwrap_state_dict(obj):
     return collections.OrderedDict((k[len('module.'):] if k.startswith('module.') else k, v) for k, v in obj.items())
 
 
+def family_of(state_dict):
+    """(container prefix, builder, input side). Checkpoints of the public code name the container ('classifier.0.weight',
+    'features.0.weight'); a bare nn.Sequential's state_dict ('0.weight', as fixtures/default-model/train.py saves)
+    is told by its first convolution: 5×5 for CIFAR-10, 11×11 for ImageNet."""
+    first = next(iter(state_dict))
+    container = first.split('.')[0]
+    if container in FAMILIES:
+        return (container + '.',) + FAMILIES[container]
+    kernel = state_dict[first].shape[-1]
+    return ('',) + FAMILIES['classifier' if kernel == 5 else 'features']
+
+
 def build_module(state_dict):
     """state_dict → (export-ready module with the weights loaded, input side)."""
-    container = next(iter(state_dict)).split('.')[0]
-    builder, side = FAMILIES[container]
+    prefix, builder, side = family_of(state_dict)
     weights = [v for k, v in state_dict.items() if k.endswith('.weight')]
     widths = tuple(w.shape[0] for w in weights[:-1])
     sequential = builder(widths)
-    sequential.load_state_dict({k[len(container) + 1:]: v for k, v in state_dict.items()})
+    sequential.load_state_dict({k[len(prefix):]: v for k, v in state_dict.items()})
     module = LogitsAndProbabilities(sequential, classes=weights[-1].shape[0]).eval()
     return module, side

@@ -1,29 +1,54 @@
 import { parseArgs } from 'node:util';
 
+/** The bench's two halves: the converter (nin-convert vs torch.onnx.export) and the inference SDK (nin-sdk vs torch). */
+export const BENCH_PARTS = ['converter', 'sdk'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
 export interface BenchOptions {
+  /** The parts to run, in BENCH_PARTS order. */
+  readonly parts: readonly BenchPart[];
   readonly repetitions: number;
   readonly secondsPerCase: number;
+  /** CIFAR-10 test JPEGs for the SDK's end-to-end comparison, the same number from each class. */
+  readonly images: number;
 }
 
-export const BENCH_HELP = `Usage: npm run bench -- [--repetitions N] [--seconds-per-case S]
+export const BENCH_HELP = `Usage: npm run bench -- [--only converter|sdk] [--repetitions N] [--seconds-per-case S] [--images N]
 
-  --repetitions N       conversions per checkpoint, each side (default 5; the median is reported)
-  --seconds-per-case S  ONNX Runtime timing budget per model and batch, both models together (default 30)`;
+  --only PART           run one part: 'converter' (nin-convert vs torch.onnx.export, ONNX Runtime throughput of
+                        both files) or 'sdk' (nin-sdk vs PyTorch: model throughput, predict end to end, cold
+                        start); default both
+  --repetitions N       runs of each process, each side: conversions per checkpoint, predict end to end and cold
+                        start (default 5; the median is reported)
+  --seconds-per-case S  model-throughput timing budget per model pair and batch, both sides together (default 30)
+  --images N            CIFAR-10 test JPEGs for predict end to end, N/10 of each class (default 1000)`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: [...argv],
     options: {
+      only: { type: 'string' },
       repetitions: { type: 'string', default: '5' },
       'seconds-per-case': { type: 'string', default: '30' },
+      images: { type: 'string', default: '1000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
+  const images = positiveNumber('images', values.images, true);
+  if (images % 10 !== 0 || images > 10_000) throw new RangeError(`--images must be a multiple of 10 up to 10000 (the same count from each class), got ${images}`);
   return {
+    parts: values.only === undefined ? BENCH_PARTS : [benchPart(values.only)],
     repetitions: positiveNumber('repetitions', values.repetitions, true),
     secondsPerCase: positiveNumber('seconds-per-case', values['seconds-per-case'], false),
+    images,
   };
+}
+
+function benchPart(text: string): BenchPart {
+  const part = BENCH_PARTS.find((p) => p === text);
+  if (part === undefined) throw new RangeError(`--only must be one of ${BENCH_PARTS.join(', ')}, got ${text}`);
+  return part;
 }
 
 function positiveNumber(name: string, text: string, integer: boolean): number {

@@ -10,6 +10,9 @@ export const CONVERT_CLI = join(PROJECT_ROOT, 'dist/src/cli/nin-convert.js');
 export const PROCESS_PROBE = join(DIST_BENCH, 'process-probe.js');
 export const MEMORY_STAGES_SCRIPT = join(DIST_BENCH, 'memory-stages.js');
 export const TORCH_EXPORT_SCRIPT = join(PROJECT_ROOT, 'bench/torch_export.py');
+export const SDK_CLI = join(PROJECT_ROOT, 'dist/src/cli/nin-sdk.js');
+export const TORCH_PREDICT_SCRIPT = join(PROJECT_ROOT, 'bench/torch_predict.py');
+export const TORCH_MODEL_WORKER_SCRIPT = join(PROJECT_ROOT, 'bench/torch_model_worker.py');
 export const RESULTS_DIR = join(PROJECT_ROOT, 'bench/results');
 export const LATEST_RESULTS = join(RESULTS_DIR, 'latest.json');
 
@@ -42,3 +45,10 @@ export function assertCheckpointsExist(checkpoints: readonly BenchCheckpoint[]):
     );
   }
 }
+
+/** The SDK's embedded default model, and the PyTorch checkpoint it was converted from (same weights). */
+export const DEFAULT_MODEL = join(PROJECT_ROOT, 'models/nin-cifar10.onnx');
+export const DEFAULT_MODEL_CHECKPOINT = join(PROJECT_ROOT, 'fixtures/default-model/nin-cifar10-default.pth.tar');
+export const CIFAR10_TEST_TAR = process.env.NIN_BENCH_CIFAR10_TEST ?? join(PROJECT_ROOT, '../shared/data/cifar10/test.tar');
+/** The README's first command: `nin-sdk predict cat.jpg`. */
+export const CAT_IMAGE = join(PROJECT_ROOT, 'fixtures/images/cat.jpg');

@@ -1,0 +1,69 @@
+import { SDK_TARGETS, type ModelThroughputSummary, type PredictSummary } from './sdk-summarize.js';
+import { formatTable } from './text-table.js';
+
+const fixed = (n: number, digits = 0): string => n.toFixed(digits);
+const times = (n: number): string => `${n.toFixed(2)}×`;
+const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
+const agreementCell = ({ sameTop1, images }: PredictSummary['agreement']): string => `${sameTop1}/${images}`;
+
+export function modelThroughputTable(rows: readonly ModelThroughputSummary[], threads: number): string {
+  return [
+    `SDK model only: onnxruntime-node CPU (default session options) vs PyTorch CPU (eval, no_grad), same weights and batch;`,
+    `  images/s = batch / median run time; turns of many runs alternate ORT torch torch ORT; ${threads} threads each`,
+    `  (ORT's default intra-op pool = physical cores; torch.set_num_threads(${threads}))`,
+    formatTable(
+      ['batch', 'ORT img/s', 'torch img/s', 'ORT/torch', 'runs ORT', 'runs torch', 'max|Δ| logits', 'max|Δ| probs', `≥${SDK_TARGETS.modelSpeedup}×`],
+      rows.map((r) => [
+        String(r.batch),
+        fixed(r.ortImagesPerSecond, 1),
+        fixed(r.torchImagesPerSecond, 1),
+        times(r.speedup),
+        String(r.ortRuns),
+        String(r.torchRuns),
+        r.maxAbsDifference.logits.toExponential(1),
+        r.maxAbsDifference.probabilities.toExponential(1),
+        verdict(r.speedup >= SDK_TARGETS.modelSpeedup),
+      ]),
+    ),
+  ].join('\n');
+}
+
+export function predictTable(endToEnd: PredictSummary, coldStart: PredictSummary, coldStartImage: string, threads: number): string {
+  return [
+    `SDK predict, fresh process each, spawn to exit, stdout to /dev/null; median of ${endToEnd.runs} (interleaved, after an untimed run each)`,
+    `  nin-sdk = node dist/src/cli/nin-sdk.js predict (defaults: CPU, batch 32, top 3); python = bench/torch_predict.py`,
+    `  (PIL + torchvision + torch on the same checkpoint, batch 32, top 3, torch.set_num_threads(${threads}), one image decoded at a time);`,
+    `  same top-1 = images whose most probable class both give, from the untimed run`,
+    formatTable(
+      ['case', 'images', 'nin-sdk ms', 'python ms', 'nin-sdk img/s', 'python img/s', 'python/nin-sdk', 'nin-sdk÷python', 'same top-1', 'target', ''],
+      [
+        [
+          'end to end',
+          String(endToEnd.images),
+          fixed(endToEnd.sdkWallMs),
+          fixed(endToEnd.torchWallMs),
+          fixed(endToEnd.sdkImagesPerSecond, 1),
+          fixed(endToEnd.torchImagesPerSecond, 1),
+          times(endToEnd.speedup),
+          fixed(endToEnd.sdkOverTorch, 2),
+          agreementCell(endToEnd.agreement),
+          `≥${SDK_TARGETS.endToEndSpeedup}×`,
+          verdict(endToEnd.speedup >= SDK_TARGETS.endToEndSpeedup),
+        ],
+        [
+          `cold start (${coldStartImage})`,
+          String(coldStart.images),
+          fixed(coldStart.sdkWallMs),
+          fixed(coldStart.torchWallMs),
+          '',
+          '',
+          times(coldStart.speedup),
+          fixed(coldStart.sdkOverTorch, 2),
+          agreementCell(coldStart.agreement),
+          `≤${SDK_TARGETS.coldStartFraction}`,
+          verdict(coldStart.sdkOverTorch <= SDK_TARGETS.coldStartFraction),
+        ],
+      ],
+    ),
+  ].join('\n');
+}
