@@ -14,7 +14,7 @@ export {
   type TrainingArtifactsOptions,
   type TrainingGraphs,
 } from './artifacts.js';
-export { dropoutMask } from './dropout-mask.js';
+export { hashDropoutMask } from './hash-dropout-mask.js';
 export { softmaxCrossEntropy, softmaxCrossEntropyGradient } from './loss/softmax-cross-entropy.js';
 export {
   architectureFromWidths,

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { recognize } from '../../converters/nin/index.js';
-import { buildTrainingArtifacts, dropoutMask, type TrainingArtifacts } from '../../src/train/index.js';
+import { buildTrainingArtifacts, hashDropoutMask, type TrainingArtifacts } from '../../src/train/index.js';
 import { Bundle, checkpointTensors, cifarInput, imagenetInput, relativeError, runOnce, tensor, type Feeds } from './helpers.js';
 
 const TOLERANCE = 1e-4;
@@ -22,7 +22,7 @@ const FAMILIES: readonly Family[] = [
   { fixture: 'imagenet-small', checkpoint: 'imagenet-small.pth', toInput: imagenetInput },
 ];
 
-/** Parameters, batch and masks as training_model.onnx takes them; masks remade by dropoutMask and checked against the fixture's. */
+/** Parameters, batch and masks as training_model.onnx takes them; masks remade by hashDropoutMask and checked against the fixture's. */
 function trainingFeeds(family: Family, bundle: Bundle, artifacts: TrainingArtifacts): Feeds {
   const tensors = checkpointTensors(family.checkpoint);
   const feeds: Feeds = {};
@@ -38,7 +38,7 @@ function trainingFeeds(family: Family, bundle: Bundle, artifacts: TrainingArtifa
   const key = bundle.meta['mask_key'] as [number, number];
   for (const m of artifacts.dropoutMasks) {
     const shape = m.shape.map((d) => (typeof d === 'number' ? d : batch));
-    const mask = dropoutMask(shape.reduce((a, b) => a * b, 1), m.p, [...key, m.layerIndex]);
+    const mask = hashDropoutMask(shape.reduce((a, b) => a * b, 1), m.p, [...key, m.layerIndex]);
     assert.deepEqual(Uint8Array.from(mask), bundle.uint8(`mask.${m.layerIndex}`), `${m.name} equals the mask PyTorch used`);
     feeds[m.name] = tensor(mask, shape);
   }

@@ -53,7 +53,7 @@ export function ninCifar10Groups(parameterNames: readonly string[], lastConv = '
   return [
     { name: 'weights', parameters: pick((n) => !isLast(n) && !isBias(n)), lr: base, weightDecay: 1e-4 },
     { name: 'biases', parameters: pick((n) => !isLast(n) && isBias(n)), lr: 2 * base, weightDecay: 0 },
-    { name: 'last_weight', parameters: pick((n) => isLast(n) && !isBias(n)), lr: 0.1 * base, weightDecay: 1e-4 },
-    { name: 'last_bias', parameters: pick((n) => isLast(n) && isBias(n)), lr: 0.1 * base, weightDecay: 0 },
+    { name: 'last_weight', parameters: pick((n) => isLast(n) && !isBias(n)), lr: base / 10, weightDecay: 1e-4 },
+    { name: 'last_bias', parameters: pick((n) => isLast(n) && isBias(n)), lr: base / 10, weightDecay: 0 },
   ];
 }
