@@ -1,0 +1,75 @@
+import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
+import type { Predictions } from '../classifier/predictions.js';
+import { parseProviders } from '../runtime/providers.js';
+import type { WebImage } from './decode-image.js';
+import { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
+import { ort, setWasmPaths, type WasmPaths } from './ort-web.js';
+import { preprocessImage } from './preprocess.js';
+
+export type WebProvider = 'webgpu' | 'wasm';
+export type WebClassifier = Classifier<WebImage>;
+
+export interface WebLoadClassifierOptions {
+  /**
+   * One provider or an ordered list ('webgpu' | 'wasm'); default 'wasm'. The first that starts runs the model,
+   * wasm is the last resort unless `strict`; `classifier.provider` says which ran, `classifier.fallbacks` why the
+   * others did not.
+   */
+  readonly provider?: WebProvider | readonly WebProvider[] | string;
+  /** Fail when the first provider cannot start instead of falling back (default false). */
+  readonly strict?: boolean;
+  /** Images per ONNX Runtime run in classifyBatch (default 32). */
+  readonly batchSize?: number;
+  /**
+   * Where onnxruntime-web's `ort-wasm-simd-threaded.asyncify.wasm` and `.asyncify.mjs` are served: a folder URL
+   * ending in '/' (absolute, e.g. `new URL('ort/', document.baseURI).href`) or `{ wasm, mjs }` file URLs. Default:
+   * onnxruntime-web's own rule (next to the script that bundles it). Read once, when the page's first session starts.
+   */
+  readonly wasmPaths?: WasmPaths;
+}
+
+export interface WebClassifyOptions extends ClassifyOptions, WebLoadClassifierOptions {
+  /** An ONNX model written by nin-convert (URL, File, bytes); default `DEFAULT_MODEL_URL` next to the page. */
+  readonly model?: WebModelSource;
+}
+
+/** Loads a model (default: `nin-cifar10.onnx` next to the page) on the first provider that starts. */
+export async function loadClassifier(model?: WebModelSource, options: WebLoadClassifierOptions = {}): Promise<WebClassifier> {
+  const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'web');
+  setWasmPaths(options.wasmPaths);
+  const { bytes, source } = await readModelBytes(model);
+  return Classifier.create(bytes, source, {
+    ort,
+    platform: 'web',
+    providers,
+    strict: options.strict,
+    batchSize: options.batchSize,
+    preprocess: async (image, spec) => (await preprocessImage(image, spec)).tensor,
+  });
+}
+
+const cache = new Map<string, Promise<WebClassifier>>();
+
+/**
+ * Classifies one image: `await classify(file)` → `[{ label: 'cat', index: 3, probability: 0.93 }, …]`, with
+ * `.provider` saying where it ran. Models named by URL are loaded once per provider choice and kept.
+ */
+export async function classify(image: WebImage, options: WebClassifyOptions = {}): Promise<Predictions> {
+  const { model, top, ...loadOptions } = options;
+  if (model !== undefined && typeof model !== 'string' && !(model instanceof URL)) {
+    const classifier = await loadClassifier(model, loadOptions);
+    try {
+      return await classifier.classify(image, { top });
+    } finally {
+      await classifier.dispose();
+    }
+  }
+  const key = JSON.stringify([String(model ?? DEFAULT_MODEL_URL), loadOptions]);
+  let classifier = cache.get(key);
+  if (classifier === undefined) {
+    classifier = loadClassifier(model, loadOptions);
+    cache.set(key, classifier);
+    classifier.catch(() => cache.delete(key));
+  }
+  return (await classifier).classify(image, { top });
+}

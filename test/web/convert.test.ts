@@ -1,0 +1,60 @@
+/**
+ * The converter in Chromium: a checkpoint converted in the page gives the same ONNX bytes as in Node (same code,
+ * fflate, pickleparser and Web Crypto instead of Node's), and a hostile pickle is refused there the same way.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { convertCheckpoint } from '../../converters/nin/index.js';
+import { CHECKPOINTS } from '../support/fixtures.js';
+import { browserUnavailable, launchBrowser, type Browser } from './support/browser.js';
+import { HarnessPage } from './support/harness-calls.js';
+import { buildSite, type Site } from './support/site.js';
+
+const CHECKPOINT_FILES = [
+  'cifar-small.pth', // zip (torch ≥ 1.6)
+  'imagenet-small-legacy-v1.pth', // legacy stream of torch ≤ 0.3, Python 2 pickle
+  'cifar-small-float16-big-endian.pth', // float16 weights, big-endian byteorder record
+  'cifar-full.pth.tar', // full width, {'state_dict'} with module. prefixes
+];
+
+describe('nin-sdk/web convert() in Chromium', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {
+  let site: Site;
+  let browser: Browser;
+  let harness: HarnessPage;
+
+  before(async () => {
+    site = await buildSite();
+    browser = await launchBrowser();
+    harness = await HarnessPage.open(await browser.newPage(), site.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  for (const file of CHECKPOINT_FILES) {
+    test(`${file}: the page's ONNX bytes equal Node's`, async () => {
+      const node = (await convertCheckpoint(await readFile(join(CHECKPOINTS, file)))).onnx;
+      const page = await harness.convert(`fixtures/checkpoints/${file}`);
+      assert.equal(page.length, node.length);
+      assert.ok(page.equals(node), `${file}: the ONNX bytes differ`);
+    });
+  }
+
+  test('a pickle that calls posix.system is refused by name, in the page too', async () => {
+    const file = 'hostile/posix-system.pth';
+    const nodeError = await convertCheckpoint(await readFile(join(CHECKPOINTS, file))).then(
+      () => assert.fail('Node converted a hostile checkpoint'),
+      (error: unknown) => (error as Error).message,
+    );
+    assert.match(nodeError, /posix\.system/);
+    await assert.rejects(harness.convert(`fixtures/checkpoints/${file}`), (error: Error) => error.message.includes(nodeError));
+  });
+
+  test('no console errors or uncaught exceptions in the page', () => {
+    assert.deepEqual(browser.problems, []);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * examples/web as a user meets it, in Chromium: the default model on WebGPU, an image chosen through the file
+ * input (what a drop does too), the top 5 equal to Node's, a dropped checkpoint converted and offered for
+ * download, a dropped .onnx, an unreadable file reported on the page, and a browser without WebGPU told so and
+ * served by wasm. Screenshots go to test/web/artifacts/.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { convertCheckpoint } from '../../converters/nin/index.js';
+import { loadClassifier } from '../../src/index.js';
+import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
+import { browserUnavailable, launchBrowser, type Browser } from './support/browser.js';
+import { buildSite, type Site } from './support/site.js';
+
+const ARTIFACTS = join(ROOT, 'test', 'web', 'artifacts');
+const CAT = join(FIXTURES, 'images', 'cat.jpg');
+
+describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, timeout: 180_000 }, () => {
+  let site: Site;
+  let browser: Browser;
+
+  before(async () => {
+    site = await buildSite();
+    browser = await launchBrowser();
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  test('with WebGPU: default model, an image, a dropped checkpoint with its ONNX download, a dropped .onnx', async () => {
+    const page = await browser.newPage();
+    await page.goto(site.url);
+    await settled(page);
+    assert.match(await text(page, '#model-status'), /^Default model \(nin-cifar10\.onnx\): cifar10, 10 classes, running on webgpu\.$/);
+    assert.equal(await page.isHidden('#webgpu-notice'), true);
+
+    await page.setInputFiles('#image-file', CAT);
+    await settled(page);
+    assert.match(await text(page, '#run-info'), /^Ran on webgpu in \d+ ms/);
+    assert.deepEqual(await shownPredictions(page), await nodeTop5(await readFile(join(site.folder, 'nin-cifar10.onnx'))));
+    assert.equal(await page.locator('#preview').evaluate((image: HTMLImageElement) => image.naturalWidth), 32);
+
+    await page.setInputFiles('#model-file', join(CHECKPOINTS, 'cifar-small.pth'));
+    await settled(page);
+    const converted = (await convertCheckpoint(await readFile(join(CHECKPOINTS, 'cifar-small.pth')))).onnx;
+    assert.match(await text(page, '#model-status'), /^cifar-small\.pth \(converted: [\d,]+ parameters\): cifar10, 10 classes, running on webgpu\.$/);
+    assert.deepEqual(await shownPredictions(page), await nodeTop5(converted), 'the chosen image is classified again with the new model');
+    assert.match(await text(page, '#download'), /^Download cifar-small\.onnx \(\d+ kB\)$/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    assert.equal(download.suggestedFilename(), 'cifar-small.onnx');
+    assert.ok((await readFile(await download.path())).equals(converted), 'the downloaded ONNX equals Node\'s conversion');
+    await page.screenshot({ path: join(ARTIFACTS, 'example-page-webgpu.png'), fullPage: true });
+
+    await page.setInputFiles('#model-file', join(site.folder, 'models', 'imagenet-small.onnx'));
+    await settled(page);
+    assert.match(await text(page, '#model-status'), /^imagenet-small\.onnx: imagenet, \d+ classes, running on webgpu\.$/);
+    assert.equal(await page.isHidden('#download'), true);
+  });
+
+  test('a file that is not a NIN checkpoint is reported on the page, and the page keeps working', async () => {
+    const page = await browser.newPage();
+    await page.goto(site.url);
+    await settled(page);
+    const nodeError = await convertCheckpoint(await readFile(join(CHECKPOINTS, 'other-arch.pth'))).then(
+      () => assert.fail('other-arch.pth converted'),
+      (error: unknown) => (error as Error).message,
+    );
+    await page.setInputFiles('#model-file', join(CHECKPOINTS, 'other-arch.pth'));
+    assert.equal(await settled(page), 'error');
+    assert.equal(await text(page, '#error'), nodeError);
+    await page.setInputFiles('#image-file', CAT);
+    assert.equal(await settled(page), 'ready');
+    assert.equal(await page.isHidden('#error'), true);
+  });
+
+  test('without WebGPU: a notice says so, and the model runs on wasm', async () => {
+    const page = await browser.newPage();
+    // A browser without WebGPU, as Firefox or an older Chrome is.
+    await page.addInitScript({ content: 'delete Navigator.prototype.gpu;' });
+    await page.goto(site.url);
+    await settled(page);
+    assert.equal(
+      await text(page, '#webgpu-notice'),
+      'WebGPU is not available: this browser has no WebGPU (navigator.gpu is missing). The model runs on WebAssembly (wasm), on the CPU.',
+    );
+    assert.match(await text(page, '#model-status'), /running on wasm\.$/);
+    await page.setInputFiles('#image-file', CAT);
+    await settled(page);
+    assert.match(await text(page, '#run-info'), /^Ran on wasm in \d+ ms/);
+    assert.deepEqual(await shownPredictions(page), await nodeTop5(await readFile(join(site.folder, 'nin-cifar10.onnx'))));
+    await page.screenshot({ path: join(ARTIFACTS, 'example-page-wasm.png'), fullPage: true });
+  });
+
+  test('no console errors or uncaught exceptions in the pages', () => {
+    assert.deepEqual(browser.problems, []);
+  });
+});
+
+/** Waits until the page has finished every action asked of it; its outcome, 'ready' or 'error'. */
+async function settled(page: Page): Promise<string> {
+  await page.waitForSelector('body[data-state=ready], body[data-state=error]', { state: 'attached', timeout: 90_000 });
+  return (await page.getAttribute('body', 'data-state')) ?? '';
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.textContent(selector)) ?? '').trim();
+}
+
+/** The bars as the page shows them: [label, '12.3 %'] per row. */
+async function shownPredictions(page: Page): Promise<string[][]> {
+  return page.locator('#predictions li').evaluateAll((items) => items.map((item) => Array.from(item.children).map((cell) => cell.textContent ?? '')).map((cells) => [cells[0]!, cells[2]!]));
+}
+
+/** The same, from Node's CPU classifier on cat.jpg, rounded as the page rounds. */
+async function nodeTop5(model: Uint8Array): Promise<string[][]> {
+  const classifier = await loadClassifier(model, { provider: 'cpu' });
+  try {
+    const top = await classifier.classify(CAT, { top: 5 });
+    return top.map((p) => [p.label, `${(p.probability * 100).toFixed(1)} %`]);
+  } finally {
+    await classifier.dispose();
+  }
+}
