@@ -59,23 +59,18 @@ export interface TrainingArtifacts {
  * training run of the architecture.
  */
 export function buildTrainingGraphs(architecture: NinArchitecture, options: TrainingArtifactsOptions): TrainingGraphs {
-  const common = {
-    ...(options.batch === undefined ? {} : { batch: options.batch }),
-    ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }),
-    ...(options.opsetVersion === undefined ? {} : { opsetVersion: options.opsetVersion }),
-  };
-  const train: NinForward = buildNinForward(architecture, { ...common, mode: 'train' });
-  const evaluation = buildNinForward(architecture, { ...common, mode: 'eval' });
+  const { batch, inputSize, opsetVersion } = options;
+  const train: NinForward = buildNinForward(architecture, { mode: 'train', batch, inputSize, opsetVersion });
+  const evaluation = buildNinForward(architecture, { mode: 'eval', batch, inputSize, opsetVersion });
   const training = buildGradientGraph(
     train.graph,
     { wrt: train.parameters.map((p) => p.name), seed: { value: LOGITS_NAME, gradient: LOGITS_GRADIENT_NAME } },
-    { name: `nin_${architecture.family.id}_training`, ...(options.opsetVersion === undefined ? {} : { opsetVersion: options.opsetVersion }) },
+    { name: `nin_${architecture.family.id}_training`, opsetVersion },
   );
-  const optimizerOptions = options.opsetVersion === undefined ? {} : { opsetVersion: options.opsetVersion };
   const optimizer =
     options.optimizer === 'sgd'
-      ? buildSgdGraph(train.parameters, { ...optimizerOptions, nesterov: options.nesterov ?? false })
-      : buildAdamWGraph(train.parameters, optimizerOptions);
+      ? buildSgdGraph(train.parameters, { nesterov: options.nesterov, opsetVersion })
+      : buildAdamWGraph(train.parameters, { opsetVersion });
   return {
     training,
     eval: evaluation.graph,
@@ -93,8 +88,7 @@ export function buildTrainingArtifacts(architecture: NinArchitecture, options: T
     throw new Error(`buildTrainingArtifacts: optimizer should be one of sgd, adamw; got ${String(options.optimizer)}`);
   }
   const graphs = buildTrainingGraphs(architecture, options);
-  const write = (graph: Graph): Uint8Array =>
-    writeOnnx(graph, { ...(options.opsetVersion === undefined ? {} : { opsetVersion: options.opsetVersion }), producerName: 'nin-sdk' });
+  const write = (graph: Graph): Uint8Array => writeOnnx(graph, { opsetVersion: options.opsetVersion, producerName: 'nin-sdk' });
   return {
     trainingModel: write(graphs.training),
     evalModel: write(graphs.eval),
