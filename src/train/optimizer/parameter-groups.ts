@@ -16,7 +16,11 @@ export interface HyperparameterVectors {
   readonly weightDecays: Float32Array;
 }
 
-/** One entry per parameter, in `parameterNames` order; every parameter must be in exactly one group. */
+/**
+ * One entry per parameter, in `parameterNames` order; every parameter must be
+ * in exactly one group. `lrScale` multiplies every rate (a schedule's factor,
+ * e.g. 0.1 after 80 epochs), as setting each param_group's lr does in PyTorch.
+ */
 export function hyperparameterVectors(parameterNames: readonly string[], groups: readonly ParameterGroup[], lrScale = 1): HyperparameterVectors {
   const groupOf = new Map<string, ParameterGroup>();
   for (const group of groups) {
@@ -43,8 +47,8 @@ export const NIN_CIFAR10_MOMENTUM = 0.95;
 /**
  * The pytorch-nin-cifar10 recipe's groups (`original.py`): weights lr 0.1 and
  * weight decay 1e-4, biases lr 0.2 and no decay, the last convolution at
- * lr 0.01 (its weight still decayed, its bias not). `base` scales the rates, e.g. for
- * the ×0.1 step decay.
+ * lr 0.01 (its weight still decayed, its bias not). `base` is the weights'
+ * rate; the others follow from it as in the recipe.
  */
 export function ninCifar10Groups(parameterNames: readonly string[], lastConv = 'classifier.20', base = 0.1): ParameterGroup[] {
   const isLast = (name: string): boolean => name.startsWith(`${lastConv}.`);
