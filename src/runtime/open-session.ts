@@ -1,5 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-common';
-import { PROVIDERS, ProviderError, type Platform, type Provider } from './providers.js';
+import { PROVIDERS, ProviderError, requirementOf, type Platform, type Provider } from './providers.js';
 
 /** What the runtime needs of onnxruntime-node or onnxruntime-web: they share this API. */
 export interface OrtModule {
@@ -48,7 +48,7 @@ export async function openSession(ort: OrtModule, model: Uint8Array, options: Op
       if (options.strict) break;
     }
   }
-  const tried = fallbacks.map((a) => `${a.provider}: ${a.error}; it needs ${PROVIDERS[a.provider].requirement}`).join(' | ');
+  const tried = fallbacks.map((a) => `${a.provider}: ${a.error}; it needs ${requirementOf(a.provider, options.platform)}`).join(' | ');
   throw new ProviderError(`no execution provider could start (${tried})`);
 }
 

@@ -5,35 +5,40 @@
  */
 export type Provider = 'cpu' | 'cuda' | 'webgpu' | 'wasm';
 
+export type Platform = 'node' | 'web';
+
 export interface ProviderInfo {
   /** The execution provider name ONNX Runtime's JS API takes. */
   readonly ortName: string;
   /** Where the provider exists at all. */
   readonly platforms: readonly ('node' | 'web')[];
-  /** What is needed when it fails to start, said to the user. */
-  readonly requirement: string;
+  /** What is needed when it fails to start, said to the user, per platform. */
+  readonly requirement: Readonly<Partial<Record<Platform, string>>>;
 }
 
 export const PROVIDERS: Readonly<Record<Provider, ProviderInfo>> = Object.freeze({
-  cpu: { ortName: 'cpu', platforms: ['node'], requirement: 'nothing: it is built into onnxruntime-node' },
+  cpu: { ortName: 'cpu', platforms: ['node'], requirement: { node: 'nothing: it is built into onnxruntime-node' } },
   cuda: {
     ortName: 'cuda',
     platforms: ['node'],
-    requirement:
-      'an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node installed with its CUDA binaries ' +
-      '(npm install --onnxruntime-node-install=cuda12; see the README)',
+    requirement: {
+      node:
+        'an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node installed with its CUDA binaries ' +
+        '(npm install --onnxruntime-node-install=cuda12; see the README)',
+    },
   },
   webgpu: {
     ortName: 'webgpu',
     platforms: ['node', 'web'],
-    requirement:
-      'a WebGPU adapter: a GPU with Vulkan drivers (on a machine without one, Debian\'s chromium package ships a ' +
-      'software adapter: VK_DRIVER_FILES=/usr/lib/chromium/vk_swiftshader_icd.json)',
+    requirement: {
+      node:
+        'a WebGPU adapter: a GPU with Vulkan drivers (on a machine without one, Debian\'s chromium package ships a ' +
+        'software adapter: VK_DRIVER_FILES=/usr/lib/chromium/vk_swiftshader_icd.json)',
+      web: 'a browser with WebGPU enabled (navigator.gpu) and an adapter for this GPU, served from a secure context',
+    },
   },
-  wasm: { ortName: 'wasm', platforms: ['web'], requirement: 'nothing: it is built into onnxruntime-web' },
+  wasm: { ortName: 'wasm', platforms: ['web'], requirement: { web: 'nothing: it is built into onnxruntime-web' } },
 });
-
-export type Platform = 'node' | 'web';
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
@@ -42,6 +47,11 @@ export class ProviderError extends Error {
 /** The providers a platform offers, in the order tried when none is named. */
 export function providersOf(platform: Platform): Provider[] {
   return (Object.keys(PROVIDERS) as Provider[]).filter((p) => PROVIDERS[p].platforms.includes(platform));
+}
+
+/** What a provider needs to start on a platform, in words for the user. */
+export function requirementOf(provider: Provider, platform: Platform): string {
+  return PROVIDERS[provider].requirement[platform] ?? `a platform that has it (${PROVIDERS[provider].platforms.join(', ')})`;
 }
 
 /** Checks a user's provider choice (one name or an ordered list), naming the valid ones on a mistake. */

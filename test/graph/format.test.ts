@@ -13,11 +13,11 @@ initializers:
   %classifier.20.weight: float32[10,8,1,1]
   %classifier.20.bias: float32[10]
 nodes:
-  %conv_0 = Conv(%input, %classifier.0.weight, %classifier.0.bias) {strides=[1,1], pads=[2,2,2,2]} : float32[batch,8,32,32]
+  %conv_0 = Conv(%input, %classifier.0.weight, %classifier.0.bias) {strides=[1,1], pads=[2,2,2,2], dilations=[1,1]} : float32[batch,8,32,32]
   %relu_1 = Relu(%conv_0) : float32[batch,8,32,32]
   %max_pool_2 = MaxPool(%relu_1) {kernel_shape=[3,3], strides=[2,2], pads=[1,1,1,1]} : float32[batch,8,16,16]
   %average_pool_3 = AveragePool(%max_pool_2) {kernel_shape=[3,3], strides=[2,2], pads=[1,1,1,1], count_include_pad=1} : float32[batch,8,8,8]
-  %conv_4 = Conv(%average_pool_3, %classifier.20.weight, %classifier.20.bias) {strides=[1,1], pads=[0,0,0,0]} : float32[batch,10,8,8]
+  %conv_4 = Conv(%average_pool_3, %classifier.20.weight, %classifier.20.bias) {strides=[1,1], pads=[0,0,0,0], dilations=[1,1]} : float32[batch,10,8,8]
   %average_pool_5 = AveragePool(%conv_4) {kernel_shape=[8,8], strides=[1,1], pads=[0,0,0,0], count_include_pad=1} : float32[batch,10,1,1]
   %constant_6 = Constant() {value=int64[2]{0,-1}} : int64[2]
   %logits = Reshape(%average_pool_5, %constant_6) : float32[batch,10]

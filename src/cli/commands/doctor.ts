@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { GraphBuilder, ops, writeOnnx } from '../../graph/index.js';
 import { openSession } from '../../runtime/open-session.js';
-import { PROVIDERS, providersOf } from '../../runtime/providers.js';
+import { providersOf, requirementOf } from '../../runtime/providers.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { parseCommandLine } from '../args.js';
 
@@ -47,7 +47,7 @@ export async function runDoctor(argv: readonly string[]): Promise<number> {
       const reason = error instanceof Error ? error.message : String(error);
       const why = reason.replace(/^no execution provider could start \(\w+: (.*); it needs .*\)$/s, '$1');
       console.log(`  ${provider.padEnd(7)} unavailable: ${why}`);
-      console.log(`  ${''.padEnd(7)} needs ${PROVIDERS[provider].requirement}`);
+      console.log(`  ${''.padEnd(7)} needs ${requirementOf(provider, 'node')}`);
     }
   }
   return 0;

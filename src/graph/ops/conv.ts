@@ -32,8 +32,9 @@ export function conv(g: GraphBuilder, x: Value, w: Value, b?: Value, options: Co
   const attributes: Record<string, Attribute> = {
     strides: attr.ints(expandPerAxis(options.strides, spatialRank, 1)),
     pads: attr.ints(expandPerAxis(options.pads, 2 * spatialRank, 0)),
+    // Written even at its default: onnxruntime-web's JSEP WebGPU Conv rejects a Conv without explicit dilations.
+    dilations: attr.ints(expandPerAxis(options.dilations, spatialRank, 1)),
   };
-  if (options.dilations !== undefined) attributes['dilations'] = attr.ints(expandPerAxis(options.dilations, spatialRank, 1));
   if (options.group !== undefined && options.group !== 1) attributes['group'] = attr.int(options.group);
   return g.addNode('Conv', b === undefined ? [x, w] : [x, w, b], attributes, nameOption(options));
 }
