@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
+import { cachedClassify } from '../classifier/cached-classify.js';
 import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
 import { preprocessImage, type ImageInput } from '../preprocess/node.js';
@@ -42,28 +43,13 @@ export async function loadClassifier(model?: string | Uint8Array, options: LoadC
   });
 }
 
-const cache = new Map<string, Promise<NodeClassifier>>();
-
 /**
  * Classifies one image: `await classify('cat.jpg')` → `[{ label: 'cat', index: 3, probability: 0.93 }, …]`,
  * with `.provider` saying where it ran. Models named by path are loaded once per provider choice and kept.
  */
-export async function classify(image: ImageInput, options: ClassifyCallOptions = {}): Promise<Predictions> {
-  const { model, top, ...loadOptions } = options;
-  if (typeof model === 'object') {
-    const classifier = await loadClassifier(model, loadOptions);
-    try {
-      return await classifier.classify(image, { top });
-    } finally {
-      await classifier.dispose();
-    }
-  }
-  const key = JSON.stringify([model ?? defaultModelPath(), loadOptions]);
-  let classifier = cache.get(key);
-  if (classifier === undefined) {
-    classifier = loadClassifier(model, loadOptions);
-    cache.set(key, classifier);
-    classifier.catch(() => cache.delete(key));
-  }
-  return (await classifier).classify(image, { top });
-}
+export const classify: (image: ImageInput, options?: ClassifyCallOptions) => Promise<Predictions> = (() => {
+  const run = cachedClassify<ImageInput, string | Uint8Array, LoadClassifierOptions>(loadClassifier, (model) =>
+    typeof model === 'object' ? undefined : (model ?? defaultModelPath()),
+  );
+  return (image, options = {}) => run(image, options);
+})();

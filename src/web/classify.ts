@@ -1,3 +1,4 @@
+import { cachedClassify } from '../classifier/cached-classify.js';
 import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
 import { parseProviders } from '../runtime/providers.js';
@@ -48,28 +49,13 @@ export async function loadClassifier(model?: WebModelSource, options: WebLoadCla
   });
 }
 
-const cache = new Map<string, Promise<WebClassifier>>();
-
 /**
  * Classifies one image: `await classify(file)` → `[{ label: 'cat', index: 3, probability: 0.93 }, …]`, with
  * `.provider` saying where it ran. Models named by URL are loaded once per provider choice and kept.
  */
-export async function classify(image: WebImage, options: WebClassifyOptions = {}): Promise<Predictions> {
-  const { model, top, ...loadOptions } = options;
-  if (model !== undefined && typeof model !== 'string' && !(model instanceof URL)) {
-    const classifier = await loadClassifier(model, loadOptions);
-    try {
-      return await classifier.classify(image, { top });
-    } finally {
-      await classifier.dispose();
-    }
-  }
-  const key = JSON.stringify([String(model ?? DEFAULT_MODEL_URL), loadOptions]);
-  let classifier = cache.get(key);
-  if (classifier === undefined) {
-    classifier = loadClassifier(model, loadOptions);
-    cache.set(key, classifier);
-    classifier.catch(() => cache.delete(key));
-  }
-  return (await classifier).classify(image, { top });
-}
+export const classify: (image: WebImage, options?: WebClassifyOptions) => Promise<Predictions> = (() => {
+  const run = cachedClassify<WebImage, WebModelSource, WebLoadClassifierOptions>(loadClassifier, (model) =>
+    model === undefined || typeof model === 'string' || model instanceof URL ? String(model ?? DEFAULT_MODEL_URL) : undefined,
+  );
+  return (image, options = {}) => run(image, options);
+})();

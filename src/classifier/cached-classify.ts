@@ -1,0 +1,34 @@
+import type { Classifier, ClassifyOptions } from './classifier.js';
+import type { Predictions } from './predictions.js';
+
+/**
+ * The one-call `classify(image, options)` of both platforms: models named by path or URL are loaded once per
+ * (model, load options) and kept; models given as bytes are loaded for the call and disposed after it.
+ */
+export function cachedClassify<Image, Model, LoadOptions extends object>(
+  load: (model: Model | undefined, options: LoadOptions) => Promise<Classifier<Image>>,
+  /** The cache key of a model named by path or URL; undefined for models given as bytes, which are not kept. */
+  nameOf: (model: Model | undefined) => string | undefined,
+) {
+  const cache = new Map<string, Promise<Classifier<Image>>>();
+  return async (image: Image, options: ClassifyOptions & LoadOptions & { readonly model?: Model }): Promise<Predictions> => {
+    const { model, top, ...loadOptions } = options;
+    const name = nameOf(model);
+    if (name === undefined) {
+      const classifier = await load(model, loadOptions as LoadOptions);
+      try {
+        return await classifier.classify(image, { top });
+      } finally {
+        await classifier.dispose();
+      }
+    }
+    const key = JSON.stringify([name, loadOptions]);
+    let classifier = cache.get(key);
+    if (classifier === undefined) {
+      classifier = load(model, loadOptions as LoadOptions);
+      cache.set(key, classifier);
+      classifier.catch(() => cache.delete(key));
+    }
+    return (await classifier).classify(image, { top });
+  };
+}
