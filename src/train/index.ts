@@ -46,3 +46,43 @@ export {
   type ParameterGroup,
 } from './optimizer/parameter-groups.js';
 export { buildSgdGraph, MOMENTUM_BUFFER, SGD_MOMENTUM_NAME, type SgdGraphOptions } from './optimizer/sgd.js';
+export { OPTIMIZER_STATE_KEYS, optimizerScalars, checkOptimizerSettings, type AdamWSettings, type OptimizerSettings, type SgdSettings } from './optimizer/settings.js';
+export {
+  TrainingSession,
+  type EvalStepResult,
+  type Feeds,
+  type OptimizerStepOptions,
+  type TrainingSessionArtifacts,
+  type TrainingSessionOptions,
+} from './session.js';
+export {
+  architectureSpec,
+  checkpointArchitecture,
+  checkpointParameters,
+  initialCheckpoint,
+  parameterSlots,
+  type ArchitectureSpec,
+  type ParameterSlot,
+  type TrainingCheckpoint,
+} from './checkpoint/state.js';
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, decodeTrainingCheckpoint, encodeTrainingCheckpoint, TrainingCheckpointError } from './checkpoint/format.js';
+export { checkTrainingProgress, type TrainingProgress } from './checkpoint/progress.js';
+export { exportInferenceOnnx, exportPytorchCheckpoint, type InferenceExportOptions, type StateDict } from './export/index.js';
+export { initialParameters, INIT_STREAM } from './init.js';
+export { readStartModel, type StartModel } from './start-model.js';
+export {
+  ADAMW_WEIGHT_DECAY,
+  DEFAULT_BASE_LR,
+  INIT_KINDS,
+  learningRateScale,
+  NIN_CIFAR10_RECIPE,
+  recipeOptimizer,
+  SCHEDULE_KINDS,
+  type InitKind,
+  type ScheduleKind,
+  type TrainingRecipe,
+} from './loop/recipe.js';
+export { dropoutLayers, evalFeeds, trainFeeds, type DropoutLayer } from './loop/feeds.js';
+export { evaluate, TEST_BATCH_SIZE, type Evaluation } from './loop/evaluate.js';
+export { pythonFixed, pythonRepr, testLogLine, trainLogLine, type TrainLogLine } from './loop/log-format.js';
+export { runTrainingLoop, type CheckpointReason, type TrainingLoopOptions, type TrainingLoopResult } from './loop/trainer.js';

@@ -1,0 +1,133 @@
+/**
+ * The training checkpoint file (`checkpoint.nintrain`): a zip of stored (uncompressed) entries, readable with any
+ * zip tool, numpy (`np.frombuffer(z.read('parameters.f32'), '<f4')`) or this module, in Node and browsers:
+ *
+ *   checkpoint.json               { format: 'nin-sdk.training-checkpoint', version: 1,
+ *                                   architecture: { family, widths },
+ *                                   optimizer: { kind: 'sgd', momentum, nesterov, groups } | { kind: 'adamw', beta1, beta2, epsilon, groups },
+ *                                              (groups: [{ name, parameters: [state_dict names], lr, weightDecay }])
+ *                                   step: optimizer steps taken,
+ *                                   tensors: [{ name, shape, offset }]   (offset in values, the same in every .f32 file),
+ *                                   files: { parameters: 'parameters.f32', optimizerState: { <key>: 'optimizer/<key>.f32' } },
+ *                                   progress?: { recipe: { schedule, epochs, batchSize, baseLr, seed, init, augment, logEvery },
+ *                                                iterator: { seed, epoch, position, random, datasetCount },
+ *                                                bestAccuracy, labels, preprocessing } }
+ *   parameters.f32                every parameter, state_dict order, float32 little-endian
+ *   optimizer/momentum_buffer.f32 (SGD) or optimizer/exp_avg.f32 + optimizer/exp_avg_sq.f32 (AdamW), same layout
+ *
+ * JSON for everything small, so a person can read where a run stands; raw float32 for the rest, so saving every
+ * few minutes costs a copy and no encoding.
+ */
+import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { ninParameters } from '../nin/architecture.js';
+import { checkOptimizerSettings, OPTIMIZER_STATE_KEYS } from '../optimizer/settings.js';
+import { checkTrainingProgress } from './progress.js';
+import { checkpointArchitecture, parameterSlots, type ArchitectureSpec, type TrainingCheckpoint } from './state.js';
+
+export const CHECKPOINT_FORMAT = 'nin-sdk.training-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+const JSON_ENTRY = 'checkpoint.json';
+const PARAMETERS_ENTRY = 'parameters.f32';
+const stateEntry = (key: string): string => `optimizer/${key}.f32`;
+
+/** A file that is not a training checkpoint of this format, or a damaged one. */
+export class TrainingCheckpointError extends Error {
+  override readonly name = 'TrainingCheckpointError';
+}
+
+interface CheckpointJson {
+  readonly format: string;
+  readonly version: number;
+  readonly architecture: ArchitectureSpec;
+  readonly optimizer: unknown;
+  readonly step: number;
+  readonly tensors: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[]; readonly offset: number }>;
+  readonly files: { readonly parameters: string; readonly optimizerState: Readonly<Record<string, string>> };
+  readonly progress?: unknown;
+}
+
+export function encodeTrainingCheckpoint(checkpoint: TrainingCheckpoint): Uint8Array {
+  assertLittleEndian();
+  const slots = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture)));
+  const stateKeys = OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind];
+  const json: CheckpointJson = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    architecture: checkpoint.architecture,
+    optimizer: checkpoint.optimizer,
+    step: checkpoint.step,
+    tensors: slots.map(({ name, shape, offset }) => ({ name, shape, offset })),
+    files: { parameters: PARAMETERS_ENTRY, optimizerState: Object.fromEntries(stateKeys.map((key) => [key, stateEntry(key)])) },
+    ...(checkpoint.progress === undefined ? {} : { progress: checkpoint.progress }),
+  };
+  const files: Zippable = {
+    [JSON_ENTRY]: new TextEncoder().encode(`${JSON.stringify(json, null, 1)}\n`),
+    [PARAMETERS_ENTRY]: floatBytes(checkpoint.parameters),
+  };
+  for (const key of stateKeys) {
+    const state = checkpoint.optimizerState[key];
+    if (state === undefined) throw new RangeError(`encodeTrainingCheckpoint: the ${checkpoint.optimizer.kind} state '${key}' is missing`);
+    files[stateEntry(key)] = floatBytes(state);
+  }
+  // level 0: stored, as the float data does not compress enough to pay for deflating it at every save.
+  return zipSync(files, { level: 0, mtime: new Date('1980-01-01T00:00:00Z') });
+}
+
+export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
+  assertLittleEndian();
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes);
+  } catch {
+    throw new TrainingCheckpointError('not a training checkpoint (not a zip file)');
+  }
+  const jsonBytes = entries[JSON_ENTRY];
+  if (jsonBytes === undefined) throw new TrainingCheckpointError(`not a training checkpoint (no ${JSON_ENTRY})`);
+  let json: CheckpointJson;
+  try {
+    json = JSON.parse(new TextDecoder().decode(jsonBytes)) as CheckpointJson;
+  } catch {
+    throw new TrainingCheckpointError(`${JSON_ENTRY} is not valid JSON`);
+  }
+  if (json.format !== CHECKPOINT_FORMAT) throw new TrainingCheckpointError(`not a training checkpoint (format '${String(json.format)}')`);
+  if (json.version !== CHECKPOINT_VERSION) {
+    throw new TrainingCheckpointError(`training checkpoint version ${String(json.version)}; this nin-sdk reads version ${CHECKPOINT_VERSION}`);
+  }
+  try {
+    const architecture = checkpointArchitecture(json.architecture);
+    const parameters = ninParameters(architecture);
+    const slots = parameterSlots(parameters);
+    const total = slots.reduce((sum, s) => sum + s.length, 0);
+    const optimizer = checkOptimizerSettings(json.optimizer, parameters.map((p) => p.name));
+    if (!Number.isSafeInteger(json.step) || json.step < 0) throw new RangeError(`step must be a whole number ≥ 0, got ${String(json.step)}`);
+    const read = (entry: string | undefined, what: string): Float32Array => {
+      const data = entry === undefined ? undefined : entries[entry];
+      if (data === undefined) throw new RangeError(`${what} is missing`);
+      if (data.length !== 4 * total) throw new RangeError(`${what} holds ${data.length / 4} values, the architecture has ${total} parameters`);
+      return new Float32Array(data.slice().buffer);
+    };
+    const optimizerState = Object.fromEntries(
+      OPTIMIZER_STATE_KEYS[optimizer.kind].map((key) => [key, read(json.files?.optimizerState?.[key], `optimizer state '${key}'`)]),
+    );
+    return {
+      architecture: { family: architecture.family.id, widths: architecture.convs.map((c) => c.outChannels) },
+      optimizer,
+      step: json.step,
+      parameters: read(json.files?.parameters, 'parameters'),
+      optimizerState,
+      ...(json.progress === undefined ? {} : { progress: checkTrainingProgress(json.progress) }),
+    };
+  } catch (error) {
+    if (error instanceof TrainingCheckpointError) throw error;
+    throw new TrainingCheckpointError(`damaged training checkpoint: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function floatBytes(values: Float32Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** The .f32 files are little-endian and written straight from Float32Arrays, which are in the platform's order. */
+function assertLittleEndian(): void {
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error('training checkpoints need a little-endian platform');
+}

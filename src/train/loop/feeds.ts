@@ -1,0 +1,49 @@
+import type { Tensor } from 'onnxruntime-common';
+import type { OrtWithTensor } from '../../classifier/classifier.js';
+import type { TrainingBatch } from '../data/batch-iterator.js';
+import type { NinArchitecture } from '../nin/architecture.js';
+import { buildNinForward, INPUT_NAME, LABELS_NAME } from '../nin/forward.js';
+
+/** A Dropout layer of the training model: its mask input, one image's mask shape, and the drop probability. */
+export interface DropoutLayer {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly p: number;
+}
+
+/**
+ * The Dropout layers of an architecture's training model. The batch iterator draws their masks from its seeded
+ * generator, which is the one mask source of training: a resumed run gets the very same masks.
+ * (hashDropoutMask, the stateless alternative, exists for the PyTorch parity fixtures.)
+ */
+export function dropoutLayers(architecture: NinArchitecture): DropoutLayer[] {
+  return buildNinForward(architecture, { mode: 'train' }).dropoutMasks.map((m) => ({
+    name: m.name,
+    shape: m.shape.slice(1).map((d) => {
+      // Only the batch (the first dimension, sliced off) is symbolic.
+      if (typeof d !== 'number') throw new Error(`internal: ${m.name} has a symbolic dimension ${d}`);
+      return d;
+    }),
+    p: m.p,
+  }));
+}
+
+/** A batch as runTrainStep's feeds: input, one-hot labels, and the masks the iterator drew for `layers`, in order. */
+export function trainFeeds(ort: OrtWithTensor, batch: TrainingBatch, layers: readonly DropoutLayer[]): Record<string, Tensor> {
+  const feeds = evalFeeds(ort, batch);
+  layers.forEach((layer, i) => {
+    const mask = batch.dropoutMasks[i];
+    if (mask === undefined) throw new Error(`internal: the batch has no mask for ${layer.name}`);
+    feeds[layer.name] = new ort.Tensor('float32', mask, [batch.size, ...layer.shape]);
+  });
+  return feeds;
+}
+
+/** A batch as runEvalStep's feeds: input and one-hot labels. */
+export function evalFeeds(ort: OrtWithTensor, batch: TrainingBatch): Record<string, Tensor> {
+  const classes = batch.targets.length / batch.size;
+  return {
+    [INPUT_NAME]: new ort.Tensor('float32', batch.input, batch.inputDims),
+    [LABELS_NAME]: new ort.Tensor('float32', batch.targets, [batch.size, classes]),
+  };
+}

@@ -1,0 +1,74 @@
+import type { OptimizerKind } from '../artifacts.js';
+import { ninCifar10Groups, NIN_CIFAR10_MOMENTUM, type ParameterGroup } from '../optimizer/parameter-groups.js';
+import type { OptimizerSettings } from '../optimizer/settings.js';
+
+/**
+ * How the learning rate moves over a run:
+ *   'step'   pytorch-nin-cifar10's: ×0.1 at the start of epochs 80, 160, 240 … (`if epoch % 80 == 0` before
+ *            training that epoch), for the recipe's 319 epochs;
+ *   'linear' fixtures/default-model/train.py's, for short runs: a linear warm-up over the first epoch, then a
+ *            linear decay to 0 at the last step.
+ */
+export type ScheduleKind = 'step' | 'linear';
+export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['step', 'linear'];
+
+/** How parameters start when no --from is given: the recipe's N(0, 0.05) weights, or He (Kaiming normal, fan-in) as train.py. Biases 0. */
+export type InitKind = 'normal' | 'he';
+export const INIT_KINDS: readonly InitKind[] = ['normal', 'he'];
+
+/** The settings of a training run, saved in its checkpoint so that a resumed run continues with the same ones. */
+export interface TrainingRecipe {
+  readonly schedule: ScheduleKind;
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** The weights' learning rate; the other groups follow from it (see recipeOptimizer). */
+  readonly baseLr: number;
+  /** Seeds the data order, crops, flips and Dropout masks, and the initial weights. */
+  readonly seed: number;
+  /** 'from' when the run started from a model file. */
+  readonly init: InitKind | 'from';
+  /** Random crops of the 4-pixel-padded image and horizontal flips (train.py's augmentation). */
+  readonly augment: boolean;
+  /** A `Train Epoch` line every this many batches (the original logs every 100). */
+  readonly logEvery: number;
+}
+
+/** pytorch-nin-cifar10's 319 epochs (`for epoch in range(1, 320)`), batch 128, weights' lr 0.1. */
+export const NIN_CIFAR10_RECIPE: Omit<TrainingRecipe, 'seed' | 'init'> = Object.freeze({
+  schedule: 'step',
+  epochs: 319,
+  batchSize: 128,
+  baseLr: 0.1,
+  augment: true,
+  logEvery: 100,
+});
+
+export const DEFAULT_BASE_LR: Readonly<Record<OptimizerKind, number>> = Object.freeze({ sgd: 0.1, adamw: 1e-3 });
+/** AdamW's decoupled weight decay on weights (PyTorch's default); biases get none, as in the SGD recipe. */
+export const ADAMW_WEIGHT_DECAY = 1e-2;
+
+/**
+ * The optimizer of the recipe: SGD with momentum 0.95 and the pytorch-nin-cifar10 groups (weights at `baseLr` with
+ * decay 1e-4, biases at 2·baseLr, the last convolution at baseLr/10); or AdamW (β 0.9/0.999, ε 1e-8) with weights at
+ * `baseLr` and decay 1e-2, biases at 2·baseLr without decay, the last convolution at baseLr/10.
+ */
+export function recipeOptimizer(kind: OptimizerKind, parameterNames: readonly string[], lastConv: string, baseLr: number): OptimizerSettings {
+  const groups = ninCifar10Groups(parameterNames, lastConv, baseLr);
+  if (kind === 'sgd') return { kind, groups, momentum: NIN_CIFAR10_MOMENTUM, nesterov: false };
+  const adamGroups: ParameterGroup[] = groups.map((g) => ({ ...g, weightDecay: g.weightDecay === 0 ? 0 : ADAMW_WEIGHT_DECAY }));
+  return { kind, groups: adamGroups, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+}
+
+/**
+ * The factor on every group's learning rate for the optimizer step of batch `batchIndex` (from 0) of epoch
+ * `epoch` (from 1, as logged).
+ */
+export function learningRateScale(recipe: Pick<TrainingRecipe, 'schedule' | 'epochs'>, epoch: number, batchIndex: number, batchesPerEpoch: number): number {
+  if (recipe.schedule === 'step') return 0.1 ** Math.floor(epoch / 80);
+  // train.py: scale = min((step + 1) / steps_per_epoch, (total − step) / (total − steps_per_epoch)).
+  const step = (epoch - 1) * batchesPerEpoch + batchIndex;
+  const total = batchesPerEpoch * recipe.epochs;
+  const warmUp = (step + 1) / batchesPerEpoch;
+  // A one-epoch run has no decay phase (train.py divides by zero there and gets +inf, i.e. warm-up only).
+  return total === batchesPerEpoch ? warmUp : Math.min(warmUp, (total - step) / (total - batchesPerEpoch));
+}

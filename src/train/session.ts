@@ -1,0 +1,347 @@
+/**
+ * TrainingSession: ONNX Runtime's former JavaScript TrainingSession (onnxruntime-web ≤ 1.20), rebuilt on the
+ * inference builds of onnxruntime-node and onnxruntime-web with the artifacts of buildTrainingArtifacts.
+ *
+ *   const session = await TrainingSession.create({ checkpointState, trainModel, evalModel, optimizerModel }, { ort, platform: 'node' });
+ *   await session.lazyResetGrad();
+ *   const loss = await session.runTrainStep({ input, labels, 'classifier.7.mask': …, 'classifier.15.mask': … });
+ *   await session.runOptimizerStep({ learningRateScale: 0.1 });
+ *
+ * What differs from ONNX Runtime's: the parameters, gradients and optimizer state live on the TypeScript side
+ * (the artifacts take them as inputs; see buildTrainingGraphs), so any provider that runs the three graphs
+ * trains; the hyperparameters (groups, momentum, betas) come with the checkpoint state, and runOptimizerStep takes
+ * the schedule's factor for this step. Browser-safe: the ORT module is passed in, as for the Classifier.
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type { OrtWithTensor } from '../classifier/classifier.js';
+import { openSession, type ProviderAttempt } from '../runtime/open-session.js';
+import type { Platform, Provider } from '../runtime/providers.js';
+import { buildTrainingArtifacts } from './artifacts.js';
+import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from './checkpoint/format.js';
+import type { TrainingProgress } from './checkpoint/progress.js';
+import { checkpointArchitecture, parameterSlots, type ParameterSlot, type TrainingCheckpoint } from './checkpoint/state.js';
+import { ninParameters } from './nin/architecture.js';
+import { LOGITS_NAME, LOSS_NAME } from './nin/forward.js';
+import { gradientName, LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAYS_NAME } from './optimizer/graph-io.js';
+import { hyperparameterVectors, type HyperparameterVectors } from './optimizer/parameter-groups.js';
+import { OPTIMIZER_STATE_KEYS, optimizerScalars, type OptimizerSettings } from './optimizer/settings.js';
+
+export type Feeds = Readonly<Record<string, Tensor>>;
+
+/** The artifacts, as ONNX Runtime's TrainingSessionCreateOptions: a checkpoint (state or file bytes) and three models. */
+export interface TrainingSessionArtifacts {
+  readonly checkpointState: TrainingCheckpoint | Uint8Array;
+  readonly trainModel: Uint8Array;
+  /** Needed for runEvalStep. */
+  readonly evalModel?: Uint8Array;
+  /** Needed for runOptimizerStep; its kind must be the checkpoint's optimizer's. */
+  readonly optimizerModel?: Uint8Array;
+}
+
+export interface TrainingSessionOptions {
+  /** onnxruntime-node or onnxruntime-web. */
+  readonly ort: OrtWithTensor;
+  readonly platform: Platform;
+  /** Ordered preference (default cpu in Node, wasm in browsers); the first that starts the training model runs all three. */
+  readonly providers?: readonly Provider[];
+  /** Fail when the first provider cannot start, instead of falling back (see openSession). */
+  readonly strict?: boolean;
+  readonly sessionOptions?: InferenceSession.SessionOptions;
+}
+
+export interface OptimizerStepOptions {
+  /** Factor on every group's learning rate for this step: the schedule's (default 1). */
+  readonly learningRateScale?: number;
+}
+
+export interface EvalStepResult {
+  /** Mean cross-entropy over the batch. */
+  readonly loss: number;
+  /** [batch × classes], row-major. */
+  readonly logits: Float32Array;
+}
+
+export class TrainingSession {
+  readonly architecture: TrainingCheckpoint['architecture'];
+  readonly optimizer: OptimizerSettings;
+  private readonly slots: readonly ParameterSlot[];
+  private readonly parameters: Float32Array;
+  private readonly gradients: Float32Array;
+  private readonly optimizerState: Readonly<Record<string, Float32Array>>;
+  /** ORT tensors over views of the buffers above, made once: the buffers are updated in place. */
+  private readonly parameterFeeds: Readonly<Record<string, Tensor>>;
+  private readonly optimizerFeeds: Readonly<Record<string, Tensor>>;
+  private steps: number;
+  private resetPending = true;
+  private queue: Promise<unknown> = Promise.resolve();
+  private released = false;
+  private hyperparameters: { readonly scale: number; readonly feeds: Readonly<Record<string, Tensor>> } | undefined;
+
+  private constructor(
+    checkpoint: TrainingCheckpoint,
+    private readonly ort: OrtWithTensor,
+    /** The provider that really runs the models. */
+    readonly provider: Provider,
+    /** Providers tried first that failed, with why. */
+    readonly fallbacks: readonly ProviderAttempt[],
+    private readonly train: InferenceSession,
+    private readonly evaluation: InferenceSession | undefined,
+    private readonly optimizerSession: InferenceSession | undefined,
+  ) {
+    this.architecture = checkpoint.architecture;
+    this.optimizer = checkpoint.optimizer;
+    this.slots = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture)));
+    this.parameters = checkpoint.parameters.slice();
+    this.gradients = new Float32Array(this.parameters.length);
+    this.optimizerState = Object.fromEntries(OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind].map((key) => [key, checkpoint.optimizerState[key]!.slice()]));
+    this.steps = checkpoint.step;
+    this.parameterFeeds = this.viewFeeds(this.parameters, (name) => name);
+    const stateFeeds = Object.entries(this.optimizerState).map(([key, buffer]) => this.viewFeeds(buffer, (name) => stateName(name, key)));
+    this.optimizerFeeds = Object.assign({}, this.parameterFeeds, this.viewFeeds(this.gradients, gradientName), ...stateFeeds);
+  }
+
+  /**
+   * Opens the three models on the first provider that starts the training model (the others then run on that
+   * same provider, or fail), and takes the parameters and optimizer state from the checkpoint.
+   */
+  static async create(artifacts: TrainingSessionArtifacts, options: TrainingSessionOptions): Promise<TrainingSession> {
+    const checkpoint = artifacts.checkpointState instanceof Uint8Array ? decodeTrainingCheckpoint(artifacts.checkpointState) : artifacts.checkpointState;
+    checkCheckpointBuffers(checkpoint);
+    const { ort, platform, sessionOptions } = options;
+    const providers = options.providers ?? [platform === 'node' ? 'cpu' : 'wasm'];
+    const train = await openSession(ort, artifacts.trainModel, { providers, strict: options.strict, platform, sessionOptions });
+    const opened: InferenceSession[] = [train.session];
+    try {
+      const onSameProvider = async (model: Uint8Array | undefined): Promise<InferenceSession | undefined> => {
+        if (model === undefined) return undefined;
+        const { session } = await openSession(ort, model, { providers: [train.provider], strict: true, platform, sessionOptions });
+        opened.push(session);
+        return session;
+      };
+      const evaluation = await onSameProvider(artifacts.evalModel);
+      const optimizer = await onSameProvider(artifacts.optimizerModel);
+      checkModels(checkpoint, train.session, evaluation, optimizer);
+      return new TrainingSession(checkpoint, ort, train.provider, train.fallbacks, train.session, evaluation, optimizer);
+    } catch (error) {
+      await Promise.all(opened.map((s) => s.release()));
+      throw error;
+    }
+  }
+
+  /** create() with artifacts built here for the checkpoint's architecture and optimizer (buildTrainingArtifacts, dynamic batch). */
+  static async fromCheckpoint(checkpointState: TrainingCheckpoint | Uint8Array, options: TrainingSessionOptions): Promise<TrainingSession> {
+    const checkpoint = checkpointState instanceof Uint8Array ? decodeTrainingCheckpoint(checkpointState) : checkpointState;
+    const { optimizer } = checkpoint;
+    const artifacts = buildTrainingArtifacts(checkpointArchitecture(checkpoint.architecture), {
+      optimizer: optimizer.kind,
+      ...(optimizer.kind === 'sgd' ? { nesterov: optimizer.nesterov } : {}),
+    });
+    return TrainingSession.create(
+      { checkpointState: checkpoint, trainModel: artifacts.trainingModel, evalModel: artifacts.evalModel, optimizerModel: artifacts.optimizerModel },
+      options,
+    );
+  }
+
+  /** Inputs runTrainStep expects: `input`, `labels` and the Dropout masks (the parameters are the session's). */
+  get inputNames(): readonly string[] {
+    return this.train.inputNames.filter((name) => !(name in this.parameterFeeds));
+  }
+
+  get evalInputNames(): readonly string[] {
+    return this.evaluation?.inputNames.filter((name) => !(name in this.parameterFeeds)) ?? [];
+  }
+
+  /** Optimizer steps taken, counting those of the checkpoint the session started from. */
+  get step(): number {
+    return this.steps;
+  }
+
+  /**
+   * Runs the training model on a batch and adds its gradients to the accumulated ones (replacing them on the first
+   * call after lazyResetGrad, as ONNX Runtime's did). Returns the batch's mean loss.
+   */
+  runTrainStep(feeds: Feeds): Promise<number> {
+    return this.enqueue(async () => {
+      const outputs = await this.train.run({ ...checkFeeds(feeds, this.inputNames, 'runTrainStep'), ...this.parameterFeeds });
+      const reset = this.resetPending;
+      for (const slot of this.slots) {
+        const gradient = floatData(outputs, gradientName(slot.name));
+        if (reset) {
+          this.gradients.set(gradient, slot.offset);
+        } else {
+          const sum = this.gradients.subarray(slot.offset, slot.offset + slot.length);
+          for (let i = 0; i < sum.length; i++) sum[i]! += gradient[i]!;
+        }
+      }
+      this.resetPending = false;
+      return floatData(outputs, LOSS_NAME)[0]!;
+    });
+  }
+
+  /** Zeroes the accumulated gradients, lazily: the next runTrainStep overwrites them instead of adding. */
+  lazyResetGrad(): Promise<void> {
+    return this.enqueue(async () => {
+      this.resetPending = true;
+    });
+  }
+
+  /** One optimizer step with the accumulated gradients (zero if none were computed since the last reset). */
+  runOptimizerStep(options: OptimizerStepOptions = {}): Promise<void> {
+    return this.enqueue(async () => {
+      const session = this.optimizerSession;
+      if (session === undefined) throw new Error('runOptimizerStep: the session was created without an optimizer model');
+      const scale = options.learningRateScale ?? 1;
+      if (!(Number.isFinite(scale) && scale >= 0)) throw new RangeError(`runOptimizerStep: learningRateScale must be a finite number ≥ 0, got ${scale}`);
+      if (this.resetPending) this.gradients.fill(0);
+      this.resetPending = false;
+      const step = this.steps + 1;
+      const scalars = Object.fromEntries(
+        Object.entries(optimizerScalars(this.optimizer, step)).map(([name, value]) => [name, new this.ort.Tensor('float32', Float32Array.of(value), [])]),
+      );
+      const outputs = await session.run({ ...this.optimizerFeeds, ...this.hyperparameterFeeds(scale), ...scalars });
+      for (const slot of this.slots) {
+        this.parameters.set(floatData(outputs, updatedName(slot.name)), slot.offset);
+        for (const [key, buffer] of Object.entries(this.optimizerState)) {
+          buffer.set(floatData(outputs, updatedName(stateName(slot.name, key))), slot.offset);
+        }
+      }
+      this.steps = step;
+    });
+  }
+
+  /** Loss and logits of a batch with the current parameters, without Dropout (PyTorch's model.eval()). */
+  runEvalStep(feeds: Feeds): Promise<EvalStepResult> {
+    return this.enqueue(async () => {
+      const session = this.evaluation;
+      if (session === undefined) throw new Error('runEvalStep: the session was created without an eval model');
+      const outputs = await session.run({ ...checkFeeds(feeds, this.evalInputNames, 'runEvalStep'), ...this.parameterFeeds });
+      return { loss: floatData(outputs, LOSS_NAME)[0]!, logits: floatData(outputs, LOGITS_NAME) };
+    });
+  }
+
+  /** Values in all parameters (all are trainable; `trainableOnly` is accepted for ONNX Runtime's signature). */
+  getParametersSize(trainableOnly = true): number {
+    void trainableOnly;
+    return this.parameters.length;
+  }
+
+  /** A copy of all parameters as one float32 tensor, in state_dict order. */
+  getContiguousParameters(trainableOnly = true): Promise<Tensor> {
+    void trainableOnly;
+    return this.enqueue(async () => new this.ort.Tensor('float32', this.parameters.slice(), [this.parameters.length]));
+  }
+
+  /** Replaces all parameters from float32 values in state_dict order: raw little-endian bytes (as ONNX Runtime's) or a Float32Array. */
+  loadParametersBuffer(buffer: Uint8Array | Float32Array, trainableOnly = true): Promise<void> {
+    void trainableOnly;
+    return this.enqueue(async () => {
+      if (buffer.byteLength !== this.parameters.byteLength) {
+        throw new RangeError(`loadParametersBuffer: expected ${this.parameters.length} float32 values (${this.parameters.byteLength} bytes), got ${buffer.byteLength} bytes`);
+      }
+      this.parameters.set(buffer instanceof Float32Array ? buffer : new Float32Array(buffer.slice().buffer));
+    });
+  }
+
+  /** A snapshot of the session's state (copies), with the training loop's progress if given. */
+  getState(progress?: TrainingProgress): Promise<TrainingCheckpoint> {
+    return this.enqueue(async () => ({
+      architecture: this.architecture,
+      optimizer: this.optimizer,
+      step: this.steps,
+      parameters: this.parameters.slice(),
+      optimizerState: Object.fromEntries(Object.entries(this.optimizerState).map(([key, buffer]) => [key, buffer.slice()])),
+      ...(progress === undefined ? {} : { progress }),
+    }));
+  }
+
+  /** getState, encoded as a checkpoint file (see checkpoint/format.ts). */
+  async saveCheckpoint(progress?: TrainingProgress): Promise<Uint8Array> {
+    return encodeTrainingCheckpoint(await this.getState(progress));
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.queue.catch(() => undefined);
+    await Promise.all([this.train, this.evaluation, this.optimizerSession].map((s) => s?.release()));
+  }
+
+  /** Runs operations one at a time, in call order: a run reads the buffers that the next optimizer step rewrites. */
+  private enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.released) return Promise.reject(new Error('this training session has been released'));
+    const next = this.queue.then(operation);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private viewFeeds(buffer: Float32Array, nameOf: (parameter: string) => string): Record<string, Tensor> {
+    return Object.fromEntries(
+      this.slots.map((s) => [nameOf(s.name), new this.ort.Tensor('float32', buffer.subarray(s.offset, s.offset + s.length), s.shape)]),
+    );
+  }
+
+  /** learning_rates and weight_decays for this scale, kept while the scale stays the same (it does for whole epochs). */
+  private hyperparameterFeeds(scale: number): Readonly<Record<string, Tensor>> {
+    if (this.hyperparameters?.scale !== scale) {
+      const names = this.slots.map((s) => s.name);
+      const { learningRates, weightDecays }: HyperparameterVectors = hyperparameterVectors(names, this.optimizer.groups, scale);
+      this.hyperparameters = {
+        scale,
+        feeds: {
+          [LEARNING_RATES_NAME]: new this.ort.Tensor('float32', learningRates, [names.length]),
+          [WEIGHT_DECAYS_NAME]: new this.ort.Tensor('float32', weightDecays, [names.length]),
+        },
+      };
+    }
+    return this.hyperparameters.feeds;
+  }
+}
+
+/** The feeds a step needs, exactly: a missing or unknown name is an error that lists the expected ones. */
+function checkFeeds(feeds: Feeds, expected: readonly string[], method: string): Feeds {
+  const missing = expected.filter((name) => !(name in feeds));
+  const unknown = Object.keys(feeds).filter((name) => !expected.includes(name));
+  if (missing.length > 0 || unknown.length > 0) {
+    const problems = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', unknown.length > 0 ? `unknown ${unknown.join(', ')}` : ''].filter(Boolean);
+    throw new RangeError(`${method}: ${problems.join('; ')} (expected feeds: ${expected.join(', ')})`);
+  }
+  return feeds;
+}
+
+function floatData(outputs: InferenceSession.OnnxValueMapType, name: string): Float32Array {
+  const value = outputs[name];
+  if (value === undefined || !(value.data instanceof Float32Array)) throw new Error(`internal: the model gave no float32 output '${name}'`);
+  return value.data;
+}
+
+function checkCheckpointBuffers(checkpoint: TrainingCheckpoint): void {
+  const total = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture))).reduce((sum, s) => sum + s.length, 0);
+  if (checkpoint.parameters.length !== total) throw new RangeError(`checkpoint state: ${checkpoint.parameters.length} parameter values, the architecture has ${total}`);
+  for (const key of OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind]) {
+    const state = checkpoint.optimizerState[key];
+    if (state?.length !== total) throw new RangeError(`checkpoint state: optimizer state '${key}' should hold ${total} values, got ${state?.length ?? 'none'}`);
+  }
+}
+
+/** The models must be the checkpoint's: every parameter an input of each, and the optimizer of the checkpoint's kind. */
+function checkModels(
+  checkpoint: TrainingCheckpoint,
+  train: InferenceSession,
+  evaluation: InferenceSession | undefined,
+  optimizer: InferenceSession | undefined,
+): void {
+  const names = ninParameters(checkpointArchitecture(checkpoint.architecture)).map((p) => p.name);
+  const requireInputs = (session: InferenceSession, which: string, inputs: readonly string[]): void => {
+    const missing = inputs.filter((name) => !session.inputNames.includes(name));
+    if (missing.length > 0) {
+      throw new RangeError(`TrainingSession.create: the ${which} model does not match the checkpoint: it has no input ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`);
+    }
+  };
+  requireInputs(train, 'training', names);
+  if (!names.every((name) => train.outputNames.includes(gradientName(name)))) throw new RangeError('TrainingSession.create: the training model gives no gradients for the checkpoint\'s parameters');
+  if (evaluation !== undefined) requireInputs(evaluation, 'eval', names);
+  if (optimizer !== undefined) {
+    const stateInputs = OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind].map((key) => stateName(names[0]!, key));
+    requireInputs(optimizer, `optimizer (${checkpoint.optimizer.kind})`, [...names, ...stateInputs]);
+  }
+}

@@ -1,0 +1,118 @@
+import { ArchitectureError, recognize, type Recognition } from '../../converters/nin/index.js';
+import { readCheckpoint } from '../../converters/pth/index.js';
+import { float16ArrayToFloat32, readOnnx, type Graph } from '../graph/index.js';
+import { METADATA_KEYS } from '../model/metadata.js';
+import type { PreprocessSpec } from '../preprocess/spec.js';
+import type { StateDict } from './export/state-dict.js';
+import { architectureFromWidths, ninParameters, type NinArchitecture } from './nin/architecture.js';
+
+/** A trained NIN to start training from: its architecture, its weights under the family's state_dict names, and what it says about its classes and inputs. */
+export interface StartModel {
+  readonly architecture: NinArchitecture;
+  readonly parameters: StateDict;
+  readonly labels: readonly string[];
+  readonly preprocessing: PreprocessSpec;
+}
+
+const ONNX_MAGIC_FIRST_BYTE = 0x08; // field 1 (ir_version), varint: every ONNX ModelProto starts so
+
+/**
+ * Reads a model to fine-tune: a PyTorch checkpoint of either NIN family (any format readCheckpoint reads, keys
+ * under the container, bare or by order), or an ONNX file of nin-convert / nin-sdk train (weights from its
+ * initializers, labels and preprocessing from its nin metadata). Throws ArchitectureError, naming `source`, for a
+ * readable file that is not a NIN.
+ */
+export function readStartModel(bytes: Uint8Array, source: string): StartModel {
+  const isZipOrPickle = bytes[0] === 0x50 || bytes[0] === 0x80;
+  return !isZipOrPickle && bytes[0] === ONNX_MAGIC_FIRST_BYTE ? fromOnnx(bytes, source) : fromCheckpoint(bytes, source);
+}
+
+function fromCheckpoint(bytes: Uint8Array, source: string): StartModel {
+  const { tensors } = readCheckpoint(bytes);
+  const recognition = recognizeIn(source, () => recognize(tensors));
+  const parameters = canonicalParameters(recognition, (key) => {
+    const t = tensors.get(key);
+    return t !== undefined && t.data instanceof Float32Array ? { shape: t.shape, data: t.data } : undefined;
+  });
+  const { family } = recognition;
+  return { ...parameters, labels: family.labels.length === recognition.classCount ? family.labels : numberedLabels(recognition.classCount), preprocessing: family.preprocessing };
+}
+
+function fromOnnx(bytes: Uint8Array, source: string): StartModel {
+  let model;
+  try {
+    model = readOnnx(bytes);
+  } catch (error) {
+    throw new ArchitectureError(`${source} is neither a PyTorch checkpoint nor a readable ONNX model (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const weights = onnxWeights(model.graph);
+  const recognition = recognizeIn(source, () => recognize(weights));
+  const parameters = canonicalParameters(recognition, (key) => weights.get(key));
+  const { family } = recognition;
+  const labels = jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? family.labels;
+  if (labels.length !== recognition.classCount) {
+    throw new ArchitectureError(`${source}: ${labels.length} labels for a model of ${recognition.classCount} classes`);
+  }
+  const preprocessing = jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? family.preprocessing;
+  return { ...parameters, labels, preprocessing };
+}
+
+function recognizeIn(source: string, run: () => Recognition): Recognition {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ArchitectureError) throw new ArchitectureError(`${source}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The recognised weights under the family's own names (`classifier.0.weight` …), whatever keys the file used. */
+function canonicalParameters(
+  recognition: Recognition,
+  lookup: (key: string) => { readonly shape: readonly number[]; readonly data: Float32Array } | undefined,
+): Pick<StartModel, 'architecture' | 'parameters'> {
+  const architecture = architectureFromWidths(recognition.family, recognition.convs.map((c) => c.outChannels));
+  const keyOf = new Map<string, string>(
+    recognition.convs.flatMap((c) => {
+      const prefix = `${recognition.family.container}.${c.layerIndex}`;
+      return [[`${prefix}.weight`, c.weightKey], [`${prefix}.bias`, c.biasKey]];
+    }),
+  );
+  const parameters = new Map(
+    ninParameters(architecture).map((p) => {
+      const key = keyOf.get(p.name)!;
+      const tensor = lookup(key);
+      if (tensor === undefined) throw new ArchitectureError(`${key} is not a floating-point tensor`);
+      return [p.name, { shape: p.shape, data: tensor.data }];
+    }),
+  );
+  return { architecture, parameters };
+}
+
+/** Float initializers by name; float16 ones (nin-convert --float16) under the name of the Cast that restores them. */
+function onnxWeights(graph: Graph): Map<string, { shape: readonly number[]; data: Float32Array }> {
+  const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  const half = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  for (const { name, tensor } of graph.initializers) {
+    if (tensor.dtype === 'float32') weights.set(name, { shape: tensor.dims, data: tensor.data });
+    else if (tensor.dtype === 'float16') half.set(name, { shape: tensor.dims, data: float16ArrayToFloat32(tensor.data) });
+  }
+  for (const node of graph.nodes) {
+    const stored = node.opType === 'Cast' ? half.get(node.inputs[0] ?? '') : undefined;
+    if (stored !== undefined && node.outputs[0] !== undefined) weights.set(node.outputs[0].name, stored);
+  }
+  return weights;
+}
+
+function jsonMetadata<T>(text: string | undefined): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function numberedLabels(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `class_${i}`);
+}
