@@ -5,6 +5,7 @@ import { runDoctor } from './commands/doctor.js';
 import { runEval } from './commands/eval.js';
 import { runInfo } from './commands/info.js';
 import { runPredict } from './commands/predict.js';
+import { runTrain } from './commands/train.js';
 import { UsageError } from './errors.js';
 import { runCommand } from './run-command.js';
 
@@ -16,6 +17,7 @@ Commands:
   predict <images or folders...>   classify images (default model: the embedded CIFAR-10 NIN)
   eval <folder or tar>             accuracy and loss on a <class>/<image> dataset
   info [model.onnx]                family, labels, preprocessing, inputs and outputs of a model
+  train --data <folder or tar>     train or fine-tune a NIN on ONNX Runtime (pytorch-nin-cifar10's recipe)
   convert <in.pth> <out.onnx>      the same as nin-convert
   doctor                           versions, and which execution providers can start here
 
@@ -25,6 +27,7 @@ const COMMANDS: Readonly<Record<string, (argv: readonly string[]) => Promise<num
   predict: runPredict,
   eval: runEval,
   info: runInfo,
+  train: runTrain,
   convert: runConvert,
   doctor: runDoctor,
 };

@@ -85,4 +85,4 @@ export {
 export { dropoutLayers, evalFeeds, trainFeeds, type DropoutLayer } from './loop/feeds.js';
 export { evaluate, TEST_BATCH_SIZE, type Evaluation } from './loop/evaluate.js';
 export { pythonFixed, pythonRepr, testLogLine, trainLogLine, type TrainLogLine } from './loop/log-format.js';
-export { runTrainingLoop, type CheckpointReason, type TrainingLoopOptions, type TrainingLoopResult } from './loop/trainer.js';
+export { initialProgress, runTrainingLoop, type CheckpointReason, type TrainingLoopOptions, type TrainingLoopResult } from './loop/trainer.js';

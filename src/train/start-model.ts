@@ -61,7 +61,8 @@ function recognizeIn(source: string, run: () => Recognition): Recognition {
   try {
     return run();
   } catch (error) {
-    if (error instanceof ArchitectureError) throw new ArchitectureError(`${source}: ${error.message}`);
+    // The converter's advice to name the family with --family is for nin-convert; training takes no such option.
+    if (error instanceof ArchitectureError) throw new ArchitectureError(`${source}: ${error.message.replace(/ If the keys were renamed, .*$/, '')}`);
     throw error;
   }
 }

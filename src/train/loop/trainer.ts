@@ -15,7 +15,8 @@ import { checkpointArchitecture } from '../checkpoint/state.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { dropoutLayers, trainFeeds, type DropoutLayer } from './feeds.js';
 import { testLogLine, trainLogLine } from './log-format.js';
-import { learningRateScale } from './recipe.js';
+import type { PreprocessSpec } from '../../preprocess/spec.js';
+import { learningRateScale, type TrainingRecipe } from './recipe.js';
 
 export type CheckpointReason = 'periodic' | 'epoch' | 'stop' | 'finished';
 
@@ -122,4 +123,15 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
 function loggedLearningRate(optimizer: OptimizerSettings, firstBias: string): number {
   const group = optimizer.groups.find((g) => g.parameters.includes(firstBias)) ?? optimizer.groups[0];
   return group?.lr ?? 0;
+}
+
+/** The progress of a run that has not started: the iterator before its first batch, no best accuracy yet. */
+export function initialProgress(
+  recipe: TrainingRecipe,
+  train: ImageDataset,
+  labels: readonly string[],
+  preprocessing: PreprocessSpec,
+): TrainingProgress {
+  const iterator = BatchIterator.create(train, { spec: preprocessing, batchSize: recipe.batchSize, seed: recipe.seed });
+  return { recipe, iterator: iterator.state, bestAccuracy: null, labels, preprocessing };
 }

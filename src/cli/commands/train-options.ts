@@ -1,0 +1,154 @@
+import { parseArgs } from 'node:util';
+import { choiceOption, integerOption, parseCommandLine } from '../args.js';
+import { UsageError } from '../errors.js';
+import { DEFAULT_BASE_LR, INIT_KINDS, NIN_CIFAR10_RECIPE, SCHEDULE_KINDS, type InitKind, type ScheduleKind } from '../../train/index.js';
+
+export const TRAIN_HELP = `Usage: nin-sdk train --data <folder or tar> [options]
+
+Trains a Network-in-Network on ONNX Runtime, with training graphs that nin-sdk builds itself (standard ONNX ops:
+any provider, no TensorFlow.js, no ONNX Runtime training build). Data is a folder or tar of <class>/<image>
+(../shared/data/cifar10/train.tar works as it is). By default it follows the pytorch-nin-cifar10 recipe: SGD
+with momentum 0.95, batch 128, weights lr 0.1 and weight decay 1e-4, biases lr 0.2, the last convolution lr 0.01,
+lr x0.1 at epochs 80, 160 and 240 of 319, weights N(0, 0.05); plus 4-pixel crops and flips. Logs that repo's lines:
+  Train Epoch: 1 [0/50000 (0%)]	Loss: 2.302401	LR: 0.2
+  Test set: Average loss: 2.7008, Accuracy: 2161/10000 (21.61%)
+
+Options:
+  --data <folder|tar>      training images (required, also when resuming)
+  --test <folder|tar>      test images, evaluated after every epoch; the best epoch is saved
+  --from <model>           start from a trained NIN: a PyTorch checkpoint or an ONNX model of nin-convert
+  --widths <list>          output channels of the 9 convolutions, e.g. 192,160,96,192,192,192,192,192,10
+                           (8 numbers: the class count is appended; default the recipe's full width)
+  --epochs <n>             default 319 (step schedule) or 16 (linear)
+  --batch <n>              images per step (default 128)
+  --optimizer <sgd|adamw>  default sgd (AdamW: weights lr 1e-3 and decay 1e-2, biases 2x lr, no decay)
+  --lr <rate>              the weights' learning rate; biases get 2x, the last convolution 1/10
+                           (default 0.1 for sgd, 0.001 for adamw)
+  --schedule <step|linear> step: x0.1 every 80 epochs (the recipe); linear: one epoch of warm-up, then a
+                           linear decay to 0 (fixtures/default-model/train.py, for short runs)
+  --init <normal|he>       fresh weights: N(0, 0.05) as the recipe (default), or He (Kaiming normal)
+  --seed <n>               seeds data order, augmentation, Dropout masks and fresh weights (default 0)
+  --limit <n>              use only the first n images of --data and of --test (in folder or tar order)
+  --provider <list>        cpu, cuda or webgpu, or an ordered list (default cpu)
+  --strict                 fail if the first provider cannot start
+  --threads <n>            ONNX Runtime intra-op threads (default: its own choice)
+  --checkpoint-every <n>   batches between checkpoints, besides every epoch's end (default 100)
+  --out <dir>              run folder (default nin-train): checkpoint.nintrain, best.onnx, best.pth,
+                           train.log, and the decoded-dataset cache
+  -h, --help               show this help
+
+Run it again with the same --out to resume where it stopped (after Ctrl-C, which saves a checkpoint first, or
+a crash: at most --checkpoint-every batches are redone, with the same data order and Dropout masks). Settings
+come from the checkpoint then; --epochs may be raised for the step schedule. best.onnx works with
+'nin-sdk predict --model'; best.pth is {'best_acc', 'state_dict'} for the family's nn.Sequential.`;
+
+/** The command line, checked. A setting is undefined when not given, so that a resume can tell what was asked. */
+export interface TrainFlags {
+  readonly data: string;
+  readonly test: string | undefined;
+  readonly from: string | undefined;
+  readonly widths: readonly number[] | undefined;
+  readonly epochs: number | undefined;
+  readonly batch: number | undefined;
+  readonly optimizer: 'sgd' | 'adamw' | undefined;
+  readonly lr: number | undefined;
+  readonly schedule: ScheduleKind | undefined;
+  readonly init: InitKind | undefined;
+  readonly seed: number | undefined;
+  readonly limit: number | undefined;
+  readonly provider: string | undefined;
+  readonly strict: boolean;
+  readonly threads: number | undefined;
+  readonly checkpointEvery: number;
+  readonly out: string;
+}
+
+export const DEFAULT_OUT = 'nin-train';
+export const DEFAULT_LINEAR_EPOCHS = 16;
+
+export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
+  const { values, positionals } = parseCommandLine(() =>
+    parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        data: { type: 'string' },
+        test: { type: 'string' },
+        from: { type: 'string' },
+        widths: { type: 'string' },
+        epochs: { type: 'string' },
+        batch: { type: 'string' },
+        optimizer: { type: 'string' },
+        lr: { type: 'string' },
+        schedule: { type: 'string' },
+        init: { type: 'string' },
+        seed: { type: 'string' },
+        limit: { type: 'string' },
+        provider: { type: 'string' },
+        strict: { type: 'boolean', default: false },
+        threads: { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }),
+  );
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}'); the data goes in --data`);
+  if (values.data === undefined) throw new UsageError('train needs --data <folder or tar>');
+  if (values.from !== undefined && values.widths !== undefined) throw new UsageError("--widths and --from exclude each other: training from a model keeps the model's widths");
+  if (values.from !== undefined && values.init !== undefined) throw new UsageError('--init and --from exclude each other: training from a model starts from its weights');
+  const optional = (name: string, value: string | undefined, min: number, max: number): number | undefined =>
+    value === undefined ? undefined : integerOption(name, value, 0, min, max);
+  return {
+    data: values.data,
+    test: values.test,
+    from: values.from,
+    widths: values.widths === undefined ? undefined : parseWidths(values.widths),
+    epochs: optional('epochs', values.epochs, 1, 100_000),
+    batch: optional('batch', values.batch, 1, 4096),
+    optimizer: choiceOption('optimizer', values.optimizer, ['sgd', 'adamw'] as const),
+    lr: values.lr === undefined ? undefined : parseRate(values.lr),
+    schedule: choiceOption('schedule', values.schedule, SCHEDULE_KINDS),
+    init: choiceOption('init', values.init, INIT_KINDS),
+    seed: optional('seed', values.seed, 0, 2 ** 32 - 1),
+    limit: optional('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
+    provider: values.provider,
+    strict: values.strict,
+    threads: optional('threads', values.threads, 1, 1024),
+    checkpointEvery: integerOption('checkpoint-every', values['checkpoint-every'], 100, 1, 1_000_000),
+    out: values.out ?? DEFAULT_OUT,
+  };
+}
+
+/** The recipe's defaults for what the command line left open. */
+export function defaultsFor(flags: TrainFlags): { epochs: number; batch: number; optimizer: 'sgd' | 'adamw'; lr: number; schedule: ScheduleKind; init: InitKind; seed: number } {
+  const optimizer = flags.optimizer ?? 'sgd';
+  const schedule = flags.schedule ?? NIN_CIFAR10_RECIPE.schedule;
+  return {
+    epochs: flags.epochs ?? (schedule === 'linear' ? DEFAULT_LINEAR_EPOCHS : NIN_CIFAR10_RECIPE.epochs),
+    batch: flags.batch ?? NIN_CIFAR10_RECIPE.batchSize,
+    optimizer,
+    lr: flags.lr ?? DEFAULT_BASE_LR[optimizer],
+    schedule,
+    init: flags.init ?? 'normal',
+    seed: flags.seed ?? 0,
+  };
+}
+
+const WIDTHS_SHAPE = 'the output channels of the 9 convolutions, or of the first 8, as positive integers separated by commas';
+
+function parseWidths(text: string): number[] {
+  const parts = text.split(',');
+  const widths = parts.map((part) => (/^\s*\d+\s*$/.test(part) ? Number(part) : NaN));
+  if ((widths.length !== 8 && widths.length !== 9) || widths.some((w) => !Number.isSafeInteger(w) || w < 1)) {
+    throw new UsageError(`--widths must be ${WIDTHS_SHAPE}, got '${text}'`);
+  }
+  return widths;
+}
+
+function parseRate(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--lr must be a positive number, got '${text}'`);
+  return value;
+}

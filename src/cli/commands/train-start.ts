@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import { NIN_CIFAR10 } from '../../../converters/nin/index.js';
+import type { PreprocessSpec } from '../../preprocess/spec.js';
+import { loadImageDataset, type ImageDataset } from '../../train/data/index-node.js';
+import {
+  architectureFromWidths,
+  initialCheckpoint,
+  initialParameters,
+  initialProgress,
+  ninParameters,
+  readStartModel,
+  recipeOptimizer,
+  type NinArchitecture,
+  type TrainingCheckpoint,
+  type TrainingProgress,
+  type TrainingRecipe,
+} from '../../train/index.js';
+import type { RunFolder } from '../../train/node/run-folder.js';
+import { UsageError } from '../errors.js';
+import { defaultsFor, type TrainFlags } from './train-options.js';
+
+/** pytorch-nin-cifar10's widths before the class count. */
+const RECIPE_HIDDEN_WIDTHS = [192, 160, 96, 192, 192, 192, 192, 192] as const;
+
+export interface TrainStart {
+  /** With its progress: where the loop starts. */
+  readonly checkpoint: TrainingCheckpoint & { readonly progress: TrainingProgress };
+  readonly resumed: boolean;
+  readonly train: ImageDataset;
+  readonly test: ImageDataset | undefined;
+}
+
+/** A new run from the flags, or the run saved in the folder, with its data loaded. */
+export async function prepareTraining(flags: TrainFlags, folder: RunFolder, say: (line: string) => void): Promise<TrainStart> {
+  const saved = await folder.readCheckpoint();
+  return saved === undefined ? newRun(flags, folder, say) : resumedRun(flags, folder, saved, say);
+}
+
+async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) => void): Promise<TrainStart> {
+  const settings = defaultsFor(flags);
+  const start = flags.from === undefined ? undefined : readStartModel(await readFile(flags.from), flags.from);
+  const preprocessing = start?.preprocessing ?? NIN_CIFAR10.preprocessing;
+  const train = await loadData(flags.data, flags, folder, preprocessing, start?.labels, say);
+  const architecture = start?.architecture ?? architectureFromWidths(NIN_CIFAR10, widthsFor(flags.widths, train));
+  const labels = start?.labels ?? train.classNames;
+  const names = ninParameters(architecture).map((p) => p.name);
+  const optimizer = recipeOptimizer(settings.optimizer, names, lastConvolution(architecture), settings.lr);
+  const recipe: TrainingRecipe = {
+    schedule: settings.schedule,
+    epochs: settings.epochs,
+    batchSize: settings.batch,
+    baseLr: settings.lr,
+    seed: settings.seed,
+    init: start === undefined ? settings.init : 'from',
+    augment: true,
+    logEvery: 100,
+  };
+  const parameters = start?.parameters ?? initialParameters(architecture, settings.init, settings.seed);
+  const progress = initialProgress(recipe, train, labels, preprocessing);
+  const test = flags.test === undefined ? undefined : await loadData(flags.test, flags, folder, preprocessing, labels, say);
+  return { checkpoint: { ...initialCheckpoint(architecture, optimizer, parameters), progress }, resumed: false, train, test };
+}
+
+async function resumedRun(flags: TrainFlags, folder: RunFolder, saved: TrainingCheckpoint, say: (line: string) => void): Promise<TrainStart> {
+  const { progress } = saved;
+  if (progress === undefined) throw new UsageError(`${folder.checkpointPath} holds no training progress (a bare session state): choose another --out`);
+  const recipe = resumedRecipe(flags, saved, progress, folder.checkpointPath);
+  const train = await loadData(flags.data, flags, folder, progress.preprocessing, progress.labels, say);
+  if (train.count !== progress.iterator.datasetCount) {
+    throw new UsageError(
+      `the run in ${folder.dir} trained on ${progress.iterator.datasetCount} images, --data${flags.limit === undefined ? '' : ' with --limit'} gives ${train.count}: resume with the same data`,
+    );
+  }
+  const test = flags.test === undefined ? undefined : await loadData(flags.test, flags, folder, progress.preprocessing, progress.labels, say);
+  return { checkpoint: { ...saved, progress: { ...progress, recipe } }, resumed: true, train, test };
+}
+
+/**
+ * The saved recipe, checked against the flags given now: a resumed run keeps its settings, so a flag that asks
+ * for another one is a mistake (it would silently not apply). Only --epochs may change, and only where the
+ * schedule does not depend on it.
+ */
+function resumedRecipe(flags: TrainFlags, saved: TrainingCheckpoint, progress: TrainingProgress, file: string): TrainingRecipe {
+  const { recipe } = progress;
+  const conflict = (flag: string, asked: string, had: string): never => {
+    throw new UsageError(`--${flag} ${asked} differs from the run saved in ${file} (${had}): resume without it, or choose another --out`);
+  };
+  if (flags.from !== undefined) throw new UsageError(`${file} holds a run to resume; --from starts a new one: choose another --out`);
+  const widths = saved.architecture.widths;
+  if (flags.widths !== undefined && flags.widths.some((w, i) => w !== widths[i])) conflict('widths', flags.widths.join(','), widths.join(','));
+  if (flags.batch !== undefined && flags.batch !== recipe.batchSize) conflict('batch', String(flags.batch), String(recipe.batchSize));
+  if (flags.optimizer !== undefined && flags.optimizer !== saved.optimizer.kind) conflict('optimizer', flags.optimizer, saved.optimizer.kind);
+  if (flags.lr !== undefined && flags.lr !== recipe.baseLr) conflict('lr', String(flags.lr), String(recipe.baseLr));
+  if (flags.schedule !== undefined && flags.schedule !== recipe.schedule) conflict('schedule', flags.schedule, recipe.schedule);
+  if (flags.init !== undefined && flags.init !== recipe.init) conflict('init', flags.init, recipe.init);
+  if (flags.seed !== undefined && flags.seed !== recipe.seed) conflict('seed', String(flags.seed), String(recipe.seed));
+  if (flags.epochs === undefined || flags.epochs === recipe.epochs) return recipe;
+  if (recipe.schedule === 'linear') conflict('epochs', String(flags.epochs), `${recipe.epochs}; the linear schedule's decay depends on it`);
+  if (flags.epochs! <= progress.iterator.epoch) conflict('epochs', String(flags.epochs), `${progress.iterator.epoch} epochs done already`);
+  return { ...recipe, epochs: flags.epochs! };
+}
+
+async function loadData(
+  source: string,
+  flags: TrainFlags,
+  folder: RunFolder,
+  spec: PreprocessSpec,
+  classNames: readonly string[] | undefined,
+  say: (line: string) => void,
+): Promise<ImageDataset> {
+  const started = performance.now();
+  const { dataset, fromCache } = await loadImageDataset(source, { spec, cacheDir: folder.cacheDir, classNames, limit: flags.limit });
+  if (dataset.count === 0) throw new UsageError(`no images found in ${source}`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  say(`${source}: ${dataset.count} images of ${dataset.classNames.length} classes (${fromCache ? 'from the cache' : 'decoded'} in ${seconds} s)`);
+  return dataset;
+}
+
+/** --widths (8: the class count appended; 9: its last must be the class count) or the recipe's full width. */
+function widthsFor(widths: readonly number[] | undefined, train: ImageDataset): number[] {
+  const classes = train.classNames.length;
+  if (widths === undefined) return [...RECIPE_HIDDEN_WIDTHS, classes];
+  if (widths.length === 8) return [...widths, classes];
+  if (widths[8] !== classes) throw new UsageError(`--widths ends in ${widths[8]} classes, but the data has ${classes} (${describeClasses(train.classNames)})`);
+  return [...widths];
+}
+
+function lastConvolution(architecture: NinArchitecture): string {
+  const last = architecture.convs[architecture.convs.length - 1]!;
+  return `${architecture.family.container}.${last.layerIndex}`;
+}
+
+function describeClasses(names: readonly string[]): string {
+  return names.length > 5 ? `${names.slice(0, 5).join(', ')}, …` : names.join(', ');
+}

@@ -1,0 +1,91 @@
+import * as ort from 'onnxruntime-node';
+import { parseProviders } from '../../runtime/providers.js';
+import { runTrainingLoop, TrainingSession, type Evaluation, type TrainingCheckpoint } from '../../train/index.js';
+import { RunFolder } from '../../train/node/run-folder.js';
+import { ProgressBar } from '../progress.js';
+import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
+import { prepareTraining } from './train-start.js';
+
+export { TRAIN_HELP };
+
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT), after its checkpoint is saved. */
+const INTERRUPTED = 130;
+
+/** `nin-sdk train`: stdout carries pytorch-nin-cifar10's log lines only; everything else goes to stderr. */
+export async function runTrain(argv: readonly string[]): Promise<number> {
+  const flags = parseTrainFlags(argv);
+  if (flags === 'help') {
+    console.log(TRAIN_HELP);
+    return 0;
+  }
+  const providers = parseProviders(flags.provider, 'node');
+  const say = (line: string): void => console.error(`nin-sdk train: ${line}`);
+  const folder = new RunFolder(flags.out);
+  await folder.create();
+  const start = await prepareTraining(flags, folder, say);
+  const { checkpoint, train, test } = start;
+  const { progress } = checkpoint;
+
+  const session = await TrainingSession.fromCheckpoint(checkpoint, {
+    ort,
+    platform: 'node',
+    providers,
+    strict: flags.strict,
+    sessionOptions: flags.threads === undefined ? {} : { intraOpNumThreads: flags.threads },
+  });
+  for (const attempt of session.fallbacks) say(`${attempt.provider} could not start (${attempt.error}); using ${session.provider}`);
+  const { architecture, optimizer } = session;
+  say(
+    `${start.resumed ? `resuming ${folder.checkpointPath} at epoch ${progress.iterator.epoch + 1}, image ${progress.iterator.position}, step ${checkpoint.step}` : 'new run'}: ` +
+      `${architecture.family} NIN ${architecture.widths.join(',')}, ${optimizer.kind}, batch ${progress.recipe.batchSize}, ` +
+      `${progress.recipe.epochs} epoch${progress.recipe.epochs === 1 ? '' : 's'} (${progress.recipe.schedule} schedule), on ${session.provider}`,
+  );
+
+  let stopRequested = false;
+  const onSignal = (): void => {
+    // A second signal leaves at once: the files on disk are each whole (written atomically).
+    if (stopRequested) process.exit(INTERRUPTED);
+    stopRequested = true;
+    say('stopping after this batch to save a checkpoint (press Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const bar = new ProgressBar(Math.ceil(train.count / progress.recipe.batchSize), 'batches');
+  let batchesThisEpoch = Math.ceil(progress.iterator.position / progress.recipe.batchSize);
+  try {
+    const result = await runTrainingLoop({
+      session,
+      ort,
+      train,
+      test,
+      progress,
+      checkpointEvery: flags.checkpointEvery,
+      log: (line) => {
+        bar.finish();
+        console.log(line);
+        folder.appendLog(line);
+      },
+      onCheckpoint: (state: TrainingCheckpoint) => folder.writeCheckpoint(state),
+      onBest: (state: TrainingCheckpoint, evaluation: Evaluation | undefined) => folder.writeBest(state, evaluation?.accuracy),
+      onBatch: (batch) => {
+        batchesThisEpoch = batch.lastOfEpoch ? 0 : batchesThisEpoch + 1;
+        bar.update(batchesThisEpoch);
+      },
+      shouldStop: () => stopRequested,
+    });
+    bar.finish();
+    const rate = result.seconds > 0 ? (result.images / result.seconds).toFixed(1) : '–';
+    say(`${result.steps} steps, ${result.images} images in ${result.seconds.toFixed(1)} s (${rate} images/s) on ${session.provider}`);
+    const best = result.progress.bestAccuracy;
+    if (result.status === 'stopped') {
+      say(`stopped at epoch ${result.progress.iterator.epoch + 1}; run the same command to resume from ${folder.checkpointPath}`);
+      return INTERRUPTED;
+    }
+    say(`done${best === null ? '' : `: best accuracy ${best.toFixed(2)}%`}; ${folder.bestOnnxPath}, ${folder.bestPthPath}`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await session.release();
+  }
+}

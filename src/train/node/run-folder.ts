@@ -1,0 +1,66 @@
+import { appendFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../node/write-atomic.js';
+import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
+import { checkpointArchitecture, checkpointParameters, type TrainingCheckpoint } from '../checkpoint/state.js';
+import { exportInferenceOnnx } from '../export/onnx.js';
+import { exportPytorchCheckpoint } from '../export/pth.js';
+
+/**
+ * The files of one training run, all in one folder, each written whole or not at all (writeFileAtomic), so that
+ * a crash or a second Ctrl-C at any moment leaves the previous version of every file:
+ *   checkpoint.nintrain   the latest training checkpoint (see checkpoint/format.ts): what a resume starts from
+ *   best.onnx, best.pth   the model of the best epoch, for nin-sdk predict and for PyTorch
+ *   train.log             every log line, appended across resumes
+ *   cache/                decoded datasets (src/train/data), reused by the next run on the same data
+ */
+export class RunFolder {
+  readonly checkpointPath: string;
+  readonly bestOnnxPath: string;
+  readonly bestPthPath: string;
+  readonly logPath: string;
+  readonly cacheDir: string;
+
+  constructor(readonly dir: string) {
+    this.checkpointPath = join(dir, 'checkpoint.nintrain');
+    this.bestOnnxPath = join(dir, 'best.onnx');
+    this.bestPthPath = join(dir, 'best.pth');
+    this.logPath = join(dir, 'train.log');
+    this.cacheDir = join(dir, 'cache');
+  }
+
+  async create(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+  }
+
+  /** The saved checkpoint, or undefined when the folder holds none (a new run). */
+  async readCheckpoint(): Promise<TrainingCheckpoint | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(this.checkpointPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return decodeTrainingCheckpoint(bytes);
+  }
+
+  async writeCheckpoint(checkpoint: TrainingCheckpoint): Promise<void> {
+    await writeFileAtomic(this.checkpointPath, encodeTrainingCheckpoint(checkpoint));
+  }
+
+  /** best.onnx (with the run's labels and preprocessing) and best.pth (with best_acc when there is a test set). */
+  async writeBest(checkpoint: TrainingCheckpoint, accuracy: number | undefined): Promise<void> {
+    const { progress } = checkpoint;
+    if (progress === undefined) throw new Error('internal: a best model needs the run\'s labels and preprocessing');
+    const parameters = checkpointParameters(checkpoint);
+    const onnx = exportInferenceOnnx(checkpointArchitecture(checkpoint.architecture), parameters, { labels: progress.labels, preprocessing: progress.preprocessing });
+    await writeFileAtomic(this.bestOnnxPath, onnx);
+    await writeFileAtomic(this.bestPthPath, exportPytorchCheckpoint(parameters, { bestAccuracy: accuracy }));
+  }
+
+  appendLog(line: string): void {
+    appendFileSync(this.logPath, `${line}\n`);
+  }
+}

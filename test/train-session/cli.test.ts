@@ -1,0 +1,177 @@
+/**
+ * `nin-sdk train` end to end on a few hundred CIFAR-10 images and a NIN of width 8: the log lines, the run folder,
+ * best.onnx for the SDK, best.pth for our reader and for PyTorch, Ctrl-C and resume, and the errors.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { readCheckpoint } from '../../converters/pth/index.js';
+import { loadClassifier } from '../../src/node/classify.js';
+import { checkpointParameters, decodeTrainingCheckpoint } from '../../src/train/index.js';
+import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
+import { cifarFolders } from './cifar-folders.js';
+import { assertBitEqual, pseudoRandom } from './helpers.js';
+
+const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'nin-sdk.ts'), 'train'];
+const PYTHON = '/usr/bin/python3';
+const TINY = ['--widths', '8,8,8,8,8,8,8,8', '--init', 'he', '--schedule', 'linear'];
+const TRAIN_LINE = /^Train Epoch: \d+ \[\d+\/\d+ \(\d+%\)\]\tLoss: \d+\.\d{6}\tLR: \d\.\d+(e-\d\d)?$/;
+const TEST_LINE = /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/\d+ \(\d+\.\d{2}%\)$/;
+
+function train(...args: string[]) {
+  const result = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', cwd: ROOT });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function torchMissing(): string | undefined {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status === 0) return undefined;
+  return `${PYTHON} cannot import torch (${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}); install Debian's python3-torch`;
+}
+
+describe('nin-sdk train', () => {
+  let data: Awaited<ReturnType<typeof cifarFolders>>;
+  before(async () => {
+    data = await cifarFolders(20, 5);
+  });
+  after(() => rmSync(data.root, { recursive: true, force: true }));
+  const out = (name: string): string => join(data.root, name);
+
+  it('trains two epochs: the log lines, best.onnx for the SDK, best.pth for our reader and PyTorch', async (t) => {
+    const { code, stdout, stderr } = train('--data', data.train, '--test', data.test, ...TINY, '--epochs', '2', '--batch', '32', '--out', out('run'));
+    assert.equal(code, 0, stderr);
+    const lines = stdout.split('\n');
+    assert.deepEqual(lines.map((l) => (TRAIN_LINE.test(l) ? 'train' : TEST_LINE.test(l) ? 'test' : l)), ['train', '', 'test', '', 'train', '', 'test', '', '']);
+    assert.match(lines[0]!, /^Train Epoch: 1 \[0\/200 \(0%\)\]\tLoss: \d\.\d{6}\tLR: 0\.02857142857142857$/);
+    assert.match(stderr, /new run: cifar10 NIN 8,8,8,8,8,8,8,8,10, sgd, batch 32, 2 epochs \(linear schedule\), on cpu\n/);
+    assert.equal(readFileSync(join(out('run'), 'train.log'), 'utf8'), stdout);
+
+    const checkpoint = decodeTrainingCheckpoint(readFileSync(join(out('run'), 'checkpoint.nintrain')));
+    assert.equal(checkpoint.step, 14);
+    assert.equal(checkpoint.progress?.iterator.epoch, 2);
+    const accuracy = checkpoint.progress!.bestAccuracy!;
+    assert.ok(accuracy >= 0 && accuracy <= 100);
+
+    const classifier = await loadClassifier(join(out('run'), 'best.onnx'));
+    try {
+      assert.deepEqual(classifier.labels, ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
+      const [top] = await classifier.classify(join(FIXTURES, 'images', 'cat.jpg'), { top: 1 });
+      assert.ok(top !== undefined && top.probability > 0);
+    } finally {
+      await classifier.dispose();
+    }
+
+    const pth = readCheckpoint(readFileSync(join(out('run'), 'best.pth')));
+    assert.equal(pth.wrapper, 'state_dict');
+    assert.ok(typeof pth.extras['best_acc'] === 'number');
+    const trained = checkpointParameters(checkpoint);
+    assert.deepEqual([...pth.tensors.keys()], [...trained.keys()]);
+
+    const missing = torchMissing();
+    if (missing !== undefined) {
+      if (process.env['CI']) throw new Error(`CI needs PyTorch for the .pth check: ${missing}`);
+      t.skip(missing);
+      return;
+    }
+    const input = pseudoRandom(2 * 3 * 32 * 32, 99, 2);
+    const inputFile = join(data.root, 'input.f32');
+    writeFileSync(inputFile, new Uint8Array(input.buffer));
+    const python = spawnSync(PYTHON, [join(ROOT, 'test', 'train-session', 'check_exported_pth.py'), join(out('run'), 'best.pth'), inputFile, '2'], { encoding: 'utf8' });
+    assert.equal(python.status, 0, python.stderr);
+    const report = JSON.parse(python.stdout) as { keys: string[]; best_acc: number; stateDictType: string; logits: number[] };
+    assert.deepEqual(report.keys, ['best_acc', 'state_dict']);
+    assert.equal(report.stateDictType, 'OrderedDict');
+    const session = await ort.InferenceSession.create(readFileSync(join(out('run'), 'best.onnx')));
+    try {
+      const logits = (await session.run({ input: new ort.Tensor('float32', input, [2, 3, 32, 32]) }))['logits']!.data as Float32Array;
+      const worst = Math.max(...report.logits.map((v, i) => Math.abs(v - logits[i]!)));
+      t.diagnostic(`PyTorch on best.pth vs ONNX Runtime on best.onnx: largest logit difference ${worst.toExponential(2)}`);
+      assert.ok(worst <= 1e-5, `logits differ by ${worst}`);
+    } finally {
+      await session.release();
+    }
+  });
+
+  it('Ctrl-C saves a checkpoint and exits 130; the same command resumes to the uninterrupted result, bit for bit', async () => {
+    const args = (name: string) => ['--data', data.train, ...TINY, '--epochs', '6', '--batch', '10', '--out', out(name)];
+    const whole = train(...args('whole'));
+    assert.equal(whole.code, 0, whole.stderr);
+
+    const interrupted = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [...CLI, ...args('parts')], { cwd: ROOT });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (stdout === '') child.kill('SIGINT');
+        stdout += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    assert.equal(interrupted.code, 130, interrupted.stderr);
+    assert.match(interrupted.stderr, /stopping after this batch to save a checkpoint/);
+    assert.match(interrupted.stderr, /stopped at epoch \d; run the same command to resume from /);
+
+    const resumed = train(...args('parts'));
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /resuming .*checkpoint\.nintrain at epoch \d, image \d+, step [1-9]\d*/);
+    assert.equal(interrupted.stdout + resumed.stdout, whole.stdout);
+    const a = decodeTrainingCheckpoint(readFileSync(join(out('whole'), 'checkpoint.nintrain')));
+    const b = decodeTrainingCheckpoint(readFileSync(join(out('parts'), 'checkpoint.nintrain')));
+    assert.equal(b.step, a.step);
+    assertBitEqual(b.parameters, a.parameters, 'parameters');
+    assertBitEqual(b.optimizerState['momentum_buffer']!, a.optimizerState['momentum_buffer']!, 'momentum buffers');
+    assert.deepEqual(readFileSync(join(out('parts'), 'best.pth')), readFileSync(join(out('whole'), 'best.pth')));
+
+    const conflicting = train(...args('parts'), '--batch', '20');
+    assert.deepEqual(conflicting, {
+      code: 2,
+      stdout: '',
+      stderr: `nin-sdk: --batch 20 differs from the run saved in ${join(out('parts'), 'checkpoint.nintrain')} (10): resume without it, or choose another --out (see nin-sdk --help)\n`,
+    });
+  });
+
+  it('fine-tunes from a PyTorch checkpoint and from an ONNX model', () => {
+    const fromPth = train('--data', data.train, '--from', join(CHECKPOINTS, 'cifar-small.pth'), '--epochs', '1', '--batch', '50', '--lr', '0.01', '--out', out('from-pth'));
+    assert.equal(fromPth.code, 0, fromPth.stderr);
+    assert.match(fromPth.stderr, /new run: cifar10 NIN 32,24,16,32,32,32,32,32,10, sgd, batch 50, 1 epoch \(step schedule\)/);
+    assert.match(fromPth.stdout, /^Train Epoch: 1 \[0\/200 \(0%\)\]\tLoss: \d\.\d{6}\tLR: 0\.02\n$/);
+    assert.equal(decodeTrainingCheckpoint(readFileSync(join(out('from-pth'), 'checkpoint.nintrain'))).progress?.recipe.init, 'from');
+
+    const fromOnnx = train('--data', data.train, '--from', join(out('from-pth'), 'best.onnx'), '--epochs', '1', '--batch', '50', '--out', out('from-onnx'));
+    assert.equal(fromOnnx.code, 0, fromOnnx.stderr);
+    assert.match(fromOnnx.stderr, /new run: cifar10 NIN 32,24,16,32,32,32,32,32,10, sgd, batch 50, 1 epoch \(step schedule\)/);
+    // The weights fine-tuned above are where this run starts.
+    const previous = decodeTrainingCheckpoint(readFileSync(join(out('from-pth'), 'checkpoint.nintrain')));
+    const first = readCheckpoint(readFileSync(join(out('from-onnx'), 'best.pth')));
+    assert.equal(first.tensors.size, 18);
+    assert.notDeepEqual(first.tensors.get('classifier.0.weight')!.data, checkpointParameters(previous).get('classifier.0.weight')!.data);
+  });
+
+  it('errors: one line each, naming what is wrong', () => {
+    const usage = (message: string) => ({ code: 2, stdout: '', stderr: `nin-sdk: ${message} (see nin-sdk --help)\n` });
+    /** The error line, after the lines that report the data loaded before the problem showed. */
+    const lastLine = (result: { code: number | null; stdout: string; stderr: string }) => ({ ...result, stderr: result.stderr.split('\n').at(-2)! });
+    assert.deepEqual(train('--epochs', '1'), usage('train needs --data <folder or tar>'));
+    assert.deepEqual(
+      train('--data', data.train, '--widths', '8,8,x'),
+      usage("--widths must be the output channels of the 9 convolutions, or of the first 8, as positive integers separated by commas, got '8,8,x'"),
+    );
+    assert.deepEqual(lastLine(train('--data', data.train, '--widths', '8,8,8,8,8,8,8,8,7', '--out', out('bad-widths'))), {
+      code: 2,
+      stdout: '',
+      stderr: 'nin-sdk: --widths ends in 7 classes, but the data has 10 (airplane, automobile, bird, cat, deer, …) (see nin-sdk --help)',
+    });
+    assert.deepEqual(train('--data', data.train, '--from', join(CHECKPOINTS, 'cifar-small.pth'), '--widths', '8,8,8,8,8,8,8,8'), usage("--widths and --from exclude each other: training from a model keeps the model's widths"));
+    const missingData = join(data.root, 'no-such-folder');
+    assert.deepEqual(train('--data', missingData, '--out', out('missing')), { code: 1, stdout: '', stderr: `nin-sdk: no such file: ${missingData}\n` });
+    const otherArch = join(CHECKPOINTS, 'other-arch.pth');
+    const notNin = train('--data', data.train, '--from', otherArch, '--out', out('not-nin'));
+    assert.equal(notNin.code, 1);
+    assert.match(notNin.stderr, new RegExp(`^nin-sdk: ${otherArch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not a Network-in-Network checkpoint: expected keys of pytorch-nin-cifar10: classifier\\.0\\.weight, .* found conv1\\.weight, bn1\\.weight, bn1\\.bias, bn1\\.running_mean, … \\(20 keys\\)\\.\\n$`));
+    assert.equal(existsSync(join(out('not-nin'), 'checkpoint.nintrain')), false);
+  });
+});
