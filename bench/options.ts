@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
-/** The bench's two halves: the converter (nin-convert vs torch.onnx.export) and the inference SDK (nin-sdk vs torch). */
-export const BENCH_PARTS = ['converter', 'sdk'] as const;
+/** The bench's parts: the converter (nin-convert vs torch.onnx.export), the inference SDK and training (nin-sdk vs torch). */
+export const BENCH_PARTS = ['converter', 'sdk', 'training'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchOptions {
@@ -11,17 +11,21 @@ export interface BenchOptions {
   readonly secondsPerCase: number;
   /** CIFAR-10 test JPEGs for the SDK's end-to-end comparison, the same number from each class. */
   readonly images: number;
+  /** Images per training step in the training part (the recipe's 128). */
+  readonly trainingBatch: number;
 }
 
-export const BENCH_HELP = `Usage: npm run bench -- [--only converter|sdk] [--repetitions N] [--seconds-per-case S] [--images N]
+export const BENCH_HELP = `Usage: npm run bench -- [--only converter|sdk|training] [--repetitions N] [--seconds-per-case S] [--images N]
+                       [--training-batch N]
 
   --only PART           run one part: 'converter' (nin-convert vs torch.onnx.export, ONNX Runtime throughput of
-                        both files) or 'sdk' (nin-sdk vs PyTorch: model throughput, predict end to end, cold
-                        start); default both
+                        both files), 'sdk' (nin-sdk vs PyTorch: model throughput, predict end to end, cold
+                        start) or 'training' (TrainingSession vs torch.optim.SGD: training images/s); default all
   --repetitions N       runs of each process, each side: conversions per checkpoint, predict end to end and cold
                         start (default 5; the median is reported)
   --seconds-per-case S  model-throughput timing budget per model pair and batch, both sides together (default 30)
-  --images N            CIFAR-10 test JPEGs for predict end to end, N/10 of each class (default 1000)`;
+  --images N            CIFAR-10 test JPEGs for predict end to end, N/10 of each class (default 1000)
+  --training-batch N    images per training step in the training part (default 128, the recipe's)`;
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
@@ -31,6 +35,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       repetitions: { type: 'string', default: '5' },
       'seconds-per-case': { type: 'string', default: '30' },
       images: { type: 'string', default: '1000' },
+      'training-batch': { type: 'string', default: '128' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -42,6 +47,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     repetitions: positiveNumber('repetitions', values.repetitions, true),
     secondsPerCase: positiveNumber('seconds-per-case', values['seconds-per-case'], false),
     images,
+    trainingBatch: positiveNumber('training-batch', values['training-batch'], true),
   };
 }
 

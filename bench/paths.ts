@@ -13,6 +13,7 @@ export const TORCH_EXPORT_SCRIPT = join(PROJECT_ROOT, 'bench/torch_export.py');
 export const SDK_CLI = join(PROJECT_ROOT, 'dist/src/cli/nin-sdk.js');
 export const TORCH_PREDICT_SCRIPT = join(PROJECT_ROOT, 'bench/torch_predict.py');
 export const TORCH_MODEL_WORKER_SCRIPT = join(PROJECT_ROOT, 'bench/torch_model_worker.py');
+export const TORCH_TRAIN_WORKER_SCRIPT = join(PROJECT_ROOT, 'bench/torch_train_worker.py');
 export const RESULTS_DIR = join(PROJECT_ROOT, 'bench/results');
 export const LATEST_RESULTS = join(RESULTS_DIR, 'latest.json');
 

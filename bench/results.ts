@@ -7,6 +7,7 @@ import type { StageBreakdown } from './memory-stages.js';
 import type { SdkSection } from './sdk-part.js';
 import type { BaselineSummary, ConversionSummary, ThroughputSummary } from './summarize.js';
 import type { ThroughputCase } from './throughput-bench.js';
+import type { TrainingSection } from './training-part.js';
 
 export interface ConversionSection {
   readonly summary: readonly ConversionSummary[];
@@ -30,7 +31,8 @@ export interface ThroughputSection {
 
 /**
  * What bench/results/*.json hold: the summaries the tables show, and every raw sample behind them. `conversion`
- * and `throughput` are the converter part's, `sdk` the inference SDK's; a part that did not run (--only) is absent.
+ * and `throughput` are the converter part's, `sdk` the inference SDK's, `training` the training part's; a part that
+ * did not run (--only) is absent.
  */
 export interface BenchResults {
   readonly takenAt: string;
@@ -39,4 +41,5 @@ export interface BenchResults {
   readonly conversion?: ConversionSection;
   readonly throughput?: ThroughputSection;
   readonly sdk?: SdkSection;
+  readonly training?: TrainingSection;
 }

@@ -1,10 +1,11 @@
 /**
- * npm run bench: each figure against a baseline measured in the same run. Two parts, both by default
- * (`--only converter` or `--only sdk` runs one):
+ * npm run bench: each figure against a baseline measured in the same run. Three parts, all by default
+ * (`--only converter`, `--only sdk` or `--only training` runs one):
  *   converter: nin-convert against torch.load + nn.Module + torch.onnx.export on the same checkpoints, and ONNX
  *              Runtime throughput of both ONNX files;
  *   sdk:       the default model on ONNX Runtime against the same weights in PyTorch, `nin-sdk predict` against a
- *              PIL + torchvision + torch script end to end on CIFAR-10 test JPEGs, and their cold starts.
+ *              PIL + torchvision + torch script end to end on CIFAR-10 test JPEGs, and their cold starts;
+ *   training:  nin-sdk's TrainingSession against torch.optim.SGD, images/s of a pytorch-nin-cifar10 training step.
  * Prints tables and writes bench/results/latest.json. Not a test: it never fails on timings.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './options.js';
 import { LATEST_RESULTS, PROJECT_ROOT, RESULTS_DIR } from './paths.js';
 import type { BenchResults } from './results.js';
 import { runSdkPart, sdkTables, type SdkSection } from './sdk-part.js';
+import { runTrainingPart, trainingTables, type TrainingSection } from './training-part.js';
 
 async function main(options: BenchOptions): Promise<void> {
   const loadAverageAtStart = loadavg()[0] ?? 0;
@@ -26,7 +28,8 @@ async function main(options: BenchOptions): Promise<void> {
   try {
     const converter = options.parts.includes('converter') ? await runConverterPart(options, workDir, progress) : undefined;
     const sdk = options.parts.includes('sdk') ? await runSdkPart(options, workDir, progress) : undefined;
-    const results = collectResults(loadAverageAtStart, options, converter, sdk);
+    const training = options.parts.includes('training') ? await runTrainingPart(options, workDir, progress) : undefined;
+    const results = collectResults(loadAverageAtStart, options, converter, sdk, training);
     printResults(results, options);
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(LATEST_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
@@ -36,14 +39,21 @@ async function main(options: BenchOptions): Promise<void> {
   }
 }
 
-function collectResults(loadAverageAtStart: number, options: BenchOptions, converter: ConverterPart | undefined, sdk: SdkSection | undefined): BenchResults {
-  const torchVersion = converter?.torchVersion ?? sdk?.torchVersion ?? 'unknown';
+function collectResults(
+  loadAverageAtStart: number,
+  options: BenchOptions,
+  converter: ConverterPart | undefined,
+  sdk: SdkSection | undefined,
+  training: TrainingSection | undefined,
+): BenchResults {
+  const torchVersion = converter?.torchVersion ?? sdk?.torchVersion ?? training?.torchVersion ?? 'unknown';
   return {
     takenAt: new Date().toISOString(),
     environment: describeEnvironment(loadAverageAtStart, torchVersion),
     options,
     ...(converter === undefined ? {} : { conversion: converter.conversion, throughput: converter.throughput }),
     ...(sdk === undefined ? {} : { sdk }),
+    ...(training === undefined ? {} : { training }),
   };
 }
 
@@ -56,6 +66,7 @@ function printResults(results: BenchResults, options: BenchOptions): void {
   const tables = [
     ...(results.conversion && results.throughput ? converterTables(results.conversion, results.throughput, options.repetitions) : []),
     ...(results.sdk ? sdkTables(results.sdk) : []),
+    ...(results.training ? trainingTables(results.training) : []),
   ];
   for (const table of tables) console.log(table, '\n');
 }
