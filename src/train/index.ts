@@ -1,8 +1,10 @@
 /**
  * Training on ONNX Runtime's inference builds: reverse-mode autodiff over the
  * graph IR in standard ONNX ops, NIN training/eval/optimizer graphs, and the
- * artifacts laid out like ONNX Runtime's on-device training. Browser-safe.
+ * artifacts laid out like ONNX Runtime's on-device training, the TrainingSession that runs them, its checkpoint
+ * format, the training loop and the export of trained weights. Browser-safe (`nin-sdk/train`).
  */
+export { NIN_CIFAR10, NIN_IMAGENET } from '../../converters/nin/index.js';
 export { buildGradientGraph, type GradientGraphOptions, type GradientRequest, type GradientSeed } from './autodiff/gradient-graph.js';
 export { GradientError, type GradientContext, type GradientRule } from './autodiff/rule.js';
 export { GRADIENT_RULES } from './autodiff/rules.js';
