@@ -19,8 +19,8 @@ const SEEDS = join(dirname(fileURLToPath(import.meta.url)), 'seeds');
 /** 6 seeds × 2000 = 12,000 cases in the suite; raise it (and vary the seed) for a longer hunt. */
 const MUTATIONS_PER_SEED = Number(process.env.PTH_FUZZ_MUTATIONS ?? 2000);
 const PRNG_SEED_BASE = Number(process.env.PTH_FUZZ_SEED ?? 0x5eed0000);
-/** Generous on a loaded 2-core machine; a hang or a quadratic blow-up takes far longer. */
-const MAX_MILLISECONDS_PER_CASE = 1000;
+/** A hang detector, not a timing test: cases take milliseconds; a hang or a quadratic blow-up takes far longer. */
+const MAX_MILLISECONDS_PER_CASE = 10_000;
 /** No case may allocate more than this in array buffers, whatever it claims. */
 const MAX_EXTRA_ARRAY_BUFFER_BYTES = 64 * 1024 * 1024;
 

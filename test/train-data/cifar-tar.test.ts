@@ -35,8 +35,7 @@ describe('CIFAR-10 test tar: 500 images', { skip: existsSync(TAR) ? undefined : 
     assert.equal(dataset.pixels.length, COUNT * 32 * 32 * 3);
     // The tar is ordered by class: the first 500 are airplanes.
     assert.ok(dataset.labels.every((label) => label === 0));
-    // Deliberately lenient (a background training job shares this machine): decoding must not be the bottleneck.
-    assert.ok(COUNT / decodeSeconds > 100, `${Math.round(COUNT / decodeSeconds)} images/s`);
+    // The speed is reported above, never asserted: tests do not fail on timing.
 
     const batch = BatchIterator.create(dataset, { spec: CIFAR10_PREPROCESSING, batchSize: 16, shuffle: false }).next();
     let i = 0;
