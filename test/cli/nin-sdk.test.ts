@@ -28,9 +28,9 @@ function imageFolderDataset(): string {
 
 describe('nin-sdk (built CLI)', () => {
   test('predict: one line per image with the top classes; a summary naming the provider on stderr', () => {
-    const { code, stdout, stderr } = run('predict', 'fixtures/images/cat.jpg', '--top', '2');
+    const { code, stdout, stderr } = run('predict', 'fixtures/images/cifar10/cat-0000.jpg', '--top', '2');
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /^fixtures\/images\/cat\.jpg {2}cat \d+\.\d% {2}\w+ \d+\.\d%\n$/);
+    assert.match(stdout, /^fixtures\/images\/cifar10\/cat-0000\.jpg {2}cat \d+\.\d% {2}\w+ \d+\.\d%\n$/);
     assert.match(stderr, /^1 of 1 image classified in \d+\.\d\d s on cpu\n$/);
   });
 

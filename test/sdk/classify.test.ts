@@ -11,7 +11,8 @@ import { classify, defaultModelPath, loadClassifier, ModelError, ProviderError, 
 import { CHECKPOINTS, FIXTURES, maxAbsDiff } from '../support/fixtures.js';
 
 const IMAGES = join(FIXTURES, 'images');
-const CAT = join(IMAGES, 'cat.jpg');
+// A CIFAR-10 test cat (cat/0000.jpg) that the embedded model gets right; cat.jpg (cat/0047.jpg) it calls a frog.
+const CAT = join(IMAGES, 'cifar10', 'cat-0000.jpg');
 
 interface PreprocessManifest {
   readonly images: readonly { readonly file: string; readonly references: Record<string, { tensor: string; dims: number[] }> }[];
