@@ -1,14 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { PYTHON, TORCH_MODEL_WORKER_SCRIPT } from './paths.js';
+import { JsonLineWorker, type TorchWorkerInfo } from './json-line-worker.js';
+import { TORCH_MODEL_WORKER_SCRIPT } from './paths.js';
 
-/** What bench/torch_model_worker.py says when it is ready. */
-export interface TorchWorkerInfo {
-  readonly torchVersion: string;
-  /** torch.get_num_threads() after set_num_threads: the threads it really runs with. */
-  readonly threads: number;
-}
+export type { TorchWorkerInfo } from './json-line-worker.js';
 
 export interface TorchOutputs {
   readonly logits: readonly number[];
@@ -20,23 +14,12 @@ export interface TorchOutputs {
  * bench's own ONNX Runtime runs. It times itself with perf_counter, so the pipe's latency is not counted.
  */
 export class TorchModelWorker {
-  private readonly replies: AsyncIterator<string>;
-  private stderr = '';
-
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    this.replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
-  }
+  private constructor(private readonly worker: JsonLineWorker) {}
 
   /** Starts the worker and waits until its model is loaded. */
   static async start(checkpointPath: string, threads: number): Promise<{ worker: TorchModelWorker; info: TorchWorkerInfo }> {
-    const worker = new TorchModelWorker(spawn(PYTHON, [TORCH_MODEL_WORKER_SCRIPT, checkpointPath, '--threads', String(threads)], { stdio: 'pipe' }));
-    try {
-      return { worker, info: await worker.next<TorchWorkerInfo>() };
-    } catch (error) {
-      await worker.stop();
-      throw error;
-    }
+    const { worker, info } = await JsonLineWorker.start(TORCH_MODEL_WORKER_SCRIPT, [checkpointPath, '--threads', String(threads)]);
+    return { worker: new TorchModelWorker(worker), info };
   }
 
   /** Writes `batch` for the worker to read, makes it the batch to time, and returns the model's outputs on it. */
@@ -50,22 +33,11 @@ export class TorchModelWorker {
     return (await this.request<{ runSeconds: number[] }>({ op: 'time', seconds, minRuns })).runSeconds;
   }
 
-  /** Closes its stdin: the worker's loop ends and it exits. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
-    this.child.stdin.end();
-    await exited;
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 
-  private async request<R>(message: object): Promise<R> {
-    this.child.stdin.write(`${JSON.stringify(message)}\n`);
-    return this.next<R>();
-  }
-
-  private async next<R>(): Promise<R> {
-    const { value, done } = await this.replies.next();
-    if (done === true) throw new Error(`${TORCH_MODEL_WORKER_SCRIPT} exited early:\n${this.stderr.trim()}`);
-    return JSON.parse(value) as R;
+  private request<R>(message: object): Promise<R> {
+    return this.worker.request<R>(message);
   }
 }

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { ParameterGroup } from '../src/train/index.js';
-import { PYTHON, TORCH_TRAIN_WORKER_SCRIPT } from './paths.js';
-import type { TorchWorkerInfo } from './torch-model-worker.js';
+import { JsonLineWorker, type TorchWorkerInfo } from './json-line-worker.js';
+import { TORCH_TRAIN_WORKER_SCRIPT } from './paths.js';
 
 export interface TorchTrainingSetup {
   /** A {'state_dict'} .pth of the cifar10 family (exportPytorchCheckpoint). */
@@ -20,22 +18,11 @@ export interface TorchTrainingSetup {
  * between the bench's own ONNX Runtime steps. It times itself with perf_counter, so the pipe is not counted.
  */
 export class TorchTrainWorker {
-  private readonly replies: AsyncIterator<string>;
-  private stderr = '';
-
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    this.replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
-  }
+  private constructor(private readonly worker: JsonLineWorker) {}
 
   static async start(threads: number): Promise<{ worker: TorchTrainWorker; info: TorchWorkerInfo }> {
-    const worker = new TorchTrainWorker(spawn(PYTHON, [TORCH_TRAIN_WORKER_SCRIPT, '--threads', String(threads)], { stdio: 'pipe' }));
-    try {
-      return { worker, info: await worker.next<TorchWorkerInfo>() };
-    } catch (error) {
-      await worker.stop();
-      throw error;
-    }
+    const { worker, info } = await JsonLineWorker.start(TORCH_TRAIN_WORKER_SCRIPT, ['--threads', String(threads)]);
+    return { worker: new TorchTrainWorker(worker), info };
   }
 
   /** Loads weights, batch and optimizer; returns the batch's eval-mode loss. */
@@ -48,21 +35,11 @@ export class TorchTrainWorker {
     return this.request({ op: 'time', seconds, minRuns });
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
-    this.child.stdin.end();
-    await exited;
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 
-  private async request<R>(message: object): Promise<R> {
-    this.child.stdin.write(`${JSON.stringify(message)}\n`);
-    return this.next<R>();
-  }
-
-  private async next<R>(): Promise<R> {
-    const { value, done } = await this.replies.next();
-    if (done === true) throw new Error(`${TORCH_TRAIN_WORKER_SCRIPT} exited early:\n${this.stderr.trim()}`);
-    return JSON.parse(value) as R;
+  private request<R>(message: object): Promise<R> {
+    return this.worker.request<R>(message);
   }
 }
