@@ -1,4 +1,4 @@
-import type { LayerSpec } from '../../../converters/nin/index.js';
+import { applyNinLayers } from '../../../converters/nin/layer-walk.js';
 import { float32Tensor, GraphBuilder, ops, type Graph, type Shape, type Value } from '../../graph/index.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGradient } from '../loss/softmax-cross-entropy.js';
 import { classCount, ninParameters, type NinArchitecture, type ParameterSpec } from './architecture.js';
@@ -61,37 +61,19 @@ export function buildNinForward(architecture: NinArchitecture, options: NinForwa
   const params = new Map(parameters.map((p) => [p.name, g.input(p.name, 'float32', p.shape)]));
   const inputShape: Shape = [batch, 3, size, size];
   const labelsShape: Shape = [batch, classCount(architecture)];
-  let x = g.input(INPUT_NAME, 'float32', inputShape);
+  const input = g.input(INPUT_NAME, 'float32', inputShape);
   const labels = g.input(LABELS_NAME, 'float32', labelsShape);
   const dropoutMasks: DropoutMaskSpec[] = [];
 
-  family.layers.forEach((layer, index) => {
-    const name = `${family.container}.${index}`;
-    switch (layer.kind) {
-      case 'conv':
-        x = ops.conv(g, x, params.get(`${name}.weight`)!, params.get(`${name}.bias`)!, {
-          strides: layer.stride,
-          pads: layer.padding,
-          name: `${name}.conv`,
-        });
-        break;
-      case 'relu':
-        x = ops.relu(g, x, { name: `${name}.relu` });
-        break;
-      case 'maxPool':
-      case 'avgPool':
-        x = pool(g, x, layer, name);
-        break;
-      case 'dropout':
-        if (options.mode === 'train') {
-          const mask = { name: `${name}.mask`, layerIndex: index, shape: x.shape, p: layer.p };
-          dropoutMasks.push(mask);
-          x = dropout(g, x, g.input(mask.name, 'float32', mask.shape), layer.p, name);
-        }
-        break;
-      case 'softmax':
-        break; // left to the loss: see above
-    }
+  // The family's closing Softmax, if any, is left to the loss: see above.
+  const x = applyNinLayers(g, family, input, {
+    convParameters: (name) => ({ weight: params.get(`${name}.weight`)!, bias: params.get(`${name}.bias`)! }),
+    dropout: (activations, layer, name, index) => {
+      if (options.mode === 'eval') return activations;
+      const mask = { name: `${name}.mask`, layerIndex: index, shape: activations.shape, p: layer.p };
+      dropoutMasks.push(mask);
+      return dropout(g, activations, g.input(mask.name, 'float32', mask.shape), layer.p, name);
+    },
   });
 
   const logits = ops.flatten(g, x, 1, { name: LOGITS_NAME });
@@ -111,14 +93,4 @@ export function buildNinForward(architecture: NinArchitecture, options: NinForwa
 function dropout(g: GraphBuilder, x: Value, mask: Value, p: number, name: string): Value {
   const scaled = ops.div(g, mask, g.constant(float32Tensor([1 - p], [])));
   return ops.mul(g, x, scaled, { name: `${name}.dropout` });
-}
-
-type PoolLayer = Extract<LayerSpec, { kind: 'maxPool' | 'avgPool' }>;
-
-/** The same pools as the converter's inference graph (PyTorch's sizes and divisors). */
-function pool(g: GraphBuilder, x: Value, layer: PoolLayer, name: string): Value {
-  const options = { kernel: layer.kernel, stride: layer.stride, padding: layer.padding, ceilMode: layer.ceilMode, name: `${name}.pool` };
-  return layer.kind === 'maxPool'
-    ? ops.pytorchMaxPool2d(g, x, options)
-    : ops.pytorchAvgPool2d(g, x, { ...options, countIncludePad: layer.countIncludePad });
 }
