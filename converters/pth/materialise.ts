@@ -1,6 +1,6 @@
+import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../../src/numeric/float16.js';
 import { ITEM_SIZE, isFloatingDtype } from './dtypes.js';
 import { CheckpointError, quote } from './errors.js';
-import { bfloat16ToNumber, float16ToNumber } from './half.js';
 import type { TensorRef } from './torch-objects.js';
 import type { Dtype, RawArrayOf } from './types.js';
 
@@ -124,8 +124,8 @@ export function scalarValue(name: string, tensor: TensorRef, context: Materialis
   if (value === undefined) return NaN;
   if (typeof value === 'bigint') return Number(value);
   if (dtype === 'bool') return value !== 0;
-  if (dtype === 'float16') return float16ToNumber(value);
-  if (dtype === 'bfloat16') return bfloat16ToNumber(value);
+  if (dtype === 'float16') return float16BitsToFloat32(value);
+  if (dtype === 'bfloat16') return bfloat16BitsToFloat32(value);
   return value;
 }
 
@@ -202,8 +202,8 @@ const RAW_READERS: Readonly<Partial<Record<Dtype, ElementReader>>> = {
 const FLOAT32_READERS: Readonly<Partial<Record<Dtype, ElementReader>>> = {
   float32: (source, at, little) => source.getFloat32(at, little),
   float64: (source, at, little) => source.getFloat64(at, little),
-  float16: (source, at, little) => float16ToNumber(source.getUint16(at, little)),
-  bfloat16: (source, at, little) => bfloat16ToNumber(source.getUint16(at, little)),
+  float16: (source, at, little) => float16BitsToFloat32(source.getUint16(at, little)),
+  bfloat16: (source, at, little) => bfloat16BitsToFloat32(source.getUint16(at, little)),
 };
 
 function allocate(kind: OutputKind, length: number): TensorArray {
