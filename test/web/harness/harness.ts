@@ -2,7 +2,7 @@
  * Bundled next to the example page for the browser tests: exposes nin-sdk/web's work (from src/, so that the
  * tests check the current source; the example page checks the built package export) as a few calls that take
  * URLs and return plain data. The tests' page.evaluate callbacks then stay one-liners: tsx compiles the test
- * files with helpers such as __name that would not exist in the page.
+ * files with helpers such as __name that would not exist in the page. training.ts does the same for nin-sdk/train.
  */
 import {
   classify,
@@ -15,6 +15,8 @@ import {
   type WebGpuSupport,
   type WebProvider,
 } from '../../../src/web/index.js';
+import { base64 } from './base64.js';
+import { trainStep, type TrainStepRequest, type TrainStepRun } from './training.js';
 
 /** build.ts copies onnxruntime-web's runtime files into ort/ next to the pages. */
 const WASM_PATHS = new URL('ort/', document.baseURI).href;
@@ -44,6 +46,8 @@ export interface Harness {
   webgpu(): Promise<WebGpuSupport>;
   /** Preprocesses one image under a spec, from a Blob, an <img> and an ImageBitmap: base64 tensors of each. */
   preprocessSources(imageUrl: string, spec: PreprocessSpec): Promise<Readonly<Record<'blob' | 'image' | 'bitmap', string>>>;
+  /** One training step and one optimizer step of a TrainingSession on onnxruntime-web (see training.ts). */
+  trainStep(request: TrainStepRequest): Promise<TrainStepRun>;
 }
 
 const harness: Harness = {
@@ -94,19 +98,14 @@ const harness: Harness = {
       bitmap.close();
     }
   },
+
+  trainStep: (request) => trainStep(request, WASM_PATHS),
 };
 
 async function fetchBlob(url: string): Promise<Blob> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.blob();
-}
-
-function base64(values: Uint8Array | Float32Array): string {
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
 }
 
 declare global {
