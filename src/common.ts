@@ -1,0 +1,21 @@
+/**
+ * The platform-neutral part of the public API, which `nin-sdk` (src/index.ts)
+ * and `nin-sdk/web` (src/web/index.ts) both re-export: the shared Classifier,
+ * providers, model info, the converter and its errors. Nothing here may import
+ * a Node module (test/web/browser-safe.test.ts bundles the web entry to check).
+ */
+export { Classifier, type ClassifyOptions } from './classifier/classifier.js';
+export type { Prediction, Predictions } from './classifier/predictions.js';
+export { PROVIDERS, ProviderError, type Provider } from './runtime/providers.js';
+export { ModelError, readModelInfo, type ModelInfo } from './model/model-info.js';
+export type { PreprocessSpec } from './preprocess/spec.js';
+export {
+  ArchitectureError,
+  convertCheckpoint,
+  FAMILIES,
+  type ConversionResult,
+  type ConvertOptions,
+  type FamilyId,
+} from '../converters/nin/index.js';
+export { CheckpointError } from '../converters/pth/index.js';
+export { NIN_SDK_VERSION } from './version.js';
