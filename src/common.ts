@@ -17,5 +17,11 @@ export {
   type ConvertOptions,
   type FamilyId,
 } from '../converters/nin/index.js';
-export { CheckpointError } from '../converters/pth/index.js';
+export { CheckpointError, readCheckpoint, type Checkpoint, type CheckpointTensor } from '../converters/pth/index.js';
 export { NIN_SDK_VERSION } from './version.js';
+export type { NinModelMetadata } from './model/metadata.js';
+export type { ProviderAttempt } from './runtime/open-session.js';
+export { ImageError } from './preprocess/errors.js';
+export { preprocessPixels } from './preprocess/pipeline.js';
+export type { RawPixels } from './preprocess/pixels.js';
+export type { PreprocessedImage } from './preprocess/normalize.js';

@@ -5,5 +5,4 @@
 export * from './common.js';
 export { classify, loadClassifier, type ClassifyCallOptions, type LoadClassifierOptions, type NodeClassifier } from './node/classify.js';
 export { defaultModelPath } from './node/default-model.js';
-export type { NinModelMetadata } from './model/metadata.js';
-export { readCheckpoint, type Checkpoint, type CheckpointTensor } from '../converters/pth/index.js';
+export { preprocessImage, type ImageInput } from './preprocess/node.js';

@@ -19,8 +19,3 @@ export { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-
 export type { WasmPaths } from './ort-web.js';
 export { preprocessImage } from './preprocess.js';
 export { detectWebGpu, type WebGpuSupport } from './webgpu-support.js';
-export type { ProviderAttempt } from '../runtime/open-session.js';
-export { ImageError } from '../preprocess/errors.js';
-export { preprocessPixels } from '../preprocess/pipeline.js';
-export type { RawPixels } from '../preprocess/pixels.js';
-export type { PreprocessedImage } from '../preprocess/normalize.js';

@@ -59,27 +59,35 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize });
   const results: FileResult[] = [];
   const progress = new ProgressBar(files.length, 'predict');
-  try {
-    // Files are classified in batches; a failing file is retried alone so that it cannot sink its batch.
-    for (let start = 0; start < files.length; start += batchSize) {
-      const chunk = files.slice(start, start + batchSize);
-      let batch: FileResult[];
-      try {
-        const predictions = await classifier.classifyBatch(chunk, { top });
-        batch = chunk.map((file, i) => ({ file, predictions: predictions[i]! }));
-      } catch {
-        batch = [];
-        for (const file of chunk) {
-          try {
-            batch.push({ file, predictions: await classifier.classify(file, { top }) });
-          } catch (error) {
-            const message = describeFailure(error, 'predict').line.replace(/^predict: /, '');
-            // Image errors name the file already; others (an ONNX Runtime failure) get it added.
-            batch.push({ file, error: message.includes(file) ? message : `${file}: ${message}` });
-          }
+  const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {
+    try {
+      const predictions = await classifier.classifyBatch(chunk, { top });
+      return chunk.map((file, i) => ({ file, predictions: predictions[i]! }));
+    } catch {
+      // A failing file is retried alone so that it cannot sink its batch.
+      const batch: FileResult[] = [];
+      for (const file of chunk) {
+        try {
+          batch.push({ file, predictions: await classifier.classify(file, { top }) });
+        } catch (error) {
+          const message = describeFailure(error, 'predict').line.replace(/^predict: /, '');
+          // Image errors name the file already; others (an ONNX Runtime failure) get it added.
+          batch.push({ file, error: message.includes(file) ? message : `${file}: ${message}` });
         }
       }
-      for (const result of batch) {
+      return batch;
+    }
+  };
+  const chunks: string[][] = [];
+  for (let start = 0; start < files.length; start += batchSize) chunks.push(files.slice(start, start + batchSize));
+  try {
+    // One batch ahead: the next batch's images decode (sharp, on libuv's threads) while ONNX Runtime runs this one.
+    // classifyChunk never rejects, so the batch started ahead cannot become an unhandled rejection.
+    let ahead = chunks.length > 0 ? classifyChunk(chunks[0]!) : undefined;
+    for (let k = 0; ahead !== undefined; k++) {
+      const current = ahead;
+      ahead = k + 1 < chunks.length ? classifyChunk(chunks[k + 1]!) : undefined;
+      for (const result of await current) {
         results.push(result);
         if (!values.json) printResult(result, progress);
       }
