@@ -1,11 +1,5 @@
 #!/usr/bin/env node
 import { NIN_SDK_VERSION } from '../version.js';
-import { runConvert } from './commands/convert.js';
-import { runDoctor } from './commands/doctor.js';
-import { runEval } from './commands/eval.js';
-import { runInfo } from './commands/info.js';
-import { runPredict } from './commands/predict.js';
-import { runTrain } from './commands/train.js';
 import { UsageError } from './errors.js';
 import { runCommand } from './run-command.js';
 
@@ -23,13 +17,16 @@ Commands:
 
 Run 'nin-sdk <command> --help' for a command's options.`;
 
-const COMMANDS: Readonly<Record<string, (argv: readonly string[]) => Promise<number | void>>> = {
-  predict: runPredict,
-  eval: runEval,
-  info: runInfo,
-  train: runTrain,
-  convert: runConvert,
-  doctor: runDoctor,
+type Command = (argv: readonly string[]) => Promise<number | void>;
+
+/** Each command's modules load only when it runs: predict should not pay for training's or sharp's start-up. */
+const COMMANDS: Readonly<Record<string, Command>> = {
+  predict: async (argv) => (await import('./commands/predict.js')).runPredict(argv),
+  eval: async (argv) => (await import('./commands/eval.js')).runEval(argv),
+  info: async (argv) => (await import('./commands/info.js')).runInfo(argv),
+  train: async (argv) => (await import('./commands/train.js')).runTrain(argv),
+  convert: async (argv) => (await import('./commands/convert.js')).runConvert(argv),
+  doctor: async (argv) => (await import('./commands/doctor.js')).runDoctor(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number | void> {

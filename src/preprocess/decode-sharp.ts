@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata, Sharp, SharpOptions } from 'sharp';
+import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { ImageError } from './errors.js';
 import type { RawPixels } from './pixels.js';
 
@@ -35,6 +36,10 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   const zeroSize = zeroSizedPng(bytes);
   if (zeroSize !== undefined) throw new ImageError(`${label} has no pixels (${zeroSize})`);
 
+  const small = await decodeSmallJpeg(bytes, maxPixels);
+  if (small !== undefined) return { pixels: small, label };
+
+  const sharp = await loadSharp();
   // One sharp call on the happy path (the header is read again only to explain a failure): with small images
   // such as CIFAR's, a second call would cost as much as the decoding.
   const decoded = await sharp(bytes, { limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false, ignoreIcc: true })
@@ -53,6 +58,7 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
 /** Why sharp could not decode `bytes`, as an ImageError: too large, not an image, or a damaged one. */
 async function explainFailure(bytes: Uint8Array, label: string, maxPixels: number, error: unknown): Promise<ImageError> {
   let header: Metadata;
+  const sharp = await loadSharp();
   try {
     // The header alone, with sharp's own limit off so that an oversized image can be named with its size.
     header = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -68,6 +74,11 @@ async function explainFailure(bytes: Uint8Array, label: string, maxPixels: numbe
     );
   }
   return new ImageError(`${label} is a truncated or corrupt ${format.toUpperCase()} image (${sharpReason(error)})`, { cause: error });
+}
+
+/** sharp is loaded on first use: a run on small JPEGs only never needs it, and loading it costs ~50 ms of start-up. */
+async function loadSharp(): Promise<(input: Uint8Array, options?: SharpOptions) => Sharp> {
+  return (await import('sharp')).default;
 }
 
 function checkMaxPixels(maxPixels: number | undefined): number {
