@@ -39,7 +39,8 @@ class PlainImageData implements DecodedRgba {
   ) {}
 }
 
-let decoder: Promise<WasmJpegDecoder> | undefined;
+/** Undefined inside when the module cannot load (a bundle without its .wasm file): sharp then decodes everything. */
+let decoder: Promise<WasmJpegDecoder | undefined> | undefined;
 
 /**
  * The pixels of a small, ordinary JPEG (8-bit Huffman-coded grey or colour, upright, complete), or undefined when the
@@ -49,8 +50,8 @@ let decoder: Promise<WasmJpegDecoder> | undefined;
 export async function decodeSmallJpeg(bytes: Uint8Array, maxPixels: number): Promise<RawPixels | undefined> {
   const header = readJpegHeader(bytes);
   if (header === undefined || !isSmallOrdinaryJpeg(header, maxPixels) || !endsWithEndOfImage(bytes)) return undefined;
-  decoder ??= WasmJpegDecoder.create();
-  return (await decoder).decode(bytes, header);
+  decoder ??= WasmJpegDecoder.create().catch(() => undefined);
+  return (await decoder)?.decode(bytes, header);
 }
 
 function isSmallOrdinaryJpeg(header: JpegHeader, maxPixels: number): boolean {
