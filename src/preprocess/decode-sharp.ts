@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
 import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { ImageError } from './errors.js';
@@ -89,12 +89,17 @@ function checkMaxPixels(maxPixels: number | undefined): number {
   return maxPixels;
 }
 
-async function readImageFile(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw new ImageError(`cannot read ${path}: ${fileProblem(error)}`, { cause: error });
-  }
+/**
+ * fs.readFile with a callback, not fs/promises: for the many small files of a dataset, the promise API's FileHandle
+ * costs several times the read itself (about 0.15 ms per file here).
+ */
+function readImageFile(path: string): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    readFile(path, (error, data) => {
+      if (error === null) resolve(data);
+      else reject(new ImageError(`cannot read ${path}: ${fileProblem(error)}`, { cause: error }));
+    });
+  });
 }
 
 function fileProblem(error: unknown): string {
