@@ -1,4 +1,4 @@
-import { readOnnxMetadata } from '../graph/index.js';
+import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { extract } from 'tar-stream';
+import { IMAGE_EXTENSIONS } from './image-extensions.js';
 
 /** One image of a labelled dataset laid out as `<class>/<image>` (torchvision's ImageFolder). */
 export interface LabeledImage {
@@ -11,7 +12,7 @@ export interface LabeledImage {
   readonly bytes: Uint8Array;
 }
 
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+export { IMAGE_EXTENSIONS } from './image-extensions.js';
 
 /** A folder or a tar archive of `<class>/<image>` files, read in order without extracting to disk. */
 export async function* readLabeledImages(path: string): AsyncGenerator<LabeledImage> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { create, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
@@ -52,6 +53,17 @@ describe('writeOnnx / readOnnx', () => {
     assert.equal(Object.getPrototypeOf(model.metadata), Object.prototype);
     const { graph: _graph, ...info } = model;
     assert.deepEqual(readOnnxMetadata(bytes), info);
+  });
+
+  it('reads the header of the shipped model as the protobuf runtime does, and refuses damaged bytes', () => {
+    const bytes = new Uint8Array(readFileSync('models/nin-cifar10.onnx'));
+    const { graph: _graph, ...info } = readOnnx(bytes);
+    assert.deepEqual(readOnnxMetadata(bytes), info);
+    const refused = { message: /^readOnnxMetadata: not a valid ONNX model \(/ };
+    assert.throws(() => readOnnxMetadata(bytes.subarray(0, bytes.length - 1000)), refused);
+    assert.throws(() => readOnnxMetadata(new TextEncoder().encode('{"not": "onnx"}')), refused);
+    assert.throws(() => readOnnxMetadata(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])), refused);
+    assert.throws(() => readOnnxMetadata(new Uint8Array([0x08, 0x08])), { message: 'readOnnx: the model imports no ai.onnx opset' });
   });
 
   it('decodes to the same ModelProto as a plain toBinary of the whole model', () => {

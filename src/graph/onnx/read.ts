@@ -1,30 +1,18 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { ModelProtoSchema, type GraphProto, type ModelProto } from 'onnx-buf';
 import { InferenceContext } from '../inference.js';
 import { constantNodeValue } from '../ops/constant.js';
 import { SHAPE_RULES } from '../ops/shape-rules.js';
 import { MIN_OPSET_VERSION } from '../opset.js';
 import type { Attribute, Graph, Initializer, Node, TensorData, TensorType, Value } from '../types.js';
+import type { OnnxModelInfo } from './read-metadata.js';
 import { attributeFromProto, tensorFromProto, toSafeNumber, valueFromProto } from './from-proto.js';
 
-/** Everything about a model except its graph. */
-export interface OnnxModelInfo {
-  /** The default-domain (ai.onnx) opset. */
-  readonly opsetVersion: number;
-  readonly irVersion: number;
-  readonly producerName: string;
-  readonly producerVersion: string;
-  readonly docString: string;
-  /** metadata_props; ONNX Runtime's JavaScript API does not expose these. */
-  readonly metadata: Readonly<Record<string, string>>;
-}
+export { readOnnxMetadata, type OnnxModelInfo } from './read-metadata.js';
 
 export interface OnnxModel extends OnnxModelInfo {
   readonly graph: Graph;
 }
-
-const MODEL_GRAPH_FIELD = 7;
 
 /**
  * Reads an ONNX model into the IR. Every node is re-typed with the same shape
@@ -40,32 +28,6 @@ export function readOnnx(bytes: Uint8Array): OnnxModel {
     throw new Error(`readOnnx: the model uses opset ${info.opsetVersion}; this IR reads opset ${MIN_OPSET_VERSION} and later`);
   }
   return { ...info, graph: graphFromProto(model.graph) };
-}
-
-/**
- * Reads only the model's header fields, skipping the graph (and so the
- * weights) without decoding it: cheap enough to call on every model load.
- */
-export function readOnnxMetadata(bytes: Uint8Array): OnnxModelInfo {
-  const reader = new BinaryReader(bytes);
-  const kept: Uint8Array[] = [];
-  try {
-    while (reader.pos < reader.len) {
-      const start = reader.pos;
-      const [fieldNo, wireType] = reader.tag();
-      reader.skip(wireType, fieldNo);
-      if (fieldNo !== MODEL_GRAPH_FIELD) kept.push(bytes.subarray(start, reader.pos));
-    }
-  } catch (error) {
-    throw new Error(`readOnnxMetadata: not a valid ONNX model (${(error as Error).message})`);
-  }
-  const header = new Uint8Array(kept.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const p of kept) {
-    header.set(p, offset);
-    offset += p.byteLength;
-  }
-  return modelInfo(decode(header));
 }
 
 function decode(bytes: Uint8Array): ModelProto {
