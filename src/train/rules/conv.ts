@@ -46,11 +46,15 @@ function isUnitStride(window: Window2d): boolean {
 
 /**
  * dX[c, u] = Σ_m,i dY[m, u + p − i] · W[m, c, i]: for stride 1 a plain convolution of dY with W's input and output
- * channels swapped and its window flipped, padded by k − 1 − p on each side (never negative, as p < k).
+ * channels swapped and its window flipped, padded by k − 1 − p on each side (a padding p ≥ k, legal but odd,
+ * would need negative pads: ConvTranspose takes that case).
  */
 function inputGradient(g: GraphBuilder, dY: Value, w: Value, window: Window2d): Value {
   const { kernel, pads, strides } = window;
-  if (!isUnitStride(window)) return ops.convTranspose(g, dY, w, undefined, { strides, pads, outputPadding: window.outputPadding });
+  const padsBelowKernel = pads.every((p, i) => p <= kernel[i % 2]! - 1);
+  if (!isUnitStride(window) || !padsBelowKernel) {
+    return ops.convTranspose(g, dY, w, undefined, { strides, pads, outputPadding: window.outputPadding });
+  }
   const swapped = ops.transpose(g, w, SWAP_BATCH_AND_CHANNELS);
   const flipped =
     kernel[0] === 1 && kernel[1] === 1
