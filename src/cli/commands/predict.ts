@@ -81,7 +81,8 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const chunks: string[][] = [];
   for (let start = 0; start < files.length; start += batchSize) chunks.push(files.slice(start, start + batchSize));
   try {
-    // One batch ahead: the next batch's images decode (sharp, on libuv's threads) while ONNX Runtime runs this one.
+    // One batch ahead: the next batch's file reads (and sharp's decoding, for images that need it) proceed on libuv's
+    // threads while ONNX Runtime runs this one; its run() blocks the main thread, so in-process decoding cannot overlap.
     // classifyChunk never rejects, so the batch started ahead cannot become an unhandled rejection.
     let ahead = chunks.length > 0 ? classifyChunk(chunks[0]!) : undefined;
     for (let k = 0; ahead !== undefined; k++) {
