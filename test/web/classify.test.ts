@@ -16,10 +16,10 @@ import { loadClassifier, type NodeClassifier } from '../../src/index.js';
 import { preprocessImage } from '../../src/preprocess/node.js';
 import type { WebProvider } from '../../src/web/index.js';
 import { FIXTURES, maxAbsDiff } from '../support/fixtures.js';
-import { browserUnavailable, launchBrowser, type Browser } from './support/browser.js';
+import { browserUnavailable } from './support/browser.js';
 import { maxLevelDifference, row } from './support/compare.js';
 import { HarnessPage } from './support/harness-calls.js';
-import { buildSite, type Site } from './support/site.js';
+import { openHarnessSession, type HarnessSession } from './support/harness-session.js';
 
 const PNG_IMAGES = ['cat-upscaled-96x96.png', 'odd-33x47.png', 'portrait-270x450.png', 'rgb16-48x40.png', 'rgba-200x240.png'];
 const JPEG_IMAGES = [
@@ -49,41 +49,36 @@ const CASES: readonly { model: string; provider: WebProvider; images: readonly s
 ];
 
 describe('nin-sdk/web classification in Chromium against Node', { skip: browserUnavailable() ?? false, timeout: 240_000 }, () => {
-  let site: Site;
-  let browser: Browser;
-  let harness: HarnessPage;
+  let session: HarnessSession;
   const nodeClassifiers = new Map<string, Promise<NodeClassifier>>();
   /** Node's CPU classifier on the very bytes the page loads (the default model may be retrained meanwhile). */
   const nodeClassifier = (model: string): Promise<NodeClassifier> => {
     let classifier = nodeClassifiers.get(model);
     if (!classifier) {
-      classifier = readFile(join(site.folder, model)).then((bytes) => loadClassifier(bytes, { provider: 'cpu' }));
+      classifier = readFile(join(session.site.folder, model)).then((bytes) => loadClassifier(bytes, { provider: 'cpu' }));
       nodeClassifiers.set(model, classifier);
     }
     return classifier;
   };
 
   before(async () => {
-    site = await buildSite();
-    browser = await launchBrowser();
-    harness = await HarnessPage.open(await browser.newPage(), site.url);
+    session = await openHarnessSession();
   });
 
   after(async () => {
     for (const classifier of nodeClassifiers.values()) await (await classifier).dispose();
-    await browser?.close();
-    await site?.close();
+    await session?.close();
   });
 
   test('WebGPU has an adapter: SwiftShader', async () => {
-    const support = await harness.webgpu();
+    const support = await session.harness.webgpu();
     assert.ok(support.available, support.available ? '' : support.reason);
     assert.match(support.adapter, /swiftshader/);
   });
 
   for (const { model, provider, images } of CASES) {
     test(`${model} on ${provider}: ${images.length} images, preprocessing and probabilities equal Node's`, async (t) => {
-      const run = await harness.run(model, provider, images.map((image) => `fixtures/images/${image}`));
+      const run = await session.harness.run(model, provider, images.map((image) => `fixtures/images/${image}`));
       assert.equal(run.provider, provider);
       const node = await nodeClassifier(model);
       const spec = node.info.preprocessing;
@@ -119,7 +114,7 @@ describe('nin-sdk/web classification in Chromium against Node', { skip: browserU
     const node = await nodeClassifier('models/imagenet-small.onnx');
     for (const image of ['scene-640x480.jpg', 'odd-33x47.png']) {
       const sharpTensor = (await preprocessImage(join(FIXTURES, 'images', image), node.info.preprocessing)).tensor;
-      const sources = await harness.preprocessSources(`fixtures/images/${image}`, node.info.preprocessing);
+      const sources = await session.harness.preprocessSources(`fixtures/images/${image}`, node.info.preprocessing);
       for (const [kind, tensor] of Object.entries(sources)) {
         assert.ok(maxAbsDiff(tensor, sharpTensor) <= PNG_TENSOR_TOLERANCE, `${image} as ${kind} differs from sharp's tensor`);
       }
@@ -127,7 +122,7 @@ describe('nin-sdk/web classification in Chromium against Node', { skip: browserU
   });
 
   test('classify() with no model fetches nin-cifar10.onnx next to the page and runs on wasm', async () => {
-    const page = await harness.classify('fixtures/images/cat.jpg');
+    const page = await session.harness.classify('fixtures/images/cat.jpg');
     assert.equal(page.provider, 'wasm');
     const node = await (await nodeClassifier('nin-cifar10.onnx')).classify(join(FIXTURES, 'images', 'cat.jpg'));
     assert.deepEqual(page.top.map((p) => p.label), node.map((p) => p.label));
@@ -136,25 +131,25 @@ describe('nin-sdk/web classification in Chromium against Node', { skip: browserU
 
   test('errors name their class and what is at fault', async () => {
     for (const file of ['corrupt.png', 'empty.png', 'not-an-image.jpg', 'truncated.jpg', 'truncated.png', 'zero-size.png', 'bomb-30000x30000.png']) {
-      await assert.rejects(harness.classify(`fixtures/images/invalid/${file}`), /ImageError: image blob \(\d+ bytes, image\/(png|jpeg)\) is (empty|not an image this browser can decode)/);
+      await assert.rejects(session.harness.classify(`fixtures/images/invalid/${file}`), /ImageError: image blob \(\d+ bytes, image\/(png|jpeg)\) is (empty|not an image this browser can decode)/);
     }
-    await browser.expectingProblems(/status of 404/, () =>
-      assert.rejects(harness.classify('fixtures/images/cat.jpg', 'models/missing.onnx'), /ModelError: cannot fetch the model http:\S+\/models\/missing\.onnx: HTTP 404/),
+    await session.browser.expectingProblems(/status of 404/, () =>
+      assert.rejects(session.harness.classify('fixtures/images/cat.jpg', 'models/missing.onnx'), /ModelError: cannot fetch the model http:\S+\/models\/missing\.onnx: HTTP 404/),
     );
-    await assert.rejects(harness.classify('fixtures/images/cat.jpg', undefined, 'cuda' as WebProvider), /ProviderError: unknown provider 'cuda' for web: should be one of webgpu, wasm/);
+    await assert.rejects(session.harness.classify('fixtures/images/cat.jpg', undefined, 'cuda' as WebProvider), /ProviderError: unknown provider 'cuda' for web: should be one of webgpu, wasm/);
   });
 
   test('without WebGPU: strict webgpu fails with the reason, and otherwise wasm takes over', async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     await page.addInitScript({ content: 'delete Navigator.prototype.gpu;' });
-    const noWebGpu = await HarnessPage.open(page, site.url);
+    const noWebGpu = await HarnessPage.open(page, session.site.url);
     await assert.rejects(noWebGpu.run('models/cifar-small.onnx', 'webgpu', ['fixtures/images/cat.jpg']), /no execution provider could start \(webgpu: .*WebGPU/);
     assert.equal((await noWebGpu.classify('fixtures/images/cat.jpg', 'models/cifar-small.onnx', 'webgpu')).provider, 'wasm');
     await page.close();
   });
 
   test('no console errors or uncaught exceptions in the page', () => {
-    assert.deepEqual(browser.problems, []);
+    assert.deepEqual(session.browser.problems, []);
   });
 });
 

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { convertCheckpoint } from '../../converters/nin/index.js';
 import { CHECKPOINTS } from '../support/fixtures.js';
-import { browserUnavailable, launchBrowser, type Browser } from './support/browser.js';
-import { HarnessPage } from './support/harness-calls.js';
-import { buildSite, type Site } from './support/site.js';
+import { browserUnavailable } from './support/browser.js';
+import { openHarnessSession, type HarnessSession } from './support/harness-session.js';
 
 const CHECKPOINT_FILES = [
   'cifar-small.pth', // zip (torch ≥ 1.6)
@@ -20,25 +19,20 @@ const CHECKPOINT_FILES = [
 ];
 
 describe('nin-sdk/web convert() in Chromium', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {
-  let site: Site;
-  let browser: Browser;
-  let harness: HarnessPage;
+  let session: HarnessSession;
 
   before(async () => {
-    site = await buildSite();
-    browser = await launchBrowser();
-    harness = await HarnessPage.open(await browser.newPage(), site.url);
+    session = await openHarnessSession();
   });
 
   after(async () => {
-    await browser?.close();
-    await site?.close();
+    await session?.close();
   });
 
   for (const file of CHECKPOINT_FILES) {
     test(`${file}: the page's ONNX bytes equal Node's`, async () => {
       const node = (await convertCheckpoint(await readFile(join(CHECKPOINTS, file)))).onnx;
-      const page = await harness.convert(`fixtures/checkpoints/${file}`);
+      const page = await session.harness.convert(`fixtures/checkpoints/${file}`);
       assert.equal(page.length, node.length);
       assert.ok(page.equals(node), `${file}: the ONNX bytes differ`);
     });
@@ -51,10 +45,10 @@ describe('nin-sdk/web convert() in Chromium', { skip: browserUnavailable() ?? fa
       (error: unknown) => (error as Error).message,
     );
     assert.match(nodeError, /posix\.system/);
-    await assert.rejects(harness.convert(`fixtures/checkpoints/${file}`), (error: Error) => error.message.includes(nodeError));
+    await assert.rejects(session.harness.convert(`fixtures/checkpoints/${file}`), (error: Error) => error.message.includes(nodeError));
   });
 
   test('no console errors or uncaught exceptions in the page', () => {
-    assert.deepEqual(browser.problems, []);
+    assert.deepEqual(session.browser.problems, []);
   });
 });

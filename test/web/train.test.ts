@@ -36,9 +36,8 @@ import {
 import type { WebProvider } from '../../src/web/index.js';
 import { relativeError, runOnce, scalar, tensor } from '../train/helpers.js';
 import { assertBitEqual, sessionOptions, syntheticBatch, TINY, tinyOptimizer } from '../train-session/helpers.js';
-import { browserUnavailable, launchBrowser, type Browser } from './support/browser.js';
-import { HarnessPage } from './support/harness-calls.js';
-import { buildSite, type Site } from './support/site.js';
+import { browserUnavailable } from './support/browser.js';
+import { openHarnessSession, type HarnessSession } from './support/harness-session.js';
 
 const TOLERANCE = 1e-4;
 const LEARNING_RATE_SCALE = 0.5;
@@ -107,21 +106,16 @@ function worstPerParameter(values: Float32Array, expected: ReadonlyMap<string, F
 }
 
 describe('nin-sdk/train in Chromium against Node', { skip: browserUnavailable() ?? false, timeout: 300_000 }, () => {
-  let site: Site;
-  let browser: Browser;
-  let harness: HarnessPage;
+  let session: HarnessSession;
   let reference: Reference;
 
   before(async () => {
     reference = await nodeReference();
-    site = await buildSite();
-    browser = await launchBrowser();
-    harness = await HarnessPage.open(await browser.newPage(), site.url);
+    session = await openHarnessSession();
   });
 
   after(async () => {
-    await browser?.close();
-    await site?.close();
+    await session?.close();
   });
 
   test('in Node, the momentum buffer after the first step of SGD without weight decay is the gradient, bit for bit', () => {
@@ -131,7 +125,7 @@ describe('nin-sdk/train in Chromium against Node', { skip: browserUnavailable() 
   for (const provider of PROVIDERS) {
     test(`a TrainingSession on ${provider}: one training and one SGD step give Node CPU's loss, gradients and parameters within ${TOLERANCE}`, async (t) => {
       const feeds = Object.fromEntries(Object.entries(BATCH).map(([name, value]) => [name, { data: value.data as Float32Array, dims: value.dims }]));
-      const run = await harness.trainStep({ checkpoint: CHECKPOINT, feeds, provider, learningRateScale: LEARNING_RATE_SCALE });
+      const run = await session.harness.trainStep({ checkpoint: CHECKPOINT, feeds, provider, learningRateScale: LEARNING_RATE_SCALE });
       assert.equal(run.provider, provider);
       assert.deepEqual(run.fallbacks, []);
       assert.deepEqual(run.artifactDigests, reference.digests, 'the page built other artifacts than Node');
@@ -167,6 +161,6 @@ describe('nin-sdk/train in Chromium against Node', { skip: browserUnavailable() 
   }
 
   test('no console errors or uncaught exceptions in the page', () => {
-    assert.deepEqual(browser.problems, []);
+    assert.deepEqual(session.browser.problems, []);
   });
 });
