@@ -12,8 +12,6 @@ export interface LabeledImage {
   readonly bytes: Uint8Array;
 }
 
-export { IMAGE_EXTENSIONS } from './image-extensions.js';
-
 /** A folder or a tar archive of `<class>/<image>` files, read in order without extracting to disk. */
 export async function* readLabeledImages(path: string): AsyncGenerator<LabeledImage> {
   if ((await stat(path)).isDirectory()) {

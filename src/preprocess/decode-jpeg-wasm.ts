@@ -54,10 +54,13 @@ export async function decodeSmallJpeg(bytes: Uint8Array, maxPixels: number): Pro
   return (await decoder)?.decode(bytes, header);
 }
 
+/** SOF0 baseline, SOF1 extended and SOF2 progressive, all Huffman-coded: the codings PIL and sharp see every day. */
+const ORDINARY_FRAMES: ReadonlySet<number> = new Set([0xc0, 0xc1, 0xc2]);
+
 function isSmallOrdinaryJpeg(header: JpegHeader, maxPixels: number): boolean {
   const pixels = header.width * header.height;
   return (
-    [0xc0, 0xc1, 0xc2].includes(header.frameMarker) &&
+    ORDINARY_FRAMES.has(header.frameMarker) &&
     header.precision === 8 &&
     (header.components === 1 || header.components === 3) &&
     (header.orientation === undefined || header.orientation === 1) &&
@@ -72,24 +75,26 @@ function endsWithEndOfImage(bytes: Uint8Array): boolean {
 }
 
 class WasmJpegDecoder {
-  /** libjpeg's warnings and errors of the current call (it prints them to stderr, which the module routes here). */
-  private readonly messages: string[] = [];
-  private module!: MozJpegModule;
+  private constructor(
+    private readonly module: MozJpegModule,
+    /** libjpeg's warnings and errors of the current call (it prints them to stderr, which the module routes here). */
+    private readonly messages: string[],
+  ) {}
 
   static async create(): Promise<WasmJpegDecoder> {
     const wasm = new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')));
-    const instance = new WasmJpegDecoder();
-    instance.module = await (mozjpegFactory as unknown as MozJpegFactory)({
+    const messages: string[] = [];
+    const module = await (mozjpegFactory as unknown as MozJpegFactory)({
       noInitialRun: true,
       instantiateWasm: (imports, done) => {
-        const wasmInstance = new WebAssembly.Instance(wasm, imports);
-        done(wasmInstance);
-        return wasmInstance.exports;
+        const instance = new WebAssembly.Instance(wasm, imports);
+        done(instance);
+        return instance.exports;
       },
-      printErr: (message) => instance.messages.push(message),
-      print: (message) => instance.messages.push(message),
+      printErr: (message) => messages.push(message),
+      print: (message) => messages.push(message),
     });
-    return instance;
+    return new WasmJpegDecoder(module, messages);
   }
 
   /** Synchronous inside: nothing else can run between clearing the messages and reading them. */

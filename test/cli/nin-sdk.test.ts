@@ -85,7 +85,7 @@ describe('nin-sdk (built CLI)', () => {
       return;
     }
     // The checkpoint the embedded model was converted from records PyTorch's test accuracy (PIL decoding,
-    // torchvision normalisation): our whole pipeline, sharp decoding included, must land on the same figure.
+    // torchvision normalisation): our whole pipeline, decoding included, must land on the same figure.
     const checkpoint = readCheckpoint(readFileSync(join(FIXTURES, 'default-model', 'nin-cifar10-default.pth.tar')));
     const pytorchAccuracy = Number(checkpoint.extras['best_acc']);
     const { code, stdout, stderr } = run('eval', tar);
