@@ -71,6 +71,33 @@ describe('dropoutMask', () => {
     assert.deepEqual(mask, dropoutMask(Random.fromSeed(5), 100_000, 0.5));
   });
 
+  it('takes a 1-bit slice of a draw per value at p = 0.5, lowest bits first, and k bits at p = m / 2^k', () => {
+    const draws = Random.fromSeed(9);
+    const first = draws.nextUint32();
+    const second = draws.nextUint32();
+    const bitsOf = (word: number, count: number): number[] => Array.from({ length: count }, (_, b) => (word >>> b) & 1);
+    // 40 values: all 32 bits of the first draw, then the low 8 of the second; the rest of that draw is unused.
+    const half = dropoutMask(Random.fromSeed(9), 40, 0.5);
+    assert.deepEqual(Array.from(half), [...bitsOf(first, 32), ...bitsOf(second, 8)]);
+    const afterHalf = Random.fromSeed(9);
+    afterHalf.nextUint32();
+    afterHalf.nextUint32();
+    const used = Random.fromSeed(9);
+    dropoutMask(used, 40, 0.5);
+    assert.deepEqual(used.state, afterHalf.state);
+    // p = 0.75 = 3/4: 2-bit slices, kept only when the slice is 3.
+    const quarters = Array.from({ length: 16 }, (_, k) => ((first >>> (2 * k)) & 3) === 3 ? 1 : 0);
+    assert.deepEqual(Array.from(dropoutMask(Random.fromSeed(9), 16, 0.75)), quarters);
+    // p = 0.3 is no multiple of a power of two: one whole draw per value, as before.
+    const wholeDraws = Random.fromSeed(9);
+    const expected = Array.from({ length: 5 }, () => (wholeDraws.nextUint32() >= Math.ceil(0.3 * 2 ** 32) ? 1 : 0));
+    assert.deepEqual(Array.from(dropoutMask(Random.fromSeed(9), 5, 0.3)), expected);
+    for (const p of [0.25, 0.5, 0.75, 0.0625]) {
+      const kept = dropoutMask(Random.fromSeed(3), 200_000, p).reduce((sum, v) => sum + v, 0) / 200_000;
+      assert.ok(Math.abs(kept - (1 - p)) < 0.005, `p ${p}: kept ${kept}`);
+    }
+  });
+
   it('keeps everything at p = 0 and refuses p outside [0, 1)', () => {
     assert.ok(dropoutMask(Random.fromSeed(1), 1000, 0).every((v) => v === 1));
     assert.throws(() => dropoutMask(Random.fromSeed(1), 10, 1), /p must be in \[0, 1\)/);
