@@ -4,26 +4,39 @@
  */
 export class ProgressBar {
   private readonly enabled: boolean;
-  private readonly started = performance.now();
+  private readonly stream: NodeJS.WriteStream;
+  /** Where the rate is measured from: the start, and again whenever `done` goes back (a new epoch). */
+  private since: { time: number; done: number };
+  private lastDone: number;
   private lastDraw = 0;
 
+  /**
+   * `minimum`: fewer items than this get no bar (default 20). `startAt`: items already done before this process
+   * (a resumed run), left out of the rate.
+   */
   constructor(
     private readonly total: number,
     private readonly label: string,
-    minimum = 20,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
+    options: { readonly minimum?: number; readonly startAt?: number; readonly stream?: NodeJS.WriteStream } = {},
   ) {
-    this.enabled = stream.isTTY === true && total >= minimum;
+    this.stream = options.stream ?? process.stderr;
+    this.enabled = this.stream.isTTY === true && total >= (options.minimum ?? 20);
+    this.lastDone = options.startAt ?? 0;
+    this.since = { time: performance.now(), done: this.lastDone };
   }
 
   update(done: number): void {
     if (!this.enabled) return;
     const now = performance.now();
+    // Each epoch of a training run counts again from 0.
+    if (done < this.lastDone) this.since = { time: now, done };
+    this.lastDone = done;
     if (done < this.total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const width = 30;
     const filled = Math.round((width * done) / this.total);
-    const rate = done / ((now - this.started) / 1000);
+    const elapsed = (now - this.since.time) / 1000;
+    const rate = elapsed > 0 ? (done - this.since.done) / elapsed : 0;
     this.stream.write(
       `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${rate.toFixed(0)}/s `,
     );

@@ -47,6 +47,8 @@ describe('nin-sdk train', () => {
     assert.deepEqual(lines.map((l) => (TRAIN_LINE.test(l) ? 'train' : TEST_LINE.test(l) ? 'test' : l)), ['train', '', 'test', '', 'train', '', 'test', '', '']);
     assert.match(lines[0]!, /^Train Epoch: 1 \[0\/200 \(0%\)\]\tLoss: \d\.\d{6}\tLR: 0\.02857142857142857$/);
     assert.match(stderr, /new run: cifar10 NIN 8,8,8,8,8,8,8,8,10, sgd, batch 32, 2 epochs \(linear schedule\), on cpu\n/);
+    assert.match(stderr, /\nnin-sdk train: epoch 1\/2 trained: \d+\.\d images\/s, about \d+ (s|min) to go\n/);
+    assert.match(stderr, /\nnin-sdk train: epoch 2\/2 trained: \d+\.\d images\/s, done\n/);
     assert.equal(readFileSync(join(out('run'), 'train.log'), 'utf8'), stdout);
 
     const checkpoint = decodeTrainingCheckpoint(readFileSync(join(out('run'), 'checkpoint.nintrain')));

@@ -52,7 +52,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   let count = 0;
   let correct = 0;
   let lossSum = 0;
-  const progress = new ProgressBar(limit === Number.MAX_SAFE_INTEGER ? 10_000 : limit, 'eval', 1);
+  const progress = new ProgressBar(limit === Number.MAX_SAFE_INTEGER ? 10_000 : limit, 'eval', { minimum: 1 });
   const spec = classifier.info.preprocessing;
 
   const evaluate = async (batch: readonly LabeledImage[]): Promise<void> => {

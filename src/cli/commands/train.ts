@@ -4,6 +4,7 @@ import { runTrainingLoop, TrainingSession, type Evaluation, type TrainingCheckpo
 import { RunFolder } from '../../train/node/run-folder.js';
 import { ProgressBar } from '../progress.js';
 import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
+import { TrainingPace } from './train-pace.js';
 import { prepareTraining } from './train-start.js';
 
 export { TRAIN_HELP };
@@ -50,8 +51,9 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const bar = new ProgressBar(Math.ceil(train.count / progress.recipe.batchSize), 'batches');
   let batchesThisEpoch = Math.ceil(progress.iterator.position / progress.recipe.batchSize);
+  const bar = new ProgressBar(Math.ceil(train.count / progress.recipe.batchSize), 'batches', { startAt: batchesThisEpoch });
+  const pace = new TrainingPace((progress.recipe.epochs - progress.iterator.epoch) * train.count - progress.iterator.position);
   try {
     const result = await runTrainingLoop({
       session,
@@ -70,6 +72,11 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
       onBatch: (batch) => {
         batchesThisEpoch = batch.lastOfEpoch ? 0 : batchesThisEpoch + 1;
         bar.update(batchesThisEpoch);
+        pace.record(batch.size);
+        if (batch.lastOfEpoch) {
+          bar.finish();
+          say(`epoch ${batch.epoch + 1}/${progress.recipe.epochs} trained: ${pace.describe()}`);
+        }
       },
       shouldStop: () => stopRequested,
     });
