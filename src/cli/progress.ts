@@ -8,7 +8,7 @@ export class ProgressBar {
   /** Where the rate is measured from: the start, and again whenever `done` goes back (a new epoch). */
   private since: { time: number; done: number };
   private lastDone: number;
-  private lastDraw = 0;
+  private lastDraw = -Infinity;
 
   /**
    * `minimum`: fewer items than this get no bar (default 20). `startAt`: items already done before this process
@@ -28,10 +28,11 @@ export class ProgressBar {
   update(done: number): void {
     if (!this.enabled) return;
     const now = performance.now();
-    // Each epoch of a training run counts again from 0.
-    if (done < this.lastDone) this.since = { time: now, done };
+    // Each epoch of a training run counts again from 0 (drawn at once, so the full bar does not linger).
+    const restarted = done < this.lastDone;
+    if (restarted) this.since = { time: now, done };
     this.lastDone = done;
-    if (done < this.total && now - this.lastDraw < 100) return;
+    if (!restarted && done < this.total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const width = 30;
     const filled = Math.round((width * done) / this.total);
