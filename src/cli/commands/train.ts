@@ -51,8 +51,8 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let batchesThisEpoch = Math.ceil(progress.iterator.position / progress.recipe.batchSize);
-  const bar = new ProgressBar(Math.ceil(train.count / progress.recipe.batchSize), 'batches', { startAt: batchesThisEpoch });
+  const { batchSize } = progress.recipe;
+  const bar = new ProgressBar(Math.ceil(train.count / batchSize), 'batches', { startAt: Math.ceil(progress.iterator.position / batchSize) });
   const pace = new TrainingPace((progress.recipe.epochs - progress.iterator.epoch) * train.count - progress.iterator.position);
   try {
     const result = await runTrainingLoop({
@@ -70,13 +70,13 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
       onCheckpoint: (state: TrainingCheckpoint) => folder.writeCheckpoint(state),
       onBest: (state: TrainingCheckpoint, evaluation: Evaluation | undefined) => folder.writeBest(state, evaluation?.accuracy),
       onBatch: (batch) => {
-        batchesThisEpoch = batch.lastOfEpoch ? 0 : batchesThisEpoch + 1;
-        bar.update(batchesThisEpoch);
         pace.record(batch.size);
-        if (batch.lastOfEpoch) {
-          bar.finish();
-          say(`epoch ${batch.epoch + 1}/${progress.recipe.epochs} trained: ${pace.describe()}`);
+        if (!batch.lastOfEpoch) {
+          bar.update(Math.floor(batch.firstSample / batchSize) + 1);
+          return;
         }
+        bar.finish();
+        say(`epoch ${batch.epoch + 1}/${progress.recipe.epochs} trained: ${pace.describe()}`);
       },
       shouldStop: () => stopRequested,
     });
