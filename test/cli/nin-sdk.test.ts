@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readCheckpoint } from '../../converters/pth/index.js';
-import { FIXTURES, ROOT, SHARED_DATA } from '../support/fixtures.js';
+import { DEFAULT_MODEL_CHECKPOINT, FIXTURES, ROOT, SHARED_DATA } from '../support/fixtures.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
 const IMAGES = join(FIXTURES, 'images');
@@ -86,7 +87,7 @@ describe('nin-sdk (built CLI)', () => {
     }
     // The checkpoint the embedded model was converted from records PyTorch's test accuracy (PIL decoding,
     // torchvision normalisation): our whole pipeline, decoding included, must land on the same figure.
-    const checkpoint = readCheckpoint(readFileSync(join(FIXTURES, 'default-model', 'nin-cifar10-default.pth.tar')));
+    const checkpoint = readCheckpoint(readFileSync(DEFAULT_MODEL_CHECKPOINT));
     const pytorchAccuracy = Number(checkpoint.extras['best_acc']);
     const { code, stdout, stderr } = run('eval', tar);
     assert.equal(code, 0, stderr);
@@ -95,9 +96,13 @@ describe('nin-sdk (built CLI)', () => {
     assert.ok(Math.abs(Number(match[2]) - pytorchAccuracy) <= 0.05, `nin-sdk eval says ${match[2]} %, PyTorch said ${pytorchAccuracy} %`);
   });
 
-  test('info describes the embedded model', () => {
+  test('info describes the embedded model, converted from the checkpoint whose accuracy the eval test checks', () => {
     const { code, stdout } = run('info');
     assert.equal(code, 0);
+    // Without this link, replacing the model and not its checkpoint (or the reverse) would leave the eval test
+    // comparing one model's accuracy with another's.
+    const checkpointSha256 = createHash('sha256').update(readFileSync(DEFAULT_MODEL_CHECKPOINT)).digest('hex');
+    assert.match(stdout, new RegExp(`\\nsource: {8}zip checkpoint, SHA-256 ${checkpointSha256}\\n`));
     assert.match(stdout, /^model: {9}.*models\/nin-cifar10\.onnx \([\d.]+ MB\)\nfamily: {8}cifar10\nlabels: {8}airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck\n/);
     assert.match(stdout, /\ninput: {9}input float32\[batch, 3, 32, 32\]\noutput: {8}logits float32\[batch, 10\]\noutput: {8}probabilities float32\[batch, 10\]\nopset: {9}17 \(IR 8\), producer nin-sdk 0\.1\.0\n/);
   });

@@ -8,6 +8,8 @@ export const FIXTURES = join(ROOT, 'fixtures');
 export const CHECKPOINTS = join(FIXTURES, 'checkpoints');
 export const LARGE_FIXTURES = join(FIXTURES, 'generated-large', 'checkpoints');
 export const SHARED_DATA = join(ROOT, '..', 'shared', 'data');
+/** The PyTorch checkpoint models/nin-cifar10.onnx (the embedded default model) was converted from. */
+export const DEFAULT_MODEL_CHECKPOINT = join(FIXTURES, 'default-model', 'nin-cifar10-default.pth.tar');
 
 export interface ManifestEntry {
   readonly file: string;
