@@ -49,7 +49,7 @@ export function assertCheckpointsExist(checkpoints: readonly BenchCheckpoint[]):
 
 /** The SDK's embedded default model, and the PyTorch checkpoint it was converted from (same weights). */
 export const DEFAULT_MODEL = join(PROJECT_ROOT, 'models/nin-cifar10.onnx');
-export const DEFAULT_MODEL_CHECKPOINT = join(PROJECT_ROOT, 'fixtures/default-model/nin-cifar10-default.pth.tar');
+export const DEFAULT_MODEL_CHECKPOINT = join(PROJECT_ROOT, 'fixtures/sdk-train/nin-cifar10-sdk.pth');
 export const CIFAR10_TEST_TAR = process.env.NIN_BENCH_CIFAR10_TEST ?? join(PROJECT_ROOT, '../shared/data/cifar10/test.tar');
 /** The README's first command: `nin-sdk predict cat.jpg`. */
 export const CAT_IMAGE = join(PROJECT_ROOT, 'fixtures/images/cat.jpg');

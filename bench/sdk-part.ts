@@ -93,8 +93,8 @@ async function runModelThroughput(
 function assertSdkInputsExist(): void {
   const needed = [
     [SDK_CLI, 'npm run build'],
-    [DEFAULT_MODEL, 'nin-convert on the default checkpoint (see fixtures/default-model/)'],
-    [DEFAULT_MODEL_CHECKPOINT, 'fixtures/default-model/train.py'],
+    [DEFAULT_MODEL, 'nin-convert on the default checkpoint (see the README)'],
+    [DEFAULT_MODEL_CHECKPOINT, 'fixtures/sdk-train/run.sh'],
     [CIFAR10_TEST_TAR, 'the CIFAR-10 test JPEGs; NIN_BENCH_CIFAR10_TEST names another copy'],
     [CAT_IMAGE, 'the repository fixtures'],
   ] as const;

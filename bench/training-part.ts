@@ -8,7 +8,7 @@ import { runTrainingThroughputCase, type TrainingThroughputCase } from './traini
 /** Issue 4's target: training images/s at least PyTorch CPU's. */
 export const TRAINING_TARGET_SPEEDUP = 1;
 
-/** pytorch-nin-cifar10 at full width, and at the embedded default model's width (fixtures/default-model/train.py). */
+/** pytorch-nin-cifar10 at full width (the embedded default model's), and at half (fixtures/default-model/train.py's). */
 export const TRAINING_WIDTHS: readonly (readonly number[])[] = [
   [192, 160, 96, 192, 192, 192, 192, 192, 10],
   [96, 80, 48, 96, 96, 96, 96, 96, 10],

@@ -32,8 +32,9 @@ export const IMAGENET_CAFFE_PREPROCESSING: PreprocessSpec = Object.freeze({
 });
 
 /**
- * What the embedded default CIFAR-10 model was trained with (fixtures/default-model/train.py): RGB in [0, 1],
- * normalised with the CIFAR-10 training-set channel statistics; the whole image resized to 32×32.
+ * What the embedded default CIFAR-10 model was trained with (by `nin-sdk train`, as fixtures/default-model/train.py
+ * does in PyTorch): RGB in [0, 1], normalised with the CIFAR-10 training-set channel statistics; the whole image
+ * resized to 32×32.
  */
 export const CIFAR10_PREPROCESSING: PreprocessSpec = Object.freeze({
   inputSize: 32,

@@ -9,7 +9,7 @@ export const CHECKPOINTS = join(FIXTURES, 'checkpoints');
 export const LARGE_FIXTURES = join(FIXTURES, 'generated-large', 'checkpoints');
 export const SHARED_DATA = join(ROOT, '..', 'shared', 'data');
 /** The PyTorch checkpoint models/nin-cifar10.onnx (the embedded default model) was converted from. */
-export const DEFAULT_MODEL_CHECKPOINT = join(FIXTURES, 'default-model', 'nin-cifar10-default.pth.tar');
+export const DEFAULT_MODEL_CHECKPOINT = join(FIXTURES, 'sdk-train', 'nin-cifar10-sdk.pth');
 
 export interface ManifestEntry {
   readonly file: string;
