@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -137,11 +138,38 @@ describe('nin-sdk train', () => {
   });
 
   it('fine-tunes from a PyTorch checkpoint and from an ONNX model', () => {
-    const fromPth = train('--data', data.train, '--from', join(CHECKPOINTS, 'cifar-small.pth'), '--epochs', '1', '--batch', '50', '--lr', '0.01', '--out', out('from-pth'));
+    const startModel = join(CHECKPOINTS, 'cifar-small.pth');
+    const fromPthArgs = ['--data', data.train, '--from', startModel, '--epochs', '1', '--batch', '50', '--lr', '0.01', '--out', out('from-pth')];
+    const fromPth = train(...fromPthArgs);
     assert.equal(fromPth.code, 0, fromPth.stderr);
     assert.match(fromPth.stderr, /new run: cifar10 NIN 32,24,16,32,32,32,32,32,10, sgd, batch 50, 1 epoch \(step schedule\)/);
     assert.match(fromPth.stdout, /^Train Epoch: 1 \[0\/200 \(0%\)\]\tLoss: \d\.\d{6}\tLR: 0\.02\n$/);
-    assert.equal(decodeTrainingCheckpoint(readFileSync(join(out('from-pth'), 'checkpoint.nintrain'))).progress?.recipe.init, 'from');
+    const { recipe } = decodeTrainingCheckpoint(readFileSync(join(out('from-pth'), 'checkpoint.nintrain'))).progress!;
+    assert.equal(recipe.init, 'from');
+    assert.equal(recipe.startModelSha256, createHash('sha256').update(readFileSync(startModel)).digest('hex'));
+
+    // The command that started the run resumes it (here: finds it finished); --from naming another model does not.
+    const again = train(...fromPthArgs);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, '');
+    assert.match(again.stderr, /from-pth\/checkpoint\.nintrain holds a finished run \(step 4\), nothing to train: cifar10 NIN 32,24,16/);
+    const otherModel = join(CHECKPOINTS, 'cifar-small-float16.pth');
+    const savedIn = join(out('from-pth'), 'checkpoint.nintrain');
+    const other = train(...fromPthArgs.map((arg) => (arg === startModel ? otherModel : arg)));
+    assert.equal(other.code, 2);
+    assert.equal(other.stdout, '');
+    assert.match(
+      other.stderr,
+      new RegExp(`^nin-sdk: --from ${escapeRegExp(otherModel)} differs from the model the run saved in ${escapeRegExp(savedIn)} started from \\(SHA-256 [0-9a-f]{12}…, not ${recipe.startModelSha256!.slice(0, 12)}…\\): resume without it, or choose another --out \\(see nin-sdk --help\\)\n$`),
+    );
+    const fresh = train('--data', data.train, ...TINY, '--epochs', '1', '--batch', '50', '--out', out('fresh'));
+    assert.equal(fresh.code, 0, fresh.stderr);
+    const freshRun = join(out('fresh'), 'checkpoint.nintrain');
+    assert.deepEqual(train('--data', data.train, '--from', startModel, '--out', out('fresh')), {
+      code: 2,
+      stdout: '',
+      stderr: `nin-sdk: --from ${startModel}: the run saved in ${freshRun} started from fresh weights (he): resume without it, or choose another --out (see nin-sdk --help)\n`,
+    });
 
     const fromOnnx = train('--data', data.train, '--from', join(out('from-pth'), 'best.onnx'), '--epochs', '1', '--batch', '50', '--out', out('from-onnx'));
     assert.equal(fromOnnx.code, 0, fromOnnx.stderr);
@@ -173,7 +201,11 @@ describe('nin-sdk train', () => {
     const otherArch = join(CHECKPOINTS, 'other-arch.pth');
     const notNin = train('--data', data.train, '--from', otherArch, '--out', out('not-nin'));
     assert.equal(notNin.code, 1);
-    assert.match(notNin.stderr, new RegExp(`^nin-sdk: ${otherArch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not a Network-in-Network checkpoint: expected keys of pytorch-nin-cifar10: classifier\\.0\\.weight, .* found conv1\\.weight, bn1\\.weight, bn1\\.bias, bn1\\.running_mean, … \\(20 keys\\)\\.\\n$`));
+    assert.match(notNin.stderr, new RegExp(`^nin-sdk: ${escapeRegExp(otherArch)}: not a Network-in-Network checkpoint: expected keys of pytorch-nin-cifar10: classifier\\.0\\.weight, .* found conv1\\.weight, bn1\\.weight, bn1\\.bias, bn1\\.running_mean, … \\(20 keys\\)\\.\\n$`));
     assert.equal(existsSync(join(out('not-nin'), 'checkpoint.nintrain')), false);
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

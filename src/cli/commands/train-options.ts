@@ -39,8 +39,10 @@ Options:
 
 Run it again with the same --out to resume where it stopped (after Ctrl-C, which saves a checkpoint first, or
 a crash: at most --checkpoint-every batches are redone, with the same data order and Dropout masks). Settings
-come from the checkpoint then; --epochs may be raised for the step schedule. best.onnx works with
-'nin-sdk predict --model'; best.pth is {'best_acc', 'state_dict'} for the family's nn.Sequential.`;
+come from the checkpoint then; --epochs may be raised for the step schedule, and a --from given again must
+name the model the run started from (checked by SHA-256), so the command that started a run resumes it.
+best.onnx works with 'nin-sdk predict --model'; best.pth is {'best_acc', 'state_dict'} for the family's
+nn.Sequential.`;
 
 /** The command line, checked. A setting is undefined when not given, so that a resume can tell what was asked. */
 export interface TrainFlags {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { NIN_CIFAR10 } from '../../../converters/nin/index.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
@@ -38,7 +39,8 @@ export async function prepareTraining(flags: TrainFlags, folder: RunFolder, say:
 
 async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) => void): Promise<TrainStart> {
   const settings = defaultsFor(flags);
-  const start = flags.from === undefined ? undefined : readStartModel(await readFile(flags.from), flags.from);
+  const startBytes = flags.from === undefined ? undefined : await readFile(flags.from);
+  const start = startBytes === undefined ? undefined : readStartModel(startBytes, flags.from!);
   const preprocessing = start?.preprocessing ?? NIN_CIFAR10.preprocessing;
   const train = await loadData(flags.data, flags, folder, preprocessing, start?.labels, say);
   const architecture = start?.architecture ?? architectureFromWidths(NIN_CIFAR10, widthsFor(flags.widths, train));
@@ -54,6 +56,7 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
     init: start === undefined ? settings.init : 'from',
     augment: true,
     logEvery: 100,
+    ...(startBytes === undefined ? {} : { startModelSha256: sha256Hex(startBytes) }),
   };
   const parameters = start?.parameters ?? initialParameters(architecture, settings.init, settings.seed);
   const progress = initialProgress(recipe, train, labels, preprocessing);
@@ -64,6 +67,7 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
 async function resumedRun(flags: TrainFlags, folder: RunFolder, saved: TrainingCheckpoint, say: (line: string) => void): Promise<TrainStart> {
   const { progress } = saved;
   if (progress === undefined) throw new UsageError(`${folder.checkpointPath} holds no training progress (a bare session state): choose another --out`);
+  if (flags.from !== undefined) await checkSameStartModel(flags.from, progress.recipe, folder.checkpointPath);
   const recipe = resumedRecipe(flags, saved, progress, folder.checkpointPath);
   const train = await loadData(flags.data, flags, folder, progress.preprocessing, progress.labels, say);
   if (train.count !== progress.iterator.datasetCount) {
@@ -85,7 +89,6 @@ function resumedRecipe(flags: TrainFlags, saved: TrainingCheckpoint, progress: T
   const conflict = (flag: string, asked: string, had: string): never => {
     throw new UsageError(`--${flag} ${asked} differs from the run saved in ${file} (${had}): resume without it, or choose another --out`);
   };
-  if (flags.from !== undefined) throw new UsageError(`${file} holds a run to resume; --from starts a new one: choose another --out`);
   const widths = saved.architecture.widths;
   if (flags.widths !== undefined && flags.widths.some((w, i) => w !== widths[i])) conflict('widths', flags.widths.join(','), widths.join(','));
   if (flags.batch !== undefined && flags.batch !== recipe.batchSize) conflict('batch', String(flags.batch), String(recipe.batchSize));
@@ -98,6 +101,28 @@ function resumedRecipe(flags: TrainFlags, saved: TrainingCheckpoint, progress: T
   if (recipe.schedule === 'linear') conflict('epochs', String(flags.epochs), `${recipe.epochs}; the linear schedule's decay depends on it`);
   if (flags.epochs! <= progress.iterator.epoch) conflict('epochs', String(flags.epochs), `${progress.iterator.epoch} epochs done already`);
   return { ...recipe, epochs: flags.epochs! };
+}
+
+/**
+ * A resume may repeat the --from that started the run (so that the same command both starts and resumes a
+ * fine-tuning); another model, or --from on a run that started from fresh weights, is a mistake.
+ */
+async function checkSameStartModel(from: string, recipe: TrainingRecipe, file: string): Promise<void> {
+  const fix = 'resume without it, or choose another --out';
+  if (recipe.init !== 'from') throw new UsageError(`--from ${from}: the run saved in ${file} started from fresh weights (${recipe.init}): ${fix}`);
+  if (recipe.startModelSha256 === undefined) {
+    throw new UsageError(`--from ${from}: the run saved in ${file} does not record which model it started from: ${fix}`);
+  }
+  const sha256 = sha256Hex(await readFile(from));
+  if (sha256 !== recipe.startModelSha256) {
+    throw new UsageError(
+      `--from ${from} differs from the model the run saved in ${file} started from (SHA-256 ${sha256.slice(0, 12)}…, not ${recipe.startModelSha256.slice(0, 12)}…): ${fix}`,
+    );
+  }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 async function loadData(

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { parseProviders } from '../../runtime/providers.js';
-import { runTrainingLoop, TrainingSession, type Evaluation, type TrainingCheckpoint } from '../../train/index.js';
+import { runTrainingLoop, TrainingSession, type Evaluation, type TrainingCheckpoint, type TrainingProgress } from '../../train/index.js';
 import { RunFolder } from '../../train/node/run-folder.js';
 import { ProgressBar } from '../progress.js';
 import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
@@ -37,7 +37,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   for (const attempt of session.fallbacks) say(`${attempt.provider} could not start (${attempt.error}); using ${session.provider}`);
   const { architecture, optimizer } = session;
   say(
-    `${start.resumed ? `resuming ${folder.checkpointPath} at epoch ${progress.iterator.epoch + 1}, image ${progress.iterator.position}, step ${checkpoint.step}` : 'new run'}: ` +
+    `${describeStart(start.resumed, progress, checkpoint.step, folder.checkpointPath)}: ` +
       `${architecture.family} NIN ${architecture.widths.join(',')}, ${optimizer.kind}, batch ${progress.recipe.batchSize}, ` +
       `${progress.recipe.epochs} epoch${progress.recipe.epochs === 1 ? '' : 's'} (${progress.recipe.schedule} schedule), on ${session.provider}`,
   );
@@ -95,4 +95,12 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
     await session.release();
   }
+}
+
+/** 'new run', where a resumed run stands, or that it has nothing left to do (run scripts re-run finished stages). */
+function describeStart(resumed: boolean, progress: TrainingProgress, step: number, checkpointPath: string): string {
+  if (!resumed) return 'new run';
+  const { iterator, recipe } = progress;
+  if (iterator.epoch >= recipe.epochs) return `${checkpointPath} holds a finished run (step ${step}), nothing to train`;
+  return `resuming ${checkpointPath} at epoch ${iterator.epoch + 1}, image ${iterator.position}, step ${step}`;
 }

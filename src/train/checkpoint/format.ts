@@ -9,7 +9,8 @@
  *                                   step: optimizer steps taken,
  *                                   tensors: [{ name, shape, offset }]   (offset in values, the same in every .f32 file),
  *                                   files: { parameters: 'parameters.f32', optimizerState: { <key>: 'optimizer/<key>.f32' } },
- *                                   progress?: { recipe: { schedule, epochs, batchSize, baseLr, seed, init, augment, logEvery },
+ *                                   progress?: { recipe: { schedule, epochs, batchSize, baseLr, seed, init, augment, logEvery,
+ *                                                          startModelSha256? },
  *                                                iterator: { seed, epoch, position, random, datasetCount },
  *                                                bestAccuracy, labels, preprocessing } }
  *   parameters.f32                every parameter, state_dict order, float32 little-endian

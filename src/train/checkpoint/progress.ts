@@ -44,11 +44,14 @@ function checkRecipe(value: unknown): TrainingRecipe {
     if (!Number.isSafeInteger(v) || (v as number) < min) throw new RangeError(`training recipe: ${key} must be a whole number ≥ ${min}, got ${String(v)}`);
     return v as number;
   };
-  const { schedule, init, augment, baseLr } = value;
+  const { schedule, init, augment, baseLr, startModelSha256 } = value;
   if (!(SCHEDULE_KINDS as readonly unknown[]).includes(schedule)) throw new RangeError(`training recipe: schedule should be one of ${SCHEDULE_KINDS.join(', ')}`);
   if (init !== 'from' && !(INIT_KINDS as readonly unknown[]).includes(init)) throw new RangeError(`training recipe: init should be one of ${INIT_KINDS.join(', ')}, from`);
   if (typeof augment !== 'boolean') throw new RangeError('training recipe: augment must be true or false');
   if (typeof baseLr !== 'number' || !(baseLr > 0)) throw new RangeError('training recipe: baseLr must be a positive number');
+  if (startModelSha256 !== undefined && (typeof startModelSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(startModelSha256))) {
+    throw new RangeError('training recipe: startModelSha256 must be 64 hexadecimal digits');
+  }
   return {
     schedule: schedule as TrainingRecipe['schedule'],
     epochs: whole('epochs', 1),
@@ -58,6 +61,7 @@ function checkRecipe(value: unknown): TrainingRecipe {
     init: init as TrainingRecipe['init'],
     augment,
     logEvery: whole('logEvery', 1),
+    ...(startModelSha256 === undefined ? {} : { startModelSha256 }),
   };
 }
 

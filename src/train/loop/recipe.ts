@@ -27,6 +27,11 @@ export interface TrainingRecipe {
   readonly seed: number;
   /** 'from' when the run started from a model file. */
   readonly init: InitKind | 'from';
+  /**
+   * With init 'from': the SHA-256 (hex) of that file, so that a resume given the same --from can tell it is the
+   * same model. Absent from checkpoints written before it was recorded.
+   */
+  readonly startModelSha256?: string;
   /** Random crops of the 4-pixel-padded image and horizontal flips (train.py's augmentation). */
   readonly augment: boolean;
   /** A `Train Epoch` line every this many batches (the original logs every 100). */
