@@ -93,7 +93,7 @@ async function runModelThroughput(
 function assertSdkInputsExist(): void {
   const needed = [
     [SDK_CLI, 'npm run build'],
-    [DEFAULT_MODEL, 'nin-convert on the default checkpoint (see the README)'],
+    [DEFAULT_MODEL, 'fixtures/sdk-train/promote.sh'],
     [DEFAULT_MODEL_CHECKPOINT, 'fixtures/sdk-train/run.sh'],
     [CIFAR10_TEST_TAR, 'the CIFAR-10 test JPEGs; NIN_BENCH_CIFAR10_TEST names another copy'],
     [CAT_IMAGE, 'the repository fixtures'],

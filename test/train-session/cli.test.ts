@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { loadClassifier } from '../../src/node/classify.js';
-import { checkpointParameters, decodeTrainingCheckpoint } from '../../src/train/index.js';
+import { checkpointParameters, decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../../src/train/index.js';
 import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
 import { cifarFolders } from './cifar-folders.js';
 import { assertBitEqual, pseudoRandom } from './helpers.js';
@@ -155,13 +155,25 @@ describe('nin-sdk train', () => {
     assert.match(again.stderr, /from-pth\/checkpoint\.nintrain holds a finished run \(step 4\), nothing to train: cifar10 NIN 32,24,16/);
     const otherModel = join(CHECKPOINTS, 'cifar-small-float16.pth');
     const savedIn = join(out('from-pth'), 'checkpoint.nintrain');
-    const other = train(...fromPthArgs.map((arg) => (arg === startModel ? otherModel : arg)));
-    assert.equal(other.code, 2);
-    assert.equal(other.stdout, '');
-    assert.match(
-      other.stderr,
-      new RegExp(`^nin-sdk: --from ${escapeRegExp(otherModel)} differs from the model the run saved in ${escapeRegExp(savedIn)} started from \\(SHA-256 [0-9a-f]{12}…, not ${recipe.startModelSha256!.slice(0, 12)}…\\): resume without it, or choose another --out \\(see nin-sdk --help\\)\n$`),
-    );
+    const withOtherModel = fromPthArgs.map((arg) => (arg === startModel ? otherModel : arg));
+    const otherSha256 = createHash('sha256').update(readFileSync(otherModel)).digest('hex');
+    assert.deepEqual(train(...withOtherModel), {
+      code: 2,
+      stdout: '',
+      stderr:
+        `nin-sdk: --from ${otherModel} differs from the model the run saved in ${savedIn} started from ` +
+        `(SHA-256 ${otherSha256.slice(0, 12)}…, not ${recipe.startModelSha256!.slice(0, 12)}…): resume without it, or choose another --out (see nin-sdk --help)\n`,
+    });
+
+    // A checkpoint written before the start model was recorded: --from cannot be checked, so it is refused.
+    const saved = decodeTrainingCheckpoint(readFileSync(savedIn));
+    const { startModelSha256: _recorded, ...olderRecipe } = saved.progress!.recipe;
+    writeFileSync(savedIn, encodeTrainingCheckpoint({ ...saved, progress: { ...saved.progress!, recipe: olderRecipe } }));
+    assert.deepEqual(train(...fromPthArgs), {
+      code: 2,
+      stdout: '',
+      stderr: `nin-sdk: --from ${startModel}: the run saved in ${savedIn} does not record which model it started from: resume without it, or choose another --out (see nin-sdk --help)\n`,
+    });
     const fresh = train('--data', data.train, ...TINY, '--epochs', '1', '--batch', '50', '--out', out('fresh'));
     assert.equal(fresh.code, 0, fresh.stderr);
     const freshRun = join(out('fresh'), 'checkpoint.nintrain');

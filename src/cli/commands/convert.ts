@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { convertCheckpoint, FAMILY_IDS, SUPPORTED_OPSETS } from '../../../converters/nin/index.js';
@@ -6,6 +5,7 @@ import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { readLabelsFile } from '../labels-file.js';
+import { sha256Hex } from '../../node/sha256.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
@@ -55,7 +55,7 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
 
   const started = performance.now();
   const bytes = await readFile(input);
-  const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
+  const sourceSha256 = sha256Hex(bytes);
   const result = await convertCheckpoint(bytes, { family, labels, opsetVersion, float16: values.float16, sourceSha256 });
   await writeFileAtomic(output, result.onnx);
   if (!values.quiet) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { NIN_CIFAR10 } from '../../../converters/nin/index.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
@@ -17,6 +16,7 @@ import {
   type TrainingRecipe,
 } from '../../train/index.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
+import { sha256Hex } from '../../node/sha256.js';
 import { UsageError } from '../errors.js';
 import { defaultsFor, type TrainFlags } from './train-options.js';
 
@@ -119,10 +119,6 @@ async function checkSameStartModel(from: string, recipe: TrainingRecipe, file: s
       `--from ${from} differs from the model the run saved in ${file} started from (SHA-256 ${sha256.slice(0, 12)}…, not ${recipe.startModelSha256.slice(0, 12)}…): ${fix}`,
     );
   }
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 async function loadData(

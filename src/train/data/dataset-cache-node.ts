@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { sha256Hex } from '../../node/sha256.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 import type { PreprocessSpec } from '../../preprocess/index.js';
 import { decodeDatasetCache, encodeDatasetCache } from './dataset-cache-format.js';
@@ -31,7 +31,7 @@ export async function datasetCacheKey(inputs: DatasetCacheInputs): Promise<strin
     classNames: inputs.classNames ?? null,
     limit: inputs.limit ?? null,
   });
-  return createHash('sha256').update(description).digest('hex');
+  return sha256Hex(description);
 }
 
 export function datasetCacheFile(cacheDir: string, key: string): string {
