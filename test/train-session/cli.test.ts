@@ -50,6 +50,7 @@ describe('nin-sdk train', () => {
     assert.match(stderr, /new run: cifar10 NIN 8,8,8,8,8,8,8,8,10, sgd, batch 32, 2 epochs \(linear schedule\), on cpu\n/);
     assert.match(stderr, /\nnin-sdk train: epoch 1\/2 trained: \d+\.\d images\/s, about \d+ (s|min) to go\n/);
     assert.match(stderr, /\nnin-sdk train: epoch 2\/2 trained: \d+\.\d images\/s, done\n/);
+    assert.match(stderr, /\nnin-sdk train: 14 steps, 400 images in \d+\.\d s \(\d+\.\d images\/s\) on cpu\n/);
     assert.equal(readFileSync(join(out('run'), 'train.log'), 'utf8'), stdout);
 
     const checkpoint = decodeTrainingCheckpoint(readFileSync(join(out('run'), 'checkpoint.nintrain')));
@@ -153,6 +154,8 @@ describe('nin-sdk train', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.stdout, '');
     assert.match(again.stderr, /from-pth\/checkpoint\.nintrain holds a finished run \(step 4\), nothing to train: cifar10 NIN 32,24,16/);
+    assert.doesNotMatch(again.stderr, /steps, \d+ images in/);
+    assert.match(again.stderr, /\nnin-sdk train: done; .*from-pth\/best\.onnx, .*from-pth\/best\.pth\n$/);
     const otherModel = join(CHECKPOINTS, 'cifar-small-float16.pth');
     const savedIn = join(out('from-pth'), 'checkpoint.nintrain');
     const withOtherModel = fromPthArgs.map((arg) => (arg === startModel ? otherModel : arg));

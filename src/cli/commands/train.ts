@@ -81,8 +81,11 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
       shouldStop: () => stopRequested,
     });
     bar.finish();
-    const rate = result.seconds > 0 ? (result.images / result.seconds).toFixed(1) : '–';
-    say(`${result.steps} steps, ${result.images} images in ${result.seconds.toFixed(1)} s (${rate} images/s) on ${session.provider}`);
+    // A finished run given again (run scripts re-run every stage) trained nothing: no rate to report.
+    if (result.steps > 0) {
+      const rate = (result.images / result.seconds).toFixed(1);
+      say(`${result.steps} steps, ${result.images} images in ${result.seconds.toFixed(1)} s (${rate} images/s) on ${session.provider}`);
+    }
     const best = result.progress.bestAccuracy;
     if (result.status === 'stopped') {
       say(`stopped at epoch ${result.progress.iterator.epoch + 1}; run the same command to resume from ${folder.checkpointPath}`);
