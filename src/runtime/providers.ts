@@ -23,8 +23,8 @@ export const PROVIDERS: Readonly<Record<Provider, ProviderInfo>> = Object.freeze
     platforms: ['node'],
     requirement: {
       node:
-        'an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node installed with its CUDA binaries ' +
-        '(npm install --onnxruntime-node-install=cuda12; see the README)',
+        'an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node\'s CUDA binaries ' +
+        '(node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12; see the README)',
     },
   },
   webgpu: {

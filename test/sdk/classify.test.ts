@@ -101,7 +101,7 @@ describe('providers', () => {
   test('CUDA without its libraries: strict fails saying what is missing; otherwise falls back to CPU and says so', async () => {
     await assert.rejects(loadClassifier(undefined, { provider: 'cuda', strict: true }), (error: unknown) => {
       assert.ok(error instanceof ProviderError);
-      assert.match(error.message, /^no execution provider could start \(cuda: .*Failed to load shared library; it needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node installed with its CUDA binaries \(npm install --onnxruntime-node-install=cuda12; see the README\)\)$/);
+      assert.match(error.message, /^no execution provider could start \(cuda: .*Failed to load shared library; it needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node's CUDA binaries \(node node_modules\/onnxruntime-node\/script\/install --onnxruntime-node-install=cuda12; see the README\)\)$/);
       return true;
     });
     const fallback = await loadClassifier(undefined, { provider: ['cuda', 'cpu'] });

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, posix } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT } from '../support/fixtures.js';
+
+interface PackedFile {
+  readonly path: string;
+  readonly size: number;
+}
+interface PackReport {
+  readonly files: readonly PackedFile[];
+  readonly size: number;
+  readonly unpackedSize: number;
+}
+interface PackageManifest {
+  readonly bin: Readonly<Record<string, string>>;
+  readonly main: string;
+  readonly types: string;
+  readonly exports: Readonly<Record<string, string | Readonly<Record<string, string>>>>;
+  readonly dependencies: Readonly<Record<string, string>>;
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageManifest;
+
+/**
+ * What `npm pack` (and so `npm publish`) would put in the tarball, without writing it. Scripts are skipped:
+ * `npm test` has just built dist/, and `prepare` would build it again.
+ */
+function packReport(): PackReport {
+  const json = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const [report] = JSON.parse(json) as PackReport[];
+  assert.ok(report !== undefined, 'npm pack --json printed no report');
+  return report;
+}
+
+/** The module specifiers a compiled file loads: static and dynamic imports, re-exports, require.resolve. */
+function specifiers(compiled: string): string[] {
+  // Comments quote usage (`import … from 'nin-sdk/web'`) that the file itself does not load.
+  const source = compiled.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const patterns = [
+    /\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\.resolve\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((match) => match[1]!));
+}
+
+/** 'onnxruntime-node' of 'onnxruntime-node/dist/x.js', '@jsquash/jpeg' of '@jsquash/jpeg/codec/dec/y.wasm'. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}
+
+describe('the npm package (npm pack)', () => {
+  const report = packReport();
+  const paths = new Set(report.files.map((file) => file.path));
+
+  it('holds the runtime only: the build, the embedded model, the manifest, README and LICENSE', (t) => {
+    t.diagnostic(`${report.files.length} files, ${(report.size / 1e6).toFixed(1)} MB packed, ${(report.unpackedSize / 1e6).toFixed(1)} MB unpacked`);
+    const outside = [...paths].filter((path) => !/^(dist\/src\/|dist\/converters\/|models\/)/.test(path) && !['package.json', 'README.md', 'LICENSE'].includes(path));
+    assert.deepEqual(outside, []);
+    assert.ok(paths.has('LICENSE'));
+    assert.ok(paths.has('models/nin-cifar10.onnx'));
+  });
+
+  it('contains every file that package.json names: bins, main, types, exports', () => {
+    const named = [
+      ...Object.values(manifest.bin),
+      manifest.main,
+      manifest.types,
+      ...Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target))),
+    ]
+      .filter((target) => !target.includes('*'))
+      .map((target) => posix.normalize(target));
+    assert.deepEqual(
+      named.filter((path) => !paths.has(path)),
+      [],
+    );
+    for (const bin of Object.values(manifest.bin)) {
+      assert.match(readFileSync(join(ROOT, bin), 'utf8'), /^#!\/usr\/bin\/env node\n/, `${bin} has no node shebang`);
+    }
+  });
+
+  it('is self-contained: every relative import is packed, every package it loads is a dependency and the reverse', (t) => {
+    const builtins = new Set(builtinModules);
+    const unresolved: string[] = [];
+    const undeclared = new Set<string>();
+    const packages = new Set<string>();
+    let relative = 0;
+    for (const path of paths) {
+      if (!path.endsWith('.js') && !path.endsWith('.d.ts')) continue;
+      for (const specifier of specifiers(readFileSync(join(ROOT, path), 'utf8'))) {
+        if (specifier.startsWith('.')) {
+          relative += 1;
+          const target = posix.normalize(posix.join(dirname(path), specifier));
+          if (!paths.has(target)) unresolved.push(`${path} → ${specifier}`);
+        } else if (!specifier.startsWith('node:') && !builtins.has(specifier)) {
+          const name = packageName(specifier);
+          packages.add(name);
+          // Declarations may name dev-only types (@types/node); what runs must be a dependency.
+          if (path.endsWith('.js') && manifest.dependencies[name] === undefined) undeclared.add(`${name} (${path})`);
+        }
+      }
+    }
+    t.diagnostic(`${relative} relative imports; packages used: ${[...packages].sort().join(', ')}`);
+    assert.deepEqual(unresolved, []);
+    assert.deepEqual([...undeclared], []);
+    // And the reverse: a dependency that nothing loads is only a download for every user.
+    assert.deepEqual(
+      Object.keys(manifest.dependencies).filter((name) => !packages.has(name)),
+      [],
+    );
+  });
+});
