@@ -2,16 +2,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../support/fixtures.js';
 
-interface PackedFile {
-  readonly path: string;
-  readonly size: number;
-}
+/** The part of `npm pack --json`'s report that the tests read. */
 interface PackReport {
-  readonly files: readonly PackedFile[];
+  readonly files: readonly { readonly path: string }[];
   readonly size: number;
   readonly unpackedSize: number;
 }
@@ -100,7 +97,7 @@ describe('the npm package (npm pack)', () => {
       for (const specifier of specifiers(readFileSync(join(ROOT, path), 'utf8'))) {
         if (specifier.startsWith('.')) {
           relative += 1;
-          const target = posix.normalize(posix.join(dirname(path), specifier));
+          const target = posix.join(posix.dirname(path), specifier);
           if (!paths.has(target)) unresolved.push(`${path} → ${specifier}`);
         } else if (!specifier.startsWith('node:') && !builtins.has(specifier)) {
           const name = packageName(specifier);
