@@ -12,6 +12,7 @@ Commands:
   eval <folder or tar>             accuracy and loss on a <class>/<image> dataset
   info [model.onnx]                family, labels, preprocessing, inputs and outputs of a model
   train --data <folder or tar>     train or fine-tune a NIN on ONNX Runtime (pytorch-nin-cifar10's recipe)
+  average <models...> --out <file> average the weights of NINs of one architecture (weight averaging)
   convert <in.pth> <out.onnx>      the same as nin-convert
   doctor                           versions, and which execution providers can start here
 
@@ -25,6 +26,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   eval: async (argv) => (await import('./commands/eval.js')).runEval(argv),
   info: async (argv) => (await import('./commands/info.js')).runInfo(argv),
   train: async (argv) => (await import('./commands/train.js')).runTrain(argv),
+  average: async (argv) => (await import('./commands/average.js')).runAverage(argv),
   convert: async (argv) => (await import('./commands/convert.js')).runConvert(argv),
   doctor: async (argv) => (await import('./commands/doctor.js')).runDoctor(argv),
 };

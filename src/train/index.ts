@@ -21,6 +21,7 @@ export { softmaxCrossEntropy, softmaxCrossEntropyGradient } from './loss/softmax
 export {
   architectureFromWidths,
   classCount,
+  describeArchitecture,
   ninParameters,
   type ConvChannels,
   type NinArchitecture,
@@ -72,6 +73,7 @@ export { checkTrainingProgress, type TrainingProgress } from './checkpoint/progr
 export { exportInferenceOnnx, exportPytorchCheckpoint, type InferenceExportOptions, type StateDict } from './export/index.js';
 export { initialParameters, INIT_STREAM } from './init.js';
 export { readStartModel, type StartModel } from './start-model.js';
+export { averageModels, type NamedModel } from './average.js';
 export {
   ADAMW_WEIGHT_DECAY,
   DEFAULT_BASE_LR,

@@ -1,10 +1,13 @@
-import { ArchitectureError, recognize, type Recognition } from '../../converters/nin/index.js';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { unzipSync } from 'fflate';
+import { ArchitectureError, recognize, type FamilySpec, type Recognition } from '../../converters/nin/index.js';
+import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
 import { float16ArrayToFloat32, readOnnx, type Graph } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
+import { decodeTrainingCheckpoint, TrainingCheckpointError } from './checkpoint/format.js';
+import { checkpointArchitecture, checkpointParameters } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
-import { architectureFromWidths, ninParameters, type NinArchitecture } from './nin/architecture.js';
+import { architectureFromWidths, classCount, ninParameters, type NinArchitecture } from './nin/architecture.js';
 
 /** A trained NIN to start training from: its architecture, its weights under the family's state_dict names, and what it says about its classes and inputs. */
 export interface StartModel {
@@ -16,26 +19,64 @@ export interface StartModel {
 
 const ONNX_MAGIC_FIRST_BYTE = 0x08; // field 1 (ir_version), varint: every ONNX ModelProto starts so
 
+const ZIP_FIRST_BYTE = 0x50; // 'P' of the local file header's 'PK'
+const TRAINING_CHECKPOINT_JSON = 'checkpoint.json';
+
 /**
- * Reads a model to fine-tune: a PyTorch checkpoint of either NIN family (any format readCheckpoint reads, keys
- * under the container, bare or by order), or an ONNX file of nin-convert / nin-sdk train (weights from its
- * initializers, labels and preprocessing from its nin metadata). Throws ArchitectureError, naming `source`, for a
- * readable file that is not a NIN.
+ * Reads a trained NIN: a PyTorch checkpoint of either family (any format readCheckpoint reads, keys under the
+ * container, bare or by order), an ONNX file of nin-convert / nin-sdk train (weights from its initializers, labels
+ * and preprocessing from its nin metadata), or nin-sdk train's checkpoint.nintrain. Throws ArchitectureError,
+ * naming `source`, for a readable file that is not a NIN.
  */
 export function readStartModel(bytes: Uint8Array, source: string): StartModel {
-  const isZipOrPickle = bytes[0] === 0x50 || bytes[0] === 0x80;
+  if (isTrainingCheckpoint(bytes)) return fromTrainingCheckpoint(bytes, source);
+  const isZipOrPickle = bytes[0] === ZIP_FIRST_BYTE || bytes[0] === 0x80;
   return !isZipOrPickle && bytes[0] === ONNX_MAGIC_FIRST_BYTE ? fromOnnx(bytes, source) : fromCheckpoint(bytes, source);
 }
 
+/** A zip with checkpoint.json at its root: PyTorch's zips keep everything under one folder (`archive/…`). */
+function isTrainingCheckpoint(bytes: Uint8Array): boolean {
+  if (bytes[0] !== ZIP_FIRST_BYTE) return false;
+  try {
+    return TRAINING_CHECKPOINT_JSON in unzipSync(bytes, { filter: (file) => file.name === TRAINING_CHECKPOINT_JSON });
+  } catch {
+    return false; // not a zip fflate reads: readCheckpoint says what is wrong with it
+  }
+}
+
+function fromTrainingCheckpoint(bytes: Uint8Array, source: string): StartModel {
+  let checkpoint;
+  try {
+    checkpoint = decodeTrainingCheckpoint(bytes);
+  } catch (error) {
+    throw new TrainingCheckpointError(`${source}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const architecture = checkpointArchitecture(checkpoint.architecture);
+  const { family } = architecture;
+  return {
+    architecture,
+    parameters: checkpointParameters(checkpoint),
+    labels: checkpoint.progress?.labels ?? familyLabels(family, classCount(architecture)),
+    preprocessing: checkpoint.progress?.preprocessing ?? family.preprocessing,
+  };
+}
+
 function fromCheckpoint(bytes: Uint8Array, source: string): StartModel {
-  const { tensors } = readCheckpoint(bytes);
+  let tensors;
+  try {
+    ({ tensors } = readCheckpoint(bytes));
+  } catch (error) {
+    // Which file: averaging reads several.
+    if (error instanceof CheckpointError) throw new CheckpointError(error.code, `${source}: ${error.message}`);
+    throw error;
+  }
   const recognition = recognizeIn(source, () => recognize(tensors));
   const parameters = canonicalParameters(recognition, (key) => {
     const t = tensors.get(key);
     return t !== undefined && t.data instanceof Float32Array ? { shape: t.shape, data: t.data } : undefined;
   });
   const { family } = recognition;
-  return { ...parameters, labels: family.labels.length === recognition.classCount ? family.labels : numberedLabels(recognition.classCount), preprocessing: family.preprocessing };
+  return { ...parameters, labels: familyLabels(family, recognition.classCount), preprocessing: family.preprocessing };
 }
 
 function fromOnnx(bytes: Uint8Array, source: string): StartModel {
@@ -112,6 +153,11 @@ function jsonMetadata<T>(text: string | undefined): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A file without labels: the family's own when the class count is theirs, else class_0, class_1, … */
+function familyLabels(family: FamilySpec, classCount: number): readonly string[] {
+  return family.labels.length === classCount ? family.labels : numberedLabels(classCount);
 }
 
 function numberedLabels(count: number): string[] {

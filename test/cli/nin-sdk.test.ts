@@ -60,7 +60,7 @@ describe('nin-sdk (built CLI)', () => {
       stderr: "nin-sdk: unknown provider 'tpu' for node: should be one of cpu, cuda, webgpu\n",
     });
     assert.equal(run('predict').stderr, 'nin-sdk: predict needs at least one image or folder (see nin-sdk --help)\n');
-    assert.equal(run('frobnicate').stderr, "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, train, convert, doctor (see nin-sdk --help)\n");
+    assert.equal(run('frobnicate').stderr, "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, train, average, convert, doctor (see nin-sdk --help)\n");
   });
 
   test('eval on an ImageFolder directory prints pytorch-nin-cifar10\'s line and the throughput', () => {

@@ -65,3 +65,8 @@ export function classCount(architecture: NinArchitecture): number {
   if (last === undefined) throw new Error(`${architecture.family.title}: no convolutions`);
   return last.outChannels;
 }
+
+/** How messages name an architecture: `cifar10 NIN 192,160,96,192,192,192,192,192,10` (family, then widths). */
+export function describeArchitecture(architecture: NinArchitecture): string {
+  return `${architecture.family.id} NIN ${architecture.convs.map((c) => c.outChannels).join(',')}`;
+}

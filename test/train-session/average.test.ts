@@ -1,0 +1,154 @@
+/**
+ * Weight averaging: averageModels' exact means and refusals, and `nin-sdk average` end to end on tiny NINs given
+ * as a .pth, an ONNX model and a training checkpoint, with PyTorch checking the .pth it writes.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CIFAR10_LABELS } from '../../converters/nin/index.js';
+import {
+  architectureFromWidths,
+  averageModels,
+  encodeTrainingCheckpoint,
+  exportInferenceOnnx,
+  exportPytorchCheckpoint,
+  initialCheckpoint,
+  initialParameters,
+  NIN_CIFAR10,
+  ninParameters,
+  readStartModel,
+  recipeOptimizer,
+  type NamedModel,
+  type StateDict,
+} from '../../src/train/index.js';
+import { ROOT } from '../support/fixtures.js';
+import { assertBitEqual } from './helpers.js';
+
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
+const PYTHON = '/usr/bin/python3';
+const TINY = architectureFromWidths(NIN_CIFAR10, [8, 8, 8, 8, 8, 8, 8, 8, 10]);
+const WIDER = architectureFromWidths(NIN_CIFAR10, [16, 8, 8, 8, 8, 8, 8, 8, 10]);
+const TINY_NAME = 'cifar10 NIN 8,8,8,8,8,8,8,8,10';
+
+const weights = (seed: number): StateDict => initialParameters(TINY, 'he', seed);
+const named = (source: string, parameters: StateDict, architecture = TINY): NamedModel => ({
+  source,
+  model: { architecture, parameters, labels: CIFAR10_LABELS, preprocessing: NIN_CIFAR10.preprocessing },
+});
+
+/** The mean of the seeds' weights, summed in float64 and rounded once to float32. */
+function expectedMean(seeds: readonly number[]): Map<string, Float32Array> {
+  const models = seeds.map(weights);
+  return new Map(
+    [...models[0]!.keys()].map((name) => {
+      const arrays = models.map((m) => m.get(name)!.data);
+      return [name, Float32Array.from(arrays[0]!, (_, i) => arrays.reduce((sum, a) => sum + a[i]!, 0) / arrays.length)];
+    }),
+  );
+}
+
+function torchMissing(): string | undefined {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status === 0) return undefined;
+  return `${PYTHON} cannot import torch (${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}); install Debian's python3-torch`;
+}
+
+describe('averageModels', () => {
+  it('gives every parameter the float64 mean of the models, rounded once to float32', () => {
+    const average = averageModels([named('a', weights(1)), named('b', weights(2)), named('c', weights(3))]);
+    const expected = expectedMean([1, 2, 3]);
+    assert.deepEqual([...average.parameters.keys()], [...expected.keys()]);
+    for (const [name, values] of expected) assertBitEqual(average.parameters.get(name)!.data, values, name);
+    assert.equal(average.architecture, TINY);
+    assert.equal(average.labels, CIFAR10_LABELS);
+  });
+
+  it('leaves its inputs as they were', () => {
+    const a = weights(1);
+    const before = a.get('classifier.0.weight')!.data.slice();
+    averageModels([named('a', a), named('b', weights(2))]);
+    assertBitEqual(a.get('classifier.0.weight')!.data, before, 'classifier.0.weight');
+  });
+
+  it('refuses fewer than two models, other architectures, labels or preprocessing', () => {
+    assert.throws(() => averageModels([named('a', weights(1))]), { name: 'RangeError', message: 'averaging needs at least 2 models, got 1' });
+    assert.throws(() => averageModels([named('a.pth', weights(1)), named('w.pth', initialParameters(WIDER, 'he', 1), WIDER)]), {
+      name: 'ArchitectureError',
+      message: `w.pth is a cifar10 NIN 16,8,8,8,8,8,8,8,10, a.pth a ${TINY_NAME}: only models of one architecture can be averaged`,
+    });
+    const renamed = named('r.onnx', weights(2));
+    assert.throws(() => averageModels([named('a.pth', weights(1)), { ...renamed, model: { ...renamed.model, labels: CIFAR10_LABELS.map((l) => l.toUpperCase()) } }]), {
+      name: 'ArchitectureError',
+      message: 'r.onnx has other labels than a.pth: only models of the same classes can be averaged',
+    });
+    const scaled = named('s.onnx', weights(2));
+    const preprocessing = { ...scaled.model.preprocessing, mean: [0, 0, 0] as const };
+    assert.throws(() => averageModels([named('a.pth', weights(1)), { ...scaled, model: { ...scaled.model, preprocessing } }]), {
+      name: 'ArchitectureError',
+      message: 's.onnx preprocesses its inputs otherwise than a.pth: only models trained on the same inputs can be averaged',
+    });
+  });
+});
+
+describe('nin-sdk average (built CLI)', () => {
+  let dir: string;
+  const run = (...args: string[]) => {
+    const result = spawnSync(process.execPath, [CLI, 'average', ...args], { encoding: 'utf8', cwd: dir });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nin-sdk-average-'));
+    writeFileSync(join(dir, 'a.pth'), exportPytorchCheckpoint(weights(1), { bestAccuracy: 50 }));
+    writeFileSync(join(dir, 'b.onnx'), exportInferenceOnnx(TINY, weights(2), { labels: CIFAR10_LABELS, preprocessing: NIN_CIFAR10.preprocessing }));
+    const names = ninParameters(TINY).map((p) => p.name);
+    const optimizer = recipeOptimizer('sgd', names, 'classifier.18', 0.1);
+    writeFileSync(join(dir, 'c.nintrain'), encodeTrainingCheckpoint(initialCheckpoint(TINY, optimizer, weights(3))));
+    writeFileSync(join(dir, 'w.pth'), exportPytorchCheckpoint(initialParameters(WIDER, 'he', 1)));
+    writeFileSync(join(dir, 'notes.txt'), 'not a model\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('averages a .pth, an ONNX model and a training checkpoint into an ONNX model', () => {
+    const { code, stdout, stderr } = run('a.pth', 'b.onnx', 'c.nintrain', '--out', 'avg.onnx');
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, `averaged 3 models (${TINY_NAME}) → avg.onnx\n`);
+    const average = readStartModel(readFileSync(join(dir, 'avg.onnx')), 'avg.onnx');
+    for (const [name, values] of expectedMean([1, 2, 3])) assertBitEqual(average.parameters.get(name)!.data, values, name);
+    assert.deepEqual(average.labels, CIFAR10_LABELS);
+    assert.deepEqual(average.preprocessing, NIN_CIFAR10.preprocessing);
+  });
+
+  it('writes a .pth that PyTorch loads with strict=True and that equals torch\'s own average', (t) => {
+    const { code, stderr } = run('a.pth', 'b.onnx', '--out', 'avg.pth');
+    assert.equal(code, 0, stderr);
+    const missing = torchMissing();
+    if (missing !== undefined) return void t.skip(missing);
+    writeFileSync(join(dir, 'b.pth'), exportPytorchCheckpoint(weights(2)));
+    const python = spawnSync(PYTHON, [join(ROOT, 'test', 'train-session', 'check_average.py'), 'avg.pth', 'a.pth', 'b.pth'], { encoding: 'utf8', cwd: dir });
+    assert.equal(python.status, 0, python.stderr);
+    assert.deepEqual(JSON.parse(python.stdout), { keys: ['state_dict'], dtype: 'torch.float32', maxDifference: 0 });
+  });
+
+  it('refuses bad calls with exact messages and writes nothing', () => {
+    const files = readdirSync(dir).sort();
+    assert.deepEqual(run('a.pth', '--out', 'x.onnx'), { code: 2, stdout: '', stderr: 'nin-sdk: average needs at least 2 models, got 1 (see nin-sdk --help)\n' });
+    assert.deepEqual(run('a.pth', 'b.onnx'), { code: 2, stdout: '', stderr: 'nin-sdk: average needs --out <file.onnx|file.pth> (see nin-sdk --help)\n' });
+    assert.deepEqual(run('a.pth', 'b.onnx', '--out', 'x.txt'), { code: 2, stdout: '', stderr: 'nin-sdk: --out x.txt: should end in .onnx or .pth (see nin-sdk --help)\n' });
+    assert.deepEqual(run('a.pth', 'w.pth', '--out', 'x.onnx'), {
+      code: 1,
+      stdout: '',
+      stderr: `nin-sdk: w.pth is a cifar10 NIN 16,8,8,8,8,8,8,8,10, a.pth a ${TINY_NAME}: only models of one architecture can be averaged\n`,
+    });
+    assert.deepEqual(run('a.pth', 'missing.pth', '--out', 'x.onnx'), { code: 1, stdout: '', stderr: 'nin-sdk: no such file: missing.pth\n' });
+    assert.deepEqual(run('a.pth', 'notes.txt', '--out', 'x.onnx'), {
+      code: 1,
+      stdout: '',
+      stderr: 'nin-sdk: notes.txt: not a PyTorch checkpoint: expected a zip archive or a legacy pickle stream (magic 0x1950a86a20f9469cfc6c), got bytes 6e 6f 74 20 …\n',
+    });
+    assert.deepEqual(readdirSync(dir).sort(), files);
+    assert.equal(existsSync(join(dir, 'x.onnx')), false);
+  });
+});
