@@ -11,8 +11,8 @@ export interface NamedModel {
 
 /**
  * Stochastic weight averaging (Izmailov et al., 2018): the element-wise mean of the parameters of models of one
- * architecture, e.g. the ends of successive warm-restart cycles. Their batch-norm pass is not needed: a NIN has no
- * normalisation statistics to recompute. Sums in float64, so the result is the exact mean rounded once to float32,
+ * architecture, e.g. one run's weights at the ends of its last epochs. Their batch-norm pass is not needed: a NIN
+ * has no normalisation statistics to recompute. Sums in float64, so the result is the exact mean rounded once to float32,
  * whatever the models' order. Labels and preprocessing must agree, since the average inherits them.
  */
 export function averageModels(models: readonly NamedModel[]): StartModel {

@@ -156,8 +156,8 @@ function jsonMetadata<T>(text: string | undefined): T | undefined {
 }
 
 /** A file without labels: the family's own when the class count is theirs, else class_0, class_1, … */
-function familyLabels(family: FamilySpec, classCount: number): readonly string[] {
-  return family.labels.length === classCount ? family.labels : numberedLabels(classCount);
+function familyLabels(family: FamilySpec, count: number): readonly string[] {
+  return family.labels.length === count ? family.labels : numberedLabels(count);
 }
 
 function numberedLabels(count: number): string[] {

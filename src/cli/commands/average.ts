@@ -9,10 +9,10 @@ import { UsageError } from '../errors.js';
 export const AVERAGE_HELP = `Usage: nin-sdk average <model> <model> [<model> ...] --out <file.onnx|file.pth>
 
 Averages the weights of two or more NINs of one architecture, element by element: stochastic weight averaging
-(Izmailov et al., 2018), e.g. of the best models of successive warm-restart runs of 'nin-sdk train' (each
-started --from the one before), or of one run's checkpoints from its last epochs. A NIN has no batch
-normalisation, so the average needs no pass over the data. Models trained apart from different starts do not
-average into a working model: evaluate the result (nin-sdk eval --model) before using it.
+(Izmailov et al., 2018), e.g. of one 'nin-sdk train' run's checkpoints from its last epochs, or of models
+fine-tuned from one start. A NIN has no batch normalisation, so the average needs no pass over the data. Models
+that trained far apart do not average into a better model, and ones from different starts not into a working
+one: evaluate the result (nin-sdk eval --model) before using it.
 
 Models: PyTorch checkpoints of either family, ONNX models of nin-convert or nin-sdk train, and nin-sdk train's
 checkpoint.nintrain files. Their labels and preprocessing must agree; the average keeps them.
