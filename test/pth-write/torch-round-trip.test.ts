@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { isFloatTensor, readCheckpoint } from '../../converters/pth/index.js';
 import { writeCheckpoint, type WritableTensor } from '../../converters/pth/write/index.js';
 import { CHECKPOINTS, FIXTURES, readReference } from '../support/fixtures.js';
+import { torchMissing, TORCH_PYTHON } from '../support/torch.js';
 
 /**
  * PyTorch → nin-sdk → PyTorch: a torch-written checkpoint read by readCheckpoint, written back by writeCheckpoint,
@@ -15,18 +16,9 @@ import { CHECKPOINTS, FIXTURES, readReference } from '../support/fixtures.js';
  * the original gives. Debian's python3-torch is the PyTorch (the `python3` on PATH usually has none); without it
  * the test is skipped, except in CI where it must be there.
  */
-const PYTHON = '/usr/bin/python3';
 const CHECK_SCRIPT = fileURLToPath(new URL('./check_torch_load.py', import.meta.url));
 
-function torchMissing(): string | undefined {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status === 0) return undefined;
-  const why = probe.error ? probe.error.message : probe.stderr.trim().split('\n').at(-1);
-  return `${PYTHON} cannot import torch (${why}); install Debian's python3-torch to run the PyTorch round trip`;
-}
-
 const missing = torchMissing();
-if (missing !== undefined && process.env.CI) throw new Error(`CI needs PyTorch for the round-trip test: ${missing}`);
 
 interface FileReport {
   readonly label: string;
@@ -80,7 +72,7 @@ describe('PyTorch → nin-sdk → PyTorch (cifar-small)', { skip: missing }, () 
       referenceLogits: join(FIXTURES, 'reference', reference.logits.file),
       files,
     };
-    const result = spawnSync(PYTHON, [CHECK_SCRIPT], { input: JSON.stringify(request), encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync(TORCH_PYTHON, [CHECK_SCRIPT], { input: JSON.stringify(request), encoding: 'utf8', timeout: 120_000 });
     assert.equal(result.status, 0, `${CHECK_SCRIPT} failed:\n${result.stderr}`);
     report = JSON.parse(result.stdout) as Report;
     return report;

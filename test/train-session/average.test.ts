@@ -25,10 +25,10 @@ import {
   type StateDict,
 } from '../../src/train/index.js';
 import { ROOT } from '../support/fixtures.js';
+import { torchMissing, TORCH_PYTHON } from '../support/torch.js';
 import { assertBitEqual } from './helpers.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
-const PYTHON = '/usr/bin/python3';
 const TINY = architectureFromWidths(NIN_CIFAR10, [8, 8, 8, 8, 8, 8, 8, 8, 10]);
 const WIDER = architectureFromWidths(NIN_CIFAR10, [16, 8, 8, 8, 8, 8, 8, 8, 10]);
 const TINY_NAME = 'cifar10 NIN 8,8,8,8,8,8,8,8,10';
@@ -48,12 +48,6 @@ function expectedMean(seeds: readonly number[]): Map<string, Float32Array> {
       return [name, Float32Array.from(arrays[0]!, (_, i) => arrays.reduce((sum, a) => sum + a[i]!, 0) / arrays.length)];
     }),
   );
-}
-
-function torchMissing(): string | undefined {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status === 0) return undefined;
-  return `${PYTHON} cannot import torch (${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}); install Debian's python3-torch`;
 }
 
 describe('averageModels', () => {
@@ -127,7 +121,7 @@ describe('nin-sdk average (built CLI)', () => {
     const missing = torchMissing();
     if (missing !== undefined) return void t.skip(missing);
     writeFileSync(join(dir, 'b.pth'), exportPytorchCheckpoint(weights(2)));
-    const python = spawnSync(PYTHON, [join(ROOT, 'test', 'train-session', 'check_average.py'), 'avg.pth', 'a.pth', 'b.pth'], { encoding: 'utf8', cwd: dir });
+    const python = spawnSync(TORCH_PYTHON, [join(ROOT, 'test', 'train-session', 'check_average.py'), 'avg.pth', 'a.pth', 'b.pth'], { encoding: 'utf8', cwd: dir });
     assert.equal(python.status, 0, python.stderr);
     assert.deepEqual(JSON.parse(python.stdout), { keys: ['state_dict'], dtype: 'torch.float32', maxDifference: 0 });
   });
