@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
@@ -93,7 +93,7 @@ describe('nin-sdk train', () => {
   });
 
   it('Ctrl-C saves a checkpoint and exits 130; the same command resumes to the uninterrupted result, bit for bit', async () => {
-    const args = (name: string) => ['--data', data.train, ...TINY, '--epochs', '6', '--batch', '10', '--out', out(name)];
+    const args = (name: string) => ['--data', data.train, ...TINY, '--epochs', '6', '--batch', '10', '--keep-epochs', '--out', out(name)];
     const whole = train(...args('whole'));
     assert.equal(whole.code, 0, whole.stderr);
 
@@ -122,6 +122,13 @@ describe('nin-sdk train', () => {
     assertBitEqual(b.parameters, a.parameters, 'parameters');
     assertBitEqual(b.optimizerState['momentum_buffer']!, a.optimizerState['momentum_buffer']!, 'momentum buffers');
     assert.deepEqual(readFileSync(join(out('parts'), 'best.pth')), readFileSync(join(out('whole'), 'best.pth')));
+    // --keep-epochs: every epoch's weights, the same after an interruption, the last equal to the final parameters.
+    const epochFiles = (name: string): string[] => readdirSync(out(name)).filter((f) => f.startsWith('epoch-')).sort();
+    assert.deepEqual(epochFiles('whole'), ['epoch-1.pth', 'epoch-2.pth', 'epoch-3.pth', 'epoch-4.pth', 'epoch-5.pth', 'epoch-6.pth']);
+    assert.deepEqual(epochFiles('parts'), epochFiles('whole'));
+    for (const file of epochFiles('whole')) assert.deepEqual(readFileSync(join(out('parts'), file)), readFileSync(join(out('whole'), file)), file);
+    const last = readCheckpoint(readFileSync(join(out('whole'), 'epoch-6.pth')));
+    for (const [name, tensor] of checkpointParameters(a)) assertBitEqual(last.tensors.get(name)!.data as Float32Array, tensor.data, `epoch-6.pth ${name}`);
 
     const conflicting = train(...args('parts'), '--batch', '20');
     assert.deepEqual(conflicting, {

@@ -34,6 +34,8 @@ Options:
   --strict                 fail if the first provider cannot start
   --threads <n>            ONNX Runtime intra-op threads (default: its own choice)
   --checkpoint-every <n>   batches between checkpoints, besides every epoch's end (default 100)
+  --keep-epochs            also keep each epoch's weights as epoch-<N>.pth, e.g. to average the last few
+                           with 'nin-sdk average'
   --out <dir>              run folder (default nin-train): checkpoint.nintrain, best.onnx, best.pth,
                            train.log, and the decoded-dataset cache
   -h, --help               show this help
@@ -63,6 +65,7 @@ export interface TrainFlags {
   readonly strict: boolean;
   readonly threads: number | undefined;
   readonly checkpointEvery: number;
+  readonly keepEpochs: boolean;
   readonly out: string;
 }
 
@@ -91,6 +94,7 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
         strict: { type: 'boolean', default: false },
         threads: { type: 'string' },
         'checkpoint-every': { type: 'string' },
+        'keep-epochs': { type: 'boolean', default: false },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -120,6 +124,7 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
     strict: values.strict,
     threads: optional('threads', values.threads, 1, 1024),
     checkpointEvery: integerOption('checkpoint-every', values['checkpoint-every'], 100, 1, 1_000_000),
+    keepEpochs: values['keep-epochs'],
     out: values.out ?? DEFAULT_OUT,
   };
 }

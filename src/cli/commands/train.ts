@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { parseProviders } from '../../runtime/providers.js';
-import { runTrainingLoop, TrainingSession, type Evaluation, type TrainingCheckpoint, type TrainingProgress } from '../../train/index.js';
+import { runTrainingLoop, TrainingSession, type CheckpointReason, type Evaluation, type TrainingCheckpoint, type TrainingProgress } from '../../train/index.js';
 import { RunFolder } from '../../train/node/run-folder.js';
 import { ProgressBar } from '../progress.js';
 import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
@@ -67,7 +67,12 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
         console.log(line);
         folder.appendLog(line);
       },
-      onCheckpoint: (state: TrainingCheckpoint) => folder.writeCheckpoint(state),
+      onCheckpoint: async (state: TrainingCheckpoint, reason: CheckpointReason) => {
+        // The epoch's weights first: should the process die between the two, the resume redoes that epoch's end
+        // (from the last periodic checkpoint) and writes them again, identically.
+        if (flags.keepEpochs && (reason === 'epoch' || reason === 'finished')) await folder.writeEpochModel(state);
+        await folder.writeCheckpoint(state);
+      },
       onBest: (state: TrainingCheckpoint, evaluation: Evaluation | undefined) => folder.writeBest(state, evaluation?.accuracy),
       onBatch: (batch) => {
         pace.record(batch.size);

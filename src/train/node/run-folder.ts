@@ -12,6 +12,7 @@ import { exportPytorchCheckpoint } from '../export/pth.js';
  * a crash or a second Ctrl-C at any moment leaves the previous version of every file:
  *   checkpoint.nintrain   the latest training checkpoint (see checkpoint/format.ts): what a resume starts from
  *   best.onnx, best.pth   the model of the best epoch, for nin-sdk predict and for PyTorch
+ *   epoch-<N>.pth         with --keep-epochs: the weights at the end of epoch N (for nin-sdk average)
  *   train.log             every log line, appended across resumes
  *   cache/                decoded datasets (src/train/data), reused by the next run on the same data
  */
@@ -58,6 +59,17 @@ export class RunFolder {
     const onnx = exportInferenceOnnx(checkpointArchitecture(checkpoint.architecture), parameters, { labels: progress.labels, preprocessing: progress.preprocessing });
     await writeFileAtomic(this.bestOnnxPath, onnx);
     await writeFileAtomic(this.bestPthPath, exportPytorchCheckpoint(parameters, { bestAccuracy: accuracy }));
+  }
+
+  epochPthPath(epoch: number): string {
+    return join(this.dir, `epoch-${epoch}.pth`);
+  }
+
+  /** epoch-<N>.pth for a checkpoint saved at the end of epoch N. */
+  async writeEpochModel(checkpoint: TrainingCheckpoint): Promise<void> {
+    const epoch = checkpoint.progress?.iterator.epoch;
+    if (epoch === undefined) throw new Error('internal: an epoch model needs the run\'s progress');
+    await writeFileAtomic(this.epochPthPath(epoch), exportPytorchCheckpoint(checkpointParameters(checkpoint)));
   }
 
   appendLog(line: string): void {
