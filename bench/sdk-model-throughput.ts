@@ -25,12 +25,14 @@ export interface ModelThroughputSettings {
   readonly secondsPerCase: number;
   /** At least this many timed runs of each side, however long they take. */
   readonly minimumRuns: number;
+  /** ONNX Runtime's intra-op threads: what the SDK gives it on Node (one per physical core), as PyTorch gets. */
+  readonly threads: number;
 }
 
 type Feeds = Record<string, ort.Tensor>;
 
 /**
- * The default model on onnxruntime-node (CPU, default session options, as the SDK opens it) against the same
+ * The default model on onnxruntime-node (CPU, the SDK's session options: one intra-op thread per physical core) against the same
  * weights in PyTorch (eval, no_grad), on one seeded batch. Turns of about secondsPerCase / 10 alternate
  * ORT torch torch ORT …: each turn is many runs, so that one side's thread pool winding down (ORT's spinning
  * workers, OpenMP's) is not billed to the other's runs, while load that comes and goes still falls on both.
@@ -42,7 +44,7 @@ export async function runModelThroughputCase(
   settings: ModelThroughputSettings,
   scratchDir: string,
 ): Promise<ModelThroughputCase> {
-  const session = await ort.InferenceSession.create(onnxPath);
+  const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: settings.threads });
   try {
     const shape = [batch, 3, SIDE, SIDE];
     const data = seededBatch(batch * 3 * SIDE * SIDE, 31337 + batch, INPUT_LOW, INPUT_HIGH);

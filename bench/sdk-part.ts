@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { extractClassSample } from './cifar-sample.js';
-import { physicalCoreCount } from './cpu-cores.js';
+import { physicalCoreCount } from '../src/node/cpu-cores.js';
 import type { BenchOptions } from './options.js';
 import { CAT_IMAGE, CIFAR10_TEST_TAR, DEFAULT_MODEL, DEFAULT_MODEL_CHECKPOINT, PROJECT_ROOT, SDK_CLI } from './paths.js';
 import { comparePredict, type PredictComparison } from './predict-bench.js';
@@ -17,7 +17,7 @@ const SAME_WEIGHTS_TOLERANCE = 1e-3;
 
 /** The inference SDK's half of the results JSON. */
 export interface SdkSection {
-  /** PyTorch's thread count, = ONNX Runtime's default intra-op pool (physical cores). */
+  /** Threads of each side: torch.set_num_threads and ONNX Runtime's intra-op pool (physical cores, as the SDK sets). */
   readonly threads: number;
   readonly torchVersion: string;
   readonly summary: {
@@ -76,7 +76,7 @@ async function runModelThroughput(
     const modelThroughput: ModelThroughputCase[] = [];
     for (const batch of MODEL_BATCHES) {
       progress(`model throughput: ORT vs PyTorch, batch ${batch}`);
-      const settings = { secondsPerCase: options.secondsPerCase, minimumRuns: 5 };
+      const settings = { secondsPerCase: options.secondsPerCase, minimumRuns: 5, threads };
       const result = await runModelThroughputCase(DEFAULT_MODEL, worker, batch, settings, workDir);
       if (result.maxAbsDifference.logits > SAME_WEIGHTS_TOLERANCE) {
         progress(`ORT and PyTorch logits differ by ${result.maxAbsDifference.logits.toExponential(1)}: is ${relative(PROJECT_ROOT, DEFAULT_MODEL)} converted from this checkpoint?`);

@@ -8,9 +8,9 @@ const agreementCell = ({ sameTop1, images }: PredictSummary['agreement']): strin
 
 export function modelThroughputTable(rows: readonly ModelThroughputSummary[], threads: number): string {
   return [
-    `SDK model only: onnxruntime-node CPU (default session options) vs PyTorch CPU (eval, no_grad), same weights and batch;`,
+    `SDK model only: onnxruntime-node CPU (the SDK's session options) vs PyTorch CPU (eval, no_grad), same weights and batch;`,
     `  images/s = batch / median run time; turns of many runs alternate ORT torch torch ORT; ${threads} threads each`,
-    `  (ORT's default intra-op pool = physical cores; torch.set_num_threads(${threads}))`,
+    `  (intraOpNumThreads = physical cores, as nin-sdk sets on Node; torch.set_num_threads(${threads}))`,
     formatTable(
       ['batch', 'ORT img/s', 'torch img/s', 'ORT/torch', 'runs ORT', 'runs torch', 'max|Δ| logits', 'max|Δ| probs', `≥${SDK_TARGETS.modelSpeedup}×`],
       rows.map((r) => [

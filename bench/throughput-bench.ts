@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { intraOpThreads } from '../src/node/cpu-cores.js';
 import { seededBatch } from './seeded-input.js';
 
 export type Family = 'cifar10' | 'imagenet';
@@ -29,7 +30,7 @@ export interface ThroughputSettings {
 type Feeds = Record<string, ort.Tensor>;
 
 /**
- * Same session options for both models (ONNX Runtime's defaults: all graph optimisations, default thread pools).
+ * Same session options for both models (all graph optimisations; one intra-op thread per physical core, as nin-sdk sets on Node).
  * After two warm-up runs each, single runs of the two models alternate (A B B A …) until the budget is spent: on a
  * machine shared with other work, load changes within seconds, and fine interleaving lets both models share it
  * alike. Medians of the run times then shrug off the bursts.
@@ -41,8 +42,9 @@ export async function runThroughputCase(
   batch: number,
   settings: ThroughputSettings,
 ): Promise<ThroughputCase> {
-  const ours = await ort.InferenceSession.create(ourOnnxPath);
-  const exporter = await ort.InferenceSession.create(exporterOnnxPath);
+  const sessionOptions = { intraOpNumThreads: intraOpThreads() };
+  const ours = await ort.InferenceSession.create(ourOnnxPath, sessionOptions);
+  const exporter = await ort.InferenceSession.create(exporterOnnxPath, sessionOptions);
   try {
     const { side, low, high } = FAMILY_INPUT[family];
     const data = seededBatch(batch * 3 * side * side, 20240 + batch, low, high);

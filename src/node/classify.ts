@@ -5,6 +5,7 @@ import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
 import { preprocessImage, type ImageInput } from '../preprocess/node.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
+import { intraOpThreads } from './cpu-cores.js';
 import { defaultModelPath } from './default-model.js';
 
 export type NodeClassifier = Classifier<ImageInput>;
@@ -18,6 +19,8 @@ export interface LoadClassifierOptions {
   readonly batchSize?: number;
   /** Largest image accepted, in pixels, against decompression bombs (default 100 megapixels). */
   readonly maxPixels?: number;
+  /** ONNX Runtime's intra-op threads (default: one per physical core). */
+  readonly threads?: number;
 }
 
 export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOptions {
@@ -39,6 +42,7 @@ export async function loadClassifier(model?: string | Uint8Array, options: LoadC
     providers: parseProviders(options.provider as string | readonly string[] | undefined, 'node'),
     strict: options.strict,
     batchSize: options.batchSize,
+    sessionOptions: { intraOpNumThreads: intraOpThreads(options.threads) },
     preprocess: async (image, spec) => (await preprocessImage(image, spec, { maxPixels })).tensor,
   });
 }

@@ -53,6 +53,14 @@ describe('nin-sdk (built CLI)', () => {
     assert.equal(doc.results[1]!.error, 'cannot read missing.jpg: no such file');
   });
 
+  test('predict --threads: one intra-op thread or the default (one per physical core) give the same answers', () => {
+    const one = run('predict', '--threads', '1', 'fixtures/images/cifar10');
+    const byDefault = run('predict', 'fixtures/images/cifar10');
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(one.stdout.trim().split('\n').length, 10);
+    assert.equal(one.stdout, byDefault.stdout);
+  });
+
   test('predict: unknown provider and missing arguments are usage errors (exit 2)', () => {
     assert.deepEqual(run('predict', '--provider', 'tpu', 'fixtures/images/cat.jpg'), {
       code: 1,
@@ -60,6 +68,7 @@ describe('nin-sdk (built CLI)', () => {
       stderr: "nin-sdk: unknown provider 'tpu' for node: should be one of cpu, cuda, webgpu\n",
     });
     assert.equal(run('predict').stderr, 'nin-sdk: predict needs at least one image or folder (see nin-sdk --help)\n');
+    assert.equal(run('predict', '--threads', '0', 'fixtures/images/cat.jpg').stderr, "nin-sdk: --threads must be an integer from 1 to 1024, got '0' (see nin-sdk --help)\n");
     assert.equal(run('frobnicate').stderr, "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, train, average, convert, doctor (see nin-sdk --help)\n");
   });
 

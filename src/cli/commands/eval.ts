@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadClassifier } from '../../node/classify.js';
+import { intraOpThreads } from '../../node/cpu-cores.js';
 import { readLabeledImages, type LabeledImage } from '../../node/dataset.js';
 import { preprocessImage } from '../../preprocess/node.js';
 import { integerOption, parseCommandLine } from '../args.js';
@@ -19,6 +20,7 @@ Options:
   --provider <list>        cpu, cuda or webgpu, or an ordered list (default cpu)
   --strict                 fail if the first provider cannot start
   --batch <n>              images per ONNX Runtime run (default 100)
+  --threads <n>            ONNX Runtime intra-op threads (default: one per physical core)
   --limit <n>              evaluate only the first n images
   -h, --help               show this help`;
 
@@ -32,6 +34,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
         provider: { type: 'string' },
         strict: { type: 'boolean', default: false },
         batch: { type: 'string' },
+        threads: { type: 'string' },
         limit: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -44,9 +47,10 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`eval needs exactly one dataset, got ${positionals.length}`);
   const dataset = positionals[0]!;
   const batchSize = integerOption('batch', values.batch, 100, 1, 4096);
+  const threads = integerOption('threads', values.threads, intraOpThreads(), 1, 1024);
   const limit = integerOption('limit', values.limit, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
 
-  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict });
+  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, threads });
   const labels = classifier.labels;
   const started = performance.now();
   let count = 0;

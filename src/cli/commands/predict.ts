@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Predictions } from '../../classifier/predictions.js';
 import { loadClassifier } from '../../node/classify.js';
+import { intraOpThreads } from '../../node/cpu-cores.js';
 import { integerOption, parseCommandLine } from '../args.js';
 import { describeFailure, UsageError } from '../errors.js';
 import { expandImagePaths } from '../image-files.js';
@@ -17,6 +18,7 @@ Options:
   --provider <list>        cpu, cuda or webgpu, or an ordered list like cuda,cpu (default cpu)
   --strict                 fail if the first provider cannot start instead of falling back
   --batch <n>              images per ONNX Runtime run (default 32)
+  --threads <n>            ONNX Runtime intra-op threads (default: one per physical core)
   --json                   print one JSON document instead of lines
   -h, --help               show this help
 
@@ -40,6 +42,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
         provider: { type: 'string' },
         strict: { type: 'boolean', default: false },
         batch: { type: 'string' },
+        threads: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -52,11 +55,12 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('predict needs at least one image or folder');
   const top = integerOption('top', values.top, 3, 1, 1000);
   const batchSize = integerOption('batch', values.batch, 32, 1, 4096);
+  const threads = integerOption('threads', values.threads, intraOpThreads(), 1, 1024);
   const files = await expandImagePaths(positionals);
   if (files.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
 
   const started = performance.now();
-  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize });
+  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize, threads });
   const results: FileResult[] = [];
   const progress = new ProgressBar(files.length, 'predict');
   const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {

@@ -32,7 +32,7 @@ Options:
   --limit <n>              use only the first n images of --data and of --test (in folder or tar order)
   --provider <list>        cpu, cuda or webgpu, or an ordered list (default cpu)
   --strict                 fail if the first provider cannot start
-  --threads <n>            ONNX Runtime intra-op threads (default: its own choice)
+  --threads <n>            ONNX Runtime intra-op threads (default: one per physical core)
   --checkpoint-every <n>   batches between checkpoints, besides every epoch's end (default 100)
   --keep-epochs            also keep each epoch's weights as epoch-<N>.pth, e.g. to average the last few
                            with 'nin-sdk average'

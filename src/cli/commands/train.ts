@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { intraOpThreads } from '../../node/cpu-cores.js';
 import { parseProviders } from '../../runtime/providers.js';
 import { runTrainingLoop, TrainingSession, type CheckpointReason, type Evaluation, type TrainingCheckpoint, type TrainingProgress } from '../../train/index.js';
 import { RunFolder } from '../../train/node/run-folder.js';
@@ -32,7 +33,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
     platform: 'node',
     providers,
     strict: flags.strict,
-    sessionOptions: flags.threads === undefined ? {} : { intraOpNumThreads: flags.threads },
+    sessionOptions: { intraOpNumThreads: intraOpThreads(flags.threads) },
   });
   for (const attempt of session.fallbacks) say(`${attempt.provider} could not start (${attempt.error}); using ${session.provider}`);
   const { architecture, optimizer } = session;

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 const CPU_SYSFS = '/sys/devices/system/cpu';
 
 /**
- * Physical cores: the size of ONNX Runtime's default intra-op thread pool (its cpuinfo counts cores, not SMT
- * siblings), and so the thread count PyTorch is given to compare like with like. Linux sysfs; elsewhere, or if
- * sysfs cannot be read, the logical CPUs this process may use.
+ * Physical cores of this machine (Linux sysfs; elsewhere, or if sysfs cannot be read, the logical CPUs this
+ * process may use). The intra-op thread count nin-sdk gives ONNX Runtime on Node, and PyTorch in the benchmarks.
  */
 export function physicalCoreCount(): number {
   try {
@@ -22,4 +21,13 @@ export function physicalCoreCount(): number {
     // No sysfs topology (not Linux, or a sandbox): fall through.
   }
   return availableParallelism();
+}
+
+/**
+ * Intra-op threads for a Node session: the caller's count, else one per physical core. ONNX Runtime's own
+ * default is not that everywhere: on a 2-core cloud VM (AMD EPYC, sysfs showing 2 cores of 1 thread) its
+ * cpuinfo-based count gave a pool of 1, so every run used one core of two.
+ */
+export function intraOpThreads(requested?: number): number {
+  return requested ?? physicalCoreCount();
 }
