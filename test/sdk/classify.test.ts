@@ -11,7 +11,7 @@ import { classify, defaultModelPath, loadClassifier, ModelError, ProviderError, 
 import { CHECKPOINTS, FIXTURES, maxAbsDiff } from '../support/fixtures.js';
 
 const IMAGES = join(FIXTURES, 'images');
-// A CIFAR-10 test cat (cat/0000.jpg) that the embedded model calls a cat with 99.4 %, far from any tie.
+// A CIFAR-10 test cat (cat/0000.jpg) that the embedded model calls a cat with 99.3 %, far from any tie.
 const CAT = join(IMAGES, 'cifar10', 'cat-0000.jpg');
 
 interface PreprocessManifest {
