@@ -32,8 +32,8 @@ export interface ModelThroughputSettings {
 type Feeds = Record<string, ort.Tensor>;
 
 /**
- * The default model on onnxruntime-node (CPU, the SDK's session options: one intra-op thread per physical core) against the same
- * weights in PyTorch (eval, no_grad), on one seeded batch. Turns of about secondsPerCase / 10 alternate
+ * The default model on onnxruntime-node (CPU, the SDK's session options: one intra-op thread per physical core)
+ * against the same weights in PyTorch (eval, no_grad), on one seeded batch. Turns of about secondsPerCase / 10 alternate
  * ORT torch torch ORT …: each turn is many runs, so that one side's thread pool winding down (ORT's spinning
  * workers, OpenMP's) is not billed to the other's runs, while load that comes and goes still falls on both.
  */

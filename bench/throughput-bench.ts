@@ -30,7 +30,8 @@ export interface ThroughputSettings {
 type Feeds = Record<string, ort.Tensor>;
 
 /**
- * Same session options for both models (all graph optimisations; one intra-op thread per physical core, as nin-sdk sets on Node).
+ * Same session options for both models (all graph optimisations; one intra-op thread per physical core, as nin-sdk
+ * sets on Node).
  * After two warm-up runs each, single runs of the two models alternate (A B B A …) until the budget is spent: on a
  * machine shared with other work, load changes within seconds, and fine interleaving lets both models share it
  * alike. Medians of the run times then shrug off the bursts.
