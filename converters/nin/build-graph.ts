@@ -27,7 +27,7 @@ export function buildNinGraph(
   options: BuildOptions = {},
 ): Graph {
   const { family } = recognition;
-  const g = new GraphBuilder({ name: `nin_${family.id}`, opsetVersion: options.opsetVersion ?? 17 });
+  const g = new GraphBuilder({ name: `nin_${family.id}`, opsetVersion: options.opsetVersion });
   const input = g.input(INPUT_NAME, 'float32', [BATCH_DIM, 3, family.inputSize, family.inputSize]);
   const convByLayer = new Map(recognition.convs.map((c) => [c.layerIndex, c]));
   const x = applyNinLayers(g, family, input, {

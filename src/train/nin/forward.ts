@@ -56,7 +56,7 @@ export function buildNinForward(architecture: NinArchitecture, options: NinForwa
   const { family } = architecture;
   const batch = options.batch ?? BATCH_DIM;
   const size = options.inputSize ?? family.inputSize;
-  const g = new GraphBuilder({ name: `nin_${family.id}_${options.mode}`, opsetVersion: options.opsetVersion ?? 17 });
+  const g = new GraphBuilder({ name: `nin_${family.id}_${options.mode}`, opsetVersion: options.opsetVersion });
   const parameters = ninParameters(architecture);
   const params = new Map(parameters.map((p) => [p.name, g.input(p.name, 'float32', p.shape)]));
   const inputShape: Shape = [batch, 3, size, size];
