@@ -5,12 +5,8 @@ import { tensorData } from '../../src/graph/tensor-data.js';
 import type { Graph } from '../../src/graph/types.js';
 import { ArchitectureError } from './errors.js';
 import { applyNinLayers } from './layer-walk.js';
+import { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import type { Recognition } from './recognize.js';
-
-export const INPUT_NAME = 'input';
-export const LOGITS_NAME = 'logits';
-export const PROBABILITIES_NAME = 'probabilities';
-export const BATCH_DIM = 'batch';
 
 export interface BuildOptions {
   readonly opsetVersion?: number;
