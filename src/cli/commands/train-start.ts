@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { NIN_CIFAR10 } from '../../../converters/nin/index.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
-import { loadImageDataset, type ImageDataset } from '../../train/data/index-node.js';
+import { loadImageDataset, type ImageDataset } from '../../train/data/node/index.js';
 import {
   architectureFromWidths,
   initialCheckpoint,
