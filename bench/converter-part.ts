@@ -3,9 +3,16 @@ import { measureMemoryStages } from './measure-node.js';
 import type { StageBreakdown } from './memory-stages.js';
 import type { BenchOptions } from './options.js';
 import { assertCheckpointsExist, CIFAR_FULL, IMAGENET_LEGACY_V1, IMAGENET_ZIP } from './paths.js';
-import { conversionMemoryTable, conversionTimeTable, memoryStagesTable, throughputTable } from './report.js';
 import type { ConversionSection, ThroughputSection } from './results.js';
-import { summarizeBaselines, summarizeConversions, summarizeThroughput } from './summarize.js';
+import {
+  conversionMemoryTable,
+  conversionTimeTable,
+  memoryStagesTable,
+  summarizeBaselines,
+  summarizeConversions,
+  summarizeThroughput,
+  throughputTable,
+} from './converter-summary.js';
 import { runThroughputCase, type ThroughputCase } from './throughput-bench.js';
 
 const CHECKPOINTS = [IMAGENET_ZIP, IMAGENET_LEGACY_V1, CIFAR_FULL] as const;

@@ -5,7 +5,7 @@ import type { TorchExportReport, TorchSample } from './measure-torch.js';
 import type { BenchOptions } from './options.js';
 import type { StageBreakdown } from './memory-stages.js';
 import type { SdkSection } from './sdk-part.js';
-import type { BaselineSummary, ConversionSummary, ThroughputSummary } from './summarize.js';
+import type { BaselineSummary, ConversionSummary, ThroughputSummary } from './converter-summary.js';
 import type { ThroughputCase } from './throughput-bench.js';
 import type { TrainingSection } from './training-part.js';
 

@@ -6,8 +6,14 @@ import type { BenchOptions } from './options.js';
 import { CAT_IMAGE, CIFAR10_TEST_TAR, DEFAULT_MODEL, DEFAULT_MODEL_CHECKPOINT, PROJECT_ROOT, SDK_CLI } from './paths.js';
 import { comparePredict, type PredictComparison } from './predict-bench.js';
 import { runModelThroughputCase, type ModelThroughputCase } from './sdk-model-throughput.js';
-import { modelThroughputTable, predictTable } from './sdk-report.js';
-import { summarizeModelThroughput, summarizePredict, type ModelThroughputSummary, type PredictSummary } from './sdk-summarize.js';
+import {
+  modelThroughputTable,
+  predictTable,
+  summarizeModelThroughput,
+  summarizePredict,
+  type ModelThroughputSummary,
+  type PredictSummary,
+} from './sdk-summary.js';
 import { TorchModelWorker } from './torch-model-worker.js';
 
 const MODEL_BATCHES = [1, 32] as const;

@@ -6,3 +6,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
+
+/** Table cells shared by the parts' tables. */
+export const fixed = (n: number, digits = 0): string => n.toFixed(digits);
+export const times = (n: number): string => `${n.toFixed(2)}×`;
+export const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');

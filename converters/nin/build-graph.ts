@@ -5,12 +5,8 @@ import { tensorData } from '../../src/graph/tensor-data.js';
 import type { Graph } from '../../src/graph/types.js';
 import { ArchitectureError } from './errors.js';
 import { applyNinLayers } from './layer-walk.js';
+import { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import type { Recognition } from './recognize.js';
-
-export const INPUT_NAME = 'input';
-export const LOGITS_NAME = 'logits';
-export const PROBABILITIES_NAME = 'probabilities';
-export const BATCH_DIM = 'batch';
 
 export interface BuildOptions {
   readonly opsetVersion?: number;
@@ -27,7 +23,7 @@ export function buildNinGraph(
   options: BuildOptions = {},
 ): Graph {
   const { family } = recognition;
-  const g = new GraphBuilder({ name: `nin_${family.id}`, opsetVersion: options.opsetVersion ?? 17 });
+  const g = new GraphBuilder({ name: `nin_${family.id}`, opsetVersion: options.opsetVersion });
   const input = g.input(INPUT_NAME, 'float32', [BATCH_DIM, 3, family.inputSize, family.inputSize]);
   const convByLayer = new Map(recognition.convs.map((c) => [c.layerIndex, c]));
   const x = applyNinLayers(g, family, input, {

@@ -3,4 +3,5 @@ export { ArchitectureError } from './errors.js';
 export { CIFAR10_LABELS, FAMILIES, FAMILY_IDS, NIN_CIFAR10, NIN_IMAGENET } from './families.js';
 export { recognize, type Recognition } from './recognize.js';
 export type { FamilyId, FamilySpec, LayerSpec } from './spec.js';
-export { buildNinGraph, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './build-graph.js';
+export { buildNinGraph } from './build-graph.js';
+export { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';

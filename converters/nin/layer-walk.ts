@@ -1,5 +1,6 @@
 import type { GraphBuilder } from '../../src/graph/builder.js';
-import { conv, pytorchAvgPool2d, pytorchMaxPool2d, relu } from '../../src/graph/ops/index.js';
+import { conv, relu } from '../../src/graph/ops/index.js';
+import { pytorchAvgPool2d, pytorchMaxPool2d } from '../pytorch-ops/pool.js';
 import type { Value } from '../../src/graph/types.js';
 import type { FamilySpec, LayerSpec } from './spec.js';
 
@@ -59,7 +60,7 @@ export function applyNinLayers(g: GraphBuilder, family: FamilySpec, input: Value
   return x;
 }
 
-/** nn.MaxPool2d / nn.AvgPool2d with PyTorch's sizes and divisors (ceil_mode as explicit pads, see src/graph/ops/pytorch-pool.ts). */
+/** nn.MaxPool2d / nn.AvgPool2d with PyTorch's sizes and divisors (ceil_mode as explicit pads, see converters/pytorch-ops/pool.ts). */
 function pool(g: GraphBuilder, x: Value, layer: PoolLayer, name: string): Value {
   const options = { kernel: layer.kernel, stride: layer.stride, padding: layer.padding, ceilMode: layer.ceilMode, name: `${name}.pool` };
   return layer.kind === 'maxPool'

@@ -197,6 +197,7 @@ export class GraphBuilder {
     }));
     return {
       name: this.graphName,
+      opsetVersion: this.opsetVersion,
       docString: this.docString,
       inputs: [...this.inputs],
       outputs: [...this.outputs],

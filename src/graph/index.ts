@@ -28,15 +28,6 @@ export { DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION, MIN_OPSET_VERSION } from './
 export * as ops from './ops/index.js';
 export { SHAPE_RULES } from './ops/shape-rules.js';
 export * from './passes/index.js';
-export {
-  pytorchPool2dPads,
-  pytorchPoolAxisPads,
-  pytorchPoolOutputSize,
-  type Pool2dPads,
-  type PoolAxisPads,
-  type PytorchPool2d,
-  type PytorchPoolAxis,
-} from './pytorch-pooling.js';
 export { broadcastShapes, formatShape, formatType, isStaticDim, isStaticShape } from './shape.js';
 export { boolTensor, elementCount, float32Tensor, int32Tensor, int64Tensor, tensorData, tensorToNumbers } from './tensor-data.js';
 export { validateGraph } from './validate.js';

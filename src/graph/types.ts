@@ -91,6 +91,8 @@ export interface Node {
 /** A whole computation. Nodes are in topological order. */
 export interface Graph {
   readonly name: string;
+  /** The ai.onnx opset the nodes are written for (GraphBuilder's option; read from the file by readOnnx). */
+  readonly opsetVersion: number;
   readonly docString: string;
   readonly inputs: readonly Value[];
   readonly outputs: readonly Value[];

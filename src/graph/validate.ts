@@ -6,7 +6,7 @@ import type { Graph } from './types.js';
  * defined once, every input defined before use, graph outputs defined, and
  * ops written in the form the target opset expects. Throws on the first problem.
  */
-export function validateGraph(graph: Graph, opsetVersion: number): void {
+export function validateGraph(graph: Graph, opsetVersion = graph.opsetVersion): void {
   const defined = new Set<string>();
   const define = (name: string, what: string): void => {
     if (defined.has(name)) throw new Error(`validateGraph: ${what} "${name}" is defined more than once`);

@@ -1,6 +1,7 @@
 import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
+import { isRecord } from '../guards.js';
 
 /** An ONNX file that cannot serve as a nin-sdk classifier, with what is wrong with it. */
 export class ModelError extends Error {
@@ -63,10 +64,6 @@ function parseJson(text: string, key: string, source: string): unknown {
   } catch {
     throw new ModelError(`${source}: '${key}' metadata is not valid JSON`);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkPreprocessing(value: unknown, source: string): PreprocessSpec {

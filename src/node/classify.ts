@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { cachedClassify } from '../classifier/cached-classify.js';
 import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
-import { preprocessImage, type ImageInput } from '../preprocess/node.js';
+import { preprocessImage, type ImageInput } from '../preprocess/node/index.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
 import { intraOpThreads } from './cpu-cores.js';
 import { defaultModelPath } from './default-model.js';

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readCheckpoint } from '../../converters/pth/index.js';
+import { loadClassifier } from '../../src/node/classify.js';
 import { DEFAULT_MODEL_CHECKPOINT, FIXTURES, ROOT, SHARED_DATA } from '../support/fixtures.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
@@ -72,10 +73,27 @@ describe('nin-sdk (built CLI)', () => {
     assert.equal(run('frobnicate').stderr, "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, train, average, convert, doctor (see nin-sdk --help)\n");
   });
 
-  test('eval on an ImageFolder directory prints pytorch-nin-cifar10\'s line and the throughput', () => {
+  test('eval on an ImageFolder directory prints pytorch-nin-cifar10\'s line and the throughput', async () => {
     const { code, stdout, stderr } = run('eval', imageFolderDataset());
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/10 \(\d+\.\d\d%\)\n10 images in [\d.]+ s \(\d+ images\/s\) on cpu\n$/);
+    // The numbers are the SDK's: the embedded model's top-1 hits and mean cross-entropy of the true classes.
+    const classifier = await loadClassifier();
+    let correct = 0;
+    let loss = 0;
+    try {
+      for (const file of readdirSync(join(IMAGES, 'cifar10'))) {
+        const truth = file.split('-')[0]!;
+        const ranked = await classifier.classify(join(IMAGES, 'cifar10', file), { top: 10 });
+        if (ranked[0]!.label === truth) correct++;
+        loss -= Math.log(ranked.find((p) => p.label === truth)!.probability) / 10;
+      }
+    } finally {
+      await classifier.dispose();
+    }
+    const [, printedLoss, printedCorrect] = /Average loss: ([\d.]+), Accuracy: (\d+)\//.exec(stdout)!;
+    assert.equal(Number(printedCorrect), correct);
+    assert.ok(Math.abs(Number(printedLoss) - loss) <= 1e-4, `printed ${printedLoss}, the SDK gives ${loss}`);
   });
 
   test('eval: a class folder that is not a label is named', () => {

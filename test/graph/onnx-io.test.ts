@@ -129,17 +129,23 @@ describe('writeOnnx / readOnnx', () => {
     assert.equal(count(true), graph.nodes.length - 2); // all but the two graph outputs
   });
 
-  it('checks the graph against the opset it is written with', () => {
+  it('writes the opset the graph was built for, and checks the graph against it', () => {
     const g18 = new GraphBuilder({ opsetVersion: 18 });
     g18.output(ops.reduceMean(g18, g18.input('x', 'float32', [2, 3]), [1], { name: 'mean' }), 'y');
-    assert.throws(() => writeOnnx(g18.build()), {
+    assert.equal(g18.build().opsetVersion, 18);
+    assert.equal(readOnnx(writeOnnx(g18.build())).opsetVersion, 18);
+    assert.equal(readOnnx(writeOnnx(g18.build())).graph.opsetVersion, 18);
+    assert.throws(() => writeOnnx(g18.build(), { opsetVersion: 17 }), {
+      message: 'writeOnnx: the graph is built for opset 18, not 17',
+    });
+    assert.throws(() => writeOnnx({ ...g18.build(), opsetVersion: 17 }), {
       message: 'validateGraph: ReduceMean node mean has axes as an input, which needs opset ≥ 18 (writing opset 17)',
     });
-    assert.equal(readOnnx(writeOnnx(g18.build(), { opsetVersion: 18 })).opsetVersion, 18);
 
     const g17 = new GraphBuilder();
     g17.output(ops.reduceMax(g17, g17.input('x', 'float32', [2, 3]), [1]), 'y');
-    assert.throws(() => writeOnnx(g17.build(), { opsetVersion: 18 }), {
+    assert.equal(g17.build().opsetVersion, 17);
+    assert.throws(() => writeOnnx({ ...g17.build(), opsetVersion: 18 }), {
       message: 'validateGraph: ReduceMax node reduce_max_0 has an axes attribute, but from opset 18 axes are an input (writing opset 18)',
     });
   });

@@ -9,10 +9,10 @@ import {
   convertInitializersToFloat16,
   float32Tensor,
   ops,
-  pytorchPool2dPads,
   writeOnnx,
   type Shape,
 } from '../../src/graph/index.js';
+import { pytorchAvgPool2d, pytorchMaxPool2d, pytorchPool2dPads } from '../../converters/pytorch-ops/index.js';
 import { assertClose, kitchenSink, runOnnx } from './helpers.js';
 
 const BATCHES = [1, 3] as const;
@@ -79,7 +79,7 @@ describe('onnxruntime-node runs what writeOnnx writes', () => {
     const window = { kernelShape: [1, 3], strides: [1, 2], pads: axis.pads };
     g.output(ops.averagePool(g, x, { ...window, countIncludePad: false }), 'exclude');
     g.output(ops.averagePool(g, x, { ...window, countIncludePad: true }), 'include');
-    g.output(ops.pytorchAvgPool2d(g, x, { kernel: [1, 3], stride: [1, 2], padding: [0, 1], ceilMode: true }), 'pytorch');
+    g.output(pytorchAvgPool2d(g, x, { kernel: [1, 3], stride: [1, 2], padding: [0, 1], ceilMode: true }), 'pytorch');
     assert.deepEqual(
       g
         .build()
@@ -147,8 +147,8 @@ describe('onnxruntime-node runs what writeOnnx writes', () => {
     const stage = (v: typeof x, name: string) => g.output(v, name);
     const ceilPool = (v: typeof x, k: number, s: number) =>
       k === 3
-        ? ops.pytorchMaxPool2d(g, v, { kernel: k, stride: s, ceilMode: true })
-        : ops.pytorchAvgPool2d(g, v, { kernel: k, stride: s, ceilMode: true });
+        ? pytorchMaxPool2d(g, v, { kernel: k, stride: s, ceilMode: true })
+        : pytorchAvgPool2d(g, v, { kernel: k, stride: s, ceilMode: true });
     x = stage(ops.conv(g, x, ones('w1', 11), undefined, { strides: 4 }), 'c1');
     x = stage(ceilPool(x, 3, 2), 'p1');
     x = stage(ops.conv(g, x, ones('w2', 5), undefined, { pads: 2 }), 'c2');
@@ -156,7 +156,7 @@ describe('onnxruntime-node runs what writeOnnx writes', () => {
     x = stage(ops.conv(g, x, ones('w3', 3), undefined, { pads: 1 }), 'c3');
     x = stage(ceilPool(x, 3, 2), 'p3');
     x = stage(ops.conv(g, x, ones('w4', 3), undefined, { pads: 1 }), 'c4');
-    x = stage(ceilPool(x, 6, 1), 'p4');
+    stage(ceilPool(x, 6, 1), 'p4');
     const graph = g.build();
     assert.deepEqual(
       graph.outputs.map((v) => v.shape[2]),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GraphBuilder, float32Tensor, int64Tensor, ops, type Shape, type Value } from '../../src/graph/index.js';
+import { pytorchAvgPool2d, pytorchMaxPool2d } from '../../converters/pytorch-ops/index.js';
 
 function weights(g: GraphBuilder, name: string, dims: readonly number[]): Value {
   return g.initializer(name, float32Tensor(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims));
@@ -335,9 +336,9 @@ describe('pytorchMaxPool2d / pytorchAvgPool2d', () => {
   it('take PyTorch parameters (stride defaults to the kernel) and write explicit pads', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', ['batch', 96, 54, 54]);
-    const y = ops.pytorchMaxPool2d(g, x, { kernel: 3, stride: 2, ceilMode: true });
-    const z = ops.pytorchAvgPool2d(g, g.input('c', 'float32', ['batch', 1024, 6, 6]), { kernel: 6, stride: 1, ceilMode: true });
-    const w = ops.pytorchAvgPool2d(g, g.input('d', 'float32', ['batch', 10, 8, 8]), { kernel: 8 });
+    const y = pytorchMaxPool2d(g, x, { kernel: 3, stride: 2, ceilMode: true });
+    const z = pytorchAvgPool2d(g, g.input('c', 'float32', ['batch', 1024, 6, 6]), { kernel: 6, stride: 1, ceilMode: true });
+    const w = pytorchAvgPool2d(g, g.input('d', 'float32', ['batch', 10, 8, 8]), { kernel: 8 });
     assert.deepEqual(
       [y.shape, z.shape, w.shape],
       [
@@ -359,7 +360,7 @@ describe('pytorchMaxPool2d / pytorchAvgPool2d', () => {
   it('excludes an extra ceil pad from the divisor when PyTorch has no padding of its own', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', [1, 1, 5, 5]);
-    const y = ops.pytorchAvgPool2d(g, x, { kernel: 2, ceilMode: true });
+    const y = pytorchAvgPool2d(g, x, { kernel: 2, ceilMode: true });
     assert.deepEqual(y.shape, [1, 1, 3, 3]);
     const node = g.build().nodes[0]!;
     assert.deepEqual([node.attributes['pads']?.value, node.attributes['count_include_pad']?.value], [[0, 0, 1, 1], 0]);
@@ -368,7 +369,7 @@ describe('pytorchMaxPool2d / pytorchAvgPool2d', () => {
   it('needs static spatial dims', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', ['batch', 3, 'h', 'w']);
-    assert.throws(() => ops.pytorchMaxPool2d(g, x, { kernel: 2 }), {
+    assert.throws(() => pytorchMaxPool2d(g, x, { kernel: 2 }), {
       message: 'pytorchMaxPool2d: input must be NCHW with static H and W, got float32[batch,3,h,w]',
     });
   });

@@ -13,8 +13,8 @@ describe('16-bit float conversion', () => {
       [65504, 0x7bff],
       [65520, 0x7c00], // rounds up to Inf, as numpy does
       [6.103515625e-5, 0x0400], // smallest normal
-      [5.960464477539063e-8, 0x0001], // smallest subnormal
-      [2.9802322387695312e-8, 0x0000], // half of it: tie to even → 0
+      [2 ** -24, 0x0001], // smallest subnormal
+      [2 ** -25, 0x0000], // half of it: tie to even → 0
       [Infinity, 0x7c00],
       [-Infinity, 0xfc00],
       [1 + 2 ** -11, 0x3c00], // tie between 1 and the next half: even (1)

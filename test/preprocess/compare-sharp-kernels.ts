@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { cropPixels } from '../../src/preprocess/crop.js';
-import { decodeImage } from '../../src/preprocess/decode-sharp.js';
+import { decodeImage } from '../../src/preprocess/node/decode-sharp.js';
 import { preprocessGeometry } from '../../src/preprocess/geometry.js';
 import { resizeBilinear } from '../../src/preprocess/resample.js';
 import type { PreprocessSpec } from '../../src/preprocess/spec.js';

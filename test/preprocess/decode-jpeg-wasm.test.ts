@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { decodeSmallJpeg } from '../../src/preprocess/decode-jpeg-wasm.js';
+import { decodeSmallJpeg } from '../../src/preprocess/node/decode-jpeg-wasm.js';
 import { readLabeledImages } from '../../src/node/dataset.js';
-import { decodeImage, DEFAULT_MAX_PIXELS } from '../../src/preprocess/decode-sharp.js';
+import { decodeImage, DEFAULT_MAX_PIXELS } from '../../src/preprocess/node/decode-sharp.js';
 import { readJpegHeader } from '../../src/preprocess/jpeg-header.js';
 
 const IMAGES = 'fixtures/images';

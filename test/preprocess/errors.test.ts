@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ImageError, preprocessImage } from '../../src/preprocess/node.js';
+import { ImageError, preprocessImage } from '../../src/preprocess/node/index.js';
 import { IMAGES, INVALID_IMAGES, SPECS } from './reference.js';
 
 const spec = SPECS.cifar10;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { preprocessGeometry } from '../../src/preprocess/geometry.js';
-import { preprocessImage } from '../../src/preprocess/node.js';
+import { preprocessImage } from '../../src/preprocess/node/index.js';
 import { IMAGES, manifest, maxAbsDifference, readReferenceTensor, SPECS, type SpecName } from './reference.js';
 
 /*

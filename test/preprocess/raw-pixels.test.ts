@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeImage, preprocessImage, preprocessPixels, type RawPixels } from '../../src/preprocess/node.js';
+import { decodeImage, preprocessImage, preprocessPixels, type RawPixels } from '../../src/preprocess/node/index.js';
 import { IMAGES, manifest, readReferenceTensor, SPECS } from './reference.js';
 
 const entry = (file: string) => {

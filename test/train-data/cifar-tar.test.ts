@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readLabeledImages } from '../../src/node/dataset.js';
-import { CIFAR10_PREPROCESSING, preprocessImage } from '../../src/preprocess/node.js';
+import { CIFAR10_PREPROCESSING, preprocessImage } from '../../src/preprocess/node/index.js';
 import { BatchIterator, CIFAR10_AUGMENTATION } from '../../src/train/data/index.js';
-import { loadImageDataset } from '../../src/train/data/index-node.js';
+import { loadImageDataset } from '../../src/train/data/node/index.js';
 import { SHARED_DATA } from '../support/fixtures.js';
 
 /** The real thing, kept small: 500 of CIFAR-10's test JPEGs from the tar (../shared/data). */

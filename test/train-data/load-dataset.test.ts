@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { preprocessImage } from '../../src/preprocess/node.js';
+import { preprocessImage } from '../../src/preprocess/node/index.js';
 import { BatchIterator, type ImageDataset } from '../../src/train/data/index.js';
-import { loadImageDataset } from '../../src/train/data/index-node.js';
+import { loadImageDataset } from '../../src/train/data/node/index.js';
 import { syntheticSpec } from './synthetic.js';
 
 /**

@@ -22,6 +22,14 @@ const TINY = ['--widths', '8,8,8,8,8,8,8,8', '--init', 'he', '--schedule', 'line
 const TRAIN_LINE = /^Train Epoch: \d+ \[\d+\/\d+ \(\d+%\)\]\tLoss: \d+\.\d{6}\tLR: \d\.\d+(e-\d\d)?$/;
 const TEST_LINE = /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/\d+ \(\d+\.\d{2}%\)$/;
 
+/** The `Test set:` lines' average loss and accuracy (%), one per epoch. */
+function testSet(stdout: string): { loss: number; accuracy: number }[] {
+  return stdout
+    .split('\n')
+    .filter((line) => TEST_LINE.test(line))
+    .map((line) => ({ loss: Number(/Average loss: ([\d.]+)/.exec(line)![1]), accuracy: Number(/\(([\d.]+)%\)$/.exec(line)![1]) }));
+}
+
 function train(...args: string[]) {
   const result = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', cwd: ROOT });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -50,21 +58,26 @@ describe('nin-sdk train', () => {
     const checkpoint = decodeTrainingCheckpoint(readFileSync(join(out('run'), 'checkpoint.nintrain')));
     assert.equal(checkpoint.step, 14);
     assert.equal(checkpoint.progress?.iterator.epoch, 2);
+    // The best accuracy kept (and saved in best.pth) is the best of the epochs' logged ones. Whether the run learns
+    // is the next test's: two epochs of a width-8 NIN stay at chance.
     const accuracy = checkpoint.progress!.bestAccuracy!;
-    assert.ok(accuracy >= 0 && accuracy <= 100);
+    assert.ok(Math.abs(accuracy - Math.max(...testSet(stdout).map((e) => e.accuracy))) < 0.005, `best accuracy ${accuracy}`);
 
     const classifier = await loadClassifier(join(out('run'), 'best.onnx'));
     try {
       assert.deepEqual(classifier.labels, ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
-      const [top] = await classifier.classify(join(FIXTURES, 'images', 'cat.jpg'), { top: 1 });
-      assert.ok(top !== undefined && top.probability > 0);
+      // All ten classes: best.onnx's probabilities output is a softmax (sums to 1), ranked best first.
+      const ranked = await classifier.classify(join(FIXTURES, 'images', 'cat.jpg'), { top: 10 });
+      assert.deepEqual(ranked.map((p) => p.label).sort(), [...classifier.labels].sort());
+      assert.ok(Math.abs(ranked.reduce((sum, p) => sum + p.probability, 0) - 1) < 1e-5);
+      assert.ok(ranked.every((p, i) => i === 0 || p.probability <= ranked[i - 1]!.probability));
     } finally {
       await classifier.dispose();
     }
 
     const pth = readCheckpoint(readFileSync(join(out('run'), 'best.pth')));
     assert.equal(pth.wrapper, 'state_dict');
-    assert.ok(typeof pth.extras['best_acc'] === 'number');
+    assert.equal(pth.extras['best_acc'], accuracy);
     const trained = checkpointParameters(checkpoint);
     assert.deepEqual([...pth.tensors.keys()], [...trained.keys()]);
 
@@ -90,6 +103,16 @@ describe('nin-sdk train', () => {
     } finally {
       await session.release();
     }
+  });
+
+  it('learns: over six epochs the loss on its own training images falls below chance (ln 10)', () => {
+    // Evaluated on the training images themselves, so that 200 images suffice; every number is fixed by the seed.
+    const args = ['--widths', '32,24,16,32,32,32,32,32', '--init', 'he', '--schedule', 'linear', '--lr', '0.02'];
+    const { code, stdout, stderr } = train('--data', data.train, '--test', data.train, ...args, '--epochs', '6', '--batch', '20', '--out', out('learns'));
+    assert.equal(code, 0, stderr);
+    const losses = testSet(stdout).map((e) => e.loss);
+    assert.equal(losses.length, 6);
+    assert.ok(losses[5]! < losses[0]! - 0.02 && losses[5]! < Math.log(10) - 0.02, `losses ${losses.join(', ')}`);
   });
 
   it('Ctrl-C saves a checkpoint and exits 130; the same command resumes to the uninterrupted result, bit for bit', async () => {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { float32Tensor, GraphBuilder, ops, writeOnnx, type Value } from '../../src/graph/index.js';
+import { pytorchAvgPool2d, pytorchMaxPool2d } from '../../converters/pytorch-ops/index.js';
 import { buildGradientGraph, softmaxCrossEntropy, softmaxCrossEntropyGradient } from '../../src/train/index.js';
 import { Bundle, relativeError, runOnce, tensor, type Feeds } from './helpers.js';
 
@@ -41,12 +42,12 @@ function caseGraph(c: OpCase): CaseGraph {
         build: (g, v) => ({ y: ops.conv(g, v['x']!, v['w']!, v['b']!, { strides: pool.stride, pads: pool.padding }) }),
       };
     case 'maxPool':
-      return { inputs: ['x'], wrt: ['x'], build: (g, v) => ({ y: ops.pytorchMaxPool2d(g, v['x']!, pool) }) };
+      return { inputs: ['x'], wrt: ['x'], build: (g, v) => ({ y: pytorchMaxPool2d(g, v['x']!, pool) }) };
     case 'avgPool':
       return {
         inputs: ['x'],
         wrt: ['x'],
-        build: (g, v) => ({ y: ops.pytorchAvgPool2d(g, v['x']!, { ...pool, countIncludePad: c.countIncludePad ?? true }) }),
+        build: (g, v) => ({ y: pytorchAvgPool2d(g, v['x']!, { ...pool, countIncludePad: c.countIncludePad ?? true }) }),
       };
     case 'relu':
       return { inputs: ['x'], wrt: ['x'], build: (g, v) => ({ y: ops.relu(g, v['x']!) }) };

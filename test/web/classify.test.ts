@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { loadClassifier, type NodeClassifier } from '../../src/index.js';
-import { preprocessImage } from '../../src/preprocess/node.js';
+import { preprocessImage } from '../../src/preprocess/node/index.js';
 import type { WebProvider } from '../../src/web/index.js';
 import { FIXTURES, maxAbsDiff } from '../support/fixtures.js';
 import { browserUnavailable } from './support/browser.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { convertCheckpoint, FAMILY_IDS, SUPPORTED_OPSETS } from '../../../converters/nin/index.js';
+import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -18,7 +19,7 @@ Options:
   --family <${FAMILY_IDS.join('|')}>  treat the checkpoint as this family instead of recognising it
                             (renamed keys are then matched to the layers in order)
   --labels <file>           class names, one per line (default: the family's CIFAR-10 / ImageNet names)
-  --opset <n>               ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default 17: onnxruntime-node and -web 1.30 load it)
+  --opset <n>               ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET_VERSION}: onnxruntime-node and -web 1.30 load it)
   --float16                 store weights as float16: half the file, still computes in float32
   -q, --quiet               print nothing on success
   -h, --help                show this help
@@ -50,7 +51,7 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   }
   const [input, output] = positionals as [string, string];
   const family = choiceOption('family', values.family, FAMILY_IDS);
-  const opsetVersion = integerOption('opset', values.opset, 17, SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
+  const opsetVersion = integerOption('opset', values.opset, DEFAULT_OPSET_VERSION, SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
   const labels = values.labels === undefined ? undefined : await readLabelsFile(values.labels);
 
   const started = performance.now();

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { readLabeledImages, type LabeledImage } from '../../node/dataset.js';
-import { preprocessImage } from '../../preprocess/node.js';
+import { preprocessImage } from '../../preprocess/node/index.js';
 import { integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';

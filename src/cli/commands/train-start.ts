@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { NIN_CIFAR10 } from '../../../converters/nin/index.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
-import { loadImageDataset, type ImageDataset } from '../../train/data/index-node.js';
+import { loadImageDataset, type ImageDataset } from '../../train/data/node/index.js';
 import {
   architectureFromWidths,
   initialCheckpoint,
@@ -15,13 +15,11 @@ import {
   type TrainingProgress,
   type TrainingRecipe,
 } from '../../train/index.js';
+import { NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
 import { sha256Hex } from '../../node/sha256.js';
 import { UsageError } from '../errors.js';
 import { defaultsFor, type TrainFlags } from './train-options.js';
-
-/** pytorch-nin-cifar10's widths before the class count. */
-const RECIPE_HIDDEN_WIDTHS = [192, 160, 96, 192, 192, 192, 192, 192] as const;
 
 export interface TrainStart {
   /** With its progress: where the loop starts. */
@@ -140,7 +138,7 @@ async function loadData(
 /** --widths (8: the class count appended; 9: its last must be the class count) or the recipe's full width. */
 function widthsFor(widths: readonly number[] | undefined, train: ImageDataset): number[] {
   const classes = train.classNames.length;
-  if (widths === undefined) return [...RECIPE_HIDDEN_WIDTHS, classes];
+  if (widths === undefined) return [...NIN_CIFAR10_HIDDEN_WIDTHS, classes];
   if (widths.length === 8) return [...widths, classes];
   if (widths[8] !== classes) throw new UsageError(`--widths ends in ${widths[8]} classes, but the data has ${classes} (${describeClasses(train.classNames)})`);
   return [...widths];

@@ -27,7 +27,7 @@ export function readOnnx(bytes: Uint8Array): OnnxModel {
   if (info.opsetVersion < MIN_OPSET_VERSION) {
     throw new Error(`readOnnx: the model uses opset ${info.opsetVersion}; this IR reads opset ${MIN_OPSET_VERSION} and later`);
   }
-  return { ...info, graph: graphFromProto(model.graph) };
+  return { ...info, graph: graphFromProto(model.graph, info.opsetVersion) };
 }
 
 function decode(bytes: Uint8Array): ModelProto {
@@ -56,7 +56,7 @@ function modelInfo(model: ModelProto): OnnxModelInfo {
   };
 }
 
-function graphFromProto(proto: GraphProto): Graph {
+function graphFromProto(proto: GraphProto, opsetVersion: number): Graph {
   const initializers: Initializer[] = proto.initializer.map((t) => ({ name: t.name, tensor: tensorFromProto(t, `initializer ${t.name}`) }));
   const types = new Map<string, TensorType>();
   const constants = new Map<string, TensorData>();
@@ -100,6 +100,7 @@ function graphFromProto(proto: GraphProto): Graph {
 
   return {
     name: proto.name,
+    opsetVersion,
     docString: proto.docString,
     inputs,
     outputs: proto.output.map(valueFromProto),

@@ -5,10 +5,10 @@ import type { Graph } from '../types.js';
 import { validateGraph } from '../validate.js';
 import { tensorHeaderToProto, nodeToProto, valueInfoToProto } from './to-proto.js';
 import { tensorToRawBytes } from './raw-data.js';
-import { DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION } from '../opset.js';
+import { DEFAULT_IR_VERSION } from '../opset.js';
 
 export interface WriteOnnxOptions {
-  /** Default 17; must match the builder's opsetVersion (checked). */
+  /** Default and only accepted value: the graph's own `opsetVersion` (kept so callers may state it; checked). */
   readonly opsetVersion?: number;
   /** Default 8. */
   readonly irVersion?: number;
@@ -39,8 +39,11 @@ const MAX_PROTOBUF_BYTES = 2 ** 31 - 1;
  * same ModelProto.
  */
 export function writeOnnx(graph: Graph, options: WriteOnnxOptions = {}): Uint8Array {
-  const opsetVersion = options.opsetVersion ?? DEFAULT_OPSET_VERSION;
-  validateGraph(graph, opsetVersion);
+  const { opsetVersion } = graph;
+  if (options.opsetVersion !== undefined && options.opsetVersion !== opsetVersion) {
+    throw new Error(`writeOnnx: the graph is built for opset ${opsetVersion}, not ${options.opsetVersion}`);
+  }
+  validateGraph(graph);
 
   const parts: Uint8Array[] = [];
   const model = create(ModelProtoSchema, {

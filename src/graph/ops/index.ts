@@ -16,4 +16,3 @@ export { slice, type SliceOptions } from './slice.js';
 export { softmax } from './softmax.js';
 export { transpose } from './transpose.js';
 export { exp, identity, log, neg, relu, sqrt } from './unary.js';
-export { pytorchAvgPool2d, pytorchMaxPool2d, type PytorchAvgPool2dOptions, type PytorchPool2dOptions } from './pytorch-pool.js';

@@ -38,7 +38,7 @@ export interface GradientGraphOptions {
  * Gradients of a value read by several nodes are summed.
  */
 export function buildGradientGraph(forward: Graph, request: GradientRequest, options: GradientGraphOptions = {}): Graph {
-  const g = new GraphBuilder({ name: options.name ?? `${forward.name}_gradient`, opsetVersion: options.opsetVersion ?? 17 });
+  const g = new GraphBuilder({ name: options.name ?? `${forward.name}_gradient`, opsetVersion: options.opsetVersion ?? forward.opsetVersion });
   const values = replay(g, forward);
   const lookup = (name: string, why: string): Value => {
     const v = values.get(name);

@@ -1,6 +1,7 @@
 import { checkBatchIteratorState, type BatchIteratorState } from '../data/batch-iterator-state.js';
 import { checkPreprocessSpec, type PreprocessSpec } from '../../preprocess/index.js';
 import { INIT_KINDS, SCHEDULE_KINDS, type TrainingRecipe } from '../loop/recipe.js';
+import { isRecord } from '../../guards.js';
 
 /** Where the training loop stands and what it trains with: the part of a checkpoint that is not tensors. */
 export interface TrainingProgress {
@@ -63,8 +64,4 @@ function checkRecipe(value: unknown): TrainingRecipe {
     logEvery: whole('logEvery', 1),
     ...(startModelSha256 === undefined ? {} : { startModelSha256 }),
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

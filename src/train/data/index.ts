@@ -1,7 +1,7 @@
 /**
  * Training data without Node dependencies (browsers too): the seeded generator, shuffling, augmentation, Dropout
  * masks, the in-memory dataset and its cache format, and the resumable batch iterator. Loading datasets from
- * folders and tars is Node's part, in ./index-node.ts.
+ * folders and tars is Node's part, in ./node/index.ts.
  */
 export { cropFlipPlanes, drawCropFlip, type CropFlip } from './augment.js';
 export { BatchIterator, CIFAR10_AUGMENTATION, type BatchIteratorOptions, type TrainingBatch } from './batch-iterator.js';

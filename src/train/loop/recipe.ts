@@ -48,6 +48,9 @@ export const NIN_CIFAR10_RECIPE: Omit<TrainingRecipe, 'seed' | 'init'> = Object.
   logEvery: 100,
 });
 
+/** pytorch-nin-cifar10's output channels of its first 8 convolutions; the 9th is the class count. */
+export const NIN_CIFAR10_HIDDEN_WIDTHS: readonly number[] = Object.freeze([192, 160, 96, 192, 192, 192, 192, 192]);
+
 export const DEFAULT_BASE_LR: Readonly<Record<OptimizerKind, number>> = Object.freeze({ sgd: 0.1, adamw: 1e-3 });
 /** AdamW's decoupled weight decay on weights (PyTorch's default); biases get none, as in the SGD recipe. */
 export const ADAMW_WEIGHT_DECAY = 1e-2;

@@ -1,13 +1,12 @@
+import { BATCH_DIM, INPUT_NAME, LOGITS_NAME } from '../../../converters/nin/io-names.js';
 import { applyNinLayers } from '../../../converters/nin/layer-walk.js';
 import { float32Tensor, GraphBuilder, ops, type Graph, type Shape, type Value } from '../../graph/index.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGradient } from '../loss/softmax-cross-entropy.js';
 import { classCount, ninParameters, type NinArchitecture, type ParameterSpec } from './architecture.js';
 
-export const INPUT_NAME = 'input';
+export { BATCH_DIM, INPUT_NAME, LOGITS_NAME };
 export const LABELS_NAME = 'labels';
 export const LOSS_NAME = 'loss';
-export const LOGITS_NAME = 'logits';
-export const BATCH_DIM = 'batch';
 /** The forward value that holds dLoss/dLogits (see softmaxCrossEntropy), where back-propagation starts. */
 export const LOGITS_GRADIENT_NAME = 'logits_grad_seed';
 
@@ -56,7 +55,7 @@ export function buildNinForward(architecture: NinArchitecture, options: NinForwa
   const { family } = architecture;
   const batch = options.batch ?? BATCH_DIM;
   const size = options.inputSize ?? family.inputSize;
-  const g = new GraphBuilder({ name: `nin_${family.id}_${options.mode}`, opsetVersion: options.opsetVersion ?? 17 });
+  const g = new GraphBuilder({ name: `nin_${family.id}_${options.mode}`, opsetVersion: options.opsetVersion });
   const parameters = ninParameters(architecture);
   const params = new Map(parameters.map((p) => [p.name, g.input(p.name, 'float32', p.shape)]));
   const inputShape: Shape = [batch, 3, size, size];

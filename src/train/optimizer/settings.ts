@@ -2,6 +2,7 @@ import type { OptimizerKind } from '../artifacts.js';
 import { adamwStepScalars, ADAMW_SCALAR_NAMES, EXP_AVG, EXP_AVG_SQ } from './adamw.js';
 import type { ParameterGroup } from './parameter-groups.js';
 import { MOMENTUM_BUFFER, SGD_MOMENTUM_NAME } from './sgd.js';
+import { isRecord } from '../../guards.js';
 
 /**
  * Everything an optimizer step needs besides tensors, as plain JSON: what a training checkpoint stores so that a
@@ -90,8 +91,4 @@ function checkGroups(value: unknown, parameterNames: readonly string[]): Paramet
   const unknown = [...covered].filter((p) => !parameterNames.includes(p));
   if (unknown.length > 0) throw new RangeError(`optimizer settings: groups name ${unknown.join(', ')}, which the model does not have`);
   return groups;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs';
 import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
-import { ImageError } from './errors.js';
-import type { RawPixels } from './pixels.js';
+import { ImageError } from '../errors.js';
+import type { RawPixels } from '../pixels.js';
 
 /** Largest encoded image decoded by default, in pixels (width × height as its header states them). */
 export const DEFAULT_MAX_PIXELS = 100_000_000;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import mozjpegFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
-import { readJpegHeader, type JpegHeader } from './jpeg-header.js';
-import type { RawPixels } from './pixels.js';
+import { readJpegHeader, type JpegHeader } from '../jpeg-header.js';
+import type { RawPixels } from '../pixels.js';
 
 /**
  * Small JPEGs (CIFAR-10's are 32×32) are decoded in process by libjpeg-turbo's decoder compiled to WebAssembly

@@ -3,12 +3,12 @@
  * (torchvision-exact resize, centre crop and normalisation). Re-exports the pure API, so Node code needs only this.
  */
 import { decodeImage, type DecodeOptions } from './decode-sharp.js';
-import type { PreprocessedImage } from './normalize.js';
-import { preprocessPixels } from './pipeline.js';
-import type { RawPixels } from './pixels.js';
-import type { PreprocessSpec } from './spec.js';
+import type { PreprocessedImage } from '../normalize.js';
+import { preprocessPixels } from '../pipeline.js';
+import type { RawPixels } from '../pixels.js';
+import type { PreprocessSpec } from '../spec.js';
 
-export * from './index.js';
+export * from '../index.js';
 export { decodeImage, DEFAULT_MAX_PIXELS, type DecodedImage, type DecodeOptions } from './decode-sharp.js';
 
 /** A path to an image file, the bytes of an encoded image (JPEG, PNG, WebP, GIF, TIFF, AVIF…), or decoded pixels. */

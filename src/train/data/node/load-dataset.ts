@@ -1,8 +1,8 @@
-import { readLabeledImages } from '../../node/dataset.js';
-import { checkPreprocessSpec, type PreprocessSpec } from '../../preprocess/index.js';
-import { datasetCacheFile, datasetCacheKey, readDatasetCache, writeDatasetCache } from './dataset-cache-node.js';
-import { decodeToInputSize } from './decode-node.js';
-import { imageBytes, type ImageDataset } from './image-dataset.js';
+import { readLabeledImages } from '../../../node/dataset.js';
+import { checkPreprocessSpec, type PreprocessSpec } from '../../../preprocess/index.js';
+import { datasetCacheFile, datasetCacheKey, readDatasetCache, writeDatasetCache } from './dataset-cache.js';
+import { decodeToInputSize } from './decode.js';
+import { imageBytes, type ImageDataset } from '../image-dataset.js';
 
 export interface LoadImageDatasetOptions {
   /** inputSize and resizeShorterSide decide each image's pixels (the rest of the spec applies per batch). */

@@ -1,10 +1,10 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { sha256Hex } from '../../node/sha256.js';
-import { writeFileAtomic } from '../../node/write-atomic.js';
-import type { PreprocessSpec } from '../../preprocess/index.js';
-import { decodeDatasetCache, encodeDatasetCache } from './dataset-cache-format.js';
-import type { ImageDataset } from './image-dataset.js';
+import { sha256Hex } from '../../../node/sha256.js';
+import { writeFileAtomic } from '../../../node/write-atomic.js';
+import type { PreprocessSpec } from '../../../preprocess/index.js';
+import { decodeDatasetCache, encodeDatasetCache } from '../dataset-cache-format.js';
+import type { ImageDataset } from '../image-dataset.js';
 
 /** What decides the cached pixels: change any of it and the cache is another file. */
 export interface DatasetCacheInputs {

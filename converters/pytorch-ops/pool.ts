@@ -1,10 +1,10 @@
-import type { GraphBuilder } from '../builder.js';
-import { pytorchPool2dPads, type Pool2dPads } from '../pytorch-pooling.js';
-import { formatType, isStaticDim } from '../shape.js';
-import type { Value } from '../types.js';
-import { nameOption, type OpOptions } from './common.js';
-import { pad } from './pad.js';
-import { averagePool, maxPool } from './pool.js';
+import type { GraphBuilder } from '../../src/graph/builder.js';
+import { nameOption, type OpOptions } from '../../src/graph/ops/common.js';
+import { pad } from '../../src/graph/ops/pad.js';
+import { averagePool, maxPool } from '../../src/graph/ops/pool.js';
+import { formatType, isStaticDim } from '../../src/graph/shape.js';
+import type { Value } from '../../src/graph/types.js';
+import { pytorchPool2dPads, type Pool2dPads } from './pooling-sizes.js';
 
 type Pair = number | readonly [number, number];
 
@@ -34,7 +34,7 @@ export function pytorchMaxPool2d(g: GraphBuilder, x: Value, options: PytorchPool
 /**
  * nn.AvgPool2d with PyTorch's divisors. When ceil_mode adds end padding that
  * PyTorch would not count but count_include_pad would (see
- * pytorch-pooling.ts), PyTorch's own padding is made real with a zero Pad and
+ * pooling-sizes.ts), PyTorch's own padding is made real with a zero Pad and
  * the pool runs with count_include_pad=0 over the extra cells only.
  */
 export function pytorchAvgPool2d(g: GraphBuilder, x: Value, options: PytorchAvgPool2dOptions): Value {

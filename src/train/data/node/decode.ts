@@ -1,5 +1,5 @@
-import { decodeImage, type PreprocessSpec } from '../../preprocess/node.js';
-import { fitPixels } from './fit-pixels.js';
+import { decodeImage, type PreprocessSpec } from '../../../preprocess/node/index.js';
+import { fitPixels } from '../fit-pixels.js';
 
 /**
  * An encoded image → RGB bytes of the spec's input size. Decoding is src/preprocess's (read the way PIL's

@@ -1,0 +1,8 @@
+/**
+ * The names every NIN graph uses for its input, outputs and dynamic batch dimension: the converter's inference
+ * graph (build-graph.ts) and training's forward graphs (src/train/nin/forward.ts) are fed and read by these.
+ */
+export const INPUT_NAME = 'input';
+export const LOGITS_NAME = 'logits';
+export const PROBABILITIES_NAME = 'probabilities';
+export const BATCH_DIM = 'batch';
