@@ -218,3 +218,21 @@ describe('memory amplification in the pickle (issue 18, item 7)', () => {
     }
   });
 });
+
+describe('calls (found by the fuzz test)', () => {
+  it('REDUCE with 100,000 arguments is refused, not a call-stack overflow', () => {
+    // OrderedDict, MARK, EMPTY_TUPLE, DUP × 99,999, TUPLE, REDUCE
+    const data = new Uint8Array(2 + GLOBAL_ORDERED_DICT.length - 2 + 2 + 100_000 + 3);
+    let at = 0;
+    data.set([0x80, 0x02, ...GLOBAL_ORDERED_DICT.slice(0, -2), MARK, 0x29], at);
+    at += 2 + GLOBAL_ORDERED_DICT.length - 2 + 2;
+    data.fill(0x32, at, at + 99_999);
+    at += 99_999;
+    data.set([0x74, 0x52, 0x2e], at);
+    assertRefused(
+      zipCheckpoint(data.subarray(0, at + 3), []),
+      'malformed-pickle',
+      `malformed pickle in data.pkl at byte ${at + 1}: REDUCE with 100000 arguments: allowed globals take at most 16`,
+    );
+  });
+});

@@ -22,6 +22,9 @@ import { MAX_LONG_BYTES, OP, REFUSED_OPCODES } from './opcodes.js';
  * - every opcode is executed from an allow-list; others are refused by name.
  */
 
+/** More than any allowed global takes (`_rebuild_tensor_v2` has 7). */
+const MAX_CALL_ARGUMENTS = 16;
+
 export type PickleCallable = (...args: unknown[]) => unknown;
 
 export interface PickleResolvers {
@@ -209,6 +212,8 @@ export class Unpickler {
           this.fail('REDUCE calls something that is not an allowed global');
         }
         if (!Array.isArray(args) || !Object.isFrozen(args)) this.fail('REDUCE expects a tuple of arguments');
+        // The allowed globals take at most 7; a spread of 100,000 would overflow the call stack.
+        if (args.length > MAX_CALL_ARGUMENTS) this.fail(`REDUCE with ${args.length} arguments: allowed globals take at most ${MAX_CALL_ARGUMENTS}`);
         this.budget.charge(COST.call);
         return this.push((callable as PickleCallable)(...(args as unknown[])));
       }
