@@ -86,7 +86,7 @@ export function materialiseTensor(name: string, tensor: TensorRef, context: Mate
   // storage's own view, never elsewhere in the ArrayBuffer behind it (the
   // caller's buffer may hold other data around the checkpoint).
   const endByte = firstByte + span * itemSize;
-  if (!Number.isSafeInteger(endByte) || endByte > bytes.byteLength) {
+  if (firstByte < 0 || !Number.isSafeInteger(endByte) || endByte > bytes.byteLength) {
     throw new CheckpointError(
       'storage-too-small',
       `tensor ${quote(name)} needs bytes ${firstByte} to ${endByte} of storage ${quote(storage.key)}, which has ${bytes.byteLength}`,

@@ -236,3 +236,15 @@ describe('calls (found by the fuzz test)', () => {
     );
   });
 });
+
+describe('messages stay short (found by the fuzz test)', () => {
+  it('a global whose name is 100 NUL bytes is quoted in at most 80 characters once escaped', () => {
+    const data = rawPickle([0x63, ...new TextEncoder().encode(`torch${'\0'.repeat(100)}\nx\n`)]);
+    const shown = `${`torch${'\\x00'.repeat(75)}`.slice(0, 80)}…`;
+    assertRefused(
+      zipCheckpoint(data, []),
+      'disallowed-global',
+      `unsupported global '${shown}' in pickle: only tensor and container types are allowed (like torch.load(weights_only=True))`,
+    );
+  });
+});

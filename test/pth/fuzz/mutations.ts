@@ -120,7 +120,7 @@ export function opcodeMutation(seed: OpenedSeed, random: Random): FuzzCase {
   const memo = seed.ops.filter(isPutOp).map((put) => put.arg[0] ?? 0);
   let description: string;
   let mustRefuse: FuzzCase['mustRefuse'];
-  switch (below(random, 8)) {
+  switch (below(random, 9)) {
     case 0:
       ops.splice(index, 1);
       description = `opcode ${index} deleted`;
@@ -158,6 +158,21 @@ export function opcodeMutation(seed: OpenedSeed, random: Random): FuzzCase {
       mustRefuse = { codes: ['disallowed-global'] };
       break;
     }
+    case 6: {
+      // The storage a persistent id built, swapped for a dict that takes it as its prototype and overrides
+      // its fields: the forgery that passed pickleparser's `instanceof` brand checks. Never a valid file.
+      const candidates = ops.map((candidate, at) => (candidate.code === 0x51 ? at : -1)).filter((at) => at >= 0);
+      const at = pick(random, candidates);
+      const fields: PickleOp[][] = [
+        [stringOp('__proto__'), op(0x68, 250)],
+        [stringOp('numel'), intOp(pick(random, [2n ** 40n, 2n ** 31n - 1n, 4096n]))],
+        [stringOp('elementOffset'), intOp(pick(random, [-4096n, -1n, 2n ** 20n, 0n]))],
+      ];
+      if (random() < 0.5) fields.reverse();
+      const forged = [op(0x51), op(0x71, 250), op(0x30), op(0x28), ...fields.flat(), op(0x64)];
+      const spliced = ops.slice(0, at).concat(forged, ops.slice(at + 1));
+      return { bytes: seed.repack(assemble(spliced)), description: `storage of persistent id at opcode ${at} forged through a '__proto__' key`, mustRefuse: {} };
+    }
     default: {
       const snippet = hostileSnippet(random, memo);
       description = `${snippet.name} inserted at opcode ${index}`;
@@ -178,8 +193,11 @@ export function sizeLie(seed: OpenedSeed, random: Random): FuzzCase | undefined 
   const lie = pick(random, [0, 1, 7, 100, 2 ** 20, 2 ** 31, 2 ** 32 - 1, (truth ?? 0) - 1, (truth ?? 0) + 1]);
   const bytes = declareSize(deflated, name, lie);
   if (bytes === undefined) return undefined;
-  // A lie that happens to be the truth is no lie: every other size must be refused.
-  return { bytes, description: `${name} deflated, declared size ${lie} of ${truth}`, ...(lie !== truth ? { mustRefuse: {} } : {}) };
+  // A lie that happens to be the truth is no lie. Every other size must be refused by the zip layer: as too
+  // large past the inflation cap, as a malformed entry below it (not later, by what a cut pickle looks like).
+  if (lie === truth) return { bytes, description: `${name} deflated, declared size ${lie} (the truth)` };
+  const codes: CheckpointErrorCode[] = lie > 8 * bytes.length ? ['too-large'] : ['malformed-zip'];
+  return { bytes, description: `${name} deflated, declared size ${lie} of ${truth}`, mustRefuse: { codes } };
 }
 
 /** A generated checkpoint: real containers, hostile tensor geometry and storage claims. */
