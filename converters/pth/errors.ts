@@ -22,7 +22,7 @@ export type CheckpointErrorCode =
   | 'unsafe-entry-name'
   /** A zip checkpoint lacks an entry it needs (data.pkl, a storage). */
   | 'missing-entry'
-  /** pickleparser could not make sense of the opcodes. */
+  /** The pickle's opcodes are malformed, or not ones torch.save writes. */
   | 'malformed-pickle'
   /** The pickle names a global outside the allow-list. */
   | 'disallowed-global'

@@ -103,9 +103,9 @@ function hostileSnippet(random: Random, memo: readonly number[]): { ops: PickleO
     case 6: // negative lengths: BINSTRING and LONG4 take signed int32
       return { ops: [pick(random, [op(0x54, 0xfb, 0xff, 0xff, 0xff), long4Op(-5), op(0x42, 0xff, 0xff, 0xff, 0xff)])], name: 'negative length' };
     case 7:
-      return { ops: flood([pick(random, [0x7d, 0x5d, 0x28, 0x29])], 20_000 + below(random, 400_000)), name: 'container flood' };
+      return { ops: flood([pick(random, [0x7d, 0x5d, 0x28, 0x29])], pick(random, [20_000, 400_000, 2_000_000])), name: 'container flood' };
     case 8:
-      return { ops: [op(0x29), ...flood([0x32], 100_000 + below(random, 400_000))], name: 'DUP flood' };
+      return { ops: [op(0x29)].concat(flood([0x32], 100_000 + below(random, 400_000))), name: 'DUP flood' };
     case 9: // REDUCE on a non-callable, NEWOBJ, EXT1
       return { ops: [get(), op(0x29), pick(random, [op(0x52), op(0x81), op(0x82, 1)])], name: 'call through memo' };
     default:
