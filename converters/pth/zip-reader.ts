@@ -32,7 +32,8 @@ export const readZipCheckpoint: ContainerReader = (bytes) => {
   if (!startsWith(bytes, LOCAL_FILE_HEADER)) return undefined;
 
   const names: string[] = [];
-  const inflation = { remaining: MAX_INFLATION * bytes.length };
+  // Budgets shared by both extractions: deflated entries may declare 8 × the file, stored ones the file itself.
+  const inflation = { remaining: MAX_INFLATION * bytes.length, stored: bytes.length };
   const records = extractEntries(bytes, inflation, (name) => {
     names.push(name);
     return /^[^/]+\/(data\.pkl|byteorder)$/.test(name);
@@ -107,10 +108,10 @@ function isUnsafeEntryName(name: string): boolean {
  *   inflated here instead (zip-inflate.ts), stopping at the declared size, and
  *   their declared sizes share one budget of MAX_INFLATION × the file;
  * - it copies stored entries with a clamped slice: a short copy means the file
- *   was cut;
+ *   was cut, and together they may not copy more than the file holds;
  * - its own errors become CheckpointErrors.
  */
-function extractEntries(bytes: Uint8Array, inflation: { remaining: number }, want: (name: string) => boolean): Map<string, Uint8Array> {
+function extractEntries(bytes: Uint8Array, inflation: { remaining: number; stored: number }, want: (name: string) => boolean): Map<string, Uint8Array> {
   const claimed = new Map<string, UnzipFileInfo>();
   const deflated = new Map<string, UnzipFileInfo>();
   let recordBytes = 0;
@@ -129,6 +130,15 @@ function extractEntries(bytes: Uint8Array, inflation: { remaining: number }, wan
       if (info.size !== info.originalSize) {
         throw new CheckpointError('malformed-zip', `malformed zip archive: stored entry ${quote(name)} has size ${info.size} but original size ${info.originalSize}`);
       }
+      // fflate copies each stored entry out; entries that do not overlap cannot add up to more than the file.
+      // Overlapping ones (many central records on one local entry) would be copied out once each.
+      if (info.size > inflation.stored) {
+        throw new CheckpointError(
+          'malformed-zip',
+          `malformed zip archive: stored entry ${quote(name)} would make the stored entries add up to more than the ${bytes.length} bytes of the file: entries overlap`,
+        );
+      }
+      inflation.stored -= info.size;
     } else if (info.compression === DEFLATED) {
       if (info.originalSize > inflation.remaining) {
         throw new CheckpointError(

@@ -36,6 +36,7 @@ interface WorkerResult {
   readonly signal: NodeJS.Signals | null;
   readonly timedOut: boolean;
   readonly lastStarted: number;
+  readonly lastDescription: string;
   readonly findings: ReadonlyArray<{ readonly case: number; readonly description: string; readonly finding: string }>;
   readonly summary?: { readonly summary: { valid: number; refused: number; findings: number }; readonly codes: Record<string, number> };
   readonly stderr: string;
@@ -58,17 +59,22 @@ function runWorker(seed: string, prngSeed: number, cases: number): Promise<Worke
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       let lastStarted = -1;
+      let lastDescription = '';
       const findings: WorkerResult['findings'][number][] = [];
       let summary: WorkerResult['summary'];
       for (const line of stdout.split('\n')) {
-        if (line.startsWith('start ')) lastStarted = Number(line.slice(6));
+        if (line.startsWith('start ')) {
+          const [, number, description] = /^start (\d+) (.*)$/.exec(line) ?? [];
+          lastStarted = Number(number);
+          lastDescription = description ?? '';
+        }
         else if (line.startsWith('{')) {
           const parsed = JSON.parse(line) as WorkerResult['findings'][number] | NonNullable<WorkerResult['summary']>;
           if ('finding' in parsed) findings.push(parsed);
           else summary = parsed;
         }
       }
-      resolve({ exitCode, signal, timedOut, lastStarted, findings, summary, stderr: stderr.slice(-2000) });
+      resolve({ exitCode, signal, timedOut, lastStarted, lastDescription, findings, summary, stderr: stderr.slice(-2000) });
     });
   });
 }
@@ -88,8 +94,8 @@ describe('fuzzing readCheckpoint, structure-aware, one child process per seed', 
     it(`${CASES_PER_SEED} cases from ${name} (${seed.length} bytes): refused in one line or read without leaving the view`, { timeout: WORKER_TIMEOUT_MS + 10_000 }, async (t) => {
       const result = await runWorker(name, prngSeed, CASES_PER_SEED);
       const reproduce = `node --import tsx --max-old-space-size=${WORKER_HEAP_MB} test/pth/fuzz/worker.ts ${name} ${prngSeed} ${result.lastStarted + 1}`;
-      assert.ok(!result.timedOut, `case ${result.lastStarted} of ${name} did not finish within the worker's ${WORKER_TIMEOUT_MS} ms (${reproduce})`);
-      assert.equal(result.exitCode, 0, `the worker died in case ${result.lastStarted} of ${name} (signal ${result.signal}): ${result.stderr} (${reproduce})`);
+      assert.ok(!result.timedOut, `case ${result.lastStarted} of ${name} (${result.lastDescription}) did not finish within the worker's ${WORKER_TIMEOUT_MS} ms (${reproduce})`);
+      assert.equal(result.exitCode, 0, `the worker died in case ${result.lastStarted} of ${name}, ${result.lastDescription} (signal ${result.signal}): ${result.stderr} (${reproduce})`);
       assert.deepEqual(result.findings.slice(0, 5), [], `${result.findings.length} findings in ${name} (prng seed ${prngSeed})`);
       const summary = result.summary;
       assert.ok(summary !== undefined, 'no summary from the worker');

@@ -106,3 +106,65 @@ describe('deflated zip entries', () => {
     );
   });
 });
+
+/**
+ * A zip whose central directory lists `copies` storage entries that all point at the local header of one
+ * stored 16 KB entry (overlapping entries, the non-recursive zip bomb): each would be copied out whole.
+ */
+function overlappingEntries(copies: number): Uint8Array {
+  const storage = float32Storage('0', new Array<number>(4096).fill(1));
+  const object: PickleValue = {
+    orderedDict: Array.from({ length: copies }, (_, index) => [`t${index}`, tensorV2(storageId({ ...storage, key: String(index) }), 0, [4096])] as const),
+  };
+  const base = zipSync({ 'archive/data.pkl': pickle(object), 'archive/data/0': storage.bytes }, { level: 0 });
+  const view = new DataView(base.buffer);
+  const end = base.length - 22;
+  const directoryOffset = view.getUint32(end + 16, true);
+  const directory = base.subarray(directoryOffset, end);
+  // The record of 'archive/data/0' is the second; clone it under other names.
+  const firstLength = 46 + view.getUint16(directoryOffset + 28, true) + view.getUint16(directoryOffset + 30, true) + view.getUint16(directoryOffset + 32, true);
+  const record = directory.subarray(firstLength);
+  const clones: Uint8Array[] = [];
+  for (let index = 1; index < copies; index++) {
+    const name = new TextEncoder().encode(`archive/data/${index}`);
+    const clone = new Uint8Array(46 + name.length);
+    clone.set(record.subarray(0, 46));
+    new DataView(clone.buffer).setUint16(28, name.length, true);
+    new DataView(clone.buffer).setUint16(30, 0, true);
+    new DataView(clone.buffer).setUint16(32, 0, true);
+    clone.set(name, 46);
+    clones.push(clone);
+  }
+  const added = clones.reduce((sum, clone) => sum + clone.length, 0);
+  const out = new Uint8Array(base.length + added);
+  out.set(base.subarray(0, end));
+  let at = end;
+  for (const clone of clones) {
+    out.set(clone, at);
+    at += clone.length;
+  }
+  out.set(base.subarray(end), at);
+  const outView = new DataView(out.buffer);
+  const count = 2 + copies - 1;
+  outView.setUint16(at + 8, count, true);
+  outView.setUint16(at + 10, count, true);
+  outView.setUint32(at + 12, directory.length + added, true);
+  return out;
+}
+
+describe('overlapping zip entries', () => {
+  it('one stored entry listed 50 times is not copied out 50 times', () => {
+    const bytes = overlappingEntries(50);
+    const storageCount = 50;
+    assert.ok(storageCount * 16384 > 8 * bytes.length);
+    assert.throws(
+      () => readCheckpoint(bytes),
+      (error: unknown) => {
+        assert.ok(error instanceof CheckpointError, String(error));
+        assert.equal(error.code, 'malformed-zip');
+        assert.match(error.message, /^malformed zip archive: stored entry 'archive\/data\/\d+' would make the stored entries add up to more than the \d+ bytes of the file: entries overlap$/);
+        return true;
+      },
+    );
+  });
+});

@@ -5,7 +5,7 @@
  *
  *   node --import tsx --max-old-space-size=256 test/pth/fuzz/worker.ts <seed name> <prng seed> <cases>
  *
- * Prints `start <i>` before each case and one JSON line per finding, then a
+ * Prints `start <i> <description>` before each case and one JSON line per finding, then a
  * JSON summary. A finding is anything but "a one-line CheckpointError, or a
  * valid checkpoint whose tensors hold only bytes from inside the given view".
  */
@@ -107,8 +107,8 @@ function main(): void {
   const counts = { valid: 0, refused: 0, findings: 0 };
   const codes: Record<string, number> = {};
   for (let index = 0; index < cases; index++) {
-    process.stdout.write(`start ${index}\n`);
     const fuzzCase = makeCase(seedBytes, opened, random);
+    process.stdout.write(`start ${index} ${JSON.stringify(fuzzCase.description)}\n`);
     const result = runCase(fuzzCase);
     if ('finding' in result) {
       counts.findings++;
