@@ -22,7 +22,7 @@ export type CheckpointErrorCode =
   | 'unsafe-entry-name'
   /** A zip checkpoint lacks an entry it needs (data.pkl, a storage). */
   | 'missing-entry'
-  /** pickleparser could not make sense of the opcodes. */
+  /** The pickle's opcodes are malformed, or not ones torch.save writes. */
   | 'malformed-pickle'
   /** The pickle names a global outside the allow-list. */
   | 'disallowed-global'
@@ -59,9 +59,13 @@ export function printable(text: string): string {
   });
 }
 
-/** Text from elsewhere (a library's error, a file's string), capped so a 60 kB key cannot flood a message. */
+/**
+ * Text from elsewhere (a library's error, a file's string), capped so a 60 kB key cannot flood a message.
+ * Capped after escaping: 80 NUL bytes would otherwise print as 320 characters.
+ */
 export function excerpt(text: string, maxLength = 80): string {
-  return printable(text.length > maxLength ? `${text.slice(0, maxLength)}…` : text);
+  const escaped = printable(text.length > maxLength ? text.slice(0, maxLength) : text);
+  return escaped.length > maxLength || text.length > maxLength ? `${escaped.slice(0, maxLength)}…` : escaped;
 }
 
 /** `'x'`, escaped and capped. */

@@ -12,7 +12,7 @@
 import { ALLOCATION_FACTOR, AllocationBudget, materialiseTensor, scalarValue, type MaterialiseContext } from './materialise.js';
 import { openCheckpoint } from './open-checkpoint.js';
 import { findStateDict } from './state-dict.js';
-import { TensorRef } from './torch-objects.js';
+import { isTensorRef } from './torch-objects.js';
 import type {
   Checkpoint,
   CheckpointTensor,
@@ -65,7 +65,7 @@ export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions
 
   const needed = new Set<string>();
   for (const [, tensor] of found.tensors) needed.add(tensor.storage.key);
-  for (const [, extra] of found.extras) if (extra instanceof TensorRef) needed.add(extra.storage.key);
+  for (const [, extra] of found.extras) if (isTensorRef(extra)) needed.add(extra.storage.key);
 
   const context: MaterialiseContext = {
     keepDtype: options.keepDtype === true,
@@ -82,7 +82,7 @@ export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions
   }
   // fromEntries defines properties, so a key named '__proto__' stays a key.
   const extras: Record<string, ExtraValue> = Object.fromEntries(
-    found.extras.map(([name, extra]) => [name, extra instanceof TensorRef ? scalarValue(name, extra, context) : extra]),
+    found.extras.map(([name, extra]) => [name, isTensorRef(extra) ? scalarValue(name, extra, context) : extra]),
   );
 
   return {

@@ -73,30 +73,41 @@ export function materialiseTensor(name: string, tensor: TensorRef, context: Mate
   }
   const output: OutputKind = !context.keepDtype && isFloatingDtype(dtype) ? 'float32' : dtype;
   if (numel === 0) return { dtype, shape, data: allocate(output, 0) };
+  if (!Number.isSafeInteger(numel)) {
+    // Past 2^53 elements the product is no longer exact; no budget could hold it anyway.
+    throw new CheckpointError('too-large', `tensor ${quote(name)} has ${shape.join(' × ')} elements, more than any file could justify`);
+  }
 
   const bytes = context.storageBytes.get(storage.key);
   if (bytes === undefined) throw new Error(`internal: storage '${storage.key}' was not loaded`);
   const itemSize = ITEM_SIZE[dtype];
   const firstByte = (storage.elementOffset + offset) * itemSize;
+  // The last check between the file and memory: every byte read lies inside the
+  // storage's own view, never elsewhere in the ArrayBuffer behind it (the
+  // caller's buffer may hold other data around the checkpoint).
+  const endByte = firstByte + span * itemSize;
+  if (firstByte < 0 || !Number.isSafeInteger(endByte) || endByte > bytes.byteLength) {
+    throw new CheckpointError(
+      'storage-too-small',
+      `tensor ${quote(name)} needs bytes ${firstByte} to ${endByte} of storage ${quote(storage.key)}, which has ${bytes.byteLength}`,
+    );
+  }
+  const reached = bytes.subarray(firstByte, endByte);
 
   if (output === dtype && (context.littleEndian || itemSize === 1) && span === numel && isRowMajor(shape, stride)) {
-    const byteLength = numel * itemSize;
-    const absolute = bytes.byteOffset + firstByte;
-    if (absolute % itemSize === 0) return { dtype, shape, data: view(output, bytes.buffer, absolute, numel) };
+    if (reached.byteOffset % itemSize === 0) return { dtype, shape, data: view(output, reached.buffer, reached.byteOffset, numel) };
     // Misaligned (legacy streams put storages wherever the pickles end): one copy.
-    context.budget.take(byteLength, name);
-    const copy = new Uint8Array(byteLength);
-    copy.set(bytes.subarray(firstByte, firstByte + byteLength));
-    return { dtype, shape, data: view(output, copy.buffer, 0, numel) };
+    context.budget.take(reached.byteLength, name);
+    return { dtype, shape, data: view(output, reached.slice().buffer, 0, numel) };
   }
 
   context.budget.take(numel * ITEM_SIZE[output], name);
   const data = allocate(output, numel);
-  const source = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const source = new DataView(reached.buffer, reached.byteOffset, reached.byteLength);
   const little = context.littleEndian;
   if (data instanceof BigInt64Array) {
     forEachRow(shape, stride, (rowStart, outStart, rowLength, rowStride) => {
-      let at = firstByte + rowStart * itemSize;
+      let at = rowStart * itemSize;
       for (let index = 0; index < rowLength; index++, at += rowStride * itemSize) {
         data[outStart + index] = source.getBigInt64(at, little);
       }
@@ -105,7 +116,7 @@ export function materialiseTensor(name: string, tensor: TensorRef, context: Mate
     const read = output === 'float32' ? FLOAT32_READERS[dtype] : RAW_READERS[dtype];
     if (read === undefined) throw new Error(`internal: no reader for ${dtype} into ${output}`);
     forEachRow(shape, stride, (rowStart, outStart, rowLength, rowStride) => {
-      let at = firstByte + rowStart * itemSize;
+      let at = rowStart * itemSize;
       for (let index = 0; index < rowLength; index++, at += rowStride * itemSize) {
         data[outStart + index] = read(source, at, little);
       }

@@ -1,5 +1,5 @@
 import { CheckpointError, quote } from './errors.js';
-import { TensorRef, describeValue } from './torch-objects.js';
+import { describeValue, isTensorRef, type TensorRef } from './torch-objects.js';
 import type { CheckpointWrapper, ExtraValue } from './types.js';
 
 /**
@@ -56,7 +56,7 @@ function tensorEntries(dict: Map<unknown, unknown>): TensorEntries {
   const tensors: Array<readonly [string, TensorRef]> = [];
   for (const [key, value] of dict) {
     if (typeof key !== 'string') return { problem: `one of its keys is ${describeValue(key)}` };
-    if (!(value instanceof TensorRef)) return { problem: `its entry ${quote(key)} is ${describeValue(value)}` };
+    if (!isTensorRef(value)) return { problem: `its entry ${quote(key)} is ${describeValue(value)}` };
     tensors.push([key, value]);
   }
   return { tensors };
@@ -71,7 +71,7 @@ function extrasBeside(root: Map<unknown, unknown>, wrapper: string): Array<reado
     } else if (typeof value === 'bigint') {
       // Python ints past 2^31 may come as bigint; beyond 2^53 keep every digit as text.
       extras.push([key, Number.isSafeInteger(Number(value)) ? Number(value) : value.toString()]);
-    } else if (value instanceof TensorRef && value.shape.every((size) => size === 1)) {
+    } else if (isTensorRef(value) && value.shape.every((size) => size === 1)) {
       extras.push([key, value]);
     }
     // Containers (optimizer state, lists of milestones …) are not extras.

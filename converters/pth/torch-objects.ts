@@ -5,9 +5,14 @@ import type { Dtype } from './types.js';
  * What the unpickler builds in place of torch's objects. They only record the
  * arguments the pickle gave; bytes are looked up and tensors materialised
  * later, and only for the tensors that end up in the state_dict.
- * Instances are frozen so that a pickle's BUILD opcode (which pickleparser
- * implements as Object.assign) cannot rewrite them.
+ * Instances are frozen, and only those made by these constructors pass the
+ * brand checks isStorageRef / isTensorRef: a module-private WeakSet holds
+ * them, so no object built from pickle data can pass for one, whatever its
+ * prototype chain says (instanceof only reads that chain).
  */
+
+const genuineStorages = new WeakSet<object>();
+const genuineTensors = new WeakSet<object>();
 
 /** A storage as its persistent id declares it. */
 export class StorageRef {
@@ -21,6 +26,7 @@ export class StorageRef {
     readonly numel: number,
   ) {
     Object.freeze(this);
+    genuineStorages.add(this);
   }
 
   describe(): string {
@@ -39,11 +45,20 @@ export class TensorRef {
     readonly stride: readonly number[],
   ) {
     Object.freeze(this);
+    genuineTensors.add(this);
   }
 
   describe(): string {
     return `a ${this.storage.dtype} tensor of shape [${this.shape.join(', ')}]`;
   }
+}
+
+export function isStorageRef(value: unknown): value is StorageRef {
+  return typeof value === 'object' && value !== null && genuineStorages.has(value);
+}
+
+export function isTensorRef(value: unknown): value is TensorRef {
+  return typeof value === 'object' && value !== null && genuineTensors.has(value);
 }
 
 /**
@@ -56,7 +71,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${quote(value, 40)}`;
   if (typeof value === 'number' || typeof value === 'bigint') return `the number ${String(value)}`;
   if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (value instanceof TensorRef || value instanceof StorageRef) return value.describe();
+  if (isTensorRef(value) || isStorageRef(value)) return value.describe();
   if (Array.isArray(value)) return `a tuple or list of ${value.length}`;
   if (value instanceof Map) return `a dict of ${value.size}`;
   if (ArrayBuffer.isView(value)) return `${value.byteLength} raw bytes`;

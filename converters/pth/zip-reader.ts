@@ -4,6 +4,7 @@ import { ITEM_SIZE } from './dtypes.js';
 import { CheckpointError, excerpt, quote } from './errors.js';
 import { torchResolvers, type TorchUnpickleState } from './pickle/torch-globals.js';
 import { unpickle } from './pickle/unpickle.js';
+import { entryDataOffset, inflateExactly } from './zip-inflate.js';
 
 /**
  * The zip format of torch >= 1.6: `<prefix>/data.pkl`, `<prefix>/data/<key>`
@@ -22,7 +23,7 @@ const LOCAL_FILE_HEADER = [0x50, 0x4b, 0x03, 0x04];
 const END_OF_CENTRAL_DIRECTORY = [0x50, 0x4b, 0x05, 0x06];
 /** The fixed part of a central directory record; no entry takes fewer bytes. */
 const CENTRAL_RECORD_BYTES = 46;
-/** A deflated entry (PyTorch stores, but a re-zipped file may deflate) may not inflate past this many times the file. */
+/** Deflated entries (PyTorch stores, but a re-zipped file may deflate) may not inflate, all together, past this many times the file. */
 const MAX_INFLATION = 8;
 const STORED = 0;
 const DEFLATED = 8;
@@ -31,7 +32,9 @@ export const readZipCheckpoint: ContainerReader = (bytes) => {
   if (!startsWith(bytes, LOCAL_FILE_HEADER)) return undefined;
 
   const names: string[] = [];
-  const records = extractEntries(bytes, (name) => {
+  // Budgets shared by both extractions: deflated entries may declare 8 × the file, stored ones the file itself.
+  const inflation = { remaining: MAX_INFLATION * bytes.length, stored: bytes.length };
+  const records = extractEntries(bytes, inflation, (name) => {
     names.push(name);
     return /^[^/]+\/(data\.pkl|byteorder)$/.test(name);
   });
@@ -59,7 +62,7 @@ export const readZipCheckpoint: ContainerReader = (bytes) => {
     loadStorages(keys) {
       const entryOf = (key: string): string => `${prefix}data/${key}`;
       const wanted = new Set(Array.from(keys, entryOf));
-      const found = extractEntries(bytes, (name) => wanted.has(name));
+      const found = extractEntries(bytes, inflation, (name) => wanted.has(name));
       const loaded = new Map<string, Uint8Array>();
       for (const key of keys) {
         const entry = entryOf(key);
@@ -100,13 +103,17 @@ function isUnsafeEntryName(name: string): boolean {
  * - it trusts the entry count of the end record (up to 2^32) and reads past
  *   the end as zeros, so a forged count would loop for hours: stop once the
  *   records seen could not fit in the file;
- * - it allocates what a deflated entry's header claims: refuse absurd claims;
+ * - it allocates what a deflated entry's header claims, and when the stream
+ *   holds more it drops the rest but decodes all of it: deflated entries are
+ *   inflated here instead (zip-inflate.ts), stopping at the declared size, and
+ *   their declared sizes share one budget of MAX_INFLATION × the file;
  * - it copies stored entries with a clamped slice: a short copy means the file
- *   was cut;
+ *   was cut, and together they may not copy more than the file holds;
  * - its own errors become CheckpointErrors.
  */
-function extractEntries(bytes: Uint8Array, want: (name: string) => boolean): Map<string, Uint8Array> {
+function extractEntries(bytes: Uint8Array, inflation: { remaining: number; stored: number }, want: (name: string) => boolean): Map<string, Uint8Array> {
   const claimed = new Map<string, UnzipFileInfo>();
+  const deflated = new Map<string, UnzipFileInfo>();
   let recordBytes = 0;
   const filter = (info: UnzipFileInfo): boolean => {
     const { name } = info;
@@ -123,10 +130,25 @@ function extractEntries(bytes: Uint8Array, want: (name: string) => boolean): Map
       if (info.size !== info.originalSize) {
         throw new CheckpointError('malformed-zip', `malformed zip archive: stored entry ${quote(name)} has size ${info.size} but original size ${info.originalSize}`);
       }
-    } else if (info.compression === DEFLATED) {
-      if (info.originalSize > MAX_INFLATION * bytes.length) {
-        throw new CheckpointError('too-large', `zip entry ${quote(name)} claims to inflate to ${info.originalSize} bytes, more than ${MAX_INFLATION} × the file size`);
+      // fflate copies each stored entry out; entries that do not overlap cannot add up to more than the file.
+      // Overlapping ones (many central records on one local entry) would be copied out once each.
+      if (info.size > inflation.stored) {
+        throw new CheckpointError(
+          'malformed-zip',
+          `malformed zip archive: stored entry ${quote(name)} would make the stored entries add up to more than the ${bytes.length} bytes of the file: entries overlap`,
+        );
       }
+      inflation.stored -= info.size;
+    } else if (info.compression === DEFLATED) {
+      if (info.originalSize > inflation.remaining) {
+        throw new CheckpointError(
+          'too-large',
+          `zip entry ${quote(name)} claims to inflate to ${info.originalSize} bytes, past the limit of ${MAX_INFLATION} × the file size for all deflated entries`,
+        );
+      }
+      inflation.remaining -= info.originalSize;
+      deflated.set(name, info);
+      return false;
     } else {
       throw new CheckpointError('malformed-zip', `zip entry ${quote(name)} uses compression method ${info.compression}: only stored and deflated entries can be read`);
     }
@@ -154,6 +176,14 @@ function extractEntries(bytes: Uint8Array, want: (name: string) => boolean): Map
       throw new CheckpointError('truncated', `checkpoint is truncated: zip entry ${quote(name)} needs ${info.size} bytes but only ${data.length} remain`);
     }
     extracted.set(name, data);
+  }
+  for (const [name, info] of deflated) {
+    const start = entryDataOffset(bytes, name);
+    const compressed = bytes.subarray(start, start + info.size);
+    if (compressed.length !== info.size) {
+      throw new CheckpointError('truncated', `checkpoint is truncated: zip entry ${quote(name)} needs ${info.size} bytes but only ${compressed.length} remain`);
+    }
+    extracted.set(name, inflateExactly(compressed, info.originalSize, name));
   }
   return extracted;
 }

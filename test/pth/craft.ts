@@ -211,3 +211,20 @@ export function zipCheckpoint(
   Object.assign(entries, options.extraEntries);
   return zipSync(entries, { level: 0 });
 }
+
+/** A value's opcodes without PROTO and STOP, to splice into a hand-assembled pickle. */
+export function opcodes(value: PickleValue): number[] {
+  return [...pickle(value).subarray(2, -1)];
+}
+
+/** PROTO 2, the given opcodes, STOP. */
+export function rawPickle(...parts: ReadonlyArray<readonly number[]>): Uint8Array {
+  return Uint8Array.from([0x80, 0x02, ...parts.flat(), 0x2e]);
+}
+
+/** `bytes` copied into the middle of a larger buffer filled with `canary`: a view as a server slicing an upload would pass it. */
+export function sliceOfLargerBuffer(bytes: Uint8Array, canary = 0xa5, margin = 4096): Uint8Array {
+  const backing = new Uint8Array(bytes.length + 2 * margin).fill(canary);
+  backing.set(bytes, margin);
+  return backing.subarray(margin, margin + bytes.length);
+}

@@ -1,6 +1,6 @@
 /**
  * The converter in Chromium: a checkpoint converted in the page gives the same ONNX bytes as in Node (same code,
- * fflate, pickleparser and Web Crypto instead of Node's), and a hostile pickle is refused there the same way.
+ * fflate, the reader's own unpickler and Web Crypto instead of Node's), and a hostile pickle is refused there the same way.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

@@ -1,8 +1,3 @@
-import type { Parser } from 'pickleparser';
-
-/** The reader interface pickleparser's Parser.read() consumes (not exported by name). */
-type PickleReader = Parameters<Parser['read']>[0];
-
 /** Thrown when an opcode asks for bytes past the end of the pickle's window. */
 export class PickleEndError extends Error {}
 
@@ -12,16 +7,16 @@ export class PickleLengthError extends Error {}
 const LINE_FEED = 0x0a;
 
 /**
- * A byte reader for pickleparser that refuses what its own BufferReader lets
- * through:
- * - a negative length (BINBYTES takes a signed int32): BufferReader moves its
- *   position backwards, and a length of -5 lands on the same opcode again, an
- *   endless loop on a 5-byte input;
- * - uint64 lengths beyond 2^53, which BufferReader only console.warns about;
- * - reading past `end`, so that each pickle of a legacy stream is confined to
- *   the file and the position where it stopped is known for error messages.
+ * The unpickler's byte reader. Every read is confined to [start, end) of the
+ * Uint8Array it was given (never its underlying ArrayBuffer), so each pickle
+ * of a legacy stream stays inside the file and inside the caller's view.
+ * It refuses what pickleparser's own reader let through:
+ * - a negative length: a reader that steps backwards lands on the same opcode
+ *   again, an endless loop on a 5-byte input;
+ * - uint64 lengths beyond 2^53;
+ * - reading past `end`, with the position where it stopped for messages.
  */
-export class BoundedReader implements PickleReader {
+export class BoundedReader {
   private readonly view: DataView;
   private readonly utf8 = new TextDecoder('utf-8');
   private readonly latin1 = new TextDecoder('latin1');
@@ -87,6 +82,10 @@ export class BoundedReader implements PickleReader {
 
   skip(length: number): void {
     this.take(length);
+  }
+
+  get remaining(): number {
+    return this.end - this.cursor;
   }
 
   string(size: number, encoding: 'ascii' | 'utf-8'): string {

@@ -1,8 +1,8 @@
-import { NameRegistry } from 'pickleparser';
 import { STORAGE_CLASS_DTYPES, UNSUPPORTED_STORAGE_CLASSES } from '../dtypes.js';
 import { CheckpointError, quote } from '../errors.js';
-import { StorageRef, TensorRef, describeValue } from '../torch-objects.js';
+import { StorageRef, TensorRef, describeValue, isStorageRef, isTensorRef } from '../torch-objects.js';
 import type { Dtype } from '../types.js';
+import type { PickleCallable, PickleResolvers } from './unpickler.js';
 
 /**
  * The allow-list: the only Python globals a checkpoint's pickle may name, as
@@ -10,8 +10,6 @@ import type { Dtype } from '../types.js';
  * function over plain data; nothing named by the file is ever looked up
  * anywhere else, let alone run.
  */
-
-type PickleCallable = (...args: unknown[]) => unknown;
 
 /** What one unpickling learns about the file, shared by the globals and the persistent ids. */
 export interface TorchUnpickleState {
@@ -23,15 +21,22 @@ export interface TorchUnpickleState {
   usedRebuildTensorV1: boolean;
 }
 
-export interface TorchResolvers {
-  readonly nameResolver: NameRegistry;
-  readonly persistentResolver: { resolve(pid: unknown): StorageRef };
-}
+export type TorchResolvers = PickleResolvers;
 
-/** Refuses, by name, every global that was not registered. */
-class AllowListRegistry extends NameRegistry {
-  override onMissingName(module: string, name: string): never {
-    const qualified = `${String(module)}.${String(name)}`;
+/** Resolves the registered globals and refuses, by name, every other. */
+class AllowList {
+  private readonly registered = new Map<string, PickleCallable>();
+
+  register(module: string, name: string, fn: PickleCallable): void {
+    this.registered.set(`${module}.${name}`, fn);
+  }
+
+  resolve(module: string, name: string): PickleCallable {
+    return this.registered.get(`${module}.${name}`) ?? this.refuse(module, name);
+  }
+
+  private refuse(module: string, name: string): never {
+    const qualified = `${module}.${name}`;
     if ((module === 'torch' || module === 'torch.cuda') && UNSUPPORTED_STORAGE_CLASSES.includes(name)) {
       throw new CheckpointError(
         'unsupported-dtype',
@@ -47,23 +52,22 @@ class AllowListRegistry extends NameRegistry {
 
 /** Resolvers for a pickle that may only hold plain data (legacy headers, key lists). */
 export function plainDataResolvers(where: string): TorchResolvers {
+  const allowList = new AllowList();
   return {
-    nameResolver: new AllowListRegistry(),
-    persistentResolver: {
-      resolve(pid: unknown): never {
-        throw new CheckpointError('bad-persistent-id', `unexpected persistent id in ${where}: ${describeValue(pid)}`);
-      },
+    resolveGlobal: (module, name) => allowList.resolve(module, name),
+    resolvePersistent(pid: unknown): never {
+      throw new CheckpointError('bad-persistent-id', `unexpected persistent id in ${where}: ${describeValue(pid)}`);
     },
   };
 }
 
 /**
- * Fresh resolvers for one unpickling. Fresh because the registered functions
- * close over `state`, and frozen because pickleparser's BUILD would otherwise
- * let a pickle assign properties onto them.
+ * Fresh resolvers for one unpickling, because the registered functions close
+ * over `state`. Frozen all the same: no opcode of ours assigns onto objects,
+ * and none of them should ever be writable by anything the file says.
  */
 export function torchResolvers(state: TorchUnpickleState): TorchResolvers {
-  const registry = new AllowListRegistry();
+  const registry = new AllowList();
   const allow = (module: string, name: string, fn: PickleCallable): void => {
     registry.register(module, name, Object.freeze(fn));
   };
@@ -96,10 +100,8 @@ export function torchResolvers(state: TorchUnpickleState): TorchResolvers {
   );
 
   return {
-    nameResolver: registry,
-    persistentResolver: {
-      resolve: (pid: unknown) => resolveStorage(state, dtypeOfStorageClass, pid),
-    },
+    resolveGlobal: (module, name) => registry.resolve(module, name),
+    resolvePersistent: (pid: unknown) => resolveStorage(state, dtypeOfStorageClass, pid),
   };
 }
 
@@ -139,7 +141,7 @@ function rebuildTensor(where: string, fn: string, args: readonly unknown[], minA
     fail(`expects ${minArgs === maxArgs ? minArgs : `${minArgs} to ${maxArgs}`} arguments, got ${args.length}`);
   }
   const [storage, offset, size, stride] = args;
-  if (!(storage instanceof StorageRef)) return fail(`expects a storage first, got ${describeValue(storage)}`);
+  if (!isStorageRef(storage)) return fail(`expects a storage first, got ${describeValue(storage)}`);
   if (!isCount(offset)) return fail(`expects a storage offset, got ${describeValue(offset)}`);
   if (!isCountList(size)) return fail(`expects a size of non-negative integers, got ${describeValue(size)}`);
   if (!isCountList(stride)) return fail(`expects a stride of non-negative integers, got ${describeValue(stride)}`);
@@ -149,7 +151,7 @@ function rebuildTensor(where: string, fn: string, args: readonly unknown[], minA
 
 function parameterData(where: string, fn: string, args: readonly unknown[]): TensorRef {
   const [data] = args;
-  if (!(data instanceof TensorRef)) {
+  if (!isTensorRef(data)) {
     throw new CheckpointError('bad-tensor', `malformed tensor in ${where}: ${fn} expects a tensor first, got ${describeValue(data)}`);
   }
   return data;

@@ -1,7 +1,9 @@
-import { Parser } from 'pickleparser';
 import { CheckpointError, excerpt } from '../errors.js';
-import { BoundedReader, PickleEndError } from './bounded-reader.js';
+import { BoundedReader, PickleEndError, PickleLengthError } from './bounded-reader.js';
+import { ObjectBudgetError, OBJECT_BYTES_PER_PICKLE_BYTE } from './object-budget.js';
 import type { TorchResolvers } from './torch-globals.js';
+import { opcodeName } from './opcodes.js';
+import { PickleFormatError, Unpickler } from './unpickler.js';
 
 export interface UnpickleWindow {
   readonly bytes: Uint8Array;
@@ -15,40 +17,44 @@ export interface Unpickled {
   readonly value: unknown;
   /** The byte after the pickle's STOP opcode: where a legacy stream's next pickle starts. */
   readonly end: number;
+  /** What the objects it built were charged (see object-budget.ts). */
+  readonly charged: number;
 }
 
 /**
- * Runs pickleparser over one pickle with the given resolvers. Dicts come out
- * as Maps (keys of any type, and no `__proto__` key can reach an object's
- * prototype). Whatever pickleparser throws on malformed opcodes becomes a
- * CheckpointError that says which pickle and where; a CheckpointError thrown
- * by a resolver (a refused global, say) passes through unchanged.
+ * Runs the unpickler over one pickle with the given resolvers. Whatever goes
+ * wrong in the opcodes becomes a CheckpointError that says which pickle and
+ * where; a CheckpointError thrown by a resolver (a refused global, say)
+ * passes through unchanged.
  */
 export function unpickle(window: UnpickleWindow, resolvers: TorchResolvers): Unpickled {
   const { bytes, start, where } = window;
   const reader = new BoundedReader(bytes, start);
-  const parser = new Parser({
-    nameResolver: resolvers.nameResolver,
-    persistentResolver: resolvers.persistentResolver,
-    extensionResolver: {
-      resolve(code: number): never {
-        throw new CheckpointError('disallowed-global', `unsupported extension code ${code} in pickle: only tensor and container types are allowed (like torch.load(weights_only=True))`);
-      },
-    },
-    unpicklingTypeOfDictionary: 'Map',
-    unpicklingTypeOfSet: 'array',
-  });
+  const machine = new Unpickler(reader, resolvers, bytes.length - start);
   try {
-    const value: unknown = parser.read(reader);
-    return { value, end: reader.position };
+    const { value, charged } = machine.run();
+    return { value, end: reader.position, charged };
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
-    const offset = reader.position - start;
-    // pickleparser's own "Unexpected end of file." means the loop ran out of bytes before STOP.
-    if (error instanceof PickleEndError || !reader.hasNext()) {
-      throw new CheckpointError('truncated', `checkpoint is truncated: ${where} ends after ${offset} bytes, before its STOP opcode`);
+    const at = machine.opcodeAt - start;
+    if (error instanceof PickleEndError) {
+      const ended = reader.remaining === 0 && reader.position === machine.opcodeAt;
+      throw new CheckpointError(
+        'truncated',
+        ended
+          ? `checkpoint is truncated: ${where} ends after ${bytes.length - start} bytes, before its STOP opcode`
+          : `checkpoint is truncated: ${where} ends after ${bytes.length - start} bytes, inside its ${opcodeName(bytes[machine.opcodeAt] ?? 0)} opcode at byte ${at}`,
+      );
     }
-    const reason = excerpt(error instanceof Error ? error.message.replace(/\.$/, '') : String(error), 160);
-    throw new CheckpointError('malformed-pickle', `malformed pickle in ${where} at byte ${offset}: ${reason}`);
+    if (error instanceof ObjectBudgetError) {
+      throw new CheckpointError(
+        'too-large',
+        `${where} builds more objects than a pickle of its size can need: past ${error.limit} bytes at byte ${at} of ${error.pickleBytes} (${OBJECT_BYTES_PER_PICKLE_BYTE} × its size + 1 MiB)`,
+      );
+    }
+    if (error instanceof PickleFormatError || error instanceof PickleLengthError) {
+      throw new CheckpointError('malformed-pickle', `malformed pickle in ${where} at byte ${at}: ${excerpt(error.message, 160)}`);
+    }
+    throw error;
   }
 }
