@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { readModelInfo } from '../../model/model-info.js';
+import { checkSelfContained } from '../../model/self-contained.js';
+import { OnnxRuntimeError, ortErrorLine } from '../../runtime/ort-error.js';
 import { defaultModelPath } from '../../node/default-model.js';
 import { parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -27,7 +29,10 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   const path = positionals[0] ?? defaultModelPath();
   const bytes = await readFile(path);
   const info = readModelInfo(bytes, path);
-  const session = await ort.InferenceSession.create(bytes);
+  checkSelfContained(bytes, path);
+  const session = await ort.InferenceSession.create(bytes).catch((error: unknown) => {
+    throw new OnnxRuntimeError(`ONNX Runtime cannot load ${path}: ${ortErrorLine(error)}`, { cause: error });
+  });
   const describe = (names: readonly string[], metadata: readonly ort.InferenceSession.ValueMetadata[]) =>
     names.map((name, i) => {
       const m = metadata[i];
