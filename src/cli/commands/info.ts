@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { readModelInfo } from '../../model/model-info.js';
 import { checkSelfContained } from '../../model/self-contained.js';
 import { OnnxRuntimeError, ortErrorLine } from '../../runtime/ort-error.js';
 import { defaultModelPath } from '../../node/default-model.js';
+import { readRegularFile } from '../../node/read-regular-file.js';
 import { parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 
@@ -27,7 +27,7 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError(`info takes one model, got ${positionals.length}`);
   const path = positionals[0] ?? defaultModelPath();
-  const bytes = await readFile(path);
+  const bytes = await readRegularFile(path);
   const info = readModelInfo(bytes, path);
   checkSelfContained(bytes, path);
   const session = await ort.InferenceSession.create(bytes).catch((error: unknown) => {

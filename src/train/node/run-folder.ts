@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { readRegularFile } from '../../node/read-regular-file.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
@@ -39,7 +40,7 @@ export class RunFolder {
   async readCheckpoint(): Promise<TrainingCheckpoint | undefined> {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(this.checkpointPath);
+      bytes = await readRegularFile(this.checkpointPath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
