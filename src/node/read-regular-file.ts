@@ -71,6 +71,7 @@ export function notRegular(path: string, stats: Stats): FileTypeError {
 
 /** What a non-regular file is, in words. */
 export function describeFileType(stats: Stats): string {
+  if (stats.isFile()) return 'a regular file';
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a FIFO';
   if (stats.isSocket()) return 'a socket';
