@@ -41,7 +41,11 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   }
 }
 
-/** Throws an OutputError unless `folder` is a folder and `path` is missing or a regular file (after symlinks). */
+/** Throws an OutputError unless `path`'s folder exists and `path` is missing or a regular file (after symlinks). */
+export function checkOutputPath(path: string): Promise<void> {
+  return checkTarget(path, dirname(path));
+}
+
 async function checkTarget(path: string, folder: string): Promise<void> {
   const folderStats = await statOrUndefined(folder);
   if (folderStats === undefined) throw new OutputError(`cannot write ${path}: no such folder: ${folder}`);

@@ -4,6 +4,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { writeFileAtomic } from '../../src/node/write-atomic.js';
+import { RunFolder } from '../../src/train/node/run-folder.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { NIN_CONVERT, runCli, temporaryFolder } from './helpers.js';
 
@@ -75,6 +76,15 @@ describe('writeFileAtomic: only the named regular file is ever replaced', () => 
       assert.deepEqual(readdirSync(folder), []);
     });
   }
+
+  test('nin-sdk train: a FIFO as the run folder train.log is refused before the run starts', async () => {
+    const folder = temporaryFolder('write-run');
+    execFileSync('mkfifo', [join(folder, 'train.log')]);
+    await assert.rejects(new RunFolder(folder).create(), {
+      name: 'OutputError',
+      message: `cannot write ${join(folder, 'train.log')}: it is a FIFO, not a regular file`,
+    });
+  });
 
   test('nin-convert to /dev/null or a FIFO: one line, exit 1, the target untouched', () => {
     const folder = temporaryFolder('write-cli');
