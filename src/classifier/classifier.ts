@@ -1,4 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { checkClassifierShapes } from '../model/check-shapes.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { openSession, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
@@ -70,6 +71,12 @@ export class Classifier<Image> {
         `${source} is not an image classifier: expected one input and an output named '${info.outputs.probabilities}' or ` +
           `'${info.outputs.logits}', found inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`,
       );
+    }
+    try {
+      checkClassifierShapes(info, session, outputName, source);
+    } catch (error) {
+      await session.release();
+      throw error;
     }
     return new Classifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities);
   }
