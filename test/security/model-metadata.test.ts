@@ -4,6 +4,8 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadClassifier } from '../../src/node/classify.js';
+import { preprocessPixels } from '../../src/preprocess/pipeline.js';
+import { CIFAR10_PREPROCESSING, type PreprocessSpec } from '../../src/preprocess/spec.js';
 import { ortErrorLine } from '../../src/runtime/ort-error.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { defaultModelProto, encodeModel, NIN_SDK, runCli, temporaryFolder, withMetadata } from './helpers.js';
@@ -66,6 +68,15 @@ describe('model metadata is checked against bounds and against the graph before 
     assert.equal(info.code, 0, info.stderr);
     assert.match(info.stdout, /labels: +\\u001b\]0;pwned\\u0007\\u001b\[2Jairplane, automobile/);
     assert.doesNotMatch(predict.stdout + info.stdout, /\u001b/);
+  });
+});
+
+test('a spec within bounds cannot make a long, thin image into gigabytes: one resized image is at most 64 megapixels', () => {
+  const thin = { data: new Uint8Array(20_000 * 2 * 3), width: 20_000, height: 2, channels: 3 as const };
+  const spec: PreprocessSpec = { ...CIFAR10_PREPROCESSING, inputSize: 4096, resizeShorterSide: 4096 };
+  assert.throws(() => preprocessPixels(thin, spec, 'thin.png'), {
+    name: 'ImageError',
+    message: 'thin.png (20000×2) would be resized to 40960000×4096, over the limit of 64 megapixels for one resized image',
   });
 });
 
