@@ -1,7 +1,9 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { checkClassifierShapes } from '../model/check-shapes.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { openSession, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
+import { OnnxRuntimeError, ortErrorLine } from '../runtime/ort-error.js';
 import type { Platform, Provider } from '../runtime/providers.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
 
@@ -58,6 +60,7 @@ export class Classifier<Image> {
       strict: setup.strict,
       platform: setup.platform,
       sessionOptions: setup.sessionOptions,
+      source,
     });
     const { session } = opened;
     const probabilities = session.outputNames.includes(info.outputs.probabilities);
@@ -68,6 +71,12 @@ export class Classifier<Image> {
         `${source} is not an image classifier: expected one input and an output named '${info.outputs.probabilities}' or ` +
           `'${info.outputs.logits}', found inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`,
       );
+    }
+    try {
+      checkClassifierShapes(info, session, outputName, source);
+    } catch (error) {
+      await session.release();
+      throw error;
     }
     return new Classifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities);
   }
@@ -129,7 +138,12 @@ export class Classifier<Image> {
   private run(input: Tensor): Promise<Float32Array> {
     if (this.disposed) return Promise.reject(new Error('this classifier has been disposed'));
     const next = this.queue.then(async () => {
-      const outputs = await this.session.run({ [this.session.inputNames[0]!]: input });
+      let outputs;
+      try {
+        outputs = await this.session.run({ [this.session.inputNames[0]!]: input });
+      } catch (error) {
+        throw new OnnxRuntimeError(`ONNX Runtime could not run the model: ${ortErrorLine(error)}`, { cause: error });
+      }
       return outputs[this.outputName]!.data as Float32Array;
     });
     this.queue = next.catch(() => undefined);

@@ -1,4 +1,5 @@
 import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
+import { checkPreprocessSpec } from '../preprocess/check-spec.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 import { isRecord } from '../guards.js';
@@ -41,7 +42,7 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
   }
   const preprocessing = checkPreprocessing(parseJson(need(METADATA_KEYS.preprocessing), METADATA_KEYS.preprocessing, source), source);
   const outputs = parseJson(metadata[METADATA_KEYS.outputs] ?? '{"logits":"logits","probabilities":"probabilities"}', METADATA_KEYS.outputs, source);
-  if (!isRecord(outputs) || typeof outputs['logits'] !== 'string' || typeof outputs['probabilities'] !== 'string') {
+  if (!isRecord(outputs) || !isName(outputs['logits']) || !isName(outputs['probabilities'])) {
     throw new ModelError(`${source}: '${METADATA_KEYS.outputs}' must name the logits and probabilities outputs`);
   }
   return {
@@ -66,21 +67,17 @@ function parseJson(text: string, key: string, source: string): unknown {
   }
 }
 
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+/** The one spec check (src/preprocess/check-spec.ts), its RangeError told as what is wrong with this model. */
 function checkPreprocessing(value: unknown, source: string): PreprocessSpec {
-  const triple = (v: unknown) => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
-  if (
-    !isRecord(value) ||
-    !Number.isInteger(value['inputSize']) ||
-    (value['inputSize'] as number) < 1 ||
-    !Number.isInteger(value['resizeShorterSide']) ||
-    (value['resizeShorterSide'] as number) < (value['inputSize'] as number) ||
-    (value['channelOrder'] !== 'RGB' && value['channelOrder'] !== 'BGR') ||
-    typeof value['scale'] !== 'number' ||
-    !triple(value['mean']) ||
-    !triple(value['std']) ||
-    (value['std'] as number[]).some((s) => s === 0)
-  ) {
-    throw new ModelError(`${source}: '${METADATA_KEYS.preprocessing}' metadata is not a valid preprocessing spec`);
+  try {
+    checkPreprocessSpec(value);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^preprocessing spec: /, '');
+    throw new ModelError(`${source}: '${METADATA_KEYS.preprocessing}' metadata is not a valid preprocessing spec: ${reason}`);
   }
-  return value as unknown as PreprocessSpec;
+  return value;
 }

@@ -1,5 +1,4 @@
 import * as ort from 'onnxruntime-node';
-import { readFile } from 'node:fs/promises';
 import { cachedClassify } from '../classifier/cached-classify.js';
 import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
@@ -7,6 +6,7 @@ import { preprocessImage, type ImageInput } from '../preprocess/node/index.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
 import { intraOpThreads } from './cpu-cores.js';
 import { defaultModelPath } from './default-model.js';
+import { readRegularFile } from './read-regular-file.js';
 
 export type NodeClassifier = Classifier<ImageInput>;
 
@@ -34,7 +34,7 @@ ort.env.logLevel = 'fatal';
 /** Loads a model (default: the embedded one) on the first provider that starts. */
 export async function loadClassifier(model?: string | Uint8Array, options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
   const source = typeof model === 'string' ? model : model === undefined ? defaultModelPath() : 'model bytes';
-  const bytes = typeof model === 'object' ? model : await readFile(source);
+  const bytes = typeof model === 'object' ? model : await readRegularFile(source);
   const maxPixels = options.maxPixels;
   return Classifier.create(bytes, source, {
     ort,

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { extract } from 'tar-stream';
 import { IMAGE_EXTENSIONS } from './image-extensions.js';
+import { openRegularFile, readRegularFile } from './read-regular-file.js';
 
 /** One image of a labelled dataset laid out as `<class>/<image>` (torchvision's ImageFolder). */
 export interface LabeledImage {
@@ -26,14 +27,17 @@ async function* readFolder(root: string): AsyncGenerator<LabeledImage> {
   for (const className of classes) {
     const files = (await readdir(join(root, className))).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();
     for (const file of files) {
-      yield { className, name: join(className, file), bytes: await readFile(join(root, className, file)) };
+      yield { className, name: join(className, file), bytes: await readRegularFile(join(root, className, file)) };
     }
   }
 }
 
 async function* readTar(path: string): AsyncGenerator<LabeledImage> {
   const entries = extract();
-  createReadStream(path).on('error', (error) => entries.destroy(error)).pipe(entries);
+  // Opened as a regular file only: a FIFO or a device given as --data would block or never end.
+  createReadStream(path, { fd: await openRegularFile(path) })
+    .on('error', (error) => entries.destroy(error))
+    .pipe(entries);
   for await (const entry of entries) {
     const name = entry.header.name.replace(/^\.\//, '');
     const chunks: Buffer[] = [];

@@ -1,24 +1,44 @@
 import type { PreprocessSpec } from './spec.js';
 
 /**
- * Throws a RangeError naming the field unless `spec` can drive preprocessing: whole positive sizes with the
- * resize at least as large as the crop (torchvision would pad with black otherwise, which no NIN was trained on),
- * a known channel order, finite scale and means, non-zero finite stds.
+ * Largest square input and resize target accepted: a spec comes from a model's metadata, which anyone can write,
+ * and a resize of the shorter side to 30,000 pixels took 2.7–4 GB; every NIN takes 32 or 224.
  */
-export function checkPreprocessSpec(spec: PreprocessSpec): void {
+export const MAX_PREPROCESS_SIZE = 4096;
+
+/**
+ * The one check of a preprocessing spec, wherever it comes from (a model's `nin.preprocessing` metadata, a training
+ * checkpoint, a caller): throws a RangeError naming the field unless `spec` can drive preprocessing: whole sizes from
+ * 1 to MAX_PREPROCESS_SIZE with the resize at least as large as the crop (torchvision would pad with black
+ * otherwise, which no NIN was trained on), a known channel order, a finite non-zero scale, finite means and finite
+ * positive stds. Takes `unknown`, so that parsed JSON is checked field by field before anything uses it.
+ */
+export function checkPreprocessSpec(spec: unknown): asserts spec is PreprocessSpec {
   const fail = (what: string): never => {
     throw new RangeError(`preprocessing spec: ${what}`);
   };
-  const { inputSize, resizeShorterSide, channelOrder, scale, mean, std } = spec;
-  if (!Number.isInteger(inputSize) || inputSize < 1) fail(`inputSize must be a positive integer, got ${inputSize}`);
-  if (!Number.isInteger(resizeShorterSide) || resizeShorterSide < 1) {
-    fail(`resizeShorterSide must be a positive integer, got ${resizeShorterSide}`);
-  }
-  if (resizeShorterSide < inputSize) fail(`resizeShorterSide (${resizeShorterSide}) must be at least inputSize (${inputSize})`);
-  if (channelOrder !== 'RGB' && channelOrder !== 'BGR') fail(`channelOrder must be 'RGB' or 'BGR', got ${String(channelOrder)}`);
-  if (!Number.isFinite(scale) || scale === 0) fail(`scale must be a finite non-zero number, got ${scale}`);
-  if (mean.length !== 3 || !mean.every(Number.isFinite)) fail(`mean must be three finite numbers, got [${mean.join(', ')}]`);
-  if (std.length !== 3 || !std.every((s) => Number.isFinite(s) && s !== 0)) {
-    fail(`std must be three finite non-zero numbers, got [${std.join(', ')}]`);
-  }
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(`must be an object, got ${describe(spec)}`);
+  const { inputSize, resizeShorterSide, channelOrder, scale, mean, std } = spec as Record<keyof PreprocessSpec, unknown>;
+  const size = (name: string, value: unknown, min: number): void => {
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_PREPROCESS_SIZE) {
+      fail(`${name} must be a whole number from 1 to ${MAX_PREPROCESS_SIZE}, got ${describe(value)}`);
+    }
+    if ((value as number) < min) fail(`resizeShorterSide (${describe(value)}) must be at least inputSize (${min})`);
+  };
+  size('inputSize', inputSize, 1);
+  size('resizeShorterSide', resizeShorterSide, inputSize as number);
+  if (channelOrder !== 'RGB' && channelOrder !== 'BGR') fail(`channelOrder must be 'RGB' or 'BGR', got ${describe(channelOrder)}`);
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale === 0) fail(`scale must be a finite non-zero number, got ${describe(scale)}`);
+  const triple = (value: unknown, valid: (x: number) => boolean): boolean =>
+    Array.isArray(value) && value.length === 3 && value.every((x) => typeof x === 'number' && valid(x));
+  if (!triple(mean, Number.isFinite)) fail(`mean must be three finite numbers, got ${describe(mean)}`);
+  if (!triple(std, (s) => Number.isFinite(s) && s > 0)) fail(`std must be three finite positive numbers, got ${describe(std)}`);
+}
+
+/** A value as a message shows it: numbers and arrays of numbers as themselves, anything else as short JSON. */
+function describe(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value) && value.length <= 8 && value.every((x) => typeof x === 'number')) return `[${value.join(', ')}]`;
+  const json = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
 }

@@ -1,10 +1,14 @@
 import { checkPreprocessSpec } from './check-spec.js';
 import { cropPixels } from './crop.js';
+import { ImageError } from './errors.js';
 import { preprocessGeometry } from './geometry.js';
 import { pixelsToTensor, type PreprocessedImage } from './normalize.js';
 import { checkPixels, withoutAlpha, type RawPixels } from './pixels.js';
 import { resizeBilinear } from './resample.js';
 import type { PreprocessSpec } from './spec.js';
+
+/** Largest resized image (before the centre crop) made for one input: 64 megapixels, 192 MB of RGB. */
+export const MAX_RESIZED_PIXELS = 64 * 2 ** 20;
 
 /**
  * Decoded pixels of any size → the model's input tensor, as torchvision does it on a PIL image:
@@ -16,6 +20,14 @@ export function preprocessPixels(pixels: RawPixels, spec: PreprocessSpec, label 
   checkPreprocessSpec(spec);
   checkPixels(pixels, label);
   const geometry = preprocessGeometry(pixels.width, pixels.height, spec);
+  // The whole image is resized before the crop: a long panorama and a large resizeShorterSide multiply into gigabytes.
+  const resizedPixels = geometry.resize.width * geometry.resize.height;
+  if (geometry.needsResize && resizedPixels > MAX_RESIZED_PIXELS) {
+    throw new ImageError(
+      `${label} (${pixels.width}×${pixels.height}) would be resized to ${geometry.resize.width}×${geometry.resize.height}, ` +
+        `over the limit of ${MAX_RESIZED_PIXELS / 2 ** 20} megapixels for one resized image`,
+    );
+  }
   const colour = withoutAlpha(pixels);
   const resized = geometry.needsResize ? resizeBilinear(colour, geometry.resize.width, geometry.resize.height) : colour;
   const cropped = cropPixels(resized, geometry.crop);

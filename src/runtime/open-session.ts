@@ -1,4 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-common';
+import { checkSelfContained } from '../model/self-contained.js';
+import { ortErrorLine } from './ort-error.js';
 import { PROVIDERS, ProviderError, requirementOf, type Platform, type Provider } from './providers.js';
 
 /** What the runtime needs of onnxruntime-node or onnxruntime-web: they share this API. */
@@ -13,6 +15,8 @@ export interface OpenSessionOptions {
   readonly strict?: boolean;
   readonly platform: Platform;
   readonly sessionOptions?: InferenceSession.SessionOptions;
+  /** How errors name the model: its path, or 'model bytes'. */
+  readonly source?: string;
 }
 
 export interface ProviderAttempt {
@@ -33,6 +37,8 @@ export interface OpenedSession {
  * execution provider cannot load, so each provider is tried alone: the one that starts is the one that runs.
  */
 export async function openSession(ort: OrtModule, model: Uint8Array, options: OpenSessionOptions): Promise<OpenedSession> {
+  // Before ONNX Runtime sees the bytes: it would read a tensor's external data from wherever the model points.
+  checkSelfContained(model, options.source ?? 'the model');
   const baseline: Provider = options.platform === 'node' ? 'cpu' : 'wasm';
   const order = options.strict ? [...options.providers] : [...new Set([...options.providers, baseline])];
   const fallbacks: ProviderAttempt[] = [];
@@ -44,18 +50,10 @@ export async function openSession(ort: OrtModule, model: Uint8Array, options: Op
       });
       return { session, provider, fallbacks };
     } catch (error) {
-      fallbacks.push({ provider, error: firstLine(error) });
+      fallbacks.push({ provider, error: ortErrorLine(error) });
       if (options.strict) break;
     }
   }
   const tried = fallbacks.map((a) => `${a.provider}: ${a.error}; it needs ${requirementOf(a.provider, options.platform)}`).join(' | ');
   throw new ProviderError(`no execution provider could start (${tried})`);
-}
-
-/** ONNX Runtime's messages carry source paths and multi-line context; the first line says what failed. */
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const line = message.split('\n')[0]!.trim();
-  const adapter = /Failed to get a WebGPU adapter[^.\n]*/.exec(message);
-  return adapter ? adapter[0] : line.replace(/^\/onnxruntime_src\/\S+ /, '');
 }

@@ -71,9 +71,9 @@ describe('checkPreprocessSpec', () => {
   it('names the field that is wrong', () => {
     const cases: [Partial<PreprocessSpec>, string][] = [
       [{ resizeShorterSide: 200 }, 'resizeShorterSide (200) must be at least inputSize (224)'],
-      [{ inputSize: 0 }, 'inputSize must be a positive integer, got 0'],
-      [{ channelOrder: 'RBG' as 'RGB' }, "channelOrder must be 'RGB' or 'BGR', got RBG"],
-      [{ std: [1, 0, 1] }, 'std must be three finite non-zero numbers, got [1, 0, 1]'],
+      [{ inputSize: 0 }, 'inputSize must be a whole number from 1 to 4096, got 0'],
+      [{ channelOrder: 'RBG' as 'RGB' }, `channelOrder must be 'RGB' or 'BGR', got "RBG"`],
+      [{ std: [1, 0, 1] }, 'std must be three finite positive numbers, got [1, 0, 1]'],
       [{ scale: Number.NaN }, 'scale must be a finite non-zero number, got NaN'],
     ];
     for (const [change, message] of cases) {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { convertCheckpoint, FAMILY_IDS, SUPPORTED_OPSETS } from '../../../converters/nin/index.js';
 import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
@@ -6,6 +5,7 @@ import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { readLabelsFile } from '../labels-file.js';
+import { readRegularFile } from '../../node/read-regular-file.js';
 import { sha256Hex } from '../../node/sha256.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 
@@ -55,7 +55,7 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   const labels = values.labels === undefined ? undefined : await readLabelsFile(values.labels);
 
   const started = performance.now();
-  const bytes = await readFile(input);
+  const bytes = await readRegularFile(input);
   const sourceSha256 = sha256Hex(bytes);
   const result = await convertCheckpoint(bytes, { family, labels, opsetVersion, float16: values.float16, sourceSha256 });
   await writeFileAtomic(output, result.onnx);

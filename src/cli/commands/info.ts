@@ -1,10 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { readModelInfo } from '../../model/model-info.js';
+import { checkClassifierShapes } from '../../model/check-shapes.js';
+import { checkSelfContained } from '../../model/self-contained.js';
+import { OnnxRuntimeError, ortErrorLine } from '../../runtime/ort-error.js';
 import { defaultModelPath } from '../../node/default-model.js';
+import { readRegularFile } from '../../node/read-regular-file.js';
 import { parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
+import { terminalSafe } from '../terminal-text.js';
 
 export const INFO_HELP = `Usage: nin-sdk info [model.onnx] [--json]
 
@@ -25,14 +29,24 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError(`info takes one model, got ${positionals.length}`);
   const path = positionals[0] ?? defaultModelPath();
-  const bytes = await readFile(path);
+  const bytes = await readRegularFile(path);
   const info = readModelInfo(bytes, path);
-  const session = await ort.InferenceSession.create(bytes);
+  checkSelfContained(bytes, path);
+  const session = await ort.InferenceSession.create(bytes).catch((error: unknown) => {
+    throw new OnnxRuntimeError(`ONNX Runtime cannot load ${path}: ${ortErrorLine(error)}`, { cause: error });
+  });
   const describe = (names: readonly string[], metadata: readonly ort.InferenceSession.ValueMetadata[]) =>
     names.map((name, i) => {
       const m = metadata[i];
       return m !== undefined && m.isTensor ? { name, type: m.type, shape: m.shape } : { name };
     });
+  const outputName = session.outputNames.includes(info.outputs.probabilities) ? info.outputs.probabilities : info.outputs.logits;
+  try {
+    checkClassifierShapes(info, session, outputName, path);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
   const inputs = describe(session.inputNames, session.inputMetadata);
   const outputs = describe(session.outputNames, session.outputMetadata);
   await session.release();
@@ -54,7 +68,8 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
     `opset:         ${info.opsetVersion} (IR ${info.irVersion}), producer ${info.producer || 'unknown'}`,
   ];
   if (info.sourceSha256) lines.push(`source:        ${info.sourceFormat ?? 'unknown'} checkpoint, SHA-256 ${info.sourceSha256}`);
-  console.log(lines.join('\n'));
+  // Every field but the numbers comes from the file: labels, family, producer may hold terminal escape sequences.
+  console.log(lines.map(terminalSafe).join('\n'));
   return 0;
 }
 

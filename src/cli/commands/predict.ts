@@ -6,6 +6,7 @@ import { integerOption, parseCommandLine } from '../args.js';
 import { describeFailure, UsageError } from '../errors.js';
 import { expandImagePaths } from '../image-files.js';
 import { ProgressBar } from '../progress.js';
+import { terminalSafe } from '../terminal-text.js';
 
 export const PREDICT_HELP = `Usage: nin-sdk predict <images or folders...> [options]
 
@@ -131,9 +132,10 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
 function printResult(result: FileResult, progress: ProgressBar): void {
   progress.finish();
   if (result.error !== undefined) {
-    console.error(`nin-sdk predict: ${result.error}`);
+    console.error(`nin-sdk predict: ${terminalSafe(result.error)}`);
     return;
   }
-  const classes = result.predictions!.map((p) => `${p.label} ${(p.probability * 100).toFixed(1)}%`).join('  ');
-  console.log(`${result.file}  ${classes}`);
+  // Labels come from the model's metadata and file names from folders: either may hold terminal escape sequences.
+  const classes = result.predictions!.map((p) => `${terminalSafe(p.label)} ${(p.probability * 100).toFixed(1)}%`).join('  ');
+  console.log(`${terminalSafe(result.file)}  ${classes}`);
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../../node/read-regular-file.js';
 import { NIN_CIFAR10 } from '../../../converters/nin/index.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
 import { loadImageDataset, type ImageDataset } from '../../train/data/node/index.js';
@@ -37,7 +37,7 @@ export async function prepareTraining(flags: TrainFlags, folder: RunFolder, say:
 
 async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) => void): Promise<TrainStart> {
   const settings = defaultsFor(flags);
-  const startBytes = flags.from === undefined ? undefined : await readFile(flags.from);
+  const startBytes = flags.from === undefined ? undefined : await readRegularFile(flags.from);
   const start = startBytes === undefined ? undefined : readStartModel(startBytes, flags.from!);
   const preprocessing = start?.preprocessing ?? NIN_CIFAR10.preprocessing;
   const train = await loadData(flags.data, flags, folder, preprocessing, start?.labels, say);
@@ -111,7 +111,7 @@ async function checkSameStartModel(from: string, recipe: TrainingRecipe, file: s
   if (recipe.startModelSha256 === undefined) {
     throw new UsageError(`--from ${from}: the run saved in ${file} does not record which model it started from: ${fix}`);
   }
-  const sha256 = sha256Hex(await readFile(from));
+  const sha256 = sha256Hex(await readRegularFile(from));
   if (sha256 !== recipe.startModelSha256) {
     throw new UsageError(
       `--from ${from} differs from the model the run saved in ${file} started from (SHA-256 ${sha256.slice(0, 12)}…, not ${recipe.startModelSha256.slice(0, 12)}…): ${fix}`,

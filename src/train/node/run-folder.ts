@@ -1,7 +1,8 @@
 import { appendFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { readRegularFile } from '../../node/read-regular-file.js';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../node/write-atomic.js';
+import { checkOutputPath, writeFileAtomic } from '../../node/write-atomic.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
 import { checkpointArchitecture, checkpointParameters, type TrainingCheckpoint } from '../checkpoint/state.js';
 import { exportInferenceOnnx } from '../export/onnx.js';
@@ -33,13 +34,15 @@ export class RunFolder {
 
   async create(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
+    // train.log is appended to, not replaced: a FIFO there would block the first log line for ever.
+    await checkOutputPath(this.logPath);
   }
 
   /** The saved checkpoint, or undefined when the folder holds none (a new run). */
   async readCheckpoint(): Promise<TrainingCheckpoint | undefined> {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(this.checkpointPath);
+      bytes = await readRegularFile(this.checkpointPath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { readRegularFile } from '../../node/read-regular-file.js';
 import { join, resolve } from 'node:path';
 import { sha256Hex } from '../../../node/sha256.js';
 import { writeFileAtomic } from '../../../node/write-atomic.js';
@@ -42,7 +43,7 @@ export function datasetCacheFile(cacheDir: string, key: string): string {
 export async function readDatasetCache(file: string, key: string): Promise<ImageDataset | undefined> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = await readRegularFile(file);
   } catch {
     return undefined;
   }
