@@ -3,6 +3,7 @@ import { STORAGE_CLASS_DTYPES, UNSUPPORTED_STORAGE_CLASSES } from '../dtypes.js'
 import { CheckpointError, quote } from '../errors.js';
 import { StorageRef, TensorRef, describeValue } from '../torch-objects.js';
 import type { Dtype } from '../types.js';
+import { placeholderGlobal } from './placeholders.js';
 
 /**
  * The allow-list: the only Python globals a checkpoint's pickle may name, as
@@ -28,9 +29,11 @@ export interface TorchResolvers {
   readonly persistentResolver: { resolve(pid: unknown): StorageRef };
 }
 
-/** Refuses, by name, every global that was not registered. */
+/** Refuses, by name, every global that was not registered (placeholder kinds apart: see placeholders.ts). */
 class AllowListRegistry extends NameRegistry {
-  override onMissingName(module: string, name: string): never {
+  override onMissingName(module: string, name: string): (...args: unknown[]) => unknown {
+    const placeholder = placeholderGlobal(String(module), String(name));
+    if (placeholder !== undefined) return placeholder;
     const qualified = `${String(module)}.${String(name)}`;
     if ((module === 'torch' || module === 'torch.cuda') && UNSUPPORTED_STORAGE_CLASSES.includes(name)) {
       throw new CheckpointError(
