@@ -15,8 +15,8 @@ const KINDS: readonly ArchLayerKind[] = [
 
 /** Fields each kind accepts (besides kind and name). */
 const FIELDS: Readonly<Record<ArchLayerKind, readonly string[]>> = {
-  conv: ['kernel', 'stride', 'padding', 'bias'],
-  batchNorm: ['eps', 'affine'],
+  conv: ['kernel', 'stride', 'padding', 'bias', 'weights'],
+  batchNorm: ['eps', 'affine', 'minWeight'],
   relu: [],
   sign: [],
   maxPool: ['kernel', 'stride', 'padding', 'ceilMode'],
@@ -28,7 +28,7 @@ const FIELDS: Readonly<Record<ArchLayerKind, readonly string[]>> = {
   softmax: [],
 };
 
-const TOP_FIELDS = ['id', 'title', 'source', 'inputSize', 'inputChannels', 'labels', 'preprocessing', 'keyPrefixes', 'layers'];
+const TOP_FIELDS = ['id', 'title', 'source', 'notes', 'inputSize', 'inputChannels', 'labels', 'preprocessing', 'keyPrefixes', 'layers'];
 const PREPROCESSING_FIELDS = ['resizeShorterSide', 'channelOrder', 'scale', 'mean', 'std'];
 const MAX_LAYERS = 1000;
 
@@ -78,6 +78,7 @@ export function validateArchitecture(value: unknown, source = 'architecture'): A
     labels,
     preprocessing,
     keyPrefixes,
+    ...(top['notes'] === undefined ? {} : { notes: string(top['notes'], fail, 'notes') }),
   };
 }
 
@@ -96,12 +97,21 @@ function parseLayer(raw: unknown, index: number, fail: (message: string) => neve
     integer(layer[field] ?? fallback, fail, `${where}: ${field}`, min, 4096);
   const bool = (field: string, fallback: boolean) => boolean(layer[field] ?? fallback, fail, `${where}: ${field}`);
   switch (k) {
-    case 'conv':
-      return { kind: k, name, kernel: int('kernel', undefined, 1), stride: int('stride', 1, 1), padding: int('padding', 0, 0), bias: bool('bias', true) };
+    case 'conv': {
+      const conv = { kind: k, name, kernel: int('kernel', undefined, 1), stride: int('stride', 1, 1), padding: int('padding', 0, 0), bias: bool('bias', true) };
+      const weights = layer['weights'] ?? 'real';
+      if (weights !== 'real' && weights !== 'xnor-binarized') fail(`${where}: weights must be "real" or "xnor-binarized", got ${JSON.stringify(weights)}`);
+      return weights === 'xnor-binarized' ? { ...conv, weights } : conv;
+    }
     case 'batchNorm': {
       const eps = layer['eps'] ?? 1e-5;
       if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) fail(`${where}: eps must be a positive number, got ${JSON.stringify(eps)}`);
-      return { kind: k, name, eps: eps as number, affine: bool('affine', true) };
+      const minWeight = layer['minWeight'];
+      if (minWeight !== undefined && (typeof minWeight !== 'number' || !Number.isFinite(minWeight))) {
+        fail(`${where}: minWeight must be a number, got ${JSON.stringify(minWeight)}`);
+      }
+      const bn = { kind: k, name, eps: eps as number, affine: bool('affine', true) };
+      return minWeight === undefined ? bn : { ...bn, minWeight: minWeight as number };
     }
     case 'maxPool':
     case 'avgPool': {

@@ -7,7 +7,20 @@ import type { PreprocessSpec } from '../../src/preprocess/spec.js';
  * come from here; channel counts are read from the weights, so width variants convert too.
  */
 export type ArchLayer =
-  | { readonly kind: 'conv'; readonly name: string; readonly kernel: number; readonly stride: number; readonly padding: number; readonly bias: boolean }
+  | {
+      readonly kind: 'conv';
+      readonly name: string;
+      readonly kernel: number;
+      readonly stride: number;
+      readonly padding: number;
+      readonly bias: boolean;
+      /**
+       * 'xnor-binarized': the saved weights are XNOR-Net's real-valued ones, and evaluation uses them binarised
+       * (jiecaoyu/XNOR-Net-PyTorch util.BinOp.binarization: centred over input channels, clamped to [−1, 1],
+       * then sign × the mean |w| of each output channel). Absent: used as saved.
+       */
+      readonly weights?: 'xnor-binarized';
+    }
   | {
       readonly kind: 'batchNorm';
       readonly name: string;
@@ -15,6 +28,8 @@ export type ArchLayer =
       readonly eps: number;
       /** false: no weight/bias tensors (nn.BatchNorm2d(affine=False)). */
       readonly affine: boolean;
+      /** γ is clamped to at least this before use (XNOR-Net's forward clamps it to 0.01); absent: used as saved. */
+      readonly minWeight?: number;
     }
   | { readonly kind: 'relu'; readonly name: string }
   | { readonly kind: 'sign'; readonly name: string }
@@ -57,6 +72,8 @@ export interface Architecture {
   readonly keyPrefixes: readonly string[];
   /** A container name (`classifier.`) the keys may lack: a bare nn.Sequential saved on its own. */
   readonly optionalContainer?: string;
+  /** What else a user should know: settings taken from the code's defaults, approximations of its preprocessing. */
+  readonly notes?: string;
   /** When another entry has the same keys and shapes, a file name matching this picks this one (with a warning). */
   readonly fileNameHint?: RegExp;
 }

@@ -72,7 +72,7 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
       case 'conv': {
         const next = layers[index + 1];
         const folded = next?.kind === 'batchNorm' ? foldBatchNorm(layer, next, tensor) : undefined;
-        const weight = folded?.weight ?? tensor(layer, 'weight');
+        const weight = folded?.weight ?? convWeight(layer, tensor);
         const bias = folded?.bias ?? (layer.bias ? tensor(layer, 'bias') : undefined);
         const w = g.initializer(`${name}.weight`, tensorData('float32', weight.dims, weight.data));
         const b = bias === undefined ? undefined : g.initializer(`${name}.bias`, tensorData('float32', bias.dims, bias.data));
@@ -146,7 +146,7 @@ interface FloatArray {
 function batchNormAffine(layer: BatchNormLayer, tensor: (layer: ArchLayer, suffix: string) => FloatArray): { scale: Float32Array; shift: Float32Array } {
   const mean = tensor(layer, 'running_mean').data;
   const variance = tensor(layer, 'running_var').data;
-  const gamma = layer.affine ? tensor(layer, 'weight').data : undefined;
+  const gamma = batchNormGamma(layer, tensor);
   const beta = layer.affine ? tensor(layer, 'bias').data : undefined;
   const scale = new Float32Array(mean.length);
   const shift = new Float32Array(mean.length);
@@ -164,11 +164,11 @@ function foldBatchNorm(
   bn: BatchNormLayer,
   tensor: (layer: ArchLayer, suffix: string) => FloatArray,
 ): { weight: FloatArray; bias: FloatArray } {
-  const weight = tensor(convLayer, 'weight');
+  const weight = convWeight(convLayer, tensor);
   const bias = convLayer.bias ? tensor(convLayer, 'bias').data : undefined;
   const mean = tensor(bn, 'running_mean').data;
   const variance = tensor(bn, 'running_var').data;
-  const gamma = bn.affine ? tensor(bn, 'weight').data : undefined;
+  const gamma = batchNormGamma(bn, tensor);
   const beta = bn.affine ? tensor(bn, 'bias').data : undefined;
   const out = weight.dims[0]!;
   const perOut = weight.data.length / out;
@@ -180,6 +180,52 @@ function foldBatchNorm(
     foldedBias[o] = ((bias?.[o] ?? 0) - mean[o]!) * s + (beta?.[o] ?? 0);
   }
   return { weight: { dims: weight.dims, data: folded }, bias: { dims: [out], data: foldedBias } };
+}
+
+type TensorOf = (layer: ArchLayer, suffix: string) => FloatArray;
+
+/** γ as the forward pass uses it: XNOR-Net clamps it from below on every forward. */
+function batchNormGamma(layer: BatchNormLayer, tensor: TensorOf): Float32Array | undefined {
+  if (!layer.affine) return undefined;
+  const gamma = tensor(layer, 'weight').data;
+  const min = layer.minWeight;
+  return min === undefined ? gamma : gamma.map((g) => Math.max(g, min));
+}
+
+/** A conv's weight as evaluation uses it: as saved, or binarised the way XNOR-Net's test() does first. */
+function convWeight(layer: ConvLayer, tensor: TensorOf): FloatArray {
+  const weight = tensor(layer, 'weight');
+  return layer.weights === 'xnor-binarized' ? { dims: weight.dims, data: xnorBinarize(weight.data, weight.dims) } : weight;
+}
+
+/**
+ * XNOR-Net's BinOp.binarization, in float32 as PyTorch computes it: centre over the input channels (dim 1),
+ * clamp to [−1, 1], then sign(w) × mean |w| of the output channel (L1 norm over dims 1–3 / count).
+ */
+function xnorBinarize(data: Float32Array, dims: readonly number[]): Float32Array {
+  const [out, inChannels, kh, kw] = dims as [number, number, number, number];
+  const area = kh * kw;
+  const perOut = inChannels * area;
+  const centred = new Float32Array(data.length);
+  for (let o = 0; o < out; o++) {
+    for (let k = 0; k < area; k++) {
+      let sum = 0;
+      for (let i = 0; i < inChannels; i++) sum += data[o * perOut + i * area + k]!;
+      const mean = Math.fround(sum / inChannels);
+      for (let i = 0; i < inChannels; i++) {
+        const at = o * perOut + i * area + k;
+        centred[at] = Math.min(1, Math.max(-1, Math.fround(data[at]! - mean)));
+      }
+    }
+  }
+  const binary = new Float32Array(data.length);
+  for (let o = 0; o < out; o++) {
+    let l1 = 0;
+    for (let j = o * perOut; j < (o + 1) * perOut; j++) l1 += Math.abs(centred[j]!);
+    const alpha = Math.fround(l1 / perOut);
+    for (let j = o * perOut; j < (o + 1) * perOut; j++) binary[j] = Math.sign(centred[j]!) * alpha;
+  }
+  return binary;
 }
 
 function transpose2d(data: Float32Array, rows: number, columns: number): Float32Array {

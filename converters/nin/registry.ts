@@ -147,6 +147,7 @@ export const RASBT_NIN_BATCHNORM: Architecture = {
   preprocessing: UNNORMALISED_32,
   keyPrefixes: [''],
   optionalContainer: 'classifier.',
+  notes: "BatchNorm eps 1e-5 and affine (nn.BatchNorm2d's defaults, as the notebook uses them), folded into the convs; ToTensor() inputs in [0, 1]",
 };
 
 // ---- yangqiongyongyu/Network-In-Network-Pytorch models/nin.py: ceil-mode pools without padding ---------------------
@@ -170,6 +171,45 @@ export const YANGQIONGYONGYU_NIN: Architecture = {
   keyPrefixes: [''],
 };
 
+// ---- jiecaoyu/XNOR-Net-PyTorch CIFAR_10/models/nin.py: BatchNorm(affine=False), BinConv2d = BN → sign → conv → ReLU --
+
+/** BinConv2d: BatchNorm2d(eps 1e-4, γ clamped ≥ 0.01 by Net.forward) → BinActive (sign) → [Dropout] → conv → ReLU. */
+function binConv(index: number, kernel: number, padding: number, withDropout = false): ArchLayer[] {
+  const name = `xnor.${index}`;
+  return [
+    { kind: 'batchNorm', name: `${name}.bn`, eps: 1e-4, affine: true, minWeight: 0.01 },
+    { kind: 'sign', name: `${name}.sign` },
+    ...(withDropout ? [dropout(`${name}.dropout`)] : []),
+    { kind: 'conv', name: `${name}.conv`, kernel, stride: 1, padding, bias: true, weights: 'xnor-binarized' },
+    relu(`${name}.relu`),
+  ];
+}
+
+export const XNOR_NET_NIN: Architecture = {
+  id: 'xnor-net-nin',
+  title: 'XNOR-Net-PyTorch NIN (CIFAR-10)',
+  source: 'jiecaoyu/XNOR-Net-PyTorch CIFAR_10/models/nin.py (Net) + util.py (BinOp)',
+  layers: [
+    conv('xnor.0', 5, 1, 2), { kind: 'batchNorm', name: 'xnor.1', eps: 1e-4, affine: false }, relu('xnor.2'),
+    ...binConv(3, 1, 0), ...binConv(4, 1, 0),
+    maxPool('xnor.5', 3, 2, 1, false),
+    ...binConv(6, 5, 2, true), ...binConv(7, 1, 0), ...binConv(8, 1, 0),
+    avgPool('xnor.9', 3, 2, 1, false),
+    ...binConv(10, 3, 1, true), ...binConv(11, 1, 0),
+    { kind: 'batchNorm', name: 'xnor.12', eps: 1e-4, affine: false },
+    conv('xnor.13', 1), relu('xnor.14'),
+    avgPool('xnor.15', 8, 1, 0, false),
+  ],
+  inputSize: 32,
+  inputChannels: 3,
+  labels: CIFAR10_LABELS,
+  preprocessing: NIN_CIFAR10.preprocessing,
+  keyPrefixes: [''],
+  notes:
+    'evaluated as its test() does: BinConv2d weights binarised (BinOp), first and last conv real. The repository trains on ' +
+    'a preprocessed CIFAR-10 array file; the preprocessing recorded is the cifar10 family\'s, an approximation',
+};
+
 export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   familyArchitecture(NIN_CIFAR10, 'jiecaoyu/pytorch-nin-cifar10 original.py (and copies: rasbt nin-cifar10.ipynb …)'),
   familyArchitecture(NIN_IMAGENET, 'jiecaoyu/pytorch-nin NIN.py (Caffe NIN-ImageNet; neural-style-pt loads it too)'),
@@ -179,6 +219,7 @@ export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   D2L_NIN,
   RASBT_NIN_BATCHNORM,
   YANGQIONGYONGYU_NIN,
+  XNOR_NET_NIN,
 ]);
 
 export const ARCHITECTURE_IDS: readonly string[] = Object.freeze(ARCHITECTURES.map((a) => a.id));

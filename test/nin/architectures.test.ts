@@ -92,4 +92,17 @@ describe('what the registry entries carry', () => {
     const converted = await convertCheckpoint(read('yangqiongyongyu-nin-small.pth.tar'));
     assert.deepEqual(converted.placeholders, ['optimizer (torch.optim.sgd.SGD)']);
   });
+
+  test('XNOR-Net: Sign activations, and BinConv2d weights binarised as its evaluation does (±α per output channel)', async () => {
+    const { onnx } = await convertCheckpoint(read('xnor-net-nin-small.pth.tar'));
+    const model = readOnnx(onnx);
+    assert.equal(model.graph.nodes.filter((n) => n.opType === 'Sign').length, 7);
+    const weight = model.graph.initializers.find((i) => i.name === 'xnor.3.conv.weight')!;
+    const values = weight.tensor.data as Float32Array;
+    const perOut = values.length / weight.tensor.dims[0]!;
+    for (let o = 0; o < weight.tensor.dims[0]!; o++) {
+      const magnitudes = new Set(Array.from(values.subarray(o * perOut, (o + 1) * perOut), (v) => Math.abs(v)).filter((v) => v > 0));
+      assert.equal(magnitudes.size, 1, `output channel ${o}`);
+    }
+  });
 });

@@ -108,6 +108,7 @@ function listArchitectures(): string {
       `    from ${a.source}`,
       `    recognised by keys ${a.layers.find((l) => l.kind === 'conv')?.name ?? ''}.weight …, ${a.labels.length} labels`,
       `    not in the weights: ${describeUnreadSettings(a)}`,
+      ...(a.notes === undefined ? [] : [`    note: ${a.notes}`]),
     ].join('\n'),
   ).join('\n');
 }
