@@ -9,6 +9,7 @@ import {
   ARCHITECTURES,
   convertCheckpoint,
   parseArchitectureJson,
+  recognize,
   recognizeArchitecture,
 } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
@@ -105,6 +106,15 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
     assert.ok(rasbt.layers.every((l) => l.kind !== 'batchNorm' || (l.eps === 1e-5 && l.affine)));
   });
 
+  test('the families-only paths (training --from, average, .pth export) refuse other architectures by name', () => {
+    assert.throws(() => recognize(tensorsOf('nin_cifar100-small.pth')), {
+      name: 'ArchitectureError',
+      message:
+        'this is a pytorchcv nin_cifar100 checkpoint (pytorchcv-nin-cifar100): nin-convert converts it, but this is not supported for this ' +
+        'architecture yet (only pytorch-nin-cifar10 and pytorch-nin (ImageNet) layouts)',
+    });
+  });
+
   test('every registry entry has a unique id and labels', () => {
     const ids = ARCHITECTURES.map((a) => a.id);
     assert.equal(new Set(ids).size, ids.length);
@@ -128,7 +138,7 @@ describe('--arch JSON: the registry vocabulary, validated', () => {
       message: 'my-net.json: layers[1] (features.6, maxPool): kernel must be an integer from 1 to 4096, got "3"',
     });
     assert.throws(bad([{ kind: 'conv', name: 'c', kernel: 3, dilation: 2 }]), {
-      message: 'my-net.json: layers[0] (c, conv): unknown field "dilation" (allowed: kind, name, kernel, stride, padding, bias)',
+      message: 'my-net.json: layers[0] (c, conv): unknown field "dilation" (allowed: kind, name, kernel, stride, padding, bias, weights)',
     });
     assert.throws(bad([{ kind: 'gelu', name: 'g' }]), {
       message:
