@@ -1,6 +1,7 @@
 import type { PreprocessSpec } from '../../src/preprocess/spec.js';
 import type { ArchLayer, Architecture } from './architecture.js';
 import { CIFAR10_LABELS, NIN_CIFAR10, NIN_IMAGENET } from './families.js';
+import { IMAGENET_LABELS } from './labels/imagenet.js';
 import { CIFAR100_LABELS, FASHION_MNIST_LABELS, SVHN_LABELS } from './labels/small-sets.js';
 import type { FamilySpec } from './spec.js';
 
@@ -210,6 +211,40 @@ export const XNOR_NET_NIN: Architecture = {
     'a preprocessed CIFAR-10 array file; the preprocessing recorded is the cifar10 family\'s, an approximation',
 };
 
+// ---- szagoruyko/functional-zoo nin-export.ipynb: a function over a dict of tensors (BN folded), Linear head --------
+
+/** fb.resnet.torch's ImageNet evaluation: RGB in [0, 1], ImageNet mean/std, shorter side 256, centre 224. */
+const FB_RESNET_IMAGENET: PreprocessSpec = Object.freeze({
+  inputSize: 224, resizeShorterSide: 256, channelOrder: 'RGB', scale: 1 / 255,
+  mean: [0.485, 0.456, 0.406] as const, std: [0.229, 0.224, 0.225] as const,
+});
+
+function functionalBlock(first: number, kernel: number, stride: number, padding: number): ArchLayer[] {
+  return [first, first + 1, first + 2].flatMap((n, i) => [
+    conv(`conv${n}`, i === 0 ? kernel : 1, i === 0 ? stride : 1, i === 0 ? padding : 0), relu(`relu${n}`),
+  ]);
+}
+
+export const FUNCTIONAL_ZOO_NIN: Architecture = {
+  id: 'functional-zoo-nin',
+  title: 'functional-zoo NIN-ImageNet (BatchNorm folded)',
+  source: 'szagoruyko/functional-zoo nin-export.ipynb (f(inputs, params), params conv0 … conv11, fc)',
+  layers: [
+    ...functionalBlock(0, 11, 4, 5), maxPool('pool0', 2, 2, 0, false),
+    ...functionalBlock(3, 5, 1, 2), maxPool('pool1', 2, 2, 0, false),
+    ...functionalBlock(6, 3, 1, 1), maxPool('pool2', 2, 2, 0, false),
+    ...functionalBlock(9, 3, 1, 1), avgPool('pool3', 7, 7, 0, false),
+    { kind: 'flatten', name: 'view' },
+    { kind: 'linear', name: 'fc', bias: true },
+  ],
+  inputSize: 224,
+  inputChannels: 3,
+  labels: IMAGENET_LABELS,
+  preprocessing: FB_RESNET_IMAGENET,
+  keyPrefixes: [''],
+  notes: 'the published weights are a hickle file (nin-export.hkl); saved with torch.save as a dict of tensors they convert as-is',
+};
+
 export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   familyArchitecture(NIN_CIFAR10, 'jiecaoyu/pytorch-nin-cifar10 original.py (and copies: rasbt nin-cifar10.ipynb …)'),
   familyArchitecture(NIN_IMAGENET, 'jiecaoyu/pytorch-nin NIN.py (Caffe NIN-ImageNet; neural-style-pt loads it too)'),
@@ -220,6 +255,7 @@ export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   RASBT_NIN_BATCHNORM,
   YANGQIONGYONGYU_NIN,
   XNOR_NET_NIN,
+  FUNCTIONAL_ZOO_NIN,
 ]);
 
 export const ARCHITECTURE_IDS: readonly string[] = Object.freeze(ARCHITECTURES.map((a) => a.id));
