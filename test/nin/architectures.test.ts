@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { architectureById, convertCheckpoint, parseArchitectureJson, type Architecture } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { readOnnx } from '../../src/graph/index.js';
 import { argmaxRows, FIXTURES, maxAbsDiff, readFloat32, type ArrayRef } from '../support/fixtures.js';
@@ -23,9 +23,24 @@ interface ArchManifestEntry {
 
 const manifest = JSON.parse(readFileSync(join(ARCH_FIXTURES, 'manifest.json'), 'utf8')) as ArchManifestEntry[];
 
+/** A registry entry converts with no flags; anything else with its `--arch` JSON from fixtures/arch. */
+function userArchitecture(entry: ArchManifestEntry): Architecture | undefined {
+  if (architectureById(entry.architecture) !== undefined) return undefined;
+  const file = join(ARCH_FIXTURES, `${entry.architecture}.json`);
+  return parseArchitectureJson(readFileSync(file, 'utf8'), file);
+}
+
 async function checkParity(entry: ArchManifestEntry): Promise<void> {
-  const converted = await convertCheckpoint(readFileSync(join(ARCH_FIXTURES, entry.file)), { fileName: entry.file });
+  const architecture = userArchitecture(entry);
+  const converted = await convertCheckpoint(readFileSync(join(ARCH_FIXTURES, entry.file)), {
+    fileName: entry.file,
+    ...(architecture === undefined ? {} : { architecture }),
+  });
   assert.equal(converted.family.id, entry.architecture);
+  // Registry entries assume nothing, except naming which of two equal layouts the file name picked (pytorchcv).
+  for (const assumption of converted.assumptions) {
+    assert.match(assumption, architecture === undefined ? /because the file name says/ : /^took the layers of kuangliu-style-nin as given/);
+  }
   assert.equal(converted.checkpointFormat, entry.format);
   const session = await ort.InferenceSession.create(converted.onnx);
   try {
@@ -47,9 +62,9 @@ async function checkParity(entry: ArchManifestEntry): Promise<void> {
   }
 }
 
-describe('other public NIN implementations convert with no flags and match PyTorch', () => {
+describe('other public NIN implementations convert (with no flags when in the registry) and match PyTorch', () => {
   for (const entry of manifest) {
-    test(`${entry.file} → ${entry.architecture}`, () => checkParity(entry));
+    test(`${entry.file} → ${entry.architecture}${architectureById(entry.architecture) ? '' : ' (--arch JSON)'}`, () => checkParity(entry));
   }
 });
 
@@ -91,6 +106,14 @@ describe('what the registry entries carry', () => {
     assert.deepEqual(checkpoint.extras, { epoch: 3, best_acc: 0.4217 });
     const converted = await convertCheckpoint(read('yangqiongyongyu-nin-small.pth.tar'));
     assert.deepEqual(converted.placeholders, ['optimizer (torch.optim.sgd.SGD)']);
+  });
+
+  test('kuangliu-style: {\'net\': …} with DataParallel\'s module. prefix, acc and epoch beside it', () => {
+    const checkpoint = readCheckpoint(read('kuangliu-style-ckpt.pth'));
+    assert.equal(checkpoint.wrapper, 'net');
+    assert.equal(checkpoint.strippedPrefix, 'module.');
+    assert.deepEqual(checkpoint.extras, { acc: 71.25, epoch: 42 });
+    assert.deepEqual(checkpoint.placeholders, []);
   });
 
   test('XNOR-Net: Sign activations, and BinConv2d weights binarised as its evaluation does (±α per output channel)', async () => {
