@@ -74,8 +74,11 @@ export interface Architecture {
   readonly optionalContainer?: string;
   /** What else a user should know: settings taken from the code's defaults, approximations of its preprocessing. */
   readonly notes?: string;
-  /** When another entry has the same keys and shapes, a file name matching this picks this one (with a warning). */
-  readonly fileNameHint?: RegExp;
+  /**
+   * When another entry has the same keys and shapes, a file name containing this picks this one, with a warning
+   * (pytorchcv publishes `nin_cifar10-0743-9696c45b.pth`, `nin_svhn-0376-65c3adfb.pth`).
+   */
+  readonly fileNameHint?: string;
 }
 
 /** The layers that carry tensors. */

@@ -35,8 +35,8 @@ const SHOWN = 3;
  * that says so, otherwise reported. Nothing that fits: the closest entries are named.
  */
 export function recognizeArchitecture(tensors: ReadonlyMap<string, ShapedTensor>, options: RecognizeOptions = {}): ArchitectureMatch {
-  if (options.architecture !== undefined) return onHint(options.architecture, tensors);
-  if (options.family !== undefined) return onFamilyHint(options.family, tensors);
+  if (options.architecture !== undefined) return withOverride(onHint(options.architecture, tensors), tensors);
+  if (options.family !== undefined) return withOverride(onFamilyHint(options.family, tensors), tensors);
 
   const fits: Fit[] = [];
   const shapeErrors: ArchitectureError[] = [];
@@ -71,12 +71,42 @@ export function recognizeArchitecture(tensors: ReadonlyMap<string, ShapedTensor>
   throw new Error('internal: a family was recognised that the registry missed');
 }
 
+/** Every registry entry whose keys (under some prefix) and shapes the checkpoint fits exactly. */
+function registryFits(tensors: ReadonlyMap<string, ShapedTensor>): Fit[] {
+  const fits: Fit[] = [];
+  for (const architecture of ARCHITECTURES) {
+    for (const { prefix, keyOf } of keyMaps(architecture)) {
+      const { missing, unexpected } = compareKeys(architecture, prefix, keyOf, tensors);
+      if (missing.length > 0 || unexpected.length > 0) continue;
+      try {
+        fits.push(checkShapes(architecture, keyOf, tensors));
+      } catch (error) {
+        if (!(error instanceof ArchitectureError)) throw error;
+      }
+      break;
+    }
+  }
+  return fits;
+}
+
+/** A hint that overrides what the keys say on their own is said first: the likeliest way to a wrong model. */
+function withOverride(match: ArchitectureMatch, tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureMatch {
+  const fits = registryFits(tensors).map((f) => f.architecture.id);
+  if (fits.length === 0 || fits.includes(match.architecture.id)) return match;
+  const others = fits;
+  const warning =
+    `the checkpoint's keys and shapes fit ${others.join(', ')} exactly, not ${match.architecture.id}: ` +
+    `the hint overrides that (drop it to convert as ${others[0]})`;
+  return { ...match, assumptions: [warning, ...match.assumptions] };
+}
+
 /** Picks among fits by class count, then by a file-name hint (said aloud); else reports the tie. */
 function breakTie(fits: readonly Fit[], fileName: string | undefined): ArchitectureMatch {
   const byLabels = fits.filter((f) => f.architecture.labels.length === f.classCount);
   const candidates = byLabels.length > 0 ? byLabels : fits;
   if (candidates.length === 1) return { ...candidates[0]!, matchedBy: 'keys', assumptions: [] };
-  const named = fileName === undefined ? [] : candidates.filter((f) => f.architecture.fileNameHint?.test(baseName(fileName)));
+  const hinted = (f: Fit) => f.architecture.fileNameHint !== undefined && baseName(fileName ?? '').includes(f.architecture.fileNameHint);
+  const named = fileName === undefined ? [] : candidates.filter(hinted);
   const ids = candidates.map((f) => f.architecture.id);
   if (named.length === 1) {
     const chosen = named[0]!;
@@ -86,7 +116,7 @@ function breakTie(fits: readonly Fit[], fileName: string | undefined): Architect
       matchedBy: 'keys',
       assumptions: [
         `${others.join(', ')} ${others.length === 1 ? 'has' : 'have'} the same keys and shapes as ${chosen.architecture.id}; ` +
-          `took ${chosen.architecture.id} because the file name says ${String(chosen.architecture.fileNameHint?.source)} ` +
+          `took ${chosen.architecture.id} because the file name contains ${String(chosen.architecture.fileNameHint)} ` +
           `(its labels and preprocessing are what differ: pass --arch ${others[0]} if that is wrong)`,
       ],
     };

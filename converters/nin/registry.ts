@@ -74,7 +74,7 @@ const PYTORCHCV_LAYERS: readonly ArchLayer[] = [
   avgPool('output.final_pool', 8, 1, 0, false),
 ];
 
-function pytorchcv(id: string, model: string, labels: readonly string[], fileNameHint: RegExp): Architecture {
+function pytorchcv(id: string, model: string, labels: readonly string[]): Architecture {
   return {
     id,
     title: `pytorchcv ${model}`,
@@ -85,13 +85,13 @@ function pytorchcv(id: string, model: string, labels: readonly string[], fileNam
     labels,
     preprocessing: PYTORCHCV_CIFAR,
     keyPrefixes: [''],
-    fileNameHint,
+    fileNameHint: `${model}-`,
   };
 }
 
-export const PYTORCHCV_NIN_CIFAR10 = pytorchcv('pytorchcv-nin-cifar10', 'nin_cifar10', CIFAR10_LABELS, /nin_cifar10(?!0)/i);
-export const PYTORCHCV_NIN_CIFAR100 = pytorchcv('pytorchcv-nin-cifar100', 'nin_cifar100', CIFAR100_LABELS, /nin_cifar100/i);
-export const PYTORCHCV_NIN_SVHN = pytorchcv('pytorchcv-nin-svhn', 'nin_svhn', SVHN_LABELS, /nin_svhn/i);
+export const PYTORCHCV_NIN_CIFAR10 = pytorchcv('pytorchcv-nin-cifar10', 'nin_cifar10', CIFAR10_LABELS);
+export const PYTORCHCV_NIN_CIFAR100 = pytorchcv('pytorchcv-nin-cifar100', 'nin_cifar100', CIFAR100_LABELS);
+export const PYTORCHCV_NIN_SVHN = pytorchcv('pytorchcv-nin-svhn', 'nin_svhn', SVHN_LABELS);
 
 // ---- d2l: chapter "Network in Network" (nin_block, floor max pools, AdaptiveAvgPool2d, Flatten) --------------------
 

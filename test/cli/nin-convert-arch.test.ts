@@ -49,8 +49,8 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
     assert.equal(named.code, 0);
     assert.equal(
       named.stderr,
-      'nin-convert: assumed: pytorchcv-nin-cifar10 has the same keys and shapes as pytorchcv-nin-svhn; took pytorchcv-nin-svhn because the file name says ' +
-        'nin_svhn (its labels and preprocessing are what differ: pass --arch pytorchcv-nin-cifar10 if that is wrong)\n',
+      'nin-convert: assumed: pytorchcv-nin-cifar10 has the same keys and shapes as pytorchcv-nin-svhn; took pytorchcv-nin-svhn because the file name contains ' +
+        'nin_svhn- (its labels and preprocessing are what differ: pass --arch pytorchcv-nin-cifar10 if that is wrong)\n',
     );
   });
 

@@ -53,8 +53,8 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
     const match = recognizeArchitecture(tensorsOf('nin_cifar10-small.pth'), { fileName: '/tmp/nin_cifar10-0743-9696c45b.pth' });
     assert.equal(match.architecture.id, 'pytorchcv-nin-cifar10');
     assert.deepEqual(match.assumptions, [
-      'pytorchcv-nin-svhn has the same keys and shapes as pytorchcv-nin-cifar10; took pytorchcv-nin-cifar10 because the file name says ' +
-        'nin_cifar10(?!0) (its labels and preprocessing are what differ: pass --arch pytorchcv-nin-svhn if that is wrong)',
+      'pytorchcv-nin-svhn has the same keys and shapes as pytorchcv-nin-cifar10; took pytorchcv-nin-cifar10 because the file name contains ' +
+        'nin_cifar10- (its labels and preprocessing are what differ: pass --arch pytorchcv-nin-svhn if that is wrong)',
     ]);
   });
 
@@ -88,6 +88,17 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
     const match = recognizeArchitecture(tensors, { family: 'cifar10' });
     assert.equal(match.matchedBy, 'by-order');
     assert.match(match.assumptions[1]!, /^took the layers of cifar10 as given by --family \(max pool 3\/2 pad 1 floor, /);
+  });
+
+  test('a hint that overrides what the keys say on their own is said first (the way to a wrong model)', () => {
+    const match = recognizeArchitecture(tensorsOf('yangqiongyongyu-nin-small.pth.tar'), { family: 'cifar10' });
+    assert.equal(match.architecture.id, 'cifar10');
+    assert.equal(
+      match.assumptions[0],
+      "the checkpoint's keys and shapes fit yangqiongyongyu-nin exactly, not cifar10: the hint overrides that (drop it to convert as yangqiongyongyu-nin)",
+    );
+    const own = recognizeArchitecture(tensorsOf('nin_svhn-small.pth'), { architecture: architectureById('pytorchcv-nin-svhn')! });
+    assert.equal(own.assumptions.length, 1); // its own keys: no override to report
   });
 
   test('a near miss names the closest entries and what differs', () => {
@@ -163,7 +174,8 @@ describe('--arch JSON: the registry vocabulary, validated', () => {
     const bytes = readFileSync(join(ARCH, 'yangqiongyongyu-nin-small.pth.tar'));
     const converted = await convertCheckpoint(bytes, { architecture });
     assert.equal(converted.family.id, 'my-yang');
-    assert.match(converted.assumptions[0]!, /^took the layers of my-yang as given/);
+    assert.match(converted.assumptions[0]!, /^the checkpoint's keys and shapes fit yangqiongyongyu-nin exactly, not my-yang/);
+    assert.match(converted.assumptions[1]!, /^took the layers of my-yang as given/);
     const model = readOnnx(converted.onnx);
     assert.deepEqual(JSON.parse(model.metadata['nin.assumptions']!), converted.assumptions);
     const session = await ort.InferenceSession.create(converted.onnx);
