@@ -52,10 +52,11 @@ export function recognize(tensors: ReadonlyMap<string, ShapedTensor>, family?: F
         `or ${convIndices(spec).length} weight/bias pairs in layer order; found ${describeKeys(keys)}`,
     );
   }
-  const other = otherArchitecture(tensors);
-  if (other !== undefined) {
+  const others = otherArchitectures(tensors);
+  if (others.length > 0) {
     throw new ArchitectureError(
-      `this is a ${other.title} checkpoint (${other.id}): nin-convert converts it, but this is not supported for this architecture yet ` +
+      `this is a ${others.map((a) => a.title).join(' or ')} checkpoint (${others.map((a) => a.id).join(' or ')}): ` +
+        'nin-convert converts it, but this is not supported for this architecture yet ' +
         `(only ${FAMILY_IDS.map((id) => FAMILIES[id].title).join(' and ')} layouts)`,
     );
   }
@@ -66,8 +67,8 @@ export function recognize(tensors: ReadonlyMap<string, ShapedTensor>, family?: F
   );
 }
 
-/** A registry entry other than the families whose keys and shapes the tensors fit, for a precise refusal. */
-function otherArchitecture(tensors: ReadonlyMap<string, ShapedTensor>): Architecture | undefined {
+/** Registry entries other than the families whose keys and shapes the tensors fit, for a precise refusal. */
+function otherArchitectures(tensors: ReadonlyMap<string, ShapedTensor>): Architecture[] {
   const fits: Array<{ architecture: Architecture; classCount: number }> = [];
   for (const architecture of ARCHITECTURES) {
     if ((FAMILY_IDS as readonly string[]).includes(architecture.id)) continue;
@@ -82,7 +83,8 @@ function otherArchitecture(tensors: ReadonlyMap<string, ShapedTensor>): Architec
       break;
     }
   }
-  return (fits.find((f) => f.architecture.labels.length === f.classCount) ?? fits[0])?.architecture;
+  const byLabels = fits.filter((f) => f.architecture.labels.length === f.classCount);
+  return (byLabels.length > 0 ? byLabels : fits).map((f) => f.architecture);
 }
 
 function expectedKeys(spec: FamilySpec, prefix: string): string[] {
