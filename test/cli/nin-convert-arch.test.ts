@@ -81,4 +81,27 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
 
     assert.equal(run(join(ARCH, 'd2l-nin-small.params'), join(dir, 'm.onnx'), '--arch', 'd2l-nin', '--family', 'cifar10').code, 2);
   });
+
+  test('--arch my-net.json on a {\'net\': …} checkpoint: converts, and says what it took as given', () => {
+    const { code, stdout, stderr } = run(join(ARCH, 'kuangliu-style-ckpt.pth'), join(tempDir(), 'm.onnx'), '--arch', join(ARCH, 'kuangliu-style-nin.json'));
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /\(zip, NIN in a kuangliu\/pytorch-cifar fork, [\d,]+ parameters, 10 classes\)/);
+    assert.equal(
+      stderr,
+      'nin-convert: assumed: took the layers of kuangliu-style-nin as given (max pool 2/2 pad 0 floor, max pool 2/2 pad 0 floor, adaptive avg pool to 1×1, ' +
+        'conv stride/padding 1/1,1/0,1/0,1/1,1/0,1/0,1/1,1/0,1/0, 3×32×32 input): a state_dict does not record them\n',
+    );
+  });
+
+  test('--family over a checkpoint whose keys fit another entry: the override, then the assumptions, on stderr', () => {
+    const { code, stderr } = run(join(ARCH, 'yangqiongyongyu-nin-small.pth.tar'), join(tempDir(), 'm.onnx'), '--family', 'cifar10', '--quiet');
+    assert.equal(code, 0);
+    const lines = stderr.trimEnd().split('\n');
+    assert.deepEqual(lines.slice(0, 2), [
+      "nin-convert: assumed: the checkpoint's keys and shapes fit yangqiongyongyu-nin exactly, not cifar10: the hint overrides that (drop it to convert as yangqiongyongyu-nin)",
+      'nin-convert: assumed: matched renamed keys to the layers of cifar10 in checkpoint order (features.0.weight → classifier.0.weight, features.0.bias → classifier.0.bias …)',
+    ]);
+    assert.match(lines[2]!, /^nin-convert: assumed: took the layers of cifar10 as given by --family \(max pool 3\/2 pad 1 floor, /);
+    assert.equal(lines[3], 'nin-convert: kept as inert placeholders, never constructed: optimizer (torch.optim.sgd.SGD)');
+  });
 });
