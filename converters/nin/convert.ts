@@ -3,11 +3,12 @@ import type { CheckpointFormat } from '../pth/types.js';
 import { convertInitializersToFloat16, writeOnnx, DEFAULT_OPSET_VERSION } from '../../src/graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
-import { buildNinGraph } from './build-graph.js';
+import type { Architecture } from './architecture.js';
+import { buildArchitectureGraph } from './build-graph.js';
 import { LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import { ArchitectureError } from './errors.js';
-import { recognize } from './recognize.js';
-import type { FamilyId, FamilySpec } from './spec.js';
+import { recognizeArchitecture } from './recognize-architecture.js';
+import type { FamilyId } from './spec.js';
 
 /** Opsets the emitted graph is valid in: its ops (Conv, Relu, pools, Softmax, Flatten, Pad) are unchanged across them. */
 export const SUPPORTED_OPSETS = Object.freeze({ min: 13, max: 21 });
@@ -15,6 +16,13 @@ export const SUPPORTED_OPSETS = Object.freeze({ min: 13, max: 21 });
 export interface ConvertOptions {
   /** Skip recognition and treat the checkpoint as this family (renamed keys then match in layer order). */
   readonly family?: FamilyId;
+  /**
+   * Skip recognition and take this architecture (a registry entry, or one read with parseArchitectureJson):
+   * its keys, or renamed keys in layer order. What that assumes is reported in `assumptions`.
+   */
+  readonly architecture?: Architecture;
+  /** The checkpoint's file name: breaks a tie between registry entries with equal keys (and says so). */
+  readonly fileName?: string;
   /** Class names to use instead of the family's (needed when the last layer has another class count). */
   readonly labels?: readonly string[];
   /** ONNX opset; default 17, which onnxruntime-node and onnxruntime-web 1.30 both load. */
@@ -30,7 +38,12 @@ export interface ConvertOptions {
 
 export interface ConversionResult {
   readonly onnx: Uint8Array;
-  readonly family: FamilySpec;
+  /** The architecture converted (`family` for compatibility: the families are registry entries too). */
+  readonly family: Architecture;
+  /** What was assumed rather than read (matched by order, on a hint, tie broken by file name); empty otherwise. */
+  readonly assumptions: readonly string[];
+  /** Names of non-tensor objects beside the state_dict kept as inert placeholders (never constructed). */
+  readonly placeholders: readonly string[];
   readonly checkpointFormat: CheckpointFormat;
   readonly parameterCount: number;
   readonly classCount: number;
@@ -48,17 +61,21 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     throw new RangeError(`opset must be from ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max}, got ${opsetVersion}`);
   }
   const checkpoint = readCheckpoint(bytes);
-  const recognition = recognize(checkpoint.tensors, options.family);
-  const { family, classCount } = recognition;
+  const match = recognizeArchitecture(checkpoint.tensors, {
+    ...(options.family === undefined ? {} : { family: options.family }),
+    ...(options.architecture === undefined ? {} : { architecture: options.architecture }),
+    ...(options.fileName === undefined ? {} : { fileName: options.fileName }),
+  });
+  const { architecture: family, classCount } = match;
   const labels = options.labels ?? family.labels;
   if (labels.length !== classCount) {
     throw new ArchitectureError(
-      `the checkpoint's last convolution has ${classCount} outputs but ${labels.length} labels were given` +
+      `the checkpoint's last ${lastWeighted(family)} has ${classCount} outputs but ${labels.length} labels were given` +
         (options.labels ? '' : ` (the ${family.title} defaults); pass ${classCount} labels with --labels`),
     );
   }
 
-  let graph = buildNinGraph(recognition, checkpoint.tensors, { opsetVersion });
+  let graph = buildArchitectureGraph(match, checkpoint.tensors, { opsetVersion });
   if (options.float16) graph = convertInitializersToFloat16(graph).graph;
   const metadata: NinModelMetadata = {
     family: family.id,
@@ -68,6 +85,8 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     sourceSha256: options.sourceSha256 ?? (await sha256Hex(bytes)),
     sourceFormat: checkpoint.format,
     converter: `nin-sdk ${NIN_SDK_VERSION}`,
+    architecture: describeArchitecture(family),
+    ...(match.assumptions.length > 0 ? { assumptions: match.assumptions } : {}),
   };
   const onnx = writeOnnx(graph, {
     opsetVersion,
@@ -76,13 +95,22 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     docString: `${family.title}, converted by nin-sdk from a ${checkpoint.format} PyTorch checkpoint`,
     metadata: encodeMetadata(metadata),
   });
-  const parameterCount = recognition.convs.reduce((sum, c) => sum + c.outChannels * (c.inChannels * kernelArea(family, c.layerIndex) + 1), 0);
-  return { onnx, family, checkpointFormat: checkpoint.format, parameterCount, classCount, metadata };
+  const { placeholders } = checkpoint;
+  return {
+    onnx, family, assumptions: match.assumptions, placeholders, checkpointFormat: checkpoint.format,
+    parameterCount: match.parameterCount, classCount, metadata,
+  };
 }
 
-function kernelArea(family: FamilySpec, layerIndex: number): number {
-  const layer = family.layers[layerIndex];
-  return layer?.kind === 'conv' ? layer.kernel * layer.kernel : 0;
+function lastWeighted(architecture: Architecture): string {
+  const last = [...architecture.layers].reverse().find((l) => l.kind === 'conv' || l.kind === 'linear');
+  return last?.kind === 'linear' ? 'linear layer' : 'convolution';
+}
+
+/** The architecture as recorded in the ONNX metadata: what the graph computes, without the (long) label list. */
+function describeArchitecture(architecture: Architecture): string {
+  const { id, title, source, layers, inputSize, inputChannels } = architecture;
+  return JSON.stringify({ id, title, source, inputSize, inputChannels, layers });
 }
 
 /** Web Crypto, present in Node 20 and every browser, keeps the converter free of Node-only modules. */

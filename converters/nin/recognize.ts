@@ -1,10 +1,13 @@
+import type { Architecture } from './architecture.js';
 import { ArchitectureError } from './errors.js';
 import { FAMILIES, FAMILY_IDS } from './families.js';
+import { checkShapes, compareKeys, keyMaps } from './fit.js';
+import { ARCHITECTURES } from './registry.js';
 import { convIndices, type FamilyId, type FamilySpec } from './spec.js';
 
-export interface ShapedTensor {
-  readonly shape: readonly number[];
-}
+import type { ShapedTensor } from './fit.js';
+
+export type { ShapedTensor } from './fit.js';
 
 /** Which state_dict key holds each convolution's weight and bias, in layer order. */
 export interface ConvBinding {
@@ -49,11 +52,39 @@ export function recognize(tensors: ReadonlyMap<string, ShapedTensor>, family?: F
         `or ${convIndices(spec).length} weight/bias pairs in layer order; found ${describeKeys(keys)}`,
     );
   }
+  const others = otherArchitectures(tensors);
+  if (others.length > 0) {
+    throw new ArchitectureError(
+      `this is a ${others.map((a) => a.title).join(' or ')} checkpoint (${others.map((a) => a.id).join(' or ')}): ` +
+        'nin-convert converts it, but this is not supported for this architecture yet ' +
+        `(only ${FAMILY_IDS.map((id) => FAMILIES[id].title).join(' and ')} layouts)`,
+    );
+  }
   const expectations = candidates.map((spec) => `${spec.title}: ${describeKeys(expectedKeys(spec, `${spec.container}.`))}`);
   throw new ArchitectureError(
     `not a Network-in-Network checkpoint: expected keys of ${expectations.join(' or ')}; found ${describeKeys(keys)}. ` +
       `If the keys were renamed, name the family with --family ${FAMILY_IDS.join('|')}`,
   );
+}
+
+/** Registry entries other than the families whose keys and shapes the tensors fit, for a precise refusal. */
+function otherArchitectures(tensors: ReadonlyMap<string, ShapedTensor>): Architecture[] {
+  const fits: Array<{ architecture: Architecture; classCount: number }> = [];
+  for (const architecture of ARCHITECTURES) {
+    if ((FAMILY_IDS as readonly string[]).includes(architecture.id)) continue;
+    for (const { prefix, keyOf } of keyMaps(architecture)) {
+      const { missing, unexpected } = compareKeys(architecture, prefix, keyOf, tensors);
+      if (missing.length > 0 || unexpected.length > 0) continue;
+      try {
+        fits.push({ architecture, classCount: checkShapes(architecture, keyOf, tensors).classCount });
+      } catch {
+        // shapes do not fit: not this one
+      }
+      break;
+    }
+  }
+  const byLabels = fits.filter((f) => f.architecture.labels.length === f.classCount);
+  return (byLabels.length > 0 ? byLabels : fits).map((f) => f.architecture);
 }
 
 function expectedKeys(spec: FamilySpec, prefix: string): string[] {

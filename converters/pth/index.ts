@@ -91,6 +91,7 @@ export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions
     wrapper: found.wrapper,
     strippedPrefix: found.strippedPrefix,
     extras,
+    placeholders: found.placeholders,
   };
 }
 

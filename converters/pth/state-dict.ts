@@ -1,4 +1,5 @@
 import { CheckpointError, quote } from './errors.js';
+import { isPlaceholder } from './pickle/placeholders.js';
 import { describeValue, isTensorRef, type TensorRef } from './torch-objects.js';
 import type { CheckpointWrapper, ExtraValue } from './types.js';
 
@@ -6,11 +7,11 @@ import type { CheckpointWrapper, ExtraValue } from './types.js';
  * Finds the state_dict inside the unpickled object. Training scripts save it
  * bare (`torch.save(model.state_dict())`), or in a dict next to training
  * state (`{'state_dict': …, 'best_acc': …, 'optimizer': …}`), or under
- * 'model'. DataParallel prefixes every key with 'module.'.
+ * 'model' or (kuangliu/pytorch-cifar and its forks) 'net'. DataParallel prefixes every key with 'module.'.
  */
 
 /** Wrapper keys, in the order they are tried. */
-const WRAPPER_KEYS = ['state_dict', 'model'] as const satisfies readonly CheckpointWrapper[];
+const WRAPPER_KEYS = ['state_dict', 'model', 'net'] as const satisfies readonly CheckpointWrapper[];
 
 const DATA_PARALLEL_PREFIX = 'module.';
 
@@ -21,6 +22,8 @@ export interface FoundStateDict {
   readonly tensors: ReadonlyArray<readonly [string, TensorRef]>;
   /** Scalars next to the state_dict; one-element tensors are resolved later. */
   readonly extras: ReadonlyArray<readonly [string, ExtraValue | TensorRef]>;
+  /** Entries beside the state_dict kept as inert placeholders: `optimizer (torch.optim.sgd.SGD)`. */
+  readonly placeholders: readonly string[];
 }
 
 export function findStateDict(root: unknown): FoundStateDict {
@@ -28,7 +31,7 @@ export function findStateDict(root: unknown): FoundStateDict {
     throw new CheckpointError('not-a-state-dict', `expected a state_dict (a mapping of names to tensors), found ${describeValue(root)}`);
   }
   const bare = tensorEntries(root);
-  if (bare.tensors !== undefined) return withoutPrefix('bare', bare.tensors, []);
+  if (bare.tensors !== undefined) return { ...withoutPrefix('bare', bare.tensors, []), placeholders: [] };
 
   for (const wrapper of WRAPPER_KEYS) {
     if (!root.has(wrapper)) continue;
@@ -40,11 +43,11 @@ export function findStateDict(root: unknown): FoundStateDict {
     if (found.tensors === undefined) {
       throw new CheckpointError('not-a-state-dict', `expected ${quote(wrapper)} to hold a state_dict (a mapping of names to tensors), but ${found.problem}`);
     }
-    return withoutPrefix(wrapper, found.tensors, extrasBeside(root, wrapper));
+    return { ...withoutPrefix(wrapper, found.tensors, extrasBeside(root, wrapper)), placeholders: placeholdersBeside(root, wrapper) };
   }
   throw new CheckpointError(
     'not-a-state-dict',
-    `expected a state_dict (a mapping of names to tensors) or a dict with one under 'state_dict' or 'model', but ${bare.problem}`,
+    `expected a state_dict (a mapping of names to tensors) or a dict with one under 'state_dict', 'model' or 'net', but ${bare.problem}`,
   );
 }
 
@@ -79,11 +82,19 @@ function extrasBeside(root: Map<unknown, unknown>, wrapper: string): Array<reado
   return extras;
 }
 
+function placeholdersBeside(root: Map<unknown, unknown>, wrapper: string): string[] {
+  const names: string[] = [];
+  for (const [key, value] of root) {
+    if (typeof key === 'string' && key !== wrapper && isPlaceholder(value)) names.push(`${key} (${value.qualifiedName})`);
+  }
+  return names;
+}
+
 function withoutPrefix(
   wrapper: CheckpointWrapper,
   tensors: Array<readonly [string, TensorRef]>,
   extras: Array<readonly [string, ExtraValue | TensorRef]>,
-): FoundStateDict {
+): Omit<FoundStateDict, 'placeholders'> {
   const prefixed = tensors.length > 0 && tensors.every(([key]) => key.startsWith(DATA_PARALLEL_PREFIX));
   if (!prefixed) return { wrapper, strippedPrefix: '', tensors, extras };
   return {

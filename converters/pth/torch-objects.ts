@@ -1,5 +1,6 @@
 import { quote } from './errors.js';
 import type { Dtype } from './types.js';
+import { isPlaceholder } from './pickle/placeholders.js';
 
 /**
  * What the unpickler builds in place of torch's objects. They only record the
@@ -71,7 +72,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${quote(value, 40)}`;
   if (typeof value === 'number' || typeof value === 'bigint') return `the number ${String(value)}`;
   if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (isTensorRef(value) || isStorageRef(value)) return value.describe();
+  if (isTensorRef(value) || isStorageRef(value) || isPlaceholder(value)) return value.describe();
   if (Array.isArray(value)) return `a tuple or list of ${value.length}`;
   if (value instanceof Map) return `a dict of ${value.size}`;
   if (ArrayBuffer.isView(value)) return `${value.byteLength} raw bytes`;

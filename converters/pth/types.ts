@@ -67,7 +67,7 @@ export type FloatCheckpointTensor = Extract<CheckpointTensor, { dtype: FloatingD
 export type CheckpointFormat = 'zip' | 'legacy' | 'legacy-v1';
 
 /** Where the state_dict was found in the unpickled object. */
-export type CheckpointWrapper = 'bare' | 'state_dict' | 'model';
+export type CheckpointWrapper = 'bare' | 'state_dict' | 'model' | 'net';
 
 export type ExtraValue = number | string | boolean | null;
 
@@ -83,6 +83,11 @@ export interface Checkpoint<Tensor = CheckpointTensor> {
    * One-element tensors become numbers; containers (optimizer state) are left out.
    */
   readonly extras: Readonly<Record<string, ExtraValue>>;
+  /**
+   * Non-tensor objects beside the state_dict (a pickled optimizer, an argparse Namespace) that were kept as
+   * inert placeholders, never constructed: `optimizer (torch.optim.sgd.SGD)`. Empty for most files.
+   */
+  readonly placeholders: readonly string[];
 }
 
 export interface ReadCheckpointOptions {

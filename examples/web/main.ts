@@ -43,7 +43,9 @@ async function openModelFile(file: File): Promise<void> {
     return useModel(bytes, file.name);
   }
   page.modelStatus.textContent = `Converting ${file.name}…`;
-  const converted = await convertCheckpoint(bytes);
+  // The file name breaks a tie between architectures with equal keys (pytorchcv nin_cifar10 / nin_svhn), said below.
+  const converted = await convertCheckpoint(bytes, { fileName: file.name });
+  if (converted.assumptions.length > 0) console.warn(`nin-convert assumed: ${converted.assumptions.join('; ')}`);
   offerDownload(converted.onnx, `${file.name.replace(/\.(pth|pt)(\.tar)?$|\.tar$/i, '')}.onnx`);
   await useModel(converted.onnx, `${file.name} (converted: ${converted.parameterCount.toLocaleString('en')} parameters)`);
 }

@@ -55,6 +55,13 @@ export class Classifier<Image> {
 
   static async create<Image>(model: Uint8Array, source: string, setup: ClassifierSetup<Image>): Promise<Classifier<Image>> {
     const info = readModelInfo(model, source);
+    if (info.inputChannels !== 3) {
+      // The preprocessing (sharp and canvas paths alike) makes RGB/BGR planes; grey input is not wired yet.
+      throw new ModelError(
+        `${source} takes ${info.inputChannels}-channel images (${info.family}): classifying is not supported for this architecture yet, ` +
+          'only 3-channel models',
+      );
+    }
     const opened = await openSession(setup.ort, model, {
       providers: setup.providers,
       strict: setup.strict,

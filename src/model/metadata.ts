@@ -16,6 +16,10 @@ export interface NinModelMetadata {
   readonly sourceSha256?: string;
   readonly sourceFormat?: string;
   readonly converter?: string;
+  /** The architecture the graph was built from (JSON: id, title, source, input, layers), for provenance. */
+  readonly architecture?: string;
+  /** What the conversion assumed rather than read from the checkpoint (matched by order, on a hint …). */
+  readonly assumptions?: readonly string[];
 }
 
 export const METADATA_KEYS = Object.freeze({
@@ -26,6 +30,8 @@ export const METADATA_KEYS = Object.freeze({
   sourceSha256: 'nin.source_sha256',
   sourceFormat: 'nin.source_format',
   converter: 'nin.converter',
+  architecture: 'nin.architecture',
+  assumptions: 'nin.assumptions',
 });
 
 /** The metadata_props entries for a model, in a stable order. */
@@ -39,5 +45,7 @@ export function encodeMetadata(metadata: NinModelMetadata): Record<string, strin
   if (metadata.sourceSha256 !== undefined) entries[METADATA_KEYS.sourceSha256] = metadata.sourceSha256;
   if (metadata.sourceFormat !== undefined) entries[METADATA_KEYS.sourceFormat] = metadata.sourceFormat;
   if (metadata.converter !== undefined) entries[METADATA_KEYS.converter] = metadata.converter;
+  if (metadata.architecture !== undefined) entries[METADATA_KEYS.architecture] = metadata.architecture;
+  if (metadata.assumptions !== undefined) entries[METADATA_KEYS.assumptions] = JSON.stringify(metadata.assumptions);
   return entries;
 }

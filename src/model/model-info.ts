@@ -13,6 +13,8 @@ export interface ModelInfo extends NinModelMetadata {
   readonly opsetVersion: number;
   readonly irVersion: number;
   readonly producer: string;
+  /** Channels of the image input, from 'nin.architecture' when the converter recorded it (3 when absent). */
+  readonly inputChannels: number;
 }
 
 /**
@@ -56,7 +58,20 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
     opsetVersion: header.opsetVersion,
     irVersion: header.irVersion,
     producer: `${header.producerName} ${header.producerVersion}`.trim(),
+    inputChannels: inputChannelsOf(metadata[METADATA_KEYS.architecture]),
   };
+}
+
+/** The input channel count recorded in 'nin.architecture' (nin-convert ≥ the architecture registry), else 3. */
+function inputChannelsOf(architecture: string | undefined): number {
+  if (architecture === undefined) return 3;
+  try {
+    const parsed: unknown = JSON.parse(architecture);
+    const channels = isRecord(parsed) ? parsed['inputChannels'] : undefined;
+    return typeof channels === 'number' && Number.isInteger(channels) && channels > 0 ? channels : 3;
+  } catch {
+    return 3;
+  }
 }
 
 function parseJson(text: string, key: string, source: string): unknown {

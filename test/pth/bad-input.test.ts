@@ -275,7 +275,7 @@ describe('objects that are not a state_dict', () => {
     assertRefused(
       zipCheckpoint(new Map<PickleValue, PickleValue>([['epoch', 3], ['arch', 'nin']]), []),
       'not-a-state-dict',
-      "expected a state_dict (a mapping of names to tensors) or a dict with one under 'state_dict' or 'model', but its entry 'epoch' is the number 3",
+      "expected a state_dict (a mapping of names to tensors) or a dict with one under 'state_dict', 'model' or 'net', but its entry 'epoch' is the number 3",
     );
   });
 

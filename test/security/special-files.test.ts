@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readLabeledImages } from '../../src/node/dataset.js';
 import { readRegularFile } from '../../src/node/read-regular-file.js';
-import { decodeImage } from '../../src/preprocess/node.js';
+import { decodeImage } from '../../src/preprocess/node/index.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { NIN_CONVERT, NIN_SDK, runCli, temporaryFolder } from './helpers.js';
 

@@ -48,6 +48,7 @@ export const OP = {
   GLOBAL: 0x63,
   STACK_GLOBAL: 0x93,
   REDUCE: 0x52,
+  NEWOBJ: 0x81,
   BINPERSID: 0x51,
   BUILD: 0x62,
 } as const;
@@ -55,13 +56,12 @@ export const OP = {
 /**
  * Opcodes of the pickle format that this reader refuses, by name, so that the
  * message says what the file tried: those that construct instances of a class
- * (INST, OBJ, NEWOBJ …), extension registries, and the text forms of
+ * (INST, OBJ, NEWOBJ_EX …; NEWOBJ only calls an allowed global, as REDUCE does), extension registries, and the text forms of
  * protocol 0, which torch.save never writes.
  */
 export const REFUSED_OPCODES: ReadonlyMap<number, string> = new Map([
   [0x69, 'INST'],
   [0x6f, 'OBJ'],
-  [0x81, 'NEWOBJ'],
   [0x92, 'NEWOBJ_EX'],
   [0x82, 'EXT1'],
   [0x83, 'EXT2'],

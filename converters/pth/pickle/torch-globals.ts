@@ -3,6 +3,7 @@ import { CheckpointError, quote } from '../errors.js';
 import { StorageRef, TensorRef, describeValue, isStorageRef, isTensorRef } from '../torch-objects.js';
 import type { Dtype } from '../types.js';
 import type { PickleCallable, PickleResolvers } from './unpickler.js';
+import { isPlaceholder, placeholderGlobal } from './placeholders.js';
 
 /**
  * The allow-list: the only Python globals a checkpoint's pickle may name, as
@@ -23,7 +24,7 @@ export interface TorchUnpickleState {
 
 export type TorchResolvers = PickleResolvers;
 
-/** Resolves the registered globals and refuses, by name, every other. */
+/** Resolves the registered globals, the inert placeholder kinds (placeholders.ts), and refuses, by name, every other. */
 class AllowList {
   private readonly registered = new Map<string, PickleCallable>();
 
@@ -32,7 +33,7 @@ class AllowList {
   }
 
   resolve(module: string, name: string): PickleCallable {
-    return this.registered.get(`${module}.${name}`) ?? this.refuse(module, name);
+    return this.registered.get(`${module}.${name}`) ?? placeholderGlobal(module, name) ?? this.refuse(module, name);
   }
 
   private refuse(module: string, name: string): never {
@@ -102,6 +103,7 @@ export function torchResolvers(state: TorchUnpickleState): TorchResolvers {
   return {
     resolveGlobal: (module, name) => registry.resolve(module, name),
     resolvePersistent: (pid: unknown) => resolveStorage(state, dtypeOfStorageClass, pid),
+    isInert: isPlaceholder,
   };
 }
 

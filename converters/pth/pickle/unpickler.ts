@@ -13,10 +13,10 @@ import { MAX_LONG_BYTES, OP, REFUSED_OPCODES } from './opcodes.js';
  * Here, by construction:
  * - pickle data never names a property: dicts are Maps, lists and tuples are
  *   arrays filled by index, and no opcode assigns onto an object;
- * - REDUCE calls only a function that a GLOBAL of this pickle resolved
- *   through the allow-list, with a tuple of arguments;
- * - BUILD only sets the attributes of a dict (OrderedDict's `_metadata`),
- *   which are dropped;
+ * - REDUCE and NEWOBJ call only a function that a GLOBAL of this pickle
+ *   resolved through the allow-list, with a tuple of arguments;
+ * - BUILD only sets the attributes of a dict (OrderedDict's `_metadata`) or
+ *   of an object the resolvers call inert (a placeholder), which are dropped;
  * - integers are at most 8 bytes (int64), decoded in linear time;
  * - every value is charged to an ObjectBudget proportional to the pickle;
  * - every opcode is executed from an allow-list; others are refused by name.
@@ -32,6 +32,8 @@ export interface PickleResolvers {
   resolveGlobal(module: string, name: string): PickleCallable;
   /** What a BINPERSID id stands for; throws to refuse. */
   resolvePersistent(pid: unknown): unknown;
+  /** An object of the resolvers' own making whose pickled state BUILD may hand it and have dropped. */
+  isInert?(value: unknown): boolean;
 }
 
 /** The opcode's bytes are there, but what they say no valid pickle says. */
@@ -205,18 +207,11 @@ export class Unpickler {
         if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL expects a module and a name as strings');
         return this.pushGlobal(module, name);
       }
-      case OP.REDUCE: {
-        const args = this.pop();
-        const callable = this.pop();
-        if (typeof callable !== 'function' || !this.callables.has(callable as PickleCallable)) {
-          this.fail('REDUCE calls something that is not an allowed global');
-        }
-        if (!Array.isArray(args) || !Object.isFrozen(args)) this.fail('REDUCE expects a tuple of arguments');
-        // The allowed globals take at most 7; a spread of 100,000 would overflow the call stack.
-        if (args.length > MAX_CALL_ARGUMENTS) this.fail(`REDUCE with ${args.length} arguments: allowed globals take at most ${MAX_CALL_ARGUMENTS}`);
-        this.budget.charge(COST.call);
-        return this.push((callable as PickleCallable)(...(args as unknown[])));
-      }
+      case OP.REDUCE:
+        return this.call('REDUCE');
+      // copyreg.__newobj__ (protocol 2): how an optimizer object saved whole names its class.
+      case OP.NEWOBJ:
+        return this.call('NEWOBJ');
       case OP.BINPERSID: {
         const pid = this.pop();
         this.budget.charge(COST.call);
@@ -227,6 +222,7 @@ export class Unpickler {
         // they say nothing about the tensors and are dropped. Anything else is refused.
         const state = this.pop();
         const target = this.top();
+        if (this.resolvers.isInert?.(target) === true) return;
         if (!(target instanceof Map) || !(state instanceof Map || state === null)) {
           this.fail('BUILD may only set the attributes of a dict');
         }
@@ -304,6 +300,19 @@ export class Unpickler {
   private pushTuple(items: unknown[]): void {
     this.budget.charge(COST.array + COST.slot * items.length);
     this.push(Object.freeze(items));
+  }
+
+  private call(opcode: string): void {
+    const args = this.pop();
+    const callable = this.pop();
+    if (typeof callable !== 'function' || !this.callables.has(callable as PickleCallable)) {
+      this.fail(`${opcode} calls something that is not an allowed global`);
+    }
+    if (!Array.isArray(args) || !Object.isFrozen(args)) this.fail(`${opcode} expects a tuple of arguments`);
+    // The allowed globals take at most 7; a spread of 100,000 would overflow the call stack.
+    if (args.length > MAX_CALL_ARGUMENTS) this.fail(`${opcode} with ${args.length} arguments: allowed globals take at most ${MAX_CALL_ARGUMENTS}`);
+    this.budget.charge(COST.call);
+    this.push((callable as PickleCallable)(...(args as unknown[])));
   }
 
   private pushGlobal(module: string, name: string): void {

@@ -1,5 +1,14 @@
 import { parseArgs } from 'node:util';
-import { convertCheckpoint, FAMILY_IDS, SUPPORTED_OPSETS } from '../../../converters/nin/index.js';
+import {
+  ARCHITECTURES,
+  architectureById,
+  convertCheckpoint,
+  describeUnreadSettings,
+  FAMILY_IDS,
+  parseArchitectureJson,
+  SUPPORTED_OPSETS,
+  type Architecture,
+} from '../../../converters/nin/index.js';
 import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
@@ -11,13 +20,16 @@ import { writeFileAtomic } from '../../node/write-atomic.js';
 
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
 
-Converts a PyTorch Network-in-Network checkpoint to ONNX: pytorch-nin-cifar10 or pytorch-nin (ImageNet),
-any width, in every format PyTorch has written (zip, legacy, torch <= 0.3), bare state_dicts or wrapped
+Converts a PyTorch Network-in-Network checkpoint to ONNX: pytorch-nin-cifar10, pytorch-nin (ImageNet), pytorchcv
+nin_cifar10/100/svhn, d2l, rasbt's BatchNorm NiN and more (--list-architectures), any width, in every format PyTorch has written (zip, legacy, torch <= 0.3), bare state_dicts or wrapped
 ({'state_dict': ...}, {'model': ...}, DataParallel 'module.' prefixes). Nothing in the file is executed.
 
 Options:
   --family <${FAMILY_IDS.join('|')}>  treat the checkpoint as this family instead of recognising it
                             (renamed keys are then matched to the layers in order)
+  --arch <id|file.json>     take this architecture instead of recognising it: a registry id, or your own
+                            network as JSON (see docs/architectures.md); what it assumes is printed on stderr
+  --list-architectures      print the known architectures and how each is recognised, then exit
   --labels <file>           class names, one per line (default: the family's CIFAR-10 / ImageNet names)
   --opset <n>               ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET_VERSION}: onnxruntime-node and -web 1.30 load it)
   --float16                 store weights as float16: half the file, still computes in float32
@@ -35,6 +47,8 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
       allowPositionals: true,
       options: {
         family: { type: 'string' },
+        arch: { type: 'string' },
+        'list-architectures': { type: 'boolean', default: false },
         labels: { type: 'string' },
         opset: { type: 'string' },
         float16: { type: 'boolean', default: false },
@@ -46,19 +60,29 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   );
   if (values.help) return void console.log(CONVERT_HELP);
   if (values.version) return void console.log(NIN_SDK_VERSION);
+  if (values['list-architectures']) return void console.log(listArchitectures());
   if (positionals.length !== 2) {
     throw new UsageError(`expected a checkpoint and an output path, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`);
   }
   const [input, output] = positionals as [string, string];
   const family = choiceOption('family', values.family, FAMILY_IDS);
   const opsetVersion = integerOption('opset', values.opset, DEFAULT_OPSET_VERSION, SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
+  if (family !== undefined && values.arch !== undefined) throw new UsageError('give --family or --arch, not both');
   const labels = values.labels === undefined ? undefined : await readLabelsFile(values.labels);
+  const architecture = values.arch === undefined ? undefined : await readArchitecture(values.arch);
 
   const started = performance.now();
   const bytes = await readRegularFile(input);
   const sourceSha256 = sha256Hex(bytes);
-  const result = await convertCheckpoint(bytes, { family, labels, opsetVersion, float16: values.float16, sourceSha256 });
+  const result = await convertCheckpoint(bytes, {
+    family, labels, opsetVersion, float16: values.float16, sourceSha256, fileName: input, ...(architecture === undefined ? {} : { architecture }),
+  });
   await writeFileAtomic(output, result.onnx);
+  // Said even with --quiet: a model computed on assumptions must not look like one read from the file.
+  for (const assumption of result.assumptions) console.error(`nin-convert: assumed: ${assumption}`);
+  if (result.placeholders.length > 0) {
+    console.error(`nin-convert: kept as inert placeholders, never constructed: ${result.placeholders.join(', ')}`);
+  }
   if (!values.quiet) {
     const ms = Math.round(performance.now() - started);
     console.log(
@@ -66,6 +90,28 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
         `${result.classCount} classes) → ${output} (${formatBytes(result.onnx.byteLength)}, opset ${opsetVersion}${values.float16 ? ', float16 weights' : ''}) in ${ms} ms`,
     );
   }
+}
+
+/** `--arch`: a registry id, else a JSON file in the registry's vocabulary. */
+async function readArchitecture(value: string): Promise<Architecture> {
+  const known = architectureById(value);
+  if (known !== undefined) return known;
+  if (!value.endsWith('.json')) {
+    throw new UsageError(`--arch should be one of ${ARCHITECTURES.map((a) => a.id).join(', ')} or a .json file, got '${value}'`);
+  }
+  return parseArchitectureJson(new TextDecoder().decode(await readRegularFile(value)), value);
+}
+
+function listArchitectures(): string {
+  return ARCHITECTURES.map((a) =>
+    [
+      `${a.id}  ${a.title}`,
+      `    from ${a.source}`,
+      `    recognised by keys ${a.layers.find((l) => l.kind === 'conv')?.name ?? ''}.weight …, ${a.labels.length} labels`,
+      `    not in the weights: ${describeUnreadSettings(a)}`,
+      ...(a.notes === undefined ? [] : [`    note: ${a.notes}`]),
+    ].join('\n'),
+  ).join('\n');
 }
 
 function formatBytes(bytes: number): string {

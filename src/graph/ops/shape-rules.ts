@@ -15,7 +15,7 @@ import { inferReshape } from './reshape.js';
 import { inferSlice } from './slice.js';
 import { inferSoftmax } from './softmax.js';
 import { inferTranspose } from './transpose.js';
-import { inferExp, inferIdentity, inferLog, inferNeg, inferRelu, inferSqrt } from './unary.js';
+import { inferExp, inferIdentity, inferLog, inferNeg, inferRelu, inferSign, inferSqrt } from './unary.js';
 
 /**
  * Shape rules by ONNX op type (default domain). This table is the list of
@@ -50,6 +50,7 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   ReduceSum: inferReduce,
   Relu: inferRelu,
   Reshape: inferReshape,
+  Sign: inferSign,
   Slice: inferSlice,
   Softmax: inferSoftmax,
   Sqrt: inferSqrt,

@@ -15,6 +15,7 @@ export const inferRelu = floatUnary;
 export const inferExp = floatUnary;
 export const inferLog = floatUnary;
 export const inferSqrt = floatUnary;
+export const inferSign = floatUnary;
 
 export const inferNeg: ShapeRule = (ctx: InferenceContext) => {
   const x = ctx.input(0, 'input');
@@ -42,6 +43,11 @@ export function sqrt(g: GraphBuilder, x: Value, options?: OpOptions): Value {
 
 export function neg(g: GraphBuilder, x: Value, options?: OpOptions): Value {
   return g.addNode('Neg', [x], {}, nameOption(options));
+}
+
+/** Sign: −1, 0 or 1 elementwise (XNOR-Net's binary activations); 0 stays 0, as in torch.sign. */
+export function sign(g: GraphBuilder, x: Value, options?: OpOptions): Value {
+  return g.addNode('Sign', [x], {}, nameOption(options));
 }
 
 export function identity(g: GraphBuilder, x: Value, options?: OpOptions): Value {

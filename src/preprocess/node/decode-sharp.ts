@@ -1,5 +1,5 @@
 import type { Metadata, Sharp, SharpOptions } from 'sharp';
-import { FileTypeError, readRegularFile } from '../node/read-regular-file.js';
+import { FileTypeError, readRegularFile } from '../../node/read-regular-file.js';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { ImageError } from '../errors.js';
 import type { RawPixels } from '../pixels.js';

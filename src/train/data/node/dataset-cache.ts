@@ -1,5 +1,5 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { readRegularFile } from '../../node/read-regular-file.js';
+import { readRegularFile } from '../../../node/read-regular-file.js';
 import { join, resolve } from 'node:path';
 import { sha256Hex } from '../../../node/sha256.js';
 import { writeFileAtomic } from '../../../node/write-atomic.js';

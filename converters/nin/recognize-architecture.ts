@@ -1,0 +1,204 @@
+import { describeUnreadSettings, type Architecture } from './architecture.js';
+import { ArchitectureError } from './errors.js';
+import { FAMILIES } from './families.js';
+import { checkShapes, compareKeys, keyMaps, keysInOrder, type Fit, type KeyMismatch, type ShapedTensor } from './fit.js';
+import { recognize } from './recognize.js';
+import { ARCHITECTURES, architectureById } from './registry.js';
+import type { FamilyId } from './spec.js';
+
+/** A checkpoint matched to one architecture, and what was taken on trust to get there. */
+export interface ArchitectureMatch extends Fit {
+  /** 'keys': names and shapes fit; 'by-order': renamed keys paired with the layers in order (on a hint only). */
+  readonly matchedBy: 'keys' | 'by-order';
+  /**
+   * What the conversion assumed rather than read, one sentence each: empty only when the checkpoint's keys and
+   * shapes picked one known architecture on their own. The CLI prints these on stderr; the ONNX metadata keeps them.
+   */
+  readonly assumptions: readonly string[];
+}
+
+export interface RecognizeOptions {
+  /** A pytorch-nin family, as `--family` names it: its keys, or renamed keys in layer order. */
+  readonly family?: FamilyId;
+  /** An architecture named by the user (`--arch`: a registry entry or a JSON file): taken, not guessed. */
+  readonly architecture?: Architecture;
+  /** The checkpoint's file name, used only to break a tie between entries with the same keys and shapes. */
+  readonly fileName?: string;
+}
+
+const NEAR_MISS_SHARE = 0.5;
+const SHOWN = 3;
+
+/**
+ * Finds the architecture of a state_dict. Without a hint, the registry entry whose keys (under any of its
+ * prefixes) and shapes fit is taken; several that fit are a tie, broken only by class count or a file-name hint
+ * that says so, otherwise reported. Nothing that fits: the closest entries are named.
+ */
+export function recognizeArchitecture(tensors: ReadonlyMap<string, ShapedTensor>, options: RecognizeOptions = {}): ArchitectureMatch {
+  if (options.architecture !== undefined) return withOverride(onHint(options.architecture, tensors), tensors);
+  if (options.family !== undefined) return withOverride(onFamilyHint(options.family, tensors), tensors);
+
+  const fits: Fit[] = [];
+  const shapeErrors: ArchitectureError[] = [];
+  const mismatches: KeyMismatch[] = [];
+  for (const architecture of ARCHITECTURES) {
+    for (const { prefix, keyOf } of keyMaps(architecture)) {
+      const comparison = compareKeys(architecture, prefix, keyOf, tensors);
+      if (comparison.missing.length > 0 || comparison.unexpected.length > 0) {
+        mismatches.push(comparison);
+        continue;
+      }
+      try {
+        fits.push(checkShapes(architecture, keyOf, tensors));
+      } catch (error) {
+        if (!(error instanceof ArchitectureError)) throw error;
+        shapeErrors.push(error);
+      }
+      break;
+    }
+  }
+  if (fits.length === 1) return { ...fits[0]!, matchedBy: 'keys', assumptions: [] };
+  if (fits.length > 1) return breakTie(fits, options.fileName);
+  if (shapeErrors.length > 0) throw new ArchitectureError(shapeErrors.map((e) => e.message).join('; or '));
+  const near = nearMisses(mismatches);
+  if (near.length > 0) {
+    throw new ArchitectureError(
+      `no known architecture fits this checkpoint's keys; closest: ${near.map(describeMismatch).join('; ')}. ` +
+        'See nin-convert --list-architectures, or describe the network with --arch <file.json>',
+    );
+  }
+  recognize(tensors); // throws the families' own message: what they expect, what was found, how to name one
+  throw new Error('internal: a family was recognised that the registry missed');
+}
+
+/** Every registry entry whose keys (under some prefix) and shapes the checkpoint fits exactly. */
+function registryFits(tensors: ReadonlyMap<string, ShapedTensor>): Fit[] {
+  const fits: Fit[] = [];
+  for (const architecture of ARCHITECTURES) {
+    for (const { prefix, keyOf } of keyMaps(architecture)) {
+      const { missing, unexpected } = compareKeys(architecture, prefix, keyOf, tensors);
+      if (missing.length > 0 || unexpected.length > 0) continue;
+      try {
+        fits.push(checkShapes(architecture, keyOf, tensors));
+      } catch (error) {
+        if (!(error instanceof ArchitectureError)) throw error;
+      }
+      break;
+    }
+  }
+  return fits;
+}
+
+/** A hint that overrides what the keys say on their own is said first: the likeliest way to a wrong model. */
+function withOverride(match: ArchitectureMatch, tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureMatch {
+  const fits = registryFits(tensors).map((f) => f.architecture.id);
+  if (fits.length === 0 || fits.includes(match.architecture.id)) return match;
+  const others = fits;
+  const warning =
+    `the checkpoint's keys and shapes fit ${others.join(', ')} exactly, not ${match.architecture.id}: ` +
+    `the hint overrides that (drop it to convert as ${others[0]})`;
+  return { ...match, assumptions: [warning, ...match.assumptions] };
+}
+
+/** Picks among fits by class count, then by a file-name hint (said aloud); else reports the tie. */
+function breakTie(fits: readonly Fit[], fileName: string | undefined): ArchitectureMatch {
+  const byLabels = fits.filter((f) => f.architecture.labels.length === f.classCount);
+  const candidates = byLabels.length > 0 ? byLabels : fits;
+  if (candidates.length === 1) return { ...candidates[0]!, matchedBy: 'keys', assumptions: [] };
+  const hinted = (f: Fit) => f.architecture.fileNameHint !== undefined && baseName(fileName ?? '').includes(f.architecture.fileNameHint);
+  const named = fileName === undefined ? [] : candidates.filter(hinted);
+  const ids = candidates.map((f) => f.architecture.id);
+  if (named.length === 1) {
+    const chosen = named[0]!;
+    const others = ids.filter((id) => id !== chosen.architecture.id);
+    return {
+      ...chosen,
+      matchedBy: 'keys',
+      assumptions: [
+        `${others.join(', ')} ${others.length === 1 ? 'has' : 'have'} the same keys and shapes as ${chosen.architecture.id}; ` +
+          `took ${chosen.architecture.id} because the file name contains ${String(chosen.architecture.fileNameHint)} ` +
+          `(its labels and preprocessing are what differ: pass --arch ${others[0]} if that is wrong)`,
+      ],
+    };
+  }
+  throw new ArchitectureError(
+    `this checkpoint fits ${candidates.length} known architectures equally (same keys and shapes): ${ids.join(', ')}; ` +
+      `they differ in labels and preprocessing, which a state_dict does not carry. Name one with --arch ${ids.join('|')}`,
+  );
+}
+
+/** An architecture the user named: its keys if they fit, else renamed keys in layer order; either way, said aloud. */
+function onHint(architecture: Architecture, tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureMatch {
+  const told = `took the layers of ${architecture.id} as given (${describeUnreadSettings(architecture)}): a state_dict does not record them`;
+  for (const { keyOf } of keyMaps(architecture)) {
+    const comparison = compareKeys(architecture, '', keyOf, tensors);
+    if (comparison.missing.length === 0 && comparison.unexpected.length === 0) {
+      return { ...checkShapes(architecture, keyOf, tensors), matchedBy: 'keys', assumptions: [told] };
+    }
+  }
+  const keys = [...tensors.keys()];
+  const byOrder = keysInOrder(architecture, keys);
+  if (byOrder === undefined) {
+    const expected = keyMaps(architecture)[0]!.keyOf;
+    throw new ArchitectureError(
+      `not a ${architecture.id} checkpoint: expected ${describeList([...expected.values()])}, or the same tensors renamed in layer order; ` +
+        `found ${describeList(keys)}`,
+    );
+  }
+  return {
+    ...checkShapes(architecture, byOrder, tensors),
+    matchedBy: 'by-order',
+    assumptions: [`matched renamed keys to the layers of ${architecture.id} in checkpoint order (${firstPairing(byOrder)} …)`, told],
+  };
+}
+
+/** `--family`: the families' own matching (their exact messages), reported like any other hint. */
+function onFamilyHint(family: FamilyId, tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureMatch {
+  const recognition = recognize(tensors, family);
+  const architecture = architectureById(family)!;
+  const keyOf = new Map<string, string>();
+  for (const conv of recognition.convs) {
+    keyOf.set(`${FAMILIES[family].container}.${conv.layerIndex}.weight`, conv.weightKey);
+    keyOf.set(`${FAMILIES[family].container}.${conv.layerIndex}.bias`, conv.biasKey);
+  }
+  const fit = checkShapes(architecture, keyOf, tensors);
+  const told = `took the layers of ${architecture.id} as given by --family (${describeUnreadSettings(architecture)}): a state_dict does not record them`;
+  if (recognition.layout !== 'by-order') return { ...fit, matchedBy: 'keys', assumptions: [told] };
+  return {
+    ...fit,
+    matchedBy: 'by-order',
+    assumptions: [`matched renamed keys to the layers of ${architecture.id} in checkpoint order (${firstPairing(keyOf)} …)`, told],
+  };
+}
+
+function nearMisses(mismatches: readonly KeyMismatch[]): KeyMismatch[] {
+  const best = new Map<string, KeyMismatch>();
+  for (const m of mismatches) {
+    const wanted = m.matched + m.missing.length;
+    if (m.matched / wanted < NEAR_MISS_SHARE) continue;
+    const previous = best.get(m.architecture.id);
+    if (previous === undefined || m.matched > previous.matched) best.set(m.architecture.id, m);
+  }
+  return [...best.values()].sort((a, b) => b.matched - a.matched).slice(0, SHOWN);
+}
+
+function describeMismatch(m: KeyMismatch): string {
+  const parts: string[] = [];
+  if (m.missing.length > 0) parts.push(`missing ${describeList(m.missing)}`);
+  if (m.unexpected.length > 0) parts.push(`unexpected ${describeList(m.unexpected)}`);
+  return `${m.architecture.id} (${m.matched} of ${m.matched + m.missing.length} keys; ${parts.join(', ')})`;
+}
+
+function describeList(keys: readonly string[]): string {
+  if (keys.length === 0) return 'no tensors';
+  const shown = keys.slice(0, 4).join(', ');
+  return keys.length > 4 ? `${shown}, … (${keys.length} keys)` : `${shown} (${keys.length} key${keys.length === 1 ? '' : 's'})`;
+}
+
+function firstPairing(keyOf: ReadonlyMap<string, string>): string {
+  return [...keyOf].slice(0, 2).map(([layer, key]) => `${key} → ${layer}`).join(', ');
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
