@@ -78,7 +78,7 @@ describe('forged internal objects (issue 18, item 1)', () => {
     assertRefused(
       zipCheckpoint(pickleBytes, [storage]),
       'not-a-state-dict',
-      "expected a state_dict (a mapping of names to tensors) or a dict with one under 'state_dict' or 'model', but its entry 'weight' is a dict of 0",
+      "expected a state_dict (a mapping of names to tensors) or a dict with one under 'state_dict', 'model' or 'net', but its entry 'weight' is a dict of 0",
     );
   });
 
