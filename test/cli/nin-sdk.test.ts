@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { DEFAULT_MODEL_CHECKPOINT, FIXTURES, ROOT, SHARED_DATA } from '../support/fixtures.js';
+import { bundledCli } from '../support/cli.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
+const CLI = await bundledCli('nin-sdk');
 const IMAGES = join(FIXTURES, 'images');
 
 function run(...args: string[]) {
