@@ -103,6 +103,7 @@ async function checkProvider(
           countTop1(outputs, expected, batch, agreement);
         }
         imagesPerSecond.set(batch, batch / (await medianRunSeconds(session, feeds, options.seconds)));
+        process.stderr.write(`[gpu-check] ${shortName(modelPath)} on ${provider}: batch ${batch} done\n`);
       } catch (error) {
         imagesPerSecond.set(batch, `failed: ${firstLine(error)}`);
       }

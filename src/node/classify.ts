@@ -1,8 +1,10 @@
-import * as ort from 'onnxruntime-node';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type * as Ort from 'onnxruntime-node';
 import { cachedClassify } from '../classifier/cached-classify.js';
 import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
+import { preloadJpegDecoder } from '../preprocess/decode-jpeg-wasm.js';
 import { preprocessImage, type ImageInput } from '../preprocess/node.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
 import { intraOpThreads } from './cpu-cores.js';
@@ -28,11 +30,20 @@ export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOpti
   readonly model?: string | Uint8Array;
 }
 
+/**
+ * onnxruntime-node is CommonJS. An ESM `import` of it makes Node pre-parse its source, and that of each module it
+ * re-exports (onnxruntime-common's twenty), to find their named exports: a tenth of `nin-sdk predict`'s cold start.
+ * require() loads the same module without that.
+ */
+const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
+
 // ONNX Runtime logs failed provider starts as errors on stderr; nin-sdk reports them itself, once, in words.
 ort.env.logLevel = 'fatal';
 
 /** Loads a model (default: the embedded one) on the first provider that starts. */
 export async function loadClassifier(model?: string | Uint8Array, options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
+  // The JPEG decoder compiles on background threads while ONNX Runtime builds the session on this one.
+  preloadJpegDecoder();
   const source = typeof model === 'string' ? model : model === undefined ? defaultModelPath() : 'model bytes';
   const bytes = typeof model === 'object' ? model : await readFile(source);
   const maxPixels = options.maxPixels;
