@@ -23,6 +23,12 @@ export interface LoadClassifierOptions {
   readonly maxPixels?: number;
   /** ONNX Runtime's intra-op threads (default: one per physical core). */
   readonly threads?: number;
+  /**
+   * 'throughput' (default): every ONNX Runtime graph optimization, the NCHWc layout included. 'startup': only the
+   * 'extended' ones; the session builds about four times faster and runs about a fifth slower, which pays for
+   * itself below some 60 images (measured on the default model, 2 cores).
+   */
+  readonly optimize?: 'startup' | 'throughput';
 }
 
 export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOptions {
@@ -53,7 +59,10 @@ export async function loadClassifier(model?: string | Uint8Array, options: LoadC
     providers: parseProviders(options.provider as string | readonly string[] | undefined, 'node'),
     strict: options.strict,
     batchSize: options.batchSize,
-    sessionOptions: { intraOpNumThreads: intraOpThreads(options.threads) },
+    sessionOptions: {
+      intraOpNumThreads: intraOpThreads(options.threads),
+      ...(options.optimize === 'startup' ? { graphOptimizationLevel: 'extended' as const } : {}),
+    },
     preprocess: async (image, spec) => (await preprocessImage(image, spec, { maxPixels })).tensor,
   });
 }
