@@ -1,6 +1,6 @@
 import { readCheckpoint } from '../pth/index.js';
 import type { CheckpointFormat } from '../pth/types.js';
-import { convertInitializersToFloat16, writeOnnx, DEFAULT_OPSET_VERSION } from '../../src/graph/index.js';
+import { convertInitializersToFloat16, joinOnnxParts, writeOnnxParts, DEFAULT_OPSET_VERSION } from '../../src/graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
 import { buildNinGraph, LOGITS_NAME, PROBABILITIES_NAME } from './build-graph.js';
@@ -28,7 +28,14 @@ export interface ConvertOptions {
 }
 
 export interface ConversionResult {
+  /** The ONNX file's bytes, joined from onnxParts on first use. */
   readonly onnx: Uint8Array;
+  /**
+   * The same bytes as consecutive pieces, the weights as views of the checkpoint's tensors (often of the
+   * checkpoint's bytes): writing these one after the other never holds the model twice in memory.
+   */
+  readonly onnxParts: readonly Uint8Array[];
+  readonly onnxByteLength: number;
   readonly family: FamilySpec;
   readonly checkpointFormat: CheckpointFormat;
   readonly parameterCount: number;
@@ -68,7 +75,7 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     sourceFormat: checkpoint.format,
     converter: `nin-sdk ${NIN_SDK_VERSION}`,
   };
-  const onnx = writeOnnx(graph, {
+  const onnxParts = writeOnnxParts(graph, {
     opsetVersion,
     producerName: 'nin-sdk',
     producerVersion: NIN_SDK_VERSION,
@@ -76,7 +83,20 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     metadata: encodeMetadata(metadata),
   });
   const parameterCount = recognition.convs.reduce((sum, c) => sum + c.outChannels * (c.inChannels * kernelArea(family, c.layerIndex) + 1), 0);
-  return { onnx, family, checkpointFormat: checkpoint.format, parameterCount, classCount, metadata };
+  let joined: Uint8Array | undefined;
+  return {
+    get onnx(): Uint8Array {
+      joined ??= joinOnnxParts(onnxParts);
+      return joined;
+    },
+    onnxParts,
+    onnxByteLength: onnxParts.reduce((sum, part) => sum + part.byteLength, 0),
+    family,
+    checkpointFormat: checkpoint.format,
+    parameterCount,
+    classCount,
+    metadata,
+  };
 }
 
 function kernelArea(family: FamilySpec, layerIndex: number): number {

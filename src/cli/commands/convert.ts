@@ -57,12 +57,12 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   const bytes = await readFile(input);
   const sourceSha256 = sha256Hex(bytes);
   const result = await convertCheckpoint(bytes, { family, labels, opsetVersion, float16: values.float16, sourceSha256 });
-  await writeFileAtomic(output, result.onnx);
+  await writeFileAtomic(output, result.onnxParts);
   if (!values.quiet) {
     const ms = Math.round(performance.now() - started);
     console.log(
       `${input} (${result.checkpointFormat}, ${result.family.title}, ${result.parameterCount.toLocaleString('en-US')} parameters, ` +
-        `${result.classCount} classes) → ${output} (${formatBytes(result.onnx.byteLength)}, opset ${opsetVersion}${values.float16 ? ', float16 weights' : ''}) in ${ms} ms`,
+        `${result.classCount} classes) → ${output} (${formatBytes(result.onnxByteLength)}, opset ${opsetVersion}${values.float16 ? ', float16 weights' : ''}) in ${ms} ms`,
     );
   }
 }
