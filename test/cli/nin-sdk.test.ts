@@ -124,3 +124,23 @@ describe('nin-sdk (built CLI)', () => {
     assert.match(stdout, /\n {2}cuda {4}unavailable: .*\n {10}needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries/);
   });
 });
+
+describe('nin-sdk start-up (issue 19: load only what one image needs)', () => {
+  test('predict of one small JPEG loads the bundle, onnxruntime-node and the wasm JPEG decoder; not sharp, not the converter', () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'nin-sdk-loads-')), 'loads.txt');
+    const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/support/record-loads.mjs'), CLI, 'predict', 'fixtures/images/cat.jpg'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: { ...process.env, NIN_RECORD_LOADS: log },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const files = [...new Set(readFileSync(log, 'utf8').split('\n'))].filter((url) => url.startsWith('file://')).map((url) => url.slice('file://'.length));
+    const ours = files.filter((file) => file.startsWith(join(ROOT, 'dist')));
+    const packages = new Set(files.flatMap((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? []));
+    assert.deepEqual([...packages].sort(), ['@jsquash/jpeg', 'onnxruntime-common', 'onnxruntime-node']);
+    assert.ok(ours.every((file) => file.startsWith(join(ROOT, 'dist', 'cli'))), `unbundled modules loaded: ${ours.join(', ')}`);
+    assert.ok(ours.length <= 16, `${ours.length} bundle files loaded`);
+    // The bundle names each module it inlines in a comment: none of the converter's or the protobuf runtime's.
+    for (const file of ours) assert.doesNotMatch(readFileSync(file, 'utf8'), /^\/\/ (node_modules\/(@bufbuild|onnx-buf|fflate|pickleparser|sharp)|converters\/)/m, file);
+  });
+});
