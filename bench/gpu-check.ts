@@ -179,7 +179,7 @@ function table(results: readonly ProviderResult[], options: CheckOptions): strin
       const rate = r.imagesPerSecond.get(batch);
       if (typeof rate !== 'number') return rate ?? '';
       const base = cpuRate(r.model, batch);
-      return `${rate.toFixed(0)}${base === undefined || r.provider === 'cpu' ? '' : ` (${(rate / base).toFixed(2)}×)`}`;
+      return `${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)}${base === undefined || r.provider === 'cpu' ? '' : ` (${(rate / base).toPrecision(3)}×)`}`;
     });
     const { same, images } = r.top1Agreement;
     return [shortName(r.model), r.provider, ...rates, r.maxAbsDifference.toExponential(2), images === 0 ? '' : `${same}/${images}`];
