@@ -31,7 +31,7 @@ export function modelThroughputTable(rows: readonly ModelThroughputSummary[], th
 export function predictTable(endToEnd: PredictSummary, coldStart: PredictSummary, coldStartImage: string, threads: number): string {
   return [
     `SDK predict, fresh process each, spawn to exit, stdout to /dev/null; median of ${endToEnd.runs} (interleaved, after an untimed run each)`,
-    `  nin-sdk = node dist/src/cli/nin-sdk.js predict (defaults: CPU, batch 32, top 3); python = bench/torch_predict.py`,
+    `  nin-sdk = node dist/cli/nin-sdk.mjs predict (the bundled bin) (defaults: CPU, batch 32, top 3); python = bench/torch_predict.py`,
     `  (PIL + torchvision + torch on the same checkpoint, batch 32, top 3, torch.set_num_threads(${threads}), one image decoded at a time);`,
     `  same top-1 = images whose most probable class both give, from the untimed run`,
     formatTable(
