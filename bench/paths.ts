@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST_BENCH = fileURLToPath(new URL('./', import.meta.url));
 
-export const CONVERT_CLI = join(PROJECT_ROOT, 'dist/src/cli/nin-convert.js');
+/** The bundled CLIs that package.json's bin entries name (scripts/bundle-cli.ts; npm run build makes them). */
+export const CONVERT_CLI = join(PROJECT_ROOT, 'dist/cli/nin-convert.mjs');
 export const PROCESS_PROBE = join(DIST_BENCH, 'process-probe.js');
 export const MEMORY_STAGES_SCRIPT = join(DIST_BENCH, 'memory-stages.js');
 export const TORCH_EXPORT_SCRIPT = join(PROJECT_ROOT, 'bench/torch_export.py');
-export const SDK_CLI = join(PROJECT_ROOT, 'dist/src/cli/nin-sdk.js');
+export const SDK_CLI = join(PROJECT_ROOT, 'dist/cli/nin-sdk.mjs');
 export const TORCH_PREDICT_SCRIPT = join(PROJECT_ROOT, 'bench/torch_predict.py');
 export const TORCH_MODEL_WORKER_SCRIPT = join(PROJECT_ROOT, 'bench/torch_model_worker.py');
 export const TORCH_TRAIN_WORKER_SCRIPT = join(PROJECT_ROOT, 'bench/torch_train_worker.py');

@@ -1,6 +1,6 @@
 import { readCheckpoint } from '../pth/index.js';
 import type { CheckpointFormat } from '../pth/types.js';
-import { convertInitializersToFloat16, writeOnnx, DEFAULT_OPSET_VERSION } from '../../src/graph/index.js';
+import { convertInitializersToFloat16, joinOnnxParts, writeOnnxParts, DEFAULT_OPSET_VERSION } from '../../src/graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
 import type { Architecture } from './architecture.js';
@@ -37,7 +37,14 @@ export interface ConvertOptions {
 }
 
 export interface ConversionResult {
+  /** The ONNX file's bytes, joined from onnxParts on first use. */
   readonly onnx: Uint8Array;
+  /**
+   * The same bytes as consecutive pieces, the weights as views of the checkpoint's tensors (often of the
+   * checkpoint's bytes): writing these one after the other never holds the model twice in memory.
+   */
+  readonly onnxParts: readonly Uint8Array[];
+  readonly onnxByteLength: number;
   /** The architecture converted (`family` for compatibility: the families are registry entries too). */
   readonly family: Architecture;
   /** What was assumed rather than read (matched by order, on a hint, tie broken by file name); empty otherwise. */
@@ -88,17 +95,28 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     architecture: describeArchitecture(family),
     ...(match.assumptions.length > 0 ? { assumptions: match.assumptions } : {}),
   };
-  const onnx = writeOnnx(graph, {
+  const onnxParts = writeOnnxParts(graph, {
     opsetVersion,
     producerName: 'nin-sdk',
     producerVersion: NIN_SDK_VERSION,
     docString: `${family.title}, converted by nin-sdk from a ${checkpoint.format} PyTorch checkpoint`,
     metadata: encodeMetadata(metadata),
   });
-  const { placeholders } = checkpoint;
+  let joined: Uint8Array | undefined;
   return {
-    onnx, family, assumptions: match.assumptions, placeholders, checkpointFormat: checkpoint.format,
-    parameterCount: match.parameterCount, classCount, metadata,
+    get onnx(): Uint8Array {
+      joined ??= joinOnnxParts(onnxParts);
+      return joined;
+    },
+    onnxParts,
+    onnxByteLength: onnxParts.reduce((sum, part) => sum + part.byteLength, 0),
+    family,
+    assumptions: match.assumptions,
+    placeholders: checkpoint.placeholders,
+    checkpointFormat: checkpoint.format,
+    parameterCount: match.parameterCount,
+    classCount,
+    metadata,
   };
 }
 

@@ -5,6 +5,7 @@ import { CheckpointError, excerpt, quote } from './errors.js';
 import { torchResolvers, type TorchUnpickleState } from './pickle/torch-globals.js';
 import { unpickle } from './pickle/unpickle.js';
 import { entryDataOffset, inflateExactly } from './zip-inflate.js';
+import { storedEntriesInPlace } from './zip-in-place.js';
 
 /**
  * The zip format of torch >= 1.6: `<prefix>/data.pkl`, `<prefix>/data/<key>`
@@ -62,7 +63,10 @@ export const readZipCheckpoint: ContainerReader = (bytes) => {
     loadStorages(keys) {
       const entryOf = (key: string): string => `${prefix}data/${key}`;
       const wanted = new Set(Array.from(keys, entryOf));
-      const found = extractEntries(bytes, inflation, (name) => wanted.has(name));
+      // Stored entries (all of PyTorch's) are used in place; fflate extracts (copies) whatever is left.
+      const found = storedEntriesInPlace(bytes, wanted);
+      const rest = new Set([...wanted].filter((name) => !found.has(name)));
+      if (rest.size > 0) for (const [name, data] of extractEntries(bytes, inflation, (name) => rest.has(name))) found.set(name, data);
       const loaded = new Map<string, Uint8Array>();
       for (const key of keys) {
         const entry = entryOf(key);

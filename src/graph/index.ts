@@ -33,3 +33,4 @@ export { boolTensor, elementCount, float32Tensor, int32Tensor, int64Tensor, tens
 export { validateGraph } from './validate.js';
 export { readOnnx, readOnnxMetadata, type OnnxModel, type OnnxModelInfo } from './onnx/read.js';
 export { writeOnnx, type WriteOnnxOptions } from './onnx/write.js';
+export { joinOnnxParts, writeOnnxParts } from './onnx/write.js';

@@ -9,6 +9,14 @@ const CPU_SYSFS = '/sys/devices/system/cpu';
  * process may use). The intra-op thread count nin-sdk gives ONNX Runtime on Node, and PyTorch in the benchmarks.
  */
 export function physicalCoreCount(): number {
+  coreCount ??= countPhysicalCores();
+  return coreCount;
+}
+
+/** Read once per process: sysfs has a few files per logical CPU, and the topology does not change under us. */
+let coreCount: number | undefined;
+
+function countPhysicalCores(): number {
   try {
     const cores = new Set<string>();
     for (const cpu of readdirSync(CPU_SYSFS).filter((name) => /^cpu\d+$/.test(name))) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync, type Stats } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeFileType } from './read-regular-file.js';
 
@@ -14,9 +14,9 @@ export class OutputError extends Error {
  * and are renamed over it only once complete, the folder then flushed too; a failure, a crash or an interruption
  * (SIGINT, SIGTERM) never leaves a half-written output or a stray temporary file behind. Only regular files are
  * replaced: a target that is a device (/dev/null), a FIFO, a socket or a folder is refused, since renaming over it
- * would put a regular file in its place.
+ * would put a regular file in its place. Pieces are written one after the other, never joined in memory.
  */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
   const folder = dirname(path);
   await checkTarget(path, folder);
   const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -24,7 +24,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   try {
     const handle = await open(temporary, 'wx');
     try {
-      await handle.writeFile(bytes);
+      await writePieces(handle, bytes instanceof Uint8Array ? [bytes] : bytes);
       await handle.sync();
     } finally {
       await handle.close();
@@ -120,3 +120,13 @@ const pendingTemporaries = new (class PendingTemporaries {
     process.kill(process.pid, signal);
   };
 })();
+
+/** Each piece in turn, resuming after a short write (write(2) may take fewer bytes than it was given). */
+async function writePieces(handle: FileHandle, pieces: readonly Uint8Array[]): Promise<void> {
+  for (const piece of pieces) {
+    for (let offset = 0; offset < piece.byteLength; ) {
+      const { bytesWritten } = await handle.write(piece, offset, piece.byteLength - offset);
+      offset += bytesWritten;
+    }
+  }
+}

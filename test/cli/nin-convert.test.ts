@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { CHECKPOINTS, ROOT } from '../support/fixtures.js';
+import { bundledCli } from '../support/cli.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-convert.js');
+const CLI = await bundledCli('nin-convert');
 
 function run(...args: string[]) {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

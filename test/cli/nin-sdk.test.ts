@@ -8,8 +8,9 @@ import { describe, test } from 'node:test';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { loadClassifier } from '../../src/node/classify.js';
 import { DEFAULT_MODEL_CHECKPOINT, FIXTURES, ROOT, SHARED_DATA } from '../support/fixtures.js';
+import { bundledCli } from '../support/cli.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
+const CLI = await bundledCli('nin-sdk');
 const IMAGES = join(FIXTURES, 'images');
 
 function run(...args: string[]) {
@@ -139,5 +140,25 @@ describe('nin-sdk (built CLI)', () => {
     assert.equal(code, 0);
     assert.match(stdout, /\n {2}cpu {5}ok\n/);
     assert.match(stdout, /\n {2}cuda {4}unavailable: .*\n {10}needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries/);
+  });
+});
+
+describe('nin-sdk start-up (issue 19: load only what one image needs)', () => {
+  test('predict of one small JPEG loads the bundle, onnxruntime-node and the wasm JPEG decoder; not sharp, not the converter', () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'nin-sdk-loads-')), 'loads.txt');
+    const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/support/record-loads.mjs'), CLI, 'predict', 'fixtures/images/cat.jpg'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: { ...process.env, NIN_RECORD_LOADS: log },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const files = [...new Set(readFileSync(log, 'utf8').split('\n'))].filter((url) => url.startsWith('file://')).map((url) => url.slice('file://'.length));
+    const ours = files.filter((file) => file.startsWith(join(ROOT, 'dist')));
+    const packages = new Set(files.flatMap((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? []));
+    assert.deepEqual([...packages].sort(), ['@jsquash/jpeg', 'onnxruntime-common', 'onnxruntime-node']);
+    assert.ok(ours.every((file) => file.startsWith(join(ROOT, 'dist', 'cli'))), `unbundled modules loaded: ${ours.join(', ')}`);
+    assert.ok(ours.length <= 16, `${ours.length} bundle files loaded`);
+    // The bundle names each module it inlines in a comment: none of the converter's or the protobuf runtime's.
+    for (const file of ours) assert.doesNotMatch(readFileSync(file, 'utf8'), /^\/\/ (node_modules\/(@bufbuild|onnx-buf|fflate|pickleparser|sharp)|converters\/)/m, file);
   });
 });

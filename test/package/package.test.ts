@@ -62,7 +62,7 @@ describe('the npm package (npm pack)', () => {
 
   it('holds the runtime only: the build, the embedded model, the manifest, README and LICENSE', (t) => {
     t.diagnostic(`${report.files.length} files, ${(report.size / 1e6).toFixed(1)} MB packed, ${(report.unpackedSize / 1e6).toFixed(1)} MB unpacked`);
-    const outside = [...paths].filter((path) => !/^(dist\/src\/|dist\/converters\/|models\/)/.test(path) && !['package.json', 'README.md', 'LICENSE'].includes(path));
+    const outside = [...paths].filter((path) => !/^(dist\/cli\/|dist\/src\/|dist\/converters\/|models\/)/.test(path) && !['package.json', 'README.md', 'LICENSE'].includes(path));
     assert.deepEqual(outside, []);
     assert.ok(paths.has('LICENSE'));
     assert.ok(paths.has('models/nin-cifar10.onnx'));
@@ -93,7 +93,7 @@ describe('the npm package (npm pack)', () => {
     const packages = new Set<string>();
     let relative = 0;
     for (const path of paths) {
-      if (!path.endsWith('.js') && !path.endsWith('.d.ts')) continue;
+      if (!/\.(m?js|d\.ts)$/.test(path)) continue;
       for (const specifier of specifiers(readFileSync(join(ROOT, path), 'utf8'))) {
         if (specifier.startsWith('.')) {
           relative += 1;
@@ -103,7 +103,7 @@ describe('the npm package (npm pack)', () => {
           const name = packageName(specifier);
           packages.add(name);
           // Declarations may name dev-only types (@types/node); what runs must be a dependency.
-          if (path.endsWith('.js') && manifest.dependencies[name] === undefined) undeclared.add(`${name} (${path})`);
+          if (!path.endsWith('.d.ts') && manifest.dependencies[name] === undefined) undeclared.add(`${name} (${path})`);
         }
       }
     }

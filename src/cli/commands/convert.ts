@@ -77,7 +77,7 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   const result = await convertCheckpoint(bytes, {
     family, labels, opsetVersion, float16: values.float16, sourceSha256, fileName: input, ...(architecture === undefined ? {} : { architecture }),
   });
-  await writeFileAtomic(output, result.onnx);
+  await writeFileAtomic(output, result.onnxParts);
   // Said even with --quiet: a model computed on assumptions must not look like one read from the file.
   for (const assumption of result.assumptions) console.error(`nin-convert: assumed: ${assumption}`);
   if (result.placeholders.length > 0) {
@@ -87,7 +87,7 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
     const ms = Math.round(performance.now() - started);
     console.log(
       `${input} (${result.checkpointFormat}, ${result.family.title}, ${result.parameterCount.toLocaleString('en-US')} parameters, ` +
-        `${result.classCount} classes) → ${output} (${formatBytes(result.onnx.byteLength)}, opset ${opsetVersion}${values.float16 ? ', float16 weights' : ''}) in ${ms} ms`,
+        `${result.classCount} classes) → ${output} (${formatBytes(result.onnxByteLength)}, opset ${opsetVersion}${values.float16 ? ', float16 weights' : ''}) in ${ms} ms`,
     );
   }
 }

@@ -39,9 +39,18 @@ const MAX_PROTOBUF_BYTES = 2 ** 31 - 1;
  * same ModelProto.
  */
 export function writeOnnx(graph: Graph, options: WriteOnnxOptions = {}): Uint8Array {
+  return joinOnnxParts(writeOnnxParts(graph, options));
+}
+
+/**
+ * The same bytes as writeOnnx, as the consecutive pieces they are made of, the weights' pieces being views of the
+ * graph's own tensors: a caller that writes them to a file one after the other (a gathered write) never holds a
+ * second copy of the weights.
+ */
+export function writeOnnxParts(graph: Graph, options: WriteOnnxOptions = {}): Uint8Array[] {
   const { opsetVersion } = graph;
   if (options.opsetVersion !== undefined && options.opsetVersion !== opsetVersion) {
-    throw new Error(`writeOnnx: the graph is built for opset ${opsetVersion}, not ${options.opsetVersion}`);
+    throw new Error(`writeOnnxParts: the graph is built for opset ${opsetVersion}, not ${options.opsetVersion}`);
   }
   validateGraph(graph);
 
@@ -73,7 +82,8 @@ export function writeOnnx(graph: Graph, options: WriteOnnxOptions = {}): Uint8Ar
     graphParts.push(frame(GRAPH_INITIALIZER_FIELD, header.byteLength + rawFrame.byteLength + raw.byteLength), header, rawFrame, raw);
   }
   parts.push(frame(MODEL_GRAPH_FIELD, totalLength(graphParts)), ...graphParts);
-  return concatenate(parts);
+  checkSize(totalLength(parts));
+  return parts;
 }
 
 /** ONNX's string fields are proto2 optionals: an empty one is left out rather than written as "". */
@@ -93,9 +103,14 @@ function totalLength(parts: readonly Uint8Array[]): number {
   return parts.reduce((sum, p) => sum + p.byteLength, 0);
 }
 
-function concatenate(parts: readonly Uint8Array[]): Uint8Array {
-  const total = totalLength(parts);
+function checkSize(total: number): void {
   if (total > MAX_PROTOBUF_BYTES) throw new Error(`writeOnnx: the model is ${total} bytes, over protobuf's 2 GiB limit`);
+}
+
+/** writeOnnxParts' pieces joined into the model's bytes. */
+export function joinOnnxParts(parts: readonly Uint8Array[]): Uint8Array {
+  const total = totalLength(parts);
+  checkSize(total);
   const out = new Uint8Array(total);
   let offset = 0;
   for (const p of parts) {

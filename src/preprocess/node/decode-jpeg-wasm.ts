@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import mozjpegFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
 import { readJpegHeader, type JpegHeader } from '../jpeg-header.js';
 import type { RawPixels } from '../pixels.js';
 
@@ -50,8 +49,16 @@ let decoder: Promise<WasmJpegDecoder | undefined> | undefined;
 export async function decodeSmallJpeg(bytes: Uint8Array, maxPixels: number): Promise<RawPixels | undefined> {
   const header = readJpegHeader(bytes);
   if (header === undefined || !isSmallOrdinaryJpeg(header, maxPixels) || !endsWithEndOfImage(bytes)) return undefined;
-  decoder ??= WasmJpegDecoder.create().catch(() => undefined);
+  preloadJpegDecoder();
   return (await decoder)?.decode(bytes, header);
+}
+
+/**
+ * Starts loading the decoder, if it is not loading yet: its WebAssembly compiles on V8's background threads, so a
+ * caller that starts it before some long synchronous work (ONNX Runtime building a session) gets it for free.
+ */
+export function preloadJpegDecoder(): void {
+  decoder ??= WasmJpegDecoder.create().catch(() => undefined);
 }
 
 /** SOF0 baseline, SOF1 extended and SOF2 progressive, all Huffman-coded: the codings PIL and sharp see every day. */
@@ -82,7 +89,9 @@ class WasmJpegDecoder {
   ) {}
 
   static async create(): Promise<WasmJpegDecoder> {
-    const wasm = new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')));
+    // Compiled asynchronously (off this thread), and the loader imported only now: a run with no small JPEG loads neither.
+    const compiling = WebAssembly.compile(readFileSync(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')));
+    const [wasm, { default: mozjpegFactory }] = await Promise.all([compiling, import('@jsquash/jpeg/codec/dec/mozjpeg_dec.js')]);
     const messages: string[] = [];
     const module = await (mozjpegFactory as unknown as MozJpegFactory)({
       noInitialRun: true,
