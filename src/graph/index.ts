@@ -38,7 +38,17 @@ export {
   type PytorchPoolAxis,
 } from './pytorch-pooling.js';
 export { broadcastShapes, formatShape, formatType, isStaticDim, isStaticShape } from './shape.js';
-export { boolTensor, elementCount, float32Tensor, int32Tensor, int64Tensor, tensorData, tensorToNumbers } from './tensor-data.js';
+export {
+  boolTensor,
+  elementCount,
+  float32Tensor,
+  int32Tensor,
+  int64Tensor,
+  int8Tensor,
+  tensorData,
+  tensorToNumbers,
+  uint8Tensor,
+} from './tensor-data.js';
 export { validateGraph } from './validate.js';
 export { readOnnx, readOnnxMetadata, type OnnxModel, type OnnxModelInfo } from './onnx/read.js';
 export { writeOnnx, type WriteOnnxOptions } from './onnx/write.js';

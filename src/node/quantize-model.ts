@@ -1,0 +1,109 @@
+import * as ort from 'onnxruntime-node';
+import { basename, resolve } from 'node:path';
+import { readOnnx } from '../graph/onnx/read.js';
+import { writeOnnx } from '../graph/onnx/write.js';
+import { ModelError, readModelInfo } from '../model/model-info.js';
+import { preprocessImage } from '../preprocess/node.js';
+import { MinMaxObserver } from '../quantize/observer.js';
+import { withObservedOutputs } from '../quantize/calibration-graph.js';
+import { QUANTIZATION_METADATA_KEYS, quantizationMetadata, type CalibrationRecord } from '../quantize/metadata.js';
+import { planQuantization } from '../quantize/plan.js';
+import { quantizeToQdq } from '../quantize/qdq.js';
+import { sampleLabeledImages } from './calibration-sample.js';
+import { intraOpThreads } from './cpu-cores.js';
+
+export interface QuantizeModelOptions {
+  /** A folder or tar of `<class>/<image>` files to calibrate on (the training split, not the test split). */
+  readonly dataset: string;
+  /** Calibration images, sampled uniformly from the dataset (default 1000). */
+  readonly images?: number;
+  /** Seed of the sample (default 0). */
+  readonly seed?: number;
+  /** ONNX Runtime intra-op threads for the calibration runs (default: one per physical core). */
+  readonly threads?: number;
+  /** Called after each calibration batch with the images done so far and the sample size. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface QuantizedModel {
+  readonly onnx: Uint8Array;
+  readonly calibration: CalibrationRecord;
+  /** How many Convs got int8 weights. */
+  readonly quantizedConvs: number;
+  /** How many activations were quantized (QuantizeLinear nodes). */
+  readonly quantizedActivations: number;
+}
+
+export const DEFAULT_CALIBRATION_IMAGES = 1000;
+/** The first opset with per-axis DequantizeLinear, which per-channel weights need. */
+const MIN_QDQ_OPSET = 13;
+const CALIBRATION_BATCH = 50;
+
+/**
+ * A float32 nin-sdk model → the same model with static int8 QDQ quantization: runs the float model on a sample of
+ * the dataset to find each activation's range (min/max), then rewrites the graph (src/quantize) and writes it with
+ * metadata saying it is int8 and how it was calibrated.
+ */
+export async function quantizeModel(bytes: Uint8Array, source: string, options: QuantizeModelOptions): Promise<QuantizedModel> {
+  const info = readModelInfo(bytes, source);
+  const model = readOnnx(bytes);
+  if (model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== undefined && model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== 'float32') {
+    throw new ModelError(`${source} is already quantized (${QUANTIZATION_METADATA_KEYS.dtype}=${model.metadata[QUANTIZATION_METADATA_KEYS.dtype]})`);
+  }
+  if (model.opsetVersion < MIN_QDQ_OPSET) {
+    throw new ModelError(`${source} uses opset ${model.opsetVersion}; int8 per-channel weights need opset ${MIN_QDQ_OPSET} or later`);
+  }
+  const plan = planQuantization(model.graph);
+  if (plan.convs.length === 0) throw new ModelError(`${source} has no Conv with constant weights to quantize`);
+
+  const count = options.images ?? DEFAULT_CALIBRATION_IMAGES;
+  const seed = options.seed ?? 0;
+  const { images } = await sampleLabeledImages(options.dataset, count, seed);
+  if (images.length === 0) throw new ModelError(`no images found in ${options.dataset} to calibrate on`);
+
+  const observer = new MinMaxObserver(plan.calibrated);
+  const calibrationModel = writeOnnx(withObservedOutputs(model.graph, plan.calibrated), { opsetVersion: model.opsetVersion });
+  const session = await ort.InferenceSession.create(calibrationModel, { intraOpNumThreads: intraOpThreads(options.threads) });
+  try {
+    const size = info.preprocessing.inputSize;
+    for (let start = 0; start < images.length; start += CALIBRATION_BATCH) {
+      const chunk = images.slice(start, start + CALIBRATION_BATCH);
+      const tensors = await Promise.all(chunk.map(async (image) => (await preprocessImage(image.bytes, info.preprocessing)).tensor));
+      const batch = new Float32Array(chunk.length * 3 * size * size);
+      tensors.forEach((t, i) => batch.set(t, i * t.length));
+      const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', batch, [chunk.length, 3, size, size]) });
+      for (const name of plan.calibrated) {
+        const inputName = session.inputNames.includes(name);
+        observer.observe(name, inputName ? batch : (outputs[name]!.data as Float32Array));
+      }
+      options.onProgress?.(start + chunk.length, images.length);
+    }
+  } finally {
+    await session.release();
+  }
+
+  const calibration: CalibrationRecord = {
+    method: 'minmax',
+    dataset: basename(resolve(options.dataset)),
+    images: images.length,
+    seed,
+    activations: 'uint8 per-tensor asymmetric',
+    weights: 'int8 per-channel symmetric',
+    format: 'QDQ',
+  };
+  const quantized = quantizeToQdq(model.graph, observer.result(), plan).graph;
+  const onnx = writeOnnx(quantized, {
+    opsetVersion: model.opsetVersion,
+    irVersion: model.irVersion,
+    producerName: model.producerName,
+    producerVersion: model.producerVersion,
+    docString: model.docString,
+    metadata: { ...model.metadata, ...quantizationMetadata(calibration) },
+  });
+  return {
+    onnx,
+    calibration,
+    quantizedConvs: plan.convs.length,
+    quantizedActivations: quantized.nodes.filter((n) => n.opType === 'QuantizeLinear').length,
+  };
+}
