@@ -1,5 +1,7 @@
 import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
+import { QUANTIZATION_METADATA_KEYS } from '../quantize/metadata.js';
+import { dtypeOfMetadata, type ModelDtype } from './dtype.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 
 /** An ONNX file that cannot serve as a nin-sdk classifier, with what is wrong with it. */
@@ -11,6 +13,10 @@ export interface ModelInfo extends NinModelMetadata {
   readonly opsetVersion: number;
   readonly irVersion: number;
   readonly producer: string;
+  /** 'int8' for models made by `nin-sdk quantize` (metadata `nin.dtype`), else 'fp32'. */
+  readonly dtype: ModelDtype;
+  /** How an int8 model's activation ranges were calibrated (metadata `nin.calibration`, JSON), if it says. */
+  readonly calibration?: string;
 }
 
 /**
@@ -54,6 +60,8 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
     opsetVersion: header.opsetVersion,
     irVersion: header.irVersion,
     producer: `${header.producerName} ${header.producerVersion}`.trim(),
+    dtype: dtypeOfMetadata(metadata),
+    calibration: metadata[QUANTIZATION_METADATA_KEYS.calibration],
   };
 }
 

@@ -4,6 +4,7 @@ import { cachedClassify } from '../classifier/cached-classify.js';
 import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
 import { preprocessImage, type ImageInput } from '../preprocess/node.js';
+import { embeddedModelDtype, parseDtype, type ModelDtype } from '../model/dtype.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
 import { intraOpThreads } from './cpu-cores.js';
 import { defaultModelPath } from './default-model.js';
@@ -21,6 +22,11 @@ export interface LoadClassifierOptions {
   readonly maxPixels?: number;
   /** ONNX Runtime's intra-op threads (default: one per physical core). */
   readonly threads?: number;
+  /**
+   * 'fp32' | 'int8': which embedded model to load (default: int8 on cpu, fp32 on cuda and webgpu; see
+   * docs/int8.md). With a model of your own, the model's precision must be this one.
+   */
+  readonly dtype?: ModelDtype | string;
 }
 
 export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOptions {
@@ -33,13 +39,17 @@ ort.env.logLevel = 'fatal';
 
 /** Loads a model (default: the embedded one) on the first provider that starts. */
 export async function loadClassifier(model?: string | Uint8Array, options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
-  const source = typeof model === 'string' ? model : model === undefined ? defaultModelPath() : 'model bytes';
+  const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'node');
+  const dtype = parseDtype(options.dtype);
+  const source =
+    typeof model === 'string' ? model : model === undefined ? defaultModelPath(embeddedModelDtype(dtype, providers)) : 'model bytes';
   const bytes = typeof model === 'object' ? model : await readFile(source);
   const maxPixels = options.maxPixels;
   return Classifier.create(bytes, source, {
     ort,
     platform: 'node',
-    providers: parseProviders(options.provider as string | readonly string[] | undefined, 'node'),
+    providers,
+    dtype,
     strict: options.strict,
     batchSize: options.batchSize,
     sessionOptions: { intraOpNumThreads: intraOpThreads(options.threads) },
