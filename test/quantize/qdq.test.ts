@@ -164,7 +164,7 @@ describe('the shipped int8 model (models/nin-cifar10-int8.onnx)', () => {
       // Each channel uses its full range: max |q| = 127.
       const perChannel = weight.data.length / channels;
       for (let c = 0; c < channels; c++) {
-        const slice = [...(weight.data as Int8Array).subarray(c * perChannel, (c + 1) * perChannel)];
+        const slice: number[] = [...(weight.data as Int8Array).subarray(c * perChannel, (c + 1) * perChannel)];
         assert.equal(Math.max(...slice.map(Math.abs)), 127, `${w} channel ${c}`);
       }
 
