@@ -24,9 +24,13 @@ export async function runInt8Part(options: BenchOptions, progress: (line: string
   if (!existsSync(int8)) throw new Error(`${int8} is missing: make it with nin-sdk quantize (see docs/int8.md)`);
   const threads = physicalCoreCount();
   const samples: Int8ThroughputCase[] = [];
-  for (const batch of BATCHES) {
-    progress(`int8: onnxruntime-node batch ${batch}, ${threads} threads, ${options.secondsPerCase} s`);
-    samples.push(await runInt8ThroughputCase(fp32, int8, batch, threads, options.secondsPerCase, MINIMUM_RUNS));
+  // One thread as well as the SDK's one per physical core: on a machine shared with other work, a multi-threaded
+  // run at batch 1 mostly measures how long its threads wait for each other, and one thread shows the kernels' gain.
+  for (const pool of [...new Set([1, threads])]) {
+    for (const batch of BATCHES) {
+      progress(`int8: onnxruntime-node batch ${batch}, ${pool} thread${pool === 1 ? '' : 's'}, ${options.secondsPerCase} s`);
+      samples.push(await runInt8ThroughputCase(fp32, int8, batch, pool, options.secondsPerCase, MINIMUM_RUNS));
+    }
   }
   progress('int8: onnxruntime-web wasm in Chromium');
   let wasm: WasmInt8Result | undefined;
