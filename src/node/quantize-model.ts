@@ -3,13 +3,14 @@ import { basename, resolve } from 'node:path';
 import { readOnnx } from '../graph/onnx/read.js';
 import { writeOnnx } from '../graph/onnx/write.js';
 import { ModelError, readModelInfo } from '../model/model-info.js';
-import { preprocessImage } from '../preprocess/node.js';
+import { ImageError, preprocessImage, type PreprocessSpec } from '../preprocess/node.js';
 import { MinMaxObserver } from '../quantize/observer.js';
 import { withObservedOutputs } from '../quantize/calibration-graph.js';
 import { QUANTIZATION_METADATA_KEYS, quantizationMetadata, type CalibrationRecord } from '../quantize/metadata.js';
 import { planQuantization } from '../quantize/plan.js';
 import { quantizeToQdq } from '../quantize/qdq.js';
 import { sampleLabeledImages } from './calibration-sample.js';
+import type { LabeledImage } from './dataset.js';
 import { intraOpThreads } from './cpu-cores.js';
 
 export interface QuantizeModelOptions {
@@ -46,14 +47,14 @@ const CALIBRATION_BATCH = 50;
  */
 export async function quantizeModel(bytes: Uint8Array, source: string, options: QuantizeModelOptions): Promise<QuantizedModel> {
   const info = readModelInfo(bytes, source);
-  const model = readOnnx(bytes);
+  const model = asModelError(source, () => readOnnx(bytes));
   if (model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== undefined && model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== 'float32') {
     throw new ModelError(`${source} is already quantized (${QUANTIZATION_METADATA_KEYS.dtype}=${model.metadata[QUANTIZATION_METADATA_KEYS.dtype]})`);
   }
   if (model.opsetVersion < MIN_QDQ_OPSET) {
     throw new ModelError(`${source} uses opset ${model.opsetVersion}; int8 per-channel weights need opset ${MIN_QDQ_OPSET} or later`);
   }
-  const plan = planQuantization(model.graph);
+  const plan = asModelError(source, () => planQuantization(model.graph));
   if (plan.convs.length === 0) throw new ModelError(`${source} has no Conv with constant weights to quantize`);
 
   const count = options.images ?? DEFAULT_CALIBRATION_IMAGES;
@@ -68,7 +69,7 @@ export async function quantizeModel(bytes: Uint8Array, source: string, options: 
     const size = info.preprocessing.inputSize;
     for (let start = 0; start < images.length; start += CALIBRATION_BATCH) {
       const chunk = images.slice(start, start + CALIBRATION_BATCH);
-      const tensors = await Promise.all(chunk.map(async (image) => (await preprocessImage(image.bytes, info.preprocessing)).tensor));
+      const tensors = await Promise.all(chunk.map((image) => preprocessCalibrationImage(image, options.dataset, info.preprocessing)));
       const batch = new Float32Array(chunk.length * 3 * size * size);
       tensors.forEach((t, i) => batch.set(t, i * t.length));
       const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', batch, [chunk.length, 3, size, size]) });
@@ -91,19 +92,39 @@ export async function quantizeModel(bytes: Uint8Array, source: string, options: 
     weights: 'int8 per-channel symmetric',
     format: 'QDQ',
   };
-  const quantized = quantizeToQdq(model.graph, observer.result(), plan).graph;
-  const onnx = writeOnnx(quantized, {
+  const quantized = asModelError(source, () => quantizeToQdq(model.graph, observer.result(), plan).graph);
+  const onnx = asModelError(source, () => writeOnnx(quantized, {
     opsetVersion: model.opsetVersion,
     irVersion: model.irVersion,
     producerName: model.producerName,
     producerVersion: model.producerVersion,
     docString: model.docString,
     metadata: { ...model.metadata, ...quantizationMetadata(calibration) },
-  });
+  }));
   return {
     onnx,
     calibration,
     quantizedConvs: plan.convs.length,
     quantizedActivations: quantized.nodes.filter((n) => n.opType === 'QuantizeLinear').length,
   };
+}
+
+/** What the IR's reader and the pass say about a model, as a ModelError (one line for the CLI) naming the file. */
+function asModelError<T>(source: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    throw new ModelError(`${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** A calibration image's input tensor; a bad image is named by its place in the dataset. */
+async function preprocessCalibrationImage(image: LabeledImage, dataset: string, spec: PreprocessSpec): Promise<Float32Array> {
+  try {
+    return (await preprocessImage(image.bytes, spec)).tensor;
+  } catch (error) {
+    if (!(error instanceof ImageError)) throw error;
+    throw new ImageError(`${dataset}: ${image.name}: ${error.message}`, { cause: error });
+  }
 }

@@ -63,6 +63,10 @@ describe('nin-sdk quantize', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     expect([FP32, out, '--calibrate', empty], 1, `nin-sdk: no images found in ${empty} to calibrate on\n`);
+    const broken = join(dir, 'broken');
+    mkdirSync(join(broken, 'cat'), { recursive: true });
+    copyFileSync(join(FIXTURES, 'images', 'invalid', 'not-an-image.jpg'), join(broken, 'cat', '1.jpg'));
+    expect([FP32, out, '--calibrate', broken], 1, `nin-sdk: ${broken}: cat/1.jpg: image buffer (50 bytes) is not an image sharp can decode (unsupported image format)\n`);
     writeFileSync(join(dir, 'junk.onnx'), 'not a model');
     expect([join(dir, 'junk.onnx'), out, '--calibrate', dataset], 1, `nin-sdk: ${join(dir, 'junk.onnx')} is not an ONNX model\n`);
     assert.equal(existsSync(out), false);
