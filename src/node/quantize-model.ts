@@ -59,26 +59,36 @@ export async function quantizeModel(bytes: Uint8Array, source: string, options: 
 
   const count = options.images ?? DEFAULT_CALIBRATION_IMAGES;
   const seed = options.seed ?? 0;
-  const { images } = await sampleLabeledImages(options.dataset, count, seed);
-  if (images.length === 0) throw new ModelError(`no images found in ${options.dataset} to calibrate on`);
+  const sample = await sampleLabeledImages(options.dataset, count, seed);
+  if (sample.size === 0) throw new ModelError(`no images found in ${options.dataset} to calibrate on`);
 
   const observer = new MinMaxObserver(plan.calibrated);
   const calibrationModel = writeOnnx(withObservedOutputs(model.graph, plan.calibrated), { opsetVersion: model.opsetVersion });
   const session = await ort.InferenceSession.create(calibrationModel, { intraOpNumThreads: intraOpThreads(options.threads) });
-  try {
-    const size = info.preprocessing.inputSize;
-    for (let start = 0; start < images.length; start += CALIBRATION_BATCH) {
-      const chunk = images.slice(start, start + CALIBRATION_BATCH);
-      const tensors = await Promise.all(chunk.map((image) => preprocessCalibrationImage(image, options.dataset, info.preprocessing)));
-      const batch = new Float32Array(chunk.length * 3 * size * size);
-      tensors.forEach((t, i) => batch.set(t, i * t.length));
-      const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', batch, [chunk.length, 3, size, size]) });
-      for (const name of plan.calibrated) {
-        const inputName = session.inputNames.includes(name);
-        observer.observe(name, inputName ? batch : (outputs[name]!.data as Float32Array));
-      }
-      options.onProgress?.(start + chunk.length, images.length);
+  const size = info.preprocessing.inputSize;
+  let done = 0;
+  // Min/max do not depend on the order of the images, so they are taken in dataset order, a batch at a time.
+  const calibrateBatch = async (chunk: readonly LabeledImage[]): Promise<void> => {
+    const tensors = await Promise.all(chunk.map((image) => preprocessCalibrationImage(image, options.dataset, info.preprocessing)));
+    const batch = new Float32Array(chunk.length * 3 * size * size);
+    tensors.forEach((t, i) => batch.set(t, i * t.length));
+    const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', batch, [chunk.length, 3, size, size]) });
+    for (const name of plan.calibrated) {
+      observer.observe(name, session.inputNames.includes(name) ? batch : (outputs[name]!.data as Float32Array));
     }
+    done += chunk.length;
+    options.onProgress?.(done, sample.size);
+  };
+  try {
+    let chunk: LabeledImage[] = [];
+    for await (const image of sample.images) {
+      chunk.push(image);
+      if (chunk.length === CALIBRATION_BATCH) {
+        await calibrateBatch(chunk);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) await calibrateBatch(chunk);
   } finally {
     await session.release();
   }
@@ -86,7 +96,7 @@ export async function quantizeModel(bytes: Uint8Array, source: string, options: 
   const calibration: CalibrationRecord = {
     method: 'minmax',
     dataset: basename(resolve(options.dataset)),
-    images: images.length,
+    images: done,
     seed,
     activations: 'uint8 per-tensor asymmetric',
     weights: 'int8 per-channel symmetric',
