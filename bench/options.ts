@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** The bench's parts: the converter (nin-convert vs torch.onnx.export), the inference SDK and training (nin-sdk vs torch). */
-export const BENCH_PARTS = ['converter', 'sdk', 'training'] as const;
+export const BENCH_PARTS = ['converter', 'sdk', 'training', 'int8'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchOptions {
@@ -24,6 +24,7 @@ export const BENCH_HELP = `Usage: npm run bench -- [--only converter|sdk|trainin
   --repetitions N       runs of each process, each side: conversions per checkpoint, predict end to end and cold
                         start (default 5; the median is reported)
   --seconds-per-case S  model-throughput timing budget per model pair and batch, both sides together (default 30)
+  --only int8           the embedded model int8 vs fp32: onnxruntime-node at batch 1 and 32, wasm in Chromium
   --images N            CIFAR-10 test JPEGs for predict end to end, N/10 of each class (default 1000)
   --training-batch N    images per training step in the training part (default 128, the recipe's)`;
 

@@ -8,6 +8,7 @@ import type { SdkSection } from './sdk-part.js';
 import type { BaselineSummary, ConversionSummary, ThroughputSummary } from './converter-summary.js';
 import type { ThroughputCase } from './throughput-bench.js';
 import type { TrainingSection } from './training-part.js';
+import type { Int8Section } from './int8-part.js';
 
 export interface ConversionSection {
   readonly summary: readonly ConversionSummary[];
@@ -42,4 +43,5 @@ export interface BenchResults {
   readonly throughput?: ThroughputSection;
   readonly sdk?: SdkSection;
   readonly training?: TrainingSection;
+  readonly int8?: Int8Section;
 }

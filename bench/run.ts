@@ -18,6 +18,7 @@ import { LATEST_RESULTS, PROJECT_ROOT, RESULTS_DIR } from './paths.js';
 import type { BenchResults } from './results.js';
 import { runSdkPart, sdkTables, type SdkSection } from './sdk-part.js';
 import { runTrainingPart, trainingTables, type TrainingSection } from './training-part.js';
+import { int8Tables, runInt8Part } from './int8-part.js';
 
 async function main(options: BenchOptions): Promise<void> {
   const loadAverageAtStart = loadavg()[0] ?? 0;
@@ -29,7 +30,8 @@ async function main(options: BenchOptions): Promise<void> {
     const converter = options.parts.includes('converter') ? await runConverterPart(options, workDir, progress) : undefined;
     const sdk = options.parts.includes('sdk') ? await runSdkPart(options, workDir, progress) : undefined;
     const training = options.parts.includes('training') ? await runTrainingPart(options, workDir, progress) : undefined;
-    const results = collectResults(loadAverageAtStart, options, converter, sdk, training);
+    const int8 = options.parts.includes('int8') ? await runInt8Part(options, progress) : undefined;
+    const results = { ...collectResults(loadAverageAtStart, options, converter, sdk, training), ...(int8 === undefined ? {} : { int8 }) };
     printResults(results, options);
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(LATEST_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
@@ -67,6 +69,7 @@ function printResults(results: BenchResults, options: BenchOptions): void {
     ...(results.conversion && results.throughput ? converterTables(results.conversion, results.throughput, options.repetitions) : []),
     ...(results.sdk ? sdkTables(results.sdk) : []),
     ...(results.training ? trainingTables(results.training) : []),
+    ...(results.int8 ? int8Tables(results.int8) : []),
   ];
   for (const table of tables) console.log(table, '\n');
 }

@@ -6,6 +6,7 @@
  *   ort/ort-wasm-simd-threaded.asyncify.mjs   onnxruntime-web/webgpu's WebAssembly loader and binary (wasm and
  *   ort/ort-wasm-simd-threaded.asyncify.wasm  WebGPU providers); the page passes wasmPaths: '<page>/ort/'
  *   nin-cifar10.onnx                          nin-sdk's default model, fetched by loadClassifier() with no model
+ *   nin-cifar10-int8.onnx                     the same quantized to int8: the default on wasm
  *
  *   node --import tsx examples/web/build.ts [outDir]      (default: examples/web/dist)
  */
@@ -44,6 +45,7 @@ export async function buildExample(outDir: string, options: BuildOptions = {}): 
     copyFile(join(EXAMPLE, 'style.css'), join(outDir, 'style.css')),
     ...ORT_RUNTIME_FILES.map((file) => copyFile(require.resolve(`onnxruntime-web/${file}`), join(outDir, 'ort', file))),
     copyFile(require.resolve('nin-sdk/models/nin-cifar10.onnx'), join(outDir, 'nin-cifar10.onnx')),
+    copyFile(require.resolve('nin-sdk/models/nin-cifar10-int8.onnx'), join(outDir, 'nin-cifar10-int8.onnx')),
   ]);
 }
 

@@ -1,5 +1,6 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { checkClassifierShapes } from '../model/check-shapes.js';
+import type { ModelDtype } from '../model/dtype.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { openSession, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
@@ -28,6 +29,8 @@ export interface ClassifierSetup<Image> {
   /** Images per ONNX Runtime run in classifyBatch. */
   readonly batchSize?: number;
   readonly sessionOptions?: InferenceSession.SessionOptions;
+  /** The precision the caller asked for: a model of another is refused rather than run under the wrong name. */
+  readonly dtype?: ModelDtype;
 }
 
 const DEFAULT_TOP = 5;
@@ -60,6 +63,11 @@ export class Classifier<Image> {
       throw new ModelError(
         `${source} takes ${info.inputChannels}-channel images (${info.family}): classifying is not supported for this architecture yet, ` +
           'only 3-channel models',
+      );
+    }
+    if (setup.dtype !== undefined && setup.dtype !== info.dtype) {
+      throw new ModelError(
+        `${source} is an ${info.dtype} model, not ${setup.dtype}` + (setup.dtype === 'int8' ? ' (make an int8 one with nin-sdk quantize)' : ''),
       );
     }
     const opened = await openSession(setup.ort, model, {

@@ -14,6 +14,7 @@ Commands:
   train --data <folder or tar>     train or fine-tune a NIN on ONNX Runtime (pytorch-nin-cifar10's recipe)
   average <models...> --out <file> average the weights of NINs of one architecture (weight averaging)
   convert <in.pth> <out.onnx>      the same as nin-convert
+  quantize <in.onnx> <out.onnx>    int8 (static QDQ) model calibrated on a dataset: --calibrate <folder or tar>
   doctor                           versions, and which execution providers can start here
 
 Run 'nin-sdk <command> --help' for a command's options.`;
@@ -28,6 +29,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   train: async (argv) => (await import('./commands/train.js')).runTrain(argv),
   average: async (argv) => (await import('./commands/average.js')).runAverage(argv),
   convert: async (argv) => (await import('./commands/convert.js')).runConvert(argv),
+  quantize: async (argv) => (await import('./commands/quantize.js')).runQuantize(argv),
   doctor: async (argv) => (await import('./commands/doctor.js')).runDoctor(argv),
 };
 

@@ -40,6 +40,20 @@ export const DATA_TYPES: { readonly [K in DataType]: DataTypeInfo<K> } = {
     allocate: (n) => new Int32Array(n),
     view: (b, o, n) => new Int32Array(b, o, n),
   },
+  int8: {
+    onnxCode: 3,
+    bytesPerElement: 1,
+    isFloat: false,
+    allocate: (n) => new Int8Array(n),
+    view: (b, o, n) => new Int8Array(b, o, n),
+  },
+  uint8: {
+    onnxCode: 2,
+    bytesPerElement: 1,
+    isFloat: false,
+    allocate: (n) => new Uint8Array(n),
+    view: (b, o, n) => new Uint8Array(b, o, n),
+  },
   bool: {
     onnxCode: 9,
     bytesPerElement: 1,

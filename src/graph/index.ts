@@ -29,7 +29,17 @@ export * as ops from './ops/index.js';
 export { SHAPE_RULES } from './ops/shape-rules.js';
 export * from './passes/index.js';
 export { broadcastShapes, formatShape, formatType, isStaticDim, isStaticShape } from './shape.js';
-export { boolTensor, elementCount, float32Tensor, int32Tensor, int64Tensor, tensorData, tensorToNumbers } from './tensor-data.js';
+export {
+  boolTensor,
+  elementCount,
+  float32Tensor,
+  int32Tensor,
+  int64Tensor,
+  int8Tensor,
+  tensorData,
+  tensorToNumbers,
+  uint8Tensor,
+} from './tensor-data.js';
 export { validateGraph } from './validate.js';
 export { readOnnx, readOnnxMetadata, type OnnxModel, type OnnxModelInfo } from './onnx/read.js';
 export { writeOnnx, type WriteOnnxOptions } from './onnx/write.js';

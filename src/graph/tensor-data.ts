@@ -45,6 +45,14 @@ export function int32Tensor(values: readonly number[], dims: readonly number[] =
   return tensorData('int32', dims, Int32Array.from(values));
 }
 
+export function int8Tensor(values: readonly number[], dims: readonly number[] = [values.length]): TensorData<'int8'> {
+  return tensorData('int8', dims, Int8Array.from(values));
+}
+
+export function uint8Tensor(values: readonly number[], dims: readonly number[] = [values.length]): TensorData<'uint8'> {
+  return tensorData('uint8', dims, Uint8Array.from(values));
+}
+
 export function boolTensor(values: readonly boolean[], dims: readonly number[] = [values.length]): TensorData<'bool'> {
   return tensorData(
     'bool',

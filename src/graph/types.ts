@@ -11,7 +11,7 @@
  * Element types the IR knows. Extend {@link TensorDataMap} and the table in
  * `dtypes.ts` together to add one.
  */
-export type DataType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
+export type DataType = 'float32' | 'float16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
 
 /**
  * The typed array that holds each element type. float16 is kept as its raw
@@ -22,6 +22,8 @@ export interface TensorDataMap {
   float16: Uint16Array;
   int64: BigInt64Array;
   int32: Int32Array;
+  int8: Int8Array;
+  uint8: Uint8Array;
   bool: Uint8Array;
 }
 

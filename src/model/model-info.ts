@@ -1,6 +1,8 @@
 import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
 import { checkPreprocessSpec } from '../preprocess/check-spec.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
+import { QUANTIZATION_METADATA_KEYS } from '../quantize/metadata.js';
+import { dtypeOfMetadata, type ModelDtype } from './dtype.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 import { isRecord } from '../guards.js';
 
@@ -15,6 +17,10 @@ export interface ModelInfo extends NinModelMetadata {
   readonly producer: string;
   /** Channels of the image input, from 'nin.architecture' when the converter recorded it (3 when absent). */
   readonly inputChannels: number;
+  /** 'int8' for models made by `nin-sdk quantize` (metadata `nin.dtype`), else 'fp32'. */
+  readonly dtype: ModelDtype;
+  /** How an int8 model's activation ranges were calibrated (metadata `nin.calibration`, JSON), if it says. */
+  readonly calibration?: string;
 }
 
 /**
@@ -59,6 +65,8 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
     irVersion: header.irVersion,
     producer: `${header.producerName} ${header.producerVersion}`.trim(),
     inputChannels: inputChannelsOf(metadata[METADATA_KEYS.architecture]),
+    dtype: dtypeOfMetadata(metadata),
+    calibration: metadata[QUANTIZATION_METADATA_KEYS.calibration],
   };
 }
 

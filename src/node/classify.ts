@@ -5,6 +5,7 @@ import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
 import { preloadJpegDecoder } from '../preprocess/node/decode-jpeg-wasm.js';
 import { preprocessImage, type ImageInput } from '../preprocess/node/index.js';
+import { embeddedModelDtype, parseDtype, type ModelDtype } from '../model/dtype.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
 import { intraOpThreads } from './cpu-cores.js';
 import { defaultModelPath } from './default-model.js';
@@ -29,6 +30,11 @@ export interface LoadClassifierOptions {
    * itself below some 60 images (measured on the default model, 2 cores).
    */
   readonly optimize?: 'startup' | 'throughput';
+  /**
+   * 'fp32' | 'int8': which embedded model to load (default: int8 on cpu, fp32 on cuda and webgpu; see
+   * docs/int8.md). With a model of your own, the model's precision must be this one.
+   */
+  readonly dtype?: ModelDtype | string;
 }
 
 export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOptions {
@@ -50,13 +56,17 @@ ort.env.logLevel = 'fatal';
 export async function loadClassifier(model?: string | Uint8Array, options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
   // The JPEG decoder compiles on background threads while ONNX Runtime builds the session on this one.
   preloadJpegDecoder();
-  const source = typeof model === 'string' ? model : model === undefined ? defaultModelPath() : 'model bytes';
+  const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'node');
+  const dtype = parseDtype(options.dtype);
+  const source =
+    typeof model === 'string' ? model : model === undefined ? defaultModelPath(embeddedModelDtype(dtype, providers)) : 'model bytes';
   const bytes = typeof model === 'object' ? model : await readRegularFile(source);
   const maxPixels = options.maxPixels;
   return Classifier.create(bytes, source, {
     ort,
     platform: 'node',
-    providers: parseProviders(options.provider as string | readonly string[] | undefined, 'node'),
+    providers,
+    dtype,
     strict: options.strict,
     batchSize: options.batchSize,
     sessionOptions: {

@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ModelDtype } from '../model/dtype.js';
 
 /** File name of the embedded default model inside the package's `models/` folder. */
 export const DEFAULT_MODEL_FILE = 'nin-cifar10.onnx';
+
+/** The same model quantized to int8 by `nin-sdk quantize` (calibrated on 1,000 CIFAR-10 training images). */
+export const DEFAULT_INT8_MODEL_FILE = 'nin-cifar10-int8.onnx';
 
 /**
  * The package root, found by walking up from this module: the same code runs from src/ under tsx and from
@@ -20,7 +24,7 @@ export function packageRoot(): string {
   }
 }
 
-/** Path of the embedded default model: a NIN of the pytorch-nin-cifar10 structure trained on CIFAR-10. */
-export function defaultModelPath(): string {
-  return join(packageRoot(), 'models', DEFAULT_MODEL_FILE);
+/** Path of the embedded default model: a NIN of the pytorch-nin-cifar10 structure trained on CIFAR-10, float32 or int8. */
+export function defaultModelPath(dtype: ModelDtype = 'fp32'): string {
+  return join(packageRoot(), 'models', dtype === 'int8' ? DEFAULT_INT8_MODEL_FILE : DEFAULT_MODEL_FILE);
 }

@@ -3,7 +3,8 @@ import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
 import { parseProviders } from '../runtime/providers.js';
 import type { WebImage } from './decode-image.js';
-import { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
+import { embeddedModelDtype, parseDtype, type ModelDtype } from '../model/dtype.js';
+import { DEFAULT_MODEL_URL, defaultModelUrl, readModelBytes, type WebModelSource } from './model-source.js';
 import { ort, setWasmPaths, type WasmPaths } from './ort-web.js';
 import { preprocessImage } from './preprocess.js';
 
@@ -27,6 +28,11 @@ export interface WebLoadClassifierOptions {
    * onnxruntime-web's own rule (next to the script that bundles it). Read once, when the page's first session starts.
    */
   readonly wasmPaths?: WasmPaths;
+  /**
+   * 'fp32' | 'int8': which default model to fetch (default: int8 on wasm, fp32 on webgpu, whose QuantizeLinear
+   * falls back to the CPU; see docs/int8.md). With a model of your own, the model's precision must be this one.
+   */
+  readonly dtype?: ModelDtype | string;
 }
 
 export interface WebClassifyOptions extends ClassifyOptions, WebLoadClassifierOptions {
@@ -34,15 +40,17 @@ export interface WebClassifyOptions extends ClassifyOptions, WebLoadClassifierOp
   readonly model?: WebModelSource;
 }
 
-/** Loads a model (default: `nin-cifar10.onnx` next to the page) on the first provider that starts. */
+/** Loads a model (default: `nin-cifar10-int8.onnx` or `nin-cifar10.onnx` next to the page, by dtype) on the first provider that starts. */
 export async function loadClassifier(model?: WebModelSource, options: WebLoadClassifierOptions = {}): Promise<WebClassifier> {
   const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'web');
+  const dtype = parseDtype(options.dtype);
   setWasmPaths(options.wasmPaths);
-  const { bytes, source } = await readModelBytes(model);
+  const { bytes, source } = await readModelBytes(model ?? defaultModelUrl(embeddedModelDtype(dtype, providers)));
   return Classifier.create(bytes, source, {
     ort,
     platform: 'web',
     providers,
+    dtype,
     strict: options.strict,
     batchSize: options.batchSize,
     preprocess: async (image, spec) => (await preprocessImage(image, spec)).tensor,

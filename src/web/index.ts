@@ -16,6 +16,7 @@ export {
 export { checkpointBytes, convert, type CheckpointSource } from './convert.js';
 export { decodeImage, type WebImage } from './decode-image.js';
 export { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
+export { DEFAULT_INT8_MODEL_URL, defaultModelUrl } from './model-source.js';
 export type { WasmPaths } from './ort-web.js';
 export { preprocessImage } from './preprocess.js';
 export { detectWebGpu, type WebGpuSupport } from './webgpu-support.js';

@@ -1,3 +1,4 @@
+import type { ModelDtype } from '../model/dtype.js';
 import { ModelError } from '../model/model-info.js';
 
 /**
@@ -7,6 +8,14 @@ import { ModelError } from '../model/model-info.js';
  * because bundlers disagree on whether and where they copy such assets.
  */
 export const DEFAULT_MODEL_URL = 'nin-cifar10.onnx';
+
+/** The int8 default model, fetched the same way; the package ships it as `nin-sdk/models/nin-cifar10-int8.onnx`. */
+export const DEFAULT_INT8_MODEL_URL = 'nin-cifar10-int8.onnx';
+
+/** The URL of the embedded model of a precision. */
+export function defaultModelUrl(dtype: ModelDtype): string {
+  return dtype === 'int8' ? DEFAULT_INT8_MODEL_URL : DEFAULT_MODEL_URL;
+}
 
 /** A model as the browser entry takes it: a URL, an ONNX file (`File`, `Blob`), or its bytes. */
 export type WebModelSource = string | URL | Blob | ArrayBuffer | Uint8Array;
@@ -31,7 +40,7 @@ export async function readModelBytes(model: WebModelSource = DEFAULT_MODEL_URL):
   if (!response.ok) {
     throw new ModelError(
       `cannot fetch the model ${url}: HTTP ${response.status} ${response.statusText}`.trim() +
-        (model === DEFAULT_MODEL_URL ? ' (serve nin-sdk/models/nin-cifar10.onnx next to the page, or pass a model)' : ''),
+        (model === DEFAULT_MODEL_URL || model === DEFAULT_INT8_MODEL_URL ? ` (serve nin-sdk/models/${model} next to the page, or pass a model)` : ''),
     );
   }
   return { bytes: new Uint8Array(await response.arrayBuffer()), source: url };

@@ -121,10 +121,10 @@ describe('nin-sdk/web classification in Chromium against Node', { skip: browserU
     }
   });
 
-  test('classify() with no model fetches nin-cifar10.onnx next to the page and runs on wasm', async () => {
+  test('classify() with no model fetches nin-cifar10-int8.onnx (wasm\'s default dtype) next to the page and runs on wasm', async () => {
     const page = await session.harness.classify('fixtures/images/cat.jpg');
     assert.equal(page.provider, 'wasm');
-    const node = await (await nodeClassifier('nin-cifar10.onnx')).classify(join(FIXTURES, 'images', 'cat.jpg'));
+    const node = await (await nodeClassifier('nin-cifar10-int8.onnx')).classify(join(FIXTURES, 'images', 'cat.jpg'));
     assert.deepEqual(page.top.map((p) => p.label), node.map((p) => p.label));
     assert.ok(maxAbsDiff(page.top.map((p) => p.probability), node.map((p) => p.probability)) <= PROBABILITY_TOLERANCE);
   });

@@ -8,6 +8,7 @@ import {
   parseArchitectureJson,
   SUPPORTED_OPSETS,
   type Architecture,
+  type ConversionResult,
 } from '../../../converters/nin/index.js';
 import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
 import { NIN_SDK_VERSION } from '../../version.js';
@@ -33,11 +34,16 @@ Options:
   --labels <file>           class names, one per line (default: the family's CIFAR-10 / ImageNet names)
   --opset <n>               ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET_VERSION}: onnxruntime-node and -web 1.30 load it)
   --float16                 store weights as float16: half the file, still computes in float32
+  --int8                    quantize to static int8 (QDQ), as nin-sdk quantize does; needs --calibrate
+  --calibrate <dataset>     a folder or tar of <class>/<image> images (the training split) to calibrate on
+  --images <n>              calibration images, sampled uniformly (default 1000)
   -q, --quiet               print nothing on success
   -h, --help                show this help
   -v, --version             show the version
 
 The output is written whole or not at all. Exit codes: 0 ok, 1 bad input, 2 bad usage.`;
+
+export const INT8_NEEDS_CALIBRATION = '--int8 needs --calibrate <folder or tar>: images to measure the activation ranges on';
 
 /** `nin-convert` and `nin-sdk convert`. */
 export async function runConvert(argv: readonly string[]): Promise<void> {
@@ -52,6 +58,9 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
         labels: { type: 'string' },
         opset: { type: 'string' },
         float16: { type: 'boolean', default: false },
+        int8: { type: 'boolean', default: false },
+        calibrate: { type: 'string' },
+        images: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -70,6 +79,10 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   if (family !== undefined && values.arch !== undefined) throw new UsageError('give --family or --arch, not both');
   const labels = values.labels === undefined ? undefined : await readLabelsFile(values.labels);
   const architecture = values.arch === undefined ? undefined : await readArchitecture(values.arch);
+  if (values.int8 && values.calibrate === undefined) throw new UsageError(INT8_NEEDS_CALIBRATION);
+  if (!values.int8 && (values.calibrate !== undefined || values.images !== undefined)) throw new UsageError('--calibrate and --images apply only with --int8');
+  if (values.int8 && values.float16) throw new UsageError('--int8 and --float16 cannot be combined');
+  const calibrationImages = integerOption('images', values.images, 1000, 1, 100_000);
 
   const started = performance.now();
   const bytes = await readRegularFile(input);
@@ -77,12 +90,17 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   const result = await convertCheckpoint(bytes, {
     family, labels, opsetVersion, float16: values.float16, sourceSha256, fileName: input, ...(architecture === undefined ? {} : { architecture }),
   });
-  await writeFileAtomic(output, result.onnxParts);
-  // Said even with --quiet: a model computed on assumptions must not look like one read from the file.
-  for (const assumption of result.assumptions) console.error(`nin-convert: assumed: ${assumption}`);
-  if (result.placeholders.length > 0) {
-    console.error(`nin-convert: kept as inert placeholders, never constructed: ${result.placeholders.join(', ')}`);
+  if (values.int8) {
+    // Loaded only here: quantizing needs ONNX Runtime and sharp, which a plain conversion should not pay for.
+    const { quantizeWithProgress, describeQuantized } = await import('./quantize.js');
+    const quantized = await quantizeWithProgress(result.onnx, output, values.calibrate!, calibrationImages, 0, undefined);
+    await writeFileAtomic(output, quantized.onnx);
+    reportAssumptions(result);
+    if (!values.quiet) console.log(describeQuantized(input, output, bytes.byteLength, quantized, performance.now() - started));
+    return;
   }
+  await writeFileAtomic(output, result.onnxParts);
+  reportAssumptions(result);
   if (!values.quiet) {
     const ms = Math.round(performance.now() - started);
     console.log(
@@ -116,4 +134,12 @@ function listArchitectures(): string {
 
 function formatBytes(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
+/** Said even with --quiet: a model computed on assumptions must not look like one read from the file. */
+function reportAssumptions(result: ConversionResult): void {
+  for (const assumption of result.assumptions) console.error(`nin-convert: assumed: ${assumption}`);
+  if (result.placeholders.length > 0) {
+    console.error(`nin-convert: kept as inert placeholders, never constructed: ${result.placeholders.join(', ')}`);
+  }
 }

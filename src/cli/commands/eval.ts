@@ -3,7 +3,8 @@ import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { readLabeledImages, type LabeledImage } from '../../node/dataset.js';
 import { preprocessImage } from '../../preprocess/node/index.js';
-import { integerOption, parseCommandLine } from '../args.js';
+import { MODEL_DTYPES } from '../../model/dtype.js';
+import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';
 
@@ -21,6 +22,8 @@ Options:
   --strict                 fail if the first provider cannot start
   --batch <n>              images per ONNX Runtime run (default 100)
   --threads <n>            ONNX Runtime intra-op threads (default: one per physical core)
+  --dtype <fp32|int8>      the embedded model's precision (default: int8 on cpu, fp32 on cuda and webgpu;
+                           see docs/int8.md); with --model, the model must be of this precision
   --limit <n>              evaluate only the first n images
   -h, --help               show this help`;
 
@@ -35,6 +38,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
         strict: { type: 'boolean', default: false },
         batch: { type: 'string' },
         threads: { type: 'string' },
+        dtype: { type: 'string' },
         limit: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -48,9 +52,10 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   const dataset = positionals[0]!;
   const batchSize = integerOption('batch', values.batch, 100, 1, 4096);
   const threads = integerOption('threads', values.threads, intraOpThreads(), 1, 1024);
+  const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
   const limit = integerOption('limit', values.limit, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
 
-  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, threads });
+  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, threads, dtype });
   const labels = classifier.labels;
   const started = performance.now();
   let count = 0;

@@ -6,6 +6,7 @@ import { checkSelfContained } from '../../model/self-contained.js';
 import { OnnxRuntimeError, ortErrorLine } from '../../runtime/ort-error.js';
 import { defaultModelPath } from '../../node/default-model.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
+import type { CalibrationRecord } from '../../quantize/metadata.js';
 import { parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { terminalSafe } from '../terminal-text.js';
@@ -13,7 +14,7 @@ import { terminalSafe } from '../terminal-text.js';
 export const INFO_HELP = `Usage: nin-sdk info [model.onnx] [--json]
 
 Describes a model written by nin-convert (default: the embedded one): family, labels, preprocessing, inputs
-and outputs, opset and provenance.`;
+and outputs, opset, provenance, and precision (fp32 or int8, with how an int8 model was calibrated).`;
 
 export async function runInfo(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(() =>
@@ -68,6 +69,8 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
     `opset:         ${info.opsetVersion} (IR ${info.irVersion}), producer ${info.producer || 'unknown'}`,
   ];
   if (info.sourceSha256) lines.push(`source:        ${info.sourceFormat ?? 'unknown'} checkpoint, SHA-256 ${info.sourceSha256}`);
+  lines.push(`dtype:         ${info.dtype}${info.dtype === 'int8' ? ' (static QDQ: uint8 activations, int8 per-channel weights)' : ''}`);
+  if (info.calibration !== undefined) lines.push(`calibration:   ${describeCalibration(info.calibration)}`);
   // Every field but the numbers comes from the file: labels, family, producer may hold terminal escape sequences.
   console.log(lines.map(terminalSafe).join('\n'));
   return 0;
@@ -75,6 +78,19 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
 
 function formatValue(value: { name: string; type?: string; shape?: readonly (number | string)[] }): string {
   return value.type === undefined ? value.name : `${value.name} ${value.type}[${(value.shape ?? []).join(', ')}]`;
+}
+
+/** `nin.calibration` in words when it is the record nin-sdk quantize writes, else as it is. */
+function describeCalibration(text: string): string {
+  try {
+    const record = JSON.parse(text) as Partial<CalibrationRecord>;
+    if (typeof record.method === 'string' && typeof record.images === 'number' && typeof record.dataset === 'string') {
+      return `${record.method === 'minmax' ? 'min/max' : record.method} over ${record.images} images of ${record.dataset} (seed ${record.seed ?? '?'})`;
+    }
+  } catch {
+    // Not JSON: shown as written.
+  }
+  return text;
 }
 
 function formatNumber(value: number): string {

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import type { Predictions } from '../../classifier/predictions.js';
 import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
-import { integerOption, parseCommandLine } from '../args.js';
+import { MODEL_DTYPES } from '../../model/dtype.js';
+import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { describeFailure, UsageError } from '../errors.js';
 import { expandImagePaths } from '../image-files.js';
 import { ProgressBar } from '../progress.js';
@@ -20,6 +21,8 @@ Options:
   --strict                 fail if the first provider cannot start instead of falling back
   --batch <n>              images per ONNX Runtime run (default 32)
   --threads <n>            ONNX Runtime intra-op threads (default: one per physical core)
+  --dtype <fp32|int8>      the embedded model's precision (default: int8 on cpu, fp32 on cuda and webgpu;
+                           see docs/int8.md); with --model, the model must be of this precision
   --json                   print one JSON document instead of lines
   -h, --help               show this help
 
@@ -47,6 +50,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
         strict: { type: 'boolean', default: false },
         batch: { type: 'string' },
         threads: { type: 'string' },
+        dtype: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -60,12 +64,13 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const top = integerOption('top', values.top, 3, 1, 1000);
   const batchSize = integerOption('batch', values.batch, 32, 1, 4096);
   const threads = integerOption('threads', values.threads, intraOpThreads(), 1, 1024);
+  const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
   const files = await expandImagePaths(positionals);
   if (files.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
 
   const started = performance.now();
   const optimize = files.length < QUICK_START_MAX_IMAGES ? 'startup' : 'throughput';
-  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize, threads, optimize });
+  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize, threads, optimize, dtype });
   const results: FileResult[] = [];
   const progress = new ProgressBar(files.length, 'predict');
   const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {
@@ -117,6 +122,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
         {
           model: values.model ?? 'default (nin-cifar10)',
           family: classifier.info.family,
+          dtype: classifier.info.dtype,
           provider: classifier.provider,
           fallbacks: classifier.fallbacks,
           results: results.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: [...r.predictions!] })),

@@ -51,7 +51,7 @@ export function tensorFromProto(proto: TensorProto, what: string): TensorData {
 
   const data = DATA_TYPES[dtype].allocate(count);
   const source: readonly (number | bigint)[] =
-    dtype === 'float32' ? proto.floatData : dtype === 'int64' ? proto.int64Data : proto.int32Data; // int32, bool and float16 bits
+    dtype === 'float32' ? proto.floatData : dtype === 'int64' ? proto.int64Data : proto.int32Data; // int32, int8, uint8, bool and float16 bits
   if (source.length !== count) {
     throw new Error(`readOnnx: ${what} is ${dtype}[${dims.join(',')}] but holds ${source.length} values`);
   }

@@ -10,6 +10,7 @@ export { flatten } from './flatten.js';
 export { matMul } from './matmul.js';
 export { pad, type PadOptions } from './pad.js';
 export { averagePool, globalAveragePool, maxPool, type AveragePoolOptions, type MaxPoolOptions } from './pool.js';
+export { dequantizeLinear, quantizeLinear, type QuantizeOptions } from './quantize.js';
 export { reduceLogSumExp, reduceMax, reduceMean, reduceSum, AXES_AS_INPUT_SINCE, type ReduceOptions } from './reduce.js';
 export { reshape } from './reshape.js';
 export { slice, type SliceOptions } from './slice.js';

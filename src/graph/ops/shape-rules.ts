@@ -10,6 +10,7 @@ import { inferFlatten } from './flatten.js';
 import { inferMatMul } from './matmul.js';
 import { inferPad } from './pad.js';
 import { inferAveragePool, inferGlobalAveragePool, inferMaxPool } from './pool.js';
+import { inferDequantizeLinear, inferQuantizeLinear } from './quantize.js';
 import { inferReduce } from './reduce.js';
 import { inferReshape } from './reshape.js';
 import { inferSlice } from './slice.js';
@@ -30,6 +31,7 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Constant: inferConstant,
   Conv: inferConv,
   ConvTranspose: inferConvTranspose,
+  DequantizeLinear: inferDequantizeLinear,
   Div: inferDiv,
   Equal: inferEqual,
   Exp: inferExp,
@@ -44,6 +46,7 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Mul: inferMul,
   Neg: inferNeg,
   Pad: inferPad,
+  QuantizeLinear: inferQuantizeLinear,
   ReduceLogSumExp: inferReduce,
   ReduceMax: inferReduce,
   ReduceMean: inferReduce,
