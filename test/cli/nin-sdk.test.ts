@@ -158,7 +158,9 @@ describe('nin-sdk start-up (issue 19: load only what one image needs)', () => {
     const packages = new Set(files.flatMap((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? []));
     assert.deepEqual([...packages].sort(), ['@jsquash/jpeg', 'onnxruntime-common', 'onnxruntime-node']);
     assert.ok(ours.every((file) => file.startsWith(join(ROOT, 'dist', 'cli'))), `unbundled modules loaded: ${ours.join(', ')}`);
-    assert.ok(ours.length <= 16, `${ours.length} bundle files loaded`);
+    // esbuild puts each set of modules shared between commands in its own chunk (17 at the merge of issues 18 and
+    // 19); the bound catches a command that starts pulling in everything, not one more shared chunk.
+    assert.ok(ours.length <= 24, `${ours.length} bundle files loaded`);
     // The bundle names each module it inlines in a comment: none of the converter's or the protobuf runtime's.
     for (const file of ours) assert.doesNotMatch(readFileSync(file, 'utf8'), /^\/\/ (node_modules\/(@bufbuild|onnx-buf|fflate|pickleparser|sharp)|converters\/)/m, file);
   });
