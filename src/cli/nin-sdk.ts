@@ -15,6 +15,8 @@ Commands:
   average <models...> --out <file> average the weights of NINs of one architecture (weight averaging)
   convert <in.pth> <out.onnx>      the same as nin-convert
   doctor                           versions, and which execution providers can start here
+  serve                            serve models over the Open Inference Protocol (KServe v2 / Triton REST)
+  export triton <model.onnx> <dir> write a Triton model repository (config.pbtxt, model, labels)
 
 Run 'nin-sdk <command> --help' for a command's options.`;
 
@@ -29,6 +31,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   average: async (argv) => (await import('./commands/average.js')).runAverage(argv),
   convert: async (argv) => (await import('./commands/convert.js')).runConvert(argv),
   doctor: async (argv) => (await import('./commands/doctor.js')).runDoctor(argv),
+  serve: async (argv) => (await import('./commands/serve.js')).runServe(argv),
+  export: async (argv) => (await import('./commands/export-triton.js')).runExport(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number | void> {

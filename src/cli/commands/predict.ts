@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Predictions } from '../../classifier/predictions.js';
+import { predictionsDocument } from '../../classifier/predictions-json.js';
 import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { integerOption, parseCommandLine } from '../args.js';
@@ -109,13 +110,10 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   if (values.json) {
     console.log(
       JSON.stringify(
-        {
-          model: values.model ?? 'default (nin-cifar10)',
-          family: classifier.info.family,
-          provider: classifier.provider,
-          fallbacks: classifier.fallbacks,
-          results: results.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: [...r.predictions!] })),
-        },
+        predictionsDocument(
+          { model: values.model ?? 'default (nin-cifar10)', family: classifier.info.family, provider: classifier.provider, fallbacks: classifier.fallbacks },
+          results,
+        ),
         null,
         2,
       ),

@@ -1,0 +1,80 @@
+import { Worker } from 'node:worker_threads';
+import type { RunReply, WireTensor, WorkerReady, WorkerSetup } from './worker-messages.js';
+
+type Ready = Extract<WorkerReady, { type: 'ready' }>;
+
+export interface RunResult {
+  readonly outputs: readonly WireTensor[];
+  /** Seconds ONNX Runtime's run() took inside the worker. */
+  readonly seconds: number;
+}
+
+/** The worker's module beside this one: .ts under tsx (tests), .js once built. */
+function workerUrl(): URL {
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return new URL(`./inference-worker.${extension}`, import.meta.url);
+}
+
+/** The main thread's side of one inference worker: start, run one batch at a time, stop. */
+export class InferenceWorkerHandle {
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (r: RunResult) => void; reject: (e: Error) => void }>();
+  private exited: Error | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly ready: Ready,
+  ) {
+    worker.on('message', (reply: RunReply) => {
+      const waiting = this.pending.get(reply.id);
+      if (waiting === undefined) return;
+      this.pending.delete(reply.id);
+      if (reply.type === 'result') waiting.resolve({ outputs: reply.outputs, seconds: reply.seconds });
+      else waiting.reject(new Error(reply.message));
+    });
+    const fail = (error: Error): void => {
+      this.exited = error;
+      for (const waiting of this.pending.values()) waiting.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', (error) => fail(new Error(`inference worker failed: ${error.message}`)));
+    worker.on('exit', (code) => fail(new Error(`inference worker exited (code ${code})`)));
+  }
+
+  static start(setup: WorkerSetup): Promise<InferenceWorkerHandle> {
+    const worker = new Worker(workerUrl(), { workerData: setup });
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number): void => reject(new Error(`inference worker exited during start-up (code ${code})`));
+      worker.once('error', reject);
+      worker.once('exit', onExit);
+      worker.once('message', (message: WorkerReady) => {
+        worker.off('error', reject);
+        worker.off('exit', onExit);
+        if (message.type === 'ready') resolve(new InferenceWorkerHandle(worker, message));
+        else {
+          void worker.terminate();
+          reject(new Error(message.message));
+        }
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
+  /** Runs one input through the session; the input's buffer moves to the worker. */
+  run(input: WireTensor): Promise<RunResult> {
+    if (this.exited !== undefined) return Promise.reject(this.exited);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, input }, [input.buffer]);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
