@@ -9,10 +9,16 @@ export interface RunResult {
   readonly seconds: number;
 }
 
-/** The worker's module beside this one: .ts under tsx (tests), .js once built. */
-function workerUrl(): URL {
-  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return new URL(`./inference-worker.${extension}`, import.meta.url);
+/**
+ * Starts the worker module beside this one: .js once built; .ts when run from source (tests under tsx), where the
+ * worker must register tsx's loader itself: loader flags such as --import do not reach worker threads.
+ */
+function startWorker(setup: WorkerSetup): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: setup });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const module = new URL('./inference-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: setup });
 }
 
 /** The main thread's side of one inference worker: start, run one batch at a time, stop. */
@@ -42,7 +48,7 @@ export class InferenceWorkerHandle {
   }
 
   static start(setup: WorkerSetup): Promise<InferenceWorkerHandle> {
-    const worker = new Worker(workerUrl(), { workerData: setup });
+    const worker = startWorker(setup);
     return new Promise((resolve, reject) => {
       const onExit = (code: number): void => reject(new Error(`inference worker exited during start-up (code ${code})`));
       worker.once('error', reject);

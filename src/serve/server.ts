@@ -146,6 +146,7 @@ export class InferenceServer {
     const started = performance.now();
     const context: RequestContext = { route: 'unknown' };
     let bytesIn = 0;
+    const remote = request.socket.remoteAddress;
     request.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
     this.active++;
     response.once('close', () => {
@@ -156,7 +157,7 @@ export class InferenceServer {
       this.metrics.requestSeconds.observe(seconds, { route: context.route });
       this.log.write({
         time: new Date().toISOString(),
-        remote: request.socket.remoteAddress,
+        remote,
         method: request.method,
         path: request.url,
         status,
