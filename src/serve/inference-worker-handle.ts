@@ -26,6 +26,8 @@ export class InferenceWorkerHandle {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (r: RunResult) => void; reject: (e: Error) => void }>();
   private exited: Error | undefined;
+  /** Settles when the latest run has: the batcher gives a worker one run at a time. */
+  private lastRun: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly worker: Worker,
@@ -73,14 +75,23 @@ export class InferenceWorkerHandle {
   run(input: WireTensor): Promise<RunResult> {
     if (this.exited !== undefined) return Promise.reject(this.exited);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const run = new Promise<RunResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, input }, [input.buffer]);
     });
+    this.lastRun = run.catch(() => undefined);
+    return run;
   }
 
+  /**
+   * Stops the worker once its current run is done: it releases its session and exits. Terminating it during a
+   * run would abort the process from inside ONNX Runtime's native code.
+   */
   async stop(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+    if (this.exited !== undefined) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    await this.lastRun;
+    this.worker.postMessage({ type: 'stop' });
+    await exited;
   }
 }

@@ -41,7 +41,12 @@ async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): P
     port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReady);
     return;
   }
-  port.on('message', (request: RunRequest) => {
+  port.on('message', (request: RunRequest | { readonly type: 'stop' }) => {
+    if ('type' in request) {
+      // Runs are awaited by the main thread before it asks to stop: release the session and let the thread end.
+      void session.release().finally(() => port.close());
+      return;
+    }
     void run(session, request).then((reply) => {
       const buffers = reply.type === 'result' ? reply.outputs.map((o) => o.buffer) : [];
       port.postMessage(reply, buffers);

@@ -82,7 +82,9 @@ export class ServedModel {
     return undefined;
   }
 
+  /** Waits for queued and running batches, then stops the workers. */
   async stop(): Promise<void> {
+    await this.batcher.drained();
     await Promise.all(this.workers.map((w) => w.stop()));
   }
 }
