@@ -7,3 +7,4 @@ export { classify, loadClassifier, type ClassifyCallOptions, type LoadClassifier
 export { physicalCoreCount } from './node/cpu-cores.js';
 export { defaultModelPath } from './node/default-model.js';
 export { preprocessImage, type ImageInput } from './preprocess/node.js';
+export { connect, RemoteClassifier, ServerError, type ConnectOptions } from './serve/client.js';

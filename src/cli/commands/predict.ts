@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { Predictions } from '../../classifier/predictions.js';
+import type { Prediction } from '../../classifier/predictions.js';
 import { predictionsDocument } from '../../classifier/predictions-json.js';
 import { loadClassifier } from '../../node/classify.js';
+import { connect } from '../../serve/client.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { integerOption, parseCommandLine } from '../args.js';
 import { describeFailure, UsageError } from '../errors.js';
@@ -14,7 +15,10 @@ Classifies images (JPEG, PNG, WebP, GIF, TIFF, AVIF; folders are searched recurs
 per image: the file, then the top classes with their probabilities.
 
 Options:
-  --model <file.onnx>      a model written by nin-convert (default: the embedded CIFAR-10 NIN)
+  --model <file.onnx>      a model written by nin-convert (default: the embedded CIFAR-10 NIN); with --server,
+                           the model's name on the server (default nin-cifar10)
+  --server <url>           classify on an Open Inference Protocol server (nin-sdk serve, Triton, KServe):
+                           images are preprocessed here and sent as binary tensors
   --top <n>                classes per image (default 3)
   --provider <list>        cpu, cuda or webgpu, or an ordered list like cuda,cpu (default cpu)
   --strict                 fail if the first provider cannot start instead of falling back
@@ -28,7 +32,7 @@ is 1 at the end if any failed.`;
 
 interface FileResult {
   readonly file: string;
-  readonly predictions?: Predictions;
+  readonly predictions?: readonly Prediction[];
   readonly error?: string;
 }
 
@@ -39,6 +43,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
       allowPositionals: true,
       options: {
         model: { type: 'string' },
+        server: { type: 'string' },
         top: { type: 'string' },
         provider: { type: 'string' },
         strict: { type: 'boolean', default: false },
@@ -61,7 +66,10 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   if (files.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
 
   const started = performance.now();
-  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize, threads });
+  const classifier =
+    values.server !== undefined
+      ? await connect(values.server, { model: values.model, batchSize })
+      : await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize, threads });
   const results: FileResult[] = [];
   const progress = new ProgressBar(files.length, 'predict');
   const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {
@@ -111,7 +119,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
     console.log(
       JSON.stringify(
         predictionsDocument(
-          { model: values.model ?? 'default (nin-cifar10)', family: classifier.info.family, provider: classifier.provider, fallbacks: classifier.fallbacks },
+          { model: values.model ?? (values.server === undefined ? 'default (nin-cifar10)' : 'nin-cifar10'), family: classifier.info.family, provider: classifier.provider, fallbacks: classifier.fallbacks },
           results,
         ),
         null,
