@@ -47,6 +47,14 @@ export const DATA_TYPES: { readonly [K in DataType]: DataTypeInfo<K> } = {
     allocate: (n) => new Uint8Array(n),
     view: (b, o, n) => new Uint8Array(b, o, n),
   },
+  // Image pixels, for graphs that take them raw (the Triton export's preprocessing-in-graph variant).
+  uint8: {
+    onnxCode: 2,
+    bytesPerElement: 1,
+    isFloat: false,
+    allocate: (n) => new Uint8Array(n),
+    view: (b, o, n) => new Uint8Array(b, o, n),
+  },
 };
 
 export const ALL_DATA_TYPES = Object.keys(DATA_TYPES) as readonly DataType[];

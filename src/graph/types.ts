@@ -11,7 +11,7 @@
  * Element types the IR knows. Extend {@link TensorDataMap} and the table in
  * `dtypes.ts` together to add one.
  */
-export type DataType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
+export type DataType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool' | 'uint8';
 
 /**
  * The typed array that holds each element type. float16 is kept as its raw
@@ -23,6 +23,7 @@ export interface TensorDataMap {
   int64: BigInt64Array;
   int32: Int32Array;
   bool: Uint8Array;
+  uint8: Uint8Array;
 }
 
 /** A static size, or a symbolic one such as `'batch'` that is only known at run time. */

@@ -13,7 +13,7 @@ import { parseMultipart, type FilePart } from './multipart.js';
 import { HEADER_LENGTH_HEADER, type ServerMetadata } from './protocol.js';
 import { readBody } from './read-body.js';
 import { MODEL_VERSION, ServedModel, type ServedModelOptions } from './served-model.js';
-import { tritonConfigJson, tritonModelConfig } from './triton-config.js';
+import { tritonConfigJson, tritonModelConfig } from './triton/config.js';
 
 export interface ServeOptions extends ServedModelOptions, BatchingOptions {
   readonly host: string;
