@@ -18,6 +18,7 @@ import { LATEST_RESULTS, PROJECT_ROOT, RESULTS_DIR } from './paths.js';
 import type { BenchResults } from './results.js';
 import { runSdkPart, sdkTables, type SdkSection } from './sdk-part.js';
 import { runTrainingPart, trainingTables, type TrainingSection } from './training-part.js';
+import { runServePart, serveTables } from './serve-bench.js';
 
 async function main(options: BenchOptions): Promise<void> {
   const loadAverageAtStart = loadavg()[0] ?? 0;
@@ -29,8 +30,10 @@ async function main(options: BenchOptions): Promise<void> {
     const converter = options.parts.includes('converter') ? await runConverterPart(options, workDir, progress) : undefined;
     const sdk = options.parts.includes('sdk') ? await runSdkPart(options, workDir, progress) : undefined;
     const training = options.parts.includes('training') ? await runTrainingPart(options, workDir, progress) : undefined;
-    const results = collectResults(loadAverageAtStart, options, converter, sdk, training);
+    const serve = options.parts.includes('serve') ? await runServePart(progress) : undefined;
+    const results = { ...collectResults(loadAverageAtStart, options, converter, sdk, training), ...(serve === undefined ? {} : { serve }) };
     printResults(results, options);
+    if (serve !== undefined) for (const table of serveTables(serve)) console.log(table, '\n');
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(LATEST_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     progress(`results written to ${relative(PROJECT_ROOT, LATEST_RESULTS)}`);

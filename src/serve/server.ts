@@ -74,7 +74,13 @@ export class InferenceServer {
     for (const model of models) this.models.set(model.name, model);
     this.log = new AccessLog(options.log);
     this.server = createServer(
-      { headersTimeout: options.headersTimeoutMs, requestTimeout: options.requestTimeoutMs, keepAliveTimeout: 5000 },
+      {
+        headersTimeout: options.headersTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: 5000,
+        // Node checks those two timeouts every 30 s by default: too coarse for limits of a few seconds.
+        connectionsCheckingInterval: Math.max(100, Math.min(1000, options.headersTimeoutMs / 4)),
+      },
       (request, response) => void this.handle(request, response),
     );
   }

@@ -83,3 +83,26 @@ describe('serve under load', () => {
     }
   });
 });
+
+describe('slow clients', () => {
+  test('a client that never finishes its headers is cut off with 408 after headersTimeout', async () => {
+    const { connect: tcpConnect } = await import('node:net');
+    const server = await startDefaultServer({ headersTimeoutMs: 500, requestTimeoutMs: 1000 });
+    try {
+      const { port } = new URL(server.url);
+      const started = performance.now();
+      const answer = await new Promise<string>((resolve) => {
+        const socket = tcpConnect(Number(port), '127.0.0.1', () => socket.write('POST /v2/models/nin-cifar10/infer HTTP/1.1\r\nHost: x\r\n'));
+        let text = '';
+        socket.on('data', (c: Buffer) => (text += c.toString()));
+        socket.on('close', () => resolve(text));
+      });
+      const seconds = (performance.now() - started) / 1000;
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.ok(seconds < 5, `cut off after ${seconds.toFixed(1)} s`);
+      assert.equal((await send(`${server.url}/v2/health/live`, 'GET')).status, 200);
+    } finally {
+      await server.shutdown();
+    }
+  });
+});
