@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** The bench's parts: the converter (nin-convert vs torch.onnx.export), the inference SDK and training (nin-sdk vs torch). */
-export const BENCH_PARTS = ['converter', 'sdk', 'training', 'int8'] as const;
+export const BENCH_PARTS = ['converter', 'sdk', 'training', 'int8', 'serve'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchOptions {
@@ -21,6 +21,7 @@ export const BENCH_HELP = `Usage: npm run bench -- [--only converter|sdk|trainin
   --only PART           run one part: 'converter' (nin-convert vs torch.onnx.export, ONNX Runtime throughput of
                         both files), 'sdk' (nin-sdk vs PyTorch: model throughput, predict end to end, cold
                         start) or 'training' (TrainingSession vs torch.optim.SGD: training images/s); default all
+                        'serve' (nin-sdk serve on loopback, 1/8/64 clients, vs the in-process ceiling)
   --repetitions N       runs of each process, each side: conversions per checkpoint, predict end to end and cold
                         start (default 5; the median is reported)
   --seconds-per-case S  model-throughput timing budget per model pair and batch, both sides together (default 30)

@@ -19,6 +19,7 @@ import type { BenchResults } from './results.js';
 import { runSdkPart, sdkTables, type SdkSection } from './sdk-part.js';
 import { runTrainingPart, trainingTables, type TrainingSection } from './training-part.js';
 import { int8Tables, runInt8Part } from './int8-part.js';
+import { runServePart, serveTables } from './serve-bench.js';
 
 async function main(options: BenchOptions): Promise<void> {
   const loadAverageAtStart = loadavg()[0] ?? 0;
@@ -31,8 +32,14 @@ async function main(options: BenchOptions): Promise<void> {
     const sdk = options.parts.includes('sdk') ? await runSdkPart(options, workDir, progress) : undefined;
     const training = options.parts.includes('training') ? await runTrainingPart(options, workDir, progress) : undefined;
     const int8 = options.parts.includes('int8') ? await runInt8Part(options, progress) : undefined;
-    const results = { ...collectResults(loadAverageAtStart, options, converter, sdk, training), ...(int8 === undefined ? {} : { int8 }) };
+    const serve = options.parts.includes('serve') ? await runServePart(progress) : undefined;
+    const results = {
+      ...collectResults(loadAverageAtStart, options, converter, sdk, training),
+      ...(int8 === undefined ? {} : { int8 }),
+      ...(serve === undefined ? {} : { serve }),
+    };
     printResults(results, options);
+    if (serve !== undefined) for (const table of serveTables(serve)) console.log(table, '\n');
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(LATEST_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     progress(`results written to ${relative(PROJECT_ROOT, LATEST_RESULTS)}`);

@@ -8,3 +8,4 @@ export { physicalCoreCount } from './node/cpu-cores.js';
 export { defaultModelPath } from './node/default-model.js';
 export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './node/quantize-model.js';
 export { preprocessImage, type ImageInput } from './preprocess/node/index.js';
+export { connect, RemoteClassifier, ServerError, type ConnectOptions } from './serve/client.js';

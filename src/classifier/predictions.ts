@@ -26,12 +26,16 @@ export function softmaxRow(logits: ArrayLike<number>): Float32Array {
 
 /** The `top` most probable classes of one row of probabilities; ties keep the lower index first. */
 export function topK(probabilities: ArrayLike<number>, labels: readonly string[], top: number, provider: Provider): Predictions {
+  return Object.assign(rankClasses(probabilities, labels, top), { provider });
+}
+
+/** topK without the provider: for scores computed elsewhere (a remote server). */
+export function rankClasses(probabilities: ArrayLike<number>, labels: readonly string[], top: number): Prediction[] {
   const order = Array.from({ length: probabilities.length }, (_, i) => i);
   order.sort((a, b) => probabilities[b]! - probabilities[a]! || a - b);
-  const predictions = order.slice(0, Math.max(1, Math.min(top, order.length))).map((index) => ({
+  return order.slice(0, Math.max(1, Math.min(top, order.length))).map((index) => ({
     label: labels[index]!,
     index,
     probability: probabilities[index]!,
   }));
-  return Object.assign(predictions, { provider });
 }

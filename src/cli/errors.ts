@@ -16,7 +16,7 @@ export function describeFailure(error: unknown, command: string): { readonly lin
 }
 
 /** The project's own error types, whose messages are meant for users. */
-const KNOWN_ERROR_NAMES = new Set(['RangeError', 'CheckpointError', 'ArchitectureError', 'GraphError', 'ModelError', 'ImageError', 'ProviderError', 'TrainingCheckpointError', 'OnnxRuntimeError', 'FileTypeError', 'OutputError']);
+const KNOWN_ERROR_NAMES = new Set(['RangeError', 'CheckpointError', 'ArchitectureError', 'GraphError', 'ModelError', 'ImageError', 'ProviderError', 'TrainingCheckpointError', 'OnnxRuntimeError', 'FileTypeError', 'OutputError', 'ServerError']);
 
 interface NodeFileError extends Error {
   readonly code: string;

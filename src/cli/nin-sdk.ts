@@ -16,6 +16,8 @@ Commands:
   convert <in.pth> <out.onnx>      the same as nin-convert
   quantize <in.onnx> <out.onnx>    int8 (static QDQ) model calibrated on a dataset: --calibrate <folder or tar>
   doctor                           versions, and which execution providers can start here
+  serve                            serve models over the Open Inference Protocol (KServe v2 / Triton REST)
+  export triton <model.onnx> <dir> write a Triton model repository (config.pbtxt, model, labels)
 
 Run 'nin-sdk <command> --help' for a command's options.`;
 
@@ -31,6 +33,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   convert: async (argv) => (await import('./commands/convert.js')).runConvert(argv),
   quantize: async (argv) => (await import('./commands/quantize.js')).runQuantize(argv),
   doctor: async (argv) => (await import('./commands/doctor.js')).runDoctor(argv),
+  serve: async (argv) => (await import('./commands/serve.js')).runServe(argv),
+  export: async (argv) => (await import('./commands/export-triton.js')).runExport(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number | void> {

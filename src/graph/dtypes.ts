@@ -47,6 +47,7 @@ export const DATA_TYPES: { readonly [K in DataType]: DataTypeInfo<K> } = {
     allocate: (n) => new Int8Array(n),
     view: (b, o, n) => new Int8Array(b, o, n),
   },
+  // Also image pixels, for graphs that take them raw (the Triton export's preprocessing-in-graph variant).
   uint8: {
     onnxCode: 2,
     bytesPerElement: 1,

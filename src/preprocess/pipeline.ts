@@ -17,6 +17,15 @@ export const MAX_RESIZED_PIXELS = 64 * 2 ** 20;
  * `ImageData` (channels 4) as well as in Node.
  */
 export function preprocessPixels(pixels: RawPixels, spec: PreprocessSpec, label = 'raw image'): PreprocessedImage {
+  const cropped = resizeAndCropPixels(pixels, spec, label);
+  return { tensor: pixelsToTensor(cropped, spec), dims: [1, 3, spec.inputSize, spec.inputSize] };
+}
+
+/**
+ * The geometric half of preprocessing: pixels of any size → the spec's inputSize square of pixels (1 or 3
+ * channels, alpha dropped), before any normalisation. What a model with preprocessing in its graph takes.
+ */
+export function resizeAndCropPixels(pixels: RawPixels, spec: PreprocessSpec, label = 'raw image'): RawPixels {
   checkPreprocessSpec(spec);
   checkPixels(pixels, label);
   const geometry = preprocessGeometry(pixels.width, pixels.height, spec);
@@ -30,6 +39,5 @@ export function preprocessPixels(pixels: RawPixels, spec: PreprocessSpec, label 
   }
   const colour = withoutAlpha(pixels);
   const resized = geometry.needsResize ? resizeBilinear(colour, geometry.resize.width, geometry.resize.height) : colour;
-  const cropped = cropPixels(resized, geometry.crop);
-  return { tensor: pixelsToTensor(cropped, spec), dims: [1, 3, spec.inputSize, spec.inputSize] };
+  return cropPixels(resized, geometry.crop);
 }

@@ -71,7 +71,7 @@ describe('nin-sdk (built CLI)', () => {
     });
     assert.equal(run('predict').stderr, 'nin-sdk: predict needs at least one image or folder (see nin-sdk --help)\n');
     assert.equal(run('predict', '--threads', '0', 'fixtures/images/cat.jpg').stderr, "nin-sdk: --threads must be an integer from 1 to 1024, got '0' (see nin-sdk --help)\n");
-    assert.equal(run('frobnicate').stderr, "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, train, average, convert, quantize, doctor (see nin-sdk --help)\n");
+    assert.equal(run('frobnicate').stderr, "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, train, average, convert, quantize, doctor, serve, export (see nin-sdk --help)\n");
   });
 
   test('eval on an ImageFolder directory prints pytorch-nin-cifar10\'s line and the throughput', async () => {

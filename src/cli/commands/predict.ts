@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { Predictions } from '../../classifier/predictions.js';
+import type { Prediction } from '../../classifier/predictions.js';
+import { predictionsDocument } from '../../classifier/predictions-json.js';
 import { loadClassifier } from '../../node/classify.js';
+import { connect } from '../../serve/client.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
@@ -15,7 +17,10 @@ Classifies images (JPEG, PNG, WebP, GIF, TIFF, AVIF; folders are searched recurs
 per image: the file, then the top classes with their probabilities.
 
 Options:
-  --model <file.onnx>      a model written by nin-convert (default: the embedded CIFAR-10 NIN)
+  --model <file.onnx>      a model written by nin-convert (default: the embedded CIFAR-10 NIN); with --server,
+                           the model's name on the server (default nin-cifar10)
+  --server <url>           classify on an Open Inference Protocol server (nin-sdk serve, Triton, KServe):
+                           images are preprocessed here and sent as binary tensors
   --top <n>                classes per image (default 3)
   --provider <list>        cpu, cuda or webgpu, or an ordered list like cuda,cpu (default cpu)
   --strict                 fail if the first provider cannot start instead of falling back
@@ -34,7 +39,7 @@ const QUICK_START_MAX_IMAGES = 64;
 
 interface FileResult {
   readonly file: string;
-  readonly predictions?: Predictions;
+  readonly predictions?: readonly Prediction[];
   readonly error?: string;
 }
 
@@ -45,6 +50,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
       allowPositionals: true,
       options: {
         model: { type: 'string' },
+        server: { type: 'string' },
         top: { type: 'string' },
         provider: { type: 'string' },
         strict: { type: 'boolean', default: false },
@@ -70,7 +76,10 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
 
   const started = performance.now();
   const optimize = files.length < QUICK_START_MAX_IMAGES ? 'startup' : 'throughput';
-  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize, threads, optimize, dtype });
+  const classifier =
+    values.server !== undefined
+      ? await connect(values.server, { model: values.model, batchSize })
+      : await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize, threads, optimize, dtype });
   const results: FileResult[] = [];
   const progress = new ProgressBar(files.length, 'predict');
   const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {
@@ -119,14 +128,16 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   if (values.json) {
     console.log(
       JSON.stringify(
-        {
-          model: values.model ?? 'default (nin-cifar10)',
-          family: classifier.info.family,
-          dtype: classifier.info.dtype,
-          provider: classifier.provider,
-          fallbacks: classifier.fallbacks,
-          results: results.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: [...r.predictions!] })),
-        },
+        predictionsDocument(
+          {
+            model: values.model ?? (values.server === undefined ? 'default (nin-cifar10)' : 'nin-cifar10'),
+            family: classifier.info.family,
+            ...('dtype' in classifier.info ? { dtype: classifier.info.dtype } : {}),
+            provider: classifier.provider,
+            fallbacks: classifier.fallbacks,
+          },
+          results,
+        ),
         null,
         2,
       ),

@@ -1,0 +1,170 @@
+/**
+ * The serve part of `npm run bench`: `nin-sdk serve` on loopback under 1, 8 and 64 concurrent clients, each
+ * sending one CIFAR-10-sized image per infer request (binary tensor data), a fixed number of requests per level;
+ * against the ceiling of the same model in-process (classifyBatch, batches of 64, the same ONNX Runtime threads),
+ * measured in the same run. Only 127.0.0.1; every loop is bounded by its request count.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { loadClassifier } from '../src/node/classify.js';
+import { physicalCoreCount } from '../src/node/cpu-cores.js';
+import type { RawPixels } from '../src/preprocess/pixels.js';
+import { SDK_CLI } from './paths.js';
+import { median } from './stats.js';
+import { formatTable } from './text-table.js';
+
+const LEVELS = [
+  { clients: 1, requests: 400 },
+  { clients: 8, requests: 1600 },
+  { clients: 64, requests: 3200 },
+] as const;
+const MAX_BATCH = 64;
+const CEILING_IMAGES = 3200;
+
+export interface ServeLevel {
+  readonly clients: number;
+  readonly requests: number;
+  readonly failed: number;
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** imagesPerSecond / the in-process ceiling. */
+  readonly ofCeiling: number;
+}
+
+export interface ServeSection {
+  readonly threads: number;
+  readonly ceilingImagesPerSecond: number;
+  readonly levels: readonly ServeLevel[];
+}
+
+/** Seeded 32×32 RGB pixels, as decoded images would be. */
+function pixels(count: number): RawPixels[] {
+  let state = 12345;
+  return Array.from({ length: count }, () => {
+    const data = new Uint8Array(32 * 32 * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (state = (state * 1103515245 + 12345) % 2147483648) >>> 23;
+    return { data, width: 32, height: 32, channels: 3 };
+  });
+}
+
+async function ceiling(threads: number, images: readonly RawPixels[]): Promise<number> {
+  const classifier = await loadClassifier(undefined, { threads, batchSize: MAX_BATCH });
+  try {
+    await classifier.classifyBatch(images.slice(0, MAX_BATCH));
+    const started = performance.now();
+    await classifier.classifyBatch(images);
+    return images.length / ((performance.now() - started) / 1000);
+  } finally {
+    await classifier.dispose();
+  }
+}
+
+function startServer(threads: number): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [SDK_CLI, 'serve', '--port', '0', '--threads', String(threads), '--max-batch-size', String(MAX_BATCH), '--log', '-'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /on (http:\/\/\S+)/.exec(stderr);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.once('exit', () => reject(new Error(`nin-sdk serve exited: ${stderr}`)));
+  });
+}
+
+function post(url: string, agent: Agent, body: Buffer, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': String(body.length) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', () => resolve(0));
+    });
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+async function level(url: string, clients: number, requests: number, bodies: readonly Buffer[], headers: readonly Record<string, string>[]): Promise<Omit<ServeLevel, 'ofCeiling'>> {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const latencies: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const started = performance.now();
+  const client = async (): Promise<void> => {
+    while (next < requests) {
+      const k = next++;
+      const sent = performance.now();
+      const status = await post(`${url}/v2/models/nin-cifar10/infer`, agent, bodies[k % bodies.length]!, headers[k % headers.length]!);
+      latencies.push(performance.now() - sent);
+      if (status !== 200) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    clients,
+    requests,
+    failed,
+    seconds,
+    imagesPerSecond: requests / seconds,
+    p50Ms: median(latencies),
+    p99Ms: latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)]!,
+  };
+}
+
+export async function runServePart(progress: (line: string) => void): Promise<ServeSection> {
+  const threads = physicalCoreCount();
+  const images = pixels(CEILING_IMAGES);
+  progress(`serve: in-process classifyBatch ceiling, ${CEILING_IMAGES} images, batch ${MAX_BATCH}, ${threads} threads`);
+  const before = await ceiling(threads, images);
+  // Requests carry preprocessed tensors (the client's work), made once: the bench measures the server.
+  const classifier = await loadClassifier(undefined, { threads: 1 });
+  const { preprocessPixels } = await import('../src/preprocess/pipeline.js');
+  const requests = images.slice(0, 256).map((p) => {
+    const tensor = preprocessPixels(p, classifier.info.preprocessing).tensor;
+    const header = Buffer.from(JSON.stringify({
+      inputs: [{ name: 'input', shape: [1, 3, 32, 32], datatype: 'FP32', parameters: { binary_data_size: tensor.byteLength } }],
+      outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
+    }));
+    return { body: Buffer.concat([header, Buffer.from(tensor.buffer)]), headers: { 'Inference-Header-Content-Length': String(header.length), 'Content-Type': 'application/octet-stream' } };
+  });
+  await classifier.dispose();
+  const { child, url } = await startServer(threads);
+  const levels: Omit<ServeLevel, 'ofCeiling'>[] = [];
+  try {
+    await level(url, 4, 64, requests.map((r) => r.body), requests.map((r) => r.headers));
+    for (const { clients, requests: count } of LEVELS) {
+      progress(`serve: ${clients} concurrent clients, ${count} requests`);
+      levels.push(await level(url, clients, count, requests.map((r) => r.body), requests.map((r) => r.headers)));
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+  // The ceiling again after the server ran: the machine is shared, so the mean of both is the reference.
+  const afterCeiling = await ceiling(threads, images);
+  const ceilingImagesPerSecond = (before + afterCeiling) / 2;
+  return { threads, ceilingImagesPerSecond, levels: levels.map((l) => ({ ...l, ofCeiling: l.imagesPerSecond / ceilingImagesPerSecond })) };
+}
+
+export function serveTables(section: ServeSection): string[] {
+  const rows = section.levels.map((l) => [
+    `${l.clients} client${l.clients === 1 ? '' : 's'}`,
+    String(l.requests),
+    String(l.failed),
+    l.imagesPerSecond.toFixed(0),
+    `${(l.ofCeiling * 100).toFixed(0)} %`,
+    l.p50Ms.toFixed(1),
+    l.p99Ms.toFixed(1),
+  ]);
+  return [
+    `nin-sdk serve on loopback, one image per infer request (binary tensors), ${section.threads} ONNX Runtime threads; ` +
+      `in-process classifyBatch ceiling ${section.ceilingImagesPerSecond.toFixed(0)} images/s\n` +
+      formatTable(['concurrency', 'requests', 'failed', 'images/s', 'of ceiling', 'p50 ms', 'p99 ms'], rows),
+  ];
+}

@@ -1,0 +1,35 @@
+import type { ProviderAttempt } from '../runtime/open-session.js';
+import type { Prediction } from './predictions.js';
+
+/** One image's outcome: its predictions, or why it failed. */
+export interface ImageOutcome {
+  readonly file: string;
+  readonly predictions?: readonly Prediction[];
+  readonly error?: string;
+}
+
+/** The JSON document of `nin-sdk predict --json`, which `nin-sdk serve`'s image route answers as well. */
+export interface PredictionsDocument {
+  readonly model: string;
+  readonly family: string;
+  /** 'fp32' or 'int8' for a model loaded here; absent when a server computed the scores. */
+  readonly dtype?: string;
+  /** Where the scores were computed: an execution provider, or the server that was asked. */
+  readonly provider: string;
+  readonly fallbacks: readonly ProviderAttempt[];
+  readonly results: readonly ImageOutcome[];
+}
+
+export function predictionsDocument(
+  source: Omit<PredictionsDocument, 'results'>,
+  outcomes: readonly ImageOutcome[],
+): PredictionsDocument {
+  return {
+    model: source.model,
+    family: source.family,
+    ...(source.dtype === undefined ? {} : { dtype: source.dtype }),
+    provider: source.provider,
+    fallbacks: source.fallbacks,
+    results: outcomes.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: [...r.predictions!] })),
+  };
+}

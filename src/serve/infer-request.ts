@@ -1,0 +1,142 @@
+import { DATATYPES, elementCount, isDatatype, type NumericArray } from './datatypes.js';
+import { HttpError } from './http-error.js';
+import type { InferenceRequest, Parameters, RequestInput, TensorMetadata } from './protocol.js';
+
+/** An infer request checked against the model: the input's rows and values, and which outputs to return how. */
+export interface DecodedInferRequest {
+  readonly id: string | undefined;
+  readonly rows: number;
+  readonly data: NumericArray;
+  readonly outputs: readonly { readonly name: string; readonly binary: boolean }[];
+}
+
+export interface InferTarget {
+  readonly name: string;
+  readonly input: TensorMetadata;
+  readonly outputs: readonly TensorMetadata[];
+  readonly maxBatchSize: number;
+}
+
+const bad = (message: string): HttpError => new HttpError(400, message);
+
+/**
+ * Decodes `POST …/infer`: a JSON object, optionally followed by binary tensor data when the
+ * Inference-Header-Content-Length header gives the JSON's length. Every check names what is wrong.
+ */
+export function decodeInferRequest(body: Buffer, headerLength: string | undefined, model: InferTarget): DecodedInferRequest {
+  let jsonLength = body.length;
+  if (headerLength !== undefined) {
+    jsonLength = Number(headerLength);
+    if (!/^\d+$/.test(headerLength) || jsonLength > body.length) {
+      throw bad(`Inference-Header-Content-Length is ${JSON.stringify(headerLength)}, the body has ${body.length} bytes`);
+    }
+  }
+  const request = parseJson(body.subarray(0, jsonLength));
+  const binary = body.subarray(jsonLength);
+  let binaryOffset = 0;
+
+  if (!Array.isArray(request.inputs) || request.inputs.length === 0) throw bad("the request needs an 'inputs' array");
+  if (request.inputs.length !== 1) throw bad(`model '${model.name}' takes 1 input, the request has ${request.inputs.length}`);
+  const input = request.inputs[0] as RequestInput;
+  if (!isObject(input)) throw bad('each input must be an object');
+  if (input.name !== model.input.name) {
+    throw bad(`unknown input ${JSON.stringify(input.name)} for model '${model.name}': its input is '${model.input.name}'`);
+  }
+  if (!isDatatype(input.datatype) || input.datatype !== model.input.datatype) {
+    throw bad(`input '${input.name}' has datatype ${JSON.stringify(input.datatype)}, model '${model.name}' expects ${model.input.datatype}`);
+  }
+  const shape = checkShape(input, model);
+  const info = DATATYPES[input.datatype];
+  const count = elementCount(shape);
+  let data: NumericArray;
+  const binarySize = parameter(input.parameters, 'binary_data_size');
+  if (binarySize !== undefined) {
+    const expected = count * info.bytesPerElement;
+    if (binarySize !== expected) throw bad(`input '${input.name}': binary_data_size is ${binarySize}, shape [${shape}] of ${input.datatype} needs ${expected}`);
+    if (binaryOffset + expected > binary.length) {
+      throw bad(`input '${input.name}': binary data truncated: ${expected} bytes declared, ${binary.length - binaryOffset} present`);
+    }
+    // Copied into a fresh, aligned buffer: the body's bytes may start at any offset.
+    const bytes = new Uint8Array(expected);
+    bytes.set(binary.subarray(binaryOffset, binaryOffset + expected));
+    binaryOffset += expected;
+    data = info.create(bytes.buffer);
+  } else {
+    data = jsonValues(input, count);
+  }
+  if (binaryOffset !== binary.length) throw bad(`${binary.length - binaryOffset} bytes after the JSON are not any tensor's binary data`);
+  return { id: typeof request.id === 'string' ? request.id : undefined, rows: shape[0]!, data, outputs: requestedOutputs(request, model) };
+}
+
+function parseJson(bytes: Buffer): InferenceRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw bad(`malformed JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!isObject(value)) throw bad('the request must be a JSON object');
+  return value as unknown as InferenceRequest;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parameter(parameters: Parameters | undefined, name: string): number | undefined {
+  if (!isObject(parameters) || !Object.hasOwn(parameters, name)) return undefined;
+  const value = parameters[name];
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw bad(`parameter ${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return value as number;
+}
+
+function checkShape(input: RequestInput, model: InferTarget): number[] {
+  const shape = input.shape;
+  const expected = model.input.shape;
+  const describe = `[${expected.map((d) => (d < 0 ? 'N' : d)).join(', ')}]`;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw bad(`input '${input.name}': shape must be an array of non-negative integers`);
+  }
+  if (shape.length !== expected.length || shape.some((d, i) => expected[i]! >= 0 && d !== expected[i])) {
+    throw bad(`input '${input.name}' has shape [${shape.join(', ')}], model '${model.name}' expects ${describe}`);
+  }
+  if (shape[0]! < 1 || shape[0]! > model.maxBatchSize) {
+    throw bad(`input '${input.name}': batch size ${shape[0]} is outside 1 to ${model.maxBatchSize} (the server's max batch size)`);
+  }
+  return shape as number[];
+}
+
+/** JSON `data`, flat or nested in row-major order, checked value by value against the datatype. */
+function jsonValues(input: RequestInput, count: number): NumericArray {
+  if (!Array.isArray(input.data)) throw bad(`input '${input.name}' has neither 'data' nor a binary_data_size parameter`);
+  const flat = (input.data as unknown[]).flat(Infinity);
+  if (flat.length !== count) throw bad(`input '${input.name}' has ${flat.length} values, its shape needs ${count}`);
+  const datatype = input.datatype as keyof typeof DATATYPES;
+  const out = DATATYPES[datatype].create(count);
+  const integer = datatype !== 'FP32' && datatype !== 'FP64';
+  for (let i = 0; i < count; i++) {
+    const v = flat[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+      throw bad(`input '${input.name}': value ${i} (${JSON.stringify(v)}) is not a finite ${integer ? 'integer' : 'number'}`);
+    }
+    out[i] = v;
+    if (integer && out[i] !== v) throw bad(`input '${input.name}': value ${i} (${v}) is out of range for ${datatype}`);
+  }
+  return out;
+}
+
+function requestedOutputs(request: InferenceRequest, model: InferTarget): { name: string; binary: boolean }[] {
+  const binaryByDefault = isObject(request.parameters) && request.parameters['binary_data_output'] === true;
+  if (request.outputs === undefined) return model.outputs.map((o) => ({ name: o.name, binary: binaryByDefault }));
+  if (!Array.isArray(request.outputs)) throw bad("'outputs' must be an array");
+  return request.outputs.map((output: unknown) => {
+    if (!isObject(output) || typeof output['name'] !== 'string') throw bad("each requested output needs a 'name'");
+    const name = output['name'];
+    if (!model.outputs.some((o) => o.name === name)) {
+      throw bad(`unknown output ${JSON.stringify(name)} for model '${model.name}': it has ${model.outputs.map((o) => `'${o.name}'`).join(', ')}`);
+    }
+    const parameters = output['parameters'];
+    const binary = isObject(parameters) && typeof parameters['binary_data'] === 'boolean' ? parameters['binary_data'] : binaryByDefault;
+    return { name, binary };
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * An inference worker thread: one ONNX Runtime session, running the batches the main thread sends. Its own
+ * thread because onnxruntime-node's run() blocks the thread that calls it, which would stall every connection.
+ */
+import * as ort from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-common';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSession } from '../runtime/open-session.js';
+import { DATATYPES, datatypeOfOrt, type NumericArray } from './datatypes.js';
+import type { RunReply, RunRequest, WireTensor, WireValueInfo, WorkerReady, WorkerSetup } from './worker-messages.js';
+
+ort.env.logLevel = 'fatal';
+
+function valueInfo(metadata: readonly InferenceSession.ValueMetadata[]): WireValueInfo[] {
+  return metadata.map((m) =>
+    m.isTensor
+      ? { name: m.name, ortType: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) }
+      : { name: m.name, ortType: 'non-tensor', shape: [] },
+  );
+}
+
+async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): Promise<void> {
+  let session: InferenceSession;
+  try {
+    const opened = await openSession(ort, setup.model, {
+      providers: setup.providers,
+      strict: setup.strict,
+      platform: 'node',
+      sessionOptions: { intraOpNumThreads: setup.threads, interOpNumThreads: 1 },
+    });
+    session = opened.session;
+    const ready: WorkerReady = {
+      type: 'ready',
+      provider: opened.provider,
+      fallbacks: opened.fallbacks,
+      inputs: valueInfo(session.inputMetadata),
+      outputs: valueInfo(session.outputMetadata),
+    };
+    port.postMessage(ready);
+  } catch (error) {
+    port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReady);
+    return;
+  }
+  port.on('message', (request: RunRequest | { readonly type: 'stop' }) => {
+    if ('type' in request) {
+      // Runs are awaited by the main thread before it asks to stop: release the session and let the thread end.
+      void session.release().finally(() => port.close());
+      return;
+    }
+    void run(session, request).then((reply) => {
+      const buffers = reply.type === 'result' ? reply.outputs.map((o) => o.buffer) : [];
+      port.postMessage(reply, buffers);
+    });
+  });
+}
+
+async function run(session: InferenceSession, { id, input }: RunRequest): Promise<RunReply> {
+  try {
+    const tensor = new ort.Tensor(input.ortType as 'float32', typedArrayOf(input) as Float32Array, [...input.dims]);
+    const started = performance.now();
+    const results = await session.run({ [input.name]: tensor });
+    const seconds = (performance.now() - started) / 1000;
+    const outputs: WireTensor[] = Object.entries(results).map(([name, value]) => {
+      const data = value.data as ArrayBufferView;
+      // ONNX Runtime's output may view a larger buffer: copy exactly its bytes so that the move is safe.
+      const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+      return { name, ortType: value.type, dims: [...value.dims], buffer };
+    });
+    return { type: 'result', id, outputs, seconds };
+  } catch (error) {
+    return { type: 'error', id, message: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+  }
+}
+
+function typedArrayOf(tensor: WireTensor): NumericArray {
+  const datatype = datatypeOfOrt(tensor.ortType);
+  if (datatype === undefined) throw new Error(`tensor type ${tensor.ortType} is not supported`);
+  return DATATYPES[datatype].create(tensor.buffer);
+}
+
+if (parentPort !== null) void main(parentPort, workerData as WorkerSetup);

@@ -1,0 +1,96 @@
+import { basename, extname } from 'node:path';
+import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
+import type { ProviderAttempt } from '../runtime/open-session.js';
+import type { Provider } from '../runtime/providers.js';
+import { DynamicBatcher, type BatchingOptions, type BatchObserver } from './batcher.js';
+import { datatypeOfOrt } from './datatypes.js';
+import { InferenceWorkerHandle } from './inference-worker-handle.js';
+import type { ModelMetadata, TensorMetadata } from './protocol.js';
+import type { WireValueInfo } from './worker-messages.js';
+
+/** The one version each served model has: the protocol's paths may name it. */
+export const MODEL_VERSION = '1';
+
+/** Triton's platform name for ONNX models, which the protocol's model metadata reports. */
+export const ONNX_PLATFORM = 'onnxruntime_onnx';
+
+export interface ServedModelOptions extends BatchingOptions {
+  readonly workers: number;
+  readonly threads: number;
+  readonly providers: readonly Provider[];
+  readonly strict: boolean;
+}
+
+/** The name a model file is served under: its file name without the extension. */
+export function modelNameOf(path: string): string {
+  return basename(path, extname(path));
+}
+
+/**
+ * One model behind the protocol: its inference workers, its batcher, and what its metadata says. Models with
+ * nin-sdk metadata (labels, preprocessing) also serve the image convenience route.
+ */
+export class ServedModel {
+  private constructor(
+    readonly name: string,
+    readonly metadata: ModelMetadata,
+    /** nin-sdk's labels and preprocessing; undefined for other ONNX models, which serve `infer` only. */
+    readonly info: ModelInfo | undefined,
+    readonly provider: Provider,
+    readonly fallbacks: readonly ProviderAttempt[],
+    readonly batcher: DynamicBatcher,
+    private readonly workers: readonly InferenceWorkerHandle[],
+    readonly maxBatchSize: number,
+  ) {}
+
+  static async load(name: string, bytes: Uint8Array, source: string, options: ServedModelOptions, observer: BatchObserver): Promise<ServedModel> {
+    let info: ModelInfo | undefined;
+    try {
+      info = readModelInfo(bytes, source);
+    } catch (error) {
+      if (!(error instanceof ModelError) || /is not an ONNX model/.test(error.message)) throw error;
+    }
+    const setup = { model: bytes, providers: options.providers, strict: options.strict, threads: options.threads };
+    const workers = await Promise.all(Array.from({ length: options.workers }, () => InferenceWorkerHandle.start(setup)));
+    try {
+      const { ready } = workers[0]!;
+      const inputs = ready.inputs.map((v) => tensorMetadata(v, source));
+      const outputs = ready.outputs.map((v) => tensorMetadata(v, source));
+      const input = inputs[0];
+      if (inputs.length !== 1 || input === undefined || input.shape[0] !== -1 || input.shape.slice(1).some((d) => d < 0)) {
+        throw new ModelError(`${source} cannot be served: it needs one input whose first dimension is the batch and the others fixed`);
+      }
+      const metadata: ModelMetadata = { name, versions: [MODEL_VERSION], platform: ONNX_PLATFORM, inputs, outputs };
+      const batcher = new DynamicBatcher(workers, { name: input.name, datatype: input.datatype, rowShape: input.shape.slice(1) }, options, observer);
+      return new ServedModel(name, metadata, info, ready.provider, ready.fallbacks, batcher, workers, options.maxBatchSize);
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.stop()));
+      throw error;
+    }
+  }
+
+  get input(): TensorMetadata {
+    return this.metadata.inputs[0]!;
+  }
+
+  /** The output the image route ranks: probabilities if the model has them, else logits (softmax applied). */
+  get scoresOutput(): { readonly name: string; readonly isProbability: boolean } | undefined {
+    if (this.info === undefined) return undefined;
+    const names = this.metadata.outputs.map((o) => o.name);
+    if (names.includes(this.info.outputs.probabilities)) return { name: this.info.outputs.probabilities, isProbability: true };
+    if (names.includes(this.info.outputs.logits)) return { name: this.info.outputs.logits, isProbability: false };
+    return undefined;
+  }
+
+  /** Waits for queued and running batches, then stops the workers. */
+  async stop(): Promise<void> {
+    await this.batcher.drained();
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+}
+
+function tensorMetadata(value: WireValueInfo, source: string): TensorMetadata {
+  const datatype = datatypeOfOrt(value.ortType);
+  if (datatype === undefined) throw new ModelError(`${source} cannot be served: '${value.name}' has type ${value.ortType}, which nin-sdk serve does not move`);
+  return { name: value.name, datatype, shape: value.shape };
+}

@@ -1,0 +1,307 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
+import { NIN_SDK_VERSION } from '../version.js';
+import { AccessLog } from './access-log.js';
+import type { BatchingOptions } from './batcher.js';
+import { classifyImages } from './classify-images.js';
+import { HttpError } from './http-error.js';
+import { encodeInferResponse } from './infer-response.js';
+import { decodeInferRequest } from './infer-request.js';
+import { ServerMetrics } from './metrics.js';
+import { parseMultipart, type FilePart } from './multipart.js';
+import { HEADER_LENGTH_HEADER, type ServerMetadata } from './protocol.js';
+import { readBody } from './read-body.js';
+import { MODEL_VERSION, ServedModel, type ServedModelOptions } from './served-model.js';
+import { tritonConfigJson, tritonModelConfig } from './triton/config.js';
+
+export interface ServeOptions extends ServedModelOptions, BatchingOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Largest request body accepted (bytes); 413 past it. */
+  readonly bodyLimitBytes: number;
+  /** Time a client has to send its request headers (ms): slow-header clients are cut off. */
+  readonly headersTimeoutMs: number;
+  /** Time a client has to send its whole request (ms). */
+  readonly requestTimeoutMs: number;
+  /** On shutdown, how long in-flight requests may take before connections are cut (ms). */
+  readonly drainTimeoutMs: number;
+  /** Largest image the image route decodes, in pixels. */
+  readonly maxPixels: number;
+  /** Default `top` of the image route. */
+  readonly top: number;
+  /** Where the JSON-lines access log goes; undefined for none. */
+  readonly log?: Writable;
+}
+
+export interface ModelSource {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  /** Path or description, for messages. */
+  readonly source: string;
+}
+
+/** The protocol's extensions this server implements. */
+const EXTENSIONS = ['binary_tensor_data'];
+
+const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer|config|classify))?\/?$/;
+
+interface RequestContext {
+  route: string;
+  model?: string;
+  error?: string;
+}
+
+/**
+ * `nin-sdk serve`: the Open Inference Protocol's REST endpoints (KServe v2, as Triton speaks them) over
+ * node:http, inference in worker threads behind a dynamic batcher, Prometheus metrics, a JSON access log and
+ * a graceful drain. Every error is a JSON `{"error": …}` without internals.
+ */
+export class InferenceServer {
+  private readonly models = new Map<string, ServedModel>();
+  private readonly log: AccessLog;
+  private readonly server: Server;
+  private active = 0;
+  private readonly idleWaiters: (() => void)[] = [];
+  private shuttingDown: Promise<void> | undefined;
+
+  private constructor(
+    models: readonly ServedModel[],
+    private readonly options: ServeOptions,
+    readonly metrics: ServerMetrics,
+  ) {
+    for (const model of models) this.models.set(model.name, model);
+    this.log = new AccessLog(options.log);
+    this.server = createServer(
+      {
+        headersTimeout: options.headersTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: 5000,
+        // Node checks those two timeouts every 30 s by default: too coarse for limits of a few seconds.
+        connectionsCheckingInterval: Math.max(100, Math.min(1000, options.headersTimeoutMs / 4)),
+      },
+      (request, response) => void this.handle(request, response),
+    );
+  }
+
+  /** Loads the models (each in its own workers) and listens. */
+  static async start(sources: readonly ModelSource[], options: ServeOptions): Promise<InferenceServer> {
+    const metrics = new ServerMetrics();
+    const models: ServedModel[] = [];
+    try {
+      for (const { name, bytes, source } of sources) {
+        if (models.some((m) => m.name === name)) throw new HttpError(500, `two models are named '${name}'`);
+        models.push(await ServedModel.load(name, bytes, source, options, metrics.observerFor(name)));
+      }
+    } catch (error) {
+      await Promise.all(models.map((m) => m.stop()));
+      throw error instanceof HttpError ? new Error(error.message) : error;
+    }
+    const server = new InferenceServer(models, options, metrics);
+    await new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.server.listen(options.port, options.host, () => {
+        server.server.off('error', reject);
+        resolve();
+      });
+    });
+    server.log.event('listening', { url: server.url, models: [...server.models.keys()] });
+    return server;
+  }
+
+  get url(): string {
+    const { address, port } = this.server.address() as AddressInfo;
+    return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  }
+
+  get modelNames(): readonly string[] {
+    return [...this.models.keys()];
+  }
+
+  model(name: string): ServedModel | undefined {
+    return this.models.get(name);
+  }
+
+  get draining(): boolean {
+    return this.shuttingDown !== undefined;
+  }
+
+  /**
+   * Graceful stop (SIGTERM): no new connections; requests already received, queued or running are answered
+   * (each with `Connection: close`); then the workers stop. Past drainTimeoutMs, connections are cut.
+   */
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= (async () => {
+      this.log.event('draining', { inFlight: this.active });
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      const idle = this.active === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.drainTimeoutMs)));
+      await Promise.race([idle, timeout]);
+      clearTimeout(timer);
+      this.server.closeAllConnections();
+      await closed;
+      await Promise.all([...this.models.values()].map((m) => m.stop()));
+      this.log.event('stopped', { unanswered: this.active });
+    })();
+    return this.shuttingDown;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const context: RequestContext = { route: 'unknown' };
+    let bytesIn = 0;
+    const remote = request.socket.remoteAddress;
+    request.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
+    this.active++;
+    response.once('close', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const status = response.statusCode;
+      this.metrics.requests.inc({ route: context.route, code: String(status) });
+      if (status >= 400) this.metrics.failures.inc({ route: context.route, code: String(status) });
+      this.metrics.requestSeconds.observe(seconds, { route: context.route });
+      this.log.write({
+        time: new Date().toISOString(),
+        remote,
+        method: request.method,
+        path: request.url,
+        status,
+        ms: Math.round(seconds * 1e4) / 10,
+        bytesIn,
+        bytesOut: response.writableFinished ? Number(response.getHeader('content-length') ?? 0) : 0,
+        ...(context.model === undefined ? {} : { model: context.model }),
+        ...(context.error === undefined ? {} : { error: context.error }),
+        ...(response.writableFinished ? {} : { aborted: true }),
+      });
+      this.active--;
+      if (this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    });
+    try {
+      if (this.draining) response.setHeader('Connection', 'close');
+      await this.route(request, response, context);
+    } catch (error) {
+      const known = error instanceof HttpError ? error : undefined;
+      context.error = known ? known.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      send(response, known?.status ?? 500, { error: known ? known.message : 'internal error' }, known?.headers);
+    }
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse, context: RequestContext): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const method = request.method ?? 'GET';
+    const get = (): void => allow(method, 'GET');
+    switch (path) {
+      case '/v2/health/live':
+        context.route = 'health';
+        get();
+        return sendEmpty(response, 200);
+      case '/v2/health/ready':
+        context.route = 'health';
+        get();
+        return sendEmpty(response, this.draining ? 400 : 200);
+      case '/v2':
+      case '/v2/':
+        context.route = 'server';
+        get();
+        return send(response, 200, { name: 'nin-sdk', version: NIN_SDK_VERSION, extensions: EXTENSIONS } satisfies ServerMetadata);
+      case '/metrics':
+        context.route = 'metrics';
+        get();
+        return sendText(response, this.metrics.render());
+      case '/classify':
+        context.route = 'classify';
+        return this.classify(request, response, this.models.values().next().value!, context);
+    }
+    const match = MODEL_ROUTE.exec(path);
+    if (match === null) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
+    const [, name, version, action] = match;
+    context.route = action ?? 'metadata';
+    const model = this.findModel(decodeURIComponent(name!), version === undefined ? undefined : decodeURIComponent(version));
+    context.model = model.name;
+    switch (action) {
+      case undefined:
+        context.route = 'metadata';
+        get();
+        return send(response, 200, model.metadata);
+      case 'ready':
+        context.route = 'ready';
+        get();
+        return sendEmpty(response, this.draining ? 400 : 200);
+      case 'config':
+        context.route = 'config';
+        get();
+        return send(response, 200, tritonConfigJson(tritonModelConfig(model, { maxBatchSize: model.maxBatchSize })));
+      case 'infer':
+        context.route = 'infer';
+        return this.infer(request, response, model);
+      default:
+        context.route = 'classify';
+        return this.classify(request, response, model, context);
+    }
+  }
+
+  private findModel(name: string, version: string | undefined): ServedModel {
+    const model = this.models.get(name);
+    if (model === undefined) throw new HttpError(404, `unknown model '${name}': this server has ${[...this.models.keys()].map((n) => `'${n}'`).join(', ')}`);
+    if (version !== undefined && version !== MODEL_VERSION) throw new HttpError(404, `model '${name}' has no version '${version}': it has '${MODEL_VERSION}'`);
+    return model;
+  }
+
+  private async infer(request: IncomingMessage, response: ServerResponse, model: ServedModel): Promise<void> {
+    allow(request.method, 'POST');
+    const body = await readBody(request, this.options.bodyLimitBytes);
+    const headerLength = request.headers[HEADER_LENGTH_HEADER];
+    const decoded = decodeInferRequest(body, Array.isArray(headerLength) ? headerLength[0] : headerLength, {
+      name: model.name,
+      input: model.input,
+      outputs: model.metadata.outputs,
+      maxBatchSize: model.maxBatchSize,
+    });
+    const outputs = await model.batcher.submit(decoded.rows, decoded.data);
+    const { body: out, headers } = encodeInferResponse(model.name, MODEL_VERSION, decoded, outputs);
+    response.writeHead(200, { ...headers, 'Content-Length': String(out.length) });
+    response.end(out);
+  }
+
+  private async classify(request: IncomingMessage, response: ServerResponse, model: ServedModel, context: RequestContext): Promise<void> {
+    context.model = model.name;
+    allow(request.method, 'POST');
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const topText = url.searchParams.get('top');
+    const top = topText === null ? this.options.top : Number(topText);
+    if (!Number.isInteger(top) || top < 1 || top > 1000) throw new HttpError(400, `top must be an integer from 1 to 1000, got ${JSON.stringify(topText)}`);
+    const body = await readBody(request, this.options.bodyLimitBytes);
+    const type = request.headers['content-type'] ?? '';
+    const images: FilePart[] = /^multipart\/form-data/i.test(type) ? parseMultipart(body, type) : [{ name: 'body', bytes: body }];
+    if (images.some((i) => i.bytes.length === 0)) throw new HttpError(400, 'an empty image was sent');
+    send(response, 200, await classifyImages(model, images, top, this.options.maxPixels));
+  }
+}
+
+function allow(method: string | undefined, allowed: string): void {
+  if (method !== allowed && !(allowed === 'GET' && method === 'HEAD')) {
+    throw new HttpError(405, `this endpoint takes ${allowed}, not ${method}`, { Allow: allowed });
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  response.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(bytes.length) });
+  response.end(bytes);
+}
+
+function sendText(response: ServerResponse, text: string): void {
+  const bytes = Buffer.from(text);
+  response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': String(bytes.length) });
+  response.end(bytes);
+}
+
+function sendEmpty(response: ServerResponse, status: number): void {
+  response.writeHead(status, { 'Content-Length': '0' });
+  response.end();
+}

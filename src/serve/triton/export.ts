@@ -1,0 +1,100 @@
+import * as ort from 'onnxruntime-node';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readModelInfo } from '../../model/model-info.js';
+import { datatypeOfOrt } from '../datatypes.js';
+import type { ModelMetadata, TensorMetadata } from '../protocol.js';
+import { MODEL_VERSION, ONNX_PLATFORM } from '../served-model.js';
+import { LABEL_FILE, tritonConfigText, tritonModelConfig, type TritonConfigOptions } from './config.js';
+import { withPreprocessingGraph } from './preprocessing-graph.js';
+
+export interface TritonExportOptions {
+  /** The model's name in the repository (default: the file name without .onnx). */
+  readonly name: string;
+  readonly maxBatchSize: number;
+  /** Instances of the model Triton runs (instance_group count). */
+  readonly instances: number;
+  readonly instanceKind: NonNullable<TritonConfigOptions['instanceKind']>;
+  /** Dynamic batching's max_queue_delay_microseconds. */
+  readonly maxQueueDelayMicroseconds: number;
+  /** Put the model's normalisation in the graph: uint8 NHWC pixels in. */
+  readonly withPreprocessing: boolean;
+}
+
+export interface TritonExport {
+  /** The model's folder inside the repository. */
+  readonly directory: string;
+  readonly files: readonly string[];
+  readonly metadata: ModelMetadata;
+}
+
+/**
+ * Writes `<repo>/<name>/config.pbtxt`, `<repo>/<name>/1/model.onnx` and `<repo>/<name>/labels.txt`, a model
+ * Triton Inference Server (and KServe's Triton runtime) loads as it is. The folder appears whole or not at all:
+ * it is written beside its place and renamed into it, and an existing one is never overwritten.
+ */
+export async function exportTritonRepository(modelPath: string, repository: string, options: TritonExportOptions): Promise<TritonExport> {
+  if (!/^[A-Za-z0-9_.-]+$/.test(options.name) || options.name.startsWith('.')) {
+    throw new RangeError(`the model name '${options.name}' must be letters, digits, '_', '-' or '.', not starting with '.'`);
+  }
+  const source = await readFile(modelPath);
+  const info = readModelInfo(source, modelPath);
+  if (info.labels.some((label) => /[\r\n]/.test(label))) throw new RangeError(`${modelPath}: a label contains a line break, which labels.txt cannot hold`);
+  const model = options.withPreprocessing ? withPreprocessingGraph(source, info.preprocessing) : source;
+  const metadata = await readIoMetadata(model, options.name, modelPath);
+  const config = tritonModelConfig(
+    { name: options.name, metadata, info },
+    {
+      maxBatchSize: options.maxBatchSize,
+      maxQueueDelayMicroseconds: options.maxQueueDelayMicroseconds,
+      instances: options.instances,
+      instanceKind: options.instanceKind,
+      labelFile: true,
+    },
+  );
+  const directory = join(repository, options.name);
+  if (await exists(directory)) throw new RangeError(`${directory} already exists: remove it or choose another --name`);
+  await mkdir(repository, { recursive: true });
+  const staging = join(repository, `.${options.name}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await mkdir(join(staging, MODEL_VERSION), { recursive: true });
+    await writeFile(join(staging, 'config.pbtxt'), tritonConfigText(config));
+    await writeFile(join(staging, MODEL_VERSION, 'model.onnx'), model);
+    await writeFile(join(staging, LABEL_FILE), `${info.labels.join('\n')}\n`);
+    await rename(staging, directory);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return { directory, files: ['config.pbtxt', join(MODEL_VERSION, 'model.onnx'), LABEL_FILE].map((f) => join(directory, f)), metadata };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Inputs and outputs as ONNX Runtime sees them (the same that Triton's onnxruntime backend checks the config against). */
+async function readIoMetadata(model: Uint8Array, name: string, source: string): Promise<ModelMetadata> {
+  const session = await ort.InferenceSession.create(model);
+  try {
+    const describe = (m: (typeof session.inputMetadata)[number]): TensorMetadata => {
+      const datatype = m.isTensor ? datatypeOfOrt(m.type) : undefined;
+      if (!m.isTensor || datatype === undefined) throw new RangeError(`${source}: '${m.name}' is not a tensor type Triton's config can name here`);
+      return { name: m.name, datatype, shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
+    };
+    const inputs = session.inputMetadata.map(describe);
+    const outputs = session.outputMetadata.map(describe);
+    if ([...inputs, ...outputs].some((t) => t.shape[0] !== -1 || t.shape.slice(1).some((d) => d < 0))) {
+      throw new RangeError(`${source}: every input and output needs a variable batch dimension first and fixed others, for max_batch_size`);
+    }
+    return { name, versions: [MODEL_VERSION], platform: ONNX_PLATFORM, inputs, outputs };
+  } finally {
+    await session.release();
+  }
+}

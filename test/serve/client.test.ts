@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { connect, loadClassifier, ServerError, type NodeClassifier } from '../../src/index.js';
+import type { InferenceServer } from '../../src/serve/server.js';
+import { FIXTURES, ROOT } from '../support/fixtures.js';
+import { startDefaultServer } from './helpers.js';
+
+const IMAGES = join(FIXTURES, 'images', 'cifar10');
+const FILES = readdirSync(IMAGES).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(IMAGES, f));
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
+
+let server: InferenceServer;
+let local: NodeClassifier;
+
+before(async () => {
+  server = await startDefaultServer();
+  local = await loadClassifier(undefined, { threads: 1 });
+});
+after(async () => {
+  await server.shutdown();
+  await local.dispose();
+});
+
+describe('connect(url)', () => {
+  test('classifies exactly as the in-process classifier, reading labels and preprocessing from the server', async () => {
+    const remote = await connect(server.url, { batchSize: 4 });
+    assert.deepEqual(remote.labels, local.labels);
+    assert.equal(remote.provider, `server ${server.url}`);
+    const expected = await local.classifyBatch(FILES, { top: 3 });
+    const actual = await remote.classifyBatch(FILES, { top: 3 });
+    assert.deepEqual(actual, expected.map((p) => [...p]));
+  });
+
+  test('unknown model and unreachable server: errors that say so', async () => {
+    await assert.rejects(connect(server.url, { model: 'nope' }), (e: Error) => e instanceof ServerError && e.message === `${server.url}/v2/models/nope: 404 unknown model 'nope': this server has 'nin-cifar10'`);
+    await assert.rejects(connect('http://127.0.0.1:9'), (e: Error) => e instanceof ServerError && /^cannot reach http:\/\/127\.0\.0\.1:9\/v2\/models\/nin-cifar10: /.test(e.message));
+  });
+
+  test('nin-sdk predict --server prints what local predict prints', async () => {
+    const run = promisify(execFile);
+    const remote = await run(process.execPath, [CLI, 'predict', '--server', server.url, '--json', IMAGES]);
+    const localRun = await run(process.execPath, [CLI, 'predict', '--json', '--threads', '1', IMAGES]);
+    const a = JSON.parse(remote.stdout) as { provider: string; results: unknown };
+    const b = JSON.parse(localRun.stdout) as { provider: string; results: unknown };
+    assert.equal(a.provider, `server ${server.url}`);
+    assert.deepEqual(a.results, b.results);
+  });
+});
