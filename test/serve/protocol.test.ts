@@ -19,7 +19,7 @@ before(async () => {
   server = await startDefaultServer();
   base = server.url;
   infer = `${base}/v2/models/nin-cifar10/infer`;
-  classifier = await loadClassifier(undefined, { threads: 1 });
+  classifier = await loadClassifier(undefined, { threads: 1, dtype: 'fp32' });
 });
 after(async () => {
   await server.shutdown();

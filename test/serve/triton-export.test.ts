@@ -55,7 +55,7 @@ let work: string;
 let classifier: NodeClassifier;
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'nin-triton-'));
-  classifier = await loadClassifier(undefined, { threads: 1 });
+  classifier = await loadClassifier(undefined, { threads: 1, dtype: 'fp32' });
 });
 after(async () => {
   await classifier.dispose();
