@@ -8,8 +8,9 @@ import { ArchitectureError } from './errors.js';
 import { recognize } from './recognize.js';
 import type { FamilyId, FamilySpec } from './spec.js';
 
-/** Opsets the emitted graph is valid in: its ops (Conv, Relu, pools, Softmax, Flatten, Pad) are unchanged across them. */
-export const SUPPORTED_OPSETS = Object.freeze({ min: 13, max: 21 });
+import { SUPPORTED_OPSETS } from './opsets.js';
+
+export { SUPPORTED_OPSETS };
 
 export interface ConvertOptions {
   /** Skip recognition and treat the checkpoint as this family (renamed keys then match in layer order). */

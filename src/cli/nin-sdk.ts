@@ -33,9 +33,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 
 async function main(argv: readonly string[]): Promise<number | void> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  // Asked for, help goes to stdout (exit 0); a bare command is a usage mistake: the same text on stderr, exit 2.
+  if (command === undefined) {
+    console.error(HELP);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     console.log(HELP);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === '--version' || command === '-v') {
     console.log(NIN_SDK_VERSION);

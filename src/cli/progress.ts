@@ -35,7 +35,8 @@ export class ProgressBar {
     if (!restarted && done < this.total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const width = 30;
-    const filled = Math.round((width * done) / this.total);
+    // A total that was an estimate must not break the bar (String.repeat throws on a negative count).
+    const filled = Math.min(width, Math.max(0, Math.round((width * done) / this.total)));
     const elapsed = (now - this.since.time) / 1000;
     const rate = elapsed > 0 ? (done - this.since.done) / elapsed : 0;
     this.stream.write(

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { convertCheckpoint, FAMILY_IDS, SUPPORTED_OPSETS } from '../../../converters/nin/index.js';
+// Only what the help text needs is imported up front: the converter (pickle, zip, graph, protobuf) loads when a
+// conversion runs, so --help and usage errors answer at once.
+import { FAMILY_IDS } from '../../../converters/nin/families.js';
+import { SUPPORTED_OPSETS } from '../../../converters/nin/opsets.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -27,7 +30,7 @@ Options:
 The output is written whole or not at all. Exit codes: 0 ok, 1 bad input, 2 bad usage.`;
 
 /** `nin-convert` and `nin-sdk convert`. */
-export async function runConvert(argv: readonly string[]): Promise<void> {
+export async function runConvert(argv: readonly string[]): Promise<number | void> {
   const { values, positionals } = parseCommandLine(() =>
     parseArgs({
       args: [...argv],
@@ -45,6 +48,11 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   );
   if (values.help) return void console.log(CONVERT_HELP);
   if (values.version) return void console.log(NIN_SDK_VERSION);
+  // A bare command is a usage mistake, answered as nin-sdk's is: the help on stderr, exit 2.
+  if (argv.length === 0) {
+    console.error(CONVERT_HELP);
+    return 2;
+  }
   if (positionals.length !== 2) {
     throw new UsageError(`expected a checkpoint and an output path, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`);
   }
@@ -56,6 +64,7 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   const started = performance.now();
   const bytes = await readFile(input);
   const sourceSha256 = sha256Hex(bytes);
+  const { convertCheckpoint } = await import('../../../converters/nin/convert.js');
   const result = await convertCheckpoint(bytes, { family, labels, opsetVersion, float16: values.float16, sourceSha256 });
   await writeFileAtomic(output, result.onnx);
   if (!values.quiet) {

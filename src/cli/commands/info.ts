@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { readModelInfo } from '../../model/model-info.js';
+import { summarizeWeights } from '../../model/weight-summary.js';
 import { defaultModelPath } from '../../node/default-model.js';
 import { parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -27,6 +28,7 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   const path = positionals[0] ?? defaultModelPath();
   const bytes = await readFile(path);
   const info = readModelInfo(bytes, path);
+  const weights = summarizeWeights(bytes);
   const session = await ort.InferenceSession.create(bytes);
   const describe = (names: readonly string[], metadata: readonly ort.InferenceSession.ValueMetadata[]) =>
     names.map((name, i) => {
@@ -38,7 +40,7 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   await session.release();
 
   if (values.json) {
-    console.log(JSON.stringify({ path, bytes: bytes.byteLength, ...info, inputs, outputs }, null, 2));
+    console.log(JSON.stringify({ path, bytes: bytes.byteLength, ...info, weights, inputs, outputs }, null, 2));
     return 0;
   }
   const p = info.preprocessing;
@@ -49,6 +51,8 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
     `labels:        ${shown}`,
     `preprocessing: shorter side → ${p.resizeShorterSide} (bilinear), centre crop ${p.inputSize}×${p.inputSize}, ${p.channelOrder}, ` +
       `× ${formatNumber(p.scale)}, − mean [${p.mean.join(', ')}], ÷ std [${p.std.join(', ')}]`,
+    `weights:       ${weights.map((w) => `${w.dtype} (${w.values.toLocaleString('en-US')} values)`).join(', ')}` +
+      (weights.some((w) => w.dtype === 'float16') ? ', computed in float32' : ''),
     ...inputs.map((v) => `input:         ${formatValue(v)}`),
     ...outputs.map((v) => `output:        ${formatValue(v)}`),
     `opset:         ${info.opsetVersion} (IR ${info.irVersion}), producer ${info.producer || 'unknown'}`,

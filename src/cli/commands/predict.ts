@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Predictions } from '../../classifier/predictions.js';
 import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
-import { integerOption, parseCommandLine } from '../args.js';
+import { integerOption, parseCommandLine, providerOption } from '../args.js';
 import { describeFailure, UsageError } from '../errors.js';
 import { expandImagePaths } from '../image-files.js';
 import { ProgressBar } from '../progress.js';
@@ -52,15 +52,17 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
     console.log(PREDICT_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('predict needs at least one image or folder');
+  // Options first: in `--top cat.jpg` the image was taken as --top's value, and that is what to say.
   const top = integerOption('top', values.top, 3, 1, 1000);
   const batchSize = integerOption('batch', values.batch, 32, 1, 4096);
   const threads = integerOption('threads', values.threads, intraOpThreads(), 1, 1024);
+  const providers = providerOption(values.provider);
+  if (positionals.length === 0) throw new UsageError('predict needs at least one image or folder');
   const files = await expandImagePaths(positionals);
   if (files.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
 
   const started = performance.now();
-  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize, threads });
+  const classifier = await loadClassifier(values.model, { provider: providers, strict: values.strict, batchSize, threads });
   const results: FileResult[] = [];
   const progress = new ProgressBar(files.length, 'predict');
   const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {
