@@ -1,3 +1,5 @@
+import { stderrIsTerminal } from './native-stderr.js';
+
 /**
  * A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal (logs and pipes
  * get no carriage-return noise) or when the job is too small to need one.
@@ -20,7 +22,8 @@ export class ProgressBar {
     options: { readonly minimum?: number; readonly startAt?: number; readonly stream?: NodeJS.WriteStream } = {},
   ) {
     this.stream = options.stream ?? process.stderr;
-    this.enabled = this.stream.isTTY === true && total >= (options.minimum ?? 20);
+    const terminal = options.stream === undefined ? stderrIsTerminal() : this.stream.isTTY === true;
+    this.enabled = terminal && total >= (options.minimum ?? 20);
     this.lastDone = options.startAt ?? 0;
     this.since = { time: performance.now(), done: this.lastDone };
   }

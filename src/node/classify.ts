@@ -7,6 +7,7 @@ import { preprocessImage, type ImageInput } from '../preprocess/node.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
 import { intraOpThreads } from './cpu-cores.js';
 import { defaultModelPath } from './default-model.js';
+import { prepareWebGpuEnvironment } from './runtime-dir.js';
 
 export type NodeClassifier = Classifier<ImageInput>;
 
@@ -28,21 +29,23 @@ export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOpti
   readonly model?: string | Uint8Array;
 }
 
-// ONNX Runtime logs failed provider starts as errors on stderr; nin-sdk reports them itself, once, in words.
-ort.env.logLevel = 'fatal';
 
 /** Loads a model (default: the embedded one) on the first provider that starts. */
 export async function loadClassifier(model?: string | Uint8Array, options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
   const source = typeof model === 'string' ? model : model === undefined ? defaultModelPath() : 'model bytes';
   const bytes = typeof model === 'object' ? model : await readFile(source);
   const maxPixels = options.maxPixels;
+  const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'node');
+  if (providers.includes('webgpu')) prepareWebGpuEnvironment();
   return Classifier.create(bytes, source, {
     ort,
     platform: 'node',
-    providers: parseProviders(options.provider as string | readonly string[] | undefined, 'node'),
+    providers,
     strict: options.strict,
     batchSize: options.batchSize,
-    sessionOptions: { intraOpNumThreads: intraOpThreads(options.threads) },
+    // Warnings of nin-sdk's own sessions stay quiet; ONNX Runtime's process-wide logger (ort.env.logLevel) is the
+    // application's, left as it is.
+    sessionOptions: { intraOpNumThreads: intraOpThreads(options.threads), logSeverityLevel: 3 },
     preprocess: async (image, spec) => (await preprocessImage(image, spec, { maxPixels })).tensor,
   });
 }

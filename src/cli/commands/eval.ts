@@ -5,6 +5,7 @@ import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../
 import { preprocessImage } from '../../preprocess/node.js';
 import { integerOption, parseCommandLine, providerOption } from '../args.js';
 import { UsageError } from '../errors.js';
+import { stderrIsTerminal } from '../native-stderr.js';
 import { ProgressBar } from '../progress.js';
 
 export const EVAL_HELP = `Usage: nin-sdk eval <dataset> [options]
@@ -58,7 +59,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   let correct = 0;
   let lossSum = 0;
   // The bar's total is the dataset's real size, counted only when there is a terminal to draw it on.
-  const total = process.stderr.isTTY === true ? Math.min(limit, await countLabeledImages(dataset)) : 0;
+  const total = stderrIsTerminal() ? Math.min(limit, await countLabeledImages(dataset)) : 0;
   const progress = new ProgressBar(total, 'eval', { minimum: 1 });
   const spec = classifier.info.preprocessing;
 
