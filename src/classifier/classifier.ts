@@ -4,6 +4,7 @@ import type { PreprocessSpec } from '../preprocess/spec.js';
 import { openSession, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
 import type { Platform, Provider } from '../runtime/providers.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
+import type { ProgressCallback } from './progress.js';
 
 /** Turns one image, of whatever kinds a platform accepts, into a [3, S, S] float32 tensor following `spec`. */
 export type Preprocessor<Image> = (image: Image, spec: PreprocessSpec) => Promise<Float32Array>;
@@ -15,6 +16,8 @@ export interface OrtWithTensor extends OrtModule {
 export interface ClassifyOptions {
   /** How many classes to return, most probable first (default 5, at most the class count). */
   readonly top?: number;
+  /** Told after each ONNX Runtime run of classifyBatch: `{ stage: 'classify', done, total }`. */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface ClassifierSetup<Image> {
@@ -26,6 +29,8 @@ export interface ClassifierSetup<Image> {
   /** Images per ONNX Runtime run in classifyBatch. */
   readonly batchSize?: number;
   readonly sessionOptions?: InferenceSession.SessionOptions;
+  /** Told of each provider tried and of the one that runs (`session`, then `ready`). */
+  readonly onProgress?: ProgressCallback;
 }
 
 const DEFAULT_TOP = 5;
@@ -58,6 +63,7 @@ export class Classifier<Image> {
       strict: setup.strict,
       platform: setup.platform,
       sessionOptions: setup.sessionOptions,
+      onAttempt: (provider) => setup.onProgress?.({ stage: 'session', source, provider }),
     });
     const { session } = opened;
     const probabilities = session.outputNames.includes(info.outputs.probabilities);
@@ -69,6 +75,7 @@ export class Classifier<Image> {
           `'${info.outputs.logits}', found inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`,
       );
     }
+    setup.onProgress?.({ stage: 'ready', source, provider: opened.provider });
     return new Classifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities);
   }
 
@@ -95,6 +102,7 @@ export class Classifier<Image> {
       for (let i = 0; i < chunk.length; i++) {
         results.push(topK(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top, this.provider));
       }
+      options.onProgress?.({ stage: 'classify', done: results.length, total: images.length });
     }
     return results;
   }

@@ -5,6 +5,11 @@ export interface Prediction {
   /** Class index in the model's output. */
   readonly index: number;
   readonly probability: number;
+  /**
+   * The execution provider that computed it, as on the array: a plain property, so that it survives
+   * `JSON.stringify` (which keeps only an array's elements).
+   */
+  readonly provider: Provider;
 }
 
 /**
@@ -32,6 +37,7 @@ export function topK(probabilities: ArrayLike<number>, labels: readonly string[]
     label: labels[index]!,
     index,
     probability: probabilities[index]!,
+    provider,
   }));
   return Object.assign(predictions, { provider });
 }

@@ -3,10 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { cachedClassify } from '../classifier/cached-classify.js';
 import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
+import type { ProgressCallback } from '../classifier/progress.js';
 import { preprocessImage, type ImageInput } from '../preprocess/node.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
 import { intraOpThreads } from './cpu-cores.js';
+import { ModelError } from '../model/model-info.js';
 import { defaultModelPath } from './default-model.js';
+import { describeUrlInput } from './url-input.js';
 import { prepareWebGpuEnvironment } from './runtime-dir.js';
 
 export type NodeClassifier = Classifier<ImageInput>;
@@ -22,6 +25,8 @@ export interface LoadClassifierOptions {
   readonly maxPixels?: number;
   /** ONNX Runtime's intra-op threads (default: one per physical core). */
   readonly threads?: number;
+  /** Told of the model's bytes read, each provider tried and the one that runs (see ProgressEvent). */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOptions {
@@ -33,7 +38,10 @@ export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOpti
 /** Loads a model (default: the embedded one) on the first provider that starts. */
 export async function loadClassifier(model?: string | Uint8Array, options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
   const source = typeof model === 'string' ? model : model === undefined ? defaultModelPath() : 'model bytes';
+  const url = typeof model === 'string' ? describeUrlInput(model, 'model') : undefined;
+  if (url !== undefined) throw new ModelError(url);
   const bytes = typeof model === 'object' ? model : await readFile(source);
+  options.onProgress?.({ stage: 'load', source, loaded: bytes.byteLength, total: bytes.byteLength });
   const maxPixels = options.maxPixels;
   const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'node');
   if (providers.includes('webgpu')) prepareWebGpuEnvironment();
@@ -46,6 +54,7 @@ export async function loadClassifier(model?: string | Uint8Array, options: LoadC
     // Warnings of nin-sdk's own sessions stay quiet; ONNX Runtime's process-wide logger (ort.env.logLevel) is the
     // application's, left as it is.
     sessionOptions: { intraOpNumThreads: intraOpThreads(options.threads), logSeverityLevel: 3 },
+    onProgress: options.onProgress,
     preprocess: async (image, spec) => (await preprocessImage(image, spec, { maxPixels })).tensor,
   });
 }

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describeUrlInput } from '../node/url-input.js';
 import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { ImageError } from './errors.js';
@@ -94,8 +96,10 @@ function checkMaxPixels(maxPixels: number | undefined): number {
  * costs several times the read itself (about 0.15 ms per file here).
  */
 function readImageFile(path: string): Promise<Uint8Array> {
+  const url = describeUrlInput(path, 'image');
+  if (url !== undefined) return Promise.reject(new ImageError(url));
   return new Promise((resolve, reject) => {
-    readFile(path, (error, data) => {
+    readFile(path.toLowerCase().startsWith('file://') ? fileURLToPath(path) : path, (error, data) => {
       if (error === null) resolve(data);
       else reject(new ImageError(`cannot read ${path}: ${fileProblem(error)}`, { cause: error }));
     });

@@ -13,6 +13,8 @@ export interface OpenSessionOptions {
   readonly strict?: boolean;
   readonly platform: Platform;
   readonly sessionOptions?: InferenceSession.SessionOptions;
+  /** Told before each provider is tried (a slow start can then be shown as such). */
+  readonly onAttempt?: (provider: Provider) => void;
 }
 
 export interface ProviderAttempt {
@@ -37,6 +39,7 @@ export async function openSession(ort: OrtModule, model: Uint8Array, options: Op
   const order = options.strict ? [...options.providers] : [...new Set([...options.providers, baseline])];
   const fallbacks: ProviderAttempt[] = [];
   for (const provider of order) {
+    options.onAttempt?.(provider);
     try {
       const session = await ort.InferenceSession.create(model, {
         ...options.sessionOptions,

@@ -1,6 +1,7 @@
 import { cachedClassify } from '../classifier/cached-classify.js';
 import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
+import type { ProgressCallback } from '../classifier/progress.js';
 import { parseProviders } from '../runtime/providers.js';
 import type { WebImage } from './decode-image.js';
 import { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
@@ -27,6 +28,11 @@ export interface WebLoadClassifierOptions {
    * onnxruntime-web's own rule (next to the script that bundles it). Read once, when the page's first session starts.
    */
   readonly wasmPaths?: WasmPaths;
+  /**
+   * Told of the model's download (bytes so far, of Content-Length when the server sends one), each provider tried
+   * (the first session also fetches onnxruntime-web's WebAssembly) and the one that runs: see ProgressEvent.
+   */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface WebClassifyOptions extends ClassifyOptions, WebLoadClassifierOptions {
@@ -38,13 +44,14 @@ export interface WebClassifyOptions extends ClassifyOptions, WebLoadClassifierOp
 export async function loadClassifier(model?: WebModelSource, options: WebLoadClassifierOptions = {}): Promise<WebClassifier> {
   const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'web');
   setWasmPaths(options.wasmPaths);
-  const { bytes, source } = await readModelBytes(model);
+  const { bytes, source } = await readModelBytes(model, options.onProgress);
   return Classifier.create(bytes, source, {
     ort,
     platform: 'web',
     providers,
     strict: options.strict,
     batchSize: options.batchSize,
+    onProgress: options.onProgress,
     preprocess: async (image, spec) => (await preprocessImage(image, spec)).tensor,
   });
 }

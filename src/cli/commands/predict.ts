@@ -116,7 +116,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
           family: classifier.info.family,
           provider: classifier.provider,
           fallbacks: classifier.fallbacks,
-          results: results.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: [...r.predictions!] })),
+          results: results.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: r.predictions!.map(({ label, index, probability }) => ({ label, index, probability })) })),
         },
         null,
         2,
