@@ -52,10 +52,10 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
   const { family, classCount } = recognition;
   const labels = options.labels ?? family.labels;
   if (labels.length !== classCount) {
-    throw new ArchitectureError(
-      `the checkpoint's last convolution has ${classCount} outputs but ${labels.length} labels were given` +
-        (options.labels ? '' : ` (the ${family.title} defaults); pass ${classCount} labels with --labels`),
-    );
+    const detail = `the checkpoint's last convolution has ${classCount} outputs but ${labels.length} labels were given`;
+    throw options.labels
+      ? new ArchitectureError(detail)
+      : new ArchitectureError(`${detail} (the ${family.title} defaults)`, { option: 'labels', count: classCount });
   }
 
   let graph = buildNinGraph(recognition, checkpoint.tensors, { opsetVersion });

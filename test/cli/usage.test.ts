@@ -42,6 +42,12 @@ describe('CLI usage (built CLIs)', () => {
     assert.deepEqual(sdk('predict', CAT, '--top'), usage('nin-sdk: --top needs a value (see nin-sdk --help)\n'));
   });
 
+  test('nin-convert words the converter\'s remedy as its flag', () => {
+    const { code, stderr } = run(NIN_CONVERT, join(CHECKPOINTS, 'other-arch.pth'), join(tmpdir(), 'never-written.onnx'));
+    assert.equal(code, 1);
+    assert.match(stderr, /^nin-convert: not a Network-in-Network checkpoint: .*\(20 keys\)\. If the keys were renamed, name the family with --family cifar10\|imagenet\n$/);
+  });
+
   test('a bare command prints its usage on stderr and exits 2; asked for, help goes to stdout with exit 0', () => {
     const bare = sdk();
     assert.equal(bare.code, 2);

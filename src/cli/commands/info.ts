@@ -57,7 +57,8 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
     ...outputs.map((v) => `output:        ${formatValue(v)}`),
     `opset:         ${info.opsetVersion} (IR ${info.irVersion}), producer ${info.producer || 'unknown'}`,
   ];
-  if (info.sourceSha256) lines.push(`source:        ${info.sourceFormat ?? 'unknown'} checkpoint, SHA-256 ${info.sourceSha256}`);
+  const sourceKind = info.sourceFormat === 'onnx' ? 'ONNX file' : `${info.sourceFormat ?? 'unknown'} checkpoint`;
+  if (info.sourceSha256) lines.push(`source:        ${sourceKind}, SHA-256 ${info.sourceSha256}`);
   console.log(lines.join('\n'));
   return 0;
 }
