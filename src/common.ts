@@ -26,3 +26,5 @@ export { ImageError } from './preprocess/errors.js';
 export { preprocessPixels } from './preprocess/pipeline.js';
 export type { RawPixels } from './preprocess/pixels.js';
 export type { PreprocessedImage } from './preprocess/normalize.js';
+export type { ProgressCallback, ProgressEvent } from './classifier/progress.js';
+export { adoptOnnxClassifier, type AdoptionResult, type AdoptOptions } from '../converters/onnx/adopt.js';

@@ -10,8 +10,9 @@ import { ArchitectureError } from './errors.js';
 import { recognizeArchitecture } from './recognize-architecture.js';
 import type { FamilyId } from './spec.js';
 
-/** Opsets the emitted graph is valid in: its ops (Conv, Relu, pools, Softmax, Flatten, Pad) are unchanged across them. */
-export const SUPPORTED_OPSETS = Object.freeze({ min: 13, max: 21 });
+import { SUPPORTED_OPSETS } from './opsets.js';
+
+export { SUPPORTED_OPSETS };
 
 export interface ConvertOptions {
   /** Skip recognition and treat the checkpoint as this family (renamed keys then match in layer order). */
@@ -76,10 +77,10 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
   const { architecture: family, classCount } = match;
   const labels = options.labels ?? family.labels;
   if (labels.length !== classCount) {
-    throw new ArchitectureError(
-      `the checkpoint's last ${lastWeighted(family)} has ${classCount} outputs but ${labels.length} labels were given` +
-        (options.labels ? '' : ` (the ${family.title} defaults); pass ${classCount} labels with --labels`),
-    );
+    const detail = `the checkpoint's last ${lastWeighted(family)} has ${classCount} outputs but ${labels.length} labels were given`;
+    throw options.labels
+      ? new ArchitectureError(detail)
+      : new ArchitectureError(`${detail} (the ${family.title} defaults)`, { option: 'labels', count: classCount });
   }
 
   let graph = buildArchitectureGraph(match, checkpoint.tensors, { opsetVersion });

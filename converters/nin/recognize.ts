@@ -61,10 +61,10 @@ export function recognize(tensors: ReadonlyMap<string, ShapedTensor>, family?: F
     );
   }
   const expectations = candidates.map((spec) => `${spec.title}: ${describeKeys(expectedKeys(spec, `${spec.container}.`))}`);
-  throw new ArchitectureError(
-    `not a Network-in-Network checkpoint: expected keys of ${expectations.join(' or ')}; found ${describeKeys(keys)}. ` +
-      `If the keys were renamed, name the family with --family ${FAMILY_IDS.join('|')}`,
-  );
+  throw new ArchitectureError(`not a Network-in-Network checkpoint: expected keys of ${expectations.join(' or ')}; found ${describeKeys(keys)}`, {
+    option: 'family',
+    choices: FAMILY_IDS,
+  });
 }
 
 /** Registry entries other than the families whose keys and shapes the tensors fit, for a precise refusal. */

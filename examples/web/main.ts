@@ -2,13 +2,16 @@
  * The example page: the default CIFAR-10 model or a dropped .pth/.onnx, an image, its top 5 classes, on WebGPU
  * when the browser has it and on WebAssembly otherwise. Built by build.ts (esbuild); see README.md.
  */
-import { convertCheckpoint, detectWebGpu, loadClassifier, type Predictions, type WebClassifier } from 'nin-sdk/web';
+import { ArchitectureError, convertCheckpoint, detectWebGpu, loadClassifier, type Predictions, type ProgressEvent, type WebClassifier } from 'nin-sdk/web';
 
 // onnxruntime-web loads its WebAssembly loader and binary at run time; build.ts copies them into ./ort/.
 const WASM_PATHS = new URL('ort/', document.baseURI).href;
 
 const page = {
   notice: element('webgpu-notice', HTMLParagraphElement),
+  busy: element('busy', HTMLParagraphElement),
+  busyText: element('busy-text', HTMLSpanElement),
+  busyProgress: element('busy-progress', HTMLProgressElement),
   modelStatus: element('model-status', HTMLParagraphElement),
   modelDrop: element('model-drop', HTMLLabelElement),
   modelFile: element('model-file', HTMLInputElement),
@@ -22,13 +25,19 @@ const page = {
 };
 
 let classifier: WebClassifier | undefined;
+/** How the status line names the model in use. */
+let modelDescription = '';
 let image: File | undefined;
+/** Whether the current model has run on WebGPU yet: its first run compiles the shaders, which takes seconds. */
+let webgpuWarm = false;
 
 /** Loads a model (undefined: the default one), replacing the current one, and classifies the current image with it. */
 async function useModel(model: Uint8Array | undefined, description: string): Promise<void> {
-  const next = await loadClassifier(model, { provider: ['webgpu', 'wasm'], wasmPaths: WASM_PATHS });
+  const next = await loadClassifier(model, { provider: ['webgpu', 'wasm'], wasmPaths: WASM_PATHS, onProgress: showLoadProgress });
   await classifier?.dispose();
   classifier = next;
+  modelDescription = description;
+  webgpuWarm = false;
   page.modelStatus.textContent = `${description}: ${next.info.family}, ${next.labels.length} classes, running on ${next.provider}.`;
   const webgpuFailure = next.fallbacks.find((attempt) => attempt.provider === 'webgpu');
   // When detectWebGpu has already said why there is no WebGPU, ONNX Runtime's own words would add nothing.
@@ -36,31 +45,107 @@ async function useModel(model: Uint8Array | undefined, description: string): Pro
   if (image) await classifyImage(image);
 }
 
+/**
+ * A new model replaces the old one's download link and results at once (they belong to the old model); should it
+ * fail, the status says so and the previous model stays in use.
+ */
 async function openModelFile(file: File): Promise<void> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  if (file.name.toLowerCase().endsWith('.onnx')) {
-    page.download.hidden = true;
-    return useModel(bytes, file.name);
+  clearResults();
+  hideDownload();
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (file.name.toLowerCase().endsWith('.onnx')) {
+      page.modelStatus.textContent = `Loading ${file.name}…`;
+      return await useModel(bytes, file.name);
+    }
+    page.modelStatus.textContent = `Converting ${file.name}…`;
+    setBusy(`Converting ${file.name} to ONNX…`);
+    // The file name breaks a tie between architectures with equal keys (pytorchcv nin_cifar10 / nin_svhn), said below.
+    const converted = await convertCheckpoint(bytes, { fileName: file.name });
+    if (converted.assumptions.length > 0) console.warn(`nin-convert assumed: ${converted.assumptions.join('; ')}`);
+    await useModel(converted.onnx, `${file.name} (converted: ${converted.parameterCount.toLocaleString('en')} parameters)`);
+    offerDownload(converted.onnx, `${file.name.replace(/\.(pth|pt)(\.tar)?$|\.tar$/i, '')}.onnx`);
+  } catch (error) {
+    page.modelStatus.textContent = `Could not use ${file.name}` + (classifier ? `; still using ${modelDescription}, on ${classifier.provider}.` : '.');
+    throw error;
   }
-  page.modelStatus.textContent = `Converting ${file.name}…`;
-  // The file name breaks a tie between architectures with equal keys (pytorchcv nin_cifar10 / nin_svhn), said below.
-  const converted = await convertCheckpoint(bytes, { fileName: file.name });
-  if (converted.assumptions.length > 0) console.warn(`nin-convert assumed: ${converted.assumptions.join('; ')}`);
-  offerDownload(converted.onnx, `${file.name.replace(/\.(pth|pt)(\.tar)?$|\.tar$/i, '')}.onnx`);
-  await useModel(converted.onnx, `${file.name} (converted: ${converted.parameterCount.toLocaleString('en')} parameters)`);
 }
 
+/** The chosen image's preview at once; its results replace the previous image's only when they are ready. */
 async function classifyImage(file: File): Promise<void> {
   image = file;
+  clearResults();
   URL.revokeObjectURL(page.preview.src);
   page.preview.src = URL.createObjectURL(file);
   page.preview.hidden = false;
   if (!classifier) return;
+  const first = classifier.provider === 'webgpu' && !webgpuWarm;
+  setBusy(`Classifying ${file.name} on ${classifier.provider}…` + (first ? ' (the first WebGPU run compiles its shaders: up to 20 s)' : ''));
   const started = performance.now();
-  const top = await classifier.classify(file, { top: 5 });
+  let top: Predictions;
+  try {
+    top = await classifier.classify(file, { top: 5 });
+  } catch (error) {
+    // An image the browser cannot decode: no broken-image icon, and the error below says why.
+    page.preview.hidden = true;
+    throw error;
+  }
+  if (classifier.provider === 'webgpu') webgpuWarm = true;
   const milliseconds = performance.now() - started;
   showPredictions(top);
   page.runInfo.textContent = `Ran on ${top.provider} in ${milliseconds.toFixed(0)} ms (decoding, preprocessing and inference).`;
+}
+
+function clearResults(): void {
+  page.predictions.replaceChildren();
+  page.runInfo.textContent = '';
+}
+
+function hideDownload(): void {
+  URL.revokeObjectURL(page.download.href);
+  page.download.removeAttribute('href');
+  page.download.hidden = true;
+}
+
+/** What the page is doing, beside a spinner, with a progress bar when the amount is known. */
+function setBusy(text: string, progress?: { readonly value: number; readonly max: number }): void {
+  page.busyText.textContent = text;
+  page.busyProgress.hidden = progress === undefined;
+  if (progress !== undefined) Object.assign(page.busyProgress, progress);
+  page.busy.hidden = false;
+}
+
+/** loadClassifier's progress: the model's download, then each provider's start (the first fetches ONNX Runtime). */
+function showLoadProgress(event: ProgressEvent): void {
+  const megabytes = (bytes: number) => (bytes / 1e6).toFixed(1);
+  if (event.stage === 'load') {
+    const name = event.source.split('/').pop() ?? event.source;
+    if (event.total === undefined) setBusy(`Downloading ${name}: ${megabytes(event.loaded)} MB…`);
+    else setBusy(`Downloading ${name}: ${megabytes(event.loaded)} of ${megabytes(event.total)} MB…`, { value: event.loaded, max: event.total });
+  } else if (event.stage === 'session') {
+    setBusy(
+      event.provider === 'webgpu'
+        ? 'Starting ONNX Runtime on WebGPU (the first start loads its 27 MB WebAssembly and can take several seconds)…'
+        : `Starting ONNX Runtime on ${event.provider}…`,
+    );
+  }
+}
+
+/**
+ * An error in this page's words: the converter's remedies name nin-convert's flags or API options, which a
+ * page has neither of.
+ */
+function describeError(error: unknown): string {
+  if (error instanceof ArchitectureError && error.remedy !== undefined) {
+    const remedy =
+      error.remedy.option === 'family'
+        ? 'This page recognises a NIN by its layer names; a checkpoint whose layers were renamed converts with the nin-convert ' +
+          `command and its family option (${error.remedy.choices.join(' or ')}), and the .onnx it writes can be dropped here.`
+        : `This page uses the family's default labels; a model of ${error.remedy.count} classes needs its labels: convert it with the ` +
+          'nin-convert command and its labels option, and drop the .onnx it writes here.';
+    return `${error.detail}. ${remedy}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 function showPredictions(top: Predictions): void {
@@ -107,11 +192,14 @@ function act(action: () => Promise<void>): void {
     try {
       await action();
     } catch (error) {
-      page.error.textContent = error instanceof Error ? error.message : String(error);
+      page.error.textContent = describeError(error);
       page.error.hidden = false;
       outcome = 'error';
     }
-    if (--pendingActions === 0) document.body.dataset['state'] = outcome;
+    if (--pendingActions === 0) {
+      page.busy.hidden = true;
+      document.body.dataset['state'] = outcome;
+    }
   });
 }
 
@@ -143,7 +231,11 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 acceptFiles(page.modelDrop, page.modelFile, openModelFile);
 acceptFiles(page.imageDrop, page.imageFile, classifyImage);
 act(async () => {
+  setBusy('Looking for WebGPU…');
   const webgpu = await detectWebGpu();
   if (!webgpu.available) showNotice(`WebGPU is not available: ${webgpu.reason}. The model runs on WebAssembly (wasm), on the CPU.`);
-  await useModel(undefined, 'Default model (nin-cifar10.onnx)');
+  await useModel(undefined, 'Default model (nin-cifar10.onnx)').catch((error: unknown) => {
+    page.modelStatus.textContent = 'Could not load the default model: drop a .pth or .onnx model above.';
+    throw error;
+  });
 });

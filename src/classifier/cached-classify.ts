@@ -12,12 +12,13 @@ export function cachedClassify<Image, Model, LoadOptions extends object>(
 ) {
   const cache = new Map<string, Promise<Classifier<Image>>>();
   return async (image: Image, options: ClassifyOptions & LoadOptions & { readonly model?: Model }): Promise<Predictions> => {
-    const { model, top, ...loadOptions } = options;
+    // onProgress is told of the load (when this call loads) and of the run; it is no part of the cache key.
+    const { model, top, onProgress, ...loadOptions } = options;
     const name = nameOf(model);
     if (name === undefined) {
-      const classifier = await load(model, loadOptions as LoadOptions);
+      const classifier = await load(model, { ...loadOptions, onProgress } as LoadOptions);
       try {
-        return await classifier.classify(image, { top });
+        return await classifier.classify(image, { top, onProgress });
       } finally {
         await classifier.dispose();
       }
@@ -25,10 +26,10 @@ export function cachedClassify<Image, Model, LoadOptions extends object>(
     const key = JSON.stringify([name, loadOptions]);
     let classifier = cache.get(key);
     if (classifier === undefined) {
-      classifier = load(model, loadOptions as LoadOptions);
+      classifier = load(model, { ...loadOptions, onProgress } as LoadOptions);
       cache.set(key, classifier);
       classifier.catch(() => cache.delete(key));
     }
-    return (await classifier).classify(image, { top });
+    return (await classifier).classify(image, { top, onProgress });
   };
 }

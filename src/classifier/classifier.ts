@@ -7,6 +7,7 @@ import { openSession, type OrtModule, type ProviderAttempt } from '../runtime/op
 import { OnnxRuntimeError, ortErrorLine } from '../runtime/ort-error.js';
 import type { Platform, Provider } from '../runtime/providers.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
+import type { ProgressCallback } from './progress.js';
 
 /** Turns one image, of whatever kinds a platform accepts, into a [3, S, S] float32 tensor following `spec`. */
 export type Preprocessor<Image> = (image: Image, spec: PreprocessSpec) => Promise<Float32Array>;
@@ -18,6 +19,8 @@ export interface OrtWithTensor extends OrtModule {
 export interface ClassifyOptions {
   /** How many classes to return, most probable first (default 5, at most the class count). */
   readonly top?: number;
+  /** Told after each ONNX Runtime run of classifyBatch: `{ stage: 'classify', done, total }`. */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface ClassifierSetup<Image> {
@@ -31,6 +34,8 @@ export interface ClassifierSetup<Image> {
   readonly sessionOptions?: InferenceSession.SessionOptions;
   /** The precision the caller asked for: a model of another is refused rather than run under the wrong name. */
   readonly dtype?: ModelDtype;
+  /** Told of each provider tried and of the one that runs (`session`, then `ready`). */
+  readonly onProgress?: ProgressCallback;
 }
 
 const DEFAULT_TOP = 5;
@@ -76,6 +81,7 @@ export class Classifier<Image> {
       platform: setup.platform,
       sessionOptions: setup.sessionOptions,
       source,
+      onAttempt: (provider) => setup.onProgress?.({ stage: 'session', source, provider }),
     });
     const { session } = opened;
     const probabilities = session.outputNames.includes(info.outputs.probabilities);
@@ -93,6 +99,7 @@ export class Classifier<Image> {
       await session.release();
       throw error;
     }
+    setup.onProgress?.({ stage: 'ready', source, provider: opened.provider });
     return new Classifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities);
   }
 
@@ -119,6 +126,7 @@ export class Classifier<Image> {
       for (let i = 0; i < chunk.length; i++) {
         results.push(topK(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top, this.provider));
       }
+      options.onProgress?.({ stage: 'classify', done: results.length, total: images.length });
     }
     return results;
   }

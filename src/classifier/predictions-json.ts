@@ -1,14 +1,17 @@
 import type { ProviderAttempt } from '../runtime/open-session.js';
-import type { Prediction } from './predictions.js';
+import type { RankedClass } from './predictions.js';
 
 /** One image's outcome: its predictions, or why it failed. */
 export interface ImageOutcome {
   readonly file: string;
-  readonly predictions?: readonly Prediction[];
+  readonly predictions?: readonly RankedClass[];
   readonly error?: string;
 }
 
-/** The JSON document of `nin-sdk predict --json`, which `nin-sdk serve`'s image route answers as well. */
+/**
+ * The JSON document of `nin-sdk predict --json`, which `nin-sdk serve`'s image route answers as well. The provider
+ * is said once, for the document, not in each prediction.
+ */
 export interface PredictionsDocument {
   readonly model: string;
   readonly family: string;
@@ -30,6 +33,6 @@ export function predictionsDocument(
     ...(source.dtype === undefined ? {} : { dtype: source.dtype }),
     provider: source.provider,
     fallbacks: source.fallbacks,
-    results: outcomes.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: [...r.predictions!] })),
+    results: outcomes.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: r.predictions!.map(({ label, index, probability }) => ({ label, index, probability })) })),
   };
 }

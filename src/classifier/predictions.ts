@@ -1,10 +1,19 @@
 import type { Provider } from '../runtime/providers.js';
 
-export interface Prediction {
+/** One class's score, ranked: a prediction before it says where it was computed (a server's answer, say). */
+export interface RankedClass {
   readonly label: string;
   /** Class index in the model's output. */
   readonly index: number;
   readonly probability: number;
+}
+
+export interface Prediction extends RankedClass {
+  /**
+   * The execution provider that computed it, as on the array: a plain property, so that it survives
+   * `JSON.stringify` (which keeps only an array's elements).
+   */
+  readonly provider: Provider;
 }
 
 /**
@@ -26,11 +35,12 @@ export function softmaxRow(logits: ArrayLike<number>): Float32Array {
 
 /** The `top` most probable classes of one row of probabilities; ties keep the lower index first. */
 export function topK(probabilities: ArrayLike<number>, labels: readonly string[], top: number, provider: Provider): Predictions {
-  return Object.assign(rankClasses(probabilities, labels, top), { provider });
+  const predictions = rankClasses(probabilities, labels, top).map((ranked): Prediction => ({ ...ranked, provider }));
+  return Object.assign(predictions, { provider });
 }
 
 /** topK without the provider: for scores computed elsewhere (a remote server). */
-export function rankClasses(probabilities: ArrayLike<number>, labels: readonly string[], top: number): Prediction[] {
+export function rankClasses(probabilities: ArrayLike<number>, labels: readonly string[], top: number): RankedClass[] {
   const order = Array.from({ length: probabilities.length }, (_, i) => i);
   order.sort((a, b) => probabilities[b]! - probabilities[a]! || a - b);
   return order.slice(0, Math.max(1, Math.min(top, order.length))).map((index) => ({

@@ -1,3 +1,4 @@
+import { parseProviders, providersOf, type Provider } from '../runtime/providers.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -8,8 +9,27 @@ export function parseCommandLine<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify.*$/s, '') : String(error));
+    throw new UsageError(error instanceof Error ? describeParseError(error.message) : String(error));
   }
+}
+
+/** parseArgs' messages, reworded where they puzzle: `--batch -1` is "ambiguous" to it. */
+function describeParseError(message: string): string {
+  const ambiguous = /^Option '(-[^' ]+)[^']*' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value; write one that starts with '-' as ${ambiguous[1]}=<value>`;
+  const missing = /^Option '(-[^' ]+)[^']*' argument missing/.exec(message);
+  if (missing) return `${missing[1]} needs a value`;
+  return message.replace(/\. To specify.*$/s, '');
+}
+
+/** Reads --provider (one name or an ordered list); a name that is not a provider is a usage error (exit 2). */
+export function providerOption(value: string | undefined): Provider[] {
+  const valid: readonly string[] = providersOf('node');
+  const unknown = value?.split(',').find((name) => !valid.includes(name.trim().toLowerCase()));
+  if (unknown !== undefined) {
+    throw new UsageError(`--provider should be one of ${valid.join(', ')} or an ordered list of them like cuda,cpu, got '${unknown}'`);
+  }
+  return parseProviders(value, 'node');
 }
 
 /** Reads an integer option within bounds, naming the option in the error. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { NIN_SDK_VERSION } from '../version.js';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
+import { CHILD_ENV, mayStartGpuProvider, RAW_ENV, runFiltered } from './native-stderr.js';
 import { runCommand } from './run-command.js';
 
 const HELP = `Usage: nin-sdk <command> [options]
@@ -39,9 +41,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 
 async function main(argv: readonly string[]): Promise<number | void> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  // Asked for, help goes to stdout (exit 0); a bare command is a usage mistake: the same text on stderr, exit 2.
+  if (command === undefined) {
+    console.error(HELP);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     console.log(HELP);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === '--version' || command === '-v') {
     console.log(NIN_SDK_VERSION);
@@ -49,6 +56,13 @@ async function main(argv: readonly string[]): Promise<number | void> {
   }
   const run = COMMANDS[command];
   if (run === undefined) throw new UsageError(`unknown command '${command}': should be one of ${Object.keys(COMMANDS).join(', ')}`);
+  // GPU providers' native libraries write to stderr directly: such a run goes through a child whose stderr is
+  // filtered (src/cli/native-stderr.ts). NIN_SDK_NATIVE_STDERR=raw shows it all.
+  if (process.env[CHILD_ENV] === undefined && process.env[RAW_ENV] !== 'raw' && mayStartGpuProvider(argv)) {
+    return runFiltered(fileURLToPath(import.meta.url), argv);
+  }
+  // ONNX Runtime's process-wide logger would repeat, in colour, a provider failure nin-sdk reports in one line.
+  (await import('onnxruntime-common')).env.logLevel = 'fatal';
   return run(rest);
 }
 

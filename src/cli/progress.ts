@@ -1,3 +1,5 @@
+import { stderrIsTerminal } from './native-stderr.js';
+
 /**
  * A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal (logs and pipes
  * get no carriage-return noise) or when the job is too small to need one.
@@ -20,7 +22,8 @@ export class ProgressBar {
     options: { readonly minimum?: number; readonly startAt?: number; readonly stream?: NodeJS.WriteStream } = {},
   ) {
     this.stream = options.stream ?? process.stderr;
-    this.enabled = this.stream.isTTY === true && total >= (options.minimum ?? 20);
+    const terminal = options.stream === undefined ? stderrIsTerminal() : this.stream.isTTY === true;
+    this.enabled = terminal && total >= (options.minimum ?? 20);
     this.lastDone = options.startAt ?? 0;
     this.since = { time: performance.now(), done: this.lastDone };
   }
@@ -35,7 +38,8 @@ export class ProgressBar {
     if (!restarted && done < this.total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const width = 30;
-    const filled = Math.round((width * done) / this.total);
+    // A total that was an estimate must not break the bar (String.repeat throws on a negative count).
+    const filled = Math.min(width, Math.max(0, Math.round((width * done) / this.total)));
     const elapsed = (now - this.since.time) / 1000;
     const rate = elapsed > 0 ? (done - this.since.done) / elapsed : 0;
     this.stream.write(

@@ -6,10 +6,14 @@ import type { Predictions } from '../classifier/predictions.js';
 import { preloadJpegDecoder } from '../preprocess/node/decode-jpeg-wasm.js';
 import { preprocessImage, type ImageInput } from '../preprocess/node/index.js';
 import { embeddedModelDtype, parseDtype, type ModelDtype } from '../model/dtype.js';
+import type { ProgressCallback } from '../classifier/progress.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
 import { intraOpThreads } from './cpu-cores.js';
+import { ModelError } from '../model/model-info.js';
 import { defaultModelPath } from './default-model.js';
 import { readRegularFile } from './read-regular-file.js';
+import { describeUrlInput } from './url-input.js';
+import { prepareWebGpuEnvironment } from './runtime-dir.js';
 
 export type NodeClassifier = Classifier<ImageInput>;
 
@@ -35,6 +39,8 @@ export interface LoadClassifierOptions {
    * docs/int8.md). With a model of your own, the model's precision must be this one.
    */
   readonly dtype?: ModelDtype | string;
+  /** Told of the model's bytes read, each provider tried and the one that runs (see ProgressEvent). */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOptions {
@@ -49,9 +55,6 @@ export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOpti
  */
 const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
 
-// ONNX Runtime logs failed provider starts as errors on stderr; nin-sdk reports them itself, once, in words.
-ort.env.logLevel = 'fatal';
-
 /** Loads a model (default: the embedded one) on the first provider that starts. */
 export async function loadClassifier(model?: string | Uint8Array, options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
   // The JPEG decoder compiles on background threads while ONNX Runtime builds the session on this one.
@@ -60,8 +63,12 @@ export async function loadClassifier(model?: string | Uint8Array, options: LoadC
   const dtype = parseDtype(options.dtype);
   const source =
     typeof model === 'string' ? model : model === undefined ? defaultModelPath(embeddedModelDtype(dtype, providers)) : 'model bytes';
+  const url = typeof model === 'string' ? describeUrlInput(model, 'model') : undefined;
+  if (url !== undefined) throw new ModelError(url);
   const bytes = typeof model === 'object' ? model : await readRegularFile(source);
+  options.onProgress?.({ stage: 'load', source, loaded: bytes.byteLength, total: bytes.byteLength });
   const maxPixels = options.maxPixels;
+  if (providers.includes('webgpu')) prepareWebGpuEnvironment();
   return Classifier.create(bytes, source, {
     ort,
     platform: 'node',
@@ -69,10 +76,14 @@ export async function loadClassifier(model?: string | Uint8Array, options: LoadC
     dtype,
     strict: options.strict,
     batchSize: options.batchSize,
+    // Warnings of nin-sdk's own sessions stay quiet; ONNX Runtime's process-wide logger (ort.env.logLevel) is the
+    // application's, left as it is.
     sessionOptions: {
       intraOpNumThreads: intraOpThreads(options.threads),
+      logSeverityLevel: 3,
       ...(options.optimize === 'startup' ? { graphOptimizationLevel: 'extended' as const } : {}),
     },
+    onProgress: options.onProgress,
     preprocess: async (image, spec) => (await preprocessImage(image, spec, { maxPixels })).tensor,
   });
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { extract } from 'tar-stream';
+import { extract, type Extract, type Header } from 'tar-stream';
 import { IMAGE_EXTENSIONS } from './image-extensions.js';
 import { openRegularFile, readRegularFile } from './read-regular-file.js';
 
@@ -22,10 +22,52 @@ export async function* readLabeledImages(path: string): AsyncGenerator<LabeledIm
   }
 }
 
+/**
+ * How many images `readLabeledImages` would yield, without keeping their bytes (a tar is read through once,
+ * skipping contents): the total of a progress bar.
+ */
+export async function countLabeledImages(path: string): Promise<number> {
+  let count = 0;
+  if ((await stat(path)).isDirectory()) {
+    for (const className of await classFolders(path)) count += (await imagesOf(join(path, className))).length;
+    return count;
+  }
+  for await (const entry of await tarEntries(path)) {
+    entry.resume();
+    if (labeledTarName(entry.header) !== undefined) count++;
+  }
+  return count;
+}
+
+async function classFolders(root: string): Promise<string[]> {
+  return (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+}
+
+async function imagesOf(folder: string): Promise<string[]> {
+  return (await readdir(folder)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();
+}
+
+async function tarEntries(path: string): Promise<Extract> {
+  const entries = extract();
+  // Opened as a regular file only: a FIFO or a device given as --data would block or never end.
+  createReadStream(path, { fd: await openRegularFile(path) })
+    .on('error', (error) => entries.destroy(error))
+    .pipe(entries);
+  return entries;
+}
+
+/** The class and name of a tar entry that is a labelled image, or undefined for anything else. */
+function labeledTarName(header: Header): { className: string; name: string } | undefined {
+  const name = header.name.replace(/^\.\//, '');
+  if (header.type !== 'file' || !IMAGE_EXTENSIONS.has(extname(name).toLowerCase())) return undefined;
+  const className = basename(dirname(name));
+  if (className === '' || className === '.') return undefined;
+  return { className, name };
+}
+
 async function* readFolder(root: string): AsyncGenerator<LabeledImage> {
-  const classes = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  for (const className of classes) {
-    const files = (await readdir(join(root, className))).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();
+  for (const className of await classFolders(root)) {
+    const files = await imagesOf(join(root, className));
     for (const file of files) {
       yield { className, name: join(className, file), bytes: await readRegularFile(join(root, className, file)) };
     }
@@ -33,18 +75,10 @@ async function* readFolder(root: string): AsyncGenerator<LabeledImage> {
 }
 
 async function* readTar(path: string): AsyncGenerator<LabeledImage> {
-  const entries = extract();
-  // Opened as a regular file only: a FIFO or a device given as --data would block or never end.
-  createReadStream(path, { fd: await openRegularFile(path) })
-    .on('error', (error) => entries.destroy(error))
-    .pipe(entries);
-  for await (const entry of entries) {
-    const name = entry.header.name.replace(/^\.\//, '');
+  for await (const entry of await tarEntries(path)) {
     const chunks: Buffer[] = [];
     for await (const chunk of entry) chunks.push(chunk as Buffer);
-    if (entry.header.type !== 'file' || !IMAGE_EXTENSIONS.has(extname(name).toLowerCase())) continue;
-    const className = basename(dirname(name));
-    if (className === '' || className === '.') continue;
-    yield { className, name, bytes: Buffer.concat(chunks) };
+    const labeled = labeledTarName(entry.header);
+    if (labeled !== undefined) yield { ...labeled, bytes: Buffer.concat(chunks) };
   }
 }

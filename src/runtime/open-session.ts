@@ -17,6 +17,8 @@ export interface OpenSessionOptions {
   readonly sessionOptions?: InferenceSession.SessionOptions;
   /** How errors name the model: its path, or 'model bytes'. */
   readonly source?: string;
+  /** Told before each provider is tried (a slow start can then be shown as such). */
+  readonly onAttempt?: (provider: Provider) => void;
 }
 
 export interface ProviderAttempt {
@@ -43,6 +45,7 @@ export async function openSession(ort: OrtModule, model: Uint8Array, options: Op
   const order = options.strict ? [...options.providers] : [...new Set([...options.providers, baseline])];
   const fallbacks: ProviderAttempt[] = [];
   for (const provider of order) {
+    options.onAttempt?.(provider);
     try {
       const session = await ort.InferenceSession.create(model, {
         ...options.sessionOptions,

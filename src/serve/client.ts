@@ -4,7 +4,7 @@
  * parameters for the labels and preprocessing (as `nin-sdk export triton` writes them), and `infer` with binary
  * tensor data. Images are decoded and preprocessed here, so the server needs only the model.
  */
-import { rankClasses, softmaxRow, type Prediction } from '../classifier/predictions.js';
+import { rankClasses, softmaxRow, type RankedClass } from '../classifier/predictions.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import { ModelError } from '../model/model-info.js';
 import { decodeImage, preprocessImage, type ImageInput } from '../preprocess/node/index.js';
@@ -72,14 +72,14 @@ export class RemoteClassifier {
     return this.info.labels;
   }
 
-  async classify(image: ImageInput, options: { readonly top?: number } = {}): Promise<readonly Prediction[]> {
+  async classify(image: ImageInput, options: { readonly top?: number } = {}): Promise<readonly RankedClass[]> {
     return (await this.classifyBatch([image], options))[0]!;
   }
 
-  async classifyBatch(images: readonly ImageInput[], options: { readonly top?: number } = {}): Promise<(readonly Prediction[])[]> {
+  async classifyBatch(images: readonly ImageInput[], options: { readonly top?: number } = {}): Promise<(readonly RankedClass[])[]> {
     const top = options.top ?? 5;
     const batch = Math.min(this.options.batchSize ?? 32, this.maxBatchSize);
-    const results: (readonly Prediction[])[] = [];
+    const results: (readonly RankedClass[])[] = [];
     for (let start = 0; start < images.length; start += batch) {
       const chunk = images.slice(start, start + batch);
       const rows = await Promise.all(chunk.map((image) => this.preprocess(image)));

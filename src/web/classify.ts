@@ -1,6 +1,7 @@
 import { cachedClassify } from '../classifier/cached-classify.js';
 import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
 import type { Predictions } from '../classifier/predictions.js';
+import type { ProgressCallback } from '../classifier/progress.js';
 import { parseProviders } from '../runtime/providers.js';
 import type { WebImage } from './decode-image.js';
 import { embeddedModelDtype, parseDtype, type ModelDtype } from '../model/dtype.js';
@@ -33,6 +34,11 @@ export interface WebLoadClassifierOptions {
    * falls back to the CPU; see docs/int8.md). With a model of your own, the model's precision must be this one.
    */
   readonly dtype?: ModelDtype | string;
+  /**
+   * Told of the model's download (bytes so far, of Content-Length when the server sends one), each provider tried
+   * (the first session also fetches onnxruntime-web's WebAssembly) and the one that runs: see ProgressEvent.
+   */
+  readonly onProgress?: ProgressCallback;
 }
 
 export interface WebClassifyOptions extends ClassifyOptions, WebLoadClassifierOptions {
@@ -45,7 +51,7 @@ export async function loadClassifier(model?: WebModelSource, options: WebLoadCla
   const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'web');
   const dtype = parseDtype(options.dtype);
   setWasmPaths(options.wasmPaths);
-  const { bytes, source } = await readModelBytes(model ?? defaultModelUrl(embeddedModelDtype(dtype, providers)));
+  const { bytes, source } = await readModelBytes(model ?? defaultModelUrl(embeddedModelDtype(dtype, providers)), options.onProgress);
   return Classifier.create(bytes, source, {
     ort,
     platform: 'web',
@@ -53,6 +59,7 @@ export async function loadClassifier(model?: WebModelSource, options: WebLoadCla
     dtype,
     strict: options.strict,
     batchSize: options.batchSize,
+    onProgress: options.onProgress,
     preprocess: async (image, spec) => (await preprocessImage(image, spec)).tensor,
   });
 }

@@ -1,4 +1,5 @@
 import type { ModelDtype } from '../model/dtype.js';
+import type { ProgressCallback } from '../classifier/progress.js';
 import { ModelError } from '../model/model-info.js';
 
 /**
@@ -26,7 +27,7 @@ export interface ModelBytes {
   readonly source: string;
 }
 
-export async function readModelBytes(model: WebModelSource = DEFAULT_MODEL_URL): Promise<ModelBytes> {
+export async function readModelBytes(model: WebModelSource = DEFAULT_MODEL_URL, onProgress?: ProgressCallback): Promise<ModelBytes> {
   if (model instanceof Uint8Array) return { bytes: model, source: 'model bytes' };
   if (model instanceof ArrayBuffer) return { bytes: new Uint8Array(model), source: 'model bytes' };
   if (model instanceof Blob) {
@@ -43,7 +44,33 @@ export async function readModelBytes(model: WebModelSource = DEFAULT_MODEL_URL):
         (model === DEFAULT_MODEL_URL || model === DEFAULT_INT8_MODEL_URL ? ` (serve nin-sdk/models/${model} next to the page, or pass a model)` : ''),
     );
   }
-  return { bytes: new Uint8Array(await response.arrayBuffer()), source: url };
+  return { bytes: await readBody(response, url, onProgress), source: url };
+}
+
+/** The response's bytes, read chunk by chunk when someone is told of the progress. */
+async function readBody(response: Response, source: string, onProgress: ProgressCallback | undefined): Promise<Uint8Array> {
+  if (onProgress === undefined || response.body === null) return new Uint8Array(await response.arrayBuffer());
+  const length = Number(response.headers.get('content-length'));
+  // A compressed response's Content-Length counts compressed bytes: then the total is unknown.
+  const total = Number.isSafeInteger(length) && length > 0 && response.headers.get('content-encoding') === null ? length : undefined;
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  onProgress({ stage: 'load', source, loaded, total });
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    onProgress({ stage: 'load', source, loaded, total });
+  }
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /** The page's base URL in a window, the script's location in a worker. */

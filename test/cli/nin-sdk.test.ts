@@ -65,9 +65,9 @@ describe('nin-sdk (built CLI)', () => {
 
   test('predict: unknown provider and missing arguments are usage errors (exit 2)', () => {
     assert.deepEqual(run('predict', '--provider', 'tpu', 'fixtures/images/cat.jpg'), {
-      code: 1,
+      code: 2,
       stdout: '',
-      stderr: "nin-sdk: unknown provider 'tpu' for node: should be one of cpu, cuda, webgpu\n",
+      stderr: "nin-sdk: --provider should be one of cpu, cuda, webgpu or an ordered list of them like cuda,cpu, got 'tpu' (see nin-sdk --help)\n",
     });
     assert.equal(run('predict').stderr, 'nin-sdk: predict needs at least one image or folder (see nin-sdk --help)\n');
     assert.equal(run('predict', '--threads', '0', 'fixtures/images/cat.jpg').stderr, "nin-sdk: --threads must be an integer from 1 to 1024, got '0' (see nin-sdk --help)\n");

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pack } from 'tar-stream';
 import { ProgressBar } from '../../src/cli/progress.js';
+import { countLabeledImages, readLabeledImages } from '../../src/node/dataset.js';
 
 /** A stand-in for a terminal's stderr that keeps what is drawn. */
 function fakeTerminal(isTTY = true): { stream: NodeJS.WriteStream; drawn: string[] } {
@@ -29,5 +34,30 @@ describe('ProgressBar', () => {
     const small = fakeTerminal();
     new ProgressBar(5, 'predict', { stream: small.stream }).update(1);
     assert.deepEqual([pipe.drawn, small.drawn], [[], []]);
+  });
+
+  it('never breaks on a count past its total (a total that was an estimate)', () => {
+    const { stream, drawn } = fakeTerminal();
+    const bar = new ProgressBar(20, 'eval', { stream });
+    bar.update(25);
+    assert.match(drawn.at(-1)!, /^\reval \[#{30}\] 25\/20 \d+\/s $/);
+  });
+});
+
+describe('countLabeledImages: the eval bar\'s total', () => {
+  it('counts what readLabeledImages yields in a tar, skipping what is no labelled image', async () => {
+    const archive = pack();
+    const entries: [string, string][] = [['./cat/1.jpg', 'x'], ['./cat/2.png', 'y'], ['./dog/1.jpeg', 'z'], ['./README.txt', 'no'], ['loose.jpg', 'no class']];
+    for (const [name, text] of entries) archive.entry({ name }, text);
+    archive.entry({ name: './dog/sub', type: 'directory' });
+    archive.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of archive) chunks.push(chunk as Buffer);
+    const file = join(mkdtempSync(join(tmpdir(), 'nin-count-')), 'data.tar');
+    writeFileSync(file, Buffer.concat(chunks));
+    const read: string[] = [];
+    for await (const image of readLabeledImages(file)) read.push(image.name);
+    assert.deepEqual(read, ['cat/1.jpg', 'cat/2.png', 'dog/1.jpeg']);
+    assert.equal(await countLabeledImages(file), 3);
   });
 });

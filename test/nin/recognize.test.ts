@@ -62,7 +62,7 @@ describe('recognize', () => {
         'not a Network-in-Network checkpoint: expected keys of pytorch-nin-cifar10: classifier.0.weight, classifier.0.bias, ' +
         'classifier.2.weight, classifier.2.bias, … (18 keys) or pytorch-nin (ImageNet): features.0.weight, features.0.bias, ' +
         'features.2.weight, features.2.bias, … (24 keys); found conv1.weight, bn1.weight, bn1.bias, bn1.running_mean, … (20 keys). ' +
-        'If the keys were renamed, name the family with --family cifar10|imagenet',
+        "If the keys were renamed, name the family in the family option: 'cifar10' or 'imagenet'",
     });
   });
 

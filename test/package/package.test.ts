@@ -18,13 +18,18 @@ interface PackageManifest {
   readonly types: string;
   readonly exports: Readonly<Record<string, string | Readonly<Record<string, string>>>>;
   readonly dependencies: Readonly<Record<string, string>>;
+  readonly peerDependencies: Readonly<Record<string, string>>;
+  readonly peerDependenciesMeta: Readonly<Record<string, { readonly optional?: boolean }>>;
+  readonly devDependencies: Readonly<Record<string, string>>;
+  readonly engines: Readonly<Record<string, string>>;
+  readonly scripts: Readonly<Record<string, string>>;
 }
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageManifest;
 
 /**
  * What `npm pack` (and so `npm publish`) would put in the tarball, without writing it. Scripts are skipped:
- * `npm test` has just built dist/, and `prepare` would build it again.
+ * `npm test` has just built dist/, and `prepack` would build it again.
  */
 function packReport(): PackReport {
   const json = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
@@ -102,8 +107,10 @@ describe('the npm package (npm pack)', () => {
         } else if (!specifier.startsWith('node:') && !builtins.has(specifier)) {
           const name = packageName(specifier);
           packages.add(name);
-          // Declarations may name dev-only types (@types/node); what runs must be a dependency.
-          if (!path.endsWith('.d.ts') && manifest.dependencies[name] === undefined) undeclared.add(`${name} (${path})`);
+          // Declarations may name dev-only types (@types/node); what runs must be a dependency, or the optional
+          // peer onnxruntime-web, which only the browser entry (dist/src/web) may load.
+          const peer = manifest.peerDependencies[name] !== undefined && path.startsWith('dist/src/web/');
+          if (!path.endsWith('.d.ts') && manifest.dependencies[name] === undefined && !peer) undeclared.add(`${name} (${path})`);
         }
       }
     }
@@ -112,8 +119,38 @@ describe('the npm package (npm pack)', () => {
     assert.deepEqual([...undeclared], []);
     // And the reverse: a dependency that nothing loads is only a download for every user.
     assert.deepEqual(
-      Object.keys(manifest.dependencies).filter((name) => !packages.has(name)),
+      [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)].filter((name) => !packages.has(name)),
       [],
     );
+  });
+
+  it('ships no source maps (they would point at sources that are not shipped)', () => {
+    assert.deepEqual([...paths].filter((path) => path.endsWith('.map')), []);
+  });
+});
+
+describe('install footprint and versions (package.json)', () => {
+  it('pins ONNX Runtime to one exact version, so that a user gets one onnxruntime-common', () => {
+    const versions = {
+      common: manifest.dependencies['onnxruntime-common'],
+      node: manifest.dependencies['onnxruntime-node'],
+      webPeer: manifest.peerDependencies['onnxruntime-web'],
+      webDev: manifest.devDependencies['onnxruntime-web'],
+    };
+    assert.match(versions.node!, /^\d+\.\d+\.\d+$/);
+    assert.deepEqual(new Set(Object.values(versions)), new Set([versions.node]));
+    const installed = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    assert.deepEqual(['onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web'].map(installed), [versions.node, versions.node, versions.node]);
+  });
+
+  it('onnxruntime-web (145 MB) is an optional peer: only nin-sdk/web needs it', () => {
+    assert.equal(manifest.dependencies['onnxruntime-web'], undefined);
+    assert.deepEqual(manifest.peerDependenciesMeta['onnxruntime-web'], { optional: true });
+  });
+
+  it('builds at prepack (no prepare script for npm to warn about), and engines say what require(esm) needs', () => {
+    assert.equal(manifest.scripts['prepare'], undefined);
+    assert.equal(manifest.scripts['prepack'], 'npm run build');
+    assert.equal(manifest.engines['node'], '^20.19.0 || >=22.12.0');
   });
 });

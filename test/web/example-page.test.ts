@@ -2,7 +2,9 @@
  * examples/web as a user meets it, in Chromium: the default model on WebGPU, an image chosen through the file
  * input (what a drop does too), the top 5 equal to Node's, a dropped checkpoint converted and offered for
  * download, a dropped .onnx, an unreadable file reported on the page, and a browser without WebGPU told so and
- * served by wasm. Screenshots go to test/web/artifacts/.
+ * served by wasm; and the states between (issue 21): no broken image before one is chosen, what the busy line says
+ * while loading and classifying, a failed model clearing the old results and download, an undecodable image
+ * clearing the previous image's results. Screenshots go to test/web/artifacts/.
  */
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -18,7 +20,7 @@ import { buildSite, type Site } from './support/site.js';
 const ARTIFACTS = join(ROOT, 'test', 'web', 'artifacts');
 const CAT = join(FIXTURES, 'images', 'cat.jpg');
 
-describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, timeout: 180_000 }, () => {
+describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, timeout: 300_000 }, () => {
   let site: Site;
   let browser: Browser;
 
@@ -35,13 +37,26 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
 
   test('with WebGPU: default model, an image, a dropped checkpoint with its ONNX download, a dropped .onnx', async () => {
     const page = await browser.newPage();
+    await page.addInitScript({ content: RECORD_BUSY_LINE });
     await page.goto(site.url);
     await settled(page);
     assert.match(await text(page, '#model-status'), /^Default model \(nin-cifar10\.onnx\): cifar10, 10 classes, running on webgpu\.$/);
     assert.equal(await page.isHidden('#webgpu-notice'), true);
+    // Nothing chosen yet: no image (not even a broken one), no results, no busy line.
+    assert.deepEqual(await visible(page, ['#preview', '#busy', '#download', '#error']), [false, false, false, false]);
+    await page.screenshot({ path: join(ARTIFACTS, 'example-page-start.png'), fullPage: true });
 
     await page.setInputFiles('#image-file', CAT);
     await settled(page);
+    const busyLines = await page.evaluate(() => (globalThis as unknown as { busyLines: string[] }).busyLines);
+    assert.deepEqual(busyLines.filter((line) => !line.startsWith('Downloading')), [
+      'Looking for WebGPU…',
+      'Starting ONNX Runtime on WebGPU (the first start loads its 27 MB WebAssembly and can take several seconds)…',
+      'Classifying cat.jpg on webgpu… (the first WebGPU run compiles its shaders: up to 20 s)',
+    ]);
+    const size = ((await readFile(join(site.folder, 'nin-cifar10.onnx'))).byteLength / 1e6).toFixed(1);
+    assert.equal(busyLines.filter((line) => line.startsWith('Downloading')).at(-1), `Downloading nin-cifar10.onnx: ${size} of ${size} MB…`);
+    assert.equal(await page.isHidden('#busy'), true);
     assert.match(await text(page, '#run-info'), /^Ran on webgpu in \d+ ms/);
     assert.deepEqual(await shownPredictions(page), await nodeTop5(await readFile(join(site.folder, 'nin-cifar10.onnx'))));
     assert.equal(await page.locator('#preview').evaluate((image: HTMLImageElement) => image.naturalWidth), 32);
@@ -63,20 +78,50 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
     assert.equal(await page.isHidden('#download'), true);
   });
 
-  test('a file that is not a NIN checkpoint is reported on the page, and the page keeps working', async () => {
+  test('a file that is not a NIN checkpoint: said in the page\'s words, old results and download cleared, the page keeps working', async () => {
     const page = await browser.newPage();
+    // On wasm: these states do not depend on the provider, and SwiftShader's WebGPU compiles for 20 s per model.
+    await page.addInitScript({ content: 'delete Navigator.prototype.gpu;' });
     await page.goto(site.url);
     await settled(page);
-    const nodeError = await convertCheckpoint(await readFile(join(CHECKPOINTS, 'other-arch.pth'))).then(
+    await page.setInputFiles('#model-file', join(CHECKPOINTS, 'cifar-small.pth'));
+    await page.setInputFiles('#image-file', CAT);
+    assert.equal(await settled(page), 'ready');
+    assert.deepEqual(await visible(page, ['#download', '#preview']), [true, true]);
+    assert.equal((await shownPredictions(page)).length, 5);
+
+    const detail = await convertCheckpoint(await readFile(join(CHECKPOINTS, 'other-arch.pth'))).then(
       () => assert.fail('other-arch.pth converted'),
-      (error: unknown) => (error as Error).message,
+      (error: unknown) => (error as { detail: string }).detail,
     );
     await page.setInputFiles('#model-file', join(CHECKPOINTS, 'other-arch.pth'));
     assert.equal(await settled(page), 'error');
-    assert.equal(await text(page, '#error'), nodeError);
-    await page.setInputFiles('#image-file', CAT);
+    assert.equal(
+      await text(page, '#error'),
+      `${detail}. This page recognises a NIN by its layer names; a checkpoint whose layers were renamed converts with the ` +
+        'nin-convert command and its family option (cifar10 or imagenet), and the .onnx it writes can be dropped here.',
+    );
+    assert.doesNotMatch(await text(page, '#error'), /--family/);
+    assert.match(await text(page, '#model-status'), /^Could not use other-arch\.pth; still using cifar-small\.pth \(converted: [\d,]+ parameters\), on wasm\.$/);
+    assert.deepEqual(await visible(page, ['#download', '#busy']), [false, false]);
+    assert.deepEqual(await shownPredictions(page), []);
+    assert.equal(await text(page, '#run-info'), '');
+    await page.screenshot({ path: join(ARTIFACTS, 'example-page-bad-model.png'), fullPage: true });
+
+    // Another image (choosing the same file again fires no change event): the previous model classifies it.
+    await page.setInputFiles('#image-file', join(FIXTURES, 'images', 'cifar10', 'cat-0000.jpg'));
     assert.equal(await settled(page), 'ready');
     assert.equal(await page.isHidden('#error'), true);
+    assert.equal((await shownPredictions(page)).length, 5);
+
+    // An image the browser cannot decode: no stale top 5 beside it, no broken-image icon, the error says why.
+    await page.setInputFiles('#image-file', join(FIXTURES, 'images', 'invalid', 'not-an-image.jpg'));
+    assert.equal(await settled(page), 'error');
+    assert.deepEqual(await shownPredictions(page), []);
+    assert.equal(await text(page, '#run-info'), '');
+    assert.deepEqual(await visible(page, ['#preview', '#error']), [false, true]);
+    assert.match(await text(page, '#error'), /not-an-image\.jpg/);
+    await page.screenshot({ path: join(ARTIFACTS, 'example-page-bad-image.png'), fullPage: true });
   });
 
   test('without WebGPU: a notice says so, and the model runs on wasm', async () => {
@@ -101,6 +146,18 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
     assert.deepEqual(browser.problems, []);
   });
 });
+
+/** Keeps every text the busy line shows, in order, in `globalThis.busyLines` (added before the page's script runs). */
+const RECORD_BUSY_LINE = `
+  globalThis.busyLines = [];
+  new MutationObserver(() => {
+    const line = document.getElementById('busy-text')?.textContent;
+    if (line && line !== globalThis.busyLines.at(-1)) globalThis.busyLines.push(line);
+  }).observe(document, { childList: true, characterData: true, subtree: true });`;
+
+async function visible(page: Page, selectors: readonly string[]): Promise<boolean[]> {
+  return Promise.all(selectors.map((selector) => page.isVisible(selector)));
+}
 
 /** Waits until the page has finished every action asked of it; its outcome, 'ready' or 'error'. */
 async function settled(page: Page): Promise<string> {

@@ -1,20 +1,16 @@
 import { parseArgs } from 'node:util';
-import {
-  ARCHITECTURES,
-  architectureById,
-  convertCheckpoint,
-  describeUnreadSettings,
-  FAMILY_IDS,
-  parseArchitectureJson,
-  SUPPORTED_OPSETS,
-  type Architecture,
-  type ConversionResult,
-} from '../../../converters/nin/index.js';
+// Only what the help text needs is imported up front: the converter (pickle, zip, graph, protobuf) and the
+// architecture registry load when a conversion runs, so --help and usage errors answer at once.
+import type { Architecture, ConversionResult } from '../../../converters/nin/index.js';
+import { FAMILY_IDS } from '../../../converters/nin/families.js';
+import { SUPPORTED_OPSETS } from '../../../converters/nin/opsets.js';
 import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { readLabelsFile } from '../labels-file.js';
+import { checkPreprocessSpec } from '../../preprocess/check-spec.js';
+import type { PreprocessSpec } from '../../preprocess/spec.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
 import { sha256Hex } from '../../node/sha256.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
@@ -37,16 +33,21 @@ Options:
   --int8                    quantize to static int8 (QDQ), as nin-sdk quantize does; needs --calibrate
   --calibrate <dataset>     a folder or tar of <class>/<image> images (the training split) to calibrate on
   --images <n>              calibration images, sampled uniformly (default 1000)
+  --preprocessing <p>       for an ONNX input: cifar10, imagenet or a JSON file of a preprocessing spec
   -q, --quiet               print nothing on success
   -h, --help                show this help
   -v, --version             show the version
+
+An ONNX image classifier from elsewhere (torch.onnx.export of a NIN) is adopted instead of converted: given
+--preprocessing (and --labels, default the preset's), the same graph is written with nin-sdk's metadata and a
+probabilities output, so that predict, eval and the browser page take it.
 
 The output is written whole or not at all. Exit codes: 0 ok, 1 bad input, 2 bad usage.`;
 
 export const INT8_NEEDS_CALIBRATION = '--int8 needs --calibrate <folder or tar>: images to measure the activation ranges on';
 
 /** `nin-convert` and `nin-sdk convert`. */
-export async function runConvert(argv: readonly string[]): Promise<void> {
+export async function runConvert(argv: readonly string[]): Promise<number | void> {
   const { values, positionals } = parseCommandLine(() =>
     parseArgs({
       args: [...argv],
@@ -61,6 +62,7 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
         int8: { type: 'boolean', default: false },
         calibrate: { type: 'string' },
         images: { type: 'string' },
+        preprocessing: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -69,7 +71,12 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   );
   if (values.help) return void console.log(CONVERT_HELP);
   if (values.version) return void console.log(NIN_SDK_VERSION);
-  if (values['list-architectures']) return void console.log(listArchitectures());
+  if (values['list-architectures']) return void console.log(await listArchitectures());
+  // A bare command is a usage mistake, answered as nin-sdk's is: the help on stderr, exit 2.
+  if (argv.length === 0) {
+    console.error(CONVERT_HELP);
+    return 2;
+  }
   if (positionals.length !== 2) {
     throw new UsageError(`expected a checkpoint and an output path, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`);
   }
@@ -87,8 +94,45 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
   const started = performance.now();
   const bytes = await readRegularFile(input);
   const sourceSha256 = sha256Hex(bytes);
+  if (isOnnx(input, bytes)) {
+    if (values.family !== undefined || values.arch !== undefined || values.float16 || values.int8 || values.opset !== undefined) {
+      throw new UsageError('--family, --arch, --opset, --float16 and --int8 apply to PyTorch checkpoints; an ONNX input keeps its graph');
+    }
+    const preset = values.preprocessing;
+    if (preset === undefined) throw new UsageError('an ONNX input needs --preprocessing cifar10|imagenet|<spec.json>: how its images were prepared');
+    const { adoptOnnxClassifier } = await import('../../../converters/onnx/adopt.js');
+    const { preprocessing, defaultLabels } = await readPreprocessing(preset);
+    const classLabels = labels ?? defaultLabels;
+    if (classLabels === undefined) throw new UsageError('an ONNX input with a preprocessing spec file needs --labels');
+    const { ArchitectureError, describeRemedy } = await import('../../../converters/nin/errors.js');
+    let adopted;
+    try {
+      adopted = adoptOnnxClassifier(bytes, { labels: classLabels, preprocessing, family: preset in PRESETS ? preset : 'onnx', sourceSha256 });
+    } catch (error) {
+      if (!(error instanceof ArchitectureError) || error.remedy === undefined) throw error;
+      throw Object.assign(new Error(`${input}: ${error.detail}${describeRemedy(error.remedy, 'cli')}`), { name: 'ArchitectureError' });
+    }
+    await writeFileAtomic(output, adopted.onnx);
+    if (!values.quiet) {
+      console.log(
+        `${input} (ONNX from ${adopted.producer}, ${adopted.classCount} classes, input ${preprocessing.inputSize}×${preprocessing.inputSize}) → ${output} ` +
+          `(${formatBytes(adopted.onnx.byteLength)}, ${adopted.endsInSoftmax ? 'its softmax as probabilities' : 'softmax appended'}) in ${Math.round(performance.now() - started)} ms`,
+      );
+    }
+    return;
+  }
+  if (values.preprocessing !== undefined) throw new UsageError("--preprocessing applies to ONNX inputs; a checkpoint gets its family's");
+  const { convertCheckpoint } = await import('../../../converters/nin/convert.js');
+  const { ArchitectureError, describeRemedy } = await import('../../../converters/nin/errors.js');
+  // The converter words its remedies for the API (options); nin-convert's users have flags.
+  const withCliRemedy = (error: unknown): unknown =>
+    error instanceof ArchitectureError && error.remedy !== undefined
+      ? Object.assign(new Error(error.detail + describeRemedy(error.remedy, 'cli')), { name: 'ArchitectureError' })
+      : error;
   const result = await convertCheckpoint(bytes, {
     family, labels, opsetVersion, float16: values.float16, sourceSha256, fileName: input, ...(architecture === undefined ? {} : { architecture }),
+  }).catch((error: unknown) => {
+    throw withCliRemedy(error);
   });
   if (values.int8) {
     // Loaded only here: quantizing needs ONNX Runtime and sharp, which a plain conversion should not pay for.
@@ -112,6 +156,7 @@ export async function runConvert(argv: readonly string[]): Promise<void> {
 
 /** `--arch`: a registry id, else a JSON file in the registry's vocabulary. */
 async function readArchitecture(value: string): Promise<Architecture> {
+  const { ARCHITECTURES, architectureById, parseArchitectureJson } = await import('../../../converters/nin/index.js');
   const known = architectureById(value);
   if (known !== undefined) return known;
   if (!value.endsWith('.json')) {
@@ -120,7 +165,8 @@ async function readArchitecture(value: string): Promise<Architecture> {
   return parseArchitectureJson(new TextDecoder().decode(await readRegularFile(value)), value);
 }
 
-function listArchitectures(): string {
+async function listArchitectures(): Promise<string> {
+  const { ARCHITECTURES, describeUnreadSettings } = await import('../../../converters/nin/index.js');
   return ARCHITECTURES.map((a) =>
     [
       `${a.id}  ${a.title}`,
@@ -142,4 +188,32 @@ function reportAssumptions(result: ConversionResult): void {
   if (result.placeholders.length > 0) {
     console.error(`nin-convert: kept as inert placeholders, never constructed: ${result.placeholders.join(', ')}`);
   }
+}
+
+const PRESETS = { cifar10: 'cifar10', imagenet: 'imagenet' } as const;
+
+/** An ONNX file by name or by its first byte: ModelProto's field 1 (ir_version, a varint) is tag 0x08. */
+function isOnnx(path: string, bytes: Uint8Array): boolean {
+  return path.toLowerCase().endsWith('.onnx') || bytes[0] === 0x08;
+}
+
+/** --preprocessing: a family's preset (with its labels) or a JSON spec file. */
+async function readPreprocessing(value: string): Promise<{ preprocessing: PreprocessSpec; defaultLabels?: readonly string[] }> {
+  if (value === 'cifar10' || value === 'imagenet') {
+    const { FAMILIES } = await import('../../../converters/nin/families.js');
+    return { preprocessing: FAMILIES[value].preprocessing, defaultLabels: FAMILIES[value].labels };
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(new TextDecoder().decode(await readRegularFile(value)));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new UsageError(`--preprocessing ${value}: not valid JSON`);
+    throw new UsageError(`--preprocessing should be cifar10, imagenet or a JSON spec file, got '${value}'`);
+  }
+  try {
+    checkPreprocessSpec(spec);
+  } catch (error) {
+    throw new UsageError(`--preprocessing ${value}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { preprocessing: spec };
 }

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
-import { readLabeledImages, type LabeledImage } from '../../node/dataset.js';
+import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../node/dataset.js';
 import { preprocessImage } from '../../preprocess/node/index.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
-import { choiceOption, integerOption, parseCommandLine } from '../args.js';
+import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';
 import { UsageError } from '../errors.js';
+import { stderrIsTerminal } from '../native-stderr.js';
 import { ProgressBar } from '../progress.js';
 
 export const EVAL_HELP = `Usage: nin-sdk eval <dataset> [options]
@@ -48,20 +49,23 @@ export async function runEval(argv: readonly string[]): Promise<number> {
     console.log(EVAL_HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`eval needs exactly one dataset, got ${positionals.length}`);
-  const dataset = positionals[0]!;
   const batchSize = integerOption('batch', values.batch, 100, 1, 4096);
   const threads = integerOption('threads', values.threads, intraOpThreads(), 1, 1024);
   const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
   const limit = integerOption('limit', values.limit, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
+  const providers = providerOption(values.provider);
+  if (positionals.length !== 1) throw new UsageError(`eval needs exactly one dataset, got ${positionals.length}`);
+  const dataset = positionals[0]!;
 
-  const classifier = await loadClassifier(values.model, { provider: values.provider, strict: values.strict, threads, dtype });
+  const classifier = await loadClassifier(values.model, { provider: providers, strict: values.strict, threads, dtype });
   const labels = classifier.labels;
   const started = performance.now();
   let count = 0;
   let correct = 0;
   let lossSum = 0;
-  const progress = new ProgressBar(limit === Number.MAX_SAFE_INTEGER ? 10_000 : limit, 'eval', { minimum: 1 });
+  // The bar's total is the dataset's real size, counted only when there is a terminal to draw it on.
+  const total = stderrIsTerminal() ? Math.min(limit, await countLabeledImages(dataset)) : 0;
+  const progress = new ProgressBar(total, 'eval', { minimum: 1 });
   const spec = classifier.info.preprocessing;
 
   const evaluate = async (batch: readonly LabeledImage[]): Promise<void> => {

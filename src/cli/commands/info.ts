@@ -4,6 +4,7 @@ import { readModelInfo } from '../../model/model-info.js';
 import { checkClassifierShapes } from '../../model/check-shapes.js';
 import { checkSelfContained } from '../../model/self-contained.js';
 import { OnnxRuntimeError, ortErrorLine } from '../../runtime/ort-error.js';
+import { summarizeWeights } from '../../model/weight-summary.js';
 import { defaultModelPath } from '../../node/default-model.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
 import type { CalibrationRecord } from '../../quantize/metadata.js';
@@ -33,6 +34,7 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   const bytes = await readRegularFile(path);
   const info = readModelInfo(bytes, path);
   checkSelfContained(bytes, path);
+  const weights = summarizeWeights(bytes);
   const session = await ort.InferenceSession.create(bytes).catch((error: unknown) => {
     throw new OnnxRuntimeError(`ONNX Runtime cannot load ${path}: ${ortErrorLine(error)}`, { cause: error });
   });
@@ -53,7 +55,7 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   await session.release();
 
   if (values.json) {
-    console.log(JSON.stringify({ path, bytes: bytes.byteLength, ...info, inputs, outputs }, null, 2));
+    console.log(JSON.stringify({ path, bytes: bytes.byteLength, ...info, weights, inputs, outputs }, null, 2));
     return 0;
   }
   const p = info.preprocessing;
@@ -64,11 +66,14 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
     `labels:        ${shown}`,
     `preprocessing: shorter side → ${p.resizeShorterSide} (bilinear), centre crop ${p.inputSize}×${p.inputSize}, ${p.channelOrder}, ` +
       `× ${formatNumber(p.scale)}, − mean [${p.mean.join(', ')}], ÷ std [${p.std.join(', ')}]`,
+    `weights:       ${weights.map((w) => `${w.dtype} (${w.values.toLocaleString('en-US')} values)`).join(', ')}` +
+      (weights.some((w) => w.dtype === 'float16') ? ', computed in float32' : ''),
     ...inputs.map((v) => `input:         ${formatValue(v)}`),
     ...outputs.map((v) => `output:        ${formatValue(v)}`),
     `opset:         ${info.opsetVersion} (IR ${info.irVersion}), producer ${info.producer || 'unknown'}`,
   ];
-  if (info.sourceSha256) lines.push(`source:        ${info.sourceFormat ?? 'unknown'} checkpoint, SHA-256 ${info.sourceSha256}`);
+  const sourceKind = info.sourceFormat === 'onnx' ? 'ONNX file' : `${info.sourceFormat ?? 'unknown'} checkpoint`;
+  if (info.sourceSha256) lines.push(`source:        ${sourceKind}, SHA-256 ${info.sourceSha256}`);
   lines.push(`dtype:         ${info.dtype}${info.dtype === 'int8' ? ' (static QDQ: uint8 activations, int8 per-channel weights)' : ''}`);
   if (info.calibration !== undefined) lines.push(`calibration:   ${describeCalibration(info.calibration)}`);
   // Every field but the numbers comes from the file: labels, family, producer may hold terminal escape sequences.

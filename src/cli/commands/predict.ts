@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import type { Prediction } from '../../classifier/predictions.js';
+import type { RankedClass } from '../../classifier/predictions.js';
 import { predictionsDocument } from '../../classifier/predictions-json.js';
 import { loadClassifier } from '../../node/classify.js';
 import { connect } from '../../serve/client.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
-import { choiceOption, integerOption, parseCommandLine } from '../args.js';
+import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';
 import { describeFailure, UsageError } from '../errors.js';
 import { expandImagePaths } from '../image-files.js';
 import { ProgressBar } from '../progress.js';
@@ -39,7 +39,7 @@ const QUICK_START_MAX_IMAGES = 64;
 
 interface FileResult {
   readonly file: string;
-  readonly predictions?: readonly Prediction[];
+  readonly predictions?: readonly RankedClass[];
   readonly error?: string;
 }
 
@@ -66,11 +66,13 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
     console.log(PREDICT_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('predict needs at least one image or folder');
+  // Options first: in `--top cat.jpg` the image was taken as --top's value, and that is what to say.
   const top = integerOption('top', values.top, 3, 1, 1000);
   const batchSize = integerOption('batch', values.batch, 32, 1, 4096);
   const threads = integerOption('threads', values.threads, intraOpThreads(), 1, 1024);
   const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
+  const providers = providerOption(values.provider);
+  if (positionals.length === 0) throw new UsageError('predict needs at least one image or folder');
   const files = await expandImagePaths(positionals);
   if (files.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
 
@@ -79,7 +81,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const classifier =
     values.server !== undefined
       ? await connect(values.server, { model: values.model, batchSize })
-      : await loadClassifier(values.model, { provider: values.provider, strict: values.strict, batchSize, threads, optimize, dtype });
+      : await loadClassifier(values.model, { provider: providers, strict: values.strict, batchSize, threads, optimize, dtype });
   const results: FileResult[] = [];
   const progress = new ProgressBar(files.length, 'predict');
   const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {

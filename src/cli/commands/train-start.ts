@@ -67,7 +67,15 @@ async function resumedRun(flags: TrainFlags, folder: RunFolder, saved: TrainingC
   if (progress === undefined) throw new UsageError(`${folder.checkpointPath} holds no training progress (a bare session state): choose another --out`);
   if (flags.from !== undefined) await checkSameStartModel(flags.from, progress.recipe, folder.checkpointPath);
   const recipe = resumedRecipe(flags, saved, progress, folder.checkpointPath);
-  const train = await loadData(flags.data, flags, folder, progress.preprocessing, progress.labels, say);
+  // A run that took its labels from the data's class folders loaded --data without a class list: ask the same
+  // way, so that the resume reads the cache that start wrote instead of decoding again into a second one.
+  const classNames = progress.recipe.init === 'from' ? progress.labels : undefined;
+  const train = await loadData(flags.data, flags, folder, progress.preprocessing, classNames, say);
+  if (classNames === undefined && !sameNames(train.classNames, progress.labels)) {
+    throw new UsageError(
+      `the run in ${folder.dir} trained on the classes ${describeClasses(progress.labels)}, --data has ${describeClasses(train.classNames)}: resume with the same data`,
+    );
+  }
   if (train.count !== progress.iterator.datasetCount) {
     throw new UsageError(
       `the run in ${folder.dir} trained on ${progress.iterator.datasetCount} images, --data${flags.limit === undefined ? '' : ' with --limit'} gives ${train.count}: resume with the same data`,
@@ -147,6 +155,10 @@ function widthsFor(widths: readonly number[] | undefined, train: ImageDataset): 
 function lastConvolution(architecture: NinArchitecture): string {
   const last = architecture.convs[architecture.convs.length - 1]!;
   return `${architecture.family.container}.${last.layerIndex}`;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
 }
 
 function describeClasses(names: readonly string[]): string {

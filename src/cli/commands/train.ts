@@ -1,8 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { intraOpThreads } from '../../node/cpu-cores.js';
-import { parseProviders } from '../../runtime/providers.js';
 import { runTrainingLoop, TrainingSession, type CheckpointReason, type Evaluation, type TrainingCheckpoint, type TrainingProgress } from '../../train/index.js';
 import { RunFolder } from '../../train/node/run-folder.js';
+import { providerOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
 import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
 import { TrainingPace } from './train-pace.js';
@@ -20,7 +20,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
     console.log(TRAIN_HELP);
     return 0;
   }
-  const providers = parseProviders(flags.provider, 'node');
+  const providers = providerOption(flags.provider);
   const say = (line: string): void => console.error(`nin-sdk train: ${line}`);
   const folder = new RunFolder(flags.out);
   await folder.create();
@@ -53,7 +53,8 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const { batchSize } = progress.recipe;
-  const bar = new ProgressBar(Math.ceil(train.count / batchSize), 'batches', { startAt: Math.ceil(progress.iterator.position / batchSize) });
+  // Every run gets a bar on a terminal, however few its batches: a small run's batches can each take seconds.
+  const bar = new ProgressBar(Math.ceil(train.count / batchSize), 'batches', { minimum: 1, startAt: Math.ceil(progress.iterator.position / batchSize) });
   const pace = new TrainingPace((progress.recipe.epochs - progress.iterator.epoch) * train.count - progress.iterator.position);
   try {
     const result = await runTrainingLoop({

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { describeUrlInput } from '../../node/url-input.js';
 import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { FileTypeError, readRegularFile } from '../../node/read-regular-file.js';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
@@ -91,8 +93,10 @@ function checkMaxPixels(maxPixels: number | undefined): number {
 
 /** Regular files only: a FIFO named x.jpg would block the read for ever, a device never end. */
 async function readImageFile(path: string): Promise<Uint8Array> {
+  const url = describeUrlInput(path, 'image');
+  if (url !== undefined) throw new ImageError(url);
   try {
-    return await readRegularFile(path);
+    return await readRegularFile(path.toLowerCase().startsWith('file://') ? fileURLToPath(path) : path);
   } catch (error) {
     throw new ImageError(`cannot read ${path}: ${fileProblem(error)}`, { cause: error });
   }

@@ -1,0 +1,153 @@
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import {
+  AttributeProto_AttributeType,
+  AttributeProtoSchema,
+  ModelProtoSchema,
+  NodeProtoSchema,
+  StringStringEntryProtoSchema,
+  TensorProto_DataLocation,
+  TensorProto_DataType,
+  TypeProto_TensorSchema,
+  TypeProtoSchema,
+  ValueInfoProtoSchema,
+  type ModelProto,
+  type ValueInfoProto,
+} from 'onnx-buf';
+import { encodeMetadata, METADATA_KEYS } from '../../src/model/metadata.js';
+import { checkPreprocessSpec } from '../../src/preprocess/check-spec.js';
+import type { PreprocessSpec } from '../../src/preprocess/spec.js';
+import { NIN_SDK_VERSION } from '../../src/version.js';
+import { ArchitectureError } from '../nin/errors.js';
+
+export interface AdoptOptions {
+  /** Class names in the order of the model's output. */
+  readonly labels: readonly string[];
+  /** How an image becomes the model's input: what the model was trained with. */
+  readonly preprocessing: PreprocessSpec;
+  /** What `nin-sdk info` shows as the family (default 'onnx'). */
+  readonly family?: string;
+  /** SHA-256 (hex) of the file adopted, for provenance. */
+  readonly sourceSha256?: string;
+}
+
+export interface AdoptionResult {
+  readonly onnx: Uint8Array;
+  readonly inputName: string;
+  readonly classCount: number;
+  /** Whether the model's own output was already a softmax (else a Softmax node was appended). */
+  readonly endsInSoftmax: boolean;
+  /** The producer named in the file, e.g. 'pytorch 1.13.0'. */
+  readonly producer: string;
+}
+
+/**
+ * An image classifier in ONNX from elsewhere (torch.onnx.export of a NIN, say) → a nin-sdk model: the same graph
+ * and weights, with the labels and preprocessing that nin-convert writes into its own models' metadata, and a
+ * `probabilities` output (a Softmax appended unless the graph ends in one). The graph must take one float32
+ * [N, 3, S, S] image batch and give one float32 [N, classes] output; weights must be inside the file.
+ */
+export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): AdoptionResult {
+  checkPreprocessSpec(options.preprocessing);
+  let model: ModelProto;
+  try {
+    model = fromBinary(ModelProtoSchema, bytes);
+  } catch (error) {
+    throw new ArchitectureError(`not an ONNX model (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const graph = model.graph;
+  if (graph === undefined || graph.node.length === 0) throw new ArchitectureError('the ONNX model has no graph');
+  const external = graph.initializer.find((t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL || t.externalData.length > 0);
+  if (external !== undefined) {
+    throw new ArchitectureError(`initializer ${external.name} keeps its data in an external file: save the model with its weights inside`);
+  }
+  // IR < 4 lists initializers among the inputs too: the image is the one input that is not a weight.
+  const weights = new Set(graph.initializer.map((t) => t.name));
+  const inputs = graph.input.filter((v) => !weights.has(v.name));
+  if (inputs.length !== 1 || graph.output.length !== 1) {
+    throw new ArchitectureError(
+      `an image classifier takes one input and gives one output; this model has inputs [${inputs.map((v) => v.name).join(', ')}] ` +
+        `and outputs [${graph.output.map((v) => v.name).join(', ')}]`,
+    );
+  }
+  const input = inputs[0]!;
+  const output = graph.output[0]!;
+  const [, channels, height, width] = float32Dims(input, 4, 'input');
+  const [, classCount] = float32Dims(output, 2, 'output');
+  if (channels !== 3) throw new ArchitectureError(`input ${input.name} must have 3 channels, has ${describeDim(channels)}`);
+  const size = options.preprocessing.inputSize;
+  for (const side of [height, width]) {
+    if (typeof side === 'number' && side !== size) {
+      throw new ArchitectureError(`input ${input.name} is ${describeDim(height)}×${describeDim(width)}, but the preprocessing makes ${size}×${size} images`);
+    }
+  }
+  if (typeof classCount === 'number' && classCount !== options.labels.length) {
+    throw new ArchitectureError(`output ${output.name} has ${classCount} classes but ${options.labels.length} labels were given`, {
+      option: 'labels',
+      count: classCount,
+    });
+  }
+  if (new Set(options.labels).size !== options.labels.length || options.labels.some((l) => l === '')) {
+    throw new ArchitectureError('labels must be distinct and non-empty');
+  }
+
+  const producer = `${model.producerName} ${model.producerVersion}`.trim() || 'unknown';
+  const last = graph.node.find((node) => node.output.includes(output.name));
+  const endsInSoftmax = last?.opType === 'Softmax' && (last.domain === '' || last.domain === 'ai.onnx');
+  let outputs = { logits: output.name, probabilities: output.name };
+  if (!endsInSoftmax) {
+    const taken = new Set(graph.node.flatMap((node) => [...node.output, ...node.input]).concat(graph.input.map((v) => v.name), [...weights]));
+    let name = 'probabilities';
+    for (let k = 1; taken.has(name); k++) name = `probabilities_${k}`;
+    graph.node.push(
+      create(NodeProtoSchema, {
+        opType: 'Softmax',
+        input: [output.name],
+        output: [name],
+        name: 'nin_sdk_softmax',
+        attribute: [create(AttributeProtoSchema, { name: 'axis', type: AttributeProto_AttributeType.INT, i: 1n })],
+      }),
+    );
+    graph.output.push(
+      create(ValueInfoProtoSchema, {
+        name,
+        type: create(TypeProtoSchema, {
+          value: { case: 'tensorType', value: create(TypeProto_TensorSchema, { elemType: TensorProto_DataType.FLOAT, shape: output.type?.value.case === 'tensorType' ? output.type.value.value.shape : undefined }) },
+        }),
+      }),
+    );
+    outputs = { logits: output.name, probabilities: name };
+  }
+
+  const metadata = encodeMetadata({
+    family: options.family ?? 'onnx',
+    labels: options.labels,
+    preprocessing: options.preprocessing,
+    outputs,
+    sourceSha256: options.sourceSha256,
+    sourceFormat: 'onnx',
+    converter: `nin-sdk ${NIN_SDK_VERSION} (adopted from ${producer})`,
+  });
+  const ours = new Set<string>(Object.values(METADATA_KEYS));
+  model.metadataProps = [
+    ...model.metadataProps.filter((entry) => !ours.has(entry.key)),
+    ...Object.entries(metadata).map(([key, value]) => create(StringStringEntryProtoSchema, { key, value })),
+  ];
+  return { onnx: toBinary(ModelProtoSchema, model), inputName: input.name, classCount: typeof classCount === 'number' ? classCount : options.labels.length, endsInSoftmax, producer };
+}
+
+/** The dims of a float32 tensor value of the given rank: numbers where fixed, names where symbolic. */
+function float32Dims(value: ValueInfoProto, rank: number, role: string): (number | string)[] {
+  const type = value.type?.value;
+  if (type?.case !== 'tensorType' || type.value.elemType !== TensorProto_DataType.FLOAT) {
+    throw new ArchitectureError(`${role} ${value.name} must be a float32 tensor`);
+  }
+  const dims = (type.value.shape?.dim ?? []).map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : d.value.case === 'dimParam' ? d.value.value : '?'));
+  if (dims.length !== rank) {
+    throw new ArchitectureError(`${role} ${value.name} must have ${rank} dimensions (${rank === 4 ? 'N, 3, height, width' : 'N, classes'}), has [${dims.join(', ')}]`);
+  }
+  return dims;
+}
+
+function describeDim(dim: number | string | undefined): string {
+  return typeof dim === 'number' ? String(dim) : `'${dim}'`;
+}
