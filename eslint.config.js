@@ -13,7 +13,7 @@ export default tseslint.config(
   {
     // Plain scripts run on Node (TypeScript files get their globals from @types/node).
     files: ['**/*.{js,mjs}'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['**/*.ts'],

@@ -5,6 +5,6 @@
  * is left as it is. JSON output needs none of this: JSON.stringify escapes control characters itself.
  */
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -18,6 +18,6 @@ export function ortErrorLine(error: unknown): string {
 
 /** `text` with every run of whitespace or other control characters folded into one space. */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }

@@ -15,11 +15,11 @@ export interface DatatypeInfo {
 
 const table = <T extends NumericArray>(
   ort: string,
-  Array: { new (length: number): T; new (buffer: ArrayBuffer, offset?: number, length?: number): T; readonly BYTES_PER_ELEMENT: number },
+  TypedArray: { new (length: number): T; new (buffer: ArrayBuffer, offset?: number, length?: number): T; readonly BYTES_PER_ELEMENT: number },
 ): DatatypeInfo => ({
   ort,
-  bytesPerElement: Array.BYTES_PER_ELEMENT,
-  create: (buffer, offset, length) => (typeof buffer === 'number' ? new Array(buffer) : new Array(buffer, offset, length)),
+  bytesPerElement: TypedArray.BYTES_PER_ELEMENT,
+  create: (buffer, offset, length) => (typeof buffer === 'number' ? new TypedArray(buffer) : new TypedArray(buffer, offset, length)),
 });
 
 export const DATATYPES = Object.freeze({

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { connect, loadClassifier, ServerError, type NodeClassifier } from '../../src/index.js';
 import type { InferenceServer } from '../../src/serve/server.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
-import { startDefaultServer } from './helpers.js';
+import { ranked, startDefaultServer } from './helpers.js';
 
 const IMAGES = join(FIXTURES, 'images', 'cifar10');
 const FILES = readdirSync(IMAGES).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(IMAGES, f));
@@ -32,7 +32,7 @@ describe('connect(url)', () => {
     assert.equal(remote.provider, `server ${server.url}`);
     const expected = await local.classifyBatch(FILES, { top: 3 });
     const actual = await remote.classifyBatch(FILES, { top: 3 });
-    assert.deepEqual(actual, expected.map((p) => [...p]));
+    assert.deepEqual(actual, expected.map(ranked));
   });
 
   test('unknown model and unreachable server: errors that say so', async () => {

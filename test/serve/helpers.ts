@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { defaultModelPath } from '../../src/node/default-model.js';
 import { InferenceServer, type ServeOptions } from '../../src/serve/server.js';
+import type { RankedClass } from '../../src/classifier/predictions.js';
 
 export const SERVE_DEFAULTS: ServeOptions = {
   host: '127.0.0.1',
@@ -71,4 +72,9 @@ export function binaryInferBody(input: Float32Array, rows: number, outputs: read
     body: Buffer.concat([header, Buffer.from(input.buffer, input.byteOffset, input.byteLength)]),
     headers: { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header.length) },
   };
+}
+
+/** Predictions as a server answers them: label, index and probability, the provider said once for the reply. */
+export function ranked(predictions: readonly RankedClass[]): RankedClass[] {
+  return predictions.map(({ label, index, probability }) => ({ label, index, probability }));
 }

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadClassifier, type NodeClassifier } from '../../src/index.js';
 import type { InferenceServer } from '../../src/serve/server.js';
 import { FIXTURES } from '../support/fixtures.js';
-import { binaryInferBody, json, seededInput, send, startDefaultServer } from './helpers.js';
+import { binaryInferBody, json, ranked, seededInput, send, startDefaultServer } from './helpers.js';
 
 const CAT = join(FIXTURES, 'images', 'cifar10', 'cat-0000.jpg');
 
@@ -223,7 +223,7 @@ describe('image route and metrics', () => {
     const reply = await send(`${base}/v2/models/nin-cifar10/classify?top=4`, 'POST', image, { 'Content-Type': 'image/jpeg' });
     assert.equal(reply.status, 200);
     const expected = await classifier.classify(CAT, { top: 4 });
-    assert.deepEqual(json(reply), { model: 'nin-cifar10', family: 'cifar10', provider: 'cpu', fallbacks: [], results: [{ file: 'body', predictions: [...expected] }] });
+    assert.deepEqual(json(reply), { model: 'nin-cifar10', family: 'cifar10', provider: 'cpu', fallbacks: [], results: [{ file: 'body', predictions: ranked(expected) }] });
   });
 
   test('multipart upload of two images; an undecodable one gets its own error', async () => {
@@ -235,7 +235,7 @@ describe('image route and metrics', () => {
     assert.equal(reply.status, 200);
     const doc = json(reply) as { results: { file: string; predictions?: unknown[]; error?: string }[] };
     assert.equal(doc.results[0]!.file, 'cat.jpg');
-    assert.deepEqual(doc.results[0]!.predictions, [...(await classifier.classify(CAT, { top: 3 }))]);
+    assert.deepEqual(doc.results[0]!.predictions, ranked(await classifier.classify(CAT, { top: 3 })));
     assert.equal(doc.results[1]!.file, 'broken.jpg');
     assert.match(doc.results[1]!.error!, /not an image/);
   });

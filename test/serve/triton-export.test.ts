@@ -12,7 +12,7 @@ import { resizeAndCropPixels } from '../../src/preprocess/pipeline.js';
 import { InferenceServer } from '../../src/serve/server.js';
 import { exportTritonRepository, type TritonExportOptions } from '../../src/serve/triton/export.js';
 import { FIXTURES } from '../support/fixtures.js';
-import { SERVE_DEFAULTS } from './helpers.js';
+import { ranked, SERVE_DEFAULTS } from './helpers.js';
 
 const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const CAT = join(FIXTURES, 'images', 'cifar10', 'cat-0000.jpg');
@@ -115,7 +115,7 @@ describe('nin-sdk export triton', () => {
       const remote = await connect(server.url, { model: 'pixels' });
       assert.equal(remote.metadata.inputs[0]!.datatype, 'UINT8');
       const images = [CAT, join(FIXTURES, 'images', 'grey-400x300.jpg'), join(FIXTURES, 'images', 'odd-33x47.png')];
-      assert.deepEqual(await remote.classifyBatch(images, { top: 3 }), (await classifier.classifyBatch(images, { top: 3 })).map((p) => [...p]));
+      assert.deepEqual(await remote.classifyBatch(images, { top: 3 }), (await classifier.classifyBatch(images, { top: 3 })).map(ranked));
     } finally {
       await server.shutdown();
     }

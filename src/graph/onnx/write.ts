@@ -50,7 +50,7 @@ export function writeOnnx(graph: Graph, options: WriteOnnxOptions = {}): Uint8Ar
 export function writeOnnxParts(graph: Graph, options: WriteOnnxOptions = {}): Uint8Array[] {
   const { opsetVersion } = graph;
   if (options.opsetVersion !== undefined && options.opsetVersion !== opsetVersion) {
-    throw new Error(`writeOnnxParts: the graph is built for opset ${opsetVersion}, not ${options.opsetVersion}`);
+    throw new Error(`writeOnnx: the graph is built for opset ${opsetVersion}, not ${options.opsetVersion}`);
   }
   validateGraph(graph);
 
