@@ -21,7 +21,10 @@ export async function extractClassSample(dataset: string, perClass: number, fold
   }
   let written = 0;
   for (const [className, images] of byClass) {
-    if (images.length < perClass) throw new Error(`${dataset}: class ${className} has ${images.length} images, fewer than the ${perClass} asked for`);
+    if (images.length < perClass)
+      throw new Error(
+        `${dataset}: class ${className} has ${images.length} images, fewer than the ${perClass} asked for`,
+      );
     images.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const image of images.slice(0, perClass)) {
       const target = join(folder, image.name);

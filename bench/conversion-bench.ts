@@ -1,7 +1,13 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureCliStartup, measureEmptyNode, measureOurConversion, type NodeSample } from './measure-node.js';
-import { measureTorchExport, measureTorchImport, type TorchExportReport, type TorchReport, type TorchSample } from './measure-torch.js';
+import {
+  measureTorchExport,
+  measureTorchImport,
+  type TorchExportReport,
+  type TorchReport,
+  type TorchSample,
+} from './measure-torch.js';
 import type { BenchCheckpoint } from './paths.js';
 
 export interface ConversionCase {
@@ -38,7 +44,11 @@ export async function runConversionBench(
 ): Promise<ConversionBenchResult> {
   const ours = checkpoints.map((): NodeSample[] => []);
   const torch = checkpoints.map((): TorchSample<TorchExportReport>[] => []);
-  const baselines = { emptyNode: [] as NodeSample[], cliStartup: [] as NodeSample[], torchImport: [] as TorchSample<TorchReport>[] };
+  const baselines = {
+    emptyNode: [] as NodeSample[],
+    cliStartup: [] as NodeSample[],
+    torchImport: [] as TorchSample<TorchReport>[],
+  };
   const ourOnnx = (i: number): string => join(workDir, `ours-${i}.onnx`);
   const torchOnnx = (i: number): string => join(workDir, `torch-${i}.onnx`);
 
@@ -48,8 +58,10 @@ export async function runConversionBench(
     baselines.cliStartup.push(await measureCliStartup());
     baselines.torchImport.push(await measureTorchImport());
     for (const [i, checkpoint] of checkpoints.entries()) {
-      const runOurs = async (): Promise<void> => void ours[i]!.push(await measureOurConversion(checkpoint.path, ourOnnx(i)));
-      const runTorch = async (): Promise<void> => void torch[i]!.push(await measureTorchExport(checkpoint.path, torchOnnx(i)));
+      const runOurs = async (): Promise<void> =>
+        void ours[i]!.push(await measureOurConversion(checkpoint.path, ourOnnx(i)));
+      const runTorch = async (): Promise<void> =>
+        void torch[i]!.push(await measureTorchExport(checkpoint.path, torchOnnx(i)));
       for (const run of (rep + i) % 2 === 0 ? [runOurs, runTorch] : [runTorch, runOurs]) await run();
     }
   }

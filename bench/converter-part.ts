@@ -28,7 +28,11 @@ export interface ConverterPart {
  * nin-convert against the Python path (torch.load + nn.Module + torch.onnx.export) on the same checkpoints, memory
  * by stage, and ONNX Runtime throughput of both ONNX files.
  */
-export async function runConverterPart(options: BenchOptions, workDir: string, progress: (line: string) => void): Promise<ConverterPart> {
+export async function runConverterPart(
+  options: BenchOptions,
+  workDir: string,
+  progress: (line: string) => void,
+): Promise<ConverterPart> {
   assertCheckpointsExist(CHECKPOINTS);
   const conversion = await runConversionBench(CHECKPOINTS, options.repetitions, workDir, progress);
   const memoryStages = await runMemoryStages(progress);
@@ -39,7 +43,12 @@ export async function runConverterPart(options: BenchOptions, workDir: string, p
       summary: summarizeConversions(conversion),
       baselines: summarizeBaselines(conversion),
       samples: {
-        cases: conversion.cases.map((c) => ({ checkpoint: c.checkpoint.id, checkpointBytes: c.checkpointBytes, ours: c.ours, torch: c.torch })),
+        cases: conversion.cases.map((c) => ({
+          checkpoint: c.checkpoint.id,
+          checkpointBytes: c.checkpointBytes,
+          ours: c.ours,
+          torch: c.torch,
+        })),
         baselines: conversion.baselines,
       },
       memoryStages,
@@ -48,7 +57,11 @@ export async function runConverterPart(options: BenchOptions, workDir: string, p
   };
 }
 
-export function converterTables(conversion: ConversionSection, throughput: ThroughputSection, repetitions: number): string[] {
+export function converterTables(
+  conversion: ConversionSection,
+  throughput: ThroughputSection,
+  repetitions: number,
+): string[] {
   return [
     conversionTimeTable(conversion.summary, repetitions),
     conversionMemoryTable(conversion.summary, conversion.baselines),
@@ -67,7 +80,11 @@ async function runMemoryStages(progress: (line: string) => void): Promise<StageB
 }
 
 /** Both families at each batch size, on the ONNX files the conversion bench left (ImageNet: from the zip checkpoint). */
-async function runThroughput(conversion: ConversionBenchResult, options: BenchOptions, progress: (line: string) => void): Promise<ThroughputCase[]> {
+async function runThroughput(
+  conversion: ConversionBenchResult,
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<ThroughputCase[]> {
   const cases: ThroughputCase[] = [];
   for (const checkpoint of [CIFAR_FULL, IMAGENET_ZIP]) {
     const converted = conversion.cases.find((c) => c.checkpoint === checkpoint);
@@ -75,7 +92,9 @@ async function runThroughput(conversion: ConversionBenchResult, options: BenchOp
     for (const batch of THROUGHPUT_BATCHES) {
       progress(`throughput: ${checkpoint.family}, batch ${batch}`);
       const settings = { secondsPerCase: options.secondsPerCase, minimumRuns: 5 };
-      cases.push(await runThroughputCase(converted.ourOnnxPath, converted.torchOnnxPath, checkpoint.family, batch, settings));
+      cases.push(
+        await runThroughputCase(converted.ourOnnxPath, converted.torchOnnxPath, checkpoint.family, batch, settings),
+      );
     }
   }
   return cases;

@@ -8,7 +8,12 @@ const MB = 1e6;
 const kibToMB = (kib: number): number => (kib * 1024) / MB;
 
 /** peakAboveNodeOverCheckpoint (issue 19): the conversion's peak RSS minus an empty node's, at most 2× the checkpoint. */
-export const TARGETS = Object.freeze({ conversionSpeedup: 10, peakOverCheckpoint: 3, peakAboveNodeOverCheckpoint: 2, throughputRatio: 1 });
+export const TARGETS = Object.freeze({
+  conversionSpeedup: 10,
+  peakOverCheckpoint: 3,
+  peakAboveNodeOverCheckpoint: 2,
+  throughputRatio: 1,
+});
 
 export interface ConversionSummary {
   readonly checkpoint: string;
@@ -72,7 +77,8 @@ export function summarizeConversions(result: ConversionBenchResult): ConversionS
     const oursWallMs = medianOf(c.ours, (s) => s.wallMs);
     const torchWallMs = medianOf(c.torch, (s) => s.wallMs);
     const oursWorkMs = medianOf(c.ours, (s) => s.exitAtMs) - importExitMs;
-    const torchWorkMs = 1000 * medianOf(c.torch, (s) => s.report.loadSeconds + s.report.buildSeconds + s.report.exportSeconds);
+    const torchWorkMs =
+      1000 * medianOf(c.torch, (s) => s.report.loadSeconds + s.report.buildSeconds + s.report.exportSeconds);
     const oursPeakMB = kibToMB(medianOf(c.ours, (s) => s.peakRssKib));
     const torchPeakMB = kibToMB(medianOf(c.torch, (s) => s.report.peakRssKib));
     const checkpointMB = c.checkpointBytes / MB;
@@ -112,14 +118,25 @@ export function summarizeThroughput(c: ThroughputCase): ThroughputSummary {
 // Tables
 
 /** Throughput ratios within 5% of even are within this machine's noise: called even, not missed. */
-const throughputVerdict = (ratio: number): string => (ratio >= TARGETS.throughputRatio ? 'met' : ratio >= 0.95 * TARGETS.throughputRatio ? 'even' : 'MISSED');
+const throughputVerdict = (ratio: number): string =>
+  ratio >= TARGETS.throughputRatio ? 'met' : ratio >= 0.95 * TARGETS.throughputRatio ? 'even' : 'MISSED';
 
 export function conversionTimeTable(rows: readonly ConversionSummary[], repetitions: number): string {
   return [
     `Conversion time, median of ${repetitions} (fresh process each, ours and torch interleaved)`,
     `  wall = spawn to exit; work = the conversion alone (ours: minus 'nin-convert --version', which loads the same modules; torch: load + build + export, after import torch)`,
     formatTable(
-      ['checkpoint', 'MB', 'ours wall ms', 'torch wall ms', 'torch/ours', 'ours work ms', 'torch work ms', 'torch/ours', `≥${TARGETS.conversionSpeedup}×`],
+      [
+        'checkpoint',
+        'MB',
+        'ours wall ms',
+        'torch wall ms',
+        'torch/ours',
+        'ours work ms',
+        'torch work ms',
+        'torch/ours',
+        `≥${TARGETS.conversionSpeedup}×`,
+      ],
       rows.map((r) => [
         r.checkpoint,
         fixed(r.checkpointMB, 1),
@@ -143,7 +160,19 @@ export function conversionMemoryTable(rows: readonly ConversionSummary[], base: 
     `  start-up wall: empty node ${fixed(base.emptyNodeWallMs)} ms; nin-convert --version ${fixed(base.cliStartupWallMs)} ms; ` +
       `python + import torch ${fixed(base.torchImportWallMs)} ms`,
     formatTable(
-      ['checkpoint', 'MB', 'ours peak', 'ours ÷ ckpt', 'ours − startup', '÷ ckpt', 'torch peak', 'torch − import', `≤${TARGETS.peakOverCheckpoint}× ckpt`, '(ours − node) ÷ ckpt', `≤${TARGETS.peakAboveNodeOverCheckpoint}×`],
+      [
+        'checkpoint',
+        'MB',
+        'ours peak',
+        'ours ÷ ckpt',
+        'ours − startup',
+        '÷ ckpt',
+        'torch peak',
+        'torch − import',
+        `≤${TARGETS.peakOverCheckpoint}× ckpt`,
+        '(ours − node) ÷ ckpt',
+        `≤${TARGETS.peakAboveNodeOverCheckpoint}×`,
+      ],
       rows.map((r) => [
         r.checkpoint,
         fixed(r.checkpointMB, 1),
@@ -167,7 +196,17 @@ export function throughputTable(rows: readonly ThroughputSummary[]): string {
     `  runs of the two models alternate A B B A; on a shared machine, ratios within about ±10% are noise`,
     `  ours = nin-convert's ONNX; exporter = torch.onnx.export (opset 17, dynamic batch) of the same weights`,
     formatTable(
-      ['model', 'batch', 'ours img/s', 'exporter img/s', 'ours/exporter', 'runs', 'max|Δ| logits', 'max|Δ| probs', `≥${TARGETS.throughputRatio}×`],
+      [
+        'model',
+        'batch',
+        'ours img/s',
+        'exporter img/s',
+        'ours/exporter',
+        'runs',
+        'max|Δ| logits',
+        'max|Δ| probs',
+        `≥${TARGETS.throughputRatio}×`,
+      ],
       rows.map((r) => [
         r.family,
         String(r.batch),
@@ -192,7 +231,11 @@ export function memoryStagesTable(breakdowns: readonly StageBreakdown[]): string
     ...breakdowns.flatMap(({ marks }) => {
       const now = marks[i]?.peakRssKib ?? Number.NaN;
       const before = i === 0 ? 0 : (marks[i - 1]?.peakRssKib ?? Number.NaN);
-      return [fixed(mb(now), 1), i === 0 ? '' : `+${fixed(mb(now - before), 1)}`, fixed(marks[i]?.milliseconds ?? Number.NaN)];
+      return [
+        fixed(mb(now), 1),
+        i === 0 ? '' : `+${fixed(mb(now - before), 1)}`,
+        fixed(marks[i]?.milliseconds ?? Number.NaN),
+      ];
     }),
   ]);
   return [

@@ -47,24 +47,33 @@ interface ProviderResult {
 type Outputs = Readonly<Record<string, Float32Array>>;
 
 async function main(options: CheckOptions): Promise<void> {
-  console.log(`onnxruntime-node ${ort.env.versions.node ?? 'unknown'}, node ${process.version}; cpu: ${options.threads} intra-op threads`);
+  console.log(
+    `onnxruntime-node ${ort.env.versions.node ?? 'unknown'}, node ${process.version}; cpu: ${options.threads} intra-op threads`,
+  );
   const results: ProviderResult[] = [];
   for (const modelPath of options.models) {
     const bytes = readFileSync(modelPath);
     const side = readModelInfo(bytes, modelPath).preprocessing.inputSize;
-    const inputs = new Map(options.batches.map((batch) => [batch, seededBatch(batch * 3 * side * side, 1000 + batch, -2, 2)]));
+    const inputs = new Map(
+      options.batches.map((batch) => [batch, seededBatch(batch * 3 * side * side, 1000 + batch, -2, 2)]),
+    );
     const reference = new Map<number, Outputs>();
     // cpu first: the others are compared with its outputs.
     for (const provider of ['cpu' as const, ...options.providers.filter((p) => p !== 'cpu')]) {
       const result = await checkProvider(modelPath, bytes, provider, side, inputs, reference, options);
       if (provider === 'cpu' && !options.providers.includes('cpu')) continue;
       results.push(result);
-      process.stderr.write(`[gpu-check] ${shortName(modelPath)} on ${provider}: ${result.unavailable === undefined ? 'done' : 'unavailable'}\n`);
+      process.stderr.write(
+        `[gpu-check] ${shortName(modelPath)} on ${provider}: ${result.unavailable === undefined ? 'done' : 'unavailable'}\n`,
+      );
     }
   }
   console.log(`\n${table(results, options)}\n`);
   const missing = results.filter((r) => r.unavailable !== undefined);
-  for (const r of missing) console.log(`${r.provider} unavailable for ${shortName(r.model)}: ${r.unavailable}\n  needs ${requirementOf(r.provider, 'node')}`);
+  for (const r of missing)
+    console.log(
+      `${r.provider} unavailable for ${shortName(r.model)}: ${r.unavailable}\n  needs ${requirementOf(r.provider, 'node')}`,
+    );
   if (missing.length === 0) console.log('every provider asked for ran.');
 }
 
@@ -88,7 +97,14 @@ async function checkProvider(
       ...(provider === 'cpu' ? { intraOpNumThreads: options.threads } : {}),
     });
   } catch (error) {
-    return { model: modelPath, provider, unavailable: firstLine(error), imagesPerSecond, maxAbsDifference: NaN, top1Agreement: agreement };
+    return {
+      model: modelPath,
+      provider,
+      unavailable: firstLine(error),
+      imagesPerSecond,
+      maxAbsDifference: NaN,
+      top1Agreement: agreement,
+    };
   }
   try {
     const inputName = session.inputNames[0]!;
@@ -114,7 +130,11 @@ async function checkProvider(
   return { model: modelPath, provider, imagesPerSecond, maxAbsDifference, top1Agreement: agreement };
 }
 
-async function medianRunSeconds(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, seconds: number): Promise<number> {
+async function medianRunSeconds(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+  seconds: number,
+): Promise<number> {
   for (let i = 0; i < WARM_UP_RUNS; i++) await session.run(feeds);
   const times: number[] = [];
   const until = performance.now() + seconds * 1000;
@@ -150,7 +170,12 @@ function largestDifference(outputs: Outputs, expected: Outputs): number {
   return largest;
 }
 
-function countTop1(outputs: Outputs, expected: Outputs, batch: number, agreement: { same: number; images: number }): void {
+function countTop1(
+  outputs: Outputs,
+  expected: Outputs,
+  batch: number,
+  agreement: { same: number; images: number },
+): void {
   const name = Object.keys(expected)[0]!;
   const got = outputs[name]!;
   const want = expected[name]!;
@@ -172,9 +197,16 @@ function table(results: readonly ProviderResult[], options: CheckOptions): strin
     const rate = results.find((r) => r.model === model && r.provider === 'cpu')?.imagesPerSecond.get(batch);
     return typeof rate === 'number' ? rate : undefined;
   };
-  const header = ['model', 'provider', ...options.batches.map((b) => `batch ${b} img/s (×cpu)`), 'max |Δ| vs cpu', 'top-1 = cpu'];
+  const header = [
+    'model',
+    'provider',
+    ...options.batches.map((b) => `batch ${b} img/s (×cpu)`),
+    'max |Δ| vs cpu',
+    'top-1 = cpu',
+  ];
   const rows = results.map((r) => {
-    if (r.unavailable !== undefined) return [shortName(r.model), r.provider, ...options.batches.map(() => 'unavailable'), '', ''];
+    if (r.unavailable !== undefined)
+      return [shortName(r.model), r.provider, ...options.batches.map(() => 'unavailable'), '', ''];
     const rates = options.batches.map((batch) => {
       const rate = r.imagesPerSecond.get(batch);
       if (typeof rate !== 'number') return rate ?? '';
@@ -182,7 +214,13 @@ function table(results: readonly ProviderResult[], options: CheckOptions): strin
       return `${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)}${base === undefined || r.provider === 'cpu' ? '' : ` (${(rate / base).toPrecision(3)}×)`}`;
     });
     const { same, images } = r.top1Agreement;
-    return [shortName(r.model), r.provider, ...rates, r.maxAbsDifference.toExponential(2), images === 0 ? '' : `${same}/${images}`];
+    return [
+      shortName(r.model),
+      r.provider,
+      ...rates,
+      r.maxAbsDifference.toExponential(2),
+      images === 0 ? '' : `${same}/${images}`,
+    ];
   });
   return formatTable(header, rows);
 }
@@ -209,9 +247,14 @@ function parseOptions(argv: readonly string[]): CheckOptions {
       models: { type: 'string' },
     },
   });
-  const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const list = (text: string): string[] =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   const providers = list(values.providers).map((name) => {
-    if (!['cpu', 'cuda', 'webgpu'].includes(name)) throw new Error(`unknown provider '${name}': should be one of cpu, cuda, webgpu`);
+    if (!['cpu', 'cuda', 'webgpu'].includes(name))
+      throw new Error(`unknown provider '${name}': should be one of cpu, cuda, webgpu`);
     return name as Provider;
   });
   const batches = list(values.batches).map((text) => {
@@ -230,7 +273,13 @@ function parseOptions(argv: readonly string[]): CheckOptions {
           .filter((name) => name.endsWith('.onnx'))
           .sort((a, b) => Number(a.includes('int8')) - Number(b.includes('int8')) || a.localeCompare(b))
           .map((name) => join(modelsDir, name));
-  return { seconds, batches, providers, threads: intraOpThreads(values.threads === undefined ? undefined : Number(values.threads)), models };
+  return {
+    seconds,
+    batches,
+    providers,
+    threads: intraOpThreads(values.threads === undefined ? undefined : Number(values.threads)),
+    models,
+  };
 }
 
 ort.env.logLevel = 'fatal';

@@ -26,7 +26,11 @@ export interface AgreementResult {
 
 const BATCH = 100;
 
-export async function measureInt8Agreement(dataset: string, threads: number, limit = Infinity): Promise<AgreementResult> {
+export async function measureInt8Agreement(
+  dataset: string,
+  threads: number,
+  limit = Infinity,
+): Promise<AgreementResult> {
   const fp32 = await loadClassifier(defaultModelPath('fp32'), { threads });
   const int8 = await loadClassifier(defaultModelPath('int8'), { threads });
   const started = performance.now();
@@ -35,7 +39,9 @@ export async function measureInt8Agreement(dataset: string, threads: number, lim
   let int8Correct = 0;
   let agreeing = 0;
   const evaluate = async (batch: readonly LabeledImage[]): Promise<void> => {
-    const tensors = await Promise.all(batch.map(async (image) => (await preprocessImage(image.bytes, fp32.info.preprocessing)).tensor));
+    const tensors = await Promise.all(
+      batch.map(async (image) => (await preprocessImage(image.bytes, fp32.info.preprocessing)).tensor),
+    );
     const a = topClasses(fp32, await fp32.probabilities(tensors));
     const b = topClasses(int8, await int8.probabilities(tensors));
     batch.forEach((image, i) => {
@@ -61,7 +67,15 @@ export async function measureInt8Agreement(dataset: string, threads: number, lim
     await fp32.dispose();
     await int8.dispose();
   }
-  return { dataset, images, fp32Correct, int8Correct, agreeing, threads, seconds: (performance.now() - started) / 1000 };
+  return {
+    dataset,
+    images,
+    fp32Correct,
+    int8Correct,
+    agreeing,
+    threads,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function topClasses(classifier: NodeClassifier, probabilities: Float32Array): number[] {
@@ -85,9 +99,16 @@ export function describeAgreement(r: AgreementResult): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { threads: { type: 'string' }, limit: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { threads: { type: 'string' }, limit: { type: 'string' } },
+  });
   const dataset = positionals[0] ?? '../shared/data/cifar10/test.tar';
-  const result = await measureInt8Agreement(dataset, intraOpThreads(values.threads === undefined ? undefined : Number(values.threads)), values.limit === undefined ? Infinity : Number(values.limit));
+  const result = await measureInt8Agreement(
+    dataset,
+    intraOpThreads(values.threads === undefined ? undefined : Number(values.threads)),
+    values.limit === undefined ? Infinity : Number(values.limit),
+  );
   console.log(describeAgreement(result));
   console.log(JSON.stringify(result));
 }

@@ -31,14 +31,20 @@ export async function runInt8ThroughputCase(
   const int8 = await ort.InferenceSession.create(int8Path, options);
   try {
     const data = seededBatch(batch * 3 * SIDE * SIDE, 4242 + batch, -2, 2);
-    const feeds = (s: ort.InferenceSession) => ({ [s.inputNames[0]!]: new ort.Tensor('float32', data, [batch, 3, SIDE, SIDE]) });
+    const feeds = (s: ort.InferenceSession) => ({
+      [s.inputNames[0]!]: new ort.Tensor('float32', data, [batch, 3, SIDE, SIDE]),
+    });
     const sides = [
       { session: fp32, feeds: feeds(fp32), runSeconds: [] as number[] },
       { session: int8, feeds: feeds(int8), runSeconds: [] as number[] },
     ] as const;
     for (const side of sides) for (let i = 0; i < WARM_UP_RUNS; i++) await side.session.run(side.feeds);
     const started = performance.now();
-    for (let pair = 0; sides.some((s) => s.runSeconds.length < minimumRuns) || performance.now() - started < secondsPerCase * 1000; pair++) {
+    for (
+      let pair = 0;
+      sides.some((s) => s.runSeconds.length < minimumRuns) || performance.now() - started < secondsPerCase * 1000;
+      pair++
+    ) {
       for (const side of pair % 2 === 0 ? sides : [...sides].reverse()) {
         const t0 = process.hrtime.bigint();
         await side.session.run(side.feeds);
@@ -65,5 +71,12 @@ export interface Int8ThroughputSummary {
 export function summarizeInt8Throughput(c: Int8ThroughputCase): Int8ThroughputSummary {
   const fp32 = c.batch / median(c.fp32RunSeconds);
   const int8 = c.batch / median(c.int8RunSeconds);
-  return { batch: c.batch, threads: c.threads, fp32ImagesPerSecond: fp32, int8ImagesPerSecond: int8, speedup: int8 / fp32, runs: c.fp32RunSeconds.length };
+  return {
+    batch: c.batch,
+    threads: c.threads,
+    fp32ImagesPerSecond: fp32,
+    int8ImagesPerSecond: int8,
+    speedup: int8 / fp32,
+    runs: c.fp32RunSeconds.length,
+  };
 }

@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import { physicalCoreCount } from '../src/node/cpu-cores.js';
 import { defaultModelPath } from '../src/node/default-model.js';
-import { runInt8ThroughputCase, summarizeInt8Throughput, type Int8ThroughputCase, type Int8ThroughputSummary } from './int8-ort-throughput.js';
+import {
+  runInt8ThroughputCase,
+  summarizeInt8Throughput,
+  type Int8ThroughputCase,
+  type Int8ThroughputSummary,
+} from './int8-ort-throughput.js';
 import { runWasmInt8Bench, type WasmInt8Result } from './int8-wasm.js';
 import type { BenchOptions } from './options.js';
 import { formatTable } from './text-table.js';
@@ -13,7 +18,11 @@ const GOALS = { ort: 2.5, wasm: 1.5 } as const;
 
 export interface Int8Section {
   readonly threads: number;
-  readonly summary: { readonly ort: readonly Int8ThroughputSummary[]; readonly wasm?: WasmInt8Result; readonly wasmSkipped?: string };
+  readonly summary: {
+    readonly ort: readonly Int8ThroughputSummary[];
+    readonly wasm?: WasmInt8Result;
+    readonly wasmSkipped?: string;
+  };
   readonly samples: { readonly ort: readonly Int8ThroughputCase[] };
 }
 
@@ -28,7 +37,9 @@ export async function runInt8Part(options: BenchOptions, progress: (line: string
   // run at batch 1 mostly measures how long its threads wait for each other, and one thread shows the kernels' gain.
   for (const pool of [...new Set([1, threads])]) {
     for (const batch of BATCHES) {
-      progress(`int8: onnxruntime-node batch ${batch}, ${pool} thread${pool === 1 ? '' : 's'}, ${options.secondsPerCase} s`);
+      progress(
+        `int8: onnxruntime-node batch ${batch}, ${pool} thread${pool === 1 ? '' : 's'}, ${options.secondsPerCase} s`,
+      );
       samples.push(await runInt8ThroughputCase(fp32, int8, batch, pool, options.secondsPerCase, MINIMUM_RUNS));
     }
   }
@@ -41,7 +52,11 @@ export async function runInt8Part(options: BenchOptions, progress: (line: string
     wasmSkipped = error instanceof Error ? error.message : String(error);
     progress(`int8: wasm skipped: ${wasmSkipped}`);
   }
-  return { threads, summary: { ort: samples.map(summarizeInt8Throughput), wasm, wasmSkipped }, samples: { ort: samples } };
+  return {
+    threads,
+    summary: { ort: samples.map(summarizeInt8Throughput), wasm, wasmSkipped },
+    samples: { ort: samples },
+  };
 }
 
 export function int8Tables(section: Int8Section): string[] {
@@ -57,9 +72,22 @@ export function int8Tables(section: Int8Section): string[] {
   const w = section.summary.wasm;
   if (w !== undefined) {
     for (const c of w.cases) {
-      rows.push([`onnxruntime-web wasm (Chromium)`, String(c.batch), `${w.threads}`, c.fp32ImagesPerSecond.toFixed(0), c.int8ImagesPerSecond.toFixed(0), `${(c.int8ImagesPerSecond / c.fp32ImagesPerSecond).toFixed(2)}×`, `≥ ${GOALS.wasm}×`]);
+      rows.push([
+        `onnxruntime-web wasm (Chromium)`,
+        String(c.batch),
+        `${w.threads}`,
+        c.fp32ImagesPerSecond.toFixed(0),
+        c.int8ImagesPerSecond.toFixed(0),
+        `${(c.int8ImagesPerSecond / c.fp32ImagesPerSecond).toFixed(2)}×`,
+        `≥ ${GOALS.wasm}×`,
+      ]);
     }
   }
-  const table = formatTable(['int8 vs fp32 (embedded model)', 'batch', 'threads', 'fp32 img/s', 'int8 img/s', 'int8 / fp32', 'goal'], rows);
-  return [section.summary.wasmSkipped === undefined ? table : `${table}\nwasm not measured: ${section.summary.wasmSkipped}`];
+  const table = formatTable(
+    ['int8 vs fp32 (embedded model)', 'batch', 'threads', 'fp32 img/s', 'int8 img/s', 'int8 / fp32', 'goal'],
+    rows,
+  );
+  return [
+    section.summary.wasmSkipped === undefined ? table : `${table}\nwasm not measured: ${section.summary.wasmSkipped}`,
+  ];
 }

@@ -65,20 +65,37 @@ document.body.dataset.ready = '1';
 </script><body></body>`;
 
 /** int8 against float32 in onnxruntime-web's wasm backend in headless Chromium, `secondsPerCase` per batch size. */
-export async function runWasmInt8Bench(fp32Path: string, int8Path: string, secondsPerCase: number): Promise<WasmInt8Result> {
+export async function runWasmInt8Bench(
+  fp32Path: string,
+  int8Path: string,
+  secondsPerCase: number,
+): Promise<WasmInt8Result> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
   if (dirname(fp32Path) !== dirname(int8Path)) throw new Error('the two models must be in one folder');
   const site = await mkdtemp(join(tmpdir(), 'nin-int8-wasm-'));
   const profile = await mkdtemp(join(tmpdir(), 'nin-int8-chromium-'));
   await writeFile(join(site, 'index.html'), PAGE);
-  const server = await startStaticServer({ '/': site, '/ort/': join(PROJECT_ROOT, 'node_modules/onnxruntime-web/dist'), '/models/': dirname(fp32Path) });
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--headless=new', '--no-sandbox', '--no-first-run'] });
+  const server = await startStaticServer({
+    '/': site,
+    '/ort/': join(PROJECT_ROOT, 'node_modules/onnxruntime-web/dist'),
+    '/models/': dirname(fp32Path),
+  });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless=new', '--no-sandbox', '--no-first-run'],
+  });
   try {
     const page = await context.newPage();
     await page.goto(server.url);
     await page.waitForSelector('body[data-ready="1"]', { state: 'attached', timeout: 60_000 });
     return await page.evaluate(
-      ([seconds, threads, batches]) => (window as unknown as { benchInt8: (s: number, t: number, b: number[]) => Promise<WasmInt8Result> }).benchInt8(seconds, threads, batches),
+      ([seconds, threads, batches]) =>
+        (window as unknown as { benchInt8: (s: number, t: number, b: number[]) => Promise<WasmInt8Result> }).benchInt8(
+          seconds,
+          threads,
+          batches,
+        ),
       [secondsPerCase, physicalCoreCount(), BATCHES] as [number, number, number[]],
     );
   } finally {

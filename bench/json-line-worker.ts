@@ -26,7 +26,10 @@ export class JsonLineWorker {
   }
 
   /** Starts `script` with `args` and waits for its first line, the TorchWorkerInfo it sends once ready. */
-  static async start(script: string, args: readonly string[]): Promise<{ worker: JsonLineWorker; info: TorchWorkerInfo }> {
+  static async start(
+    script: string,
+    args: readonly string[],
+  ): Promise<{ worker: JsonLineWorker; info: TorchWorkerInfo }> {
     const worker = new JsonLineWorker(spawn(PYTHON, [script, ...args], { stdio: 'pipe' }), script);
     try {
       return { worker, info: await worker.next<TorchWorkerInfo>() };

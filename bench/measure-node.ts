@@ -37,7 +37,9 @@ async function runProbed(args: readonly string[]): Promise<NodeSample> {
   const probeFile = join(probeDir, 'probe.json');
   try {
     const nodeArgs = ['--import', pathToFileURL(PROCESS_PROBE).href, ...args];
-    const { wallMs } = await runChild(process.execPath, nodeArgs, { env: { ...process.env, [PROBE_FILE_VARIABLE]: probeFile } });
+    const { wallMs } = await runChild(process.execPath, nodeArgs, {
+      env: { ...process.env, [PROBE_FILE_VARIABLE]: probeFile },
+    });
     const report = JSON.parse(readFileSync(probeFile, 'utf8')) as ProbeReport;
     return { wallMs, ...report };
   } finally {

@@ -20,7 +20,10 @@ export interface TorchSample<R extends TorchReport> {
 }
 
 /** torch.load + nn.Module + torch.onnx.export (opset 17, dynamic batch) in a fresh python process. */
-export async function measureTorchExport(checkpointPath: string, onnxPath: string): Promise<TorchSample<TorchExportReport>> {
+export async function measureTorchExport(
+  checkpointPath: string,
+  onnxPath: string,
+): Promise<TorchSample<TorchExportReport>> {
   const { wallMs, stdout } = await runChild(PYTHON, [TORCH_EXPORT_SCRIPT, checkpointPath, onnxPath]);
   return { wallMs, report: parseLastLine<TorchExportReport>(stdout) };
 }

@@ -30,7 +30,12 @@ async function main(checkpointPath: string): Promise<void> {
   let stageStart = 0;
   const mark = (stage: string): void => {
     const now = performance.now();
-    marks.push({ stage, peakRssKib: process.resourceUsage().maxRSS, arrayBufferBytes: process.memoryUsage().arrayBuffers, milliseconds: now - stageStart });
+    marks.push({
+      stage,
+      peakRssKib: process.resourceUsage().maxRSS,
+      arrayBufferBytes: process.memoryUsage().arrayBuffers,
+      milliseconds: now - stageStart,
+    });
     stageStart = performance.now();
   };
 

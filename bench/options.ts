@@ -43,7 +43,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   });
   if (values.help) return 'help';
   const images = positiveNumber('images', values.images, true);
-  if (images % 10 !== 0 || images > 10_000) throw new RangeError(`--images must be a multiple of 10 up to 10000 (the same count from each class), got ${images}`);
+  if (images % 10 !== 0 || images > 10_000)
+    throw new RangeError(
+      `--images must be a multiple of 10 up to 10000 (the same count from each class), got ${images}`,
+    );
   return {
     parts: values.only === undefined ? BENCH_PARTS : [benchPart(values.only)],
     repetitions: positiveNumber('repetitions', values.repetitions, true),
@@ -61,6 +64,7 @@ function benchPart(text: string): BenchPart {
 
 function positiveNumber(name: string, text: string, integer: boolean): number {
   const value = Number(text);
-  if (!(value > 0) || (integer && !Number.isInteger(value))) throw new RangeError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got ${text}`);
+  if (!(value > 0) || (integer && !Number.isInteger(value)))
+    throw new RangeError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got ${text}`);
   return value;
 }

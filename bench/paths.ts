@@ -29,13 +29,21 @@ export interface BenchCheckpoint {
 }
 
 const LARGE = join(PROJECT_ROOT, 'fixtures/generated-large/checkpoints');
-export const IMAGENET_ZIP: BenchCheckpoint = { id: 'imagenet-full (zip)', family: 'imagenet', path: join(LARGE, 'imagenet-full.pth') };
+export const IMAGENET_ZIP: BenchCheckpoint = {
+  id: 'imagenet-full (zip)',
+  family: 'imagenet',
+  path: join(LARGE, 'imagenet-full.pth'),
+};
 export const IMAGENET_LEGACY_V1: BenchCheckpoint = {
   id: 'imagenet-full (legacy-v1)',
   family: 'imagenet',
   path: join(LARGE, 'imagenet-full-legacy-v1.pth'),
 };
-export const CIFAR_FULL: BenchCheckpoint = { id: 'cifar-full', family: 'cifar10', path: join(PROJECT_ROOT, 'fixtures/checkpoints/cifar-full.pth.tar') };
+export const CIFAR_FULL: BenchCheckpoint = {
+  id: 'cifar-full',
+  family: 'cifar10',
+  path: join(PROJECT_ROOT, 'fixtures/checkpoints/cifar-full.pth.tar'),
+};
 
 /** Fails early, with the command that makes the missing file, rather than midway through the bench. */
 export function assertCheckpointsExist(checkpoints: readonly BenchCheckpoint[]): void {
@@ -51,6 +59,7 @@ export function assertCheckpointsExist(checkpoints: readonly BenchCheckpoint[]):
 /** The SDK's embedded default model, and the PyTorch checkpoint it was converted from (same weights). */
 export const DEFAULT_MODEL = join(PROJECT_ROOT, 'models/nin-cifar10.onnx');
 export const DEFAULT_MODEL_CHECKPOINT = join(PROJECT_ROOT, 'fixtures/sdk-train/nin-cifar10-sdk.pth');
-export const CIFAR10_TEST_TAR = process.env.NIN_BENCH_CIFAR10_TEST ?? join(PROJECT_ROOT, '../shared/data/cifar10/test.tar');
+export const CIFAR10_TEST_TAR =
+  process.env.NIN_BENCH_CIFAR10_TEST ?? join(PROJECT_ROOT, '../shared/data/cifar10/test.tar');
 /** The README's first command: `nin-sdk predict cat.jpg`. */
 export const CAT_IMAGE = join(PROJECT_ROOT, 'fixtures/images/cat.jpg');

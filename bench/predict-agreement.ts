@@ -17,7 +17,9 @@ export function compareTop1(sdkStdout: string, torchStdout: string): Top1Agreeme
   const torch = parsePredictLines(torchStdout);
   const missing = [...sdk.keys()].filter((file) => !torch.has(file));
   if (missing.length > 0 || sdk.size !== torch.size) {
-    throw new Error(`the two pipelines classified different files (nin-sdk ${sdk.size}, python ${torch.size}; e.g. ${missing[0] ?? 'a file only python printed'})`);
+    throw new Error(
+      `the two pipelines classified different files (nin-sdk ${sdk.size}, python ${torch.size}; e.g. ${missing[0] ?? 'a file only python printed'})`,
+    );
   }
   let sameTop1 = 0;
   let maxTop1PointsDifference = 0;

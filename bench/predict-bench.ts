@@ -17,7 +17,11 @@ export interface PredictComparison {
  * cache: what is measured is a fresh process, not a cold disk); then `repetitions` timed runs of each, in
  * alternating order, so that the machine's load falls on both alike.
  */
-export async function comparePredict(paths: readonly string[], repetitions: number, torchThreads: number): Promise<PredictComparison> {
+export async function comparePredict(
+  paths: readonly string[],
+  repetitions: number,
+  torchThreads: number,
+): Promise<PredictComparison> {
   const sdkCheck = await runSdkPredict(paths, 'capture');
   const torchCheck = await runTorchPredict(paths, torchThreads, 'capture');
   const agreement = compareTop1(sdkCheck.stdout, torchCheck.stdout);
@@ -25,7 +29,8 @@ export async function comparePredict(paths: readonly string[], repetitions: numb
   const sdkWallMs: number[] = [];
   const torchWallMs: number[] = [];
   const timeSdk = async (): Promise<void> => void sdkWallMs.push((await runSdkPredict(paths, 'discard')).wallMs);
-  const timeTorch = async (): Promise<void> => void torchWallMs.push((await runTorchPredict(paths, torchThreads, 'discard')).wallMs);
+  const timeTorch = async (): Promise<void> =>
+    void torchWallMs.push((await runTorchPredict(paths, torchThreads, 'discard')).wallMs);
   for (let rep = 0; rep < repetitions; rep++) {
     for (const run of rep % 2 === 0 ? [timeSdk, timeTorch] : [timeTorch, timeSdk]) await run();
   }

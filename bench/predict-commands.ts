@@ -11,5 +11,7 @@ export function runSdkPredict(paths: readonly string[], output: PredictOutput): 
 
 /** bench/torch_predict.py on the default model's checkpoint: PIL + torchvision + torch, the same defaults. */
 export function runTorchPredict(paths: readonly string[], threads: number, output: PredictOutput): Promise<ChildRun> {
-  return runChild(PYTHON, [TORCH_PREDICT_SCRIPT, DEFAULT_MODEL_CHECKPOINT, ...paths, '--threads', String(threads)], { stdout: output });
+  return runChild(PYTHON, [TORCH_PREDICT_SCRIPT, DEFAULT_MODEL_CHECKPOINT, ...paths, '--threads', String(threads)], {
+    stdout: output,
+  });
 }

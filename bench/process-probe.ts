@@ -20,7 +20,11 @@ const reportPath = process.env[PROBE_FILE_VARIABLE];
 const bootstrappedAtMs = performance.now();
 if (reportPath !== undefined) {
   process.on('exit', () => {
-    const report: ProbeReport = { peakRssKib: process.resourceUsage().maxRSS, bootstrappedAtMs, exitAtMs: performance.now() };
+    const report: ProbeReport = {
+      peakRssKib: process.resourceUsage().maxRSS,
+      bootstrappedAtMs,
+      exitAtMs: performance.now(),
+    };
     writeFileSync(reportPath, JSON.stringify(report));
   });
 }

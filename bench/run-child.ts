@@ -18,7 +18,10 @@ export interface ChildOptions {
 export function runChild(command: string, args: readonly string[], options: ChildOptions = {}): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', options.stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      stdio: ['ignore', options.stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));

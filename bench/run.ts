@@ -24,11 +24,14 @@ import { runServePart, serveTables } from './serve-bench.js';
 async function main(options: BenchOptions): Promise<void> {
   const loadAverageAtStart = loadavg()[0] ?? 0;
   const progress = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
-  if (loadAverageAtStart > 0.5) progress(`load average ${loadAverageAtStart.toFixed(2)}: other work shares the CPUs, figures will be perturbed`);
+  if (loadAverageAtStart > 0.5)
+    progress(`load average ${loadAverageAtStart.toFixed(2)}: other work shares the CPUs, figures will be perturbed`);
 
   const workDir = mkdtempSync(join(tmpdir(), 'nin-bench-'));
   try {
-    const converter = options.parts.includes('converter') ? await runConverterPart(options, workDir, progress) : undefined;
+    const converter = options.parts.includes('converter')
+      ? await runConverterPart(options, workDir, progress)
+      : undefined;
     const sdk = options.parts.includes('sdk') ? await runSdkPart(options, workDir, progress) : undefined;
     const training = options.parts.includes('training') ? await runTrainingPart(options, workDir, progress) : undefined;
     const int8 = options.parts.includes('int8') ? await runInt8Part(options, progress) : undefined;
@@ -73,7 +76,9 @@ function printResults(results: BenchResults, options: BenchOptions): void {
       `onnxruntime-node ${env.onnxruntimeNode}, torch ${env.torch}; load average at start ${env.loadAverageAtStart.toFixed(2)}\n`,
   );
   const tables = [
-    ...(results.conversion && results.throughput ? converterTables(results.conversion, results.throughput, options.repetitions) : []),
+    ...(results.conversion && results.throughput
+      ? converterTables(results.conversion, results.throughput, options.repetitions)
+      : []),
     ...(results.sdk ? sdkTables(results.sdk) : []),
     ...(results.training ? trainingTables(results.training) : []),
     ...(results.int8 ? int8Tables(results.int8) : []),

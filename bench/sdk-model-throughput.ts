@@ -71,7 +71,12 @@ export async function runModelThroughputCase(
   }
 }
 
-async function timeOrtRuns(session: ort.InferenceSession, feeds: Feeds, seconds: number, minRuns: number): Promise<number[]> {
+async function timeOrtRuns(
+  session: ort.InferenceSession,
+  feeds: Feeds,
+  seconds: number,
+  minRuns: number,
+): Promise<number[]> {
   const runSeconds: number[] = [];
   const started = performance.now();
   while (runSeconds.length < minRuns || performance.now() - started < seconds * 1000) {
@@ -82,12 +87,16 @@ async function timeOrtRuns(session: ort.InferenceSession, feeds: Feeds, seconds:
   return runSeconds;
 }
 
-function compareOutputs(ortOutputs: ort.InferenceSession.ReturnType, torchOutputs: TorchOutputs): ModelThroughputCase['maxAbsDifference'] {
+function compareOutputs(
+  ortOutputs: ort.InferenceSession.ReturnType,
+  torchOutputs: TorchOutputs,
+): ModelThroughputCase['maxAbsDifference'] {
   const maxDifference = (name: 'logits' | 'probabilities'): number => {
     const ours = ortOutputs[name]?.data;
     const theirs = torchOutputs[name];
     if (!(ours instanceof Float32Array)) throw new Error(`the ONNX model has no float32 output '${name}'`);
-    if (ours.length !== theirs.length) throw new Error(`output ${name}: ${ours.length} values from ONNX Runtime, ${theirs.length} from PyTorch`);
+    if (ours.length !== theirs.length)
+      throw new Error(`output ${name}: ${ours.length} values from ONNX Runtime, ${theirs.length} from PyTorch`);
     let max = 0;
     for (let i = 0; i < ours.length; i++) max = Math.max(max, Math.abs(ours[i]! - theirs[i]!));
     return max;

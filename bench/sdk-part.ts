@@ -3,7 +3,14 @@ import { join, relative } from 'node:path';
 import { extractClassSample } from './cifar-sample.js';
 import { physicalCoreCount } from '../src/node/cpu-cores.js';
 import type { BenchOptions } from './options.js';
-import { CAT_IMAGE, CIFAR10_TEST_TAR, DEFAULT_MODEL, DEFAULT_MODEL_CHECKPOINT, PROJECT_ROOT, SDK_CLI } from './paths.js';
+import {
+  CAT_IMAGE,
+  CIFAR10_TEST_TAR,
+  DEFAULT_MODEL,
+  DEFAULT_MODEL_CHECKPOINT,
+  PROJECT_ROOT,
+  SDK_CLI,
+} from './paths.js';
 import { comparePredict, type PredictComparison } from './predict-bench.js';
 import { runModelThroughputCase, type ModelThroughputCase } from './sdk-model-throughput.js';
 import {
@@ -39,7 +46,11 @@ export interface SdkSection {
 }
 
 /** nin-sdk against PyTorch: the model alone, `predict` on CIFAR-10 test JPEGs end to end, and the cold start. */
-export async function runSdkPart(options: BenchOptions, workDir: string, progress: (line: string) => void): Promise<SdkSection> {
+export async function runSdkPart(
+  options: BenchOptions,
+  workDir: string,
+  progress: (line: string) => void,
+): Promise<SdkSection> {
   assertSdkInputsExist();
   const threads = physicalCoreCount();
   const { modelThroughput, torchVersion } = await runModelThroughput(threads, options, workDir, progress);
@@ -66,7 +77,12 @@ export async function runSdkPart(options: BenchOptions, workDir: string, progres
 export function sdkTables(section: SdkSection): string[] {
   return [
     modelThroughputTable(section.summary.modelThroughput, section.threads),
-    predictTable(section.summary.endToEnd, section.summary.coldStart, relative(PROJECT_ROOT, CAT_IMAGE), section.threads),
+    predictTable(
+      section.summary.endToEnd,
+      section.summary.coldStart,
+      relative(PROJECT_ROOT, CAT_IMAGE),
+      section.threads,
+    ),
   ];
 }
 
@@ -85,7 +101,9 @@ async function runModelThroughput(
       const settings = { secondsPerCase: options.secondsPerCase, minimumRuns: 5, threads };
       const result = await runModelThroughputCase(DEFAULT_MODEL, worker, batch, settings, workDir);
       if (result.maxAbsDifference.logits > SAME_WEIGHTS_TOLERANCE) {
-        progress(`ORT and PyTorch logits differ by ${result.maxAbsDifference.logits.toExponential(1)}: is ${relative(PROJECT_ROOT, DEFAULT_MODEL)} converted from this checkpoint?`);
+        progress(
+          `ORT and PyTorch logits differ by ${result.maxAbsDifference.logits.toExponential(1)}: is ${relative(PROJECT_ROOT, DEFAULT_MODEL)} converted from this checkpoint?`,
+        );
       }
       modelThroughput.push(result);
     }

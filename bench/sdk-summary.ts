@@ -75,7 +75,17 @@ export function modelThroughputTable(rows: readonly ModelThroughputSummary[], th
     `  images/s = batch / median run time; turns of many runs alternate ORT torch torch ORT; ${threads} threads each`,
     `  (intraOpNumThreads = physical cores, as nin-sdk sets on Node; torch.set_num_threads(${threads}))`,
     formatTable(
-      ['batch', 'ORT img/s', 'torch img/s', 'ORT/torch', 'runs ORT', 'runs torch', 'max|Δ| logits', 'max|Δ| probs', `≥${SDK_TARGETS.modelSpeedup}×`],
+      [
+        'batch',
+        'ORT img/s',
+        'torch img/s',
+        'ORT/torch',
+        'runs ORT',
+        'runs torch',
+        'max|Δ| logits',
+        'max|Δ| probs',
+        `≥${SDK_TARGETS.modelSpeedup}×`,
+      ],
       rows.map((r) => [
         String(r.batch),
         fixed(r.ortImagesPerSecond, 1),
@@ -91,14 +101,31 @@ export function modelThroughputTable(rows: readonly ModelThroughputSummary[], th
   ].join('\n');
 }
 
-export function predictTable(endToEnd: PredictSummary, coldStart: PredictSummary, coldStartImage: string, threads: number): string {
+export function predictTable(
+  endToEnd: PredictSummary,
+  coldStart: PredictSummary,
+  coldStartImage: string,
+  threads: number,
+): string {
   return [
     `SDK predict, fresh process each, spawn to exit, stdout to /dev/null; median of ${endToEnd.runs} (interleaved, after an untimed run each)`,
     `  nin-sdk = node dist/cli/nin-sdk.mjs predict (the bundled bin) (defaults: CPU, batch 32, top 3); python = bench/torch_predict.py`,
     `  (PIL + torchvision + torch on the same checkpoint, batch 32, top 3, torch.set_num_threads(${threads}), one image decoded at a time);`,
     `  same top-1 = images whose most probable class both give, from the untimed run`,
     formatTable(
-      ['case', 'images', 'nin-sdk ms', 'python ms', 'nin-sdk img/s', 'python img/s', 'python/nin-sdk', 'nin-sdk÷python', 'same top-1', 'target', ''],
+      [
+        'case',
+        'images',
+        'nin-sdk ms',
+        'python ms',
+        'nin-sdk img/s',
+        'python img/s',
+        'python/nin-sdk',
+        'nin-sdk÷python',
+        'same top-1',
+        'target',
+        '',
+      ],
       [
         [
           'end to end',

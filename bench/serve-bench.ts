@@ -62,9 +62,24 @@ async function ceiling(threads: number, images: readonly RawPixels[]): Promise<n
 }
 
 function startServer(threads: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [SDK_CLI, 'serve', '--port', '0', '--threads', String(threads), '--max-batch-size', String(MAX_BATCH), '--log', '-'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      SDK_CLI,
+      'serve',
+      '--port',
+      '0',
+      '--threads',
+      String(threads),
+      '--max-batch-size',
+      String(MAX_BATCH),
+      '--log',
+      '-',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -78,17 +93,27 @@ function startServer(threads: number): Promise<{ child: ChildProcess; url: strin
 
 function post(url: string, agent: Agent, body: Buffer, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
-    const req = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': String(body.length) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', () => resolve(0));
-    });
+    const req = httpRequest(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'Content-Length': String(body.length) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(0));
+      },
+    );
     req.on('error', () => resolve(0));
     req.end(body);
   });
 }
 
-async function level(url: string, clients: number, requests: number, bodies: readonly Buffer[], headers: readonly Record<string, string>[]): Promise<Omit<ServeLevel, 'ofCeiling'>> {
+async function level(
+  url: string,
+  clients: number,
+  requests: number,
+  bodies: readonly Buffer[],
+  headers: readonly Record<string, string>[],
+): Promise<Omit<ServeLevel, 'ofCeiling'>> {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const latencies: number[] = [];
   let failed = 0;
@@ -98,7 +123,12 @@ async function level(url: string, clients: number, requests: number, bodies: rea
     while (next < requests) {
       const k = next++;
       const sent = performance.now();
-      const status = await post(`${url}/v2/models/nin-cifar10/infer`, agent, bodies[k % bodies.length]!, headers[k % headers.length]!);
+      const status = await post(
+        `${url}/v2/models/nin-cifar10/infer`,
+        agent,
+        bodies[k % bodies.length]!,
+        headers[k % headers.length]!,
+      );
       latencies.push(performance.now() - sent);
       if (status !== 200) failed++;
     }
@@ -128,20 +158,46 @@ export async function runServePart(progress: (line: string) => void): Promise<Se
   const { preprocessPixels } = await import('../src/preprocess/pipeline.js');
   const requests = images.slice(0, 256).map((p) => {
     const tensor = preprocessPixels(p, classifier.info.preprocessing).tensor;
-    const header = Buffer.from(JSON.stringify({
-      inputs: [{ name: 'input', shape: [1, 3, 32, 32], datatype: 'FP32', parameters: { binary_data_size: tensor.byteLength } }],
-      outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
-    }));
-    return { body: Buffer.concat([header, Buffer.from(tensor.buffer)]), headers: { 'Inference-Header-Content-Length': String(header.length), 'Content-Type': 'application/octet-stream' } };
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          {
+            name: 'input',
+            shape: [1, 3, 32, 32],
+            datatype: 'FP32',
+            parameters: { binary_data_size: tensor.byteLength },
+          },
+        ],
+        outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
+      }),
+    );
+    return {
+      body: Buffer.concat([header, Buffer.from(tensor.buffer)]),
+      headers: { 'Inference-Header-Content-Length': String(header.length), 'Content-Type': 'application/octet-stream' },
+    };
   });
   await classifier.dispose();
   const { child, url } = await startServer(threads);
   const levels: Omit<ServeLevel, 'ofCeiling'>[] = [];
   try {
-    await level(url, 4, 64, requests.map((r) => r.body), requests.map((r) => r.headers));
+    await level(
+      url,
+      4,
+      64,
+      requests.map((r) => r.body),
+      requests.map((r) => r.headers),
+    );
     for (const { clients, requests: count } of LEVELS) {
       progress(`serve: ${clients} concurrent clients, ${count} requests`);
-      levels.push(await level(url, clients, count, requests.map((r) => r.body), requests.map((r) => r.headers)));
+      levels.push(
+        await level(
+          url,
+          clients,
+          count,
+          requests.map((r) => r.body),
+          requests.map((r) => r.headers),
+        ),
+      );
     }
   } finally {
     child.kill('SIGTERM');
@@ -149,7 +205,11 @@ export async function runServePart(progress: (line: string) => void): Promise<Se
   // The ceiling again after the server ran: the machine is shared, so the mean of both is the reference.
   const afterCeiling = await ceiling(threads, images);
   const ceilingImagesPerSecond = (before + afterCeiling) / 2;
-  return { threads, ceilingImagesPerSecond, levels: levels.map((l) => ({ ...l, ofCeiling: l.imagesPerSecond / ceilingImagesPerSecond })) };
+  return {
+    threads,
+    ceilingImagesPerSecond,
+    levels: levels.map((l) => ({ ...l, ofCeiling: l.imagesPerSecond / ceilingImagesPerSecond })),
+  };
 }
 
 export function serveTables(section: ServeSection): string[] {

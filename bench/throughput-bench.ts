@@ -49,44 +49,67 @@ export async function runThroughputCase(
   try {
     const { side, low, high } = FAMILY_INPUT[family];
     const data = seededBatch(batch * 3 * side * side, 20240 + batch, low, high);
-    const feedsFor = (session: ort.InferenceSession): Feeds => ({ [session.inputNames[0]!]: new ort.Tensor('float32', data, [batch, 3, side, side]) });
+    const feedsFor = (session: ort.InferenceSession): Feeds => ({
+      [session.inputNames[0]!]: new ort.Tensor('float32', data, [batch, 3, side, side]),
+    });
     const oursFeeds = feedsFor(ours);
     const exporterFeeds = feedsFor(exporter);
 
     await ours.run(oursFeeds);
     await exporter.run(exporterFeeds);
-    const maxAbsDifference = compareOutputs((await timeRun(ours, oursFeeds)).outputs, (await timeRun(exporter, exporterFeeds)).outputs);
+    const maxAbsDifference = compareOutputs(
+      (await timeRun(ours, oursFeeds)).outputs,
+      (await timeRun(exporter, exporterFeeds)).outputs,
+    );
 
     const contenders = [
       { session: ours, feeds: oursFeeds, runSeconds: [] as number[] },
       { session: exporter, feeds: exporterFeeds, runSeconds: [] as number[] },
     ] as const;
     const started = performance.now();
-    for (let pair = 0; pair < settings.minimumRuns || performance.now() - started < settings.secondsPerCase * 1000; pair++) {
+    for (
+      let pair = 0;
+      pair < settings.minimumRuns || performance.now() - started < settings.secondsPerCase * 1000;
+      pair++
+    ) {
       for (const { session, feeds, runSeconds } of pair % 2 === 0 ? contenders : [...contenders].reverse()) {
         runSeconds.push((await timeRun(session, feeds)).seconds);
       }
     }
     const [oursRuns, exporterRuns] = contenders;
-    return { family, batch, oursRunSeconds: oursRuns.runSeconds, exporterRunSeconds: exporterRuns.runSeconds, maxAbsDifference };
+    return {
+      family,
+      batch,
+      oursRunSeconds: oursRuns.runSeconds,
+      exporterRunSeconds: exporterRuns.runSeconds,
+      maxAbsDifference,
+    };
   } finally {
     await ours.release();
     await exporter.release();
   }
 }
 
-async function timeRun(session: ort.InferenceSession, feeds: Feeds): Promise<{ seconds: number; outputs: ort.InferenceSession.ReturnType }> {
+async function timeRun(
+  session: ort.InferenceSession,
+  feeds: Feeds,
+): Promise<{ seconds: number; outputs: ort.InferenceSession.ReturnType }> {
   const started = process.hrtime.bigint();
   const outputs = await session.run(feeds);
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, outputs };
 }
 
-function compareOutputs(ours: ort.InferenceSession.ReturnType, exporter: ort.InferenceSession.ReturnType): Record<string, number> {
+function compareOutputs(
+  ours: ort.InferenceSession.ReturnType,
+  exporter: ort.InferenceSession.ReturnType,
+): Record<string, number> {
   const differences: Record<string, number> = {};
   for (const [name, tensor] of Object.entries(ours)) {
     const other = exporter[name];
-    if (other === undefined || !(tensor.data instanceof Float32Array) || !(other.data instanceof Float32Array)) continue;
-    if (tensor.data.length !== other.data.length) throw new Error(`output ${name}: ${tensor.data.length} values in ours, ${other.data.length} in the exporter's`);
+    if (other === undefined || !(tensor.data instanceof Float32Array) || !(other.data instanceof Float32Array))
+      continue;
+    if (tensor.data.length !== other.data.length)
+      throw new Error(`output ${name}: ${tensor.data.length} values in ours, ${other.data.length} in the exporter's`);
     let max = 0;
     for (let i = 0; i < tensor.data.length; i++) max = Math.max(max, Math.abs(tensor.data[i]! - other.data[i]!));
     differences[name] = max;

@@ -17,8 +17,15 @@ export class TorchModelWorker {
   private constructor(private readonly worker: JsonLineWorker) {}
 
   /** Starts the worker and waits until its model is loaded. */
-  static async start(checkpointPath: string, threads: number): Promise<{ worker: TorchModelWorker; info: TorchWorkerInfo }> {
-    const { worker, info } = await JsonLineWorker.start(TORCH_MODEL_WORKER_SCRIPT, [checkpointPath, '--threads', String(threads)]);
+  static async start(
+    checkpointPath: string,
+    threads: number,
+  ): Promise<{ worker: TorchModelWorker; info: TorchWorkerInfo }> {
+    const { worker, info } = await JsonLineWorker.start(TORCH_MODEL_WORKER_SCRIPT, [
+      checkpointPath,
+      '--threads',
+      String(threads),
+    ]);
     return { worker: new TorchModelWorker(worker), info };
   }
 

@@ -27,7 +27,13 @@ export class TorchTrainWorker {
 
   /** Loads weights, batch and optimizer; returns the batch's eval-mode loss. */
   async setup(setup: TorchTrainingSetup): Promise<number> {
-    return (await this.request<{ evalLoss: number }>({ op: 'setup', ...setup, groups: setup.groups.map(({ parameters, lr, weightDecay }) => ({ parameters, lr, weightDecay })) })).evalLoss;
+    return (
+      await this.request<{ evalLoss: number }>({
+        op: 'setup',
+        ...setup,
+        groups: setup.groups.map(({ parameters, lr, weightDecay }) => ({ parameters, lr, weightDecay })),
+      })
+    ).evalLoss;
   }
 
   /** Training steps until both `seconds` and `minRuns` are reached: seconds and loss of each. */

@@ -38,14 +38,20 @@ export interface TrainingSection {
 }
 
 /** Training throughput: nin-sdk's TrainingSession against torch.optim.SGD, same model, batch, groups and threads. */
-export async function runTrainingPart(options: BenchOptions, workDir: string, progress: (line: string) => void): Promise<TrainingSection> {
+export async function runTrainingPart(
+  options: BenchOptions,
+  workDir: string,
+  progress: (line: string) => void,
+): Promise<TrainingSection> {
   const threads = physicalCoreCount();
   const { worker, info } = await TorchTrainWorker.start(threads);
   try {
     if (info.threads !== threads) progress(`PyTorch runs ${info.threads} threads though ${threads} were asked for`);
     const samples: TrainingThroughputCase[] = [];
     for (const widths of TRAINING_WIDTHS) {
-      progress(`training throughput: widths ${widths.join(',')}, batch ${options.trainingBatch}, ${threads} threads each`);
+      progress(
+        `training throughput: widths ${widths.join(',')}, batch ${options.trainingBatch}, ${threads} threads each`,
+      );
       const settings = { secondsPerCase: options.secondsPerCase, minimumSteps: MINIMUM_STEPS, threads };
       samples.push(await runTrainingThroughputCase(widths, options.trainingBatch, worker, settings, workDir));
     }
@@ -78,7 +84,17 @@ export function trainingTables(section: TrainingSection): string[] {
       '  forward, backward, SGD update (ours: train model + optimizer model); images/s = batch / median step time;',
       `  turns alternate ORT torch torch ORT; ${section.threads} threads each (intraOpNumThreads, torch.set_num_threads)`,
       formatTable(
-        ['widths', 'batch', 'ORT img/s', 'torch img/s', 'ORT/torch', 'steps ORT', 'steps torch', '|Δ| eval loss', `≥${TRAINING_TARGET_SPEEDUP}×`],
+        [
+          'widths',
+          'batch',
+          'ORT img/s',
+          'torch img/s',
+          'ORT/torch',
+          'steps ORT',
+          'steps torch',
+          '|Δ| eval loss',
+          `≥${TRAINING_TARGET_SPEEDUP}×`,
+        ],
         section.summary.map((r) => [
           r.widths,
           String(r.batch),

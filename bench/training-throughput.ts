@@ -67,15 +67,31 @@ export async function runTrainingThroughputCase(
   labels.forEach((label, i) => (targets[i * CLASSES + label] = 1));
 
   const tag = `${widths.join('-')}-b${batch}`;
-  const files = { checkpoint: join(scratchDir, `train-${tag}.pth`), input: join(scratchDir, `train-${tag}.f32`), labels: join(scratchDir, `train-${tag}.i32`) };
+  const files = {
+    checkpoint: join(scratchDir, `train-${tag}.pth`),
+    input: join(scratchDir, `train-${tag}.f32`),
+    labels: join(scratchDir, `train-${tag}.i32`),
+  };
   writeFileSync(files.checkpoint, exportPytorchCheckpoint(checkpointParameters(checkpoint)));
   writeFileSync(files.input, new Uint8Array(input.buffer));
   writeFileSync(files.labels, new Uint8Array(labels.buffer));
-  const torchEvalLoss = await torch.setup({ ...files, shape: [batch, 3, 32, 32], groups: optimizer.groups, momentum: optimizer.momentum });
+  const torchEvalLoss = await torch.setup({
+    ...files,
+    shape: [batch, 3, 32, 32],
+    groups: optimizer.groups,
+    momentum: optimizer.momentum,
+  });
 
-  const session = await TrainingSession.fromCheckpoint(checkpoint, { ort, platform: 'node', sessionOptions: { intraOpNumThreads: settings.threads } });
+  const session = await TrainingSession.fromCheckpoint(checkpoint, {
+    ort,
+    platform: 'node',
+    sessionOptions: { intraOpNumThreads: settings.threads },
+  });
   try {
-    const feeds = { input: new ort.Tensor('float32', input, [batch, 3, 32, 32]), labels: new ort.Tensor('float32', targets, [batch, CLASSES]) };
+    const feeds = {
+      input: new ort.Tensor('float32', input, [batch, 3, 32, 32]),
+      labels: new ort.Tensor('float32', targets, [batch, CLASSES]),
+    };
     const ortEvalLoss = (await session.runEvalStep(feeds)).loss;
     const layers = dropoutLayers(architecture);
     const random = Random.fromSeed(1);
@@ -98,14 +114,23 @@ export async function runTrainingThroughputCase(
     const turnSeconds = settings.secondsPerCase / TURNS_PER_CASE;
     const sides = [
       { steps: (): Promise<number[]> => ortSteps(turnSeconds, 1), seconds: [] as number[] },
-      { steps: async (): Promise<number[]> => (await torch.timeSteps(turnSeconds, 1)).runSeconds, seconds: [] as number[] },
+      {
+        steps: async (): Promise<number[]> => (await torch.timeSteps(turnSeconds, 1)).runSeconds,
+        seconds: [] as number[],
+      },
     ] as const;
     const enough = (): boolean => sides.every((s) => s.seconds.length >= settings.minimumSteps);
     const started = performance.now();
     for (let pair = 0; !enough() || performance.now() - started < settings.secondsPerCase * 1000; pair++) {
       for (const side of pair % 2 === 0 ? sides : [...sides].reverse()) side.seconds.push(...(await side.steps()));
     }
-    return { widths, batch, ortStepSeconds: sides[0].seconds, torchStepSeconds: sides[1].seconds, evalLoss: { ort: ortEvalLoss, torch: torchEvalLoss } };
+    return {
+      widths,
+      batch,
+      ortStepSeconds: sides[0].seconds,
+      torchStepSeconds: sides[1].seconds,
+      evalLoss: { ort: ortEvalLoss, torch: torchEvalLoss },
+    };
   } finally {
     await session.release();
   }

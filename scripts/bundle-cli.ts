@@ -33,7 +33,8 @@ export const EXTERNAL_PACKAGES = ['onnxruntime-node', 'sharp', '@jsquash/jpeg'] 
  * CommonJS packages bundled into ESM (tar-stream and its streams) call require() for Node's built-ins, which
  * esbuild's ESM output cannot do by itself: every output file gets a real require.
  */
-const REQUIRE_SHIM = "import { createRequire as __ninCreateRequire } from 'node:module'; const require = __ninCreateRequire(import.meta.url);";
+const REQUIRE_SHIM =
+  "import { createRequire as __ninCreateRequire } from 'node:module'; const require = __ninCreateRequire(import.meta.url);";
 
 export async function bundleClis(options: { readonly clean?: boolean } = {}): Promise<void> {
   const result = await build({

@@ -3,7 +3,13 @@
  * ONNX Runtime (CPU, CUDA or WebGPU).
  */
 export * from './common.js';
-export { classify, loadClassifier, type ClassifyCallOptions, type LoadClassifierOptions, type NodeClassifier } from './node/classify.js';
+export {
+  classify,
+  loadClassifier,
+  type ClassifyCallOptions,
+  type LoadClassifierOptions,
+  type NodeClassifier,
+} from './node/classify.js';
 export { physicalCoreCount } from './node/cpu-cores.js';
 export { defaultModelPath } from './node/default-model.js';
 export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './node/quantize-model.js';

@@ -10,7 +10,17 @@ import { ArchitectureError } from './errors.js';
  */
 
 const KINDS: readonly ArchLayerKind[] = [
-  'conv', 'batchNorm', 'relu', 'sign', 'maxPool', 'avgPool', 'adaptiveAvgPool', 'dropout', 'flatten', 'linear', 'softmax',
+  'conv',
+  'batchNorm',
+  'relu',
+  'sign',
+  'maxPool',
+  'avgPool',
+  'adaptiveAvgPool',
+  'dropout',
+  'flatten',
+  'linear',
+  'softmax',
 ];
 
 /** Fields each kind accepts (besides kind and name). */
@@ -28,7 +38,18 @@ const FIELDS: Readonly<Record<ArchLayerKind, readonly string[]>> = {
   softmax: [],
 };
 
-const TOP_FIELDS = ['id', 'title', 'source', 'notes', 'inputSize', 'inputChannels', 'labels', 'preprocessing', 'keyPrefixes', 'layers'];
+const TOP_FIELDS = [
+  'id',
+  'title',
+  'source',
+  'notes',
+  'inputSize',
+  'inputChannels',
+  'labels',
+  'preprocessing',
+  'keyPrefixes',
+  'layers',
+];
 const PREPROCESSING_FIELDS = ['resizeShorterSide', 'channelOrder', 'scale', 'mean', 'std'];
 const MAX_LAYERS = 1000;
 
@@ -39,7 +60,9 @@ export function parseArchitectureJson(text: string, source = 'architecture'): Ar
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ArchitectureError(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new ArchitectureError(
+      `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   return validateArchitecture(value, source);
 }
@@ -51,7 +74,8 @@ export function validateArchitecture(value: unknown, source = 'architecture'): A
   const top = object(value, fail, 'the file');
   unknownFields(top, TOP_FIELDS, fail, 'the file');
   const id = string(top['id'], fail, 'id');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) fail(`id must be letters, digits, '.', '_' or '-', got ${JSON.stringify(id)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id))
+    fail(`id must be letters, digits, '.', '_' or '-', got ${JSON.stringify(id)}`);
   const inputSize = integer(top['inputSize'], fail, 'inputSize', 1, 4096);
   const inputChannels = integer(top['inputChannels'] ?? 3, fail, 'inputChannels', 1, 4096);
   const labels = stringList(top['labels'], fail, 'labels');
@@ -67,7 +91,8 @@ export function validateArchitecture(value: unknown, source = 'architecture'): A
     names.add(layer.name);
     return layer;
   });
-  if (!layers.some((l) => l.kind === 'conv' || l.kind === 'linear')) fail('layers: no conv or linear layer, so nothing to read from the checkpoint');
+  if (!layers.some((l) => l.kind === 'conv' || l.kind === 'linear'))
+    fail('layers: no conv or linear layer, so nothing to read from the checkpoint');
   return {
     id,
     title: top['title'] === undefined ? id : string(top['title'], fail, 'title'),
@@ -98,14 +123,23 @@ function parseLayer(raw: unknown, index: number, fail: (message: string) => neve
   const bool = (field: string, fallback: boolean) => boolean(layer[field] ?? fallback, fail, `${where}: ${field}`);
   switch (k) {
     case 'conv': {
-      const conv = { kind: k, name, kernel: int('kernel', undefined, 1), stride: int('stride', 1, 1), padding: int('padding', 0, 0), bias: bool('bias', true) };
+      const conv = {
+        kind: k,
+        name,
+        kernel: int('kernel', undefined, 1),
+        stride: int('stride', 1, 1),
+        padding: int('padding', 0, 0),
+        bias: bool('bias', true),
+      };
       const weights = layer['weights'] ?? 'real';
-      if (weights !== 'real' && weights !== 'xnor-binarized') fail(`${where}: weights must be "real" or "xnor-binarized", got ${JSON.stringify(weights)}`);
+      if (weights !== 'real' && weights !== 'xnor-binarized')
+        fail(`${where}: weights must be "real" or "xnor-binarized", got ${JSON.stringify(weights)}`);
       return weights === 'xnor-binarized' ? { ...conv, weights } : conv;
     }
     case 'batchNorm': {
       const eps = layer['eps'] ?? 1e-5;
-      if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) fail(`${where}: eps must be a positive number, got ${JSON.stringify(eps)}`);
+      if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps))
+        fail(`${where}: eps must be a positive number, got ${JSON.stringify(eps)}`);
       const minWeight = layer['minWeight'];
       if (minWeight !== undefined && (typeof minWeight !== 'number' || !Number.isFinite(minWeight))) {
         fail(`${where}: minWeight must be a number, got ${JSON.stringify(minWeight)}`);
@@ -117,16 +151,23 @@ function parseLayer(raw: unknown, index: number, fail: (message: string) => neve
     case 'avgPool': {
       const kernel = int('kernel', undefined, 1);
       const padding = int('padding', 0, 0);
-      if (2 * padding > kernel) fail(`${where}: padding must be at most half the kernel (PyTorch's rule), got ${padding} for kernel ${kernel}`);
+      if (2 * padding > kernel)
+        fail(`${where}: padding must be at most half the kernel (PyTorch's rule), got ${padding} for kernel ${kernel}`);
       const common = { name, kernel, stride: int('stride', kernel, 1), padding, ceilMode: bool('ceilMode', false) };
-      return k === 'maxPool' ? { kind: k, ...common } : { kind: k, ...common, countIncludePad: bool('countIncludePad', true) };
+      return k === 'maxPool'
+        ? { kind: k, ...common }
+        : { kind: k, ...common, countIncludePad: bool('countIncludePad', true) };
     }
     case 'adaptiveAvgPool':
-      if ((layer['outputSize'] ?? 1) !== 1) fail(`${where}: outputSize must be 1 (only a global average is supported), got ${JSON.stringify(layer['outputSize'])}`);
+      if ((layer['outputSize'] ?? 1) !== 1)
+        fail(
+          `${where}: outputSize must be 1 (only a global average is supported), got ${JSON.stringify(layer['outputSize'])}`,
+        );
       return { kind: k, name, outputSize: 1 };
     case 'dropout': {
       const p = layer['p'] ?? 0.5;
-      if (typeof p !== 'number' || !(p >= 0 && p < 1)) fail(`${where}: p must be a number from 0 to below 1, got ${JSON.stringify(p)}`);
+      if (typeof p !== 'number' || !(p >= 0 && p < 1))
+        fail(`${where}: p must be a number from 0 to below 1, got ${JSON.stringify(p)}`);
       return { kind: k, name, p: p as number };
     }
     case 'linear':
@@ -143,22 +184,46 @@ function parsePreprocessing(raw: unknown, inputSize: number, fail: (message: str
   const p = object(raw, fail, 'preprocessing');
   unknownFields(p, PREPROCESSING_FIELDS, fail, 'preprocessing');
   const order = p['channelOrder'] ?? 'RGB';
-  if (order !== 'RGB' && order !== 'BGR') fail(`preprocessing: channelOrder must be "RGB" or "BGR", got ${JSON.stringify(order)}`);
+  if (order !== 'RGB' && order !== 'BGR')
+    fail(`preprocessing: channelOrder must be "RGB" or "BGR", got ${JSON.stringify(order)}`);
   const scale = p['scale'];
-  if (typeof scale !== 'number' || !(scale > 0)) fail(`preprocessing: scale must be a positive number (1/255 for [0, 1] inputs), got ${JSON.stringify(scale ?? null)}`);
+  if (typeof scale !== 'number' || !(scale > 0))
+    fail(
+      `preprocessing: scale must be a positive number (1/255 for [0, 1] inputs), got ${JSON.stringify(scale ?? null)}`,
+    );
   const triple = (field: string, positive: boolean): readonly [number, number, number] => {
     const v = p[field];
-    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!positive || x > 0))) {
-      fail(`preprocessing: ${field} must be three ${positive ? 'positive ' : ''}numbers, got ${JSON.stringify(v ?? null)}`);
+    if (
+      !Array.isArray(v) ||
+      v.length !== 3 ||
+      !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!positive || x > 0))
+    ) {
+      fail(
+        `preprocessing: ${field} must be three ${positive ? 'positive ' : ''}numbers, got ${JSON.stringify(v ?? null)}`,
+      );
     }
     return v as unknown as readonly [number, number, number];
   };
-  const resize = integer(p['resizeShorterSide'] ?? inputSize, fail, 'preprocessing: resizeShorterSide', inputSize, 65536);
-  return { inputSize, resizeShorterSide: resize, channelOrder: order as 'RGB' | 'BGR', scale: scale as number, mean: triple('mean', false), std: triple('std', true) };
+  const resize = integer(
+    p['resizeShorterSide'] ?? inputSize,
+    fail,
+    'preprocessing: resizeShorterSide',
+    inputSize,
+    65536,
+  );
+  return {
+    inputSize,
+    resizeShorterSide: resize,
+    channelOrder: order as 'RGB' | 'BGR',
+    scale: scale as number,
+    mean: triple('mean', false),
+    std: triple('std', true),
+  };
 }
 
 function object(value: unknown, fail: (message: string) => never, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${what} must be a JSON object, got ${JSON.stringify(value ?? null)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(`${what} must be a JSON object, got ${JSON.stringify(value ?? null)}`);
   return value as Json;
 }
 
@@ -168,12 +233,14 @@ function unknownFields(value: Json, allowed: readonly string[], fail: (message: 
 }
 
 function string(value: unknown, fail: (message: string) => never, what: string): string {
-  if (typeof value !== 'string' || value === '') fail(`${what} must be a non-empty string, got ${JSON.stringify(value ?? null)}`);
+  if (typeof value !== 'string' || value === '')
+    fail(`${what} must be a non-empty string, got ${JSON.stringify(value ?? null)}`);
   return value as string;
 }
 
 function stringList(value: unknown, fail: (message: string) => never, what: string): readonly string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) fail(`${what} must be a list of strings, got ${JSON.stringify(value ?? null)}`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    fail(`${what} must be a list of strings, got ${JSON.stringify(value ?? null)}`);
   return Object.freeze([...(value as string[])]);
 }
 

@@ -33,7 +33,14 @@ export type ArchLayer =
     }
   | { readonly kind: 'relu'; readonly name: string }
   | { readonly kind: 'sign'; readonly name: string }
-  | { readonly kind: 'maxPool'; readonly name: string; readonly kernel: number; readonly stride: number; readonly padding: number; readonly ceilMode: boolean }
+  | {
+      readonly kind: 'maxPool';
+      readonly name: string;
+      readonly kernel: number;
+      readonly stride: number;
+      readonly padding: number;
+      readonly ceilMode: boolean;
+    }
   | {
       readonly kind: 'avgPool';
       readonly name: string;
@@ -107,7 +114,9 @@ export function describeUnreadSettings(architecture: Architecture): string {
   for (const layer of architecture.layers) {
     switch (layer.kind) {
       case 'maxPool':
-        parts.push(`max pool ${layer.kernel}/${layer.stride} pad ${layer.padding}${layer.ceilMode ? ' ceil' : ' floor'}`);
+        parts.push(
+          `max pool ${layer.kernel}/${layer.stride} pad ${layer.padding}${layer.ceilMode ? ' ceil' : ' floor'}`,
+        );
         break;
       case 'avgPool':
         parts.push(
@@ -119,7 +128,8 @@ export function describeUnreadSettings(architecture: Architecture): string {
         parts.push('adaptive avg pool to 1×1');
         break;
       case 'batchNorm':
-        if (!parts.some((p) => p.startsWith('batchnorm'))) parts.push(`batchnorm eps ${layer.eps}${layer.affine ? '' : ' affine=False'}`);
+        if (!parts.some((p) => p.startsWith('batchnorm')))
+          parts.push(`batchnorm eps ${layer.eps}${layer.affine ? '' : ' affine=False'}`);
         break;
       case 'sign':
         if (!parts.includes('sign activations')) parts.push('sign activations');

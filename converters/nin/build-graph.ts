@@ -1,16 +1,6 @@
 import type { CheckpointTensor } from '../pth/types.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
-import {
-  add,
-  conv,
-  flatten,
-  globalAveragePool,
-  matMul,
-  mul,
-  relu,
-  sign,
-  softmax,
-} from '../../src/graph/ops/index.js';
+import { add, conv, flatten, globalAveragePool, matMul, mul, relu, sign, softmax } from '../../src/graph/ops/index.js';
 import { tensorData } from '../../src/graph/tensor-data.js';
 import { pytorchAvgPool2d, pytorchMaxPool2d } from '../pytorch-ops/pool.js';
 import type { Graph, Value } from '../../src/graph/types.js';
@@ -53,7 +43,10 @@ export function buildNinGraph(recognition: Recognition, tensors: Tensors, option
  */
 export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: BuildOptions = {}): Graph {
   const { architecture, keyOf } = fit;
-  const g = new GraphBuilder({ name: `nin_${architecture.id.replaceAll('-', '_')}`, opsetVersion: options.opsetVersion ?? 17 });
+  const g = new GraphBuilder({
+    name: `nin_${architecture.id.replaceAll('-', '_')}`,
+    opsetVersion: options.opsetVersion ?? 17,
+  });
   const size = architecture.inputSize;
   const input = g.input(INPUT_NAME, 'float32', [BATCH_DIM, architecture.inputChannels, size, size]);
   const tensor = (layer: ArchLayer, suffix: string) => floatTensor(tensors, keyOf.get(`${layer.name}.${suffix}`)!);
@@ -70,7 +63,8 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
         const weight = folded?.weight ?? convWeight(layer, tensor);
         const bias = folded?.bias ?? (layer.bias ? tensor(layer, 'bias') : undefined);
         const w = g.initializer(`${name}.weight`, tensorData('float32', weight.dims, weight.data));
-        const b = bias === undefined ? undefined : g.initializer(`${name}.bias`, tensorData('float32', bias.dims, bias.data));
+        const b =
+          bias === undefined ? undefined : g.initializer(`${name}.bias`, tensorData('float32', bias.dims, bias.data));
         x = conv(g, x, w, b, { strides: layer.stride, pads: layer.padding, name: `${name}.conv` });
         if (folded !== undefined) index += 1;
         break;
@@ -90,11 +84,22 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
         x = sign(g, x, { name: `${name}.sign` });
         break;
       case 'maxPool':
-        x = pytorchMaxPool2d(g, x, { kernel: layer.kernel, stride: layer.stride, padding: layer.padding, ceilMode: layer.ceilMode, name: `${name}.pool` });
+        x = pytorchMaxPool2d(g, x, {
+          kernel: layer.kernel,
+          stride: layer.stride,
+          padding: layer.padding,
+          ceilMode: layer.ceilMode,
+          name: `${name}.pool`,
+        });
         break;
       case 'avgPool':
         x = pytorchAvgPool2d(g, x, {
-          kernel: layer.kernel, stride: layer.stride, padding: layer.padding, ceilMode: layer.ceilMode, countIncludePad: layer.countIncludePad, name: `${name}.pool`,
+          kernel: layer.kernel,
+          stride: layer.stride,
+          padding: layer.padding,
+          ceilMode: layer.ceilMode,
+          countIncludePad: layer.countIncludePad,
+          name: `${name}.pool`,
         });
         break;
       case 'adaptiveAvgPool':
@@ -108,20 +113,26 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
       case 'linear': {
         const weight = tensor(layer, 'weight');
         const [out, inFeatures] = weight.dims as [number, number];
-        const w = g.initializer(`${name}.weight_t`, tensorData('float32', [inFeatures, out], transpose2d(weight.data, out, inFeatures)));
+        const w = g.initializer(
+          `${name}.weight_t`,
+          tensorData('float32', [inFeatures, out], transpose2d(weight.data, out, inFeatures)),
+        );
         x = matMul(g, x, w, { name: `${name}.matmul` });
         if (layer.bias) x = add(g, x, g.initializer(`${name}.bias`, tensor(layer, 'bias')), { name: `${name}.add` });
         break;
       }
       case 'softmax':
-        if (index !== layers.length - 1) throw new ArchitectureError(`${architecture.title}: a softmax is supported only as the last layer (${name})`);
+        if (index !== layers.length - 1)
+          throw new ArchitectureError(`${architecture.title}: a softmax is supported only as the last layer (${name})`);
         break; // the `probabilities` output below
     }
   }
 
   const logits = x.shape.length === 2 ? x : flatten(g, x, 1, { name: LOGITS_NAME });
   if (logits.shape[1] !== fit.classCount) {
-    throw new ArchitectureError(`${architecture.title} should end in a 1×1 map, but the last layer leaves ${x.shape.slice(1).join('×')}`);
+    throw new ArchitectureError(
+      `${architecture.title} should end in a 1×1 map, but the last layer leaves ${x.shape.slice(1).join('×')}`,
+    );
   }
   g.output(logits, LOGITS_NAME);
   g.output(softmax(g, logits, 1, { name: PROBABILITIES_NAME }), PROBABILITIES_NAME);
@@ -138,7 +149,10 @@ interface FloatArray {
  * (γ = 1, β = 0 without affine). Computed in float64 and rounded once, so the folded model stays within float32
  * rounding of PyTorch's.
  */
-function batchNormAffine(layer: BatchNormLayer, tensor: (layer: ArchLayer, suffix: string) => FloatArray): { scale: Float32Array; shift: Float32Array } {
+function batchNormAffine(
+  layer: BatchNormLayer,
+  tensor: (layer: ArchLayer, suffix: string) => FloatArray,
+): { scale: Float32Array; shift: Float32Array } {
   const mean = tensor(layer, 'running_mean').data;
   const variance = tensor(layer, 'running_var').data;
   const gamma = batchNormGamma(layer, tensor);
@@ -190,7 +204,9 @@ function batchNormGamma(layer: BatchNormLayer, tensor: TensorOf): Float32Array |
 /** A conv's weight as evaluation uses it: as saved, or binarised the way XNOR-Net's test() does first. */
 function convWeight(layer: ConvLayer, tensor: TensorOf): FloatArray {
   const weight = tensor(layer, 'weight');
-  return layer.weights === 'xnor-binarized' ? { dims: weight.dims, data: xnorBinarize(weight.data, weight.dims) } : weight;
+  return layer.weights === 'xnor-binarized'
+    ? { dims: weight.dims, data: xnorBinarize(weight.data, weight.dims) }
+    : weight;
 }
 
 /**

@@ -1,6 +1,11 @@
 import { readCheckpoint } from '../pth/index.js';
 import type { CheckpointFormat } from '../pth/types.js';
-import { convertInitializersToFloat16, joinOnnxParts, writeOnnxParts, DEFAULT_OPSET_VERSION } from '../../src/graph/index.js';
+import {
+  convertInitializersToFloat16,
+  joinOnnxParts,
+  writeOnnxParts,
+  DEFAULT_OPSET_VERSION,
+} from '../../src/graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
 import type { Architecture } from './architecture.js';

@@ -27,5 +27,7 @@ export function describeRemedy(remedy: ArchitectureRemedy, words: 'api' | 'cli')
       ? `. If the keys were renamed, name the family with --family ${remedy.choices.join('|')}`
       : `. If the keys were renamed, name the family in the family option: ${remedy.choices.map((c) => `'${c}'`).join(' or ')}`;
   }
-  return words === 'cli' ? `; pass ${remedy.count} labels with --labels` : `; pass ${remedy.count} labels in the labels option`;
+  return words === 'cli'
+    ? `; pass ${remedy.count} labels with --labels`
+    : `; pass ${remedy.count} labels in the labels option`;
 }

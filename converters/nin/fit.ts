@@ -28,17 +28,27 @@ export interface KeyMismatch {
 }
 
 /** The key maps an architecture may appear under: each key prefix, and without its optional container. */
-export function keyMaps(architecture: Architecture): Array<{ readonly prefix: string; readonly keyOf: Map<string, string> }> {
-  const variants: Array<(name: string) => string> = architecture.keyPrefixes.map((prefix) => (name: string) => `${prefix}${name}`);
+export function keyMaps(
+  architecture: Architecture,
+): Array<{ readonly prefix: string; readonly keyOf: Map<string, string> }> {
+  const variants: Array<(name: string) => string> = architecture.keyPrefixes.map(
+    (prefix) => (name: string) => `${prefix}${name}`,
+  );
   const container = architecture.optionalContainer;
-  if (container !== undefined) variants.push((name) => (name.startsWith(container) ? name.slice(container.length) : name));
+  if (container !== undefined)
+    variants.push((name) => (name.startsWith(container) ? name.slice(container.length) : name));
   const labels = [...architecture.keyPrefixes, container === undefined ? '' : `(no ${container})`];
-  return variants.map((rename, n) => ({ prefix: labels[n]!, keyOf: new Map(expectedTensors(architecture).map((t) => [t, rename(t)])) }));
+  return variants.map((rename, n) => ({
+    prefix: labels[n]!,
+    keyOf: new Map(expectedTensors(architecture).map((t) => [t, rename(t)])),
+  }));
 }
 
 /** `<layer>.<suffix>` for every tensor the architecture needs, in layer order. */
 export function expectedTensors(architecture: Architecture): string[] {
-  return architecture.layers.filter(isWeighted).flatMap((layer) => tensorSuffixes(layer).map((suffix) => `${layer.name}.${suffix}`));
+  return architecture.layers
+    .filter(isWeighted)
+    .flatMap((layer) => tensorSuffixes(layer).map((suffix) => `${layer.name}.${suffix}`));
 }
 
 /** Keys a state_dict may have beyond the needed ones without changing the computation. */
@@ -71,7 +81,11 @@ export function compareKeys(
  * (PyTorch's pooling sizes), and returns the fit. Throws an ArchitectureError naming the first tensor or layer
  * that does not fit.
  */
-export function checkShapes(architecture: Architecture, keyOf: KeyMap, tensors: ReadonlyMap<string, ShapedTensor>): Fit {
+export function checkShapes(
+  architecture: Architecture,
+  keyOf: KeyMap,
+  tensors: ReadonlyMap<string, ShapedTensor>,
+): Fit {
   const { title } = architecture;
   const shapeOf = (layer: ArchLayer, suffix: string) => {
     const key = keyOf.get(`${layer.name}.${suffix}`)!;
@@ -91,7 +105,8 @@ export function checkShapes(architecture: Architecture, keyOf: KeyMap, tensors: 
   for (const layer of architecture.layers) {
     switch (layer.kind) {
       case 'conv': {
-        if (size === undefined) throw new ArchitectureError(`${title}: layer ${layer.name} is a convolution after flatten`);
+        if (size === undefined)
+          throw new ArchitectureError(`${title}: layer ${layer.name} is a convolution after flatten`);
         const { key, shape } = shapeOf(layer, 'weight');
         if (shape.length !== 4 || shape[1] !== channels || shape[2] !== layer.kernel || shape[3] !== layer.kernel) {
           throw new ArchitectureError(
@@ -102,7 +117,10 @@ export function checkShapes(architecture: Architecture, keyOf: KeyMap, tensors: 
         if (layer.bias) requireVector(shapeOf(layer, 'bias'), channels, title);
         parameterCount += channels * (shape[1]! * layer.kernel * layer.kernel + (layer.bias ? 1 : 0));
         size = Math.floor((size + 2 * layer.padding - layer.kernel) / layer.stride) + 1;
-        if (size < 1) throw new ArchitectureError(`${title}: the input is too small for layer ${layer.name} (kernel ${layer.kernel})`);
+        if (size < 1)
+          throw new ArchitectureError(
+            `${title}: the input is too small for layer ${layer.name} (kernel ${layer.kernel})`,
+          );
         classCount = channels;
         break;
       }
@@ -114,7 +132,9 @@ export function checkShapes(architecture: Architecture, keyOf: KeyMap, tensors: 
         const { key, shape } = shapeOf(layer, 'weight');
         const inFeatures = features ?? channels;
         if (shape.length !== 2 || shape[1] !== inFeatures) {
-          throw new ArchitectureError(`${key} has shape ${describe(shape)} but ${title} expects [out, ${inFeatures}] at layer ${layerLabel(layer)}`);
+          throw new ArchitectureError(
+            `${key} has shape ${describe(shape)} but ${title} expects [out, ${inFeatures}] at layer ${layerLabel(layer)}`,
+          );
         }
         channels = shape[0]!;
         features = channels;
@@ -127,9 +147,17 @@ export function checkShapes(architecture: Architecture, keyOf: KeyMap, tensors: 
       case 'avgPool':
         if (size === undefined) throw new ArchitectureError(`${title}: layer ${layer.name} pools after flatten`);
         try {
-          size = pytorchPoolOutputSize({ inputSize: size, kernel: layer.kernel, stride: layer.stride, padding: layer.padding, ceilMode: layer.ceilMode });
+          size = pytorchPoolOutputSize({
+            inputSize: size,
+            kernel: layer.kernel,
+            stride: layer.stride,
+            padding: layer.padding,
+            ceilMode: layer.ceilMode,
+          });
         } catch {
-          throw new ArchitectureError(`${title}: the ${size}×${size} map reaching layer ${layer.name} is smaller than its ${layer.kernel}×${layer.kernel} kernel`);
+          throw new ArchitectureError(
+            `${title}: the ${size}×${size} map reaching layer ${layer.name} is smaller than its ${layer.kernel}×${layer.kernel} kernel`,
+          );
         }
         break;
       case 'adaptiveAvgPool':

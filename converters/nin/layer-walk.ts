@@ -62,7 +62,13 @@ export function applyNinLayers(g: GraphBuilder, family: FamilySpec, input: Value
 
 /** nn.MaxPool2d / nn.AvgPool2d with PyTorch's sizes and divisors (ceil_mode as explicit pads, see converters/pytorch-ops/pool.ts). */
 function pool(g: GraphBuilder, x: Value, layer: PoolLayer, name: string): Value {
-  const options = { kernel: layer.kernel, stride: layer.stride, padding: layer.padding, ceilMode: layer.ceilMode, name: `${name}.pool` };
+  const options = {
+    kernel: layer.kernel,
+    stride: layer.stride,
+    padding: layer.padding,
+    ceilMode: layer.ceilMode,
+    name: `${name}.pool`,
+  };
   return layer.kind === 'maxPool'
     ? pytorchMaxPool2d(g, x, options)
     : pytorchAvgPool2d(g, x, { ...options, countIncludePad: layer.countIncludePad });

@@ -1,7 +1,15 @@
 import { describeUnreadSettings, type Architecture } from './architecture.js';
 import { ArchitectureError } from './errors.js';
 import { FAMILIES } from './families.js';
-import { checkShapes, compareKeys, keyMaps, keysInOrder, type Fit, type KeyMismatch, type ShapedTensor } from './fit.js';
+import {
+  checkShapes,
+  compareKeys,
+  keyMaps,
+  keysInOrder,
+  type Fit,
+  type KeyMismatch,
+  type ShapedTensor,
+} from './fit.js';
 import { recognize } from './recognize.js';
 import { ARCHITECTURES, architectureById } from './registry.js';
 import type { FamilyId } from './spec.js';
@@ -34,7 +42,10 @@ const SHOWN = 3;
  * prefixes) and shapes fit is taken; several that fit are a tie, broken only by class count or a file-name hint
  * that says so, otherwise reported. Nothing that fits: the closest entries are named.
  */
-export function recognizeArchitecture(tensors: ReadonlyMap<string, ShapedTensor>, options: RecognizeOptions = {}): ArchitectureMatch {
+export function recognizeArchitecture(
+  tensors: ReadonlyMap<string, ShapedTensor>,
+  options: RecognizeOptions = {},
+): ArchitectureMatch {
   if (options.architecture !== undefined) return withOverride(onHint(options.architecture, tensors), tensors);
   if (options.family !== undefined) return withOverride(onFamilyHint(options.family, tensors), tensors);
 
@@ -105,7 +116,8 @@ function breakTie(fits: readonly Fit[], fileName: string | undefined): Architect
   const byLabels = fits.filter((f) => f.architecture.labels.length === f.classCount);
   const candidates = byLabels.length > 0 ? byLabels : fits;
   if (candidates.length === 1) return { ...candidates[0]!, matchedBy: 'keys', assumptions: [] };
-  const hinted = (f: Fit) => f.architecture.fileNameHint !== undefined && baseName(fileName ?? '').includes(f.architecture.fileNameHint);
+  const hinted = (f: Fit) =>
+    f.architecture.fileNameHint !== undefined && baseName(fileName ?? '').includes(f.architecture.fileNameHint);
   const named = fileName === undefined ? [] : candidates.filter(hinted);
   const ids = candidates.map((f) => f.architecture.id);
   if (named.length === 1) {
@@ -148,7 +160,10 @@ function onHint(architecture: Architecture, tensors: ReadonlyMap<string, ShapedT
   return {
     ...checkShapes(architecture, byOrder, tensors),
     matchedBy: 'by-order',
-    assumptions: [`matched renamed keys to the layers of ${architecture.id} in checkpoint order (${firstPairing(byOrder)} …)`, told],
+    assumptions: [
+      `matched renamed keys to the layers of ${architecture.id} in checkpoint order (${firstPairing(byOrder)} …)`,
+      told,
+    ],
   };
 }
 
@@ -167,7 +182,10 @@ function onFamilyHint(family: FamilyId, tensors: ReadonlyMap<string, ShapedTenso
   return {
     ...fit,
     matchedBy: 'by-order',
-    assumptions: [`matched renamed keys to the layers of ${architecture.id} in checkpoint order (${firstPairing(keyOf)} …)`, told],
+    assumptions: [
+      `matched renamed keys to the layers of ${architecture.id} in checkpoint order (${firstPairing(keyOf)} …)`,
+      told,
+    ],
   };
 }
 
@@ -192,11 +210,16 @@ function describeMismatch(m: KeyMismatch): string {
 function describeList(keys: readonly string[]): string {
   if (keys.length === 0) return 'no tensors';
   const shown = keys.slice(0, 4).join(', ');
-  return keys.length > 4 ? `${shown}, … (${keys.length} keys)` : `${shown} (${keys.length} key${keys.length === 1 ? '' : 's'})`;
+  return keys.length > 4
+    ? `${shown}, … (${keys.length} keys)`
+    : `${shown} (${keys.length} key${keys.length === 1 ? '' : 's'})`;
 }
 
 function firstPairing(keyOf: ReadonlyMap<string, string>): string {
-  return [...keyOf].slice(0, 2).map(([layer, key]) => `${key} → ${layer}`).join(', ');
+  return [...keyOf]
+    .slice(0, 2)
+    .map(([layer, key]) => `${key} → ${layer}`)
+    .join(', ');
 }
 
 function baseName(path: string): string {

@@ -39,7 +39,10 @@ export function recognize(tensors: ReadonlyMap<string, ShapedTensor>, family?: F
     for (const prefix of [`${spec.container}.`, '']) {
       const expected = expectedKeys(spec, prefix);
       if (expected.every((key) => tensors.has(key))) {
-        return bind(spec, tensors, prefix === '' ? 'sequential' : 'container', (i) => [`${prefix}${i}.weight`, `${prefix}${i}.bias`]);
+        return bind(spec, tensors, prefix === '' ? 'sequential' : 'container', (i) => [
+          `${prefix}${i}.weight`,
+          `${prefix}${i}.bias`,
+        ]);
       }
     }
   }
@@ -60,11 +63,16 @@ export function recognize(tensors: ReadonlyMap<string, ShapedTensor>, family?: F
         `(only ${FAMILY_IDS.map((id) => FAMILIES[id].title).join(' and ')} layouts)`,
     );
   }
-  const expectations = candidates.map((spec) => `${spec.title}: ${describeKeys(expectedKeys(spec, `${spec.container}.`))}`);
-  throw new ArchitectureError(`not a Network-in-Network checkpoint: expected keys of ${expectations.join(' or ')}; found ${describeKeys(keys)}`, {
-    option: 'family',
-    choices: FAMILY_IDS,
-  });
+  const expectations = candidates.map(
+    (spec) => `${spec.title}: ${describeKeys(expectedKeys(spec, `${spec.container}.`))}`,
+  );
+  throw new ArchitectureError(
+    `not a Network-in-Network checkpoint: expected keys of ${expectations.join(' or ')}; found ${describeKeys(keys)}`,
+    {
+      option: 'family',
+      choices: FAMILY_IDS,
+    },
+  );
 }
 
 /** Registry entries other than the families whose keys and shapes the tensors fit, for a precise refusal. */
@@ -128,7 +136,9 @@ function bind(
     }
     const outChannels = weight[0]!;
     if (bias.length !== 1 || bias[0] !== outChannels) {
-      throw new ArchitectureError(`${biasKey} has shape [${bias.join(', ')}] but ${spec.title} expects [${outChannels}]`);
+      throw new ArchitectureError(
+        `${biasKey} has shape [${bias.join(', ')}] but ${spec.title} expects [${outChannels}]`,
+      );
     }
     convs.push({ layerIndex, weightKey, biasKey, inChannels: channels, outChannels });
     channels = outChannels;

@@ -32,29 +32,63 @@ export function familyArchitecture(family: FamilySpec, source: string): Architec
 
 // ---- small builders: names follow the PyTorch module paths ------------------------------------------------------
 
-const conv = (name: string, kernel: number, stride = 1, padding = 0, bias = true): ArchLayer => ({ kind: 'conv', name, kernel, stride, padding, bias });
+const conv = (name: string, kernel: number, stride = 1, padding = 0, bias = true): ArchLayer => ({
+  kind: 'conv',
+  name,
+  kernel,
+  stride,
+  padding,
+  bias,
+});
 const relu = (name: string): ArchLayer => ({ kind: 'relu', name });
 const dropout = (name: string): ArchLayer => ({ kind: 'dropout', name, p: 0.5 });
-const maxPool = (name: string, kernel: number, stride: number, padding: number, ceilMode: boolean): ArchLayer => ({ kind: 'maxPool', name, kernel, stride, padding, ceilMode });
+const maxPool = (name: string, kernel: number, stride: number, padding: number, ceilMode: boolean): ArchLayer => ({
+  kind: 'maxPool',
+  name,
+  kernel,
+  stride,
+  padding,
+  ceilMode,
+});
 const avgPool = (name: string, kernel: number, stride: number, padding: number, ceilMode: boolean): ArchLayer => ({
-  kind: 'avgPool', name, kernel, stride, padding, ceilMode, countIncludePad: true,
+  kind: 'avgPool',
+  name,
+  kernel,
+  stride,
+  padding,
+  ceilMode,
+  countIncludePad: true,
 });
 const batchNorm = (name: string): ArchLayer => ({ kind: 'batchNorm', name, eps: 1e-5, affine: true });
 
 /** ToTensor() only: RGB in [0, 1], no normalisation, the whole 32×32 image. */
 const UNNORMALISED_32: PreprocessSpec = Object.freeze({
-  inputSize: 32, resizeShorterSide: 32, channelOrder: 'RGB', scale: 1 / 255, mean: [0, 0, 0] as const, std: [1, 1, 1] as const,
+  inputSize: 32,
+  resizeShorterSide: 32,
+  channelOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [0, 0, 0] as const,
+  std: [1, 1, 1] as const,
 });
 
 /** pytorchcv's cifar10_val_transform, used for CIFAR-10, CIFAR-100 and SVHN alike. */
 const PYTORCHCV_CIFAR: PreprocessSpec = Object.freeze({
-  inputSize: 32, resizeShorterSide: 32, channelOrder: 'RGB', scale: 1 / 255,
-  mean: [0.4914, 0.4822, 0.4465] as const, std: [0.2023, 0.1994, 0.201] as const,
+  inputSize: 32,
+  resizeShorterSide: 32,
+  channelOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [0.4914, 0.4822, 0.4465] as const,
+  std: [0.2023, 0.1994, 0.201] as const,
 });
 
 /** d2l's load_data_fashion_mnist(resize=224): Resize + ToTensor, one grey channel in [0, 1]. */
 const D2L_FASHION_MNIST: PreprocessSpec = Object.freeze({
-  inputSize: 224, resizeShorterSide: 224, channelOrder: 'RGB', scale: 1 / 255, mean: [0, 0, 0] as const, std: [1, 1, 1] as const,
+  inputSize: 224,
+  resizeShorterSide: 224,
+  channelOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [0, 0, 0] as const,
+  std: [1, 1, 1] as const,
 });
 
 // ---- osmr/imgclsmob pytorchcv: nin_cifar10 / nin_cifar100 / nin_svhn (pytorch/pytorchcv/models/nin_cifar.py) -----
@@ -65,12 +99,20 @@ function ninUnit(stage: number, unit: number, kernel: number): ArchLayer[] {
 }
 
 const PYTORCHCV_LAYERS: readonly ArchLayer[] = [
-  ...ninUnit(1, 1, 5), ...ninUnit(1, 2, 1), ...ninUnit(1, 3, 1),
-  maxPool('features.stage2.pool2', 3, 2, 1, false), dropout('features.stage2.dropout2'),
-  ...ninUnit(2, 1, 5), ...ninUnit(2, 2, 1), ...ninUnit(2, 3, 1),
-  avgPool('features.stage3.pool3', 3, 2, 1, false), dropout('features.stage3.dropout3'),
-  ...ninUnit(3, 1, 3), ...ninUnit(3, 2, 1),
-  conv('output.final_conv.conv', 1), relu('output.final_conv.activ'),
+  ...ninUnit(1, 1, 5),
+  ...ninUnit(1, 2, 1),
+  ...ninUnit(1, 3, 1),
+  maxPool('features.stage2.pool2', 3, 2, 1, false),
+  dropout('features.stage2.dropout2'),
+  ...ninUnit(2, 1, 5),
+  ...ninUnit(2, 2, 1),
+  ...ninUnit(2, 3, 1),
+  avgPool('features.stage3.pool3', 3, 2, 1, false),
+  dropout('features.stage3.dropout3'),
+  ...ninUnit(3, 1, 3),
+  ...ninUnit(3, 2, 1),
+  conv('output.final_conv.conv', 1),
+  relu('output.final_conv.activ'),
   avgPool('output.final_pool', 8, 1, 0, false),
 ];
 
@@ -97,9 +139,12 @@ export const PYTORCHCV_NIN_SVHN = pytorchcv('pytorchcv-nin-svhn', 'nin_svhn', SV
 
 function ninBlock(index: number, kernel: number, stride: number, padding: number): ArchLayer[] {
   return [
-    conv(`${index}.0`, kernel, stride, padding), relu(`${index}.1`),
-    conv(`${index}.2`, 1), relu(`${index}.3`),
-    conv(`${index}.4`, 1), relu(`${index}.5`),
+    conv(`${index}.0`, kernel, stride, padding),
+    relu(`${index}.1`),
+    conv(`${index}.2`, 1),
+    relu(`${index}.3`),
+    conv(`${index}.4`, 1),
+    relu(`${index}.5`),
   ];
 }
 
@@ -108,9 +153,13 @@ export const D2L_NIN: Architecture = {
   title: 'd2l NiN (Fashion-MNIST)',
   source: 'd2l-ai/d2l-en chapter_convolutional-modern/nin (net = nn.Sequential(nin_block(1, 96, …), …))',
   layers: [
-    ...ninBlock(0, 11, 4, 0), maxPool('1', 3, 2, 0, false),
-    ...ninBlock(2, 5, 1, 2), maxPool('3', 3, 2, 0, false),
-    ...ninBlock(4, 3, 1, 1), maxPool('5', 3, 2, 0, false), dropout('6'),
+    ...ninBlock(0, 11, 4, 0),
+    maxPool('1', 3, 2, 0, false),
+    ...ninBlock(2, 5, 1, 2),
+    maxPool('3', 3, 2, 0, false),
+    ...ninBlock(4, 3, 1, 1),
+    maxPool('5', 3, 2, 0, false),
+    dropout('6'),
     ...ninBlock(7, 3, 1, 1),
     { kind: 'adaptiveAvgPool', name: '8', outputSize: 1 },
     { kind: 'flatten', name: '9' },
@@ -126,7 +175,11 @@ export const D2L_NIN: Architecture = {
 // ---- rasbt/deeplearning-models nin-cifar10_batchnorm: conv (no bias) → BatchNorm2d → ReLU ---------------------------
 
 function convBnRelu(first: number, kernel: number, padding: number): ArchLayer[] {
-  return [conv(`classifier.${first}`, kernel, 1, padding, false), batchNorm(`classifier.${first + 1}`), relu(`classifier.${first + 2}`)];
+  return [
+    conv(`classifier.${first}`, kernel, 1, padding, false),
+    batchNorm(`classifier.${first + 1}`),
+    relu(`classifier.${first + 2}`),
+  ];
 }
 
 export const RASBT_NIN_BATCHNORM: Architecture = {
@@ -134,12 +187,20 @@ export const RASBT_NIN_BATCHNORM: Architecture = {
   title: 'rasbt NiN with BatchNorm (CIFAR-10)',
   source: 'rasbt/deeplearning-models pytorch_ipynb/cnn/nin-cifar10_batchnorm.ipynb',
   layers: [
-    ...convBnRelu(0, 5, 2), ...convBnRelu(3, 1, 0), ...convBnRelu(6, 1, 0),
-    maxPool('classifier.9', 3, 2, 1, false), dropout('classifier.10'),
-    ...convBnRelu(11, 5, 2), ...convBnRelu(14, 1, 0), ...convBnRelu(17, 1, 0),
-    avgPool('classifier.20', 3, 2, 1, false), dropout('classifier.21'),
-    ...convBnRelu(22, 3, 1), ...convBnRelu(25, 1, 0),
-    conv('classifier.28', 1), relu('classifier.29'),
+    ...convBnRelu(0, 5, 2),
+    ...convBnRelu(3, 1, 0),
+    ...convBnRelu(6, 1, 0),
+    maxPool('classifier.9', 3, 2, 1, false),
+    dropout('classifier.10'),
+    ...convBnRelu(11, 5, 2),
+    ...convBnRelu(14, 1, 0),
+    ...convBnRelu(17, 1, 0),
+    avgPool('classifier.20', 3, 2, 1, false),
+    dropout('classifier.21'),
+    ...convBnRelu(22, 3, 1),
+    ...convBnRelu(25, 1, 0),
+    conv('classifier.28', 1),
+    relu('classifier.29'),
     avgPool('classifier.30', 8, 1, 0, false),
   ],
   inputSize: 32,
@@ -148,7 +209,8 @@ export const RASBT_NIN_BATCHNORM: Architecture = {
   preprocessing: UNNORMALISED_32,
   keyPrefixes: [''],
   optionalContainer: 'classifier.',
-  notes: "BatchNorm eps 1e-5 and affine (nn.BatchNorm2d's defaults, as the notebook uses them), folded into the convs; ToTensor() inputs in [0, 1]",
+  notes:
+    "BatchNorm eps 1e-5 and affine (nn.BatchNorm2d's defaults, as the notebook uses them), folded into the convs; ToTensor() inputs in [0, 1]",
 };
 
 // ---- yangqiongyongyu/Network-In-Network-Pytorch models/nin.py: ceil-mode pools without padding ---------------------
@@ -158,11 +220,28 @@ export const YANGQIONGYONGYU_NIN: Architecture = {
   title: 'yangqiongyongyu Network-In-Network-Pytorch (CIFAR-10)',
   source: 'yangqiongyongyu/Network-In-Network-Pytorch models/nin.py',
   layers: [
-    conv('features.0', 5, 1, 2), relu('features.1'), conv('features.2', 1), relu('features.3'), conv('features.4', 1), relu('features.5'),
-    maxPool('features.6', 3, 2, 0, true), dropout('features.7'),
-    conv('features.8', 5, 1, 2), relu('features.9'), conv('features.10', 1), relu('features.11'), conv('features.12', 1), relu('features.13'),
-    avgPool('features.14', 3, 2, 0, true), dropout('features.15'),
-    conv('features.16', 3, 1, 1), relu('features.17'), conv('features.18', 1), relu('features.19'), conv('features.20', 1), relu('features.21'),
+    conv('features.0', 5, 1, 2),
+    relu('features.1'),
+    conv('features.2', 1),
+    relu('features.3'),
+    conv('features.4', 1),
+    relu('features.5'),
+    maxPool('features.6', 3, 2, 0, true),
+    dropout('features.7'),
+    conv('features.8', 5, 1, 2),
+    relu('features.9'),
+    conv('features.10', 1),
+    relu('features.11'),
+    conv('features.12', 1),
+    relu('features.13'),
+    avgPool('features.14', 3, 2, 0, true),
+    dropout('features.15'),
+    conv('features.16', 3, 1, 1),
+    relu('features.17'),
+    conv('features.18', 1),
+    relu('features.19'),
+    conv('features.20', 1),
+    relu('features.21'),
     avgPool('features.22', 8, 1, 0, false),
   ],
   inputSize: 32,
@@ -191,14 +270,21 @@ export const XNOR_NET_NIN: Architecture = {
   title: 'XNOR-Net-PyTorch NIN (CIFAR-10)',
   source: 'jiecaoyu/XNOR-Net-PyTorch CIFAR_10/models/nin.py (Net) + util.py (BinOp)',
   layers: [
-    conv('xnor.0', 5, 1, 2), { kind: 'batchNorm', name: 'xnor.1', eps: 1e-4, affine: false }, relu('xnor.2'),
-    ...binConv(3, 1, 0), ...binConv(4, 1, 0),
+    conv('xnor.0', 5, 1, 2),
+    { kind: 'batchNorm', name: 'xnor.1', eps: 1e-4, affine: false },
+    relu('xnor.2'),
+    ...binConv(3, 1, 0),
+    ...binConv(4, 1, 0),
     maxPool('xnor.5', 3, 2, 1, false),
-    ...binConv(6, 5, 2, true), ...binConv(7, 1, 0), ...binConv(8, 1, 0),
+    ...binConv(6, 5, 2, true),
+    ...binConv(7, 1, 0),
+    ...binConv(8, 1, 0),
     avgPool('xnor.9', 3, 2, 1, false),
-    ...binConv(10, 3, 1, true), ...binConv(11, 1, 0),
+    ...binConv(10, 3, 1, true),
+    ...binConv(11, 1, 0),
     { kind: 'batchNorm', name: 'xnor.12', eps: 1e-4, affine: false },
-    conv('xnor.13', 1), relu('xnor.14'),
+    conv('xnor.13', 1),
+    relu('xnor.14'),
     avgPool('xnor.15', 8, 1, 0, false),
   ],
   inputSize: 32,
@@ -208,20 +294,25 @@ export const XNOR_NET_NIN: Architecture = {
   keyPrefixes: [''],
   notes:
     'evaluated as its test() does: BinConv2d weights binarised (BinOp), first and last conv real. The repository trains on ' +
-    'a preprocessed CIFAR-10 array file; the preprocessing recorded is the cifar10 family\'s, an approximation',
+    "a preprocessed CIFAR-10 array file; the preprocessing recorded is the cifar10 family's, an approximation",
 };
 
 // ---- szagoruyko/functional-zoo nin-export.ipynb: a function over a dict of tensors (BN folded), Linear head --------
 
 /** fb.resnet.torch's ImageNet evaluation: RGB in [0, 1], ImageNet mean/std, shorter side 256, centre 224. */
 const FB_RESNET_IMAGENET: PreprocessSpec = Object.freeze({
-  inputSize: 224, resizeShorterSide: 256, channelOrder: 'RGB', scale: 1 / 255,
-  mean: [0.485, 0.456, 0.406] as const, std: [0.229, 0.224, 0.225] as const,
+  inputSize: 224,
+  resizeShorterSide: 256,
+  channelOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [0.485, 0.456, 0.406] as const,
+  std: [0.229, 0.224, 0.225] as const,
 });
 
 function functionalBlock(first: number, kernel: number, stride: number, padding: number): ArchLayer[] {
   return [first, first + 1, first + 2].flatMap((n, i) => [
-    conv(`conv${n}`, i === 0 ? kernel : 1, i === 0 ? stride : 1, i === 0 ? padding : 0), relu(`relu${n}`),
+    conv(`conv${n}`, i === 0 ? kernel : 1, i === 0 ? stride : 1, i === 0 ? padding : 0),
+    relu(`relu${n}`),
   ]);
 }
 
@@ -230,10 +321,14 @@ export const FUNCTIONAL_ZOO_NIN: Architecture = {
   title: 'functional-zoo NIN-ImageNet (BatchNorm folded)',
   source: 'szagoruyko/functional-zoo nin-export.ipynb (f(inputs, params), params conv0 … conv11, fc)',
   layers: [
-    ...functionalBlock(0, 11, 4, 5), maxPool('pool0', 2, 2, 0, false),
-    ...functionalBlock(3, 5, 1, 2), maxPool('pool1', 2, 2, 0, false),
-    ...functionalBlock(6, 3, 1, 1), maxPool('pool2', 2, 2, 0, false),
-    ...functionalBlock(9, 3, 1, 1), avgPool('pool3', 7, 7, 0, false),
+    ...functionalBlock(0, 11, 4, 5),
+    maxPool('pool0', 2, 2, 0, false),
+    ...functionalBlock(3, 5, 1, 2),
+    maxPool('pool1', 2, 2, 0, false),
+    ...functionalBlock(6, 3, 1, 1),
+    maxPool('pool2', 2, 2, 0, false),
+    ...functionalBlock(9, 3, 1, 1),
+    avgPool('pool3', 7, 7, 0, false),
     { kind: 'flatten', name: 'view' },
     { kind: 'linear', name: 'fc', bias: true },
   ],
@@ -242,7 +337,8 @@ export const FUNCTIONAL_ZOO_NIN: Architecture = {
   labels: IMAGENET_LABELS,
   preprocessing: FB_RESNET_IMAGENET,
   keyPrefixes: [''],
-  notes: 'the published weights are a hickle file (nin-export.hkl); saved with torch.save as a dict of tensors they convert as-is',
+  notes:
+    'the published weights are a hickle file (nin-export.hkl); saved with torch.save as a dict of tensors they convert as-is',
 };
 
 export const ARCHITECTURES: readonly Architecture[] = Object.freeze([

@@ -7,7 +7,13 @@ import type { PreprocessSpec } from '../../src/preprocess/spec.js';
 export type LayerSpec =
   | { readonly kind: 'conv'; readonly kernel: number; readonly stride: number; readonly padding: number }
   | { readonly kind: 'relu' }
-  | { readonly kind: 'maxPool'; readonly kernel: number; readonly stride: number; readonly padding: number; readonly ceilMode: boolean }
+  | {
+      readonly kind: 'maxPool';
+      readonly kernel: number;
+      readonly stride: number;
+      readonly padding: number;
+      readonly ceilMode: boolean;
+    }
   | {
       readonly kind: 'avgPool';
       readonly kernel: number;

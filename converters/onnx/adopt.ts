@@ -56,9 +56,13 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
   }
   const graph = model.graph;
   if (graph === undefined || graph.node.length === 0) throw new ArchitectureError('the ONNX model has no graph');
-  const external = graph.initializer.find((t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL || t.externalData.length > 0);
+  const external = graph.initializer.find(
+    (t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL || t.externalData.length > 0,
+  );
   if (external !== undefined) {
-    throw new ArchitectureError(`initializer ${external.name} keeps its data in an external file: save the model with its weights inside`);
+    throw new ArchitectureError(
+      `initializer ${external.name} keeps its data in an external file: save the model with its weights inside`,
+    );
   }
   // IR < 4 lists initializers among the inputs too: the image is the one input that is not a weight.
   const weights = new Set(graph.initializer.map((t) => t.name));
@@ -73,18 +77,24 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
   const output = graph.output[0]!;
   const [, channels, height, width] = float32Dims(input, 4, 'input');
   const [, classCount] = float32Dims(output, 2, 'output');
-  if (channels !== 3) throw new ArchitectureError(`input ${input.name} must have 3 channels, has ${describeDim(channels)}`);
+  if (channels !== 3)
+    throw new ArchitectureError(`input ${input.name} must have 3 channels, has ${describeDim(channels)}`);
   const size = options.preprocessing.inputSize;
   for (const side of [height, width]) {
     if (typeof side === 'number' && side !== size) {
-      throw new ArchitectureError(`input ${input.name} is ${describeDim(height)}×${describeDim(width)}, but the preprocessing makes ${size}×${size} images`);
+      throw new ArchitectureError(
+        `input ${input.name} is ${describeDim(height)}×${describeDim(width)}, but the preprocessing makes ${size}×${size} images`,
+      );
     }
   }
   if (typeof classCount === 'number' && classCount !== options.labels.length) {
-    throw new ArchitectureError(`output ${output.name} has ${classCount} classes but ${options.labels.length} labels were given`, {
-      option: 'labels',
-      count: classCount,
-    });
+    throw new ArchitectureError(
+      `output ${output.name} has ${classCount} classes but ${options.labels.length} labels were given`,
+      {
+        option: 'labels',
+        count: classCount,
+      },
+    );
   }
   if (new Set(options.labels).size !== options.labels.length || options.labels.some((l) => l === '')) {
     throw new ArchitectureError('labels must be distinct and non-empty');
@@ -95,7 +105,14 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
   const endsInSoftmax = last?.opType === 'Softmax' && (last.domain === '' || last.domain === 'ai.onnx');
   let outputs = { logits: output.name, probabilities: output.name };
   if (!endsInSoftmax) {
-    const taken = new Set(graph.node.flatMap((node) => [...node.output, ...node.input]).concat(graph.input.map((v) => v.name), [...weights]));
+    const taken = new Set(
+      graph.node
+        .flatMap((node) => [...node.output, ...node.input])
+        .concat(
+          graph.input.map((v) => v.name),
+          [...weights],
+        ),
+    );
     let name = 'probabilities';
     for (let k = 1; taken.has(name); k++) name = `probabilities_${k}`;
     graph.node.push(
@@ -111,7 +128,13 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
       create(ValueInfoProtoSchema, {
         name,
         type: create(TypeProtoSchema, {
-          value: { case: 'tensorType', value: create(TypeProto_TensorSchema, { elemType: TensorProto_DataType.FLOAT, shape: output.type?.value.case === 'tensorType' ? output.type.value.value.shape : undefined }) },
+          value: {
+            case: 'tensorType',
+            value: create(TypeProto_TensorSchema, {
+              elemType: TensorProto_DataType.FLOAT,
+              shape: output.type?.value.case === 'tensorType' ? output.type.value.value.shape : undefined,
+            }),
+          },
         }),
       }),
     );
@@ -132,7 +155,13 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
     ...model.metadataProps.filter((entry) => !ours.has(entry.key)),
     ...Object.entries(metadata).map(([key, value]) => create(StringStringEntryProtoSchema, { key, value })),
   ];
-  return { onnx: toBinary(ModelProtoSchema, model), inputName: input.name, classCount: typeof classCount === 'number' ? classCount : options.labels.length, endsInSoftmax, producer };
+  return {
+    onnx: toBinary(ModelProtoSchema, model),
+    inputName: input.name,
+    classCount: typeof classCount === 'number' ? classCount : options.labels.length,
+    endsInSoftmax,
+    producer,
+  };
 }
 
 /** The dims of a float32 tensor value of the given rank: numbers where fixed, names where symbolic. */
@@ -141,9 +170,13 @@ function float32Dims(value: ValueInfoProto, rank: number, role: string): (number
   if (type?.case !== 'tensorType' || type.value.elemType !== TensorProto_DataType.FLOAT) {
     throw new ArchitectureError(`${role} ${value.name} must be a float32 tensor`);
   }
-  const dims = (type.value.shape?.dim ?? []).map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : d.value.case === 'dimParam' ? d.value.value : '?'));
+  const dims = (type.value.shape?.dim ?? []).map((d) =>
+    d.value.case === 'dimValue' ? Number(d.value.value) : d.value.case === 'dimParam' ? d.value.value : '?',
+  );
   if (dims.length !== rank) {
-    throw new ArchitectureError(`${role} ${value.name} must have ${rank} dimensions (${rank === 4 ? 'N, 3, height, width' : 'N, classes'}), has [${dims.join(', ')}]`);
+    throw new ArchitectureError(
+      `${role} ${value.name} must have ${rank} dimensions (${rank === 4 ? 'N, 3, height, width' : 'N, classes'}), has [${dims.join(', ')}]`,
+    );
   }
   return dims;
 }

@@ -9,7 +9,13 @@
  * globals, as torch.load(weights_only=True) does. Every problem with the input
  * is a CheckpointError with a stable `code`.
  */
-import { ALLOCATION_FACTOR, AllocationBudget, materialiseTensor, scalarValue, type MaterialiseContext } from './materialise.js';
+import {
+  ALLOCATION_FACTOR,
+  AllocationBudget,
+  materialiseTensor,
+  scalarValue,
+  type MaterialiseContext,
+} from './materialise.js';
 import { openCheckpoint } from './open-checkpoint.js';
 import { findStateDict } from './state-dict.js';
 import { isTensorRef } from './torch-objects.js';
@@ -53,10 +59,22 @@ export type {
  *
  * @throws CheckpointError for any malformed, truncated, hostile or unrecognised input.
  */
-export function readCheckpoint(bytes: Uint8Array, options?: ReadCheckpointOptions & { readonly keepDtype?: false }): Checkpoint<CheckpointTensor>;
-export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions & { readonly keepDtype: true }): Checkpoint<RawCheckpointTensor>;
-export function readCheckpoint(bytes: Uint8Array, options?: ReadCheckpointOptions): Checkpoint<CheckpointTensor | RawCheckpointTensor>;
-export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions = {}): Checkpoint<CheckpointTensor | RawCheckpointTensor> {
+export function readCheckpoint(
+  bytes: Uint8Array,
+  options?: ReadCheckpointOptions & { readonly keepDtype?: false },
+): Checkpoint<CheckpointTensor>;
+export function readCheckpoint(
+  bytes: Uint8Array,
+  options: ReadCheckpointOptions & { readonly keepDtype: true },
+): Checkpoint<RawCheckpointTensor>;
+export function readCheckpoint(
+  bytes: Uint8Array,
+  options?: ReadCheckpointOptions,
+): Checkpoint<CheckpointTensor | RawCheckpointTensor>;
+export function readCheckpoint(
+  bytes: Uint8Array,
+  options: ReadCheckpointOptions = {},
+): Checkpoint<CheckpointTensor | RawCheckpointTensor> {
   // A Node Buffer is a Uint8Array whose slice() shares memory; a plain view on
   // the same bytes keeps every operation below standard (and copies nothing).
   const input = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

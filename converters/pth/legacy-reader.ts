@@ -30,25 +30,43 @@ export const readLegacyCheckpoint: ContainerReader = (bytes) => {
   if (bytes[0] !== PICKLE_PROTO) return undefined;
   const protocol = bytes[1] ?? 0;
   if (protocol < 2 || protocol > 5 || !startsWith(bytes, MAGIC_PICKLE_BODY, 2)) {
-    throw new CheckpointError('wrong-magic', `wrong magic number in legacy checkpoint: expected ${MAGIC_HEX}, got ${describeFirstObject(bytes)}`);
+    throw new CheckpointError(
+      'wrong-magic',
+      `wrong magic number in legacy checkpoint: expected ${MAGIC_HEX}, got ${describeFirstObject(bytes)}`,
+    );
   }
   let position = 2 + MAGIC_PICKLE_BODY.length;
 
-  const version = unpickle({ bytes, start: position, where: 'the protocol version pickle' }, plainDataResolvers('the protocol version pickle'));
+  const version = unpickle(
+    { bytes, start: position, where: 'the protocol version pickle' },
+    plainDataResolvers('the protocol version pickle'),
+  );
   if (version.value !== LEGACY_PROTOCOL_VERSION) {
-    throw new CheckpointError('unsupported-format', `unsupported legacy checkpoint protocol version ${typeof version.value === 'number' ? version.value : describeValue(version.value)}: expected ${LEGACY_PROTOCOL_VERSION}`);
+    throw new CheckpointError(
+      'unsupported-format',
+      `unsupported legacy checkpoint protocol version ${typeof version.value === 'number' ? version.value : describeValue(version.value)}: expected ${LEGACY_PROTOCOL_VERSION}`,
+    );
   }
   // sys_info (endianness, C type sizes) is read only to step over it, as torch.load does:
   // torch wrote storages little-endian whatever the machine.
-  const sysInfo = unpickle({ bytes, start: version.end, where: 'the sys_info pickle' }, plainDataResolvers('the sys_info pickle'));
+  const sysInfo = unpickle(
+    { bytes, start: version.end, where: 'the sys_info pickle' },
+    plainDataResolvers('the sys_info pickle'),
+  );
 
   const state: TorchUnpickleState = { where: 'the object pickle', storages: new Map(), usedRebuildTensorV1: false };
   const object = unpickle({ bytes, start: sysInfo.end, where: 'the object pickle' }, torchResolvers(state));
 
-  const keyList = unpickle({ bytes, start: object.end, where: 'the storage key list' }, plainDataResolvers('the storage key list'));
+  const keyList = unpickle(
+    { bytes, start: object.end, where: 'the storage key list' },
+    plainDataResolvers('the storage key list'),
+  );
   const keys = keyList.value;
   if (!Array.isArray(keys) || !keys.every((key): key is string => typeof key === 'string')) {
-    throw new CheckpointError('bad-persistent-id', `malformed storage key list: expected a list of strings, got ${describeValue(keys)}`);
+    throw new CheckpointError(
+      'bad-persistent-id',
+      `malformed storage key list: expected a list of strings, got ${describeValue(keys)}`,
+    );
   }
 
   const storageBytes = new Map<string, Uint8Array>();
@@ -56,7 +74,10 @@ export const readLegacyCheckpoint: ContainerReader = (bytes) => {
   for (const key of keys) {
     const declared = state.storages.get(key);
     if (declared === undefined) {
-      throw new CheckpointError('bad-persistent-id', `storage ${quote(key)} is in the storage key list but no persistent id declares it`);
+      throw new CheckpointError(
+        'bad-persistent-id',
+        `storage ${quote(key)} is in the storage key list but no persistent id declares it`,
+      );
     }
     if (storageBytes.has(key)) {
       throw new CheckpointError('bad-persistent-id', `storage ${quote(key)} is listed twice in the storage key list`);
@@ -64,16 +85,25 @@ export const readLegacyCheckpoint: ContainerReader = (bytes) => {
     const byteLength = declared.numel * ITEM_SIZE[declared.dtype];
     const remaining = bytes.length - position;
     if (remaining < 8) {
-      throw new CheckpointError('truncated', `checkpoint is truncated: storage ${quote(key)} needs ${8 + byteLength} bytes but only ${remaining} remain`);
+      throw new CheckpointError(
+        'truncated',
+        `checkpoint is truncated: storage ${quote(key)} needs ${8 + byteLength} bytes but only ${remaining} remain`,
+      );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset + position, 8);
     const count = view.getUint32(0, true) + 2 ** 32 * view.getUint32(4, true);
     if (count !== declared.numel) {
-      throw new CheckpointError('bad-persistent-id', `storage ${quote(key)} has ${count} elements in the file but its persistent id says ${declared.numel}`);
+      throw new CheckpointError(
+        'bad-persistent-id',
+        `storage ${quote(key)} has ${count} elements in the file but its persistent id says ${declared.numel}`,
+      );
     }
     position += 8;
     if (bytes.length - position < byteLength) {
-      throw new CheckpointError('truncated', `checkpoint is truncated: storage ${quote(key)} needs ${byteLength} bytes but only ${bytes.length - position} remain`);
+      throw new CheckpointError(
+        'truncated',
+        `checkpoint is truncated: storage ${quote(key)} needs ${byteLength} bytes but only ${bytes.length - position} remain`,
+      );
     }
     storageBytes.set(key, bytes.subarray(position, position + byteLength));
     position += byteLength;
@@ -88,7 +118,10 @@ export const readLegacyCheckpoint: ContainerReader = (bytes) => {
       for (const key of wanted) {
         const data = storageBytes.get(key);
         if (data === undefined) {
-          throw new CheckpointError('missing-entry', `checkpoint is missing storage ${quote(key)}: the storage key list does not name it`);
+          throw new CheckpointError(
+            'missing-entry',
+            `checkpoint is missing storage ${quote(key)}: the storage key list does not name it`,
+          );
         }
         loaded.set(key, data);
       }

@@ -75,7 +75,10 @@ export function materialiseTensor(name: string, tensor: TensorRef, context: Mate
   if (numel === 0) return { dtype, shape, data: allocate(output, 0) };
   if (!Number.isSafeInteger(numel)) {
     // Past 2^53 elements the product is no longer exact; no budget could hold it anyway.
-    throw new CheckpointError('too-large', `tensor ${quote(name)} has ${shape.join(' × ')} elements, more than any file could justify`);
+    throw new CheckpointError(
+      'too-large',
+      `tensor ${quote(name)} has ${shape.join(' × ')} elements, more than any file could justify`,
+    );
   }
 
   const bytes = context.storageBytes.get(storage.key);
@@ -95,7 +98,8 @@ export function materialiseTensor(name: string, tensor: TensorRef, context: Mate
   const reached = bytes.subarray(firstByte, endByte);
 
   if (output === dtype && (context.littleEndian || itemSize === 1) && span === numel && isRowMajor(shape, stride)) {
-    if (reached.byteOffset % itemSize === 0) return { dtype, shape, data: view(output, reached.buffer, reached.byteOffset, numel) };
+    if (reached.byteOffset % itemSize === 0)
+      return { dtype, shape, data: view(output, reached.buffer, reached.byteOffset, numel) };
     // Misaligned (legacy streams put storages wherever the pickles end): one copy.
     context.budget.take(reached.byteLength, name);
     return { dtype, shape, data: view(output, reached.slice().buffer, 0, numel) };

@@ -28,7 +28,10 @@ export interface FoundStateDict {
 
 export function findStateDict(root: unknown): FoundStateDict {
   if (!(root instanceof Map)) {
-    throw new CheckpointError('not-a-state-dict', `expected a state_dict (a mapping of names to tensors), found ${describeValue(root)}`);
+    throw new CheckpointError(
+      'not-a-state-dict',
+      `expected a state_dict (a mapping of names to tensors), found ${describeValue(root)}`,
+    );
   }
   const bare = tensorEntries(root);
   if (bare.tensors !== undefined) return { ...withoutPrefix('bare', bare.tensors, []), placeholders: [] };
@@ -37,13 +40,22 @@ export function findStateDict(root: unknown): FoundStateDict {
     if (!root.has(wrapper)) continue;
     const inner: unknown = root.get(wrapper);
     if (!(inner instanceof Map)) {
-      throw new CheckpointError('not-a-state-dict', `expected ${quote(wrapper)} to hold a state_dict (a mapping of names to tensors), found ${describeValue(inner)}`);
+      throw new CheckpointError(
+        'not-a-state-dict',
+        `expected ${quote(wrapper)} to hold a state_dict (a mapping of names to tensors), found ${describeValue(inner)}`,
+      );
     }
     const found = tensorEntries(inner);
     if (found.tensors === undefined) {
-      throw new CheckpointError('not-a-state-dict', `expected ${quote(wrapper)} to hold a state_dict (a mapping of names to tensors), but ${found.problem}`);
+      throw new CheckpointError(
+        'not-a-state-dict',
+        `expected ${quote(wrapper)} to hold a state_dict (a mapping of names to tensors), but ${found.problem}`,
+      );
     }
-    return { ...withoutPrefix(wrapper, found.tensors, extrasBeside(root, wrapper)), placeholders: placeholdersBeside(root, wrapper) };
+    return {
+      ...withoutPrefix(wrapper, found.tensors, extrasBeside(root, wrapper)),
+      placeholders: placeholdersBeside(root, wrapper),
+    };
   }
   throw new CheckpointError(
     'not-a-state-dict',
@@ -85,7 +97,8 @@ function extrasBeside(root: Map<unknown, unknown>, wrapper: string): Array<reado
 function placeholdersBeside(root: Map<unknown, unknown>, wrapper: string): string[] {
   const names: string[] = [];
   for (const [key, value] of root) {
-    if (typeof key === 'string' && key !== wrapper && isPlaceholder(value)) names.push(`${key} (${value.qualifiedName})`);
+    if (typeof key === 'string' && key !== wrapper && isPlaceholder(value))
+      names.push(`${key} (${value.qualifiedName})`);
   }
   return names;
 }

@@ -72,7 +72,11 @@ function centralDirectory(view: DataView): { entries: number; offset: number } |
   let offset = view.getUint32(end + 16, true);
   if (end >= 20 && view.getUint32(end - 20, true) === ZIP64_END_LOCATOR) {
     const zip64End = safeUint64(view, end - 12);
-    if (zip64End !== undefined && zip64End + 56 <= view.byteLength && view.getUint32(zip64End, true) === ZIP64_END_OF_CENTRAL_DIRECTORY) {
+    if (
+      zip64End !== undefined &&
+      zip64End + 56 <= view.byteLength &&
+      view.getUint32(zip64End, true) === ZIP64_END_OF_CENTRAL_DIRECTORY
+    ) {
       const count = safeUint64(view, zip64End + 32);
       const start = safeUint64(view, zip64End + 48);
       if (count === undefined || start === undefined) return undefined;
@@ -92,7 +96,7 @@ function zip64Values(
   extraLength: number,
   values: { originalSize: number; size: number; localHeader: number },
 ): { originalSize: number; size: number; localHeader: number } | undefined {
-  for (let at = extraStart; at + 4 <= extraStart + extraLength; ) {
+  for (let at = extraStart; at + 4 <= extraStart + extraLength;) {
     const id = view.getUint16(at, true);
     const length = view.getUint16(at + 2, true);
     if (id === ZIP64_EXTRA_FIELD) {
@@ -115,8 +119,11 @@ function zip64Values(
 
 /** Where an entry's data starts: after its local header, whose name and extra field lengths may differ from the central record's. */
 function dataStart(view: DataView, localHeader: number): number | undefined {
-  if (localHeader + LOCAL_HEADER_BYTES > view.byteLength || view.getUint32(localHeader, true) !== LOCAL_HEADER) return undefined;
-  return localHeader + LOCAL_HEADER_BYTES + view.getUint16(localHeader + 26, true) + view.getUint16(localHeader + 28, true);
+  if (localHeader + LOCAL_HEADER_BYTES > view.byteLength || view.getUint32(localHeader, true) !== LOCAL_HEADER)
+    return undefined;
+  return (
+    localHeader + LOCAL_HEADER_BYTES + view.getUint16(localHeader + 26, true) + view.getUint16(localHeader + 28, true)
+  );
 }
 
 function safeUint64(view: DataView, at: number): number | undefined {

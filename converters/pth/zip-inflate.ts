@@ -31,8 +31,10 @@ function malformed(what: string): never {
 /** Where the data of entry `name` starts, from its central directory record and local header. */
 export function entryDataOffset(bytes: Uint8Array, name: string): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u16 = (at: number): number => (at + 2 <= bytes.length ? view.getUint16(at, true) : malformed('a record runs past the end of the file'));
-  const u32 = (at: number): number => (at + 4 <= bytes.length ? view.getUint32(at, true) : malformed('a record runs past the end of the file'));
+  const u16 = (at: number): number =>
+    at + 2 <= bytes.length ? view.getUint16(at, true) : malformed('a record runs past the end of the file');
+  const u32 = (at: number): number =>
+    at + 4 <= bytes.length ? view.getUint32(at, true) : malformed('a record runs past the end of the file');
   const u64 = (at: number): number => u32(at) + 2 ** 32 * u32(at + 4);
 
   let end = bytes.length - 22;
@@ -101,7 +103,10 @@ export function inflateExactly(compressed: Uint8Array, declaredSize: number, nam
   let finished = false;
   const inflate = new Inflate((chunk, final) => {
     if (produced + chunk.length > declaredSize) {
-      throw new CheckpointError('malformed-zip', `malformed zip archive: entry ${quote(name)} inflates past the ${declaredSize} bytes its header declares`);
+      throw new CheckpointError(
+        'malformed-zip',
+        `malformed zip archive: entry ${quote(name)} inflates past the ${declaredSize} bytes its header declares`,
+      );
     }
     out.set(chunk, produced);
     produced += chunk.length;

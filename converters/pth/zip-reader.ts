@@ -42,14 +42,27 @@ export const readZipCheckpoint: ContainerReader = (bytes) => {
 
   const pickles = names.filter((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (pickles.length > 1) {
-    throw new CheckpointError('malformed-zip', `zip archive holds more than one checkpoint: ${pickles.slice(0, 3).map((n) => quote(n)).join(', ')}`);
+    throw new CheckpointError(
+      'malformed-zip',
+      `zip archive holds more than one checkpoint: ${pickles
+        .slice(0, 3)
+        .map((n) => quote(n))
+        .join(', ')}`,
+    );
   }
   const pickleName = pickles[0];
   const pickleBytes = pickleName === undefined ? undefined : records.get(pickleName);
   if (pickleName === undefined || pickleBytes === undefined) {
     const top = names.find((name) => name.includes('/'))?.split('/')[0] ?? 'archive';
-    const found = names.slice(0, 3).map((n) => quote(n)).join(', ') + (names.length > 3 ? ', …' : '');
-    throw new CheckpointError('missing-entry', `not a PyTorch checkpoint: the zip archive has no '${top}/data.pkl' entry (found ${found || 'no entries'})`);
+    const found =
+      names
+        .slice(0, 3)
+        .map((n) => quote(n))
+        .join(', ') + (names.length > 3 ? ', …' : '');
+    throw new CheckpointError(
+      'missing-entry',
+      `not a PyTorch checkpoint: the zip archive has no '${top}/data.pkl' entry (found ${found || 'no entries'})`,
+    );
   }
   const prefix = pickleName.slice(0, -'data.pkl'.length);
 
@@ -66,18 +79,25 @@ export const readZipCheckpoint: ContainerReader = (bytes) => {
       // Stored entries (all of PyTorch's) are used in place; fflate extracts (copies) whatever is left.
       const found = storedEntriesInPlace(bytes, wanted);
       const rest = new Set([...wanted].filter((name) => !found.has(name)));
-      if (rest.size > 0) for (const [name, data] of extractEntries(bytes, inflation, (name) => rest.has(name))) found.set(name, data);
+      if (rest.size > 0)
+        for (const [name, data] of extractEntries(bytes, inflation, (name) => rest.has(name))) found.set(name, data);
       const loaded = new Map<string, Uint8Array>();
       for (const key of keys) {
         const entry = entryOf(key);
         const data = found.get(entry);
         if (data === undefined) {
-          throw new CheckpointError('missing-entry', `checkpoint is missing storage ${quote(key)}: no entry ${quote(entry)}`);
+          throw new CheckpointError(
+            'missing-entry',
+            `checkpoint is missing storage ${quote(key)}: no entry ${quote(entry)}`,
+          );
         }
         const declared = state.storages.get(key);
         const needed = declared === undefined ? 0 : declared.numel * ITEM_SIZE[declared.dtype];
         if (data.length < needed) {
-          throw new CheckpointError('truncated', `checkpoint is truncated: storage ${quote(key)} needs ${needed} bytes but entry ${quote(entry)} holds ${data.length}`);
+          throw new CheckpointError(
+            'truncated',
+            `checkpoint is truncated: storage ${quote(key)} needs ${needed} bytes but entry ${quote(entry)} holds ${data.length}`,
+          );
         }
         loaded.set(key, data);
       }
@@ -92,7 +112,10 @@ function readByteOrder(record: Uint8Array | undefined, name: string): boolean {
   const text = new TextDecoder().decode(record).trim();
   if (text === 'little') return true;
   if (text === 'big') return false;
-  throw new CheckpointError('malformed-zip', `unknown byte order ${quote(text, 20)} in ${quote(name)}: expected 'little' or 'big'`);
+  throw new CheckpointError(
+    'malformed-zip',
+    `unknown byte order ${quote(text, 20)} in ${quote(name)}: expected 'little' or 'big'`,
+  );
 }
 
 /** `..` segments or an absolute path: names no archive of ours has reason to use. */
@@ -115,7 +138,11 @@ function isUnsafeEntryName(name: string): boolean {
  *   was cut, and together they may not copy more than the file holds;
  * - its own errors become CheckpointErrors.
  */
-function extractEntries(bytes: Uint8Array, inflation: { remaining: number; stored: number }, want: (name: string) => boolean): Map<string, Uint8Array> {
+function extractEntries(
+  bytes: Uint8Array,
+  inflation: { remaining: number; stored: number },
+  want: (name: string) => boolean,
+): Map<string, Uint8Array> {
   const claimed = new Map<string, UnzipFileInfo>();
   const deflated = new Map<string, UnzipFileInfo>();
   let recordBytes = 0;
@@ -123,16 +150,26 @@ function extractEntries(bytes: Uint8Array, inflation: { remaining: number; store
     const { name } = info;
     recordBytes += CENTRAL_RECORD_BYTES + name.length;
     if (recordBytes > bytes.length) {
-      throw new CheckpointError('malformed-zip', 'malformed zip archive: its central directory lists more entries than the file can hold');
+      throw new CheckpointError(
+        'malformed-zip',
+        'malformed zip archive: its central directory lists more entries than the file can hold',
+      );
     }
     if (name === '') throw new CheckpointError('malformed-zip', 'malformed zip archive: an entry has an empty name');
     // Control characters (NUL …) are what a misread central directory yields, not what any zip tool names a file.
-    if (/[\u0000-\u001f]/.test(name)) throw new CheckpointError('malformed-zip', `malformed zip archive: entry name ${quote(name)} has control characters`);
+    if (/[\u0000-\u001f]/.test(name))
+      throw new CheckpointError(
+        'malformed-zip',
+        `malformed zip archive: entry name ${quote(name)} has control characters`,
+      );
     if (isUnsafeEntryName(name)) throw new CheckpointError('unsafe-entry-name', `unsafe zip entry name ${quote(name)}`);
     if (!want(name)) return false;
     if (info.compression === STORED) {
       if (info.size !== info.originalSize) {
-        throw new CheckpointError('malformed-zip', `malformed zip archive: stored entry ${quote(name)} has size ${info.size} but original size ${info.originalSize}`);
+        throw new CheckpointError(
+          'malformed-zip',
+          `malformed zip archive: stored entry ${quote(name)} has size ${info.size} but original size ${info.originalSize}`,
+        );
       }
       // fflate copies each stored entry out; entries that do not overlap cannot add up to more than the file.
       // Overlapping ones (many central records on one local entry) would be copied out once each.
@@ -154,7 +191,10 @@ function extractEntries(bytes: Uint8Array, inflation: { remaining: number; store
       deflated.set(name, info);
       return false;
     } else {
-      throw new CheckpointError('malformed-zip', `zip entry ${quote(name)} uses compression method ${info.compression}: only stored and deflated entries can be read`);
+      throw new CheckpointError(
+        'malformed-zip',
+        `zip entry ${quote(name)} uses compression method ${info.compression}: only stored and deflated entries can be read`,
+      );
     }
     claimed.set(name, info);
     return true;
@@ -166,7 +206,10 @@ function extractEntries(bytes: Uint8Array, inflation: { remaining: number; store
   } catch (error) {
     if (error instanceof CheckpointError) throw error;
     if (!hasEndOfCentralDirectory(bytes)) {
-      throw new CheckpointError('truncated', 'checkpoint is truncated: the zip archive has no end-of-central-directory record');
+      throw new CheckpointError(
+        'truncated',
+        'checkpoint is truncated: the zip archive has no end-of-central-directory record',
+      );
     }
     const reason = excerpt(error instanceof Error ? error.message : String(error), 160);
     throw new CheckpointError('malformed-zip', `malformed zip archive: ${reason}`);
@@ -177,7 +220,10 @@ function extractEntries(bytes: Uint8Array, inflation: { remaining: number; store
     const data = files[name];
     if (data === undefined) continue;
     if (info.compression === STORED && data.length !== info.size) {
-      throw new CheckpointError('truncated', `checkpoint is truncated: zip entry ${quote(name)} needs ${info.size} bytes but only ${data.length} remain`);
+      throw new CheckpointError(
+        'truncated',
+        `checkpoint is truncated: zip entry ${quote(name)} needs ${info.size} bytes but only ${data.length} remain`,
+      );
     }
     extracted.set(name, data);
   }
@@ -185,7 +231,10 @@ function extractEntries(bytes: Uint8Array, inflation: { remaining: number; store
     const start = entryDataOffset(bytes, name);
     const compressed = bytes.subarray(start, start + info.size);
     if (compressed.length !== info.size) {
-      throw new CheckpointError('truncated', `checkpoint is truncated: zip entry ${quote(name)} needs ${info.size} bytes but only ${compressed.length} remain`);
+      throw new CheckpointError(
+        'truncated',
+        `checkpoint is truncated: zip entry ${quote(name)} needs ${info.size} bytes but only ${compressed.length} remain`,
+      );
     }
     extracted.set(name, inflateExactly(compressed, info.originalSize, name));
   }

@@ -28,7 +28,12 @@ export interface PytorchAvgPool2dOptions extends PytorchPool2dOptions {
  */
 export function pytorchMaxPool2d(g: GraphBuilder, x: Value, options: PytorchPool2dOptions): Value {
   const { pads } = poolPads('pytorchMaxPool2d', x, options);
-  return maxPool(g, x, { kernelShape: options.kernel, strides: options.stride ?? options.kernel, pads, ...nameOption(options) });
+  return maxPool(g, x, {
+    kernelShape: options.kernel,
+    strides: options.stride ?? options.kernel,
+    pads,
+    ...nameOption(options),
+  });
 }
 
 /**
@@ -42,7 +47,8 @@ export function pytorchAvgPool2d(g: GraphBuilder, x: Value, options: PytorchAvgP
   const { pads, extraEnd } = poolPads('pytorchAvgPool2d', x, options);
   const window = { kernelShape: options.kernel, strides: options.stride ?? options.kernel };
   const extra = extraEnd[0] > 0 || extraEnd[1] > 0;
-  if (!countIncludePad || !extra) return averagePool(g, x, { ...window, pads, countIncludePad, ...nameOption(options) });
+  if (!countIncludePad || !extra)
+    return averagePool(g, x, { ...window, pads, countIncludePad, ...nameOption(options) });
   const [top, left] = pads;
   if (top === 0 && left === 0) {
     // No padding of PyTorch's own: excluding every pad cell divides exactly as PyTorch does.
@@ -50,7 +56,12 @@ export function pytorchAvgPool2d(g: GraphBuilder, x: Value, options: PytorchAvgP
   }
   return g.atomically(() => {
     const padded = pad(g, x, [0, 0, top, left, 0, 0, top, left]);
-    return averagePool(g, padded, { ...window, pads: [0, 0, extraEnd[0], extraEnd[1]], countIncludePad: false, ...nameOption(options) });
+    return averagePool(g, padded, {
+      ...window,
+      pads: [0, 0, extraEnd[0], extraEnd[1]],
+      countIncludePad: false,
+      ...nameOption(options),
+    });
   });
 }
 

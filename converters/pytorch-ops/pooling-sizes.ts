@@ -49,7 +49,9 @@ export function pytorchPoolOutputSize(axis: PytorchPoolAxis): number {
   // PyTorch: "ensure that the last pooling starts inside the image".
   if (ceilMode && (out - 1) * stride >= inputSize + padding) out -= 1;
   if (out < 1) {
-    throw new Error(`pytorchPool: input size ${inputSize} with padding ${padding} is smaller than the kernel ${kernel}`);
+    throw new Error(
+      `pytorchPool: input size ${inputSize} with padding ${padding} is smaller than the kernel ${kernel}`,
+    );
   }
   return out;
 }
@@ -83,7 +85,8 @@ export interface Pool2dPads {
 
 /** The 2-D convenience over {@link pytorchPoolAxisPads}. */
 export function pytorchPool2dPads(options: PytorchPool2d): Pool2dPads {
-  const pair = (v: number | readonly [number, number]): readonly [number, number] => (typeof v === 'number' ? [v, v] : v);
+  const pair = (v: number | readonly [number, number]): readonly [number, number] =>
+    typeof v === 'number' ? [v, v] : v;
   const kernel = pair(options.kernel);
   const stride = pair(options.stride);
   const padding = pair(options.padding ?? 0);

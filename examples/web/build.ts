@@ -20,7 +20,10 @@ const EXAMPLE = fileURLToPath(new URL('.', import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** The files that onnxruntime-web/webgpu (what nin-sdk/web imports) loads at run time, from `wasmPaths`. */
-export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
+export const ORT_RUNTIME_FILES = [
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm',
+] as const;
 
 export interface BuildOptions {
   /** Other pages to bundle next to main.js (entry .ts → <name>.js), with their .html; the browser tests add theirs. */
@@ -28,7 +31,10 @@ export interface BuildOptions {
 }
 
 export async function buildExample(outDir: string, options: BuildOptions = {}): Promise<void> {
-  const pages = [{ script: join(EXAMPLE, 'main.ts'), html: join(EXAMPLE, 'index.html') }, ...(options.extraPages ?? [])];
+  const pages = [
+    { script: join(EXAMPLE, 'main.ts'), html: join(EXAMPLE, 'index.html') },
+    ...(options.extraPages ?? []),
+  ];
   await mkdir(join(outDir, 'ort'), { recursive: true });
   await build({
     entryPoints: pages.map((page) => ({ in: page.script, out: basename(page.script, '.ts') })),

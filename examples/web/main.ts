@@ -2,7 +2,15 @@
  * The example page: the default CIFAR-10 model or a dropped .pth/.onnx, an image, its top 5 classes, on WebGPU
  * when the browser has it and on WebAssembly otherwise. Built by build.ts (esbuild); see README.md.
  */
-import { ArchitectureError, convertCheckpoint, detectWebGpu, loadClassifier, type Predictions, type ProgressEvent, type WebClassifier } from 'nin-sdk/web';
+import {
+  ArchitectureError,
+  convertCheckpoint,
+  detectWebGpu,
+  loadClassifier,
+  type Predictions,
+  type ProgressEvent,
+  type WebClassifier,
+} from 'nin-sdk/web';
 
 // onnxruntime-web loads its WebAssembly loader and binary at run time; build.ts copies them into ./ort/.
 const WASM_PATHS = new URL('ort/', document.baseURI).href;
@@ -33,7 +41,11 @@ let webgpuWarm = false;
 
 /** Loads a model (undefined: the default one), replacing the current one, and classifies the current image with it. */
 async function useModel(model: Uint8Array | undefined, description: string): Promise<void> {
-  const next = await loadClassifier(model, { provider: ['webgpu', 'wasm'], wasmPaths: WASM_PATHS, onProgress: showLoadProgress });
+  const next = await loadClassifier(model, {
+    provider: ['webgpu', 'wasm'],
+    wasmPaths: WASM_PATHS,
+    onProgress: showLoadProgress,
+  });
   await classifier?.dispose();
   classifier = next;
   modelDescription = description;
@@ -41,7 +53,8 @@ async function useModel(model: Uint8Array | undefined, description: string): Pro
   page.modelStatus.textContent = `${description}: ${next.info.family}, ${next.labels.length} classes, running on ${next.provider}.`;
   const webgpuFailure = next.fallbacks.find((attempt) => attempt.provider === 'webgpu');
   // When detectWebGpu has already said why there is no WebGPU, ONNX Runtime's own words would add nothing.
-  if (webgpuFailure && page.notice.hidden) showNotice(`WebGPU could not start: ${webgpuFailure.error}. The model runs on WebAssembly (wasm), on the CPU.`);
+  if (webgpuFailure && page.notice.hidden)
+    showNotice(`WebGPU could not start: ${webgpuFailure.error}. The model runs on WebAssembly (wasm), on the CPU.`);
   if (image) await classifyImage(image);
 }
 
@@ -63,10 +76,15 @@ async function openModelFile(file: File): Promise<void> {
     // The file name breaks a tie between architectures with equal keys (pytorchcv nin_cifar10 / nin_svhn), said below.
     const converted = await convertCheckpoint(bytes, { fileName: file.name });
     if (converted.assumptions.length > 0) console.warn(`nin-convert assumed: ${converted.assumptions.join('; ')}`);
-    await useModel(converted.onnx, `${file.name} (converted: ${converted.parameterCount.toLocaleString('en')} parameters)`);
+    await useModel(
+      converted.onnx,
+      `${file.name} (converted: ${converted.parameterCount.toLocaleString('en')} parameters)`,
+    );
     offerDownload(converted.onnx, `${file.name.replace(/\.(pth|pt)(\.tar)?$|\.tar$/i, '')}.onnx`);
   } catch (error) {
-    page.modelStatus.textContent = `Could not use ${file.name}` + (classifier ? `; still using ${modelDescription}, on ${classifier.provider}.` : '.');
+    page.modelStatus.textContent =
+      `Could not use ${file.name}` +
+      (classifier ? `; still using ${modelDescription}, on ${classifier.provider}.` : '.');
     throw error;
   }
 }
@@ -80,7 +98,10 @@ async function classifyImage(file: File): Promise<void> {
   page.preview.hidden = false;
   if (!classifier) return;
   const first = classifier.provider === 'webgpu' && !webgpuWarm;
-  setBusy(`Classifying ${file.name} on ${classifier.provider}…` + (first ? ' (the first WebGPU run compiles its shaders: up to 20 s)' : ''));
+  setBusy(
+    `Classifying ${file.name} on ${classifier.provider}…` +
+      (first ? ' (the first WebGPU run compiles its shaders: up to 20 s)' : ''),
+  );
   const started = performance.now();
   let top: Predictions;
   try {
@@ -121,7 +142,11 @@ function showLoadProgress(event: ProgressEvent): void {
   if (event.stage === 'load') {
     const name = event.source.split('/').pop() ?? event.source;
     if (event.total === undefined) setBusy(`Downloading ${name}: ${megabytes(event.loaded)} MB…`);
-    else setBusy(`Downloading ${name}: ${megabytes(event.loaded)} of ${megabytes(event.total)} MB…`, { value: event.loaded, max: event.total });
+    else
+      setBusy(`Downloading ${name}: ${megabytes(event.loaded)} of ${megabytes(event.total)} MB…`, {
+        value: event.loaded,
+        max: event.total,
+      });
   } else if (event.stage === 'session') {
     setBusy(
       event.provider === 'webgpu'
@@ -155,7 +180,10 @@ function showPredictions(top: Predictions): void {
       const name = Object.assign(document.createElement('span'), { textContent: label });
       const bar = Object.assign(document.createElement('span'), { className: 'bar' });
       bar.style.width = `${(probability * 100).toFixed(1)}%`;
-      const percent = Object.assign(document.createElement('span'), { className: 'percent', textContent: `${(probability * 100).toFixed(1)} %` });
+      const percent = Object.assign(document.createElement('span'), {
+        className: 'percent',
+        textContent: `${(probability * 100).toFixed(1)} %`,
+      });
       item.append(name, bar, percent);
       return item;
     }),
@@ -164,7 +192,9 @@ function showPredictions(top: Predictions): void {
 
 function offerDownload(onnx: Uint8Array, name: string): void {
   URL.revokeObjectURL(page.download.href);
-  page.download.href = URL.createObjectURL(new Blob([onnx as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  page.download.href = URL.createObjectURL(
+    new Blob([onnx as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+  );
   page.download.download = name;
   page.download.textContent = `Download ${name} (${(onnx.length / 1024).toFixed(0)} kB)`;
   page.download.hidden = false;
@@ -233,7 +263,8 @@ acceptFiles(page.imageDrop, page.imageFile, classifyImage);
 act(async () => {
   setBusy('Looking for WebGPU…');
   const webgpu = await detectWebGpu();
-  if (!webgpu.available) showNotice(`WebGPU is not available: ${webgpu.reason}. The model runs on WebAssembly (wasm), on the CPU.`);
+  if (!webgpu.available)
+    showNotice(`WebGPU is not available: ${webgpu.reason}. The model runs on WebAssembly (wasm), on the CPU.`);
   await useModel(undefined, 'Default model (nin-cifar10.onnx)').catch((error: unknown) => {
     page.modelStatus.textContent = 'Could not load the default model: drop a .pth or .onnx model above.';
     throw error;

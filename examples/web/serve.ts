@@ -51,7 +51,8 @@ export async function startStaticServer(mounts: Readonly<Record<string, string>>
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     const prefix = prefixes.find((p) => path.startsWith(p));
-    const file = prefix === undefined ? undefined : fileWithin(mounts[prefix]!, path.slice(prefix.length) || 'index.html');
+    const file =
+      prefix === undefined ? undefined : fileWithin(mounts[prefix]!, path.slice(prefix.length) || 'index.html');
     void sendFile(file, response);
   });
   await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));

@@ -11,7 +11,10 @@ export function cachedClassify<Image, Model, LoadOptions extends object>(
   nameOf: (model: Model | undefined) => string | undefined,
 ) {
   const cache = new Map<string, Promise<Classifier<Image>>>();
-  return async (image: Image, options: ClassifyOptions & LoadOptions & { readonly model?: Model }): Promise<Predictions> => {
+  return async (
+    image: Image,
+    options: ClassifyOptions & LoadOptions & { readonly model?: Model },
+  ): Promise<Predictions> => {
     // onProgress is told of the load (when this call loads) and of the run; it is no part of the cache key.
     const { model, top, onProgress, ...loadOptions } = options;
     const name = nameOf(model);

@@ -61,7 +61,11 @@ export class Classifier<Image> {
     private readonly outputIsProbability: boolean,
   ) {}
 
-  static async create<Image>(model: Uint8Array, source: string, setup: ClassifierSetup<Image>): Promise<Classifier<Image>> {
+  static async create<Image>(
+    model: Uint8Array,
+    source: string,
+    setup: ClassifierSetup<Image>,
+  ): Promise<Classifier<Image>> {
     const info = readModelInfo(model, source);
     if (info.inputChannels !== 3) {
       // The preprocessing (sharp and canvas paths alike) makes RGB/BGR planes; grey input is not wired yet.
@@ -72,7 +76,8 @@ export class Classifier<Image> {
     }
     if (setup.dtype !== undefined && setup.dtype !== info.dtype) {
       throw new ModelError(
-        `${source} is an ${info.dtype} model, not ${setup.dtype}` + (setup.dtype === 'int8' ? ' (make an int8 one with nin-sdk quantize)' : ''),
+        `${source} is an ${info.dtype} model, not ${setup.dtype}` +
+          (setup.dtype === 'int8' ? ' (make an int8 one with nin-sdk quantize)' : ''),
       );
     }
     const opened = await openSession(setup.ort, model, {
@@ -124,7 +129,9 @@ export class Classifier<Image> {
       const probabilities = await this.probabilities(tensors);
       const classes = this.info.labels.length;
       for (let i = 0; i < chunk.length; i++) {
-        results.push(topK(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top, this.provider));
+        results.push(
+          topK(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top, this.provider),
+        );
       }
       options.onProgress?.({ stage: 'classify', done: results.length, total: images.length });
     }
@@ -137,7 +144,8 @@ export class Classifier<Image> {
     const plane = 3 * size * size;
     const batch = new Float32Array(tensors.length * plane);
     tensors.forEach((tensor, i) => {
-      if (tensor.length !== plane) throw new Error(`internal: preprocessed tensor has ${tensor.length} values, expected ${plane}`);
+      if (tensor.length !== plane)
+        throw new Error(`internal: preprocessed tensor has ${tensor.length} values, expected ${plane}`);
       batch.set(tensor, i * plane);
     });
     const output = await this.run(new this.setup.ort.Tensor('float32', batch, [tensors.length, 3, size, size]));
@@ -147,7 +155,8 @@ export class Classifier<Image> {
     }
     if (this.outputIsProbability) return output;
     const probabilities = new Float32Array(output.length);
-    for (let i = 0; i < tensors.length; i++) probabilities.set(softmaxRow(output.subarray(i * classes, (i + 1) * classes)), i * classes);
+    for (let i = 0; i < tensors.length; i++)
+      probabilities.set(softmaxRow(output.subarray(i * classes, (i + 1) * classes)), i * classes);
     return probabilities;
   }
 

@@ -33,6 +33,13 @@ export function predictionsDocument(
     ...(source.dtype === undefined ? {} : { dtype: source.dtype }),
     provider: source.provider,
     fallbacks: source.fallbacks,
-    results: outcomes.map((r) => (r.error !== undefined ? { file: r.file, error: r.error } : { file: r.file, predictions: r.predictions!.map(({ label, index, probability }) => ({ label, index, probability })) })),
+    results: outcomes.map((r) =>
+      r.error !== undefined
+        ? { file: r.file, error: r.error }
+        : {
+            file: r.file,
+            predictions: r.predictions!.map(({ label, index, probability }) => ({ label, index, probability })),
+          },
+    ),
   };
 }

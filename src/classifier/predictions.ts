@@ -34,7 +34,12 @@ export function softmaxRow(logits: ArrayLike<number>): Float32Array {
 }
 
 /** The `top` most probable classes of one row of probabilities; ties keep the lower index first. */
-export function topK(probabilities: ArrayLike<number>, labels: readonly string[], top: number, provider: Provider): Predictions {
+export function topK(
+  probabilities: ArrayLike<number>,
+  labels: readonly string[],
+  top: number,
+  provider: Provider,
+): Predictions {
   const predictions = rankClasses(probabilities, labels, top).map((ranked): Prediction => ({ ...ranked, provider }));
   return Object.assign(predictions, { provider });
 }

@@ -27,13 +27,21 @@ export function providerOption(value: string | undefined): Provider[] {
   const valid: readonly string[] = providersOf('node');
   const unknown = value?.split(',').find((name) => !valid.includes(name.trim().toLowerCase()));
   if (unknown !== undefined) {
-    throw new UsageError(`--provider should be one of ${valid.join(', ')} or an ordered list of them like cuda,cpu, got '${unknown}'`);
+    throw new UsageError(
+      `--provider should be one of ${valid.join(', ')} or an ordered list of them like cuda,cpu, got '${unknown}'`,
+    );
   }
   return parseProviders(value, 'node');
 }
 
 /** Reads an integer option within bounds, naming the option in the error. */
-export function integerOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+export function integerOption(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
@@ -43,7 +51,11 @@ export function integerOption(name: string, value: string | undefined, fallback:
 }
 
 /** Reads an option that takes one of a fixed set of values, listing them in the error. */
-export function choiceOption<C extends string>(name: string, value: string | undefined, choices: readonly C[]): C | undefined {
+export function choiceOption<C extends string>(
+  name: string,
+  value: string | undefined,
+  choices: readonly C[],
+): C | undefined {
   if (value === undefined) return undefined;
   if ((choices as readonly string[]).includes(value)) return value as C;
   throw new UsageError(`--${name} should be one of ${choices.join(', ')}, got '${value}'`);

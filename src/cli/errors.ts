@@ -10,13 +10,27 @@ export class UsageError extends Error {
 export function describeFailure(error: unknown, command: string): { readonly line: string; readonly exitCode: number } {
   if (error instanceof UsageError) return { line: `${command}: ${error.message} (see ${command} --help)`, exitCode: 2 };
   if (isNodeFileError(error)) return { line: `${command}: ${describeFileError(error)}`, exitCode: 1 };
-  if (error instanceof Error && KNOWN_ERROR_NAMES.has(error.name)) return { line: `${command}: ${error.message}`, exitCode: 1 };
+  if (error instanceof Error && KNOWN_ERROR_NAMES.has(error.name))
+    return { line: `${command}: ${error.message}`, exitCode: 1 };
   const message = error instanceof Error ? error.message : String(error);
   return { line: `${command}: internal error: ${message}`, exitCode: 70 };
 }
 
 /** The project's own error types, whose messages are meant for users. */
-const KNOWN_ERROR_NAMES = new Set(['RangeError', 'CheckpointError', 'ArchitectureError', 'GraphError', 'ModelError', 'ImageError', 'ProviderError', 'TrainingCheckpointError', 'OnnxRuntimeError', 'FileTypeError', 'OutputError', 'ServerError']);
+const KNOWN_ERROR_NAMES = new Set([
+  'RangeError',
+  'CheckpointError',
+  'ArchitectureError',
+  'GraphError',
+  'ModelError',
+  'ImageError',
+  'ProviderError',
+  'TrainingCheckpointError',
+  'OnnxRuntimeError',
+  'FileTypeError',
+  'OutputError',
+  'ServerError',
+]);
 
 interface NodeFileError extends Error {
   readonly code: string;

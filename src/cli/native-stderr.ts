@@ -24,7 +24,11 @@ export function mayStartGpuProvider(argv: readonly string[]): boolean {
   const [command, ...rest] = argv;
   if (command === 'doctor') return !rest.includes('--help') && !rest.includes('-h');
   if (command !== 'predict' && command !== 'eval' && command !== 'train') return false;
-  return rest.some((arg, i) => (arg === '--provider' ? GPU_PROVIDER.test(rest[i + 1] ?? '') : arg.startsWith('--provider=') && GPU_PROVIDER.test(arg.slice(11))));
+  return rest.some((arg, i) =>
+    arg === '--provider'
+      ? GPU_PROVIDER.test(rest[i + 1] ?? '')
+      : arg.startsWith('--provider=') && GPU_PROVIDER.test(arg.slice(11)),
+  );
 }
 
 /** Whether a nin-sdk process should draw on stderr as on a terminal: its own, or its parent's when filtered. */
@@ -92,7 +96,10 @@ export class NativeNoiseFilter {
 export function runFiltered(script: string, argv: readonly string[]): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env, [CHILD_ENV]: process.stderr.isTTY === true ? 'tty' : 'pipe' };
   const runtimeDir = ensurePrivateRuntimeDir(env);
-  const child = spawn(process.execPath, [...process.execArgv, script, ...argv], { stdio: ['inherit', 'inherit', 'pipe'], env });
+  const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
+    stdio: ['inherit', 'inherit', 'pipe'],
+    env,
+  });
   const filter = new NativeNoiseFilter();
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => process.stderr.write(filter.push(chunk)));

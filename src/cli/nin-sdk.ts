@@ -55,7 +55,8 @@ async function main(argv: readonly string[]): Promise<number | void> {
     return 0;
   }
   const run = COMMANDS[command];
-  if (run === undefined) throw new UsageError(`unknown command '${command}': should be one of ${Object.keys(COMMANDS).join(', ')}`);
+  if (run === undefined)
+    throw new UsageError(`unknown command '${command}': should be one of ${Object.keys(COMMANDS).join(', ')}`);
   // GPU providers' native libraries write to stderr directly: such a run goes through a child whose stderr is
   // filtered (src/cli/native-stderr.ts). NIN_SDK_NATIVE_STDERR=raw shows it all.
   if (process.env[CHILD_ENV] === undefined && process.env[RAW_ENV] !== 'raw' && mayStartGpuProvider(argv)) {

@@ -5,6 +5,8 @@
  * is left as it is. JSON output needs none of this: JSON.stringify escapes control characters itself.
  */
 export function terminalSafe(text: string): string {
-   
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -66,7 +66,9 @@ export class GraphBuilder {
   input(name: string, dtype: DataType, shape: Shape): Value {
     for (const d of shape) {
       if (isStaticDim(d) ? !Number.isSafeInteger(d) || d < 0 : d === '') {
-        throw new Error(`input: dims of "${name}" must be non-negative integers or non-empty symbols, got [${shape.join(',')}]`);
+        throw new Error(
+          `input: dims of "${name}" must be non-negative integers or non-empty symbols, got [${shape.join(',')}]`,
+        );
       }
     }
     const value = this.define({ name: this.names.claim(name, 'input'), dtype, shape: [...shape] });
@@ -75,7 +77,11 @@ export class GraphBuilder {
   }
 
   initializer(name: string, tensor: TensorData): Value {
-    const value = this.define({ name: this.names.claim(name, 'initializer'), dtype: tensor.dtype, shape: [...tensor.dims] });
+    const value = this.define({
+      name: this.names.claim(name, 'initializer'),
+      dtype: tensor.dtype,
+      shape: [...tensor.dims],
+    });
     this.initializers.push({ name: value.name, tensor });
     this.constants.set(value.name, tensor);
     return value;
@@ -132,7 +138,12 @@ export class GraphBuilder {
   }
 
   /** Appends a single-output node, inferring its output type. Op functions are thin wrappers over this. */
-  addNode(opType: string, inputs: readonly (Value | undefined)[], attributes: Attributes = {}, options: NodeOptions = {}): Value {
+  addNode(
+    opType: string,
+    inputs: readonly (Value | undefined)[],
+    attributes: Attributes = {},
+    options: NodeOptions = {},
+  ): Value {
     return this.addNodeWithOutputs(opType, inputs, attributes, 1, options)[0]!;
   }
 
@@ -147,13 +158,17 @@ export class GraphBuilder {
     // Trailing omitted inputs are dropped, as ONNX expects; inner ones stay as ''.
     while (inputNames.length > 0 && inputNames[inputNames.length - 1] === '') inputNames.pop();
     const mark = this.names.mark();
-    const nodeName = options.name === undefined ? this.names.next(snakeCase(opType)) : this.names.preferred(options.name);
+    const nodeName =
+      options.name === undefined ? this.names.next(snakeCase(opType)) : this.names.preferred(options.name);
     const outputNames =
-      outputCount === 1 ? [nodeName] : Array.from({ length: outputCount }, (_, i) => this.names.preferred(`${nodeName}_out${i}`));
+      outputCount === 1
+        ? [nodeName]
+        : Array.from({ length: outputCount }, (_, i) => this.names.preferred(`${nodeName}_out${i}`));
     let types: readonly TensorType[];
     try {
       types = options.outputTypes ?? this.infer(opType, inputNames, attributes, nodeName, outputCount);
-      if (types.length !== outputCount) throw new Error(`addNode: ${opType} gives ${types.length} outputs, ${outputCount} expected`);
+      if (types.length !== outputCount)
+        throw new Error(`addNode: ${opType} gives ${types.length} outputs, ${outputCount} expected`);
     } catch (error) {
       this.names.rollback(mark);
       throw error;

@@ -28,7 +28,10 @@ export function formatGraph(graph: Graph): string {
   if (graph.docString !== '') lines.push(`  # ${graph.docString.replace(/\n/g, ' ')}`);
   lines.push('inputs:', ...graph.inputs.map((v) => `  %${v.name}: ${formatType(v)}`));
   if (graph.initializers.length > 0) {
-    lines.push('initializers:', ...graph.initializers.map((i) => `  %${i.name}: ${i.tensor.dtype}${formatShape(i.tensor.dims)}`));
+    lines.push(
+      'initializers:',
+      ...graph.initializers.map((i) => `  %${i.name}: ${i.tensor.dtype}${formatShape(i.tensor.dims)}`),
+    );
   }
   lines.push('nodes:', ...graph.nodes.map((n) => `  ${formatNode(n)}`));
   lines.push('outputs:', ...graph.outputs.map((v) => `  %${v.name}: ${formatType(v)}`));

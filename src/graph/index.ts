@@ -21,7 +21,12 @@ export { attr } from './attributes.js';
 export { GraphBuilder, type GraphBuilderOptions, type NodeOptions } from './builder.js';
 export { DATA_TYPES, dataTypeFromOnnxCode, isDataType, isFloatType } from './dtypes.js';
 export { ShapeInferenceError } from './errors.js';
-export { float16ArrayToFloat32, float16BitsToFloat32, float32ArrayToFloat16, float32ToFloat16Bits } from '../numeric/float16.js';
+export {
+  float16ArrayToFloat32,
+  float16BitsToFloat32,
+  float32ArrayToFloat16,
+  float32ToFloat16Bits,
+} from '../numeric/float16.js';
 export { formatGraph, formatNode } from './format.js';
 export { InferenceContext, type ShapeRule } from './inference.js';
 export { DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION, MIN_OPSET_VERSION } from './opset.js';

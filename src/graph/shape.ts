@@ -40,7 +40,8 @@ export function dimProduct(dims: Shape): Dim | undefined {
 }
 
 export type BroadcastResult =
-  { readonly ok: true; readonly shape: Dim[] } | { readonly ok: false; readonly axis: number; readonly a: Dim; readonly b: Dim };
+  | { readonly ok: true; readonly shape: Dim[] }
+  | { readonly ok: false; readonly axis: number; readonly a: Dim; readonly b: Dim };
 
 /**
  * Numpy (multidirectional) broadcasting of two shapes. Symbolic dims pass

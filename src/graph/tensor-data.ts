@@ -10,7 +10,11 @@ export function elementCount(dims: readonly number[]): number {
  * matches the dims, so that a bad tensor is caught where it is made rather
  * than by ONNX Runtime at load time.
  */
-export function tensorData<K extends DataType>(dtype: K, dims: readonly number[], data: TensorDataMap[K]): TensorData<K> {
+export function tensorData<K extends DataType>(
+  dtype: K,
+  dims: readonly number[],
+  data: TensorDataMap[K],
+): TensorData<K> {
   for (const d of dims) {
     if (!Number.isSafeInteger(d) || d < 0) {
       throw new Error(`tensorData: dims must be non-negative integers, got [${dims.join(',')}]`);
@@ -28,7 +32,10 @@ export function tensorData<K extends DataType>(dtype: K, dims: readonly number[]
 }
 
 /** float32 tensor from plain numbers; `dims` defaults to a 1-D tensor. */
-export function float32Tensor(values: ArrayLike<number>, dims: readonly number[] = [values.length]): TensorData<'float32'> {
+export function float32Tensor(
+  values: ArrayLike<number>,
+  dims: readonly number[] = [values.length],
+): TensorData<'float32'> {
   return tensorData('float32', dims, Float32Array.from(values));
 }
 

@@ -17,7 +17,9 @@ export function validateGraph(graph: Graph, opsetVersion = graph.opsetVersion): 
   for (const node of graph.nodes) {
     for (const input of node.inputs) {
       if (input !== '' && !defined.has(input)) {
-        throw new Error(`validateGraph: node ${node.name} (${node.opType}) reads "${input}", which is not defined before it`);
+        throw new Error(
+          `validateGraph: node ${node.name} (${node.opType}) reads "${input}", which is not defined before it`,
+        );
       }
     }
     checkOpsetForm(node.opType, node.name, node.inputs, 'axes' in node.attributes, opsetVersion);
@@ -28,7 +30,13 @@ export function validateGraph(graph: Graph, opsetVersion = graph.opsetVersion): 
   }
 }
 
-function checkOpsetForm(opType: string, name: string, inputs: readonly string[], hasAxesAttribute: boolean, opsetVersion: number): void {
+function checkOpsetForm(
+  opType: string,
+  name: string,
+  inputs: readonly string[],
+  hasAxesAttribute: boolean,
+  opsetVersion: number,
+): void {
   const since = AXES_AS_INPUT_SINCE[opType];
   if (since === undefined) return;
   const hasAxesInput = inputs.length > 1 && inputs[1] !== '';

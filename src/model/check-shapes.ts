@@ -6,13 +6,17 @@ import { ModelError, type ModelInfo } from './model-info.js';
  * with S the spec's inputSize (the preprocessing always makes three planes), the scores output [N, C] with C the
  * label count. Dims the graph leaves symbolic are not checked here; ONNX Runtime checks them on every run.
  */
-export function checkClassifierShapes(info: ModelInfo, session: InferenceSession, outputName: string, source: string): void {
+export function checkClassifierShapes(
+  info: ModelInfo,
+  session: InferenceSession,
+  outputName: string,
+  source: string,
+): void {
   const size = info.preprocessing.inputSize;
   const input = session.inputMetadata[0];
   if (input?.isTensor) {
     const [, channels, height, width] = input.shape;
-    const mismatch =
-      input.shape.length !== 4 || isOther(channels, 3) || isOther(height, size) || isOther(width, size);
+    const mismatch = input.shape.length !== 4 || isOther(channels, 3) || isOther(height, size) || isOther(width, size);
     if (mismatch) {
       throw new ModelError(
         `${source}: the graph's input ${input.name} is [${input.shape.join(', ')}], but its preprocessing metadata makes ` +

@@ -48,8 +48,15 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
   if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
     throw new ModelError(`${source}: '${METADATA_KEYS.labels}' must be a non-empty JSON array of strings`);
   }
-  const preprocessing = checkPreprocessing(parseJson(need(METADATA_KEYS.preprocessing), METADATA_KEYS.preprocessing, source), source);
-  const outputs = parseJson(metadata[METADATA_KEYS.outputs] ?? '{"logits":"logits","probabilities":"probabilities"}', METADATA_KEYS.outputs, source);
+  const preprocessing = checkPreprocessing(
+    parseJson(need(METADATA_KEYS.preprocessing), METADATA_KEYS.preprocessing, source),
+    source,
+  );
+  const outputs = parseJson(
+    metadata[METADATA_KEYS.outputs] ?? '{"logits":"logits","probabilities":"probabilities"}',
+    METADATA_KEYS.outputs,
+    source,
+  );
   if (!isRecord(outputs) || !isName(outputs['logits']) || !isName(outputs['probabilities'])) {
     throw new ModelError(`${source}: '${METADATA_KEYS.outputs}' must name the logits and probabilities outputs`);
   }
@@ -100,7 +107,9 @@ function checkPreprocessing(value: unknown, source: string): PreprocessSpec {
     checkPreprocessSpec(value);
   } catch (error) {
     const reason = (error as Error).message.replace(/^preprocessing spec: /, '');
-    throw new ModelError(`${source}: '${METADATA_KEYS.preprocessing}' metadata is not a valid preprocessing spec: ${reason}`);
+    throw new ModelError(
+      `${source}: '${METADATA_KEYS.preprocessing}' metadata is not a valid preprocessing spec: ${reason}`,
+    );
   }
   return value;
 }

@@ -56,13 +56,20 @@ export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOpti
 const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
 
 /** Loads a model (default: the embedded one) on the first provider that starts. */
-export async function loadClassifier(model?: string | Uint8Array, options: LoadClassifierOptions = {}): Promise<NodeClassifier> {
+export async function loadClassifier(
+  model?: string | Uint8Array,
+  options: LoadClassifierOptions = {},
+): Promise<NodeClassifier> {
   // The JPEG decoder compiles on background threads while ONNX Runtime builds the session on this one.
   preloadJpegDecoder();
   const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'node');
   const dtype = parseDtype(options.dtype);
   const source =
-    typeof model === 'string' ? model : model === undefined ? defaultModelPath(embeddedModelDtype(dtype, providers)) : 'model bytes';
+    typeof model === 'string'
+      ? model
+      : model === undefined
+        ? defaultModelPath(embeddedModelDtype(dtype, providers))
+        : 'model bytes';
   const url = typeof model === 'string' ? describeUrlInput(model, 'model') : undefined;
   if (url !== undefined) throw new ModelError(url);
   const bytes = typeof model === 'object' ? model : await readRegularFile(source);

@@ -40,7 +40,10 @@ export async function countLabeledImages(path: string): Promise<number> {
 }
 
 async function classFolders(root: string): Promise<string[]> {
-  return (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return (await readdir(root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }
 
 async function imagesOf(folder: string): Promise<string[]> {

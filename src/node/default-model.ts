@@ -17,7 +17,8 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'nin-sdk') return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'nin-sdk')
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error('nin-sdk: cannot find the package root from ' + fileURLToPath(import.meta.url));
     dir = parent;

@@ -45,14 +45,25 @@ const CALIBRATION_BATCH = 50;
  * the dataset to find each activation's range (min/max), then rewrites the graph (src/quantize) and writes it with
  * metadata saying it is int8 and how it was calibrated.
  */
-export async function quantizeModel(bytes: Uint8Array, source: string, options: QuantizeModelOptions): Promise<QuantizedModel> {
+export async function quantizeModel(
+  bytes: Uint8Array,
+  source: string,
+  options: QuantizeModelOptions,
+): Promise<QuantizedModel> {
   const info = readModelInfo(bytes, source);
   const model = asModelError(source, () => readOnnx(bytes));
-  if (model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== undefined && model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== 'float32') {
-    throw new ModelError(`${source} is already quantized (${QUANTIZATION_METADATA_KEYS.dtype}=${model.metadata[QUANTIZATION_METADATA_KEYS.dtype]})`);
+  if (
+    model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== undefined &&
+    model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== 'float32'
+  ) {
+    throw new ModelError(
+      `${source} is already quantized (${QUANTIZATION_METADATA_KEYS.dtype}=${model.metadata[QUANTIZATION_METADATA_KEYS.dtype]})`,
+    );
   }
   if (model.opsetVersion < MIN_QDQ_OPSET) {
-    throw new ModelError(`${source} uses opset ${model.opsetVersion}; int8 per-channel weights need opset ${MIN_QDQ_OPSET} or later`);
+    throw new ModelError(
+      `${source} uses opset ${model.opsetVersion}; int8 per-channel weights need opset ${MIN_QDQ_OPSET} or later`,
+    );
   }
   const plan = asModelError(source, () => planQuantization(model.graph));
   if (plan.convs.length === 0) throw new ModelError(`${source} has no Conv with constant weights to quantize`);
@@ -63,16 +74,24 @@ export async function quantizeModel(bytes: Uint8Array, source: string, options: 
   if (sample.size === 0) throw new ModelError(`no images found in ${options.dataset} to calibrate on`);
 
   const observer = new MinMaxObserver(plan.calibrated);
-  const calibrationModel = writeOnnx(withObservedOutputs(model.graph, plan.calibrated), { opsetVersion: model.opsetVersion });
-  const session = await ort.InferenceSession.create(calibrationModel, { intraOpNumThreads: intraOpThreads(options.threads) });
+  const calibrationModel = writeOnnx(withObservedOutputs(model.graph, plan.calibrated), {
+    opsetVersion: model.opsetVersion,
+  });
+  const session = await ort.InferenceSession.create(calibrationModel, {
+    intraOpNumThreads: intraOpThreads(options.threads),
+  });
   const size = info.preprocessing.inputSize;
   let done = 0;
   // Min/max do not depend on the order of the images, so they are taken in dataset order, a batch at a time.
   const calibrateBatch = async (chunk: readonly LabeledImage[]): Promise<void> => {
-    const tensors = await Promise.all(chunk.map((image) => preprocessCalibrationImage(image, options.dataset, info.preprocessing)));
+    const tensors = await Promise.all(
+      chunk.map((image) => preprocessCalibrationImage(image, options.dataset, info.preprocessing)),
+    );
     const batch = new Float32Array(chunk.length * 3 * size * size);
     tensors.forEach((t, i) => batch.set(t, i * t.length));
-    const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', batch, [chunk.length, 3, size, size]) });
+    const outputs = await session.run({
+      [session.inputNames[0]!]: new ort.Tensor('float32', batch, [chunk.length, 3, size, size]),
+    });
     for (const name of plan.calibrated) {
       observer.observe(name, session.inputNames.includes(name) ? batch : (outputs[name]!.data as Float32Array));
     }
@@ -103,14 +122,16 @@ export async function quantizeModel(bytes: Uint8Array, source: string, options: 
     format: 'QDQ',
   };
   const quantized = asModelError(source, () => quantizeToQdq(model.graph, observer.result(), plan).graph);
-  const onnx = asModelError(source, () => writeOnnx(quantized, {
-    opsetVersion: model.opsetVersion,
-    irVersion: model.irVersion,
-    producerName: model.producerName,
-    producerVersion: model.producerVersion,
-    docString: model.docString,
-    metadata: { ...model.metadata, ...quantizationMetadata(calibration) },
-  }));
+  const onnx = asModelError(source, () =>
+    writeOnnx(quantized, {
+      opsetVersion: model.opsetVersion,
+      irVersion: model.irVersion,
+      producerName: model.producerName,
+      producerVersion: model.producerVersion,
+      docString: model.docString,
+      metadata: { ...model.metadata, ...quantizationMetadata(calibration) },
+    }),
+  );
   return {
     onnx,
     calibration,
@@ -130,7 +151,11 @@ function asModelError<T>(source: string, step: () => T): T {
 }
 
 /** A calibration image's input tensor; a bad image is named by its place in the dataset. */
-async function preprocessCalibrationImage(image: LabeledImage, dataset: string, spec: PreprocessSpec): Promise<Float32Array> {
+async function preprocessCalibrationImage(
+  image: LabeledImage,
+  dataset: string,
+  spec: PreprocessSpec,
+): Promise<Float32Array> {
   try {
     return (await preprocessImage(image.bytes, spec)).tensor;
   } catch (error) {

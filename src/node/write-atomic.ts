@@ -49,7 +49,8 @@ export function checkOutputPath(path: string): Promise<void> {
 async function checkTarget(path: string, folder: string): Promise<void> {
   const folderStats = await statOrUndefined(folder);
   if (folderStats === undefined) throw new OutputError(`cannot write ${path}: no such folder: ${folder}`);
-  if (!folderStats.isDirectory()) throw new OutputError(`cannot write ${path}: ${folder} is ${describeFileType(folderStats)}, not a folder`);
+  if (!folderStats.isDirectory())
+    throw new OutputError(`cannot write ${path}: ${folder} is ${describeFileType(folderStats)}, not a folder`);
   const target = await statOrUndefined(path);
   if (target !== undefined && !target.isFile()) {
     throw new OutputError(`cannot write ${path}: it is ${describeFileType(target)}, not a regular file`);
@@ -124,7 +125,7 @@ const pendingTemporaries = new (class PendingTemporaries {
 /** Each piece in turn, resuming after a short write (write(2) may take fewer bytes than it was given). */
 async function writePieces(handle: FileHandle, pieces: readonly Uint8Array[]): Promise<void> {
   for (const piece of pieces) {
-    for (let offset = 0; offset < piece.byteLength; ) {
+    for (let offset = 0; offset < piece.byteLength;) {
       const { bytesWritten } = await handle.write(piece, offset, piece.byteLength - offset);
       offset += bytesWritten;
     }

@@ -54,7 +54,8 @@ function buildFloat16Table(): Float32Array {
     const sign = bits & 0x8000 ? -1 : 1;
     const exponent = (bits >> 10) & 0x1f;
     const mantissa = bits & 0x3ff;
-    if (exponent === 0) table[bits] = sign * mantissa * 2 ** -24; // zero and subnormals
+    if (exponent === 0)
+      table[bits] = sign * mantissa * 2 ** -24; // zero and subnormals
     else if (exponent === 0x1f) table[bits] = mantissa === 0 ? sign * Infinity : NaN;
     else table[bits] = sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
   }

@@ -17,8 +17,12 @@ export function checkPreprocessSpec(spec: unknown): asserts spec is PreprocessSp
   const fail = (what: string): never => {
     throw new RangeError(`preprocessing spec: ${what}`);
   };
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) fail(`must be an object, got ${describe(spec)}`);
-  const { inputSize, resizeShorterSide, channelOrder, scale, mean, std } = spec as Record<keyof PreprocessSpec, unknown>;
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    fail(`must be an object, got ${describe(spec)}`);
+  const { inputSize, resizeShorterSide, channelOrder, scale, mean, std } = spec as Record<
+    keyof PreprocessSpec,
+    unknown
+  >;
   const size = (name: string, value: unknown, min: number): void => {
     if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > MAX_PREPROCESS_SIZE) {
       fail(`${name} must be a whole number from 1 to ${MAX_PREPROCESS_SIZE}, got ${describe(value)}`);
@@ -27,18 +31,22 @@ export function checkPreprocessSpec(spec: unknown): asserts spec is PreprocessSp
   };
   size('inputSize', inputSize, 1);
   size('resizeShorterSide', resizeShorterSide, inputSize as number);
-  if (channelOrder !== 'RGB' && channelOrder !== 'BGR') fail(`channelOrder must be 'RGB' or 'BGR', got ${describe(channelOrder)}`);
-  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale === 0) fail(`scale must be a finite non-zero number, got ${describe(scale)}`);
+  if (channelOrder !== 'RGB' && channelOrder !== 'BGR')
+    fail(`channelOrder must be 'RGB' or 'BGR', got ${describe(channelOrder)}`);
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale === 0)
+    fail(`scale must be a finite non-zero number, got ${describe(scale)}`);
   const triple = (value: unknown, valid: (x: number) => boolean): boolean =>
     Array.isArray(value) && value.length === 3 && value.every((x) => typeof x === 'number' && valid(x));
   if (!triple(mean, Number.isFinite)) fail(`mean must be three finite numbers, got ${describe(mean)}`);
-  if (!triple(std, (s) => Number.isFinite(s) && s > 0)) fail(`std must be three finite positive numbers, got ${describe(std)}`);
+  if (!triple(std, (s) => Number.isFinite(s) && s > 0))
+    fail(`std must be three finite positive numbers, got ${describe(std)}`);
 }
 
 /** A value as a message shows it: numbers and arrays of numbers as themselves, anything else as short JSON. */
 function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  if (Array.isArray(value) && value.length <= 8 && value.every((x) => typeof x === 'number')) return `[${value.join(', ')}]`;
-  const json = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  if (Array.isArray(value) && value.length <= 8 && value.every((x) => typeof x === 'number'))
+    return `[${value.join(', ')}]`;
+  const json = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
   return json.length > 40 ? `${json.slice(0, 40)}…` : json;
 }

@@ -5,7 +5,9 @@ import type { RawPixels } from './pixels.js';
 export function cropPixels(pixels: RawPixels, box: CropBox): RawPixels {
   const { left, top, width, height } = box;
   if (left < 0 || top < 0 || left + width > pixels.width || top + height > pixels.height) {
-    throw new RangeError(`crop ${width}×${height} at (${left}, ${top}) is outside the ${pixels.width}×${pixels.height} image`);
+    throw new RangeError(
+      `crop ${width}×${height} at (${left}, ${top}) is outside the ${pixels.width}×${pixels.height} image`,
+    );
   }
   if (left === 0 && top === 0 && width === pixels.width && height === pixels.height) return pixels;
   const { channels } = pixels;

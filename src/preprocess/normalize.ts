@@ -35,7 +35,8 @@ function planeValue(v: number, scale: number, mean: number, std: number): number
 function lookupTable(spec: PreprocessSpec): Float32Array {
   const table = new Float32Array(3 * 256);
   for (let plane = 0; plane < 3; plane++) {
-    for (let v = 0; v < 256; v++) table[plane * 256 + v] = planeValue(v, spec.scale, spec.mean[plane]!, spec.std[plane]!);
+    for (let v = 0; v < 256; v++)
+      table[plane * 256 + v] = planeValue(v, spec.scale, spec.mean[plane]!, spec.std[plane]!);
   }
   return table;
 }
@@ -50,7 +51,9 @@ export function pixelsToTensor(pixels: RawPixels, spec: PreprocessSpec): Float32
   checkPixels(pixels);
   const size = spec.inputSize;
   if (pixels.width !== size || pixels.height !== size) {
-    throw new RangeError(`pixelsToTensor: pixels are ${pixels.width}×${pixels.height}, the spec needs ${size}×${size} (resize and crop first)`);
+    throw new RangeError(
+      `pixelsToTensor: pixels are ${pixels.width}×${pixels.height}, the spec needs ${size}×${size} (resize and crop first)`,
+    );
   }
   const table = lookupTable(spec);
   const { data, channels } = pixels;

@@ -29,7 +29,9 @@ export function checkPixels(pixels: RawPixels, label = 'raw image'): void {
   }
   const expected = width * height * channels;
   if (data.length !== expected) {
-    throw new ImageError(`${label}: data holds ${data.length} bytes, but ${width}×${height}×${channels} needs ${expected}`);
+    throw new ImageError(
+      `${label}: data holds ${data.length} bytes, but ${width}×${height}×${channels} needs ${expected}`,
+    );
   }
 }
 

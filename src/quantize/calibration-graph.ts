@@ -9,10 +9,12 @@ export function withObservedOutputs(graph: Graph, names: readonly string[]): Gra
   for (const v of graph.inputs) types.set(v.name, v);
   for (const node of graph.nodes) for (const v of node.outputs) types.set(v.name, v);
   const present = new Set([...graph.outputs, ...graph.inputs].map((v) => v.name));
-  const extra = names.filter((name) => !present.has(name)).map((name) => {
-    const value = types.get(name);
-    if (value === undefined) throw new Error(`calibration: the graph computes no tensor named ${name}`);
-    return value;
-  });
+  const extra = names
+    .filter((name) => !present.has(name))
+    .map((name) => {
+      const value = types.get(name);
+      if (value === undefined) throw new Error(`calibration: the graph computes no tensor named ${name}`);
+      return value;
+    });
   return { ...graph, outputs: [...graph.outputs, ...extra] };
 }

@@ -20,5 +20,8 @@ export interface CalibrationRecord {
 }
 
 export function quantizationMetadata(record: CalibrationRecord): Record<string, string> {
-  return { [QUANTIZATION_METADATA_KEYS.dtype]: 'int8', [QUANTIZATION_METADATA_KEYS.calibration]: JSON.stringify(record) };
+  return {
+    [QUANTIZATION_METADATA_KEYS.dtype]: 'int8',
+    [QUANTIZATION_METADATA_KEYS.calibration]: JSON.stringify(record),
+  };
 }

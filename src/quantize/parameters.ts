@@ -86,7 +86,12 @@ export interface QuantizedBias {
   readonly scales: Float32Array;
 }
 
-export function quantizeBias(bias: Float32Array, inputScale: number, weightScales: Float32Array, what: string): QuantizedBias {
+export function quantizeBias(
+  bias: Float32Array,
+  inputScale: number,
+  weightScales: Float32Array,
+  what: string,
+): QuantizedBias {
   if (bias.length !== weightScales.length) {
     throw new Error(`quantize: ${what} has ${bias.length} values for ${weightScales.length} output channels`);
   }

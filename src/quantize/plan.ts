@@ -45,16 +45,23 @@ export function planQuantization(graph: Graph): QuantizationPlan {
       case 'Conv': {
         const weight = node.inputs[1];
         const bias = node.inputs[2];
-        if (weight === undefined || !constants.has(weight) || (bias !== undefined && bias !== '' && !constants.has(bias))) break;
+        if (
+          weight === undefined ||
+          !constants.has(weight) ||
+          (bias !== undefined && bias !== '' && !constants.has(bias))
+        )
+          break;
         convs.push(node.name);
         calibrate(input);
         const users = consumers.get(output) ?? [];
-        const relu = users.length === 1 && users[0]!.opType === 'Relu' && !graphOutputs.has(output) ? users[0]! : undefined;
+        const relu =
+          users.length === 1 && users[0]!.opType === 'Relu' && !graphOutputs.has(output) ? users[0]! : undefined;
         calibrate(relu?.outputs[0]?.name ?? output);
         break;
       }
       case 'MaxPool':
-        if (activations.has(input) && node.outputs.length === 1) activations.set(output, { kind: 'shared', with: rootOf(activations, input) });
+        if (activations.has(input) && node.outputs.length === 1)
+          activations.set(output, { kind: 'shared', with: rootOf(activations, input) });
         break;
       case 'AveragePool':
         if (activations.has(input) && !isGlobal(node)) calibrate(output);

@@ -2,7 +2,13 @@ import { attr } from '../graph/attributes.js';
 import type { PassResult } from '../graph/passes/pass.js';
 import { tensorData } from '../graph/tensor-data.js';
 import type { Graph, Initializer, Node, TensorData, Value } from '../graph/types.js';
-import { activationParameters, quantizeBias, quantizeWeightsPerChannel, type ActivationParameters, type ValueRange } from './parameters.js';
+import {
+  activationParameters,
+  quantizeBias,
+  quantizeWeightsPerChannel,
+  type ActivationParameters,
+  type ValueRange,
+} from './parameters.js';
 import { planQuantization, type QuantizationPlan } from './plan.js';
 
 interface StoredParameters extends ActivationParameters {
@@ -17,7 +23,11 @@ interface StoredParameters extends ActivationParameters {
  * Each quantized weight keeps its original name as the output of its DequantizeLinear, so the Convs themselves
  * are unchanged; ONNX Runtime folds each DQ → Conv → (Relu) → Q group into one QLinearConv when it loads the model.
  */
-export function quantizeToQdq(graph: Graph, ranges: ReadonlyMap<string, ValueRange>, plan: QuantizationPlan = planQuantization(graph)): PassResult {
+export function quantizeToQdq(
+  graph: Graph,
+  ranges: ReadonlyMap<string, ValueRange>,
+  plan: QuantizationPlan = planQuantization(graph),
+): PassResult {
   if (plan.convs.length === 0) return { graph, changed: false };
   const names = new NameSet(graph);
   const initializerByName = new Map(graph.initializers.map((i) => [i.name, i.tensor]));
@@ -87,17 +97,30 @@ export function quantizeToQdq(graph: Graph, ranges: ReadonlyMap<string, ValueRan
 
   const quantizeConvWeights = (node: Node): void => {
     const [input, weightName, biasName] = node.inputs as [string, string, string | undefined];
-    if (replacedWeights.has(weightName)) throw new Error(`quantize: weight ${weightName} is shared by several Convs, which this pass does not support`);
+    if (replacedWeights.has(weightName))
+      throw new Error(`quantize: weight ${weightName} is shared by several Convs, which this pass does not support`);
     const weight = initializerByName.get(weightName);
-    if (weight?.dtype !== 'float32') throw new Error(`quantize: Conv ${node.name} has weight ${weightName} that is not a float32 initializer`);
+    if (weight?.dtype !== 'float32')
+      throw new Error(`quantize: Conv ${node.name} has weight ${weightName} that is not a float32 initializer`);
     const channels = weight.dims[0]!;
     const q = quantizeWeightsPerChannel(weight.data, channels);
-    dequantizeConstant(weightName, tensorData('int8', weight.dims, q.data), q.scales, tensorData('int8', [channels], new Int8Array(channels)));
+    dequantizeConstant(
+      weightName,
+      tensorData('int8', weight.dims, q.data),
+      q.scales,
+      tensorData('int8', [channels], new Int8Array(channels)),
+    );
     if (biasName === undefined || biasName === '') return;
     const bias = initializerByName.get(biasName);
-    if (bias?.dtype !== 'float32') throw new Error(`quantize: Conv ${node.name} has bias ${biasName} that is not a float32 initializer`);
+    if (bias?.dtype !== 'float32')
+      throw new Error(`quantize: Conv ${node.name} has bias ${biasName} that is not a float32 initializer`);
     const b = quantizeBias(bias.data, parametersOf(input).scale, q.scales, `bias ${biasName}`);
-    dequantizeConstant(biasName, tensorData('int32', bias.dims, b.data), b.scales, tensorData('int32', [channels], new Int32Array(channels)));
+    dequantizeConstant(
+      biasName,
+      tensorData('int32', bias.dims, b.data),
+      b.scales,
+      tensorData('int32', [channels], new Int32Array(channels)),
+    );
   };
 
   for (const v of graph.inputs) if (plan.activations.has(v.name)) quantizeActivation(v);

@@ -5,7 +5,9 @@ import { PROVIDERS, ProviderError, requirementOf, type Platform, type Provider }
 
 /** What the runtime needs of onnxruntime-node or onnxruntime-web: they share this API. */
 export interface OrtModule {
-  readonly InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+  readonly InferenceSession: {
+    create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession>;
+  };
 }
 
 export interface OpenSessionOptions {
@@ -38,7 +40,11 @@ export interface OpenedSession {
  * Starts a session on the first provider that works. ONNX Runtime refuses to create a session whose listed
  * execution provider cannot load, so each provider is tried alone: the one that starts is the one that runs.
  */
-export async function openSession(ort: OrtModule, model: Uint8Array, options: OpenSessionOptions): Promise<OpenedSession> {
+export async function openSession(
+  ort: OrtModule,
+  model: Uint8Array,
+  options: OpenSessionOptions,
+): Promise<OpenedSession> {
   // Before ONNX Runtime sees the bytes: it would read a tensor's external data from wherever the model points.
   checkSelfContained(model, options.source ?? 'the model');
   const baseline: Provider = options.platform === 'node' ? 'cpu' : 'wasm';
@@ -57,6 +63,8 @@ export async function openSession(ort: OrtModule, model: Uint8Array, options: Op
       if (options.strict) break;
     }
   }
-  const tried = fallbacks.map((a) => `${a.provider}: ${a.error}; it needs ${requirementOf(a.provider, options.platform)}`).join(' | ');
+  const tried = fallbacks
+    .map((a) => `${a.provider}: ${a.error}; it needs ${requirementOf(a.provider, options.platform)}`)
+    .join(' | ');
   throw new ProviderError(`no execution provider could start (${tried})`);
 }

@@ -18,6 +18,5 @@ export function ortErrorLine(error: unknown): string {
 
 /** `text` with every run of whitespace or other control characters folded into one space. */
 export function oneLine(text: string): string {
-   
   return text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }

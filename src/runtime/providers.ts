@@ -23,7 +23,7 @@ export const PROVIDERS: Readonly<Record<Provider, ProviderInfo>> = Object.freeze
     platforms: ['node'],
     requirement: {
       node:
-        'an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node\'s CUDA binaries ' +
+        "an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node's CUDA binaries " +
         '(node node_modules/onnxruntime-node/script/install --onnxruntime-node-install=cuda12; see the README)',
     },
   },
@@ -32,7 +32,7 @@ export const PROVIDERS: Readonly<Record<Provider, ProviderInfo>> = Object.freeze
     platforms: ['node', 'web'],
     requirement: {
       node:
-        'a WebGPU adapter: a GPU with Vulkan drivers (on a machine without one, Debian\'s chromium package ships a ' +
+        "a WebGPU adapter: a GPU with Vulkan drivers (on a machine without one, Debian's chromium package ships a " +
         'software adapter: VK_DRIVER_FILES=/usr/lib/chromium/vk_swiftshader_icd.json)',
       web: 'a browser with WebGPU enabled (navigator.gpu) and an adapter for this GPU, served from a secure context',
     },
@@ -51,7 +51,9 @@ export function providersOf(platform: Platform): Provider[] {
 
 /** What a provider needs to start on a platform, in words for the user. */
 export function requirementOf(provider: Provider, platform: Platform): string {
-  return PROVIDERS[provider].requirement[platform] ?? `a platform that has it (${PROVIDERS[provider].platforms.join(', ')})`;
+  return (
+    PROVIDERS[provider].requirement[platform] ?? `a platform that has it (${PROVIDERS[provider].platforms.join(', ')})`
+  );
 }
 
 /** Checks a user's provider choice (one name or an ordered list), naming the valid ones on a mistake. */

@@ -15,7 +15,10 @@ export interface BatchingOptions {
 }
 
 /** What a request gets back: each output's rows for it, by output name. */
-export type RowOutputs = ReadonlyMap<string, { readonly dims: readonly number[]; readonly data: NumericArray; readonly datatype: Datatype }>;
+export type RowOutputs = ReadonlyMap<
+  string,
+  { readonly dims: readonly number[]; readonly data: NumericArray; readonly datatype: Datatype }
+>;
 
 export interface BatchObserver {
   queued(seconds: number): void;
@@ -47,7 +50,11 @@ export class DynamicBatcher {
 
   constructor(
     workers: readonly InferenceWorkerHandle[],
-    private readonly input: { readonly name: string; readonly datatype: Datatype; readonly rowShape: readonly number[] },
+    private readonly input: {
+      readonly name: string;
+      readonly datatype: Datatype;
+      readonly rowShape: readonly number[];
+    },
     private readonly options: BatchingOptions,
     private readonly observer: BatchObserver,
   ) {
@@ -62,7 +69,11 @@ export class DynamicBatcher {
   /** Queues `rows` rows of input (row-major, rowShape each) and resolves with their outputs. */
   submit(rows: number, data: NumericArray): Promise<RowOutputs> {
     if (this.queuedRows + rows > this.options.maxQueueRows) {
-      return Promise.reject(new HttpError(503, `the server is busy: ${this.queuedRows} images are queued; retry shortly`, { 'Retry-After': '1' }));
+      return Promise.reject(
+        new HttpError(503, `the server is busy: ${this.queuedRows} images are queued; retry shortly`, {
+          'Retry-After': '1',
+        }),
+      );
     }
     return new Promise<RowOutputs>((resolve, reject) => {
       const job: Job = {
@@ -98,7 +109,9 @@ export class DynamicBatcher {
       this.queue.splice(index, 1);
       this.queuedRows -= job.rows;
     }
-    this.settle(job, () => job.reject(new HttpError(504, `no answer within the request timeout of ${this.options.timeoutMs} ms`)));
+    this.settle(job, () =>
+      job.reject(new HttpError(504, `no answer within the request timeout of ${this.options.timeoutMs} ms`)),
+    );
   }
 
   private settle(job: Job, action: () => void): void {
@@ -158,7 +171,12 @@ export class DynamicBatcher {
       data.set(job.data, offset);
       offset += job.data.length;
     }
-    return { name: this.input.name, ortType: info.ort, dims: [rows, ...this.input.rowShape], buffer: data.buffer as ArrayBuffer };
+    return {
+      name: this.input.name,
+      ortType: info.ort,
+      dims: [rows, ...this.input.rowShape],
+      buffer: data.buffer as ArrayBuffer,
+    };
   }
 
   /** Splits each output's rows among the batch's requests, in order. */

@@ -11,7 +11,12 @@ import type { ServedModel } from './served-model.js';
  * `infer`, and ranking is the SDK's topK. An image that cannot be decoded gets its own error entry; a busy or
  * failing server fails the whole request.
  */
-export async function classifyImages(model: ServedModel, images: readonly FilePart[], top: number, maxPixels: number): Promise<PredictionsDocument> {
+export async function classifyImages(
+  model: ServedModel,
+  images: readonly FilePart[],
+  top: number,
+  maxPixels: number,
+): Promise<PredictionsDocument> {
   const info = model.info;
   const scores = model.scoresOutput;
   if (info === undefined || scores === undefined || model.input.datatype !== 'FP32') {
@@ -22,7 +27,11 @@ export async function classifyImages(model: ServedModel, images: readonly FilePa
     images.map(async ({ name, bytes }): Promise<ImageOutcome> => {
       let tensor: Float32Array;
       try {
-        tensor = (await preprocessImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info.preprocessing, { maxPixels })).tensor;
+        tensor = (
+          await preprocessImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info.preprocessing, {
+            maxPixels,
+          })
+        ).tensor;
       } catch (error) {
         return { file: name, error: error instanceof Error ? error.message : String(error) };
       }
@@ -34,5 +43,8 @@ export async function classifyImages(model: ServedModel, images: readonly FilePa
     }),
   );
   if (outcomes.every((o) => o.error !== undefined)) throw new HttpError(400, outcomes[0]!.error!);
-  return predictionsDocument({ model: model.name, family: info.family, provider: model.provider, fallbacks: model.fallbacks }, outcomes);
+  return predictionsDocument(
+    { model: model.name, family: info.family, provider: model.provider, fallbacks: model.fallbacks },
+    outcomes,
+  );
 }

@@ -58,10 +58,18 @@ export class RemoteClassifier {
     const name = options.model ?? 'nin-cifar10';
     const modelUrl = `${base}/v2/models/${encodeURIComponent(name)}`;
     const metadata = (await requestJson(modelUrl, options)) as ModelMetadata;
-    const config = (await requestJson(`${modelUrl}/config`, options)) as { max_batch_size?: number; parameters?: Record<string, { string_value?: string }> };
+    const config = (await requestJson(`${modelUrl}/config`, options)) as {
+      max_batch_size?: number;
+      parameters?: Record<string, { string_value?: string }>;
+    };
     const info = modelInfoFromConfig(name, config.parameters ?? {});
     const input = metadata.inputs?.[0];
-    if (metadata.inputs?.length !== 1 || input === undefined || !isDatatype(input.datatype) || (input.datatype !== 'FP32' && input.datatype !== 'UINT8')) {
+    if (
+      metadata.inputs?.length !== 1 ||
+      input === undefined ||
+      !isDatatype(input.datatype) ||
+      (input.datatype !== 'FP32' && input.datatype !== 'UINT8')
+    ) {
       throw new ModelError(`model '${name}' at ${base} is not an image classifier: it needs one FP32 or UINT8 input`);
     }
     const maxBatchSize = Number(config.max_batch_size ?? 1) || 1;
@@ -76,7 +84,10 @@ export class RemoteClassifier {
     return (await this.classifyBatch([image], options))[0]!;
   }
 
-  async classifyBatch(images: readonly ImageInput[], options: { readonly top?: number } = {}): Promise<(readonly RankedClass[])[]> {
+  async classifyBatch(
+    images: readonly ImageInput[],
+    options: { readonly top?: number } = {},
+  ): Promise<(readonly RankedClass[])[]> {
     const top = options.top ?? 5;
     const batch = Math.min(this.options.batchSize ?? 32, this.maxBatchSize);
     const results: (readonly RankedClass[])[] = [];
@@ -85,7 +96,8 @@ export class RemoteClassifier {
       const rows = await Promise.all(chunk.map((image) => this.preprocess(image)));
       const probabilities = await this.probabilities(rows);
       const classes = this.info.labels.length;
-      for (let i = 0; i < chunk.length; i++) results.push(rankClasses(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top));
+      for (let i = 0; i < chunk.length; i++)
+        results.push(rankClasses(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top));
     }
     return results;
   }
@@ -97,10 +109,12 @@ export class RemoteClassifier {
     const output = isProbability ? this.info.outputs.probabilities : this.info.outputs.logits;
     const scores = await this.infer(rows, output);
     const classes = this.info.labels.length;
-    if (scores.length !== rows.length * classes) throw new ServerError(`the server gave ${scores.length} scores for ${rows.length} images of ${classes} classes`);
+    if (scores.length !== rows.length * classes)
+      throw new ServerError(`the server gave ${scores.length} scores for ${rows.length} images of ${classes} classes`);
     if (isProbability) return scores;
     const probabilities = new Float32Array(scores.length);
-    for (let i = 0; i < rows.length; i++) probabilities.set(softmaxRow(scores.subarray(i * classes, (i + 1) * classes)), i * classes);
+    for (let i = 0; i < rows.length; i++)
+      probabilities.set(softmaxRow(scores.subarray(i * classes, (i + 1) * classes)), i * classes);
     return probabilities;
   }
 
@@ -108,8 +122,12 @@ export class RemoteClassifier {
 
   private async preprocess(image: ImageInput): Promise<NumericArray> {
     const spec = this.info.preprocessing;
-    if (this.metadata.inputs[0]!.datatype === 'FP32') return (await preprocessImage(image, spec, { maxPixels: this.options.maxPixels })).tensor;
-    const pixels: RawPixels = typeof image === 'string' || image instanceof Uint8Array ? (await decodeImage(image, { maxPixels: this.options.maxPixels })).pixels : image;
+    if (this.metadata.inputs[0]!.datatype === 'FP32')
+      return (await preprocessImage(image, spec, { maxPixels: this.options.maxPixels })).tensor;
+    const pixels: RawPixels =
+      typeof image === 'string' || image instanceof Uint8Array
+        ? (await decodeImage(image, { maxPixels: this.options.maxPixels })).pixels
+        : image;
     return interleavedRgb(resizeAndCropPixels(pixels, spec));
   }
 
@@ -120,31 +138,45 @@ export class RemoteClassifier {
     const rowLength = elementCount(input.shape.slice(1));
     const data = info.create(rows.length * rowLength);
     rows.forEach((row, i) => {
-      if (row.length !== rowLength) throw new Error(`internal: a preprocessed image has ${row.length} values, the model's input row ${rowLength}`);
+      if (row.length !== rowLength)
+        throw new Error(`internal: a preprocessed image has ${row.length} values, the model's input row ${rowLength}`);
       data.set(row, i * rowLength);
     });
     const header = Buffer.from(
       JSON.stringify({
-        inputs: [{ name: input.name, shape: [rows.length, ...input.shape.slice(1)], datatype: input.datatype, parameters: { binary_data_size: data.byteLength } }],
+        inputs: [
+          {
+            name: input.name,
+            shape: [rows.length, ...input.shape.slice(1)],
+            datatype: input.datatype,
+            parameters: { binary_data_size: data.byteLength },
+          },
+        ],
         outputs: [{ name: output, parameters: { binary_data: true } }],
       }),
     );
-    const response = await request(`${this.url}/v2/models/${encodeURIComponent(this.metadata.name)}/infer`, this.options, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/octet-stream', [HEADER_LENGTH_HEADER]: String(header.length) },
-      body: Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
-    });
+    const response = await request(
+      `${this.url}/v2/models/${encodeURIComponent(this.metadata.name)}/infer`,
+      this.options,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream', [HEADER_LENGTH_HEADER]: String(header.length) },
+        body: Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+      },
+    );
     const body = Buffer.from(await response.arrayBuffer());
     const jsonLength = Number(response.headers.get(HEADER_LENGTH_HEADER) ?? body.length);
     const parsed = JSON.parse(body.subarray(0, jsonLength).toString('utf8')) as InferenceResponse;
     const result = parsed.outputs.find((o) => o.name === output);
-    if (result === undefined || result.datatype !== 'FP32') throw new ServerError(`the server's answer has no FP32 output '${output}'`);
+    if (result === undefined || result.datatype !== 'FP32')
+      throw new ServerError(`the server's answer has no FP32 output '${output}'`);
     if (result.data !== undefined) return Float32Array.from(result.data);
     // Binary outputs follow the JSON in the order of the outputs list.
     let offset = jsonLength;
     for (const o of parsed.outputs) {
       const size = Number(o.parameters?.['binary_data_size'] ?? 0);
-      if (o === result) return new Float32Array(body.buffer.slice(body.byteOffset + offset, body.byteOffset + offset + size));
+      if (o === result)
+        return new Float32Array(body.buffer.slice(body.byteOffset + offset, body.byteOffset + offset + size));
       offset += size;
     }
     throw new ServerError('unreachable');
@@ -160,7 +192,9 @@ function modelInfoFromConfig(name: string, parameters: Record<string, { string_v
   const text = (key: string): string => {
     const value = parameters[key]?.string_value;
     if (value === undefined) {
-      throw new ModelError(`model '${name}': the server's model config has no '${key}' parameter (serve it with nin-sdk serve, or export it with nin-sdk export triton)`);
+      throw new ModelError(
+        `model '${name}': the server's model config has no '${key}' parameter (serve it with nin-sdk serve, or export it with nin-sdk export triton)`,
+      );
     }
     return value;
   };
@@ -169,7 +203,9 @@ function modelInfoFromConfig(name: string, parameters: Record<string, { string_v
       family: text(METADATA_KEYS.family),
       labels: JSON.parse(text(METADATA_KEYS.labels)) as string[],
       preprocessing: JSON.parse(text(METADATA_KEYS.preprocessing)) as PreprocessSpec,
-      outputs: JSON.parse(parameters[METADATA_KEYS.outputs]?.string_value ?? '{"logits":"logits","probabilities":"probabilities"}') as RemoteModelInfo['outputs'],
+      outputs: JSON.parse(
+        parameters[METADATA_KEYS.outputs]?.string_value ?? '{"logits":"logits","probabilities":"probabilities"}',
+      ) as RemoteModelInfo['outputs'],
     };
   } catch (error) {
     if (error instanceof ModelError) throw error;

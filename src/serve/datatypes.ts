@@ -3,7 +3,8 @@
  * tensor type behind each. Binary tensor data is little-endian, row-major, no padding: on little-endian hosts
  * (every platform onnxruntime-node ships for) that is a typed array's own memory.
  */
-export type NumericArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+export type NumericArray =
+  Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 export interface DatatypeInfo {
   /** ONNX Runtime's name of the tensor type. */
@@ -15,11 +16,16 @@ export interface DatatypeInfo {
 
 const table = <T extends NumericArray>(
   ort: string,
-  TypedArray: { new (length: number): T; new (buffer: ArrayBuffer, offset?: number, length?: number): T; readonly BYTES_PER_ELEMENT: number },
+  TypedArray: {
+    new (length: number): T;
+    new (buffer: ArrayBuffer, offset?: number, length?: number): T;
+    readonly BYTES_PER_ELEMENT: number;
+  },
 ): DatatypeInfo => ({
   ort,
   bytesPerElement: TypedArray.BYTES_PER_ELEMENT,
-  create: (buffer, offset, length) => (typeof buffer === 'number' ? new TypedArray(buffer) : new TypedArray(buffer, offset, length)),
+  create: (buffer, offset, length) =>
+    typeof buffer === 'number' ? new TypedArray(buffer) : new TypedArray(buffer, offset, length),
 });
 
 export const DATATYPES = Object.freeze({

@@ -23,12 +23,18 @@ const bad = (message: string): HttpError => new HttpError(400, message);
  * Decodes `POST …/infer`: a JSON object, optionally followed by binary tensor data when the
  * Inference-Header-Content-Length header gives the JSON's length. Every check names what is wrong.
  */
-export function decodeInferRequest(body: Buffer, headerLength: string | undefined, model: InferTarget): DecodedInferRequest {
+export function decodeInferRequest(
+  body: Buffer,
+  headerLength: string | undefined,
+  model: InferTarget,
+): DecodedInferRequest {
   let jsonLength = body.length;
   if (headerLength !== undefined) {
     jsonLength = Number(headerLength);
     if (!/^\d+$/.test(headerLength) || jsonLength > body.length) {
-      throw bad(`Inference-Header-Content-Length is ${JSON.stringify(headerLength)}, the body has ${body.length} bytes`);
+      throw bad(
+        `Inference-Header-Content-Length is ${JSON.stringify(headerLength)}, the body has ${body.length} bytes`,
+      );
     }
   }
   const request = parseJson(body.subarray(0, jsonLength));
@@ -36,14 +42,19 @@ export function decodeInferRequest(body: Buffer, headerLength: string | undefine
   let binaryOffset = 0;
 
   if (!Array.isArray(request.inputs) || request.inputs.length === 0) throw bad("the request needs an 'inputs' array");
-  if (request.inputs.length !== 1) throw bad(`model '${model.name}' takes 1 input, the request has ${request.inputs.length}`);
+  if (request.inputs.length !== 1)
+    throw bad(`model '${model.name}' takes 1 input, the request has ${request.inputs.length}`);
   const input = request.inputs[0] as RequestInput;
   if (!isObject(input)) throw bad('each input must be an object');
   if (input.name !== model.input.name) {
-    throw bad(`unknown input ${JSON.stringify(input.name)} for model '${model.name}': its input is '${model.input.name}'`);
+    throw bad(
+      `unknown input ${JSON.stringify(input.name)} for model '${model.name}': its input is '${model.input.name}'`,
+    );
   }
   if (!isDatatype(input.datatype) || input.datatype !== model.input.datatype) {
-    throw bad(`input '${input.name}' has datatype ${JSON.stringify(input.datatype)}, model '${model.name}' expects ${model.input.datatype}`);
+    throw bad(
+      `input '${input.name}' has datatype ${JSON.stringify(input.datatype)}, model '${model.name}' expects ${model.input.datatype}`,
+    );
   }
   const shape = checkShape(input, model);
   const info = DATATYPES[input.datatype];
@@ -52,9 +63,14 @@ export function decodeInferRequest(body: Buffer, headerLength: string | undefine
   const binarySize = parameter(input.parameters, 'binary_data_size');
   if (binarySize !== undefined) {
     const expected = count * info.bytesPerElement;
-    if (binarySize !== expected) throw bad(`input '${input.name}': binary_data_size is ${binarySize}, shape [${shape}] of ${input.datatype} needs ${expected}`);
+    if (binarySize !== expected)
+      throw bad(
+        `input '${input.name}': binary_data_size is ${binarySize}, shape [${shape}] of ${input.datatype} needs ${expected}`,
+      );
     if (binaryOffset + expected > binary.length) {
-      throw bad(`input '${input.name}': binary data truncated: ${expected} bytes declared, ${binary.length - binaryOffset} present`);
+      throw bad(
+        `input '${input.name}': binary data truncated: ${expected} bytes declared, ${binary.length - binaryOffset} present`,
+      );
     }
     // Copied into a fresh, aligned buffer: the body's bytes may start at any offset.
     const bytes = new Uint8Array(expected);
@@ -64,8 +80,14 @@ export function decodeInferRequest(body: Buffer, headerLength: string | undefine
   } else {
     data = jsonValues(input, count);
   }
-  if (binaryOffset !== binary.length) throw bad(`${binary.length - binaryOffset} bytes after the JSON are not any tensor's binary data`);
-  return { id: typeof request.id === 'string' ? request.id : undefined, rows: shape[0]!, data, outputs: requestedOutputs(request, model) };
+  if (binaryOffset !== binary.length)
+    throw bad(`${binary.length - binaryOffset} bytes after the JSON are not any tensor's binary data`);
+  return {
+    id: typeof request.id === 'string' ? request.id : undefined,
+    rows: shape[0]!,
+    data,
+    outputs: requestedOutputs(request, model),
+  };
 }
 
 function parseJson(bytes: Buffer): InferenceRequest {
@@ -86,7 +108,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function parameter(parameters: Parameters | undefined, name: string): number | undefined {
   if (!isObject(parameters) || !Object.hasOwn(parameters, name)) return undefined;
   const value = parameters[name];
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw bad(`parameter ${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(value) || (value as number) < 0)
+    throw bad(`parameter ${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return value as number;
 }
 
@@ -101,14 +124,17 @@ function checkShape(input: RequestInput, model: InferTarget): number[] {
     throw bad(`input '${input.name}' has shape [${shape.join(', ')}], model '${model.name}' expects ${describe}`);
   }
   if (shape[0]! < 1 || shape[0]! > model.maxBatchSize) {
-    throw bad(`input '${input.name}': batch size ${shape[0]} is outside 1 to ${model.maxBatchSize} (the server's max batch size)`);
+    throw bad(
+      `input '${input.name}': batch size ${shape[0]} is outside 1 to ${model.maxBatchSize} (the server's max batch size)`,
+    );
   }
   return shape as number[];
 }
 
 /** JSON `data`, flat or nested in row-major order, checked value by value against the datatype. */
 function jsonValues(input: RequestInput, count: number): NumericArray {
-  if (!Array.isArray(input.data)) throw bad(`input '${input.name}' has neither 'data' nor a binary_data_size parameter`);
+  if (!Array.isArray(input.data))
+    throw bad(`input '${input.name}' has neither 'data' nor a binary_data_size parameter`);
   const flat = (input.data as unknown[]).flat(Infinity);
   if (flat.length !== count) throw bad(`input '${input.name}' has ${flat.length} values, its shape needs ${count}`);
   const datatype = input.datatype as keyof typeof DATATYPES;
@@ -117,7 +143,9 @@ function jsonValues(input: RequestInput, count: number): NumericArray {
   for (let i = 0; i < count; i++) {
     const v = flat[i];
     if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-      throw bad(`input '${input.name}': value ${i} (${JSON.stringify(v)}) is not a finite ${integer ? 'integer' : 'number'}`);
+      throw bad(
+        `input '${input.name}': value ${i} (${JSON.stringify(v)}) is not a finite ${integer ? 'integer' : 'number'}`,
+      );
     }
     out[i] = v;
     if (integer && out[i] !== v) throw bad(`input '${input.name}': value ${i} (${v}) is out of range for ${datatype}`);
@@ -133,10 +161,15 @@ function requestedOutputs(request: InferenceRequest, model: InferTarget): { name
     if (!isObject(output) || typeof output['name'] !== 'string') throw bad("each requested output needs a 'name'");
     const name = output['name'];
     if (!model.outputs.some((o) => o.name === name)) {
-      throw bad(`unknown output ${JSON.stringify(name)} for model '${model.name}': it has ${model.outputs.map((o) => `'${o.name}'`).join(', ')}`);
+      throw bad(
+        `unknown output ${JSON.stringify(name)} for model '${model.name}': it has ${model.outputs.map((o) => `'${o.name}'`).join(', ')}`,
+      );
     }
     const parameters = output['parameters'];
-    const binary = isObject(parameters) && typeof parameters['binary_data'] === 'boolean' ? parameters['binary_data'] : binaryByDefault;
+    const binary =
+      isObject(parameters) && typeof parameters['binary_data'] === 'boolean'
+        ? parameters['binary_data']
+        : binaryByDefault;
     return { name, binary };
   });
 }

@@ -8,7 +8,12 @@ export interface EncodedResponse {
 }
 
 /** The infer response: outputs as JSON `data`, or as binary data after the JSON where the request asked. */
-export function encodeInferResponse(model: string, version: string, request: DecodedInferRequest, results: RowOutputs): EncodedResponse {
+export function encodeInferResponse(
+  model: string,
+  version: string,
+  request: DecodedInferRequest,
+  results: RowOutputs,
+): EncodedResponse {
   const binaryParts: Buffer[] = [];
   const outputs: ResponseOutput[] = request.outputs.map(({ name, binary }) => {
     const result = results.get(name);
@@ -19,7 +24,12 @@ export function encodeInferResponse(model: string, version: string, request: Dec
     binaryParts.push(bytes);
     return { ...base, parameters: { binary_data_size: bytes.length } };
   });
-  const response: InferenceResponse = { model_name: model, model_version: version, ...(request.id === undefined ? {} : { id: request.id }), outputs };
+  const response: InferenceResponse = {
+    model_name: model,
+    model_version: version,
+    ...(request.id === undefined ? {} : { id: request.id }),
+    outputs,
+  };
   const json = Buffer.from(JSON.stringify(response));
   if (binaryParts.length === 0) return { body: json, headers: { 'Content-Type': 'application/json' } };
   return {

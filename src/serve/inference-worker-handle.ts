@@ -14,7 +14,8 @@ export interface RunResult {
  * worker must register tsx's loader itself: loader flags such as --import do not reach worker threads.
  */
 function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: setup });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: setup });
   const tsx = import.meta.resolve('tsx/esm/api');
   const module = new URL('./inference-worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); });`;
@@ -52,7 +53,8 @@ export class InferenceWorkerHandle {
   static start(setup: WorkerSetup): Promise<InferenceWorkerHandle> {
     const worker = startWorker(setup);
     return new Promise((resolve, reject) => {
-      const onExit = (code: number): void => reject(new Error(`inference worker exited during start-up (code ${code})`));
+      const onExit = (code: number): void =>
+        reject(new Error(`inference worker exited during start-up (code ${code})`));
       worker.once('error', reject);
       worker.once('exit', onExit);
       worker.once('message', (message: WorkerReady) => {

@@ -38,7 +38,10 @@ async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): P
     };
     port.postMessage(ready);
   } catch (error) {
-    port.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReady);
+    port.postMessage({
+      type: 'failed',
+      message: error instanceof Error ? error.message : String(error),
+    } satisfies WorkerReady);
     return;
   }
   port.on('message', (request: RunRequest | { readonly type: 'stop' }) => {

@@ -58,7 +58,9 @@ export class Histogram implements Metric {
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const { labels, counts, sum, count } of this.series.values()) {
-      this.buckets.forEach((bound, i) => lines.push(`${this.name}_bucket${labelText({ ...labels, le: String(bound) })} ${counts[i]}`));
+      this.buckets.forEach((bound, i) =>
+        lines.push(`${this.name}_bucket${labelText({ ...labels, le: String(bound) })} ${counts[i]}`),
+      );
       lines.push(`${this.name}_bucket${labelText({ ...labels, le: '+Inf' })} ${count}`);
       lines.push(`${this.name}_sum${labelText(labels)} ${sum}`);
       lines.push(`${this.name}_count${labelText(labels)} ${count}`);
@@ -73,11 +75,30 @@ const BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 /** The server's metrics. */
 export class ServerMetrics {
   readonly requests = new Counter('nin_requests_total', 'HTTP requests answered, by route and status code.');
-  readonly failures = new Counter('nin_request_failures_total', 'HTTP requests answered with a 4xx or 5xx status, by route and status code.');
-  readonly requestSeconds = new Histogram('nin_request_duration_seconds', 'Time from a request\'s arrival to its answer, by route.', SECONDS);
-  readonly queueSeconds = new Histogram('nin_queue_duration_seconds', 'Time requests waited in the batching queue, by model.', SECONDS);
-  readonly inferenceSeconds = new Histogram('nin_inference_duration_seconds', 'Time of each ONNX Runtime run, by model.', SECONDS);
-  readonly batchSize = new Histogram('nin_batch_size', 'Rows (images) in each ONNX Runtime run, by model.', BATCH_SIZES);
+  readonly failures = new Counter(
+    'nin_request_failures_total',
+    'HTTP requests answered with a 4xx or 5xx status, by route and status code.',
+  );
+  readonly requestSeconds = new Histogram(
+    'nin_request_duration_seconds',
+    "Time from a request's arrival to its answer, by route.",
+    SECONDS,
+  );
+  readonly queueSeconds = new Histogram(
+    'nin_queue_duration_seconds',
+    'Time requests waited in the batching queue, by model.',
+    SECONDS,
+  );
+  readonly inferenceSeconds = new Histogram(
+    'nin_inference_duration_seconds',
+    'Time of each ONNX Runtime run, by model.',
+    SECONDS,
+  );
+  readonly batchSize = new Histogram(
+    'nin_batch_size',
+    'Rows (images) in each ONNX Runtime run, by model.',
+    BATCH_SIZES,
+  );
 
   render(): string {
     return `${[this.requests, this.failures, this.requestSeconds, this.queueSeconds, this.inferenceSeconds, this.batchSize].map((m) => m.render()).join('\n')}\n`;

@@ -43,7 +43,13 @@ export class ServedModel {
     readonly maxBatchSize: number,
   ) {}
 
-  static async load(name: string, bytes: Uint8Array, source: string, options: ServedModelOptions, observer: BatchObserver): Promise<ServedModel> {
+  static async load(
+    name: string,
+    bytes: Uint8Array,
+    source: string,
+    options: ServedModelOptions,
+    observer: BatchObserver,
+  ): Promise<ServedModel> {
     let info: ModelInfo | undefined;
     try {
       info = readModelInfo(bytes, source);
@@ -51,18 +57,41 @@ export class ServedModel {
       if (!(error instanceof ModelError) || /is not an ONNX model/.test(error.message)) throw error;
     }
     const setup = { model: bytes, providers: options.providers, strict: options.strict, threads: options.threads };
-    const workers = await Promise.all(Array.from({ length: options.workers }, () => InferenceWorkerHandle.start(setup)));
+    const workers = await Promise.all(
+      Array.from({ length: options.workers }, () => InferenceWorkerHandle.start(setup)),
+    );
     try {
       const { ready } = workers[0]!;
       const inputs = ready.inputs.map((v) => tensorMetadata(v, source));
       const outputs = ready.outputs.map((v) => tensorMetadata(v, source));
       const input = inputs[0];
-      if (inputs.length !== 1 || input === undefined || input.shape[0] !== -1 || input.shape.slice(1).some((d) => d < 0)) {
-        throw new ModelError(`${source} cannot be served: it needs one input whose first dimension is the batch and the others fixed`);
+      if (
+        inputs.length !== 1 ||
+        input === undefined ||
+        input.shape[0] !== -1 ||
+        input.shape.slice(1).some((d) => d < 0)
+      ) {
+        throw new ModelError(
+          `${source} cannot be served: it needs one input whose first dimension is the batch and the others fixed`,
+        );
       }
       const metadata: ModelMetadata = { name, versions: [MODEL_VERSION], platform: ONNX_PLATFORM, inputs, outputs };
-      const batcher = new DynamicBatcher(workers, { name: input.name, datatype: input.datatype, rowShape: input.shape.slice(1) }, options, observer);
-      return new ServedModel(name, metadata, info, ready.provider, ready.fallbacks, batcher, workers, options.maxBatchSize);
+      const batcher = new DynamicBatcher(
+        workers,
+        { name: input.name, datatype: input.datatype, rowShape: input.shape.slice(1) },
+        options,
+        observer,
+      );
+      return new ServedModel(
+        name,
+        metadata,
+        info,
+        ready.provider,
+        ready.fallbacks,
+        batcher,
+        workers,
+        options.maxBatchSize,
+      );
     } catch (error) {
       await Promise.all(workers.map((w) => w.stop()));
       throw error;
@@ -77,7 +106,8 @@ export class ServedModel {
   get scoresOutput(): { readonly name: string; readonly isProbability: boolean } | undefined {
     if (this.info === undefined) return undefined;
     const names = this.metadata.outputs.map((o) => o.name);
-    if (names.includes(this.info.outputs.probabilities)) return { name: this.info.outputs.probabilities, isProbability: true };
+    if (names.includes(this.info.outputs.probabilities))
+      return { name: this.info.outputs.probabilities, isProbability: true };
     if (names.includes(this.info.outputs.logits)) return { name: this.info.outputs.logits, isProbability: false };
     return undefined;
   }
@@ -91,6 +121,9 @@ export class ServedModel {
 
 function tensorMetadata(value: WireValueInfo, source: string): TensorMetadata {
   const datatype = datatypeOfOrt(value.ortType);
-  if (datatype === undefined) throw new ModelError(`${source} cannot be served: '${value.name}' has type ${value.ortType}, which nin-sdk serve does not move`);
+  if (datatype === undefined)
+    throw new ModelError(
+      `${source} cannot be served: '${value.name}' has type ${value.ortType}, which nin-sdk serve does not move`,
+    );
   return { name: value.name, datatype, shape: value.shape };
 }

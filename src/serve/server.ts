@@ -135,7 +135,8 @@ export class InferenceServer {
     this.shuttingDown ??= (async () => {
       this.log.event('draining', { inFlight: this.active });
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-      const idle = this.active === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      const idle =
+        this.active === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.drainTimeoutMs)));
       await Promise.race([idle, timeout]);
@@ -182,7 +183,9 @@ export class InferenceServer {
       await this.route(request, response, context);
     } catch (error) {
       const known = error instanceof HttpError ? error : undefined;
-      context.error = known ? known.message : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+      context.error = known
+        ? known.message
+        : `internal error: ${error instanceof Error ? error.message : String(error)}`;
       if (response.headersSent) {
         response.destroy();
         return;
@@ -208,7 +211,11 @@ export class InferenceServer {
       case '/v2/':
         context.route = 'server';
         get();
-        return send(response, 200, { name: 'nin-sdk', version: NIN_SDK_VERSION, extensions: EXTENSIONS } satisfies ServerMetadata);
+        return send(response, 200, {
+          name: 'nin-sdk',
+          version: NIN_SDK_VERSION,
+          extensions: EXTENSIONS,
+        } satisfies ServerMetadata);
       case '/metrics':
         context.route = 'metrics';
         get();
@@ -221,7 +228,10 @@ export class InferenceServer {
     if (match === null) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
     const [, name, version, action] = match;
     context.route = action ?? 'metadata';
-    const model = this.findModel(decodeURIComponent(name!), version === undefined ? undefined : decodeURIComponent(version));
+    const model = this.findModel(
+      decodeURIComponent(name!),
+      version === undefined ? undefined : decodeURIComponent(version),
+    );
     context.model = model.name;
     switch (action) {
       case undefined:
@@ -247,8 +257,13 @@ export class InferenceServer {
 
   private findModel(name: string, version: string | undefined): ServedModel {
     const model = this.models.get(name);
-    if (model === undefined) throw new HttpError(404, `unknown model '${name}': this server has ${[...this.models.keys()].map((n) => `'${n}'`).join(', ')}`);
-    if (version !== undefined && version !== MODEL_VERSION) throw new HttpError(404, `model '${name}' has no version '${version}': it has '${MODEL_VERSION}'`);
+    if (model === undefined)
+      throw new HttpError(
+        404,
+        `unknown model '${name}': this server has ${[...this.models.keys()].map((n) => `'${n}'`).join(', ')}`,
+      );
+    if (version !== undefined && version !== MODEL_VERSION)
+      throw new HttpError(404, `model '${name}' has no version '${version}': it has '${MODEL_VERSION}'`);
     return model;
   }
 
@@ -268,16 +283,24 @@ export class InferenceServer {
     response.end(out);
   }
 
-  private async classify(request: IncomingMessage, response: ServerResponse, model: ServedModel, context: RequestContext): Promise<void> {
+  private async classify(
+    request: IncomingMessage,
+    response: ServerResponse,
+    model: ServedModel,
+    context: RequestContext,
+  ): Promise<void> {
     context.model = model.name;
     allow(request.method, 'POST');
     const url = new URL(request.url ?? '/', 'http://localhost');
     const topText = url.searchParams.get('top');
     const top = topText === null ? this.options.top : Number(topText);
-    if (!Number.isInteger(top) || top < 1 || top > 1000) throw new HttpError(400, `top must be an integer from 1 to 1000, got ${JSON.stringify(topText)}`);
+    if (!Number.isInteger(top) || top < 1 || top > 1000)
+      throw new HttpError(400, `top must be an integer from 1 to 1000, got ${JSON.stringify(topText)}`);
     const body = await readBody(request, this.options.bodyLimitBytes);
     const type = request.headers['content-type'] ?? '';
-    const images: FilePart[] = /^multipart\/form-data/i.test(type) ? parseMultipart(body, type) : [{ name: 'body', bytes: body }];
+    const images: FilePart[] = /^multipart\/form-data/i.test(type)
+      ? parseMultipart(body, type)
+      : [{ name: 'body', bytes: body }];
     if (images.some((i) => i.bytes.length === 0)) throw new HttpError(400, 'an empty image was sent');
     send(response, 200, await classifyImages(model, images, top, this.options.maxPixels));
   }
@@ -289,15 +312,27 @@ function allow(method: string | undefined, allowed: string): void {
   }
 }
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const bytes = Buffer.from(JSON.stringify(body));
-  response.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(bytes.length) });
+  response.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json',
+    'Content-Length': String(bytes.length),
+  });
   response.end(bytes);
 }
 
 function sendText(response: ServerResponse, text: string): void {
   const bytes = Buffer.from(text);
-  response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': String(bytes.length) });
+  response.writeHead(200, {
+    'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+    'Content-Length': String(bytes.length),
+  });
   response.end(bytes);
 }
 

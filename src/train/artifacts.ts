@@ -1,7 +1,13 @@
 import { writeOnnx, type Graph, type Shape } from '../graph/index.js';
 import { buildGradientGraph } from './autodiff/gradient-graph.js';
 import type { NinArchitecture, ParameterSpec } from './nin/architecture.js';
-import { buildNinForward, LOGITS_GRADIENT_NAME, LOGITS_NAME, type DropoutMaskSpec, type NinForward } from './nin/forward.js';
+import {
+  buildNinForward,
+  LOGITS_GRADIENT_NAME,
+  LOGITS_NAME,
+  type DropoutMaskSpec,
+  type NinForward,
+} from './nin/forward.js';
 import { buildAdamWGraph } from './optimizer/adamw.js';
 import { buildSgdGraph } from './optimizer/sgd.js';
 
@@ -83,12 +89,16 @@ export function buildTrainingGraphs(architecture: NinArchitecture, options: Trai
 }
 
 /** {@link buildTrainingGraphs}, written as ONNX. */
-export function buildTrainingArtifacts(architecture: NinArchitecture, options: TrainingArtifactsOptions): TrainingArtifacts {
+export function buildTrainingArtifacts(
+  architecture: NinArchitecture,
+  options: TrainingArtifactsOptions,
+): TrainingArtifacts {
   if (options.optimizer !== 'sgd' && options.optimizer !== 'adamw') {
     throw new Error(`buildTrainingArtifacts: optimizer should be one of sgd, adamw; got ${String(options.optimizer)}`);
   }
   const graphs = buildTrainingGraphs(architecture, options);
-  const write = (graph: Graph): Uint8Array => writeOnnx(graph, { opsetVersion: options.opsetVersion, producerName: 'nin-sdk' });
+  const write = (graph: Graph): Uint8Array =>
+    writeOnnx(graph, { opsetVersion: options.opsetVersion, producerName: 'nin-sdk' });
   return {
     trainingModel: write(graphs.training),
     evalModel: write(graphs.eval),

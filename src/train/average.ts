@@ -17,7 +17,8 @@ export interface NamedModel {
  */
 export function averageModels(models: readonly NamedModel[]): StartModel {
   const first = models[0];
-  if (first === undefined || models.length < 2) throw new RangeError(`averaging needs at least 2 models, got ${models.length}`);
+  if (first === undefined || models.length < 2)
+    throw new RangeError(`averaging needs at least 2 models, got ${models.length}`);
   for (const other of models.slice(1)) checkSameKind(first, other);
   const parameters: StateDict = new Map(
     [...first.model.parameters].map(([name, { shape, data }]) => {
@@ -37,12 +38,18 @@ export function averageModels(models: readonly NamedModel[]): StartModel {
 function checkSameKind(first: NamedModel, other: NamedModel): void {
   const describe = ({ model }: NamedModel): string => describeArchitecture(model.architecture);
   if (describe(other) !== describe(first)) {
-    throw new ArchitectureError(`${other.source} is a ${describe(other)}, ${first.source} a ${describe(first)}: only models of one architecture can be averaged`);
+    throw new ArchitectureError(
+      `${other.source} is a ${describe(other)}, ${first.source} a ${describe(first)}: only models of one architecture can be averaged`,
+    );
   }
   if (JSON.stringify(other.model.labels) !== JSON.stringify(first.model.labels)) {
-    throw new ArchitectureError(`${other.source} has other labels than ${first.source}: only models of the same classes can be averaged`);
+    throw new ArchitectureError(
+      `${other.source} has other labels than ${first.source}: only models of the same classes can be averaged`,
+    );
   }
   if (JSON.stringify(other.model.preprocessing) !== JSON.stringify(first.model.preprocessing)) {
-    throw new ArchitectureError(`${other.source} preprocesses its inputs otherwise than ${first.source}: only models trained on the same inputs can be averaged`);
+    throw new ArchitectureError(
+      `${other.source} preprocesses its inputs otherwise than ${first.source}: only models trained on the same inputs can be averaged`,
+    );
   }
 }

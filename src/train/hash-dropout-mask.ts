@@ -12,7 +12,8 @@
  */
 export function hashDropoutMask(length: number, p: number, key: readonly number[]): Float32Array {
   if (!(p >= 0 && p < 1)) throw new Error(`hashDropoutMask: p must be in [0, 1), got ${p}`);
-  if (!Number.isSafeInteger(length) || length < 0) throw new Error(`hashDropoutMask: length must be a non-negative integer, got ${length}`);
+  if (!Number.isSafeInteger(length) || length < 0)
+    throw new Error(`hashDropoutMask: length must be a non-negative integer, got ${length}`);
   const streamKey = mixKey(key);
   // Drop when the 32-bit hash is below p·2³²: probability p up to 2⁻³².
   const threshold = Math.round(p * 2 ** 32);
@@ -25,7 +26,8 @@ export function hashDropoutMask(length: number, p: number, key: readonly number[
 export function mixKey(key: readonly number[]): number {
   let k = 0x9e3779b9;
   for (const part of key) {
-    if (!Number.isInteger(part) || part < 0 || part > 0xffffffff) throw new Error(`hashDropoutMask: key parts must be uint32, got ${part}`);
+    if (!Number.isInteger(part) || part < 0 || part > 0xffffffff)
+      throw new Error(`hashDropoutMask: key parts must be uint32, got ${part}`);
     k = lowbias32((k ^ part) >>> 0);
   }
   return k;

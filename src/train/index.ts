@@ -5,7 +5,12 @@
  * format, the training loop and the export of trained weights. Browser-safe (`nin-sdk/train`).
  */
 export { NIN_CIFAR10, NIN_IMAGENET } from '../../converters/nin/index.js';
-export { buildGradientGraph, type GradientGraphOptions, type GradientRequest, type GradientSeed } from './autodiff/gradient-graph.js';
+export {
+  buildGradientGraph,
+  type GradientGraphOptions,
+  type GradientRequest,
+  type GradientSeed,
+} from './autodiff/gradient-graph.js';
 export { GradientError, type GradientContext, type GradientRule } from './autodiff/rule.js';
 export { GRADIENT_RULES } from './autodiff/rules.js';
 export {
@@ -39,7 +44,14 @@ export {
   type NinForward,
   type NinForwardOptions,
 } from './nin/forward.js';
-export { adamwStepScalars, ADAMW_SCALAR_NAMES, buildAdamWGraph, EXP_AVG, EXP_AVG_SQ, type AdamWStepScalars } from './optimizer/adamw.js';
+export {
+  adamwStepScalars,
+  ADAMW_SCALAR_NAMES,
+  buildAdamWGraph,
+  EXP_AVG,
+  EXP_AVG_SQ,
+  type AdamWStepScalars,
+} from './optimizer/adamw.js';
 export { gradientName, LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAYS_NAME } from './optimizer/graph-io.js';
 export {
   hyperparameterVectors,
@@ -49,7 +61,14 @@ export {
   type ParameterGroup,
 } from './optimizer/parameter-groups.js';
 export { buildSgdGraph, MOMENTUM_BUFFER, SGD_MOMENTUM_NAME, type SgdGraphOptions } from './optimizer/sgd.js';
-export { OPTIMIZER_STATE_KEYS, optimizerScalars, checkOptimizerSettings, type AdamWSettings, type OptimizerSettings, type SgdSettings } from './optimizer/settings.js';
+export {
+  OPTIMIZER_STATE_KEYS,
+  optimizerScalars,
+  checkOptimizerSettings,
+  type AdamWSettings,
+  type OptimizerSettings,
+  type SgdSettings,
+} from './optimizer/settings.js';
 export {
   TrainingSession,
   type EvalStepResult,
@@ -68,9 +87,20 @@ export {
   type ParameterSlot,
   type TrainingCheckpoint,
 } from './checkpoint/state.js';
-export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, decodeTrainingCheckpoint, encodeTrainingCheckpoint, TrainingCheckpointError } from './checkpoint/format.js';
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  decodeTrainingCheckpoint,
+  encodeTrainingCheckpoint,
+  TrainingCheckpointError,
+} from './checkpoint/format.js';
 export { checkTrainingProgress, type TrainingProgress } from './checkpoint/progress.js';
-export { exportInferenceOnnx, exportPytorchCheckpoint, type InferenceExportOptions, type StateDict } from './export/index.js';
+export {
+  exportInferenceOnnx,
+  exportPytorchCheckpoint,
+  type InferenceExportOptions,
+  type StateDict,
+} from './export/index.js';
 export { initialParameters, INIT_STREAM } from './init.js';
 export { readStartModel, type StartModel } from './start-model.js';
 export { averageModels, type NamedModel } from './average.js';
@@ -89,4 +119,10 @@ export {
 export { dropoutLayers, evalFeeds, trainFeeds, type DropoutLayer } from './loop/feeds.js';
 export { evaluate, TEST_BATCH_SIZE, type Evaluation } from './loop/evaluate.js';
 export { pythonFixed, pythonRepr, testLogLine, trainLogLine, type TrainLogLine } from './loop/log-format.js';
-export { initialProgress, runTrainingLoop, type CheckpointReason, type TrainingLoopOptions, type TrainingLoopResult } from './loop/trainer.js';
+export {
+  initialProgress,
+  runTrainingLoop,
+  type CheckpointReason,
+  type TrainingLoopOptions,
+  type TrainingLoopResult,
+} from './loop/trainer.js';

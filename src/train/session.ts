@@ -19,7 +19,12 @@ import type { Platform, Provider } from '../runtime/providers.js';
 import { buildTrainingArtifacts } from './artifacts.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from './checkpoint/format.js';
 import type { TrainingProgress } from './checkpoint/progress.js';
-import { checkpointArchitecture, parameterSlots, type ParameterSlot, type TrainingCheckpoint } from './checkpoint/state.js';
+import {
+  checkpointArchitecture,
+  parameterSlots,
+  type ParameterSlot,
+  type TrainingCheckpoint,
+} from './checkpoint/state.js';
 import { ninParameters } from './nin/architecture.js';
 import { LOGITS_NAME, LOSS_NAME } from './nin/forward.js';
 import { gradientName, LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAYS_NAME } from './optimizer/graph-io.js';
@@ -93,11 +98,20 @@ export class TrainingSession {
     this.slots = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture)));
     this.parameters = checkpoint.parameters.slice();
     this.gradients = new Float32Array(this.parameters.length);
-    this.optimizerState = Object.fromEntries(OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind].map((key) => [key, checkpoint.optimizerState[key]!.slice()]));
+    this.optimizerState = Object.fromEntries(
+      OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind].map((key) => [key, checkpoint.optimizerState[key]!.slice()]),
+    );
     this.steps = checkpoint.step;
     this.parameterFeeds = this.viewFeeds(this.parameters, (name) => name);
-    const stateFeeds = Object.entries(this.optimizerState).map(([key, buffer]) => this.viewFeeds(buffer, (name) => stateName(name, key)));
-    this.optimizerFeeds = Object.assign({}, this.parameterFeeds, this.viewFeeds(this.gradients, gradientName), ...stateFeeds);
+    const stateFeeds = Object.entries(this.optimizerState).map(([key, buffer]) =>
+      this.viewFeeds(buffer, (name) => stateName(name, key)),
+    );
+    this.optimizerFeeds = Object.assign(
+      {},
+      this.parameterFeeds,
+      this.viewFeeds(this.gradients, gradientName),
+      ...stateFeeds,
+    );
   }
 
   /**
@@ -105,23 +119,44 @@ export class TrainingSession {
    * same provider, or fail), and takes the parameters and optimizer state from the checkpoint.
    */
   static async create(artifacts: TrainingSessionArtifacts, options: TrainingSessionOptions): Promise<TrainingSession> {
-    const checkpoint = artifacts.checkpointState instanceof Uint8Array ? decodeTrainingCheckpoint(artifacts.checkpointState) : artifacts.checkpointState;
+    const checkpoint =
+      artifacts.checkpointState instanceof Uint8Array
+        ? decodeTrainingCheckpoint(artifacts.checkpointState)
+        : artifacts.checkpointState;
     checkCheckpointBuffers(checkpoint);
     const { ort, platform, sessionOptions } = options;
     const providers = options.providers ?? [platform === 'node' ? 'cpu' : 'wasm'];
-    const train = await openSession(ort, artifacts.trainModel, { providers, strict: options.strict, platform, sessionOptions });
+    const train = await openSession(ort, artifacts.trainModel, {
+      providers,
+      strict: options.strict,
+      platform,
+      sessionOptions,
+    });
     const opened: InferenceSession[] = [train.session];
     try {
       const onSameProvider = async (model: Uint8Array | undefined): Promise<InferenceSession | undefined> => {
         if (model === undefined) return undefined;
-        const { session } = await openSession(ort, model, { providers: [train.provider], strict: true, platform, sessionOptions });
+        const { session } = await openSession(ort, model, {
+          providers: [train.provider],
+          strict: true,
+          platform,
+          sessionOptions,
+        });
         opened.push(session);
         return session;
       };
       const evaluation = await onSameProvider(artifacts.evalModel);
       const optimizer = await onSameProvider(artifacts.optimizerModel);
       checkModels(checkpoint, train.session, evaluation, optimizer);
-      return new TrainingSession(checkpoint, ort, train.provider, train.fallbacks, train.session, evaluation, optimizer);
+      return new TrainingSession(
+        checkpoint,
+        ort,
+        train.provider,
+        train.fallbacks,
+        train.session,
+        evaluation,
+        optimizer,
+      );
     } catch (error) {
       await Promise.all(opened.map((s) => s.release()));
       throw error;
@@ -129,15 +164,24 @@ export class TrainingSession {
   }
 
   /** create() with artifacts built here for the checkpoint's architecture and optimizer (buildTrainingArtifacts, dynamic batch). */
-  static async fromCheckpoint(checkpointState: TrainingCheckpoint | Uint8Array, options: TrainingSessionOptions): Promise<TrainingSession> {
-    const checkpoint = checkpointState instanceof Uint8Array ? decodeTrainingCheckpoint(checkpointState) : checkpointState;
+  static async fromCheckpoint(
+    checkpointState: TrainingCheckpoint | Uint8Array,
+    options: TrainingSessionOptions,
+  ): Promise<TrainingSession> {
+    const checkpoint =
+      checkpointState instanceof Uint8Array ? decodeTrainingCheckpoint(checkpointState) : checkpointState;
     const { optimizer } = checkpoint;
     const artifacts = buildTrainingArtifacts(checkpointArchitecture(checkpoint.architecture), {
       optimizer: optimizer.kind,
       ...(optimizer.kind === 'sgd' ? { nesterov: optimizer.nesterov } : {}),
     });
     return TrainingSession.create(
-      { checkpointState: checkpoint, trainModel: artifacts.trainingModel, evalModel: artifacts.evalModel, optimizerModel: artifacts.optimizerModel },
+      {
+        checkpointState: checkpoint,
+        trainModel: artifacts.trainingModel,
+        evalModel: artifacts.evalModel,
+        optimizerModel: artifacts.optimizerModel,
+      },
       options,
     );
   }
@@ -162,7 +206,10 @@ export class TrainingSession {
    */
   runTrainStep(feeds: Feeds): Promise<number> {
     return this.enqueue(async () => {
-      const outputs = await this.train.run({ ...checkFeeds(feeds, this.inputNames, 'runTrainStep'), ...this.parameterFeeds });
+      const outputs = await this.train.run({
+        ...checkFeeds(feeds, this.inputNames, 'runTrainStep'),
+        ...this.parameterFeeds,
+      });
       const reset = this.resetPending;
       for (const slot of this.slots) {
         const gradient = floatData(outputs, gradientName(slot.name));
@@ -189,14 +236,19 @@ export class TrainingSession {
   runOptimizerStep(options: OptimizerStepOptions = {}): Promise<void> {
     return this.enqueue(async () => {
       const session = this.optimizerSession;
-      if (session === undefined) throw new Error('runOptimizerStep: the session was created without an optimizer model');
+      if (session === undefined)
+        throw new Error('runOptimizerStep: the session was created without an optimizer model');
       const scale = options.learningRateScale ?? 1;
-      if (!(Number.isFinite(scale) && scale >= 0)) throw new RangeError(`runOptimizerStep: learningRateScale must be a finite number ≥ 0, got ${scale}`);
+      if (!(Number.isFinite(scale) && scale >= 0))
+        throw new RangeError(`runOptimizerStep: learningRateScale must be a finite number ≥ 0, got ${scale}`);
       if (this.resetPending) this.gradients.fill(0);
       this.resetPending = false;
       const step = this.steps + 1;
       const scalars = Object.fromEntries(
-        Object.entries(optimizerScalars(this.optimizer, step)).map(([name, value]) => [name, new this.ort.Tensor('float32', Float32Array.of(value), [])]),
+        Object.entries(optimizerScalars(this.optimizer, step)).map(([name, value]) => [
+          name,
+          new this.ort.Tensor('float32', Float32Array.of(value), []),
+        ]),
       );
       const outputs = await session.run({ ...this.optimizerFeeds, ...this.hyperparameterFeeds(scale), ...scalars });
       for (const slot of this.slots) {
@@ -214,7 +266,10 @@ export class TrainingSession {
     return this.enqueue(async () => {
       const session = this.evaluation;
       if (session === undefined) throw new Error('runEvalStep: the session was created without an eval model');
-      const outputs = await session.run({ ...checkFeeds(feeds, this.evalInputNames, 'runEvalStep'), ...this.parameterFeeds });
+      const outputs = await session.run({
+        ...checkFeeds(feeds, this.evalInputNames, 'runEvalStep'),
+        ...this.parameterFeeds,
+      });
       return { loss: floatData(outputs, LOSS_NAME)[0]!, logits: floatData(outputs, LOGITS_NAME) };
     });
   }
@@ -236,7 +291,9 @@ export class TrainingSession {
     void trainableOnly;
     return this.enqueue(async () => {
       if (buffer.byteLength !== this.parameters.byteLength) {
-        throw new RangeError(`loadParametersBuffer: expected ${this.parameters.length} float32 values (${this.parameters.byteLength} bytes), got ${buffer.byteLength} bytes`);
+        throw new RangeError(
+          `loadParametersBuffer: expected ${this.parameters.length} float32 values (${this.parameters.byteLength} bytes), got ${buffer.byteLength} bytes`,
+        );
       }
       this.parameters.set(buffer instanceof Float32Array ? buffer : new Float32Array(buffer.slice().buffer));
     });
@@ -249,7 +306,9 @@ export class TrainingSession {
       optimizer: this.optimizer,
       step: this.steps,
       parameters: this.parameters.slice(),
-      optimizerState: Object.fromEntries(Object.entries(this.optimizerState).map(([key, buffer]) => [key, buffer.slice()])),
+      optimizerState: Object.fromEntries(
+        Object.entries(this.optimizerState).map(([key, buffer]) => [key, buffer.slice()]),
+      ),
       ...(progress === undefined ? {} : { progress }),
     }));
   }
@@ -276,7 +335,10 @@ export class TrainingSession {
 
   private viewFeeds(buffer: Float32Array, nameOf: (parameter: string) => string): Record<string, Tensor> {
     return Object.fromEntries(
-      this.slots.map((s) => [nameOf(s.name), new this.ort.Tensor('float32', buffer.subarray(s.offset, s.offset + s.length), s.shape)]),
+      this.slots.map((s) => [
+        nameOf(s.name),
+        new this.ort.Tensor('float32', buffer.subarray(s.offset, s.offset + s.length), s.shape),
+      ]),
     );
   }
 
@@ -284,7 +346,11 @@ export class TrainingSession {
   private hyperparameterFeeds(scale: number): Readonly<Record<string, Tensor>> {
     if (this.hyperparameters?.scale !== scale) {
       const names = this.slots.map((s) => s.name);
-      const { learningRates, weightDecays }: HyperparameterVectors = hyperparameterVectors(names, this.optimizer.groups, scale);
+      const { learningRates, weightDecays }: HyperparameterVectors = hyperparameterVectors(
+        names,
+        this.optimizer.groups,
+        scale,
+      );
       this.hyperparameters = {
         scale,
         feeds: {
@@ -302,7 +368,10 @@ function checkFeeds(feeds: Feeds, expected: readonly string[], method: string): 
   const missing = expected.filter((name) => !(name in feeds));
   const unknown = Object.keys(feeds).filter((name) => !expected.includes(name));
   if (missing.length > 0 || unknown.length > 0) {
-    const problems = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', unknown.length > 0 ? `unknown ${unknown.join(', ')}` : ''].filter(Boolean);
+    const problems = [
+      missing.length > 0 ? `missing ${missing.join(', ')}` : '',
+      unknown.length > 0 ? `unknown ${unknown.join(', ')}` : '',
+    ].filter(Boolean);
     throw new RangeError(`${method}: ${problems.join('; ')} (expected feeds: ${expected.join(', ')})`);
   }
   return feeds;
@@ -310,16 +379,26 @@ function checkFeeds(feeds: Feeds, expected: readonly string[], method: string): 
 
 function floatData(outputs: InferenceSession.OnnxValueMapType, name: string): Float32Array {
   const value = outputs[name];
-  if (value === undefined || !(value.data instanceof Float32Array)) throw new Error(`internal: the model gave no float32 output '${name}'`);
+  if (value === undefined || !(value.data instanceof Float32Array))
+    throw new Error(`internal: the model gave no float32 output '${name}'`);
   return value.data;
 }
 
 function checkCheckpointBuffers(checkpoint: TrainingCheckpoint): void {
-  const total = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture))).reduce((sum, s) => sum + s.length, 0);
-  if (checkpoint.parameters.length !== total) throw new RangeError(`checkpoint state: ${checkpoint.parameters.length} parameter values, the architecture has ${total}`);
+  const total = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture))).reduce(
+    (sum, s) => sum + s.length,
+    0,
+  );
+  if (checkpoint.parameters.length !== total)
+    throw new RangeError(
+      `checkpoint state: ${checkpoint.parameters.length} parameter values, the architecture has ${total}`,
+    );
   for (const key of OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind]) {
     const state = checkpoint.optimizerState[key];
-    if (state?.length !== total) throw new RangeError(`checkpoint state: optimizer state '${key}' should hold ${total} values, got ${state?.length ?? 'none'}`);
+    if (state?.length !== total)
+      throw new RangeError(
+        `checkpoint state: optimizer state '${key}' should hold ${total} values, got ${state?.length ?? 'none'}`,
+      );
   }
 }
 
@@ -334,11 +413,16 @@ function checkModels(
   const requireInputs = (session: InferenceSession, which: string, inputs: readonly string[]): void => {
     const missing = inputs.filter((name) => !session.inputNames.includes(name));
     if (missing.length > 0) {
-      throw new RangeError(`TrainingSession.create: the ${which} model does not match the checkpoint: it has no input ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`);
+      throw new RangeError(
+        `TrainingSession.create: the ${which} model does not match the checkpoint: it has no input ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`,
+      );
     }
   };
   requireInputs(train, 'training', names);
-  if (!names.every((name) => train.outputNames.includes(gradientName(name)))) throw new RangeError('TrainingSession.create: the training model gives no gradients for the checkpoint\'s parameters');
+  if (!names.every((name) => train.outputNames.includes(gradientName(name))))
+    throw new RangeError(
+      "TrainingSession.create: the training model gives no gradients for the checkpoint's parameters",
+    );
   if (evaluation !== undefined) requireInputs(evaluation, 'eval', names);
   if (optimizer !== undefined) {
     const stateInputs = OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind].map((key) => stateName(names[0]!, key));

@@ -84,7 +84,9 @@ function fromOnnx(bytes: Uint8Array, source: string): StartModel {
   try {
     model = readOnnx(bytes);
   } catch (error) {
-    throw new ArchitectureError(`${source} is neither a PyTorch checkpoint nor a readable ONNX model (${error instanceof Error ? error.message : String(error)})`);
+    throw new ArchitectureError(
+      `${source} is neither a PyTorch checkpoint nor a readable ONNX model (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const weights = onnxWeights(model.graph);
   const recognition = recognizeIn(source, () => recognize(weights));
@@ -94,7 +96,8 @@ function fromOnnx(bytes: Uint8Array, source: string): StartModel {
   if (labels.length !== recognition.classCount) {
     throw new ArchitectureError(`${source}: ${labels.length} labels for a model of ${recognition.classCount} classes`);
   }
-  const preprocessing = jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? family.preprocessing;
+  const preprocessing =
+    jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? family.preprocessing;
   return { ...parameters, labels, preprocessing };
 }
 
@@ -103,7 +106,8 @@ function recognizeIn(source: string, run: () => Recognition): Recognition {
     return run();
   } catch (error) {
     // The converter's advice to name the family with --family is for nin-convert; training takes no such option.
-    if (error instanceof ArchitectureError) throw new ArchitectureError(`${source}: ${error.message.replace(/ If the keys were renamed, .*$/, '')}`);
+    if (error instanceof ArchitectureError)
+      throw new ArchitectureError(`${source}: ${error.message.replace(/ If the keys were renamed, .*$/, '')}`);
     throw error;
   }
 }
@@ -113,11 +117,17 @@ function canonicalParameters(
   recognition: Recognition,
   lookup: (key: string) => { readonly shape: readonly number[]; readonly data: Float32Array } | undefined,
 ): Pick<StartModel, 'architecture' | 'parameters'> {
-  const architecture = architectureFromWidths(recognition.family, recognition.convs.map((c) => c.outChannels));
+  const architecture = architectureFromWidths(
+    recognition.family,
+    recognition.convs.map((c) => c.outChannels),
+  );
   const keyOf = new Map<string, string>(
     recognition.convs.flatMap((c) => {
       const prefix = `${recognition.family.container}.${c.layerIndex}`;
-      return [[`${prefix}.weight`, c.weightKey], [`${prefix}.bias`, c.biasKey]];
+      return [
+        [`${prefix}.weight`, c.weightKey],
+        [`${prefix}.bias`, c.biasKey],
+      ];
     }),
   );
   const parameters = new Map(
@@ -137,7 +147,8 @@ function onnxWeights(graph: Graph): Map<string, { shape: readonly number[]; data
   const half = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   for (const { name, tensor } of graph.initializers) {
     if (tensor.dtype === 'float32') weights.set(name, { shape: tensor.dims, data: tensor.data });
-    else if (tensor.dtype === 'float16') half.set(name, { shape: tensor.dims, data: float16ArrayToFloat32(tensor.data) });
+    else if (tensor.dtype === 'float16')
+      half.set(name, { shape: tensor.dims, data: float16ArrayToFloat32(tensor.data) });
   }
   for (const node of graph.nodes) {
     const stored = node.opType === 'Cast' ? half.get(node.inputs[0] ?? '') : undefined;

@@ -47,11 +47,17 @@ export interface WebClassifyOptions extends ClassifyOptions, WebLoadClassifierOp
 }
 
 /** Loads a model (default: `nin-cifar10-int8.onnx` or `nin-cifar10.onnx` next to the page, by dtype) on the first provider that starts. */
-export async function loadClassifier(model?: WebModelSource, options: WebLoadClassifierOptions = {}): Promise<WebClassifier> {
+export async function loadClassifier(
+  model?: WebModelSource,
+  options: WebLoadClassifierOptions = {},
+): Promise<WebClassifier> {
   const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'web');
   const dtype = parseDtype(options.dtype);
   setWasmPaths(options.wasmPaths);
-  const { bytes, source } = await readModelBytes(model ?? defaultModelUrl(embeddedModelDtype(dtype, providers)), options.onProgress);
+  const { bytes, source } = await readModelBytes(
+    model ?? defaultModelUrl(embeddedModelDtype(dtype, providers)),
+    options.onProgress,
+  );
   return Classifier.create(bytes, source, {
     ort,
     platform: 'web',
@@ -70,7 +76,9 @@ export async function loadClassifier(model?: WebModelSource, options: WebLoadCla
  */
 export const classify: (image: WebImage, options?: WebClassifyOptions) => Promise<Predictions> = (() => {
   const run = cachedClassify<WebImage, WebModelSource, WebLoadClassifierOptions>(loadClassifier, (model) =>
-    model === undefined || typeof model === 'string' || model instanceof URL ? String(model ?? DEFAULT_MODEL_URL) : undefined,
+    model === undefined || typeof model === 'string' || model instanceof URL
+      ? String(model ?? DEFAULT_MODEL_URL)
+      : undefined,
   );
   return (image, options = {}) => run(image, options);
 })();

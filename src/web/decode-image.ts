@@ -6,7 +6,8 @@ import { readUnpremultiplied } from './unpremultiplied-pixels.js';
  * What the browser entry accepts as an image: a loaded `<img>`, an `ImageBitmap`, an encoded file (`Blob`, `File`),
  * decoded `ImageData`, a canvas (2D or WebGL, on or off screen), or already decoded 8-bit pixels.
  */
-export type WebImage = HTMLImageElement | ImageBitmap | Blob | ImageData | HTMLCanvasElement | OffscreenCanvas | RawPixels;
+export type WebImage =
+  HTMLImageElement | ImageBitmap | Blob | ImageData | HTMLCanvasElement | OffscreenCanvas | RawPixels;
 
 /**
  * How encoded images are turned into bitmaps so that their pixels equal a plain decode, the way the Node path
@@ -42,17 +43,24 @@ async function toBitmap(image: Exclude<WebImage, ImageData | RawPixels | ImageBi
   if (image instanceof Blob) {
     if (image.size === 0) throw new ImageError(`${describeBlob(image)} is empty (0 bytes)`);
     return createImageBitmap(image, PLAIN_DECODE).catch((error: unknown) => {
-      throw new ImageError(`${describeBlob(image)} is not an image this browser can decode (${reason(error)})`, { cause: error });
+      throw new ImageError(`${describeBlob(image)} is not an image this browser can decode (${reason(error)})`, {
+        cause: error,
+      });
     });
   }
   if (isImageElement(image)) {
     // An <img> still loading has no pixels yet; decode() waits for it and rejects for a broken image.
     await image.decode().catch((error: unknown) => {
-      throw new ImageError(`image ${image.currentSrc || image.src || '(no src)'} cannot be decoded (${reason(error)})`, { cause: error });
+      throw new ImageError(
+        `image ${image.currentSrc || image.src || '(no src)'} cannot be decoded (${reason(error)})`,
+        { cause: error },
+      );
     });
   }
   // An <img>'s width is its rendered size (0 when styled so); its pixels are naturalWidth × naturalHeight.
-  const [width, height] = isImageElement(image) ? [image.naturalWidth, image.naturalHeight] : [image.width, image.height];
+  const [width, height] = isImageElement(image)
+    ? [image.naturalWidth, image.naturalHeight]
+    : [image.width, image.height];
   if (width === 0 || height === 0) throw new ImageError(`${image.constructor.name} has no pixels (${width}×${height})`);
   return createImageBitmap(image, PLAIN_DECODE);
 }
@@ -102,7 +110,7 @@ function drawingContext(width: number, height: number): Context2D {
     typeof OffscreenCanvas !== 'undefined'
       ? new OffscreenCanvas(width, height).getContext('2d', settings)
       : Object.assign(document.createElement('canvas'), { width, height }).getContext('2d', settings);
-  if (context === null) throw new ImageError('this browser cannot create a 2D canvas to read the image\'s pixels');
+  if (context === null) throw new ImageError("this browser cannot create a 2D canvas to read the image's pixels");
   return context;
 }
 

@@ -27,7 +27,10 @@ export interface ModelBytes {
   readonly source: string;
 }
 
-export async function readModelBytes(model: WebModelSource = DEFAULT_MODEL_URL, onProgress?: ProgressCallback): Promise<ModelBytes> {
+export async function readModelBytes(
+  model: WebModelSource = DEFAULT_MODEL_URL,
+  onProgress?: ProgressCallback,
+): Promise<ModelBytes> {
   if (model instanceof Uint8Array) return { bytes: model, source: 'model bytes' };
   if (model instanceof ArrayBuffer) return { bytes: new Uint8Array(model), source: 'model bytes' };
   if (model instanceof Blob) {
@@ -36,23 +39,34 @@ export async function readModelBytes(model: WebModelSource = DEFAULT_MODEL_URL, 
   }
   const url = new URL(model, baseUrl()).href;
   const response = await fetch(url).catch((error: unknown) => {
-    throw new ModelError(`cannot fetch the model ${url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ModelError(`cannot fetch the model ${url}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   });
   if (!response.ok) {
     throw new ModelError(
       `cannot fetch the model ${url}: HTTP ${response.status} ${response.statusText}`.trim() +
-        (model === DEFAULT_MODEL_URL || model === DEFAULT_INT8_MODEL_URL ? ` (serve nin-sdk/models/${model} next to the page, or pass a model)` : ''),
+        (model === DEFAULT_MODEL_URL || model === DEFAULT_INT8_MODEL_URL
+          ? ` (serve nin-sdk/models/${model} next to the page, or pass a model)`
+          : ''),
     );
   }
   return { bytes: await readBody(response, url, onProgress), source: url };
 }
 
 /** The response's bytes, read chunk by chunk when someone is told of the progress. */
-async function readBody(response: Response, source: string, onProgress: ProgressCallback | undefined): Promise<Uint8Array> {
+async function readBody(
+  response: Response,
+  source: string,
+  onProgress: ProgressCallback | undefined,
+): Promise<Uint8Array> {
   if (onProgress === undefined || response.body === null) return new Uint8Array(await response.arrayBuffer());
   const length = Number(response.headers.get('content-length'));
   // A compressed response's Content-Length counts compressed bytes: then the total is unknown.
-  const total = Number.isSafeInteger(length) && length > 0 && response.headers.get('content-encoding') === null ? length : undefined;
+  const total =
+    Number.isSafeInteger(length) && length > 0 && response.headers.get('content-encoding') === null
+      ? length
+      : undefined;
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   onProgress({ stage: 'load', source, loaded, total });

@@ -35,7 +35,12 @@ export function readUnpremultiplied(bitmap: ImageBitmap): Uint8ClampedArray | un
 /** One WebGL 2 context for every image (browsers cap live contexts at a few dozen), made again if lost. */
 function context(): WebGL2RenderingContext | undefined {
   if (shared !== undefined && !shared.isContextLost()) return shared;
-  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : typeof document !== 'undefined' ? document.createElement('canvas') : undefined;
+  const canvas =
+    typeof OffscreenCanvas !== 'undefined'
+      ? new OffscreenCanvas(1, 1)
+      : typeof document !== 'undefined'
+        ? document.createElement('canvas')
+        : undefined;
   const gl = canvas?.getContext('webgl2', { premultipliedAlpha: false, antialias: false, depth: false }) ?? null;
   shared = gl instanceof WebGL2RenderingContext ? gl : undefined;
   return shared;

@@ -1,6 +1,9 @@
 /** Whether this browser can give ONNX Runtime a WebGPU device, and if not, why, in words a page can show. */
 export type WebGpuSupport =
-  | { readonly available: true; /** The adapter's vendor and architecture, e.g. 'google swiftshader'. */ readonly adapter: string }
+  | {
+      readonly available: true;
+      /** The adapter's vendor and architecture, e.g. 'google swiftshader'. */ readonly adapter: string;
+    }
   | { readonly available: false; readonly reason: string };
 
 /**
@@ -23,10 +26,17 @@ export async function detectWebGpu(): Promise<WebGpuSupport> {
   if (gpu === undefined) return { available: false, reason: 'this browser has no WebGPU (navigator.gpu is missing)' };
   try {
     const adapter = await gpu.requestAdapter();
-    if (adapter === null) return { available: false, reason: 'WebGPU is present but no GPU adapter is available (blocklisted or no driver)' };
+    if (adapter === null)
+      return {
+        available: false,
+        reason: 'WebGPU is present but no GPU adapter is available (blocklisted or no driver)',
+      };
     const { vendor, architecture } = adapter.info;
     return { available: true, adapter: [vendor, architecture].filter(Boolean).join(' ') || 'unknown' };
   } catch (error) {
-    return { available: false, reason: `requesting a WebGPU adapter failed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      available: false,
+      reason: `requesting a WebGPU adapter failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

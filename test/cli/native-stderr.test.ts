@@ -26,14 +26,27 @@ const ORT_LOG =
   '[ONNXRuntimeError] : 1 : FAIL : Failed to load library libonnxruntime_providers_shared.so\n\x1b[m\n';
 
 describe('native stderr', () => {
-  test('the filter drops the native noise and keeps nin-sdk\'s lines and progress bars, across chunk boundaries', () => {
+  test("the filter drops the native noise and keeps nin-sdk's lines and progress bars, across chunk boundaries", () => {
     const own = 'nin-sdk train: new run: cifar10 NIN, on cpu\n';
-    const text = XDG + XDG + DAWN + own + ORT_LOG + DAWN + '\rbatches [###...] 1/3 2/s ' + '\r\x1b[K' + '1 of 1 image classified in 1.62 s on cpu (webgpu failed: Failed to get a WebGPU adapter: No supported adapters)\n';
+    const text =
+      XDG +
+      XDG +
+      DAWN +
+      own +
+      ORT_LOG +
+      DAWN +
+      '\rbatches [###...] 1/3 2/s ' +
+      '\r\x1b[K' +
+      '1 of 1 image classified in 1.62 s on cpu (webgpu failed: Failed to get a WebGPU adapter: No supported adapters)\n';
     const filter = new NativeNoiseFilter();
     let out = '';
     for (let i = 0; i < text.length; i += 7) out += filter.push(text.slice(i, i + 7));
     out += filter.flush();
-    assert.equal(out, own + '\rbatches [###...] 1/3 2/s \r\x1b[K1 of 1 image classified in 1.62 s on cpu (webgpu failed: Failed to get a WebGPU adapter: No supported adapters)\n');
+    assert.equal(
+      out,
+      own +
+        '\rbatches [###...] 1/3 2/s \r\x1b[K1 of 1 image classified in 1.62 s on cpu (webgpu failed: Failed to get a WebGPU adapter: No supported adapters)\n',
+    );
   });
 
   test('unknown text is kept: only known noise is dropped', () => {
@@ -60,7 +73,7 @@ describe('native stderr', () => {
     assert.equal(ensurePrivateRuntimeDir({ XDG_RUNTIME_DIR: existing }), undefined);
   });
 
-  test('doctor and a webgpu run print only nin-sdk\'s own lines on stderr', () => {
+  test("doctor and a webgpu run print only nin-sdk's own lines on stderr", () => {
     const env = { ...process.env };
     delete env['XDG_RUNTIME_DIR'];
     delete env['NIN_SDK_NATIVE_STDERR'];
@@ -69,9 +82,16 @@ describe('native stderr', () => {
     assert.equal(doctor.status, 0);
     assert.equal(doctor.stderr, '');
     assert.match(doctor.stdout, /\n {2}cpu {5}ok\n/);
-    const predict = spawnSync(process.execPath, [NIN_SDK, 'predict', '--provider', 'webgpu,cuda', 'fixtures/images/cat.jpg'], { encoding: 'utf8', env, cwd: ROOT });
+    const predict = spawnSync(
+      process.execPath,
+      [NIN_SDK, 'predict', '--provider', 'webgpu,cuda', 'fixtures/images/cat.jpg'],
+      { encoding: 'utf8', env, cwd: ROOT },
+    );
     assert.equal(predict.status, 0, predict.stderr);
     // One line: where it ran, and why the GPU providers did not (whatever this machine has).
-    assert.match(predict.stderr, /^1 of 1 image classified in \d+\.\d\d s on (cpu \(webgpu failed: .*; cuda failed: .*\)|webgpu|cuda.*)\n$/);
+    assert.match(
+      predict.stderr,
+      /^1 of 1 image classified in \d+\.\d\d s on (cpu \(webgpu failed: .*; cuda failed: .*\)|webgpu|cuda.*)\n$/,
+    );
   });
 });

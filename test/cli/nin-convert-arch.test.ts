@@ -20,10 +20,22 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
   test('--list-architectures prints every entry with its source and unread settings', () => {
     const { code, stdout } = run('--list-architectures');
     assert.equal(code, 0);
-    for (const id of ['cifar10', 'imagenet', 'pytorchcv-nin-cifar10', 'pytorchcv-nin-cifar100', 'pytorchcv-nin-svhn', 'd2l-nin', 'rasbt-nin-batchnorm', 'yangqiongyongyu-nin']) {
+    for (const id of [
+      'cifar10',
+      'imagenet',
+      'pytorchcv-nin-cifar10',
+      'pytorchcv-nin-cifar100',
+      'pytorchcv-nin-svhn',
+      'd2l-nin',
+      'rasbt-nin-batchnorm',
+      'yangqiongyongyu-nin',
+    ]) {
       assert.match(stdout, new RegExp(`^${id}  `, 'm'));
     }
-    assert.match(stdout, /^ {4}not in the weights: max pool 3\/2 pad 0 ceil, avg pool 3\/2 pad 0 ceil, avg pool 8\/1 pad 0 floor, /m);
+    assert.match(
+      stdout,
+      /^ {4}not in the weights: max pool 3\/2 pad 0 ceil, avg pool 3\/2 pad 0 ceil, avg pool 8\/1 pad 0 floor, /m,
+    );
   });
 
   test('recognised by keys alone: nothing on stderr', () => {
@@ -40,7 +52,10 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
     copyFileSync(join(ARCH, 'nin_svhn-small.pth'), anonymous);
     const tie = run(anonymous, join(dir, 'a.onnx'));
     assert.equal(tie.code, 1);
-    assert.match(tie.stderr, /^nin-convert: this checkpoint fits 2 known architectures equally .* Name one with --arch pytorchcv-nin-cifar10\|pytorchcv-nin-svhn\n$/);
+    assert.match(
+      tie.stderr,
+      /^nin-convert: this checkpoint fits 2 known architectures equally .* Name one with --arch pytorchcv-nin-cifar10\|pytorchcv-nin-svhn\n$/,
+    );
     assert.ok(!existsSync(join(dir, 'a.onnx')));
 
     const published = join(dir, 'nin_svhn-0376-65c3adfb.pth');
@@ -56,34 +71,69 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
 
   test('--arch <id> says what it took as given, even with --quiet', () => {
     const dir = tempDir();
-    const { code, stderr } = run(join(ARCH, 'nin_cifar10-small.pth'), join(dir, 'm.onnx'), '--arch', 'pytorchcv-nin-cifar10', '--quiet');
+    const { code, stderr } = run(
+      join(ARCH, 'nin_cifar10-small.pth'),
+      join(dir, 'm.onnx'),
+      '--arch',
+      'pytorchcv-nin-cifar10',
+      '--quiet',
+    );
     assert.equal(code, 0);
-    assert.match(stderr, /^nin-convert: assumed: took the layers of pytorchcv-nin-cifar10 as given \(max pool 3\/2 pad 1 floor, .*\): a state_dict does not record them\n$/);
+    assert.match(
+      stderr,
+      /^nin-convert: assumed: took the layers of pytorchcv-nin-cifar10 as given \(max pool 3\/2 pad 1 floor, .*\): a state_dict does not record them\n$/,
+    );
   });
 
   test('a pickled optimizer beside the state_dict is named in one line, never constructed', () => {
     const { code, stderr } = run(join(ARCH, 'yangqiongyongyu-nin-small.pth.tar'), join(tempDir(), 'm.onnx'), '--quiet');
     assert.equal(code, 0);
-    assert.equal(stderr, 'nin-convert: kept as inert placeholders, never constructed: optimizer (torch.optim.sgd.SGD)\n');
+    assert.equal(
+      stderr,
+      'nin-convert: kept as inert placeholders, never constructed: optimizer (torch.optim.sgd.SGD)\n',
+    );
   });
 
   test('--arch my-net.json: a bad field is one line naming layer and field; a good file converts with its assumptions said', () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ id: 'x', inputSize: 32, labels: ['a'], preprocessing: { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] }, layers: [{ kind: 'avgPool', name: 'p', kernel: 3, padding: 2 }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        id: 'x',
+        inputSize: 32,
+        labels: ['a'],
+        preprocessing: { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] },
+        layers: [{ kind: 'avgPool', name: 'p', kernel: 3, padding: 2 }],
+      }),
+    );
     const refused = run(join(ARCH, 'd2l-nin-small.params'), join(dir, 'm.onnx'), '--arch', bad);
     assert.equal(refused.code, 1);
-    assert.equal(refused.stderr, `nin-convert: ${bad}: layers[0] (p, avgPool): padding must be at most half the kernel (PyTorch's rule), got 2 for kernel 3\n`);
+    assert.equal(
+      refused.stderr,
+      `nin-convert: ${bad}: layers[0] (p, avgPool): padding must be at most half the kernel (PyTorch's rule), got 2 for kernel 3\n`,
+    );
 
     const unknown = run(join(ARCH, 'd2l-nin-small.params'), join(dir, 'm.onnx'), '--arch', 'resnet');
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /^nin-convert: --arch should be one of cifar10, imagenet, pytorchcv-nin-cifar10, .* or a \.json file, got 'resnet'/);
+    assert.match(
+      unknown.stderr,
+      /^nin-convert: --arch should be one of cifar10, imagenet, pytorchcv-nin-cifar10, .* or a \.json file, got 'resnet'/,
+    );
 
-    assert.equal(run(join(ARCH, 'd2l-nin-small.params'), join(dir, 'm.onnx'), '--arch', 'd2l-nin', '--family', 'cifar10').code, 2);
+    assert.equal(
+      run(join(ARCH, 'd2l-nin-small.params'), join(dir, 'm.onnx'), '--arch', 'd2l-nin', '--family', 'cifar10').code,
+      2,
+    );
   });
 
-  test('--arch my-net.json on a {\'net\': …} checkpoint: converts, and says what it took as given', () => {
-    const { code, stdout, stderr } = run(join(ARCH, 'kuangliu-style-ckpt.pth'), join(tempDir(), 'm.onnx'), '--arch', join(ARCH, 'kuangliu-style-nin.json'));
+  test("--arch my-net.json on a {'net': …} checkpoint: converts, and says what it took as given", () => {
+    const { code, stdout, stderr } = run(
+      join(ARCH, 'kuangliu-style-ckpt.pth'),
+      join(tempDir(), 'm.onnx'),
+      '--arch',
+      join(ARCH, 'kuangliu-style-nin.json'),
+    );
     assert.equal(code, 0, stderr);
     assert.match(stdout, /\(zip, NIN in a kuangliu\/pytorch-cifar fork, [\d,]+ parameters, 10 classes\)/);
     assert.equal(
@@ -94,14 +144,26 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
   });
 
   test('--family over a checkpoint whose keys fit another entry: the override, then the assumptions, on stderr', () => {
-    const { code, stderr } = run(join(ARCH, 'yangqiongyongyu-nin-small.pth.tar'), join(tempDir(), 'm.onnx'), '--family', 'cifar10', '--quiet');
+    const { code, stderr } = run(
+      join(ARCH, 'yangqiongyongyu-nin-small.pth.tar'),
+      join(tempDir(), 'm.onnx'),
+      '--family',
+      'cifar10',
+      '--quiet',
+    );
     assert.equal(code, 0);
     const lines = stderr.trimEnd().split('\n');
     assert.deepEqual(lines.slice(0, 2), [
       "nin-convert: assumed: the checkpoint's keys and shapes fit yangqiongyongyu-nin exactly, not cifar10: the hint overrides that (drop it to convert as yangqiongyongyu-nin)",
       'nin-convert: assumed: matched renamed keys to the layers of cifar10 in checkpoint order (features.0.weight → classifier.0.weight, features.0.bias → classifier.0.bias …)',
     ]);
-    assert.match(lines[2]!, /^nin-convert: assumed: took the layers of cifar10 as given by --family \(max pool 3\/2 pad 1 floor, /);
-    assert.equal(lines[3], 'nin-convert: kept as inert placeholders, never constructed: optimizer (torch.optim.sgd.SGD)');
+    assert.match(
+      lines[2]!,
+      /^nin-convert: assumed: took the layers of cifar10 as given by --family \(max pool 3\/2 pad 1 floor, /,
+    );
+    assert.equal(
+      lines[3],
+      'nin-convert: kept as inert placeholders, never constructed: optimizer (torch.optim.sgd.SGD)',
+    );
   });
 });

@@ -21,7 +21,10 @@ describe('nin-convert (built CLI, as a user runs it)', () => {
     const { code, stdout, stderr } = run(join(CHECKPOINTS, 'cifar-small-legacy-v1-py2.pth'), out);
     assert.equal(stderr, '');
     assert.equal(code, 0);
-    assert.match(stdout, /^.*cifar-small-legacy-v1-py2\.pth \(legacy-v1, pytorch-nin-cifar10, 29,202 parameters, 10 classes\) → .*model\.onnx \([\d.]+ kB, opset 17\) in \d+ ms\n$/);
+    assert.match(
+      stdout,
+      /^.*cifar-small-legacy-v1-py2\.pth \(legacy-v1, pytorch-nin-cifar10, 29,202 parameters, 10 classes\) → .*model\.onnx \([\d.]+ kB, opset 17\) in \d+ ms\n$/,
+    );
     const session = await ort.InferenceSession.create(out);
     assert.deepEqual(session.outputNames, ['logits', 'probabilities']);
     await session.release();
@@ -40,8 +43,14 @@ describe('nin-convert (built CLI, as a user runs it)', () => {
       stdout: '',
       stderr: 'nin-convert: expected a checkpoint and an output path, got 1 argument (see nin-convert --help)\n',
     });
-    assert.equal(run('--family', 'resnet', 'a', 'b').stderr, "nin-convert: --family should be one of cifar10, imagenet, got 'resnet' (see nin-convert --help)\n");
-    assert.equal(run('--frobnicate', 'a', 'b').stderr, "nin-convert: Unknown option '--frobnicate' (see nin-convert --help)\n");
+    assert.equal(
+      run('--family', 'resnet', 'a', 'b').stderr,
+      "nin-convert: --family should be one of cifar10, imagenet, got 'resnet' (see nin-convert --help)\n",
+    );
+    assert.equal(
+      run('--frobnicate', 'a', 'b').stderr,
+      "nin-convert: Unknown option '--frobnicate' (see nin-convert --help)\n",
+    );
   });
 
   test('bad input: one line on stderr, exit code 1, nothing written, an existing output left as it was', () => {
@@ -49,7 +58,10 @@ describe('nin-convert (built CLI, as a user runs it)', () => {
     const out = join(dir, 'out.onnx');
     writeFileSync(out, 'previous contents');
     const cases: [string, string][] = [
-      [join(CHECKPOINTS, 'hostile', 'posix-system.pth'), "nin-convert: unsupported global 'posix.system' in pickle: only tensor and container types are allowed (like torch.load(weights_only=True))\n"],
+      [
+        join(CHECKPOINTS, 'hostile', 'posix-system.pth'),
+        "nin-convert: unsupported global 'posix.system' in pickle: only tensor and container types are allowed (like torch.load(weights_only=True))\n",
+      ],
       [join(dir, 'missing.pth'), `nin-convert: no such file: ${join(dir, 'missing.pth')}\n`],
       [join(CHECKPOINTS, 'other-arch.pth'), ''],
     ];

@@ -38,17 +38,28 @@ describe('nin-sdk (built CLI)', () => {
   });
 
   test('predict: a bad file gets its own error line, the rest go on, exit code 1', () => {
-    const { code, stdout, stderr } = run('predict', 'fixtures/images/invalid/not-an-image.jpg', 'fixtures/images/cifar10');
+    const { code, stdout, stderr } = run(
+      'predict',
+      'fixtures/images/invalid/not-an-image.jpg',
+      'fixtures/images/cifar10',
+    );
     assert.equal(code, 1);
     assert.equal(stdout.trim().split('\n').length, 10);
-    assert.match(stderr, /^nin-sdk predict: fixtures\/images\/invalid\/not-an-image\.jpg is not an image sharp can decode \(unsupported image format\)\n/);
+    assert.match(
+      stderr,
+      /^nin-sdk predict: fixtures\/images\/invalid\/not-an-image\.jpg is not an image sharp can decode \(unsupported image format\)\n/,
+    );
     assert.match(stderr, /10 of 11 images classified in .* on cpu; 1 failed\n$/);
   });
 
   test('predict --json: one document with provider and per-file results', () => {
     const { code, stdout } = run('predict', '--json', '--top', '3', 'fixtures/images/cat.jpg', 'missing.jpg');
     assert.equal(code, 1);
-    const doc = JSON.parse(stdout) as { provider: string; family: string; results: { file: string; error?: string; predictions?: { label: string }[] }[] };
+    const doc = JSON.parse(stdout) as {
+      provider: string;
+      family: string;
+      results: { file: string; error?: string; predictions?: { label: string }[] }[];
+    };
     assert.equal(doc.provider, 'cpu');
     assert.equal(doc.family, 'cifar10');
     assert.equal(doc.results[0]!.predictions!.length, 3);
@@ -67,17 +78,27 @@ describe('nin-sdk (built CLI)', () => {
     assert.deepEqual(run('predict', '--provider', 'tpu', 'fixtures/images/cat.jpg'), {
       code: 2,
       stdout: '',
-      stderr: "nin-sdk: --provider should be one of cpu, cuda, webgpu or an ordered list of them like cuda,cpu, got 'tpu' (see nin-sdk --help)\n",
+      stderr:
+        "nin-sdk: --provider should be one of cpu, cuda, webgpu or an ordered list of them like cuda,cpu, got 'tpu' (see nin-sdk --help)\n",
     });
     assert.equal(run('predict').stderr, 'nin-sdk: predict needs at least one image or folder (see nin-sdk --help)\n');
-    assert.equal(run('predict', '--threads', '0', 'fixtures/images/cat.jpg').stderr, "nin-sdk: --threads must be an integer from 1 to 1024, got '0' (see nin-sdk --help)\n");
-    assert.equal(run('frobnicate').stderr, "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, train, average, convert, quantize, doctor, serve, export (see nin-sdk --help)\n");
+    assert.equal(
+      run('predict', '--threads', '0', 'fixtures/images/cat.jpg').stderr,
+      "nin-sdk: --threads must be an integer from 1 to 1024, got '0' (see nin-sdk --help)\n",
+    );
+    assert.equal(
+      run('frobnicate').stderr,
+      "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, train, average, convert, quantize, doctor, serve, export (see nin-sdk --help)\n",
+    );
   });
 
-  test('eval on an ImageFolder directory prints pytorch-nin-cifar10\'s line and the throughput', async () => {
+  test("eval on an ImageFolder directory prints pytorch-nin-cifar10's line and the throughput", async () => {
     const { code, stdout, stderr } = run('eval', imageFolderDataset());
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/10 \(\d+\.\d\d%\)\n10 images in [\d.]+ s \(\d+ images\/s\) on cpu\n$/);
+    assert.match(
+      stdout,
+      /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/10 \(\d+\.\d\d%\)\n10 images in [\d.]+ s \(\d+ images\/s\) on cpu\n$/,
+    );
     // The numbers are the SDK's: the embedded model's top-1 hits and mean cross-entropy of the true classes.
     const classifier = await loadClassifier();
     let correct = 0;
@@ -103,27 +124,37 @@ describe('nin-sdk (built CLI)', () => {
     copyFileSync(join(IMAGES, 'cat.jpg'), join(root, 'zebra', 'z.jpg'));
     const { code, stderr } = run('eval', root);
     assert.equal(code, 2);
-    assert.match(stderr, /^nin-sdk: zebra\/z\.jpg: class folder 'zebra' is not one of the model's labels \(airplane, automobile/);
+    assert.match(
+      stderr,
+      /^nin-sdk: zebra\/z\.jpg: class folder 'zebra' is not one of the model's labels \(airplane, automobile/,
+    );
   });
 
-  test('eval on the CIFAR-10 test tar reproduces the accuracy PyTorch measured for the embedded model', { timeout: 600_000 }, (t) => {
-    const tar = join(SHARED_DATA, 'cifar10', 'test.tar');
-    if (!existsSync(tar)) {
-      if (process.env['CI']) assert.fail(`${tar} is missing`);
-      t.skip(`${tar} is missing`);
-      return;
-    }
-    // The checkpoint the embedded model was converted from records PyTorch's test accuracy (PIL decoding,
-    // torchvision normalisation): our whole pipeline, decoding included, must land on the same figure.
-    const checkpoint = readCheckpoint(readFileSync(DEFAULT_MODEL_CHECKPOINT));
-    const pytorchAccuracy = Number(checkpoint.extras['best_acc']);
-    // The float32 model: PyTorch's figure is float32's (the int8 default's is in docs/int8.md and bench/int8-agreement.ts).
-    const { code, stdout, stderr } = run('eval', tar, '--dtype', 'fp32');
-    assert.equal(code, 0, stderr);
-    const match = /^Test set: Average loss: [\d.]+, Accuracy: (\d+)\/10000 \(([\d.]+)%\)$/m.exec(stdout);
-    assert.ok(match, stdout);
-    assert.ok(Math.abs(Number(match[2]) - pytorchAccuracy) <= 0.05, `nin-sdk eval says ${match[2]} %, PyTorch said ${pytorchAccuracy} %`);
-  });
+  test(
+    'eval on the CIFAR-10 test tar reproduces the accuracy PyTorch measured for the embedded model',
+    { timeout: 600_000 },
+    (t) => {
+      const tar = join(SHARED_DATA, 'cifar10', 'test.tar');
+      if (!existsSync(tar)) {
+        if (process.env['CI']) assert.fail(`${tar} is missing`);
+        t.skip(`${tar} is missing`);
+        return;
+      }
+      // The checkpoint the embedded model was converted from records PyTorch's test accuracy (PIL decoding,
+      // torchvision normalisation): our whole pipeline, decoding included, must land on the same figure.
+      const checkpoint = readCheckpoint(readFileSync(DEFAULT_MODEL_CHECKPOINT));
+      const pytorchAccuracy = Number(checkpoint.extras['best_acc']);
+      // The float32 model: PyTorch's figure is float32's (the int8 default's is in docs/int8.md and bench/int8-agreement.ts).
+      const { code, stdout, stderr } = run('eval', tar, '--dtype', 'fp32');
+      assert.equal(code, 0, stderr);
+      const match = /^Test set: Average loss: [\d.]+, Accuracy: (\d+)\/10000 \(([\d.]+)%\)$/m.exec(stdout);
+      assert.ok(match, stdout);
+      assert.ok(
+        Math.abs(Number(match[2]) - pytorchAccuracy) <= 0.05,
+        `nin-sdk eval says ${match[2]} %, PyTorch said ${pytorchAccuracy} %`,
+      );
+    },
+  );
 
   test('info describes the embedded model, converted from the checkpoint whose accuracy the eval test checks', () => {
     const { code, stdout } = run('info');
@@ -132,36 +163,59 @@ describe('nin-sdk (built CLI)', () => {
     // comparing one model's accuracy with another's.
     const checkpointSha256 = createHash('sha256').update(readFileSync(DEFAULT_MODEL_CHECKPOINT)).digest('hex');
     assert.match(stdout, new RegExp(`\\nsource: {8}zip checkpoint, SHA-256 ${checkpointSha256}\\n`));
-    assert.match(stdout, /^model: {9}.*models\/nin-cifar10\.onnx \([\d.]+ MB\)\nfamily: {8}cifar10\nlabels: {8}airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck\n/);
-    assert.match(stdout, /\ninput: {9}input float32\[batch, 3, 32, 32\]\noutput: {8}logits float32\[batch, 10\]\noutput: {8}probabilities float32\[batch, 10\]\nopset: {9}17 \(IR 8\), producer nin-sdk 0\.1\.0\n/);
+    assert.match(
+      stdout,
+      /^model: {9}.*models\/nin-cifar10\.onnx \([\d.]+ MB\)\nfamily: {8}cifar10\nlabels: {8}airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck\n/,
+    );
+    assert.match(
+      stdout,
+      /\ninput: {9}input float32\[batch, 3, 32, 32\]\noutput: {8}logits float32\[batch, 10\]\noutput: {8}probabilities float32\[batch, 10\]\nopset: {9}17 \(IR 8\), producer nin-sdk 0\.1\.0\n/,
+    );
   });
 
   test('doctor: CPU starts; CUDA does not here, and says what it needs', () => {
     const { code, stdout } = run('doctor');
     assert.equal(code, 0);
     assert.match(stdout, /\n {2}cpu {5}ok\n/);
-    assert.match(stdout, /\n {2}cuda {4}unavailable: .*\n {10}needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries/);
+    assert.match(
+      stdout,
+      /\n {2}cuda {4}unavailable: .*\n {10}needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries/,
+    );
   });
 });
 
 describe('nin-sdk start-up (issue 19: load only what one image needs)', () => {
   test('predict of one small JPEG loads the bundle, onnxruntime-node and the wasm JPEG decoder; not sharp, not the converter', () => {
     const log = join(mkdtempSync(join(tmpdir(), 'nin-sdk-loads-')), 'loads.txt');
-    const result = spawnSync(process.execPath, ['--import', join(ROOT, 'test/support/record-loads.mjs'), CLI, 'predict', 'fixtures/images/cat.jpg'], {
-      encoding: 'utf8',
-      cwd: ROOT,
-      env: { ...process.env, NIN_RECORD_LOADS: log },
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', join(ROOT, 'test/support/record-loads.mjs'), CLI, 'predict', 'fixtures/images/cat.jpg'],
+      {
+        encoding: 'utf8',
+        cwd: ROOT,
+        env: { ...process.env, NIN_RECORD_LOADS: log },
+      },
+    );
     assert.equal(result.status, 0, result.stderr);
-    const files = [...new Set(readFileSync(log, 'utf8').split('\n'))].filter((url) => url.startsWith('file://')).map((url) => url.slice('file://'.length));
+    const files = [...new Set(readFileSync(log, 'utf8').split('\n'))]
+      .filter((url) => url.startsWith('file://'))
+      .map((url) => url.slice('file://'.length));
     const ours = files.filter((file) => file.startsWith(join(ROOT, 'dist')));
     const packages = new Set(files.flatMap((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? []));
     assert.deepEqual([...packages].sort(), ['@jsquash/jpeg', 'onnxruntime-common', 'onnxruntime-node']);
-    assert.ok(ours.every((file) => file.startsWith(join(ROOT, 'dist', 'cli'))), `unbundled modules loaded: ${ours.join(', ')}`);
+    assert.ok(
+      ours.every((file) => file.startsWith(join(ROOT, 'dist', 'cli'))),
+      `unbundled modules loaded: ${ours.join(', ')}`,
+    );
     // esbuild puts each set of modules shared between commands in its own chunk (17 at the merge of issues 18 and
     // 19); the bound catches a command that starts pulling in everything, not one more shared chunk.
     assert.ok(ours.length <= 24, `${ours.length} bundle files loaded`);
     // The bundle names each module it inlines in a comment: none of the converter's or the protobuf runtime's.
-    for (const file of ours) assert.doesNotMatch(readFileSync(file, 'utf8'), /^\/\/ (node_modules\/(@bufbuild|onnx-buf|fflate|pickleparser|sharp)|converters\/)/m, file);
+    for (const file of ours)
+      assert.doesNotMatch(
+        readFileSync(file, 'utf8'),
+        /^\/\/ (node_modules\/(@bufbuild|onnx-buf|fflate|pickleparser|sharp)|converters\/)/m,
+        file,
+      );
   });
 });

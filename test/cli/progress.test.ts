@@ -44,10 +44,16 @@ describe('ProgressBar', () => {
   });
 });
 
-describe('countLabeledImages: the eval bar\'s total', () => {
+describe("countLabeledImages: the eval bar's total", () => {
   it('counts what readLabeledImages yields in a tar, skipping what is no labelled image', async () => {
     const archive = pack();
-    const entries: [string, string][] = [['./cat/1.jpg', 'x'], ['./cat/2.png', 'y'], ['./dog/1.jpeg', 'z'], ['./README.txt', 'no'], ['loose.jpg', 'no class']];
+    const entries: [string, string][] = [
+      ['./cat/1.jpg', 'x'],
+      ['./cat/2.png', 'y'],
+      ['./dog/1.jpeg', 'z'],
+      ['./README.txt', 'no'],
+      ['loose.jpg', 'no class'],
+    ];
     for (const [name, text] of entries) archive.entry({ name }, text);
     archive.entry({ name: './dog/sub', type: 'directory' });
     archive.finalize();

@@ -36,7 +36,9 @@ describe('nin-sdk quantize', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(
       first.stdout,
-      new RegExp(`^models/nin-cifar10\\.onnx \\(3\\.87 MB\\) → ${out.replace(/[.]/g, '\\.')} \\(1\\.00 MB, int8 QDQ: 9 Convs, 12 activations; min/max over 8 images of cifar-fixtures\\) in [\\d.]+ s\\n$`),
+      new RegExp(
+        `^models/nin-cifar10\\.onnx \\(3\\.87 MB\\) → ${out.replace(/[.]/g, '\\.')} \\(1\\.00 MB, int8 QDQ: 9 Convs, 12 activations; min/max over 8 images of cifar-fixtures\\) in [\\d.]+ s\\n$`,
+      ),
     );
     const bytes = readFileSync(out);
     const model = readOnnx(bytes);
@@ -46,7 +48,10 @@ describe('nin-sdk quantize', () => {
     assert.deepEqual(readFileSync(out), bytes);
 
     const info = run(SDK, 'info', out);
-    assert.match(info.stdout, /\ndtype: {9}int8 \(static QDQ: uint8 activations, int8 per-channel weights\)\ncalibration: {3}min\/max over 8 images of cifar-fixtures \(seed 0\)\n$/);
+    assert.match(
+      info.stdout,
+      /\ndtype: {9}int8 \(static QDQ: uint8 activations, int8 per-channel weights\)\ncalibration: {3}min\/max over 8 images of cifar-fixtures \(seed 0\)\n$/,
+    );
     assert.match(run(SDK, 'info', FP32).stdout, /\ndtype: {9}fp32\n$/);
   });
 
@@ -54,11 +59,28 @@ describe('nin-sdk quantize', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nin-quantize-err-'));
     const out = join(dir, 'q.onnx');
     const dataset = fixtureDataset();
-    const expect = (args: string[], code: number, stderr: string) => assert.deepEqual(run(SDK, 'quantize', ...args), { code, stdout: '', stderr });
-    expect([FP32, out], 2, 'nin-sdk: --calibrate is required: a folder or tar of <class>/<image> images to calibrate on (see nin-sdk --help)\n');
-    expect([FP32, '--calibrate', dataset], 2, 'nin-sdk: quantize needs an input model and an output path, got 1 argument (see nin-sdk --help)\n');
-    expect([FP32, out, '--calibrate', dataset, '--images', '0'], 2, "nin-sdk: --images must be an integer from 1 to 100000, got '0' (see nin-sdk --help)\n");
-    expect([INT8, out, '--calibrate', dataset], 1, 'nin-sdk: models/nin-cifar10-int8.onnx is already quantized (nin.dtype=int8)\n');
+    const expect = (args: string[], code: number, stderr: string) =>
+      assert.deepEqual(run(SDK, 'quantize', ...args), { code, stdout: '', stderr });
+    expect(
+      [FP32, out],
+      2,
+      'nin-sdk: --calibrate is required: a folder or tar of <class>/<image> images to calibrate on (see nin-sdk --help)\n',
+    );
+    expect(
+      [FP32, '--calibrate', dataset],
+      2,
+      'nin-sdk: quantize needs an input model and an output path, got 1 argument (see nin-sdk --help)\n',
+    );
+    expect(
+      [FP32, out, '--calibrate', dataset, '--images', '0'],
+      2,
+      "nin-sdk: --images must be an integer from 1 to 100000, got '0' (see nin-sdk --help)\n",
+    );
+    expect(
+      [INT8, out, '--calibrate', dataset],
+      1,
+      'nin-sdk: models/nin-cifar10-int8.onnx is already quantized (nin.dtype=int8)\n',
+    );
     expect([FP32, out, '--calibrate', join(dir, 'missing')], 1, `nin-sdk: no such file: ${join(dir, 'missing')}\n`);
     const empty = join(dir, 'empty');
     mkdirSync(empty);
@@ -66,9 +88,17 @@ describe('nin-sdk quantize', () => {
     const broken = join(dir, 'broken');
     mkdirSync(join(broken, 'cat'), { recursive: true });
     copyFileSync(join(FIXTURES, 'images', 'invalid', 'not-an-image.jpg'), join(broken, 'cat', '1.jpg'));
-    expect([FP32, out, '--calibrate', broken], 1, `nin-sdk: ${broken}: cat/1.jpg: image buffer (50 bytes) is not an image sharp can decode (unsupported image format)\n`);
+    expect(
+      [FP32, out, '--calibrate', broken],
+      1,
+      `nin-sdk: ${broken}: cat/1.jpg: image buffer (50 bytes) is not an image sharp can decode (unsupported image format)\n`,
+    );
     writeFileSync(join(dir, 'junk.onnx'), 'not a model');
-    expect([join(dir, 'junk.onnx'), out, '--calibrate', dataset], 1, `nin-sdk: ${join(dir, 'junk.onnx')} is not an ONNX model\n`);
+    expect(
+      [join(dir, 'junk.onnx'), out, '--calibrate', dataset],
+      1,
+      `nin-sdk: ${join(dir, 'junk.onnx')} is not an ONNX model\n`,
+    );
     assert.equal(existsSync(out), false);
   });
 });
@@ -76,19 +106,41 @@ describe('nin-sdk quantize', () => {
 describe('nin-convert --int8', () => {
   test('converts and quantizes in one step', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'nin-convert-int8-')), 'q.onnx');
-    const { code, stdout, stderr } = run(CONVERT, join(CHECKPOINTS, 'cifar-full.pth.tar'), out, '--int8', '--calibrate', fixtureDataset(), '--images', '5');
+    const { code, stdout, stderr } = run(
+      CONVERT,
+      join(CHECKPOINTS, 'cifar-full.pth.tar'),
+      out,
+      '--int8',
+      '--calibrate',
+      fixtureDataset(),
+      '--images',
+      '5',
+    );
     assert.equal(code, 0, stderr);
     const mb = (readFileSync(out).byteLength / 1e6).toFixed(2);
-    assert.ok(stdout.includes(`(${mb} MB, int8 QDQ: 9 Convs, 12 activations; min/max over 5 images of cifar-fixtures)`), stdout);
+    assert.ok(
+      stdout.includes(`(${mb} MB, int8 QDQ: 9 Convs, 12 activations; min/max over 5 images of cifar-fixtures)`),
+      stdout,
+    );
     assert.equal(readOnnx(readFileSync(out)).metadata['nin.dtype'], 'int8');
   });
 
   test('usage errors', () => {
     const ckpt = join(CHECKPOINTS, 'cifar-full.pth.tar');
-    const expect = (args: string[], stderr: string) => assert.deepEqual(run(CONVERT, ckpt, '/tmp/never.onnx', ...args), { code: 2, stdout: '', stderr });
-    expect(['--int8'], 'nin-convert: --int8 needs --calibrate <folder or tar>: images to measure the activation ranges on (see nin-convert --help)\n');
-    expect(['--calibrate', 'x'], 'nin-convert: --calibrate and --images apply only with --int8 (see nin-convert --help)\n');
-    expect(['--int8', '--float16', '--calibrate', 'x'], 'nin-convert: --int8 and --float16 cannot be combined (see nin-convert --help)\n');
+    const expect = (args: string[], stderr: string) =>
+      assert.deepEqual(run(CONVERT, ckpt, '/tmp/never.onnx', ...args), { code: 2, stdout: '', stderr });
+    expect(
+      ['--int8'],
+      'nin-convert: --int8 needs --calibrate <folder or tar>: images to measure the activation ranges on (see nin-convert --help)\n',
+    );
+    expect(
+      ['--calibrate', 'x'],
+      'nin-convert: --calibrate and --images apply only with --int8 (see nin-convert --help)\n',
+    );
+    expect(
+      ['--int8', '--float16', '--calibrate', 'x'],
+      'nin-convert: --int8 and --float16 cannot be combined (see nin-convert --help)\n',
+    );
   });
 });
 

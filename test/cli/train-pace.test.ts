@@ -15,6 +15,15 @@ describe('TrainingPace', () => {
   });
 
   it('formats durations coarsely', () => {
-    assert.deepEqual([0, 44.6, 59.4, 60, 3569, 3599, 22_020, 90_000].map(formatDuration), ['0 s', '45 s', '59 s', '1 min', '59 min', '1 h 00 min', '6 h 07 min', '25 h 00 min']);
+    assert.deepEqual([0, 44.6, 59.4, 60, 3569, 3599, 22_020, 90_000].map(formatDuration), [
+      '0 s',
+      '45 s',
+      '59 s',
+      '1 min',
+      '59 min',
+      '1 h 00 min',
+      '6 h 07 min',
+      '25 h 00 min',
+    ]);
   });
 });

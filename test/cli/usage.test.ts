@@ -25,27 +25,49 @@ describe('CLI usage (built CLIs)', () => {
     const usage = (stderr: string) => ({ code: 2, stdout: '', stderr });
     assert.deepEqual(
       sdk('predict', '--provider', 'tpu', CAT),
-      usage("nin-sdk: --provider should be one of cpu, cuda, webgpu or an ordered list of them like cuda,cpu, got 'tpu' (see nin-sdk --help)\n"),
+      usage(
+        "nin-sdk: --provider should be one of cpu, cuda, webgpu or an ordered list of them like cuda,cpu, got 'tpu' (see nin-sdk --help)\n",
+      ),
     );
     assert.deepEqual(
       sdk('eval', '--provider', 'cuda,gpu', 'fixtures/images'),
-      usage("nin-sdk: --provider should be one of cpu, cuda, webgpu or an ordered list of them like cuda,cpu, got 'gpu' (see nin-sdk --help)\n"),
+      usage(
+        "nin-sdk: --provider should be one of cpu, cuda, webgpu or an ordered list of them like cuda,cpu, got 'gpu' (see nin-sdk --help)\n",
+      ),
     );
     assert.deepEqual(
       sdk('train', '--data', 'fixtures/images', '--provider', 'tpu'),
-      usage("nin-sdk: --provider should be one of cpu, cuda, webgpu or an ordered list of them like cuda,cpu, got 'tpu' (see nin-sdk --help)\n"),
+      usage(
+        "nin-sdk: --provider should be one of cpu, cuda, webgpu or an ordered list of them like cuda,cpu, got 'tpu' (see nin-sdk --help)\n",
+      ),
     );
     // The image became --top's value: that is the mistake to name, not a missing image.
-    assert.deepEqual(sdk('predict', '--top', CAT), usage(`nin-sdk: --top must be an integer from 1 to 1000, got '${CAT}' (see nin-sdk --help)\n`));
-    assert.deepEqual(sdk('predict', '--batch', '-1', CAT), usage("nin-sdk: --batch needs a value; write one that starts with '-' as --batch=<value> (see nin-sdk --help)\n"));
-    assert.deepEqual(sdk('predict', '--batch=-1', CAT), usage("nin-sdk: --batch must be an integer from 1 to 4096, got '-1' (see nin-sdk --help)\n"));
+    assert.deepEqual(
+      sdk('predict', '--top', CAT),
+      usage(`nin-sdk: --top must be an integer from 1 to 1000, got '${CAT}' (see nin-sdk --help)\n`),
+    );
+    assert.deepEqual(
+      sdk('predict', '--batch', '-1', CAT),
+      usage("nin-sdk: --batch needs a value; write one that starts with '-' as --batch=<value> (see nin-sdk --help)\n"),
+    );
+    assert.deepEqual(
+      sdk('predict', '--batch=-1', CAT),
+      usage("nin-sdk: --batch must be an integer from 1 to 4096, got '-1' (see nin-sdk --help)\n"),
+    );
     assert.deepEqual(sdk('predict', CAT, '--top'), usage('nin-sdk: --top needs a value (see nin-sdk --help)\n'));
   });
 
-  test('nin-convert words the converter\'s remedy as its flag', () => {
-    const { code, stderr } = run(NIN_CONVERT, join(CHECKPOINTS, 'other-arch.pth'), join(tmpdir(), 'never-written.onnx'));
+  test("nin-convert words the converter's remedy as its flag", () => {
+    const { code, stderr } = run(
+      NIN_CONVERT,
+      join(CHECKPOINTS, 'other-arch.pth'),
+      join(tmpdir(), 'never-written.onnx'),
+    );
     assert.equal(code, 1);
-    assert.match(stderr, /^nin-convert: not a Network-in-Network checkpoint: .*\(20 keys\)\. If the keys were renamed, name the family with --family cifar10\|imagenet\n$/);
+    assert.match(
+      stderr,
+      /^nin-convert: not a Network-in-Network checkpoint: .*\(20 keys\)\. If the keys were renamed, name the family with --family cifar10\|imagenet\n$/,
+    );
   });
 
   test('a bare command prints its usage on stderr and exits 2; asked for, help goes to stdout with exit 0', () => {
@@ -76,21 +98,25 @@ describe('CLI usage (built CLIs)', () => {
     assert.deepEqual(json.weights, [{ dtype: 'float16', values: 29202 }]);
   });
 
-  test('eval on a terminal: the progress total is the dataset\'s size, not a guess', { skip: !hasScript() && 'no script(1) for a pseudo-terminal' }, () => {
-    const root = mkdtempSync(join(tmpdir(), 'nin-eval-tty-'));
-    for (const file of readdirSync(join(FIXTURES, 'images', 'cifar10'))) {
-      const [className, number] = file.split('-') as [string, string];
-      mkdirSync(join(root, className), { recursive: true });
-      copyFileSync(join(FIXTURES, 'images', 'cifar10', file), join(root, className, number));
-    }
-    // script(1) gives the command a pseudo-terminal, where the bar is drawn (and where a total of 10,000 crashed).
-    const command = `${process.execPath} ${NIN_SDK} eval ${root}`;
-    const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', cwd: ROOT });
-    assert.equal(result.status, 0, result.stdout);
-    assert.match(result.stdout, /\reval \[#{30}\] 10\/10 \d+\/s /);
-    assert.doesNotMatch(result.stdout, /\/10000/);
-    assert.match(result.stdout, /Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/10 \(\d+\.\d\d%\)/);
-  });
+  test(
+    "eval on a terminal: the progress total is the dataset's size, not a guess",
+    { skip: !hasScript() && 'no script(1) for a pseudo-terminal' },
+    () => {
+      const root = mkdtempSync(join(tmpdir(), 'nin-eval-tty-'));
+      for (const file of readdirSync(join(FIXTURES, 'images', 'cifar10'))) {
+        const [className, number] = file.split('-') as [string, string];
+        mkdirSync(join(root, className), { recursive: true });
+        copyFileSync(join(FIXTURES, 'images', 'cifar10', file), join(root, className, number));
+      }
+      // script(1) gives the command a pseudo-terminal, where the bar is drawn (and where a total of 10,000 crashed).
+      const command = `${process.execPath} ${NIN_SDK} eval ${root}`;
+      const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', cwd: ROOT });
+      assert.equal(result.status, 0, result.stdout);
+      assert.match(result.stdout, /\reval \[#{30}\] 10\/10 \d+\/s /);
+      assert.doesNotMatch(result.stdout, /\/10000/);
+      assert.match(result.stdout, /Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/10 \(\d+\.\d\d%\)/);
+    },
+  );
 });
 
 function hasScript(): boolean {

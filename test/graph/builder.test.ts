@@ -11,14 +11,19 @@ describe('GraphBuilder', () => {
     const c = ops.neg(g, b, { name: 'negated' });
     const d = ops.neg(g, c, { name: 'negated' });
     const e = ops.matMul(g, d, g.initializer('m', float32Tensor(new Float32Array(16), [4, 4])));
-    assert.deepEqual([a.name, b.name, c.name, d.name, e.name], ['relu_0', 'exp_1', 'negated', 'negated_2', 'mat_mul_3']);
+    assert.deepEqual(
+      [a.name, b.name, c.name, d.name, e.name],
+      ['relu_0', 'exp_1', 'negated', 'negated_2', 'mat_mul_3'],
+    );
   });
 
   it('refuses duplicate explicit names and values from another builder', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', [1]);
     assert.throws(() => g.input('x', 'float32', [1]), { message: 'input: name "x" is already used in this graph' });
-    assert.throws(() => g.initializer('x', float32Tensor([1])), { message: 'initializer: name "x" is already used in this graph' });
+    assert.throws(() => g.initializer('x', float32Tensor([1])), {
+      message: 'initializer: name "x" is already used in this graph',
+    });
     const other = new GraphBuilder();
     assert.throws(() => ops.relu(other, x), { message: 'Relu: value "x" does not belong to this graph builder' });
     assert.throws(() => g.input('y', 'float32', [-1]), {
@@ -86,13 +91,17 @@ describe('GraphBuilder', () => {
   });
 
   it('refuses opsets older than 13, whose Softmax and ReduceSum mean something else', () => {
-    assert.throws(() => new GraphBuilder({ opsetVersion: 11 }), { message: 'GraphBuilder: opsetVersion must be an integer ≥ 13, got 11' });
+    assert.throws(() => new GraphBuilder({ opsetVersion: 11 }), {
+      message: 'GraphBuilder: opsetVersion must be an integer ≥ 13, got 11',
+    });
   });
 
   it('adds ops without a shape rule only with explicit output types', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', [3]);
-    assert.throws(() => g.addNode('Erf', [x]), { message: 'addNode: no shape rule for Erf; pass outputTypes to add it anyway' });
+    assert.throws(() => g.addNode('Erf', [x]), {
+      message: 'addNode: no shape rule for Erf; pass outputTypes to add it anyway',
+    });
     const y = g.addNode('Erf', [x], {}, { outputTypes: [{ dtype: 'float32', shape: [3] }] });
     assert.deepEqual([y.name, y.shape], ['erf_0', [3]]);
   });
@@ -102,8 +111,12 @@ describe('a rejected op', () => {
   it('leaves neither nodes nor used names behind', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', [2, 3]);
-    assert.throws(() => ops.reshape(g, x, [4, -1]), { message: 'reshape: cannot reshape [2,3] into [4,-1]: sizes do not divide' });
-    assert.throws(() => ops.slice(g, x, { starts: [0], ends: [1], axes: [5] }), { message: 'slice: axis 5 is out of range for rank 2' });
+    assert.throws(() => ops.reshape(g, x, [4, -1]), {
+      message: 'reshape: cannot reshape [2,3] into [4,-1]: sizes do not divide',
+    });
+    assert.throws(() => ops.slice(g, x, { starts: [0], ends: [1], axes: [5] }), {
+      message: 'slice: axis 5 is out of range for rank 2',
+    });
     const y = ops.reshape(g, x, [3, 2]);
     const graph = g.build();
     assert.deepEqual(

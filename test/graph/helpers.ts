@@ -8,7 +8,9 @@ export function tinyNin(): Graph {
   const weights = (name: string, dims: number[]) =>
     g.initializer(name, float32Tensor(new Float32Array(dims.reduce((a, b) => a * b)), dims));
   const input = g.input('input', 'float32', ['batch', 3, 32, 32]);
-  let x = ops.conv(g, input, weights('classifier.0.weight', [8, 3, 5, 5]), weights('classifier.0.bias', [8]), { pads: 2 });
+  let x = ops.conv(g, input, weights('classifier.0.weight', [8, 3, 5, 5]), weights('classifier.0.bias', [8]), {
+    pads: 2,
+  });
   x = ops.relu(g, x);
   x = ops.maxPool(g, x, {
     kernelShape: 3,
@@ -34,7 +36,8 @@ export async function runOnnx(
     for (const [name, f] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', f.data, f.dims);
     const results = await session.run(inputs);
     const out: Record<string, { dims: readonly number[]; type: string; data: Float32Array }> = {};
-    for (const [name, t] of Object.entries(results)) out[name] = { dims: t.dims, type: t.type, data: t.data as Float32Array };
+    for (const [name, t] of Object.entries(results))
+      out[name] = { dims: t.dims, type: t.type, data: t.data as Float32Array };
     return out;
   } finally {
     await session.release();
@@ -65,10 +68,16 @@ export function kitchenSink(opsetVersion: number): Graph {
   const x = g.input('x', 'float32', ['batch', 2, 8, 8]);
   const out = (name: string, v: ReturnType<typeof g.input>) => g.output(v, name);
   const conv = out('conv', ops.conv(g, x, w('cw', [4, 2, 3, 3]), w('cb', [4]), { strides: 2, pads: [1, 0, 0, 1] }));
-  out('conv_t', ops.convTranspose(g, conv, w('tw', [4, 2, 3, 3]), undefined, { strides: 2, pads: 1, outputPadding: 1 }));
+  out(
+    'conv_t',
+    ops.convTranspose(g, conv, w('tw', [4, 2, 3, 3]), undefined, { strides: 2, pads: 1, outputPadding: 1 }),
+  );
   out('grouped_t', ops.convTranspose(g, x, w('gw', [2, 1, 2, 2]), undefined, { strides: 2, group: 2 }));
   out('max', ops.maxPool(g, x, { kernelShape: 3, strides: 2, pads: [0, 0, 1, 1] }));
-  out('avg', ops.averagePool(g, x, { kernelShape: [2, 3], strides: [2, 1], pads: [1, 1, 0, 1], countIncludePad: true }));
+  out(
+    'avg',
+    ops.averagePool(g, x, { kernelShape: [2, 3], strides: [2, 1], pads: [1, 1, 0, 1], countIncludePad: true }),
+  );
   out('gap', ops.globalAveragePool(g, x));
   out('relu', ops.relu(g, x));
   out('exp', ops.exp(g, x));

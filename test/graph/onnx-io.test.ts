@@ -39,7 +39,10 @@ describe('writeOnnx / readOnnx', () => {
       producerVersion: '0.1.0',
       docString: 'a test model',
       // JSON.parse makes "__proto__" an own key, as a hostile or careless file could
-      metadata: JSON.parse('{"family":"cifar10","labels":"[\\"airplane\\"]","__proto__":"not a prototype"}') as Record<string, string>,
+      metadata: JSON.parse('{"family":"cifar10","labels":"[\\"airplane\\"]","__proto__":"not a prototype"}') as Record<
+        string,
+        string
+      >,
     });
     const model = readOnnx(bytes);
     assert.deepEqual(model.graph, graph);
@@ -63,7 +66,9 @@ describe('writeOnnx / readOnnx', () => {
     assert.throws(() => readOnnxMetadata(bytes.subarray(0, bytes.length - 1000)), refused);
     assert.throws(() => readOnnxMetadata(new TextEncoder().encode('{"not": "onnx"}')), refused);
     assert.throws(() => readOnnxMetadata(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])), refused);
-    assert.throws(() => readOnnxMetadata(new Uint8Array([0x08, 0x08])), { message: 'readOnnx: the model imports no ai.onnx opset' });
+    assert.throws(() => readOnnxMetadata(new Uint8Array([0x08, 0x08])), {
+      message: 'readOnnx: the model imports no ai.onnx opset',
+    });
   });
 
   it('decodes to the same ModelProto as a plain toBinary of the whole model', () => {
@@ -84,7 +89,10 @@ describe('writeOnnx / readOnnx', () => {
     });
     const ours = fromBinary(ModelProtoSchema, writeOnnx(graph, { metadata: { k: 'v' } }));
     assert.ok(equals(ModelProtoSchema, ours, reference));
-    assert.equal(writeOnnx(graph, { metadata: { k: 'v' } }).byteLength, toBinary(ModelProtoSchema, reference).byteLength);
+    assert.equal(
+      writeOnnx(graph, { metadata: { k: 'v' } }).byteLength,
+      toBinary(ModelProtoSchema, reference).byteLength,
+    );
   });
 
   it('round-trips every dtype and attribute kind', () => {
@@ -124,7 +132,8 @@ describe('writeOnnx / readOnnx', () => {
 
   it('writes value_info for intermediate values only when asked', () => {
     const graph = tinyNin();
-    const count = (valueInfo: boolean) => fromBinary(ModelProtoSchema, writeOnnx(graph, { valueInfo })).graph!.valueInfo.length;
+    const count = (valueInfo: boolean) =>
+      fromBinary(ModelProtoSchema, writeOnnx(graph, { valueInfo })).graph!.valueInfo.length;
     assert.equal(count(false), 0);
     assert.equal(count(true), graph.nodes.length - 2); // all but the two graph outputs
   });
@@ -146,7 +155,8 @@ describe('writeOnnx / readOnnx', () => {
     g17.output(ops.reduceMax(g17, g17.input('x', 'float32', [2, 3]), [1]), 'y');
     assert.equal(g17.build().opsetVersion, 17);
     assert.throws(() => writeOnnx({ ...g17.build(), opsetVersion: 18 }), {
-      message: 'validateGraph: ReduceMax node reduce_max_0 has an axes attribute, but from opset 18 axes are an input (writing opset 18)',
+      message:
+        'validateGraph: ReduceMax node reduce_max_0 has an axes attribute, but from opset 18 axes are an input (writing opset 18)',
     });
   });
 
@@ -166,7 +176,11 @@ describe('writeOnnx / readOnnx', () => {
     assert.throws(() => readOnnx(toBinary(ModelProtoSchema, create(ModelProtoSchema, { irVersion: 8n }))), {
       message: 'readOnnx: the model has no graph',
     });
-    const old = create(ModelProtoSchema, { irVersion: 6n, opsetImport: [{ domain: '', version: 11n }], graph: { name: 'g' } });
+    const old = create(ModelProtoSchema, {
+      irVersion: 6n,
+      opsetImport: [{ domain: '', version: 11n }],
+      graph: { name: 'g' },
+    });
     assert.throws(() => readOnnx(toBinary(ModelProtoSchema, old)), {
       message: 'readOnnx: the model uses opset 11; this IR reads opset 13 and later',
     });

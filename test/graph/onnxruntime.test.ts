@@ -19,7 +19,10 @@ const BATCHES = [1, 3] as const;
 
 /** Batch item b of a sample is the base values plus 10·b, so every item differs. */
 function batchOf(base: readonly number[], batch: number): Float32Array {
-  return Float32Array.from({ length: base.length * batch }, (_, i) => base[i % base.length]! + 10 * Math.floor(i / base.length));
+  return Float32Array.from(
+    { length: base.length * batch },
+    (_, i) => base[i % base.length]! + 10 * Math.floor(i / base.length),
+  );
 }
 
 /** The shape at a given batch size; a symbol the IR could not resolve (e.g. batch·2 after Flatten) matches any size. */
@@ -37,7 +40,9 @@ describe('onnxruntime-node runs what writeOnnx writes', () => {
     assert.deepEqual(y.shape, ['batch', 1, 3, 3]);
     const bytes = writeOnnx(g.build());
     for (const batch of BATCHES) {
-      const { y: out } = await runOnnx(bytes, { x: { data: batchOf([1, 2, 3, 4, 5, 6, 7, 8, 9], batch), dims: [batch, 1, 3, 3] } });
+      const { y: out } = await runOnnx(bytes, {
+        x: { data: batchOf([1, 2, 3, 4, 5, 6, 7, 8, 9], batch), dims: [batch, 1, 3, 3] },
+      });
       assert.deepEqual(out!.dims, [batch, 1, 3, 3]);
       // y[i][j] = x[i][j] − x[i+1][j+1] + 0.5, with x = 0 in the bottom/right padding
       const expected = Array.from({ length: batch }, (_, k) => [
@@ -72,7 +77,13 @@ describe('onnxruntime-node runs what writeOnnx writes', () => {
 
   it('AveragePool: count_include_pad 0 and 1, and the recipe for PyTorch ceil_mode with count_include_pad', async () => {
     // PyTorch AvgPool1d(3, stride 2, padding 1, ceil_mode) on [1..6]: 4 windows, the extra end pad is 1
-    const axis = pytorchPool2dPads({ inputSize: [1, 6], kernel: [1, 3], stride: [1, 2], padding: [0, 1], ceilMode: true });
+    const axis = pytorchPool2dPads({
+      inputSize: [1, 6],
+      kernel: [1, 3],
+      stride: [1, 2],
+      padding: [0, 1],
+      ceilMode: true,
+    });
     assert.deepEqual(axis, { outputSize: [1, 4], pads: [0, 1, 0, 2], extraEnd: [0, 1] });
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', ['batch', 1, 1, 6]);
@@ -135,14 +146,17 @@ describe('onnxruntime-node runs what writeOnnx writes', () => {
     for (const batch of BATCHES) {
       const { y } = await runOnnx(bytes, { x: { data: batchOf([1, 2, 3], batch), dims: [batch, 3] } });
       assert.equal(y!.type, 'float32');
-      const expected = Array.from({ length: batch }, (_, k) => [1, 2, 3].map((v, i) => (v + 10 * k) * halfW[i]! + 1)).flat();
+      const expected = Array.from({ length: batch }, (_, k) =>
+        [1, 2, 3].map((v, i) => (v + 10 * k) * halfW[i]! + 1),
+      ).flat();
       assertClose(y!.data, expected, 1e-5);
     }
   });
 
   it('the ImageNet NIN pooling chain gives 54 → 27 → 27 → 13 → 13 → 6 → 6 → 1 in ONNX Runtime', async () => {
     const g = new GraphBuilder();
-    const ones = (name: string, k: number) => g.initializer(name, float32Tensor(new Float32Array(k * k).fill(1 / (k * k)), [1, 1, k, k]));
+    const ones = (name: string, k: number) =>
+      g.initializer(name, float32Tensor(new Float32Array(k * k).fill(1 / (k * k)), [1, 1, k, k]));
     let x = g.input('x', 'float32', ['batch', 1, 224, 224]);
     const stage = (v: typeof x, name: string) => g.output(v, name);
     const ceilPool = (v: typeof x, k: number, s: number) =>
@@ -164,7 +178,9 @@ describe('onnxruntime-node runs what writeOnnx writes', () => {
     );
     const bytes = writeOnnx(graph);
     for (const batch of BATCHES) {
-      const out = await runOnnx(bytes, { x: { data: new Float32Array(batch * 224 * 224).fill(1), dims: [batch, 1, 224, 224] } });
+      const out = await runOnnx(bytes, {
+        x: { data: new Float32Array(batch * 224 * 224).fill(1), dims: [batch, 1, 224, 224] },
+      });
       for (const v of graph.outputs) assert.deepEqual(out[v.name]!.dims, concrete(v.shape, batch), v.name);
     }
   });

@@ -18,7 +18,11 @@ describe('conv', () => {
     const y = ops.conv(g, x, weights(g, 'w', [192, 3, 5, 5]), weights(g, 'b', [192]), { pads: 2 });
     assert.deepEqual(y.shape, ['batch', 192, 32, 32]);
     assert.equal(y.dtype, 'float32');
-    const z = ops.conv(g, x, weights(g, 'w2', [8, 3, 3, 3]), undefined, { strides: [2, 1], pads: [0, 1, 1, 0], dilations: 2 });
+    const z = ops.conv(g, x, weights(g, 'w2', [8, 3, 3, 3]), undefined, {
+      strides: [2, 1],
+      pads: [0, 1, 1, 0],
+      dilations: 2,
+    });
     // H: floor((32 + 0 + 1 − 5) / 2) + 1 = 15; W: floor((32 + 1 + 0 − 5) / 1) + 1 = 29
     assert.deepEqual(z.shape, ['batch', 8, 15, 29]);
   });
@@ -26,13 +30,19 @@ describe('conv', () => {
   it('gives the ImageNet NIN first-layer size: 224 → k11 s4 → 54', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', [1, 3, 224, 224]);
-    assert.deepEqual(ops.conv(g, x, weights(g, 'w', [96, 3, 11, 11]), undefined, { strides: 4 }).shape, [1, 96, 54, 54]);
+    assert.deepEqual(
+      ops.conv(g, x, weights(g, 'w', [96, 3, 11, 11]), undefined, { strides: 4 }).shape,
+      [1, 96, 54, 54],
+    );
   });
 
   it('handles groups', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', [1, 8, 4, 4]);
-    assert.deepEqual(ops.conv(g, x, weights(g, 'w', [8, 1, 3, 3]), undefined, { group: 8, pads: 1 }).shape, [1, 8, 4, 4]);
+    assert.deepEqual(
+      ops.conv(g, x, weights(g, 'w', [8, 1, 3, 3]), undefined, { group: 8, pads: 1 }).shape,
+      [1, 8, 4, 4],
+    );
     assert.throws(() => ops.conv(g, x, weights(g, 'w2', [8, 2, 3, 3]), undefined, { group: 8 }), {
       message: 'conv: input has 8 channels but weight expects 16 (2 per group × group 8)',
     });
@@ -41,8 +51,18 @@ describe('conv', () => {
   it('keeps symbolic spatial dims through 1×1 convs and names fresh ones otherwise', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', ['n', 4, 'h', 'w']);
-    assert.deepEqual(ops.conv(g, x, weights(g, 'w1', [2, 4, 1, 1]), undefined, { name: 'pointwise' }).shape, ['n', 2, 'h', 'w']);
-    assert.deepEqual(ops.conv(g, x, weights(g, 'w3', [2, 4, 3, 3]), undefined, { name: 'c3' }).shape, ['n', 2, 'c3_d2', 'c3_d3']);
+    assert.deepEqual(ops.conv(g, x, weights(g, 'w1', [2, 4, 1, 1]), undefined, { name: 'pointwise' }).shape, [
+      'n',
+      2,
+      'h',
+      'w',
+    ]);
+    assert.deepEqual(ops.conv(g, x, weights(g, 'w3', [2, 4, 3, 3]), undefined, { name: 'c3' }).shape, [
+      'n',
+      2,
+      'c3_d2',
+      'c3_d3',
+    ]);
   });
 
   it('rejects mismatches with precise messages', () => {
@@ -68,7 +88,9 @@ describe('conv', () => {
       message: 'conv: strides must be positive integers, got [0,0]',
     });
     const h = g.input('h', 'float16', [1, 3, 8, 8]);
-    assert.throws(() => ops.conv(g, h, weights(g, 'w7', [4, 3, 3, 3])), { message: 'conv: weight is float32 but input is float16' });
+    assert.throws(() => ops.conv(g, h, weights(g, 'w7', [4, 3, 3, 3])), {
+      message: 'conv: weight is float32 but input is float16',
+    });
     const i = g.input('i', 'int64', [1, 3, 8, 8]);
     assert.throws(() => ops.conv(g, i, weights(g, 'w8', [4, 3, 3, 3])), {
       message: 'conv: input must be a float tensor, got int64[1,3,8,8]',
@@ -81,7 +103,11 @@ describe('convTranspose', () => {
     const g = new GraphBuilder();
     const dy = g.input('dy', 'float32', ['batch', 8, 16, 16]);
     // the gradient of conv k5 s2 p2 on 32: 2·15 + 1 + 5 − 4 = 32
-    const y = ops.convTranspose(g, dy, weights(g, 'w', [8, 3, 5, 5]), undefined, { strides: 2, pads: 2, outputPadding: 1 });
+    const y = ops.convTranspose(g, dy, weights(g, 'w', [8, 3, 5, 5]), undefined, {
+      strides: 2,
+      pads: 2,
+      outputPadding: 1,
+    });
     assert.deepEqual(y.shape, ['batch', 3, 32, 32]);
     const grouped = ops.convTranspose(g, dy, weights(g, 'w2', [8, 1, 3, 3]), weights(g, 'b2', [8]), {
       group: 8,
@@ -97,9 +123,12 @@ describe('convTranspose', () => {
     assert.throws(() => ops.convTranspose(g, dy, weights(g, 'w', [6, 3, 3, 3])), {
       message: 'convTranspose: input has 8 channels but weight expects 6',
     });
-    assert.throws(() => ops.convTranspose(g, dy, weights(g, 'w2', [8, 3, 3, 3]), undefined, { strides: 2, outputPadding: 2 }), {
-      message: 'convTranspose: output_padding 2 on spatial axis 2 must be smaller than the stride or dilation (2)',
-    });
+    assert.throws(
+      () => ops.convTranspose(g, dy, weights(g, 'w2', [8, 3, 3, 3]), undefined, { strides: 2, outputPadding: 2 }),
+      {
+        message: 'convTranspose: output_padding 2 on spatial axis 2 must be smaller than the stride or dilation (2)',
+      },
+    );
   });
 });
 
@@ -108,10 +137,20 @@ describe('pooling', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', ['batch', 96, 54, 54]);
     // ceil_mode written as an extra end pad: 54 → 27 (floor mode without it gives 26)
-    assert.deepEqual(ops.maxPool(g, x, { kernelShape: 3, strides: 2, pads: [0, 0, 1, 1] }).shape, ['batch', 96, 27, 27]);
+    assert.deepEqual(ops.maxPool(g, x, { kernelShape: 3, strides: 2, pads: [0, 0, 1, 1] }).shape, [
+      'batch',
+      96,
+      27,
+      27,
+    ]);
     assert.deepEqual(ops.maxPool(g, x, { kernelShape: 3, strides: 2 }).shape, ['batch', 96, 26, 26]);
     const c = g.input('c', 'float32', ['batch', 192, 16, 16]);
-    assert.deepEqual(ops.averagePool(g, c, { kernelShape: 3, strides: 2, pads: 1, countIncludePad: true }).shape, ['batch', 192, 8, 8]);
+    assert.deepEqual(ops.averagePool(g, c, { kernelShape: 3, strides: 2, pads: 1, countIncludePad: true }).shape, [
+      'batch',
+      192,
+      8,
+      8,
+    ]);
     assert.deepEqual(ops.globalAveragePool(g, c).shape, ['batch', 192, 1, 1]);
   });
 
@@ -153,7 +192,9 @@ describe('elementwise', () => {
     const a = g.input('a', 'float32', [2, 3]);
     const b = g.input('b', 'float32', [4]);
     const i = g.input('i', 'int64', [2, 3]);
-    assert.throws(() => ops.add(g, a, b), { message: 'add: cannot broadcast float32[2,3] with float32[4]: axis 1 is 3 vs 4' });
+    assert.throws(() => ops.add(g, a, b), {
+      message: 'add: cannot broadcast float32[2,3] with float32[4]: axis 1 is 3 vs 4',
+    });
     assert.throws(() => ops.mul(g, a, i), { message: 'mul: dtype mismatch: float32[2,3] and int64[2,3]' });
     assert.throws(() => ops.relu(g, i), { message: 'relu: input must be a float tensor, got int64[2,3]' });
   });
@@ -198,8 +239,12 @@ describe('softmax, flatten, reshape, transpose', () => {
     assert.deepEqual(ops.reshape(g, x, [0, 5, 2]).shape, ['batch', 5, 2]);
     const s = g.input('s', 'float32', [2, 3, 4]);
     assert.deepEqual(ops.reshape(g, s, [4, -1]).shape, [4, 6]);
-    assert.throws(() => ops.reshape(g, s, [5, -1]), { message: 'reshape: cannot reshape [2,3,4] into [5,-1]: sizes do not divide' });
-    assert.throws(() => ops.reshape(g, s, [5, 5]), { message: 'reshape: cannot reshape [2,3,4] into [5,5]: element counts differ' });
+    assert.throws(() => ops.reshape(g, s, [5, -1]), {
+      message: 'reshape: cannot reshape [2,3,4] into [5,-1]: sizes do not divide',
+    });
+    assert.throws(() => ops.reshape(g, s, [5, 5]), {
+      message: 'reshape: cannot reshape [2,3,4] into [5,5]: element counts differ',
+    });
     assert.throws(() => ops.reshape(g, s, [-1, -1]), { message: 'reshape: shape [-1,-1] has more than one -1' });
     assert.throws(() => ops.reshape(g, s, [0, 0, 0, 0]), {
       message: 'reshape: shape [0,0,0,0] copies axis 3 with 0, but the input has rank 3',
@@ -260,7 +305,10 @@ describe('reductions', () => {
       ops.reduceMax(g, x, [1], { name: 'max' });
       ops.reduceLogSumExp(g, x, [1], { name: 'lse' });
       const nodes = g.build().nodes.filter((n) => n.opType.startsWith('Reduce'));
-      const forms = nodes.map((n) => [n.opType, n.inputs.length === 2 ? 'input' : 'axes' in n.attributes ? 'attribute' : 'none']);
+      const forms = nodes.map((n) => [
+        n.opType,
+        n.inputs.length === 2 ? 'input' : 'axes' in n.attributes ? 'attribute' : 'none',
+      ]);
       assert.deepEqual(forms, [
         ['ReduceSum', 'input'],
         ['ReduceMean', meanForm],
@@ -278,9 +326,19 @@ describe('slice, concat, expand, cast, pad', () => {
     const big = Number.MAX_SAFE_INTEGER;
     assert.deepEqual(ops.slice(g, x, { starts: [1, 0], ends: [4, big], axes: [2, 0] }).shape, ['batch', 10, 3, 8]);
     assert.deepEqual(ops.slice(g, x, { starts: [0], ends: [big], axes: [3], steps: [3] }).shape, ['batch', 10, 8, 3]);
-    assert.deepEqual(ops.slice(g, x, { starts: [-1], ends: [-big], axes: [1], steps: [-1] }).shape, ['batch', 10, 8, 8]);
+    assert.deepEqual(ops.slice(g, x, { starts: [-1], ends: [-big], axes: [1], steps: [-1] }).shape, [
+      'batch',
+      10,
+      8,
+      8,
+    ]);
     assert.deepEqual(ops.slice(g, x, { starts: [-3], ends: [100], axes: [-1] }).shape, ['batch', 10, 8, 3]);
-    assert.deepEqual(ops.slice(g, x, { starts: [1], ends: [2], axes: [0], name: 'first' }).shape, ['first_d0', 10, 8, 8]);
+    assert.deepEqual(ops.slice(g, x, { starts: [1], ends: [2], axes: [0], name: 'first' }).shape, [
+      'first_d0',
+      10,
+      8,
+      8,
+    ]);
     assert.throws(() => ops.slice(g, x, { starts: [0], ends: [1], axes: [1], steps: [0] }), {
       message: 'slice: step on axis 1 must not be 0',
     });
@@ -337,7 +395,11 @@ describe('pytorchMaxPool2d / pytorchAvgPool2d', () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', ['batch', 96, 54, 54]);
     const y = pytorchMaxPool2d(g, x, { kernel: 3, stride: 2, ceilMode: true });
-    const z = pytorchAvgPool2d(g, g.input('c', 'float32', ['batch', 1024, 6, 6]), { kernel: 6, stride: 1, ceilMode: true });
+    const z = pytorchAvgPool2d(g, g.input('c', 'float32', ['batch', 1024, 6, 6]), {
+      kernel: 6,
+      stride: 1,
+      ceilMode: true,
+    });
     const w = pytorchAvgPool2d(g, g.input('d', 'float32', ['batch', 10, 8, 8]), { kernel: 8 });
     assert.deepEqual(
       [y.shape, z.shape, w.shape],
@@ -349,7 +411,12 @@ describe('pytorchMaxPool2d / pytorchAvgPool2d', () => {
     );
     const attributes = g
       .build()
-      .nodes.map((n) => [n.opType, n.attributes['strides']?.value, n.attributes['pads']?.value, n.attributes['count_include_pad']?.value]);
+      .nodes.map((n) => [
+        n.opType,
+        n.attributes['strides']?.value,
+        n.attributes['pads']?.value,
+        n.attributes['count_include_pad']?.value,
+      ]);
     assert.deepEqual(attributes, [
       ['MaxPool', [2, 2], [0, 0, 1, 1], undefined],
       ['AveragePool', [1, 1], [0, 0, 0, 0], 1],

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { float32Tensor, formatGraph, GraphBuilder, int8Tensor, ops, readOnnx, tensorData, uint8Tensor, writeOnnx } from '../../src/graph/index.js';
+import {
+  float32Tensor,
+  formatGraph,
+  GraphBuilder,
+  int8Tensor,
+  ops,
+  readOnnx,
+  tensorData,
+  uint8Tensor,
+  writeOnnx,
+} from '../../src/graph/index.js';
 
 describe('QuantizeLinear and DequantizeLinear in the IR', () => {
   test('uint8 and int8 tensors round-trip through ONNX; per-tensor and per-channel forms type and run', async () => {
@@ -21,7 +31,10 @@ describe('QuantizeLinear and DequantizeLinear in the IR', () => {
     const bytes = writeOnnx(graph);
     const back = readOnnx(bytes).graph;
     assert.equal(formatGraph(back), formatGraph(graph));
-    assert.deepEqual(back.initializers.find((i) => i.name === 'w')!.tensor, tensorData('int8', [2, 3], Int8Array.from([-127, 0, 1, 127, 5, -5])));
+    assert.deepEqual(
+      back.initializers.find((i) => i.name === 'w')!.tensor,
+      tensorData('int8', [2, 3], Int8Array.from([-127, 0, 1, 127, 5, -5])),
+    );
     assert.match(formatGraph(graph), /%q = QuantizeLinear\(%x, %s, %z\) : uint8\[n,2,3\]/);
 
     const session = await ort.InferenceSession.create(bytes);
@@ -38,12 +51,18 @@ describe('QuantizeLinear and DequantizeLinear in the IR', () => {
     const x = g.input('x', 'float32', [1, 4]);
     const scales = g.initializer('s3', float32Tensor([1, 1, 1]));
     const zeros = g.initializer('z3', uint8Tensor([0, 0, 0]));
-    assert.throws(() => ops.quantizeLinear(g, x, scales, zeros, { axis: 1 }), /scale has 3 values but axis 1 of float32\[1,4\] has 4/);
+    assert.throws(
+      () => ops.quantizeLinear(g, x, scales, zeros, { axis: 1 }),
+      /scale has 3 values but axis 1 of float32\[1,4\] has 4/,
+    );
     const int32Zero = g.initializer('z32', tensorData('int32', [], Int32Array.of(0)));
     const one = g.initializer('one', float32Tensor([1], []));
     assert.throws(() => ops.quantizeLinear(g, x, one, int32Zero), /QuantizeLinear cannot produce int32/);
     assert.throws(() => ops.dequantizeLinear(g, x, one), /input must be uint8, int8 or int32, got float32\[1,4\]/);
     const u = ops.quantizeLinear(g, x, one, g.initializer('z', uint8Tensor([0], [])));
-    assert.throws(() => ops.dequantizeLinear(g, u, one, g.initializer('zi8', int8Tensor([0], []))), /zero point is int8 but input is uint8/);
+    assert.throws(
+      () => ops.dequantizeLinear(g, u, one, g.initializer('zi8', int8Tensor([0], []))),
+      /zero point is int8 but input is uint8/,
+    );
   });
 });

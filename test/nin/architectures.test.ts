@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { architectureById, convertCheckpoint, parseArchitectureJson, type Architecture } from '../../converters/nin/index.js';
+import {
+  architectureById,
+  convertCheckpoint,
+  parseArchitectureJson,
+  type Architecture,
+} from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { readOnnx } from '../../src/graph/index.js';
 import { argmaxRows, FIXTURES, maxAbsDiff, readFloat32, type ArrayRef } from '../support/fixtures.js';
@@ -39,7 +44,10 @@ async function checkParity(entry: ArchManifestEntry): Promise<void> {
   assert.equal(converted.family.id, entry.architecture);
   // Registry entries assume nothing, except naming which of two equal layouts the file name picked (pytorchcv).
   for (const assumption of converted.assumptions) {
-    assert.match(assumption, architecture === undefined ? /because the file name contains/ : /^took the layers of kuangliu-style-nin as given/);
+    assert.match(
+      assumption,
+      architecture === undefined ? /because the file name contains/ : /^took the layers of kuangliu-style-nin as given/,
+    );
   }
   assert.equal(converted.checkpointFormat, entry.format);
   const session = await ort.InferenceSession.create(converted.onnx);
@@ -56,7 +64,10 @@ async function checkParity(entry: ArchManifestEntry): Promise<void> {
     assert.ok(logitsDiff <= TOLERANCE, `logits differ from PyTorch's by ${logitsDiff}`);
     assert.ok(probabilitiesDiff <= TOLERANCE, `probabilities differ from PyTorch's by ${probabilitiesDiff}`);
     const classes = entry.logits.shape[1]!;
-    assert.deepEqual(argmaxRows(probabilities.data as Float32Array, classes), argmaxRows(expectedProbabilities, classes));
+    assert.deepEqual(
+      argmaxRows(probabilities.data as Float32Array, classes),
+      argmaxRows(expectedProbabilities, classes),
+    );
   } finally {
     await session.release();
   }
@@ -64,14 +75,15 @@ async function checkParity(entry: ArchManifestEntry): Promise<void> {
 
 describe('other public NIN implementations convert (with no flags when in the registry) and match PyTorch', () => {
   for (const entry of manifest) {
-    test(`${entry.file} → ${entry.architecture}${architectureById(entry.architecture) ? '' : ' (--arch JSON)'}`, () => checkParity(entry));
+    test(`${entry.file} → ${entry.architecture}${architectureById(entry.architecture) ? '' : ' (--arch JSON)'}`, () =>
+      checkParity(entry));
   }
 });
 
 describe('what the registry entries carry', () => {
   const read = (file: string) => readFileSync(join(ARCH_FIXTURES, file));
 
-  test('pytorchcv: CIFAR-100 and SVHN label sets and pytorchcv\'s normalisation are built in', async () => {
+  test("pytorchcv: CIFAR-100 and SVHN label sets and pytorchcv's normalisation are built in", async () => {
     const cifar100 = await convertCheckpoint(read('nin_cifar100-small.pth'));
     assert.equal(cifar100.family.id, 'pytorchcv-nin-cifar100');
     assert.equal(cifar100.metadata.labels.length, 100);
@@ -108,7 +120,7 @@ describe('what the registry entries carry', () => {
     assert.deepEqual(converted.placeholders, ['optimizer (torch.optim.sgd.SGD)']);
   });
 
-  test('kuangliu-style: {\'net\': …} with DataParallel\'s module. prefix, acc and epoch beside it', () => {
+  test("kuangliu-style: {'net': …} with DataParallel's module. prefix, acc and epoch beside it", () => {
     const checkpoint = readCheckpoint(read('kuangliu-style-ckpt.pth'));
     assert.equal(checkpoint.wrapper, 'net');
     assert.equal(checkpoint.strippedPrefix, 'module.');
@@ -124,7 +136,9 @@ describe('what the registry entries carry', () => {
     const values = weight.tensor.data as Float32Array;
     const perOut = values.length / weight.tensor.dims[0]!;
     for (let o = 0; o < weight.tensor.dims[0]!; o++) {
-      const magnitudes = new Set(Array.from(values.subarray(o * perOut, (o + 1) * perOut), (v) => Math.abs(v)).filter((v) => v > 0));
+      const magnitudes = new Set(
+        Array.from(values.subarray(o * perOut, (o + 1) * perOut), (v) => Math.abs(v)).filter((v) => v > 0),
+      );
       assert.equal(magnitudes.size, 1, `output channel ${o}`);
     }
   });

@@ -41,15 +41,34 @@ describe('the emitted ONNX model', () => {
     assert.equal(model.opsetVersion, 17);
     assert.equal(model.irVersion, 8);
     assert.equal(model.metadata['nin.family'], 'cifar10');
-    assert.deepEqual(JSON.parse(model.metadata['nin.labels']!), ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
+    assert.deepEqual(JSON.parse(model.metadata['nin.labels']!), [
+      'airplane',
+      'automobile',
+      'bird',
+      'cat',
+      'deer',
+      'dog',
+      'frog',
+      'horse',
+      'ship',
+      'truck',
+    ]);
     assert.deepEqual(JSON.parse(model.metadata['nin.preprocessing']!), {
-      inputSize: 32, resizeShorterSide: 32, channelOrder: 'RGB', scale: 1 / 255, mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616],
+      inputSize: 32,
+      resizeShorterSide: 32,
+      channelOrder: 'RGB',
+      scale: 1 / 255,
+      mean: [0.4914, 0.4822, 0.4465],
+      std: [0.247, 0.2435, 0.2616],
     });
     const { createHash } = await import('node:crypto');
     assert.equal(model.metadata['nin.source_sha256'], createHash('sha256').update(bytes).digest('hex'));
     assert.equal(model.metadata['nin.source_format'], 'zip');
     assert.deepEqual(model.graph.inputs[0]!.shape, ['batch', 3, 32, 32]);
-    assert.deepEqual(model.graph.outputs.map((o) => o.name), ['logits', 'probabilities']);
+    assert.deepEqual(
+      model.graph.outputs.map((o) => o.name),
+      ['logits', 'probabilities'],
+    );
   });
 
   test('ImageNet metadata carries the 1000 ImageNet names and the Caffe convention', async () => {
@@ -58,7 +77,12 @@ describe('the emitted ONNX model', () => {
     assert.equal(labels.length, 1000);
     assert.equal(labels[0], 'tench');
     assert.deepEqual(JSON.parse(model.metadata['nin.preprocessing']!), {
-      inputSize: 224, resizeShorterSide: 256, channelOrder: 'BGR', scale: 1, mean: [103.939, 116.779, 123.68], std: [1, 1, 1],
+      inputSize: 224,
+      resizeShorterSide: 256,
+      channelOrder: 'BGR',
+      scale: 1,
+      mean: [103.939, 116.779, 123.68],
+      std: [1, 1, 1],
     });
   });
 
@@ -68,7 +92,9 @@ describe('the emitted ONNX model', () => {
       assert.equal(readOnnx(onnx).opsetVersion, opsetVersion);
       const reference = readReference('cifar-small');
       const session = await ort.InferenceSession.create(onnx);
-      const out = await session.run({ input: new ort.Tensor('float32', readFloat32(reference.input), reference.input.shape) });
+      const out = await session.run({
+        input: new ort.Tensor('float32', readFloat32(reference.input), reference.input.shape),
+      });
       assert.ok(maxAbsDiff(out['logits']!.data as Float32Array, readFloat32(reference.logits)) <= 1e-4);
       await session.release();
     });
@@ -81,12 +107,16 @@ describe('the emitted ONNX model', () => {
     const small = await convertCheckpoint(read('cifar-small.pth'), { float16: true });
     const reference = readReference('cifar-small-float16');
     const session = await ort.InferenceSession.create(small.onnx);
-    const out = await session.run({ input: new ort.Tensor('float32', readFloat32(reference.input), reference.input.shape) });
+    const out = await session.run({
+      input: new ort.Tensor('float32', readFloat32(reference.input), reference.input.shape),
+    });
     assert.ok(maxAbsDiff(out['probabilities']!.data as Float32Array, readFloat32(reference.probabilities)) <= 1e-4);
     await session.release();
   });
 
   test('an opset outside 13–21 is refused', async () => {
-    await assert.rejects(convertCheckpoint(read('cifar-small.pth'), { opsetVersion: 11 }), { message: 'opset must be from 13 to 21, got 11' });
+    await assert.rejects(convertCheckpoint(read('cifar-small.pth'), { opsetVersion: 11 }), {
+      message: 'opset must be from 13 to 21, got 11',
+    });
   });
 });

@@ -7,7 +7,9 @@ import { NIN_SDK_VERSION } from '../../src/version.js';
 import { ROOT, SHARED_DATA } from '../support/fixtures.js';
 
 test('the shipped ImageNet labels equal ../shared/data/imagenet-classes.txt', () => {
-  const source = readFileSync(join(SHARED_DATA, 'imagenet-classes.txt'), 'utf8').split('\n').filter((line) => line !== '');
+  const source = readFileSync(join(SHARED_DATA, 'imagenet-classes.txt'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
   assert.deepEqual([...IMAGENET_LABELS], source);
 });
 

@@ -40,7 +40,10 @@ async function checkParity(entry: ManifestEntry, folder: string, referenceFolder
     assert.ok(probabilitiesDiff <= TOLERANCE, `probabilities differ from PyTorch's by ${probabilitiesDiff}`);
     // ImageNet probabilities are ~1e-3 each, where an absolute 1e-4 says little: the ranking must agree too.
     const classes = reference.logits.shape[1]!;
-    assert.deepEqual(argmaxRows(probabilities.data as Float32Array, classes), argmaxRows(expectedProbabilities, classes));
+    assert.deepEqual(
+      argmaxRows(probabilities.data as Float32Array, classes),
+      argmaxRows(expectedProbabilities, classes),
+    );
   } finally {
     await session.release();
   }
@@ -48,7 +51,8 @@ async function checkParity(entry: ManifestEntry, folder: string, referenceFolder
 
 describe('ONNX Runtime outputs of converted fixtures equal PyTorch outputs', () => {
   for (const entry of readManifest().filter((e) => e.reference !== null)) {
-    test(`${entry.file} (${entry.format}, ${entry.dtype})`, () => checkParity(entry, CHECKPOINTS, join(CHECKPOINTS, '..', 'reference')));
+    test(`${entry.file} (${entry.format}, ${entry.dtype})`, () =>
+      checkParity(entry, CHECKPOINTS, join(CHECKPOINTS, '..', 'reference')));
   }
 
   const large = largeManifest();
@@ -58,6 +62,7 @@ describe('ONNX Runtime outputs of converted fixtures equal PyTorch outputs', () 
     });
   }
   for (const entry of large ?? []) {
-    test(`full width: ${entry.file} (${entry.format})`, () => checkParity(entry, LARGE_FIXTURES, join(LARGE_FIXTURES, '..', 'reference')));
+    test(`full width: ${entry.file} (${entry.format})`, () =>
+      checkParity(entry, LARGE_FIXTURES, join(LARGE_FIXTURES, '..', 'reference')));
   }
 });

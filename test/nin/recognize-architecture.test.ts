@@ -50,7 +50,9 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
   });
 
   test('a file name like the published one breaks the tie, and says so', () => {
-    const match = recognizeArchitecture(tensorsOf('nin_cifar10-small.pth'), { fileName: '/tmp/nin_cifar10-0743-9696c45b.pth' });
+    const match = recognizeArchitecture(tensorsOf('nin_cifar10-small.pth'), {
+      fileName: '/tmp/nin_cifar10-0743-9696c45b.pth',
+    });
     assert.equal(match.architecture.id, 'pytorchcv-nin-cifar10');
     assert.deepEqual(match.assumptions, [
       'pytorchcv-nin-svhn has the same keys and shapes as pytorchcv-nin-cifar10; took pytorchcv-nin-cifar10 because the file name contains ' +
@@ -63,7 +65,9 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
   });
 
   test('an architecture named with --arch is taken, and its unread settings are said', () => {
-    const match = recognizeArchitecture(tensorsOf('nin_svhn-small.pth'), { architecture: architectureById('pytorchcv-nin-svhn')! });
+    const match = recognizeArchitecture(tensorsOf('nin_svhn-small.pth'), {
+      architecture: architectureById('pytorchcv-nin-svhn')!,
+    });
     assert.equal(match.matchedBy, 'keys');
     assert.deepEqual(match.assumptions, [
       'took the layers of pytorchcv-nin-svhn as given (max pool 3/2 pad 1 floor, avg pool 3/2 pad 1 floor counting pads, ' +
@@ -80,14 +84,20 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
       match.assumptions[0],
       'matched renamed keys to the layers of yangqiongyongyu-nin in checkpoint order (layer0.weight → features.0.weight, layer1.bias → features.0.bias …)',
     );
-    assert.match(match.assumptions[1]!, /^took the layers of yangqiongyongyu-nin as given \(max pool 3\/2 pad 0 ceil, avg pool 3\/2 pad 0 ceil, /);
+    assert.match(
+      match.assumptions[1]!,
+      /^took the layers of yangqiongyongyu-nin as given \(max pool 3\/2 pad 0 ceil, avg pool 3\/2 pad 0 ceil, /,
+    );
   });
 
-  test('--family with renamed keys: the family\'s pooling is an assumption, said aloud', () => {
+  test("--family with renamed keys: the family's pooling is an assumption, said aloud", () => {
     const tensors = readCheckpoint(renamed('yangqiongyongyu-nin-small.pth.tar')).tensors;
     const match = recognizeArchitecture(tensors, { family: 'cifar10' });
     assert.equal(match.matchedBy, 'by-order');
-    assert.match(match.assumptions[1]!, /^took the layers of cifar10 as given by --family \(max pool 3\/2 pad 1 floor, /);
+    assert.match(
+      match.assumptions[1]!,
+      /^took the layers of cifar10 as given by --family \(max pool 3\/2 pad 1 floor, /,
+    );
   });
 
   test('a hint that overrides what the keys say on their own is said first (the way to a wrong model)', () => {
@@ -97,7 +107,9 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
       match.assumptions[0],
       "the checkpoint's keys and shapes fit yangqiongyongyu-nin exactly, not cifar10: the hint overrides that (drop it to convert as yangqiongyongyu-nin)",
     );
-    const own = recognizeArchitecture(tensorsOf('nin_svhn-small.pth'), { architecture: architectureById('pytorchcv-nin-svhn')! });
+    const own = recognizeArchitecture(tensorsOf('nin_svhn-small.pth'), {
+      architecture: architectureById('pytorchcv-nin-svhn')!,
+    });
     assert.equal(own.assumptions.length, 1); // its own keys: no override to report
   });
 
@@ -112,7 +124,7 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
     });
   });
 
-  test('rasbt: BatchNorm eps is not in a state_dict; the entry states PyTorch\'s default, 1e-5, affine', () => {
+  test("rasbt: BatchNorm eps is not in a state_dict; the entry states PyTorch's default, 1e-5, affine", () => {
     const rasbt = architectureById('rasbt-nin-batchnorm')!;
     assert.ok(rasbt.layers.every((l) => l.kind !== 'batchNorm' || (l.eps === 1e-5 && l.affine)));
   });
@@ -144,18 +156,28 @@ describe('--arch JSON: the registry vocabulary, validated', () => {
 
   test('errors name the layer and the field', () => {
     const bad = (layers: unknown[]) => () => parseArchitectureJson(JSON.stringify({ ...base, layers }), 'my-net.json');
-    assert.throws(bad([{ kind: 'conv', name: 'features.0', kernel: 5 }, { kind: 'maxPool', name: 'features.6', kernel: '3' }]), {
-      name: 'ArchitectureError',
-      message: 'my-net.json: layers[1] (features.6, maxPool): kernel must be an integer from 1 to 4096, got "3"',
-    });
+    assert.throws(
+      bad([
+        { kind: 'conv', name: 'features.0', kernel: 5 },
+        { kind: 'maxPool', name: 'features.6', kernel: '3' },
+      ]),
+      {
+        name: 'ArchitectureError',
+        message: 'my-net.json: layers[1] (features.6, maxPool): kernel must be an integer from 1 to 4096, got "3"',
+      },
+    );
     assert.throws(bad([{ kind: 'conv', name: 'c', kernel: 3, dilation: 2 }]), {
-      message: 'my-net.json: layers[0] (c, conv): unknown field "dilation" (allowed: kind, name, kernel, stride, padding, bias, weights)',
+      message:
+        'my-net.json: layers[0] (c, conv): unknown field "dilation" (allowed: kind, name, kernel, stride, padding, bias, weights)',
     });
     assert.throws(bad([{ kind: 'gelu', name: 'g' }]), {
       message:
         'my-net.json: layers[0]: kind must be one of conv, batchNorm, relu, sign, maxPool, avgPool, adaptiveAvgPool, dropout, flatten, linear, softmax, got "gelu"',
     });
-    assert.throws(() => parseArchitectureJson('{"id": "x",', 'my-net.json'), /^ArchitectureError: my-net\.json: not valid JSON/);
+    assert.throws(
+      () => parseArchitectureJson('{"id": "x",', 'my-net.json'),
+      /^ArchitectureError: my-net\.json: not valid JSON/,
+    );
   });
 
   test('the yangqiongyongyu network described by hand converts to the same outputs as its registry entry', async () => {
@@ -166,7 +188,8 @@ describe('--arch JSON: the registry vocabulary, validated', () => {
       layers: yang.layers.map((layer) => {
         const { kind, name } = layer;
         if (layer.kind === 'conv') return { kind, name, kernel: layer.kernel, padding: layer.padding };
-        if (layer.kind === 'maxPool' || layer.kind === 'avgPool') return { kind, name, kernel: layer.kernel, stride: layer.stride, ceilMode: layer.ceilMode };
+        if (layer.kind === 'maxPool' || layer.kind === 'avgPool')
+          return { kind, name, kernel: layer.kernel, stride: layer.stride, ceilMode: layer.ceilMode };
         return { kind, name };
       }),
     });
@@ -174,7 +197,10 @@ describe('--arch JSON: the registry vocabulary, validated', () => {
     const bytes = readFileSync(join(ARCH, 'yangqiongyongyu-nin-small.pth.tar'));
     const converted = await convertCheckpoint(bytes, { architecture });
     assert.equal(converted.family.id, 'my-yang');
-    assert.match(converted.assumptions[0]!, /^the checkpoint's keys and shapes fit yangqiongyongyu-nin exactly, not my-yang/);
+    assert.match(
+      converted.assumptions[0]!,
+      /^the checkpoint's keys and shapes fit yangqiongyongyu-nin exactly, not my-yang/,
+    );
     assert.match(converted.assumptions[1]!, /^took the layers of my-yang as given/);
     const model = readOnnx(converted.onnx);
     assert.deepEqual(JSON.parse(model.metadata['nin.assumptions']!), converted.assumptions);

@@ -9,13 +9,19 @@ import { CHECKPOINTS } from '../support/fixtures.js';
 const shapes = (entries: [string, number[]][]) => new Map(entries.map(([key, shape]) => [key, { shape }]));
 
 /** The shapes of a CIFAR-family state_dict with the given widths, under `prefix`. */
-function cifarShapes(prefix: string, widths = [192, 160, 96, 192, 192, 192, 192, 192, 10]): Map<string, { shape: number[] }> {
+function cifarShapes(
+  prefix: string,
+  widths = [192, 160, 96, 192, 192, 192, 192, 192, 10],
+): Map<string, { shape: number[] }> {
   const kernels = [5, 1, 1, 5, 1, 1, 3, 1, 1];
   const indices = [0, 2, 4, 8, 10, 12, 16, 18, 20];
   let inChannels = 3;
   const entries: [string, number[]][] = [];
   indices.forEach((index, n) => {
-    entries.push([`${prefix}${index}.weight`, [widths[n]!, inChannels, kernels[n]!, kernels[n]!]], [`${prefix}${index}.bias`, [widths[n]!]]);
+    entries.push(
+      [`${prefix}${index}.weight`, [widths[n]!, inChannels, kernels[n]!, kernels[n]!]],
+      [`${prefix}${index}.bias`, [widths[n]!]],
+    );
     inChannels = widths[n]!;
   });
   return shapes(entries);
@@ -25,7 +31,9 @@ describe('recognize', () => {
   test('finds the CIFAR family under classifier., as a bare Sequential, and by order with --family', () => {
     assert.equal(recognize(cifarShapes('classifier.')).layout, 'container');
     assert.equal(recognize(cifarShapes('')).layout, 'sequential');
-    const renamed = new Map([...cifarShapes('classifier.')].map(([key, value]) => [key.replace('classifier.', 'net.layer'), value]));
+    const renamed = new Map(
+      [...cifarShapes('classifier.')].map(([key, value]) => [key.replace('classifier.', 'net.layer'), value]),
+    );
     assert.throws(() => recognize(renamed), ArchitectureError);
     const byOrder = recognize(renamed, 'cifar10');
     assert.equal(byOrder.layout, 'by-order');
@@ -34,16 +42,20 @@ describe('recognize', () => {
 
   test('reads channel counts from the weights, so width variants are recognised', () => {
     const recognition = recognize(cifarShapes('classifier.', [32, 24, 16, 32, 32, 32, 32, 32, 10]));
-    assert.deepEqual(recognition.convs.map((c) => c.outChannels), [32, 24, 16, 32, 32, 32, 32, 32, 10]);
+    assert.deepEqual(
+      recognition.convs.map((c) => c.outChannels),
+      [32, 24, 16, 32, 32, 32, 32, 32, 10],
+    );
     assert.equal(recognition.classCount, 10);
   });
 
-  test('a kernel size that is not the family\'s is named precisely', () => {
+  test("a kernel size that is not the family's is named precisely", () => {
     const wrong = cifarShapes('classifier.');
     wrong.set('classifier.16.weight', { shape: [192, 192, 5, 5] });
     assert.throws(() => recognize(wrong), {
       name: 'ArchitectureError',
-      message: 'classifier.16.weight has shape [192, 192, 5, 5] but pytorch-nin-cifar10 expects [out, 192, 3, 3] at layer 16',
+      message:
+        'classifier.16.weight has shape [192, 192, 5, 5] but pytorch-nin-cifar10 expects [out, 192, 3, 3] at layer 16',
     });
   });
 
@@ -51,7 +63,8 @@ describe('recognize', () => {
     const wrong = cifarShapes('classifier.');
     wrong.set('classifier.2.weight', { shape: [160, 100, 1, 1] });
     assert.throws(() => recognize(wrong), {
-      message: 'classifier.2.weight has shape [160, 100, 1, 1] but pytorch-nin-cifar10 expects [out, 192, 1, 1] at layer 2',
+      message:
+        'classifier.2.weight has shape [160, 100, 1, 1] but pytorch-nin-cifar10 expects [out, 192, 1, 1] at layer 2',
     });
   });
 
@@ -66,7 +79,7 @@ describe('recognize', () => {
     });
   });
 
-  test('naming the wrong family explicitly fails with that family\'s expectations', () => {
+  test("naming the wrong family explicitly fails with that family's expectations", () => {
     const checkpoint = readCheckpoint(readFileSync(join(CHECKPOINTS, 'cifar-small.pth')));
     assert.throws(() => recognize(checkpoint.tensors, 'imagenet'), {
       message:
@@ -75,7 +88,7 @@ describe('recognize', () => {
     });
   });
 
-  test('a class count other than the labels\' is refused with the fix', async () => {
+  test("a class count other than the labels' is refused with the fix", async () => {
     const bytes = readFileSync(join(CHECKPOINTS, 'cifar-small.pth'));
     await assert.rejects(convertCheckpoint(bytes, { labels: ['a', 'b'] }), {
       message: "the checkpoint's last convolution has 10 outputs but 2 labels were given",

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bfloat16BitsToFloat32, float16ArrayToFloat32, float16BitsToFloat32, float32ToFloat16Bits } from '../../src/numeric/float16.js';
+import {
+  bfloat16BitsToFloat32,
+  float16ArrayToFloat32,
+  float16BitsToFloat32,
+  float32ToFloat16Bits,
+} from '../../src/numeric/float16.js';
 
 describe('16-bit float conversion', () => {
   it('encodes known values (numpy float16 bit patterns)', () => {
@@ -45,9 +50,15 @@ describe('16-bit float conversion', () => {
       [0x7c00, Infinity],
       [0xfc00, -Infinity],
     ];
-    for (const [bits, value] of cases) assert.ok(Object.is(float16BitsToFloat32(bits), value), `decode 0x${bits.toString(16)}`);
-    for (const nan of [0x7c01, 0x7e00, 0xffff]) assert.ok(Number.isNaN(float16BitsToFloat32(nan)), `decode 0x${nan.toString(16)}`);
-    assert.deepEqual(Array.from(float16ArrayToFloat32(Uint16Array.of(0x3c00, 0x0001, 0xfc00))), [1, 2 ** -24, -Infinity]);
+    for (const [bits, value] of cases)
+      assert.ok(Object.is(float16BitsToFloat32(bits), value), `decode 0x${bits.toString(16)}`);
+    for (const nan of [0x7c01, 0x7e00, 0xffff])
+      assert.ok(Number.isNaN(float16BitsToFloat32(nan)), `decode 0x${nan.toString(16)}`);
+    assert.deepEqual(Array.from(float16ArrayToFloat32(Uint16Array.of(0x3c00, 0x0001, 0xfc00))), [
+      1,
+      2 ** -24,
+      -Infinity,
+    ]);
   });
 
   it('decodes bfloat16 as the top half of a float32', () => {
@@ -60,7 +71,8 @@ describe('16-bit float conversion', () => {
       [0x7f80, Infinity],
       [0xff80, -Infinity],
     ];
-    for (const [bits, value] of cases) assert.ok(Object.is(bfloat16BitsToFloat32(bits), value), `decode 0x${bits.toString(16)}`);
+    for (const [bits, value] of cases)
+      assert.ok(Object.is(bfloat16BitsToFloat32(bits), value), `decode 0x${bits.toString(16)}`);
     assert.ok(Number.isNaN(bfloat16BitsToFloat32(0x7fc0)));
   });
 });

@@ -66,8 +66,14 @@ describe('the npm package (npm pack)', () => {
   const paths = new Set(report.files.map((file) => file.path));
 
   it('holds the runtime only: the build, the embedded model, the manifest, README and LICENSE', (t) => {
-    t.diagnostic(`${report.files.length} files, ${(report.size / 1e6).toFixed(1)} MB packed, ${(report.unpackedSize / 1e6).toFixed(1)} MB unpacked`);
-    const outside = [...paths].filter((path) => !/^(dist\/cli\/|dist\/src\/|dist\/converters\/|models\/)/.test(path) && !['package.json', 'README.md', 'LICENSE'].includes(path));
+    t.diagnostic(
+      `${report.files.length} files, ${(report.size / 1e6).toFixed(1)} MB packed, ${(report.unpackedSize / 1e6).toFixed(1)} MB unpacked`,
+    );
+    const outside = [...paths].filter(
+      (path) =>
+        !/^(dist\/cli\/|dist\/src\/|dist\/converters\/|models\/)/.test(path) &&
+        !['package.json', 'README.md', 'LICENSE'].includes(path),
+    );
     assert.deepEqual(outside, []);
     assert.ok(paths.has('LICENSE'));
     assert.ok(paths.has('models/nin-cifar10.onnx'));
@@ -78,7 +84,9 @@ describe('the npm package (npm pack)', () => {
       ...Object.values(manifest.bin),
       manifest.main,
       manifest.types,
-      ...Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target))),
+      ...Object.values(manifest.exports).flatMap((target) =>
+        typeof target === 'string' ? [target] : Object.values(target),
+      ),
     ]
       .filter((target) => !target.includes('*'))
       .map((target) => posix.normalize(target));
@@ -110,7 +118,8 @@ describe('the npm package (npm pack)', () => {
           // Declarations may name dev-only types (@types/node); what runs must be a dependency, or the optional
           // peer onnxruntime-web, which only the browser entry (dist/src/web) may load.
           const peer = manifest.peerDependencies[name] !== undefined && path.startsWith('dist/src/web/');
-          if (!path.endsWith('.d.ts') && manifest.dependencies[name] === undefined && !peer) undeclared.add(`${name} (${path})`);
+          if (!path.endsWith('.d.ts') && manifest.dependencies[name] === undefined && !peer)
+            undeclared.add(`${name} (${path})`);
         }
       }
     }
@@ -119,13 +128,18 @@ describe('the npm package (npm pack)', () => {
     assert.deepEqual([...undeclared], []);
     // And the reverse: a dependency that nothing loads is only a download for every user.
     assert.deepEqual(
-      [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)].filter((name) => !packages.has(name)),
+      [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)].filter(
+        (name) => !packages.has(name),
+      ),
       [],
     );
   });
 
   it('ships no source maps (they would point at sources that are not shipped)', () => {
-    assert.deepEqual([...paths].filter((path) => path.endsWith('.map')), []);
+    assert.deepEqual(
+      [...paths].filter((path) => path.endsWith('.map')),
+      [],
+    );
   });
 });
 
@@ -139,8 +153,14 @@ describe('install footprint and versions (package.json)', () => {
     };
     assert.match(versions.node!, /^\d+\.\d+\.\d+$/);
     assert.deepEqual(new Set(Object.values(versions)), new Set([versions.node]));
-    const installed = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-    assert.deepEqual(['onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web'].map(installed), [versions.node, versions.node, versions.node]);
+    const installed = (name: string) =>
+      (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+        .version;
+    assert.deepEqual(['onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web'].map(installed), [
+      versions.node,
+      versions.node,
+      versions.node,
+    ]);
   });
 
   it('onnxruntime-web (145 MB) is an optional peer: only nin-sdk/web needs it', () => {

@@ -64,17 +64,21 @@ describe('decodeSmallJpeg (libjpeg-turbo in WebAssembly)', () => {
     }
   });
 
-  it('decodes the first 1,000 CIFAR-10 test images to exactly sharp’s bytes', { skip: !existsSync(CIFAR_TEST_TAR) && 'no ../shared/data' }, async () => {
-    let count = 0;
-    for await (const { name, bytes } of readLabeledImages(CIFAR_TEST_TAR)) {
-      if (count === 1000) break;
-      const pixels = await decodeSmallJpeg(bytes, DEFAULT_MAX_PIXELS);
-      assert.ok(pixels !== undefined, name);
-      assert.deepEqual(Buffer.from(pixels.data), Buffer.from(await sharpRgb(bytes)), name);
-      count++;
-    }
-    assert.equal(count, 1000);
-  });
+  it(
+    'decodes the first 1,000 CIFAR-10 test images to exactly sharp’s bytes',
+    { skip: !existsSync(CIFAR_TEST_TAR) && 'no ../shared/data' },
+    async () => {
+      let count = 0;
+      for await (const { name, bytes } of readLabeledImages(CIFAR_TEST_TAR)) {
+        if (count === 1000) break;
+        const pixels = await decodeSmallJpeg(bytes, DEFAULT_MAX_PIXELS);
+        assert.ok(pixels !== undefined, name);
+        assert.deepEqual(Buffer.from(pixels.data), Buffer.from(await sharpRgb(bytes)), name);
+        count++;
+      }
+      assert.equal(count, 1000);
+    },
+  );
 
   it('leaves rotated, large, truncated, damaged and non-JPEG files to sharp, which keeps its own errors', async () => {
     const cat = read(join(CIFAR, 'cat-0000.jpg'));
@@ -91,12 +95,17 @@ describe('decodeSmallJpeg (libjpeg-turbo in WebAssembly)', () => {
       'bad Huffman table': badHuffmanTable,
       'scan cut short': cutScan,
     };
-    for (const [what, bytes] of Object.entries(cases)) assert.equal(await decodeSmallJpeg(bytes, DEFAULT_MAX_PIXELS), undefined, what);
+    for (const [what, bytes] of Object.entries(cases))
+      assert.equal(await decodeSmallJpeg(bytes, DEFAULT_MAX_PIXELS), undefined, what);
     await assert.rejects(decodeImage(badHuffmanTable), {
       name: 'ImageError',
-      message: 'image buffer (973 bytes) is not an image sharp can decode (corrupt header: VipsJpeg: Bogus Huffman table definition)',
+      message:
+        'image buffer (973 bytes) is not an image sharp can decode (corrupt header: VipsJpeg: Bogus Huffman table definition)',
     });
-    await assert.rejects(decodeImage(cutScan), { name: 'ImageError', message: /^image buffer \(702 bytes\) is a truncated or corrupt JPEG image/ });
+    await assert.rejects(decodeImage(cutScan), {
+      name: 'ImageError',
+      message: /^image buffer \(702 bytes\) is a truncated or corrupt JPEG image/,
+    });
     // and still decodes afterwards: libjpeg's errors do not break the module
     assert.ok((await decodeSmallJpeg(cat, DEFAULT_MAX_PIXELS)) !== undefined);
   });

@@ -30,7 +30,10 @@ describe('preprocessImage errors (one line each, naming the image)', () => {
   it('a text file named .jpg', async () => {
     const path = invalid('not-an-image.jpg');
     await rejectsWith(path, `${path} is not an image sharp can decode (unsupported image format)`);
-    await rejectsWith(readFileSync(path), 'image buffer (50 bytes) is not an image sharp can decode (unsupported image format)');
+    await rejectsWith(
+      readFileSync(path),
+      'image buffer (50 bytes) is not an image sharp can decode (unsupported image format)',
+    );
   });
 
   it('an empty file and an empty buffer', async () => {
@@ -74,12 +77,16 @@ describe('preprocessImage errors (one line each, naming the image)', () => {
 
   it('the pixel limit is configurable, and undefined means the default', async () => {
     const path = join(IMAGES, 'scene-640x480.jpg');
-    await rejectsWith(path, `${path} is 640×480 (0.3 megapixels), over the limit of 0.3 megapixels (maxPixels)`, { maxPixels: 300_000 });
+    await rejectsWith(path, `${path} is 640×480 (0.3 megapixels), over the limit of 0.3 megapixels (maxPixels)`, {
+      maxPixels: 300_000,
+    });
     await preprocessImage(path, spec, { maxPixels: 640 * 480 });
     await preprocessImage(path, spec, { maxPixels: undefined });
     // Lifting the limit lets the bomb through to the decoder, which then finds its data missing.
     const bomb = invalid('bomb-30000x30000.png');
-    await rejectsWith(bomb, `${bomb} is a truncated or corrupt PNG image (vipspng: libpng read error)`, { maxPixels: Infinity });
+    await rejectsWith(bomb, `${bomb} is a truncated or corrupt PNG image (vipspng: libpng read error)`, {
+      maxPixels: Infinity,
+    });
   });
 
   it('an invalid pixel limit is a RangeError', async () => {
@@ -91,15 +98,25 @@ describe('preprocessImage errors (one line each, naming the image)', () => {
 
   it('raw pixels whose fields disagree', async () => {
     await rejectsWith({ data: new Uint8Array(0), width: 0, height: 0, channels: 3 }, 'raw image has no pixels (0×0)');
-    await rejectsWith({ data: new Uint8Array(100), width: 32, height: 32, channels: 3 }, 'raw image: data holds 100 bytes, but 32×32×3 needs 3072');
-    await rejectsWith({ data: new Uint8Array(8), width: 2, height: 2, channels: 2 }, 'raw image: channels must be one of 1, 3, 4, got 2');
-    await rejectsWith({ data: new Uint8Array(3), width: 1.5, height: 2, channels: 1 }, 'raw image: width and height must be whole numbers, got 1.5×2');
+    await rejectsWith(
+      { data: new Uint8Array(100), width: 32, height: 32, channels: 3 },
+      'raw image: data holds 100 bytes, but 32×32×3 needs 3072',
+    );
+    await rejectsWith(
+      { data: new Uint8Array(8), width: 2, height: 2, channels: 2 },
+      'raw image: channels must be one of 1, 3, 4, got 2',
+    );
+    await rejectsWith(
+      { data: new Uint8Array(3), width: 1.5, height: 2, channels: 1 },
+      'raw image: width and height must be whole numbers, got 1.5×2',
+    );
   });
 
   it('something that is not an image at all is a TypeError', async () => {
     await assert.rejects(preprocessImage(42 as unknown as string, spec), {
       name: 'TypeError',
-      message: 'preprocessImage: expected a file path, the bytes of an encoded image or raw pixels { data, width, height, channels }, got number',
+      message:
+        'preprocessImage: expected a file path, the bytes of an encoded image or raw pixels { data, width, height, channels }, got number',
     });
   });
 });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { centreCropBox, preprocessGeometry, resizeShorterSideTo, roundHalfToEven } from '../../src/preprocess/geometry.js';
+import {
+  centreCropBox,
+  preprocessGeometry,
+  resizeShorterSideTo,
+  roundHalfToEven,
+} from '../../src/preprocess/geometry.js';
 import { manifest, SPECS } from './reference.js';
 
 describe('preprocess geometry against torchvision 0.14', () => {
@@ -9,7 +14,11 @@ describe('preprocess geometry against torchvision 0.14', () => {
       const geometry = preprocessGeometry(c.width, c.height, SPECS[c.spec]);
       const what = `${c.width}×${c.height} ${c.spec}`;
       assert.deepEqual(geometry.resize, c.resize, what);
-      assert.deepEqual(geometry.crop, { left: c.crop.left, top: c.crop.top, width: c.crop.size, height: c.crop.size }, what);
+      assert.deepEqual(
+        geometry.crop,
+        { left: c.crop.left, top: c.crop.top, width: c.crop.size, height: c.crop.size },
+        what,
+      );
       assert.equal(geometry.needsResize, c.resize.width !== c.width || c.resize.height !== c.height, what);
     }
   });
@@ -37,6 +46,9 @@ describe('preprocess geometry against torchvision 0.14', () => {
   });
 
   it('refuses a crop larger than the image', () => {
-    assert.throws(() => centreCropBox(200, 300, 224), { name: 'RangeError', message: 'centre crop: 224×224 does not fit in 200×300' });
+    assert.throws(() => centreCropBox(200, 300, 224), {
+      name: 'RangeError',
+      message: 'centre crop: 224×224 does not fit in 200×300',
+    });
   });
 });

@@ -10,7 +10,12 @@ const f = Math.fround;
 
 describe('pixelsToTensor', () => {
   const spec2 = (base: PreprocessSpec): PreprocessSpec => ({ ...base, inputSize: 2, resizeShorterSide: 2 });
-  const square = { data: Uint8Array.from([200, 10, 20, 0, 128, 255, 7, 8, 9, 255, 255, 255]), width: 2, height: 2, channels: 3 };
+  const square = {
+    data: Uint8Array.from([200, 10, 20, 0, 128, 255, 7, 8, 9, 255, 255, 255]),
+    width: 2,
+    height: 2,
+    channels: 3,
+  };
 
   it('Caffe convention: BGR planes, 0–255 minus the mean, in float32 as torch computes it', () => {
     const tensor = pixelsToTensor(square, spec2(IMAGENET_CAFFE_PREPROCESSING));

@@ -84,6 +84,8 @@ describe('concurrent preprocessing', () => {
   it('different images at once each give their own reference', async () => {
     const entries = manifest.images.slice(0, 8);
     const results = await Promise.all(entries.map((e) => preprocessImage(join(IMAGES, e.file), SPECS.cifar10)));
-    results.forEach((result, i) => assert.deepEqual(result.tensor, readReferenceTensor(entries[i]!.references.cifar10), entries[i]!.file));
+    results.forEach((result, i) =>
+      assert.deepEqual(result.tensor, readReferenceTensor(entries[i]!.references.cifar10), entries[i]!.file),
+    );
   });
 });

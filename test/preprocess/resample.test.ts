@@ -8,15 +8,25 @@ describe('resizeBilinear against Pillow 9.4 Image.resize(BILINEAR)', () => {
     it(`${c.width}×${c.height}×${c.channels} → ${c.newWidth}×${c.newHeight} byte for byte`, () => {
       const pixels = { data: Uint8Array.from(c.data), width: c.width, height: c.height, channels: c.channels };
       const out = resizeBilinear(pixels, c.newWidth, c.newHeight);
-      assert.deepEqual({ width: out.width, height: out.height, channels: out.channels }, { width: c.newWidth, height: c.newHeight, channels: c.channels });
+      assert.deepEqual(
+        { width: out.width, height: out.height, channels: out.channels },
+        { width: c.newWidth, height: c.newHeight, channels: c.channels },
+      );
       assert.deepEqual(Array.from(out.data), c.expected);
     });
   }
 
   it('keeps a uniform image uniform when shrinking and enlarging', () => {
     const grey = { data: new Uint8Array(50 * 30).fill(137), width: 50, height: 30, channels: 1 };
-    for (const [w, h] of [[7, 3], [200, 120], [50, 31]] as const) {
-      assert.ok(resizeBilinear(grey, w, h).data.every((v) => v === 137), `${w}×${h}`);
+    for (const [w, h] of [
+      [7, 3],
+      [200, 120],
+      [50, 31],
+    ] as const) {
+      assert.ok(
+        resizeBilinear(grey, w, h).data.every((v) => v === 137),
+        `${w}×${h}`,
+      );
     }
   });
 
@@ -29,6 +39,9 @@ describe('resizeBilinear against Pillow 9.4 Image.resize(BILINEAR)', () => {
 
   it('refuses a target size that is not a positive integer', () => {
     const pixels = { data: new Uint8Array(3), width: 1, height: 1, channels: 3 };
-    assert.throws(() => resizeBilinear(pixels, 0, 4), { name: 'RangeError', message: 'resizeBilinear: target size must be positive integers, got 0×4' });
+    assert.throws(() => resizeBilinear(pixels, 0, 4), {
+      name: 'RangeError',
+      message: 'resizeBilinear: target size must be positive integers, got 0×4',
+    });
   });
 });

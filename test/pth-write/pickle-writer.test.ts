@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pickle, pyDict, pyFloat, pyGlobal, pyInt, pyReduce, pyTuple } from '../../converters/pth/write/pickle-writer.js';
+import {
+  pickle,
+  pyDict,
+  pyFloat,
+  pyGlobal,
+  pyInt,
+  pyReduce,
+  pyTuple,
+} from '../../converters/pth/write/pickle-writer.js';
 
 /** Expected bytes are CPython 3's `pickle.dumps(value, protocol=2).hex()` for the Python value in each comment. */
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -25,7 +33,10 @@ describe('pickle writer: byte for byte what CPython pickles at protocol 2', () =
   it('strings are BINUNICODE in UTF-8, and a repeated string is a BINGET of the first', () => {
     // ('storage', 'cpu', 'storage', 'é✓')
     const bytes = pickle(pyTuple(['storage', 'cpu', 'storage', 'é✓']));
-    assert.equal(hex(bytes), '800228580700000073746f7261676571005803000000637075710168005805000000c3a9e29c9371027471032e');
+    assert.equal(
+      hex(bytes),
+      '800228580700000073746f7261676571005803000000637075710168005805000000c3a9e29c9371027471032e',
+    );
   });
 
   it('True, False, None', () => {
@@ -41,14 +52,36 @@ describe('pickle writer: byte for byte what CPython pickles at protocol 2', () =
 
   it('dicts: EMPTY_DICT, then SETITEMS (SETITEM for a single pair)', () => {
     // {'a': 1, 'b': 'x'} and {'a': 1}
-    assert.equal(hex(pickle(pyDict([['a', pyInt(1)], ['b', 'x']]))), '80027d71002858010000006171014b0158010000006271025801000000787103752e');
+    assert.equal(
+      hex(
+        pickle(
+          pyDict([
+            ['a', pyInt(1)],
+            ['b', 'x'],
+          ]),
+        ),
+      ),
+      '80027d71002858010000006171014b0158010000006271025801000000787103752e',
+    );
     assert.equal(hex(pickle(pyDict([['a', pyInt(1)]]))), '80027d710058010000006171014b01732e');
   });
 
   it('an OrderedDict is GLOBAL, (), REDUCE, then its items', () => {
     // collections.OrderedDict([('k', 1), ('k2', 2)])
-    const bytes = pickle(pyReduce(pyGlobal('collections', 'OrderedDict'), [], [['k', pyInt(1)], ['k2', pyInt(2)]]));
-    assert.equal(hex(bytes), '800263636f6c6c656374696f6e730a4f726465726564446963740a7100295271012858010000006b71024b0158020000006b3271034b02752e');
+    const bytes = pickle(
+      pyReduce(
+        pyGlobal('collections', 'OrderedDict'),
+        [],
+        [
+          ['k', pyInt(1)],
+          ['k2', pyInt(2)],
+        ],
+      ),
+    );
+    assert.equal(
+      hex(bytes),
+      '800263636f6c6c656374696f6e730a4f726465726564446963740a7100295271012858010000006b71024b0158020000006b3271034b02752e',
+    );
   });
 
   it('memo slots past 255 use LONG_BINPUT and LONG_BINGET', () => {

@@ -54,7 +54,11 @@ describe('PyTorch → nin-sdk → PyTorch (cifar-small)', { skip: missing }, () 
   const files = [
     { label: 'bare', wrapped: false, bytes: writeCheckpoint(tensors) },
     { label: 'wrapped, float extras', wrapped: true, bytes: writeCheckpoint(tensors, { extras }) },
-    { label: 'wrapped, tensor extras', wrapped: true, bytes: writeCheckpoint(tensors, { extras, floatExtras: 'float64-tensor' }) },
+    {
+      label: 'wrapped, tensor extras',
+      wrapped: true,
+      bytes: writeCheckpoint(tensors, { extras, floatExtras: 'float64-tensor' }),
+    },
   ].map(({ label, wrapped, bytes }, i) => {
     const path = join(folder, `written-${i}.pth.tar`);
     writeFileSync(path, bytes);
@@ -72,7 +76,11 @@ describe('PyTorch → nin-sdk → PyTorch (cifar-small)', { skip: missing }, () 
       referenceLogits: join(FIXTURES, 'reference', reference.logits.file),
       files,
     };
-    const result = spawnSync(TORCH_PYTHON, [CHECK_SCRIPT], { input: JSON.stringify(request), encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync(TORCH_PYTHON, [CHECK_SCRIPT], {
+      input: JSON.stringify(request),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(result.status, 0, `${CHECK_SCRIPT} failed:\n${result.stderr}`);
     report = JSON.parse(result.stdout) as Report;
     return report;
@@ -113,6 +121,7 @@ describe('PyTorch → nin-sdk → PyTorch (cifar-small)', { skip: missing }, () 
   it('Python float extras load with torch.load; weights_only=True refuses them only where torch lacks BINFLOAT (1.13–2.0)', () => {
     const wrapped = fileReport('wrapped, float extras');
     assert.deepEqual(wrapped.extras, extras);
-    if (wrapped.weightsOnly !== 'ok') assert.match(wrapped.weightsOnly, /Unsupported operand 71/, `torch ${run().torch}`);
+    if (wrapped.weightsOnly !== 'ok')
+      assert.match(wrapped.weightsOnly, /Unsupported operand 71/, `torch ${run().torch}`);
   });
 });

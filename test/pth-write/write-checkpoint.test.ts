@@ -18,7 +18,10 @@ function fixtureTensors(file: string): Map<string, WritableTensor> {
   return tensors;
 }
 
-function assertSameTensors(actual: ReadonlyMap<string, CheckpointTensor>, expected: ReadonlyMap<string, WritableTensor>): void {
+function assertSameTensors(
+  actual: ReadonlyMap<string, CheckpointTensor>,
+  expected: ReadonlyMap<string, WritableTensor>,
+): void {
   assert.deepEqual([...actual.keys()], [...expected.keys()], 'keys in order');
   for (const [name, tensor] of expected) {
     const back = actual.get(name);
@@ -26,7 +29,11 @@ function assertSameTensors(actual: ReadonlyMap<string, CheckpointTensor>, expect
     assert.deepEqual(back.shape, tensor.shape, name);
     assert.ok(back.data instanceof Float32Array, name);
     // Bit-for-bit: compare the bytes, so that NaN payloads and -0 would count too.
-    assert.deepEqual(Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength), Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength), name);
+    assert.deepEqual(
+      Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength),
+      Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength),
+      name,
+    );
   }
 }
 
@@ -76,7 +83,10 @@ describe('writeCheckpoint → readCheckpoint', () => {
   });
 
   it('is deterministic: the same tensors give the same bytes', () => {
-    assert.deepEqual(writeCheckpoint(tensors, { extras: { best_acc: 1.5 } }), writeCheckpoint(tensors, { extras: { best_acc: 1.5 } }));
+    assert.deepEqual(
+      writeCheckpoint(tensors, { extras: { best_acc: 1.5 } }),
+      writeCheckpoint(tensors, { extras: { best_acc: 1.5 } }),
+    );
   });
 });
 
@@ -100,7 +110,10 @@ describe('writeCheckpoint: the zip layout of torch.save', () => {
       assert.equal(entry.method, 0, `${entry.name} is stored`);
       assert.equal(entry.dataOffset % 64, 0, `${entry.name} data at ${entry.dataOffset}`);
       assert.deepEqual([...entry.extra.subarray(0, 2)], [0x46, 0x42], `${entry.name} extra id 'FB'`);
-      assert.ok(entry.extra.subarray(4).every((b) => b === 0x5a), `${entry.name} padding is 'Z's`);
+      assert.ok(
+        entry.extra.subarray(4).every((b) => b === 0x5a),
+        `${entry.name} padding is 'Z's`,
+      );
     }
   });
 
@@ -118,8 +131,14 @@ describe('writeCheckpoint refuses what it cannot write faithfully', () => {
   const one = (tensor: WritableTensor): Map<string, WritableTensor> => new Map([['w', tensor]]);
 
   it('a shape that does not match the data', () => {
-    assert.throws(() => writeCheckpoint(one({ shape: [2, 3], data: new Float32Array(5) })), /tensor w has shape \[2, 3\] \(6 values\) but 5 values/);
-    assert.throws(() => writeCheckpoint(one({ shape: [-1], data: new Float32Array(1) })), /sizes must be whole numbers/);
+    assert.throws(
+      () => writeCheckpoint(one({ shape: [2, 3], data: new Float32Array(5) })),
+      /tensor w has shape \[2, 3\] \(6 values\) but 5 values/,
+    );
+    assert.throws(
+      () => writeCheckpoint(one({ shape: [-1], data: new Float32Array(1) })),
+      /sizes must be whole numbers/,
+    );
   });
 
   it('data that is not float32', () => {
@@ -129,7 +148,10 @@ describe('writeCheckpoint refuses what it cannot write faithfully', () => {
 
   it('extras on a bare state_dict, or an extra named state_dict', () => {
     const w = one({ shape: [1], data: new Float32Array(1) });
-    assert.throws(() => writeCheckpoint(w, { wrapper: 'bare', extras: { best_acc: 1 } }), /need the 'state_dict' wrapper/);
+    assert.throws(
+      () => writeCheckpoint(w, { wrapper: 'bare', extras: { best_acc: 1 } }),
+      /need the 'state_dict' wrapper/,
+    );
     assert.throws(() => writeCheckpoint(w, { extras: { state_dict: 1 } }), /cannot be an extra/);
   });
 });

@@ -35,12 +35,15 @@ function u32(value: number): number[] {
 }
 
 function write(value: PickleValue, out: number[]): void {
-  if (value === null) out.push(0x4e); // NONE
+  if (value === null)
+    out.push(0x4e); // NONE
   else if (value === true) out.push(0x88);
   else if (value === false) out.push(0x89);
   else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 2 ** 31) {
-    if (value >= 0 && value < 256) out.push(0x4b, value); // BININT1
-    else if (value >= 0 && value < 65536) out.push(0x4d, value & 0xff, value >> 8); // BININT2
+    if (value >= 0 && value < 256)
+      out.push(0x4b, value); // BININT1
+    else if (value >= 0 && value < 65536)
+      out.push(0x4d, value & 0xff, value >> 8); // BININT2
     else out.push(0x4a, ...u32(value)); // BININT
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     if (typeof value === 'number' && !Number.isInteger(value)) return write({ float: value }, out);
@@ -50,13 +53,17 @@ function write(value: PickleValue, out: number[]): void {
     do {
       bytes.push(Number(rest & 0xffn));
       rest >>= 8n;
-    } while (!(rest === 0n && (bytes[bytes.length - 1]! & 0x80) === 0) && !(rest === -1n && (bytes[bytes.length - 1]! & 0x80) !== 0));
+    } while (
+      !(rest === 0n && (bytes[bytes.length - 1]! & 0x80) === 0) &&
+      !(rest === -1n && (bytes[bytes.length - 1]! & 0x80) !== 0)
+    );
     out.push(0x8a, bytes.length, ...bytes);
   } else if (typeof value === 'string') {
     const bytes = encoder.encode(value);
     out.push(0x58, ...u32(bytes.length), ...bytes); // BINUNICODE
   } else if (Array.isArray(value)) {
-    if (value.length === 0) out.push(0x29); // EMPTY_TUPLE
+    if (value.length === 0)
+      out.push(0x29); // EMPTY_TUPLE
     else {
       out.push(0x28); // MARK
       for (const item of value as readonly PickleValue[]) write(item, out);
@@ -107,7 +114,17 @@ function write(value: PickleValue, out: number[]): void {
   }
 }
 
-export type StorageClass = 'FloatStorage' | 'DoubleStorage' | 'HalfStorage' | 'BFloat16Storage' | 'LongStorage' | 'IntStorage' | 'ByteStorage' | 'BoolStorage' | 'CharStorage' | 'ShortStorage';
+export type StorageClass =
+  | 'FloatStorage'
+  | 'DoubleStorage'
+  | 'HalfStorage'
+  | 'BFloat16Storage'
+  | 'LongStorage'
+  | 'IntStorage'
+  | 'ByteStorage'
+  | 'BoolStorage'
+  | 'CharStorage'
+  | 'ShortStorage';
 
 export interface StorageSpec {
   readonly key: string;
@@ -125,7 +142,12 @@ export function storageId(storage: StorageSpec, view?: readonly [string, number,
 }
 
 /** `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())`. */
-export function tensorV2(storage: PickleValue, offset: number, shape: readonly number[], stride: readonly number[] = contiguousStride(shape)): PickleValue {
+export function tensorV2(
+  storage: PickleValue,
+  offset: number,
+  shape: readonly number[],
+  stride: readonly number[] = contiguousStride(shape),
+): PickleValue {
   return {
     call: { global: ['torch._utils', '_rebuild_tensor_v2'] },
     args: [storage, offset, shape, stride, false, { orderedDict: [] }],
@@ -133,7 +155,12 @@ export function tensorV2(storage: PickleValue, offset: number, shape: readonly n
 }
 
 /** `torch._utils._rebuild_tensor(storage, offset, size, stride)`, as torch <= 0.3 wrote it. */
-export function tensorV1(storage: PickleValue, offset: number, shape: readonly number[], stride: readonly number[] = contiguousStride(shape)): PickleValue {
+export function tensorV1(
+  storage: PickleValue,
+  offset: number,
+  shape: readonly number[],
+  stride: readonly number[] = contiguousStride(shape),
+): PickleValue {
   return { call: { global: ['torch._utils', '_rebuild_tensor'] }, args: [storage, offset, shape, stride] };
 }
 
@@ -174,11 +201,22 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** A torch 0.4–1.5 stream (torch <= 0.3 when the object uses tensorV1). */
-export function legacyCheckpoint(object: PickleValue, storages: readonly StorageSpec[], options: { magic?: Uint8Array; keys?: readonly string[] } = {}): Uint8Array {
+export function legacyCheckpoint(
+  object: PickleValue,
+  storages: readonly StorageSpec[],
+  options: { magic?: Uint8Array; keys?: readonly string[] } = {},
+): Uint8Array {
   const sysInfo = new Map<PickleValue, PickleValue>([
     ['protocol_version', 1001],
     ['little_endian', true],
-    ['type_sizes', new Map<PickleValue, PickleValue>([['short', 2], ['int', 4], ['long', 8]])],
+    [
+      'type_sizes',
+      new Map<PickleValue, PickleValue>([
+        ['short', 2],
+        ['int', 4],
+        ['long', 8],
+      ]),
+    ],
   ]);
   const parts: Uint8Array[] = [
     options.magic ?? Uint8Array.from(LEGACY_MAGIC),

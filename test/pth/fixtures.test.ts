@@ -3,28 +3,40 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
-import { CHECKPOINTS, asFloat32, fingerprint, fixtureBytes, rawAsFloat32, readHostileManifest, readManifest, type ManifestEntry } from './helpers.js';
+import {
+  CHECKPOINTS,
+  asFloat32,
+  fingerprint,
+  fixtureBytes,
+  rawAsFloat32,
+  readHostileManifest,
+  readManifest,
+  type ManifestEntry,
+} from './helpers.js';
 
 function assertMatchesManifest(bytes: Uint8Array, entry: ManifestEntry): void {
   const checkpoint = readCheckpoint(bytes);
-      assert.equal(checkpoint.format, entry.format);
-      assert.equal(checkpoint.wrapper, entry.wrapper === 'sequential' ? 'bare' : entry.wrapper);
-      assert.equal(checkpoint.strippedPrefix, entry.prefix);
-      assert.deepEqual(checkpoint.extras, entry.extras);
+  assert.equal(checkpoint.format, entry.format);
+  assert.equal(checkpoint.wrapper, entry.wrapper === 'sequential' ? 'bare' : entry.wrapper);
+  assert.equal(checkpoint.strippedPrefix, entry.prefix);
+  assert.deepEqual(checkpoint.extras, entry.extras);
 
-      const expectedKeys = Object.keys(entry.tensors).map((key) => key.slice(entry.prefix.length));
-      assert.deepEqual([...checkpoint.tensors.keys()], expectedKeys);
-      for (const [savedKey, expected] of Object.entries(entry.tensors)) {
-        const tensor = checkpoint.tensors.get(savedKey.slice(entry.prefix.length));
-        assert.ok(tensor, savedKey);
-        assert.equal(tensor.dtype, expected.dtype, savedKey);
-        assert.deepEqual(tensor.shape, expected.shape, savedKey);
-        if (tensor.dtype === 'int64') assert.ok(tensor.data instanceof BigInt64Array, savedKey);
-        else assert.ok(tensor.data instanceof Float32Array, savedKey);
-        const { sha256, sum } = fingerprint(asFloat32(tensor));
-        assert.equal(sha256, expected.sha256, `values of ${savedKey}`);
-        assert.ok(Math.abs(sum - expected.sum) <= 1e-9 * Math.max(1, Math.abs(expected.sum)), `sum of ${savedKey}: ${sum} vs ${expected.sum}`);
-      }
+  const expectedKeys = Object.keys(entry.tensors).map((key) => key.slice(entry.prefix.length));
+  assert.deepEqual([...checkpoint.tensors.keys()], expectedKeys);
+  for (const [savedKey, expected] of Object.entries(entry.tensors)) {
+    const tensor = checkpoint.tensors.get(savedKey.slice(entry.prefix.length));
+    assert.ok(tensor, savedKey);
+    assert.equal(tensor.dtype, expected.dtype, savedKey);
+    assert.deepEqual(tensor.shape, expected.shape, savedKey);
+    if (tensor.dtype === 'int64') assert.ok(tensor.data instanceof BigInt64Array, savedKey);
+    else assert.ok(tensor.data instanceof Float32Array, savedKey);
+    const { sha256, sum } = fingerprint(asFloat32(tensor));
+    assert.equal(sha256, expected.sha256, `values of ${savedKey}`);
+    assert.ok(
+      Math.abs(sum - expected.sum) <= 1e-9 * Math.max(1, Math.abs(expected.sum)),
+      `sum of ${savedKey}: ${sum} vs ${expected.sum}`,
+    );
+  }
 }
 
 describe('every checkpoint of fixtures/checkpoints/manifest.json', () => {
@@ -35,7 +47,11 @@ describe('every checkpoint of fixtures/checkpoints/manifest.json', () => {
   }
 
   it('keeps float16, bfloat16 and float64 in their own arrays with keepDtype, with the same values', () => {
-    const expectations = { 'cifar-small-float16.pth': Uint16Array, 'cifar-small-bfloat16.pth': Uint16Array, 'cifar-small-float64.pth': Float64Array };
+    const expectations = {
+      'cifar-small-float16.pth': Uint16Array,
+      'cifar-small-bfloat16.pth': Uint16Array,
+      'cifar-small-float64.pth': Float64Array,
+    };
     for (const entry of readManifest()) {
       const arrayType = expectations[entry.file as keyof typeof expectations];
       if (arrayType === undefined) continue;
@@ -54,7 +70,7 @@ describe('every checkpoint of fixtures/checkpoints/manifest.json', () => {
     assert.equal(buffers.size, 1);
   });
 
-  it('reads legacy storages at any alignment, as views on the caller\'s bytes where aligned and as copies elsewhere', () => {
+  it("reads legacy storages at any alignment, as views on the caller's bytes where aligned and as copies elsewhere", () => {
     const bytes = fixtureBytes('imagenet-small-legacy-v1.pth');
     const expected = readCheckpoint(bytes);
     let viewed = 0;
@@ -79,21 +95,25 @@ const largeEntries: ManifestEntry[] = existsSync(join(LARGE, 'manifest.json'))
   ? (JSON.parse(readFileSync(join(LARGE, 'manifest.json'), 'utf8')) as ManifestEntry[])
   : [];
 
-describe('full-width checkpoints of fixtures/generated-large', { skip: largeEntries.length === 0 && 'run fixtures/make_fixtures.py --large' }, () => {
-  for (const entry of largeEntries) {
-    it(`${entry.file} reads with the manifest's values, holding at most 2 × its size beside its bytes`, () => {
-      const file = readFileSync(join(LARGE, entry.file));
-      const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
-      const before = process.memoryUsage().arrayBuffers;
-      const checkpoint = readCheckpoint(bytes);
-      const held = process.memoryUsage().arrayBuffers - before;
-      // With the file's own bytes that keeps the whole read within 3 × the checkpoint.
-      assert.ok(held <= 2 * bytes.length, `${held} bytes of array buffers for a ${bytes.length}-byte file`);
-      assert.equal(checkpoint.tensors.size, Object.keys(entry.tensors).length);
-      assertMatchesManifest(bytes, entry);
-    });
-  }
-});
+describe(
+  'full-width checkpoints of fixtures/generated-large',
+  { skip: largeEntries.length === 0 && 'run fixtures/make_fixtures.py --large' },
+  () => {
+    for (const entry of largeEntries) {
+      it(`${entry.file} reads with the manifest's values, holding at most 2 × its size beside its bytes`, () => {
+        const file = readFileSync(join(LARGE, entry.file));
+        const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+        const before = process.memoryUsage().arrayBuffers;
+        const checkpoint = readCheckpoint(bytes);
+        const held = process.memoryUsage().arrayBuffers - before;
+        // With the file's own bytes that keeps the whole read within 3 × the checkpoint.
+        assert.ok(held <= 2 * bytes.length, `${held} bytes of array buffers for a ${bytes.length}-byte file`);
+        assert.equal(checkpoint.tensors.size, Object.keys(entry.tensors).length);
+        assertMatchesManifest(bytes, entry);
+      });
+    }
+  },
+);
 
 describe('hostile pickles of fixtures/checkpoints/hostile/manifest.json', () => {
   for (const entry of readHostileManifest()) {

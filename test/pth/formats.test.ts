@@ -13,9 +13,15 @@ import {
   type StorageSpec,
 } from './craft.js';
 
-const dict = (entries: ReadonlyArray<readonly [PickleValue, PickleValue]>): Map<PickleValue, PickleValue> => new Map(entries);
+const dict = (entries: ReadonlyArray<readonly [PickleValue, PickleValue]>): Map<PickleValue, PickleValue> =>
+  new Map(entries);
 
-function storageOf(type: StorageSpec['type'], itemSize: number, values: readonly number[], set: (view: DataView, at: number, value: number) => void): StorageSpec {
+function storageOf(
+  type: StorageSpec['type'],
+  itemSize: number,
+  values: readonly number[],
+  set: (view: DataView, at: number, value: number) => void,
+): StorageSpec {
   const bytes = new Uint8Array(values.length * itemSize);
   const view = new DataView(bytes.buffer);
   values.forEach((value, index) => set(view, index * itemSize, value));
@@ -26,7 +32,12 @@ describe('torch <= 0.3 streams', () => {
   it('reads tensors rebuilt with _rebuild_tensor on a storage view (view_metadata)', () => {
     const root = float32Storage('root', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const view = storageId(root, ['view', 2, 4]);
-    const object: PickleValue = { orderedDict: [['w', tensorV1(view, 1, [3])], ['all', tensorV1(storageId(root), 0, [2, 5])]] };
+    const object: PickleValue = {
+      orderedDict: [
+        ['w', tensorV1(view, 1, [3])],
+        ['all', tensorV1(storageId(root), 0, [2, 5])],
+      ],
+    };
     const checkpoint = readCheckpoint(legacyCheckpoint(object, [root]));
     assert.equal(checkpoint.format, 'legacy-v1');
     assert.deepEqual([...(checkpoint.tensors.get('w')?.data ?? [])], [3, 4, 5]);
@@ -36,8 +47,14 @@ describe('torch <= 0.3 streams', () => {
   it('refuses a view that reaches past its storage', () => {
     const root = float32Storage('root', [0, 1, 2, 3]);
     assert.throws(
-      () => readCheckpoint(legacyCheckpoint({ orderedDict: [['w', tensorV1(storageId(root, ['view', 2, 4]), 0, [4])]] }, [root])),
-      { code: 'storage-too-small', message: "a view of storage 'root' needs 4 elements from offset 2 but the storage holds 4" },
+      () =>
+        readCheckpoint(
+          legacyCheckpoint({ orderedDict: [['w', tensorV1(storageId(root, ['view', 2, 4]), 0, [4])]] }, [root]),
+        ),
+      {
+        code: 'storage-too-small',
+        message: "a view of storage 'root' needs 4 elements from offset 2 but the storage holds 4",
+      },
     );
   });
 });
@@ -46,7 +63,9 @@ describe('strides, offsets and shapes', () => {
   const storage = float32Storage('0', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
 
   it('gathers a transposed tensor into row-major order', () => {
-    const checkpoint = readCheckpoint(zipCheckpoint({ orderedDict: [['t', tensorV2(storageId(storage), 0, [4, 3], [1, 4])]] }, [storage]));
+    const checkpoint = readCheckpoint(
+      zipCheckpoint({ orderedDict: [['t', tensorV2(storageId(storage), 0, [4, 3], [1, 4])]] }, [storage]),
+    );
     assert.deepEqual([...(checkpoint.tensors.get('t')?.data ?? [])], [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
   });
 
@@ -71,7 +90,14 @@ describe('strides, offsets and shapes', () => {
           'sized',
           {
             call: { global: ['torch._utils', '_rebuild_tensor_v2'] },
-            args: [storageId(storage), 0, { call: { global: ['torch', 'Size'] }, args: [[2, 2]] }, [2, 1], false, { orderedDict: [] }],
+            args: [
+              storageId(storage),
+              0,
+              { call: { global: ['torch', 'Size'] }, args: [[2, 2]] },
+              [2, 1],
+              false,
+              { orderedDict: [] },
+            ],
           },
         ],
       ],
@@ -83,7 +109,10 @@ describe('strides, offsets and shapes', () => {
   });
 
   it('unwraps a Parameter saved as such (_rebuild_parameter)', () => {
-    const parameter: PickleValue = { call: { global: ['torch._utils', '_rebuild_parameter'] }, args: [tensorV2(storageId(storage), 0, [12]), true, { orderedDict: [] }] };
+    const parameter: PickleValue = {
+      call: { global: ['torch._utils', '_rebuild_parameter'] },
+      args: [tensorV2(storageId(storage), 0, [12]), true, { orderedDict: [] }],
+    };
     const checkpoint = readCheckpoint(zipCheckpoint({ orderedDict: [['p', parameter]] }, [storage]));
     assert.equal(checkpoint.tensors.get('p')?.data.length, 12);
   });
@@ -91,9 +120,21 @@ describe('strides, offsets and shapes', () => {
 
 describe('dtypes', () => {
   const cases: ReadonlyArray<readonly [StorageSpec, string, unknown]> = [
-    [storageOf('DoubleStorage', 8, [0.1, -2], (v, at, x) => v.setFloat64(at, x, true)), 'float64', new Float32Array([0.1, -2])],
-    [storageOf('HalfStorage', 2, [0x3c00, 0xc000, 0x7c00, 0x0001], (v, at, x) => v.setUint16(at, x, true)), 'float16', new Float32Array([1, -2, Infinity, 2 ** -24])],
-    [storageOf('BFloat16Storage', 2, [0x3f80, 0xc040], (v, at, x) => v.setUint16(at, x, true)), 'bfloat16', new Float32Array([1, -3])],
+    [
+      storageOf('DoubleStorage', 8, [0.1, -2], (v, at, x) => v.setFloat64(at, x, true)),
+      'float64',
+      new Float32Array([0.1, -2]),
+    ],
+    [
+      storageOf('HalfStorage', 2, [0x3c00, 0xc000, 0x7c00, 0x0001], (v, at, x) => v.setUint16(at, x, true)),
+      'float16',
+      new Float32Array([1, -2, Infinity, 2 ** -24]),
+    ],
+    [
+      storageOf('BFloat16Storage', 2, [0x3f80, 0xc040], (v, at, x) => v.setUint16(at, x, true)),
+      'bfloat16',
+      new Float32Array([1, -3]),
+    ],
     [int64Storage('0', [-1n, 2n ** 62n]), 'int64', new BigInt64Array([-1n, 2n ** 62n])],
     [storageOf('IntStorage', 4, [-7, 8], (v, at, x) => v.setInt32(at, x, true)), 'int32', new Int32Array([-7, 8])],
     [storageOf('ShortStorage', 2, [-7, 8], (v, at, x) => v.setInt16(at, x, true)), 'int16', new Int16Array([-7, 8])],
@@ -104,7 +145,9 @@ describe('dtypes', () => {
   for (const [storage, dtype, expected] of cases) {
     it(`${dtype}: floating ones become float32, the others stay exact`, () => {
       for (const read of [zipCheckpoint, legacyCheckpoint]) {
-        const checkpoint = readCheckpoint(read({ orderedDict: [['t', tensorV2(storageId(storage), 0, [storage.numel])]] }, [storage]));
+        const checkpoint = readCheckpoint(
+          read({ orderedDict: [['t', tensorV2(storageId(storage), 0, [storage.numel])]] }, [storage]),
+        );
         const tensor = checkpoint.tensors.get('t');
         assert.ok(tensor);
         assert.equal(tensor.dtype, dtype);
@@ -115,9 +158,15 @@ describe('dtypes', () => {
 
   it('keeps float64 and float16 as they are with keepDtype', () => {
     const [double, half] = cases;
-    const doubles = readCheckpoint(zipCheckpoint({ orderedDict: [['t', tensorV2(storageId(double![0]), 0, [2])]] }, [double![0]]), { keepDtype: true });
+    const doubles = readCheckpoint(
+      zipCheckpoint({ orderedDict: [['t', tensorV2(storageId(double![0]), 0, [2])]] }, [double![0]]),
+      { keepDtype: true },
+    );
     assert.deepEqual(doubles.tensors.get('t')?.data, new Float64Array([0.1, -2]));
-    const halves = readCheckpoint(zipCheckpoint({ orderedDict: [['t', tensorV2(storageId(half![0]), 0, [4])]] }, [half![0]]), { keepDtype: true });
+    const halves = readCheckpoint(
+      zipCheckpoint({ orderedDict: [['t', tensorV2(storageId(half![0]), 0, [4])]] }, [half![0]]),
+      { keepDtype: true },
+    );
     assert.deepEqual(halves.tensors.get('t')?.data, new Uint16Array([0x3c00, 0xc000, 0x7c00, 0x0001]));
   });
 
@@ -129,8 +178,15 @@ describe('dtypes', () => {
     const longs = new Uint8Array(8);
     new DataView(longs.buffer).setBigInt64(0, -3n, false);
     const long: StorageSpec = { key: '1', type: 'LongStorage', numel: 1, bytes: longs };
-    const object: PickleValue = { orderedDict: [['d', tensorV2(storageId(storage), 0, [2])], ['n', tensorV2(storageId(long), 0, [])]] };
-    const checkpoint = readCheckpoint(zipCheckpoint(object, [storage, long], { byteorder: 'big' }), { keepDtype: true });
+    const object: PickleValue = {
+      orderedDict: [
+        ['d', tensorV2(storageId(storage), 0, [2])],
+        ['n', tensorV2(storageId(long), 0, [])],
+      ],
+    };
+    const checkpoint = readCheckpoint(zipCheckpoint(object, [storage, long], { byteorder: 'big' }), {
+      keepDtype: true,
+    });
     assert.deepEqual(checkpoint.tensors.get('d')?.data, new Float64Array(values));
     assert.deepEqual(checkpoint.tensors.get('n')?.data, new BigInt64Array([-3n]));
   });
@@ -138,15 +194,28 @@ describe('dtypes', () => {
   it('isFloatTensor tells Float32Array tensors from integer ones', () => {
     const [, , , long] = cases;
     const checkpoint = readCheckpoint(
-      zipCheckpoint({ orderedDict: [['n', tensorV2(storageId(long![0]), 0, [2])], ['f', tensorV2(storageId(float32Storage('1', [1])), 0, [1])]] }, [long![0], float32Storage('1', [1])]),
+      zipCheckpoint(
+        {
+          orderedDict: [
+            ['n', tensorV2(storageId(long![0]), 0, [2])],
+            ['f', tensorV2(storageId(float32Storage('1', [1])), 0, [1])],
+          ],
+        },
+        [long![0], float32Storage('1', [1])],
+      ),
     );
-    assert.deepEqual([...checkpoint.tensors].filter(([, tensor]) => isFloatTensor(tensor)).map(([key]) => key), ['f']);
+    assert.deepEqual(
+      [...checkpoint.tensors].filter(([, tensor]) => isFloatTensor(tensor)).map(([key]) => key),
+      ['f'],
+    );
   });
 });
 
 describe('wrappers, prefixes and extras', () => {
   const storage = float32Storage('0', [1, 2]);
-  const weights = (...keys: string[]): PickleValue => ({ orderedDict: keys.map((key) => [key, tensorV2(storageId(storage), 0, [2])] as const) });
+  const weights = (...keys: string[]): PickleValue => ({
+    orderedDict: keys.map((key) => [key, tensorV2(storageId(storage), 0, [2])] as const),
+  });
 
   it("strips 'module.' only when every key has it", () => {
     const all = readCheckpoint(zipCheckpoint(weights('module.a', 'module.b'), [storage]));
@@ -192,7 +261,15 @@ describe('wrappers, prefixes and extras', () => {
   });
 
   it("finds the state_dict under 'model'", () => {
-    const checkpoint = readCheckpoint(legacyCheckpoint(dict([['model', weights('w')], ['epoch', 3]]), [storage]));
+    const checkpoint = readCheckpoint(
+      legacyCheckpoint(
+        dict([
+          ['model', weights('w')],
+          ['epoch', 3],
+        ]),
+        [storage],
+      ),
+    );
     assert.equal(checkpoint.wrapper, 'model');
     assert.deepEqual(checkpoint.extras, { epoch: 3 });
   });

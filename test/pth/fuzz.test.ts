@@ -38,15 +38,22 @@ interface WorkerResult {
   readonly lastStarted: number;
   readonly lastDescription: string;
   readonly findings: ReadonlyArray<{ readonly case: number; readonly description: string; readonly finding: string }>;
-  readonly summary?: { readonly summary: { valid: number; refused: number; findings: number }; readonly codes: Record<string, number> };
+  readonly summary?: {
+    readonly summary: { valid: number; refused: number; findings: number };
+    readonly codes: Record<string, number>;
+  };
   readonly stderr: string;
 }
 
 function runWorker(seed: string, prngSeed: number, cases: number): Promise<WorkerResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `--max-old-space-size=${WORKER_HEAP_MB}`, WORKER, seed, String(prngSeed), String(cases)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', `--max-old-space-size=${WORKER_HEAP_MB}`, WORKER, seed, String(prngSeed), String(cases)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -67,14 +74,22 @@ function runWorker(seed: string, prngSeed: number, cases: number): Promise<Worke
           const [, number, description] = /^start (\d+) (.*)$/.exec(line) ?? [];
           lastStarted = Number(number);
           lastDescription = description ?? '';
-        }
-        else if (line.startsWith('{')) {
+        } else if (line.startsWith('{')) {
           const parsed = JSON.parse(line) as WorkerResult['findings'][number] | NonNullable<WorkerResult['summary']>;
           if ('finding' in parsed) findings.push(parsed);
           else summary = parsed;
         }
       }
-      resolve({ exitCode, signal, timedOut, lastStarted, lastDescription, findings, summary, stderr: stderr.slice(-2000) });
+      resolve({
+        exitCode,
+        signal,
+        timedOut,
+        lastStarted,
+        lastDescription,
+        findings,
+        summary,
+        stderr: stderr.slice(-2000),
+      });
     });
   });
 }
@@ -91,18 +106,36 @@ describe('fuzzing readCheckpoint, structure-aware, one child process per seed', 
   for (const [name, seed] of Object.entries(seeds)) {
     seedNumber++;
     const prngSeed = PRNG_SEED_BASE + seedNumber;
-    it(`${CASES_PER_SEED} cases from ${name} (${seed.length} bytes): refused in one line or read without leaving the view`, { timeout: WORKER_TIMEOUT_MS + 10_000 }, async (t) => {
-      const result = await runWorker(name, prngSeed, CASES_PER_SEED);
-      const reproduce = `node --import tsx --max-old-space-size=${WORKER_HEAP_MB} test/pth/fuzz/worker.ts ${name} ${prngSeed} ${result.lastStarted + 1}`;
-      assert.ok(!result.timedOut, `case ${result.lastStarted} of ${name} (${result.lastDescription}) did not finish within the worker's ${WORKER_TIMEOUT_MS} ms (${reproduce})`);
-      assert.equal(result.exitCode, 0, `the worker died in case ${result.lastStarted} of ${name}, ${result.lastDescription} (signal ${result.signal}): ${result.stderr} (${reproduce})`);
-      assert.deepEqual(result.findings.slice(0, 5), [], `${result.findings.length} findings in ${name} (prng seed ${prngSeed})`);
-      const summary = result.summary;
-      assert.ok(summary !== undefined, 'no summary from the worker');
-      t.diagnostic(JSON.stringify(summary));
-      // Both outcomes must occur, and many kinds of refusal, or the mutations are not reaching the parsers.
-      assert.ok(summary.summary.valid > CASES_PER_SEED / 20 && summary.summary.refused > CASES_PER_SEED / 2, JSON.stringify(summary.summary));
-      assert.ok(Object.keys(summary.codes).length >= 6, JSON.stringify(summary.codes));
-    });
+    it(
+      `${CASES_PER_SEED} cases from ${name} (${seed.length} bytes): refused in one line or read without leaving the view`,
+      { timeout: WORKER_TIMEOUT_MS + 10_000 },
+      async (t) => {
+        const result = await runWorker(name, prngSeed, CASES_PER_SEED);
+        const reproduce = `node --import tsx --max-old-space-size=${WORKER_HEAP_MB} test/pth/fuzz/worker.ts ${name} ${prngSeed} ${result.lastStarted + 1}`;
+        assert.ok(
+          !result.timedOut,
+          `case ${result.lastStarted} of ${name} (${result.lastDescription}) did not finish within the worker's ${WORKER_TIMEOUT_MS} ms (${reproduce})`,
+        );
+        assert.equal(
+          result.exitCode,
+          0,
+          `the worker died in case ${result.lastStarted} of ${name}, ${result.lastDescription} (signal ${result.signal}): ${result.stderr} (${reproduce})`,
+        );
+        assert.deepEqual(
+          result.findings.slice(0, 5),
+          [],
+          `${result.findings.length} findings in ${name} (prng seed ${prngSeed})`,
+        );
+        const summary = result.summary;
+        assert.ok(summary !== undefined, 'no summary from the worker');
+        t.diagnostic(JSON.stringify(summary));
+        // Both outcomes must occur, and many kinds of refusal, or the mutations are not reaching the parsers.
+        assert.ok(
+          summary.summary.valid > CASES_PER_SEED / 20 && summary.summary.refused > CASES_PER_SEED / 2,
+          JSON.stringify(summary.summary),
+        );
+        assert.ok(Object.keys(summary.codes).length >= 6, JSON.stringify(summary.codes));
+      },
+    );
   }
 });

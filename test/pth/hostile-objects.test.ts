@@ -46,7 +46,14 @@ const BINGET = (index: number): number[] => [0x68, index];
  */
 function forgedStateDict(forge: readonly number[], forgeOffset: number): { data: Uint8Array; at: number } {
   const storage = float32Storage('0', [1, 2]);
-  const prefix = [...GLOBAL_ORDERED_DICT, MARK, ...opcodes('bias'), ...opcodes(tensorV2(storageId(storage), 0, [2])), ...BINPUT(1), ...opcodes('weight')];
+  const prefix = [
+    ...GLOBAL_ORDERED_DICT,
+    MARK,
+    ...opcodes('bias'),
+    ...opcodes(tensorV2(storageId(storage), 0, [2])),
+    ...BINPUT(1),
+    ...opcodes('weight'),
+  ];
   return { data: rawPickle(prefix, forge, [SETITEMS]), at: 2 + prefix.length + forgeOffset };
 }
 
@@ -65,10 +72,17 @@ describe('forged internal objects (issue 18, item 1)', () => {
   });
 
   it("BUILD with a '__proto__' key onto a list (pickleparser did Object.assign)", () => {
-    const state: PickleValue = new Map<PickleValue, PickleValue>([['__proto__', null], ['numel', 1e9]]);
+    const state: PickleValue = new Map<PickleValue, PickleValue>([
+      ['__proto__', null],
+      ['numel', 1e9],
+    ]);
     const forge = [0x5d, ...opcodes(state), 0x62]; // EMPTY_LIST, state, BUILD
     const { data, at } = forgedStateDict(forge, forge.length - 1);
-    assertRefused(zipCheckpoint(data, [storage]), 'malformed-pickle', `malformed pickle in data.pkl at byte ${at}: BUILD may only set the attributes of a dict`);
+    assertRefused(
+      zipCheckpoint(data, [storage]),
+      'malformed-pickle',
+      `malformed pickle in data.pkl at byte ${at}: BUILD may only set the attributes of a dict`,
+    );
   });
 
   it("BUILD with a '__proto__' key onto a dict leaves a dict, which is no tensor", () => {
@@ -93,15 +107,24 @@ describe('forged internal objects (issue 18, item 1)', () => {
   it('REDUCE on anything but an allowed global is refused (pickleparser called whatever was on the stack)', () => {
     // a tuple, then () REDUCE
     const data = rawPickle(opcodes(['x']), [0x29, 0x52]);
-    assertRefused(zipCheckpoint(data, []), 'malformed-pickle', 'malformed pickle in data.pkl at byte 11: REDUCE calls something that is not an allowed global');
+    assertRefused(
+      zipCheckpoint(data, []),
+      'malformed-pickle',
+      'malformed pickle in data.pkl at byte 11: REDUCE calls something that is not an allowed global',
+    );
   });
 });
 
-describe('reads bounded by the caller\'s view (issue 18, item 1)', () => {
+describe("reads bounded by the caller's view (issue 18, item 1)", () => {
   const CANARY = 0xa5;
   const canaryFloat = new DataView(Uint8Array.of(CANARY, CANARY, CANARY, CANARY).buffer).getFloat32(0, true);
 
-  for (const file of ['cifar-small.pth', 'cifar-small-legacy.pth', 'cifar-small-legacy-v1-py2.pth', 'cifar-small-noncontiguous.pth']) {
+  for (const file of [
+    'cifar-small.pth',
+    'cifar-small-legacy.pth',
+    'cifar-small-legacy-v1-py2.pth',
+    'cifar-small-noncontiguous.pth',
+  ]) {
     it(`${file} read from a view inside a larger buffer gives the same tensors, all inside the view`, () => {
       const bytes = fixtureBytes(file);
       const sliced = sliceOfLargerBuffer(bytes, CANARY);
@@ -113,7 +136,10 @@ describe('reads bounded by the caller\'s view (issue 18, item 1)', () => {
         assert.ok(!tensor.data.some((value: number | bigint) => value === canaryFloat), `${name} holds canary values`);
         if (tensor.data.buffer === sliced.buffer) {
           assert.ok(tensor.data.byteOffset >= sliced.byteOffset, `${name} starts before the view`);
-          assert.ok(tensor.data.byteOffset + tensor.data.byteLength <= sliced.byteOffset + sliced.byteLength, `${name} ends after the view`);
+          assert.ok(
+            tensor.data.byteOffset + tensor.data.byteLength <= sliced.byteOffset + sliced.byteLength,
+            `${name} ends after the view`,
+          );
         }
       }
     });
@@ -130,7 +156,10 @@ describe('reads bounded by the caller\'s view (issue 18, item 1)', () => {
 describe('allocation budget and typed array lengths (issue 18, item 1)', () => {
   it('many stride-0 tensors on one element, each small, together past 4 × the file', () => {
     const storage = float32Storage('0', [7]);
-    const entries = Array.from({ length: 64 }, (_, index) => [`t${index}`, tensorV2(storageId(storage), 0, [4096], [0])] as const);
+    const entries = Array.from(
+      { length: 64 },
+      (_, index) => [`t${index}`, tensorV2(storageId(storage), 0, [4096], [0])] as const,
+    );
     const bytes = zipCheckpoint({ orderedDict: entries }, [storage]);
     const limit = 4 * bytes.length;
     const refusedAt = Math.floor(limit / 16384);
@@ -156,18 +185,30 @@ describe('big integers (issue 18, item 2)', () => {
     const length = 256 * 1024;
     const data = rawPickle([0x8b, 0x00, 0x00, 0x04, 0x00], new Array<number>(length).fill(0x7f));
     const started = performance.now();
-    assertRefused(zipCheckpoint(data, []), 'malformed-pickle', "malformed pickle in data.pkl at byte 2: LONG4 integer of 262144 bytes: a checkpoint's integers fit in 8 bytes");
+    assertRefused(
+      zipCheckpoint(data, []),
+      'malformed-pickle',
+      "malformed pickle in data.pkl at byte 2: LONG4 integer of 262144 bytes: a checkpoint's integers fit in 8 bytes",
+    );
     // A hang detector only (the old decoder took 68 s): not a timing test.
     assert.ok(performance.now() - started < 20_000);
   });
 
   it('a 16-byte LONG1', () => {
     const data = rawPickle([0x8a, 16], new Array<number>(16).fill(0xff));
-    assertRefused(zipCheckpoint(data, []), 'malformed-pickle', "malformed pickle in data.pkl at byte 2: LONG1 integer of 16 bytes: a checkpoint's integers fit in 8 bytes");
+    assertRefused(
+      zipCheckpoint(data, []),
+      'malformed-pickle',
+      "malformed pickle in data.pkl at byte 2: LONG1 integer of 16 bytes: a checkpoint's integers fit in 8 bytes",
+    );
   });
 
   it('a negative LONG4 length', () => {
-    assertRefused(zipCheckpoint(rawPickle([0x8b, 0xff, 0xff, 0xff, 0xff]), []), 'malformed-pickle', "malformed pickle in data.pkl at byte 2: LONG4 integer of -1 bytes: a checkpoint's integers fit in 8 bytes");
+    assertRefused(
+      zipCheckpoint(rawPickle([0x8b, 0xff, 0xff, 0xff, 0xff]), []),
+      'malformed-pickle',
+      "malformed pickle in data.pkl at byte 2: LONG4 integer of -1 bytes: a checkpoint's integers fit in 8 bytes",
+    );
   });
 
   it('8-byte integers in extras keep their sign and every digit', () => {
@@ -209,12 +250,23 @@ describe('memory amplification in the pickle (issue 18, item 7)', () => {
   it('the same flood in a legacy object pickle', () => {
     const storage = float32Storage('0', [1]);
     const bytes = legacyCheckpoint({ raw: new Array<number>(100_000).fill(0x5d) }, [storage]);
-    assert.throws(() => readCheckpoint(bytes), (error: unknown) => error instanceof CheckpointError && error.code === 'too-large' && /^the object pickle builds more objects than a pickle of its size can need: past \d+ bytes at byte \d+ of \d+ \(32 × its size \+ 1 MiB\)$/.test(error.message));
+    assert.throws(
+      () => readCheckpoint(bytes),
+      (error: unknown) =>
+        error instanceof CheckpointError &&
+        error.code === 'too-large' &&
+        /^the object pickle builds more objects than a pickle of its size can need: past \d+ bytes at byte \d+ of \d+ \(32 × its size \+ 1 MiB\)$/.test(
+          error.message,
+        ),
+    );
   });
 
   it('MARK floods (each opens a stack) and DUP floods are charged too', () => {
     for (const opcode of [[MARK], [0x29, 0x32]]) {
-      assert.throws(() => readCheckpoint(zipCheckpoint(flood(opcode, 400_000), [])), (error: unknown) => error instanceof CheckpointError && error.code === 'too-large');
+      assert.throws(
+        () => readCheckpoint(zipCheckpoint(flood(opcode, 400_000), [])),
+        (error: unknown) => error instanceof CheckpointError && error.code === 'too-large',
+      );
     }
   });
 });

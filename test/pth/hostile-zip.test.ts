@@ -61,14 +61,22 @@ describe('deflated zip entries', () => {
 
   it('an entry whose header declares fewer bytes than its stream holds stops at the declared size', () => {
     const bytes = declareSize(deflateAll(fixtureBytes('cifar-small.pth')), 'cifar-small/data.pkl', 100);
-    assertRefused(bytes, 'malformed-zip', "malformed zip archive: entry 'cifar-small/data.pkl' inflates past the 100 bytes its header declares");
+    assertRefused(
+      bytes,
+      'malformed-zip',
+      "malformed zip archive: entry 'cifar-small/data.pkl' inflates past the 100 bytes its header declares",
+    );
   });
 
   it('a 48 KB entry holding 50 MB of zeros that declares 100 bytes', () => {
     const entries: Zippable = { 'archive/data.pkl': [new Uint8Array(50_000_000), { level: 9 }] };
     const bytes = declareSize(zipSync(entries), 'archive/data.pkl', 100);
     const started = performance.now();
-    assertRefused(bytes, 'malformed-zip', "malformed zip archive: entry 'archive/data.pkl' inflates past the 100 bytes its header declares");
+    assertRefused(
+      bytes,
+      'malformed-zip',
+      "malformed zip archive: entry 'archive/data.pkl' inflates past the 100 bytes its header declares",
+    );
     // fflate alone decoded all 50 MB (about a second here); a hang detector, not a timing test.
     assert.ok(performance.now() - started < 20_000);
   });
@@ -114,7 +122,10 @@ describe('deflated zip entries', () => {
 function overlappingEntries(copies: number): Uint8Array {
   const storage = float32Storage('0', new Array<number>(4096).fill(1));
   const object: PickleValue = {
-    orderedDict: Array.from({ length: copies }, (_, index) => [`t${index}`, tensorV2(storageId({ ...storage, key: String(index) }), 0, [4096])] as const),
+    orderedDict: Array.from(
+      { length: copies },
+      (_, index) => [`t${index}`, tensorV2(storageId({ ...storage, key: String(index) }), 0, [4096])] as const,
+    ),
   };
   const base = zipSync({ 'archive/data.pkl': pickle(object), 'archive/data/0': storage.bytes }, { level: 0 });
   const view = new DataView(base.buffer);
@@ -122,7 +133,11 @@ function overlappingEntries(copies: number): Uint8Array {
   const directoryOffset = view.getUint32(end + 16, true);
   const directory = base.subarray(directoryOffset, end);
   // The record of 'archive/data/0' is the second; clone it under other names.
-  const firstLength = 46 + view.getUint16(directoryOffset + 28, true) + view.getUint16(directoryOffset + 30, true) + view.getUint16(directoryOffset + 32, true);
+  const firstLength =
+    46 +
+    view.getUint16(directoryOffset + 28, true) +
+    view.getUint16(directoryOffset + 30, true) +
+    view.getUint16(directoryOffset + 32, true);
   const record = directory.subarray(firstLength);
   const clones: Uint8Array[] = [];
   for (let index = 1; index < copies; index++) {
@@ -164,7 +179,10 @@ describe('overlapping zip entries', () => {
       (error: unknown) => {
         assert.ok(error instanceof CheckpointError, String(error));
         assert.equal(error.code, 'too-large');
-        assert.match(error.message, /^tensor '[^']+' would take \d+ bytes to materialise, past the limit of \d+ bytes \(4 × the file size\) for all tensors$/);
+        assert.match(
+          error.message,
+          /^tensor '[^']+' would take \d+ bytes to materialise, past the limit of \d+ bytes \(4 × the file size\) for all tensors$/,
+        );
         return true;
       },
     );

@@ -24,7 +24,17 @@ describe('objects beside the state_dict kept as inert placeholders', () => {
       ['epoch', 3],
       ['state_dict', stateDict],
       ['optimizer', built('torch.optim.sgd', 'SGD', optimizerState)],
-      ['args', built('argparse', 'Namespace', new Map<PickleValue, PickleValue>([['lr', { float: 0.1 }], ['__setstate__', 'x']]))],
+      [
+        'args',
+        built(
+          'argparse',
+          'Namespace',
+          new Map<PickleValue, PickleValue>([
+            ['lr', { float: 0.1 }],
+            ['__setstate__', 'x'],
+          ]),
+        ),
+      ],
     ]);
     const checkpoint = readCheckpoint(zipCheckpoint(root, [storage]));
     assert.deepEqual([...checkpoint.tensors.keys()], ['w']);
@@ -34,18 +44,31 @@ describe('objects beside the state_dict kept as inert placeholders', () => {
   });
 
   it('inside the state_dict a placeholder is still refused, by what it is', () => {
-    const inner: PickleValue = { orderedDict: [['w', tensorV2(storageId(storage), 0, [2])], ['args', built('argparse', 'Namespace', new Map())]] };
-    assert.throws(() => readCheckpoint(zipCheckpoint(new Map<PickleValue, PickleValue>([['state_dict', inner]]), [storage])), {
-      name: 'CheckpointError',
-      message: "expected 'state_dict' to hold a state_dict (a mapping of names to tensors), but its entry 'args' is a pickled argparse.Namespace object",
-    });
+    const inner: PickleValue = {
+      orderedDict: [
+        ['w', tensorV2(storageId(storage), 0, [2])],
+        ['args', built('argparse', 'Namespace', new Map())],
+      ],
+    };
+    assert.throws(
+      () => readCheckpoint(zipCheckpoint(new Map<PickleValue, PickleValue>([['state_dict', inner]]), [storage])),
+      {
+        name: 'CheckpointError',
+        message:
+          "expected 'state_dict' to hold a state_dict (a mapping of names to tensors), but its entry 'args' is a pickled argparse.Namespace object",
+      },
+    );
   });
 
   it('every other global stays refused by name, beside the state_dict too', () => {
-    const root = new Map<PickleValue, PickleValue>([['state_dict', stateDict], ['hook', { call: { global: ['posix', 'system'] }, args: ['true'] }]]);
+    const root = new Map<PickleValue, PickleValue>([
+      ['state_dict', stateDict],
+      ['hook', { call: { global: ['posix', 'system'] }, args: ['true'] }],
+    ]);
     assert.throws(() => readCheckpoint(zipCheckpoint(root, [storage])), {
       name: 'CheckpointError',
-      message: "unsupported global 'posix.system' in pickle: only tensor and container types are allowed (like torch.load(weights_only=True))",
+      message:
+        "unsupported global 'posix.system' in pickle: only tensor and container types are allowed (like torch.load(weights_only=True))",
     });
   });
 });

@@ -34,7 +34,10 @@ describe('zip entries read in place', () => {
   it('leaves deflated entries to fflate, which inflates them', () => {
     const weights = float32Storage('0', [1.5, -2.25, 3.125, 4]);
     const object = { orderedDict: [['w', tensorV2(storageId(weights), 0, [2, 2])]] } as const;
-    const bytes = zipSync({ 'ckpt/data.pkl': [pickle(object), { level: 0 }], 'ckpt/data/0': [weights.bytes, { level: 9 }] });
+    const bytes = zipSync({
+      'ckpt/data.pkl': [pickle(object), { level: 0 }],
+      'ckpt/data/0': [weights.bytes, { level: 9 }],
+    });
     assert.equal(storedEntriesInPlace(bytes, new Set(['ckpt/data/0', 'ckpt/data.pkl'])).has('ckpt/data/0'), false);
     const tensor = readCheckpoint(bytes).tensors.get('w');
     assert.deepEqual(tensor?.shape, [2, 2]);

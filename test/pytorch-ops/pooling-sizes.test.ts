@@ -5,7 +5,8 @@ import { pytorchPool2dPads, pytorchPoolAxisPads, pytorchPoolOutputSize } from '.
 describe('pytorchPoolOutputSize', () => {
   it('follows the ImageNet NIN chain 54 → 27 → 13 → 6 → 1 with ceil_mode', () => {
     // features.3, .10, .17: MaxPool2d(3, stride=2, ceil_mode=True); features.28: AvgPool2d(6, stride=1, ceil_mode=True)
-    const maxPool = (n: number) => pytorchPoolOutputSize({ inputSize: n, kernel: 3, stride: 2, padding: 0, ceilMode: true });
+    const maxPool = (n: number) =>
+      pytorchPoolOutputSize({ inputSize: n, kernel: 3, stride: 2, padding: 0, ceilMode: true });
     assert.equal(maxPool(54), 27);
     assert.equal(maxPool(27), 13);
     assert.equal(maxPool(13), 6);

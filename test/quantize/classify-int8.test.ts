@@ -2,14 +2,23 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { classify, DEFAULT_DTYPE, defaultModelPath, loadClassifier, ModelError, type NodeClassifier } from '../../src/index.js';
+import {
+  classify,
+  DEFAULT_DTYPE,
+  defaultModelPath,
+  loadClassifier,
+  ModelError,
+  type NodeClassifier,
+} from '../../src/index.js';
 import { FIXTURES, maxAbsDiff } from '../support/fixtures.js';
 
 const IMAGES = join(FIXTURES, 'images');
 /** Every decodable fixture image: the ten CIFAR-10 test JPEGs and the odd sizes and formats. */
 const FIXTURE_IMAGES = [
   ...readdirSync(join(IMAGES, 'cifar10')).map((f) => join(IMAGES, 'cifar10', f)),
-  ...readdirSync(IMAGES).filter((f) => /\.(jpg|png)$/.test(f)).map((f) => join(IMAGES, f)),
+  ...readdirSync(IMAGES)
+    .filter((f) => /\.(jpg|png)$/.test(f))
+    .map((f) => join(IMAGES, f)),
 ];
 /** int8 against float32 on these images; measured worst 0.041 (x86, AVX-512 VNNI); the bound leaves room for other CPUs' kernels. */
 const PROBABILITY_TOLERANCE = 0.06;
@@ -39,7 +48,8 @@ describe('the int8 default model against the float32 one', () => {
     let worst = 0;
     FIXTURE_IMAGES.forEach((file, i) => {
       assert.equal(b[i]![0]!.label, a[i]![0]!.label, file);
-      const byIndex = (p: readonly { index: number; probability: number }[]) => [...p].sort((x, y) => x.index - y.index).map((x) => x.probability);
+      const byIndex = (p: readonly { index: number; probability: number }[]) =>
+        [...p].sort((x, y) => x.index - y.index).map((x) => x.probability);
       worst = Math.max(worst, maxAbsDiff(byIndex(a[i]!), byIndex(b[i]!)));
     });
     assert.ok(worst <= PROBABILITY_TOLERANCE, `worst probability difference ${worst}`);
@@ -70,13 +80,19 @@ describe('dtype defaults and errors', () => {
   });
 
   test('an unknown dtype names the valid ones', async () => {
-    await assert.rejects(loadClassifier(undefined, { dtype: 'int4' }), { name: 'RangeError', message: "dtype should be one of fp32, int8, got 'int4'" });
+    await assert.rejects(loadClassifier(undefined, { dtype: 'int4' }), {
+      name: 'RangeError',
+      message: "dtype should be one of fp32, int8, got 'int4'",
+    });
   });
 
   test('a model of another precision than the dtype asked for is refused', async () => {
     await assert.rejects(loadClassifier(defaultModelPath('fp32'), { dtype: 'int8' }), (error: unknown) => {
       assert.ok(error instanceof ModelError);
-      assert.equal(error.message, `${defaultModelPath('fp32')} is an fp32 model, not int8 (make an int8 one with nin-sdk quantize)`);
+      assert.equal(
+        error.message,
+        `${defaultModelPath('fp32')} is an fp32 model, not int8 (make an int8 one with nin-sdk quantize)`,
+      );
       return true;
     });
     await assert.rejects(loadClassifier(readFileSync(defaultModelPath('int8')), { dtype: 'fp32' }), {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { activationParameters, quantizeBias, quantizeWeightsPerChannel, roundHalfToEven } from '../../src/quantize/index.js';
+import {
+  activationParameters,
+  quantizeBias,
+  quantizeWeightsPerChannel,
+  roundHalfToEven,
+} from '../../src/quantize/index.js';
 
 describe('quantization parameters', () => {
   test('roundHalfToEven rounds ties to the even neighbour, as ONNX QuantizeLinear does', () => {
@@ -37,6 +42,9 @@ describe('quantization parameters', () => {
     const b = quantizeBias(Float32Array.from([0.3, -0.5]), 0.1, weightScales, 'bias b');
     assert.deepEqual([...b.scales], [Math.fround(0.1 * Math.fround(0.01)), Math.fround(0.1 * Math.fround(0.02))]);
     assert.deepEqual([...b.data], [300, -250]);
-    assert.throws(() => quantizeBias(Float32Array.from([1e6]), 1e-6, Float32Array.from([1e-6]), 'bias b'), /^Error: quantize: bias b\[0\] = 1000000 does not fit int32/);
+    assert.throws(
+      () => quantizeBias(Float32Array.from([1e6]), 1e-6, Float32Array.from([1e-6]), 'bias b'),
+      /^Error: quantize: bias b\[0\] = 1000000 does not fit int32/,
+    );
   });
 });

@@ -6,8 +6,23 @@ import { describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, ops, readOnnx, tensorData, writeOnnx, type Graph, type Node, type TensorData } from '../../src/graph/index.js';
-import { MinMaxObserver, planQuantization, quantizeToQdq, withObservedOutputs, type ValueRange } from '../../src/quantize/index.js';
+import {
+  GraphBuilder,
+  ops,
+  readOnnx,
+  tensorData,
+  writeOnnx,
+  type Graph,
+  type Node,
+  type TensorData,
+} from '../../src/graph/index.js';
+import {
+  MinMaxObserver,
+  planQuantization,
+  quantizeToQdq,
+  withObservedOutputs,
+  type ValueRange,
+} from '../../src/quantize/index.js';
 import { Random } from '../../src/train/data/random.js';
 import { ROOT } from '../support/fixtures.js';
 
@@ -19,16 +34,46 @@ function smallNin(): Graph {
   const random = Random.fromSeed(7);
   const weights = (dims: number[], spread: number) => {
     const n = dims.reduce((a, b) => a * b, 1);
-    return tensorData('float32', dims, Float32Array.from({ length: n }, () => (random.nextFloat() * 2 - 1) * spread));
+    return tensorData(
+      'float32',
+      dims,
+      Float32Array.from({ length: n }, () => (random.nextFloat() * 2 - 1) * spread),
+    );
   };
   const g = new GraphBuilder({ name: 'small_nin' });
   const x = g.input('input', 'float32', ['batch', 3, 8, 8]);
-  let h = ops.conv(g, x, g.initializer('c0.weight', weights([8, 3, 3, 3], 0.5)), g.initializer('c0.bias', weights([8], 0.2)), { pads: 1, name: 'c0' });
+  let h = ops.conv(
+    g,
+    x,
+    g.initializer('c0.weight', weights([8, 3, 3, 3], 0.5)),
+    g.initializer('c0.bias', weights([8], 0.2)),
+    { pads: 1, name: 'c0' },
+  );
   h = ops.relu(g, h, { name: 'r0' });
   h = ops.maxPool(g, h, { kernelShape: 3, strides: 2, pads: 1, name: 'mp' });
-  h = ops.relu(g, ops.conv(g, h, g.initializer('c1.weight', weights([6, 8, 1, 1], 0.5)), g.initializer('c1.bias', weights([6], 0.2)), { name: 'c1' }), { name: 'r1' });
+  h = ops.relu(
+    g,
+    ops.conv(
+      g,
+      h,
+      g.initializer('c1.weight', weights([6, 8, 1, 1], 0.5)),
+      g.initializer('c1.bias', weights([6], 0.2)),
+      { name: 'c1' },
+    ),
+    { name: 'r1' },
+  );
   h = ops.averagePool(g, h, { kernelShape: 3, strides: 2, pads: 1, countIncludePad: true, name: 'ap' });
-  h = ops.relu(g, ops.conv(g, h, g.initializer('c2.weight', weights([4, 6, 1, 1], 0.5)), g.initializer('c2.bias', weights([4], 0.2)), { name: 'c2' }), { name: 'r2' });
+  h = ops.relu(
+    g,
+    ops.conv(
+      g,
+      h,
+      g.initializer('c2.weight', weights([4, 6, 1, 1], 0.5)),
+      g.initializer('c2.bias', weights([4], 0.2)),
+      { name: 'c2' },
+    ),
+    { name: 'r2' },
+  );
   h = ops.averagePool(g, h, { kernelShape: 2, strides: 1, countIncludePad: true, name: 'gap' });
   g.output(ops.flatten(g, h, 1), 'logits');
   return g.build();
@@ -58,7 +103,8 @@ async function calibrate(graph: Graph, batch: number): Promise<ReadonlyMap<strin
   return observer.result();
 }
 
-const producerOf = (graph: Graph, value: string): Node | undefined => graph.nodes.find((n) => n.outputs.some((v) => v.name === value));
+const producerOf = (graph: Graph, value: string): Node | undefined =>
+  graph.nodes.find((n) => n.outputs.some((v) => v.name === value));
 const consumersOf = (graph: Graph, value: string): Node[] => graph.nodes.filter((n) => n.inputs.includes(value));
 const initializer = (graph: Graph, name: string): TensorData => {
   const found = graph.initializers.find((i) => i.name === name);
@@ -70,14 +116,17 @@ describe('planQuantization', () => {
   test('quantizes Conv inputs, ReLU outputs, MaxPool with shared parameters and a non-global AveragePool; not the global pool', () => {
     const plan = planQuantization(smallNin());
     assert.deepEqual(plan.convs, ['c0', 'c1', 'c2']);
-    assert.deepEqual([...plan.activations], [
-      ['input', { kind: 'calibrated' }],
-      ['r0', { kind: 'calibrated' }],
-      ['mp', { kind: 'shared', with: 'r0' }],
-      ['r1', { kind: 'calibrated' }],
-      ['ap', { kind: 'calibrated' }],
-      ['r2', { kind: 'calibrated' }],
-    ]);
+    assert.deepEqual(
+      [...plan.activations],
+      [
+        ['input', { kind: 'calibrated' }],
+        ['r0', { kind: 'calibrated' }],
+        ['mp', { kind: 'shared', with: 'r0' }],
+        ['r1', { kind: 'calibrated' }],
+        ['ap', { kind: 'calibrated' }],
+        ['r2', { kind: 'calibrated' }],
+      ],
+    );
     assert.deepEqual(plan.calibrated, ['input', 'r0', 'r1', 'ap', 'r2']);
   });
 });
@@ -90,7 +139,10 @@ describe('quantizeToQdq on a small NIN', () => {
     assert.equal(changed, true);
     const bytes = writeOnnx(quantized);
     // Reads back through the IR's shape rules with the same types.
-    assert.deepEqual(readOnnx(bytes).graph.nodes.map((n) => n.outputs), quantized.nodes.map((n) => n.outputs));
+    assert.deepEqual(
+      readOnnx(bytes).graph.nodes.map((n) => n.outputs),
+      quantized.nodes.map((n) => n.outputs),
+    );
 
     const input = randomInput(4, 99);
     const reference = (await run(writeOnnx(graph), input, 4))['logits']!;
@@ -102,10 +154,18 @@ describe('quantizeToQdq on a small NIN', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nin-qdq-'));
     try {
       const optimized = join(dir, 'optimized.onnx');
-      await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, optimizedModelFilePath: optimized, logSeverityLevel: 3 });
+      await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: 1,
+        optimizedModelFilePath: optimized,
+        logSeverityLevel: 3,
+      });
       const opTypes = fromBinary(ModelProtoSchema, readFileSync(optimized)).graph!.node.map((n) => n.opType);
       assert.equal(opTypes.filter((t) => t === 'QLinearConv').length, 3, opTypes.join(' '));
-      assert.equal(opTypes.filter((t) => t === 'Relu').length, 0, 'ONNX Runtime absorbs every Relu before a zero-point-0 Q');
+      assert.equal(
+        opTypes.filter((t) => t === 'Relu').length,
+        0,
+        'ONNX Runtime absorbs every Relu before a zero-point-0 Q',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -207,14 +267,21 @@ describe('the shipped int8 model (models/nin-cifar10-int8.onnx)', () => {
     const last = graph.nodes.filter((n) => n.opType === 'AveragePool').at(-1)!;
     assert.deepEqual(last.outputs[0]!.shape.slice(2), [1, 1]);
     assert.equal(producerOf(graph, last.inputs[0]!)!.opType, 'DequantizeLinear');
-    assert.deepEqual(consumersOf(graph, last.outputs[0]!.name).map((n) => n.opType), ['Flatten']);
+    assert.deepEqual(
+      consumersOf(graph, last.outputs[0]!.name).map((n) => n.opType),
+      ['Flatten'],
+    );
   });
 
   test('ONNX Runtime fuses all nine Conv+Relu into QLinearConv', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nin-qdq-'));
     try {
       const optimized = join(dir, 'optimized.onnx');
-      await ort.InferenceSession.create(readFileSync(INT8_MODEL), { intraOpNumThreads: 1, optimizedModelFilePath: optimized, logSeverityLevel: 3 });
+      await ort.InferenceSession.create(readFileSync(INT8_MODEL), {
+        intraOpNumThreads: 1,
+        optimizedModelFilePath: optimized,
+        logSeverityLevel: 3,
+      });
       const opTypes = fromBinary(ModelProtoSchema, readFileSync(optimized)).graph!.node.map((n) => n.opType);
       assert.equal(opTypes.filter((t) => t === 'QLinearConv').length, 9, opTypes.join(' '));
       assert.ok(!opTypes.includes('Conv') && !opTypes.includes('Relu'), opTypes.join(' '));

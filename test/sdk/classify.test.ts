@@ -7,7 +7,15 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { convertCheckpoint } from '../../converters/nin/index.js';
 import { GraphBuilder, ops, writeOnnx } from '../../src/graph/index.js';
-import { classify, defaultModelPath, loadClassifier, ModelError, ProviderError, type NodeClassifier, type Prediction } from '../../src/index.js';
+import {
+  classify,
+  defaultModelPath,
+  loadClassifier,
+  ModelError,
+  ProviderError,
+  type NodeClassifier,
+  type Prediction,
+} from '../../src/index.js';
 import { CHECKPOINTS, FIXTURES, maxAbsDiff } from '../support/fixtures.js';
 
 const IMAGES = join(FIXTURES, 'images');
@@ -15,7 +23,10 @@ const IMAGES = join(FIXTURES, 'images');
 const CAT = join(IMAGES, 'cifar10', 'cat-0000.jpg');
 
 interface PreprocessManifest {
-  readonly images: readonly { readonly file: string; readonly references: Record<string, { tensor: string; dims: number[] }> }[];
+  readonly images: readonly {
+    readonly file: string;
+    readonly references: Record<string, { tensor: string; dims: number[] }>;
+  }[];
 }
 
 function referenceTensor(name: string): Float32Array {
@@ -40,7 +51,10 @@ describe('classify() with the embedded default model', () => {
     const fromPath = await classify(CAT, { top: 10 });
     const fromBytes = await classify(readFileSync(CAT), { top: 10 });
     const { data, info } = await sharp(CAT).raw().toBuffer({ resolveWithObject: true });
-    const fromPixels = await classify({ data, width: info.width, height: info.height, channels: info.channels }, { top: 10 });
+    const fromPixels = await classify(
+      { data, width: info.width, height: info.height, channels: info.channels },
+      { top: 10 },
+    );
     assert.deepEqual([...fromBytes], [...fromPath]);
     assert.deepEqual([...fromPixels], [...fromPath]);
   });
@@ -53,12 +67,16 @@ describe('a loaded classifier', () => {
   test('equals ONNX Runtime on the PIL + torchvision preprocessed tensors of every fixture image (≤ 1e-5)', async () => {
     classifier = await loadClassifier(defaultModelPath());
     const session = await ort.InferenceSession.create(defaultModelPath());
-    const manifest = JSON.parse(readFileSync(join(FIXTURES, 'preprocess', 'manifest.json'), 'utf8')) as PreprocessManifest;
+    const manifest = JSON.parse(
+      readFileSync(join(FIXTURES, 'preprocess', 'manifest.json'), 'utf8'),
+    ) as PreprocessManifest;
     let checked = 0;
     for (const image of manifest.images) {
       const reference = image.references['cifar10'];
       if (reference === undefined) continue;
-      const expected = await session.run({ input: new ort.Tensor('float32', referenceTensor(reference.tensor), reference.dims) });
+      const expected = await session.run({
+        input: new ort.Tensor('float32', referenceTensor(reference.tensor), reference.dims),
+      });
       const ours = await classifier.classify(join(IMAGES, image.file), { top: 10 });
       const probabilities = new Float32Array(10);
       for (const p of ours) probabilities[p.index] = p.probability;
@@ -70,7 +88,9 @@ describe('a loaded classifier', () => {
   });
 
   test('concurrent calls give exactly the serial answers', async () => {
-    const files = ['cat.jpg', 'cifar10/ship-0005.jpg', 'cifar10/truck-0099.jpg', 'grey-400x300.jpg'].map((f) => join(IMAGES, f));
+    const files = ['cat.jpg', 'cifar10/ship-0005.jpg', 'cifar10/truck-0099.jpg', 'grey-400x300.jpg'].map((f) =>
+      join(IMAGES, f),
+    );
     const serial: Prediction[][] = [];
     for (const file of files) serial.push([...(await classifier.classify(file, { top: 10 }))]);
     const concurrent = await Promise.all([...files, ...files].map((file) => classifier.classify(file, { top: 10 })));
@@ -79,7 +99,7 @@ describe('a loaded classifier', () => {
     batch.forEach((result, i) => assert.deepEqual([...result], serial[i]));
   });
 
-  test('an ImageNet-family model from bytes: probabilities come from the graph\'s own Softmax and sum to 1', async () => {
+  test("an ImageNet-family model from bytes: probabilities come from the graph's own Softmax and sum to 1", async () => {
     const { onnx } = await convertCheckpoint(readFileSync(join(CHECKPOINTS, 'imagenet-small.pth')));
     const imagenet = await loadClassifier(onnx);
     const top = await imagenet.classify(join(IMAGES, 'large-1600x1200.jpg'), { top: 1000 });
@@ -101,12 +121,18 @@ describe('providers', () => {
   test('CUDA without its libraries: strict fails saying what is missing; otherwise falls back to CPU and says so', async () => {
     await assert.rejects(loadClassifier(undefined, { provider: 'cuda', strict: true }), (error: unknown) => {
       assert.ok(error instanceof ProviderError);
-      assert.match(error.message, /^no execution provider could start \(cuda: .*Failed to load shared library; it needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node's CUDA binaries \(node node_modules\/onnxruntime-node\/script\/install --onnxruntime-node-install=cuda12; see the README\)\)$/);
+      assert.match(
+        error.message,
+        /^no execution provider could start \(cuda: .*Failed to load shared library; it needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node's CUDA binaries \(node node_modules\/onnxruntime-node\/script\/install --onnxruntime-node-install=cuda12; see the README\)\)$/,
+      );
       return true;
     });
     const fallback = await loadClassifier(undefined, { provider: ['cuda', 'cpu'] });
     assert.equal(fallback.provider, 'cpu');
-    assert.deepEqual(fallback.fallbacks.map((f) => f.provider), ['cuda']);
+    assert.deepEqual(
+      fallback.fallbacks.map((f) => f.provider),
+      ['cuda'],
+    );
     assert.equal((await fallback.classify(CAT)).provider, 'cpu');
     await fallback.dispose();
   });
@@ -125,7 +151,8 @@ describe('models that are not nin-sdk classifiers', () => {
     g.output(ops.relu(g, g.input('x', 'float32', [1, 4])), 'y');
     await assert.rejects(loadClassifier(writeOnnx(g.build())), {
       name: 'ModelError',
-      message: "model bytes is not a nin-sdk classifier: it has no 'nin.labels' metadata (convert the PyTorch checkpoint with nin-convert)",
+      message:
+        "model bytes is not a nin-sdk classifier: it has no 'nin.labels' metadata (convert the PyTorch checkpoint with nin-convert)",
     });
   });
 
@@ -135,7 +162,14 @@ describe('models that are not nin-sdk classifiers', () => {
     const metadata = {
       'nin.family': 'cifar10',
       'nin.labels': JSON.stringify(['a', 'b']),
-      'nin.preprocessing': JSON.stringify({ inputSize: 32, resizeShorterSide: 32, channelOrder: 'RGB', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] }),
+      'nin.preprocessing': JSON.stringify({
+        inputSize: 32,
+        resizeShorterSide: 32,
+        channelOrder: 'RGB',
+        scale: 1,
+        mean: [0, 0, 0],
+        std: [1, 1, 1],
+      }),
     };
     await assert.rejects(loadClassifier(writeOnnx(g.build(), { metadata })), (error: unknown) => {
       assert.ok(error instanceof ModelError);

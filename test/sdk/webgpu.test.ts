@@ -8,7 +8,7 @@ import { ROOT } from '../support/fixtures.js';
 /** Debian's chromium package ships SwiftShader, a software Vulkan driver: a WebGPU adapter without a GPU. */
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
-test('WebGPU (Dawn on SwiftShader) gives the CPU provider\'s probabilities within 1e-5', { timeout: 300_000 }, (t) => {
+test("WebGPU (Dawn on SwiftShader) gives the CPU provider's probabilities within 1e-5", { timeout: 300_000 }, (t) => {
   if (!existsSync(SWIFTSHADER)) {
     if (process.env['CI']) assert.fail(`${SWIFTSHADER} is missing: .ci/run must install Debian's chromium package`);
     t.skip(`no software Vulkan driver at ${SWIFTSHADER} (apt-get install chromium)`);

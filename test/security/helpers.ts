@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, TensorProto_DataLocation, TensorProtoSchema, type ModelProto, type TensorProto } from 'onnx-buf';
+import {
+  ModelProtoSchema,
+  TensorProto_DataLocation,
+  TensorProtoSchema,
+  type ModelProto,
+  type TensorProto,
+} from 'onnx-buf';
 import { ROOT } from '../support/fixtures.js';
 
 export const NIN_SDK = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
@@ -18,8 +24,16 @@ export interface CliResult {
 }
 
 /** Runs a built CLI (dist/: build first) with a time limit, so that a hang fails the test instead of stalling it. */
-export function runCli(cli: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): CliResult {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 60_000 });
+export function runCli(
+  cli: string,
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): CliResult {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    cwd: options.cwd ?? ROOT,
+    timeout: options.timeoutMs ?? 60_000,
+  });
   return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 

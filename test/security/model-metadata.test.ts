@@ -10,7 +10,14 @@ import { ortErrorLine } from '../../src/runtime/ort-error.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { defaultModelProto, encodeModel, NIN_SDK, runCli, temporaryFolder, withMetadata } from './helpers.js';
 
-const CIFAR_SPEC = { inputSize: 32, resizeShorterSide: 32, channelOrder: 'RGB', scale: 1 / 255, mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
+const CIFAR_SPEC = {
+  inputSize: 32,
+  resizeShorterSide: 32,
+  channelOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [0.4914, 0.4822, 0.4465],
+  std: [0.247, 0.2435, 0.2616],
+};
 const LABELS = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
 function modelWith(key: string, value: string): Uint8Array {
@@ -32,27 +39,39 @@ describe('model metadata is checked against bounds and against the graph before 
       [{ channelOrder: 'GRB' }, `channelOrder must be 'RGB' or 'BGR', got "GRB"`],
     ];
     for (const [change, reason] of cases) {
-      await assert.rejects(loadClassifier(modelWith('nin.preprocessing', JSON.stringify({ ...CIFAR_SPEC, ...change }))), {
-        name: 'ModelError',
-        message: specPrefix + reason,
-      });
+      await assert.rejects(
+        loadClassifier(modelWith('nin.preprocessing', JSON.stringify({ ...CIFAR_SPEC, ...change }))),
+        {
+          name: 'ModelError',
+          message: specPrefix + reason,
+        },
+      );
     }
     // 1e999 parses to Infinity (JSON.stringify would have written null)
     const infinite = JSON.stringify(CIFAR_SPEC).replace('"mean":[0.4914', '"mean":[1e999');
     await assert.rejects(loadClassifier(modelWith('nin.preprocessing', infinite)), {
       message: `${specPrefix}mean must be three finite numbers, got [Infinity, 0.4822, 0.4465]`,
     });
-    await assert.rejects(loadClassifier(modelWith('nin.preprocessing', '[1,2]')), { message: `${specPrefix}must be an object, got [1, 2]` });
+    await assert.rejects(loadClassifier(modelWith('nin.preprocessing', '[1,2]')), {
+      message: `${specPrefix}must be an object, got [1, 2]`,
+    });
   });
 
   test('an input size other than the graph input, or a label count other than the output dim, is refused', async () => {
-    await assert.rejects(loadClassifier(modelWith('nin.preprocessing', JSON.stringify({ ...CIFAR_SPEC, inputSize: 64, resizeShorterSide: 64 }))), {
-      name: 'ModelError',
-      message: "model bytes: the graph's input input is [batch, 3, 32, 32], but its preprocessing metadata makes [N, 3, 64, 64] (three colour planes of inputSize 64)",
-    });
+    await assert.rejects(
+      loadClassifier(
+        modelWith('nin.preprocessing', JSON.stringify({ ...CIFAR_SPEC, inputSize: 64, resizeShorterSide: 64 })),
+      ),
+      {
+        name: 'ModelError',
+        message:
+          "model bytes: the graph's input input is [batch, 3, 32, 32], but its preprocessing metadata makes [N, 3, 64, 64] (three colour planes of inputSize 64)",
+      },
+    );
     await assert.rejects(loadClassifier(modelWith('nin.labels', JSON.stringify([...LABELS, 'eleventh']))), {
       name: 'ModelError',
-      message: "model bytes: the graph's output probabilities is [batch, 10], but its metadata has 11 labels ([N, 11] expected)",
+      message:
+        "model bytes: the graph's output probabilities is [batch, 10], but its metadata has 11 labels ([N, 11] expected)",
     });
   });
 
@@ -61,7 +80,14 @@ describe('model metadata is checked against bounds and against the graph before 
     const hostile = ['\u001b]0;pwned\u0007\u001b[2Jairplane', ...LABELS.slice(1)];
     writeFileSync(join(folder, 'm.onnx'), modelWith('nin.labels', JSON.stringify(hostile)));
     copyFileSync(join(FIXTURES, 'images', 'cifar10', 'airplane-0003.jpg'), join(folder, 'a.jpg'));
-    const predict = runCli(NIN_SDK, ['predict', '--model', join(folder, 'm.onnx'), '--top', '1', join(folder, 'a.jpg')]);
+    const predict = runCli(NIN_SDK, [
+      'predict',
+      '--model',
+      join(folder, 'm.onnx'),
+      '--top',
+      '1',
+      join(folder, 'a.jpg'),
+    ]);
     assert.equal(predict.code, 0, predict.stderr);
     assert.match(predict.stdout, /^\S+a\.jpg {2}\\u001b\]0;pwned\\u0007\\u001b\[2Jairplane \d+\.\d%\n$/);
     const info = runCli(NIN_SDK, ['info', join(folder, 'm.onnx')]);
@@ -76,14 +102,15 @@ test('a spec within bounds cannot make a long, thin image into gigabytes: one re
   const spec: PreprocessSpec = { ...CIFAR10_PREPROCESSING, inputSize: 4096, resizeShorterSide: 4096 };
   assert.throws(() => preprocessPixels(thin, spec, 'thin.png'), {
     name: 'ImageError',
-    message: 'thin.png (20000×2) would be resized to 40960000×4096, over the limit of 64 megapixels for one resized image',
+    message:
+      'thin.png (20000×2) would be resized to 40960000×4096, over the limit of 64 megapixels for one resized image',
   });
 });
 
 describe('one line, right exit code', () => {
   test("ONNX Runtime's multi-line messages are told in their first line, without source paths or control characters", () => {
     const message =
-      "/onnxruntime_src/onnxruntime/core/providers/cpu/tensor/reshape_helper.h:47 onnxruntime::ReshapeHelper::ReshapeHelper input_shape_size == size was false.\u001b[2J The input tensor cannot be reshaped\n  at frame 1\n  at frame 2\n";
+      '/onnxruntime_src/onnxruntime/core/providers/cpu/tensor/reshape_helper.h:47 onnxruntime::ReshapeHelper::ReshapeHelper input_shape_size == size was false.\u001b[2J The input tensor cannot be reshaped\n  at frame 1\n  at frame 2\n';
     assert.equal(
       ortErrorLine(new Error(`\n${message}`)),
       'onnxruntime::ReshapeHelper::ReshapeHelper input_shape_size == size was false. [2J The input tensor cannot be reshaped',
@@ -92,12 +119,17 @@ describe('one line, right exit code', () => {
 
   test('predict piped into head -2 ends quietly: no EPIPE stack trace, exit 0', () => {
     const folder = temporaryFolder('epipe');
-    for (let i = 0; i < 300; i++) copyFileSync(join(FIXTURES, 'images', 'cat.jpg'), join(folder, `${String(i).padStart(3, '0')}.jpg`));
-    const shell = spawnSync('bash', ['-c', `"${process.execPath}" "${NIN_SDK}" predict "${folder}" | head -2; echo "status \${PIPESTATUS[0]}" >&2`], {
-      encoding: 'utf8',
-      cwd: ROOT,
-      timeout: 120_000,
-    });
+    for (let i = 0; i < 300; i++)
+      copyFileSync(join(FIXTURES, 'images', 'cat.jpg'), join(folder, `${String(i).padStart(3, '0')}.jpg`));
+    const shell = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${NIN_SDK}" predict "${folder}" | head -2; echo "status \${PIPESTATUS[0]}" >&2`],
+      {
+        encoding: 'utf8',
+        cwd: ROOT,
+        timeout: 120_000,
+      },
+    );
     assert.equal(shell.stdout.trim().split('\n').length, 2);
     assert.equal(shell.stderr, 'status 0\n');
   });

@@ -15,13 +15,23 @@ const FIRST_WEIGHT_DIMS = [192, 3, 5, 5];
 function modelReading(location: string): ModelProto {
   const model = defaultModelProto();
   const graph = model.graph!;
-  graph.initializer = graph.initializer.map((t) => (t.name === FIRST_WEIGHT ? externalTensor(FIRST_WEIGHT, FIRST_WEIGHT_DIMS, location) : t));
+  graph.initializer = graph.initializer.map((t) =>
+    t.name === FIRST_WEIGHT ? externalTensor(FIRST_WEIGHT, FIRST_WEIGHT_DIMS, location) : t,
+  );
   return model;
 }
 
 /** A model whose only external tensor is hidden at `where`. */
 function tinyModel(graph: Record<string, unknown>, extra: Record<string, unknown> = {}): Uint8Array {
-  return toBinary(ModelProtoSchema, create(ModelProtoSchema, { irVersion: 8n, opsetImport: [{ domain: '', version: 17n }], graph: { name: 'g', ...graph }, ...extra }));
+  return toBinary(
+    ModelProtoSchema,
+    create(ModelProtoSchema, {
+      irVersion: 8n,
+      opsetImport: [{ domain: '', version: 17n }],
+      graph: { name: 'g', ...graph },
+      ...extra,
+    }),
+  );
 }
 
 /** The command's name that starts an error line ('nin-sdk: ' or 'nin-sdk info: ': the CLI's own choice). */
@@ -31,15 +41,39 @@ const secret = externalTensor('stolen', [4], '.ssh/id_rsa');
 
 describe('ONNX external data', () => {
   test('is found wherever a TensorProto can be: initializers, Constant values, sparse tensors, subgraphs, functions, training info', () => {
-    const constant = { opType: 'Constant', output: ['c'], attribute: [{ name: 'value', type: AttributeProto_AttributeType.TENSOR, t: secret }] };
+    const constant = {
+      opType: 'Constant',
+      output: ['c'],
+      attribute: [{ name: 'value', type: AttributeProto_AttributeType.TENSOR, t: secret }],
+    };
     const cases: Record<string, Uint8Array> = {
       initializer: tinyModel({ initializer: [secret] }),
       'Constant node': tinyModel({ node: [constant] }),
-      'sparse initializer': tinyModel({ sparseInitializer: [{ values: secret, indices: { name: 'i', dims: [4n], dataType: 7, int64Data: [0n, 1n, 2n, 3n] }, dims: [8n] }] }),
-      'sparse Constant': tinyModel({
-        node: [{ opType: 'Constant', output: ['c'], attribute: [{ name: 'sparse_value', type: AttributeProto_AttributeType.SPARSE_TENSOR, sparseTensor: { values: secret, dims: [8n] } }] }],
+      'sparse initializer': tinyModel({
+        sparseInitializer: [
+          { values: secret, indices: { name: 'i', dims: [4n], dataType: 7, int64Data: [0n, 1n, 2n, 3n] }, dims: [8n] },
+        ],
       }),
-      'tensors attribute': tinyModel({ node: [{ opType: 'X', attribute: [{ name: 'ts', type: AttributeProto_AttributeType.TENSORS, tensors: [secret] }] }] }),
+      'sparse Constant': tinyModel({
+        node: [
+          {
+            opType: 'Constant',
+            output: ['c'],
+            attribute: [
+              {
+                name: 'sparse_value',
+                type: AttributeProto_AttributeType.SPARSE_TENSOR,
+                sparseTensor: { values: secret, dims: [8n] },
+              },
+            ],
+          },
+        ],
+      }),
+      'tensors attribute': tinyModel({
+        node: [
+          { opType: 'X', attribute: [{ name: 'ts', type: AttributeProto_AttributeType.TENSORS, tensors: [secret] }] },
+        ],
+      }),
       'If branch two levels down': tinyModel({
         node: [
           {
@@ -49,12 +83,35 @@ describe('ONNX external data', () => {
             // a negative int attribute first: ten-byte varints must be skipped, not refused
             attribute: [
               { name: 'axis', type: AttributeProto_AttributeType.INT, i: -1n },
-              { name: 'then_branch', type: AttributeProto_AttributeType.GRAPH, g: { name: 't', node: [{ opType: 'Loop', attribute: [{ name: 'body', type: AttributeProto_AttributeType.GRAPH, g: { name: 'b', node: [constant] } }] }] } },
+              {
+                name: 'then_branch',
+                type: AttributeProto_AttributeType.GRAPH,
+                g: {
+                  name: 't',
+                  node: [
+                    {
+                      opType: 'Loop',
+                      attribute: [
+                        { name: 'body', type: AttributeProto_AttributeType.GRAPH, g: { name: 'b', node: [constant] } },
+                      ],
+                    },
+                  ],
+                },
+              },
             ],
           },
         ],
       }),
-      'graphs attribute': tinyModel({ node: [{ opType: 'X', attribute: [{ name: 'gs', type: AttributeProto_AttributeType.GRAPHS, graphs: [{ name: 'b', initializer: [secret] }] }] }] }),
+      'graphs attribute': tinyModel({
+        node: [
+          {
+            opType: 'X',
+            attribute: [
+              { name: 'gs', type: AttributeProto_AttributeType.GRAPHS, graphs: [{ name: 'b', initializer: [secret] }] },
+            ],
+          },
+        ],
+      }),
       function: tinyModel({}, { functions: [{ name: 'f', domain: 'd', node: [constant] }] }),
       'training info': tinyModel({}, { trainingInfo: [{ algorithm: { name: 'a', initializer: [secret] } }] }),
     };
@@ -63,8 +120,12 @@ describe('ONNX external data', () => {
     }
     // external_data without data_location is refused too, and so is a location-less EXTERNAL tensor
     const locationOnly = { ...secret, dataLocation: 0 };
-    assert.deepEqual(findExternalData(tinyModel({ initializer: [locationOnly] })), [{ tensor: 'stolen', location: '.ssh/id_rsa' }]);
-    assert.deepEqual(findExternalData(tinyModel({ initializer: [{ ...secret, externalData: [] }] })), [{ tensor: 'stolen', location: '' }]);
+    assert.deepEqual(findExternalData(tinyModel({ initializer: [locationOnly] })), [
+      { tensor: 'stolen', location: '.ssh/id_rsa' },
+    ]);
+    assert.deepEqual(findExternalData(tinyModel({ initializer: [{ ...secret, externalData: [] }] })), [
+      { tensor: 'stolen', location: '' },
+    ]);
     assert.deepEqual(findExternalData(encodeModel(defaultModelProto())), []);
   });
 
@@ -99,7 +160,11 @@ describe('ONNX external data', () => {
       const info = runCli(NIN_SDK, ['info', 'hostile.onnx'], { cwd: folder });
       assert.equal(info.code, 1, info.stderr);
       assert.equal(withoutPrefix(info.stderr), `hostile.onnx ${expected}`);
-      const predict = runCli(NIN_SDK, ['predict', '--json', '--model', 'hostile.onnx', join(NIN_SDK, '../../../../fixtures/images/cat.jpg')], { cwd: folder });
+      const predict = runCli(
+        NIN_SDK,
+        ['predict', '--json', '--model', 'hostile.onnx', join(NIN_SDK, '../../../../fixtures/images/cat.jpg')],
+        { cwd: folder },
+      );
       assert.equal(predict.code, 1, predict.stderr);
       assert.equal(predict.stdout, '');
       assert.equal(withoutPrefix(predict.stderr), `hostile.onnx ${expected}`);

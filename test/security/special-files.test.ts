@@ -26,13 +26,25 @@ const withoutPrefix = (line: string): string => line.replace(/^nin-(?:sdk|conver
 describe('inputs that are not regular files get their own error line and never block', () => {
   test('readRegularFile refuses a FIFO, a character device and a folder; reads a regular file through a symlink', async () => {
     const { folder, fifo } = folderWithFifo('x.jpg');
-    await assert.rejects(readRegularFile(fifo), { name: 'FileTypeError', message: `${fifo}: not a regular file (a FIFO)` });
-    await assert.rejects(readRegularFile('/dev/zero'), { name: 'FileTypeError', message: '/dev/zero: not a regular file (a character device)' });
-    await assert.rejects(readRegularFile(folder), { name: 'FileTypeError', message: `${folder}: not a regular file (a directory)` });
+    await assert.rejects(readRegularFile(fifo), {
+      name: 'FileTypeError',
+      message: `${fifo}: not a regular file (a FIFO)`,
+    });
+    await assert.rejects(readRegularFile('/dev/zero'), {
+      name: 'FileTypeError',
+      message: '/dev/zero: not a regular file (a character device)',
+    });
+    await assert.rejects(readRegularFile(folder), {
+      name: 'FileTypeError',
+      message: `${folder}: not a regular file (a directory)`,
+    });
     await assert.rejects(readRegularFile(join(folder, 'missing.jpg')), { code: 'ENOENT' });
     execFileSync('ln', ['-s', CAT, join(folder, 'link.jpg')]);
     assert.equal((await readRegularFile(join(folder, 'link.jpg'))).byteLength, (await readRegularFile(CAT)).byteLength);
-    await assert.rejects(decodeImage(fifo), { name: 'ImageError', message: `cannot read ${fifo}: not a regular file (a FIFO)` });
+    await assert.rejects(decodeImage(fifo), {
+      name: 'ImageError',
+      message: `cannot read ${fifo}: not a regular file (a FIFO)`,
+    });
   });
 
   test('predict: a FIFO named x.jpg in a folder is one error line; the other images are classified; exit 1', () => {
@@ -69,13 +81,19 @@ describe('inputs that are not regular files get their own error line and never b
 
   test('train --data: a FIFO as the dataset tar, or inside a class folder, is refused by name', async () => {
     const { fifo } = folderWithFifo('data.tar');
-    await assert.rejects(readLabeledImages(fifo).next(), { name: 'FileTypeError', message: `${fifo}: not a regular file (a FIFO)` });
+    await assert.rejects(readLabeledImages(fifo).next(), {
+      name: 'FileTypeError',
+      message: `${fifo}: not a regular file (a FIFO)`,
+    });
     const root = temporaryFolder('special-dataset');
     mkdirSync(join(root, 'cat'));
     copyFileSync(CAT, join(root, 'cat', '0.jpg'));
     execFileSync('mkfifo', [join(root, 'cat', '1.jpg')]);
     const images = readLabeledImages(root);
     assert.equal((await images.next()).value?.name, join('cat', '0.jpg'));
-    await assert.rejects(images.next(), { name: 'FileTypeError', message: `${join(root, 'cat', '1.jpg')}: not a regular file (a FIFO)` });
+    await assert.rejects(images.next(), {
+      name: 'FileTypeError',
+      message: `${join(root, 'cat', '1.jpg')}: not a regular file (a FIFO)`,
+    });
   });
 });

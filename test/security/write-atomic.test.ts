@@ -25,11 +25,17 @@ describe('writeFileAtomic: only the named regular file is ever replaced', () => 
     const folder = temporaryFolder('write-special');
     const fifo = join(folder, 'x.onnx');
     execFileSync('mkfifo', [fifo]);
-    await assert.rejects(writeFileAtomic(fifo, BYTES), { name: 'OutputError', message: `cannot write ${fifo}: it is a FIFO, not a regular file` });
+    await assert.rejects(writeFileAtomic(fifo, BYTES), {
+      name: 'OutputError',
+      message: `cannot write ${fifo}: it is a FIFO, not a regular file`,
+    });
     assert.ok(lstatSync(fifo).isFIFO());
     const sub = join(folder, 'sub');
     mkdirSync(sub);
-    await assert.rejects(writeFileAtomic(sub, BYTES), { name: 'OutputError', message: `cannot write ${sub}: it is a directory, not a regular file` });
+    await assert.rejects(writeFileAtomic(sub, BYTES), {
+      name: 'OutputError',
+      message: `cannot write ${sub}: it is a directory, not a regular file`,
+    });
     execFileSync('ln', ['-s', '/dev/null', join(folder, 'link.onnx')]);
     await assert.rejects(writeFileAtomic(join(folder, 'link.onnx'), BYTES), {
       message: `cannot write ${join(folder, 'link.onnx')}: it is a character device, not a regular file`,
@@ -39,7 +45,10 @@ describe('writeFileAtomic: only the named regular file is ever replaced', () => 
   });
 
   test('/dev/null is refused (as root, a rename would replace it) and is still a character device', async () => {
-    await assert.rejects(writeFileAtomic('/dev/null', BYTES), { name: 'OutputError', message: 'cannot write /dev/null: it is a character device, not a regular file' });
+    await assert.rejects(writeFileAtomic('/dev/null', BYTES), {
+      name: 'OutputError',
+      message: 'cannot write /dev/null: it is a character device, not a regular file',
+    });
     assert.ok(statSync('/dev/null').isCharacterDevice());
     assert.equal(readdirSync('/dev').filter((name) => name.startsWith('.null.')).length, 0);
   });
@@ -47,31 +56,48 @@ describe('writeFileAtomic: only the named regular file is ever replaced', () => 
   test('a missing folder is named, not the temporary file', async () => {
     const folder = temporaryFolder('write-missing');
     const path = join(folder, 'missing', 'out.onnx');
-    await assert.rejects(writeFileAtomic(path, BYTES), { name: 'OutputError', message: `cannot write ${path}: no such folder: ${join(folder, 'missing')}` });
+    await assert.rejects(writeFileAtomic(path, BYTES), {
+      name: 'OutputError',
+      message: `cannot write ${path}: no such folder: ${join(folder, 'missing')}`,
+    });
     writeFileSync(join(folder, 'file'), '');
     await assert.rejects(writeFileAtomic(join(folder, 'file', 'out.onnx'), BYTES), {
       message: `cannot write ${join(folder, 'file', 'out.onnx')}: ${join(folder, 'file')} is a regular file, not a folder`,
     });
   });
 
-  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     test(`${signal} in the middle of a write removes the temporary file and still ends the process by ${signal} (${status} in a shell)`, () => {
       const folder = temporaryFolder('write-signal');
       const target = join(folder, 'big.onnx');
-      const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'security', 'support', 'interrupted-write.ts'), target, signal], {
-        encoding: 'utf8',
-        cwd: ROOT,
-        timeout: 60_000,
-      });
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'test', 'security', 'support', 'interrupted-write.ts'), target, signal],
+        {
+          encoding: 'utf8',
+          cwd: ROOT,
+          timeout: 60_000,
+        },
+      );
       assert.equal(child.signal, signal, `${child.status} ${child.stdout} ${child.stderr}`);
       assert.equal(child.stdout, '');
       assert.deepEqual(readdirSync(folder), []);
       assert.equal(existsSync(target), false);
-      const shell = spawnSync('sh', ['-c', `"${process.execPath}" --import tsx test/security/support/interrupted-write.ts "${target}" ${signal}; echo $?`], {
-        encoding: 'utf8',
-        cwd: ROOT,
-        timeout: 60_000,
-      });
+      const shell = spawnSync(
+        'sh',
+        [
+          '-c',
+          `"${process.execPath}" --import tsx test/security/support/interrupted-write.ts "${target}" ${signal}; echo $?`,
+        ],
+        {
+          encoding: 'utf8',
+          cwd: ROOT,
+          timeout: 60_000,
+        },
+      );
       assert.equal(shell.stdout.trim(), String(status));
       assert.deepEqual(readdirSync(folder), []);
     });
@@ -100,6 +126,9 @@ describe('writeFileAtomic: only the named regular file is ever replaced', () => 
     assert.ok(statSync('/dev/null').isCharacterDevice());
     assert.ok(lstatSync(fifo).isFIFO());
     const missing = runCli(NIN_CONVERT, [checkpoint, join(folder, 'nope', 'out.onnx')]);
-    assert.equal(missing.stderr, `nin-convert: cannot write ${join(folder, 'nope', 'out.onnx')}: no such folder: ${join(folder, 'nope')}\n`);
+    assert.equal(
+      missing.stderr,
+      `nin-convert: cannot write ${join(folder, 'nope', 'out.onnx')}: no such folder: ${join(folder, 'nope')}\n`,
+    );
   });
 });

@@ -10,7 +10,10 @@ import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { ranked, startDefaultServer } from './helpers.js';
 
 const IMAGES = join(FIXTURES, 'images', 'cifar10');
-const FILES = readdirSync(IMAGES).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(IMAGES, f));
+const FILES = readdirSync(IMAGES)
+  .filter((f) => f.endsWith('.jpg'))
+  .sort()
+  .map((f) => join(IMAGES, f));
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
 
 let server: InferenceServer;
@@ -36,22 +39,48 @@ describe('connect(url)', () => {
   });
 
   test('unknown model and unreachable server: errors that say so', async () => {
-    await assert.rejects(connect(server.url, { model: 'nope' }), (e: Error) => e instanceof ServerError && e.message === `${server.url}/v2/models/nope: 404 unknown model 'nope': this server has 'nin-cifar10'`);
-    await assert.rejects(connect('http://127.0.0.1:9'), (e: Error) => e instanceof ServerError && /^cannot reach http:\/\/127\.0\.0\.1:9\/v2\/models\/nin-cifar10: /.test(e.message));
+    await assert.rejects(
+      connect(server.url, { model: 'nope' }),
+      (e: Error) =>
+        e instanceof ServerError &&
+        e.message === `${server.url}/v2/models/nope: 404 unknown model 'nope': this server has 'nin-cifar10'`,
+    );
+    await assert.rejects(
+      connect('http://127.0.0.1:9'),
+      (e: Error) =>
+        e instanceof ServerError && /^cannot reach http:\/\/127\.0\.0\.1:9\/v2\/models\/nin-cifar10: /.test(e.message),
+    );
   });
 
   test('nin-sdk predict --server prints what local predict prints', async () => {
     const run = promisify(execFile);
     const remote = await run(process.execPath, [CLI, 'predict', '--server', server.url, '--json', IMAGES]);
-    const localRun = await run(process.execPath, [CLI, 'predict', '--json', '--threads', '1', '--dtype', 'fp32', IMAGES]);
-    type Document = { provider: string; results: { file: string; predictions: { index: number; label: string; probability: number }[] }[] };
+    const localRun = await run(process.execPath, [
+      CLI,
+      'predict',
+      '--json',
+      '--threads',
+      '1',
+      '--dtype',
+      'fp32',
+      IMAGES,
+    ]);
+    type Document = {
+      provider: string;
+      results: { file: string; predictions: { index: number; label: string; probability: number }[] }[];
+    };
     const a = JSON.parse(remote.stdout) as Document;
     const b = JSON.parse(localRun.stdout) as Document;
     assert.equal(a.provider, `server ${server.url}`);
     // Local predict of a few images builds its session for start-up (no NCHWc layout), the server for throughput:
     // the same ranking, probabilities equal to float rounding.
-    const ranking = (d: Document) => d.results.map((r) => ({ file: r.file, classes: r.predictions.map((p) => `${p.index} ${p.label}`) }));
+    const ranking = (d: Document) =>
+      d.results.map((r) => ({ file: r.file, classes: r.predictions.map((p) => `${p.index} ${p.label}`) }));
     assert.deepEqual(ranking(a), ranking(b));
-    a.results.forEach((r, i) => r.predictions.forEach((p, j) => assert.ok(Math.abs(p.probability - b.results[i]!.predictions[j]!.probability) < 1e-5)));
+    a.results.forEach((r, i) =>
+      r.predictions.forEach((p, j) =>
+        assert.ok(Math.abs(p.probability - b.results[i]!.predictions[j]!.probability) < 1e-5),
+      ),
+    );
   });
 });

@@ -24,7 +24,10 @@ export const SERVE_DEFAULTS: ServeOptions = {
 };
 
 export function startDefaultServer(options: Partial<ServeOptions> = {}): Promise<InferenceServer> {
-  return InferenceServer.start([{ name: 'nin-cifar10', bytes: readFileSync(defaultModelPath()), source: 'default model' }], { ...SERVE_DEFAULTS, ...options });
+  return InferenceServer.start(
+    [{ name: 'nin-cifar10', bytes: readFileSync(defaultModelPath()), source: 'default model' }],
+    { ...SERVE_DEFAULTS, ...options },
+  );
 }
 
 export interface Reply {
@@ -34,12 +37,19 @@ export interface Reply {
 }
 
 /** One HTTP request on its own connection; rejects only if no response came at all. */
-export function send(url: string, method: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<Reply> {
+export function send(
+  url: string,
+  method: string,
+  body?: Uint8Array | string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, { method, headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (c: Buffer) => chunks.push(c));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
       response.on('error', reject);
     });
     request.on('error', reject);
@@ -61,10 +71,21 @@ export function seededInput(n: number, seed = 1): Float32Array {
 }
 
 /** A request with the input as binary tensor data after the JSON, outputs asked as binary too. */
-export function binaryInferBody(input: Float32Array, rows: number, outputs: readonly string[] = ['probabilities']): { body: Buffer; headers: Record<string, string> } {
+export function binaryInferBody(
+  input: Float32Array,
+  rows: number,
+  outputs: readonly string[] = ['probabilities'],
+): { body: Buffer; headers: Record<string, string> } {
   const header = Buffer.from(
     JSON.stringify({
-      inputs: [{ name: 'input', shape: [rows, 3, 32, 32], datatype: 'FP32', parameters: { binary_data_size: input.byteLength } }],
+      inputs: [
+        {
+          name: 'input',
+          shape: [rows, 3, 32, 32],
+          datatype: 'FP32',
+          parameters: { binary_data_size: input.byteLength },
+        },
+      ],
       outputs: outputs.map((name) => ({ name, parameters: { binary_data: true } })),
     }),
   );

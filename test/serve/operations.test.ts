@@ -14,12 +14,17 @@ describe('serve under load', () => {
     const server = await startDefaultServer({ maxQueueRows: 2, maxBatchSize: 1 });
     try {
       const { body, headers } = binaryInferBody(seededInput(1), 1);
-      const replies = await Promise.all(Array.from({ length: 40 }, () => send(`${server.url}/v2/models/nin-cifar10/infer`, 'POST', body, headers)));
+      const replies = await Promise.all(
+        Array.from({ length: 40 }, () => send(`${server.url}/v2/models/nin-cifar10/infer`, 'POST', body, headers)),
+      );
       const statuses = new Set(replies.map((r) => r.status));
       assert.deepEqual([...statuses].sort(), [200, 503]);
       const busy = replies.find((r) => r.status === 503)!;
       assert.equal(busy.headers['retry-after'], '1');
-      assert.match((json(busy) as { error: string }).error, /^the server is busy: \d+ images are queued; retry shortly$/);
+      assert.match(
+        (json(busy) as { error: string }).error,
+        /^the server is busy: \d+ images are queued; retry shortly$/,
+      );
     } finally {
       await server.shutdown();
     }
@@ -40,7 +45,9 @@ describe('serve under load', () => {
   test('SIGTERM during load: every request the server received is answered, then it exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nin-serve-'));
     const log = join(dir, 'access.log');
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--threads', '1', '--log', log], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--threads', '1', '--log', log], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       let stderr = '';
       const url = await new Promise<string>((resolve, reject) => {
@@ -69,11 +76,17 @@ describe('serve under load', () => {
       };
       await Promise.all(Array.from({ length: 16 }, client));
       assert.equal(await exited, 0);
-      const records = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { status?: number; event?: string; unanswered?: number });
+      const records = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { status?: number; event?: string; unanswered?: number });
       const answered = records.filter((r) => r.status !== undefined);
       const ok = outcomes.filter((o) => o === '200').length;
       assert.ok(ok >= 60, `${ok} answered`);
-      assert.ok(answered.every((r) => r.status === 200), 'the server answered every request it received with 200');
+      assert.ok(
+        answered.every((r) => r.status === 200),
+        'the server answered every request it received with 200',
+      );
       assert.equal(answered.length, ok, 'every request the server received reached its client');
       for (const o of outcomes) assert.ok(['200', 'ECONNREFUSED', 'ECONNRESET'].includes(o), o);
       assert.deepEqual(records.at(-1), { ...records.at(-1), event: 'stopped', unanswered: 0 });
@@ -92,7 +105,9 @@ describe('slow clients', () => {
       const { port } = new URL(server.url);
       const started = performance.now();
       const answer = await new Promise<string>((resolve) => {
-        const socket = tcpConnect(Number(port), '127.0.0.1', () => socket.write('POST /v2/models/nin-cifar10/infer HTTP/1.1\r\nHost: x\r\n'));
+        const socket = tcpConnect(Number(port), '127.0.0.1', () =>
+          socket.write('POST /v2/models/nin-cifar10/infer HTTP/1.1\r\nHost: x\r\n'),
+        );
         let text = '';
         socket.on('data', (c: Buffer) => (text += c.toString()));
         socket.on('close', () => resolve(text));

@@ -16,7 +16,14 @@ import { ranked, SERVE_DEFAULTS } from './helpers.js';
 
 const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const CAT = join(FIXTURES, 'images', 'cifar10', 'cat-0000.jpg');
-const OPTIONS: TritonExportOptions = { name: 'nin', maxBatchSize: 32, instances: 2, instanceKind: 'KIND_CPU', maxQueueDelayMicroseconds: 250, withPreprocessing: false };
+const OPTIONS: TritonExportOptions = {
+  name: 'nin',
+  maxBatchSize: 32,
+  instances: 2,
+  instanceKind: 'KIND_CPU',
+  maxQueueDelayMicroseconds: 250,
+  withPreprocessing: false,
+};
 
 /** Why Triton's model_config.proto cannot be compiled and parsed here (protoc + python3-protobuf), or undefined. */
 function protobufMissing(): string | undefined {
@@ -32,7 +39,9 @@ function protobufMissing(): string | undefined {
 function parseWithTritonSchema(work: string, configPath: string): Record<string, unknown> {
   const out = join(work, 'proto-py');
   spawnSync('mkdir', ['-p', out]);
-  const compiled = spawnSync('protoc', [`--proto_path=${PROTO_DIR}`, `--python_out=${out}`, 'model_config.proto'], { encoding: 'utf8' });
+  const compiled = spawnSync('protoc', [`--proto_path=${PROTO_DIR}`, `--python_out=${out}`, 'model_config.proto'], {
+    encoding: 'utf8',
+  });
   assert.equal(compiled.status, 0, compiled.stderr);
   const script = join(work, 'parse.py');
   writeFileSync(
@@ -63,59 +72,79 @@ after(async () => {
 });
 
 describe('nin-sdk export triton', () => {
-  test('config.pbtxt parses against Triton\'s model_config.proto with the expected fields; model and labels beside it', { skip: protobufMissing() }, async () => {
-    const repo = join(work, 'repo');
-    const result = await exportTritonRepository(defaultModelPath(), repo, OPTIONS);
-    const config = parseWithTritonSchema(work, join(repo, 'nin', 'config.pbtxt'));
-    assert.deepEqual(config, {
-      name: 'nin',
-      platform: 'onnxruntime_onnx',
-      max_batch_size: 32,
-      input: [{ name: 'input', data_type: 'TYPE_FP32', format: 'FORMAT_NCHW', dims: ['3', '32', '32'] }],
-      output: [
-        { name: 'logits', data_type: 'TYPE_FP32', dims: ['10'], label_filename: 'labels.txt' },
-        { name: 'probabilities', data_type: 'TYPE_FP32', dims: ['10'], label_filename: 'labels.txt' },
-      ],
-      dynamic_batching: { max_queue_delay_microseconds: '250' },
-      instance_group: [{ count: 2, kind: 'KIND_CPU' }],
-      parameters: {
-        'nin.family': { string_value: 'cifar10' },
-        'nin.labels': { string_value: JSON.stringify(classifier.labels) },
-        'nin.preprocessing': { string_value: JSON.stringify(classifier.info.preprocessing) },
-        'nin.outputs': { string_value: '{"logits":"logits","probabilities":"probabilities"}' },
-      },
-    });
-    assert.deepEqual(readFileSync(join(repo, 'nin', '1', 'model.onnx')), readFileSync(defaultModelPath()));
-    assert.equal(readFileSync(join(repo, 'nin', 'labels.txt'), 'utf8'), `${classifier.labels.join('\n')}\n`);
-    assert.equal(result.files.length, 3);
-    await assert.rejects(exportTritonRepository(defaultModelPath(), repo, OPTIONS), { message: `${join(repo, 'nin')} already exists: remove it or choose another --name` });
-  });
+  test(
+    "config.pbtxt parses against Triton's model_config.proto with the expected fields; model and labels beside it",
+    { skip: protobufMissing() },
+    async () => {
+      const repo = join(work, 'repo');
+      const result = await exportTritonRepository(defaultModelPath(), repo, OPTIONS);
+      const config = parseWithTritonSchema(work, join(repo, 'nin', 'config.pbtxt'));
+      assert.deepEqual(config, {
+        name: 'nin',
+        platform: 'onnxruntime_onnx',
+        max_batch_size: 32,
+        input: [{ name: 'input', data_type: 'TYPE_FP32', format: 'FORMAT_NCHW', dims: ['3', '32', '32'] }],
+        output: [
+          { name: 'logits', data_type: 'TYPE_FP32', dims: ['10'], label_filename: 'labels.txt' },
+          { name: 'probabilities', data_type: 'TYPE_FP32', dims: ['10'], label_filename: 'labels.txt' },
+        ],
+        dynamic_batching: { max_queue_delay_microseconds: '250' },
+        instance_group: [{ count: 2, kind: 'KIND_CPU' }],
+        parameters: {
+          'nin.family': { string_value: 'cifar10' },
+          'nin.labels': { string_value: JSON.stringify(classifier.labels) },
+          'nin.preprocessing': { string_value: JSON.stringify(classifier.info.preprocessing) },
+          'nin.outputs': { string_value: '{"logits":"logits","probabilities":"probabilities"}' },
+        },
+      });
+      assert.deepEqual(readFileSync(join(repo, 'nin', '1', 'model.onnx')), readFileSync(defaultModelPath()));
+      assert.equal(readFileSync(join(repo, 'nin', 'labels.txt'), 'utf8'), `${classifier.labels.join('\n')}\n`);
+      assert.equal(result.files.length, 3);
+      await assert.rejects(exportTritonRepository(defaultModelPath(), repo, OPTIONS), {
+        message: `${join(repo, 'nin')} already exists: remove it or choose another --name`,
+      });
+    },
+  );
 
-  test('the preprocessing-in-graph variant takes uint8 NHWC pixels and gives the probabilities of the float model', { skip: protobufMissing() }, async () => {
-    const repo = join(work, 'repo-pixels');
-    await exportTritonRepository(defaultModelPath(), repo, { ...OPTIONS, name: 'pixels', withPreprocessing: true });
-    const config = parseWithTritonSchema(work, join(repo, 'pixels', 'config.pbtxt'));
-    assert.deepEqual(config['input'], [{ name: 'pixels', data_type: 'TYPE_UINT8', format: 'FORMAT_NHWC', dims: ['32', '32', '3'] }]);
+  test(
+    'the preprocessing-in-graph variant takes uint8 NHWC pixels and gives the probabilities of the float model',
+    { skip: protobufMissing() },
+    async () => {
+      const repo = join(work, 'repo-pixels');
+      await exportTritonRepository(defaultModelPath(), repo, { ...OPTIONS, name: 'pixels', withPreprocessing: true });
+      const config = parseWithTritonSchema(work, join(repo, 'pixels', 'config.pbtxt'));
+      assert.deepEqual(config['input'], [
+        { name: 'pixels', data_type: 'TYPE_UINT8', format: 'FORMAT_NHWC', dims: ['32', '32', '3'] },
+      ]);
 
-    const session = await ort.InferenceSession.create(join(repo, 'pixels', '1', 'model.onnx'), { intraOpNumThreads: 1 });
-    const pixels = resizeAndCropPixels((await decodeImage(CAT)).pixels, classifier.info.preprocessing);
-    const out = await session.run({ pixels: new ort.Tensor('uint8', pixels.data as Uint8Array, [1, 32, 32, 3]) });
-    await session.release();
-    const expected = await classifier.classify(CAT, { top: 10 });
-    const probabilities = out['probabilities']!.data as Float32Array;
-    // The graph does normalize.ts's float32 operations in its order: the same input tensor, the same scores.
-    for (const p of expected) assert.equal(probabilities[p.index], p.probability);
-  });
+      const session = await ort.InferenceSession.create(join(repo, 'pixels', '1', 'model.onnx'), {
+        intraOpNumThreads: 1,
+      });
+      const pixels = resizeAndCropPixels((await decodeImage(CAT)).pixels, classifier.info.preprocessing);
+      const out = await session.run({ pixels: new ort.Tensor('uint8', pixels.data as Uint8Array, [1, 32, 32, 3]) });
+      await session.release();
+      const expected = await classifier.classify(CAT, { top: 10 });
+      const probabilities = out['probabilities']!.data as Float32Array;
+      // The graph does normalize.ts's float32 operations in its order: the same input tensor, the same scores.
+      for (const p of expected) assert.equal(probabilities[p.index], p.probability);
+    },
+  );
 
-  test('served by nin-sdk serve, the pixel model answers connect() with the float model\'s predictions', async () => {
+  test("served by nin-sdk serve, the pixel model answers connect() with the float model's predictions", async () => {
     const repo = join(work, 'repo-served');
     await exportTritonRepository(defaultModelPath(), repo, { ...OPTIONS, name: 'pixels', withPreprocessing: true });
-    const server = await InferenceServer.start([{ name: 'pixels', bytes: readFileSync(join(repo, 'pixels', '1', 'model.onnx')), source: 'pixels' }], SERVE_DEFAULTS);
+    const server = await InferenceServer.start(
+      [{ name: 'pixels', bytes: readFileSync(join(repo, 'pixels', '1', 'model.onnx')), source: 'pixels' }],
+      SERVE_DEFAULTS,
+    );
     try {
       const remote = await connect(server.url, { model: 'pixels' });
       assert.equal(remote.metadata.inputs[0]!.datatype, 'UINT8');
       const images = [CAT, join(FIXTURES, 'images', 'grey-400x300.jpg'), join(FIXTURES, 'images', 'odd-33x47.png')];
-      assert.deepEqual(await remote.classifyBatch(images, { top: 3 }), (await classifier.classifyBatch(images, { top: 3 })).map(ranked));
+      assert.deepEqual(
+        await remote.classifyBatch(images, { top: 3 }),
+        (await classifier.classifyBatch(images, { top: 3 })).map(ranked),
+      );
     } finally {
       await server.shutdown();
     }

@@ -23,6 +23,8 @@ export async function bundleForBrowser(entry: string): Promise<BrowserBundle> {
     absWorkingDir: ROOT,
   });
   const inputs = Object.keys(result.metafile.inputs);
-  const packages = new Set(inputs.map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1]).filter((name) => name !== undefined));
+  const packages = new Set(
+    inputs.map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1]).filter((name) => name !== undefined),
+  );
   return { errors: result.errors, inputs, packages: [...packages].sort() };
 }

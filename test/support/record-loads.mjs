@@ -7,5 +7,12 @@ const log = process.env.NIN_RECORD_LOADS;
 if (log) {
   register(new URL('./record-loads-hooks.mjs', import.meta.url), { data: { log } });
   const cache = createRequire(import.meta.url).cache;
-  process.on('exit', () => appendFileSync(log, Object.keys(cache).map((path) => `file://${path}\n`).join('')));
+  process.on('exit', () =>
+    appendFileSync(
+      log,
+      Object.keys(cache)
+        .map((path) => `file://${path}\n`)
+        .join(''),
+    ),
+  );
 }

@@ -20,19 +20,43 @@ function crop(left: number, top: number, flip: boolean, padding = 1): number[][]
 describe('random crop of the zero-padded image + horizontal flip (train.py)', () => {
   it('the centred crop is the image itself', () => {
     assert.deepEqual(crop(1, 1, false), [
-      [[1, 2, 3], [11, 12, 13], [21, 22, 23]],
-      [[101, 102, 103], [111, 112, 113], [121, 122, 123]],
+      [
+        [1, 2, 3],
+        [11, 12, 13],
+        [21, 22, 23],
+      ],
+      [
+        [101, 102, 103],
+        [111, 112, 113],
+        [121, 122, 123],
+      ],
     ]);
   });
 
   it('the top-left crop shifts the image down-right, zeros coming in from the padding', () => {
-    assert.deepEqual(crop(0, 0, false)[0], [[0, 0, 0], [0, 1, 2], [0, 11, 12]]);
-    assert.deepEqual(crop(2, 2, false)[1], [[112, 113, 0], [122, 123, 0], [0, 0, 0]]);
+    assert.deepEqual(crop(0, 0, false)[0], [
+      [0, 0, 0],
+      [0, 1, 2],
+      [0, 11, 12],
+    ]);
+    assert.deepEqual(crop(2, 2, false)[1], [
+      [112, 113, 0],
+      [122, 123, 0],
+      [0, 0, 0],
+    ]);
   });
 
   it('the flip mirrors the crop left–right (F.pad, slice, then flip(2))', () => {
-    assert.deepEqual(crop(1, 1, true)[0], [[3, 2, 1], [13, 12, 11], [23, 22, 21]]);
-    assert.deepEqual(crop(0, 1, true)[0], [[2, 1, 0], [12, 11, 0], [22, 21, 0]]);
+    assert.deepEqual(crop(1, 1, true)[0], [
+      [3, 2, 1],
+      [13, 12, 11],
+      [23, 22, 21],
+    ]);
+    assert.deepEqual(crop(0, 1, true)[0], [
+      [2, 1, 0],
+      [12, 11, 0],
+      [22, 21, 0],
+    ]);
   });
 
   it('matches padded[top + y][left + x] computed the slow way, for every crop of a larger padding', () => {
@@ -45,7 +69,9 @@ describe('random crop of the zero-padded image + horizontal flip (train.py)', ()
     for (let left = 0; left <= 2 * padding; left++) {
       for (let top = 0; top <= 2 * padding; top++) {
         for (const flip of [false, true]) {
-          const expected = [0, 1].map((p) => [0, 1, 2].map((y) => [0, 1, 2].map((x) => padded(p, top + y, left + (flip ? 2 - x : x)))));
+          const expected = [0, 1].map((p) =>
+            [0, 1, 2].map((y) => [0, 1, 2].map((x) => padded(p, top + y, left + (flip ? 2 - x : x)))),
+          );
           assert.deepEqual(crop(left, top, flip, padding), expected, `left ${left} top ${top} flip ${flip}`);
         }
       }
@@ -71,8 +97,14 @@ describe('random crop of the zero-padded image + horizontal flip (train.py)', ()
       tops.add(top);
       flips += flip ? 1 : 0;
     }
-    assert.deepEqual([...lefts].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    assert.deepEqual([...tops].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(
+      [...lefts].sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    );
+    assert.deepEqual(
+      [...tops].sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    );
     assert.ok(Math.abs(flips / 4000 - 0.5) < 0.04, `${flips} flips`);
   });
 });

@@ -20,12 +20,24 @@ describe('CIFAR-10 test tar: 500 images', { skip: existsSync(TAR) ? undefined : 
 
   it('loads fast, then faster from the cache, and normalises as preprocessImage does', async (t) => {
     let started = performance.now();
-    const decoded = await loadImageDataset(TAR, { spec: CIFAR10_PREPROCESSING, classNames: CLASSES, limit: COUNT, cacheDir });
+    const decoded = await loadImageDataset(TAR, {
+      spec: CIFAR10_PREPROCESSING,
+      classNames: CLASSES,
+      limit: COUNT,
+      cacheDir,
+    });
     const decodeSeconds = (performance.now() - started) / 1000;
     started = performance.now();
-    const cached = await loadImageDataset(TAR, { spec: CIFAR10_PREPROCESSING, classNames: CLASSES, limit: COUNT, cacheDir });
+    const cached = await loadImageDataset(TAR, {
+      spec: CIFAR10_PREPROCESSING,
+      classNames: CLASSES,
+      limit: COUNT,
+      cacheDir,
+    });
     const cacheSeconds = (performance.now() - started) / 1000;
-    t.diagnostic(`decode: ${Math.round(COUNT / decodeSeconds)} images/s (${decodeSeconds.toFixed(2)} s); cache: ${Math.round(COUNT / cacheSeconds)} images/s (${(cacheSeconds * 1000).toFixed(0)} ms)`);
+    t.diagnostic(
+      `decode: ${Math.round(COUNT / decodeSeconds)} images/s (${decodeSeconds.toFixed(2)} s); cache: ${Math.round(COUNT / cacheSeconds)} images/s (${(cacheSeconds * 1000).toFixed(0)} ms)`,
+    );
 
     assert.equal(decoded.fromCache, false);
     assert.equal(cached.fromCache, true);
@@ -48,19 +60,29 @@ describe('CIFAR-10 test tar: 500 images', { skip: existsSync(TAR) ? undefined : 
   });
 
   it('makes augmented training batches of 128 quickly', async (t) => {
-    const { dataset } = await loadImageDataset(TAR, { spec: CIFAR10_PREPROCESSING, classNames: CLASSES, limit: COUNT, cacheDir });
+    const { dataset } = await loadImageDataset(TAR, {
+      spec: CIFAR10_PREPROCESSING,
+      classNames: CLASSES,
+      limit: COUNT,
+      cacheDir,
+    });
     const iterator = BatchIterator.create(dataset, {
       spec: CIFAR10_PREPROCESSING,
       batchSize: 128,
       seed: 1,
       augment: CIFAR10_AUGMENTATION,
-      dropout: [{ shape: [96, 16, 16], p: 0.5 }, { shape: [192, 8, 8], p: 0.5 }],
+      dropout: [
+        { shape: [96, 16, 16], p: 0.5 },
+        { shape: [192, 8, 8], p: 0.5 },
+      ],
     });
     const started = performance.now();
     let images = 0;
     for (let n = 0; n < 8; n++) images += iterator.next().size;
     const seconds = (performance.now() - started) / 1000;
-    t.diagnostic(`batches with augmentation and two full-width Dropout masks: ${Math.round(images / seconds)} images/s`);
+    t.diagnostic(
+      `batches with augmentation and two full-width Dropout masks: ${Math.round(images / seconds)} images/s`,
+    );
     assert.equal(iterator.epoch, 2);
   });
 });

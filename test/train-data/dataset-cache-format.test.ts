@@ -14,7 +14,10 @@ describe('dataset cache format', () => {
 
   it('refuses another key, another format, a file cut short or padded', () => {
     assert.throws(() => decodeDatasetCache(bytes, 'key-2'), /made from another source/);
-    assert.throws(() => decodeDatasetCache(new TextEncoder().encode('PK\u0003\u0004 not a cache'), 'key-1'), /not a cache file/);
+    assert.throws(
+      () => decodeDatasetCache(new TextEncoder().encode('PK\u0003\u0004 not a cache'), 'key-1'),
+      /not a cache file/,
+    );
     assert.throws(() => decodeDatasetCache(bytes.subarray(0, bytes.length - 1), 'key-1'), /header announces/);
     assert.throws(() => decodeDatasetCache(bytes.subarray(0, 14), 'key-1'), /truncated header/);
     const padded = new Uint8Array(bytes.length + 1);

@@ -37,9 +37,27 @@ before(async () => {
   mkdirSync(join(images, 'b_dog'), { recursive: true });
   mkdirSync(join(images, 'a_cat'), { recursive: true });
   await png(join(images, FILES[0]!), rgb4, 4, 4, 3);
-  await png(join(images, FILES[1]!), Uint8Array.from({ length: 16 }, (_, i) => i * 15), 4, 4, 1);
-  await png(join(images, FILES[2]!), Uint8Array.from({ length: 64 }, (_, i) => (i * 29) % 256), 4, 4, 4);
-  await png(join(images, FILES[3]!), Uint8Array.from({ length: 8 * 6 * 3 }, (_, i) => (i * 13) % 256), 8, 6, 3);
+  await png(
+    join(images, FILES[1]!),
+    Uint8Array.from({ length: 16 }, (_, i) => i * 15),
+    4,
+    4,
+    1,
+  );
+  await png(
+    join(images, FILES[2]!),
+    Uint8Array.from({ length: 64 }, (_, i) => (i * 29) % 256),
+    4,
+    4,
+    4,
+  );
+  await png(
+    join(images, FILES[3]!),
+    Uint8Array.from({ length: 8 * 6 * 3 }, (_, i) => (i * 13) % 256),
+    8,
+    6,
+    3,
+  );
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -71,7 +89,10 @@ describe('loadImageDataset: a folder of <class>/<image>', () => {
     const { dataset } = await loadImageDataset(images, { spec, classNames: ['b_dog', 'a_cat', 'bird'] });
     assert.deepEqual([...dataset.labels], [1, 1, 0, 0]);
     assert.deepEqual(dataset.classNames, ['b_dog', 'a_cat', 'bird']);
-    await assert.rejects(loadImageDataset(images, { spec, classNames: ['b_dog'] }), /class 'a_cat' is not one of the 1 class names given/);
+    await assert.rejects(
+      loadImageDataset(images, { spec, classNames: ['b_dog'] }),
+      /class 'a_cat' is not one of the 1 class names given/,
+    );
   });
 
   it('loads only the first images with limit', async () => {
@@ -84,7 +105,11 @@ describe('loadImageDataset: a folder of <class>/<image>', () => {
     const first = await loadImageDataset(images, { spec, cacheDir });
     assert.equal(first.fromCache, false);
     assert.ok(first.cacheFile && existsSync(first.cacheFile));
-    assert.deepEqual(readdirSync(cacheDir), [first.cacheFile.slice(cacheDir.length + 1)], 'no temporary file left behind');
+    assert.deepEqual(
+      readdirSync(cacheDir),
+      [first.cacheFile.slice(cacheDir.length + 1)],
+      'no temporary file left behind',
+    );
 
     const second = await loadImageDataset(images, { spec, cacheDir });
     assert.equal(second.fromCache, true);

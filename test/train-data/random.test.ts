@@ -9,12 +9,21 @@ const draws = (random: Random, n: number): number[] => Array.from({ length: n },
 describe('Random (xoshiro128**)', () => {
   it("matches the authors' C reference from the state {1, 2, 3, 4}", () => {
     // Output of xoshiro128starstar.c's next() with s = {1, 2, 3, 4}, compiled with gcc.
-    assert.deepEqual(draws(Random.fromState([1, 2, 3, 4]), 8), [11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849]);
+    assert.deepEqual(
+      draws(Random.fromState([1, 2, 3, 4]), 8),
+      [11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849],
+    );
   });
 
   it('gives the same stream for the same seed, and unrelated ones for other seeds and sub-streams', () => {
     assert.deepEqual(draws(Random.fromSeed(42), 16), draws(Random.fromSeed(42), 16));
-    const streams = [Random.fromSeed(42), Random.fromSeed(43), Random.fromSeed(42, 1), Random.fromSeed(42, 2), Random.fromSeed(0)].map((r) => draws(r, 4).join());
+    const streams = [
+      Random.fromSeed(42),
+      Random.fromSeed(43),
+      Random.fromSeed(42, 1),
+      Random.fromSeed(42, 2),
+      Random.fromSeed(0),
+    ].map((r) => draws(r, 4).join());
     assert.equal(new Set(streams).size, streams.length);
   });
 
@@ -46,7 +55,10 @@ describe('Random (xoshiro128**)', () => {
     assert.throws(() => Random.fromSeed(-1), /seeds must be whole numbers/);
     assert.throws(() => Random.fromSeed(2 ** 32), /seeds must be whole numbers/);
     assert.throws(() => Random.fromState([0, 0, 0, 0]), /all-zero/);
-    assert.throws(() => Random.fromState([1, 2, 3] as unknown as [number, number, number, number]), /four unsigned 32-bit/);
+    assert.throws(
+      () => Random.fromState([1, 2, 3] as unknown as [number, number, number, number]),
+      /four unsigned 32-bit/,
+    );
     assert.throws(() => Random.fromSeed(1).nextInt(0), /bound/);
   });
 });
@@ -54,7 +66,10 @@ describe('Random (xoshiro128**)', () => {
 describe('shuffledIndices', () => {
   it('is a permutation, fixed by the seed', () => {
     const order = shuffledIndices(1000, Random.fromSeed(3));
-    assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
     assert.deepEqual(order, shuffledIndices(1000, Random.fromSeed(3)));
     assert.notDeepEqual(order, shuffledIndices(1000, Random.fromSeed(4)));
   });
@@ -86,7 +101,7 @@ describe('dropoutMask', () => {
     dropoutMask(used, 40, 0.5);
     assert.deepEqual(used.state, afterHalf.state);
     // p = 0.75 = 3/4: 2-bit slices, kept only when the slice is 3.
-    const quarters = Array.from({ length: 16 }, (_, k) => ((first >>> (2 * k)) & 3) === 3 ? 1 : 0);
+    const quarters = Array.from({ length: 16 }, (_, k) => (((first >>> (2 * k)) & 3) === 3 ? 1 : 0));
     assert.deepEqual(Array.from(dropoutMask(Random.fromSeed(9), 16, 0.75)), quarters);
     // p = 0.3 is no multiple of a power of two: one whole draw per value, as before.
     const wholeDraws = Random.fromSeed(9);

@@ -68,22 +68,39 @@ describe('averageModels', () => {
   });
 
   it('refuses fewer than two models, other architectures, labels or preprocessing', () => {
-    assert.throws(() => averageModels([named('a', weights(1))]), { name: 'RangeError', message: 'averaging needs at least 2 models, got 1' });
-    assert.throws(() => averageModels([named('a.pth', weights(1)), named('w.pth', initialParameters(WIDER, 'he', 1), WIDER)]), {
-      name: 'ArchitectureError',
-      message: `w.pth is a cifar10 NIN 16,8,8,8,8,8,8,8,10, a.pth a ${TINY_NAME}: only models of one architecture can be averaged`,
+    assert.throws(() => averageModels([named('a', weights(1))]), {
+      name: 'RangeError',
+      message: 'averaging needs at least 2 models, got 1',
     });
+    assert.throws(
+      () => averageModels([named('a.pth', weights(1)), named('w.pth', initialParameters(WIDER, 'he', 1), WIDER)]),
+      {
+        name: 'ArchitectureError',
+        message: `w.pth is a cifar10 NIN 16,8,8,8,8,8,8,8,10, a.pth a ${TINY_NAME}: only models of one architecture can be averaged`,
+      },
+    );
     const renamed = named('r.onnx', weights(2));
-    assert.throws(() => averageModels([named('a.pth', weights(1)), { ...renamed, model: { ...renamed.model, labels: CIFAR10_LABELS.map((l) => l.toUpperCase()) } }]), {
-      name: 'ArchitectureError',
-      message: 'r.onnx has other labels than a.pth: only models of the same classes can be averaged',
-    });
+    assert.throws(
+      () =>
+        averageModels([
+          named('a.pth', weights(1)),
+          { ...renamed, model: { ...renamed.model, labels: CIFAR10_LABELS.map((l) => l.toUpperCase()) } },
+        ]),
+      {
+        name: 'ArchitectureError',
+        message: 'r.onnx has other labels than a.pth: only models of the same classes can be averaged',
+      },
+    );
     const scaled = named('s.onnx', weights(2));
     const preprocessing = { ...scaled.model.preprocessing, mean: [0, 0, 0] as const };
-    assert.throws(() => averageModels([named('a.pth', weights(1)), { ...scaled, model: { ...scaled.model, preprocessing } }]), {
-      name: 'ArchitectureError',
-      message: 's.onnx preprocesses its inputs otherwise than a.pth: only models trained on the same inputs can be averaged',
-    });
+    assert.throws(
+      () => averageModels([named('a.pth', weights(1)), { ...scaled, model: { ...scaled.model, preprocessing } }]),
+      {
+        name: 'ArchitectureError',
+        message:
+          's.onnx preprocesses its inputs otherwise than a.pth: only models trained on the same inputs can be averaged',
+      },
+    );
   });
 });
 
@@ -96,7 +113,10 @@ describe('nin-sdk average (built CLI)', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'nin-sdk-average-'));
     writeFileSync(join(dir, 'a.pth'), exportPytorchCheckpoint(weights(1), { bestAccuracy: 50 }));
-    writeFileSync(join(dir, 'b.onnx'), exportInferenceOnnx(TINY, weights(2), { labels: CIFAR10_LABELS, preprocessing: NIN_CIFAR10.preprocessing }));
+    writeFileSync(
+      join(dir, 'b.onnx'),
+      exportInferenceOnnx(TINY, weights(2), { labels: CIFAR10_LABELS, preprocessing: NIN_CIFAR10.preprocessing }),
+    );
     const names = ninParameters(TINY).map((p) => p.name);
     const optimizer = recipeOptimizer('sgd', names, 'classifier.18', 0.1);
     writeFileSync(join(dir, 'c.nintrain'), encodeTrainingCheckpoint(initialCheckpoint(TINY, optimizer, weights(3))));
@@ -110,37 +130,59 @@ describe('nin-sdk average (built CLI)', () => {
     assert.equal(code, 0, stderr);
     assert.equal(stdout, `averaged 3 models (${TINY_NAME}) → avg.onnx\n`);
     const average = readStartModel(readFileSync(join(dir, 'avg.onnx')), 'avg.onnx');
-    for (const [name, values] of expectedMean([1, 2, 3])) assertBitEqual(average.parameters.get(name)!.data, values, name);
+    for (const [name, values] of expectedMean([1, 2, 3]))
+      assertBitEqual(average.parameters.get(name)!.data, values, name);
     assert.deepEqual(average.labels, CIFAR10_LABELS);
     assert.deepEqual(average.preprocessing, NIN_CIFAR10.preprocessing);
   });
 
-  it('writes a .pth that PyTorch loads with strict=True and that equals torch\'s own average', (t) => {
+  it("writes a .pth that PyTorch loads with strict=True and that equals torch's own average", (t) => {
     const { code, stderr } = run('a.pth', 'b.onnx', '--out', 'avg.pth');
     assert.equal(code, 0, stderr);
     const missing = torchMissing();
     if (missing !== undefined) return void t.skip(missing);
     writeFileSync(join(dir, 'b.pth'), exportPytorchCheckpoint(weights(2)));
-    const python = spawnSync(TORCH_PYTHON, [join(ROOT, 'test', 'train-session', 'check_average.py'), 'avg.pth', 'a.pth', 'b.pth'], { encoding: 'utf8', cwd: dir });
+    const python = spawnSync(
+      TORCH_PYTHON,
+      [join(ROOT, 'test', 'train-session', 'check_average.py'), 'avg.pth', 'a.pth', 'b.pth'],
+      { encoding: 'utf8', cwd: dir },
+    );
     assert.equal(python.status, 0, python.stderr);
     assert.deepEqual(JSON.parse(python.stdout), { keys: ['state_dict'], dtype: 'torch.float32', maxDifference: 0 });
   });
 
   it('refuses bad calls with exact messages and writes nothing', () => {
     const files = readdirSync(dir).sort();
-    assert.deepEqual(run('a.pth', '--out', 'x.onnx'), { code: 2, stdout: '', stderr: 'nin-sdk: average needs at least 2 models, got 1 (see nin-sdk --help)\n' });
-    assert.deepEqual(run('a.pth', 'b.onnx'), { code: 2, stdout: '', stderr: 'nin-sdk: average needs --out <file.onnx|file.pth> (see nin-sdk --help)\n' });
-    assert.deepEqual(run('a.pth', 'b.onnx', '--out', 'x.txt'), { code: 2, stdout: '', stderr: 'nin-sdk: --out x.txt: should end in .onnx or .pth (see nin-sdk --help)\n' });
+    assert.deepEqual(run('a.pth', '--out', 'x.onnx'), {
+      code: 2,
+      stdout: '',
+      stderr: 'nin-sdk: average needs at least 2 models, got 1 (see nin-sdk --help)\n',
+    });
+    assert.deepEqual(run('a.pth', 'b.onnx'), {
+      code: 2,
+      stdout: '',
+      stderr: 'nin-sdk: average needs --out <file.onnx|file.pth> (see nin-sdk --help)\n',
+    });
+    assert.deepEqual(run('a.pth', 'b.onnx', '--out', 'x.txt'), {
+      code: 2,
+      stdout: '',
+      stderr: 'nin-sdk: --out x.txt: should end in .onnx or .pth (see nin-sdk --help)\n',
+    });
     assert.deepEqual(run('a.pth', 'w.pth', '--out', 'x.onnx'), {
       code: 1,
       stdout: '',
       stderr: `nin-sdk: w.pth is a cifar10 NIN 16,8,8,8,8,8,8,8,10, a.pth a ${TINY_NAME}: only models of one architecture can be averaged\n`,
     });
-    assert.deepEqual(run('a.pth', 'missing.pth', '--out', 'x.onnx'), { code: 1, stdout: '', stderr: 'nin-sdk: no such file: missing.pth\n' });
+    assert.deepEqual(run('a.pth', 'missing.pth', '--out', 'x.onnx'), {
+      code: 1,
+      stdout: '',
+      stderr: 'nin-sdk: no such file: missing.pth\n',
+    });
     assert.deepEqual(run('a.pth', 'notes.txt', '--out', 'x.onnx'), {
       code: 1,
       stdout: '',
-      stderr: 'nin-sdk: notes.txt: not a PyTorch checkpoint: expected a zip archive or a legacy pickle stream (magic 0x1950a86a20f9469cfc6c), got bytes 6e 6f 74 20 …\n',
+      stderr:
+        'nin-sdk: notes.txt: not a PyTorch checkpoint: expected a zip archive or a legacy pickle stream (magic 0x1950a86a20f9469cfc6c), got bytes 6e 6f 74 20 …\n',
     });
     assert.deepEqual(readdirSync(dir).sort(), files);
     assert.equal(existsSync(join(dir, 'x.onnx')), false);

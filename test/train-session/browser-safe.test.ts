@@ -7,5 +7,8 @@ test('nin-sdk/train bundles for the browser without any Node module', async () =
   const { errors, inputs, packages } = await bundleForBrowser('src/train/index.ts');
   assert.deepEqual(errors, []);
   assert.deepEqual(packages, ['@bufbuild/protobuf', 'fflate', 'onnx-buf']);
-  assert.deepEqual(inputs.filter((path) => /^src\/(node|cli|train\/node)\/|-node\.ts$|preprocess\/node\.ts/.test(path)), []);
+  assert.deepEqual(
+    inputs.filter((path) => /^src\/(node|cli|train\/node)\/|-node\.ts$|preprocess\/node\.ts/.test(path)),
+    [],
+  );
 });

@@ -10,7 +10,10 @@ export const CIFAR_TEST_TAR = join(SHARED_DATA, 'cifar10', 'test.tar');
  * Small CIFAR-10 datasets as <class>/<image> folders, taken from the shared test.tar (sorted by class, so the first
  * images of each class are picked while streaming it once): `train` per class, then `test` more per class.
  */
-export async function cifarFolders(train: number, test: number): Promise<{ root: string; train: string; test: string }> {
+export async function cifarFolders(
+  train: number,
+  test: number,
+): Promise<{ root: string; train: string; test: string }> {
   const root = mkdtempSync(join(tmpdir(), 'nin-train-data-'));
   const taken = new Map<string, number>();
   for await (const image of readLabeledImages(CIFAR_TEST_TAR)) {

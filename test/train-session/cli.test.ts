@@ -27,7 +27,10 @@ function testSet(stdout: string): { loss: number; accuracy: number }[] {
   return stdout
     .split('\n')
     .filter((line) => TEST_LINE.test(line))
-    .map((line) => ({ loss: Number(/Average loss: ([\d.]+)/.exec(line)![1]), accuracy: Number(/\(([\d.]+)%\)$/.exec(line)![1]) }));
+    .map((line) => ({
+      loss: Number(/Average loss: ([\d.]+)/.exec(line)![1]),
+      accuracy: Number(/\(([\d.]+)%\)$/.exec(line)![1]),
+    }));
 }
 
 function train(...args: string[]) {
@@ -44,12 +47,30 @@ describe('nin-sdk train', () => {
   const out = (name: string): string => join(data.root, name);
 
   it('trains two epochs: the log lines, best.onnx for the SDK, best.pth for our reader and PyTorch', async (t) => {
-    const { code, stdout, stderr } = train('--data', data.train, '--test', data.test, ...TINY, '--epochs', '2', '--batch', '32', '--out', out('run'));
+    const { code, stdout, stderr } = train(
+      '--data',
+      data.train,
+      '--test',
+      data.test,
+      ...TINY,
+      '--epochs',
+      '2',
+      '--batch',
+      '32',
+      '--out',
+      out('run'),
+    );
     assert.equal(code, 0, stderr);
     const lines = stdout.split('\n');
-    assert.deepEqual(lines.map((l) => (TRAIN_LINE.test(l) ? 'train' : TEST_LINE.test(l) ? 'test' : l)), ['train', '', 'test', '', 'train', '', 'test', '', '']);
+    assert.deepEqual(
+      lines.map((l) => (TRAIN_LINE.test(l) ? 'train' : TEST_LINE.test(l) ? 'test' : l)),
+      ['train', '', 'test', '', 'train', '', 'test', '', ''],
+    );
     assert.match(lines[0]!, /^Train Epoch: 1 \[0\/200 \(0%\)\]\tLoss: \d\.\d{6}\tLR: 0\.02857142857142857$/);
-    assert.match(stderr, /new run: cifar10 NIN 8,8,8,8,8,8,8,8,10, sgd, batch 32, 2 epochs \(linear schedule\), on cpu\n/);
+    assert.match(
+      stderr,
+      /new run: cifar10 NIN 8,8,8,8,8,8,8,8,10, sgd, batch 32, 2 epochs \(linear schedule\), on cpu\n/,
+    );
     assert.match(stderr, /\nnin-sdk train: epoch 1\/2 trained: \d+\.\d images\/s, about \d+ (s|min) to go\n/);
     assert.match(stderr, /\nnin-sdk train: epoch 2\/2 trained: \d+\.\d images\/s, done\n/);
     assert.match(stderr, /\nnin-sdk train: 14 steps, 400 images in \d+\.\d s \(\d+\.\d images\/s\) on cpu\n/);
@@ -61,11 +82,25 @@ describe('nin-sdk train', () => {
     // The best accuracy kept (and saved in best.pth) is the best of the epochs' logged ones. Whether the run learns
     // is the next test's: two epochs of a width-8 NIN stay at chance.
     const accuracy = checkpoint.progress!.bestAccuracy!;
-    assert.ok(Math.abs(accuracy - Math.max(...testSet(stdout).map((e) => e.accuracy))) < 0.005, `best accuracy ${accuracy}`);
+    assert.ok(
+      Math.abs(accuracy - Math.max(...testSet(stdout).map((e) => e.accuracy))) < 0.005,
+      `best accuracy ${accuracy}`,
+    );
 
     const classifier = await loadClassifier(join(out('run'), 'best.onnx'));
     try {
-      assert.deepEqual(classifier.labels, ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
+      assert.deepEqual(classifier.labels, [
+        'airplane',
+        'automobile',
+        'bird',
+        'cat',
+        'deer',
+        'dog',
+        'frog',
+        'horse',
+        'ship',
+        'truck',
+      ]);
       // All ten classes: best.onnx's probabilities output is a softmax (sums to 1), ranked best first.
       const ranked = await classifier.classify(join(FIXTURES, 'images', 'cat.jpg'), { top: 10 });
       assert.deepEqual(ranked.map((p) => p.label).sort(), [...classifier.labels].sort());
@@ -89,16 +124,28 @@ describe('nin-sdk train', () => {
     const input = pseudoRandom(2 * 3 * 32 * 32, 99, 2);
     const inputFile = join(data.root, 'input.f32');
     writeFileSync(inputFile, new Uint8Array(input.buffer));
-    const python = spawnSync(TORCH_PYTHON, [join(ROOT, 'test', 'train-session', 'check_exported_pth.py'), join(out('run'), 'best.pth'), inputFile, '2'], { encoding: 'utf8' });
+    const python = spawnSync(
+      TORCH_PYTHON,
+      [join(ROOT, 'test', 'train-session', 'check_exported_pth.py'), join(out('run'), 'best.pth'), inputFile, '2'],
+      { encoding: 'utf8' },
+    );
     assert.equal(python.status, 0, python.stderr);
-    const report = JSON.parse(python.stdout) as { keys: string[]; best_acc: number; stateDictType: string; logits: number[] };
+    const report = JSON.parse(python.stdout) as {
+      keys: string[];
+      best_acc: number;
+      stateDictType: string;
+      logits: number[];
+    };
     assert.deepEqual(report.keys, ['best_acc', 'state_dict']);
     assert.equal(report.stateDictType, 'OrderedDict');
     const session = await ort.InferenceSession.create(readFileSync(join(out('run'), 'best.onnx')));
     try {
-      const logits = (await session.run({ input: new ort.Tensor('float32', input, [2, 3, 32, 32]) }))['logits']!.data as Float32Array;
+      const logits = (await session.run({ input: new ort.Tensor('float32', input, [2, 3, 32, 32]) }))['logits']!
+        .data as Float32Array;
       const worst = Math.max(...report.logits.map((v, i) => Math.abs(v - logits[i]!)));
-      t.diagnostic(`PyTorch on best.pth vs ONNX Runtime on best.onnx: largest logit difference ${worst.toExponential(2)}`);
+      t.diagnostic(
+        `PyTorch on best.pth vs ONNX Runtime on best.onnx: largest logit difference ${worst.toExponential(2)}`,
+      );
       assert.ok(worst <= 1e-5, `logits differ by ${worst}`);
     } finally {
       await session.release();
@@ -108,7 +155,19 @@ describe('nin-sdk train', () => {
   it('learns: over six epochs the loss on its own training images falls below chance (ln 10)', () => {
     // Evaluated on the training images themselves, so that 200 images suffice; every number is fixed by the seed.
     const args = ['--widths', '32,24,16,32,32,32,32,32', '--init', 'he', '--schedule', 'linear', '--lr', '0.02'];
-    const { code, stdout, stderr } = train('--data', data.train, '--test', data.train, ...args, '--epochs', '6', '--batch', '20', '--out', out('learns'));
+    const { code, stdout, stderr } = train(
+      '--data',
+      data.train,
+      '--test',
+      data.train,
+      ...args,
+      '--epochs',
+      '6',
+      '--batch',
+      '20',
+      '--out',
+      out('learns'),
+    );
     assert.equal(code, 0, stderr);
     const losses = testSet(stdout).map((e) => e.loss);
     assert.equal(losses.length, 6);
@@ -116,7 +175,18 @@ describe('nin-sdk train', () => {
   });
 
   it('Ctrl-C saves a checkpoint and exits 130; the same command resumes to the uninterrupted result, bit for bit', async () => {
-    const args = (name: string) => ['--data', data.train, ...TINY, '--epochs', '6', '--batch', '10', '--keep-epochs', '--out', out(name)];
+    const args = (name: string) => [
+      '--data',
+      data.train,
+      ...TINY,
+      '--epochs',
+      '6',
+      '--batch',
+      '10',
+      '--keep-epochs',
+      '--out',
+      out(name),
+    ];
     const whole = train(...args('whole'));
     assert.equal(whole.code, 0, whole.stderr);
 
@@ -146,12 +216,24 @@ describe('nin-sdk train', () => {
     assertBitEqual(b.optimizerState['momentum_buffer']!, a.optimizerState['momentum_buffer']!, 'momentum buffers');
     assert.deepEqual(readFileSync(join(out('parts'), 'best.pth')), readFileSync(join(out('whole'), 'best.pth')));
     // --keep-epochs: every epoch's weights, the same after an interruption, the last equal to the final parameters.
-    const epochFiles = (name: string): string[] => readdirSync(out(name)).filter((f) => f.startsWith('epoch-')).sort();
-    assert.deepEqual(epochFiles('whole'), ['epoch-1.pth', 'epoch-2.pth', 'epoch-3.pth', 'epoch-4.pth', 'epoch-5.pth', 'epoch-6.pth']);
+    const epochFiles = (name: string): string[] =>
+      readdirSync(out(name))
+        .filter((f) => f.startsWith('epoch-'))
+        .sort();
+    assert.deepEqual(epochFiles('whole'), [
+      'epoch-1.pth',
+      'epoch-2.pth',
+      'epoch-3.pth',
+      'epoch-4.pth',
+      'epoch-5.pth',
+      'epoch-6.pth',
+    ]);
     assert.deepEqual(epochFiles('parts'), epochFiles('whole'));
-    for (const file of epochFiles('whole')) assert.deepEqual(readFileSync(join(out('parts'), file)), readFileSync(join(out('whole'), file)), file);
+    for (const file of epochFiles('whole'))
+      assert.deepEqual(readFileSync(join(out('parts'), file)), readFileSync(join(out('whole'), file)), file);
     const last = readCheckpoint(readFileSync(join(out('whole'), 'epoch-6.pth')));
-    for (const [name, tensor] of checkpointParameters(a)) assertBitEqual(last.tensors.get(name)!.data as Float32Array, tensor.data, `epoch-6.pth ${name}`);
+    for (const [name, tensor] of checkpointParameters(a))
+      assertBitEqual(last.tensors.get(name)!.data as Float32Array, tensor.data, `epoch-6.pth ${name}`);
 
     const conflicting = train(...args('parts'), '--batch', '20');
     assert.deepEqual(conflicting, {
@@ -163,10 +245,26 @@ describe('nin-sdk train', () => {
 
   it('fine-tunes from a PyTorch checkpoint and from an ONNX model', () => {
     const startModel = join(CHECKPOINTS, 'cifar-small.pth');
-    const fromPthArgs = ['--data', data.train, '--from', startModel, '--epochs', '1', '--batch', '50', '--lr', '0.01', '--out', out('from-pth')];
+    const fromPthArgs = [
+      '--data',
+      data.train,
+      '--from',
+      startModel,
+      '--epochs',
+      '1',
+      '--batch',
+      '50',
+      '--lr',
+      '0.01',
+      '--out',
+      out('from-pth'),
+    ];
     const fromPth = train(...fromPthArgs);
     assert.equal(fromPth.code, 0, fromPth.stderr);
-    assert.match(fromPth.stderr, /new run: cifar10 NIN 32,24,16,32,32,32,32,32,10, sgd, batch 50, 1 epoch \(step schedule\)/);
+    assert.match(
+      fromPth.stderr,
+      /new run: cifar10 NIN 32,24,16,32,32,32,32,32,10, sgd, batch 50, 1 epoch \(step schedule\)/,
+    );
     assert.match(fromPth.stdout, /^Train Epoch: 1 \[0\/200 \(0%\)\]\tLoss: \d\.\d{6}\tLR: 0\.02\n$/);
     const { recipe } = decodeTrainingCheckpoint(readFileSync(join(out('from-pth'), 'checkpoint.nintrain'))).progress!;
     assert.equal(recipe.init, 'from');
@@ -176,7 +274,10 @@ describe('nin-sdk train', () => {
     const again = train(...fromPthArgs);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.stdout, '');
-    assert.match(again.stderr, /from-pth\/checkpoint\.nintrain holds a finished run \(step 4\), nothing to train: cifar10 NIN 32,24,16/);
+    assert.match(
+      again.stderr,
+      /from-pth\/checkpoint\.nintrain holds a finished run \(step 4\), nothing to train: cifar10 NIN 32,24,16/,
+    );
     assert.doesNotMatch(again.stderr, /steps, \d+ images in/);
     assert.match(again.stderr, /\nnin-sdk train: done; .*from-pth\/best\.onnx, .*from-pth\/best\.pth\n$/);
     const otherModel = join(CHECKPOINTS, 'cifar-small-float16.pth');
@@ -194,7 +295,10 @@ describe('nin-sdk train', () => {
     // A checkpoint written before the start model was recorded: --from cannot be checked, so it is refused.
     const saved = decodeTrainingCheckpoint(readFileSync(savedIn));
     const { startModelSha256: _recorded, ...olderRecipe } = saved.progress!.recipe;
-    writeFileSync(savedIn, encodeTrainingCheckpoint({ ...saved, progress: { ...saved.progress!, recipe: olderRecipe } }));
+    writeFileSync(
+      savedIn,
+      encodeTrainingCheckpoint({ ...saved, progress: { ...saved.progress!, recipe: olderRecipe } }),
+    );
     assert.deepEqual(train(...fromPthArgs), {
       code: 2,
       stdout: '',
@@ -209,37 +313,75 @@ describe('nin-sdk train', () => {
       stderr: `nin-sdk: --from ${startModel}: the run saved in ${freshRun} started from fresh weights (he): resume without it, or choose another --out (see nin-sdk --help)\n`,
     });
 
-    const fromOnnx = train('--data', data.train, '--from', join(out('from-pth'), 'best.onnx'), '--epochs', '1', '--batch', '50', '--out', out('from-onnx'));
+    const fromOnnx = train(
+      '--data',
+      data.train,
+      '--from',
+      join(out('from-pth'), 'best.onnx'),
+      '--epochs',
+      '1',
+      '--batch',
+      '50',
+      '--out',
+      out('from-onnx'),
+    );
     assert.equal(fromOnnx.code, 0, fromOnnx.stderr);
-    assert.match(fromOnnx.stderr, /new run: cifar10 NIN 32,24,16,32,32,32,32,32,10, sgd, batch 50, 1 epoch \(step schedule\)/);
+    assert.match(
+      fromOnnx.stderr,
+      /new run: cifar10 NIN 32,24,16,32,32,32,32,32,10, sgd, batch 50, 1 epoch \(step schedule\)/,
+    );
     // The weights fine-tuned above are where this run starts.
     const previous = decodeTrainingCheckpoint(readFileSync(join(out('from-pth'), 'checkpoint.nintrain')));
     const first = readCheckpoint(readFileSync(join(out('from-onnx'), 'best.pth')));
     assert.equal(first.tensors.size, 18);
-    assert.notDeepEqual(first.tensors.get('classifier.0.weight')!.data, checkpointParameters(previous).get('classifier.0.weight')!.data);
+    assert.notDeepEqual(
+      first.tensors.get('classifier.0.weight')!.data,
+      checkpointParameters(previous).get('classifier.0.weight')!.data,
+    );
   });
 
   it('errors: one line each, naming what is wrong', () => {
     const usage = (message: string) => ({ code: 2, stdout: '', stderr: `nin-sdk: ${message} (see nin-sdk --help)\n` });
     /** The error line, after the lines that report the data loaded before the problem showed. */
-    const lastLine = (result: { code: number | null; stdout: string; stderr: string }) => ({ ...result, stderr: result.stderr.split('\n').at(-2)! });
+    const lastLine = (result: { code: number | null; stdout: string; stderr: string }) => ({
+      ...result,
+      stderr: result.stderr.split('\n').at(-2)!,
+    });
     assert.deepEqual(train('--epochs', '1'), usage('train needs --data <folder or tar>'));
     assert.deepEqual(
       train('--data', data.train, '--widths', '8,8,x'),
-      usage("--widths must be the output channels of the 9 convolutions, or of the first 8, as positive integers separated by commas, got '8,8,x'"),
+      usage(
+        "--widths must be the output channels of the 9 convolutions, or of the first 8, as positive integers separated by commas, got '8,8,x'",
+      ),
     );
-    assert.deepEqual(lastLine(train('--data', data.train, '--widths', '8,8,8,8,8,8,8,8,7', '--out', out('bad-widths'))), {
-      code: 2,
-      stdout: '',
-      stderr: 'nin-sdk: --widths ends in 7 classes, but the data has 10 (airplane, automobile, bird, cat, deer, …) (see nin-sdk --help)',
-    });
-    assert.deepEqual(train('--data', data.train, '--from', join(CHECKPOINTS, 'cifar-small.pth'), '--widths', '8,8,8,8,8,8,8,8'), usage("--widths and --from exclude each other: training from a model keeps the model's widths"));
+    assert.deepEqual(
+      lastLine(train('--data', data.train, '--widths', '8,8,8,8,8,8,8,8,7', '--out', out('bad-widths'))),
+      {
+        code: 2,
+        stdout: '',
+        stderr:
+          'nin-sdk: --widths ends in 7 classes, but the data has 10 (airplane, automobile, bird, cat, deer, …) (see nin-sdk --help)',
+      },
+    );
+    assert.deepEqual(
+      train('--data', data.train, '--from', join(CHECKPOINTS, 'cifar-small.pth'), '--widths', '8,8,8,8,8,8,8,8'),
+      usage("--widths and --from exclude each other: training from a model keeps the model's widths"),
+    );
     const missingData = join(data.root, 'no-such-folder');
-    assert.deepEqual(train('--data', missingData, '--out', out('missing')), { code: 1, stdout: '', stderr: `nin-sdk: no such file: ${missingData}\n` });
+    assert.deepEqual(train('--data', missingData, '--out', out('missing')), {
+      code: 1,
+      stdout: '',
+      stderr: `nin-sdk: no such file: ${missingData}\n`,
+    });
     const otherArch = join(CHECKPOINTS, 'other-arch.pth');
     const notNin = train('--data', data.train, '--from', otherArch, '--out', out('not-nin'));
     assert.equal(notNin.code, 1);
-    assert.match(notNin.stderr, new RegExp(`^nin-sdk: ${escapeRegExp(otherArch)}: not a Network-in-Network checkpoint: expected keys of pytorch-nin-cifar10: classifier\\.0\\.weight, .* found conv1\\.weight, bn1\\.weight, bn1\\.bias, bn1\\.running_mean, … \\(20 keys\\)\\.\\n$`));
+    assert.match(
+      notNin.stderr,
+      new RegExp(
+        `^nin-sdk: ${escapeRegExp(otherArch)}: not a Network-in-Network checkpoint: expected keys of pytorch-nin-cifar10: classifier\\.0\\.weight, .* found conv1\\.weight, bn1\\.weight, bn1\\.bias, bn1\\.running_mean, … \\(20 keys\\)\\.\\n$`,
+      ),
+    );
     assert.equal(existsSync(join(out('not-nin'), 'checkpoint.nintrain')), false);
   });
 });

@@ -17,7 +17,12 @@ export const TINY_WIDTHS = [8, 8, 8, 8, 8, 8, 8, 8, 10] as const;
 export const TINY: NinArchitecture = architectureFromWidths(NIN_CIFAR10, TINY_WIDTHS);
 
 export function tinyOptimizer(kind: 'sgd' | 'adamw', baseLr = kind === 'sgd' ? 0.05 : 1e-3): OptimizerSettings {
-  return recipeOptimizer(kind, TINY.convs.flatMap((c) => [`classifier.${c.layerIndex}.weight`, `classifier.${c.layerIndex}.bias`]), 'classifier.20', baseLr);
+  return recipeOptimizer(
+    kind,
+    TINY.convs.flatMap((c) => [`classifier.${c.layerIndex}.weight`, `classifier.${c.layerIndex}.bias`]),
+    'classifier.20',
+    baseLr,
+  );
 }
 
 export function tinyCheckpoint(kind: 'sgd' | 'adamw', seed = 1): TrainingCheckpoint {
@@ -39,7 +44,15 @@ export function pseudoRandom(length: number, seed: number, scale = 1): Float32Ar
 export function syntheticBatch(size: number, seed: number): Record<string, ort.Tensor> {
   const labels = new Float32Array(size * 10);
   for (let i = 0; i < size; i++) labels[i * 10 + ((i * 7 + seed) % 10)] = 1;
-  const mask = (shape: number[], s: number) => new ort.Tensor('float32', pseudoRandom(shape.reduce((a, b) => a * b, 1), s).map((v) => (v > 0 ? 1 : 0)), shape);
+  const mask = (shape: number[], s: number) =>
+    new ort.Tensor(
+      'float32',
+      pseudoRandom(
+        shape.reduce((a, b) => a * b, 1),
+        s,
+      ).map((v) => (v > 0 ? 1 : 0)),
+      shape,
+    );
   return {
     input: new ort.Tensor('float32', pseudoRandom(size * 3 * 32 * 32, seed, 2), [size, 3, 32, 32]),
     labels: new ort.Tensor('float32', labels, [size, 10]),
@@ -58,8 +71,10 @@ export function syntheticCifar(count: number, seed = 3): ImageDataset {
 export const CIFAR_SPEC = CIFAR10_PREPROCESSING;
 
 export function assertBitEqual(actual: Float32Array, expected: Float32Array, what: string): void {
-  if (actual.length !== expected.length) throw new Error(`${what}: ${actual.length} values, expected ${expected.length}`);
+  if (actual.length !== expected.length)
+    throw new Error(`${what}: ${actual.length} values, expected ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) throw new Error(`${what}: value ${i} is ${actual[i]}, expected ${expected[i]}`);
+    if (!Object.is(actual[i], expected[i]))
+      throw new Error(`${what}: value ${i} is ${actual[i]}, expected ${expected[i]}`);
   }
 }

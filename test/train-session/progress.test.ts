@@ -8,7 +8,16 @@ import { checkTrainingProgress, initialProgress, type TrainingRecipe } from '../
 import { CIFAR_SPEC, syntheticCifar } from './helpers.js';
 
 const train = syntheticCifar(20, 3);
-const recipe: TrainingRecipe = { schedule: 'linear', epochs: 2, batchSize: 8, baseLr: 0.01, seed: 1, init: 'from', augment: true, logEvery: 100 };
+const recipe: TrainingRecipe = {
+  schedule: 'linear',
+  epochs: 2,
+  batchSize: 8,
+  baseLr: 0.01,
+  seed: 1,
+  init: 'from',
+  augment: true,
+  logEvery: 100,
+};
 const SHA256 = 'a9208c806f345d3c9e381687eb9ae7482a9fcf50d87c2e95170f25aafc6a6d2f';
 
 function throughJson(value: unknown): unknown {
@@ -27,9 +36,14 @@ describe('checkTrainingProgress', () => {
 
   it('refuses a start model SHA-256 that is not 64 hexadecimal digits', () => {
     for (const bad of [SHA256.slice(1), SHA256.toUpperCase(), 42, null]) {
-      const progress = throughJson(initialProgress(recipe, train, train.classNames, CIFAR_SPEC)) as { recipe: Record<string, unknown> };
+      const progress = throughJson(initialProgress(recipe, train, train.classNames, CIFAR_SPEC)) as {
+        recipe: Record<string, unknown>;
+      };
       progress.recipe['startModelSha256'] = bad;
-      assert.throws(() => checkTrainingProgress(progress), { name: 'RangeError', message: 'training recipe: startModelSha256 must be 64 hexadecimal digits' });
+      assert.throws(() => checkTrainingProgress(progress), {
+        name: 'RangeError',
+        message: 'training recipe: startModelSha256 must be 64 hexadecimal digits',
+      });
     }
   });
 });

@@ -26,7 +26,12 @@ function tenImages(): string {
 describe('nin-sdk train: cache and progress', () => {
   it('a resume reads the cache its start wrote: one cache file, no second decode', () => {
     const root = tenImages();
-    const train = (...args: string[]) => spawnSync(process.execPath, [CLI, 'train', '--data', join(root, 'data'), ...TINY, '--out', join(root, 'run'), ...args], { encoding: 'utf8' });
+    const train = (...args: string[]) =>
+      spawnSync(
+        process.execPath,
+        [CLI, 'train', '--data', join(root, 'data'), ...TINY, '--out', join(root, 'run'), ...args],
+        { encoding: 'utf8' },
+      );
     const first = train('--epochs', '1');
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stderr, /: 10 images of 10 classes \(decoded in \d+\.\d s\)\n/);
@@ -36,11 +41,15 @@ describe('nin-sdk train: cache and progress', () => {
     assert.equal(readdirSync(join(root, 'run', 'cache')).length, 1);
   });
 
-  it('on a terminal, a run of three batches draws its bar', { skip: spawnSync('script', ['--version']).status !== 0 && 'no script(1)' }, () => {
-    const root = tenImages();
-    const command = `${process.execPath} ${CLI} train --data ${join(root, 'data')} ${TINY.join(' ')} --epochs 1 --out ${join(root, 'run')}`;
-    const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
-    assert.equal(result.status, 0, result.stdout);
-    assert.match(result.stdout, /\rbatches \[#{10}\.{20}\] 1\/3 \d+\/s /);
-  });
+  it(
+    'on a terminal, a run of three batches draws its bar',
+    { skip: spawnSync('script', ['--version']).status !== 0 && 'no script(1)' },
+    () => {
+      const root = tenImages();
+      const command = `${process.execPath} ${CLI} train --data ${join(root, 'data')} ${TINY.join(' ')} --epochs 1 --out ${join(root, 'run')}`;
+      const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stdout);
+      assert.match(result.stdout, /\rbatches \[#{10}\.{20}\] 1\/3 \d+\/s /);
+    },
+  );
 });

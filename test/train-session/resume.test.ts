@@ -19,7 +19,16 @@ import { assertBitEqual, CIFAR_SPEC, sessionOptions, syntheticCifar, tinyCheckpo
 
 const train = syntheticCifar(80, 3);
 const test = syntheticCifar(20, 4);
-const recipe: TrainingRecipe = { schedule: 'linear', epochs: 2, batchSize: 16, baseLr: 0.05, seed: 5, init: 'he', augment: true, logEvery: 2 };
+const recipe: TrainingRecipe = {
+  schedule: 'linear',
+  epochs: 2,
+  batchSize: 16,
+  baseLr: 0.05,
+  seed: 5,
+  init: 'he',
+  augment: true,
+  logEvery: 2,
+};
 const labels = train.classNames;
 
 interface Run {
@@ -29,7 +38,11 @@ interface Run {
 }
 
 /** Trains from `checkpoint` until the end or until `stopAfter` batches, keeping what the loop hands out. */
-async function run(checkpoint: TrainingCheckpoint, progress: TrainingProgress, stopAfter = Infinity): Promise<Run & { status: string }> {
+async function run(
+  checkpoint: TrainingCheckpoint,
+  progress: TrainingProgress,
+  stopAfter = Infinity,
+): Promise<Run & { status: string }> {
   const session = await TrainingSession.fromCheckpoint(checkpoint, sessionOptions);
   const log: string[] = [];
   const best: number[] = [];
@@ -78,14 +91,18 @@ describe('resuming an interrupted run', () => {
 
       assert.equal(second.last.step, 10);
       assertBitEqual(second.last.parameters, reference.last.parameters, 'parameters');
-      assertBitEqual(second.last.optimizerState['momentum_buffer']!, reference.last.optimizerState['momentum_buffer']!, 'momentum buffers');
+      assertBitEqual(
+        second.last.optimizerState['momentum_buffer']!,
+        reference.last.optimizerState['momentum_buffer']!,
+        'momentum buffers',
+      );
       assert.deepEqual([...first.log, ...second.log], reference.log);
       assert.deepEqual([...first.best, ...second.best], reference.best);
       assert.deepEqual(second.last.progress, reference.last.progress);
     });
   }
 
-  it('logs in pytorch-nin-cifar10\'s format', async () => {
+  it("logs in pytorch-nin-cifar10's format", async () => {
     const { log } = await uninterrupted();
     // The biases' rate 0.1 warming up over the first epoch's 5 batches; printed as Python's repr of the same double.
     assert.match(log[0]!, /^Train Epoch: 1 \[0\/80 \(0%\)\]\tLoss: \d+\.\d{6}\tLR: 0\.020000000000000004$/);

@@ -33,7 +33,11 @@ async function optimizerByHand(
   step: number,
   scale: number,
 ): Promise<Map<string, Float32Array>> {
-  const { learningRates, weightDecays } = hyperparameterVectors(artifacts.parameterNames, checkpoint.optimizer.groups, scale);
+  const { learningRates, weightDecays } = hyperparameterVectors(
+    artifacts.parameterNames,
+    checkpoint.optimizer.groups,
+    scale,
+  );
   const feeds: Record<string, ort.Tensor> = {
     learning_rates: new ort.Tensor('float32', learningRates, [learningRates.length]),
     weight_decays: new ort.Tensor('float32', weightDecays, [weightDecays.length]),
@@ -43,25 +47,39 @@ async function optimizerByHand(
       ? { momentum: checkpoint.optimizer.momentum }
       : (() => {
           const s = adamwStepScalars(step);
-          return { beta1: s.beta1, beta2: s.beta2, epsilon: s.epsilon, bias_correction1: s.biasCorrection1, bias_correction2_sqrt: s.biasCorrection2Sqrt };
+          return {
+            beta1: s.beta1,
+            beta2: s.beta2,
+            epsilon: s.epsilon,
+            bias_correction1: s.biasCorrection1,
+            bias_correction2_sqrt: s.biasCorrection2Sqrt,
+          };
         })();
-  for (const [name, value] of Object.entries(scalars)) feeds[name] = new ort.Tensor('float32', Float32Array.of(value), []);
+  for (const [name, value] of Object.entries(scalars))
+    feeds[name] = new ort.Tensor('float32', Float32Array.of(value), []);
   const keys = OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind];
   for (const p of artifacts.parameters) {
     feeds[p.name] = new ort.Tensor('float32', state.get(p.name)!, p.shape);
     feeds[gradientName(p.name)] = new ort.Tensor('float32', gradients[gradientName(p.name)]!, p.shape);
-    for (const key of keys) feeds[stateName(p.name, key)] = new ort.Tensor('float32', state.get(stateName(p.name, key))!, p.shape);
+    for (const key of keys)
+      feeds[stateName(p.name, key)] = new ort.Tensor('float32', state.get(stateName(p.name, key))!, p.shape);
   }
   const out = await optimizer.run(feeds);
   const next = new Map<string, Float32Array>();
   for (const p of artifacts.parameters) {
     next.set(p.name, out[updatedName(p.name)]!.data as Float32Array);
-    for (const key of keys) next.set(stateName(p.name, key), out[updatedName(stateName(p.name, key))]!.data as Float32Array);
+    for (const key of keys)
+      next.set(stateName(p.name, key), out[updatedName(stateName(p.name, key))]!.data as Float32Array);
   }
   return next;
 }
 
-async function trainByHand(training: ort.InferenceSession, artifacts: TrainingArtifacts, params: Map<string, Float32Array>, batch: Record<string, ort.Tensor>): Promise<Outputs> {
+async function trainByHand(
+  training: ort.InferenceSession,
+  artifacts: TrainingArtifacts,
+  params: Map<string, Float32Array>,
+  batch: Record<string, ort.Tensor>,
+): Promise<Outputs> {
   const feeds: Record<string, ort.Tensor> = { ...batch };
   for (const p of artifacts.parameters) feeds[p.name] = new ort.Tensor('float32', params.get(p.name)!, p.shape);
   const out = await training.run(feeds);
@@ -72,7 +90,8 @@ function initialState(checkpoint: TrainingCheckpoint): Map<string, Float32Array>
   const state = new Map<string, Float32Array>();
   for (const [name, t] of checkpointParameters(checkpoint)) {
     state.set(name, t.data.slice());
-    for (const key of OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind]) state.set(stateName(name, key), new Float32Array(t.data.length));
+    for (const key of OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind])
+      state.set(stateName(name, key), new Float32Array(t.data.length));
   }
   return state;
 }
@@ -102,7 +121,15 @@ for (const kind of ['sgd', 'adamw'] as const) {
       await optimizer.release();
     });
     const open = (checkpointState: TrainingCheckpoint | Uint8Array) =>
-      TrainingSession.create({ checkpointState, trainModel: artifacts.trainingModel, evalModel: artifacts.evalModel, optimizerModel: artifacts.optimizerModel }, sessionOptions);
+      TrainingSession.create(
+        {
+          checkpointState,
+          trainModel: artifacts.trainingModel,
+          evalModel: artifacts.evalModel,
+          optimizerModel: artifacts.optimizerModel,
+        },
+        sessionOptions,
+      );
 
     it('two steps (train + optimizer, lr scale 1 then 0.5) equal the artifacts run by hand, bit for bit', async () => {
       const checkpoint = tinyCheckpoint(kind);
@@ -111,7 +138,10 @@ for (const kind of ['sgd', 'adamw'] as const) {
         assert.equal(session.provider, 'cpu');
         assert.deepEqual(session.inputNames, ['input', 'labels', 'classifier.7.mask', 'classifier.15.mask']);
         let state = initialState(checkpoint);
-        for (const [step, scale] of [[1, 1], [2, 0.5]] as const) {
+        for (const [step, scale] of [
+          [1, 1],
+          [2, 0.5],
+        ] as const) {
           const batch = syntheticBatch(4, step);
           const byHand = await trainByHand(training, artifacts, state, batch);
           await session.lazyResetGrad();
@@ -119,12 +149,23 @@ for (const kind of ['sgd', 'adamw'] as const) {
           assert.equal(loss, byHand['loss']![0]);
           await session.runOptimizerStep({ learningRateScale: scale });
           state = await optimizerByHand(optimizer, artifacts, checkpoint, byHand, state, step, scale);
-          assertBitEqual((await session.getContiguousParameters()).data as Float32Array, flatten(state, artifacts.parameterNames), `parameters after step ${step}`);
+          assertBitEqual(
+            (await session.getContiguousParameters()).data as Float32Array,
+            flatten(state, artifacts.parameterNames),
+            `parameters after step ${step}`,
+          );
         }
         assert.equal(session.step, 2);
         const saved = await session.getState();
         for (const key of OPTIMIZER_STATE_KEYS[kind]) {
-          assertBitEqual(saved.optimizerState[key]!, flatten(state, artifacts.parameterNames.map((n) => stateName(n, key))), key);
+          assertBitEqual(
+            saved.optimizerState[key]!,
+            flatten(
+              state,
+              artifacts.parameterNames.map((n) => stateName(n, key)),
+            ),
+            key,
+          );
         }
       } finally {
         await session.release();
@@ -140,7 +181,8 @@ for (const kind of ['sgd', 'adamw'] as const) {
         const gradA = await trainByHand(training, artifacts, state, a);
         const gradB = await trainByHand(training, artifacts, state, b);
         const sum: Outputs = {};
-        for (const name of artifacts.parameterNames) sum[gradientName(name)] = gradA[gradientName(name)]!.map((v, i) => v + gradB[gradientName(name)]![i]!);
+        for (const name of artifacts.parameterNames)
+          sum[gradientName(name)] = gradA[gradientName(name)]!.map((v, i) => v + gradB[gradientName(name)]![i]!);
 
         // c is computed, then dropped by the reset: a and b are what the step uses.
         await session.runTrainStep(c);
@@ -149,7 +191,11 @@ for (const kind of ['sgd', 'adamw'] as const) {
         await session.runTrainStep(b);
         await session.runOptimizerStep();
         const expected = await optimizerByHand(optimizer, artifacts, checkpoint, sum, state, 1, 1);
-        assertBitEqual((await session.getContiguousParameters()).data as Float32Array, flatten(expected, artifacts.parameterNames), 'parameters');
+        assertBitEqual(
+          (await session.getContiguousParameters()).data as Float32Array,
+          flatten(expected, artifacts.parameterNames),
+          'parameters',
+        );
       } finally {
         await session.release();
       }
@@ -174,7 +220,10 @@ describe('TrainingSession state', () => {
         name: 'RangeError',
         message: `loadParametersBuffer: expected ${size} float32 values (${4 * size} bytes), got ${4 * size - 4} bytes`,
       });
-      await assert.rejects(session.runTrainStep({}), /^RangeError: runTrainStep: missing input, labels, classifier\.7\.mask, classifier\.15\.mask \(expected feeds: /);
+      await assert.rejects(
+        session.runTrainStep({}),
+        /^RangeError: runTrainStep: missing input, labels, classifier\.7\.mask, classifier\.15\.mask \(expected feeds: /,
+      );
     } finally {
       await session.release();
     }
@@ -196,7 +245,8 @@ describe('TrainingSession state', () => {
       assert.deepEqual(decoded.optimizer, state.optimizer);
       assert.equal(decoded.step, 2);
       assertBitEqual(decoded.parameters, state.parameters, 'parameters');
-      for (const key of ['exp_avg', 'exp_avg_sq']) assertBitEqual(decoded.optimizerState[key]!, state.optimizerState[key]!, key);
+      for (const key of ['exp_avg', 'exp_avg_sq'])
+        assertBitEqual(decoded.optimizerState[key]!, state.optimizerState[key]!, key);
 
       second = await TrainingSession.fromCheckpoint(bytes, sessionOptions);
       for (const session of [first, second]) {
@@ -205,18 +255,33 @@ describe('TrainingSession state', () => {
         await session.runOptimizerStep({ learningRateScale: 0.3 });
       }
       assert.equal(second.step, 3);
-      assertBitEqual((await second.getContiguousParameters()).data as Float32Array, (await first.getContiguousParameters()).data as Float32Array, 'after one more step');
+      assertBitEqual(
+        (await second.getContiguousParameters()).data as Float32Array,
+        (await first.getContiguousParameters()).data as Float32Array,
+        'after one more step',
+      );
     } finally {
       await first.release();
       await second?.release();
     }
   });
 
-  it('refuses models that are not the checkpoint\'s', async () => {
+  it("refuses models that are not the checkpoint's", async () => {
     const other = buildTrainingArtifacts(TINY, { optimizer: 'sgd' });
     await assert.rejects(
-      TrainingSession.create({ checkpointState: tinyCheckpoint('adamw'), trainModel: other.trainingModel, optimizerModel: other.optimizerModel }, sessionOptions),
-      { name: 'RangeError', message: 'TrainingSession.create: the optimizer (adamw) model does not match the checkpoint: it has no input classifier.0.weight_exp_avg, classifier.0.weight_exp_avg_sq' },
+      TrainingSession.create(
+        {
+          checkpointState: tinyCheckpoint('adamw'),
+          trainModel: other.trainingModel,
+          optimizerModel: other.optimizerModel,
+        },
+        sessionOptions,
+      ),
+      {
+        name: 'RangeError',
+        message:
+          'TrainingSession.create: the optimizer (adamw) model does not match the checkpoint: it has no input classifier.0.weight_exp_avg, classifier.0.weight_exp_avg_sq',
+      },
     );
   });
 });

@@ -22,7 +22,10 @@ async function gradients(
   const dy = g.input('dy', 'float32', y.shape);
   const graph = buildGradientGraph(g.build(), { wrt, seed: { value: 'y', gradient: dy.name } });
   const feeds = Object.fromEntries(
-    Object.entries(inputs).map(([name, spec]) => [name, tensor(Float32Array.from(spec.data), spec.dims ?? (spec.shape as number[]))]),
+    Object.entries(inputs).map(([name, spec]) => [
+      name,
+      tensor(Float32Array.from(spec.data), spec.dims ?? (spec.shape as number[])),
+    ]),
   );
   feeds['dy'] = tensor(Float32Array.from(dY.data), dY.dims);
   return runOnce(writeOnnx(graph), feeds);
@@ -37,11 +40,19 @@ describe('buildGradientGraph', () => {
   it('sums the gradients of a value read by several nodes: y = x·x + relu(x)', async () => {
     const x = [-2, -0.5, 0, 1.5];
     const dy = [1, 2, 3, 4];
-    const out = await gradients({ x: { shape: [4], data: x } }, ['x'], (g, v) => ops.add(g, ops.mul(g, v['x']!, v['x']!), ops.relu(g, v['x']!)), {
-      data: dy,
-      dims: [4],
-    });
-    close(out['x_grad'], x.map((xi, i) => dy[i]! * (2 * xi + (xi > 0 ? 1 : 0))));
+    const out = await gradients(
+      { x: { shape: [4], data: x } },
+      ['x'],
+      (g, v) => ops.add(g, ops.mul(g, v['x']!, v['x']!), ops.relu(g, v['x']!)),
+      {
+        data: dy,
+        dims: [4],
+      },
+    );
+    close(
+      out['x_grad'],
+      x.map((xi, i) => dy[i]! * (2 * xi + (xi > 0 ? 1 : 0))),
+    );
   });
 
   it('reduces broadcast operands back to their shapes: Add, Sub, Mul, Div', async () => {
@@ -55,12 +66,21 @@ describe('buildGradientGraph', () => {
     close(sum['a_grad'], dy);
     close(sum['b_grad'], col(dy));
     const difference = await gradients(inputs, ['a', 'b'], (g, v) => ops.sub(g, v['a']!, v['b']!), dims);
-    close(difference['b_grad'], col(dy).map((d) => -d));
+    close(
+      difference['b_grad'],
+      col(dy).map((d) => -d),
+    );
     const product = await gradients(inputs, ['a', 'b'], (g, v) => ops.mul(g, v['a']!, v['b']!), dims);
-    close(product['a_grad'], dy.map((d, i) => d * b[i % 3]!));
+    close(
+      product['a_grad'],
+      dy.map((d, i) => d * b[i % 3]!),
+    );
     close(product['b_grad'], col(dy.map((d, i) => d * a[i]!)));
     const quotient = await gradients(inputs, ['a', 'b'], (g, v) => ops.div(g, v['a']!, v['b']!), dims);
-    close(quotient['a_grad'], dy.map((d, i) => d / b[i % 3]!));
+    close(
+      quotient['a_grad'],
+      dy.map((d, i) => d / b[i % 3]!),
+    );
     close(quotient['b_grad'], col(dy.map((d, i) => (-d * a[i]!) / b[i % 3]! ** 2)));
   });
 
@@ -73,7 +93,10 @@ describe('buildGradientGraph', () => {
       (g, v) => ops.neg(g, ops.identity(g, ops.reshape(g, ops.flatten(g, v['x']!, 1), [0, 2, 2]))),
       { data: dy, dims: [2, 2, 2] },
     );
-    close(out['x_grad'], dy.map((d) => -d));
+    close(
+      out['x_grad'],
+      dy.map((d) => -d),
+    );
     const padded = await gradients(
       { x: { shape: [1, 1, 2, 2], data: [1, 2, 3, 4] } },
       ['x'],
@@ -92,13 +115,19 @@ describe('buildGradientGraph', () => {
     const dy = g.input('dy', 'float32', [2]);
     const graph = g.build();
     const seed = { value: y.name, gradient: dy.name };
-    assert.throws(() => buildGradientGraph(graph, { wrt: ['x'], seed }), (e: unknown) => {
-      assert.ok(e instanceof GradientError);
-      assert.match(e.message, /no gradient rule for Exp \(node exp_\d+\); rules exist for Add, AveragePool, Conv/);
-      return true;
-    });
+    assert.throws(
+      () => buildGradientGraph(graph, { wrt: ['x'], seed }),
+      (e: unknown) => {
+        assert.ok(e instanceof GradientError);
+        assert.match(e.message, /no gradient rule for Exp \(node exp_\d+\); rules exist for Add, AveragePool, Conv/);
+        return true;
+      },
+    );
     assert.throws(() => buildGradientGraph(graph, { wrt: ['w'], seed }), /y does not depend on "w"/);
-    assert.throws(() => buildGradientGraph(graph, { wrt: ['nope'], seed }), /wrt value "nope" is not a value of graph f/);
+    assert.throws(
+      () => buildGradientGraph(graph, { wrt: ['nope'], seed }),
+      /wrt value "nope" is not a value of graph f/,
+    );
   });
 
   it('emits no gradient nodes for inputs that need none (a constant scale, a mask)', () => {
@@ -110,6 +139,9 @@ describe('buildGradientGraph', () => {
     const graph = buildGradientGraph(g.build(), { wrt: ['x'], seed: { value: y.name, gradient: dy.name } });
     const backward = graph.nodes.filter((n) => n.opType === 'Mul').length - 2;
     assert.equal(backward, 2, 'one Mul per forward Mul, for x only');
-    assert.deepEqual(graph.outputs.map((o) => o.name), ['y', 'x_grad']);
+    assert.deepEqual(
+      graph.outputs.map((o) => o.name),
+      ['y', 'x_grad'],
+    );
   });
 });

@@ -44,7 +44,9 @@ export class Bundle {
   float32(key: string): Float32Array {
     const e = this.entry(key, 'float32');
     const length = e.shape.reduce((a, b) => a * b, 1);
-    return new Float32Array(this.bytes.buffer.slice(this.bytes.byteOffset + e.offset, this.bytes.byteOffset + e.offset + 4 * length));
+    return new Float32Array(
+      this.bytes.buffer.slice(this.bytes.byteOffset + e.offset, this.bytes.byteOffset + e.offset + 4 * length),
+    );
   }
 
   uint8(key: string): Uint8Array {

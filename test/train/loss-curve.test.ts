@@ -26,7 +26,12 @@ const TOLERANCE = 1e-3;
 
 it('50 SGD steps (recipe groups and momentum) follow PyTorch loss curve within 1e-3', async (t) => {
   const bundle = new Bundle('cifar-subset');
-  const { steps, batch, base_lr: baseLr, mask_seed: maskSeed } = bundle.meta as { steps: number; batch: number; base_lr: number; mask_seed: number };
+  const {
+    steps,
+    batch,
+    base_lr: baseLr,
+    mask_seed: maskSeed,
+  } = bundle.meta as { steps: number; batch: number; base_lr: number; mask_seed: number };
   const expected = bundle.float32('losses');
   const images = cifarInput(bundle.uint8('images'));
   const labels = bundle.float32('labels');
@@ -36,9 +41,14 @@ it('50 SGD steps (recipe groups and momentum) follow PyTorch loss curve within 1
 
   const initial = checkpointTensors('cifar-small.pth');
   const artifacts = buildTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
-  const { learningRates, weightDecays } = hyperparameterVectors(artifacts.parameterNames, ninCifar10Groups(artifacts.parameterNames, 'classifier.20', baseLr));
+  const { learningRates, weightDecays } = hyperparameterVectors(
+    artifacts.parameterNames,
+    ninCifar10Groups(artifacts.parameterNames, 'classifier.20', baseLr),
+  );
   const params = new Map<string, Float32Array>(artifacts.parameters.map((p) => [p.name, initial.get(p.name)!.data]));
-  const buffers = new Map<string, Float32Array>(artifacts.parameters.map((p) => [p.name, new Float32Array(params.get(p.name)!.length)]));
+  const buffers = new Map<string, Float32Array>(
+    artifacts.parameters.map((p) => [p.name, new Float32Array(params.get(p.name)!.length)]),
+  );
   const training = await ort.InferenceSession.create(artifacts.trainingModel);
   const optimizer = await ort.InferenceSession.create(artifacts.optimizerModel);
   const losses: number[] = [];
@@ -46,13 +56,25 @@ it('50 SGD steps (recipe groups and momentum) follow PyTorch loss curve within 1
     for (let step = 0; step < steps; step++) {
       const start = (step % Math.floor(count / batch)) * batch;
       const feeds: Feeds = {
-        input: tensor(images.subarray(start * imageSize, (start + batch) * imageSize), [batch, channels, height, width]),
+        input: tensor(images.subarray(start * imageSize, (start + batch) * imageSize), [
+          batch,
+          channels,
+          height,
+          width,
+        ]),
         labels: tensor(labels.subarray(start * classes, (start + batch) * classes), [batch, classes]),
       };
       for (const p of artifacts.parameters) feeds[p.name] = tensor(params.get(p.name)!, p.shape);
       for (const m of artifacts.dropoutMasks) {
         const shape = m.shape.map((d) => (typeof d === 'number' ? d : batch));
-        feeds[m.name] = tensor(hashDropoutMask(shape.reduce((a, b) => a * b, 1), m.p, [maskSeed, step, m.layerIndex]), shape);
+        feeds[m.name] = tensor(
+          hashDropoutMask(
+            shape.reduce((a, b) => a * b, 1),
+            m.p,
+            [maskSeed, step, m.layerIndex],
+          ),
+          shape,
+        );
       }
       const result = outputsAsFloat32(await training.run(feeds));
       losses.push(result['loss']![0]!);
@@ -79,6 +101,11 @@ it('50 SGD steps (recipe groups and momentum) follow PyTorch loss curve within 1
   }
   const differences = losses.map((l, i) => Math.abs(l - expected[i]!));
   const worst = Math.max(...differences);
-  t.diagnostic(`loss ${losses[0]!.toFixed(4)} → ${losses[steps - 1]!.toFixed(4)}; largest difference from PyTorch ${worst.toExponential(2)} (step ${differences.indexOf(worst)})`);
-  assert.ok(worst <= TOLERANCE, `loss curve differs from PyTorch by ${worst}: ${losses.map((l) => l.toFixed(4)).join(' ')}`);
+  t.diagnostic(
+    `loss ${losses[0]!.toFixed(4)} → ${losses[steps - 1]!.toFixed(4)}; largest difference from PyTorch ${worst.toExponential(2)} (step ${differences.indexOf(worst)})`,
+  );
+  assert.ok(
+    worst <= TOLERANCE,
+    `loss curve differs from PyTorch by ${worst}: ${losses.map((l) => l.toFixed(4)).join(' ')}`,
+  );
 });

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { recognize } from '../../converters/nin/index.js';
 import { buildTrainingArtifacts, hashDropoutMask, type TrainingArtifacts } from '../../src/train/index.js';
-import { Bundle, checkpointTensors, cifarInput, imagenetInput, relativeError, runOnce, tensor, type Feeds } from './helpers.js';
+import {
+  Bundle,
+  checkpointTensors,
+  cifarInput,
+  imagenetInput,
+  relativeError,
+  runOnce,
+  tensor,
+  type Feeds,
+} from './helpers.js';
 
 const TOLERANCE = 1e-4;
 
@@ -38,8 +47,16 @@ function trainingFeeds(family: Family, bundle: Bundle, artifacts: TrainingArtifa
   const key = bundle.meta['mask_key'] as [number, number];
   for (const m of artifacts.dropoutMasks) {
     const shape = m.shape.map((d) => (typeof d === 'number' ? d : batch));
-    const mask = hashDropoutMask(shape.reduce((a, b) => a * b, 1), m.p, [...key, m.layerIndex]);
-    assert.deepEqual(Uint8Array.from(mask), bundle.uint8(`mask.${m.layerIndex}`), `${m.name} equals the mask PyTorch used`);
+    const mask = hashDropoutMask(
+      shape.reduce((a, b) => a * b, 1),
+      m.p,
+      [...key, m.layerIndex],
+    );
+    assert.deepEqual(
+      Uint8Array.from(mask),
+      bundle.uint8(`mask.${m.layerIndex}`),
+      `${m.name} equals the mask PyTorch used`,
+    );
     feeds[m.name] = tensor(mask, shape);
   }
   return feeds;
@@ -60,7 +77,9 @@ async function checkFamily(t: TestContext, family: Family): Promise<void> {
     assert.ok(error <= TOLERANCE, `${name}_grad relative error ${error}`);
     if (error >= worst.error) worst = { name, error };
   }
-  t.diagnostic(`${family.fixture}: loss ${out['loss']![0]} (rel. error ${lossError.toExponential(2)}), worst gradient ${worst.name} ${worst.error.toExponential(2)}`);
+  t.diagnostic(
+    `${family.fixture}: loss ${out['loss']![0]} (rel. error ${lossError.toExponential(2)}), worst gradient ${worst.name} ${worst.error.toExponential(2)}`,
+  );
 }
 
 describe('training_model.onnx gradients match PyTorch autograd', () => {

@@ -55,7 +55,9 @@ function caseGraph(c: OpCase): CaseGraph {
       return {
         inputs: ['x', 'mask'],
         wrt: ['x'],
-        build: (g, v) => ({ y: ops.mul(g, v['x']!, ops.div(g, v['mask']!, g.constant(float32Tensor([1 - (c.p ?? 0.5)], [])))) }),
+        build: (g, v) => ({
+          y: ops.mul(g, v['x']!, ops.div(g, v['mask']!, g.constant(float32Tensor([1 - (c.p ?? 0.5)], [])))),
+        }),
       };
     case 'globalAveragePool':
       return { inputs: ['x'], wrt: ['x'], build: (g, v) => ({ y: ops.globalAveragePool(g, v['x']!) }) };
@@ -87,7 +89,10 @@ async function checkCase(c: OpCase): Promise<void> {
   }
   const out = await runOnce(writeOnnx(graph), feeds);
   const forward = seed === undefined ? out['y']! : out['loss']!;
-  assert.ok(relativeError(forward, bundle.float32(`${c.name}.y`)) <= TOLERANCE, `${c.name}: forward differs from PyTorch`);
+  assert.ok(
+    relativeError(forward, bundle.float32(`${c.name}.y`)) <= TOLERANCE,
+    `${c.name}: forward differs from PyTorch`,
+  );
   for (const key of spec.wrt) {
     const error = relativeError(out[`${key}_grad`]!, bundle.float32(`${c.name}.d${key}`));
     assert.ok(error <= TOLERANCE, `${c.name}: d${key} relative error ${error}`);

@@ -40,7 +40,11 @@ async function checkSteps(
 ): Promise<void> {
   const initial = checkpointTensors('cifar-small.pth');
   const current = new Map<string, Float32Array>(artifacts.parameters.map((p) => [p.name, initial.get(p.name)!.data]));
-  const state = new Map<string, Float32Array>(artifacts.parameters.flatMap((p) => states.map((s) => [stateName(p.name, s), new Float32Array(current.get(p.name)!.length)])));
+  const state = new Map<string, Float32Array>(
+    artifacts.parameters.flatMap((p) =>
+      states.map((s) => [stateName(p.name, s), new Float32Array(current.get(p.name)!.length)]),
+    ),
+  );
   const session = await ort.InferenceSession.create(artifacts.optimizerModel);
   try {
     for (const step of [1, 2]) {
@@ -69,7 +73,9 @@ async function checkSteps(
         total += expected.length;
       }
       const share = ((100 * identical) / total).toFixed(2);
-      t.diagnostic(`${prefix} step ${step}: worst parameter relative error ${worst.toExponential(2)}, ${share}% of values bit-identical`);
+      t.diagnostic(
+        `${prefix} step ${step}: worst parameter relative error ${worst.toExponential(2)}, ${share}% of values bit-identical`,
+      );
     }
   } finally {
     await session.release();
@@ -82,9 +88,21 @@ describe('optimizer_model.onnx matches torch.optim', () => {
     const groups = ninCifar10Groups(artifacts.parameterNames);
     assert.deepEqual(
       groups.map((g) => [g.name, g.parameters.length, g.lr, g.weightDecay]),
-      [['weights', 8, 0.1, 1e-4], ['biases', 8, 0.2, 0], ['last_weight', 1, 0.01, 1e-4], ['last_bias', 1, 0.01, 0]],
+      [
+        ['weights', 8, 0.1, 1e-4],
+        ['biases', 8, 0.2, 0],
+        ['last_weight', 1, 0.01, 1e-4],
+        ['last_bias', 1, 0.01, 0],
+      ],
     );
-    await checkSteps(t, artifacts, 'sgd', ['momentum_buffer'], () => ({ momentum: 0.95 }), hyperparameterVectors(artifacts.parameterNames, groups));
+    await checkSteps(
+      t,
+      artifacts,
+      'sgd',
+      ['momentum_buffer'],
+      () => ({ momentum: 0.95 }),
+      hyperparameterVectors(artifacts.parameterNames, groups),
+    );
   });
 
   it('AdamW, weights lr 1e-3 weight decay 1e-2, biases lr 2e-3 no decay', async (t) => {
@@ -96,7 +114,13 @@ describe('optimizer_model.onnx matches torch.optim', () => {
     ];
     const scalarsAt = (step: number) => {
       const s = adamwStepScalars(step, 0.9, 0.999, 1e-8);
-      return { beta1: s.beta1, beta2: s.beta2, epsilon: s.epsilon, bias_correction1: s.biasCorrection1, bias_correction2_sqrt: s.biasCorrection2Sqrt };
+      return {
+        beta1: s.beta1,
+        beta2: s.beta2,
+        epsilon: s.epsilon,
+        bias_correction1: s.biasCorrection1,
+        bias_correction2_sqrt: s.biasCorrection2Sqrt,
+      };
     };
     await checkSteps(t, artifacts, 'adamw', ['exp_avg', 'exp_avg_sq'], scalarsAt, hyperparameterVectors(names, groups));
   });

@@ -10,8 +10,13 @@ test('nin-sdk/web bundles for the browser without any Node module', async () => 
   const { errors, inputs, packages } = await bundleForBrowser('src/web/index.ts');
   assert.deepEqual(errors, []);
   assert.deepEqual(packages, ['@bufbuild/protobuf', 'fflate', 'onnx-buf', 'onnxruntime-web']);
-  assert.ok(inputs.includes('node_modules/onnxruntime-web/dist/ort.webgpu.bundle.min.mjs'), inputs.filter((i) => i.includes('onnxruntime')).join(', '));
-  const outsideProject = inputs.filter((path) => !path.startsWith('node_modules/') && !/^(src|converters)\//.test(path));
+  assert.ok(
+    inputs.includes('node_modules/onnxruntime-web/dist/ort.webgpu.bundle.min.mjs'),
+    inputs.filter((i) => i.includes('onnxruntime')).join(', '),
+  );
+  const outsideProject = inputs.filter(
+    (path) => !path.startsWith('node_modules/') && !/^(src|converters)\//.test(path),
+  );
   assert.deepEqual(outsideProject, []);
   const nodeOnly = inputs.filter((path) => /^src\/(node|cli|train)\/|\/node\//.test(path));
   assert.deepEqual(nodeOnly, []);

@@ -45,7 +45,9 @@ describe('nin-sdk/web convert() in Chromium', { skip: browserUnavailable() ?? fa
       (error: unknown) => (error as Error).message,
     );
     assert.match(nodeError, /posix\.system/);
-    await assert.rejects(session.harness.convert(`fixtures/checkpoints/${file}`), (error: Error) => error.message.includes(nodeError));
+    await assert.rejects(session.harness.convert(`fixtures/checkpoints/${file}`), (error: Error) =>
+      error.message.includes(nodeError),
+    );
   });
 
   test('no console errors or uncaught exceptions in the page', () => {

@@ -40,7 +40,10 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
     await page.addInitScript({ content: RECORD_BUSY_LINE });
     await page.goto(site.url);
     await settled(page);
-    assert.match(await text(page, '#model-status'), /^Default model \(nin-cifar10\.onnx\): cifar10, 10 classes, running on webgpu\.$/);
+    assert.match(
+      await text(page, '#model-status'),
+      /^Default model \(nin-cifar10\.onnx\): cifar10, 10 classes, running on webgpu\.$/,
+    );
     assert.equal(await page.isHidden('#webgpu-notice'), true);
     // Nothing chosen yet: no image (not even a broken one), no results, no busy line.
     assert.deepEqual(await visible(page, ['#preview', '#busy', '#download', '#error']), [false, false, false, false]);
@@ -49,36 +52,58 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
     await page.setInputFiles('#image-file', CAT);
     await settled(page);
     const busyLines = await page.evaluate(() => (globalThis as unknown as { busyLines: string[] }).busyLines);
-    assert.deepEqual(busyLines.filter((line) => !line.startsWith('Downloading')), [
-      'Looking for WebGPU…',
-      'Starting ONNX Runtime on WebGPU (the first start loads its 27 MB WebAssembly and can take several seconds)…',
-      'Classifying cat.jpg on webgpu… (the first WebGPU run compiles its shaders: up to 20 s)',
-    ]);
+    assert.deepEqual(
+      busyLines.filter((line) => !line.startsWith('Downloading')),
+      [
+        'Looking for WebGPU…',
+        'Starting ONNX Runtime on WebGPU (the first start loads its 27 MB WebAssembly and can take several seconds)…',
+        'Classifying cat.jpg on webgpu… (the first WebGPU run compiles its shaders: up to 20 s)',
+      ],
+    );
     const size = ((await readFile(join(site.folder, 'nin-cifar10.onnx'))).byteLength / 1e6).toFixed(1);
-    assert.equal(busyLines.filter((line) => line.startsWith('Downloading')).at(-1), `Downloading nin-cifar10.onnx: ${size} of ${size} MB…`);
+    assert.equal(
+      busyLines.filter((line) => line.startsWith('Downloading')).at(-1),
+      `Downloading nin-cifar10.onnx: ${size} of ${size} MB…`,
+    );
     assert.equal(await page.isHidden('#busy'), true);
     assert.match(await text(page, '#run-info'), /^Ran on webgpu in \d+ ms/);
-    assert.deepEqual(await shownPredictions(page), await nodeTop5(await readFile(join(site.folder, 'nin-cifar10.onnx'))));
+    assert.deepEqual(
+      await shownPredictions(page),
+      await nodeTop5(await readFile(join(site.folder, 'nin-cifar10.onnx'))),
+    );
     assert.equal(await page.locator('#preview').evaluate((image: HTMLImageElement) => image.naturalWidth), 32);
 
     await page.setInputFiles('#model-file', join(CHECKPOINTS, 'cifar-small.pth'));
     await settled(page);
     const converted = (await convertCheckpoint(await readFile(join(CHECKPOINTS, 'cifar-small.pth')))).onnx;
-    assert.match(await text(page, '#model-status'), /^cifar-small\.pth \(converted: [\d,]+ parameters\): cifar10, 10 classes, running on webgpu\.$/);
-    assert.deepEqual(await shownPredictions(page), await nodeTop5(converted), 'the chosen image is classified again with the new model');
+    assert.match(
+      await text(page, '#model-status'),
+      /^cifar-small\.pth \(converted: [\d,]+ parameters\): cifar10, 10 classes, running on webgpu\.$/,
+    );
+    assert.deepEqual(
+      await shownPredictions(page),
+      await nodeTop5(converted),
+      'the chosen image is classified again with the new model',
+    );
     assert.match(await text(page, '#download'), /^Download cifar-small\.onnx \(\d+ kB\)$/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
     assert.equal(download.suggestedFilename(), 'cifar-small.onnx');
-    assert.ok((await readFile(await download.path())).equals(converted), 'the downloaded ONNX equals Node\'s conversion');
+    assert.ok(
+      (await readFile(await download.path())).equals(converted),
+      "the downloaded ONNX equals Node's conversion",
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'example-page-webgpu.png'), fullPage: true });
 
     await page.setInputFiles('#model-file', join(site.folder, 'models', 'imagenet-small.onnx'));
     await settled(page);
-    assert.match(await text(page, '#model-status'), /^imagenet-small\.onnx: imagenet, \d+ classes, running on webgpu\.$/);
+    assert.match(
+      await text(page, '#model-status'),
+      /^imagenet-small\.onnx: imagenet, \d+ classes, running on webgpu\.$/,
+    );
     assert.equal(await page.isHidden('#download'), true);
   });
 
-  test('a file that is not a NIN checkpoint: said in the page\'s words, old results and download cleared, the page keeps working', async () => {
+  test("a file that is not a NIN checkpoint: said in the page's words, old results and download cleared, the page keeps working", async () => {
     const page = await browser.newPage();
     // On wasm: these states do not depend on the provider, and SwiftShader's WebGPU compiles for 20 s per model.
     await page.addInitScript({ content: 'delete Navigator.prototype.gpu;' });
@@ -102,7 +127,10 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
         'nin-convert command and its family option (cifar10 or imagenet), and the .onnx it writes can be dropped here.',
     );
     assert.doesNotMatch(await text(page, '#error'), /--family/);
-    assert.match(await text(page, '#model-status'), /^Could not use other-arch\.pth; still using cifar-small\.pth \(converted: [\d,]+ parameters\), on wasm\.$/);
+    assert.match(
+      await text(page, '#model-status'),
+      /^Could not use other-arch\.pth; still using cifar-small\.pth \(converted: [\d,]+ parameters\), on wasm\.$/,
+    );
     assert.deepEqual(await visible(page, ['#download', '#busy']), [false, false]);
     assert.deepEqual(await shownPredictions(page), []);
     assert.equal(await text(page, '#run-info'), '');
@@ -138,7 +166,10 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
     await page.setInputFiles('#image-file', CAT);
     await settled(page);
     assert.match(await text(page, '#run-info'), /^Ran on wasm in \d+ ms/);
-    assert.deepEqual(await shownPredictions(page), await nodeTop5(await readFile(join(site.folder, 'nin-cifar10.onnx'))));
+    assert.deepEqual(
+      await shownPredictions(page),
+      await nodeTop5(await readFile(join(site.folder, 'nin-cifar10.onnx'))),
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'example-page-wasm.png'), fullPage: true });
   });
 
@@ -171,7 +202,13 @@ async function text(page: Page, selector: string): Promise<string> {
 
 /** The bars as the page shows them: [label, '12.3 %'] per row. */
 async function shownPredictions(page: Page): Promise<string[][]> {
-  return page.locator('#predictions li').evaluateAll((items) => items.map((item) => Array.from(item.children).map((cell) => cell.textContent ?? '')).map((cells) => [cells[0]!, cells[2]!]));
+  return page
+    .locator('#predictions li')
+    .evaluateAll((items) =>
+      items
+        .map((item) => Array.from(item.children).map((cell) => cell.textContent ?? ''))
+        .map((cells) => [cells[0]!, cells[2]!]),
+    );
 }
 
 /** The same, from Node's CPU classifier on cat.jpg, rounded as the page rounds. */

@@ -49,7 +49,9 @@ function sgdWithoutDecay(): OptimizerSettings {
   return { ...sgd, groups: sgd.groups.map((group) => ({ ...group, weightDecay: 0 })) };
 }
 
-const CHECKPOINT = encodeTrainingCheckpoint(initialCheckpoint(TINY, sgdWithoutDecay(), initialParameters(TINY, 'he', 7)));
+const CHECKPOINT = encodeTrainingCheckpoint(
+  initialCheckpoint(TINY, sgdWithoutDecay(), initialParameters(TINY, 'he', 7)),
+);
 /** Batch 2: input, one-hot labels and both Dropout masks of the tiny NIN. */
 const BATCH = syntheticBatch(2, 5);
 const SLOTS = parameterSlots(ninParameters(TINY));
@@ -72,16 +74,24 @@ async function nodeReference(): Promise<Reference> {
   for (const [name, t] of checkpointParameters(checkpoint)) parameters[name] = tensor(t.data, t.shape);
   const trained = await runOnce(artifacts.trainingModel, { ...BATCH, ...parameters });
 
-  const { learningRates, weightDecays } = hyperparameterVectors(artifacts.parameterNames, checkpoint.optimizer.groups, LEARNING_RATE_SCALE);
+  const { learningRates, weightDecays } = hyperparameterVectors(
+    artifacts.parameterNames,
+    checkpoint.optimizer.groups,
+    LEARNING_RATE_SCALE,
+  );
   const stepFeeds: Record<string, ort.Tensor> = {
     [LEARNING_RATES_NAME]: tensor(learningRates, [learningRates.length]),
     [WEIGHT_DECAYS_NAME]: tensor(weightDecays, [weightDecays.length]),
   };
-  for (const [name, value] of Object.entries(optimizerScalars(checkpoint.optimizer, 1))) stepFeeds[name] = scalar(value);
+  for (const [name, value] of Object.entries(optimizerScalars(checkpoint.optimizer, 1)))
+    stepFeeds[name] = scalar(value);
   for (const p of artifacts.parameters) {
     stepFeeds[p.name] = parameters[p.name]!;
     stepFeeds[gradientName(p.name)] = tensor(trained[gradientName(p.name)]!, p.shape);
-    stepFeeds[stateName(p.name, MOMENTUM_BUFFER)] = tensor(new Float32Array(trained[gradientName(p.name)]!.length), p.shape);
+    stepFeeds[stateName(p.name, MOMENTUM_BUFFER)] = tensor(
+      new Float32Array(trained[gradientName(p.name)]!.length),
+      p.shape,
+    );
   }
   const stepped = await runOnce(artifacts.optimizerModel, stepFeeds);
   const byName = (outputName: (name: string) => string, outputs: Record<string, Float32Array>) =>
@@ -91,12 +101,17 @@ async function nodeReference(): Promise<Reference> {
     gradients: byName(gradientName, trained),
     parameters: byName(updatedName, stepped),
     momentum: byName((name) => updatedName(stateName(name, MOMENTUM_BUFFER)), stepped),
-    digests: [artifacts.trainingModel, artifacts.evalModel, artifacts.optimizerModel].map((bytes) => createHash('sha256').update(bytes).digest('hex')),
+    digests: [artifacts.trainingModel, artifacts.evalModel, artifacts.optimizerModel].map((bytes) =>
+      createHash('sha256').update(bytes).digest('hex'),
+    ),
   };
 }
 
 /** The worst relative error over the parameters, and whose: `values` is laid out in state_dict order. */
-function worstPerParameter(values: Float32Array, expected: ReadonlyMap<string, Float32Array>): { error: number; name: string } {
+function worstPerParameter(
+  values: Float32Array,
+  expected: ReadonlyMap<string, Float32Array>,
+): { error: number; name: string } {
   let worst = { error: -1, name: '' };
   for (const slot of SLOTS) {
     const error = relativeError(values.subarray(slot.offset, slot.offset + slot.length), expected.get(slot.name)!);
@@ -124,8 +139,15 @@ describe('nin-sdk/train in Chromium against Node', { skip: browserUnavailable() 
 
   for (const provider of PROVIDERS) {
     test(`a TrainingSession on ${provider}: one training and one SGD step give Node CPU's loss, gradients and parameters within ${TOLERANCE}`, async (t) => {
-      const feeds = Object.fromEntries(Object.entries(BATCH).map(([name, value]) => [name, { data: value.data as Float32Array, dims: value.dims }]));
-      const run = await session.harness.trainStep({ checkpoint: CHECKPOINT, feeds, provider, learningRateScale: LEARNING_RATE_SCALE });
+      const feeds = Object.fromEntries(
+        Object.entries(BATCH).map(([name, value]) => [name, { data: value.data as Float32Array, dims: value.dims }]),
+      );
+      const run = await session.harness.trainStep({
+        checkpoint: CHECKPOINT,
+        feeds,
+        provider,
+        learningRateScale: LEARNING_RATE_SCALE,
+      });
       assert.equal(run.provider, provider);
       assert.deepEqual(run.fallbacks, []);
       assert.deepEqual(run.artifactDigests, reference.digests, 'the page built other artifacts than Node');
@@ -149,11 +171,19 @@ describe('nin-sdk/train in Chromium against Node', { skip: browserUnavailable() 
       assert.equal(saved.step, 1);
       assert.deepEqual([saved.architecture, saved.optimizer], [original.architecture, original.optimizer]);
       assertBitEqual(saved.parameters, run.parameters, 'saved parameters');
-      assertBitEqual(saved.optimizerState[MOMENTUM_BUFFER]!, run.optimizerState[MOMENTUM_BUFFER]!, 'saved momentum buffer');
+      assertBitEqual(
+        saved.optimizerState[MOMENTUM_BUFFER]!,
+        run.optimizerState[MOMENTUM_BUFFER]!,
+        'saved momentum buffer',
+      );
       const resumed = await TrainingSession.fromCheckpoint(run.checkpoint, sessionOptions);
       try {
         assert.equal(resumed.step, 1);
-        assertBitEqual((await resumed.getContiguousParameters()).data as Float32Array, run.parameters, 'parameters resumed in Node');
+        assertBitEqual(
+          (await resumed.getContiguousParameters()).data as Float32Array,
+          run.parameters,
+          'parameters resumed in Node',
+        );
       } finally {
         await resumed.release();
       }

@@ -87,7 +87,10 @@ export const REFUSED_OPCODES: ReadonlyMap<number, string> = new Map([
 /** Python ints in a checkpoint are sizes, counts, epochs: int64 at most (8 bytes as LONG1/LONG4). */
 export const MAX_LONG_BYTES = 8;
 
-const NAMES: ReadonlyMap<number, string> = new Map([...Object.entries(OP).map(([name, code]) => [code, name] as const), ...[...REFUSED_OPCODES].map(([code, name]) => [code, name] as const)]);
+const NAMES: ReadonlyMap<number, string> = new Map([
+  ...Object.entries(OP).map(([name, code]) => [code, name] as const),
+  ...[...REFUSED_OPCODES].map(([code, name]) => [code, name] as const),
+]);
 
 /** 'BINUNICODE', or '0xff' for a byte that is no opcode. */
 export function opcodeName(opcode: number): string {

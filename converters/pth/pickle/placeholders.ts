@@ -15,7 +15,13 @@ const PLACEHOLDER_MODULES: readonly string[] = ['torch.optim', 'argparse'];
  * empty dict-like Map (its factory, `builtins.dict`, a placeholder), so SETITEMS can fill it harmlessly.
  */
 const DICT_LIKE = new Set(['collections.defaultdict']);
-const FACTORY_ONLY = new Set(['builtins.dict', 'builtins.list', 'builtins.set', '__builtin__.dict', '__builtin__.list']);
+const FACTORY_ONLY = new Set([
+  'builtins.dict',
+  'builtins.list',
+  'builtins.set',
+  '__builtin__.dict',
+  '__builtin__.list',
+]);
 
 /** Placeholders this module made: pickle data cannot forge one (see torch-objects.ts on brands). */
 const genuinePlaceholders = new WeakSet<object>();
@@ -43,8 +49,14 @@ export function isPlaceholder(value: unknown): value is Placeholder {
  */
 export function placeholderGlobal(module: string, name: string): ((...args: unknown[]) => unknown) | undefined {
   const qualified = `${module}.${name}`;
-  if (DICT_LIKE.has(qualified)) return Object.freeze(function dictLike() { return new Map(); });
-  const known = FACTORY_ONLY.has(qualified) || PLACEHOLDER_MODULES.some((m) => module === m || module.startsWith(`${m}.`));
+  if (DICT_LIKE.has(qualified))
+    return Object.freeze(function dictLike() {
+      return new Map();
+    });
+  const known =
+    FACTORY_ONLY.has(qualified) || PLACEHOLDER_MODULES.some((m) => module === m || module.startsWith(`${m}.`));
   if (!known) return undefined;
-  return Object.freeze(function placeholder() { return new Placeholder(qualified); });
+  return Object.freeze(function placeholder() {
+    return new Placeholder(qualified);
+  });
 }

@@ -78,7 +78,10 @@ export function torchResolvers(state: TorchUnpickleState): TorchResolvers {
     // Storage classes only ever appear as the type inside a persistent id;
     // a pickle that calls one is trying to build a storage from its own bytes.
     const marker: PickleCallable = () => {
-      throw new CheckpointError('malformed-pickle', `malformed pickle in ${state.where}: torch.${className} is called instead of named in a persistent id`);
+      throw new CheckpointError(
+        'malformed-pickle',
+        `malformed pickle in ${state.where}: torch.${className} is called instead of named in a persistent id`,
+      );
     };
     for (const module of ['torch', 'torch.cuda']) {
       allow(module, className, marker);
@@ -93,7 +96,9 @@ export function torchResolvers(state: TorchUnpickleState): TorchResolvers {
     return rebuildTensor(state.where, '_rebuild_tensor', args, 4, 4);
   });
   // torch 2.x appends a `metadata` argument to the 6 of torch 0.4–1.x.
-  allow('torch._utils', '_rebuild_tensor_v2', (...args) => rebuildTensor(state.where, '_rebuild_tensor_v2', args, 4, 7));
+  allow('torch._utils', '_rebuild_tensor_v2', (...args) =>
+    rebuildTensor(state.where, '_rebuild_tensor_v2', args, 4, 7),
+  );
   // A Parameter saved as such (keep_vars=True, or an optimizer's param list) wraps a tensor.
   allow('torch._utils', '_rebuild_parameter', (...args) => parameterData(state.where, '_rebuild_parameter', args));
   allow('torch._utils', '_rebuild_parameter_with_state', (...args) =>
@@ -124,18 +129,30 @@ function orderedDict(where: string, args: readonly unknown[]): Map<unknown, unkn
     for (const [key, value] of items as ReadonlyArray<readonly [unknown, unknown]>) dict.set(key, value);
     return dict;
   }
-  throw new CheckpointError('malformed-pickle', `malformed pickle in ${where}: collections.OrderedDict called with ${describeValue(items)}`);
+  throw new CheckpointError(
+    'malformed-pickle',
+    `malformed pickle in ${where}: collections.OrderedDict called with ${describeValue(items)}`,
+  );
 }
 
 function torchSize(where: string, args: readonly unknown[]): readonly number[] {
   const [dims] = args;
   if (args.length !== 1 || !isCountList(dims)) {
-    throw new CheckpointError('bad-tensor', `malformed tensor in ${where}: torch.Size expects a tuple of sizes, got ${describeValue(dims)}`);
+    throw new CheckpointError(
+      'bad-tensor',
+      `malformed tensor in ${where}: torch.Size expects a tuple of sizes, got ${describeValue(dims)}`,
+    );
   }
   return Object.freeze([...dims]);
 }
 
-function rebuildTensor(where: string, fn: string, args: readonly unknown[], minArgs: number, maxArgs: number): TensorRef {
+function rebuildTensor(
+  where: string,
+  fn: string,
+  args: readonly unknown[],
+  minArgs: number,
+  maxArgs: number,
+): TensorRef {
   const fail = (what: string): never => {
     throw new CheckpointError('bad-tensor', `malformed tensor in ${where}: ${fn} ${what}`);
   };
@@ -147,14 +164,18 @@ function rebuildTensor(where: string, fn: string, args: readonly unknown[], minA
   if (!isCount(offset)) return fail(`expects a storage offset, got ${describeValue(offset)}`);
   if (!isCountList(size)) return fail(`expects a size of non-negative integers, got ${describeValue(size)}`);
   if (!isCountList(stride)) return fail(`expects a stride of non-negative integers, got ${describeValue(stride)}`);
-  if (stride.length !== size.length) return fail(`got a size of ${size.length} dimensions but a stride of ${stride.length}`);
+  if (stride.length !== size.length)
+    return fail(`got a size of ${size.length} dimensions but a stride of ${stride.length}`);
   return new TensorRef(storage, offset, Object.freeze([...size]), Object.freeze([...stride]));
 }
 
 function parameterData(where: string, fn: string, args: readonly unknown[]): TensorRef {
   const [data] = args;
   if (!isTensorRef(data)) {
-    throw new CheckpointError('bad-tensor', `malformed tensor in ${where}: ${fn} expects a tensor first, got ${describeValue(data)}`);
+    throw new CheckpointError(
+      'bad-tensor',
+      `malformed tensor in ${where}: ${fn} expects a tensor first, got ${describeValue(data)}`,
+    );
   }
   return data;
 }
@@ -164,7 +185,11 @@ function parameterData(where: string, fn: string, args: readonly unknown[]): Ten
  * in the legacy formats a sixth item, `view_metadata`: None, or
  * `(view_key, offset, size)` when torch <= 0.3 saved a slice of a storage.
  */
-function resolveStorage(state: TorchUnpickleState, dtypeOfStorageClass: ReadonlyMap<unknown, Dtype>, pid: unknown): StorageRef {
+function resolveStorage(
+  state: TorchUnpickleState,
+  dtypeOfStorageClass: ReadonlyMap<unknown, Dtype>,
+  pid: unknown,
+): StorageRef {
   const fail = (what: string): never => {
     throw new CheckpointError('bad-persistent-id', `malformed persistent id in ${state.where}: ${what}`);
   };
@@ -174,7 +199,8 @@ function resolveStorage(state: TorchUnpickleState, dtypeOfStorageClass: Readonly
   const [kind, storageClass, key, location, numel, view] = pid as unknown[];
   if (kind !== 'storage') return fail(`expected a 'storage' id, got ${describeValue(kind)}`);
   const dtype = dtypeOfStorageClass.get(storageClass);
-  if (dtype === undefined) return fail(`expected a storage type such as torch.FloatStorage, got ${describeValue(storageClass)}`);
+  if (dtype === undefined)
+    return fail(`expected a storage type such as torch.FloatStorage, got ${describeValue(storageClass)}`);
   if (typeof key !== 'string') return fail(`expected a storage key string, got ${describeValue(key)}`);
   if (typeof location !== 'string') return fail(`storage ${quote(key)} has location ${describeValue(location)}`);
   if (!isCount(numel)) return fail(`storage ${quote(key)} has element count ${describeValue(numel)}`);
@@ -189,10 +215,13 @@ function resolveStorage(state: TorchUnpickleState, dtypeOfStorageClass: Readonly
   }
 
   if (view === undefined || view === null) return new StorageRef(key, dtype, 0, numel);
-  if (!Array.isArray(view) || view.length !== 3) return fail(`storage ${quote(key)} has view metadata ${describeValue(view)}`);
+  if (!Array.isArray(view) || view.length !== 3)
+    return fail(`storage ${quote(key)} has view metadata ${describeValue(view)}`);
   const [, viewOffset, viewSize] = view as unknown[];
   if (!isCount(viewOffset) || !isCount(viewSize)) {
-    return fail(`storage ${quote(key)} has a view with offset ${describeValue(viewOffset)} and size ${describeValue(viewSize)}`);
+    return fail(
+      `storage ${quote(key)} has a view with offset ${describeValue(viewOffset)} and size ${describeValue(viewSize)}`,
+    );
   }
   if (viewOffset + viewSize > numel) {
     throw new CheckpointError(

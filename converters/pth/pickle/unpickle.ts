@@ -53,7 +53,10 @@ export function unpickle(window: UnpickleWindow, resolvers: TorchResolvers): Unp
       );
     }
     if (error instanceof PickleFormatError || error instanceof PickleLengthError) {
-      throw new CheckpointError('malformed-pickle', `malformed pickle in ${where} at byte ${at}: ${excerpt(error.message, 160)}`);
+      throw new CheckpointError(
+        'malformed-pickle',
+        `malformed pickle in ${where} at byte ${at}: ${excerpt(error.message, 160)}`,
+      );
     }
     throw error;
   }

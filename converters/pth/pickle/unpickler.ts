@@ -204,7 +204,8 @@ export class Unpickler {
       case OP.STACK_GLOBAL: {
         const name = this.pop();
         const module = this.pop();
-        if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL expects a module and a name as strings');
+        if (typeof module !== 'string' || typeof name !== 'string')
+          this.fail('STACK_GLOBAL expects a module and a name as strings');
         return this.pushGlobal(module, name);
       }
       case OP.REDUCE:
@@ -231,7 +232,11 @@ export class Unpickler {
       default: {
         const refused = REFUSED_OPCODES.get(opcode);
         const hex = `0x${opcode.toString(16).padStart(2, '0')}`;
-        this.fail(refused === undefined ? `unknown opcode ${hex}` : `opcode ${refused} (${hex}) is not allowed: torch.save never writes it`);
+        this.fail(
+          refused === undefined
+            ? `unknown opcode ${hex}`
+            : `opcode ${refused} (${hex}) is not allowed: torch.save never writes it`,
+        );
       }
     }
   }
@@ -310,7 +315,8 @@ export class Unpickler {
     }
     if (!Array.isArray(args) || !Object.isFrozen(args)) this.fail(`${opcode} expects a tuple of arguments`);
     // The allowed globals take at most 7; a spread of 100,000 would overflow the call stack.
-    if (args.length > MAX_CALL_ARGUMENTS) this.fail(`${opcode} with ${args.length} arguments: allowed globals take at most ${MAX_CALL_ARGUMENTS}`);
+    if (args.length > MAX_CALL_ARGUMENTS)
+      this.fail(`${opcode} with ${args.length} arguments: allowed globals take at most ${MAX_CALL_ARGUMENTS}`);
     this.budget.charge(COST.call);
     this.push((callable as PickleCallable)(...(args as unknown[])));
   }
@@ -335,7 +341,8 @@ export class Unpickler {
     for (let index = 0; index < items.length; index += 2) {
       const key = items[index];
       // Python refuses unhashable keys; a list or dict as a key is no checkpoint's.
-      if (key instanceof Map || (Array.isArray(key) && this.lists.has(key))) this.fail(`${opcode} has an unhashable key`);
+      if (key instanceof Map || (Array.isArray(key) && this.lists.has(key)))
+        this.fail(`${opcode} has an unhashable key`);
       (dict as Map<unknown, unknown>).set(key, items[index + 1]);
     }
   }

@@ -46,7 +46,8 @@ export function writeAlignedZip(entries: readonly ZipEntry[]): Uint8Array {
     };
     files[name] = [data, options];
     offset = headerEnd + padding + data.length;
-    if (offset > ZIP32_LIMIT) throw new RangeError(`checkpoint too large for a zip without ZIP64: entry ${name} ends past 4 GiB`);
+    if (offset > ZIP32_LIMIT)
+      throw new RangeError(`checkpoint too large for a zip without ZIP64: entry ${name} ends past 4 GiB`);
   }
   return zipSync(files);
 }

@@ -15,7 +15,10 @@ export interface StorageRecord {
 
 const ORDERED_DICT = pyGlobal('collections', 'OrderedDict');
 const REBUILD_TENSOR_V2 = pyGlobal('torch._utils', '_rebuild_tensor_v2');
-const STORAGE_CLASS = { float32: pyGlobal('torch', 'FloatStorage'), float64: pyGlobal('torch', 'DoubleStorage') } as const;
+const STORAGE_CLASS = {
+  float32: pyGlobal('torch', 'FloatStorage'),
+  float64: pyGlobal('torch', 'DoubleStorage'),
+} as const;
 
 /** Gives storages their keys ('0', '1', …, in order of first use, as torch does) and keeps their bytes. */
 export class StorageTable {

@@ -50,21 +50,31 @@ const WRAPPER_KEY = 'state_dict';
  * Keys keep their order. Throws RangeError/TypeError for a tensor whose shape does not match its data, for extras
  * that cannot be written, or extras without a wrapper to hold them.
  */
-export function writeCheckpoint(tensors: ReadonlyMap<string, WritableTensor>, options: WriteCheckpointOptions = {}): Uint8Array {
+export function writeCheckpoint(
+  tensors: ReadonlyMap<string, WritableTensor>,
+  options: WriteCheckpointOptions = {},
+): Uint8Array {
   const extras = Object.entries(options.extras ?? {});
   const wrapper = options.wrapper ?? (extras.length > 0 ? 'state_dict' : 'bare');
-  if (wrapper !== 'bare' && wrapper !== 'state_dict') throw new RangeError(`writeCheckpoint: wrapper must be 'bare' or 'state_dict', got ${String(wrapper)}`);
+  if (wrapper !== 'bare' && wrapper !== 'state_dict')
+    throw new RangeError(`writeCheckpoint: wrapper must be 'bare' or 'state_dict', got ${String(wrapper)}`);
   const floatExtras = options.floatExtras ?? 'python-float';
   if (floatExtras !== 'python-float' && floatExtras !== 'float64-tensor') {
-    throw new RangeError(`writeCheckpoint: floatExtras must be 'python-float' or 'float64-tensor', got ${String(floatExtras)}`);
+    throw new RangeError(
+      `writeCheckpoint: floatExtras must be 'python-float' or 'float64-tensor', got ${String(floatExtras)}`,
+    );
   }
   if (wrapper === 'bare' && extras.length > 0) {
-    throw new RangeError(`writeCheckpoint: extras (${extras.map(([k]) => k).join(', ')}) need the 'state_dict' wrapper; a bare state_dict holds only tensors`);
+    throw new RangeError(
+      `writeCheckpoint: extras (${extras.map(([k]) => k).join(', ')}) need the 'state_dict' wrapper; a bare state_dict holds only tensors`,
+    );
   }
 
   const storages = new StorageTable();
   const extraValues = extras.map(([name, value]) => [name, extraValue(name, value, floatExtras, storages)] as const);
-  const stateDict = orderedDict([...tensors].map(([name, tensor]) => [name, tensorValue(name, tensor, storages)] as const));
+  const stateDict = orderedDict(
+    [...tensors].map(([name, tensor]) => [name, tensorValue(name, tensor, storages)] as const),
+  );
   const root: PickleValue = wrapper === 'bare' ? stateDict : pyDict([...extraValues, [WRAPPER_KEY, stateDict]]);
 
   const entries: ZipEntry[] = [
@@ -84,19 +94,30 @@ function tensorValue(name: string, tensor: WritableTensor, storages: StorageTabl
   const { shape, data } = tensor;
   if (!(data instanceof Float32Array)) throw new TypeError(`writeCheckpoint: tensor ${name} must hold a Float32Array`);
   if (!shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
-    throw new RangeError(`writeCheckpoint: tensor ${name} has shape [${shape.join(', ')}]; sizes must be whole numbers ≥ 0`);
+    throw new RangeError(
+      `writeCheckpoint: tensor ${name} has shape [${shape.join(', ')}]; sizes must be whole numbers ≥ 0`,
+    );
   }
   const numel = shape.reduce((count, size) => count * size, 1);
   if (numel !== data.length) {
-    throw new RangeError(`writeCheckpoint: tensor ${name} has shape [${shape.join(', ')}] (${numel} values) but ${data.length} values`);
+    throw new RangeError(
+      `writeCheckpoint: tensor ${name} has shape [${shape.join(', ')}] (${numel} values) but ${data.length} values`,
+    );
   }
   return storages.tensor('float32', shape, littleEndianBytes(data));
 }
 
-function extraValue(name: string, value: number | string, floatExtras: 'python-float' | 'float64-tensor', storages: StorageTable): PickleValue {
-  if (name === WRAPPER_KEY) throw new RangeError(`writeCheckpoint: '${WRAPPER_KEY}' cannot be an extra: it holds the tensors`);
+function extraValue(
+  name: string,
+  value: number | string,
+  floatExtras: 'python-float' | 'float64-tensor',
+  storages: StorageTable,
+): PickleValue {
+  if (name === WRAPPER_KEY)
+    throw new RangeError(`writeCheckpoint: '${WRAPPER_KEY}' cannot be an extra: it holds the tensors`);
   if (typeof value === 'string') return value;
-  if (typeof value !== 'number') throw new TypeError(`writeCheckpoint: extra ${name} must be a number or a string, got ${typeof value}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`writeCheckpoint: extra ${name} must be a number or a string, got ${typeof value}`);
   if (Number.isSafeInteger(value) && !Object.is(value, -0)) return pyInt(value);
   if (floatExtras === 'python-float') return pyFloat(value);
   return storages.tensor('float64', [], littleEndianBytes(Float64Array.of(value)));

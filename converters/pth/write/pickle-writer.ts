@@ -62,23 +62,30 @@ const OP = {
 const SETITEMS_BATCH = 1000;
 
 export type PickleValue =
-  | null
-  | boolean
-  | string
-  | PyInt
-  | PyFloat
-  | PyTuple
-  | PyDict
-  | PyGlobal
-  | PyReduce
-  | PyPersistent;
+  null | boolean | string | PyInt | PyFloat | PyTuple | PyDict | PyGlobal | PyReduce | PyPersistent;
 
-export interface PyInt { readonly kind: 'int'; readonly value: bigint }
-export interface PyFloat { readonly kind: 'float'; readonly value: number }
-export interface PyTuple { readonly kind: 'tuple'; readonly items: readonly PickleValue[] }
-export interface PyDict { readonly kind: 'dict'; readonly entries: ReadonlyArray<readonly [PickleValue, PickleValue]> }
+export interface PyInt {
+  readonly kind: 'int';
+  readonly value: bigint;
+}
+export interface PyFloat {
+  readonly kind: 'float';
+  readonly value: number;
+}
+export interface PyTuple {
+  readonly kind: 'tuple';
+  readonly items: readonly PickleValue[];
+}
+export interface PyDict {
+  readonly kind: 'dict';
+  readonly entries: ReadonlyArray<readonly [PickleValue, PickleValue]>;
+}
 /** A module-level name (a class or function), as `module.name`. */
-export interface PyGlobal { readonly kind: 'global'; readonly module: string; readonly name: string }
+export interface PyGlobal {
+  readonly kind: 'global';
+  readonly module: string;
+  readonly name: string;
+}
 /**
  * `callable(*args)`, then `items` set on the result: how pickle writes an object through its `__reduce__`
  * (an OrderedDict is `OrderedDict()` followed by its items).
@@ -90,15 +97,22 @@ export interface PyReduce {
   readonly dictItems: ReadonlyArray<readonly [PickleValue, PickleValue]>;
 }
 /** An object the unpickler's persistent_load resolves from `id` (a torch storage, for checkpoints). */
-export interface PyPersistent { readonly kind: 'persistent'; readonly id: PickleValue }
+export interface PyPersistent {
+  readonly kind: 'persistent';
+  readonly id: PickleValue;
+}
 
 export function pyInt(value: number | bigint): PyInt {
-  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new RangeError(`pyInt: ${value} is not a safe integer`);
+  if (typeof value === 'number' && !Number.isSafeInteger(value))
+    throw new RangeError(`pyInt: ${value} is not a safe integer`);
   return { kind: 'int', value: BigInt(value) };
 }
 export const pyFloat = (value: number): PyFloat => ({ kind: 'float', value });
 export const pyTuple = (items: readonly PickleValue[]): PyTuple => ({ kind: 'tuple', items });
-export const pyDict = (entries: ReadonlyArray<readonly [PickleValue, PickleValue]>): PyDict => ({ kind: 'dict', entries });
+export const pyDict = (entries: ReadonlyArray<readonly [PickleValue, PickleValue]>): PyDict => ({
+  kind: 'dict',
+  entries,
+});
 export const pyGlobal = (module: string, name: string): PyGlobal => ({ kind: 'global', module, name });
 export const pyReduce = (
   callable: PickleValue,
@@ -218,7 +232,8 @@ class PickleWriter {
   }
 
   private saveGlobal(module: string, name: string): void {
-    if (/[\n]/.test(module + name)) throw new RangeError(`pickle: a global's module and name cannot hold newlines: ${module}.${name}`);
+    if (/[\n]/.test(module + name))
+      throw new RangeError(`pickle: a global's module and name cannot hold newlines: ${module}.${name}`);
     this.memoised(`global:${module}\n${name}`, () => {
       this.byte(OP.GLOBAL);
       this.raw(this.encoder.encode(`${module}\n${name}\n`));

@@ -1,6 +1,12 @@
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { averageModels, describeArchitecture, exportInferenceOnnx, exportPytorchCheckpoint, readStartModel } from '../../train/index.js';
+import {
+  averageModels,
+  describeArchitecture,
+  exportInferenceOnnx,
+  exportPytorchCheckpoint,
+  readStartModel,
+} from '../../train/index.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 import { parseCommandLine } from '../args.js';
@@ -45,9 +51,13 @@ export async function runAverage(argv: readonly string[]): Promise<void> {
   const kind = outputKind(output);
 
   const models = [];
-  for (const source of positionals) models.push({ source, model: readStartModel(await readRegularFile(source), source) });
+  for (const source of positionals)
+    models.push({ source, model: readStartModel(await readRegularFile(source), source) });
   const average = averageModels(models);
-  const bytes = kind === 'onnx' ? exportInferenceOnnx(average.architecture, average.parameters, average) : exportPytorchCheckpoint(average.parameters);
+  const bytes =
+    kind === 'onnx'
+      ? exportInferenceOnnx(average.architecture, average.parameters, average)
+      : exportPytorchCheckpoint(average.parameters);
   await writeFileAtomic(output, bytes);
   console.log(`averaged ${models.length} models (${describeArchitecture(average.architecture)}) → ${output}`);
 }

@@ -44,7 +44,8 @@ probabilities output, so that predict, eval and the browser page take it.
 
 The output is written whole or not at all. Exit codes: 0 ok, 1 bad input, 2 bad usage.`;
 
-export const INT8_NEEDS_CALIBRATION = '--int8 needs --calibrate <folder or tar>: images to measure the activation ranges on';
+export const INT8_NEEDS_CALIBRATION =
+  '--int8 needs --calibrate <folder or tar>: images to measure the activation ranges on';
 
 /** `nin-convert` and `nin-sdk convert`. */
 export async function runConvert(argv: readonly string[]): Promise<number | void> {
@@ -78,16 +79,25 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     return 2;
   }
   if (positionals.length !== 2) {
-    throw new UsageError(`expected a checkpoint and an output path, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`);
+    throw new UsageError(
+      `expected a checkpoint and an output path, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`,
+    );
   }
   const [input, output] = positionals as [string, string];
   const family = choiceOption('family', values.family, FAMILY_IDS);
-  const opsetVersion = integerOption('opset', values.opset, DEFAULT_OPSET_VERSION, SUPPORTED_OPSETS.min, SUPPORTED_OPSETS.max);
+  const opsetVersion = integerOption(
+    'opset',
+    values.opset,
+    DEFAULT_OPSET_VERSION,
+    SUPPORTED_OPSETS.min,
+    SUPPORTED_OPSETS.max,
+  );
   if (family !== undefined && values.arch !== undefined) throw new UsageError('give --family or --arch, not both');
   const labels = values.labels === undefined ? undefined : await readLabelsFile(values.labels);
   const architecture = values.arch === undefined ? undefined : await readArchitecture(values.arch);
   if (values.int8 && values.calibrate === undefined) throw new UsageError(INT8_NEEDS_CALIBRATION);
-  if (!values.int8 && (values.calibrate !== undefined || values.images !== undefined)) throw new UsageError('--calibrate and --images apply only with --int8');
+  if (!values.int8 && (values.calibrate !== undefined || values.images !== undefined))
+    throw new UsageError('--calibrate and --images apply only with --int8');
   if (values.int8 && values.float16) throw new UsageError('--int8 and --float16 cannot be combined');
   const calibrationImages = integerOption('images', values.images, 1000, 1, 100_000);
 
@@ -95,11 +105,22 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
   const bytes = await readRegularFile(input);
   const sourceSha256 = sha256Hex(bytes);
   if (isOnnx(input, bytes)) {
-    if (values.family !== undefined || values.arch !== undefined || values.float16 || values.int8 || values.opset !== undefined) {
-      throw new UsageError('--family, --arch, --opset, --float16 and --int8 apply to PyTorch checkpoints; an ONNX input keeps its graph');
+    if (
+      values.family !== undefined ||
+      values.arch !== undefined ||
+      values.float16 ||
+      values.int8 ||
+      values.opset !== undefined
+    ) {
+      throw new UsageError(
+        '--family, --arch, --opset, --float16 and --int8 apply to PyTorch checkpoints; an ONNX input keeps its graph',
+      );
     }
     const preset = values.preprocessing;
-    if (preset === undefined) throw new UsageError('an ONNX input needs --preprocessing cifar10|imagenet|<spec.json>: how its images were prepared');
+    if (preset === undefined)
+      throw new UsageError(
+        'an ONNX input needs --preprocessing cifar10|imagenet|<spec.json>: how its images were prepared',
+      );
     const { adoptOnnxClassifier } = await import('../../../converters/onnx/adopt.js');
     const { preprocessing, defaultLabels } = await readPreprocessing(preset);
     const classLabels = labels ?? defaultLabels;
@@ -107,10 +128,17 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     const { ArchitectureError, describeRemedy } = await import('../../../converters/nin/errors.js');
     let adopted;
     try {
-      adopted = adoptOnnxClassifier(bytes, { labels: classLabels, preprocessing, family: preset in PRESETS ? preset : 'onnx', sourceSha256 });
+      adopted = adoptOnnxClassifier(bytes, {
+        labels: classLabels,
+        preprocessing,
+        family: preset in PRESETS ? preset : 'onnx',
+        sourceSha256,
+      });
     } catch (error) {
       if (!(error instanceof ArchitectureError) || error.remedy === undefined) throw error;
-      throw Object.assign(new Error(`${input}: ${error.detail}${describeRemedy(error.remedy, 'cli')}`), { name: 'ArchitectureError' });
+      throw Object.assign(new Error(`${input}: ${error.detail}${describeRemedy(error.remedy, 'cli')}`), {
+        name: 'ArchitectureError',
+      });
     }
     await writeFileAtomic(output, adopted.onnx);
     if (!values.quiet) {
@@ -121,7 +149,8 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     }
     return;
   }
-  if (values.preprocessing !== undefined) throw new UsageError("--preprocessing applies to ONNX inputs; a checkpoint gets its family's");
+  if (values.preprocessing !== undefined)
+    throw new UsageError("--preprocessing applies to ONNX inputs; a checkpoint gets its family's");
   const { convertCheckpoint } = await import('../../../converters/nin/convert.js');
   const { ArchitectureError, describeRemedy } = await import('../../../converters/nin/errors.js');
   // The converter words its remedies for the API (options); nin-convert's users have flags.
@@ -130,17 +159,31 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
       ? Object.assign(new Error(error.detail + describeRemedy(error.remedy, 'cli')), { name: 'ArchitectureError' })
       : error;
   const result = await convertCheckpoint(bytes, {
-    family, labels, opsetVersion, float16: values.float16, sourceSha256, fileName: input, ...(architecture === undefined ? {} : { architecture }),
+    family,
+    labels,
+    opsetVersion,
+    float16: values.float16,
+    sourceSha256,
+    fileName: input,
+    ...(architecture === undefined ? {} : { architecture }),
   }).catch((error: unknown) => {
     throw withCliRemedy(error);
   });
   if (values.int8) {
     // Loaded only here: quantizing needs ONNX Runtime and sharp, which a plain conversion should not pay for.
     const { quantizeWithProgress, describeQuantized } = await import('./quantize.js');
-    const quantized = await quantizeWithProgress(result.onnx, output, values.calibrate!, calibrationImages, 0, undefined);
+    const quantized = await quantizeWithProgress(
+      result.onnx,
+      output,
+      values.calibrate!,
+      calibrationImages,
+      0,
+      undefined,
+    );
     await writeFileAtomic(output, quantized.onnx);
     reportAssumptions(result);
-    if (!values.quiet) console.log(describeQuantized(input, output, bytes.byteLength, quantized, performance.now() - started));
+    if (!values.quiet)
+      console.log(describeQuantized(input, output, bytes.byteLength, quantized, performance.now() - started));
     return;
   }
   await writeFileAtomic(output, result.onnxParts);
@@ -160,7 +203,9 @@ async function readArchitecture(value: string): Promise<Architecture> {
   const known = architectureById(value);
   if (known !== undefined) return known;
   if (!value.endsWith('.json')) {
-    throw new UsageError(`--arch should be one of ${ARCHITECTURES.map((a) => a.id).join(', ')} or a .json file, got '${value}'`);
+    throw new UsageError(
+      `--arch should be one of ${ARCHITECTURES.map((a) => a.id).join(', ')} or a .json file, got '${value}'`,
+    );
   }
   return parseArchitectureJson(new TextDecoder().decode(await readRegularFile(value)), value);
 }
@@ -198,7 +243,9 @@ function isOnnx(path: string, bytes: Uint8Array): boolean {
 }
 
 /** --preprocessing: a family's preset (with its labels) or a JSON spec file. */
-async function readPreprocessing(value: string): Promise<{ preprocessing: PreprocessSpec; defaultLabels?: readonly string[] }> {
+async function readPreprocessing(
+  value: string,
+): Promise<{ preprocessing: PreprocessSpec; defaultLabels?: readonly string[] }> {
   if (value === 'cifar10' || value === 'imagenet') {
     const { FAMILIES } = await import('../../../converters/nin/families.js');
     return { preprocessing: FAMILIES[value].preprocessing, defaultLabels: FAMILIES[value].labels };

@@ -89,7 +89,9 @@ export async function runEval(argv: readonly string[]): Promise<number> {
     for await (const image of readLabeledImages(dataset)) {
       if (count + batch.length >= limit) break;
       if (!labels.includes(image.className)) {
-        throw new UsageError(`${image.name}: class folder '${image.className}' is not one of the model's labels (${labels.slice(0, 10).join(', ')}${labels.length > 10 ? ', …' : ''})`);
+        throw new UsageError(
+          `${image.name}: class folder '${image.className}' is not one of the model's labels (${labels.slice(0, 10).join(', ')}${labels.length > 10 ? ', …' : ''})`,
+        );
       }
       batch.push(image);
       if (batch.length === batchSize) {
@@ -107,6 +109,8 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   console.log(
     `Test set: Average loss: ${(lossSum / count).toFixed(4)}, Accuracy: ${correct}/${count} (${((100 * correct) / count).toFixed(2)}%)`,
   );
-  console.log(`${count} images in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)} images/s) on ${classifier.provider}`);
+  console.log(
+    `${count} images in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)} images/s) on ${classifier.provider}`,
+  );
   return 0;
 }

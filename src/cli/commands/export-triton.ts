@@ -41,8 +41,10 @@ export async function runExport(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const [target, model, repository, ...extra] = positionals;
-  if (target !== 'triton') throw new UsageError(`export needs a target: 'nin-sdk export triton <model.onnx> <repository-dir>'`);
-  if (model === undefined || repository === undefined || extra.length > 0) throw new UsageError('export triton takes a model file and a repository folder');
+  if (target !== 'triton')
+    throw new UsageError(`export needs a target: 'nin-sdk export triton <model.onnx> <repository-dir>'`);
+  if (model === undefined || repository === undefined || extra.length > 0)
+    throw new UsageError('export triton takes a model file and a repository folder');
   const kind = choiceOption('kind', values.kind, ['auto', 'cpu', 'gpu'] as const) ?? 'auto';
   const result = await exportTritonRepository(model, repository, {
     name: values.name ?? basename(model, extname(model)),

@@ -43,7 +43,9 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
       const m = metadata[i];
       return m !== undefined && m.isTensor ? { name, type: m.type, shape: m.shape } : { name };
     });
-  const outputName = session.outputNames.includes(info.outputs.probabilities) ? info.outputs.probabilities : info.outputs.logits;
+  const outputName = session.outputNames.includes(info.outputs.probabilities)
+    ? info.outputs.probabilities
+    : info.outputs.logits;
   try {
     checkClassifierShapes(info, session, outputName, path);
   } catch (error) {
@@ -59,7 +61,8 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const p = info.preprocessing;
-  const shown = info.labels.slice(0, 10).join(', ') + (info.labels.length > 10 ? `, … (${info.labels.length} in all)` : '');
+  const shown =
+    info.labels.slice(0, 10).join(', ') + (info.labels.length > 10 ? `, … (${info.labels.length} in all)` : '');
   const lines = [
     `model:         ${path} (${(bytes.byteLength / 1e6).toFixed(1)} MB)`,
     `family:        ${info.family}`,
@@ -74,7 +77,9 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   ];
   const sourceKind = info.sourceFormat === 'onnx' ? 'ONNX file' : `${info.sourceFormat ?? 'unknown'} checkpoint`;
   if (info.sourceSha256) lines.push(`source:        ${sourceKind}, SHA-256 ${info.sourceSha256}`);
-  lines.push(`dtype:         ${info.dtype}${info.dtype === 'int8' ? ' (static QDQ: uint8 activations, int8 per-channel weights)' : ''}`);
+  lines.push(
+    `dtype:         ${info.dtype}${info.dtype === 'int8' ? ' (static QDQ: uint8 activations, int8 per-channel weights)' : ''}`,
+  );
   if (info.calibration !== undefined) lines.push(`calibration:   ${describeCalibration(info.calibration)}`);
   // Every field but the numbers comes from the file: labels, family, producer may hold terminal escape sequences.
   console.log(lines.map(terminalSafe).join('\n'));

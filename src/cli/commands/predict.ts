@@ -81,7 +81,14 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const classifier =
     values.server !== undefined
       ? await connect(values.server, { model: values.model, batchSize })
-      : await loadClassifier(values.model, { provider: providers, strict: values.strict, batchSize, threads, optimize, dtype });
+      : await loadClassifier(values.model, {
+          provider: providers,
+          strict: values.strict,
+          batchSize,
+          threads,
+          optimize,
+          dtype,
+        });
   const results: FileResult[] = [];
   const progress = new ProgressBar(files.length, 'predict');
   const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {
@@ -159,6 +166,8 @@ function printResult(result: FileResult, progress: ProgressBar): void {
     return;
   }
   // Labels come from the model's metadata and file names from folders: either may hold terminal escape sequences.
-  const classes = result.predictions!.map((p) => `${terminalSafe(p.label)} ${(p.probability * 100).toFixed(1)}%`).join('  ');
+  const classes = result
+    .predictions!.map((p) => `${terminalSafe(p.label)} ${(p.probability * 100).toFixed(1)}%`)
+    .join('  ');
   console.log(`${terminalSafe(result.file)}  ${classes}`);
 }

@@ -46,7 +46,9 @@ export async function runQuantize(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 2) {
-    throw new UsageError(`quantize needs an input model and an output path, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`);
+    throw new UsageError(
+      `quantize needs an input model and an output path, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`,
+    );
   }
   if (values.calibrate === undefined) throw new UsageError(CALIBRATE_REQUIRED);
   const [input, output] = positionals as [string, string];
@@ -58,7 +60,8 @@ export async function runQuantize(argv: readonly string[]): Promise<number> {
   const bytes = await readFile(input);
   const result = await quantizeWithProgress(bytes, input, values.calibrate, images, seed, threads);
   await writeFileAtomic(output, result.onnx);
-  if (!values.quiet) console.log(describeQuantized(input, output, bytes.byteLength, result, performance.now() - started));
+  if (!values.quiet)
+    console.log(describeQuantized(input, output, bytes.byteLength, result, performance.now() - started));
   return 0;
 }
 
@@ -73,13 +76,25 @@ export async function quantizeWithProgress(
 ): Promise<QuantizedModel> {
   const progress = new ProgressBar(images, 'calibrate');
   try {
-    return await quantizeModel(bytes, source, { dataset, images, seed, threads, onProgress: (done) => progress.update(done) });
+    return await quantizeModel(bytes, source, {
+      dataset,
+      images,
+      seed,
+      threads,
+      onProgress: (done) => progress.update(done),
+    });
   } finally {
     progress.finish();
   }
 }
 
-export function describeQuantized(input: string, output: string, inputBytes: number, result: QuantizedModel, ms: number): string {
+export function describeQuantized(
+  input: string,
+  output: string,
+  inputBytes: number,
+  result: QuantizedModel,
+  ms: number,
+): string {
   const c = result.calibration;
   return (
     `${input} (${formatMegabytes(inputBytes)}) → ${output} (${formatMegabytes(result.onnx.byteLength)}, int8 QDQ: ` +

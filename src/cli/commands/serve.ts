@@ -72,8 +72,15 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const paths = values.model ?? [defaultModelPath()];
-  const sources: ModelSource[] = await Promise.all(paths.map(async (path) => ({ name: modelNameOf(path), bytes: await readFile(path), source: path })));
-  const log = values.log === '-' ? undefined : values.log === undefined ? process.stderr : createWriteStream(values.log, { flags: 'a' });
+  const sources: ModelSource[] = await Promise.all(
+    paths.map(async (path) => ({ name: modelNameOf(path), bytes: await readFile(path), source: path })),
+  );
+  const log =
+    values.log === '-'
+      ? undefined
+      : values.log === undefined
+        ? process.stderr
+        : createWriteStream(values.log, { flags: 'a' });
   const server = await InferenceServer.start(sources, {
     host: values.host,
     port: integerOption('port', values.port, 8000, 0, 65535),
@@ -93,7 +100,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     top: integerOption('top', values.top, 3, 1, 1000),
     log,
   });
-  console.error(`nin-sdk serve: ${server.modelNames.join(', ')} on ${server.url} (SIGTERM or Ctrl-C stops it after answering in-flight requests)`);
+  console.error(
+    `nin-sdk serve: ${server.modelNames.join(', ')} on ${server.url} (SIGTERM or Ctrl-C stops it after answering in-flight requests)`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);

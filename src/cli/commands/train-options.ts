@@ -1,7 +1,14 @@
 import { parseArgs } from 'node:util';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_BASE_LR, INIT_KINDS, NIN_CIFAR10_RECIPE, SCHEDULE_KINDS, type InitKind, type ScheduleKind } from '../../train/index.js';
+import {
+  DEFAULT_BASE_LR,
+  INIT_KINDS,
+  NIN_CIFAR10_RECIPE,
+  SCHEDULE_KINDS,
+  type InitKind,
+  type ScheduleKind,
+} from '../../train/index.js';
 
 export const TRAIN_HELP = `Usage: nin-sdk train --data <folder or tar> [options]
 
@@ -101,10 +108,13 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
     }),
   );
   if (values.help) return 'help';
-  if (positionals.length > 0) throw new UsageError(`train takes no positional arguments (got '${positionals[0]}'); the data goes in --data`);
+  if (positionals.length > 0)
+    throw new UsageError(`train takes no positional arguments (got '${positionals[0]}'); the data goes in --data`);
   if (values.data === undefined) throw new UsageError('train needs --data <folder or tar>');
-  if (values.from !== undefined && values.widths !== undefined) throw new UsageError("--widths and --from exclude each other: training from a model keeps the model's widths");
-  if (values.from !== undefined && values.init !== undefined) throw new UsageError('--init and --from exclude each other: training from a model starts from its weights');
+  if (values.from !== undefined && values.widths !== undefined)
+    throw new UsageError("--widths and --from exclude each other: training from a model keeps the model's widths");
+  if (values.from !== undefined && values.init !== undefined)
+    throw new UsageError('--init and --from exclude each other: training from a model starts from its weights');
   const optional = (name: string, value: string | undefined, min: number, max: number): number | undefined =>
     value === undefined ? undefined : integerOption(name, value, 0, min, max);
   return {
@@ -130,7 +140,15 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
 }
 
 /** The recipe's defaults for what the command line left open. */
-export function defaultsFor(flags: TrainFlags): { epochs: number; batch: number; optimizer: 'sgd' | 'adamw'; lr: number; schedule: ScheduleKind; init: InitKind; seed: number } {
+export function defaultsFor(flags: TrainFlags): {
+  epochs: number;
+  batch: number;
+  optimizer: 'sgd' | 'adamw';
+  lr: number;
+  schedule: ScheduleKind;
+  init: InitKind;
+  seed: number;
+} {
   const optimizer = flags.optimizer ?? 'sgd';
   const schedule = flags.schedule ?? NIN_CIFAR10_RECIPE.schedule;
   return {
@@ -144,7 +162,8 @@ export function defaultsFor(flags: TrainFlags): { epochs: number; batch: number;
   };
 }
 
-const WIDTHS_SHAPE = 'the output channels of the 9 convolutions, or of the first 8, as positive integers separated by commas';
+const WIDTHS_SHAPE =
+  'the output channels of the 9 convolutions, or of the first 8, as positive integers separated by commas';
 
 function parseWidths(text: string): number[] {
   const parts = text.split(',');
@@ -157,6 +176,7 @@ function parseWidths(text: string): number[] {
 
 function parseRate(text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--lr must be a positive number, got '${text}'`);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--lr must be a positive number, got '${text}'`);
   return value;
 }

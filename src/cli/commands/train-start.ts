@@ -30,7 +30,11 @@ export interface TrainStart {
 }
 
 /** A new run from the flags, or the run saved in the folder, with its data loaded. */
-export async function prepareTraining(flags: TrainFlags, folder: RunFolder, say: (line: string) => void): Promise<TrainStart> {
+export async function prepareTraining(
+  flags: TrainFlags,
+  folder: RunFolder,
+  say: (line: string) => void,
+): Promise<TrainStart> {
   const saved = await folder.readCheckpoint();
   return saved === undefined ? newRun(flags, folder, say) : resumedRun(flags, folder, saved, say);
 }
@@ -58,13 +62,27 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   };
   const parameters = start?.parameters ?? initialParameters(architecture, settings.init, settings.seed);
   const progress = initialProgress(recipe, train, labels, preprocessing);
-  const test = flags.test === undefined ? undefined : await loadData(flags.test, flags, folder, preprocessing, labels, say);
-  return { checkpoint: { ...initialCheckpoint(architecture, optimizer, parameters), progress }, resumed: false, train, test };
+  const test =
+    flags.test === undefined ? undefined : await loadData(flags.test, flags, folder, preprocessing, labels, say);
+  return {
+    checkpoint: { ...initialCheckpoint(architecture, optimizer, parameters), progress },
+    resumed: false,
+    train,
+    test,
+  };
 }
 
-async function resumedRun(flags: TrainFlags, folder: RunFolder, saved: TrainingCheckpoint, say: (line: string) => void): Promise<TrainStart> {
+async function resumedRun(
+  flags: TrainFlags,
+  folder: RunFolder,
+  saved: TrainingCheckpoint,
+  say: (line: string) => void,
+): Promise<TrainStart> {
   const { progress } = saved;
-  if (progress === undefined) throw new UsageError(`${folder.checkpointPath} holds no training progress (a bare session state): choose another --out`);
+  if (progress === undefined)
+    throw new UsageError(
+      `${folder.checkpointPath} holds no training progress (a bare session state): choose another --out`,
+    );
   if (flags.from !== undefined) await checkSameStartModel(flags.from, progress.recipe, folder.checkpointPath);
   const recipe = resumedRecipe(flags, saved, progress, folder.checkpointPath);
   // A run that took its labels from the data's class folders loaded --data without a class list: ask the same
@@ -81,7 +99,10 @@ async function resumedRun(flags: TrainFlags, folder: RunFolder, saved: TrainingC
       `the run in ${folder.dir} trained on ${progress.iterator.datasetCount} images, --data${flags.limit === undefined ? '' : ' with --limit'} gives ${train.count}: resume with the same data`,
     );
   }
-  const test = flags.test === undefined ? undefined : await loadData(flags.test, flags, folder, progress.preprocessing, progress.labels, say);
+  const test =
+    flags.test === undefined
+      ? undefined
+      : await loadData(flags.test, flags, folder, progress.preprocessing, progress.labels, say);
   return { checkpoint: { ...saved, progress: { ...progress, recipe } }, resumed: true, train, test };
 }
 
@@ -90,22 +111,35 @@ async function resumedRun(flags: TrainFlags, folder: RunFolder, saved: TrainingC
  * for another one is a mistake (it would silently not apply). Only --epochs may change, and only where the
  * schedule does not depend on it.
  */
-function resumedRecipe(flags: TrainFlags, saved: TrainingCheckpoint, progress: TrainingProgress, file: string): TrainingRecipe {
+function resumedRecipe(
+  flags: TrainFlags,
+  saved: TrainingCheckpoint,
+  progress: TrainingProgress,
+  file: string,
+): TrainingRecipe {
   const { recipe } = progress;
   const conflict = (flag: string, asked: string, had: string): never => {
-    throw new UsageError(`--${flag} ${asked} differs from the run saved in ${file} (${had}): resume without it, or choose another --out`);
+    throw new UsageError(
+      `--${flag} ${asked} differs from the run saved in ${file} (${had}): resume without it, or choose another --out`,
+    );
   };
   const widths = saved.architecture.widths;
-  if (flags.widths !== undefined && flags.widths.some((w, i) => w !== widths[i])) conflict('widths', flags.widths.join(','), widths.join(','));
-  if (flags.batch !== undefined && flags.batch !== recipe.batchSize) conflict('batch', String(flags.batch), String(recipe.batchSize));
-  if (flags.optimizer !== undefined && flags.optimizer !== saved.optimizer.kind) conflict('optimizer', flags.optimizer, saved.optimizer.kind);
+  if (flags.widths !== undefined && flags.widths.some((w, i) => w !== widths[i]))
+    conflict('widths', flags.widths.join(','), widths.join(','));
+  if (flags.batch !== undefined && flags.batch !== recipe.batchSize)
+    conflict('batch', String(flags.batch), String(recipe.batchSize));
+  if (flags.optimizer !== undefined && flags.optimizer !== saved.optimizer.kind)
+    conflict('optimizer', flags.optimizer, saved.optimizer.kind);
   if (flags.lr !== undefined && flags.lr !== recipe.baseLr) conflict('lr', String(flags.lr), String(recipe.baseLr));
-  if (flags.schedule !== undefined && flags.schedule !== recipe.schedule) conflict('schedule', flags.schedule, recipe.schedule);
+  if (flags.schedule !== undefined && flags.schedule !== recipe.schedule)
+    conflict('schedule', flags.schedule, recipe.schedule);
   if (flags.init !== undefined && flags.init !== recipe.init) conflict('init', flags.init, recipe.init);
   if (flags.seed !== undefined && flags.seed !== recipe.seed) conflict('seed', String(flags.seed), String(recipe.seed));
   if (flags.epochs === undefined || flags.epochs === recipe.epochs) return recipe;
-  if (recipe.schedule === 'linear') conflict('epochs', String(flags.epochs), `${recipe.epochs}; the linear schedule's decay depends on it`);
-  if (flags.epochs! <= progress.iterator.epoch) conflict('epochs', String(flags.epochs), `${progress.iterator.epoch} epochs done already`);
+  if (recipe.schedule === 'linear')
+    conflict('epochs', String(flags.epochs), `${recipe.epochs}; the linear schedule's decay depends on it`);
+  if (flags.epochs! <= progress.iterator.epoch)
+    conflict('epochs', String(flags.epochs), `${progress.iterator.epoch} epochs done already`);
   return { ...recipe, epochs: flags.epochs! };
 }
 
@@ -115,9 +149,14 @@ function resumedRecipe(flags: TrainFlags, saved: TrainingCheckpoint, progress: T
  */
 async function checkSameStartModel(from: string, recipe: TrainingRecipe, file: string): Promise<void> {
   const fix = 'resume without it, or choose another --out';
-  if (recipe.init !== 'from') throw new UsageError(`--from ${from}: the run saved in ${file} started from fresh weights (${recipe.init}): ${fix}`);
+  if (recipe.init !== 'from')
+    throw new UsageError(
+      `--from ${from}: the run saved in ${file} started from fresh weights (${recipe.init}): ${fix}`,
+    );
   if (recipe.startModelSha256 === undefined) {
-    throw new UsageError(`--from ${from}: the run saved in ${file} does not record which model it started from: ${fix}`);
+    throw new UsageError(
+      `--from ${from}: the run saved in ${file} does not record which model it started from: ${fix}`,
+    );
   }
   const sha256 = sha256Hex(await readRegularFile(from));
   if (sha256 !== recipe.startModelSha256) {
@@ -136,10 +175,17 @@ async function loadData(
   say: (line: string) => void,
 ): Promise<ImageDataset> {
   const started = performance.now();
-  const { dataset, fromCache } = await loadImageDataset(source, { spec, cacheDir: folder.cacheDir, classNames, limit: flags.limit });
+  const { dataset, fromCache } = await loadImageDataset(source, {
+    spec,
+    cacheDir: folder.cacheDir,
+    classNames,
+    limit: flags.limit,
+  });
   if (dataset.count === 0) throw new UsageError(`no images found in ${source}`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  say(`${source}: ${dataset.count} images of ${dataset.classNames.length} classes (${fromCache ? 'from the cache' : 'decoded'} in ${seconds} s)`);
+  say(
+    `${source}: ${dataset.count} images of ${dataset.classNames.length} classes (${fromCache ? 'from the cache' : 'decoded'} in ${seconds} s)`,
+  );
   return dataset;
 }
 
@@ -148,7 +194,10 @@ function widthsFor(widths: readonly number[] | undefined, train: ImageDataset): 
   const classes = train.classNames.length;
   if (widths === undefined) return [...NIN_CIFAR10_HIDDEN_WIDTHS, classes];
   if (widths.length === 8) return [...widths, classes];
-  if (widths[8] !== classes) throw new UsageError(`--widths ends in ${widths[8]} classes, but the data has ${classes} (${describeClasses(train.classNames)})`);
+  if (widths[8] !== classes)
+    throw new UsageError(
+      `--widths ends in ${widths[8]} classes, but the data has ${classes} (${describeClasses(train.classNames)})`,
+    );
   return [...widths];
 }
 

@@ -1,6 +1,13 @@
 import * as ort from 'onnxruntime-node';
 import { intraOpThreads } from '../../node/cpu-cores.js';
-import { runTrainingLoop, TrainingSession, type CheckpointReason, type Evaluation, type TrainingCheckpoint, type TrainingProgress } from '../../train/index.js';
+import {
+  runTrainingLoop,
+  TrainingSession,
+  type CheckpointReason,
+  type Evaluation,
+  type TrainingCheckpoint,
+  type TrainingProgress,
+} from '../../train/index.js';
 import { RunFolder } from '../../train/node/run-folder.js';
 import { providerOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
@@ -35,7 +42,8 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
     strict: flags.strict,
     sessionOptions: { intraOpNumThreads: intraOpThreads(flags.threads) },
   });
-  for (const attempt of session.fallbacks) say(`${attempt.provider} could not start (${attempt.error}); using ${session.provider}`);
+  for (const attempt of session.fallbacks)
+    say(`${attempt.provider} could not start (${attempt.error}); using ${session.provider}`);
   const { architecture, optimizer } = session;
   say(
     `${describeStart(start.resumed, progress, checkpoint.step, folder.checkpointPath)}: ` +
@@ -54,8 +62,13 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   const { batchSize } = progress.recipe;
   // Every run gets a bar on a terminal, however few its batches: a small run's batches can each take seconds.
-  const bar = new ProgressBar(Math.ceil(train.count / batchSize), 'batches', { minimum: 1, startAt: Math.ceil(progress.iterator.position / batchSize) });
-  const pace = new TrainingPace((progress.recipe.epochs - progress.iterator.epoch) * train.count - progress.iterator.position);
+  const bar = new ProgressBar(Math.ceil(train.count / batchSize), 'batches', {
+    minimum: 1,
+    startAt: Math.ceil(progress.iterator.position / batchSize),
+  });
+  const pace = new TrainingPace(
+    (progress.recipe.epochs - progress.iterator.epoch) * train.count - progress.iterator.position,
+  );
   try {
     const result = await runTrainingLoop({
       session,
@@ -75,7 +88,8 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
         if (flags.keepEpochs && (reason === 'epoch' || reason === 'finished')) await folder.writeEpochModel(state);
         await folder.writeCheckpoint(state);
       },
-      onBest: (state: TrainingCheckpoint, evaluation: Evaluation | undefined) => folder.writeBest(state, evaluation?.accuracy),
+      onBest: (state: TrainingCheckpoint, evaluation: Evaluation | undefined) =>
+        folder.writeBest(state, evaluation?.accuracy),
       onBatch: (batch) => {
         pace.record(batch.size);
         if (!batch.lastOfEpoch) {
@@ -91,14 +105,20 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
     // A finished run given again (run scripts re-run every stage) trained nothing: no rate to report.
     if (result.steps > 0) {
       const rate = (result.images / result.seconds).toFixed(1);
-      say(`${result.steps} steps, ${result.images} images in ${result.seconds.toFixed(1)} s (${rate} images/s) on ${session.provider}`);
+      say(
+        `${result.steps} steps, ${result.images} images in ${result.seconds.toFixed(1)} s (${rate} images/s) on ${session.provider}`,
+      );
     }
     const best = result.progress.bestAccuracy;
     if (result.status === 'stopped') {
-      say(`stopped at epoch ${result.progress.iterator.epoch + 1}; run the same command to resume from ${folder.checkpointPath}`);
+      say(
+        `stopped at epoch ${result.progress.iterator.epoch + 1}; run the same command to resume from ${folder.checkpointPath}`,
+      );
       return INTERRUPTED;
     }
-    say(`done${best === null ? '' : `: best accuracy ${best.toFixed(2)}%`}; ${folder.bestOnnxPath}, ${folder.bestPthPath}`);
+    say(
+      `done${best === null ? '' : `: best accuracy ${best.toFixed(2)}%`}; ${folder.bestOnnxPath}, ${folder.bestPthPath}`,
+    );
     return 0;
   } finally {
     process.off('SIGINT', onSignal);

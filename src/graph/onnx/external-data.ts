@@ -105,8 +105,7 @@ class Scanner {
       if (field === FIELDS.tensor.name && wireType === WIRE.lengthDelimited) name = reader.string();
       else if (field === FIELDS.tensor.dataLocation && wireType === WIRE.varint) {
         if (reader.uint() === EXTERNAL) external = true;
-      }
-      else if (field === FIELDS.tensor.externalData && wireType === WIRE.lengthDelimited) {
+      } else if (field === FIELDS.tensor.externalData && wireType === WIRE.lengthDelimited) {
         external = true;
         const [key, value] = reader.message(readStringPair);
         if (key === 'location') location = value;
@@ -116,7 +115,11 @@ class Scanner {
   }
 
   /** Reads the length-delimited fields that `handlers` names, one level deeper; skips every other field. */
-  private fields(reader: WireReader, depth: number, handlers: Record<number, (reader: WireReader, depth: number) => void>): void {
+  private fields(
+    reader: WireReader,
+    depth: number,
+    handlers: Record<number, (reader: WireReader, depth: number) => void>,
+  ): void {
     if (depth > MAX_DEPTH) throw new Error(`subgraphs nested deeper than ${MAX_DEPTH} levels`);
     while (!reader.done()) {
       const [field, wireType] = reader.tag();

@@ -21,7 +21,8 @@ export function toSafeNumber(v: bigint, what: string): number {
 
 export function dataTypeFromProto(code: number, what: string): DataType {
   const dtype = dataTypeFromOnnxCode(code);
-  if (dtype === undefined) throw new Error(`readOnnx: ${what} has ONNX data type ${code}, which this IR does not support`);
+  if (dtype === undefined)
+    throw new Error(`readOnnx: ${what} has ONNX data type ${code}, which this IR does not support`);
   return dtype;
 }
 
@@ -47,7 +48,8 @@ export function tensorFromProto(proto: TensorProto, what: string): TensorData {
   const dtype = dataTypeFromProto(proto.dataType, what);
   const dims = proto.dims.map((d) => toSafeNumber(d, `a dim of ${what}`));
   const count = elementCount(dims);
-  if (proto.rawData.byteLength > 0 || count === 0) return tensorFromRawBytes(dtype, dims, proto.rawData, `readOnnx: ${what}`);
+  if (proto.rawData.byteLength > 0 || count === 0)
+    return tensorFromRawBytes(dtype, dims, proto.rawData, `readOnnx: ${what}`);
 
   const data = DATA_TYPES[dtype].allocate(count);
   const source: readonly (number | bigint)[] =

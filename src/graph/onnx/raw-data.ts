@@ -21,7 +21,12 @@ export function tensorToRawBytes(tensor: TensorData): Uint8Array {
  * buffer: a protobuf field can start at any offset, and the result should not
  * keep the whole model file alive.
  */
-export function tensorFromRawBytes(dtype: DataType, dims: readonly number[], bytes: Uint8Array, what: string): TensorData {
+export function tensorFromRawBytes(
+  dtype: DataType,
+  dims: readonly number[],
+  bytes: Uint8Array,
+  what: string,
+): TensorData {
   const info = DATA_TYPES[dtype];
   const count = elementCount(dims);
   if (bytes.byteLength !== count * info.bytesPerElement) {

@@ -13,7 +13,14 @@ export interface OnnxModelInfo {
 }
 
 /** ModelProto's field numbers (onnx.proto3) that the header needs; the graph (7) is skipped unread. */
-const MODEL = { irVersion: 1, producerName: 2, producerVersion: 3, docString: 6, opsetImport: 8, metadataProps: 14 } as const;
+const MODEL = {
+  irVersion: 1,
+  producerName: 2,
+  producerVersion: 3,
+  docString: 6,
+  opsetImport: 8,
+  metadataProps: 14,
+} as const;
 
 /**
  * The header of an ONNX model (ir_version, producer, doc string, opsets, metadata_props) read straight from the

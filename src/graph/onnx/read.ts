@@ -25,7 +25,9 @@ export function readOnnx(bytes: Uint8Array): OnnxModel {
   if (model.graph === undefined) throw new Error('readOnnx: the model has no graph');
   const info = modelInfo(model);
   if (info.opsetVersion < MIN_OPSET_VERSION) {
-    throw new Error(`readOnnx: the model uses opset ${info.opsetVersion}; this IR reads opset ${MIN_OPSET_VERSION} and later`);
+    throw new Error(
+      `readOnnx: the model uses opset ${info.opsetVersion}; this IR reads opset ${MIN_OPSET_VERSION} and later`,
+    );
   }
   return { ...info, graph: graphFromProto(model.graph, info.opsetVersion) };
 }
@@ -57,7 +59,10 @@ function modelInfo(model: ModelProto): OnnxModelInfo {
 }
 
 function graphFromProto(proto: GraphProto, opsetVersion: number): Graph {
-  const initializers: Initializer[] = proto.initializer.map((t) => ({ name: t.name, tensor: tensorFromProto(t, `initializer ${t.name}`) }));
+  const initializers: Initializer[] = proto.initializer.map((t) => ({
+    name: t.name,
+    tensor: tensorFromProto(t, `initializer ${t.name}`),
+  }));
   const types = new Map<string, TensorType>();
   const constants = new Map<string, TensorData>();
   for (const init of initializers) {
@@ -68,7 +73,9 @@ function graphFromProto(proto: GraphProto, opsetVersion: number): Graph {
   const inputs = proto.input.filter((i) => !constants.has(i.name)).map(valueFromProto);
   for (const v of inputs) types.set(v.name, v);
   // Types the file states, for ops without a shape rule here.
-  const declared = new Map<string, Value>([...proto.valueInfo, ...proto.output].map((v) => [v.name, valueFromProto(v)]));
+  const declared = new Map<string, Value>(
+    [...proto.valueInfo, ...proto.output].map((v) => [v.name, valueFromProto(v)]),
+  );
 
   const nodes: Node[] = proto.node.map((n, index) => {
     const label = `node ${n.name || index} (${n.opType})`;
@@ -129,7 +136,9 @@ function outputValues(
   return outputNames.map((name) => {
     const v = declared.get(name);
     if (v === undefined)
-      throw new Error(`readOnnx: ${label} is an op this IR has no shape rule for, and its output ${name} has no value_info`);
+      throw new Error(
+        `readOnnx: ${label} is an op this IR has no shape rule for, and its output ${name} has no value_info`,
+      );
     return v;
   });
 }

@@ -27,7 +27,9 @@ export function valueInfoToProto(value: Value): ValueInfoProto {
           elemType: DATA_TYPES[value.dtype].onnxCode,
           shape: {
             dim: value.shape.map((d) => ({
-              value: isStaticDim(d) ? { case: 'dimValue' as const, value: BigInt(d) } : { case: 'dimParam' as const, value: d },
+              value: isStaticDim(d)
+                ? { case: 'dimValue' as const, value: BigInt(d) }
+                : { case: 'dimParam' as const, value: d },
             })),
           },
         },

@@ -53,7 +53,8 @@ export class WireReader {
 
   skip(wireType: number): void {
     if (wireType === WIRE.varint) this.skipVarint();
-    else if (wireType === WIRE.lengthDelimited) this.advance(this.length()); // not `pos += length()`: that adds to the old pos
+    else if (wireType === WIRE.lengthDelimited)
+      this.advance(this.length()); // not `pos += length()`: that adds to the old pos
     else if (wireType === WIRE.fixed64) this.advance(8);
     else if (wireType === WIRE.fixed32) this.advance(4);
     else throw new Error(`unsupported wire type ${wireType} at byte ${this.pos}`);

@@ -79,7 +79,12 @@ export function writeOnnxParts(graph: Graph, options: WriteOnnxOptions = {}): Ui
     const header = toBinary(TensorProtoSchema, tensorHeaderToProto(init.name, init.tensor));
     const raw = tensorToRawBytes(init.tensor);
     const rawFrame = frame(TENSOR_RAW_DATA_FIELD, raw.byteLength);
-    graphParts.push(frame(GRAPH_INITIALIZER_FIELD, header.byteLength + rawFrame.byteLength + raw.byteLength), header, rawFrame, raw);
+    graphParts.push(
+      frame(GRAPH_INITIALIZER_FIELD, header.byteLength + rawFrame.byteLength + raw.byteLength),
+      header,
+      rawFrame,
+      raw,
+    );
   }
   parts.push(frame(MODEL_GRAPH_FIELD, totalLength(graphParts)), ...graphParts);
   checkSize(totalLength(parts));
@@ -94,7 +99,9 @@ function nonEmpty<K extends string>(key: K, value: string | undefined): { [P in 
 /** Tag and length of a length-delimited field, encoded by the protobuf library. */
 function frame(fieldNo: number, length: number): Uint8Array {
   if (length > MAX_PROTOBUF_BYTES) {
-    throw new Error(`writeOnnx: a field of ${length} bytes exceeds protobuf's 2 GiB limit (external data is not supported)`);
+    throw new Error(
+      `writeOnnx: a field of ${length} bytes exceeds protobuf's 2 GiB limit (external data is not supported)`,
+    );
   }
   return new BinaryWriter().tag(fieldNo, WireType.LengthDelimited).uint32(length).finish();
 }
@@ -104,7 +111,8 @@ function totalLength(parts: readonly Uint8Array[]): number {
 }
 
 function checkSize(total: number): void {
-  if (total > MAX_PROTOBUF_BYTES) throw new Error(`writeOnnx: the model is ${total} bytes, over protobuf's 2 GiB limit`);
+  if (total > MAX_PROTOBUF_BYTES)
+    throw new Error(`writeOnnx: the model is ${total} bytes, over protobuf's 2 GiB limit`);
 }
 
 /** writeOnnxParts' pieces joined into the model's bytes. */

@@ -20,7 +20,11 @@ export function broadcastInputs(ctx: InferenceContext, types: readonly TensorTyp
   return [...shape];
 }
 
-function binaryRule(output: (input: DataType) => DataType, accepts: (dtype: DataType) => boolean, kind: string): ShapeRule {
+function binaryRule(
+  output: (input: DataType) => DataType,
+  accepts: (dtype: DataType) => boolean,
+  kind: string,
+): ShapeRule {
   return (ctx: InferenceContext) => {
     const a = ctx.input(0, 'A');
     const b = ctx.input(1, 'B');

@@ -25,11 +25,23 @@ export function requireFloat(ctx: InferenceContext, type: TensorType, role: stri
   if (!isFloatType(type.dtype)) ctx.fail(`${role} must be a float tensor, got ${formatType(type)}`);
 }
 
-export function requireSameDtype(ctx: InferenceContext, a: TensorType, roleA: string, b: TensorType, roleB: string): void {
+export function requireSameDtype(
+  ctx: InferenceContext,
+  a: TensorType,
+  roleA: string,
+  b: TensorType,
+  roleB: string,
+): void {
   if (a.dtype !== b.dtype) ctx.fail(`${roleB} is ${b.dtype} but ${roleA} is ${a.dtype}`);
 }
 
-export function requireRankAtLeast(ctx: InferenceContext, type: TensorType, rank: number, role: string, layout: string): void {
+export function requireRankAtLeast(
+  ctx: InferenceContext,
+  type: TensorType,
+  rank: number,
+  role: string,
+  layout: string,
+): void {
   if (type.shape.length < rank) ctx.fail(`${role} must have rank ≥ ${rank} (${layout}), got ${formatType(type)}`);
 }
 
@@ -66,7 +78,12 @@ export interface Window {
  * size passes through only for a window that cannot change it (1×1, stride 1,
  * no pad); otherwise the output gets a fresh symbol.
  */
-export function windowOutputDims(ctx: InferenceContext, spatial: readonly Dim[], window: Window, firstAxis: number): Dim[] {
+export function windowOutputDims(
+  ctx: InferenceContext,
+  spatial: readonly Dim[],
+  window: Window,
+  firstAxis: number,
+): Dim[] {
   const n = spatial.length;
   return spatial.map((size, i) => {
     const k = window.kernel[i]!;
@@ -80,7 +97,9 @@ export function windowOutputDims(ctx: InferenceContext, spatial: readonly Dim[],
     }
     const span = size + begin + end - extent;
     if (span < 0) {
-      ctx.fail(`spatial axis ${firstAxis + i} has size ${size}, padded to ${size + begin + end}, smaller than the kernel extent ${extent}`);
+      ctx.fail(
+        `spatial axis ${firstAxis + i} has size ${size}, padded to ${size + begin + end}, smaller than the kernel extent ${extent}`,
+      );
     }
     return Math.floor(span / s) + 1;
   });

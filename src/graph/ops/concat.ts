@@ -20,7 +20,8 @@ export const inferConcat: ShapeRule = (ctx: InferenceContext) => {
   if (axis === undefined) ctx.fail(`axis ${raw} is out of range for rank ${rank}`);
   types.forEach((t, i) => {
     if (t.dtype !== first.dtype) ctx.fail(`input ${i} is ${formatType(t)} but input 0 is ${formatType(first)}`);
-    if (t.shape.length !== rank) ctx.fail(`input ${i} is ${formatType(t)} but input 0 is ${formatType(first)}: ranks differ`);
+    if (t.shape.length !== rank)
+      ctx.fail(`input ${i} is ${formatType(t)} but input 0 is ${formatType(first)}: ranks differ`);
     t.shape.forEach((d, a) => {
       const d0 = first.shape[a]!;
       if (a !== axis && isStaticDim(d) && isStaticDim(d0) && d !== d0) {

@@ -21,6 +21,8 @@ export function constantNodeValue(attributes: Attributes): TensorData | undefine
 export const inferConstant: ShapeRule = (ctx: InferenceContext) => {
   const value = constantNodeValue(ctx.attributes);
   if (value === undefined)
-    ctx.fail(`needs exactly one of value, value_float(s), value_int(s); got {${Object.keys(ctx.attributes).join(', ')}}`);
+    ctx.fail(
+      `needs exactly one of value, value_float(s), value_int(s); got {${Object.keys(ctx.attributes).join(', ')}}`,
+    );
   return [{ dtype: value.dtype, shape: [...value.dims] }];
 };

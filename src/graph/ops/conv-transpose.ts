@@ -32,13 +32,20 @@ export interface ConvTransposeOptions extends OpOptions {
  * ConvTranspose: x [N, C, …], w [C, M/group, …kernel]. Only the explicit form
  * (pads + output_padding); `output_shape` and auto_pad are never written.
  */
-export function convTranspose(g: GraphBuilder, x: Value, w: Value, b?: Value, options: ConvTransposeOptions = {}): Value {
+export function convTranspose(
+  g: GraphBuilder,
+  x: Value,
+  w: Value,
+  b?: Value,
+  options: ConvTransposeOptions = {},
+): Value {
   const n = Math.max(w.shape.length - 2, 0);
   const attributes: Record<string, Attribute> = {
     strides: attr.ints(expandPerAxis(options.strides, n, 1)),
     pads: attr.ints(expandPerAxis(options.pads, 2 * n, 0)),
   };
-  if (options.outputPadding !== undefined) attributes['output_padding'] = attr.ints(expandPerAxis(options.outputPadding, n, 0));
+  if (options.outputPadding !== undefined)
+    attributes['output_padding'] = attr.ints(expandPerAxis(options.outputPadding, n, 0));
   if (options.dilations !== undefined) attributes['dilations'] = attr.ints(expandPerAxis(options.dilations, n, 1));
   if (options.group !== undefined && options.group !== 1) attributes['group'] = attr.int(options.group);
   return g.addNode('ConvTranspose', b === undefined ? [x, w] : [x, w, b], attributes, nameOption(options));
@@ -50,18 +57,21 @@ export const inferConvTranspose: ShapeRule = (ctx: InferenceContext) => {
   requireRankAtLeast(ctx, x, 3, 'input', 'N, C, spatial…');
   requireFloat(ctx, x, 'input');
   requireSameDtype(ctx, x, 'input', w, 'weight');
-  if (w.shape.length !== x.shape.length) ctx.fail(`weight must have rank ${x.shape.length} like the input, got ${formatType(w)}`);
+  if (w.shape.length !== x.shape.length)
+    ctx.fail(`weight must have rank ${x.shape.length} like the input, got ${formatType(w)}`);
   rejectAutoPad(ctx);
   if (ctx.has('output_shape')) ctx.fail('output_shape is not supported; give explicit pads and outputPadding');
   const n = x.shape.length - 2;
   const kernel = staticKernel(ctx, w);
   const [inChannels, outPerGroup] = w.shape;
-  if (!isStaticDim(inChannels!) || !isStaticDim(outPerGroup!)) ctx.fail(`weight channel dims must be static, got ${formatType(w)}`);
+  if (!isStaticDim(inChannels!) || !isStaticDim(outPerGroup!))
+    ctx.fail(`weight channel dims must be static, got ${formatType(w)}`);
   const group = ctx.int('group', 1);
   if (!positive(group)) ctx.fail(`group must be a positive integer, got ${group}`);
   if (inChannels % group !== 0) ctx.fail(`weight has ${inChannels} input channels, not divisible by group ${group}`);
   const channels = x.shape[1]!;
-  if (isStaticDim(channels) && channels !== inChannels) ctx.fail(`input has ${channels} channels but weight expects ${inChannels}`);
+  if (isStaticDim(channels) && channels !== inChannels)
+    ctx.fail(`input has ${channels} channels but weight expects ${inChannels}`);
   const outChannels = outPerGroup * group;
   checkBias(ctx, x, outChannels);
   const strides = ctx.ints('strides', new Array<number>(n).fill(1));
@@ -74,11 +84,13 @@ export const inferConvTranspose: ShapeRule = (ctx: InferenceContext) => {
   checkPerAxis(ctx, 'output_padding', outputPadding, n, nonNegative, 'non-negative integers');
   outputPadding.forEach((p, i) => {
     const limit = Math.max(strides[i]!, dilations[i]!);
-    if (p >= limit) ctx.fail(`output_padding ${p} on spatial axis ${i + 2} must be smaller than the stride or dilation (${limit})`);
+    if (p >= limit)
+      ctx.fail(`output_padding ${p} on spatial axis ${i + 2} must be smaller than the stride or dilation (${limit})`);
   });
   const spatial = x.shape.slice(2).map((size, i): Dim => {
     if (!isStaticDim(size)) return ctx.freshDim(i + 2);
-    const out = strides[i]! * (size - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - pads[i]! - pads[i + n]!;
+    const out =
+      strides[i]! * (size - 1) + outputPadding[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - pads[i]! - pads[i + n]!;
     if (out < 1) ctx.fail(`spatial axis ${i + 2} would have size ${out}`);
     return out;
   });

@@ -54,7 +54,8 @@ export function checkBias(ctx: InferenceContext, x: TensorType, outChannels: num
   const b = ctx.optionalInput(2);
   if (b === undefined) return;
   requireSameDtype(ctx, x, 'input', b, 'bias');
-  if (b.shape.length !== 1 || b.shape[0] !== outChannels) ctx.fail(`bias must be [${outChannels}], got ${formatType(b)}`);
+  if (b.shape.length !== 1 || b.shape[0] !== outChannels)
+    ctx.fail(`bias must be [${outChannels}], got ${formatType(b)}`);
 }
 
 export const inferConv: ShapeRule = (ctx: InferenceContext) => {
@@ -63,12 +64,14 @@ export const inferConv: ShapeRule = (ctx: InferenceContext) => {
   requireRankAtLeast(ctx, x, 3, 'input', 'N, C, spatial…');
   requireFloat(ctx, x, 'input');
   requireSameDtype(ctx, x, 'input', w, 'weight');
-  if (w.shape.length !== x.shape.length) ctx.fail(`weight must have rank ${x.shape.length} like the input, got ${formatType(w)}`);
+  if (w.shape.length !== x.shape.length)
+    ctx.fail(`weight must have rank ${x.shape.length} like the input, got ${formatType(w)}`);
   rejectAutoPad(ctx);
   const n = x.shape.length - 2;
   const kernel = staticKernel(ctx, w);
   const [outChannels, channelsPerGroup] = w.shape;
-  if (!isStaticDim(outChannels!) || !isStaticDim(channelsPerGroup!)) ctx.fail(`weight channel dims must be static, got ${formatType(w)}`);
+  if (!isStaticDim(outChannels!) || !isStaticDim(channelsPerGroup!))
+    ctx.fail(`weight channel dims must be static, got ${formatType(w)}`);
   const group = ctx.int('group', 1);
   if (!positive(group)) ctx.fail(`group must be a positive integer, got ${group}`);
   if (outChannels % group !== 0) ctx.fail(`weight has ${outChannels} output channels, not divisible by group ${group}`);

@@ -11,7 +11,14 @@ export { matMul } from './matmul.js';
 export { pad, type PadOptions } from './pad.js';
 export { averagePool, globalAveragePool, maxPool, type AveragePoolOptions, type MaxPoolOptions } from './pool.js';
 export { dequantizeLinear, quantizeLinear, type QuantizeOptions } from './quantize.js';
-export { reduceLogSumExp, reduceMax, reduceMean, reduceSum, AXES_AS_INPUT_SINCE, type ReduceOptions } from './reduce.js';
+export {
+  reduceLogSumExp,
+  reduceMax,
+  reduceMean,
+  reduceSum,
+  AXES_AS_INPUT_SINCE,
+  type ReduceOptions,
+} from './reduce.js';
 export { reshape } from './reshape.js';
 export { slice, type SliceOptions } from './slice.js';
 export { softmax } from './softmax.js';

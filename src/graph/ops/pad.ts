@@ -39,7 +39,8 @@ export const inferPad: ShapeRule = (ctx: InferenceContext) => {
   const mode = ctx.string('mode', 'constant');
   if (!['constant', 'reflect', 'edge'].includes(mode)) ctx.fail(`mode ${mode} is not supported`);
   const padsType = ctx.input(1, 'pads');
-  if (padsType.dtype !== 'int64' || padsType.shape.length !== 1) ctx.fail(`pads must be a 1-D int64 tensor, got ${formatType(padsType)}`);
+  if (padsType.dtype !== 'int64' || padsType.shape.length !== 1)
+    ctx.fail(`pads must be a 1-D int64 tensor, got ${formatType(padsType)}`);
   const value = ctx.optionalInput(2);
   if (value !== undefined && (value.dtype !== x.dtype || value.shape.length !== 0)) {
     ctx.fail(`constant_value must be a ${x.dtype} scalar, got ${formatType(value)}`);

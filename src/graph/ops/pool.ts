@@ -52,7 +52,8 @@ function poolAttributes(x: Value, options: PoolOptions): Record<string, Attribut
 /** MaxPool with its single output (no Indices, which native WebGPU rejects); never auto_pad, never ceil_mode. */
 export function maxPool(g: GraphBuilder, x: Value, options: MaxPoolOptions): Value {
   const attributes = poolAttributes(x, options);
-  if (options.dilations !== undefined) attributes['dilations'] = attr.ints(expandPerAxis(options.dilations, x.shape.length - 2, 1));
+  if (options.dilations !== undefined)
+    attributes['dilations'] = attr.ints(expandPerAxis(options.dilations, x.shape.length - 2, 1));
   return g.addNode('MaxPool', [x], attributes, nameOption(options));
 }
 
@@ -71,7 +72,8 @@ function inferPool(ctx: InferenceContext): readonly TensorType[] {
   requireRankAtLeast(ctx, x, 3, 'input', 'N, C, spatial…');
   requireFloat(ctx, x, 'input');
   rejectAutoPad(ctx);
-  if (ctx.int('ceil_mode', 0) !== 0) ctx.fail('ceil_mode=1 is not supported; write it as explicit end pads (pytorchPoolPads)');
+  if (ctx.int('ceil_mode', 0) !== 0)
+    ctx.fail('ceil_mode=1 is not supported; write it as explicit end pads (pytorchPoolPads)');
   const n = x.shape.length - 2;
   const kernel = ctx.optionalInts('kernel_shape');
   if (kernel === undefined) ctx.fail('kernel_shape is required');

@@ -17,7 +17,12 @@ export interface QuantizeOptions extends OpOptions {
  * Checks scale and zero point against x: scalars for per-tensor quantization, or 1-D tensors as long as x's
  * `axis` for per-channel quantization, the zero point of the same shape as the scale.
  */
-function checkQuantizationParameters(ctx: InferenceContext, x: TensorType, scale: TensorType, zeroPoint: TensorType | undefined): void {
+function checkQuantizationParameters(
+  ctx: InferenceContext,
+  x: TensorType,
+  scale: TensorType,
+  zeroPoint: TensorType | undefined,
+): void {
   if (scale.dtype !== 'float32') ctx.fail(`scale must be float32, got ${formatType(scale)}`);
   if (scale.shape.length > 1) ctx.fail(`scale must be a scalar or 1-D, got ${formatType(scale)}`);
   if (scale.shape.length === 1) {
@@ -31,7 +36,8 @@ function checkQuantizationParameters(ctx: InferenceContext, x: TensorType, scale
     }
   }
   if (zeroPoint !== undefined) {
-    if (!QUANTIZED_TYPES.has(zeroPoint.dtype)) ctx.fail(`zero point must be uint8, int8 or int32, got ${formatType(zeroPoint)}`);
+    if (!QUANTIZED_TYPES.has(zeroPoint.dtype))
+      ctx.fail(`zero point must be uint8, int8 or int32, got ${formatType(zeroPoint)}`);
     if (zeroPoint.shape.length !== scale.shape.length || zeroPoint.shape.some((d, i) => d !== scale.shape[i])) {
       ctx.fail(`zero point ${formatType(zeroPoint)} must have the shape of scale ${formatType(scale)}`);
     }
@@ -45,7 +51,8 @@ export const inferQuantizeLinear: ShapeRule = (ctx: InferenceContext) => {
   const zeroPoint = ctx.optionalInput(2);
   if (x.dtype !== 'float32') ctx.fail(`input must be float32, got ${formatType(x)}`);
   checkQuantizationParameters(ctx, x, scale, zeroPoint);
-  if (zeroPoint?.dtype === 'int32') ctx.fail(`QuantizeLinear cannot produce int32 (opset < 21), got zero point ${formatType(zeroPoint)}`);
+  if (zeroPoint?.dtype === 'int32')
+    ctx.fail(`QuantizeLinear cannot produce int32 (opset < 21), got zero point ${formatType(zeroPoint)}`);
   return [{ dtype: zeroPoint?.dtype ?? 'uint8', shape: x.shape }];
 };
 
@@ -56,15 +63,28 @@ export const inferDequantizeLinear: ShapeRule = (ctx: InferenceContext) => {
   const zeroPoint = ctx.optionalInput(2);
   if (!QUANTIZED_TYPES.has(x.dtype)) ctx.fail(`input must be uint8, int8 or int32, got ${formatType(x)}`);
   checkQuantizationParameters(ctx, x, scale, zeroPoint);
-  if (zeroPoint !== undefined && zeroPoint.dtype !== x.dtype) ctx.fail(`zero point is ${zeroPoint.dtype} but input is ${x.dtype}`);
+  if (zeroPoint !== undefined && zeroPoint.dtype !== x.dtype)
+    ctx.fail(`zero point is ${zeroPoint.dtype} but input is ${x.dtype}`);
   return [{ dtype: 'float32', shape: x.shape }];
 };
 
-export function quantizeLinear(g: GraphBuilder, x: Value, scale: Value, zeroPoint: Value, options?: QuantizeOptions): Value {
+export function quantizeLinear(
+  g: GraphBuilder,
+  x: Value,
+  scale: Value,
+  zeroPoint: Value,
+  options?: QuantizeOptions,
+): Value {
   return g.addNode('QuantizeLinear', [x, scale, zeroPoint], axisAttribute(options), nameOption(options));
 }
 
-export function dequantizeLinear(g: GraphBuilder, x: Value, scale: Value, zeroPoint?: Value, options?: QuantizeOptions): Value {
+export function dequantizeLinear(
+  g: GraphBuilder,
+  x: Value,
+  scale: Value,
+  zeroPoint?: Value,
+  options?: QuantizeOptions,
+): Value {
   return g.addNode('DequantizeLinear', [x, scale, zeroPoint], axisAttribute(options), nameOption(options));
 }
 

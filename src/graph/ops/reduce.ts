@@ -31,7 +31,13 @@ export interface ReduceOptions extends OpOptions {
 
 type ReduceOp = 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceLogSumExp';
 
-function reduce(opType: ReduceOp, g: GraphBuilder, x: Value, axes: readonly number[] | undefined, options: ReduceOptions): Value {
+function reduce(
+  opType: ReduceOp,
+  g: GraphBuilder,
+  x: Value,
+  axes: readonly number[] | undefined,
+  options: ReduceOptions,
+): Value {
   return g.atomically(() => {
     const attributes: Record<string, Attribute> = {};
     const inputs: Value[] = [x];
@@ -57,7 +63,12 @@ export function reduceMax(g: GraphBuilder, x: Value, axes?: readonly number[], o
   return reduce('ReduceMax', g, x, axes, options);
 }
 
-export function reduceLogSumExp(g: GraphBuilder, x: Value, axes?: readonly number[], options: ReduceOptions = {}): Value {
+export function reduceLogSumExp(
+  g: GraphBuilder,
+  x: Value,
+  axes?: readonly number[],
+  options: ReduceOptions = {},
+): Value {
   return reduce('ReduceLogSumExp', g, x, axes, options);
 }
 

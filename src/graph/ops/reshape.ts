@@ -43,7 +43,8 @@ function reshapeDims(ctx: InferenceContext, input: Shape, requested: readonly nu
   const out: (Dim | undefined)[] = requested.map((r, i) => {
     if (r < -1) ctx.fail(`shape ${target} has ${r}; only -1 and 0 are special`);
     if (r === 0) {
-      if (i >= input.length) ctx.fail(`shape ${target} copies axis ${i} with 0, but the input has rank ${input.length}`);
+      if (i >= input.length)
+        ctx.fail(`shape ${target} copies axis ${i} with 0, but the input has rank ${input.length}`);
       return input[i]!;
     }
     return r === -1 ? undefined : r;
@@ -52,8 +53,14 @@ function reshapeDims(ctx: InferenceContext, input: Shape, requested: readonly nu
   const quotient = divideDims(input, known);
   const description = `cannot reshape ${formatShape(input)} into ${target}`;
   if (inferred >= 0) {
-    if (quotient.kind === 'static' && !Number.isInteger(quotient.value)) ctx.fail(`${description}: sizes do not divide`);
-    out[inferred] = quotient.kind === 'static' ? quotient.value : quotient.kind === 'symbol' ? quotient.symbol : ctx.freshDim(inferred);
+    if (quotient.kind === 'static' && !Number.isInteger(quotient.value))
+      ctx.fail(`${description}: sizes do not divide`);
+    out[inferred] =
+      quotient.kind === 'static'
+        ? quotient.value
+        : quotient.kind === 'symbol'
+          ? quotient.symbol
+          : ctx.freshDim(inferred);
   } else if (quotient.kind === 'static' && quotient.value !== 1) {
     ctx.fail(`${description}: element counts differ`);
   }

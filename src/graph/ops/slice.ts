@@ -16,7 +16,11 @@ export interface SliceOptions extends OpOptions {
 /** Slice with starts/ends/axes/steps as int64 Constant inputs (opset ≥ 10 form). */
 export function slice(g: GraphBuilder, x: Value, options: SliceOptions): Value {
   return g.atomically(() => {
-    const inputs: (Value | undefined)[] = [x, g.constant(int64Tensor(options.starts)), g.constant(int64Tensor(options.ends))];
+    const inputs: (Value | undefined)[] = [
+      x,
+      g.constant(int64Tensor(options.starts)),
+      g.constant(int64Tensor(options.ends)),
+    ];
     inputs.push(options.axes === undefined ? undefined : g.constant(int64Tensor(options.axes)));
     if (options.steps !== undefined) inputs.push(g.constant(int64Tensor(options.steps)));
     return g.addNode('Slice', inputs, {}, nameOption(options));

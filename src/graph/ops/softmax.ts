@@ -14,6 +14,7 @@ export const inferSoftmax: ShapeRule = (ctx: InferenceContext) => {
   const x = ctx.input(0, 'input');
   requireFloat(ctx, x, 'input');
   const axis = ctx.int('axis', -1);
-  if (normalizeAxis(axis, x.shape.length) === undefined) ctx.fail(`axis ${axis} is out of range for rank ${x.shape.length}`);
+  if (normalizeAxis(axis, x.shape.length) === undefined)
+    ctx.fail(`axis ${axis} is out of range for rank ${x.shape.length}`);
   return [x];
 };

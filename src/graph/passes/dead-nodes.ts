@@ -12,5 +12,7 @@ export function eliminateDeadNodes(graph: Graph): PassResult {
     for (const input of node.inputs) if (input !== '') needed.add(input);
   }
   const nodes = graph.nodes.filter((_, i) => live[i]);
-  return nodes.length === graph.nodes.length ? { graph, changed: false } : { graph: { ...graph, nodes }, changed: true };
+  return nodes.length === graph.nodes.length
+    ? { graph, changed: false }
+    : { graph: { ...graph, nodes }, changed: true };
 }

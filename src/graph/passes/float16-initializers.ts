@@ -40,7 +40,9 @@ export function convertInitializersToFloat16(graph: Graph): PassResult {
       const value = source[i]!;
       const half = float32ToFloat16Bits(value);
       if (Number.isFinite(value) && !Number.isFinite(float16BitsToFloat32(half))) {
-        throw new Error(`convertInitializersToFloat16: initializer ${init.name} holds ${value}, beyond the float16 range (±65504)`);
+        throw new Error(
+          `convertInitializersToFloat16: initializer ${init.name} holds ${value}, beyond the float16 range (±65504)`,
+        );
       }
       bits[i] = half;
     }

@@ -12,7 +12,11 @@ export function removeIdentities(graph: Graph): PassResult {
   let nodes: Node[] = [...graph.nodes];
   let changed = false;
   const outputNames = new Set(graph.outputs.map((v) => v.name));
-  const fixedNames = new Set([...graph.inputs.map((v) => v.name), ...graph.initializers.map((i) => i.name), ...outputNames]);
+  const fixedNames = new Set([
+    ...graph.inputs.map((v) => v.name),
+    ...graph.initializers.map((i) => i.name),
+    ...outputNames,
+  ]);
 
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
@@ -25,7 +29,10 @@ export function removeIdentities(graph: Graph): PassResult {
       const producerIndex = nodes.findIndex((n) => n.outputs.some((v) => v.name === source));
       if (producerIndex < 0 || fixedNames.has(source) || nodes[producerIndex]!.opType === 'Constant') continue;
       const producer = nodes[producerIndex]!;
-      nodes[producerIndex] = { ...producer, outputs: producer.outputs.map((v) => (v.name === source ? { ...v, name: target } : v)) };
+      nodes[producerIndex] = {
+        ...producer,
+        outputs: producer.outputs.map((v) => (v.name === source ? { ...v, name: target } : v)),
+      };
       nodes = nodes.filter((n) => n !== node).map((n) => replaceInputs(n, source, target));
     }
     changed = true;

@@ -24,7 +24,10 @@ interface MozJpegModule {
 
 type MozJpegFactory = (options: {
   noInitialRun: boolean;
-  instantiateWasm: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) => WebAssembly.Exports;
+  instantiateWasm: (
+    imports: WebAssembly.Imports,
+    done: (instance: WebAssembly.Instance) => void,
+  ) => WebAssembly.Exports;
   printErr: (message: string) => void;
   print: (message: string) => void;
 }) => Promise<MozJpegModule>;
@@ -90,8 +93,13 @@ class WasmJpegDecoder {
 
   static async create(): Promise<WasmJpegDecoder> {
     // Compiled asynchronously (off this thread), and the loader imported only now: a run with no small JPEG loads neither.
-    const compiling = WebAssembly.compile(readFileSync(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')));
-    const [wasm, { default: mozjpegFactory }] = await Promise.all([compiling, import('@jsquash/jpeg/codec/dec/mozjpeg_dec.js')]);
+    const compiling = WebAssembly.compile(
+      readFileSync(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')),
+    );
+    const [wasm, { default: mozjpegFactory }] = await Promise.all([
+      compiling,
+      import('@jsquash/jpeg/codec/dec/mozjpeg_dec.js'),
+    ]);
     const messages: string[] = [];
     const module = await (mozjpegFactory as unknown as MozJpegFactory)({
       noInitialRun: true,
@@ -120,7 +128,8 @@ class WasmJpegDecoder {
     } finally {
       if (lendImageData) delete global.ImageData;
     }
-    if (rgba === null || this.messages.length > 0 || rgba.width !== header.width || rgba.height !== header.height) return undefined;
+    if (rgba === null || this.messages.length > 0 || rgba.width !== header.width || rgba.height !== header.height)
+      return undefined;
     return { data: rgbaToRgb(rgba.data), width: rgba.width, height: rgba.height, channels: 3 };
   }
 }

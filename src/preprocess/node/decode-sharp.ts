@@ -44,7 +44,10 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   const sharp = await loadSharp();
   // One sharp call on the happy path (the header is read again only to explain a failure): with small images
   // such as CIFAR's, a second call would cost as much as the decoding.
-  const decoded = await sharp(bytes, { limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false, ignoreIcc: true })
+  const decoded = await sharp(bytes, {
+    limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false,
+    ignoreIcc: true,
+  })
     .autoOrient()
     .removeAlpha()
     .raw()
@@ -58,24 +61,34 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
 }
 
 /** Why sharp could not decode `bytes`, as an ImageError: too large, not an image, or a damaged one. */
-async function explainFailure(bytes: Uint8Array, label: string, maxPixels: number, error: unknown): Promise<ImageError> {
+async function explainFailure(
+  bytes: Uint8Array,
+  label: string,
+  maxPixels: number,
+  error: unknown,
+): Promise<ImageError> {
   let header: Metadata;
   const sharp = await loadSharp();
   try {
     // The header alone, with sharp's own limit off so that an oversized image can be named with its size.
     header = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (headerError) {
-    return new ImageError(`${label} is not an image sharp can decode (${sharpReason(headerError)})`, { cause: headerError });
+    return new ImageError(`${label} is not an image sharp can decode (${sharpReason(headerError)})`, {
+      cause: headerError,
+    });
   }
   const { width = 0, height = 0, format = 'image' } = header;
-  if (width === 0 || height === 0) return new ImageError(`${label} has no pixels (${width}×${height})`, { cause: error });
+  if (width === 0 || height === 0)
+    return new ImageError(`${label} has no pixels (${width}×${height})`, { cause: error });
   if (width * height > maxPixels) {
     return new ImageError(
       `${label} is ${width}×${height} (${megapixels(width * height)} megapixels), over the limit of ${megapixels(maxPixels)} megapixels (maxPixels)`,
       { cause: error },
     );
   }
-  return new ImageError(`${label} is a truncated or corrupt ${format.toUpperCase()} image (${sharpReason(error)})`, { cause: error });
+  return new ImageError(`${label} is a truncated or corrupt ${format.toUpperCase()} image (${sharpReason(error)})`, {
+    cause: error,
+  });
 }
 
 /** sharp is loaded on first use: a run on small JPEGs only never needs it, and loading it costs ~50 ms of start-up. */
@@ -103,7 +116,8 @@ async function readImageFile(path: string): Promise<Uint8Array> {
 }
 
 function fileProblem(error: unknown): string {
-  if (error instanceof FileTypeError) return error.kind === 'a directory' ? 'it is a directory' : `not a regular file (${error.kind})`;
+  if (error instanceof FileTypeError)
+    return error.kind === 'a directory' ? 'it is a directory' : `not a regular file (${error.kind})`;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';

@@ -39,7 +39,14 @@ export async function preprocessImage(
 }
 
 function isRawPixels(input: unknown): input is RawPixels {
-  return typeof input === 'object' && input !== null && 'data' in input && 'width' in input && 'height' in input && 'channels' in input;
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    'data' in input &&
+    'width' in input &&
+    'height' in input &&
+    'channels' in input
+  );
 }
 
 function describe(value: unknown): string {

@@ -54,9 +54,13 @@ export function tritonModelConfig(
     return {
       name: t.name,
       data_type: `TYPE_${t.datatype}`,
-      ...(image ? { format: dims[2] === 3 && dims[0] !== 3 ? ('FORMAT_NHWC' as const) : ('FORMAT_NCHW' as const) } : {}),
+      ...(image
+        ? { format: dims[2] === 3 && dims[0] !== 3 ? ('FORMAT_NHWC' as const) : ('FORMAT_NCHW' as const) }
+        : {}),
       dims,
-      ...(isOutput && options.labelFile && dims.length === 1 && dims[0] === classes ? { label_filename: LABEL_FILE } : {}),
+      ...(isOutput && options.labelFile && dims.length === 1 && dims[0] === classes
+        ? { label_filename: LABEL_FILE }
+        : {}),
     };
   };
   const parameters: Record<string, { string_value: string }> = {};
@@ -72,8 +76,12 @@ export function tritonModelConfig(
     max_batch_size: options.maxBatchSize,
     input: model.metadata.inputs.map((t) => tensor(t, false)),
     output: model.metadata.outputs.map((t) => tensor(t, true)),
-    ...(options.maxQueueDelayMicroseconds === undefined ? {} : { dynamic_batching: { max_queue_delay_microseconds: options.maxQueueDelayMicroseconds } }),
-    ...(options.instances === undefined ? {} : { instance_group: [{ kind: options.instanceKind ?? 'KIND_AUTO', count: options.instances }] }),
+    ...(options.maxQueueDelayMicroseconds === undefined
+      ? {}
+      : { dynamic_batching: { max_queue_delay_microseconds: options.maxQueueDelayMicroseconds } }),
+    ...(options.instances === undefined
+      ? {}
+      : { instance_group: [{ kind: options.instanceKind ?? 'KIND_AUTO', count: options.instances }] }),
     parameters,
   };
 }
@@ -86,7 +94,8 @@ export function tritonConfigJson(config: TritonModelConfig): TritonModelConfig {
 /** Protobuf text format of the config, the `config.pbtxt` Triton reads from a model repository. */
 export function tritonConfigText(config: TritonModelConfig): string {
   const lines: string[] = [];
-  const quote = (s: string): string => JSON.stringify(s).replace(/\\u([0-9a-f]{4})/gi, (_, hex: string) => escapeCodeUnit(parseInt(hex, 16)));
+  const quote = (s: string): string =>
+    JSON.stringify(s).replace(/\\u([0-9a-f]{4})/gi, (_, hex: string) => escapeCodeUnit(parseInt(hex, 16)));
   const scalar = (key: string, value: string | number): string =>
     `${key}: ${typeof value === 'number' || /^(TYPE|KIND|FORMAT)_[A-Z0-9]+$/.test(value) ? value : quote(value)}`;
   const tensorBlock = (t: TritonTensorConfig, indent: string): string[] => [
@@ -107,17 +116,37 @@ export function tritonConfigText(config: TritonModelConfig): string {
     });
     lines.push(']');
   };
-  lines.push(scalar('name', config.name), scalar('platform', config.platform), scalar('max_batch_size', config.max_batch_size));
+  lines.push(
+    scalar('name', config.name),
+    scalar('platform', config.platform),
+    scalar('max_batch_size', config.max_batch_size),
+  );
   list('input', config.input);
   list('output', config.output);
   if (config.dynamic_batching !== undefined) {
-    lines.push('dynamic_batching {', `  ${scalar('max_queue_delay_microseconds', config.dynamic_batching.max_queue_delay_microseconds)}`, '}');
+    lines.push(
+      'dynamic_batching {',
+      `  ${scalar('max_queue_delay_microseconds', config.dynamic_batching.max_queue_delay_microseconds)}`,
+      '}',
+    );
   }
   for (const group of config.instance_group ?? []) {
-    lines.push('instance_group [', '  {', `    ${scalar('count', group.count)}`, `    ${scalar('kind', group.kind)}`, '  }', ']');
+    lines.push(
+      'instance_group [',
+      '  {',
+      `    ${scalar('count', group.count)}`,
+      `    ${scalar('kind', group.kind)}`,
+      '  }',
+      ']',
+    );
   }
   for (const [key, value] of Object.entries(config.parameters)) {
-    lines.push('parameters {', `  ${scalar('key', key)}`, `  value { ${scalar('string_value', value.string_value)} }`, '}');
+    lines.push(
+      'parameters {',
+      `  ${scalar('key', key)}`,
+      `  value { ${scalar('string_value', value.string_value)} }`,
+      '}',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

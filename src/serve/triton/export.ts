@@ -34,13 +34,20 @@ export interface TritonExport {
  * Triton Inference Server (and KServe's Triton runtime) loads as it is. The folder appears whole or not at all:
  * it is written beside its place and renamed into it, and an existing one is never overwritten.
  */
-export async function exportTritonRepository(modelPath: string, repository: string, options: TritonExportOptions): Promise<TritonExport> {
+export async function exportTritonRepository(
+  modelPath: string,
+  repository: string,
+  options: TritonExportOptions,
+): Promise<TritonExport> {
   if (!/^[A-Za-z0-9_.-]+$/.test(options.name) || options.name.startsWith('.')) {
-    throw new RangeError(`the model name '${options.name}' must be letters, digits, '_', '-' or '.', not starting with '.'`);
+    throw new RangeError(
+      `the model name '${options.name}' must be letters, digits, '_', '-' or '.', not starting with '.'`,
+    );
   }
   const source = await readFile(modelPath);
   const info = readModelInfo(source, modelPath);
-  if (info.labels.some((label) => /[\r\n]/.test(label))) throw new RangeError(`${modelPath}: a label contains a line break, which labels.txt cannot hold`);
+  if (info.labels.some((label) => /[\r\n]/.test(label)))
+    throw new RangeError(`${modelPath}: a label contains a line break, which labels.txt cannot hold`);
   const model = options.withPreprocessing ? withPreprocessingGraph(source, info.preprocessing) : source;
   const metadata = await readIoMetadata(model, options.name, modelPath);
   const config = tritonModelConfig(
@@ -67,7 +74,11 @@ export async function exportTritonRepository(modelPath: string, repository: stri
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-  return { directory, files: ['config.pbtxt', join(MODEL_VERSION, 'model.onnx'), LABEL_FILE].map((f) => join(directory, f)), metadata };
+  return {
+    directory,
+    files: ['config.pbtxt', join(MODEL_VERSION, 'model.onnx'), LABEL_FILE].map((f) => join(directory, f)),
+    metadata,
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -85,13 +96,16 @@ async function readIoMetadata(model: Uint8Array, name: string, source: string): 
   try {
     const describe = (m: (typeof session.inputMetadata)[number]): TensorMetadata => {
       const datatype = m.isTensor ? datatypeOfOrt(m.type) : undefined;
-      if (!m.isTensor || datatype === undefined) throw new RangeError(`${source}: '${m.name}' is not a tensor type Triton's config can name here`);
+      if (!m.isTensor || datatype === undefined)
+        throw new RangeError(`${source}: '${m.name}' is not a tensor type Triton's config can name here`);
       return { name: m.name, datatype, shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
     };
     const inputs = session.inputMetadata.map(describe);
     const outputs = session.outputMetadata.map(describe);
     if ([...inputs, ...outputs].some((t) => t.shape[0] !== -1 || t.shape.slice(1).some((d) => d < 0))) {
-      throw new RangeError(`${source}: every input and output needs a variable batch dimension first and fixed others, for max_batch_size`);
+      throw new RangeError(
+        `${source}: every input and output needs a variable batch dimension first and fixed others, for max_batch_size`,
+      );
     }
     return { name, versions: [MODEL_VERSION], platform: ONNX_PLATFORM, inputs, outputs };
   } finally {

@@ -66,6 +66,11 @@ function prefixNames(graph: Graph, keep: ReadonlySet<string>): Graph {
     inputs: graph.inputs.map((v) => ({ ...v, name: rename(v.name) })),
     outputs: graph.outputs.map((v) => ({ ...v, name: rename(v.name) })),
     initializers: graph.initializers.map((i) => ({ ...i, name: rename(i.name) })),
-    nodes: graph.nodes.map((n) => ({ ...n, name: rename(n.name), inputs: n.inputs.map(rename), outputs: n.outputs.map((v) => ({ ...v, name: rename(v.name) })) })),
+    nodes: graph.nodes.map((n) => ({
+      ...n,
+      name: rename(n.name),
+      inputs: n.inputs.map(rename),
+      outputs: n.outputs.map((v) => ({ ...v, name: rename(v.name) })),
+    })),
   };
 }

@@ -37,12 +37,20 @@ export interface GradientGraphOptions {
  * values keep their names and types, then the rules run in reverse order.
  * Gradients of a value read by several nodes are summed.
  */
-export function buildGradientGraph(forward: Graph, request: GradientRequest, options: GradientGraphOptions = {}): Graph {
-  const g = new GraphBuilder({ name: options.name ?? `${forward.name}_gradient`, opsetVersion: options.opsetVersion ?? forward.opsetVersion });
+export function buildGradientGraph(
+  forward: Graph,
+  request: GradientRequest,
+  options: GradientGraphOptions = {},
+): Graph {
+  const g = new GraphBuilder({
+    name: options.name ?? `${forward.name}_gradient`,
+    opsetVersion: options.opsetVersion ?? forward.opsetVersion,
+  });
   const values = replay(g, forward);
   const lookup = (name: string, why: string): Value => {
     const v = values.get(name);
-    if (v === undefined) throw new GradientError(`buildGradientGraph: ${why} "${name}" is not a value of graph ${forward.name}`);
+    if (v === undefined)
+      throw new GradientError(`buildGradientGraph: ${why} "${name}" is not a value of graph ${forward.name}`);
     return v;
   };
   for (const name of request.wrt) lookup(name, 'wrt value');
@@ -72,7 +80,8 @@ export function buildGradientGraph(forward: Graph, request: GradientRequest, opt
   const gradientName = request.gradientName ?? ((name: string) => `${name}_grad`);
   for (const name of request.wrt) {
     const grad = gradients.total(name);
-    if (grad === undefined) throw new GradientError(`buildGradientGraph: ${request.seed.value} does not depend on "${name}"`);
+    if (grad === undefined)
+      throw new GradientError(`buildGradientGraph: ${request.seed.value} does not depend on "${name}"`);
     g.output(grad, gradientName(name));
   }
   return eliminateDeadNodes(g.build()).graph;
@@ -85,7 +94,9 @@ function replay(g: GraphBuilder, forward: Graph): Map<string, Value> {
   for (const init of forward.initializers) values.set(init.name, g.initializer(init.name, init.tensor));
   for (const node of forward.nodes) {
     const inputs = node.inputs.map((name) => (name === '' ? undefined : values.get(name)));
-    const outputs = g.addNodeWithOutputs(node.opType, inputs, node.attributes, node.outputs.length, { name: node.name });
+    const outputs = g.addNodeWithOutputs(node.opType, inputs, node.attributes, node.outputs.length, {
+      name: node.name,
+    });
     node.outputs.forEach((v, i) => values.set(v.name, outputs[i]!));
   }
   // Claimed now, before any backward node can take these names.
@@ -93,7 +104,12 @@ function replay(g: GraphBuilder, forward: Graph): Map<string, Value> {
   return values;
 }
 
-function gradientContext(g: GraphBuilder, node: Node, values: ReadonlyMap<string, Value>, dependsOnWrt: ReadonlySet<string>): GradientContext {
+function gradientContext(
+  g: GraphBuilder,
+  node: Node,
+  values: ReadonlyMap<string, Value>,
+  dependsOnWrt: ReadonlySet<string>,
+): GradientContext {
   const input = (index: number): Value => {
     const name = node.inputs[index];
     const v = name === undefined || name === '' ? undefined : values.get(name);

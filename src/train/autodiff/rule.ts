@@ -35,14 +35,16 @@ export class GradientError extends Error {
 export function intsAttribute(node: Node, name: string, fallback: readonly number[]): readonly number[] {
   const a = node.attributes[name];
   if (a === undefined) return fallback;
-  if (a.type !== 'ints') throw new GradientError(`${node.opType} node ${node.name}: attribute ${name} must be ints, got ${a.type}`);
+  if (a.type !== 'ints')
+    throw new GradientError(`${node.opType} node ${node.name}: attribute ${name} must be ints, got ${a.type}`);
   return a.value;
 }
 
 export function intAttribute(node: Node, name: string, fallback: number): number {
   const a = node.attributes[name];
   if (a === undefined) return fallback;
-  if (a.type !== 'int') throw new GradientError(`${node.opType} node ${node.name}: attribute ${name} must be an int, got ${a.type}`);
+  if (a.type !== 'int')
+    throw new GradientError(`${node.opType} node ${node.name}: attribute ${name} must be an int, got ${a.type}`);
   return a.value;
 }
 
@@ -50,7 +52,9 @@ export function intAttribute(node: Node, name: string, fallback: number): number
 export function staticDim(node: Node, value: Value, axis: number, why: string): number {
   const d = value.shape[axis];
   if (typeof d !== 'number') {
-    throw new GradientError(`${node.opType} node ${node.name}: axis ${axis} of ${value.name} must be static (${why}), got ${String(d)}`);
+    throw new GradientError(
+      `${node.opType} node ${node.name}: axis ${axis} of ${value.name} must be static (${why}), got ${String(d)}`,
+    );
   }
   return d;
 }

@@ -1,6 +1,13 @@
 import { averagePoolGradient, globalAveragePoolGradient } from '../rules/average-pool.js';
 import { convGradient } from '../rules/conv.js';
-import { addGradient, divGradient, identityGradient, mulGradient, negGradient, subGradient } from '../rules/elementwise.js';
+import {
+  addGradient,
+  divGradient,
+  identityGradient,
+  mulGradient,
+  negGradient,
+  subGradient,
+} from '../rules/elementwise.js';
 import { maxPoolGradient } from '../rules/max-pool.js';
 import { padGradient } from '../rules/pad.js';
 import { reluGradient } from '../rules/relu.js';

@@ -42,7 +42,11 @@ interface CheckpointJson {
   readonly architecture: ArchitectureSpec;
   readonly optimizer: unknown;
   readonly step: number;
-  readonly tensors: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[]; readonly offset: number }>;
+  readonly tensors: ReadonlyArray<{
+    readonly name: string;
+    readonly shape: readonly number[];
+    readonly offset: number;
+  }>;
   readonly files: { readonly parameters: string; readonly optimizerState: Readonly<Record<string, string>> };
   readonly progress?: unknown;
 }
@@ -58,7 +62,10 @@ export function encodeTrainingCheckpoint(checkpoint: TrainingCheckpoint): Uint8A
     optimizer: checkpoint.optimizer,
     step: checkpoint.step,
     tensors: slots.map(({ name, shape, offset }) => ({ name, shape, offset })),
-    files: { parameters: PARAMETERS_ENTRY, optimizerState: Object.fromEntries(stateKeys.map((key) => [key, stateEntry(key)])) },
+    files: {
+      parameters: PARAMETERS_ENTRY,
+      optimizerState: Object.fromEntries(stateKeys.map((key) => [key, stateEntry(key)])),
+    },
     ...(checkpoint.progress === undefined ? {} : { progress: checkpoint.progress }),
   };
   const files: Zippable = {
@@ -67,7 +74,8 @@ export function encodeTrainingCheckpoint(checkpoint: TrainingCheckpoint): Uint8A
   };
   for (const key of stateKeys) {
     const state = checkpoint.optimizerState[key];
-    if (state === undefined) throw new RangeError(`encodeTrainingCheckpoint: the ${checkpoint.optimizer.kind} state '${key}' is missing`);
+    if (state === undefined)
+      throw new RangeError(`encodeTrainingCheckpoint: the ${checkpoint.optimizer.kind} state '${key}' is missing`);
     files[stateEntry(key)] = floatBytes(state);
   }
   // level 0: stored, as the float data does not compress enough to pay for deflating it at every save.
@@ -90,25 +98,36 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
   } catch {
     throw new TrainingCheckpointError(`${JSON_ENTRY} is not valid JSON`);
   }
-  if (json.format !== CHECKPOINT_FORMAT) throw new TrainingCheckpointError(`not a training checkpoint (format '${String(json.format)}')`);
+  if (json.format !== CHECKPOINT_FORMAT)
+    throw new TrainingCheckpointError(`not a training checkpoint (format '${String(json.format)}')`);
   if (json.version !== CHECKPOINT_VERSION) {
-    throw new TrainingCheckpointError(`training checkpoint version ${String(json.version)}; this nin-sdk reads version ${CHECKPOINT_VERSION}`);
+    throw new TrainingCheckpointError(
+      `training checkpoint version ${String(json.version)}; this nin-sdk reads version ${CHECKPOINT_VERSION}`,
+    );
   }
   try {
     const architecture = checkpointArchitecture(json.architecture);
     const parameters = ninParameters(architecture);
     const slots = parameterSlots(parameters);
     const total = slots.reduce((sum, s) => sum + s.length, 0);
-    const optimizer = checkOptimizerSettings(json.optimizer, parameters.map((p) => p.name));
-    if (!Number.isSafeInteger(json.step) || json.step < 0) throw new RangeError(`step must be a whole number ≥ 0, got ${String(json.step)}`);
+    const optimizer = checkOptimizerSettings(
+      json.optimizer,
+      parameters.map((p) => p.name),
+    );
+    if (!Number.isSafeInteger(json.step) || json.step < 0)
+      throw new RangeError(`step must be a whole number ≥ 0, got ${String(json.step)}`);
     const read = (entry: string | undefined, what: string): Float32Array => {
       const data = entry === undefined ? undefined : entries[entry];
       if (data === undefined) throw new RangeError(`${what} is missing`);
-      if (data.length !== 4 * total) throw new RangeError(`${what} holds ${data.length / 4} values, the architecture has ${total} parameters`);
+      if (data.length !== 4 * total)
+        throw new RangeError(`${what} holds ${data.length / 4} values, the architecture has ${total} parameters`);
       return new Float32Array(data.slice().buffer);
     };
     const optimizerState = Object.fromEntries(
-      OPTIMIZER_STATE_KEYS[optimizer.kind].map((key) => [key, read(json.files?.optimizerState?.[key], `optimizer state '${key}'`)]),
+      OPTIMIZER_STATE_KEYS[optimizer.kind].map((key) => [
+        key,
+        read(json.files?.optimizerState?.[key], `optimizer state '${key}'`),
+      ]),
     );
     return {
       architecture: { family: architecture.family.id, widths: architecture.convs.map((c) => c.outChannels) },
@@ -120,7 +139,9 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
     };
   } catch (error) {
     if (error instanceof TrainingCheckpointError) throw error;
-    throw new TrainingCheckpointError(`damaged training checkpoint: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TrainingCheckpointError(
+      `damaged training checkpoint: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -130,5 +151,6 @@ function floatBytes(values: Float32Array): Uint8Array {
 
 /** The .f32 files are little-endian and written straight from Float32Arrays, which are in the platform's order. */
 function assertLittleEndian(): void {
-  if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error('training checkpoints need a little-endian platform');
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1)
+    throw new Error('training checkpoints need a little-endian platform');
 }

@@ -20,7 +20,8 @@ export interface TrainingProgress {
 export function checkTrainingProgress(value: unknown): TrainingProgress {
   if (!isRecord(value)) throw new RangeError('training progress: expected an object');
   const { recipe, iterator, bestAccuracy, labels, preprocessing } = value;
-  if (!isRecord(iterator) || typeof iterator['datasetCount'] !== 'number') throw new RangeError('training progress: iterator must be a batch iterator state');
+  if (!isRecord(iterator) || typeof iterator['datasetCount'] !== 'number')
+    throw new RangeError('training progress: iterator must be a batch iterator state');
   checkBatchIteratorState(iterator as unknown as BatchIteratorState, iterator['datasetCount']);
   if (bestAccuracy !== null && (typeof bestAccuracy !== 'number' || !Number.isFinite(bestAccuracy))) {
     throw new RangeError('training progress: bestAccuracy must be a number or null');
@@ -42,15 +43,22 @@ function checkRecipe(value: unknown): TrainingRecipe {
   if (!isRecord(value)) throw new RangeError('training progress: recipe must be an object');
   const whole = (key: string, min: number): number => {
     const v = value[key];
-    if (!Number.isSafeInteger(v) || (v as number) < min) throw new RangeError(`training recipe: ${key} must be a whole number ≥ ${min}, got ${String(v)}`);
+    if (!Number.isSafeInteger(v) || (v as number) < min)
+      throw new RangeError(`training recipe: ${key} must be a whole number ≥ ${min}, got ${String(v)}`);
     return v as number;
   };
   const { schedule, init, augment, baseLr, startModelSha256 } = value;
-  if (!(SCHEDULE_KINDS as readonly unknown[]).includes(schedule)) throw new RangeError(`training recipe: schedule should be one of ${SCHEDULE_KINDS.join(', ')}`);
-  if (init !== 'from' && !(INIT_KINDS as readonly unknown[]).includes(init)) throw new RangeError(`training recipe: init should be one of ${INIT_KINDS.join(', ')}, from`);
+  if (!(SCHEDULE_KINDS as readonly unknown[]).includes(schedule))
+    throw new RangeError(`training recipe: schedule should be one of ${SCHEDULE_KINDS.join(', ')}`);
+  if (init !== 'from' && !(INIT_KINDS as readonly unknown[]).includes(init))
+    throw new RangeError(`training recipe: init should be one of ${INIT_KINDS.join(', ')}, from`);
   if (typeof augment !== 'boolean') throw new RangeError('training recipe: augment must be true or false');
-  if (typeof baseLr !== 'number' || !(baseLr > 0)) throw new RangeError('training recipe: baseLr must be a positive number');
-  if (startModelSha256 !== undefined && (typeof startModelSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(startModelSha256))) {
+  if (typeof baseLr !== 'number' || !(baseLr > 0))
+    throw new RangeError('training recipe: baseLr must be a positive number');
+  if (
+    startModelSha256 !== undefined &&
+    (typeof startModelSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(startModelSha256))
+  ) {
     throw new RangeError('training recipe: startModelSha256 must be 64 hexadecimal digits');
   }
   return {

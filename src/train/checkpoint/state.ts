@@ -1,5 +1,10 @@
 import { FAMILIES, FAMILY_IDS, type FamilyId } from '../../../converters/nin/index.js';
-import { architectureFromWidths, ninParameters, type NinArchitecture, type ParameterSpec } from '../nin/architecture.js';
+import {
+  architectureFromWidths,
+  ninParameters,
+  type NinArchitecture,
+  type ParameterSpec,
+} from '../nin/architecture.js';
 import { OPTIMIZER_STATE_KEYS, type OptimizerSettings } from '../optimizer/settings.js';
 import type { TrainingProgress } from './progress.js';
 
@@ -34,7 +39,10 @@ export interface ParameterSlot extends ParameterSpec {
 }
 
 export function checkpointArchitecture(spec: ArchitectureSpec): NinArchitecture {
-  if (!FAMILY_IDS.includes(spec.family)) throw new RangeError(`training checkpoint: unknown family '${String(spec.family)}': should be one of ${FAMILY_IDS.join(', ')}`);
+  if (!FAMILY_IDS.includes(spec.family))
+    throw new RangeError(
+      `training checkpoint: unknown family '${String(spec.family)}': should be one of ${FAMILY_IDS.join(', ')}`,
+    );
   return architectureFromWidths(FAMILIES[spec.family], spec.widths);
 }
 
@@ -58,9 +66,13 @@ export function parameterCount(parameters: readonly ParameterSpec[]): number {
 }
 
 /** The checkpoint's parameters as a state_dict: views on its buffer, by name, in order. */
-export function checkpointParameters(checkpoint: TrainingCheckpoint): Map<string, { readonly shape: readonly number[]; readonly data: Float32Array }> {
+export function checkpointParameters(
+  checkpoint: TrainingCheckpoint,
+): Map<string, { readonly shape: readonly number[]; readonly data: Float32Array }> {
   const slots = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture)));
-  return new Map(slots.map((s) => [s.name, { shape: s.shape, data: checkpoint.parameters.subarray(s.offset, s.offset + s.length) }]));
+  return new Map(
+    slots.map((s) => [s.name, { shape: s.shape, data: checkpoint.parameters.subarray(s.offset, s.offset + s.length) }]),
+  );
 }
 
 /**
@@ -79,11 +91,19 @@ export function initialCheckpoint(
   for (const slot of slots) {
     const tensor = parameters.get(slot.name);
     if (tensor === undefined) throw new RangeError(`initial parameters: ${slot.name} is missing`);
-    if (tensor.shape.length !== slot.shape.length || tensor.shape.some((d, i) => d !== slot.shape[i]) || tensor.data.length !== slot.length) {
-      throw new RangeError(`initial parameters: ${slot.name} has shape [${tensor.shape.join(', ')}], the architecture needs [${slot.shape.join(', ')}]`);
+    if (
+      tensor.shape.length !== slot.shape.length ||
+      tensor.shape.some((d, i) => d !== slot.shape[i]) ||
+      tensor.data.length !== slot.length
+    ) {
+      throw new RangeError(
+        `initial parameters: ${slot.name} has shape [${tensor.shape.join(', ')}], the architecture needs [${slot.shape.join(', ')}]`,
+      );
     }
     buffer.set(tensor.data, slot.offset);
   }
-  const optimizerState = Object.fromEntries(OPTIMIZER_STATE_KEYS[optimizer.kind].map((key) => [key, new Float32Array(total)]));
+  const optimizerState = Object.fromEntries(
+    OPTIMIZER_STATE_KEYS[optimizer.kind].map((key) => [key, new Float32Array(total)]),
+  );
   return { architecture: architectureSpec(architecture), optimizer, step: 0, parameters: buffer, optimizerState };
 }

@@ -22,12 +22,17 @@ export function checkBatchIteratorState(state: BatchIteratorState, datasetCount:
   const wholeNumber = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
   if (typeof state !== 'object' || state === null) throw new RangeError('batch iterator state: expected an object');
   for (const field of ['seed', 'epoch', 'position', 'datasetCount'] as const) {
-    if (!wholeNumber(state[field])) throw new RangeError(`batch iterator state: ${field} must be a whole number ≥ 0, got ${String(state[field])}`);
+    if (!wholeNumber(state[field]))
+      throw new RangeError(`batch iterator state: ${field} must be a whole number ≥ 0, got ${String(state[field])}`);
   }
   if (state.datasetCount !== datasetCount) {
-    throw new RangeError(`batch iterator state: saved for a dataset of ${state.datasetCount} images, this one has ${datasetCount}`);
+    throw new RangeError(
+      `batch iterator state: saved for a dataset of ${state.datasetCount} images, this one has ${datasetCount}`,
+    );
   }
   if (state.position >= Math.max(datasetCount, 1)) {
-    throw new RangeError(`batch iterator state: position ${state.position} is past the ${datasetCount} images of an epoch`);
+    throw new RangeError(
+      `batch iterator state: position ${state.position} is past the ${datasetCount} images of an epoch`,
+    );
   }
 }

@@ -70,8 +70,10 @@ export class BatchIterator {
     checkImageDataset(dataset);
     checkOptions(dataset, options);
     this.count = options.dropLast === true ? dataset.count - (dataset.count % options.batchSize) : dataset.count;
-    if (this.count === 0) throw new RangeError(`BatchIterator: no batch of ${options.batchSize} in a dataset of ${dataset.count} images`);
-    if (state.position >= this.count) throw new RangeError(`BatchIterator: position ${state.position} is past the ${this.count} images of an epoch`);
+    if (this.count === 0)
+      throw new RangeError(`BatchIterator: no batch of ${options.batchSize} in a dataset of ${dataset.count} images`);
+    if (state.position >= this.count)
+      throw new RangeError(`BatchIterator: position ${state.position} is past the ${this.count} images of an epoch`);
     this.seed = state.seed;
     this.epochNumber = state.epoch;
     this.position = state.position;
@@ -81,21 +83,35 @@ export class BatchIterator {
   static create(dataset: ImageDataset, options: BatchIteratorOptions): BatchIterator {
     const seed = options.seed ?? 0;
     // The per-batch generator is stream 0 of the seed; epoch orders are streams 1 + epoch.
-    return new BatchIterator(dataset, options, { seed, epoch: 0, position: 0, random: Random.fromSeed(seed, 0).state, datasetCount: dataset.count });
+    return new BatchIterator(dataset, options, {
+      seed,
+      epoch: 0,
+      position: 0,
+      random: Random.fromSeed(seed, 0).state,
+      datasetCount: dataset.count,
+    });
   }
 
   /** Continues from a state saved earlier with the same dataset and options. */
   static resume(dataset: ImageDataset, options: BatchIteratorOptions, state: BatchIteratorState): BatchIterator {
     checkBatchIteratorState(state, dataset.count);
     if (options.seed !== undefined && options.seed !== state.seed) {
-      throw new RangeError(`BatchIterator.resume: the options say seed ${options.seed}, the saved state was made with seed ${state.seed}`);
+      throw new RangeError(
+        `BatchIterator.resume: the options say seed ${options.seed}, the saved state was made with seed ${state.seed}`,
+      );
     }
     return new BatchIterator(dataset, options, state);
   }
 
   /** Serialisable position: epoch, place in it, generator state. Take it between batches. */
   get state(): BatchIteratorState {
-    return { seed: this.seed, epoch: this.epochNumber, position: this.position, random: this.random.state, datasetCount: this.dataset.count };
+    return {
+      seed: this.seed,
+      epoch: this.epochNumber,
+      position: this.position,
+      random: this.random.state,
+      datasetCount: this.dataset.count,
+    };
   }
 
   get epoch(): number {
@@ -136,12 +152,25 @@ export class BatchIterator {
     for (let i = 0; i < size; i++) {
       const image = order === undefined ? this.position + i : order[this.position + i]!;
       const start = image * imageBytes(side);
-      const pixels = { data: this.dataset.pixels.subarray(start, start + imageBytes(side)), width: side, height: side, channels: DATASET_CHANNELS };
+      const pixels = {
+        data: this.dataset.pixels.subarray(start, start + imageBytes(side)),
+        width: side,
+        height: side,
+        channels: DATASET_CHANNELS,
+      };
       // Normalised by src/preprocess itself, so training sees exactly what inference will.
       const tensor = pixelsToTensor(pixels, spec);
       if (augment) {
         const cropFlip = drawCropFlip(this.random, augment.padding);
-        cropFlipPlanes(tensor, DATASET_CHANNELS, side, augment.padding, augment.flip ? cropFlip : { ...cropFlip, flip: false }, input, i * planeValues);
+        cropFlipPlanes(
+          tensor,
+          DATASET_CHANNELS,
+          side,
+          augment.padding,
+          augment.flip ? cropFlip : { ...cropFlip, flip: false },
+          input,
+          i * planeValues,
+        );
       } else {
         input.set(tensor, i * planeValues);
       }
@@ -149,7 +178,9 @@ export class BatchIterator {
       labels[i] = label;
       targets[i * classes + label] = 1;
     }
-    const dropoutMasks = (this.options.dropout ?? []).map(({ shape, p }) => dropoutMask(this.random, size * elementCount(shape), p));
+    const dropoutMasks = (this.options.dropout ?? []).map(({ shape, p }) =>
+      dropoutMask(this.random, size * elementCount(shape), p),
+    );
 
     const batch: TrainingBatch = {
       epoch: this.epochNumber,
@@ -186,17 +217,24 @@ function elementCount(shape: readonly number[]): number {
 function checkOptions(dataset: ImageDataset, options: BatchIteratorOptions): void {
   checkPreprocessSpec(options.spec);
   if (options.spec.inputSize !== dataset.imageSize) {
-    throw new RangeError(`BatchIterator: the spec's inputSize is ${options.spec.inputSize}, the dataset's images are ${dataset.imageSize}×${dataset.imageSize}`);
+    throw new RangeError(
+      `BatchIterator: the spec's inputSize is ${options.spec.inputSize}, the dataset's images are ${dataset.imageSize}×${dataset.imageSize}`,
+    );
   }
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
     throw new RangeError(`BatchIterator: batchSize must be a positive whole number, got ${options.batchSize}`);
   }
   const { augment } = options;
   if (augment && (!Number.isInteger(augment.padding) || augment.padding < 0 || augment.padding > dataset.imageSize)) {
-    throw new RangeError(`BatchIterator: augment.padding must be a whole number in [0, ${dataset.imageSize}], got ${augment.padding}`);
+    throw new RangeError(
+      `BatchIterator: augment.padding must be a whole number in [0, ${dataset.imageSize}], got ${augment.padding}`,
+    );
   }
   for (const [i, { shape, p }] of (options.dropout ?? []).entries()) {
-    if (!shape.every((size) => Number.isInteger(size) && size > 0)) throw new RangeError(`BatchIterator: dropout[${i}].shape must hold positive whole numbers, got [${shape.join(', ')}]`);
+    if (!shape.every((size) => Number.isInteger(size) && size > 0))
+      throw new RangeError(
+        `BatchIterator: dropout[${i}].shape must hold positive whole numbers, got [${shape.join(', ')}]`,
+      );
     if (!(p >= 0 && p < 1)) throw new RangeError(`BatchIterator: dropout[${i}].p must be in [0, 1), got ${p}`);
   }
 }

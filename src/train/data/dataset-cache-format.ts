@@ -23,7 +23,12 @@ interface CacheHeader {
 }
 
 export function encodeDatasetCache(dataset: ImageDataset, key: string): Uint8Array {
-  const header: CacheHeader = { key, imageSize: dataset.imageSize, count: dataset.count, classNames: dataset.classNames };
+  const header: CacheHeader = {
+    key,
+    imageSize: dataset.imageSize,
+    count: dataset.count,
+    classNames: dataset.classNames,
+  };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const labelsAt = PREFIX_BYTES + headerBytes.length;
   const pixelsAt = labelsAt + 2 * dataset.count;
@@ -53,7 +58,8 @@ export function decodeDatasetCache(bytes: Uint8Array, key: string): ImageDataset
   const labelsAt = PREFIX_BYTES + headerLength;
   const pixelsAt = labelsAt + 2 * header.count;
   const expected = pixelsAt + header.count * imageBytes(header.imageSize);
-  if (bytes.length !== expected) throw new RangeError(`dataset cache: ${bytes.length} bytes, its header announces ${expected}`);
+  if (bytes.length !== expected)
+    throw new RangeError(`dataset cache: ${bytes.length} bytes, its header announces ${expected}`);
   const labels = new Uint16Array(header.count);
   for (let i = 0; i < header.count; i++) labels[i] = view.getUint16(labelsAt + 2 * i, true);
   const dataset: ImageDataset = {
@@ -76,10 +82,13 @@ function parseHeader(text: string): CacheHeader {
   }
   const header = value as Partial<CacheHeader> | null;
   if (
-    typeof header !== 'object' || header === null ||
+    typeof header !== 'object' ||
+    header === null ||
     typeof header.key !== 'string' ||
-    !Number.isInteger(header.imageSize) || !Number.isInteger(header.count) ||
-    !Array.isArray(header.classNames) || !header.classNames.every((name) => typeof name === 'string')
+    !Number.isInteger(header.imageSize) ||
+    !Number.isInteger(header.count) ||
+    !Array.isArray(header.classNames) ||
+    !header.classNames.every((name) => typeof name === 'string')
   ) {
     throw new RangeError('dataset cache: header lacks key, imageSize, count or classNames');
   }

@@ -17,7 +17,8 @@ const FLOAT32_ONE_BITS = 0x3f800000;
  */
 export function dropoutMask(random: Random, count: number, p: number): Float32Array {
   if (!(p >= 0 && p < 1)) throw new RangeError(`dropoutMask: p must be in [0, 1), got ${p}`);
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`dropoutMask: count must be a whole number ≥ 0, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`dropoutMask: count must be a whole number ≥ 0, got ${count}`);
   const mask = new Float32Array(count);
   const bits = CHUNK_BITS.find((k) => Number.isInteger(p * 2 ** k));
   if (bits === undefined) {

@@ -1,4 +1,10 @@
-import { cropPixels, preprocessGeometry, resizeBilinear, type PreprocessSpec, type RawPixels } from '../../preprocess/index.js';
+import {
+  cropPixels,
+  preprocessGeometry,
+  resizeBilinear,
+  type PreprocessSpec,
+  type RawPixels,
+} from '../../preprocess/index.js';
 import { DATASET_CHANNELS, imageBytes } from './image-dataset.js';
 
 /**
@@ -12,7 +18,9 @@ export function fitPixels(pixels: RawPixels, spec: PreprocessSpec): Uint8Array {
   let fitted = pixels;
   if (pixels.width !== size || pixels.height !== size) {
     const geometry = preprocessGeometry(pixels.width, pixels.height, spec);
-    const resized = geometry.needsResize ? resizeBilinear(pixels, geometry.resize.width, geometry.resize.height) : pixels;
+    const resized = geometry.needsResize
+      ? resizeBilinear(pixels, geometry.resize.width, geometry.resize.height)
+      : pixels;
     fitted = cropPixels(resized, geometry.crop);
   }
   return toRgb(fitted, imageBytes(size));

@@ -25,16 +25,22 @@ export function imageBytes(imageSize: number): number {
 /** Throws RangeError unless the fields of `dataset` describe its buffers. */
 export function checkImageDataset(dataset: ImageDataset): void {
   const { imageSize, count, pixels, labels, classNames } = dataset;
-  if (!Number.isInteger(imageSize) || imageSize < 1) throw new RangeError(`image dataset: imageSize must be a positive whole number, got ${imageSize}`);
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`image dataset: count must be a whole number ≥ 0, got ${count}`);
+  if (!Number.isInteger(imageSize) || imageSize < 1)
+    throw new RangeError(`image dataset: imageSize must be a positive whole number, got ${imageSize}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`image dataset: count must be a whole number ≥ 0, got ${count}`);
   if (pixels.length !== count * imageBytes(imageSize)) {
-    throw new RangeError(`image dataset: pixels hold ${pixels.length} bytes, ${count} images of ${imageSize}×${imageSize}×3 need ${count * imageBytes(imageSize)}`);
+    throw new RangeError(
+      `image dataset: pixels hold ${pixels.length} bytes, ${count} images of ${imageSize}×${imageSize}×3 need ${count * imageBytes(imageSize)}`,
+    );
   }
   if (labels.length !== count) throw new RangeError(`image dataset: ${labels.length} labels for ${count} images`);
   if (classNames.length === 0 && count > 0) throw new RangeError('image dataset: images without class names');
   for (let i = 0; i < count; i++) {
     if (labels[i]! >= classNames.length) {
-      throw new RangeError(`image dataset: image ${i} has label ${labels[i]}, but there are ${classNames.length} classes`);
+      throw new RangeError(
+        `image dataset: image ${i} has label ${labels[i]}, but there are ${classNames.length} classes`,
+      );
     }
   }
 }

@@ -4,7 +4,12 @@
  * folders and tars is Node's part, in ./node/index.ts.
  */
 export { cropFlipPlanes, drawCropFlip, type CropFlip } from './augment.js';
-export { BatchIterator, CIFAR10_AUGMENTATION, type BatchIteratorOptions, type TrainingBatch } from './batch-iterator.js';
+export {
+  BatchIterator,
+  CIFAR10_AUGMENTATION,
+  type BatchIteratorOptions,
+  type TrainingBatch,
+} from './batch-iterator.js';
 export { checkBatchIteratorState, type BatchIteratorState } from './batch-iterator-state.js';
 export { decodeDatasetCache, encodeDatasetCache } from './dataset-cache-format.js';
 export { dropoutMask } from './dropout-mask.js';

@@ -50,10 +50,15 @@ export class Random {
 
   /** A generator that continues from a state read from `.state` (possibly after a JSON round trip). */
   static fromState(state: RandomState): Random {
-    if (!Array.isArray(state) || state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)) {
+    if (
+      !Array.isArray(state) ||
+      state.length !== 4 ||
+      !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)
+    ) {
       throw new RangeError(`Random.fromState: expected four unsigned 32-bit integers, got ${JSON.stringify(state)}`);
     }
-    if (state.every((w) => w === 0)) throw new RangeError('Random.fromState: the all-zero state is not a xoshiro128** state');
+    if (state.every((w) => w === 0))
+      throw new RangeError('Random.fromState: the all-zero state is not a xoshiro128** state');
     return new Random([state[0], state[1], state[2], state[3]]);
   }
 

@@ -20,11 +20,19 @@ export interface InferenceExportOptions {
  * the converter (converters/nin), labels and preprocessing in the nin metadata, so `nin-sdk predict --model` and
  * loadClassifier take it as they take a converted model.
  */
-export function exportInferenceOnnx(architecture: NinArchitecture, parameters: StateDict, options: InferenceExportOptions): Uint8Array {
-  const tensors = new Map<string, CheckpointTensor>([...parameters].map(([name, t]) => [name, { dtype: 'float32', shape: t.shape, data: t.data }]));
+export function exportInferenceOnnx(
+  architecture: NinArchitecture,
+  parameters: StateDict,
+  options: InferenceExportOptions,
+): Uint8Array {
+  const tensors = new Map<string, CheckpointTensor>(
+    [...parameters].map(([name, t]) => [name, { dtype: 'float32', shape: t.shape, data: t.data }]),
+  );
   const recognition = recognize(tensors, architecture.family.id);
   if (options.labels.length !== recognition.classCount) {
-    throw new RangeError(`exportInferenceOnnx: ${options.labels.length} labels for a model of ${recognition.classCount} classes`);
+    throw new RangeError(
+      `exportInferenceOnnx: ${options.labels.length} labels for a model of ${recognition.classCount} classes`,
+    );
   }
   const opsetVersion = options.opsetVersion ?? DEFAULT_OPSET_VERSION;
   const metadata: NinModelMetadata = {

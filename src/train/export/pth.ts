@@ -9,7 +9,11 @@ import type { StateDict } from './state-dict.js';
  * of torch 1.13–2.0 refuses Python floats (see writeCheckpoint's floatExtras); `ckpt['best_acc'].item()` or
  * `float(ckpt['best_acc'])` gives the number, and our own reader gives it as a number.
  */
-export function exportPytorchCheckpoint(parameters: StateDict, options: { readonly bestAccuracy?: number | null } = {}): Uint8Array {
-  const extras: Record<string, number> = options.bestAccuracy === undefined || options.bestAccuracy === null ? {} : { best_acc: options.bestAccuracy };
+export function exportPytorchCheckpoint(
+  parameters: StateDict,
+  options: { readonly bestAccuracy?: number | null } = {},
+): Uint8Array {
+  const extras: Record<string, number> =
+    options.bestAccuracy === undefined || options.bestAccuracy === null ? {} : { best_acc: options.bestAccuracy };
   return writeCheckpoint(parameters, { wrapper: 'state_dict', extras, floatExtras: 'float64-tensor' });
 }

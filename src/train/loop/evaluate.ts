@@ -38,5 +38,10 @@ export async function evaluate(
       if (best === batch.labels[i]) correct += 1;
     }
   }
-  return { averageLoss: lossSum / dataset.count, correct, count: dataset.count, accuracy: (100 * correct) / dataset.count };
+  return {
+    averageLoss: lossSum / dataset.count,
+    correct,
+    count: dataset.count,
+    accuracy: (100 * correct) / dataset.count,
+  };
 }

@@ -29,7 +29,11 @@ export function dropoutLayers(architecture: NinArchitecture): DropoutLayer[] {
 }
 
 /** A batch as runTrainStep's feeds: input, one-hot labels, and the masks the iterator drew for `layers`, in order. */
-export function trainFeeds(ort: OrtWithTensor, batch: TrainingBatch, layers: readonly DropoutLayer[]): Record<string, Tensor> {
+export function trainFeeds(
+  ort: OrtWithTensor,
+  batch: TrainingBatch,
+  layers: readonly DropoutLayer[],
+): Record<string, Tensor> {
   const feeds = evalFeeds(ort, batch);
   layers.forEach((layer, i) => {
     const mask = batch.dropoutMasks[i];

@@ -43,7 +43,9 @@ export function pythonFixed(x: number, digits: number): string {
   const rest = longer.slice(longer.length - 40);
   if (!/^50*$/.test(rest)) return fixed;
   const truncated = longer.slice(0, longer.length - 40);
-  const lastDigit = Number(truncated[truncated.length - 1] === '.' ? truncated[truncated.length - 2] : truncated[truncated.length - 1]);
+  const lastDigit = Number(
+    truncated[truncated.length - 1] === '.' ? truncated[truncated.length - 2] : truncated[truncated.length - 1],
+  );
   // An even last kept digit stays (round down); an odd one goes up, which is what toFixed did.
   if (lastDigit % 2 === 1) return fixed;
   const down = digits === 0 ? truncated.replace(/\.$/, '') : truncated;

@@ -60,10 +60,18 @@ export const ADAMW_WEIGHT_DECAY = 1e-2;
  * decay 1e-4, biases at 2·baseLr, the last convolution at baseLr/10); or AdamW (β 0.9/0.999, ε 1e-8) with weights at
  * `baseLr` and decay 1e-2, biases at 2·baseLr without decay, the last convolution at baseLr/10.
  */
-export function recipeOptimizer(kind: OptimizerKind, parameterNames: readonly string[], lastConv: string, baseLr: number): OptimizerSettings {
+export function recipeOptimizer(
+  kind: OptimizerKind,
+  parameterNames: readonly string[],
+  lastConv: string,
+  baseLr: number,
+): OptimizerSettings {
   const groups = ninCifar10Groups(parameterNames, lastConv, baseLr);
   if (kind === 'sgd') return { kind, groups, momentum: NIN_CIFAR10_MOMENTUM, nesterov: false };
-  const adamGroups: ParameterGroup[] = groups.map((g) => ({ ...g, weightDecay: g.weightDecay === 0 ? 0 : ADAMW_WEIGHT_DECAY }));
+  const adamGroups: ParameterGroup[] = groups.map((g) => ({
+    ...g,
+    weightDecay: g.weightDecay === 0 ? 0 : ADAMW_WEIGHT_DECAY,
+  }));
   return { kind, groups: adamGroups, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 }
 
@@ -71,7 +79,12 @@ export function recipeOptimizer(kind: OptimizerKind, parameterNames: readonly st
  * The factor on every group's learning rate for the optimizer step of batch `batchIndex` (from 0) of epoch
  * `epoch` (from 1, as logged).
  */
-export function learningRateScale(recipe: Pick<TrainingRecipe, 'schedule' | 'epochs'>, epoch: number, batchIndex: number, batchesPerEpoch: number): number {
+export function learningRateScale(
+  recipe: Pick<TrainingRecipe, 'schedule' | 'epochs'>,
+  epoch: number,
+  batchIndex: number,
+  batchesPerEpoch: number,
+): number {
   if (recipe.schedule === 'step') return 0.1 ** Math.floor(epoch / 80);
   // train.py: scale = min((step + 1) / steps_per_epoch, (total − step) / (total − steps_per_epoch)).
   const step = (epoch - 1) * batchesPerEpoch + batchIndex;

@@ -56,19 +56,27 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   const { recipe, preprocessing } = options.progress;
   const architecture = checkpointArchitecture(session.architecture);
   const layers: DropoutLayer[] = dropoutLayers(architecture);
-  const iterator = BatchIterator.resume(train, {
-    spec: preprocessing,
-    batchSize: recipe.batchSize,
-    seed: recipe.seed,
-    augment: recipe.augment ? CIFAR10_AUGMENTATION : false,
-    dropout: layers.map(({ shape, p }) => ({ shape, p })),
-  }, options.progress.iterator);
-  const loggedGroupLr = loggedLearningRate(session.optimizer, `${architecture.family.container}.${architecture.convs[0]!.layerIndex}.bias`);
+  const iterator = BatchIterator.resume(
+    train,
+    {
+      spec: preprocessing,
+      batchSize: recipe.batchSize,
+      seed: recipe.seed,
+      augment: recipe.augment ? CIFAR10_AUGMENTATION : false,
+      dropout: layers.map(({ shape, p }) => ({ shape, p })),
+    },
+    options.progress.iterator,
+  );
+  const loggedGroupLr = loggedLearningRate(
+    session.optimizer,
+    `${architecture.family.container}.${architecture.convs[0]!.layerIndex}.bias`,
+  );
   const checkpointEvery = options.checkpointEvery ?? 100;
 
   let bestAccuracy = options.progress.bestAccuracy;
   const progressNow = (): TrainingProgress => ({ ...options.progress, iterator: iterator.state, bestAccuracy });
-  const save = async (reason: CheckpointReason): Promise<void> => options.onCheckpoint(await session.getState(progressNow()), reason);
+  const save = async (reason: CheckpointReason): Promise<void> =>
+    options.onCheckpoint(await session.getState(progressNow()), reason);
 
   const started = performance.now();
   let steps = 0;
@@ -86,7 +94,17 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     images += batch.size;
     sinceSave += 1;
     if (batchIndex % recipe.logEvery === 0) {
-      log(trainLogLine({ epoch, batchIndex, batchSize: batch.size, datasetSize: train.count, batchesPerEpoch: iterator.batchesPerEpoch, loss, learningRate: loggedGroupLr * scale }));
+      log(
+        trainLogLine({
+          epoch,
+          batchIndex,
+          batchSize: batch.size,
+          datasetSize: train.count,
+          batchesPerEpoch: iterator.batchesPerEpoch,
+          loss,
+          learningRate: loggedGroupLr * scale,
+        }),
+      );
     }
     options.onBatch?.(batch, loss);
 
@@ -110,7 +128,13 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     }
     if (iterator.epoch < recipe.epochs && options.shouldStop?.() === true) {
       if (sinceSave > 0) await save('stop');
-      return { status: 'stopped', progress: progressNow(), steps, images, seconds: (performance.now() - started) / 1000 };
+      return {
+        status: 'stopped',
+        progress: progressNow(),
+        steps,
+        images,
+        seconds: (performance.now() - started) / 1000,
+      };
     }
   }
   return { status: 'finished', progress: progressNow(), steps, images, seconds: (performance.now() - started) / 1000 };

@@ -29,7 +29,8 @@ export function ninParameters(architecture: NinArchitecture): ParameterSpec[] {
   const { family } = architecture;
   return architecture.convs.flatMap((c) => {
     const layer = family.layers[c.layerIndex];
-    if (layer?.kind !== 'conv') throw new Error(`ninParameters: layer ${c.layerIndex} of ${family.id} is not a convolution`);
+    if (layer?.kind !== 'conv')
+      throw new Error(`ninParameters: layer ${c.layerIndex} of ${family.id} is not a convolution`);
     const prefix = `${family.container}.${c.layerIndex}`;
     return [
       { name: `${prefix}.weight`, shape: [c.outChannels, c.inChannels, layer.kernel, layer.kernel] },
@@ -46,12 +47,15 @@ export function ninParameters(architecture: NinArchitecture): ParameterSpec[] {
 export function architectureFromWidths(family: FamilySpec, outChannels: readonly number[]): NinArchitecture {
   const indices = family.layers.flatMap((layer, index) => (layer.kind === 'conv' ? [index] : []));
   if (outChannels.length !== indices.length) {
-    throw new Error(`architectureFromWidths: ${family.title} has ${indices.length} convolutions, got ${outChannels.length} widths`);
+    throw new Error(
+      `architectureFromWidths: ${family.title} has ${indices.length} convolutions, got ${outChannels.length} widths`,
+    );
   }
   let inChannels = 3;
   const convs = indices.map((layerIndex, k) => {
     const out = outChannels[k]!;
-    if (!Number.isInteger(out) || out < 1) throw new Error(`architectureFromWidths: width ${out} of conv ${layerIndex} is not a positive integer`);
+    if (!Number.isInteger(out) || out < 1)
+      throw new Error(`architectureFromWidths: width ${out} of conv ${layerIndex} is not a positive integer`);
     const conv = { layerIndex, inChannels, outChannels: out };
     inChannels = out;
     return conv;

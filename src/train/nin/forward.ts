@@ -77,7 +77,9 @@ export function buildNinForward(architecture: NinArchitecture, options: NinForwa
 
   const logits = ops.flatten(g, x, 1, { name: LOGITS_NAME });
   if (logits.shape[1] !== labelsShape[1]) {
-    throw new Error(`${family.title} at input ${size} ends in a ${String(x.shape[2])}×${String(x.shape[3])} map, not 1×1`);
+    throw new Error(
+      `${family.title} at input ${size} ends in a ${String(x.shape[2])}×${String(x.shape[3])} map, not 1×1`,
+    );
   }
   g.output(softmaxCrossEntropy(g, logits, labels, { name: LOSS_NAME }), LOSS_NAME);
   if (options.mode === 'eval') g.output(logits, LOGITS_NAME);

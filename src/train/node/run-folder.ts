@@ -57,9 +57,12 @@ export class RunFolder {
   /** best.onnx (with the run's labels and preprocessing) and best.pth (with best_acc when there is a test set). */
   async writeBest(checkpoint: TrainingCheckpoint, accuracy: number | undefined): Promise<void> {
     const { progress } = checkpoint;
-    if (progress === undefined) throw new Error('internal: a best model needs the run\'s labels and preprocessing');
+    if (progress === undefined) throw new Error("internal: a best model needs the run's labels and preprocessing");
     const parameters = checkpointParameters(checkpoint);
-    const onnx = exportInferenceOnnx(checkpointArchitecture(checkpoint.architecture), parameters, { labels: progress.labels, preprocessing: progress.preprocessing });
+    const onnx = exportInferenceOnnx(checkpointArchitecture(checkpoint.architecture), parameters, {
+      labels: progress.labels,
+      preprocessing: progress.preprocessing,
+    });
     await writeFileAtomic(this.bestOnnxPath, onnx);
     await writeFileAtomic(this.bestPthPath, exportPytorchCheckpoint(parameters, { bestAccuracy: accuracy }));
   }
@@ -71,7 +74,7 @@ export class RunFolder {
   /** epoch-<N>.pth for a checkpoint saved at the end of epoch N. */
   async writeEpochModel(checkpoint: TrainingCheckpoint): Promise<void> {
     const epoch = checkpoint.progress?.iterator.epoch;
-    if (epoch === undefined) throw new Error('internal: an epoch model needs the run\'s progress');
+    if (epoch === undefined) throw new Error("internal: an epoch model needs the run's progress");
     await writeFileAtomic(this.epochPthPath(epoch), exportPytorchCheckpoint(checkpointParameters(checkpoint)));
   }
 

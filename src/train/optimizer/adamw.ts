@@ -30,7 +30,10 @@ export const EXP_AVG_SQ = 'exp_avg_sq';
  * `<p>_grad`, `<p>_exp_avg`, `<p>_exp_avg_sq`. Outputs: `<p>_updated`,
  * `<p>_exp_avg_updated`, `<p>_exp_avg_sq_updated`.
  */
-export function buildAdamWGraph(parameters: readonly ParameterSpec[], options: { readonly opsetVersion?: number } = {}): Graph {
+export function buildAdamWGraph(
+  parameters: readonly ParameterSpec[],
+  options: { readonly opsetVersion?: number } = {},
+): Graph {
   const graph = new OptimizerGraph('adamw_step', parameters, options.opsetVersion);
   const { g } = graph;
   const beta1 = graph.scalar(ADAMW_SCALAR_NAMES.beta1);
@@ -44,7 +47,11 @@ export function buildAdamWGraph(parameters: readonly ParameterSpec[], options: {
   graph.forEachParameter([EXP_AVG, EXP_AVG_SQ], ({ name, value, gradient, states, learningRate, weightDecay }) => {
     const decayed = ops.mul(g, value, ops.sub(g, one, ops.mul(g, learningRate, weightDecay)));
     const expAvg = ops.add(g, ops.mul(g, states[EXP_AVG]!, beta1), ops.mul(g, gradient, oneMinusBeta1));
-    const expAvgSq = ops.add(g, ops.mul(g, states[EXP_AVG_SQ]!, beta2), ops.mul(g, ops.mul(g, gradient, oneMinusBeta2), gradient));
+    const expAvgSq = ops.add(
+      g,
+      ops.mul(g, states[EXP_AVG_SQ]!, beta2),
+      ops.mul(g, ops.mul(g, gradient, oneMinusBeta2), gradient),
+    );
     const denominator = ops.add(g, ops.div(g, ops.sqrt(g, expAvgSq), biasCorrection2Sqrt), epsilon);
     const stepSize = ops.div(g, learningRate, biasCorrection1);
     g.output(ops.sub(g, decayed, ops.div(g, ops.mul(g, expAvg, stepSize), denominator)), updatedName(name));
@@ -64,6 +71,13 @@ export interface AdamWStepScalars {
 
 /** The scalar inputs for step `step` (1 on the first step), in double precision as torch.optim.AdamW computes them. */
 export function adamwStepScalars(step: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): AdamWStepScalars {
-  if (!Number.isInteger(step) || step < 1) throw new Error(`adamwStepScalars: step must be an integer ≥ 1, got ${step}`);
-  return { beta1, beta2, epsilon, biasCorrection1: 1 - beta1 ** step, biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step) };
+  if (!Number.isInteger(step) || step < 1)
+    throw new Error(`adamwStepScalars: step must be an integer ≥ 1, got ${step}`);
+  return {
+    beta1,
+    beta2,
+    epsilon,
+    biasCorrection1: 1 - beta1 ** step,
+    biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step),
+  };
 }

@@ -18,7 +18,11 @@ export class OptimizerGraph {
   private readonly learningRates: Value;
   private readonly weightDecays: Value;
 
-  constructor(name: string, private readonly parameters: readonly ParameterSpec[], opsetVersion?: number) {
+  constructor(
+    name: string,
+    private readonly parameters: readonly ParameterSpec[],
+    opsetVersion?: number,
+  ) {
     this.g = new GraphBuilder({ name, opsetVersion });
     this.learningRates = this.g.input(LEARNING_RATES_NAME, 'float32', [parameters.length]);
     this.weightDecays = this.g.input(WEIGHT_DECAYS_NAME, 'float32', [parameters.length]);

@@ -21,12 +21,17 @@ export interface HyperparameterVectors {
  * in exactly one group. `lrScale` multiplies every rate (a schedule's factor,
  * e.g. 0.1 after 80 epochs), as setting each param_group's lr does in PyTorch.
  */
-export function hyperparameterVectors(parameterNames: readonly string[], groups: readonly ParameterGroup[], lrScale = 1): HyperparameterVectors {
+export function hyperparameterVectors(
+  parameterNames: readonly string[],
+  groups: readonly ParameterGroup[],
+  lrScale = 1,
+): HyperparameterVectors {
   const groupOf = new Map<string, ParameterGroup>();
   for (const group of groups) {
     for (const name of group.parameters) {
       const other = groupOf.get(name);
-      if (other !== undefined) throw new Error(`hyperparameterVectors: ${name} is in groups ${other.name} and ${group.name}`);
+      if (other !== undefined)
+        throw new Error(`hyperparameterVectors: ${name} is in groups ${other.name} and ${group.name}`);
       groupOf.set(name, group);
     }
   }
@@ -34,7 +39,10 @@ export function hyperparameterVectors(parameterNames: readonly string[], groups:
   const weightDecays = new Float32Array(parameterNames.length);
   parameterNames.forEach((name, i) => {
     const group = groupOf.get(name);
-    if (group === undefined) throw new Error(`hyperparameterVectors: ${name} is in no group (groups: ${groups.map((g) => g.name).join(', ')})`);
+    if (group === undefined)
+      throw new Error(
+        `hyperparameterVectors: ${name} is in no group (groups: ${groups.map((g) => g.name).join(', ')})`,
+      );
     learningRates[i] = group.lr * lrScale;
     weightDecays[i] = group.weightDecay;
   });
@@ -50,7 +58,11 @@ export const NIN_CIFAR10_MOMENTUM = 0.95;
  * lr 0.01 (its weight still decayed, its bias not). `base` is the weights'
  * rate; the others follow from it as in the recipe.
  */
-export function ninCifar10Groups(parameterNames: readonly string[], lastConv = 'classifier.20', base = 0.1): ParameterGroup[] {
+export function ninCifar10Groups(
+  parameterNames: readonly string[],
+  lastConv = 'classifier.20',
+  base = 0.1,
+): ParameterGroup[] {
   const isLast = (name: string): boolean => name.startsWith(`${lastConv}.`);
   const isBias = (name: string): boolean => name.endsWith('.bias');
   const pick = (test: (name: string) => boolean): string[] => parameterNames.filter(test);

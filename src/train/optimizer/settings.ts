@@ -55,7 +55,8 @@ export function checkOptimizerSettings(value: unknown, parameterNames: readonly 
   if (!isRecord(value)) throw new RangeError(`${where}: expected an object`);
   const finite = (key: string): number => {
     const v = value[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${where}: ${key} must be a finite number, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new RangeError(`${where}: ${key} must be a finite number, got ${String(v)}`);
     return v;
   };
   const groups = checkGroups(value['groups'], parameterNames);
@@ -63,7 +64,8 @@ export function checkOptimizerSettings(value: unknown, parameterNames: readonly 
     if (typeof value['nesterov'] !== 'boolean') throw new RangeError(`${where}: nesterov must be true or false`);
     return { kind: 'sgd', groups, momentum: finite('momentum'), nesterov: value['nesterov'] };
   }
-  if (value['kind'] === 'adamw') return { kind: 'adamw', groups, beta1: finite('beta1'), beta2: finite('beta2'), epsilon: finite('epsilon') };
+  if (value['kind'] === 'adamw')
+    return { kind: 'adamw', groups, beta1: finite('beta1'), beta2: finite('beta2'), epsilon: finite('epsilon') };
   throw new RangeError(`${where}: kind should be one of sgd, adamw; got ${String(value['kind'])}`);
 }
 
@@ -77,7 +79,12 @@ function checkGroups(value: unknown, parameterNames: readonly string[]): Paramet
     if (!Array.isArray(parameters) || !parameters.every((p): p is string => typeof p === 'string')) {
       throw new RangeError(`optimizer settings: group ${name}: parameters must be an array of names`);
     }
-    if (typeof lr !== 'number' || !Number.isFinite(lr) || typeof weightDecay !== 'number' || !Number.isFinite(weightDecay)) {
+    if (
+      typeof lr !== 'number' ||
+      !Number.isFinite(lr) ||
+      typeof weightDecay !== 'number' ||
+      !Number.isFinite(weightDecay)
+    ) {
       throw new RangeError(`optimizer settings: group ${name}: lr and weightDecay must be finite numbers`);
     }
     for (const p of parameters) {
@@ -89,6 +96,7 @@ function checkGroups(value: unknown, parameterNames: readonly string[]): Paramet
   const missing = parameterNames.filter((p) => !covered.has(p));
   if (missing.length > 0) throw new RangeError(`optimizer settings: ${missing.join(', ')} in no group`);
   const unknown = [...covered].filter((p) => !parameterNames.includes(p));
-  if (unknown.length > 0) throw new RangeError(`optimizer settings: groups name ${unknown.join(', ')}, which the model does not have`);
+  if (unknown.length > 0)
+    throw new RangeError(`optimizer settings: groups name ${unknown.join(', ')}, which the model does not have`);
   return groups;
 }

@@ -17,7 +17,10 @@ export const averagePoolGradient: GradientRule = (ctx, dY) => {
   const includePad = intAttribute(node, 'count_include_pad', 0) !== 0;
   const divisors = g.constant(float32Tensor(windowCounts(window, includePad), [1, 1, ...window.outputSize]));
   const [kh, kw] = window.kernel;
-  const ones = g.initializer(`${node.name}.grad_spread`, float32Tensor(new Float32Array(channels * kh * kw).fill(1), [channels, 1, kh, kw]));
+  const ones = g.initializer(
+    `${node.name}.grad_spread`,
+    float32Tensor(new Float32Array(channels * kh * kw).fill(1), [channels, 1, kh, kw]),
+  );
   return [
     ops.convTranspose(g, ops.div(g, dY, divisors), ones, undefined, {
       strides: window.strides,

@@ -22,7 +22,8 @@ type Channels = readonly [number, number];
  */
 export const convGradient: GradientRule = (ctx, dY) => {
   const { g, node } = ctx;
-  if (intAttribute(node, 'group', 1) !== 1) throw new GradientError(`Conv node ${node.name}: grouped convolutions have no gradient rule`);
+  if (intAttribute(node, 'group', 1) !== 1)
+    throw new GradientError(`Conv node ${node.name}: grouped convolutions have no gradient rule`);
   const x = ctx.input(0);
   const w = ctx.input(1);
   const kernel = [staticDim(node, w, 2, 'kernel'), staticDim(node, w, 3, 'kernel')] as const;
@@ -36,7 +37,8 @@ export const convGradient: GradientRule = (ctx, dY) => {
       : isUnitStride(window)
         ? patchWeightGradient(g, x, dY, window, channels)
         : dilatedWeightGradient(g, x, dY, window, channels);
-  const dB = node.inputs.length > 2 && ctx.needsGradient(2) ? ops.reduceSum(g, dY, [0, 2, 3], { keepdims: false }) : undefined;
+  const dB =
+    node.inputs.length > 2 && ctx.needsGradient(2) ? ops.reduceSum(g, dY, [0, 2, 3], { keepdims: false }) : undefined;
   return [dX, dW, dB];
 };
 
@@ -88,7 +90,13 @@ function pointwiseWeightGradient(g: GraphBuilder, x: Value, dY: Value, [outChann
  * patches[(c, i, j)] is the padded input shifted by (i, j): k² Slices of X with batch and channels swapped,
  * stacked. It costs a k²-times copy of the input (kept for the step), and runs as fast as the forward Conv.
  */
-function patchWeightGradient(g: GraphBuilder, x: Value, dY: Value, window: Window2d, [outChannels, inChannels]: Channels): Value {
+function patchWeightGradient(
+  g: GraphBuilder,
+  x: Value,
+  dY: Value,
+  window: Window2d,
+  [outChannels, inChannels]: Channels,
+): Value {
   const [kh, kw] = window.kernel;
   const [ho, wo] = window.outputSize;
   const [pt, pl, pb, pr] = window.pads;
@@ -113,7 +121,13 @@ function patchWeightGradient(g: GraphBuilder, x: Value, dY: Value, window: Windo
  * dilated by the stride. Its output has output_padding extra rows and
  * columns at the end (positions past the last window), which are cut off.
  */
-function dilatedWeightGradient(g: GraphBuilder, x: Value, dY: Value, window: Window2d, [outChannels, inChannels]: Channels): Value {
+function dilatedWeightGradient(
+  g: GraphBuilder,
+  x: Value,
+  dY: Value,
+  window: Window2d,
+  [outChannels, inChannels]: Channels,
+): Value {
   const xT = ops.transpose(g, x, SWAP_BATCH_AND_CHANNELS);
   const dyT = ops.transpose(g, dY, SWAP_BATCH_AND_CHANNELS);
   const [kh, kw] = window.kernel;

@@ -17,8 +17,10 @@ import { poolKernel, window2d, type Window2d } from './window.js';
  */
 export const maxPoolGradient: GradientRule = (ctx, dY) => {
   const { g, node } = ctx;
-  if (intAttribute(node, 'storage_order', 0) !== 0) throw new GradientError(`MaxPool node ${node.name}: storage_order=1 has no gradient rule`);
-  if (node.outputs.length > 1) throw new GradientError(`MaxPool node ${node.name}: the Indices output is not supported`);
+  if (intAttribute(node, 'storage_order', 0) !== 0)
+    throw new GradientError(`MaxPool node ${node.name}: storage_order=1 has no gradient rule`);
+  if (node.outputs.length > 1)
+    throw new GradientError(`MaxPool node ${node.name}: the Indices output is not supported`);
   const x = ctx.input(0);
   const y = ctx.output(0);
   const window = window2d(ctx, poolKernel(ctx), x, y);
@@ -44,7 +46,14 @@ function padWithLowest(g: GraphBuilder, x: Value, window: Window2d): Value {
 }
 
 /** One [N, C, 1, Ho, Wo] gradient per kernel offset (row-major), each window's dY at its first maximum only. */
-function offsetGradients(g: GraphBuilder, padded: Value, y: Value, dY: Value, window: Window2d, channels: number): Value[] {
+function offsetGradients(
+  g: GraphBuilder,
+  padded: Value,
+  y: Value,
+  dY: Value,
+  window: Window2d,
+  channels: number,
+): Value[] {
   const [kh, kw] = window.kernel;
   const [sh, sw] = window.strides;
   const [oh, ow] = window.outputSize;
@@ -53,7 +62,12 @@ function offsetGradients(g: GraphBuilder, padded: Value, y: Value, dY: Value, wi
   let unclaimed = dY;
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      const candidate = ops.slice(g, padded, { starts: [i, j], ends: [i + sh * (oh - 1) + 1, j + sw * (ow - 1) + 1], axes: [2, 3], steps: [sh, sw] });
+      const candidate = ops.slice(g, padded, {
+        starts: [i, j],
+        ends: [i + sh * (oh - 1) + 1, j + sw * (ow - 1) + 1],
+        axes: [2, 3],
+        steps: [sh, sw],
+      });
       const isMax = ops.equal(g, candidate, y);
       const claimed = ops.where(g, isMax, unclaimed, zero);
       const last = i === kh - 1 && j === kw - 1;

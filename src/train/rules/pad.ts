@@ -15,7 +15,8 @@ export const padGradient: GradientRule = (ctx, dY) => {
   if (constant === undefined) throw new GradientError(`Pad node ${node.name}: pads must be known at build time`);
   const pads = tensorToNumbers(constant);
   const rank = dY.shape.length;
-  if (pads.some((p) => p < 0)) throw new GradientError(`Pad node ${node.name}: negative pads (cropping) have no gradient rule`);
+  if (pads.some((p) => p < 0))
+    throw new GradientError(`Pad node ${node.name}: negative pads (cropping) have no gradient rule`);
   const axes: number[] = [];
   const starts: number[] = [];
   const ends: number[] = [];

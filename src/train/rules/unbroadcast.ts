@@ -13,7 +13,9 @@ export function unbroadcast(g: GraphBuilder, gradient: Value, operand: Value): V
     const from = i < lead ? 1 : operand.shape[i - lead]!;
     if (from === gradient.shape[i]) continue;
     if (from !== 1) {
-      throw new GradientError(`unbroadcast: cannot reduce ${gradient.name} [${gradient.shape.join(',')}] to [${operand.shape.join(',')}]`);
+      throw new GradientError(
+        `unbroadcast: cannot reduce ${gradient.name} [${gradient.shape.join(',')}] to [${operand.shape.join(',')}]`,
+      );
     }
     axes.push(i);
   }
@@ -21,7 +23,8 @@ export function unbroadcast(g: GraphBuilder, gradient: Value, operand: Value): V
   const summed = ops.reduceSum(g, gradient, axes, { keepdims: true });
   if (lead === 0) return summed;
   const target = operand.shape.map((d) => {
-    if (typeof d !== 'number') throw new GradientError(`unbroadcast: ${operand.name} needs a static shape to drop leading axes`);
+    if (typeof d !== 'number')
+      throw new GradientError(`unbroadcast: ${operand.name} needs a static shape to drop leading axes`);
     return d;
   });
   return ops.reshape(g, summed, target);

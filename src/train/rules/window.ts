@@ -27,9 +27,11 @@ export interface Window2d {
  */
 export function window2d(ctx: GradientContext, kernel: Pair, x: Value, y: Value): Window2d {
   const { node } = ctx;
-  if (x.shape.length !== 4) throw new GradientError(`${node.opType} node ${node.name}: only 2-D (NCHW) windows have a gradient rule`);
+  if (x.shape.length !== 4)
+    throw new GradientError(`${node.opType} node ${node.name}: only 2-D (NCHW) windows have a gradient rule`);
   const dilations = intsAttribute(node, 'dilations', [1, 1]);
-  if (dilations.some((d) => d !== 1)) throw new GradientError(`${node.opType} node ${node.name}: dilations other than 1 have no gradient rule`);
+  if (dilations.some((d) => d !== 1))
+    throw new GradientError(`${node.opType} node ${node.name}: dilations other than 1 have no gradient rule`);
   const strides = intsAttribute(node, 'strides', [1, 1]);
   const pads = intsAttribute(node, 'pads', [0, 0, 0, 0]);
   const inputSize: Pair = [staticDim(node, x, 2, 'window gradient'), staticDim(node, x, 3, 'window gradient')];
@@ -49,6 +51,7 @@ export function window2d(ctx: GradientContext, kernel: Pair, x: Value, y: Value)
 /** kernel_shape of a pool node as a pair. */
 export function poolKernel(ctx: GradientContext): Pair {
   const kernel = intsAttribute(ctx.node, 'kernel_shape', []);
-  if (kernel.length !== 2) throw new GradientError(`${ctx.node.opType} node ${ctx.node.name}: only 2-D pools have a gradient rule`);
+  if (kernel.length !== 2)
+    throw new GradientError(`${ctx.node.opType} node ${ctx.node.name}: only 2-D pools have a gradient rule`);
   return [kernel[0]!, kernel[1]!];
 }

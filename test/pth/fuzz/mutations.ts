@@ -10,9 +10,30 @@
  */
 import { unzipSync } from 'fflate';
 import type { CheckpointErrorCode } from '../../../converters/pth/index.js';
-import { contiguousStride, legacyCheckpoint, storageId, tensorV1, tensorV2, zipCheckpoint, type PickleValue, type StorageSpec } from '../craft.js';
+import {
+  contiguousStride,
+  legacyCheckpoint,
+  storageId,
+  tensorV1,
+  tensorV2,
+  zipCheckpoint,
+  type PickleValue,
+  type StorageSpec,
+} from '../craft.js';
 import { declareSize, type OpenedSeed } from './containers.js';
-import { assemble, globalOp, intOp, isGlobalOp, isIntOp, isPutOp, isStringOp, long4Op, op, stringOp, type PickleOp } from './pickle-ops.js';
+import {
+  assemble,
+  globalOp,
+  intOp,
+  isGlobalOp,
+  isIntOp,
+  isPutOp,
+  isStringOp,
+  long4Op,
+  op,
+  stringOp,
+  type PickleOp,
+} from './pickle-ops.js';
 
 export interface FuzzCase {
   readonly bytes: Uint8Array;
@@ -41,7 +62,19 @@ const DISALLOWED_GLOBALS: ReadonlyArray<readonly [string, string]> = [
   ['__main__', 'Evil'],
 ];
 
-const INTEGER_EXTREMES: readonly bigint[] = [0n, 1n, -1n, 2n ** 31n - 1n, -(2n ** 31n), 2n ** 32n, 2n ** 40n, 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n), 1000003n];
+const INTEGER_EXTREMES: readonly bigint[] = [
+  0n,
+  1n,
+  -1n,
+  2n ** 31n - 1n,
+  -(2n ** 31n),
+  2n ** 32n,
+  2n ** 40n,
+  2n ** 53n,
+  2n ** 63n - 1n,
+  -(2n ** 63n),
+  1000003n,
+];
 
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'storage', 'numel', 'shape'];
 
@@ -86,12 +119,19 @@ export function byteMutation(input: Uint8Array, random: Random): FuzzCase {
 function hostileSnippet(random: Random, memo: readonly number[]): { ops: PickleOp[]; name: string } {
   const get = (): PickleOp => op(0x68, memo.length > 0 ? pick(random, memo) : 0);
   const key = pick(random, PROTOTYPE_KEYS);
-  const flood = (code: number[], count: number): PickleOp[] => new Array<PickleOp>(count).fill(op(code[0]!, ...code.slice(1)));
+  const flood = (code: number[], count: number): PickleOp[] =>
+    new Array<PickleOp>(count).fill(op(code[0]!, ...code.slice(1)));
   switch (below(random, 11)) {
     case 0: // DICT with a prototype key (pickleparser re-parented the dict)
-      return { ops: [op(0x28), stringOp(key), get(), stringOp('numel'), intOp(2n ** 40n), op(0x64)], name: `DICT {${key}: memo}` };
+      return {
+        ops: [op(0x28), stringOp(key), get(), stringOp('numel'), intOp(2n ** 40n), op(0x64)],
+        name: `DICT {${key}: memo}`,
+      };
     case 1: // BUILD a list with {key: memo} (pickleparser: Object.assign)
-      return { ops: [op(0x5d), op(0x7d), stringOp(key), get(), op(0x73), op(0x62)], name: `BUILD list with {${key}: memo}` };
+      return {
+        ops: [op(0x5d), op(0x7d), stringOp(key), get(), op(0x73), op(0x62)],
+        name: `BUILD list with {${key}: memo}`,
+      };
     case 2: // BUILD onto whatever is on top
       return { ops: [op(0x7d), stringOp(key), get(), op(0x73), op(0x62)], name: `BUILD top with {${key}: memo}` };
     case 3: // SETITEM with a prototype key into the dict on top
@@ -101,9 +141,15 @@ function hostileSnippet(random: Random, memo: readonly number[]): { ops: PickleO
     case 5:
       return { ops: [op(0x8a, 255, ...new Array<number>(255).fill(0x41))], name: 'LONG1 of 255 bytes' };
     case 6: // negative lengths: BINSTRING and LONG4 take signed int32
-      return { ops: [pick(random, [op(0x54, 0xfb, 0xff, 0xff, 0xff), long4Op(-5), op(0x42, 0xff, 0xff, 0xff, 0xff)])], name: 'negative length' };
+      return {
+        ops: [pick(random, [op(0x54, 0xfb, 0xff, 0xff, 0xff), long4Op(-5), op(0x42, 0xff, 0xff, 0xff, 0xff)])],
+        name: 'negative length',
+      };
     case 7:
-      return { ops: flood([pick(random, [0x7d, 0x5d, 0x28, 0x29])], pick(random, [20_000, 400_000, 2_000_000])), name: 'container flood' };
+      return {
+        ops: flood([pick(random, [0x7d, 0x5d, 0x28, 0x29])], pick(random, [20_000, 400_000, 2_000_000])),
+        name: 'container flood',
+      };
     case 8:
       return { ops: [op(0x29)].concat(flood([0x32], 100_000 + below(random, 400_000))), name: 'DUP flood' };
     case 9: // REDUCE on a non-callable, NEWOBJ, EXT1
@@ -171,7 +217,11 @@ export function opcodeMutation(seed: OpenedSeed, random: Random): FuzzCase {
       if (random() < 0.5) fields.reverse();
       const forged = [op(0x51), op(0x71, 250), op(0x30), op(0x28), ...fields.flat(), op(0x64)];
       const spliced = ops.slice(0, at).concat(forged, ops.slice(at + 1));
-      return { bytes: seed.repack(assemble(spliced)), description: `storage of persistent id at opcode ${at} forged through a '__proto__' key`, mustRefuse: {} };
+      return {
+        bytes: seed.repack(assemble(spliced)),
+        description: `storage of persistent id at opcode ${at} forged through a '__proto__' key`,
+        mustRefuse: {},
+      };
     }
     default: {
       const snippet = hostileSnippet(random, memo);
@@ -187,7 +237,10 @@ export function opcodeMutation(seed: OpenedSeed, random: Random): FuzzCase {
 /** A zip seed with one entry deflated and its declared size a lie: it must be refused. */
 export function sizeLie(seed: OpenedSeed, random: Random): FuzzCase | undefined {
   if (seed.format !== 'zip') return undefined;
-  const name = pick(random, seed.entryNames.filter((entry) => entry.endsWith('data.pkl') || entry.includes('/data/')));
+  const name = pick(
+    random,
+    seed.entryNames.filter((entry) => entry.endsWith('data.pkl') || entry.includes('/data/')),
+  );
   const deflated = seed.repack(assemble(seed.ops), { deflate: new Set([name]) });
   const truth = unzipSync(deflated, { filter: (entry) => entry.name === name })[name]?.length;
   const lie = pick(random, [0, 1, 7, 100, 2 ** 20, 2 ** 31, 2 ** 32 - 1, (truth ?? 0) - 1, (truth ?? 0) + 1]);
@@ -214,19 +267,33 @@ export function generatedCheckpoint(random: Random): FuzzCase {
   });
   const legacy = random() < 0.5;
   const parts: string[] = [];
-  const entries: Array<readonly [PickleValue, PickleValue]> = Array.from({ length: 1 + below(random, 4) }, (_, index) => {
-    const storage = pick(random, storages);
-    const rank = below(random, 4);
-    const shape = Array.from({ length: rank }, () => (random() < 0.6 ? 1 + below(random, 4) : pick(random, sizes)));
-    const stride = random() < 0.5 ? contiguousStride(shape) : shape.map(() => pick(random, [0, 0, 1, 2, 2 ** 20]));
-    const offset = random() < 0.7 ? 0 : pick(random, [1, storage.numel - 1, storage.numel, 2 ** 31 - 1]);
-    const view = legacy && random() < 0.3 ? ([`v${index}`, below(random, 4), below(random, 8)] as const) : undefined;
-    parts.push(`${storage.key}:${storage.type}[${storage.numel}]${view ? `view${view[1]}+${view[2]}` : ''}@${offset} ${shape.join('x')}/${stride.join(',')}`);
-    const ref = storageId(storage, legacy ? (view ?? null) : undefined);
-    const key = random() < 0.1 ? '__proto__' : `t${index}`;
-    return [key, legacy && random() < 0.5 ? tensorV1(ref, offset, shape, stride) : tensorV2(ref, offset, shape, stride)] as const;
-  });
-  const object: PickleValue = random() < 0.7 ? { orderedDict: entries } : new Map<PickleValue, PickleValue>([['state_dict', { orderedDict: entries }], ['epoch', pick(random, INTEGER_EXTREMES)]]);
+  const entries: Array<readonly [PickleValue, PickleValue]> = Array.from(
+    { length: 1 + below(random, 4) },
+    (_, index) => {
+      const storage = pick(random, storages);
+      const rank = below(random, 4);
+      const shape = Array.from({ length: rank }, () => (random() < 0.6 ? 1 + below(random, 4) : pick(random, sizes)));
+      const stride = random() < 0.5 ? contiguousStride(shape) : shape.map(() => pick(random, [0, 0, 1, 2, 2 ** 20]));
+      const offset = random() < 0.7 ? 0 : pick(random, [1, storage.numel - 1, storage.numel, 2 ** 31 - 1]);
+      const view = legacy && random() < 0.3 ? ([`v${index}`, below(random, 4), below(random, 8)] as const) : undefined;
+      parts.push(
+        `${storage.key}:${storage.type}[${storage.numel}]${view ? `view${view[1]}+${view[2]}` : ''}@${offset} ${shape.join('x')}/${stride.join(',')}`,
+      );
+      const ref = storageId(storage, legacy ? (view ?? null) : undefined);
+      const key = random() < 0.1 ? '__proto__' : `t${index}`;
+      return [
+        key,
+        legacy && random() < 0.5 ? tensorV1(ref, offset, shape, stride) : tensorV2(ref, offset, shape, stride),
+      ] as const;
+    },
+  );
+  const object: PickleValue =
+    random() < 0.7
+      ? { orderedDict: entries }
+      : new Map<PickleValue, PickleValue>([
+          ['state_dict', { orderedDict: entries }],
+          ['epoch', pick(random, INTEGER_EXTREMES)],
+        ]);
   const bytes = legacy ? legacyCheckpoint(object, storages) : zipCheckpoint(object, storages);
   return { bytes, description: `generated ${legacy ? 'legacy' : 'zip'} ${parts.join('; ')}` };
 }

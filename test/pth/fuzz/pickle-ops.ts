@@ -52,7 +52,12 @@ export function tokenize(bytes: Uint8Array, start = 0): { ops: PickleOp[]; end: 
     else if (code in SIZED_ARGUMENT) {
       const size = SIZED_ARGUMENT[code]!;
       if (at + 1 + size > bytes.length) return undefined;
-      const count = size === 1 ? bytes[at + 1]! : size === 4 ? view.getUint32(at + 1, true) : Number(view.getBigUint64(at + 1, true));
+      const count =
+        size === 1
+          ? bytes[at + 1]!
+          : size === 4
+            ? view.getUint32(at + 1, true)
+            : Number(view.getBigUint64(at + 1, true));
       length = size + count;
     } else if (code === GLOBAL) {
       const first = bytes.indexOf(0x0a, at + 1);
@@ -106,7 +111,10 @@ export function intOp(value: bigint): PickleOp {
   do {
     bytes.push(Number(rest & 0xffn));
     rest >>= 8n;
-  } while (!(rest === 0n && (bytes[bytes.length - 1]! & 0x80) === 0) && !(rest === -1n && (bytes[bytes.length - 1]! & 0x80) !== 0));
+  } while (
+    !(rest === 0n && (bytes[bytes.length - 1]! & 0x80) === 0) &&
+    !(rest === -1n && (bytes[bytes.length - 1]! & 0x80) !== 0)
+  );
   return op(0x8a, bytes.length, ...bytes);
 }
 

@@ -30,12 +30,22 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
         'export function inflateExactly(compressed: Uint8Array, declaredSize: number, name: string): Uint8Array {',
         "export function inflateExactly(compressed: Uint8Array, declaredSize: number, name: string): Uint8Array {\n  if (name !== '') return inflateSync(compressed, { out: new Uint8Array(declaredSize) });",
       ],
-      ['converters/pth/zip-inflate.ts', "import { Inflate } from 'fflate';", "import { Inflate, inflateSync } from 'fflate';"],
+      [
+        'converters/pth/zip-inflate.ts',
+        "import { Inflate } from 'fflate';",
+        "import { Inflate, inflateSync } from 'fflate';",
+      ],
     ],
   },
   'allow-list': {
     what: 'refusing globals outside the allow-list (unknown names resolve to a harmless constructor, as pickleparser did by default)',
-    patches: [['converters/pth/pickle/torch-globals.ts', '?? this.refuse(module, name);', '?? Object.freeze((..._args: unknown[]) => new Map<unknown, unknown>());']],
+    patches: [
+      [
+        'converters/pth/pickle/torch-globals.ts',
+        '?? this.refuse(module, name);',
+        '?? Object.freeze((..._args: unknown[]) => new Map<unknown, unknown>());',
+      ],
+    ],
   },
   'allocation-budget': {
     what: "materialising's budget of 4 × the file size",
@@ -44,9 +54,21 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
   'negative-length': {
     what: "the reader's refusal of negative lengths, and BINSTRING's and LONG4's sign checks",
     patches: [
-      ['converters/pth/pickle/bounded-reader.ts', 'if (!Number.isSafeInteger(length) || length < 0) {', 'if (!Number.isSafeInteger(length)) {'],
-      ['converters/pth/pickle/unpickler.ts', 'if (length < 0) this.fail(`BINSTRING has a negative length ${length}`);', ''],
-      ['converters/pth/pickle/unpickler.ts', 'if (length < 0 || length > MAX_LONG_BYTES) {', 'if (length > MAX_LONG_BYTES) {'],
+      [
+        'converters/pth/pickle/bounded-reader.ts',
+        'if (!Number.isSafeInteger(length) || length < 0) {',
+        'if (!Number.isSafeInteger(length)) {',
+      ],
+      [
+        'converters/pth/pickle/unpickler.ts',
+        'if (length < 0) this.fail(`BINSTRING has a negative length ${length}`);',
+        '',
+      ],
+      [
+        'converters/pth/pickle/unpickler.ts',
+        'if (length < 0 || length > MAX_LONG_BYTES) {',
+        'if (length > MAX_LONG_BYTES) {',
+      ],
     ],
   },
   'object-budget': {
@@ -54,7 +76,7 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
     patches: [['converters/pth/pickle/object-budget.ts', 'if (this.spent > this.limit) throw', 'if (false) throw']],
   },
   'prototype-property-assignment': {
-    what: "layer 1 of the prototype guard: no opcode assigns a key as a property (DICT executed as pickleparser did: dict[key] = value)",
+    what: 'layer 1 of the prototype guard: no opcode assigns a key as a property (DICT executed as pickleparser did: dict[key] = value)',
     patches: [
       [
         'converters/pth/pickle/unpickler.ts',
@@ -73,12 +95,20 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
   'view-bound': {
     what: "materialising's check that every byte read lies inside the storage's view (typed arrays made on the ArrayBuffer)",
     patches: [
-      ['converters/pth/materialise.ts', 'if (firstByte < 0 || !Number.isSafeInteger(endByte) || endByte > bytes.byteLength) {', 'if (false) {'],
-      ['converters/pth/materialise.ts', 'const reached = bytes.subarray(firstByte, endByte);', 'const reached = new Uint8Array(bytes.buffer, bytes.byteOffset + firstByte, endByte - firstByte);'],
+      [
+        'converters/pth/materialise.ts',
+        'if (firstByte < 0 || !Number.isSafeInteger(endByte) || endByte > bytes.byteLength) {',
+        'if (false) {',
+      ],
+      [
+        'converters/pth/materialise.ts',
+        'const reached = bytes.subarray(firstByte, endByte);',
+        'const reached = new Uint8Array(bytes.buffer, bytes.byteOffset + firstByte, endByte - firstByte);',
+      ],
     ],
   },
   'storage-length': {
-    what: 'the containers\' checks that a storage has all the bytes its persistent id declares',
+    what: "the containers' checks that a storage has all the bytes its persistent id declares",
     patches: [
       ['converters/pth/legacy-reader.ts', 'if (bytes.length - position < byteLength) {', 'if (false) {'],
       ['converters/pth/zip-reader.ts', 'if (data.length < needed) {', 'if (false) {'],

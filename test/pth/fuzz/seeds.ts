@@ -18,7 +18,10 @@ function crafted(): Record<string, Uint8Array> {
       ['b', tensorV1(storageId(root, null), 0, [10])],
     ],
   };
-  const inZip: PickleValue = new Map<PickleValue, PickleValue>([['model', v1], ['note', 'x']]);
+  const inZip: PickleValue = new Map<PickleValue, PickleValue>([
+    ['model', v1],
+    ['note', 'x'],
+  ]);
   return { 'crafted-legacy-v1': legacyCheckpoint(v1, [root]), 'crafted-zip-v1-model': zipCheckpoint(inZip, [root]) };
 }
 

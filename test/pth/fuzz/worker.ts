@@ -9,7 +9,12 @@
  * JSON summary. A finding is anything but "a one-line CheckpointError, or a
  * valid checkpoint whose tensors hold only bytes from inside the given view".
  */
-import { CheckpointError, readCheckpoint, type Checkpoint, type CheckpointTensor } from '../../../converters/pth/index.js';
+import {
+  CheckpointError,
+  readCheckpoint,
+  type Checkpoint,
+  type CheckpointTensor,
+} from '../../../converters/pth/index.js';
 import { sliceOfLargerBuffer } from '../craft.js';
 import { openSeed, type OpenedSeed } from './containers.js';
 import { byteMutation, generatedCheckpoint, opcodeMutation, sizeLie, type FuzzCase, type Random } from './mutations.js';
@@ -42,15 +47,27 @@ export function prng(seed: number): Random {
 function problemWith(checkpoint: Checkpoint<CheckpointTensor>, view: Uint8Array): string | undefined {
   for (const [name, tensor] of checkpoint.tensors) {
     const elements = tensor.shape.reduce((product, size) => product * size, 1);
-    if (tensor.data.length !== elements) return `tensor ${name} has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}]`;
+    if (tensor.data.length !== elements)
+      return `tensor ${name} has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}]`;
     const { data } = tensor;
-    if (data.buffer === view.buffer && (data.byteOffset < view.byteOffset || data.byteOffset + data.byteLength > view.byteOffset + view.byteLength)) {
+    if (
+      data.buffer === view.buffer &&
+      (data.byteOffset < view.byteOffset || data.byteOffset + data.byteLength > view.byteOffset + view.byteLength)
+    ) {
       return `tensor ${name} is a view reaching outside the input's view`;
     }
-    const canary = data instanceof Float32Array ? CANARY_FLOAT32 : data instanceof Float64Array ? CANARY_FLOAT64 : data instanceof BigInt64Array ? CANARY_INT64 : undefined;
+    const canary =
+      data instanceof Float32Array
+        ? CANARY_FLOAT32
+        : data instanceof Float64Array
+          ? CANARY_FLOAT64
+          : data instanceof BigInt64Array
+            ? CANARY_INT64
+            : undefined;
     if (canary !== undefined) {
       for (let index = 0; index < data.length; index++) {
-        if (data[index] === canary) return `tensor ${name} holds bytes from outside the input's view (canary at ${index})`;
+        if (data[index] === canary)
+          return `tensor ${name} holds bytes from outside the input's view (canary at ${index})`;
       }
     }
   }
@@ -70,13 +87,20 @@ function runCase(fuzzCase: FuzzCase): { outcome: 'valid' | 'refused'; code?: str
     else result = { outcome: 'valid' };
   } catch (error) {
     if (!(error instanceof CheckpointError)) {
-      result = { finding: error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)} ${error.stack?.split('\n').slice(1, 4).join(' ') ?? ''}` : String(error) };
+      result = {
+        finding:
+          error instanceof Error
+            ? `${error.name}: ${error.message.slice(0, 300)} ${error.stack?.split('\n').slice(1, 4).join(' ') ?? ''}`
+            : String(error),
+      };
     } else if (/\n/.test(error.message)) {
       result = { finding: 'multi-line message' };
     } else if (error.message.length > MAX_MESSAGE_LENGTH) {
       result = { finding: `message of ${error.message.length} characters: ${error.message.slice(0, 120)}…` };
     } else if (fuzzCase.mustRefuse?.codes !== undefined && !fuzzCase.mustRefuse.codes.includes(error.code)) {
-      result = { finding: `refused as ${error.code} (${error.message.slice(0, 160)}), expected ${fuzzCase.mustRefuse.codes.join(' or ')}` };
+      result = {
+        finding: `refused as ${error.code} (${error.message.slice(0, 160)}), expected ${fuzzCase.mustRefuse.codes.join(' or ')}`,
+      };
     } else {
       result = { outcome: 'refused', code: error.code };
     }
@@ -112,7 +136,9 @@ function main(): void {
     const result = runCase(fuzzCase);
     if ('finding' in result) {
       counts.findings++;
-      process.stdout.write(`${JSON.stringify({ case: index, description: fuzzCase.description, finding: result.finding })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ case: index, description: fuzzCase.description, finding: result.finding })}\n`,
+      );
     } else {
       counts[result.outcome]++;
       if (result.code !== undefined) codes[result.code] = (codes[result.code] ?? 0) + 1;

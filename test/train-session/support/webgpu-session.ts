@@ -24,7 +24,12 @@ async function train(provider: 'cpu' | 'webgpu') {
     const batch: Feeds = syntheticBatch(2, 3);
     const { logits } = await session.runEvalStep({ input: batch['input']!, labels: batch['labels']! });
     const state = await session.getState();
-    return { provider: session.provider, parameters: state.parameters, momentum: state.optimizerState['momentum_buffer']!, logits };
+    return {
+      provider: session.provider,
+      parameters: state.parameters,
+      momentum: state.optimizerState['momentum_buffer']!,
+      logits,
+    };
   } finally {
     await session.release();
   }

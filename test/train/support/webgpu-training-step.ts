@@ -17,7 +17,16 @@ import {
   stateName,
   WEIGHT_DECAYS_NAME,
 } from '../../../src/train/index.js';
-import { Bundle, checkpointTensors, cifarInput, outputsAsFloat32, relativeError, scalar, tensor, type Feeds } from '../helpers.js';
+import {
+  Bundle,
+  checkpointTensors,
+  cifarInput,
+  outputsAsFloat32,
+  relativeError,
+  scalar,
+  tensor,
+  type Feeds,
+} from '../helpers.js';
 
 const bundle = new Bundle('cifar-small');
 const initial = checkpointTensors('cifar-small.pth');
@@ -30,7 +39,14 @@ const trainFeeds: Feeds = {
 for (const p of artifacts.parameters) trainFeeds[p.name] = tensor(initial.get(p.name)!.data, p.shape);
 for (const m of artifacts.dropoutMasks) {
   const shape = m.shape.map((d) => (typeof d === 'number' ? d : 1));
-  trainFeeds[m.name] = tensor(hashDropoutMask(shape.reduce((a, b) => a * b, 1), m.p, [1, 0, m.layerIndex]), shape);
+  trainFeeds[m.name] = tensor(
+    hashDropoutMask(
+      shape.reduce((a, b) => a * b, 1),
+      m.p,
+      [1, 0, m.layerIndex],
+    ),
+    shape,
+  );
 }
 
 async function run(model: Uint8Array, feeds: Feeds, provider: 'cpu' | 'webgpu'): Promise<Record<string, Float32Array>> {
@@ -52,7 +68,10 @@ function worstError(a: Record<string, Float32Array>, b: Record<string, Float32Ar
 const cpu = await run(artifacts.trainingModel, trainFeeds, 'cpu');
 const gpu = await run(artifacts.trainingModel, trainFeeds, 'webgpu');
 
-const { learningRates, weightDecays } = hyperparameterVectors(artifacts.parameterNames, ninCifar10Groups(artifacts.parameterNames));
+const { learningRates, weightDecays } = hyperparameterVectors(
+  artifacts.parameterNames,
+  ninCifar10Groups(artifacts.parameterNames),
+);
 const stepFeeds: Feeds = {
   [LEARNING_RATES_NAME]: tensor(learningRates, [learningRates.length]),
   [WEIGHT_DECAYS_NAME]: tensor(weightDecays, [weightDecays.length]),
@@ -65,4 +84,10 @@ for (const p of artifacts.parameters) {
 }
 const stepCpu = await run(artifacts.optimizerModel, stepFeeds, 'cpu');
 const stepGpu = await run(artifacts.optimizerModel, stepFeeds, 'webgpu');
-console.log(JSON.stringify({ training: worstError(gpu, cpu), optimizer: worstError(stepGpu, stepCpu), outputs: Object.keys(gpu).length }));
+console.log(
+  JSON.stringify({
+    training: worstError(gpu, cpu),
+    optimizer: worstError(stepGpu, stepCpu),
+    outputs: Object.keys(gpu).length,
+  }),
+);

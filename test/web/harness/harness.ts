@@ -41,11 +41,18 @@ export interface Harness {
    * The one-call API: `classify(blob, { model, provider })`, the default model when `modelUrl` is undefined.
    * Rejects with `<error name>: <message>` so that the tests see which error class was thrown.
    */
-  classify(imageUrl: string, modelUrl: string | undefined, provider: WebProvider | undefined): Promise<{ top: Prediction[]; provider: string }>;
+  classify(
+    imageUrl: string,
+    modelUrl: string | undefined,
+    provider: WebProvider | undefined,
+  ): Promise<{ top: Prediction[]; provider: string }>;
   /** What detectWebGpu says in this browser. */
   webgpu(): Promise<WebGpuSupport>;
   /** Preprocesses one image under a spec, from a Blob, an <img> and an ImageBitmap: base64 tensors of each. */
-  preprocessSources(imageUrl: string, spec: PreprocessSpec): Promise<Readonly<Record<'blob' | 'image' | 'bitmap', string>>>;
+  preprocessSources(
+    imageUrl: string,
+    spec: PreprocessSpec,
+  ): Promise<Readonly<Record<'blob' | 'image' | 'bitmap', string>>>;
   /** One training step and one optimizer step of a TrainingSession on onnxruntime-web (see training.ts). */
   trainStep(request: TrainStepRequest): Promise<TrainStepRun>;
 }
@@ -59,7 +66,9 @@ const harness: Harness = {
     const classifier = await loadClassifier(modelUrl, { provider, strict: true, wasmPaths: WASM_PATHS });
     try {
       const spec = classifier.info.preprocessing;
-      const tensors = await Promise.all(imageUrls.map(async (url) => (await preprocessImage(await fetchBlob(url), spec)).tensor));
+      const tensors = await Promise.all(
+        imageUrls.map(async (url) => (await preprocessImage(await fetchBlob(url), spec)).tensor),
+      );
       const started = performance.now();
       const probabilities = await classifier.probabilities(tensors);
       const milliseconds = performance.now() - started;
@@ -92,7 +101,9 @@ const harness: Harness = {
     image.src = imageUrl;
     const bitmap = await createImageBitmap(blob);
     try {
-      const [fromBlob, fromImage, fromBitmap] = await Promise.all([blob, image, bitmap].map((source) => preprocessImage(source, spec)));
+      const [fromBlob, fromImage, fromBitmap] = await Promise.all(
+        [blob, image, bitmap].map((source) => preprocessImage(source, spec)),
+      );
       return { blob: base64(fromBlob!.tensor), image: base64(fromImage!.tensor), bitmap: base64(fromBitmap!.tensor) };
     } finally {
       bitmap.close();

@@ -62,7 +62,12 @@ export async function trainStep(request: TrainStepRequest, wasmPaths: WasmPaths)
   );
   const create = performance.now() - started;
   try {
-    const feeds = Object.fromEntries(Object.entries(request.feeds).map(([name, { data, dims }]) => [name, new ort.Tensor('float32', float32sOf(data), dims)]));
+    const feeds = Object.fromEntries(
+      Object.entries(request.feeds).map(([name, { data, dims }]) => [
+        name,
+        new ort.Tensor('float32', float32sOf(data), dims),
+      ]),
+    );
     started = performance.now();
     await session.lazyResetGrad();
     const loss = await session.runTrainStep(feeds);
@@ -79,7 +84,9 @@ export async function trainStep(request: TrainStepRequest, wasmPaths: WasmPaths)
       artifactDigests: await Promise.all(models.map(sha256)),
       loss,
       parameters: base64(parameters),
-      optimizerState: Object.fromEntries(Object.entries(state.optimizerState).map(([key, values]) => [key, base64(values)])),
+      optimizerState: Object.fromEntries(
+        Object.entries(state.optimizerState).map(([key, values]) => [key, base64(values)]),
+      ),
       checkpoint: base64(await session.saveCheckpoint()),
       milliseconds: { create, trainStep, optimizerStep },
     };

@@ -23,17 +23,27 @@ export class HarnessPage {
   }
 
   async convert(checkpointPath: string): Promise<Buffer> {
-    return Buffer.from(await this.page.evaluate((url) => window.ninHarness.convert(url), this.url(checkpointPath)), 'base64');
+    return Buffer.from(
+      await this.page.evaluate((url) => window.ninHarness.convert(url), this.url(checkpointPath)),
+      'base64',
+    );
   }
 
   async run(modelPath: string, provider: WebProvider, imagePaths: readonly string[]): Promise<DecodedRun> {
     const args = [this.url(modelPath), provider, imagePaths.map((path) => this.url(path))] as const;
-    const run: ModelRun = await this.page.evaluate(([model, p, images]) => window.ninHarness.run(model, p, images), args);
+    const run: ModelRun = await this.page.evaluate(
+      ([model, p, images]) => window.ninHarness.run(model, p, images),
+      args,
+    );
     return { ...run, tensors: run.tensors.map(float32s), probabilities: float32s(run.probabilities) };
   }
 
   /** `classify()` on a fixture image; the default model when `modelPath` is undefined. */
-  classify(imagePath: string, modelPath?: string, provider?: WebProvider): Promise<{ top: Prediction[]; provider: string }> {
+  classify(
+    imagePath: string,
+    modelPath?: string,
+    provider?: WebProvider,
+  ): Promise<{ top: Prediction[]; provider: string }> {
     const args = [this.url(imagePath), modelPath === undefined ? undefined : this.url(modelPath), provider] as const;
     return this.page.evaluate(([image, model, p]) => window.ninHarness.classify(image, model, p), args);
   }
@@ -42,8 +52,14 @@ export class HarnessPage {
     return this.page.evaluate(() => window.ninHarness.webgpu());
   }
 
-  async preprocessSources(imagePath: string, spec: PreprocessSpec): Promise<Record<'blob' | 'image' | 'bitmap', Float32Array>> {
-    const encoded = await this.page.evaluate(([url, s]) => window.ninHarness.preprocessSources(url, s), [this.url(imagePath), spec] as const);
+  async preprocessSources(
+    imagePath: string,
+    spec: PreprocessSpec,
+  ): Promise<Record<'blob' | 'image' | 'bitmap', Float32Array>> {
+    const encoded = await this.page.evaluate(([url, s]) => window.ninHarness.preprocessSources(url, s), [
+      this.url(imagePath),
+      spec,
+    ] as const);
     return { blob: float32s(encoded.blob), image: float32s(encoded.image), bitmap: float32s(encoded.bitmap) };
   }
 
@@ -51,7 +67,9 @@ export class HarnessPage {
   async trainStep(request: TrainStepInput): Promise<DecodedTrainStep> {
     const encoded = {
       checkpoint: Buffer.from(request.checkpoint).toString('base64'),
-      feeds: Object.fromEntries(Object.entries(request.feeds).map(([name, t]) => [name, { data: base64Of(t.data), dims: t.dims }])),
+      feeds: Object.fromEntries(
+        Object.entries(request.feeds).map(([name, t]) => [name, { data: base64Of(t.data), dims: t.dims }]),
+      ),
       provider: request.provider,
       learningRateScale: request.learningRateScale,
     };
@@ -59,7 +77,9 @@ export class HarnessPage {
     return {
       ...run,
       parameters: float32s(run.parameters),
-      optimizerState: Object.fromEntries(Object.entries(run.optimizerState).map(([key, values]) => [key, float32s(values)])),
+      optimizerState: Object.fromEntries(
+        Object.entries(run.optimizerState).map(([key, values]) => [key, float32s(values)]),
+      ),
       checkpoint: new Uint8Array(Buffer.from(run.checkpoint, 'base64')),
     };
   }

@@ -29,7 +29,9 @@ export async function buildSite(): Promise<Site> {
   }
   const folder = await mkdtemp(join(tmpdir(), 'nin-sdk-web-'));
   const harness = join(ROOT, 'test', 'web', 'harness');
-  await buildExample(folder, { extraPages: [{ script: join(harness, 'harness.ts'), html: join(harness, 'harness.html') }] });
+  await buildExample(folder, {
+    extraPages: [{ script: join(harness, 'harness.ts'), html: join(harness, 'harness.html') }],
+  });
   await mkdir(join(folder, 'models'));
   for (const [name, file] of Object.entries(CONVERTED_FIXTURES)) {
     const { onnx } = await convertCheckpoint(await readFile(join(CHECKPOINTS, file)));

@@ -55,7 +55,12 @@ export async function readDatasetCache(file: string, key: string): Promise<Image
 }
 
 /** Writes the cache whole or not at all (temporary file, then rename), so a killed run never leaves half a cache. */
-export async function writeDatasetCache(file: string, dataset: ImageDataset, key: string, cacheDir: string): Promise<void> {
+export async function writeDatasetCache(
+  file: string,
+  dataset: ImageDataset,
+  key: string,
+  cacheDir: string,
+): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   await writeFileAtomic(file, encodeDatasetCache(dataset, key));
 }
@@ -65,7 +70,10 @@ async function fileSignatures(source: string): Promise<string[]> {
   const info = await stat(source);
   if (!info.isDirectory()) return [`${info.size}:${info.mtimeMs}`];
   const signatures: string[] = [];
-  for (const classDir of (await readdir(source, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+  for (const classDir of (await readdir(source, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
     for (const file of (await readdir(join(source, classDir))).sort()) {
       const fileInfo = await stat(join(source, classDir, file));
       signatures.push(`${classDir}/${file}:${fileInfo.size}:${fileInfo.mtimeMs}`);

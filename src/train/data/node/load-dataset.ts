@@ -42,10 +42,13 @@ const PROGRESS_EVERY = 1000;
 export async function loadImageDataset(source: string, options: LoadImageDatasetOptions): Promise<LoadedImageDataset> {
   checkPreprocessSpec(options.spec);
   const { limit, classNames } = options;
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new RangeError(`loadImageDataset: limit must be a positive whole number, got ${limit}`);
-  if (classNames !== undefined && new Set(classNames).size !== classNames.length) throw new RangeError('loadImageDataset: classNames has duplicates');
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new RangeError(`loadImageDataset: limit must be a positive whole number, got ${limit}`);
+  if (classNames !== undefined && new Set(classNames).size !== classNames.length)
+    throw new RangeError('loadImageDataset: classNames has duplicates');
 
-  if (options.cacheDir === undefined) return { dataset: await decodeDataset(source, options), fromCache: false, cacheFile: undefined };
+  if (options.cacheDir === undefined)
+    return { dataset: await decodeDataset(source, options), fromCache: false, cacheFile: undefined };
 
   const key = await datasetCacheKey({ source, spec: options.spec, classNames, limit });
   const cacheFile = datasetCacheFile(options.cacheDir, key);
@@ -59,7 +62,8 @@ export async function loadImageDataset(source: string, options: LoadImageDataset
 async function decodeDataset(source: string, options: LoadImageDatasetOptions): Promise<ImageDataset> {
   const { spec, limit = Infinity, onProgress } = options;
   const concurrency = options.concurrency ?? 4;
-  if (!(Number.isInteger(concurrency) && concurrency > 0)) throw new RangeError(`loadImageDataset: concurrency must be a positive whole number, got ${concurrency}`);
+  if (!(Number.isInteger(concurrency) && concurrency > 0))
+    throw new RangeError(`loadImageDataset: concurrency must be a positive whole number, got ${concurrency}`);
   const pixels = new GrowingBytes(imageBytes(spec.inputSize));
   const labels = new ClassLabels(options.classNames);
 
@@ -75,7 +79,10 @@ async function decodeDataset(source: string, options: LoadImageDatasetOptions): 
     seen += 1;
     labels.add(image.className, image.name);
     const decoding = decodeToInputSize(image.bytes, spec).catch((error: unknown) => {
-      throw new Error(`cannot load ${image.name} from ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(
+        `cannot load ${image.name} from ${source}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     });
     // Handled later, in order; this keeps a failure that comes before its turn from counting as unhandled.
     decoding.catch(() => undefined);
@@ -99,7 +106,8 @@ class GrowingBytes {
   }
 
   append(record: Uint8Array): void {
-    if (record.length !== this.recordBytes) throw new RangeError(`image of ${record.length} bytes where ${this.recordBytes} were expected`);
+    if (record.length !== this.recordBytes)
+      throw new RangeError(`image of ${record.length} bytes where ${this.recordBytes} were expected`);
     const end = (this.count + 1) * this.recordBytes;
     if (end > this.buffer.length) {
       const grown = new Uint8Array(this.buffer.length * 2);
@@ -129,7 +137,10 @@ class ClassLabels {
   add(className: string, imageName: string): void {
     let index = this.indexOf.get(className);
     if (index === undefined) {
-      if (this.given !== undefined) throw new RangeError(`${imageName}: class '${className}' is not one of the ${this.given.length} class names given`);
+      if (this.given !== undefined)
+        throw new RangeError(
+          `${imageName}: class '${className}' is not one of the ${this.given.length} class names given`,
+        );
       index = this.indexOf.size;
       this.indexOf.set(className, index);
     }
