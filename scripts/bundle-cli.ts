@@ -39,7 +39,13 @@ const REQUIRE_SHIM =
 export async function bundleClis(options: { readonly clean?: boolean } = {}): Promise<void> {
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: Object.keys(CLI_BUNDLES).map((name) => ({ in: `src/cli/${name}.ts`, out: name })),
+    entryPoints: [
+      ...Object.keys(CLI_BUNDLES).map((name) => ({ in: `src/cli/${name}.ts`, out: name })),
+      // `nin-sdk serve` runs ONNX Runtime in worker threads, each started from a module file of its own.
+      { in: 'src/serve/inference-worker.ts', out: 'inference-worker' },
+    ],
+    // Where that worker bundle lies, seen from the chunk that starts it (chunks/ is one level down).
+    define: { NIN_BUNDLED_INFERENCE_WORKER: JSON.stringify('../inference-worker.mjs') },
     outdir: CLI_BUNDLE_DIR,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',

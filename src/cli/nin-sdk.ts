@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
+import type * as OrtCommon from 'onnxruntime-common';
 import { NIN_SDK_VERSION } from '../version.js';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
@@ -63,7 +65,9 @@ async function main(argv: readonly string[]): Promise<number | void> {
     return runFiltered(fileURLToPath(import.meta.url), argv);
   }
   // ONNX Runtime's process-wide logger would repeat, in colour, a provider failure nin-sdk reports in one line.
-  (await import('onnxruntime-common')).env.logLevel = 'fatal';
+  // Required, not imported: the bundle would otherwise carry its own ESM copy of onnxruntime-common, whose env is
+  // not the one onnxruntime-node (CommonJS) reads.
+  (createRequire(import.meta.url)('onnxruntime-common') as typeof OrtCommon).env.logLevel = 'fatal';
   return run(rest);
 }
 

@@ -10,16 +10,27 @@ export interface RunResult {
 }
 
 /**
- * Starts the worker module beside this one: .js once built; .ts when run from source (tests under tsx), where the
- * worker must register tsx's loader itself: loader flags such as --import do not reach worker threads.
+ * Set by scripts/bundle-cli.ts in the CLI bundle: the worker's own bundle, relative to the chunk this code lands in.
+ * Compiled by tsc there is none, and the worker module lies beside this one.
  */
-function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: setup });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const module = new URL('./inference-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
+declare const NIN_BUNDLED_INFERENCE_WORKER: string | undefined;
+
+function workerModule(): URL {
+  return typeof NIN_BUNDLED_INFERENCE_WORKER === 'string'
+    ? new URL(NIN_BUNDLED_INFERENCE_WORKER, import.meta.url)
+    : new URL('./inference-worker.js', import.meta.url);
+}
+
+type WorkerStarter = (setup: WorkerSetup) => Worker;
+
+let startWorker: WorkerStarter = (setup) => new Worker(workerModule(), { workerData: setup });
+
+/**
+ * Replaces how workers start: tests that run this module from TypeScript source start the .ts worker with tsx's
+ * loader (test/serve/helpers.ts), since loader flags do not reach worker threads.
+ */
+export function startWorkersWith(starter: WorkerStarter): void {
+  startWorker = starter;
 }
 
 /** The main thread's side of one inference worker: start, run one batch at a time, stop. */

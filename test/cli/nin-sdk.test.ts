@@ -207,9 +207,10 @@ describe('nin-sdk start-up (issue 19: load only what one image needs)', () => {
       ours.every((file) => file.startsWith(join(ROOT, 'dist', 'cli'))),
       `unbundled modules loaded: ${ours.join(', ')}`,
     );
-    // esbuild puts each set of modules shared between commands in its own chunk (17 at the merge of issues 18 and
-    // 19); the bound catches a command that starts pulling in everything, not one more shared chunk.
-    assert.ok(ours.length <= 24, `${ours.length} bundle files loaded`);
+    // esbuild puts each set of modules shared between commands in its own chunk: with eleven lazily loaded commands
+    // that is many small files (27 after the issue 17-21 merges, most of one module each). The bound catches a
+    // command that starts pulling in everything, not one more shared chunk; the checks below say what must not load.
+    assert.ok(ours.length <= 32, `${ours.length} bundle files loaded`);
     // The bundle names each module it inlines in a comment: none of the converter's or the protobuf runtime's.
     for (const file of ours)
       assert.doesNotMatch(

@@ -4,10 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ROOT } from '../support/fixtures.js';
+import { bundledCli } from '../support/cli.js';
 import { binaryInferBody, json, seededInput, send, startDefaultServer } from './helpers.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
+// The bundled bin, as users run it: its inference workers are a bundle of their own (scripts/bundle-cli.ts).
+const CLI = await bundledCli('nin-sdk');
 
 describe('serve under load', () => {
   test('a full queue answers 503 with Retry-After; everything else is served', async () => {

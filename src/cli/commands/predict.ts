@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import type { RankedClass } from '../../classifier/predictions.js';
 import { predictionsDocument } from '../../classifier/predictions-json.js';
 import { loadClassifier } from '../../node/classify.js';
-import { connect } from '../../serve/client.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
 import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';
@@ -80,7 +79,8 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const optimize = files.length < QUICK_START_MAX_IMAGES ? 'startup' : 'throughput';
   const classifier =
     values.server !== undefined
-      ? await connect(values.server, { model: values.model, batchSize })
+      ? // Loaded only for --server: the protocol client is no part of a local prediction's start-up.
+        await (await import('../../serve/client.js')).connect(values.server, { model: values.model, batchSize })
       : await loadClassifier(values.model, {
           provider: providers,
           strict: values.strict,
