@@ -8,6 +8,7 @@ import {
 } from '../../src/graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
+import type { PreprocessSpec } from '../../src/preprocess/spec.js';
 import type { Architecture } from './architecture.js';
 import { buildArchitectureGraph } from './build-graph.js';
 import { LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
@@ -93,7 +94,7 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
   const metadata: NinModelMetadata = {
     family: family.id,
     labels,
-    preprocessing: family.preprocessing,
+    preprocessing: preprocessingOf(family),
     outputs: { logits: LOGITS_NAME, probabilities: PROBABILITIES_NAME },
     sourceSha256: options.sourceSha256 ?? (await sha256Hex(bytes)),
     sourceFormat: checkpoint.format,
@@ -129,6 +130,15 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
 function lastWeighted(architecture: Architecture): string {
   const last = [...architecture.layers].reverse().find((l) => l.kind === 'conv' || l.kind === 'linear');
   return last?.kind === 'linear' ? 'linear layer' : 'convolution';
+}
+
+/**
+ * The spec written to the metadata, its `channels` those of the graph's input: a grey architecture given by --arch
+ * JSON need not repeat it in its preprocessing. A colour spec stays as it was (absent channels mean 3).
+ */
+function preprocessingOf(architecture: Architecture): PreprocessSpec {
+  const spec = architecture.preprocessing;
+  return architecture.inputChannels === 1 && spec.channels === undefined ? { ...spec, channels: 1 } : spec;
 }
 
 /** The architecture as recorded in the ONNX metadata: what the graph computes, without the (long) label list. */

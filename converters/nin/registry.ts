@@ -85,6 +85,7 @@ const PYTORCHCV_CIFAR: PreprocessSpec = Object.freeze({
 const D2L_FASHION_MNIST: PreprocessSpec = Object.freeze({
   inputSize: 224,
   resizeShorterSide: 224,
+  channels: 1,
   channelOrder: 'RGB',
   scale: 1 / 255,
   mean: [0, 0, 0] as const,
