@@ -89,6 +89,8 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
       : new ArchitectureError(`${detail} (the ${family.title} defaults)`, { option: 'labels', count: classCount });
   }
 
+  // What recognition took on a hint or a file name, then what this entry always takes as given.
+  const assumptions = [...match.assumptions, ...(family.assumes ?? [])];
   let graph = buildArchitectureGraph(match, checkpoint.tensors, { opsetVersion });
   if (options.float16) graph = convertInitializersToFloat16(graph).graph;
   const metadata: NinModelMetadata = {
@@ -100,7 +102,7 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     sourceFormat: checkpoint.format,
     converter: `nin-sdk ${NIN_SDK_VERSION}`,
     architecture: describeArchitecture(family),
-    ...(match.assumptions.length > 0 ? { assumptions: match.assumptions } : {}),
+    ...(assumptions.length > 0 ? { assumptions } : {}),
   };
   const onnxParts = writeOnnxParts(graph, {
     opsetVersion,
@@ -118,7 +120,7 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     onnxParts,
     onnxByteLength: onnxParts.reduce((sum, part) => sum + part.byteLength, 0),
     family,
-    assumptions: match.assumptions,
+    assumptions,
     placeholders: checkpoint.placeholders,
     checkpointFormat: checkpoint.format,
     parameterCount: match.parameterCount,
