@@ -13,7 +13,9 @@ import type { Architecture } from './architecture.js';
 import { buildArchitectureGraph } from './build-graph.js';
 import { LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import { ArchitectureError } from './errors.js';
+import { containerConvention } from './container-conventions.js';
 import { recognizeArchitecture } from './recognize-architecture.js';
+import { architectureById } from './registry.js';
 import type { FamilyId } from './spec.js';
 
 import { SUPPORTED_OPSETS } from './opsets.js';
@@ -89,14 +91,15 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
       : new ArchitectureError(`${detail} (the ${family.title} defaults)`, { option: 'labels', count: classCount });
   }
 
-  // What recognition took on a hint or a file name, then what this entry always takes as given.
-  const assumptions = [...match.assumptions, ...(family.assumes ?? [])];
+  // What recognition took on a hint or a file name, what this entry always takes as given, what the container said.
+  const convention = containerConvention(checkpoint, family, isRegistryEntry(family));
+  const assumptions = [...match.assumptions, ...(family.assumes ?? []), ...(convention ? [convention.assumption] : [])];
   let graph = buildArchitectureGraph(match, checkpoint.tensors, { opsetVersion });
   if (options.float16) graph = convertInitializersToFloat16(graph).graph;
   const metadata: NinModelMetadata = {
     family: family.id,
     labels,
-    preprocessing: preprocessingOf(family),
+    preprocessing: convention?.preprocessing ?? preprocessingOf(family),
     outputs: { logits: LOGITS_NAME, probabilities: PROBABILITIES_NAME },
     sourceSha256: options.sourceSha256 ?? (await sha256Hex(bytes)),
     sourceFormat: checkpoint.format,
@@ -127,6 +130,11 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     classCount,
     metadata,
   };
+}
+
+/** A registry entry (not a user's --arch JSON, whose preprocessing is its own to state). */
+function isRegistryEntry(architecture: Architecture): boolean {
+  return architectureById(architecture.id) === architecture;
 }
 
 function lastWeighted(architecture: Architecture): string {

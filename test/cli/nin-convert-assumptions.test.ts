@@ -43,6 +43,7 @@ function convert(checkpoint: string, ...args: string[]) {
     said: lines.map((line) => line.slice(PREFIX.length)),
     recorded: recorded === undefined ? undefined : (JSON.parse(recorded) as string[]),
     architecture: (JSON.parse(metadata['nin.architecture']!) as { id: string }).id,
+    preprocessing: JSON.parse(metadata['nin.preprocessing']!) as { std: number[] },
   };
 }
 
@@ -124,6 +125,32 @@ describe('nin-convert: every assumption is said and recorded (built CLI)', () =>
       /^matched renamed keys to the layers of cifar10 in checkpoint order /,
       /^took the layers of cifar10 as given by --family /,
     ]);
+  });
+
+  test("kuangliu/pytorch-cifar's container: its main.py's normalisation, said and recorded in the spec", () => {
+    const checkpoint = join(ARCH, 'kuangliu-fork-ckpt.pth');
+    const result = convert(checkpoint);
+    assertSaidAndRecorded(result, 'cifar10', [
+      "the checkpoint is saved as kuangliu/pytorch-cifar's main.py saves it ({'net': …, 'acc', 'epoch'}): took that " +
+        "script's normalisation (mean 0.4914, 0.4822, 0.4465, std 0.2023, 0.1994, 0.201) rather than the cifar10 entry's",
+    ]);
+    assert.deepEqual(result.preprocessing, {
+      inputSize: 32,
+      resizeShorterSide: 32,
+      channelOrder: 'RGB',
+      scale: 1 / 255,
+      mean: [0.4914, 0.4822, 0.4465],
+      std: [0.2023, 0.1994, 0.201],
+    });
+    // The same tensors saved bare: nothing says which script trained them, so the cifar10 entry's own spec, unsaid.
+    const bare = join(dir, 'bare.pth');
+    const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+    for (const [key, tensor] of readCheckpoint(readFileSync(checkpoint)).tensors)
+      if (tensor.data instanceof Float32Array) tensors.set(key, { shape: tensor.shape, data: tensor.data });
+    writeFileSync(bare, writeCheckpoint(tensors));
+    const plain = convert(bare);
+    assert.deepEqual([plain.said, plain.recorded], [[], undefined]);
+    assert.deepEqual(plain.preprocessing.std, [0.247, 0.2435, 0.2616]);
   });
 
   test("an entry's own assumption (XNOR-Net's preprocessing), however it was recognised", () => {
