@@ -59,9 +59,7 @@ export function tritonModelConfig(
     return {
       name: t.name,
       data_type: `TYPE_${t.datatype}`,
-      ...(image
-        ? { format: isChannelsLast(dims) ? ('FORMAT_NHWC' as const) : ('FORMAT_NCHW' as const) }
-        : {}),
+      ...(image ? { format: isChannelsLast(dims) ? ('FORMAT_NHWC' as const) : ('FORMAT_NCHW' as const) } : {}),
       dims,
       ...(isOutput && options.labelFile && dims.length === 1 && dims[0] === classes
         ? { label_filename: LABEL_FILE }
