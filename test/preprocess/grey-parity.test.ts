@@ -11,9 +11,15 @@ import { greyManifest, greySpec, readGreyTensor, type GreySpecName } from './gre
 /* The same tolerance as the colour path (parity.test.ts): the measured difference is 0 on every image. */
 const TOLERANCE = 1e-6;
 
-test(`toGrey equals PIL ${greyManifest.versions.PIL}'s convert('L') on ${greyManifest.luma.grey.length} colours`, () => {
-  const { rgb, grey } = greyManifest.luma;
-  const pixels = { data: Uint8Array.from(rgb), width: grey.length, height: 1, channels: 3 };
+const LUMA = {
+  rgb: Uint8Array.from(Buffer.from(greyManifest.luma.rgb, 'hex')),
+  grey: [...Buffer.from(greyManifest.luma.grey, 'hex')],
+};
+
+test(`toGrey equals PIL ${greyManifest.versions.PIL}'s convert('L') on ${LUMA.grey.length} colours`, () => {
+  const { rgb, grey } = LUMA;
+  assert.equal(rgb.length, 3 * grey.length);
+  const pixels = { data: rgb, width: grey.length, height: 1, channels: 3 };
   assert.deepEqual([...toGrey(pixels).data], grey);
   // RGBA: alpha ignored, as convert('L') ignores it.
   const rgba = new Uint8Array(grey.length * 4);

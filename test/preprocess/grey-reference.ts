@@ -25,7 +25,8 @@ export interface GreyManifest {
     readonly file: string;
     readonly references: Partial<Record<GreySpecName, GreyReference>>;
   }[];
-  readonly luma: { readonly rgb: readonly number[]; readonly grey: readonly number[] };
+  /** RGB triples and PIL's convert('L') of each, as hex strings of bytes. */
+  readonly luma: { readonly rgb: string; readonly grey: string };
 }
 
 export const greyManifest = JSON.parse(readFileSync(join(GREY_REFERENCES, 'manifest.json'), 'utf8')) as GreyManifest;
