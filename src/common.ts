@@ -8,6 +8,11 @@ export { Classifier, type ClassifyOptions } from './classifier/classifier.js';
 export type { Prediction, Predictions } from './classifier/predictions.js';
 export { PROVIDERS, ProviderError, type Provider } from './runtime/providers.js';
 export { ModelError, readModelInfo, type ModelInfo } from './model/model-info.js';
+export {
+  describeArchitectureSummary,
+  summarizeArchitecture,
+  type ArchitectureSummary,
+} from './model/architecture-summary.js';
 export type { PreprocessSpec } from './preprocess/spec.js';
 export {
   ArchitectureError,

@@ -81,6 +81,14 @@ export function validateArchitecture(value: unknown, source = 'architecture'): A
   const labels = stringList(top['labels'], fail, 'labels');
   const keyPrefixes = top['keyPrefixes'] === undefined ? [''] : stringList(top['keyPrefixes'], fail, 'keyPrefixes');
   const preprocessing = parsePreprocessing(top['preprocessing'], inputSize, fail);
+  if (inputChannels === 1) {
+    // One grey plane takes one mean and one std (the SDK's spec check refuses a grey spec with three different ones).
+    for (const field of ['mean', 'std'] as const) {
+      const values = preprocessing[field];
+      if (!values.every((x) => x === values[0]))
+        fail(`preprocessing: ${field} must be three equal numbers for inputChannels 1, got ${JSON.stringify(values)}`);
+    }
+  }
   if (!Array.isArray(top['layers']) || top['layers'].length === 0) fail('layers must be a non-empty list');
   const rawLayers = top['layers'] as unknown[];
   if (rawLayers.length > MAX_LAYERS) fail(`layers: at most ${MAX_LAYERS}, got ${rawLayers.length}`);

@@ -79,8 +79,13 @@ export interface Architecture {
   readonly keyPrefixes: readonly string[];
   /** A container name (`classifier.`) the keys may lack: a bare nn.Sequential saved on its own. */
   readonly optionalContainer?: string;
-  /** What else a user should know: settings taken from the code's defaults, approximations of its preprocessing. */
+  /** What else a user should know: settings taken from the code's defaults. */
   readonly notes?: string;
+  /**
+   * What converting this entry takes as given beyond its repository's code (a preprocessing that the code does not
+   * show): said on stderr and recorded in 'nin.assumptions' on every conversion, however the entry was recognised.
+   */
+  readonly assumes?: readonly string[];
   /**
    * When another entry has the same keys and shapes, a file name containing this picks this one, with a warning
    * (pytorchcv publishes `nin_cifar10-0743-9696c45b.pth`, `nin_svhn-0376-65c3adfb.pth`).

@@ -85,6 +85,7 @@ const PYTORCHCV_CIFAR: PreprocessSpec = Object.freeze({
 const D2L_FASHION_MNIST: PreprocessSpec = Object.freeze({
   inputSize: 224,
   resizeShorterSide: 224,
+  channels: 1,
   channelOrder: 'RGB',
   scale: 1 / 255,
   mean: [0, 0, 0] as const,
@@ -292,9 +293,11 @@ export const XNOR_NET_NIN: Architecture = {
   labels: CIFAR10_LABELS,
   preprocessing: NIN_CIFAR10.preprocessing,
   keyPrefixes: [''],
-  notes:
-    'evaluated as its test() does: BinConv2d weights binarised (BinOp), first and last conv real. The repository trains on ' +
-    "a preprocessed CIFAR-10 array file; the preprocessing recorded is the cifar10 family's, an approximation",
+  notes: 'evaluated as its test() does: BinConv2d weights binarised (BinOp), first and last conv real',
+  assumes: [
+    "preprocessing: the cifar10 family's (RGB, ToTensor, CIFAR-10 mean and std), an approximation: XNOR-Net-PyTorch " +
+      'reads CIFAR-10 from arrays it was given already preprocessed (train_data, test_data), which no checkpoint carries',
+  ],
 };
 
 // ---- szagoruyko/functional-zoo nin-export.ipynb: a function over a dict of tensors (BN folded), Linear head --------

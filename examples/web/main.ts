@@ -5,6 +5,7 @@
 import {
   ArchitectureError,
   convertCheckpoint,
+  describeArchitectureSummary,
   detectWebGpu,
   loadClassifier,
   type Predictions,
@@ -21,6 +22,9 @@ const page = {
   busyText: element('busy-text', HTMLSpanElement),
   busyProgress: element('busy-progress', HTMLProgressElement),
   modelStatus: element('model-status', HTMLParagraphElement),
+  modelArchitecture: element('model-architecture', HTMLParagraphElement),
+  modelAssumptions: element('model-assumptions', HTMLDivElement),
+  modelAssumptionList: element('model-assumption-list', HTMLUListElement),
   modelDrop: element('model-drop', HTMLLabelElement),
   modelFile: element('model-file', HTMLInputElement),
   download: element('download', HTMLAnchorElement),
@@ -51,6 +55,7 @@ async function useModel(model: Uint8Array | undefined, description: string): Pro
   modelDescription = description;
   webgpuWarm = false;
   page.modelStatus.textContent = `${description}: ${next.info.family}, ${next.labels.length} classes, running on ${next.provider}.`;
+  showArchitecture(next);
   const webgpuFailure = next.fallbacks.find((attempt) => attempt.provider === 'webgpu');
   // When detectWebGpu has already said why there is no WebGPU, ONNX Runtime's own words would add nothing.
   if (webgpuFailure && page.notice.hidden)
@@ -75,7 +80,7 @@ async function openModelFile(file: File): Promise<void> {
     setBusy(`Converting ${file.name} to ONNX…`);
     // The file name breaks a tie between architectures with equal keys (pytorchcv nin_cifar10 / nin_svhn), said below.
     const converted = await convertCheckpoint(bytes, { fileName: file.name });
-    if (converted.assumptions.length > 0) console.warn(`nin-convert assumed: ${converted.assumptions.join('; ')}`);
+    // What it assumed is in the model's metadata: useModel shows it, for dropped .onnx files alike.
     await useModel(
       converted.onnx,
       `${file.name} (converted: ${converted.parameterCount.toLocaleString('en')} parameters)`,
@@ -198,6 +203,22 @@ function offerDownload(onnx: Uint8Array, name: string): void {
   page.download.download = name;
   page.download.textContent = `Download ${name} (${(onnx.length / 1024).toFixed(0)} kB)`;
   page.download.hidden = false;
+}
+
+/**
+ * The architecture the model was converted from and anything its conversion assumed rather than read (metadata
+ * 'nin.architecture', 'nin.assumptions'), as text nodes: the metadata is the dropped file's to write.
+ */
+function showArchitecture(model: WebClassifier): void {
+  const summary = model.info.architectureSummary;
+  page.modelArchitecture.textContent =
+    summary === undefined ? '' : `Architecture: ${describeArchitectureSummary(summary)}`;
+  page.modelArchitecture.hidden = summary === undefined;
+  const assumptions = model.info.assumptions ?? [];
+  page.modelAssumptionList.replaceChildren(
+    ...assumptions.map((assumption) => Object.assign(document.createElement('li'), { textContent: assumption })),
+  );
+  page.modelAssumptions.hidden = assumptions.length === 0;
 }
 
 function showNotice(text: string): void {

@@ -2,14 +2,14 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { checkClassifierShapes } from '../model/check-shapes.js';
 import type { ModelDtype } from '../model/dtype.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
 import { openSession, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
 import { OnnxRuntimeError, ortErrorLine } from '../runtime/ort-error.js';
 import type { Platform, Provider } from '../runtime/providers.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
 import type { ProgressCallback } from './progress.js';
 
-/** Turns one image, of whatever kinds a platform accepts, into a [3, S, S] float32 tensor following `spec`. */
+/** Turns one image, of whatever kinds a platform accepts, into a [C, S, S] float32 tensor following `spec`. */
 export type Preprocessor<Image> = (image: Image, spec: PreprocessSpec) => Promise<Float32Array>;
 
 export interface OrtWithTensor extends OrtModule {
@@ -67,11 +67,11 @@ export class Classifier<Image> {
     setup: ClassifierSetup<Image>,
   ): Promise<Classifier<Image>> {
     const info = readModelInfo(model, source);
-    if (info.inputChannels !== 3) {
-      // The preprocessing (sharp and canvas paths alike) makes RGB/BGR planes; grey input is not wired yet.
+    if (info.inputChannels !== 1 && info.inputChannels !== 3) {
+      // The preprocessing (sharp and canvas paths alike) makes grey or RGB/BGR planes, nothing else.
       throw new ModelError(
-        `${source} takes ${info.inputChannels}-channel images (${info.family}): classifying is not supported for this architecture yet, ` +
-          'only 3-channel models',
+        `${source} takes ${info.inputChannels}-channel images (${info.family}): only grey (1-channel) and colour ` +
+          '(3-channel) models can classify images',
       );
     }
     if (setup.dtype !== undefined && setup.dtype !== info.dtype) {
@@ -138,17 +138,18 @@ export class Classifier<Image> {
     return results;
   }
 
-  /** Class probabilities [n × classes] for already preprocessed [3, S, S] tensors. */
+  /** Class probabilities [n × classes] for already preprocessed [C, S, S] tensors (C: the model's channels). */
   async probabilities(tensors: readonly Float32Array[]): Promise<Float32Array> {
     const size = this.info.preprocessing.inputSize;
-    const plane = 3 * size * size;
+    const channels = specChannels(this.info.preprocessing);
+    const plane = channels * size * size;
     const batch = new Float32Array(tensors.length * plane);
     tensors.forEach((tensor, i) => {
       if (tensor.length !== plane)
         throw new Error(`internal: preprocessed tensor has ${tensor.length} values, expected ${plane}`);
       batch.set(tensor, i * plane);
     });
-    const output = await this.run(new this.setup.ort.Tensor('float32', batch, [tensors.length, 3, size, size]));
+    const output = await this.run(new this.setup.ort.Tensor('float32', batch, [tensors.length, channels, size, size]));
     const classes = this.info.labels.length;
     if (output.length !== tensors.length * classes) {
       throw new ModelError(`the model gave ${output.length} scores for ${tensors.length} images of ${classes} classes`);

@@ -1,9 +1,10 @@
 import type { InferenceSession } from 'onnxruntime-common';
+import { specChannels } from '../preprocess/spec.js';
 import { ModelError, type ModelInfo } from './model-info.js';
 
 /**
- * Checks a classifier's metadata against its graph before any image is touched: the input must be [N, 3, S, S]
- * with S the spec's inputSize (the preprocessing always makes three planes), the scores output [N, C] with C the
+ * Checks a classifier's metadata against its graph before any image is touched: the input must be [N, C, S, S]
+ * with C the spec's channels (1 or 3) and S its inputSize (what the preprocessing makes), the scores output [N, C] with C the
  * label count. Dims the graph leaves symbolic are not checked here; ONNX Runtime checks them on every run.
  */
 export function checkClassifierShapes(
@@ -13,14 +14,16 @@ export function checkClassifierShapes(
   source: string,
 ): void {
   const size = info.preprocessing.inputSize;
+  const planes = specChannels(info.preprocessing);
   const input = session.inputMetadata[0];
   if (input?.isTensor) {
     const [, channels, height, width] = input.shape;
-    const mismatch = input.shape.length !== 4 || isOther(channels, 3) || isOther(height, size) || isOther(width, size);
+    const mismatch =
+      input.shape.length !== 4 || isOther(channels, planes) || isOther(height, size) || isOther(width, size);
     if (mismatch) {
       throw new ModelError(
         `${source}: the graph's input ${input.name} is [${input.shape.join(', ')}], but its preprocessing metadata makes ` +
-          `[N, 3, ${size}, ${size}] (three colour planes of inputSize ${size})`,
+          `[N, ${planes}, ${size}, ${size}] (${planes === 1 ? 'one grey plane' : 'three colour planes'} of inputSize ${size})`,
       );
     }
   }

@@ -5,6 +5,7 @@ import { QUANTIZATION_METADATA_KEYS } from '../quantize/metadata.js';
 import { dtypeOfMetadata, type ModelDtype } from './dtype.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 import { isRecord } from '../guards.js';
+import { summarizeArchitecture, type ArchitectureSummary } from './architecture-summary.js';
 
 /** An ONNX file that cannot serve as a nin-sdk classifier, with what is wrong with it. */
 export class ModelError extends Error {
@@ -15,12 +16,17 @@ export interface ModelInfo extends NinModelMetadata {
   readonly opsetVersion: number;
   readonly irVersion: number;
   readonly producer: string;
-  /** Channels of the image input, from 'nin.architecture' when the converter recorded it (3 when absent). */
+  /**
+   * Channels of the image input: the preprocessing spec's `channels`, else those 'nin.architecture' records (models
+   * converted before the spec carried them), else 3. `preprocessing.channels` is set to the same when 1 or 3.
+   */
   readonly inputChannels: number;
   /** 'int8' for models made by `nin-sdk quantize` (metadata `nin.dtype`), else 'fp32'. */
   readonly dtype: ModelDtype;
   /** How an int8 model's activation ranges were calibrated (metadata `nin.calibration`, JSON), if it says. */
   readonly calibration?: string;
+  /** The recorded architecture ('nin.architecture') in brief, when nin-convert recorded one. */
+  readonly architectureSummary?: ArchitectureSummary;
 }
 
 /**
@@ -48,8 +54,10 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
   if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
     throw new ModelError(`${source}: '${METADATA_KEYS.labels}' must be a non-empty JSON array of strings`);
   }
-  const preprocessing = checkPreprocessing(
-    parseJson(need(METADATA_KEYS.preprocessing), METADATA_KEYS.preprocessing, source),
+  const recordedChannels = inputChannelsOf(metadata[METADATA_KEYS.architecture]);
+  const preprocessing = withChannels(
+    checkPreprocessing(parseJson(need(METADATA_KEYS.preprocessing), METADATA_KEYS.preprocessing, source), source),
+    recordedChannels,
     source,
   );
   const outputs = parseJson(
@@ -71,10 +79,28 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
     opsetVersion: header.opsetVersion,
     irVersion: header.irVersion,
     producer: `${header.producerName} ${header.producerVersion}`.trim(),
-    inputChannels: inputChannelsOf(metadata[METADATA_KEYS.architecture]),
+    inputChannels: preprocessing.channels ?? recordedChannels,
     dtype: dtypeOfMetadata(metadata),
     calibration: metadata[QUANTIZATION_METADATA_KEYS.calibration],
+    architecture: metadata[METADATA_KEYS.architecture],
+    assumptions: assumptionsOf(metadata[METADATA_KEYS.assumptions], source),
+    architectureSummary: summarizeArchitecture(metadata[METADATA_KEYS.architecture]),
   };
+}
+
+/**
+ * The spec with the channels the graph takes: a spec without `channels` takes the architecture's when it is 1 (grey
+ * models written before the spec carried channels); a spec whose channels contradict the architecture is refused.
+ */
+function withChannels(spec: PreprocessSpec, recorded: number, source: string): PreprocessSpec {
+  if (spec.channels === undefined) return recorded === 1 ? { ...spec, channels: 1 } : spec;
+  if (spec.channels !== recorded) {
+    throw new ModelError(
+      `${source}: '${METADATA_KEYS.preprocessing}' says ${spec.channels} channels but '${METADATA_KEYS.architecture}' ` +
+        `says ${recorded}`,
+    );
+  }
+  return spec;
 }
 
 /** The input channel count recorded in 'nin.architecture' (nin-convert ≥ the architecture registry), else 3. */
@@ -87,6 +113,16 @@ function inputChannelsOf(architecture: string | undefined): number {
   } catch {
     return 3;
   }
+}
+
+/** 'nin.assumptions': what the conversion assumed rather than read; a list that cannot be read is refused, not hidden. */
+function assumptionsOf(text: string | undefined, source: string): readonly string[] | undefined {
+  if (text === undefined) return undefined;
+  const list = parseJson(text, METADATA_KEYS.assumptions, source);
+  if (!Array.isArray(list) || !list.every((a) => typeof a === 'string')) {
+    throw new ModelError(`${source}: '${METADATA_KEYS.assumptions}' must be a JSON array of strings`);
+  }
+  return list as string[];
 }
 
 function parseJson(text: string, key: string, source: string): unknown {

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { readOnnx } from '../graph/onnx/read.js';
 import { writeOnnx } from '../graph/onnx/write.js';
 import { ModelError, readModelInfo } from '../model/model-info.js';
-import { ImageError, preprocessImage, type PreprocessSpec } from '../preprocess/node/index.js';
+import { ImageError, preprocessImage, specChannels, type PreprocessSpec } from '../preprocess/node/index.js';
 import { MinMaxObserver } from '../quantize/observer.js';
 import { withObservedOutputs } from '../quantize/calibration-graph.js';
 import { QUANTIZATION_METADATA_KEYS, quantizationMetadata, type CalibrationRecord } from '../quantize/metadata.js';
@@ -81,16 +81,17 @@ export async function quantizeModel(
     intraOpNumThreads: intraOpThreads(options.threads),
   });
   const size = info.preprocessing.inputSize;
+  const channels = specChannels(info.preprocessing);
   let done = 0;
   // Min/max do not depend on the order of the images, so they are taken in dataset order, a batch at a time.
   const calibrateBatch = async (chunk: readonly LabeledImage[]): Promise<void> => {
     const tensors = await Promise.all(
       chunk.map((image) => preprocessCalibrationImage(image, options.dataset, info.preprocessing)),
     );
-    const batch = new Float32Array(chunk.length * 3 * size * size);
+    const batch = new Float32Array(chunk.length * channels * size * size);
     tensors.forEach((t, i) => batch.set(t, i * t.length));
     const outputs = await session.run({
-      [session.inputNames[0]!]: new ort.Tensor('float32', batch, [chunk.length, 3, size, size]),
+      [session.inputNames[0]!]: new ort.Tensor('float32', batch, [chunk.length, channels, size, size]),
     });
     for (const name of plan.calibrated) {
       observer.observe(name, session.inputNames.includes(name) ? batch : (outputs[name]!.data as Float32Array));

@@ -5,6 +5,7 @@
 export { checkPreprocessSpec } from './check-spec.js';
 export { cropPixels } from './crop.js';
 export { ImageError } from './errors.js';
+export { toGrey } from './grey.js';
 export {
   centreCropBox,
   preprocessGeometry,
@@ -18,4 +19,4 @@ export { pixelsToTensor, stackImages, type ImageBatch, type PreprocessedImage } 
 export { preprocessPixels } from './pipeline.js';
 export { checkPixels, SUPPORTED_CHANNELS, type RawPixels } from './pixels.js';
 export { resizeBilinear } from './resample.js';
-export { CIFAR10_PREPROCESSING, IMAGENET_CAFFE_PREPROCESSING, type PreprocessSpec } from './spec.js';
+export { CIFAR10_PREPROCESSING, IMAGENET_CAFFE_PREPROCESSING, specChannels, type PreprocessSpec } from './spec.js';

@@ -1,17 +1,21 @@
 import { checkPreprocessSpec } from './check-spec.js';
 import { checkPixels, type RawPixels } from './pixels.js';
-import type { PreprocessSpec } from './spec.js';
+import { toGrey } from './grey.js';
+import { specChannels, type PreprocessSpec } from './spec.js';
 
-/** One preprocessed image: a [1, 3, S, S] float32 tensor, colour planes in the spec's channel order. */
+/**
+ * One preprocessed image: a [1, C, S, S] float32 tensor, C the spec's channels (3: colour planes in the spec's
+ * channel order; 1: grey).
+ */
 export interface PreprocessedImage {
   readonly tensor: Float32Array;
-  readonly dims: readonly [1, 3, number, number];
+  readonly dims: readonly [1, 1 | 3, number, number];
 }
 
-/** Several preprocessed images in one [N, 3, S, S] tensor, the layout a model's batch input takes. */
+/** Several preprocessed images in one [N, C, S, S] tensor, the layout a model's batch input takes. */
 export interface ImageBatch {
   readonly tensor: Float32Array;
-  readonly dims: readonly [number, 3, number, number];
+  readonly dims: readonly [number, 1 | 3, number, number];
 }
 
 const f32 = Math.fround;
@@ -31,10 +35,10 @@ function planeValue(v: number, scale: number, mean: number, std: number): number
   return f32(f32(scaled - f32(mean)) / f32(std));
 }
 
-/** For each output plane, the value of every possible byte: 3 × 256 entries, so the per-pixel work is a lookup. */
-function lookupTable(spec: PreprocessSpec): Float32Array {
-  const table = new Float32Array(3 * 256);
-  for (let plane = 0; plane < 3; plane++) {
+/** For each output plane, the value of every possible byte: C × 256 entries, so the per-pixel work is a lookup. */
+function lookupTable(spec: PreprocessSpec, planes: number): Float32Array {
+  const table = new Float32Array(planes * 256);
+  for (let plane = 0; plane < planes; plane++) {
     for (let v = 0; v < 256; v++)
       table[plane * 256 + v] = planeValue(v, spec.scale, spec.mean[plane]!, spec.std[plane]!);
   }
@@ -42,9 +46,10 @@ function lookupTable(spec: PreprocessSpec): Float32Array {
 }
 
 /**
- * Pixels that already have the model's input size (spec.inputSize square) → the [3, S, S] float32 tensor (NCHW of
+ * Pixels that already have the model's input size (spec.inputSize square) → the [C, S, S] float32 tensor (NCHW of
  * one image): planes in `spec.channelOrder`, each sample scaled, minus the mean and divided by the std of its plane.
- * Grey pixels feed all three planes; a fourth (alpha) channel is ignored.
+ * Grey pixels feed all three planes of a colour spec; colour pixels are made grey (PIL's convert('L')) for a
+ * 1-channel spec; a fourth (alpha) channel is ignored.
  */
 export function pixelsToTensor(pixels: RawPixels, spec: PreprocessSpec): Float32Array {
   checkPreprocessSpec(spec);
@@ -55,11 +60,12 @@ export function pixelsToTensor(pixels: RawPixels, spec: PreprocessSpec): Float32
       `pixelsToTensor: pixels are ${pixels.width}×${pixels.height}, the spec needs ${size}×${size} (resize and crop first)`,
     );
   }
-  const table = lookupTable(spec);
-  const { data, channels } = pixels;
+  const planes = specChannels(spec);
+  const table = lookupTable(spec, planes);
+  const { data, channels } = planes === 1 ? toGrey(pixels) : pixels;
   const area = size * size;
-  const tensor = new Float32Array(3 * area);
-  for (let plane = 0; plane < 3; plane++) {
+  const tensor = new Float32Array(planes * area);
+  for (let plane = 0; plane < planes; plane++) {
     // BGR puts the source's blue (channel 2) in plane 0; grey has only channel 0.
     const source = channels === 1 ? 0 : spec.channelOrder === 'BGR' ? 2 - plane : plane;
     const offset = plane * 256;
@@ -68,19 +74,19 @@ export function pixelsToTensor(pixels: RawPixels, spec: PreprocessSpec): Float32
   return tensor;
 }
 
-/** Stacks preprocessed images of one size into an [N, 3, S, S] batch. */
+/** Stacks preprocessed images of one size and channel count into an [N, C, S, S] batch. */
 export function stackImages(images: readonly PreprocessedImage[]): ImageBatch {
   const first = images[0];
   if (first === undefined) throw new RangeError('stackImages: no images to stack');
-  const [, , height, width] = first.dims;
-  const length = 3 * height * width;
+  const [, planes, height, width] = first.dims;
+  const length = planes * height * width;
   const tensor = new Float32Array(images.length * length);
   images.forEach((image, i) => {
-    const [, , h, w] = image.dims;
-    if (h !== height || w !== width || image.tensor.length !== length) {
-      throw new RangeError(`stackImages: image ${i} is 3×${h}×${w}, image 0 is 3×${height}×${width}`);
+    const [, c, h, w] = image.dims;
+    if (c !== planes || h !== height || w !== width || image.tensor.length !== length) {
+      throw new RangeError(`stackImages: image ${i} is ${c}×${h}×${w}, image 0 is ${planes}×${height}×${width}`);
     }
     tensor.set(image.tensor, i * length);
   });
-  return { tensor, dims: [images.length, 3, height, width] };
+  return { tensor, dims: [images.length, planes, height, width] };
 }

@@ -2,10 +2,11 @@ import { checkPreprocessSpec } from './check-spec.js';
 import { cropPixels } from './crop.js';
 import { ImageError } from './errors.js';
 import { preprocessGeometry } from './geometry.js';
+import { toGrey } from './grey.js';
 import { pixelsToTensor, type PreprocessedImage } from './normalize.js';
 import { checkPixels, withoutAlpha, type RawPixels } from './pixels.js';
 import { resizeBilinear } from './resample.js';
-import type { PreprocessSpec } from './spec.js';
+import { specChannels, type PreprocessSpec } from './spec.js';
 
 /** Largest resized image (before the centre crop) made for one input: 64 megapixels, 192 MB of RGB. */
 export const MAX_RESIZED_PIXELS = 64 * 2 ** 20;
@@ -13,17 +14,18 @@ export const MAX_RESIZED_PIXELS = 64 * 2 ** 20;
 /**
  * Decoded pixels of any size → the model's input tensor, as torchvision does it on a PIL image:
  * `Resize(spec.resizeShorterSide)` (Pillow's bilinear, skipped when the size is already right), then
- * `CenterCrop(spec.inputSize)`, then the spec's channel order, scale, mean and std. Pure: runs in browsers on
+ * `CenterCrop(spec.inputSize)`, then the spec's channel order, scale, mean and std. A 1-channel spec converts the
+ * image to grey first (PIL's `convert('L')`), as a pipeline on an 'L' image resizes grey bytes. Pure: runs in browsers on
  * `ImageData` (channels 4) as well as in Node.
  */
 export function preprocessPixels(pixels: RawPixels, spec: PreprocessSpec, label = 'raw image'): PreprocessedImage {
   const cropped = resizeAndCropPixels(pixels, spec, label);
-  return { tensor: pixelsToTensor(cropped, spec), dims: [1, 3, spec.inputSize, spec.inputSize] };
+  return { tensor: pixelsToTensor(cropped, spec), dims: [1, specChannels(spec), spec.inputSize, spec.inputSize] };
 }
 
 /**
  * The geometric half of preprocessing: pixels of any size → the spec's inputSize square of pixels (1 or 3
- * channels, alpha dropped), before any normalisation. What a model with preprocessing in its graph takes.
+ * channels, alpha dropped; grey for a 1-channel spec), before any normalisation. What a model with preprocessing in its graph takes.
  */
 export function resizeAndCropPixels(pixels: RawPixels, spec: PreprocessSpec, label = 'raw image'): RawPixels {
   checkPreprocessSpec(spec);
@@ -37,7 +39,8 @@ export function resizeAndCropPixels(pixels: RawPixels, spec: PreprocessSpec, lab
         `over the limit of ${MAX_RESIZED_PIXELS / 2 ** 20} megapixels for one resized image`,
     );
   }
-  const colour = withoutAlpha(pixels);
+  // Grey before the resize: torchvision resizes the 'L' image's bytes, and resizing colour first would round twice.
+  const colour = specChannels(spec) === 1 ? toGrey(pixels) : withoutAlpha(pixels);
   const resized = geometry.needsResize ? resizeBilinear(colour, geometry.resize.width, geometry.resize.height) : colour;
   return cropPixels(resized, geometry.crop);
 }

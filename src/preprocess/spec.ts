@@ -11,7 +11,14 @@ export interface PreprocessSpec {
    * cropped. Equal to `inputSize` when the whole image is used.
    */
   readonly resizeShorterSide: number;
-  /** Order of the three colour planes in the tensor: Caffe models take BGR. */
+  /**
+   * Planes of the input tensor: 3 (colour, the default when absent, as in every model converted before the
+   * architecture registry) or 1 (grey, e.g. d2l's Fashion-MNIST NiN). A 1-channel model gets the image converted the
+   * way PIL's `convert('L')` does (ITU-R 601-2 luma, src/preprocess/grey.ts) before the resize, as a torchvision
+   * pipeline on an 'L' image does; its three mean and std entries must then be equal.
+   */
+  readonly channels?: 1 | 3;
+  /** Order of the three colour planes in the tensor: Caffe models take BGR. Ignored by 1-channel specs. */
   readonly channelOrder: 'RGB' | 'BGR';
   /** Pixel values 0–255 are multiplied by this first (1/255 for [0, 1] inputs, 1 for Caffe's 0–255). */
   readonly scale: number;
@@ -44,3 +51,8 @@ export const CIFAR10_PREPROCESSING: PreprocessSpec = Object.freeze({
   mean: [0.4914, 0.4822, 0.4465] as const,
   std: [0.247, 0.2435, 0.2616] as const,
 });
+
+/** The planes of a spec's input tensor: its `channels`, 3 when absent. */
+export function specChannels(spec: PreprocessSpec): 1 | 3 {
+  return spec.channels ?? 3;
+}

@@ -10,7 +10,7 @@ import { ModelError } from '../model/model-info.js';
 import { decodeImage, preprocessImage, type ImageInput } from '../preprocess/node/index.js';
 import { resizeAndCropPixels } from '../preprocess/pipeline.js';
 import type { RawPixels } from '../preprocess/pixels.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
 import { DATATYPES, elementCount, isDatatype, type NumericArray } from './datatypes.js';
 import { HEADER_LENGTH_HEADER, type InferenceResponse, type ModelMetadata } from './protocol.js';
 
@@ -128,7 +128,9 @@ export class RemoteClassifier {
       typeof image === 'string' || image instanceof Uint8Array
         ? (await decodeImage(image, { maxPixels: this.options.maxPixels })).pixels
         : image;
-    return interleavedRgb(resizeAndCropPixels(pixels, spec));
+    const cropped = resizeAndCropPixels(pixels, spec);
+    // A grey spec's pixels are already the one byte per pixel its pixel model takes.
+    return specChannels(spec) === 1 ? Uint8Array.from(cropped.data) : interleavedRgb(cropped);
   }
 
   /** One infer request with binary input and output: `rows` stacked, the named FP32 output returned. */

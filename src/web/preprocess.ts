@@ -4,7 +4,7 @@ import type { PreprocessSpec } from '../preprocess/spec.js';
 import { decodeImage, type WebImage } from './decode-image.js';
 
 /**
- * A browser image → the [1, 3, S, S] input tensor of a model with this preprocessing spec: decoded by the
+ * A browser image → the [1, C, S, S] input tensor of a model with this preprocessing spec: decoded by the
  * browser, then the same pure pipeline as Node's sharp path (Pillow's bilinear resize, torchvision's centre crop,
  * float32 normalisation), so equal pixels give bit-identical tensors.
  */

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { convertCheckpoint } from '../../converters/nin/index.js';
 import { connect, defaultModelPath, loadClassifier, type NodeClassifier } from '../../src/index.js';
 import { decodeImage } from '../../src/preprocess/node/index.js';
 import { resizeAndCropPixels } from '../../src/preprocess/pipeline.js';
@@ -147,6 +148,39 @@ describe('nin-sdk export triton', () => {
       );
     } finally {
       await server.shutdown();
+    }
+  });
+  test('a grey model (d2l): the pixel variant takes one byte per pixel, and connect() gets the local predictions', async () => {
+    const d2l = join(work, 'd2l.onnx');
+    writeFileSync(d2l, (await convertCheckpoint(readFileSync(join(FIXTURES, 'arch', 'd2l-nin-small.params')))).onnx);
+    const repo = join(work, 'repo-grey');
+    await exportTritonRepository(d2l, repo, { ...OPTIONS, name: 'grey', withPreprocessing: true });
+    const config = readFileSync(join(repo, 'grey', 'config.pbtxt'), 'utf8');
+    assert.match(config, /name: "pixels"\s+data_type: TYPE_UINT8\s+format: FORMAT_NHWC\s+dims: \[ 224, 224, 1 \]/);
+    const local = await loadClassifier(d2l, { threads: 1, dtype: 'fp32' });
+    const server = await InferenceServer.start(
+      [{ name: 'grey', bytes: readFileSync(join(repo, 'grey', '1', 'model.onnx')), source: 'grey' }],
+      SERVE_DEFAULTS,
+    );
+    try {
+      const remote = await connect(server.url, { model: 'grey' });
+      assert.deepEqual(remote.metadata.inputs[0]!.shape.slice(1), [224, 224, 1]);
+      const images = [
+        CAT,
+        join(FIXTURES, 'images', 'rgba-200x240.png'),
+        join(FIXTURES, 'images', 'large-1600x1200.jpg'),
+      ];
+      const served = await remote.classifyBatch(images, { top: 10 });
+      const expected = await local.classifyBatch(images, { top: 10 });
+      // The graph repeats normalize.ts's float32 operations: the same tensor, the same probabilities.
+      served.forEach((predictions, i) =>
+        predictions.forEach((p, j) =>
+          assert.deepEqual([p.index, p.probability], [expected[i]![j]!.index, expected[i]![j]!.probability]),
+        ),
+      );
+    } finally {
+      await server.shutdown();
+      await local.dispose();
     }
   });
 });

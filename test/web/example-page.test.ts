@@ -152,6 +152,38 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
     await page.screenshot({ path: join(ARTIFACTS, 'example-page-bad-image.png'), fullPage: true });
   });
 
+  test("registry architectures: d2l's grey NiN classifies as in Node, and a conversion's assumptions are shown", async () => {
+    const page = await browser.newPage();
+    await page.addInitScript({ content: 'delete Navigator.prototype.gpu;' });
+    await page.goto(site.url);
+    await settled(page);
+    const d2l = join(FIXTURES, 'arch', 'd2l-nin-small.params');
+    await page.setInputFiles('#model-file', d2l);
+    await page.setInputFiles('#image-file', CAT);
+    assert.equal(await settled(page), 'ready');
+    assert.match(
+      await text(page, '#model-status'),
+      /^d2l-nin-small\.params \(converted: 7,802 parameters\): d2l-nin, 10 classes, running on wasm\.$/,
+    );
+    assert.match(
+      await text(page, '#model-architecture'),
+      /^Architecture: d2l NiN \(Fashion-MNIST\) \[d2l-nin\], 1×224×224 input, 30 layers \(from d2l-ai\/d2l-en /,
+    );
+    assert.equal(await page.isHidden('#model-assumptions'), true);
+    assert.deepEqual(await shownPredictions(page), await nodeTop5((await convertCheckpoint(await readFile(d2l))).onnx));
+
+    // pytorchcv's nin_svhn has nin_cifar10's keys and shapes: its published file name settles it, with a warning.
+    const svhn = await readFile(join(FIXTURES, 'arch', 'nin_svhn-small.pth'));
+    const name = 'nin_svhn-0376-65c3adfb.pth';
+    await page.setInputFiles('#model-file', { name, mimeType: 'application/octet-stream', buffer: svhn });
+    assert.equal(await settled(page), 'ready');
+    const { assumptions } = await convertCheckpoint(svhn, { fileName: name });
+    assert.equal(assumptions.length, 1);
+    assert.equal(await page.isVisible('#model-assumptions'), true);
+    assert.deepEqual(await page.locator('#model-assumption-list li').allTextContents(), assumptions);
+    await page.screenshot({ path: join(ARTIFACTS, 'example-page-assumptions.png'), fullPage: true });
+  });
+
   test('without WebGPU: a notice says so, and the model runs on wasm', async () => {
     const page = await browser.newPage();
     // A browser without WebGPU, as Firefox or an older Chrome is.

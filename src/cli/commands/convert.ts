@@ -219,6 +219,7 @@ async function listArchitectures(): Promise<string> {
       `    recognised by keys ${a.layers.find((l) => l.kind === 'conv')?.name ?? ''}.weight …, ${a.labels.length} labels`,
       `    not in the weights: ${describeUnreadSettings(a)}`,
       ...(a.notes === undefined ? [] : [`    note: ${a.notes}`]),
+      ...(a.assumes ?? []).map((assumption) => `    assumed on every conversion: ${assumption}`),
     ].join('\n'),
   ).join('\n');
 }

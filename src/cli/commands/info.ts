@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
+import { describeArchitectureSummary } from '../../model/architecture-summary.js';
 import { readModelInfo } from '../../model/model-info.js';
 import { checkClassifierShapes } from '../../model/check-shapes.js';
 import { checkSelfContained } from '../../model/self-contained.js';
@@ -14,8 +15,9 @@ import { terminalSafe } from '../terminal-text.js';
 
 export const INFO_HELP = `Usage: nin-sdk info [model.onnx] [--json]
 
-Describes a model written by nin-convert (default: the embedded one): family, labels, preprocessing, inputs
-and outputs, opset, provenance, and precision (fp32 or int8, with how an int8 model was calibrated).`;
+Describes a model written by nin-convert (default: the embedded one): family, the architecture it was built from
+and what its conversion assumed, labels, preprocessing, inputs and outputs, opset, provenance, and precision (fp32
+or int8, with how an int8 model was calibrated).`;
 
 export async function runInfo(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(() =>
@@ -66,8 +68,14 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   const lines = [
     `model:         ${path} (${(bytes.byteLength / 1e6).toFixed(1)} MB)`,
     `family:        ${info.family}`,
+    ...(info.architectureSummary === undefined
+      ? []
+      : [`architecture:  ${describeArchitectureSummary(info.architectureSummary)}`]),
+    // Said as loudly as nin-convert said it: this model's computation was taken as given, not read from the weights.
+    ...(info.assumptions ?? []).map((assumption) => `assumed:       ${assumption}`),
     `labels:        ${shown}`,
-    `preprocessing: shorter side → ${p.resizeShorterSide} (bilinear), centre crop ${p.inputSize}×${p.inputSize}, ${p.channelOrder}, ` +
+    `preprocessing: ${p.channels === 1 ? "grey (PIL's convert('L')), " : ''}shorter side → ${p.resizeShorterSide} (bilinear), ` +
+      `centre crop ${p.inputSize}×${p.inputSize}, ${p.channels === 1 ? '1 channel' : p.channelOrder}, ` +
       `× ${formatNumber(p.scale)}, − mean [${p.mean.join(', ')}], ÷ std [${p.std.join(', ')}]`,
     `weights:       ${weights.map((w) => `${w.dtype} (${w.values.toLocaleString('en-US')} values)`).join(', ')}` +
       (weights.some((w) => w.dtype === 'float16') ? ', computed in float32' : ''),

@@ -17,7 +17,7 @@ export type ImageInput = string | Uint8Array | RawPixels;
 export type PreprocessOptions = DecodeOptions;
 
 /**
- * An image → the [1, 3, S, S] input tensor of a model with this preprocessing spec, equal to what PIL +
+ * An image → the [1, C, S, S] input tensor of a model with this preprocessing spec, equal to what PIL +
  * torchvision make of the same file (see test/preprocess). Throws ImageError for anything wrong with the image.
  * Raw pixels are taken as they are (no pixel limit: they are already in memory).
  */

@@ -42,6 +42,11 @@ export interface TritonConfigOptions {
   readonly labelFile?: boolean;
 }
 
+/** [S, S, C] with C an image's 1 (grey) or 3 (RGB) channels: the pixel model's layout; [C, S, S] otherwise. */
+function isChannelsLast(dims: readonly (number | string)[]): boolean {
+  return (dims[2] === 3 || dims[2] === 1) && dims[0] !== dims[2];
+}
+
 export function tritonModelConfig(
   model: { readonly name: string; readonly metadata: ModelMetadata; readonly info: NinModelMetadata | undefined },
   options: TritonConfigOptions,
@@ -54,9 +59,7 @@ export function tritonModelConfig(
     return {
       name: t.name,
       data_type: `TYPE_${t.datatype}`,
-      ...(image
-        ? { format: dims[2] === 3 && dims[0] !== 3 ? ('FORMAT_NHWC' as const) : ('FORMAT_NCHW' as const) }
-        : {}),
+      ...(image ? { format: isChannelsLast(dims) ? ('FORMAT_NHWC' as const) : ('FORMAT_NCHW' as const) } : {}),
       dims,
       ...(isOutput && options.labelFile && dims.length === 1 && dims[0] === classes
         ? { label_filename: LABEL_FILE }

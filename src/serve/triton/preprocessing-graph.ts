@@ -5,9 +5,12 @@
  * float32 operations of src/preprocess/normalize.ts, in the same order, so the tensors agree bit for bit.
  */
 import { GraphBuilder, ops, readOnnx, writeOnnx, float32Tensor, type Graph, type Value } from '../../graph/index.js';
-import type { PreprocessSpec } from '../../preprocess/spec.js';
+import { specChannels, type PreprocessSpec } from '../../preprocess/spec.js';
 
-/** The variant's input: a batch of inputSize × inputSize RGB images, bytes in height, width, channel order. */
+/**
+ * The variant's input: a batch of inputSize × inputSize images, bytes in height, width, channel order; RGB, or one
+ * grey byte per pixel for a 1-channel spec (made grey by the client, as PIL's convert('L') does, before the resize).
+ */
 export const PIXELS_INPUT = 'pixels';
 
 /** Names of the nodes and values added in front of the model, kept apart from the model's own. */
@@ -18,13 +21,14 @@ export function withPreprocessingGraph(model: Uint8Array, spec: PreprocessSpec):
   const original = onnx.graph;
   const input = original.inputs[0];
   if (original.inputs.length !== 1 || input === undefined || input.dtype !== 'float32') {
-    throw new Error('the model needs one float32 [N, 3, S, S] input for preprocessing to be put in front of it');
+    throw new Error('the model needs one float32 [N, C, S, S] input for preprocessing to be put in front of it');
   }
   const size = spec.inputSize;
+  const channels = specChannels(spec);
   const g = new GraphBuilder({ name: original.name, opsetVersion: onnx.opsetVersion });
-  const pixels = g.input(PIXELS_INPUT, 'uint8', [input.shape[0] ?? 'batch', size, size, 3]);
+  const pixels = g.input(PIXELS_INPUT, 'uint8', [input.shape[0] ?? 'batch', size, size, channels]);
   const planes = ops.transpose(g, ops.cast(g, pixels, 'float32'), [0, 3, 1, 2]);
-  const ordered = spec.channelOrder === 'BGR' ? reverseChannels(g, planes) : planes;
+  const ordered = channels === 3 && spec.channelOrder === 'BGR' ? reverseChannels(g, planes) : planes;
   const divisor = 1 / spec.scale;
   // As normalize.ts's planeValue: ToTensor divides by 255 rather than multiplying by 1/255.
   const scaled =
@@ -33,8 +37,10 @@ export function withPreprocessingGraph(model: Uint8Array, spec: PreprocessSpec):
       : Number.isInteger(divisor)
         ? ops.div(g, ordered, g.constant(float32Tensor([divisor], [])))
         : ops.mul(g, ordered, g.constant(float32Tensor([spec.scale], [])));
-  const centred = ops.sub(g, scaled, g.constant(float32Tensor([...spec.mean], [1, 3, 1, 1])));
-  const normalised = ops.div(g, centred, g.constant(float32Tensor([...spec.std], [1, 3, 1, 1])));
+  const perPlane = (values: readonly number[]) =>
+    g.constant(float32Tensor(values.slice(0, channels), [1, channels, 1, 1]));
+  const centred = ops.sub(g, scaled, perPlane(spec.mean));
+  const normalised = ops.div(g, centred, perPlane(spec.std));
   g.output(normalised, input.name);
   const front = prefixNames(g.build(), new Set([PIXELS_INPUT, input.name]));
   const graph: Graph = {

@@ -1,0 +1,54 @@
+import { isRecord } from '../guards.js';
+
+/** What a model's recorded architecture ('nin.architecture', written by nin-convert) says, for people to read. */
+export interface ArchitectureSummary {
+  /** Registry id (`d2l-nin`) or the id of the user's --arch JSON. */
+  readonly id: string;
+  readonly title?: string;
+  /** The public repository and file the model class comes from. */
+  readonly source?: string;
+  readonly inputChannels?: number;
+  readonly inputSize?: number;
+  /** Layers of the recorded list, weightless ones (pools, activations) included. */
+  readonly layerCount?: number;
+}
+
+/**
+ * The recorded architecture's id, title, source, input and layer count, or undefined when the model has none (made
+ * before the registry, or by another tool) or it is not the JSON nin-convert writes. The metadata is anyone's to
+ * write: each field is taken only when it has the expected type; nothing in it drives computation.
+ */
+export function summarizeArchitecture(recorded: string | undefined): ArchitectureSummary | undefined {
+  if (recorded === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(recorded);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed) || typeof parsed['id'] !== 'string' || parsed['id'] === '') return undefined;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const whole = (value: unknown) => (Number.isInteger(value) && (value as number) > 0 ? (value as number) : undefined);
+  const layers = parsed['layers'];
+  return {
+    id: parsed['id'],
+    ...optional('title', text(parsed['title'])),
+    ...optional('source', text(parsed['source'])),
+    ...optional('inputChannels', whole(parsed['inputChannels'])),
+    ...optional('inputSize', whole(parsed['inputSize'])),
+    ...optional('layerCount', Array.isArray(layers) ? layers.length : undefined),
+  };
+}
+
+/** One line for `nin-sdk info` and the web page: `d2l NiN (Fashion-MNIST) [d2l-nin], 1×224×224 input, 24 layers`. */
+export function describeArchitectureSummary(summary: ArchitectureSummary): string {
+  const parts = [summary.title === undefined ? summary.id : `${summary.title} [${summary.id}]`];
+  if (summary.inputChannels !== undefined && summary.inputSize !== undefined)
+    parts.push(`${summary.inputChannels}×${summary.inputSize}×${summary.inputSize} input`);
+  if (summary.layerCount !== undefined) parts.push(`${summary.layerCount} layers`);
+  return parts.join(', ') + (summary.source === undefined ? '' : ` (from ${summary.source})`);
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
