@@ -5,6 +5,8 @@
  *   dist/cli/nin-convert.mjs     nin-convert            (package.json's bin entries point here)
  *   dist/cli/nin-sdk.mjs         nin-sdk, whose commands stay lazy: each is a chunk loaded when it runs
  *   dist/cli/chunks/*.mjs        code split between them, named by content hash
+ *   dist/cli/chunks/inference-worker.mjs   nin-sdk serve's worker thread, started by file name from the chunk
+ *                                beside it (src/serve/inference-worker-handle.ts)
  *
  * Native and WebAssembly packages stay outside the bundle and load from node_modules: onnxruntime-node and sharp
  * (binaries found next to their own files) and @jsquash/jpeg (its .wasm is resolved beside its loader).
@@ -39,7 +41,10 @@ const REQUIRE_SHIM =
 export async function bundleClis(options: { readonly clean?: boolean } = {}): Promise<void> {
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: Object.keys(CLI_BUNDLES).map((name) => ({ in: `src/cli/${name}.ts`, out: name })),
+    entryPoints: [
+      ...Object.keys(CLI_BUNDLES).map((name) => ({ in: `src/cli/${name}.ts`, out: name })),
+      { in: 'src/serve/inference-worker.ts', out: 'chunks/inference-worker' },
+    ],
     outdir: CLI_BUNDLE_DIR,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',

@@ -10,10 +10,14 @@ export interface RunResult {
 }
 
 /**
- * Starts the worker module beside this one: .js once built; .ts when run from source (tests under tsx), where the
- * worker must register tsx's loader itself: loader flags such as --import do not reach worker threads.
+ * Starts the worker module beside this one: .js once compiled by tsc; .mjs in the bundled CLI, where
+ * scripts/bundle-cli.ts writes the worker as its own entry beside the chunks; .ts when run from source (tests
+ * under tsx), where the worker must register tsx's loader itself: loader flags such as --import do not reach
+ * worker threads.
  */
 function startWorker(setup: WorkerSetup): Worker {
+  if (import.meta.url.endsWith('.mjs'))
+    return new Worker(new URL('./inference-worker.mjs', import.meta.url), { workerData: setup });
   if (!import.meta.url.endsWith('.ts'))
     return new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: setup });
   const tsx = import.meta.resolve('tsx/esm/api');

@@ -208,8 +208,9 @@ describe('nin-sdk start-up (issue 19: load only what one image needs)', () => {
       `unbundled modules loaded: ${ours.join(', ')}`,
     );
     // esbuild puts each set of modules shared between commands in its own chunk (17 at the merge of issues 18 and
-    // 19); the bound catches a command that starts pulling in everything, not one more shared chunk.
-    assert.ok(ours.length <= 24, `${ours.length} bundle files loaded`);
+    // 19, 27 after serve's (issue 20), 28 once serve's inference worker became an entry of its own, of 75 files in
+    // dist/cli); the bound catches a command that starts pulling in everything, not one more shared chunk.
+    assert.ok(ours.length <= 32, `${ours.length} bundle files loaded`);
     // The bundle names each module it inlines in a comment: none of the converter's or the protobuf runtime's.
     for (const file of ours)
       assert.doesNotMatch(
