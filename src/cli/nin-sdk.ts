@@ -23,7 +23,7 @@ Commands:
   serve                            serve models over the Open Inference Protocol (KServe v2 / Triton REST)
   export triton <model.onnx> <dir> write a Triton model repository (config.pbtxt, model, labels)
 
-Run 'nin-sdk <command> --help' for a command's options.`;
+Run 'nin-sdk <command> --help' for a command's options; 'nin-sdk --version' prints the version.`;
 
 type Command = (argv: readonly string[]) => Promise<number | void>;
 

@@ -1,5 +1,5 @@
-import { oneLine } from '../runtime/ort-error.js';
 import { describeFailure } from './errors.js';
+import { terminalLine } from './terminal-text.js';
 
 /**
  * Runs a command's main, printing any failure as one line on stderr with the right exit code. A reader that goes
@@ -14,8 +14,9 @@ export function runCommand(name: string, main: () => Promise<number | void>): vo
     },
     (error: unknown) => {
       const { line, exitCode } = describeFailure(error, name);
-      // Messages from libraries (ONNX Runtime's, Node's) may span lines or carry control characters.
-      console.error(oneLine(line));
+      // Messages from libraries (ONNX Runtime's, Node's) may span lines, and names read from the input (class
+      // folders, tar entries, labels) may carry terminal escape sequences.
+      console.error(terminalLine(line));
       process.exitCode = exitCode;
     },
   );

@@ -10,3 +10,12 @@ export function terminalSafe(text: string): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * A message made into one safe terminal line: runs of whitespace (line breaks and tabs included) become one space,
+ * and any other control character is escaped as terminalSafe does, so a dataset's folder name or a tar entry name
+ * quoted in an error shows its escape sequence instead of running it.
+ */
+export function terminalLine(text: string): string {
+  return terminalSafe(text.replace(/\s+/g, ' ').trim());
+}

@@ -65,6 +65,9 @@ export async function loadClassifier(
     dtype,
     strict: options.strict,
     batchSize: options.batchSize,
+    // Warnings of nin-sdk's own sessions stay quiet (a provider that fails to start is reported in
+    // `classifier.fallbacks`); ONNX Runtime's page-wide logger (ort.env.logLevel) is the application's, left as it is.
+    sessionOptions: { logSeverityLevel: 3 },
     onProgress: options.onProgress,
     preprocess: async (image, spec) => (await preprocessImage(image, spec)).tensor,
   });

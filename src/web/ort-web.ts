@@ -13,10 +13,6 @@ export { ort };
 /** Where onnxruntime-web fetches its .wasm/.mjs files: a folder URL ending in '/', or the two files' URLs. */
 export type WasmPaths = Env.WasmPrefixOrFilePaths;
 
-// ONNX Runtime logs a provider that fails to start as an error on the console; nin-sdk reports it itself, in
-// `classifier.fallbacks`, once.
-ort.env.logLevel = 'fatal';
-
 /**
  * Points onnxruntime-web at its WebAssembly files. It reads this setting once, when the first session starts,
  * so it must come with the first loadClassifier call of a page.

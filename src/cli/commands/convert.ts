@@ -18,8 +18,10 @@ import { writeFileAtomic } from '../../node/write-atomic.js';
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
 
 Converts a PyTorch Network-in-Network checkpoint to ONNX: pytorch-nin-cifar10, pytorch-nin (ImageNet), pytorchcv
-nin_cifar10/100/svhn, d2l, rasbt's BatchNorm NiN and more (--list-architectures), any width, in every format PyTorch has written (zip, legacy, torch <= 0.3), bare state_dicts or wrapped
-({'state_dict': ...}, {'model': ...}, DataParallel 'module.' prefixes). Nothing in the file is executed.
+nin_cifar10/100/svhn, d2l, rasbt's BatchNorm NiN and more (--list-architectures), any width, in every format
+PyTorch has written (zip, legacy, torch <= 0.3), bare state_dicts or wrapped ({'state_dict': ...}, {'model': ...},
+{'net': ...}, DataParallel 'module.' prefixes). Nothing in the file is executed. Whatever the file cannot tell
+(pooling, eps, preprocessing) and had to be assumed is printed on stderr and recorded in the ONNX metadata.
 
 Options:
   --family <${FAMILY_IDS.join('|')}>  treat the checkpoint as this family instead of recognising it
@@ -27,12 +29,12 @@ Options:
   --arch <id|file.json>     take this architecture instead of recognising it: a registry id, or your own
                             network as JSON (see docs/architectures.md); what it assumes is printed on stderr
   --list-architectures      print the known architectures and how each is recognised, then exit
-  --labels <file>           class names, one per line (default: the family's CIFAR-10 / ImageNet names)
+  --labels <file>           class names, one per line (default: the architecture's, e.g. CIFAR-10, ImageNet)
   --opset <n>               ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET_VERSION}: onnxruntime-node and -web 1.30 load it)
   --float16                 store weights as float16: half the file, still computes in float32
   --int8                    quantize to static int8 (QDQ), as nin-sdk quantize does; needs --calibrate
   --calibrate <dataset>     a folder or tar of <class>/<image> images (the training split) to calibrate on
-  --images <n>              calibration images, sampled uniformly (default 1000)
+  --images <n>              with --int8: calibration images, sampled uniformly (default 1000)
   --preprocessing <p>       for an ONNX input: cifar10, imagenet or a JSON file of a preprocessing spec
   -q, --quiet               print nothing on success
   -h, --help                show this help

@@ -21,12 +21,13 @@ Serves models over the Open Inference Protocol (KServe v2 REST, as Triton speaks
 Each model is named after its file (the embedded one: nin-cifar10).
 
 Options:
-  --model <file.onnx>        a model to serve; repeat for several (default: the embedded CIFAR-10 NIN)
+  --model <file.onnx>        a model to serve; repeat for several (default: the embedded CIFAR-10 NIN, float32)
   --host <address>           address to listen on (default 127.0.0.1)
   --port <n>                 port (default 8000; 0 picks a free one)
   --workers <n>              inference worker threads per model (default 1)
   --threads <n>              ONNX Runtime intra-op threads per worker (default: one per physical core)
   --provider <list>          cpu, cuda or webgpu, or an ordered list (default cpu)
+  --strict                   fail if the first provider cannot start instead of falling back
   --max-batch-size <n>       most images per ONNX Runtime run (default 64)
   --max-queue-delay <ms>     how long a request waits for others to join its batch (default 0)
   --max-queue <n>            most images waiting; beyond, 503 with Retry-After (default 1024)

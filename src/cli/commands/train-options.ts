@@ -23,8 +23,8 @@ lr x0.1 at epochs 80, 160 and 240 of 319, weights N(0, 0.05); plus 4-pixel crops
 Options:
   --data <folder|tar>      training images (required, also when resuming)
   --test <folder|tar>      test images, evaluated after every epoch; the best epoch is saved
-  --from <model>           start from a trained NIN: a PyTorch checkpoint, an ONNX model of nin-convert, or
-                           a checkpoint.nintrain (its weights only)
+  --from <model>           start from a trained NIN of either pytorch-nin family: a PyTorch checkpoint, an ONNX
+                           model of nin-convert or nin-sdk train, or a checkpoint.nintrain (its weights only)
   --widths <list>          output channels of the 9 convolutions, e.g. 192,160,96,192,192,192,192,192,10
                            (8 numbers: the class count is appended; default the recipe's full width)
   --epochs <n>             default 319 (step schedule) or 16 (linear)
