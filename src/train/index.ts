@@ -34,16 +34,29 @@ export {
 } from './nin/architecture.js';
 export {
   BATCH_DIM,
-  buildNinForward,
+  buildNinTrainingArtifacts,
+  buildNinTrainingGraphs,
   INPUT_NAME,
   LABELS_NAME,
-  LOGITS_GRADIENT_NAME,
   LOGITS_NAME,
   LOSS_NAME,
-  type DropoutMaskSpec,
-  type NinForward,
+  ninForwardModel,
+  type NinArtifactsOptions,
   type NinForwardOptions,
 } from './nin/forward.js';
+export {
+  trainableParameters,
+  type DropoutMaskSpec,
+  type ForwardModel,
+} from './model/forward-model.js';
+export {
+  architectureForwardModel,
+  parameterSpecs,
+  UntrainableArchitectureError,
+  type ArchitectureForwardOptions,
+} from './model/architecture-forward.js';
+export { softmaxCrossEntropyLoss, type AttachedLoss, type LossBlock } from './loss/loss-block.js';
+export { checkpointForwardModel } from './checkpoint/forward.js';
 export {
   adamwStepScalars,
   ADAMW_SCALAR_NAMES,
@@ -81,9 +94,15 @@ export {
   architectureSpec,
   checkpointArchitecture,
   checkpointParameters,
+  describeArchitectureSpec,
   initialCheckpoint,
+  initialModelCheckpoint,
+  isNinArchitectureSpec,
   parameterSlots,
+  trainableTensors,
   type ArchitectureSpec,
+  type NinArchitectureSpec,
+  type RegistryArchitectureSpec,
   type ParameterSlot,
   type TrainingCheckpoint,
 } from './checkpoint/state.js';

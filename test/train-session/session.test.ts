@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import {
   adamwStepScalars,
-  buildTrainingArtifacts,
+  buildNinTrainingArtifacts,
   checkpointParameters,
   decodeTrainingCheckpoint,
   gradientName,
@@ -109,7 +109,7 @@ function flatten(state: Map<string, Float32Array>, names: readonly string[]): Fl
 
 for (const kind of ['sgd', 'adamw'] as const) {
   describe(`TrainingSession (${kind})`, () => {
-    const artifacts = buildTrainingArtifacts(TINY, { optimizer: kind });
+    const artifacts = buildNinTrainingArtifacts(TINY, { optimizer: kind });
     let training: ort.InferenceSession;
     let optimizer: ort.InferenceSession;
     before(async () => {
@@ -267,7 +267,7 @@ describe('TrainingSession state', () => {
   });
 
   it("refuses models that are not the checkpoint's", async () => {
-    const other = buildTrainingArtifacts(TINY, { optimizer: 'sgd' });
+    const other = buildNinTrainingArtifacts(TINY, { optimizer: 'sgd' });
     await assert.rejects(
       TrainingSession.create(
         {

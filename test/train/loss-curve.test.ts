@@ -8,7 +8,7 @@ import { it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { recognize } from '../../converters/nin/index.js';
 import {
-  buildTrainingArtifacts,
+  buildNinTrainingArtifacts,
   hashDropoutMask,
   hyperparameterVectors,
   LEARNING_RATES_NAME,
@@ -40,7 +40,7 @@ it('50 SGD steps (recipe groups and momentum) follow PyTorch loss curve within 1
   const imageSize = channels * height * width;
 
   const initial = checkpointTensors('cifar-small.pth');
-  const artifacts = buildTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
+  const artifacts = buildNinTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
   const { learningRates, weightDecays } = hyperparameterVectors(
     artifacts.parameterNames,
     ninCifar10Groups(artifacts.parameterNames, 'classifier.20', baseLr),

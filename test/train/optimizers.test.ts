@@ -11,7 +11,7 @@ import { NIN_CIFAR10 } from '../../converters/nin/index.js';
 import {
   adamwStepScalars,
   architectureFromWidths,
-  buildTrainingArtifacts,
+  buildNinTrainingArtifacts,
   hyperparameterVectors,
   LEARNING_RATES_NAME,
   ninCifar10Groups,
@@ -84,7 +84,7 @@ async function checkSteps(
 
 describe('optimizer_model.onnx matches torch.optim', () => {
   it('SGD, momentum 0.95, the pytorch-nin-cifar10 groups (lr 0.1 / 0.2 / 0.01, weight decay 1e-4 on weights)', async (t) => {
-    const artifacts = buildTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd' });
+    const artifacts = buildNinTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd' });
     const groups = ninCifar10Groups(artifacts.parameterNames);
     assert.deepEqual(
       groups.map((g) => [g.name, g.parameters.length, g.lr, g.weightDecay]),
@@ -106,7 +106,7 @@ describe('optimizer_model.onnx matches torch.optim', () => {
   });
 
   it('AdamW, weights lr 1e-3 weight decay 1e-2, biases lr 2e-3 no decay', async (t) => {
-    const artifacts = buildTrainingArtifacts(CIFAR_SMALL, { optimizer: 'adamw' });
+    const artifacts = buildNinTrainingArtifacts(CIFAR_SMALL, { optimizer: 'adamw' });
     const names = artifacts.parameterNames;
     const groups: ParameterGroup[] = [
       { name: 'weights', parameters: names.filter((n) => n.endsWith('.weight')), lr: 1e-3, weightDecay: 1e-2 },

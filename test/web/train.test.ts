@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type * as ort from 'onnxruntime-node';
 import {
-  buildTrainingArtifacts,
+  buildNinTrainingArtifacts,
   checkpointParameters,
   decodeTrainingCheckpoint,
   encodeTrainingCheckpoint,
@@ -69,7 +69,7 @@ interface Reference {
 async function nodeReference(): Promise<Reference> {
   const checkpoint = decodeTrainingCheckpoint(CHECKPOINT);
   if (checkpoint.optimizer.kind !== 'sgd') throw new Error('internal: the test checkpoint is SGD');
-  const artifacts = buildTrainingArtifacts(TINY, { optimizer: 'sgd', nesterov: checkpoint.optimizer.nesterov });
+  const artifacts = buildNinTrainingArtifacts(TINY, { optimizer: 'sgd', nesterov: checkpoint.optimizer.nesterov });
   const parameters: Record<string, ort.Tensor> = {};
   for (const [name, t] of checkpointParameters(checkpoint)) parameters[name] = tensor(t.data, t.shape);
   const trained = await runOnce(artifacts.trainingModel, { ...BATCH, ...parameters });

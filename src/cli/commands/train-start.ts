@@ -4,6 +4,7 @@ import type { PreprocessSpec } from '../../preprocess/spec.js';
 import { loadImageDataset, type ImageDataset } from '../../train/data/node/index.js';
 import {
   architectureFromWidths,
+  checkpointArchitecture,
   initialCheckpoint,
   initialParameters,
   initialProgress,
@@ -123,7 +124,7 @@ function resumedRecipe(
       `--${flag} ${asked} differs from the run saved in ${file} (${had}): resume without it, or choose another --out`,
     );
   };
-  const widths = saved.architecture.widths;
+  const widths = checkpointArchitecture(saved.architecture).convs.map((c) => c.outChannels);
   if (flags.widths !== undefined && flags.widths.some((w, i) => w !== widths[i]))
     conflict('widths', flags.widths.join(','), widths.join(','));
   if (flags.batch !== undefined && flags.batch !== recipe.batchSize)

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import {
+  describeArchitectureSpec,
   runTrainingLoop,
   TrainingSession,
   type CheckpointReason,
@@ -47,7 +48,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   const { architecture, optimizer } = session;
   say(
     `${describeStart(start.resumed, progress, checkpoint.step, folder.checkpointPath)}: ` +
-      `${architecture.family} NIN ${architecture.widths.join(',')}, ${optimizer.kind}, batch ${progress.recipe.batchSize}, ` +
+      `${describeArchitectureSpec(architecture)}, ${optimizer.kind}, batch ${progress.recipe.batchSize}, ` +
       `${progress.recipe.epochs} epoch${progress.recipe.epochs === 1 ? '' : 's'} (${progress.recipe.schedule} schedule), on ${session.provider}`,
   );
 

@@ -2,7 +2,7 @@ import type { Tensor } from 'onnxruntime-common';
 import type { OrtWithTensor } from '../../classifier/classifier.js';
 import type { TrainingBatch } from '../data/batch-iterator.js';
 import type { NinArchitecture } from '../nin/architecture.js';
-import { buildNinForward, INPUT_NAME, LABELS_NAME } from '../nin/forward.js';
+import { INPUT_NAME, LABELS_NAME, ninForwardModel } from '../nin/forward.js';
 
 /** A Dropout layer of the training model: its mask input, one image's mask shape, and the drop probability. */
 export interface DropoutLayer {
@@ -17,7 +17,7 @@ export interface DropoutLayer {
  * (hashDropoutMask, the stateless alternative, exists for the PyTorch parity fixtures.)
  */
 export function dropoutLayers(architecture: NinArchitecture): DropoutLayer[] {
-  return buildNinForward(architecture, { mode: 'train' }).dropoutMasks.map((m) => ({
+  return ninForwardModel(architecture).dropoutMasks.map((m) => ({
     name: m.name,
     shape: m.shape.slice(1).map((d) => {
       // Only the batch (the first dimension, sliced off) is symbolic.

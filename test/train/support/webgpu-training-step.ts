@@ -7,7 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import { recognize } from '../../../converters/nin/index.js';
 import {
-  buildTrainingArtifacts,
+  buildNinTrainingArtifacts,
   hashDropoutMask,
   hyperparameterVectors,
   LEARNING_RATES_NAME,
@@ -30,7 +30,7 @@ import {
 
 const bundle = new Bundle('cifar-small');
 const initial = checkpointTensors('cifar-small.pth');
-const artifacts = buildTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
+const artifacts = buildNinTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
 
 const trainFeeds: Feeds = {
   input: tensor(cifarInput(bundle.uint8('images')).subarray(0, 3 * 32 * 32), [1, 3, 32, 32]),

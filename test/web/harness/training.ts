@@ -4,7 +4,7 @@
  * training step and one optimizer step, returning what Node compares with its CPU run.
  */
 import {
-  buildTrainingArtifacts,
+  buildNinTrainingArtifacts,
   checkpointArchitecture,
   decodeTrainingCheckpoint,
   TrainingSession,
@@ -42,7 +42,7 @@ export async function trainStep(request: TrainStepRequest, wasmPaths: WasmPaths)
   setWasmPaths(wasmPaths);
   const checkpointBytes = bytesOf(request.checkpoint);
   const { architecture, optimizer } = decodeTrainingCheckpoint(checkpointBytes);
-  const artifacts = buildTrainingArtifacts(checkpointArchitecture(architecture), {
+  const artifacts = buildNinTrainingArtifacts(checkpointArchitecture(architecture), {
     optimizer: optimizer.kind,
     ...(optimizer.kind === 'sgd' ? { nesterov: optimizer.nesterov } : {}),
   });
