@@ -71,7 +71,7 @@ describe('training artifacts', () => {
     assert.deepEqual(artifacts.parameters, ninParameters(CIFAR_SMALL));
   });
 
-  it('training_model.onnx: parameters, input, masks, then the loss block's labels → loss and one <param>_grad each', () => {
+  it('training_model.onnx: parameters, input, masks, then the loss block’s labels → loss and one <param>_grad each', () => {
     const io = describeIo(training);
     assert.deepEqual(io.inputs, [
       ...artifacts.parameters.map((p) => [p.name, [...p.shape]]),
