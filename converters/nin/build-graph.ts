@@ -40,7 +40,7 @@ export function buildNinGraph(recognition: Recognition, tensors: Tensors, option
  * a closing Softmax becomes the `probabilities` output, and one is added where the model has none.
  */
 export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: BuildOptions = {}): Graph {
-  const { architecture, keyOf } = fit;
+  const { architecture } = fit;
   const g = new GraphBuilder({
     name: `nin_${architecture.id.replaceAll('-', '_')}`,
     opsetVersion: options.opsetVersion ?? 17,
@@ -101,7 +101,10 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
  * PyTorch stores it) and `<name>.bias`. Throws for what has no trainable form here: XNOR-Net's binarised weights
  * and a BatchNorm that follows no convolution.
  */
-export function foldedWeights(fit: Fit, tensors: Tensors): Map<string, { shape: readonly number[]; data: Float32Array }> {
+export function foldedWeights(
+  fit: Fit,
+  tensors: Tensors,
+): Map<string, { shape: readonly number[]; data: Float32Array }> {
   const { architecture } = fit;
   const tensor = tensorLookup(fit, tensors);
   const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>();

@@ -44,11 +44,7 @@ export {
   type NinArtifactsOptions,
   type NinForwardOptions,
 } from './nin/forward.js';
-export {
-  trainableParameters,
-  type DropoutMaskSpec,
-  type ForwardModel,
-} from './model/forward-model.js';
+export { trainableParameters, type DropoutMaskSpec, type ForwardModel } from './model/forward-model.js';
 export {
   architectureForwardModel,
   parameterSpecs,
