@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { NIN_CIFAR10 } from '../converters/nin/index.js';
 import { dropoutMask, Random } from '../src/train/data/index.js';
 import {
+  ninForwardModel,
   architectureFromWidths,
   checkpointParameters,
   dropoutLayers,
@@ -93,7 +94,7 @@ export async function runTrainingThroughputCase(
       labels: new ort.Tensor('float32', targets, [batch, CLASSES]),
     };
     const ortEvalLoss = (await session.runEvalStep(feeds)).loss;
-    const layers = dropoutLayers(architecture);
+    const layers = dropoutLayers(ninForwardModel(architecture));
     const random = Random.fromSeed(1);
     const step = async (): Promise<number> => {
       const t0 = process.hrtime.bigint();

@@ -3,11 +3,11 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { flatten, softmax } from '../../src/graph/ops/index.js';
 import { tensorData } from '../../src/graph/tensor-data.js';
 import type { Graph } from '../../src/graph/types.js';
-import type { ArchLayer } from './architecture.js';
+import { foldedArchitecture, type ArchLayer, type Architecture } from './architecture.js';
 import { applyArchitectureLayers, type BatchNormLayer, type ConvLayer } from './architecture-walk.js';
 import { ArchitectureError } from './errors.js';
 import { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
-import { checkShapes, type Fit } from './fit.js';
+import { checkShapes, expectedTensors, type Fit } from './fit.js';
 import type { Recognition } from './recognize.js';
 import { architectureById } from './registry.js';
 
@@ -30,6 +30,16 @@ export function buildNinGraph(recognition: Recognition, tensors: Tensors, option
     keyOf.set(`${container}.${c.layerIndex}.bias`, c.biasKey);
   }
   return buildArchitectureGraph(checkShapes(architecture, keyOf, tensors), tensors, options);
+}
+
+/**
+ * The inference graph of a trained copy of `architecture` (src/train): `tensors` are its weights under the layers'
+ * own names with BatchNorm folded in (foldedWeights' names and shapes), so the graph is the folded architecture's.
+ */
+export function buildTrainedGraph(architecture: Architecture, tensors: Tensors, options: BuildOptions = {}): Graph {
+  const folded = foldedArchitecture(architecture);
+  const keyOf = new Map(expectedTensors(folded).map((name) => [name, name]));
+  return buildArchitectureGraph(checkShapes(folded, keyOf, tensors), tensors, options);
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '../../src/graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
-import type { Architecture } from './architecture.js';
+import { architectureMetadata, type Architecture } from './architecture.js';
 import { buildArchitectureGraph } from './build-graph.js';
 import { LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import { ArchitectureError } from './errors.js';
@@ -98,7 +98,7 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     sourceSha256: options.sourceSha256 ?? (await sha256Hex(bytes)),
     sourceFormat: checkpoint.format,
     converter: `nin-sdk ${NIN_SDK_VERSION}`,
-    architecture: describeArchitecture(family),
+    architecture: architectureMetadata(family),
     ...(match.assumptions.length > 0 ? { assumptions: match.assumptions } : {}),
   };
   const onnxParts = writeOnnxParts(graph, {
@@ -129,12 +129,6 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
 function lastWeighted(architecture: Architecture): string {
   const last = [...architecture.layers].reverse().find((l) => l.kind === 'conv' || l.kind === 'linear');
   return last?.kind === 'linear' ? 'linear layer' : 'convolution';
-}
-
-/** The architecture as recorded in the ONNX metadata: what the graph computes, without the (long) label list. */
-function describeArchitecture(architecture: Architecture): string {
-  const { id, title, source, layers, inputSize, inputChannels } = architecture;
-  return JSON.stringify({ id, title, source, inputSize, inputChannels, layers });
 }
 
 /** Web Crypto, present in Node 20 and every browser, keeps the converter free of Node-only modules. */

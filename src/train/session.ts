@@ -63,7 +63,10 @@ export interface EvalStepResult {
 export class TrainingSession {
   readonly architecture: TrainingCheckpoint['architecture'];
   readonly optimizer: OptimizerSettings;
-  private readonly checkpointLayout: Pick<TrainingCheckpoint, 'tensors' | 'frozen'>;
+  /** Every parameter's name and shape, in order (the checkpoint's layout). */
+  readonly tensors: TrainingCheckpoint['tensors'];
+  /** Parameters fed but not trained. */
+  readonly frozen: TrainingCheckpoint['frozen'];
   private readonly slots: readonly ParameterSlot[];
   /** The slots that get gradients and updates (all but the frozen). */
   private readonly trainable: readonly ParameterSlot[];
@@ -92,10 +95,8 @@ export class TrainingSession {
   ) {
     this.architecture = checkpoint.architecture;
     this.optimizer = checkpoint.optimizer;
-    this.checkpointLayout = {
-      tensors: checkpoint.tensors,
-      ...(checkpoint.frozen === undefined ? {} : { frozen: checkpoint.frozen }),
-    };
+    this.tensors = checkpoint.tensors;
+    this.frozen = checkpoint.frozen;
     this.slots = parameterSlots(checkpoint.tensors);
     const trainableNames = new Set(trainableTensors(checkpoint).map((t) => t.name));
     this.trainable = this.slots.filter((s) => trainableNames.has(s.name));
@@ -324,7 +325,8 @@ export class TrainingSession {
   getState(progress?: TrainingProgress): Promise<TrainingCheckpoint> {
     return this.enqueue(async () => ({
       architecture: this.architecture,
-      ...this.checkpointLayout,
+      tensors: this.tensors,
+      ...(this.frozen === undefined ? {} : { frozen: this.frozen }),
       optimizer: this.optimizer,
       step: this.steps,
       parameters: this.parameters.slice(),

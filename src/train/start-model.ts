@@ -35,7 +35,7 @@ export function readStartModel(bytes: Uint8Array, source: string): StartModel {
 }
 
 /** A zip with checkpoint.json at its root: PyTorch's zips keep everything under one folder (`archive/…`). */
-function isTrainingCheckpoint(bytes: Uint8Array): boolean {
+export function isTrainingCheckpoint(bytes: Uint8Array): boolean {
   if (bytes[0] !== ZIP_FIRST_BYTE) return false;
   try {
     return TRAINING_CHECKPOINT_JSON in unzipSync(bytes, { filter: (file) => file.name === TRAINING_CHECKPOINT_JSON });
