@@ -2,6 +2,7 @@ import {
   foldedWeights,
   recognizeArchitecture,
   type Architecture,
+  type ArchitectureMatch,
   type RecognizeOptions,
 } from '../../converters/nin/index.js';
 import type { CheckpointTensor } from '../../converters/pth/index.js';
@@ -37,7 +38,11 @@ export function fineTuneStart(
   tensors: ReadonlyMap<string, CheckpointTensor>,
   options: RecognizeOptions = {},
 ): FineTuneStart {
-  const match = recognizeArchitecture(tensors, options);
+  return fineTuneMatch(recognizeArchitecture(tensors, options), tensors);
+}
+
+/** {@link fineTuneStart} from a recognition already made. */
+export function fineTuneMatch(match: ArchitectureMatch, tensors: ReadonlyMap<string, CheckpointTensor>): FineTuneStart {
   const parameters = foldedWeights(match, tensors);
   return {
     architecture: match.architecture,

@@ -1,4 +1,4 @@
-import { ArchitectureError, architectureById } from '../../converters/nin/index.js';
+import { ArchitectureError, architectureById, recognizeArchitecture } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { decodeTrainingCheckpoint } from './checkpoint/format.js';
@@ -9,7 +9,7 @@ import {
   type ArchitectureSpec,
 } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
-import { fineTuneStart } from './fine-tune.js';
+import { fineTuneMatch } from './fine-tune.js';
 import type { ParameterSpec } from './model/forward-model.js';
 import { ninParameters } from './nin/architecture.js';
 import { isTrainingCheckpoint, readStartModel } from './start-model.js';
@@ -63,11 +63,21 @@ export function readTrainingStart(bytes: Uint8Array, source: string): TrainingSt
     };
   } catch (error) {
     if (!(error instanceof ArchitectureError)) throw error;
-    let start;
+    let tensors;
+    let match;
     try {
-      start = fineTuneStart(readCheckpoint(bytes).tensors);
+      tensors = readCheckpoint(bytes).tensors;
+      // The file name breaks ties as nin-convert's does (pytorchcv's CIFAR-10 and SVHN nets have the same keys).
+      match = recognizeArchitecture(tensors, { fileName: source.split(/[\\/]/).pop() });
     } catch {
       throw error; // not a NIN family, and nothing else the converter knows either: the NIN reader's words
+    }
+    let start;
+    try {
+      start = fineTuneMatch(match, tensors);
+    } catch (untrainable) {
+      if (untrainable instanceof ArchitectureError) throw new ArchitectureError(`${source}: ${untrainable.message}`);
+      throw untrainable;
     }
     const { architecture } = start;
     return {
