@@ -6,16 +6,16 @@ import { dropoutMask, Random } from '../src/train/data/index.js';
 import {
   ninForwardModel,
   architectureFromWidths,
-  checkpointParameters,
   dropoutLayers,
   exportPytorchCheckpoint,
   initialCheckpoint,
   initialParameters,
-  ninParameters,
   recipeOptimizer,
   TrainingSession,
-  type DropoutLayer,
 } from '../src/train/index.js';
+import { checkpointParameters } from '../src/train/checkpoint/state.js';
+import { ninParameters } from '../src/train/nin/architecture.js';
+import { type DropoutLayer } from '../src/train/loop/feeds.js';
 import { seededBatch } from './seeded-input.js';
 import type { TorchTrainWorker } from './torch-train-worker.js';
 

@@ -6,19 +6,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import {
-  adamwStepScalars,
-  buildNinTrainingArtifacts,
-  checkpointParameters,
   decodeTrainingCheckpoint,
-  gradientName,
-  hyperparameterVectors,
-  OPTIMIZER_STATE_KEYS,
-  stateName,
   TrainingSession,
-  updatedName,
   type TrainingArtifacts,
   type TrainingCheckpoint,
 } from '../../src/train/index.js';
+import { adamwStepScalars } from '../../src/train/optimizer/adamw.js';
+import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';
+import { checkpointParameters } from '../../src/train/checkpoint/state.js';
+import { gradientName, stateName, updatedName } from '../../src/train/optimizer/graph-io.js';
+import { hyperparameterVectors } from '../../src/train/optimizer/parameter-groups.js';
+import { OPTIMIZER_STATE_KEYS } from '../../src/train/optimizer/settings.js';
 import { assertBitEqual, sessionOptions, syntheticBatch, TINY, tinyCheckpoint } from './helpers.js';
 
 type Outputs = Record<string, Float32Array>;

@@ -5,12 +5,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { convertCheckpoint, NIN_CIFAR10, NIN_IMAGENET, recognize } from '../../converters/nin/index.js';
 import { readOnnx, type Graph } from '../../src/graph/index.js';
-import {
-  architectureFromWidths,
-  buildNinTrainingArtifacts,
-  buildNinTrainingGraphs,
-  ninParameters,
-} from '../../src/train/index.js';
+import { architectureFromWidths } from '../../src/train/index.js';
+import { buildNinTrainingArtifacts, buildNinTrainingGraphs } from '../../src/train/nin/forward.js';
+import { ninParameters } from '../../src/train/nin/architecture.js';
 import { CHECKPOINTS } from '../support/fixtures.js';
 import { checkpointTensors, relativeError, runOnce, tensor, type Feeds } from './helpers.js';
 

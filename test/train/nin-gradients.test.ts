@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { recognize } from '../../converters/nin/index.js';
-import { buildNinTrainingArtifacts, hashDropoutMask, type TrainingArtifacts } from '../../src/train/index.js';
+import { type TrainingArtifacts } from '../../src/train/index.js';
+import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';
+import { hashDropoutMask } from '../../src/train/hash-dropout-mask.js';
 import {
   Bundle,
   checkpointTensors,

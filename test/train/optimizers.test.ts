@@ -8,20 +8,16 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { NIN_CIFAR10 } from '../../converters/nin/index.js';
+import { architectureFromWidths, type TrainingArtifacts } from '../../src/train/index.js';
+import { adamwStepScalars } from '../../src/train/optimizer/adamw.js';
+import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';
 import {
-  adamwStepScalars,
-  architectureFromWidths,
-  buildNinTrainingArtifacts,
   hyperparameterVectors,
-  LEARNING_RATES_NAME,
   ninCifar10Groups,
-  stateName,
-  updatedName,
-  WEIGHT_DECAYS_NAME,
   type HyperparameterVectors,
   type ParameterGroup,
-  type TrainingArtifacts,
-} from '../../src/train/index.js';
+} from '../../src/train/optimizer/parameter-groups.js';
+import { LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAYS_NAME } from '../../src/train/optimizer/graph-io.js';
 import { Bundle, checkpointTensors, outputsAsFloat32, relativeError, scalar, tensor, type Feeds } from './helpers.js';
 
 /** Float32 round-off of a few elementwise ops, relative to each tensor's largest value. */

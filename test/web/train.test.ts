@@ -13,26 +13,26 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type * as ort from 'onnxruntime-node';
 import {
-  buildNinTrainingArtifacts,
-  checkpointParameters,
   decodeTrainingCheckpoint,
   encodeTrainingCheckpoint,
-  gradientName,
-  hyperparameterVectors,
   initialCheckpoint,
   initialParameters,
-  LEARNING_RATES_NAME,
-  LOSS_NAME,
-  MOMENTUM_BUFFER,
-  ninParameters,
-  optimizerScalars,
-  parameterSlots,
-  stateName,
   TrainingSession,
-  updatedName,
-  WEIGHT_DECAYS_NAME,
   type OptimizerSettings,
 } from '../../src/train/index.js';
+import { buildNinTrainingArtifacts, LOSS_NAME } from '../../src/train/nin/forward.js';
+import { checkpointParameters, parameterSlots } from '../../src/train/checkpoint/state.js';
+import {
+  gradientName,
+  LEARNING_RATES_NAME,
+  stateName,
+  updatedName,
+  WEIGHT_DECAYS_NAME,
+} from '../../src/train/optimizer/graph-io.js';
+import { hyperparameterVectors } from '../../src/train/optimizer/parameter-groups.js';
+import { MOMENTUM_BUFFER } from '../../src/train/optimizer/sgd.js';
+import { ninParameters } from '../../src/train/nin/architecture.js';
+import { optimizerScalars } from '../../src/train/optimizer/settings.js';
 import type { WebProvider } from '../../src/web/index.js';
 import { relativeError, runOnce, scalar, tensor } from '../train/helpers.js';
 import { assertBitEqual, sessionOptions, syntheticBatch, TINY, tinyOptimizer } from '../train-session/helpers.js';

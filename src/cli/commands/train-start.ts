@@ -4,19 +4,16 @@ import type { PreprocessSpec } from '../../preprocess/spec.js';
 import { loadImageDataset, type ImageDataset } from '../../train/data/node/index.js';
 import {
   architectureFromWidths,
-  architectureSpec,
-  checkpointArchitecture,
   initialModelCheckpoint,
   initialParameters,
-  initialProgress,
-  isNinArchitectureSpec,
-  ninParameters,
   recipeOptimizer,
-  type ParameterSpec,
   type TrainingCheckpoint,
-  type TrainingProgress,
-  type TrainingRecipe,
 } from '../../train/index.js';
+import { architectureSpec, checkpointArchitecture, isNinArchitectureSpec } from '../../train/checkpoint/state.js';
+import { initialProgress } from '../../train/loop/trainer.js';
+import { ninParameters, type ParameterSpec } from '../../train/nin/architecture.js';
+import { type TrainingProgress } from '../../train/checkpoint/progress.js';
+import { type TrainingRecipe } from '../../train/loop/recipe.js';
 import { NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
 import { readTrainingStart } from '../../train/training-start.js';
 import type { RunFolder } from '../../train/node/run-folder.js';

@@ -1,14 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import { intraOpThreads } from '../../node/cpu-cores.js';
-import {
-  describeArchitectureSpec,
-  runTrainingLoop,
-  TrainingSession,
-  type CheckpointReason,
-  type Evaluation,
-  type TrainingCheckpoint,
-  type TrainingProgress,
-} from '../../train/index.js';
+import { TrainingSession, type TrainingCheckpoint } from '../../train/index.js';
+import { describeArchitectureSpec } from '../../train/checkpoint/state.js';
+import { runTrainingLoop, type CheckpointReason } from '../../train/loop/trainer.js';
+import { type Evaluation } from '../../train/loop/evaluate.js';
+import { type TrainingProgress } from '../../train/checkpoint/progress.js';
 import { RunFolder } from '../../train/node/run-folder.js';
 import { providerOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
