@@ -22,7 +22,7 @@ export { recipeOptimizer } from './loop/recipe.js';
 export { fineTuneForwardModel, fineTuneStart, type FineTuneStart } from './fine-tune.js';
 
 // Running: the session, its checkpoints, the Dropout masks it is fed.
-export { TrainingSession, type TrainingSessionArtifacts, type TrainingSessionOptions } from './session.js';
+export { TrainingSession, type TrainingSessionArtifacts, type TrainingSessionOptions } from './training-session.js';
 export { initialCheckpoint, initialModelCheckpoint, type TrainingCheckpoint } from './checkpoint/state.js';
 export { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from './checkpoint/format.js';
 export type { OptimizerSettings } from './optimizer/settings.js';

@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { decodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
 import { initialModelCheckpoint } from '../../src/train/checkpoint/state.js';
-import { TrainingSession } from '../../src/train/session.js';
+import { TrainingSession } from '../../src/train/training-session.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { cifarFolders } from './cifar-folders.js';
 import { pseudoRandom } from './helpers.js';

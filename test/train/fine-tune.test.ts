@@ -20,7 +20,7 @@ import { hashDropoutMask } from '../../src/train/hash-dropout-mask.js';
 import { architectureForwardModel } from '../../src/train/model/architecture-forward.js';
 import type { DropoutMaskSpec } from '../../src/train/model/forward-model.js';
 import type { SgdSettings } from '../../src/train/optimizer/settings.js';
-import { TrainingSession } from '../../src/train/session.js';
+import { TrainingSession } from '../../src/train/training-session.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { Bundle, relativeError, runOnce, tensor, type Feeds } from './helpers.js';
 

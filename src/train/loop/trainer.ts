@@ -10,7 +10,7 @@ import type { TrainingCheckpoint } from '../checkpoint/state.js';
 import { BatchIterator, CIFAR10_AUGMENTATION, type TrainingBatch } from '../data/batch-iterator.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import type { OptimizerSettings } from '../optimizer/settings.js';
-import type { TrainingSession } from '../session.js';
+import type { TrainingSession } from '../training-session.js';
 import { checkpointForwardModel } from '../checkpoint/forward.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { dropoutLayers, trainFeeds, type DropoutLayer } from './feeds.js';

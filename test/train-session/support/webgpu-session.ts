@@ -5,7 +5,7 @@
  * reported, and the largest relative error of WebGPU's parameters, momentum buffers and logits against CPU's.
  */
 import { TrainingSession } from '../../../src/train/index.js';
-import { type Feeds } from '../../../src/train/session.js';
+import { type Feeds } from '../../../src/train/training-session.js';
 import { relativeError } from '../../train/helpers.js';
 import { sessionOptions, syntheticBatch, tinyCheckpoint } from '../helpers.js';
 

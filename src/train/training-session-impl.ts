@@ -1,21 +1,16 @@
-/**
- * TrainingSession: ONNX Runtime's former JavaScript TrainingSession (onnxruntime-web ≤ 1.20), rebuilt on the
- * inference builds of onnxruntime-node and onnxruntime-web with the artifacts of buildTrainingArtifacts.
- *
- *   const session = await TrainingSession.create({ checkpointState, trainModel, evalModel, optimizerModel }, { ort, platform: 'node' });
- *   await session.lazyResetGrad();
- *   const loss = await session.runTrainStep({ input, labels, 'classifier.7.mask': …, 'classifier.15.mask': … });
- *   await session.runOptimizerStep({ learningRateScale: 0.1 });
- *
- * What differs from ONNX Runtime's: the parameters, gradients and optimizer state live on the TypeScript side
- * (the artifacts take them as inputs; see buildTrainingGraphs), so any provider that runs the three graphs
- * trains; the hyperparameters (groups, momentum, betas) come with the checkpoint state, and runOptimizerStep takes
- * the schedule's factor for this step. Browser-safe: the ORT module is passed in, as for the Classifier.
- */
+/** The implementation of TrainingSession: see training-session.ts for what it is and its interface. */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type {
+  EvalStepResult,
+  Feeds,
+  OptimizerStepOptions,
+  TrainingSession,
+  TrainingSessionArtifacts,
+  TrainingSessionOptions,
+} from './training-session.js';
 import type { OrtWithTensor } from '../classifier/classifier.js';
 import { openSession, type ProviderAttempt } from '../runtime/open-session.js';
-import type { Platform, Provider } from '../runtime/providers.js';
+import type { Provider } from '../runtime/providers.js';
 import { buildTrainingArtifacts, LOGITS_NAME, LOSS_NAME } from './artifacts.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from './checkpoint/format.js';
 import { checkpointForwardModel } from './checkpoint/forward.js';
@@ -25,42 +20,8 @@ import { gradientName, LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAY
 import { hyperparameterVectors, type HyperparameterVectors } from './optimizer/parameter-groups.js';
 import { OPTIMIZER_STATE_KEYS, optimizerScalars, type OptimizerSettings } from './optimizer/settings.js';
 
-export type Feeds = Readonly<Record<string, Tensor>>;
-
-/** The artifacts, as ONNX Runtime's TrainingSessionCreateOptions: a checkpoint (state or file bytes) and three models. */
-export interface TrainingSessionArtifacts {
-  readonly checkpointState: TrainingCheckpoint | Uint8Array;
-  readonly trainModel: Uint8Array;
-  /** Needed for runEvalStep. */
-  readonly evalModel?: Uint8Array;
-  /** Needed for runOptimizerStep; its kind must be the checkpoint's optimizer's. */
-  readonly optimizerModel?: Uint8Array;
-}
-
-export interface TrainingSessionOptions {
-  /** onnxruntime-node or onnxruntime-web. */
-  readonly ort: OrtWithTensor;
-  readonly platform: Platform;
-  /** Ordered preference (default cpu in Node, wasm in browsers); the first that starts the training model runs all three. */
-  readonly providers?: readonly Provider[];
-  /** Fail when the first provider cannot start, instead of falling back (see openSession). */
-  readonly strict?: boolean;
-  readonly sessionOptions?: InferenceSession.SessionOptions;
-}
-
-export interface OptimizerStepOptions {
-  /** Factor on every group's learning rate for this step: the schedule's (default 1). */
-  readonly learningRateScale?: number;
-}
-
-export interface EvalStepResult {
-  /** Mean cross-entropy over the batch. */
-  readonly loss: number;
-  /** [batch × classes], row-major. */
-  readonly logits: Float32Array;
-}
-
-export class TrainingSession {
+/** The implementation of {@link TrainingSession} (see training-session.ts for the interface users see). */
+export class TrainingSessionImpl implements TrainingSession {
   readonly architecture: TrainingCheckpoint['architecture'];
   readonly optimizer: OptimizerSettings;
   /** Every parameter's name and shape, in order (the checkpoint's layout). */
@@ -122,7 +83,10 @@ export class TrainingSession {
    * Opens the three models on the first provider that starts the training model (the others then run on that
    * same provider, or fail), and takes the parameters and optimizer state from the checkpoint.
    */
-  static async create(artifacts: TrainingSessionArtifacts, options: TrainingSessionOptions): Promise<TrainingSession> {
+  static async create(
+    artifacts: TrainingSessionArtifacts,
+    options: TrainingSessionOptions,
+  ): Promise<TrainingSessionImpl> {
     const checkpoint =
       artifacts.checkpointState instanceof Uint8Array
         ? decodeTrainingCheckpoint(artifacts.checkpointState)
@@ -152,7 +116,7 @@ export class TrainingSession {
       const evaluation = await onSameProvider(artifacts.evalModel);
       const optimizer = await onSameProvider(artifacts.optimizerModel);
       checkModels(checkpoint, train.session, evaluation, optimizer);
-      return new TrainingSession(
+      return new TrainingSessionImpl(
         checkpoint,
         ort,
         train.provider,
@@ -174,7 +138,7 @@ export class TrainingSession {
   static async fromCheckpoint(
     checkpointState: TrainingCheckpoint | Uint8Array,
     options: TrainingSessionOptions,
-  ): Promise<TrainingSession> {
+  ): Promise<TrainingSessionImpl> {
     const checkpoint =
       checkpointState instanceof Uint8Array ? decodeTrainingCheckpoint(checkpointState) : checkpointState;
     const { optimizer } = checkpoint;
@@ -182,7 +146,7 @@ export class TrainingSession {
       optimizer: optimizer.kind,
       ...(optimizer.kind === 'sgd' ? { nesterov: optimizer.nesterov } : {}),
     });
-    return TrainingSession.create(
+    return TrainingSessionImpl.create(
       {
         checkpointState: checkpoint,
         trainModel: artifacts.trainingModel,
