@@ -8,5 +8,5 @@ export { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-nam
 export type { ArchLayer, ArchLayerKind, Architecture } from './architecture.js';
 export { ARCHITECTURES, ARCHITECTURE_IDS, architectureById } from './registry.js';
 export { recognizeArchitecture, type ArchitectureMatch, type RecognizeOptions } from './recognize-architecture.js';
-export { parseArchitectureJson, validateArchitecture } from './architecture-json.js';
+export { architectureToJson, parseArchitectureJson, validateArchitecture } from './architecture-json.js';
 export { architectureMetadata, describeUnreadSettings, foldedArchitecture } from './architecture.js';

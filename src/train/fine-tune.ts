@@ -1,4 +1,5 @@
 import {
+  architectureById,
   foldedWeights,
   recognizeArchitecture,
   type Architecture,
@@ -6,7 +7,7 @@ import {
   type RecognizeOptions,
 } from '../../converters/nin/index.js';
 import type { CheckpointTensor } from '../../converters/pth/index.js';
-import type { RegistryArchitectureSpec } from './checkpoint/state.js';
+import type { CustomArchitectureSpec, RegistryArchitectureSpec } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
 import {
   architectureForwardModel,
@@ -19,7 +20,7 @@ import type { ForwardModel, ParameterSpec } from './model/forward-model.js';
 export interface FineTuneStart {
   readonly architecture: Architecture;
   /** How a training checkpoint records it (initialModelCheckpoint's first argument). */
-  readonly spec: RegistryArchitectureSpec;
+  readonly spec: RegistryArchitectureSpec | CustomArchitectureSpec;
   /** The trainable copy's names and shapes, in order. */
   readonly tensors: readonly ParameterSpec[];
   /** Its starting weights: the checkpoint's, BatchNorm folded into the convs before it. */
@@ -46,7 +47,11 @@ export function fineTuneMatch(match: ArchitectureMatch, tensors: ReadonlyMap<str
   const parameters = foldedWeights(match, tensors);
   return {
     architecture: match.architecture,
-    spec: { registry: match.architecture.id },
+    // A registry entry is named; an architecture of the user's own (RecognizeOptions.architecture) is kept whole.
+    spec:
+      architectureById(match.architecture.id) === match.architecture
+        ? { registry: match.architecture.id }
+        : { custom: match.architecture },
     tensors: parameterSpecs(parameters),
     parameters,
     assumptions: match.assumptions,

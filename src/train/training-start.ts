@@ -1,4 +1,5 @@
-import { ArchitectureError, architectureById, recognizeArchitecture } from '../../converters/nin/index.js';
+import { ArchitectureError, recognizeArchitecture } from '../../converters/nin/index.js';
+import { specArchitecture } from './checkpoint/forward.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { decodeTrainingCheckpoint } from './checkpoint/format.js';
@@ -38,7 +39,7 @@ export function readTrainingStart(bytes: Uint8Array, source: string): TrainingSt
     const checkpoint = decodeTrainingCheckpoint(bytes);
     const spec = checkpoint.architecture;
     if (!isNinArchitectureSpec(spec)) {
-      const architecture = architectureById(spec.registry)!;
+      const architecture = specArchitecture(spec);
       return {
         architecture: spec,
         tensors: checkpoint.tensors,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { ArchitectureError, architectureById } from '../../converters/nin/index.js';
+import { ArchitectureError, architectureById, parseArchitectureJson } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { GraphBuilder, ops, writeOnnx } from '../../src/graph/index.js';
 import { buildGradientGraph } from '../../src/train/autodiff/gradient-graph.js';
@@ -142,6 +142,45 @@ describe('fine-tuning registry architectures against PyTorch', () => {
       }
     });
   }
+
+  it('an architecture of the user’s own (nin-convert --arch JSON) is kept whole in the checkpoint and trains', async () => {
+    const architecture = parseArchitectureJson(readFileSync(join(ARCH, 'kuangliu-style-nin.json'), 'utf8'));
+    const tensors = readCheckpoint(readFileSync(join(ARCH, 'kuangliu-style-ckpt.pth'))).tensors;
+    const start = fineTuneStart(tensors, { architecture });
+    assert.deepEqual(start.spec, { custom: architecture });
+    const checkpoint = initialModelCheckpoint(start.spec, start.tensors, sgd(start, 0.01), start.parameters);
+    const decoded = decodeTrainingCheckpoint(encodeTrainingCheckpoint(checkpoint));
+    assert.deepEqual(decoded.architecture, { custom: architecture });
+    const session = await TrainingSession.fromCheckpoint(decoded, { ort, platform: 'node' });
+    const model = fineTuneForwardModel(start);
+    const bytes = readFileSync(join(ARCH, 'kuangliu-style-ckpt.input.bin'));
+    const input = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const labels = new Float32Array(20);
+    LABELS.forEach((label, i) => (labels[i * 10 + label] = 1));
+    try {
+      const losses: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        const feeds: Feeds = { input: tensor(input, [2, 3, 32, 32]), labels: tensor(labels, [2, 10]) };
+        for (const m of model.dropoutMasks) {
+          const shape = m.shape.map((d) => (typeof d === 'number' ? d : 2));
+          feeds[m.name] = tensor(
+            hashDropoutMask(
+              shape.reduce((a, b) => a * b, 1),
+              m.p,
+              [MASK_SEED, step],
+            ),
+            shape,
+          );
+        }
+        await session.lazyResetGrad();
+        losses.push(await session.runTrainStep(feeds));
+        await session.runOptimizerStep();
+      }
+      assert.ok(losses[3]! < losses[0]!, `the loss falls: ${losses.join(', ')}`);
+    } finally {
+      await session.release();
+    }
+  });
 
   it('frozen parameters are fed but neither differentiated nor updated', async () => {
     const meta = bundle.meta['rasbt'] as CaseMeta;

@@ -9,7 +9,12 @@ import {
   recipeOptimizer,
   type TrainingCheckpoint,
 } from '../../train/index.js';
-import { architectureSpec, checkpointArchitecture, isNinArchitectureSpec } from '../../train/checkpoint/state.js';
+import {
+  architectureSpec,
+  checkpointArchitecture,
+  describeArchitectureSpec,
+  isNinArchitectureSpec,
+} from '../../train/checkpoint/state.js';
 import { initialProgress } from '../../train/loop/trainer.js';
 import { ninParameters, type ParameterSpec } from '../../train/nin/architecture.js';
 import { type TrainingProgress } from '../../train/checkpoint/progress.js';
@@ -136,7 +141,8 @@ function resumedRecipe(
   };
   if (flags.widths !== undefined) {
     const spec = saved.architecture;
-    if (!isNinArchitectureSpec(spec)) conflict('widths', flags.widths.join(','), `a fine-tuned ${spec.registry}`);
+    if (!isNinArchitectureSpec(spec))
+      conflict('widths', flags.widths.join(','), `a fine-tuned ${describeArchitectureSpec(spec)}`);
     const widths = checkpointArchitecture(spec).convs.map((c) => c.outChannels);
     if (flags.widths.some((w, i) => w !== widths[i])) conflict('widths', flags.widths.join(','), widths.join(','));
   }

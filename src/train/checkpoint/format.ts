@@ -4,7 +4,8 @@
  *
  *   checkpoint.json               { format: 'nin-sdk.training-checkpoint', version: 2,
  *                                   architecture: { family, widths } (a NIN) | { registry } (a converter registry
- *                                                 entry, BatchNorm folded; channels from the tensors' shapes),
+ *                                                 entry, BatchNorm folded; channels from the tensors' shapes)
+ *                                                 | { custom: <nin-convert --arch JSON> } (likewise),
  *                                   frozen?: [names of parameters that are fed but not trained],
  *                                   optimizer: { kind: 'sgd', momentum, nesterov, groups } | { kind: 'adamw', beta1, beta2, epsilon, groups },
  *                                              (groups: [{ name, parameters: [state_dict names], lr, weightDecay }])
@@ -26,7 +27,7 @@
  * few minutes costs a copy and no encoding.
  */
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import { architectureById } from '../../../converters/nin/index.js';
+import { architectureById, architectureToJson, validateArchitecture } from '../../../converters/nin/index.js';
 import { isRecord } from '../../guards.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 import { ninParameters } from '../nin/architecture.js';
@@ -59,7 +60,7 @@ export class TrainingCheckpointError extends Error {
 interface CheckpointJson {
   readonly format: string;
   readonly version: number;
-  readonly architecture: ArchitectureSpec;
+  readonly architecture: ArchitectureSpec | { readonly custom: Record<string, unknown> };
   readonly optimizer: unknown;
   readonly step: number;
   readonly frozen?: readonly string[];
@@ -79,7 +80,10 @@ export function encodeTrainingCheckpoint(checkpoint: TrainingCheckpoint): Uint8A
   const json: CheckpointJson = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
-    architecture: checkpoint.architecture,
+    architecture:
+      'custom' in checkpoint.architecture
+        ? { custom: architectureToJson(checkpoint.architecture.custom) }
+        : checkpoint.architecture,
     optimizer: checkpoint.optimizer,
     step: checkpoint.step,
     ...(checkpoint.frozen === undefined ? {} : { frozen: checkpoint.frozen }),
@@ -180,6 +184,9 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
 
 function checkArchitectureSpec(value: unknown, version: number): ArchitectureSpec {
   if (!isRecord(value)) throw new RangeError('architecture must be an object');
+  if (version >= 2 && value['custom'] !== undefined) {
+    return { custom: validateArchitecture(value['custom'], 'the checkpoint architecture') };
+  }
   if (version >= 2 && typeof value['registry'] === 'string') {
     if (architectureById(value['registry']) === undefined)
       throw new RangeError(`unknown architecture '${value['registry']}'`);
@@ -187,7 +194,9 @@ function checkArchitectureSpec(value: unknown, version: number): ArchitectureSpe
   }
   const { family, widths } = value;
   if (typeof family !== 'string' || !Array.isArray(widths) || !widths.every((w) => Number.isSafeInteger(w)))
-    throw new RangeError('architecture must be { family, widths }' + (version >= 2 ? ' or { registry }' : ''));
+    throw new RangeError(
+      'architecture must be { family, widths }' + (version >= 2 ? ', { registry } or { custom }' : ''),
+    );
   const spec = { family, widths } as ArchitectureSpec;
   checkpointArchitecture(spec); // names the unknown family or bad widths
   return spec;

@@ -1,4 +1,4 @@
-import { FAMILIES, FAMILY_IDS, type FamilyId } from '../../../converters/nin/index.js';
+import { FAMILIES, FAMILY_IDS, type Architecture, type FamilyId } from '../../../converters/nin/index.js';
 import {
   architectureFromWidths,
   ninParameters,
@@ -22,12 +22,18 @@ export interface RegistryArchitectureSpec {
   readonly registry: string;
 }
 
+/** An architecture that is in no registry (nin-convert --arch's JSON): kept whole in the checkpoint. */
+export interface CustomArchitectureSpec {
+  readonly custom: Architecture;
+}
+
 /** How to rebuild the forward graphs of a checkpoint's model. */
-export type ArchitectureSpec = NinArchitectureSpec | RegistryArchitectureSpec;
+export type ArchitectureSpec = NinArchitectureSpec | RegistryArchitectureSpec | CustomArchitectureSpec;
 
 /** How messages name a checkpoint's architecture: `cifar10 NIN 192,160,…,10`, or the registry id. */
 export function describeArchitectureSpec(spec: ArchitectureSpec): string {
-  return isNinArchitectureSpec(spec) ? `${spec.family} NIN ${spec.widths.join(',')}` : spec.registry;
+  if (isNinArchitectureSpec(spec)) return `${spec.family} NIN ${spec.widths.join(',')}`;
+  return 'registry' in spec ? spec.registry : `${spec.custom.id} (custom architecture)`;
 }
 
 export function isNinArchitectureSpec(spec: ArchitectureSpec): spec is NinArchitectureSpec {
@@ -66,7 +72,7 @@ export interface ParameterSlot extends ParameterSpec {
 export function checkpointArchitecture(spec: ArchitectureSpec): NinArchitecture {
   if (!isNinArchitectureSpec(spec)) {
     throw new RangeError(
-      `training checkpoint: architecture '${spec.registry}' is not a NIN family; this step takes cifar10 or imagenet`,
+      `training checkpoint: architecture '${describeArchitectureSpec(spec)}' is not a NIN family; this step takes cifar10 or imagenet`,
     );
   }
   if (!FAMILY_IDS.includes(spec.family))

@@ -4,7 +4,7 @@ import { readRegularFile } from '../../node/read-regular-file.js';
 import { join } from 'node:path';
 import { checkOutputPath, writeFileAtomic } from '../../node/write-atomic.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
-import { architectureById } from '../../../converters/nin/index.js';
+import { specArchitecture } from '../checkpoint/forward.js';
 import {
   checkpointArchitecture,
   checkpointParameters,
@@ -69,7 +69,7 @@ export class RunFolder {
     const spec = checkpoint.architecture;
     const onnx = isNinArchitectureSpec(spec)
       ? exportInferenceOnnx(checkpointArchitecture(spec), parameters, options)
-      : exportTrainedOnnx(architectureById(spec.registry)!, parameters, options);
+      : exportTrainedOnnx(specArchitecture(spec), parameters, options);
     await writeFileAtomic(this.bestOnnxPath, onnx);
     await writeFileAtomic(this.bestPthPath, exportPytorchCheckpoint(parameters, { bestAccuracy: accuracy }));
   }
