@@ -96,7 +96,7 @@ export function buildTrainingGraphs(model: ForwardModel, options: TrainingArtifa
   const training = buildGradientGraph(
     train.graph,
     { wrt: trainable.map((p) => p.name), seed: { value: train.prediction, gradient: train.seed } },
-    { name: `${model.train.name}ing`, opsetVersion },
+    { name: `${model.train.name.replace(/_train$/, '')}_training`, opsetVersion },
   );
   const optimizer =
     options.optimizer === 'sgd'
