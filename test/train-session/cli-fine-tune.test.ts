@@ -39,6 +39,13 @@ describe('nin-sdk train --from a converted registry architecture', () => {
     const run = train(...args, '--lr', '0.01', '--out', out);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /new run: rasbt-nin-batchnorm, sgd, batch 20, 4 epochs \(step schedule\)/);
+    assert.ok(
+      run.stderr.includes(
+        `${START}: BatchNorm is folded into the convolutions before it; the run's .pth and .onnx hold the folded ` +
+          'model (conv weights and biases), not the original BatchNorm layout\n',
+      ),
+      run.stderr,
+    );
     const losses = run.stdout
       .split('\n')
       .flatMap((line) => (TEST_LOSS.test(line) ? [Number(TEST_LOSS.exec(line)![1])] : []));

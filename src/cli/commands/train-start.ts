@@ -21,6 +21,7 @@ import { type TrainingProgress } from '../../train/checkpoint/progress.js';
 import { type TrainingRecipe } from '../../train/loop/recipe.js';
 import { NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
 import { readTrainingStart } from '../../train/training-start.js';
+import { specArchitecture } from '../../train/checkpoint/forward.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
 import { sha256Hex } from '../../node/sha256.js';
 import { UsageError } from '../errors.js';
@@ -50,6 +51,11 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   const start = startBytes === undefined ? undefined : readTrainingStart(startBytes, flags.from!);
   if (start !== undefined) {
     for (const assumption of start.assumptions) say(`${flags.from}: assumed ${assumption}`);
+    if (!isNinArchitectureSpec(start.architecture) && specArchitecture(start.architecture).layers.some(isBatchNorm))
+      say(
+        `${flags.from}: BatchNorm is folded into the convolutions before it; the run's .pth and .onnx hold the folded ` +
+          'model (conv weights and biases), not the original BatchNorm layout',
+      );
     if (start.inputChannels !== 3)
       throw new UsageError(
         `--from ${flags.from}: the model takes ${start.inputChannels}-channel images; nin-sdk train feeds RGB images`,
@@ -219,6 +225,10 @@ function widthsFor(widths: readonly number[] | undefined, train: ImageDataset): 
       `--widths ends in ${widths[8]} classes, but the data has ${classes} (${describeClasses(train.classNames)})`,
     );
   return [...widths];
+}
+
+function isBatchNorm(layer: { readonly kind: string }): boolean {
+  return layer.kind === 'batchNorm';
 }
 
 /** The last weighted layer's name (`classifier.20`): the recipe gives it its own learning rate. */
