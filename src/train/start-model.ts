@@ -142,7 +142,7 @@ function canonicalParameters(
 }
 
 /** Float initializers by name; float16 ones (nin-convert --float16) under the name of the Cast that restores them. */
-function onnxWeights(graph: Graph): Map<string, { shape: readonly number[]; data: Float32Array }> {
+export function onnxWeights(graph: Graph): Map<string, { shape: readonly number[]; data: Float32Array }> {
   const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   const half = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   for (const { name, tensor } of graph.initializers) {
@@ -157,7 +157,7 @@ function onnxWeights(graph: Graph): Map<string, { shape: readonly number[]; data
   return weights;
 }
 
-function jsonMetadata<T>(text: string | undefined): T | undefined {
+export function jsonMetadata<T>(text: string | undefined): T | undefined {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as T;

@@ -1,4 +1,12 @@
-import { ArchitectureError, recognizeArchitecture } from '../../converters/nin/index.js';
+import {
+  ArchitectureError,
+  architectureById,
+  foldedArchitecture,
+  recognizeArchitecture,
+} from '../../converters/nin/index.js';
+import { readOnnx } from '../graph/index.js';
+import { METADATA_KEYS } from '../model/metadata.js';
+import { parameterSpecs } from './model/architecture-forward.js';
 import { specArchitecture } from './checkpoint/forward.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
@@ -13,7 +21,9 @@ import type { StateDict } from './export/state-dict.js';
 import { fineTuneMatch } from './fine-tune.js';
 import type { ParameterSpec } from './model/forward-model.js';
 import { ninParameters } from './nin/architecture.js';
-import { isTrainingCheckpoint, readStartModel } from './start-model.js';
+import { isTrainingCheckpoint, jsonMetadata, onnxWeights, readStartModel } from './start-model.js';
+
+const ONNX_FIRST_BYTE = 0x08; // field 1 (ir_version), varint: every ONNX ModelProto starts so
 
 /** A trained model to continue from (`nin-sdk train --from`): a NIN, or any architecture the converter recognises. */
 export interface TrainingStart {
@@ -64,6 +74,8 @@ export function readTrainingStart(bytes: Uint8Array, source: string): TrainingSt
     };
   } catch (error) {
     if (!(error instanceof ArchitectureError)) throw error;
+    const fromOnnx = onnxArchitectureStart(bytes, source);
+    if (fromOnnx !== undefined) return fromOnnx;
     let tensors;
     let match;
     try {
@@ -91,6 +103,64 @@ export function readTrainingStart(bytes: Uint8Array, source: string): TrainingSt
       assumptions: start.assumptions,
     };
   }
+}
+
+/**
+ * An ONNX model of a registry architecture (nin-convert's, or best.onnx of a fine-tuning run): its `nin.family`
+ * names the entry, its initializers are the folded copy's weights (a Linear's stored transposed, as `weight_t`).
+ * Undefined when the bytes are no such model.
+ */
+function onnxArchitectureStart(bytes: Uint8Array, source: string): TrainingStart | undefined {
+  if (bytes[0] !== ONNX_FIRST_BYTE) return undefined;
+  let model;
+  try {
+    model = readOnnx(bytes);
+  } catch {
+    return undefined;
+  }
+  const architecture = architectureById(model.metadata[METADATA_KEYS.family] ?? '');
+  if (architecture === undefined) return undefined;
+  const folded = foldedArchitecture(architecture);
+  const untrainable = folded.layers.find(
+    (l) => l.kind === 'batchNorm' || l.kind === 'sign' || (l.kind === 'conv' && l.weights === 'xnor-binarized'),
+  );
+  if (untrainable !== undefined)
+    throw new ArchitectureError(`${source}: ${architecture.title} has no trainable form here (${untrainable.name})`);
+  const weights = onnxWeights(model.graph);
+  const parameters = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  for (const layer of folded.layers) {
+    if (layer.kind !== 'conv' && layer.kind !== 'linear') continue;
+    const weight =
+      layer.kind === 'conv' ? weights.get(`${layer.name}.weight`) : transposed(weights.get(`${layer.name}.weight_t`));
+    const bias = weights.get(`${layer.name}.bias`);
+    if (weight === undefined || (layer.bias && bias === undefined))
+      throw new ArchitectureError(`${source}: no weights for ${layer.name} of ${architecture.title}`);
+    parameters.set(`${layer.name}.weight`, weight);
+    if (layer.bias) parameters.set(`${layer.name}.bias`, bias!);
+  }
+  const tensors = parameterSpecs(parameters);
+  const labels =
+    jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? labelsFor(architecture.labels, classCount(tensors));
+  return {
+    architecture: { registry: architecture.id },
+    tensors,
+    parameters,
+    labels,
+    preprocessing:
+      jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? architecture.preprocessing,
+    inputChannels: architecture.inputChannels,
+    assumptions: [],
+  };
+}
+
+function transposed(
+  matrix: { readonly shape: readonly number[]; readonly data: Float32Array } | undefined,
+): { shape: readonly number[]; data: Float32Array } | undefined {
+  if (matrix === undefined || matrix.shape.length !== 2) return undefined;
+  const [rows, columns] = matrix.shape as [number, number];
+  const data = new Float32Array(matrix.data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) data[c * rows + r] = matrix.data[r * columns + c]!;
+  return { shape: [columns, rows], data };
 }
 
 /** Output channels of the last weighted layer. */

@@ -52,6 +52,24 @@ describe('nin-sdk train --from a converted registry architecture', () => {
     assert.equal(losses.length, 4, run.stdout);
     assert.ok(losses[3]! < losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
 
+    // Its best.onnx starts a further fine-tuning, as a NIN's does.
+    const again = train(
+      '--data',
+      data.train,
+      '--from',
+      join(out, 'best.onnx'),
+      '--epochs',
+      '1',
+      '--batch',
+      '20',
+      '--lr',
+      '0.01',
+      '--out',
+      join(data.root, 'again'),
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /new run: rasbt-nin-batchnorm, sgd, batch 20, 1 epoch \(step schedule\)/);
+
     const saved = decodeTrainingCheckpoint(readFileSync(join(out, 'checkpoint.nintrain')));
     assert.deepEqual(saved.architecture, { registry: 'rasbt-nin-batchnorm' });
     assert.deepEqual(saved.tensors[0], { name: 'classifier.0.weight', shape: [16, 3, 5, 5] });

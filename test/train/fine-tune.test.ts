@@ -8,7 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { ArchitectureError, architectureById, parseArchitectureJson } from '../../converters/nin/index.js';
+import {
+  ArchitectureError,
+  architectureById,
+  convertCheckpoint,
+  parseArchitectureJson,
+} from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { GraphBuilder, ops, writeOnnx } from '../../src/graph/index.js';
 import { buildGradientGraph } from '../../src/train/autodiff/gradient-graph.js';
@@ -21,6 +26,7 @@ import { architectureForwardModel } from '../../src/train/model/architecture-for
 import type { DropoutMaskSpec } from '../../src/train/model/forward-model.js';
 import type { SgdSettings } from '../../src/train/optimizer/settings.js';
 import { TrainingSession } from '../../src/train/training-session.js';
+import { readTrainingStart } from '../../src/train/training-start.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { Bundle, relativeError, runOnce, tensor, type Feeds } from './helpers.js';
 
@@ -181,6 +187,20 @@ describe('fine-tuning registry architectures against PyTorch', () => {
       await session.release();
     }
   });
+
+  for (const file of ['rasbt-nin-batchnorm-small.pth', 'functional-zoo-nin-small.pth']) {
+    it(`an ONNX model nin-convert wrote of ${file} starts the same fine-tuning as the checkpoint`, async () => {
+      const bytes = readFileSync(join(ARCH, file));
+      const { onnx } = await convertCheckpoint(bytes);
+      const fromOnnx = readTrainingStart(onnx, `${file}.onnx`);
+      const fromPth = readTrainingStart(bytes, file);
+      assert.deepEqual(fromOnnx.architecture, fromPth.architecture);
+      assert.deepEqual(fromOnnx.tensors, fromPth.tensors);
+      for (const t of fromPth.tensors)
+        assert.deepEqual(fromOnnx.parameters.get(t.name)!.data, fromPth.parameters.get(t.name)!.data, t.name);
+      assert.deepEqual(fromOnnx.labels, fromPth.labels);
+    });
+  }
 
   it('frozen parameters are fed but neither differentiated nor updated', async () => {
     const meta = bundle.meta['rasbt'] as CaseMeta;
