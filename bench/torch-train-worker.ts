@@ -1,4 +1,4 @@
-import type { ParameterGroup } from '../src/train/index.js';
+import { type ParameterGroup } from '../src/train/optimizer/parameter-groups.js';
 import { JsonLineWorker, type TorchWorkerInfo } from './json-line-worker.js';
 import { TORCH_TRAIN_WORKER_SCRIPT } from './paths.js';
 

@@ -4,17 +4,18 @@ import * as ort from 'onnxruntime-node';
 import { NIN_CIFAR10 } from '../converters/nin/index.js';
 import { dropoutMask, Random } from '../src/train/data/index.js';
 import {
+  ninForwardModel,
   architectureFromWidths,
-  checkpointParameters,
   dropoutLayers,
   exportPytorchCheckpoint,
   initialCheckpoint,
   initialParameters,
-  ninParameters,
   recipeOptimizer,
   TrainingSession,
-  type DropoutLayer,
 } from '../src/train/index.js';
+import { checkpointParameters } from '../src/train/checkpoint/state.js';
+import { ninParameters } from '../src/train/nin/architecture.js';
+import { type DropoutLayer } from '../src/train/loop/feeds.js';
 import { seededBatch } from './seeded-input.js';
 import type { TorchTrainWorker } from './torch-train-worker.js';
 
@@ -93,7 +94,7 @@ export async function runTrainingThroughputCase(
       labels: new ort.Tensor('float32', targets, [batch, CLASSES]),
     };
     const ortEvalLoss = (await session.runEvalStep(feeds)).loss;
-    const layers = dropoutLayers(architecture);
+    const layers = dropoutLayers(ninForwardModel(architecture));
     const random = Random.fromSeed(1);
     const step = async (): Promise<number> => {
       const t0 = process.hrtime.bigint();

@@ -67,6 +67,27 @@ export function parseArchitectureJson(text: string, source = 'architecture'): Ar
   return validateArchitecture(value, source);
 }
 
+/**
+ * An architecture as the JSON that validateArchitecture reads back (what a training checkpoint keeps of a custom
+ * one): its own fields only, the preprocessing without the input size (the architecture's).
+ */
+export function architectureToJson(architecture: Architecture): Record<string, unknown> {
+  const { id, title, source, notes, inputSize, inputChannels, labels, keyPrefixes, layers } = architecture;
+  const { resizeShorterSide, channelOrder, scale, mean, std } = architecture.preprocessing;
+  return {
+    id,
+    title,
+    source,
+    ...(notes === undefined ? {} : { notes }),
+    inputSize,
+    inputChannels,
+    labels,
+    preprocessing: { resizeShorterSide, channelOrder, scale, mean, std },
+    keyPrefixes,
+    layers,
+  };
+}
+
 export function validateArchitecture(value: unknown, source = 'architecture'): Architecture {
   const fail = (message: string): never => {
     throw new ArchitectureError(`${source}: ${message}`);

@@ -148,3 +148,24 @@ export function describeUnreadSettings(architecture: Architecture): string {
   parts.push(`${architecture.inputChannels}×${architecture.inputSize}×${architecture.inputSize} input`);
   return parts.join(', ');
 }
+
+/**
+ * The architecture as a trainable copy computes it (see foldedWeights): every BatchNorm right after a convolution
+ * folded into it, so that convolution has a bias and the BatchNorm is gone. Other layers are unchanged.
+ */
+export function foldedArchitecture(architecture: Architecture): Architecture {
+  const layers: ArchLayer[] = [];
+  architecture.layers.forEach((layer, index) => {
+    const previous = architecture.layers[index - 1];
+    if (layer.kind === 'batchNorm' && previous?.kind === 'conv') return;
+    const next = architecture.layers[index + 1];
+    layers.push(layer.kind === 'conv' && next?.kind === 'batchNorm' ? { ...layer, bias: true } : layer);
+  });
+  return { ...architecture, layers };
+}
+
+/** The architecture as recorded in the ONNX metadata: what the graph computes, without the (long) label list. */
+export function architectureMetadata(architecture: Architecture): string {
+  const { id, title, source, layers, inputSize, inputChannels } = architecture;
+  return JSON.stringify({ id, title, source, inputSize, inputChannels, layers });
+}

@@ -1,13 +1,13 @@
 import type { CheckpointTensor } from '../pth/types.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
-import { add, conv, flatten, globalAveragePool, matMul, mul, relu, sign, softmax } from '../../src/graph/ops/index.js';
+import { flatten, softmax } from '../../src/graph/ops/index.js';
 import { tensorData } from '../../src/graph/tensor-data.js';
-import { pytorchAvgPool2d, pytorchMaxPool2d } from '../pytorch-ops/pool.js';
-import type { Graph, Value } from '../../src/graph/types.js';
-import type { ArchLayer } from './architecture.js';
+import type { Graph } from '../../src/graph/types.js';
+import { foldedArchitecture, type ArchLayer, type Architecture } from './architecture.js';
+import { applyArchitectureLayers, type BatchNormLayer, type ConvLayer } from './architecture-walk.js';
 import { ArchitectureError } from './errors.js';
 import { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
-import { checkShapes, type Fit } from './fit.js';
+import { checkShapes, expectedTensors, type Fit } from './fit.js';
 import type { Recognition } from './recognize.js';
 import { architectureById } from './registry.js';
 
@@ -16,8 +16,6 @@ export interface BuildOptions {
 }
 
 type Tensors = ReadonlyMap<string, CheckpointTensor>;
-type ConvLayer = Extract<ArchLayer, { kind: 'conv' }>;
-type BatchNormLayer = Extract<ArchLayer, { kind: 'batchNorm' }>;
 
 /**
  * A pytorch-nin family's recognition + weights → inference graph (the families' entry point, kept for src/train
@@ -35,6 +33,16 @@ export function buildNinGraph(recognition: Recognition, tensors: Tensors, option
 }
 
 /**
+ * The inference graph of a trained copy of `architecture` (src/train): `tensors` are its weights under the layers'
+ * own names with BatchNorm folded in (foldedWeights' names and shapes), so the graph is the folded architecture's.
+ */
+export function buildTrainedGraph(architecture: Architecture, tensors: Tensors, options: BuildOptions = {}): Graph {
+  const folded = foldedArchitecture(architecture);
+  const keyOf = new Map(expectedTensors(folded).map((name) => [name, name]));
+  return buildArchitectureGraph(checkShapes(folded, keyOf, tensors), tensors, options);
+}
+
+/**
  * Architecture + weights → inference graph: input [batch, C, S, S] → … → logits [batch, classes] and
  * probabilities (softmax over classes). Nodes are named after PyTorch's modules (`classifier.0.conv`).
  * Dropout is left out (inference); pooling sizes and divisors are PyTorch's; a BatchNorm right after a
@@ -42,91 +50,48 @@ export function buildNinGraph(recognition: Recognition, tensors: Tensors, option
  * a closing Softmax becomes the `probabilities` output, and one is added where the model has none.
  */
 export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: BuildOptions = {}): Graph {
-  const { architecture, keyOf } = fit;
+  const { architecture } = fit;
   const g = new GraphBuilder({
     name: `nin_${architecture.id.replaceAll('-', '_')}`,
     opsetVersion: options.opsetVersion ?? 17,
   });
   const size = architecture.inputSize;
   const input = g.input(INPUT_NAME, 'float32', [BATCH_DIM, architecture.inputChannels, size, size]);
-  const tensor = (layer: ArchLayer, suffix: string) => floatTensor(tensors, keyOf.get(`${layer.name}.${suffix}`)!);
-  const layers = architecture.layers;
-
-  let x: Value = input;
-  for (let index = 0; index < layers.length; index++) {
-    const layer = layers[index]!;
-    const name = layer.name;
-    switch (layer.kind) {
-      case 'conv': {
-        const next = layers[index + 1];
-        const folded = next?.kind === 'batchNorm' ? foldBatchNorm(layer, next, tensor) : undefined;
-        const weight = folded?.weight ?? convWeight(layer, tensor);
-        const bias = folded?.bias ?? (layer.bias ? tensor(layer, 'bias') : undefined);
-        const w = g.initializer(`${name}.weight`, tensorData('float32', weight.dims, weight.data));
-        const b =
-          bias === undefined ? undefined : g.initializer(`${name}.bias`, tensorData('float32', bias.dims, bias.data));
-        x = conv(g, x, w, b, { strides: layer.stride, pads: layer.padding, name: `${name}.conv` });
-        if (folded !== undefined) index += 1;
-        break;
-      }
-      case 'batchNorm': {
-        const { scale, shift } = batchNormAffine(layer, tensor);
-        const channels = scale.length;
-        const s = g.initializer(`${name}.scale`, tensorData('float32', [channels, 1, 1], scale));
-        const t = g.initializer(`${name}.shift`, tensorData('float32', [channels, 1, 1], shift));
-        x = add(g, mul(g, x, s, { name: `${name}.mul` }), t, { name: `${name}.add` });
-        break;
-      }
-      case 'relu':
-        x = relu(g, x, { name: `${name}.relu` });
-        break;
-      case 'sign':
-        x = sign(g, x, { name: `${name}.sign` });
-        break;
-      case 'maxPool':
-        x = pytorchMaxPool2d(g, x, {
-          kernel: layer.kernel,
-          stride: layer.stride,
-          padding: layer.padding,
-          ceilMode: layer.ceilMode,
-          name: `${name}.pool`,
-        });
-        break;
-      case 'avgPool':
-        x = pytorchAvgPool2d(g, x, {
-          kernel: layer.kernel,
-          stride: layer.stride,
-          padding: layer.padding,
-          ceilMode: layer.ceilMode,
-          countIncludePad: layer.countIncludePad,
-          name: `${name}.pool`,
-        });
-        break;
-      case 'adaptiveAvgPool':
-        x = globalAveragePool(g, x, { name: `${name}.pool` });
-        break;
-      case 'dropout':
-        break; // identity at inference, as in model.eval()
-      case 'flatten':
-        x = flatten(g, x, 1, { name: index === layers.length - 1 ? LOGITS_NAME : `${name}.flatten` });
-        break;
-      case 'linear': {
-        const weight = tensor(layer, 'weight');
-        const [out, inFeatures] = weight.dims as [number, number];
-        const w = g.initializer(
-          `${name}.weight_t`,
+  const tensor = tensorLookup(fit, tensors);
+  const x = applyArchitectureLayers(g, architecture, input, {
+    conv: (layer, batchNorm) => {
+      const folded = batchNorm === undefined ? undefined : foldBatchNorm(layer, batchNorm, tensor);
+      const weight = folded?.weight ?? convWeight(layer, tensor);
+      const bias = folded?.bias ?? (layer.bias ? tensor(layer, 'bias') : undefined);
+      return {
+        weight: g.initializer(`${layer.name}.weight`, tensorData('float32', weight.dims, weight.data)),
+        bias:
+          bias === undefined
+            ? undefined
+            : g.initializer(`${layer.name}.bias`, tensorData('float32', bias.dims, bias.data)),
+      };
+    },
+    batchNorm: (layer) => {
+      const { scale, shift } = batchNormAffine(layer, tensor);
+      const channels = scale.length;
+      return {
+        scale: g.initializer(`${layer.name}.scale`, tensorData('float32', [channels, 1, 1], scale)),
+        shift: g.initializer(`${layer.name}.shift`, tensorData('float32', [channels, 1, 1], shift)),
+      };
+    },
+    linear: (layer) => {
+      const weight = tensor(layer, 'weight');
+      const [out, inFeatures] = weight.dims as [number, number];
+      return {
+        weight: g.initializer(
+          `${layer.name}.weight_t`,
           tensorData('float32', [inFeatures, out], transpose2d(weight.data, out, inFeatures)),
-        );
-        x = matMul(g, x, w, { name: `${name}.matmul` });
-        if (layer.bias) x = add(g, x, g.initializer(`${name}.bias`, tensor(layer, 'bias')), { name: `${name}.add` });
-        break;
-      }
-      case 'softmax':
-        if (index !== layers.length - 1)
-          throw new ArchitectureError(`${architecture.title}: a softmax is supported only as the last layer (${name})`);
-        break; // the `probabilities` output below
-    }
-  }
+        ),
+        bias: layer.bias ? g.initializer(`${layer.name}.bias`, tensor(layer, 'bias')) : undefined,
+      };
+    },
+    dropout: (activations) => activations, // identity at inference, as in model.eval()
+  });
 
   const logits = x.shape.length === 2 ? x : flatten(g, x, 1, { name: LOGITS_NAME });
   if (logits.shape[1] !== fit.classCount) {
@@ -137,6 +102,56 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
   g.output(logits, LOGITS_NAME);
   g.output(softmax(g, logits, 1, { name: PROBABILITIES_NAME }), PROBABILITIES_NAME);
   return g.build();
+}
+
+/**
+ * The weights a trainable copy of the architecture starts from, under the layers' own names: each conv's
+ * `<name>.weight` and `<name>.bias` (BatchNorm folded in where one follows, so the conv then has a bias even if the
+ * model's had none: BatchNorm-folded nets train as folded convs) and each Linear's `<name>.weight` ([out, in], as
+ * PyTorch stores it) and `<name>.bias`. Throws for what has no trainable form here: XNOR-Net's binarised weights
+ * and a BatchNorm that follows no convolution.
+ */
+export function foldedWeights(
+  fit: Fit,
+  tensors: Tensors,
+): Map<string, { shape: readonly number[]; data: Float32Array }> {
+  const { architecture } = fit;
+  const tensor = tensorLookup(fit, tensors);
+  const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  const set = (name: string, t: FloatArray): void => void weights.set(name, { shape: t.dims, data: t.data });
+  architecture.layers.forEach((layer, index) => {
+    const next = architecture.layers[index + 1];
+    switch (layer.kind) {
+      case 'conv': {
+        if (layer.weights === 'xnor-binarized')
+          throw new ArchitectureError(
+            `${architecture.title}: ${layer.name} uses XNOR-Net's binarised weights, which cannot be trained here`,
+          );
+        const folded = next?.kind === 'batchNorm' ? foldBatchNorm(layer, next, tensor) : undefined;
+        set(`${layer.name}.weight`, folded?.weight ?? tensor(layer, 'weight'));
+        const bias = folded?.bias ?? (layer.bias ? tensor(layer, 'bias') : undefined);
+        if (bias !== undefined) set(`${layer.name}.bias`, bias);
+        break;
+      }
+      case 'batchNorm':
+        if (architecture.layers[index - 1]?.kind !== 'conv')
+          throw new ArchitectureError(
+            `${architecture.title}: BatchNorm ${layer.name} follows no convolution, so it cannot be folded for training`,
+          );
+        break;
+      case 'linear':
+        set(`${layer.name}.weight`, tensor(layer, 'weight'));
+        if (layer.bias) set(`${layer.name}.bias`, tensor(layer, 'bias'));
+        break;
+      default:
+        break;
+    }
+  });
+  return weights;
+}
+
+function tensorLookup(fit: Fit, tensors: Tensors) {
+  return (layer: ArchLayer, suffix: string) => floatTensor(tensors, fit.keyOf.get(`${layer.name}.${suffix}`)!);
 }
 
 interface FloatArray {

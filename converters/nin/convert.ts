@@ -9,7 +9,7 @@ import {
 import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
 import type { PreprocessSpec } from '../../src/preprocess/spec.js';
-import type { Architecture } from './architecture.js';
+import { architectureMetadata, type Architecture } from './architecture.js';
 import { buildArchitectureGraph } from './build-graph.js';
 import { LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import { ArchitectureError } from './errors.js';
@@ -104,7 +104,7 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     sourceSha256: options.sourceSha256 ?? (await sha256Hex(bytes)),
     sourceFormat: checkpoint.format,
     converter: `nin-sdk ${NIN_SDK_VERSION}`,
-    architecture: describeArchitecture(family),
+    architecture: architectureMetadata(family),
     ...(assumptions.length > 0 ? { assumptions } : {}),
   };
   const onnxParts = writeOnnxParts(graph, {
@@ -149,12 +149,6 @@ function lastWeighted(architecture: Architecture): string {
 function preprocessingOf(architecture: Architecture): PreprocessSpec {
   const spec = architecture.preprocessing;
   return architecture.inputChannels === 1 && spec.channels === undefined ? { ...spec, channels: 1 } : spec;
-}
-
-/** The architecture as recorded in the ONNX metadata: what the graph computes, without the (long) label list. */
-function describeArchitecture(architecture: Architecture): string {
-  const { id, title, source, layers, inputSize, inputChannels } = architecture;
-  return JSON.stringify({ id, title, source, inputSize, inputChannels, layers });
 }
 
 /** Web Crypto, present in Node 20 and every browser, keeps the converter free of Node-only modules. */

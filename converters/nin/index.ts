@@ -3,10 +3,10 @@ export { ArchitectureError, describeRemedy, type ArchitectureRemedy } from './er
 export { CIFAR10_LABELS, FAMILIES, FAMILY_IDS, NIN_CIFAR10, NIN_IMAGENET } from './families.js';
 export { recognize, type Recognition } from './recognize.js';
 export type { FamilyId, FamilySpec, LayerSpec } from './spec.js';
-export { buildArchitectureGraph, buildNinGraph } from './build-graph.js';
+export { buildArchitectureGraph, buildNinGraph, buildTrainedGraph, foldedWeights } from './build-graph.js';
 export { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 export type { ArchLayer, ArchLayerKind, Architecture } from './architecture.js';
 export { ARCHITECTURES, ARCHITECTURE_IDS, architectureById } from './registry.js';
 export { recognizeArchitecture, type ArchitectureMatch, type RecognizeOptions } from './recognize-architecture.js';
-export { parseArchitectureJson, validateArchitecture } from './architecture-json.js';
-export { describeUnreadSettings } from './architecture.js';
+export { architectureToJson, parseArchitectureJson, validateArchitecture } from './architecture-json.js';
+export { architectureMetadata, describeUnreadSettings, foldedArchitecture } from './architecture.js';

@@ -1,37 +1,42 @@
-import { writeOnnx, type Graph, type Shape } from '../graph/index.js';
+import { GraphBuilder, writeOnnx, type Graph, type Shape } from '../graph/index.js';
 import { buildGradientGraph } from './autodiff/gradient-graph.js';
-import type { NinArchitecture, ParameterSpec } from './nin/architecture.js';
+import { replayGraph } from './autodiff/replay.js';
+import { softmaxCrossEntropyLoss, type LossBlock } from './loss/loss-block.js';
 import {
-  buildNinForward,
-  LOGITS_GRADIENT_NAME,
-  LOGITS_NAME,
+  trainableParameters,
   type DropoutMaskSpec,
-  type NinForward,
-} from './nin/forward.js';
+  type ForwardModel,
+  type ParameterSpec,
+} from './model/forward-model.js';
 import { buildAdamWGraph } from './optimizer/adamw.js';
 import { buildSgdGraph } from './optimizer/sgd.js';
 
 export type OptimizerKind = 'sgd' | 'adamw';
 
+export const LOSS_NAME = 'loss';
+/** The eval model's prediction output. */
+export const LOGITS_NAME = 'logits';
+
 export interface TrainingArtifactsOptions {
   readonly optimizer: OptimizerKind;
-  /** A static batch size, or the symbol of a dynamic one (default 'batch': any batch size runs). */
-  readonly batch?: number | string;
-  /** Default: the family's (32 for CIFAR-10, 224 for ImageNet). */
-  readonly inputSize?: number;
+  /** Default: softmax cross-entropy over `labels` [batch, classes]. */
+  readonly loss?: LossBlock;
   /** SGD only: Nesterov momentum. */
   readonly nesterov?: boolean;
   readonly opsetVersion?: number;
 }
 
 export interface TrainingGraphs {
-  /** Parameters, input, labels, dropout masks → loss, `<param>_grad` for every parameter. */
+  /** Parameters, input, dropout masks, labels → loss, `<param>_grad` for every trainable parameter. */
   readonly training: Graph;
   /** Parameters, input, labels → loss, logits (no dropout). */
   readonly eval: Graph;
-  /** See buildSgdGraph / buildAdamWGraph. */
+  /** See buildSgdGraph / buildAdamWGraph: over the trainable parameters. */
   readonly optimizer: Graph;
+  /** Every parameter (graph inputs of the training and eval models), in state_dict order. */
   readonly parameters: readonly ParameterSpec[];
+  /** Those that get gradients and updates. */
+  readonly trainable: readonly ParameterSpec[];
   readonly dropoutMasks: readonly DropoutMaskSpec[];
   readonly inputShape: Shape;
   readonly labelsShape: Shape;
@@ -46,16 +51,19 @@ export interface TrainingArtifacts {
   /** optimizer_model.onnx */
   readonly optimizerModel: Uint8Array;
   readonly optimizer: OptimizerKind;
-  /** State_dict names, in state_dict order: the order of `learning_rates` and `weight_decays` too. */
+  /** State_dict names, in state_dict order. */
   readonly parameterNames: readonly string[];
   readonly parameters: readonly ParameterSpec[];
+  /** Trainable parameter names: the order of `learning_rates` and `weight_decays`. */
+  readonly trainableNames: readonly string[];
   readonly dropoutMasks: readonly DropoutMaskSpec[];
   readonly inputShape: Shape;
   readonly labelsShape: Shape;
 }
 
 /**
- * The three graphs of a NIN's training artifacts.
+ * The three graphs of a model's training artifacts, as ONNX Runtime's generator makes them from a forward model,
+ * the parameters that require gradients, a loss block and an optimizer.
  *
  * Parameters are graph inputs, not initializers, in all three: the TypeScript
  * side owns them (one copy that the optimizer step replaces, that checkpoints
@@ -64,39 +72,54 @@ export interface TrainingArtifacts {
  * stay small and independent of any checkpoint, so one set serves every
  * training run of the architecture.
  */
-export function buildTrainingGraphs(architecture: NinArchitecture, options: TrainingArtifactsOptions): TrainingGraphs {
-  const { batch, inputSize, opsetVersion } = options;
-  const train: NinForward = buildNinForward(architecture, { mode: 'train', batch, inputSize, opsetVersion });
-  const evaluation = buildNinForward(architecture, { mode: 'eval', batch, inputSize, opsetVersion });
+export function buildTrainingGraphs(model: ForwardModel, options: TrainingArtifactsOptions): TrainingGraphs {
+  const { opsetVersion } = options;
+  const lossBlock = options.loss ?? softmaxCrossEntropyLoss;
+  const trainable = trainableParameters(model);
+  if (trainable.length === 0) throw new RangeError('buildTrainingGraphs: every parameter is frozen');
+
+  const withLoss = (forward: Graph, mode: 'train' | 'eval') => {
+    const g = new GraphBuilder({ name: forward.name, opsetVersion: opsetVersion ?? forward.opsetVersion });
+    const values = replayGraph(g, forward, { outputs: false });
+    const out = forward.outputs[0];
+    if (forward.outputs.length !== 1 || out === undefined)
+      throw new RangeError(`buildTrainingGraphs: the ${mode} graph should have one output, the prediction`);
+    const prediction = values.get(out.name)!;
+    const attached = lossBlock.attach(g, prediction);
+    g.output(attached.loss, LOSS_NAME);
+    if (mode === 'eval') g.output(prediction, LOGITS_NAME);
+    return { graph: g.build(), prediction: prediction.name, seed: attached.gradient.name, ...attached };
+  };
+
+  const train = withLoss(model.train, 'train');
+  const evaluation = withLoss(model.eval, 'eval');
   const training = buildGradientGraph(
     train.graph,
-    { wrt: train.parameters.map((p) => p.name), seed: { value: LOGITS_NAME, gradient: LOGITS_GRADIENT_NAME } },
-    { name: `nin_${architecture.family.id}_training`, opsetVersion },
+    { wrt: trainable.map((p) => p.name), seed: { value: train.prediction, gradient: train.seed } },
+    { name: `${model.train.name.replace(/_train$/, '')}_training`, opsetVersion },
   );
   const optimizer =
     options.optimizer === 'sgd'
-      ? buildSgdGraph(train.parameters, { nesterov: options.nesterov, opsetVersion })
-      : buildAdamWGraph(train.parameters, { opsetVersion });
+      ? buildSgdGraph(trainable, { nesterov: options.nesterov, opsetVersion })
+      : buildAdamWGraph(trainable, { opsetVersion });
   return {
     training,
     eval: evaluation.graph,
     optimizer,
-    parameters: train.parameters,
-    dropoutMasks: train.dropoutMasks,
-    inputShape: train.inputShape,
+    parameters: model.parameters,
+    trainable,
+    dropoutMasks: model.dropoutMasks,
+    inputShape: model.inputShape,
     labelsShape: train.labelsShape,
   };
 }
 
 /** {@link buildTrainingGraphs}, written as ONNX. */
-export function buildTrainingArtifacts(
-  architecture: NinArchitecture,
-  options: TrainingArtifactsOptions,
-): TrainingArtifacts {
+export function buildTrainingArtifacts(model: ForwardModel, options: TrainingArtifactsOptions): TrainingArtifacts {
   if (options.optimizer !== 'sgd' && options.optimizer !== 'adamw') {
     throw new Error(`buildTrainingArtifacts: optimizer should be one of sgd, adamw; got ${String(options.optimizer)}`);
   }
-  const graphs = buildTrainingGraphs(architecture, options);
+  const graphs = buildTrainingGraphs(model, options);
   const write = (graph: Graph): Uint8Array =>
     writeOnnx(graph, { opsetVersion: options.opsetVersion, producerName: 'nin-sdk' });
   return {
@@ -106,6 +129,7 @@ export function buildTrainingArtifacts(
     optimizer: options.optimizer,
     parameterNames: graphs.parameters.map((p) => p.name),
     parameters: graphs.parameters,
+    trainableNames: graphs.trainable.map((p) => p.name),
     dropoutMasks: graphs.dropoutMasks,
     inputShape: graphs.inputShape,
     labelsShape: graphs.labelsShape,

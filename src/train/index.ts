@@ -1,128 +1,32 @@
 /**
- * Training on ONNX Runtime's inference builds: reverse-mode autodiff over the
- * graph IR in standard ONNX ops, NIN training/eval/optimizer graphs, and the
- * artifacts laid out like ONNX Runtime's on-device training, the TrainingSession that runs them, its checkpoint
- * format, the training loop and the export of trained weights. Browser-safe (`nin-sdk/train`).
+ * nin-sdk/train: training on ONNX Runtime's inference builds, browser-safe. Reverse-mode autodiff over the graph IR
+ * in standard ONNX ops makes ONNX Runtime-style training artifacts for any forward model (parameters as graph inputs,
+ * a loss block, an optimizer); a NIN trained from scratch and a converted checkpoint fine-tuned are two callers. The
+ * TrainingSession runs them; checkpoints are keyed by parameter names and shapes; trained weights export to the
+ * converter's ONNX and to PyTorch. The rest (autodiff rules, optimizer graphs, the training loop) is internal.
  */
+
+// Artifacts for any forward model, as ONNX Runtime's generator makes them.
+export { buildTrainingArtifacts, type TrainingArtifacts, type TrainingArtifactsOptions } from './artifacts.js';
+export type { ForwardModel } from './model/forward-model.js';
+export { softmaxCrossEntropyLoss, type LossBlock } from './loss/loss-block.js';
+
+// A NIN from scratch.
 export { NIN_CIFAR10, NIN_IMAGENET } from '../../converters/nin/index.js';
-export {
-  buildGradientGraph,
-  type GradientGraphOptions,
-  type GradientRequest,
-  type GradientSeed,
-} from './autodiff/gradient-graph.js';
-export { GradientError, type GradientContext, type GradientRule } from './autodiff/rule.js';
-export { GRADIENT_RULES } from './autodiff/rules.js';
-export {
-  buildTrainingArtifacts,
-  buildTrainingGraphs,
-  type OptimizerKind,
-  type TrainingArtifacts,
-  type TrainingArtifactsOptions,
-  type TrainingGraphs,
-} from './artifacts.js';
-export { hashDropoutMask } from './hash-dropout-mask.js';
-export { softmaxCrossEntropy, softmaxCrossEntropyGradient } from './loss/softmax-cross-entropy.js';
-export {
-  architectureFromWidths,
-  classCount,
-  describeArchitecture,
-  ninParameters,
-  type ConvChannels,
-  type NinArchitecture,
-  type ParameterSpec,
-} from './nin/architecture.js';
-export {
-  BATCH_DIM,
-  buildNinForward,
-  INPUT_NAME,
-  LABELS_NAME,
-  LOGITS_GRADIENT_NAME,
-  LOGITS_NAME,
-  LOSS_NAME,
-  type DropoutMaskSpec,
-  type NinForward,
-  type NinForwardOptions,
-} from './nin/forward.js';
-export {
-  adamwStepScalars,
-  ADAMW_SCALAR_NAMES,
-  buildAdamWGraph,
-  EXP_AVG,
-  EXP_AVG_SQ,
-  type AdamWStepScalars,
-} from './optimizer/adamw.js';
-export { gradientName, LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAYS_NAME } from './optimizer/graph-io.js';
-export {
-  hyperparameterVectors,
-  NIN_CIFAR10_MOMENTUM,
-  ninCifar10Groups,
-  type HyperparameterVectors,
-  type ParameterGroup,
-} from './optimizer/parameter-groups.js';
-export { buildSgdGraph, MOMENTUM_BUFFER, SGD_MOMENTUM_NAME, type SgdGraphOptions } from './optimizer/sgd.js';
-export {
-  OPTIMIZER_STATE_KEYS,
-  optimizerScalars,
-  checkOptimizerSettings,
-  type AdamWSettings,
-  type OptimizerSettings,
-  type SgdSettings,
-} from './optimizer/settings.js';
-export {
-  TrainingSession,
-  type EvalStepResult,
-  type Feeds,
-  type OptimizerStepOptions,
-  type TrainingSessionArtifacts,
-  type TrainingSessionOptions,
-} from './session.js';
-export {
-  architectureSpec,
-  checkpointArchitecture,
-  checkpointParameters,
-  initialCheckpoint,
-  parameterSlots,
-  type ArchitectureSpec,
-  type ParameterSlot,
-  type TrainingCheckpoint,
-} from './checkpoint/state.js';
-export {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_VERSION,
-  decodeTrainingCheckpoint,
-  encodeTrainingCheckpoint,
-  TrainingCheckpointError,
-} from './checkpoint/format.js';
-export { checkTrainingProgress, type TrainingProgress } from './checkpoint/progress.js';
-export {
-  exportInferenceOnnx,
-  exportPytorchCheckpoint,
-  type InferenceExportOptions,
-  type StateDict,
-} from './export/index.js';
-export { initialParameters, INIT_STREAM } from './init.js';
-export { readStartModel, type StartModel } from './start-model.js';
-export { averageModels, type NamedModel } from './average.js';
-export {
-  ADAMW_WEIGHT_DECAY,
-  DEFAULT_BASE_LR,
-  INIT_KINDS,
-  learningRateScale,
-  NIN_CIFAR10_RECIPE,
-  recipeOptimizer,
-  SCHEDULE_KINDS,
-  type InitKind,
-  type ScheduleKind,
-  type TrainingRecipe,
-} from './loop/recipe.js';
-export { dropoutLayers, evalFeeds, trainFeeds, type DropoutLayer } from './loop/feeds.js';
-export { evaluate, TEST_BATCH_SIZE, type Evaluation } from './loop/evaluate.js';
-export { pythonFixed, pythonRepr, testLogLine, trainLogLine, type TrainLogLine } from './loop/log-format.js';
-export {
-  initialProgress,
-  runTrainingLoop,
-  type CheckpointReason,
-  type TrainingLoopOptions,
-  type TrainingLoopResult,
-} from './loop/trainer.js';
+export { architectureFromWidths, type NinArchitecture } from './nin/architecture.js';
+export { ninForwardModel } from './nin/forward.js';
+export { initialParameters } from './init.js';
+export { recipeOptimizer } from './loop/recipe.js';
+
+// Fine-tuning any checkpoint the converter recognises.
+export { fineTuneForwardModel, fineTuneStart, type FineTuneStart } from './fine-tune.js';
+
+// Running: the session, its checkpoints, the Dropout masks it is fed.
+export { TrainingSession, type TrainingSessionArtifacts, type TrainingSessionOptions } from './training-session.js';
+export { initialCheckpoint, initialModelCheckpoint, type TrainingCheckpoint } from './checkpoint/state.js';
+export { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from './checkpoint/format.js';
+export type { OptimizerSettings } from './optimizer/settings.js';
+export { dropoutLayers } from './loop/feeds.js';
+
+// Trained weights out.
+export { exportInferenceOnnx, exportPytorchCheckpoint, exportTrainedOnnx } from './export/index.js';

@@ -35,7 +35,7 @@ export function readStartModel(bytes: Uint8Array, source: string): StartModel {
 }
 
 /** A zip with checkpoint.json at its root: PyTorch's zips keep everything under one folder (`archive/…`). */
-function isTrainingCheckpoint(bytes: Uint8Array): boolean {
+export function isTrainingCheckpoint(bytes: Uint8Array): boolean {
   if (bytes[0] !== ZIP_FIRST_BYTE) return false;
   try {
     return TRAINING_CHECKPOINT_JSON in unzipSync(bytes, { filter: (file) => file.name === TRAINING_CHECKPOINT_JSON });
@@ -142,7 +142,7 @@ function canonicalParameters(
 }
 
 /** Float initializers by name; float16 ones (nin-convert --float16) under the name of the Cast that restores them. */
-function onnxWeights(graph: Graph): Map<string, { shape: readonly number[]; data: Float32Array }> {
+export function onnxWeights(graph: Graph): Map<string, { shape: readonly number[]; data: Float32Array }> {
   const weights = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   const half = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   for (const { name, tensor } of graph.initializers) {
@@ -157,7 +157,7 @@ function onnxWeights(graph: Graph): Map<string, { shape: readonly number[]; data
   return weights;
 }
 
-function jsonMetadata<T>(text: string | undefined): T | undefined {
+export function jsonMetadata<T>(text: string | undefined): T | undefined {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as T;

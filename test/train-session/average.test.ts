@@ -11,19 +11,18 @@ import { after, before, describe, it } from 'node:test';
 import { CIFAR10_LABELS } from '../../converters/nin/index.js';
 import {
   architectureFromWidths,
-  averageModels,
   encodeTrainingCheckpoint,
   exportInferenceOnnx,
   exportPytorchCheckpoint,
   initialCheckpoint,
   initialParameters,
   NIN_CIFAR10,
-  ninParameters,
-  readStartModel,
   recipeOptimizer,
-  type NamedModel,
-  type StateDict,
 } from '../../src/train/index.js';
+import { averageModels, type NamedModel } from '../../src/train/average.js';
+import { ninParameters } from '../../src/train/nin/architecture.js';
+import { readStartModel } from '../../src/train/start-model.js';
+import { type StateDict } from '../../src/train/export/index.js';
 import { ROOT } from '../support/fixtures.js';
 import { torchMissing, TORCH_PYTHON } from '../support/torch.js';
 import { assertBitEqual } from './helpers.js';

@@ -1,7 +1,7 @@
 /** Numbers in the log as Python's str.format writes them (values checked against CPython 3). */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { pythonFixed, pythonRepr, testLogLine, trainLogLine } from '../../src/train/index.js';
+import { pythonFixed, pythonRepr, testLogLine, trainLogLine } from '../../src/train/loop/log-format.js';
 
 it("'{:.Nf}': exact ties round to even, everything else as toFixed", () => {
   // '{:.0f}'.format(12.5) == '12', 13.5 → '14', 0.5 → '0', 2.675 (really 2.67499…) → '2.67' at 2 digits.

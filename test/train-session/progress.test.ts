@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkTrainingProgress, initialProgress, type TrainingRecipe } from '../../src/train/index.js';
+import { checkTrainingProgress } from '../../src/train/checkpoint/progress.js';
+import { initialProgress } from '../../src/train/loop/trainer.js';
+import { type TrainingRecipe } from '../../src/train/loop/recipe.js';
 import { CIFAR_SPEC, syntheticCifar } from './helpers.js';
 
 const train = syntheticCifar(20, 3);

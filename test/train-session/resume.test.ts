@@ -8,13 +8,12 @@ import * as ort from 'onnxruntime-node';
 import {
   decodeTrainingCheckpoint,
   encodeTrainingCheckpoint,
-  initialProgress,
-  runTrainingLoop,
   TrainingSession,
   type TrainingCheckpoint,
-  type TrainingProgress,
-  type TrainingRecipe,
 } from '../../src/train/index.js';
+import { initialProgress, runTrainingLoop } from '../../src/train/loop/trainer.js';
+import { type TrainingProgress } from '../../src/train/checkpoint/progress.js';
+import { type TrainingRecipe } from '../../src/train/loop/recipe.js';
 import { assertBitEqual, CIFAR_SPEC, sessionOptions, syntheticCifar, tinyCheckpoint } from './helpers.js';
 
 const train = syntheticCifar(80, 3);

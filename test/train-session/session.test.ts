@@ -6,19 +6,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import {
-  adamwStepScalars,
-  buildTrainingArtifacts,
-  checkpointParameters,
   decodeTrainingCheckpoint,
-  gradientName,
-  hyperparameterVectors,
-  OPTIMIZER_STATE_KEYS,
-  stateName,
   TrainingSession,
-  updatedName,
   type TrainingArtifacts,
   type TrainingCheckpoint,
 } from '../../src/train/index.js';
+import { adamwStepScalars } from '../../src/train/optimizer/adamw.js';
+import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';
+import { checkpointParameters } from '../../src/train/checkpoint/state.js';
+import { gradientName, stateName, updatedName } from '../../src/train/optimizer/graph-io.js';
+import { hyperparameterVectors } from '../../src/train/optimizer/parameter-groups.js';
+import { OPTIMIZER_STATE_KEYS } from '../../src/train/optimizer/settings.js';
 import { assertBitEqual, sessionOptions, syntheticBatch, TINY, tinyCheckpoint } from './helpers.js';
 
 type Outputs = Record<string, Float32Array>;
@@ -109,7 +107,7 @@ function flatten(state: Map<string, Float32Array>, names: readonly string[]): Fl
 
 for (const kind of ['sgd', 'adamw'] as const) {
   describe(`TrainingSession (${kind})`, () => {
-    const artifacts = buildTrainingArtifacts(TINY, { optimizer: kind });
+    const artifacts = buildNinTrainingArtifacts(TINY, { optimizer: kind });
     let training: ort.InferenceSession;
     let optimizer: ort.InferenceSession;
     before(async () => {
@@ -136,7 +134,7 @@ for (const kind of ['sgd', 'adamw'] as const) {
       const session = await open(checkpoint);
       try {
         assert.equal(session.provider, 'cpu');
-        assert.deepEqual(session.inputNames, ['input', 'labels', 'classifier.7.mask', 'classifier.15.mask']);
+        assert.deepEqual(session.inputNames, ['input', 'classifier.7.mask', 'classifier.15.mask', 'labels']);
         let state = initialState(checkpoint);
         for (const [step, scale] of [
           [1, 1],
@@ -222,7 +220,7 @@ describe('TrainingSession state', () => {
       });
       await assert.rejects(
         session.runTrainStep({}),
-        /^RangeError: runTrainStep: missing input, labels, classifier\.7\.mask, classifier\.15\.mask \(expected feeds: /,
+        /^RangeError: runTrainStep: missing input, classifier\.7\.mask, classifier\.15\.mask, labels \(expected feeds: /,
       );
     } finally {
       await session.release();
@@ -267,7 +265,7 @@ describe('TrainingSession state', () => {
   });
 
   it("refuses models that are not the checkpoint's", async () => {
-    const other = buildTrainingArtifacts(TINY, { optimizer: 'sgd' });
+    const other = buildNinTrainingArtifacts(TINY, { optimizer: 'sgd' });
     await assert.rejects(
       TrainingSession.create(
         {

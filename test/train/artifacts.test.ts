@@ -5,12 +5,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { convertCheckpoint, NIN_CIFAR10, NIN_IMAGENET, recognize } from '../../converters/nin/index.js';
 import { readOnnx, type Graph } from '../../src/graph/index.js';
-import {
-  architectureFromWidths,
-  buildTrainingArtifacts,
-  buildTrainingGraphs,
-  ninParameters,
-} from '../../src/train/index.js';
+import { architectureFromWidths } from '../../src/train/index.js';
+import { buildNinTrainingArtifacts, buildNinTrainingGraphs } from '../../src/train/nin/forward.js';
+import { ninParameters } from '../../src/train/nin/architecture.js';
 import { CHECKPOINTS } from '../support/fixtures.js';
 import { checkpointTensors, relativeError, runOnce, tensor, type Feeds } from './helpers.js';
 
@@ -55,9 +52,9 @@ function checkStandardOps(graph: Graph): void {
 }
 
 describe('training artifacts', () => {
-  const artifacts = buildTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd' });
+  const artifacts = buildNinTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd' });
   // The graphs as built: src/graph's readOnnx cannot type them back while the batch is symbolic (see the test below).
-  const { training, eval: evaluation, optimizer } = buildTrainingGraphs(CIFAR_SMALL, { optimizer: 'sgd' });
+  const { training, eval: evaluation, optimizer } = buildNinTrainingGraphs(CIFAR_SMALL, { optimizer: 'sgd' });
   const names = artifacts.parameterNames;
 
   it('names parameters as the state_dict does, in its order', () => {
@@ -71,14 +68,14 @@ describe('training artifacts', () => {
     assert.deepEqual(artifacts.parameters, ninParameters(CIFAR_SMALL));
   });
 
-  it('training_model.onnx: parameters, input, labels, masks → loss and one <param>_grad each', () => {
+  it('training_model.onnx: parameters, input, masks, then the loss block’s labels → loss and one <param>_grad each', () => {
     const io = describeIo(training);
     assert.deepEqual(io.inputs, [
       ...artifacts.parameters.map((p) => [p.name, [...p.shape]]),
       ['input', ['batch', 3, 32, 32]],
-      ['labels', ['batch', 10]],
       ['classifier.7.mask', ['batch', 16, 16, 16]],
       ['classifier.15.mask', ['batch', 32, 8, 8]],
+      ['labels', ['batch', 10]],
     ]);
     assert.deepEqual(io.outputs, [['loss', []], ...artifacts.parameters.map((p) => [`${p.name}_grad`, [...p.shape]])]);
     assert.deepEqual(
@@ -110,14 +107,14 @@ describe('training artifacts', () => {
       );
       checkStandardOps(graph);
     }
-    checkStandardOps(buildTrainingGraphs(IMAGENET_SMALL, { optimizer: 'adamw' }).training);
+    checkStandardOps(buildNinTrainingGraphs(IMAGENET_SMALL, { optimizer: 'adamw' }).training);
   });
 
   it('writes ONNX that reads back as the same graph (static batch)', () => {
     // With a symbolic batch, the weight-gradient Conv has the batch as its kernel's channel count, which ONNX and
     // ONNX Runtime accept but src/graph's Conv shape rule (static weight channels) does not, so readOnnx refuses it.
-    const graphs = buildTrainingGraphs(CIFAR_SMALL, { optimizer: 'sgd', batch: 2 });
-    const bytes = buildTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd', batch: 2 });
+    const graphs = buildNinTrainingGraphs(CIFAR_SMALL, { optimizer: 'sgd', batch: 2 });
+    const bytes = buildNinTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd', batch: 2 });
     for (const [graph, model] of [
       [graphs.training, bytes.trainingModel],
       [graphs.eval, bytes.evalModel],
@@ -151,7 +148,7 @@ describe('training artifacts', () => {
   });
 
   it('optimizer_model.onnx (AdamW): scalars as inputs, both moments per parameter', () => {
-    const io = describeIo(buildTrainingGraphs(CIFAR_SMALL, { optimizer: 'adamw' }).optimizer);
+    const io = describeIo(buildNinTrainingGraphs(CIFAR_SMALL, { optimizer: 'adamw' }).optimizer);
     assert.deepEqual(
       io.inputs.slice(0, 7).map(([n]) => n),
       ['learning_rates', 'weight_decays', 'beta1', 'beta2', 'epsilon', 'bias_correction1', 'bias_correction2_sqrt'],
@@ -169,7 +166,7 @@ describe('training artifacts', () => {
   });
 
   it('a static batch size when asked, and a clear refusal of an input size the family cannot classify', () => {
-    const fixed = buildTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd', batch: 4 });
+    const fixed = buildNinTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd', batch: 4 });
     assert.deepEqual(fixed.inputShape, [4, 3, 32, 32]);
     assert.deepEqual(
       fixed.dropoutMasks.map((m) => m.shape),
@@ -180,11 +177,11 @@ describe('training artifacts', () => {
     );
     // The last pool (8×8, stride 1) would leave 9×9: no classifier.
     assert.throws(
-      () => buildTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd', inputSize: 64 }),
+      () => buildNinTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd', inputSize: 64 }),
       /at input 64 ends in a 9×9 map, not 1×1/,
     );
     assert.throws(
-      () => buildTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgdm' as 'sgd' }),
+      () => buildNinTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgdm' as 'sgd' }),
       /should be one of sgd, adamw/,
     );
   });
@@ -194,7 +191,7 @@ describe('eval_model.onnx logits are the pre-softmax logits of the ImageNet fami
   it("equal the converter's inference logits for imagenet-small", async () => {
     const bytes = readFileSync(join(CHECKPOINTS, 'imagenet-small.pth'));
     const tensors = checkpointTensors('imagenet-small.pth');
-    const artifacts = buildTrainingArtifacts(recognize(tensors), { optimizer: 'sgd' });
+    const artifacts = buildNinTrainingArtifacts(recognize(tensors), { optimizer: 'sgd' });
     const input = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => ((i * 7919) % 255) - 128);
     const labels = new Float32Array(1000);
     labels[3] = 1;

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { float32Tensor, GraphBuilder, ops, writeOnnx, type Value } from '../../src/graph/index.js';
-import { buildGradientGraph, GradientError } from '../../src/train/index.js';
+import { buildGradientGraph } from '../../src/train/autodiff/gradient-graph.js';
+import { GradientError } from '../../src/train/autodiff/rule.js';
 import { relativeError, runOnce, tensor } from './helpers.js';
 
 /** y = f(inputs) with dY as an extra input; returns the gradient of each `wrt` input, run on ONNX Runtime. */

@@ -7,19 +7,15 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { recognize } from '../../converters/nin/index.js';
+import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';
+import { hashDropoutMask } from '../../src/train/hash-dropout-mask.js';
 import {
-  buildTrainingArtifacts,
-  hashDropoutMask,
   hyperparameterVectors,
-  LEARNING_RATES_NAME,
-  MOMENTUM_BUFFER,
   NIN_CIFAR10_MOMENTUM,
   ninCifar10Groups,
-  SGD_MOMENTUM_NAME,
-  stateName,
-  updatedName,
-  WEIGHT_DECAYS_NAME,
-} from '../../src/train/index.js';
+} from '../../src/train/optimizer/parameter-groups.js';
+import { LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAYS_NAME } from '../../src/train/optimizer/graph-io.js';
+import { MOMENTUM_BUFFER, SGD_MOMENTUM_NAME } from '../../src/train/optimizer/sgd.js';
 import { Bundle, checkpointTensors, cifarInput, outputsAsFloat32, scalar, tensor, type Feeds } from './helpers.js';
 
 const TOLERANCE = 1e-3;
@@ -40,7 +36,7 @@ it('50 SGD steps (recipe groups and momentum) follow PyTorch loss curve within 1
   const imageSize = channels * height * width;
 
   const initial = checkpointTensors('cifar-small.pth');
-  const artifacts = buildTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
+  const artifacts = buildNinTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
   const { learningRates, weightDecays } = hyperparameterVectors(
     artifacts.parameterNames,
     ninCifar10Groups(artifacts.parameterNames, 'classifier.20', baseLr),

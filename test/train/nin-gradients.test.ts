@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { recognize } from '../../converters/nin/index.js';
-import { buildTrainingArtifacts, hashDropoutMask, type TrainingArtifacts } from '../../src/train/index.js';
+import { type TrainingArtifacts } from '../../src/train/index.js';
+import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';
+import { hashDropoutMask } from '../../src/train/hash-dropout-mask.js';
 import {
   Bundle,
   checkpointTensors,
@@ -65,7 +67,7 @@ function trainingFeeds(family: Family, bundle: Bundle, artifacts: TrainingArtifa
 async function checkFamily(t: TestContext, family: Family): Promise<void> {
   const bundle = new Bundle(family.fixture);
   const architecture = recognize(checkpointTensors(family.checkpoint));
-  const artifacts = buildTrainingArtifacts(architecture, { optimizer: 'sgd' });
+  const artifacts = buildNinTrainingArtifacts(architecture, { optimizer: 'sgd' });
   const feeds = trainingFeeds(family, bundle, artifacts);
   const out = await runOnce(artifacts.trainingModel, feeds);
 
@@ -90,7 +92,7 @@ describe('eval_model.onnx matches PyTorch in eval mode', () => {
   it('cifar-small: loss and logits, no dropout', async () => {
     const family = FAMILIES[0]!;
     const bundle = new Bundle(family.fixture);
-    const artifacts = buildTrainingArtifacts(recognize(checkpointTensors(family.checkpoint)), { optimizer: 'sgd' });
+    const artifacts = buildNinTrainingArtifacts(recognize(checkpointTensors(family.checkpoint)), { optimizer: 'sgd' });
     const feeds = trainingFeeds(family, bundle, artifacts);
     for (const m of artifacts.dropoutMasks) delete feeds[m.name];
     const out = await runOnce(artifacts.evalModel, feeds);

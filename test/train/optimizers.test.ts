@@ -8,20 +8,16 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { NIN_CIFAR10 } from '../../converters/nin/index.js';
+import { architectureFromWidths, type TrainingArtifacts } from '../../src/train/index.js';
+import { adamwStepScalars } from '../../src/train/optimizer/adamw.js';
+import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';
 import {
-  adamwStepScalars,
-  architectureFromWidths,
-  buildTrainingArtifacts,
   hyperparameterVectors,
-  LEARNING_RATES_NAME,
   ninCifar10Groups,
-  stateName,
-  updatedName,
-  WEIGHT_DECAYS_NAME,
   type HyperparameterVectors,
   type ParameterGroup,
-  type TrainingArtifacts,
-} from '../../src/train/index.js';
+} from '../../src/train/optimizer/parameter-groups.js';
+import { LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAYS_NAME } from '../../src/train/optimizer/graph-io.js';
 import { Bundle, checkpointTensors, outputsAsFloat32, relativeError, scalar, tensor, type Feeds } from './helpers.js';
 
 /** Float32 round-off of a few elementwise ops, relative to each tensor's largest value. */
@@ -84,7 +80,7 @@ async function checkSteps(
 
 describe('optimizer_model.onnx matches torch.optim', () => {
   it('SGD, momentum 0.95, the pytorch-nin-cifar10 groups (lr 0.1 / 0.2 / 0.01, weight decay 1e-4 on weights)', async (t) => {
-    const artifacts = buildTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd' });
+    const artifacts = buildNinTrainingArtifacts(CIFAR_SMALL, { optimizer: 'sgd' });
     const groups = ninCifar10Groups(artifacts.parameterNames);
     assert.deepEqual(
       groups.map((g) => [g.name, g.parameters.length, g.lr, g.weightDecay]),
@@ -106,7 +102,7 @@ describe('optimizer_model.onnx matches torch.optim', () => {
   });
 
   it('AdamW, weights lr 1e-3 weight decay 1e-2, biases lr 2e-3 no decay', async (t) => {
-    const artifacts = buildTrainingArtifacts(CIFAR_SMALL, { optimizer: 'adamw' });
+    const artifacts = buildNinTrainingArtifacts(CIFAR_SMALL, { optimizer: 'adamw' });
     const names = artifacts.parameterNames;
     const groups: ParameterGroup[] = [
       { name: 'weights', parameters: names.filter((n) => n.endsWith('.weight')), lr: 1e-3, weightDecay: 1e-2 },

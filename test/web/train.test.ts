@@ -13,26 +13,26 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type * as ort from 'onnxruntime-node';
 import {
-  buildTrainingArtifacts,
-  checkpointParameters,
   decodeTrainingCheckpoint,
   encodeTrainingCheckpoint,
-  gradientName,
-  hyperparameterVectors,
   initialCheckpoint,
   initialParameters,
-  LEARNING_RATES_NAME,
-  LOSS_NAME,
-  MOMENTUM_BUFFER,
-  ninParameters,
-  optimizerScalars,
-  parameterSlots,
-  stateName,
   TrainingSession,
-  updatedName,
-  WEIGHT_DECAYS_NAME,
   type OptimizerSettings,
 } from '../../src/train/index.js';
+import { buildNinTrainingArtifacts, LOSS_NAME } from '../../src/train/nin/forward.js';
+import { checkpointParameters, parameterSlots } from '../../src/train/checkpoint/state.js';
+import {
+  gradientName,
+  LEARNING_RATES_NAME,
+  stateName,
+  updatedName,
+  WEIGHT_DECAYS_NAME,
+} from '../../src/train/optimizer/graph-io.js';
+import { hyperparameterVectors } from '../../src/train/optimizer/parameter-groups.js';
+import { MOMENTUM_BUFFER } from '../../src/train/optimizer/sgd.js';
+import { ninParameters } from '../../src/train/nin/architecture.js';
+import { optimizerScalars } from '../../src/train/optimizer/settings.js';
 import type { WebProvider } from '../../src/web/index.js';
 import { relativeError, runOnce, scalar, tensor } from '../train/helpers.js';
 import { assertBitEqual, sessionOptions, syntheticBatch, TINY, tinyOptimizer } from '../train-session/helpers.js';
@@ -69,7 +69,7 @@ interface Reference {
 async function nodeReference(): Promise<Reference> {
   const checkpoint = decodeTrainingCheckpoint(CHECKPOINT);
   if (checkpoint.optimizer.kind !== 'sgd') throw new Error('internal: the test checkpoint is SGD');
-  const artifacts = buildTrainingArtifacts(TINY, { optimizer: 'sgd', nesterov: checkpoint.optimizer.nesterov });
+  const artifacts = buildNinTrainingArtifacts(TINY, { optimizer: 'sgd', nesterov: checkpoint.optimizer.nesterov });
   const parameters: Record<string, ort.Tensor> = {};
   for (const [name, t] of checkpointParameters(checkpoint)) parameters[name] = tensor(t.data, t.shape);
   const trained = await runOnce(artifacts.trainingModel, { ...BATCH, ...parameters });

@@ -1,12 +1,9 @@
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  averageModels,
-  describeArchitecture,
-  exportInferenceOnnx,
-  exportPytorchCheckpoint,
-  readStartModel,
-} from '../../train/index.js';
+import { exportInferenceOnnx, exportPytorchCheckpoint } from '../../train/index.js';
+import { averageModels } from '../../train/average.js';
+import { describeArchitecture } from '../../train/nin/architecture.js';
+import { readStartModel } from '../../train/start-model.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 import { parseCommandLine } from '../args.js';

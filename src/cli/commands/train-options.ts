@@ -8,7 +8,7 @@ import {
   SCHEDULE_KINDS,
   type InitKind,
   type ScheduleKind,
-} from '../../train/index.js';
+} from '../../train/loop/recipe.js';
 
 export const TRAIN_HELP = `Usage: nin-sdk train --data <folder or tar> [options]
 

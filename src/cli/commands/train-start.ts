@@ -4,18 +4,24 @@ import type { PreprocessSpec } from '../../preprocess/spec.js';
 import { loadImageDataset, type ImageDataset } from '../../train/data/node/index.js';
 import {
   architectureFromWidths,
-  initialCheckpoint,
+  initialModelCheckpoint,
   initialParameters,
-  initialProgress,
-  ninParameters,
-  readStartModel,
   recipeOptimizer,
-  type NinArchitecture,
   type TrainingCheckpoint,
-  type TrainingProgress,
-  type TrainingRecipe,
 } from '../../train/index.js';
+import {
+  architectureSpec,
+  checkpointArchitecture,
+  describeArchitectureSpec,
+  isNinArchitectureSpec,
+} from '../../train/checkpoint/state.js';
+import { initialProgress } from '../../train/loop/trainer.js';
+import { ninParameters, type ParameterSpec } from '../../train/nin/architecture.js';
+import { type TrainingProgress } from '../../train/checkpoint/progress.js';
+import { type TrainingRecipe } from '../../train/loop/recipe.js';
 import { NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
+import { readTrainingStart } from '../../train/training-start.js';
+import { specArchitecture } from '../../train/checkpoint/forward.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
 import { sha256Hex } from '../../node/sha256.js';
 import { UsageError } from '../errors.js';
@@ -42,13 +48,29 @@ export async function prepareTraining(
 async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) => void): Promise<TrainStart> {
   const settings = defaultsFor(flags);
   const startBytes = flags.from === undefined ? undefined : await readRegularFile(flags.from);
-  const start = startBytes === undefined ? undefined : readStartModel(startBytes, flags.from!);
+  const start = startBytes === undefined ? undefined : readTrainingStart(startBytes, flags.from!);
+  if (start !== undefined) {
+    for (const assumption of start.assumptions) say(`${flags.from}: assumed ${assumption}`);
+    if (!isNinArchitectureSpec(start.architecture) && specArchitecture(start.architecture).layers.some(isBatchNorm))
+      say(
+        `${flags.from}: BatchNorm is folded into the convolutions before it; the run's .pth and .onnx hold the folded ` +
+          'model (conv weights and biases), not the original BatchNorm layout',
+      );
+    if (start.inputChannels !== 3)
+      throw new UsageError(
+        `--from ${flags.from}: the model takes ${start.inputChannels}-channel images; nin-sdk train feeds RGB images`,
+      );
+    if (!isNinArchitectureSpec(start.architecture) && flags.widths !== undefined)
+      throw new UsageError(`--widths applies to a NIN trained from scratch; --from ${flags.from} fixes the widths`);
+  }
   const preprocessing = start?.preprocessing ?? NIN_CIFAR10.preprocessing;
   const train = await loadData(flags.data, flags, folder, preprocessing, start?.labels, say);
-  const architecture = start?.architecture ?? architectureFromWidths(NIN_CIFAR10, widthsFor(flags.widths, train));
+  const fresh = start === undefined ? architectureFromWidths(NIN_CIFAR10, widthsFor(flags.widths, train)) : undefined;
+  const spec = start?.architecture ?? architectureSpec(fresh!);
+  const tensors = start?.tensors ?? ninParameters(fresh!);
   const labels = start?.labels ?? train.classNames;
-  const names = ninParameters(architecture).map((p) => p.name);
-  const optimizer = recipeOptimizer(settings.optimizer, names, lastConvolution(architecture), settings.lr);
+  const names = tensors.map((p) => p.name);
+  const optimizer = recipeOptimizer(settings.optimizer, names, lastWeightedLayer(tensors), settings.lr);
   const recipe: TrainingRecipe = {
     schedule: settings.schedule,
     epochs: settings.epochs,
@@ -60,12 +82,12 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
     logEvery: 100,
     ...(startBytes === undefined ? {} : { startModelSha256: sha256Hex(startBytes) }),
   };
-  const parameters = start?.parameters ?? initialParameters(architecture, settings.init, settings.seed);
+  const parameters = start?.parameters ?? initialParameters(fresh!, settings.init, settings.seed);
   const progress = initialProgress(recipe, train, labels, preprocessing);
   const test =
     flags.test === undefined ? undefined : await loadData(flags.test, flags, folder, preprocessing, labels, say);
   return {
-    checkpoint: { ...initialCheckpoint(architecture, optimizer, parameters), progress },
+    checkpoint: { ...initialModelCheckpoint(spec, tensors, optimizer, parameters), progress },
     resumed: false,
     train,
     test,
@@ -123,9 +145,13 @@ function resumedRecipe(
       `--${flag} ${asked} differs from the run saved in ${file} (${had}): resume without it, or choose another --out`,
     );
   };
-  const widths = saved.architecture.widths;
-  if (flags.widths !== undefined && flags.widths.some((w, i) => w !== widths[i]))
-    conflict('widths', flags.widths.join(','), widths.join(','));
+  if (flags.widths !== undefined) {
+    const spec = saved.architecture;
+    if (!isNinArchitectureSpec(spec))
+      conflict('widths', flags.widths.join(','), `a fine-tuned ${describeArchitectureSpec(spec)}`);
+    const widths = checkpointArchitecture(spec).convs.map((c) => c.outChannels);
+    if (flags.widths.some((w, i) => w !== widths[i])) conflict('widths', flags.widths.join(','), widths.join(','));
+  }
   if (flags.batch !== undefined && flags.batch !== recipe.batchSize)
     conflict('batch', String(flags.batch), String(recipe.batchSize));
   if (flags.optimizer !== undefined && flags.optimizer !== saved.optimizer.kind)
@@ -201,9 +227,13 @@ function widthsFor(widths: readonly number[] | undefined, train: ImageDataset): 
   return [...widths];
 }
 
-function lastConvolution(architecture: NinArchitecture): string {
-  const last = architecture.convs[architecture.convs.length - 1]!;
-  return `${architecture.family.container}.${last.layerIndex}`;
+function isBatchNorm(layer: { readonly kind: string }): boolean {
+  return layer.kind === 'batchNorm';
+}
+
+/** The last weighted layer's name (`classifier.20`): the recipe gives it its own learning rate. */
+function lastWeightedLayer(tensors: readonly ParameterSpec[]): string {
+  return tensors[tensors.length - 1]!.name.replace(/\.(weight|bias)$/, '');
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {

@@ -1,13 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import { intraOpThreads } from '../../node/cpu-cores.js';
-import {
-  runTrainingLoop,
-  TrainingSession,
-  type CheckpointReason,
-  type Evaluation,
-  type TrainingCheckpoint,
-  type TrainingProgress,
-} from '../../train/index.js';
+import { TrainingSession, type TrainingCheckpoint } from '../../train/index.js';
+import { describeArchitectureSpec } from '../../train/checkpoint/state.js';
+import { runTrainingLoop, type CheckpointReason } from '../../train/loop/trainer.js';
+import { type Evaluation } from '../../train/loop/evaluate.js';
+import { type TrainingProgress } from '../../train/checkpoint/progress.js';
 import { RunFolder } from '../../train/node/run-folder.js';
 import { providerOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
@@ -47,7 +44,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   const { architecture, optimizer } = session;
   say(
     `${describeStart(start.resumed, progress, checkpoint.step, folder.checkpointPath)}: ` +
-      `${architecture.family} NIN ${architecture.widths.join(',')}, ${optimizer.kind}, batch ${progress.recipe.batchSize}, ` +
+      `${describeArchitectureSpec(architecture)}, ${optimizer.kind}, batch ${progress.recipe.batchSize}, ` +
       `${progress.recipe.epochs} epoch${progress.recipe.epochs === 1 ? '' : 's'} (${progress.recipe.schedule} schedule), on ${session.provider}`,
   );
 

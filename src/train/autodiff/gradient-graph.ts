@@ -1,5 +1,6 @@
 import { eliminateDeadNodes, GraphBuilder, ops, type Graph, type Node, type Value } from '../../graph/index.js';
 import { planBackward } from './paths.js';
+import { replayGraph } from './replay.js';
 import { GradientError, type GradientContext } from './rule.js';
 import { GRADIENT_RULES } from './rules.js';
 
@@ -46,7 +47,7 @@ export function buildGradientGraph(
     name: options.name ?? `${forward.name}_gradient`,
     opsetVersion: options.opsetVersion ?? forward.opsetVersion,
   });
-  const values = replay(g, forward);
+  const values = replayGraph(g, forward);
   const lookup = (name: string, why: string): Value => {
     const v = values.get(name);
     if (v === undefined)
@@ -85,23 +86,6 @@ export function buildGradientGraph(
     g.output(grad, gradientName(name));
   }
   return eliminateDeadNodes(g.build()).graph;
-}
-
-/** Re-creates the forward graph in `g`; returns its values by their forward names. */
-function replay(g: GraphBuilder, forward: Graph): Map<string, Value> {
-  const values = new Map<string, Value>();
-  for (const input of forward.inputs) values.set(input.name, g.input(input.name, input.dtype, input.shape));
-  for (const init of forward.initializers) values.set(init.name, g.initializer(init.name, init.tensor));
-  for (const node of forward.nodes) {
-    const inputs = node.inputs.map((name) => (name === '' ? undefined : values.get(name)));
-    const outputs = g.addNodeWithOutputs(node.opType, inputs, node.attributes, node.outputs.length, {
-      name: node.name,
-    });
-    node.outputs.forEach((v, i) => values.set(v.name, outputs[i]!));
-  }
-  // Claimed now, before any backward node can take these names.
-  for (const output of forward.outputs) values.set(output.name, g.output(values.get(output.name)!, output.name));
-  return values;
 }
 
 function gradientContext(

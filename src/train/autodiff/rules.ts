@@ -8,6 +8,7 @@ import {
   negGradient,
   subGradient,
 } from '../rules/elementwise.js';
+import { matMulGradient, transposeGradient } from '../rules/matmul.js';
 import { maxPoolGradient } from '../rules/max-pool.js';
 import { padGradient } from '../rules/pad.js';
 import { reluGradient } from '../rules/relu.js';
@@ -28,6 +29,7 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
   Flatten: reshapeGradient,
   GlobalAveragePool: globalAveragePoolGradient,
   Identity: identityGradient,
+  MatMul: matMulGradient,
   MaxPool: maxPoolGradient,
   Mul: mulGradient,
   Neg: negGradient,
@@ -35,4 +37,5 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
   Relu: reluGradient,
   Reshape: reshapeGradient,
   Sub: subGradient,
+  Transpose: transposeGradient,
 };

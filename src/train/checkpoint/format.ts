@@ -2,12 +2,16 @@
  * The training checkpoint file (`checkpoint.nintrain`): a zip of stored (uncompressed) entries, readable with any
  * zip tool, numpy (`np.frombuffer(z.read('parameters.f32'), '<f4')`) or this module, in Node and browsers:
  *
- *   checkpoint.json               { format: 'nin-sdk.training-checkpoint', version: 1,
- *                                   architecture: { family, widths },
+ *   checkpoint.json               { format: 'nin-sdk.training-checkpoint', version: 2,
+ *                                   architecture: { family, widths } (a NIN) | { registry } (a converter registry
+ *                                                 entry, BatchNorm folded; channels from the tensors' shapes)
+ *                                                 | { custom: <nin-convert --arch JSON> } (likewise),
+ *                                   frozen?: [names of parameters that are fed but not trained],
  *                                   optimizer: { kind: 'sgd', momentum, nesterov, groups } | { kind: 'adamw', beta1, beta2, epsilon, groups },
  *                                              (groups: [{ name, parameters: [state_dict names], lr, weightDecay }])
  *                                   step: optimizer steps taken,
- *                                   tensors: [{ name, shape, offset }]   (offset in values, the same in every .f32 file),
+ *                                   tensors: [{ name, shape, offset }]   (offset in values, the same in every .f32 file;
+ *                                             the layout: read from here, whatever the architecture),
  *                                   files: { parameters: 'parameters.f32', optimizerState: { <key>: 'optimizer/<key>.f32' } },
  *                                   progress?: { recipe: { schedule, epochs, batchSize, baseLr, seed, init, augment, logEvery,
  *                                                          startModelSha256? },
@@ -16,17 +20,34 @@
  *   parameters.f32                every parameter, state_dict order, float32 little-endian
  *   optimizer/momentum_buffer.f32 (SGD) or optimizer/exp_avg.f32 + optimizer/exp_avg_sq.f32 (AdamW), same layout
  *
+ * Version 1 (nin-sdk before generic training) is the same without `frozen`, its architecture always a NIN; it is
+ * still read.
+ *
  * JSON for everything small, so a person can read where a run stands; raw float32 for the rest, so saving every
  * few minutes costs a copy and no encoding.
  */
 import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { architectureById, architectureToJson, validateArchitecture } from '../../../converters/nin/index.js';
+import { isRecord } from '../../guards.js';
+import type { ParameterSpec } from '../model/forward-model.js';
 import { ninParameters } from '../nin/architecture.js';
 import { checkOptimizerSettings, OPTIMIZER_STATE_KEYS } from '../optimizer/settings.js';
 import { checkTrainingProgress } from './progress.js';
-import { checkpointArchitecture, parameterSlots, type ArchitectureSpec, type TrainingCheckpoint } from './state.js';
+import {
+  checkpointArchitecture,
+  parameterSlots,
+  trainableTensors,
+  type ArchitectureSpec,
+  type TrainingCheckpoint,
+} from './state.js';
 
 export const CHECKPOINT_FORMAT = 'nin-sdk.training-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
+/** Versions this code reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
+/** Bounds on what a checkpoint.json may declare, so a hostile one cannot ask for absurd allocations. */
+const MAX_TENSORS = 100_000;
+const MAX_RANK = 8;
 const JSON_ENTRY = 'checkpoint.json';
 const PARAMETERS_ENTRY = 'parameters.f32';
 const stateEntry = (key: string): string => `optimizer/${key}.f32`;
@@ -39,9 +60,10 @@ export class TrainingCheckpointError extends Error {
 interface CheckpointJson {
   readonly format: string;
   readonly version: number;
-  readonly architecture: ArchitectureSpec;
+  readonly architecture: ArchitectureSpec | { readonly custom: Record<string, unknown> };
   readonly optimizer: unknown;
   readonly step: number;
+  readonly frozen?: readonly string[];
   readonly tensors: ReadonlyArray<{
     readonly name: string;
     readonly shape: readonly number[];
@@ -53,14 +75,18 @@ interface CheckpointJson {
 
 export function encodeTrainingCheckpoint(checkpoint: TrainingCheckpoint): Uint8Array {
   assertLittleEndian();
-  const slots = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture)));
+  const slots = parameterSlots(checkpoint.tensors);
   const stateKeys = OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind];
   const json: CheckpointJson = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
-    architecture: checkpoint.architecture,
+    architecture:
+      'custom' in checkpoint.architecture
+        ? { custom: architectureToJson(checkpoint.architecture.custom) }
+        : checkpoint.architecture,
     optimizer: checkpoint.optimizer,
     step: checkpoint.step,
+    ...(checkpoint.frozen === undefined ? {} : { frozen: checkpoint.frozen }),
     tensors: slots.map(({ name, shape, offset }) => ({ name, shape, offset })),
     files: {
       parameters: PARAMETERS_ENTRY,
@@ -100,19 +126,28 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
   }
   if (json.format !== CHECKPOINT_FORMAT)
     throw new TrainingCheckpointError(`not a training checkpoint (format '${String(json.format)}')`);
-  if (json.version !== CHECKPOINT_VERSION) {
+  if (!READABLE_VERSIONS.includes(json.version)) {
     throw new TrainingCheckpointError(
-      `training checkpoint version ${String(json.version)}; this nin-sdk reads version ${CHECKPOINT_VERSION}`,
+      `training checkpoint version ${String(json.version)}; this nin-sdk reads versions ${READABLE_VERSIONS.join(', ')}`,
     );
   }
   try {
-    const architecture = checkpointArchitecture(json.architecture);
-    const parameters = ninParameters(architecture);
-    const slots = parameterSlots(parameters);
+    const architecture = checkArchitectureSpec(json.architecture, json.version);
+    const tensors = checkTensors(json.tensors);
+    if ('family' in architecture) {
+      // A NIN's layout is its architecture's: the two must agree.
+      const expected = ninParameters(checkpointArchitecture(architecture));
+      if (!sameLayout(expected, tensors))
+        throw new RangeError(
+          `tensors do not match the ${architecture.family} NIN of widths ${architecture.widths.join(',')}`,
+        );
+    }
+    const frozen = checkFrozen(json.frozen, tensors);
+    const slots = parameterSlots(tensors);
     const total = slots.reduce((sum, s) => sum + s.length, 0);
     const optimizer = checkOptimizerSettings(
       json.optimizer,
-      parameters.map((p) => p.name),
+      trainableTensors({ tensors, frozen }).map((p) => p.name),
     );
     if (!Number.isSafeInteger(json.step) || json.step < 0)
       throw new RangeError(`step must be a whole number ≥ 0, got ${String(json.step)}`);
@@ -130,7 +165,9 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
       ]),
     );
     return {
-      architecture: { family: architecture.family.id, widths: architecture.convs.map((c) => c.outChannels) },
+      architecture,
+      tensors,
+      ...(frozen === undefined ? {} : { frozen }),
       optimizer,
       step: json.step,
       parameters: read(json.files?.parameters, 'parameters'),
@@ -143,6 +180,69 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
       `damaged training checkpoint: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+}
+
+function checkArchitectureSpec(value: unknown, version: number): ArchitectureSpec {
+  if (!isRecord(value)) throw new RangeError('architecture must be an object');
+  if (version >= 2 && value['custom'] !== undefined) {
+    return { custom: validateArchitecture(value['custom'], 'the checkpoint architecture') };
+  }
+  if (version >= 2 && typeof value['registry'] === 'string') {
+    if (architectureById(value['registry']) === undefined)
+      throw new RangeError(`unknown architecture '${value['registry']}'`);
+    return { registry: value['registry'] };
+  }
+  const { family, widths } = value;
+  if (typeof family !== 'string' || !Array.isArray(widths) || !widths.every((w) => Number.isSafeInteger(w)))
+    throw new RangeError(
+      'architecture must be { family, widths }' + (version >= 2 ? ', { registry } or { custom }' : ''),
+    );
+  const spec = { family, widths } as ArchitectureSpec;
+  checkpointArchitecture(spec); // names the unknown family or bad widths
+  return spec;
+}
+
+/** The tensors list: unique names, positive whole dims, offsets laid out one after another. */
+function checkTensors(value: unknown): ParameterSpec[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TENSORS)
+    throw new RangeError(`tensors must be a list of 1 to ${MAX_TENSORS} entries`);
+  const names = new Set<string>();
+  let offset = 0;
+  return value.map((entry: unknown, i) => {
+    if (!isRecord(entry)) throw new RangeError(`tensors[${i}] must be an object`);
+    const { name, shape } = entry;
+    if (typeof name !== 'string' || name === '' || names.has(name))
+      throw new RangeError(`tensors[${i}]: name must be a unique non-empty string`);
+    names.add(name);
+    if (
+      !Array.isArray(shape) ||
+      shape.length > MAX_RANK ||
+      !shape.every((d: unknown) => Number.isSafeInteger(d) && (d as number) > 0)
+    )
+      throw new RangeError(`tensor ${name}: shape must be up to ${MAX_RANK} positive whole numbers`);
+    if (entry['offset'] !== offset) throw new RangeError(`tensor ${name}: offset should be ${offset}`);
+    offset += (shape as number[]).reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(offset)) throw new RangeError(`tensor ${name}: too large`);
+    return { name, shape: shape as number[] };
+  });
+}
+
+function checkFrozen(value: unknown, tensors: readonly ParameterSpec[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((n) => typeof n === 'string' && tensors.some((t) => t.name === n)))
+    throw new RangeError('frozen must be a list of parameter names');
+  if (value.length >= tensors.length) throw new RangeError('frozen: every parameter is frozen');
+  return value as string[];
+}
+
+function sameLayout(a: readonly ParameterSpec[], b: readonly ParameterSpec[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (p, i) =>
+        p.name === b[i]!.name && p.shape.length === b[i]!.shape.length && p.shape.every((d, k) => d === b[i]!.shape[k]),
+    )
+  );
 }
 
 function floatBytes(values: Float32Array): Uint8Array {

@@ -1,4 +1,4 @@
-import { FAMILIES, FAMILY_IDS, type FamilyId } from '../../../converters/nin/index.js';
+import { FAMILIES, FAMILY_IDS, type Architecture, type FamilyId } from '../../../converters/nin/index.js';
 import {
   architectureFromWidths,
   ninParameters,
@@ -9,9 +9,35 @@ import { OPTIMIZER_STATE_KEYS, type OptimizerSettings } from '../optimizer/setti
 import type { TrainingProgress } from './progress.js';
 
 /** Which NIN: the family and the output channels of each convolution, in layer order (the last is the class count). */
-export interface ArchitectureSpec {
+export interface NinArchitectureSpec {
   readonly family: FamilyId;
   readonly widths: readonly number[];
+}
+
+/**
+ * An architecture of the converter's registry (converters/nin), trained as its BatchNorm-folded copy: the layers
+ * come from the entry, the channel counts from the checkpoint's tensor shapes.
+ */
+export interface RegistryArchitectureSpec {
+  readonly registry: string;
+}
+
+/** An architecture that is in no registry (nin-convert --arch's JSON): kept whole in the checkpoint. */
+export interface CustomArchitectureSpec {
+  readonly custom: Architecture;
+}
+
+/** How to rebuild the forward graphs of a checkpoint's model. */
+export type ArchitectureSpec = NinArchitectureSpec | RegistryArchitectureSpec | CustomArchitectureSpec;
+
+/** How messages name a checkpoint's architecture: `cifar10 NIN 192,160,…,10`, or the registry id. */
+export function describeArchitectureSpec(spec: ArchitectureSpec): string {
+  if (isNinArchitectureSpec(spec)) return `${spec.family} NIN ${spec.widths.join(',')}`;
+  return 'registry' in spec ? spec.registry : `${spec.custom.id} (custom architecture)`;
+}
+
+export function isNinArchitectureSpec(spec: ArchitectureSpec): spec is NinArchitectureSpec {
+  return 'family' in spec;
 }
 
 /**
@@ -20,10 +46,14 @@ export interface ArchitectureSpec {
  */
 export interface TrainingCheckpoint {
   readonly architecture: ArchitectureSpec;
+  /** Every parameter's name and shape, in state_dict order: the layout of `parameters` and of each optimizer state. */
+  readonly tensors: readonly ParameterSpec[];
+  /** Parameters fed but not trained (their gradients and optimizer state stay zero); absent: none. */
+  readonly frozen?: readonly string[];
   readonly optimizer: OptimizerSettings;
   /** Optimizer steps taken so far; AdamW's bias corrections count from it. */
   readonly step: number;
-  /** Every parameter's values one after another, in state_dict order (ninParameters' order, shapes and names). */
+  /** Every parameter's values one after another, laid out as `tensors`. */
   readonly parameters: Float32Array;
   /** One array per optimizer state key (SGD: momentum_buffer; AdamW: exp_avg, exp_avg_sq), laid out as `parameters`. */
   readonly optimizerState: Readonly<Record<string, Float32Array>>;
@@ -38,7 +68,13 @@ export interface ParameterSlot extends ParameterSpec {
   readonly length: number;
 }
 
+/** The NIN of a checkpoint; throws for another architecture (the training loop and exports take NINs only). */
 export function checkpointArchitecture(spec: ArchitectureSpec): NinArchitecture {
+  if (!isNinArchitectureSpec(spec)) {
+    throw new RangeError(
+      `training checkpoint: architecture '${describeArchitectureSpec(spec)}' is not a NIN family; this step takes cifar10 or imagenet`,
+    );
+  }
   if (!FAMILY_IDS.includes(spec.family))
     throw new RangeError(
       `training checkpoint: unknown family '${String(spec.family)}': should be one of ${FAMILY_IDS.join(', ')}`,
@@ -46,7 +82,7 @@ export function checkpointArchitecture(spec: ArchitectureSpec): NinArchitecture 
   return architectureFromWidths(FAMILIES[spec.family], spec.widths);
 }
 
-export function architectureSpec(architecture: NinArchitecture): ArchitectureSpec {
+export function architectureSpec(architecture: NinArchitecture): NinArchitectureSpec {
   return { family: architecture.family.id, widths: architecture.convs.map((c) => c.outChannels) };
 }
 
@@ -69,7 +105,7 @@ export function parameterCount(parameters: readonly ParameterSpec[]): number {
 export function checkpointParameters(
   checkpoint: TrainingCheckpoint,
 ): Map<string, { readonly shape: readonly number[]; readonly data: Float32Array }> {
-  const slots = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture)));
+  const slots = parameterSlots(checkpoint.tensors);
   return new Map(
     slots.map((s) => [s.name, { shape: s.shape, data: checkpoint.parameters.subarray(s.offset, s.offset + s.length) }]),
   );
@@ -85,7 +121,18 @@ export function initialCheckpoint(
   optimizer: OptimizerSettings,
   parameters: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>,
 ): TrainingCheckpoint {
-  const slots = parameterSlots(ninParameters(architecture));
+  return initialModelCheckpoint(architectureSpec(architecture), ninParameters(architecture), optimizer, parameters);
+}
+
+/** {@link initialCheckpoint} for any architecture: `tensors` gives the names, shapes and order. */
+export function initialModelCheckpoint(
+  architecture: ArchitectureSpec,
+  tensors: readonly ParameterSpec[],
+  optimizer: OptimizerSettings,
+  parameters: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>,
+  frozen?: readonly string[],
+): TrainingCheckpoint {
+  const slots = parameterSlots(tensors);
   const total = slots.reduce((sum, s) => sum + s.length, 0);
   const buffer = new Float32Array(total);
   for (const slot of slots) {
@@ -105,5 +152,19 @@ export function initialCheckpoint(
   const optimizerState = Object.fromEntries(
     OPTIMIZER_STATE_KEYS[optimizer.kind].map((key) => [key, new Float32Array(total)]),
   );
-  return { architecture: architectureSpec(architecture), optimizer, step: 0, parameters: buffer, optimizerState };
+  return {
+    architecture,
+    tensors: tensors.map((t) => ({ name: t.name, shape: [...t.shape] })),
+    ...(frozen === undefined || frozen.length === 0 ? {} : { frozen: [...frozen] }),
+    optimizer,
+    step: 0,
+    parameters: buffer,
+    optimizerState,
+  };
+}
+
+/** The checkpoint's trainable parameters, in order. */
+export function trainableTensors(checkpoint: Pick<TrainingCheckpoint, 'tensors' | 'frozen'>): ParameterSpec[] {
+  const frozen = new Set(checkpoint.frozen ?? []);
+  return checkpoint.tensors.filter((t) => !frozen.has(t.name));
 }

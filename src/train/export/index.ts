@@ -1,4 +1,4 @@
 /** Trained weights out of nin-sdk: to an inference ONNX (the converter's graph) and to a PyTorch checkpoint. Browser-safe. */
-export { exportInferenceOnnx, type InferenceExportOptions } from './onnx.js';
+export { exportInferenceOnnx, exportTrainedOnnx, type InferenceExportOptions } from './onnx.js';
 export { exportPytorchCheckpoint } from './pth.js';
 export type { StateDict } from './state-dict.js';

@@ -1,4 +1,13 @@
-import { buildNinGraph, LOGITS_NAME, PROBABILITIES_NAME, recognize } from '../../../converters/nin/index.js';
+import {
+  architectureMetadata,
+  buildNinGraph,
+  buildTrainedGraph,
+  foldedArchitecture,
+  LOGITS_NAME,
+  PROBABILITIES_NAME,
+  recognize,
+  type Architecture,
+} from '../../../converters/nin/index.js';
 import type { CheckpointTensor } from '../../../converters/pth/index.js';
 import { DEFAULT_OPSET_VERSION, writeOnnx } from '../../graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../model/metadata.js';
@@ -47,6 +56,42 @@ export function exportInferenceOnnx(
     producerName: 'nin-sdk',
     producerVersion: NIN_SDK_VERSION,
     docString: `${architecture.family.title}, trained by nin-sdk`,
+    metadata: encodeMetadata(metadata),
+  });
+}
+
+/**
+ * A fine-tuned registry architecture's weights (the BatchNorm-folded copy's names, see fineTuneStart) → the
+ * inference ONNX of that copy, with the nin metadata a converted model has (the folded architecture recorded).
+ */
+export function exportTrainedOnnx(
+  architecture: Architecture,
+  parameters: StateDict,
+  options: InferenceExportOptions,
+): Uint8Array {
+  const tensors = new Map<string, CheckpointTensor>(
+    [...parameters].map(([name, t]) => [name, { dtype: 'float32', shape: t.shape, data: t.data }]),
+  );
+  const opsetVersion = options.opsetVersion ?? DEFAULT_OPSET_VERSION;
+  const graph = buildTrainedGraph(architecture, tensors, { opsetVersion });
+  const classes = graph.outputs[0]?.shape[1];
+  if (options.labels.length !== classes)
+    throw new RangeError(
+      `exportTrainedOnnx: ${options.labels.length} labels for a model of ${String(classes)} classes`,
+    );
+  const metadata: NinModelMetadata = {
+    family: architecture.id,
+    labels: options.labels,
+    preprocessing: options.preprocessing,
+    outputs: { logits: LOGITS_NAME, probabilities: PROBABILITIES_NAME },
+    converter: `nin-sdk ${NIN_SDK_VERSION} train`,
+    architecture: architectureMetadata(foldedArchitecture(architecture)),
+  };
+  return writeOnnx(graph, {
+    opsetVersion,
+    producerName: 'nin-sdk',
+    producerVersion: NIN_SDK_VERSION,
+    docString: `${architecture.title}, fine-tuned by nin-sdk (BatchNorm folded)`,
     metadata: encodeMetadata(metadata),
   });
 }

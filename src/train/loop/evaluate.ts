@@ -2,7 +2,7 @@ import type { OrtWithTensor } from '../../classifier/classifier.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
 import { BatchIterator } from '../data/batch-iterator.js';
 import type { ImageDataset } from '../data/image-dataset.js';
-import type { TrainingSession } from '../session.js';
+import type { TrainingSession } from '../training-session.js';
 import { evalFeeds } from './feeds.js';
 
 export interface Evaluation {

@@ -1,8 +1,8 @@
 import type { Tensor } from 'onnxruntime-common';
 import type { OrtWithTensor } from '../../classifier/classifier.js';
 import type { TrainingBatch } from '../data/batch-iterator.js';
-import type { NinArchitecture } from '../nin/architecture.js';
-import { buildNinForward, INPUT_NAME, LABELS_NAME } from '../nin/forward.js';
+import type { ForwardModel } from '../model/forward-model.js';
+import { INPUT_NAME, LABELS_NAME } from '../nin/forward.js';
 
 /** A Dropout layer of the training model: its mask input, one image's mask shape, and the drop probability. */
 export interface DropoutLayer {
@@ -12,12 +12,12 @@ export interface DropoutLayer {
 }
 
 /**
- * The Dropout layers of an architecture's training model. The batch iterator draws their masks from its seeded
+ * The Dropout layers of a model's training graph. The batch iterator draws their masks from its seeded
  * generator, which is the one mask source of training: a resumed run gets the very same masks.
  * (hashDropoutMask, the stateless alternative, exists for the PyTorch parity fixtures.)
  */
-export function dropoutLayers(architecture: NinArchitecture): DropoutLayer[] {
-  return buildNinForward(architecture, { mode: 'train' }).dropoutMasks.map((m) => ({
+export function dropoutLayers(model: Pick<ForwardModel, 'dropoutMasks'>): DropoutLayer[] {
+  return model.dropoutMasks.map((m) => ({
     name: m.name,
     shape: m.shape.slice(1).map((d) => {
       // Only the batch (the first dimension, sliced off) is symbolic.

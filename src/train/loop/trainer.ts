@@ -10,8 +10,8 @@ import type { TrainingCheckpoint } from '../checkpoint/state.js';
 import { BatchIterator, CIFAR10_AUGMENTATION, type TrainingBatch } from '../data/batch-iterator.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import type { OptimizerSettings } from '../optimizer/settings.js';
-import type { TrainingSession } from '../session.js';
-import { checkpointArchitecture } from '../checkpoint/state.js';
+import type { TrainingSession } from '../training-session.js';
+import { checkpointForwardModel } from '../checkpoint/forward.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { dropoutLayers, trainFeeds, type DropoutLayer } from './feeds.js';
 import { testLogLine, trainLogLine } from './log-format.js';
@@ -54,8 +54,7 @@ export interface TrainingLoopResult {
 export async function runTrainingLoop(options: TrainingLoopOptions): Promise<TrainingLoopResult> {
   const { session, ort, train, test, log } = options;
   const { recipe, preprocessing } = options.progress;
-  const architecture = checkpointArchitecture(session.architecture);
-  const layers: DropoutLayer[] = dropoutLayers(architecture);
+  const layers: DropoutLayer[] = dropoutLayers(checkpointForwardModel(session));
   const iterator = BatchIterator.resume(
     train,
     {
@@ -69,7 +68,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   );
   const loggedGroupLr = loggedLearningRate(
     session.optimizer,
-    `${architecture.family.container}.${architecture.convs[0]!.layerIndex}.bias`,
+    session.tensors.find((t) => t.name.endsWith('.bias'))?.name ?? session.tensors[0]!.name,
   );
   const checkpointEvery = options.checkpointEvery ?? 100;
 

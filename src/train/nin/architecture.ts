@@ -1,4 +1,5 @@
 import type { FamilySpec } from '../../../converters/nin/index.js';
+import type { ParameterSpec } from '../model/forward-model.js';
 
 /** One convolution's channel counts, at its index in the family's nn.Sequential. */
 export interface ConvChannels {
@@ -18,11 +19,7 @@ export interface NinArchitecture {
   readonly convs: readonly ConvChannels[];
 }
 
-/** A trainable tensor, by its PyTorch state_dict name. */
-export interface ParameterSpec {
-  readonly name: string;
-  readonly shape: readonly number[];
-}
+export type { ParameterSpec };
 
 /** Parameters in state_dict order (each conv's weight, then its bias), named `<container>.<index>.weight|bias`. */
 export function ninParameters(architecture: NinArchitecture): ParameterSpec[] {

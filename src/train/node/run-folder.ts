@@ -4,8 +4,14 @@ import { readRegularFile } from '../../node/read-regular-file.js';
 import { join } from 'node:path';
 import { checkOutputPath, writeFileAtomic } from '../../node/write-atomic.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
-import { checkpointArchitecture, checkpointParameters, type TrainingCheckpoint } from '../checkpoint/state.js';
-import { exportInferenceOnnx } from '../export/onnx.js';
+import { specArchitecture } from '../checkpoint/forward.js';
+import {
+  checkpointArchitecture,
+  checkpointParameters,
+  isNinArchitectureSpec,
+  type TrainingCheckpoint,
+} from '../checkpoint/state.js';
+import { exportInferenceOnnx, exportTrainedOnnx } from '../export/onnx.js';
 import { exportPytorchCheckpoint } from '../export/pth.js';
 
 /**
@@ -59,10 +65,11 @@ export class RunFolder {
     const { progress } = checkpoint;
     if (progress === undefined) throw new Error("internal: a best model needs the run's labels and preprocessing");
     const parameters = checkpointParameters(checkpoint);
-    const onnx = exportInferenceOnnx(checkpointArchitecture(checkpoint.architecture), parameters, {
-      labels: progress.labels,
-      preprocessing: progress.preprocessing,
-    });
+    const options = { labels: progress.labels, preprocessing: progress.preprocessing };
+    const spec = checkpoint.architecture;
+    const onnx = isNinArchitectureSpec(spec)
+      ? exportInferenceOnnx(checkpointArchitecture(spec), parameters, options)
+      : exportTrainedOnnx(specArchitecture(spec), parameters, options);
     await writeFileAtomic(this.bestOnnxPath, onnx);
     await writeFileAtomic(this.bestPthPath, exportPytorchCheckpoint(parameters, { bestAccuracy: accuracy }));
   }

@@ -4,7 +4,8 @@
  * provider and once on WebGPU with CPU fallback disabled. Prints one JSON line: the provider each session
  * reported, and the largest relative error of WebGPU's parameters, momentum buffers and logits against CPU's.
  */
-import { TrainingSession, type Feeds } from '../../../src/train/index.js';
+import { TrainingSession } from '../../../src/train/index.js';
+import { type Feeds } from '../../../src/train/training-session.js';
 import { relativeError } from '../../train/helpers.js';
 import { sessionOptions, syntheticBatch, tinyCheckpoint } from '../helpers.js';
 

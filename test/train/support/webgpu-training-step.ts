@@ -6,17 +6,11 @@
  */
 import * as ort from 'onnxruntime-node';
 import { recognize } from '../../../converters/nin/index.js';
-import {
-  buildTrainingArtifacts,
-  hashDropoutMask,
-  hyperparameterVectors,
-  LEARNING_RATES_NAME,
-  MOMENTUM_BUFFER,
-  ninCifar10Groups,
-  SGD_MOMENTUM_NAME,
-  stateName,
-  WEIGHT_DECAYS_NAME,
-} from '../../../src/train/index.js';
+import { buildNinTrainingArtifacts } from '../../../src/train/nin/forward.js';
+import { hashDropoutMask } from '../../../src/train/hash-dropout-mask.js';
+import { hyperparameterVectors, ninCifar10Groups } from '../../../src/train/optimizer/parameter-groups.js';
+import { LEARNING_RATES_NAME, stateName, WEIGHT_DECAYS_NAME } from '../../../src/train/optimizer/graph-io.js';
+import { MOMENTUM_BUFFER, SGD_MOMENTUM_NAME } from '../../../src/train/optimizer/sgd.js';
 import {
   Bundle,
   checkpointTensors,
@@ -30,7 +24,7 @@ import {
 
 const bundle = new Bundle('cifar-small');
 const initial = checkpointTensors('cifar-small.pth');
-const artifacts = buildTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
+const artifacts = buildNinTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
 
 const trainFeeds: Feeds = {
   input: tensor(cifarInput(bundle.uint8('images')).subarray(0, 3 * 32 * 32), [1, 3, 32, 32]),

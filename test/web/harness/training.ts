@@ -3,12 +3,9 @@
  * page's own autodiff, opens a TrainingSession on onnxruntime-web (the build nin-sdk/web uses) and takes one
  * training step and one optimizer step, returning what Node compares with its CPU run.
  */
-import {
-  buildTrainingArtifacts,
-  checkpointArchitecture,
-  decodeTrainingCheckpoint,
-  TrainingSession,
-} from '../../../src/train/index.js';
+import { decodeTrainingCheckpoint, TrainingSession } from '../../../src/train/index.js';
+import { buildNinTrainingArtifacts } from '../../../src/train/nin/forward.js';
+import { checkpointArchitecture } from '../../../src/train/checkpoint/state.js';
 import type { WebProvider } from '../../../src/web/index.js';
 import { ort, setWasmPaths, type WasmPaths } from '../../../src/web/ort-web.js';
 import { base64, bytesOf, float32sOf } from './base64.js';
@@ -42,7 +39,7 @@ export async function trainStep(request: TrainStepRequest, wasmPaths: WasmPaths)
   setWasmPaths(wasmPaths);
   const checkpointBytes = bytesOf(request.checkpoint);
   const { architecture, optimizer } = decodeTrainingCheckpoint(checkpointBytes);
-  const artifacts = buildTrainingArtifacts(checkpointArchitecture(architecture), {
+  const artifacts = buildNinTrainingArtifacts(checkpointArchitecture(architecture), {
     optimizer: optimizer.kind,
     ...(optimizer.kind === 'sgd' ? { nesterov: optimizer.nesterov } : {}),
   });

@@ -1,75 +1,36 @@
-/**
- * TrainingSession: ONNX Runtime's former JavaScript TrainingSession (onnxruntime-web ≤ 1.20), rebuilt on the
- * inference builds of onnxruntime-node and onnxruntime-web with the artifacts of buildTrainingArtifacts.
- *
- *   const session = await TrainingSession.create({ checkpointState, trainModel, evalModel, optimizerModel }, { ort, platform: 'node' });
- *   await session.lazyResetGrad();
- *   const loss = await session.runTrainStep({ input, labels, 'classifier.7.mask': …, 'classifier.15.mask': … });
- *   await session.runOptimizerStep({ learningRateScale: 0.1 });
- *
- * What differs from ONNX Runtime's: the parameters, gradients and optimizer state live on the TypeScript side
- * (the artifacts take them as inputs; see buildTrainingGraphs), so any provider that runs the three graphs
- * trains; the hyperparameters (groups, momentum, betas) come with the checkpoint state, and runOptimizerStep takes
- * the schedule's factor for this step. Browser-safe: the ORT module is passed in, as for the Classifier.
- */
+/** The implementation of TrainingSession: see training-session.ts for what it is and its interface. */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type {
+  EvalStepResult,
+  Feeds,
+  OptimizerStepOptions,
+  TrainingSession,
+  TrainingSessionArtifacts,
+  TrainingSessionOptions,
+} from './training-session.js';
 import type { OrtWithTensor } from '../classifier/classifier.js';
 import { openSession, type ProviderAttempt } from '../runtime/open-session.js';
-import type { Platform, Provider } from '../runtime/providers.js';
-import { buildTrainingArtifacts } from './artifacts.js';
+import type { Provider } from '../runtime/providers.js';
+import { buildTrainingArtifacts, LOGITS_NAME, LOSS_NAME } from './artifacts.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from './checkpoint/format.js';
+import { checkpointForwardModel } from './checkpoint/forward.js';
 import type { TrainingProgress } from './checkpoint/progress.js';
-import {
-  checkpointArchitecture,
-  parameterSlots,
-  type ParameterSlot,
-  type TrainingCheckpoint,
-} from './checkpoint/state.js';
-import { ninParameters } from './nin/architecture.js';
-import { LOGITS_NAME, LOSS_NAME } from './nin/forward.js';
+import { parameterSlots, trainableTensors, type ParameterSlot, type TrainingCheckpoint } from './checkpoint/state.js';
 import { gradientName, LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAYS_NAME } from './optimizer/graph-io.js';
 import { hyperparameterVectors, type HyperparameterVectors } from './optimizer/parameter-groups.js';
 import { OPTIMIZER_STATE_KEYS, optimizerScalars, type OptimizerSettings } from './optimizer/settings.js';
 
-export type Feeds = Readonly<Record<string, Tensor>>;
-
-/** The artifacts, as ONNX Runtime's TrainingSessionCreateOptions: a checkpoint (state or file bytes) and three models. */
-export interface TrainingSessionArtifacts {
-  readonly checkpointState: TrainingCheckpoint | Uint8Array;
-  readonly trainModel: Uint8Array;
-  /** Needed for runEvalStep. */
-  readonly evalModel?: Uint8Array;
-  /** Needed for runOptimizerStep; its kind must be the checkpoint's optimizer's. */
-  readonly optimizerModel?: Uint8Array;
-}
-
-export interface TrainingSessionOptions {
-  /** onnxruntime-node or onnxruntime-web. */
-  readonly ort: OrtWithTensor;
-  readonly platform: Platform;
-  /** Ordered preference (default cpu in Node, wasm in browsers); the first that starts the training model runs all three. */
-  readonly providers?: readonly Provider[];
-  /** Fail when the first provider cannot start, instead of falling back (see openSession). */
-  readonly strict?: boolean;
-  readonly sessionOptions?: InferenceSession.SessionOptions;
-}
-
-export interface OptimizerStepOptions {
-  /** Factor on every group's learning rate for this step: the schedule's (default 1). */
-  readonly learningRateScale?: number;
-}
-
-export interface EvalStepResult {
-  /** Mean cross-entropy over the batch. */
-  readonly loss: number;
-  /** [batch × classes], row-major. */
-  readonly logits: Float32Array;
-}
-
-export class TrainingSession {
+/** The implementation of {@link TrainingSession} (see training-session.ts for the interface users see). */
+export class TrainingSessionImpl implements TrainingSession {
   readonly architecture: TrainingCheckpoint['architecture'];
   readonly optimizer: OptimizerSettings;
+  /** Every parameter's name and shape, in order (the checkpoint's layout). */
+  readonly tensors: TrainingCheckpoint['tensors'];
+  /** Parameters fed but not trained. */
+  readonly frozen: TrainingCheckpoint['frozen'];
   private readonly slots: readonly ParameterSlot[];
+  /** The slots that get gradients and updates (all but the frozen). */
+  private readonly trainable: readonly ParameterSlot[];
   private readonly parameters: Float32Array;
   private readonly gradients: Float32Array;
   private readonly optimizerState: Readonly<Record<string, Float32Array>>;
@@ -95,21 +56,25 @@ export class TrainingSession {
   ) {
     this.architecture = checkpoint.architecture;
     this.optimizer = checkpoint.optimizer;
-    this.slots = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture)));
+    this.tensors = checkpoint.tensors;
+    this.frozen = checkpoint.frozen;
+    this.slots = parameterSlots(checkpoint.tensors);
+    const trainableNames = new Set(trainableTensors(checkpoint).map((t) => t.name));
+    this.trainable = this.slots.filter((s) => trainableNames.has(s.name));
     this.parameters = checkpoint.parameters.slice();
     this.gradients = new Float32Array(this.parameters.length);
     this.optimizerState = Object.fromEntries(
       OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind].map((key) => [key, checkpoint.optimizerState[key]!.slice()]),
     );
     this.steps = checkpoint.step;
-    this.parameterFeeds = this.viewFeeds(this.parameters, (name) => name);
+    this.parameterFeeds = this.viewFeeds(this.slots, this.parameters, (name) => name);
     const stateFeeds = Object.entries(this.optimizerState).map(([key, buffer]) =>
-      this.viewFeeds(buffer, (name) => stateName(name, key)),
+      this.viewFeeds(this.trainable, buffer, (name) => stateName(name, key)),
     );
     this.optimizerFeeds = Object.assign(
       {},
-      this.parameterFeeds,
-      this.viewFeeds(this.gradients, gradientName),
+      this.viewFeeds(this.trainable, this.parameters, (name) => name),
+      this.viewFeeds(this.trainable, this.gradients, gradientName),
       ...stateFeeds,
     );
   }
@@ -118,7 +83,10 @@ export class TrainingSession {
    * Opens the three models on the first provider that starts the training model (the others then run on that
    * same provider, or fail), and takes the parameters and optimizer state from the checkpoint.
    */
-  static async create(artifacts: TrainingSessionArtifacts, options: TrainingSessionOptions): Promise<TrainingSession> {
+  static async create(
+    artifacts: TrainingSessionArtifacts,
+    options: TrainingSessionOptions,
+  ): Promise<TrainingSessionImpl> {
     const checkpoint =
       artifacts.checkpointState instanceof Uint8Array
         ? decodeTrainingCheckpoint(artifacts.checkpointState)
@@ -148,7 +116,7 @@ export class TrainingSession {
       const evaluation = await onSameProvider(artifacts.evalModel);
       const optimizer = await onSameProvider(artifacts.optimizerModel);
       checkModels(checkpoint, train.session, evaluation, optimizer);
-      return new TrainingSession(
+      return new TrainingSessionImpl(
         checkpoint,
         ort,
         train.provider,
@@ -163,19 +131,22 @@ export class TrainingSession {
     }
   }
 
-  /** create() with artifacts built here for the checkpoint's architecture and optimizer (buildTrainingArtifacts, dynamic batch). */
+  /**
+   * create() with artifacts built here for the checkpoint's architecture (a NIN, or a registry architecture as its
+   * BatchNorm-folded copy) and optimizer (buildTrainingArtifacts, dynamic batch).
+   */
   static async fromCheckpoint(
     checkpointState: TrainingCheckpoint | Uint8Array,
     options: TrainingSessionOptions,
-  ): Promise<TrainingSession> {
+  ): Promise<TrainingSessionImpl> {
     const checkpoint =
       checkpointState instanceof Uint8Array ? decodeTrainingCheckpoint(checkpointState) : checkpointState;
     const { optimizer } = checkpoint;
-    const artifacts = buildTrainingArtifacts(checkpointArchitecture(checkpoint.architecture), {
+    const artifacts = buildTrainingArtifacts(checkpointForwardModel(checkpoint), {
       optimizer: optimizer.kind,
       ...(optimizer.kind === 'sgd' ? { nesterov: optimizer.nesterov } : {}),
     });
-    return TrainingSession.create(
+    return TrainingSessionImpl.create(
       {
         checkpointState: checkpoint,
         trainModel: artifacts.trainingModel,
@@ -211,7 +182,7 @@ export class TrainingSession {
         ...this.parameterFeeds,
       });
       const reset = this.resetPending;
-      for (const slot of this.slots) {
+      for (const slot of this.trainable) {
         const gradient = floatData(outputs, gradientName(slot.name));
         if (reset) {
           this.gradients.set(gradient, slot.offset);
@@ -251,7 +222,7 @@ export class TrainingSession {
         ]),
       );
       const outputs = await session.run({ ...this.optimizerFeeds, ...this.hyperparameterFeeds(scale), ...scalars });
-      for (const slot of this.slots) {
+      for (const slot of this.trainable) {
         this.parameters.set(floatData(outputs, updatedName(slot.name)), slot.offset);
         for (const [key, buffer] of Object.entries(this.optimizerState)) {
           buffer.set(floatData(outputs, updatedName(stateName(slot.name, key))), slot.offset);
@@ -274,28 +245,43 @@ export class TrainingSession {
     });
   }
 
-  /** Values in all parameters (all are trainable; `trainableOnly` is accepted for ONNX Runtime's signature). */
+  /** Values in the trainable parameters, or in all of them (as ONNX Runtime's). */
   getParametersSize(trainableOnly = true): number {
-    void trainableOnly;
-    return this.parameters.length;
+    return this.slotsOf(trainableOnly).reduce((sum, s) => sum + s.length, 0);
   }
 
-  /** A copy of all parameters as one float32 tensor, in state_dict order. */
+  /** A copy of the trainable (or all) parameters as one float32 tensor, in state_dict order. */
   getContiguousParameters(trainableOnly = true): Promise<Tensor> {
-    void trainableOnly;
-    return this.enqueue(async () => new this.ort.Tensor('float32', this.parameters.slice(), [this.parameters.length]));
+    return this.enqueue(async () => {
+      const slots = this.slotsOf(trainableOnly);
+      const values = new Float32Array(this.getParametersSize(trainableOnly));
+      let at = 0;
+      for (const s of slots) {
+        values.set(this.parameters.subarray(s.offset, s.offset + s.length), at);
+        at += s.length;
+      }
+      return new this.ort.Tensor('float32', values, [values.length]);
+    });
   }
 
-  /** Replaces all parameters from float32 values in state_dict order: raw little-endian bytes (as ONNX Runtime's) or a Float32Array. */
+  /**
+   * Replaces the trainable (or all) parameters from float32 values in state_dict order: raw little-endian bytes (as
+   * ONNX Runtime's) or a Float32Array.
+   */
   loadParametersBuffer(buffer: Uint8Array | Float32Array, trainableOnly = true): Promise<void> {
-    void trainableOnly;
     return this.enqueue(async () => {
-      if (buffer.byteLength !== this.parameters.byteLength) {
+      const size = this.getParametersSize(trainableOnly);
+      if (buffer.byteLength !== 4 * size) {
         throw new RangeError(
-          `loadParametersBuffer: expected ${this.parameters.length} float32 values (${this.parameters.byteLength} bytes), got ${buffer.byteLength} bytes`,
+          `loadParametersBuffer: expected ${size} float32 values (${4 * size} bytes), got ${buffer.byteLength} bytes`,
         );
       }
-      this.parameters.set(buffer instanceof Float32Array ? buffer : new Float32Array(buffer.slice().buffer));
+      const values = buffer instanceof Float32Array ? buffer : new Float32Array(buffer.slice().buffer);
+      let at = 0;
+      for (const s of this.slotsOf(trainableOnly)) {
+        this.parameters.set(values.subarray(at, at + s.length), s.offset);
+        at += s.length;
+      }
     });
   }
 
@@ -303,6 +289,8 @@ export class TrainingSession {
   getState(progress?: TrainingProgress): Promise<TrainingCheckpoint> {
     return this.enqueue(async () => ({
       architecture: this.architecture,
+      tensors: this.tensors,
+      ...(this.frozen === undefined ? {} : { frozen: this.frozen }),
       optimizer: this.optimizer,
       step: this.steps,
       parameters: this.parameters.slice(),
@@ -333,9 +321,17 @@ export class TrainingSession {
     return next;
   }
 
-  private viewFeeds(buffer: Float32Array, nameOf: (parameter: string) => string): Record<string, Tensor> {
+  private slotsOf(trainableOnly: boolean): readonly ParameterSlot[] {
+    return trainableOnly ? this.trainable : this.slots;
+  }
+
+  private viewFeeds(
+    slots: readonly ParameterSlot[],
+    buffer: Float32Array,
+    nameOf: (parameter: string) => string,
+  ): Record<string, Tensor> {
     return Object.fromEntries(
-      this.slots.map((s) => [
+      slots.map((s) => [
         nameOf(s.name),
         new this.ort.Tensor('float32', buffer.subarray(s.offset, s.offset + s.length), s.shape),
       ]),
@@ -345,7 +341,7 @@ export class TrainingSession {
   /** learning_rates and weight_decays for this scale, kept while the scale stays the same (it does for whole epochs). */
   private hyperparameterFeeds(scale: number): Readonly<Record<string, Tensor>> {
     if (this.hyperparameters?.scale !== scale) {
-      const names = this.slots.map((s) => s.name);
+      const names = this.trainable.map((s) => s.name);
       const { learningRates, weightDecays }: HyperparameterVectors = hyperparameterVectors(
         names,
         this.optimizer.groups,
@@ -385,10 +381,7 @@ function floatData(outputs: InferenceSession.OnnxValueMapType, name: string): Fl
 }
 
 function checkCheckpointBuffers(checkpoint: TrainingCheckpoint): void {
-  const total = parameterSlots(ninParameters(checkpointArchitecture(checkpoint.architecture))).reduce(
-    (sum, s) => sum + s.length,
-    0,
-  );
+  const total = parameterSlots(checkpoint.tensors).reduce((sum, s) => sum + s.length, 0);
   if (checkpoint.parameters.length !== total)
     throw new RangeError(
       `checkpoint state: ${checkpoint.parameters.length} parameter values, the architecture has ${total}`,
@@ -409,7 +402,8 @@ function checkModels(
   evaluation: InferenceSession | undefined,
   optimizer: InferenceSession | undefined,
 ): void {
-  const names = ninParameters(checkpointArchitecture(checkpoint.architecture)).map((p) => p.name);
+  const names = checkpoint.tensors.map((p) => p.name);
+  const trainable = trainableTensors(checkpoint).map((p) => p.name);
   const requireInputs = (session: InferenceSession, which: string, inputs: readonly string[]): void => {
     const missing = inputs.filter((name) => !session.inputNames.includes(name));
     if (missing.length > 0) {
@@ -419,13 +413,13 @@ function checkModels(
     }
   };
   requireInputs(train, 'training', names);
-  if (!names.every((name) => train.outputNames.includes(gradientName(name))))
+  if (!trainable.every((name) => train.outputNames.includes(gradientName(name))))
     throw new RangeError(
       "TrainingSession.create: the training model gives no gradients for the checkpoint's parameters",
     );
   if (evaluation !== undefined) requireInputs(evaluation, 'eval', names);
   if (optimizer !== undefined) {
-    const stateInputs = OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind].map((key) => stateName(names[0]!, key));
-    requireInputs(optimizer, `optimizer (${checkpoint.optimizer.kind})`, [...names, ...stateInputs]);
+    const stateInputs = OPTIMIZER_STATE_KEYS[checkpoint.optimizer.kind].map((key) => stateName(trainable[0]!, key));
+    requireInputs(optimizer, `optimizer (${checkpoint.optimizer.kind})`, [...trainable, ...stateInputs]);
   }
 }

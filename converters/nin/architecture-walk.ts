@@ -1,0 +1,110 @@
+import type { GraphBuilder } from '../../src/graph/builder.js';
+import { add, conv, flatten, globalAveragePool, matMul, mul, relu, sign } from '../../src/graph/ops/index.js';
+import type { Value } from '../../src/graph/types.js';
+import { pytorchAvgPool2d, pytorchMaxPool2d } from '../pytorch-ops/pool.js';
+import type { ArchLayer, Architecture } from './architecture.js';
+import { ArchitectureError } from './errors.js';
+import { LOGITS_NAME } from './io-names.js';
+
+export type ConvLayer = Extract<ArchLayer, { kind: 'conv' }>;
+export type BatchNormLayer = Extract<ArchLayer, { kind: 'batchNorm' }>;
+export type LinearLayer = Extract<ArchLayer, { kind: 'linear' }>;
+export type DropoutLayer = Extract<ArchLayer, { kind: 'dropout' }>;
+
+/**
+ * What differs between the graphs built from one architecture: the inference graph of converters/nin holds the
+ * checkpoint's weights as initializers and leaves Dropout out; src/train's graphs take the parameters as graph
+ * inputs and, when training, apply Dropout through mask inputs.
+ */
+export interface ArchitectureHooks {
+  /**
+   * A convolution's weight and bias. `batchNorm` is the BatchNorm right after it, if any: the conv's values must
+   * then be the folded ones (eval-mode BatchNorm is affine), and the walk skips the BatchNorm.
+   */
+  readonly conv: (layer: ConvLayer, batchNorm: BatchNormLayer | undefined) => { weight: Value; bias?: Value };
+  /** A BatchNorm that follows no convolution, as a per-channel scale and shift ([C, 1, 1]). */
+  readonly batchNorm: (layer: BatchNormLayer) => { scale: Value; shift: Value };
+  /** nn.Linear as `x · weight + bias`: `weight` is the [in, out] matrix (PyTorch's weight transposed). */
+  readonly linear: (layer: LinearLayer) => { weight: Value; bias?: Value };
+  /** The output of an nn.Dropout at `index`: `x` itself leaves it out, as inference and model.eval() do. */
+  readonly dropout: (x: Value, layer: DropoutLayer, index: number) => Value;
+}
+
+/**
+ * An architecture's layers applied to `input`, up to the last value before any closing Softmax (which is the
+ * caller's: inference applies it to the logits, training folds it into the cross-entropy). Nodes are named after
+ * PyTorch's modules (`classifier.0.conv`); a Flatten that is the last layer makes the value `logits`.
+ */
+export function applyArchitectureLayers(
+  g: GraphBuilder,
+  architecture: Architecture,
+  input: Value,
+  hooks: ArchitectureHooks,
+): Value {
+  const layers = architecture.layers;
+  let x = input;
+  for (let index = 0; index < layers.length; index++) {
+    const layer = layers[index]!;
+    const name = layer.name;
+    switch (layer.kind) {
+      case 'conv': {
+        const next = layers[index + 1];
+        const batchNorm = next?.kind === 'batchNorm' ? next : undefined;
+        const { weight, bias } = hooks.conv(layer, batchNorm);
+        x = conv(g, x, weight, bias, { strides: layer.stride, pads: layer.padding, name: `${name}.conv` });
+        if (batchNorm !== undefined) index += 1;
+        break;
+      }
+      case 'batchNorm': {
+        const { scale, shift } = hooks.batchNorm(layer);
+        x = add(g, mul(g, x, scale, { name: `${name}.mul` }), shift, { name: `${name}.add` });
+        break;
+      }
+      case 'relu':
+        x = relu(g, x, { name: `${name}.relu` });
+        break;
+      case 'sign':
+        x = sign(g, x, { name: `${name}.sign` });
+        break;
+      case 'maxPool':
+        x = pytorchMaxPool2d(g, x, {
+          kernel: layer.kernel,
+          stride: layer.stride,
+          padding: layer.padding,
+          ceilMode: layer.ceilMode,
+          name: `${name}.pool`,
+        });
+        break;
+      case 'avgPool':
+        x = pytorchAvgPool2d(g, x, {
+          kernel: layer.kernel,
+          stride: layer.stride,
+          padding: layer.padding,
+          ceilMode: layer.ceilMode,
+          countIncludePad: layer.countIncludePad,
+          name: `${name}.pool`,
+        });
+        break;
+      case 'adaptiveAvgPool':
+        x = globalAveragePool(g, x, { name: `${name}.pool` });
+        break;
+      case 'dropout':
+        x = hooks.dropout(x, layer, index);
+        break;
+      case 'flatten':
+        x = flatten(g, x, 1, { name: index === layers.length - 1 ? LOGITS_NAME : `${name}.flatten` });
+        break;
+      case 'linear': {
+        const { weight, bias } = hooks.linear(layer);
+        x = matMul(g, x, weight, { name: `${name}.matmul` });
+        if (bias !== undefined) x = add(g, x, bias, { name: `${name}.add` });
+        break;
+      }
+      case 'softmax':
+        if (index !== layers.length - 1)
+          throw new ArchitectureError(`${architecture.title}: a softmax is supported only as the last layer (${name})`);
+        break; // the caller's: see above
+    }
+  }
+  return x;
+}

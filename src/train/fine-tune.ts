@@ -1,0 +1,64 @@
+import {
+  architectureById,
+  foldedWeights,
+  recognizeArchitecture,
+  type Architecture,
+  type ArchitectureMatch,
+  type RecognizeOptions,
+} from '../../converters/nin/index.js';
+import type { CheckpointTensor } from '../../converters/pth/index.js';
+import type { CustomArchitectureSpec, RegistryArchitectureSpec } from './checkpoint/state.js';
+import type { StateDict } from './export/state-dict.js';
+import {
+  architectureForwardModel,
+  parameterSpecs,
+  type ArchitectureForwardOptions,
+} from './model/architecture-forward.js';
+import type { ForwardModel, ParameterSpec } from './model/forward-model.js';
+
+/** A converted checkpoint, ready to fine-tune: whatever registry architecture the converter recognises in it. */
+export interface FineTuneStart {
+  readonly architecture: Architecture;
+  /** How a training checkpoint records it (initialModelCheckpoint's first argument). */
+  readonly spec: RegistryArchitectureSpec | CustomArchitectureSpec;
+  /** The trainable copy's names and shapes, in order. */
+  readonly tensors: readonly ParameterSpec[];
+  /** Its starting weights: the checkpoint's, BatchNorm folded into the convs before it. */
+  readonly parameters: StateDict;
+  /** What recognition took on trust (pool modes, BatchNorm eps …), one sentence each: say them to the user. */
+  readonly assumptions: readonly string[];
+}
+
+/**
+ * A PyTorch state_dict (readCheckpoint's tensors) → the architecture it is and the weights to fine-tune from, by
+ * the converter's recognition (the same as nin-convert's, with its options). Throws the converter's
+ * ArchitectureError for a checkpoint it does not recognise, or one with no trainable form (binarised weights, a
+ * BatchNorm that follows no convolution).
+ */
+export function fineTuneStart(
+  tensors: ReadonlyMap<string, CheckpointTensor>,
+  options: RecognizeOptions = {},
+): FineTuneStart {
+  return fineTuneMatch(recognizeArchitecture(tensors, options), tensors);
+}
+
+/** {@link fineTuneStart} from a recognition already made. */
+export function fineTuneMatch(match: ArchitectureMatch, tensors: ReadonlyMap<string, CheckpointTensor>): FineTuneStart {
+  const parameters = foldedWeights(match, tensors);
+  return {
+    architecture: match.architecture,
+    // A registry entry is named; an architecture of the user's own (RecognizeOptions.architecture) is kept whole.
+    spec:
+      architectureById(match.architecture.id) === match.architecture
+        ? { registry: match.architecture.id }
+        : { custom: match.architecture },
+    tensors: parameterSpecs(parameters),
+    parameters,
+    assumptions: match.assumptions,
+  };
+}
+
+/** The forward model to build training artifacts for (see buildTrainingArtifacts). */
+export function fineTuneForwardModel(start: FineTuneStart, options: ArchitectureForwardOptions = {}): ForwardModel {
+  return architectureForwardModel(start.architecture, start.tensors, options);
+}

@@ -1,0 +1,119 @@
+/**
+ * TrainingSession: ONNX Runtime's former JavaScript TrainingSession (onnxruntime-web ≤ 1.20), rebuilt on the
+ * inference builds of onnxruntime-node and onnxruntime-web with the artifacts of buildTrainingArtifacts.
+ *
+ *   const session = await TrainingSession.create({ checkpointState, trainModel, evalModel, optimizerModel }, { ort, platform: 'node' });
+ *   await session.lazyResetGrad();
+ *   const loss = await session.runTrainStep({ input, labels, 'classifier.7.mask': …, 'classifier.15.mask': … });
+ *   await session.runOptimizerStep({ learningRateScale: 0.1 });
+ *
+ * What differs from ONNX Runtime's: the parameters, gradients and optimizer state live on the TypeScript side
+ * (the artifacts take them as inputs; see buildTrainingGraphs), so any provider that runs the three graphs
+ * trains; the hyperparameters (groups, momentum, betas) come with the checkpoint state, and runOptimizerStep takes
+ * the schedule's factor for this step. Browser-safe: the ORT module is passed in, as for the Classifier.
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type { OrtWithTensor } from '../classifier/classifier.js';
+import type { ProviderAttempt } from '../runtime/open-session.js';
+import type { Platform, Provider } from '../runtime/providers.js';
+import type { TrainingCheckpoint } from './checkpoint/state.js';
+import type { TrainingProgress } from './checkpoint/progress.js';
+import type { OptimizerSettings } from './optimizer/settings.js';
+import { TrainingSessionImpl } from './training-session-impl.js';
+
+export type Feeds = Readonly<Record<string, Tensor>>;
+
+/** The artifacts, as ONNX Runtime's TrainingSessionCreateOptions: a checkpoint (state or file bytes) and three models. */
+export interface TrainingSessionArtifacts {
+  readonly checkpointState: TrainingCheckpoint | Uint8Array;
+  readonly trainModel: Uint8Array;
+  /** Needed for runEvalStep. */
+  readonly evalModel?: Uint8Array;
+  /** Needed for runOptimizerStep; its kind must be the checkpoint's optimizer's. */
+  readonly optimizerModel?: Uint8Array;
+}
+
+export interface TrainingSessionOptions {
+  /** onnxruntime-node or onnxruntime-web. */
+  readonly ort: OrtWithTensor;
+  readonly platform: Platform;
+  /** Ordered preference (default cpu in Node, wasm in browsers); the first that starts the training model runs all three. */
+  readonly providers?: readonly Provider[];
+  /** Fail when the first provider cannot start, instead of falling back (see openSession). */
+  readonly strict?: boolean;
+  readonly sessionOptions?: InferenceSession.SessionOptions;
+}
+
+export interface OptimizerStepOptions {
+  /** Factor on every group's learning rate for this step: the schedule's (default 1). */
+  readonly learningRateScale?: number;
+}
+
+export interface EvalStepResult {
+  /** Mean cross-entropy over the batch. */
+  readonly loss: number;
+  /** [batch × classes], row-major. */
+  readonly logits: Float32Array;
+}
+
+/** A training run in progress: three models on one provider, the parameters and optimizer state beside them. */
+export interface TrainingSession {
+  /** The provider that really runs the models. */
+  readonly provider: Provider;
+  /** Providers tried first that failed, with why. */
+  readonly fallbacks: readonly ProviderAttempt[];
+  /** The checkpoint's architecture: how its forward graphs are rebuilt. */
+  readonly architecture: TrainingCheckpoint['architecture'];
+  readonly optimizer: OptimizerSettings;
+  /** Every parameter's name and shape, in order (the checkpoint's layout). */
+  readonly tensors: TrainingCheckpoint['tensors'];
+  /** Parameters fed but not trained. */
+  readonly frozen: TrainingCheckpoint['frozen'];
+  /** Inputs runTrainStep expects: `input`, the Dropout masks and `labels` (the parameters are the session's). */
+  readonly inputNames: readonly string[];
+  readonly evalInputNames: readonly string[];
+  /** Optimizer steps taken, counting those of the checkpoint the session started from. */
+  readonly step: number;
+  /**
+   * Runs the training model on a batch and adds its gradients to the accumulated ones (replacing them on the first
+   * call after lazyResetGrad, as ONNX Runtime's did). Returns the batch's mean loss.
+   */
+  runTrainStep(feeds: Feeds): Promise<number>;
+  /** Zeroes the accumulated gradients, lazily: the next runTrainStep overwrites them instead of adding. */
+  lazyResetGrad(): Promise<void>;
+  /** One optimizer step with the accumulated gradients (zero if none were computed since the last reset). */
+  runOptimizerStep(options?: OptimizerStepOptions): Promise<void>;
+  /** Loss and logits of a batch with the current parameters, without Dropout (PyTorch's model.eval()). */
+  runEvalStep(feeds: Feeds): Promise<EvalStepResult>;
+  /** Values in the trainable parameters, or in all of them (as ONNX Runtime's). */
+  getParametersSize(trainableOnly?: boolean): number;
+  /** A copy of the trainable (or all) parameters as one float32 tensor, in state_dict order. */
+  getContiguousParameters(trainableOnly?: boolean): Promise<Tensor>;
+  /** Replaces the trainable (or all) parameters from float32 values in state_dict order (bytes or a Float32Array). */
+  loadParametersBuffer(buffer: Uint8Array | Float32Array, trainableOnly?: boolean): Promise<void>;
+  /** A snapshot of the session's state (copies), with the training loop's progress if given. */
+  getState(progress?: TrainingProgress): Promise<TrainingCheckpoint>;
+  /** getState, encoded as a checkpoint file (see checkpoint/format.ts). */
+  saveCheckpoint(progress?: TrainingProgress): Promise<Uint8Array>;
+  release(): Promise<void>;
+}
+
+/** How sessions are made, as ONNX Runtime's TrainingSessionFactory. */
+export interface TrainingSessionFactory {
+  /**
+   * Opens the three models on the first provider that starts the training model (the others then run on that
+   * same provider, or fail), and takes the parameters and optimizer state from the checkpoint.
+   */
+  create(artifacts: TrainingSessionArtifacts, options: TrainingSessionOptions): Promise<TrainingSession>;
+  /**
+   * create() with artifacts built here for the checkpoint's architecture (a NIN, or a registry architecture as its
+   * BatchNorm-folded copy) and optimizer (buildTrainingArtifacts, dynamic batch).
+   */
+  fromCheckpoint(
+    checkpointState: TrainingCheckpoint | Uint8Array,
+    options: TrainingSessionOptions,
+  ): Promise<TrainingSession>;
+}
+
+/** One name for the interface and its factory, as ONNX Runtime's TrainingSession. */
+export const TrainingSession: TrainingSessionFactory = TrainingSessionImpl;

@@ -1,0 +1,174 @@
+import {
+  ArchitectureError,
+  architectureById,
+  foldedArchitecture,
+  recognizeArchitecture,
+} from '../../converters/nin/index.js';
+import { readOnnx } from '../graph/index.js';
+import { METADATA_KEYS } from '../model/metadata.js';
+import { parameterSpecs } from './model/architecture-forward.js';
+import { specArchitecture } from './checkpoint/forward.js';
+import { readCheckpoint } from '../../converters/pth/index.js';
+import type { PreprocessSpec } from '../preprocess/spec.js';
+import { decodeTrainingCheckpoint } from './checkpoint/format.js';
+import {
+  architectureSpec,
+  checkpointParameters,
+  isNinArchitectureSpec,
+  type ArchitectureSpec,
+} from './checkpoint/state.js';
+import type { StateDict } from './export/state-dict.js';
+import { fineTuneMatch } from './fine-tune.js';
+import type { ParameterSpec } from './model/forward-model.js';
+import { ninParameters } from './nin/architecture.js';
+import { isTrainingCheckpoint, jsonMetadata, onnxWeights, readStartModel } from './start-model.js';
+
+const ONNX_FIRST_BYTE = 0x08; // field 1 (ir_version), varint: every ONNX ModelProto starts so
+
+/** A trained model to continue from (`nin-sdk train --from`): a NIN, or any architecture the converter recognises. */
+export interface TrainingStart {
+  readonly architecture: ArchitectureSpec;
+  /** The trainable parameters' names and shapes, in order. */
+  readonly tensors: readonly ParameterSpec[];
+  readonly parameters: StateDict;
+  readonly labels: readonly string[];
+  readonly preprocessing: PreprocessSpec;
+  /** Channels of the image input. */
+  readonly inputChannels: number;
+  /** What recognition took on trust, one sentence each (empty for a NIN family or a training checkpoint). */
+  readonly assumptions: readonly string[];
+}
+
+/**
+ * readStartModel's NINs as they were, and beyond them any PyTorch checkpoint the converter recognises (pytorchcv,
+ * rasbt's BatchNorm NIN, d2l …: fineTuneStart, BatchNorm folded) or a training checkpoint of one. A file neither
+ * reads gets readStartModel's error.
+ */
+export function readTrainingStart(bytes: Uint8Array, source: string): TrainingStart {
+  if (isTrainingCheckpoint(bytes)) {
+    const checkpoint = decodeTrainingCheckpoint(bytes);
+    const spec = checkpoint.architecture;
+    if (!isNinArchitectureSpec(spec)) {
+      const architecture = specArchitecture(spec);
+      return {
+        architecture: spec,
+        tensors: checkpoint.tensors,
+        parameters: checkpointParameters(checkpoint),
+        labels: checkpoint.progress?.labels ?? labelsFor(architecture.labels, classCount(checkpoint.tensors)),
+        preprocessing: checkpoint.progress?.preprocessing ?? architecture.preprocessing,
+        inputChannels: architecture.inputChannels,
+        assumptions: [],
+      };
+    }
+  }
+  try {
+    const nin = readStartModel(bytes, source);
+    return {
+      architecture: architectureSpec(nin.architecture),
+      tensors: ninParameters(nin.architecture),
+      parameters: nin.parameters,
+      labels: nin.labels,
+      preprocessing: nin.preprocessing,
+      inputChannels: 3,
+      assumptions: [],
+    };
+  } catch (error) {
+    if (!(error instanceof ArchitectureError)) throw error;
+    const fromOnnx = onnxArchitectureStart(bytes, source);
+    if (fromOnnx !== undefined) return fromOnnx;
+    let tensors;
+    let match;
+    try {
+      tensors = readCheckpoint(bytes).tensors;
+      // The file name breaks ties as nin-convert's does (pytorchcv's CIFAR-10 and SVHN nets have the same keys).
+      match = recognizeArchitecture(tensors, { fileName: source.split(/[\\/]/).pop() });
+    } catch {
+      throw error; // not a NIN family, and nothing else the converter knows either: the NIN reader's words
+    }
+    let start;
+    try {
+      start = fineTuneMatch(match, tensors);
+    } catch (untrainable) {
+      if (untrainable instanceof ArchitectureError) throw new ArchitectureError(`${source}: ${untrainable.message}`);
+      throw untrainable;
+    }
+    const { architecture } = start;
+    return {
+      architecture: start.spec,
+      tensors: start.tensors,
+      parameters: start.parameters,
+      labels: labelsFor(architecture.labels, classCount(start.tensors)),
+      preprocessing: architecture.preprocessing,
+      inputChannels: architecture.inputChannels,
+      assumptions: start.assumptions,
+    };
+  }
+}
+
+/**
+ * An ONNX model of a registry architecture (nin-convert's, or best.onnx of a fine-tuning run): its `nin.family`
+ * names the entry, its initializers are the folded copy's weights (a Linear's stored transposed, as `weight_t`).
+ * Undefined when the bytes are no such model.
+ */
+function onnxArchitectureStart(bytes: Uint8Array, source: string): TrainingStart | undefined {
+  if (bytes[0] !== ONNX_FIRST_BYTE) return undefined;
+  let model;
+  try {
+    model = readOnnx(bytes);
+  } catch {
+    return undefined;
+  }
+  const architecture = architectureById(model.metadata[METADATA_KEYS.family] ?? '');
+  if (architecture === undefined) return undefined;
+  const folded = foldedArchitecture(architecture);
+  const untrainable = folded.layers.find(
+    (l) => l.kind === 'batchNorm' || l.kind === 'sign' || (l.kind === 'conv' && l.weights === 'xnor-binarized'),
+  );
+  if (untrainable !== undefined)
+    throw new ArchitectureError(`${source}: ${architecture.title} has no trainable form here (${untrainable.name})`);
+  const weights = onnxWeights(model.graph);
+  const parameters = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  for (const layer of folded.layers) {
+    if (layer.kind !== 'conv' && layer.kind !== 'linear') continue;
+    const weight =
+      layer.kind === 'conv' ? weights.get(`${layer.name}.weight`) : transposed(weights.get(`${layer.name}.weight_t`));
+    const bias = weights.get(`${layer.name}.bias`);
+    if (weight === undefined || (layer.bias && bias === undefined))
+      throw new ArchitectureError(`${source}: no weights for ${layer.name} of ${architecture.title}`);
+    parameters.set(`${layer.name}.weight`, weight);
+    if (layer.bias) parameters.set(`${layer.name}.bias`, bias!);
+  }
+  const tensors = parameterSpecs(parameters);
+  const labels =
+    jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? labelsFor(architecture.labels, classCount(tensors));
+  return {
+    architecture: { registry: architecture.id },
+    tensors,
+    parameters,
+    labels,
+    preprocessing:
+      jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? architecture.preprocessing,
+    inputChannels: architecture.inputChannels,
+    assumptions: [],
+  };
+}
+
+function transposed(
+  matrix: { readonly shape: readonly number[]; readonly data: Float32Array } | undefined,
+): { shape: readonly number[]; data: Float32Array } | undefined {
+  if (matrix === undefined || matrix.shape.length !== 2) return undefined;
+  const [rows, columns] = matrix.shape as [number, number];
+  const data = new Float32Array(matrix.data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) data[c * rows + r] = matrix.data[r * columns + c]!;
+  return { shape: [columns, rows], data };
+}
+
+/** Output channels of the last weighted layer. */
+function classCount(tensors: readonly ParameterSpec[]): number {
+  const last = [...tensors].reverse().find((t) => t.name.endsWith('.weight'));
+  return last?.shape[0] ?? 0;
+}
+
+function labelsFor(labels: readonly string[], count: number): readonly string[] {
+  return labels.length === count ? labels : Array.from({ length: count }, (_, i) => `class_${i}`);
+}

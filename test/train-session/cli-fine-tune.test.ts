@@ -1,0 +1,101 @@
+/**
+ * `nin-sdk train --from` on a converted architecture that is not a NIN family: rasbt's NIN with BatchNorm, trained
+ * as its folded convs (issue 17). The loss on its own training images falls; best.onnx computes what the trained
+ * parameters compute.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { readCheckpoint } from '../../converters/pth/index.js';
+import { decodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
+import { initialModelCheckpoint } from '../../src/train/checkpoint/state.js';
+import { TrainingSession } from '../../src/train/training-session.js';
+import { FIXTURES, ROOT } from '../support/fixtures.js';
+import { cifarFolders } from './cifar-folders.js';
+import { pseudoRandom } from './helpers.js';
+
+const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'nin-sdk.ts'), 'train'];
+const START = join(FIXTURES, 'arch', 'rasbt-nin-batchnorm-small.pth');
+const TEST_LOSS = /^Test set: Average loss: (\d+\.\d{4}), Accuracy: \d+\/\d+ \(\d+\.\d{2}%\)$/;
+
+function train(...args: string[]) {
+  const result = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', cwd: ROOT });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('nin-sdk train --from a converted registry architecture', () => {
+  let data: Awaited<ReturnType<typeof cifarFolders>>;
+  before(async () => {
+    data = await cifarFolders(10, 0);
+  });
+  after(() => rmSync(data.root, { recursive: true, force: true }));
+
+  it('fine-tunes rasbt’s BatchNorm NIN as folded convs: the loss falls, best.onnx is the trained model', async () => {
+    const out = join(data.root, 'rasbt');
+    const args = ['--data', data.train, '--test', data.train, '--from', START, '--epochs', '4', '--batch', '20'];
+    const run = train(...args, '--lr', '0.01', '--out', out);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /new run: rasbt-nin-batchnorm, sgd, batch 20, 4 epochs \(step schedule\)/);
+    assert.ok(
+      run.stderr.includes(
+        `${START}: BatchNorm is folded into the convolutions before it; the run's .pth and .onnx hold the folded ` +
+          'model (conv weights and biases), not the original BatchNorm layout\n',
+      ),
+      run.stderr,
+    );
+    const losses = run.stdout
+      .split('\n')
+      .flatMap((line) => (TEST_LOSS.test(line) ? [Number(TEST_LOSS.exec(line)![1])] : []));
+    assert.equal(losses.length, 4, run.stdout);
+    assert.ok(losses[3]! < losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
+
+    // Its best.onnx starts a further fine-tuning, as a NIN's does.
+    const again = train(
+      '--data',
+      data.train,
+      '--from',
+      join(out, 'best.onnx'),
+      '--epochs',
+      '1',
+      '--batch',
+      '20',
+      '--lr',
+      '0.01',
+      '--out',
+      join(data.root, 'again'),
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /new run: rasbt-nin-batchnorm, sgd, batch 20, 1 epoch \(step schedule\)/);
+
+    const saved = decodeTrainingCheckpoint(readFileSync(join(out, 'checkpoint.nintrain')));
+    assert.deepEqual(saved.architecture, { registry: 'rasbt-nin-batchnorm' });
+    assert.deepEqual(saved.tensors[0], { name: 'classifier.0.weight', shape: [16, 3, 5, 5] });
+    assert.deepEqual(saved.tensors[1], { name: 'classifier.0.bias', shape: [16] }); // the folded BatchNorm's
+
+    // best.onnx (the converter's inference graph of the folded architecture) against best.pth's parameters run
+    // through the training session's eval model: two graphs built apart, one computation.
+    const best = readCheckpoint(readFileSync(join(out, 'best.pth'))).tensors;
+    const parameters = new Map(
+      saved.tensors.map((t) => [t.name, { shape: t.shape, data: best.get(t.name)!.data as Float32Array }]),
+    );
+    const checkpoint = initialModelCheckpoint(saved.architecture, saved.tensors, saved.optimizer, parameters);
+    const session = await TrainingSession.fromCheckpoint(checkpoint, { ort, platform: 'node' });
+    const onnx = await ort.InferenceSession.create(join(out, 'best.onnx'));
+    try {
+      const input = new ort.Tensor('float32', pseudoRandom(2 * 3 * 32 * 32, 5), [2, 3, 32, 32]);
+      const labels = new ort.Tensor('float32', new Float32Array(20).fill(0.1), [2, 10]);
+      const { logits } = await session.runEvalStep({ input, labels });
+      const exported = (await onnx.run({ input }))['logits']!.data as Float32Array;
+      const scale = Math.max(...Array.from(logits, Math.abs));
+      logits.forEach((v, i) =>
+        assert.ok(Math.abs(v - exported[i]!) <= 1e-5 * scale, `logit ${i}: ${v} vs ${exported[i]}`),
+      );
+    } finally {
+      await session.release();
+      await onnx.release();
+    }
+  });
+});
