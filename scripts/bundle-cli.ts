@@ -5,6 +5,7 @@
  *   dist/cli/nin-convert.mjs     nin-convert            (package.json's bin entries point here)
  *   dist/cli/nin-sdk.mjs         nin-sdk, whose commands stay lazy: each is a chunk loaded when it runs
  *   dist/cli/chunks/*.mjs        code split between them, named by content hash
+ *   dist/cli/chunks/inference-worker.mjs   the worker thread of nin-sdk serve, started by path
  *
  * Native and WebAssembly packages stay outside the bundle and load from node_modules: onnxruntime-node and sharp
  * (binaries found next to their own files) and @jsquash/jpeg (its .wasm is resolved beside its loader).
@@ -26,6 +27,9 @@ export const CLI_BUNDLES = Object.freeze({
   'nin-sdk': join(CLI_BUNDLE_DIR, 'nin-sdk.mjs'),
 });
 
+/** The serve command's worker thread, a bundle of its own beside the chunks (its path relative to dist/cli). */
+export const INFERENCE_WORKER_BUNDLE = 'chunks/inference-worker';
+
 /** Packages that must load from node_modules: native addons, and a loader that resolves its .wasm beside itself. */
 export const EXTERNAL_PACKAGES = ['onnxruntime-node', 'sharp', '@jsquash/jpeg'] as const;
 
@@ -39,7 +43,11 @@ const REQUIRE_SHIM =
 export async function bundleClis(options: { readonly clean?: boolean } = {}): Promise<void> {
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: Object.keys(CLI_BUNDLES).map((name) => ({ in: `src/cli/${name}.ts`, out: name })),
+    entryPoints: [
+      ...Object.keys(CLI_BUNDLES).map((name) => ({ in: `src/cli/${name}.ts`, out: name })),
+      // nin-sdk serve starts this module in worker threads by path (src/serve/inference-worker-handle.ts).
+      { in: 'src/serve/inference-worker.ts', out: INFERENCE_WORKER_BUNDLE },
+    ],
     outdir: CLI_BUNDLE_DIR,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',

@@ -10,12 +10,18 @@ export interface RunResult {
 }
 
 /**
- * Starts the worker module beside this one: .js once built; .ts when run from source (tests under tsx), where the
- * worker must register tsx's loader itself: loader flags such as --import do not reach worker threads.
+ * Starts the worker module: beside this one once built by tsc (.js); in the CLI bundles (.mjs, this code in some
+ * file of dist/cli or dist/cli/chunks), the worker's own bundle dist/cli/chunks/inference-worker.mjs
+ * (scripts/bundle-cli.ts); from source (.ts, tests under tsx) the worker must register tsx's loader itself: loader
+ * flags such as --import do not reach worker threads.
  */
 function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./inference-worker.js', import.meta.url), { workerData: setup });
+  const here = import.meta.url;
+  if (here.endsWith('.mjs')) {
+    const bundled = here.includes('/chunks/') ? './inference-worker.mjs' : './chunks/inference-worker.mjs';
+    return new Worker(new URL(bundled, here), { workerData: setup });
+  }
+  if (!here.endsWith('.ts')) return new Worker(new URL('./inference-worker.js', here), { workerData: setup });
   const tsx = import.meta.resolve('tsx/esm/api');
   const module = new URL('./inference-worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); });`;
