@@ -1,13 +1,19 @@
 /**
  * The serve part of `npm run bench`: `nin-sdk serve` on loopback under 1, 8 and 64 concurrent clients, each
  * sending one CIFAR-10-sized image per infer request (binary tensor data), a fixed number of requests per level;
- * against the ceiling of the same model in-process (classifyBatch, batches of 64, the same ONNX Runtime threads),
- * measured in the same run. Only 127.0.0.1; every loop is bounded by its request count.
+ * against the ceiling of the same model file in-process (classifyBatch, batches of 64, the same ONNX Runtime
+ * threads), measured in the same run, before and after. Both embedded models, fp32 and int8: the server is told
+ * which file to serve, the ceiling which dtype to load, so that both sides always run the same model (the
+ * classifier's CPU default is int8, serve's default model fp32). Only 127.0.0.1; every loop is bounded by its
+ * request count.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadClassifier } from '../src/node/classify.js';
 import { physicalCoreCount } from '../src/node/cpu-cores.js';
+import { defaultModelPath } from '../src/node/default-model.js';
+import type { ModelDtype } from '../src/model/dtype.js';
+import { modelNameOf } from '../src/serve/served-model.js';
 import type { RawPixels } from '../src/preprocess/pixels.js';
 import { SDK_CLI } from './paths.js';
 import { median } from './stats.js';
@@ -34,6 +40,7 @@ export interface ServeLevel {
 }
 
 export interface ServeSection {
+  readonly dtype: ModelDtype;
   readonly threads: number;
   readonly ceilingImagesPerSecond: number;
   readonly levels: readonly ServeLevel[];
@@ -49,8 +56,8 @@ function pixels(count: number): RawPixels[] {
   });
 }
 
-async function ceiling(threads: number, images: readonly RawPixels[]): Promise<number> {
-  const classifier = await loadClassifier(undefined, { threads, batchSize: MAX_BATCH });
+async function ceiling(dtype: ModelDtype, threads: number, images: readonly RawPixels[]): Promise<number> {
+  const classifier = await loadClassifier(undefined, { dtype, threads, batchSize: MAX_BATCH });
   try {
     await classifier.classifyBatch(images.slice(0, MAX_BATCH));
     const started = performance.now();
@@ -61,12 +68,14 @@ async function ceiling(threads: number, images: readonly RawPixels[]): Promise<n
   }
 }
 
-function startServer(threads: number): Promise<{ child: ChildProcess; url: string }> {
+function startServer(model: string, threads: number): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
     [
       SDK_CLI,
       'serve',
+      '--model',
+      model,
       '--port',
       '0',
       '--threads',
@@ -108,7 +117,7 @@ function post(url: string, agent: Agent, body: Buffer, headers: Record<string, s
 }
 
 async function level(
-  url: string,
+  inferUrl: string,
   clients: number,
   requests: number,
   bodies: readonly Buffer[],
@@ -123,12 +132,7 @@ async function level(
     while (next < requests) {
       const k = next++;
       const sent = performance.now();
-      const status = await post(
-        `${url}/v2/models/nin-cifar10/infer`,
-        agent,
-        bodies[k % bodies.length]!,
-        headers[k % headers.length]!,
-      );
+      const status = await post(inferUrl, agent, bodies[k % bodies.length]!, headers[k % headers.length]!);
       latencies.push(performance.now() - sent);
       if (status !== 200) failed++;
     }
@@ -148,11 +152,19 @@ async function level(
   };
 }
 
-export async function runServePart(progress: (line: string) => void): Promise<ServeSection> {
+export async function runServePart(progress: (line: string) => void): Promise<ServeSection[]> {
+  const sections: ServeSection[] = [];
+  for (const dtype of ['fp32', 'int8'] as const) sections.push(await runServeDtype(dtype, progress));
+  return sections;
+}
+
+async function runServeDtype(dtype: ModelDtype, progress: (line: string) => void): Promise<ServeSection> {
   const threads = physicalCoreCount();
   const images = pixels(CEILING_IMAGES);
-  progress(`serve: in-process classifyBatch ceiling, ${CEILING_IMAGES} images, batch ${MAX_BATCH}, ${threads} threads`);
-  const before = await ceiling(threads, images);
+  progress(
+    `serve (${dtype}): in-process classifyBatch ceiling, ${CEILING_IMAGES} images, batch ${MAX_BATCH}, ${threads} threads`,
+  );
+  const before = await ceiling(dtype, threads, images);
   // Requests carry preprocessed tensors (the client's work), made once: the bench measures the server.
   const classifier = await loadClassifier(undefined, { threads: 1 });
   const { preprocessPixels } = await import('../src/preprocess/pipeline.js');
@@ -177,21 +189,23 @@ export async function runServePart(progress: (line: string) => void): Promise<Se
     };
   });
   await classifier.dispose();
-  const { child, url } = await startServer(threads);
+  const model = defaultModelPath(dtype);
+  const { child, url } = await startServer(model, threads);
+  const inferUrl = `${url}/v2/models/${encodeURIComponent(modelNameOf(model))}/infer`;
   const levels: Omit<ServeLevel, 'ofCeiling'>[] = [];
   try {
     await level(
-      url,
+      inferUrl,
       4,
       64,
       requests.map((r) => r.body),
       requests.map((r) => r.headers),
     );
     for (const { clients, requests: count } of LEVELS) {
-      progress(`serve: ${clients} concurrent clients, ${count} requests`);
+      progress(`serve (${dtype}): ${clients} concurrent clients, ${count} requests`);
       levels.push(
         await level(
-          url,
+          inferUrl,
           clients,
           count,
           requests.map((r) => r.body),
@@ -200,31 +214,38 @@ export async function runServePart(progress: (line: string) => void): Promise<Se
       );
     }
   } finally {
+    // Waited for: the ceiling after must not share the cores with a draining server.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    await exited;
   }
   // The ceiling again after the server ran: the machine is shared, so the mean of both is the reference.
-  const afterCeiling = await ceiling(threads, images);
+  const afterCeiling = await ceiling(dtype, threads, images);
   const ceilingImagesPerSecond = (before + afterCeiling) / 2;
   return {
+    dtype,
     threads,
     ceilingImagesPerSecond,
     levels: levels.map((l) => ({ ...l, ofCeiling: l.imagesPerSecond / ceilingImagesPerSecond })),
   };
 }
 
-export function serveTables(section: ServeSection): string[] {
-  const rows = section.levels.map((l) => [
-    `${l.clients} client${l.clients === 1 ? '' : 's'}`,
-    String(l.requests),
-    String(l.failed),
-    l.imagesPerSecond.toFixed(0),
-    `${(l.ofCeiling * 100).toFixed(0)} %`,
-    l.p50Ms.toFixed(1),
-    l.p99Ms.toFixed(1),
-  ]);
-  return [
-    `nin-sdk serve on loopback, one image per infer request (binary tensors), ${section.threads} ONNX Runtime threads; ` +
-      `in-process classifyBatch ceiling ${section.ceilingImagesPerSecond.toFixed(0)} images/s\n` +
-      formatTable(['concurrency', 'requests', 'failed', 'images/s', 'of ceiling', 'p50 ms', 'p99 ms'], rows),
-  ];
+export function serveTables(sections: readonly ServeSection[]): string[] {
+  return sections.map((section) => {
+    const rows = section.levels.map((l) => [
+      `${l.clients} client${l.clients === 1 ? '' : 's'}`,
+      String(l.requests),
+      String(l.failed),
+      l.imagesPerSecond.toFixed(0),
+      `${(l.ofCeiling * 100).toFixed(0)} %`,
+      l.p50Ms.toFixed(1),
+      l.p99Ms.toFixed(1),
+    ]);
+    return (
+      `nin-sdk serve on loopback, ${section.dtype} model, one image per infer request (binary tensors), ` +
+      `${section.threads} ONNX Runtime threads; in-process classifyBatch ceiling (${section.dtype}) ` +
+      `${section.ceilingImagesPerSecond.toFixed(0)} images/s\n` +
+      formatTable(['concurrency', 'requests', 'failed', 'images/s', 'of ceiling', 'p50 ms', 'p99 ms'], rows)
+    );
+  });
 }

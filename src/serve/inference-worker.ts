@@ -26,7 +26,14 @@ async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): P
       providers: setup.providers,
       strict: setup.strict,
       platform: 'node',
-      sessionOptions: { intraOpNumThreads: setup.threads, interOpNumThreads: 1 },
+      sessionOptions: {
+        intraOpNumThreads: setup.threads,
+        interOpNumThreads: 1,
+        // ONNX Runtime's pool threads spin between parallel sections and after each run by default. Here they
+        // share the cores with the HTTP thread (and, on one machine, the clients): spinning burnt 10-15 % more
+        // CPU per request under load (measured, bench/results/serve-2026-12-04.txt), so they sleep instead.
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
+      },
     });
     session = opened.session;
     const ready: WorkerReady = {
