@@ -7,6 +7,7 @@ import type { InferenceSession } from 'onnxruntime-common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSession } from '../runtime/open-session.js';
 import { DATATYPES, datatypeOfOrt, type NumericArray } from './datatypes.js';
+import { workerSessionOptions } from './worker-session-options.js';
 import type { RunReply, RunRequest, WireTensor, WireValueInfo, WorkerReady, WorkerSetup } from './worker-messages.js';
 
 ort.env.logLevel = 'fatal';
@@ -26,14 +27,7 @@ async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): P
       providers: setup.providers,
       strict: setup.strict,
       platform: 'node',
-      sessionOptions: {
-        intraOpNumThreads: setup.threads,
-        interOpNumThreads: 1,
-        // ONNX Runtime's pool threads spin between parallel sections and after each run by default. Here they
-        // share the cores with the HTTP thread (and, on one machine, the clients): spinning burnt 10-15 % more
-        // CPU per request under load (measured, bench/results/serve-2026-12-04.txt), so they sleep instead.
-        extra: { session: { intra_op: { allow_spinning: '0' } } },
-      },
+      sessionOptions: workerSessionOptions(setup.threads),
     });
     session = opened.session;
     const ready: WorkerReady = {
