@@ -37,6 +37,7 @@ export function quantizeToQdq(
   const dequantized = new Map<string, string>();
   const stored = new Map<string, StoredParameters>();
   const convs = new Set(plan.convs);
+  const windowAverages = new Set(plan.windowAverages);
 
   const parametersOf = (name: string): StoredParameters => {
     const source = plan.activations.get(name);
@@ -123,9 +124,44 @@ export function quantizeToQdq(
     );
   };
 
+  /**
+   * The AveragePool as a depthwise Conv: every weight 127 in int8 at scale 1/(kernel area × 127), so each output
+   * is its window's sum over the kernel area, as the pool's (the caller checked it divides by the area everywhere).
+   */
+  const windowAverageAsConv = (node: Node): Node => {
+    const kernel = node.attributes['kernel_shape'];
+    const channels = node.outputs[0]!.shape[1];
+    if (kernel?.type !== 'ints' || typeof channels !== 'number')
+      throw new Error(`quantize: AveragePool ${node.name} has no kernel_shape or no static channel count`);
+    const area = kernel.value.reduce((a, b) => a * b, 1);
+    const weightName = names.unique(`${node.name}_window`);
+    const dims = [channels, 1, ...kernel.value];
+    dequantizeConstant(
+      weightName,
+      tensorData('int8', dims, new Int8Array(channels * area).fill(127)),
+      new Float32Array(channels).fill(1 / (area * 127)),
+      tensorData('int8', [channels], new Int8Array(channels)),
+    );
+    const copied = ['kernel_shape', 'strides', 'pads'].filter((a) => node.attributes[a] !== undefined);
+    return {
+      opType: 'Conv',
+      name: node.name,
+      inputs: [node.inputs[0]!, weightName],
+      outputs: node.outputs,
+      attributes: {
+        ...Object.fromEntries(copied.map((a) => [a, node.attributes[a]!])),
+        group: attr.int(channels),
+      },
+    };
+  };
+
   for (const v of graph.inputs) if (plan.activations.has(v.name)) quantizeActivation(v);
-  for (const node of graph.nodes) {
-    if (node.opType === 'Conv' && convs.has(node.name)) quantizeConvWeights(node);
+  for (const graphNode of graph.nodes) {
+    if (graphNode.opType === 'Conv' && convs.has(graphNode.name)) quantizeConvWeights(graphNode);
+    const node =
+      graphNode.opType === 'AveragePool' && windowAverages.has(graphNode.name)
+        ? windowAverageAsConv(graphNode)
+        : graphNode;
     nodes.push({ ...node, inputs: node.inputs.map((i) => dequantized.get(i) ?? i) });
     for (const v of node.outputs) if (plan.activations.has(v.name)) quantizeActivation(v);
   }

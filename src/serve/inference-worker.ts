@@ -7,6 +7,7 @@ import type { InferenceSession } from 'onnxruntime-common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSession } from '../runtime/open-session.js';
 import { DATATYPES, datatypeOfOrt, type NumericArray } from './datatypes.js';
+import { workerSessionOptions } from './worker-session-options.js';
 import type { RunReply, RunRequest, WireTensor, WireValueInfo, WorkerReady, WorkerSetup } from './worker-messages.js';
 
 ort.env.logLevel = 'fatal';
@@ -26,7 +27,7 @@ async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): P
       providers: setup.providers,
       strict: setup.strict,
       platform: 'node',
-      sessionOptions: { intraOpNumThreads: setup.threads, interOpNumThreads: 1 },
+      sessionOptions: workerSessionOptions(setup.threads),
     });
     session = opened.session;
     const ready: WorkerReady = {

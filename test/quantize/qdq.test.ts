@@ -128,6 +128,18 @@ describe('planQuantization', () => {
       ],
     );
     assert.deepEqual(plan.calibrated, ['input', 'r0', 'r1', 'ap', 'r2']);
+    assert.deepEqual(plan.windowAverages, ['ap']);
+  });
+
+  test('an AveragePool whose border windows divide by fewer values (padding not counted) stays a pool', () => {
+    const g = new GraphBuilder();
+    const x = g.input('input', 'float32', ['batch', 2, 8, 8]);
+    const w = g.initializer('c.weight', tensorData('float32', [2, 2, 1, 1], Float32Array.of(1, 0, 0, 1)));
+    const h = ops.relu(g, ops.conv(g, x, w, undefined, { name: 'c' }), { name: 'r' });
+    g.output(ops.averagePool(g, h, { kernelShape: 3, strides: 2, pads: 1, countIncludePad: false, name: 'ap' }), 'y');
+    const plan = planQuantization(g.build());
+    assert.deepEqual(plan.calibrated, ['input', 'r', 'y']);
+    assert.deepEqual(plan.windowAverages, []);
   });
 });
 
@@ -160,7 +172,9 @@ describe('quantizeToQdq on a small NIN', () => {
         logSeverityLevel: 3,
       });
       const opTypes = fromBinary(ModelProtoSchema, readFileSync(optimized)).graph!.node.map((n) => n.opType);
-      assert.equal(opTypes.filter((t) => t === 'QLinearConv').length, 3, opTypes.join(' '));
+      // The three Convs and the 3×3 AveragePool, written as a depthwise Conv.
+      assert.equal(opTypes.filter((t) => t === 'QLinearConv').length, 4, opTypes.join(' '));
+      assert.ok(!opTypes.includes('QLinearAveragePool'), opTypes.join(' '));
       assert.equal(
         opTypes.filter((t) => t === 'Relu').length,
         0,
@@ -204,8 +218,34 @@ describe('the shipped int8 model (models/nin-cifar10-int8.onnx)', () => {
     assert.equal(fp32.metadata['nin.dtype'], undefined);
   });
 
+  test('the middle AveragePool (3×3, stride 2, padding counted) is a depthwise Conv of 1/9 weights', () => {
+    const pools = graph.nodes.filter((n) => n.opType === 'AveragePool');
+    assert.deepEqual(
+      pools.map((n) => n.outputs[0]!.shape.slice(2)),
+      [[1, 1]],
+      'only the global pool is left',
+    );
+    const window = graph.nodes.find((n) => n.name === 'classifier.14.pool')!;
+    assert.equal(window.opType, 'Conv');
+    assert.equal(window.inputs.length, 2);
+    assert.deepEqual(window.attributes['group'], { type: 'int', value: 192 });
+    assert.deepEqual(window.attributes['kernel_shape'], { type: 'ints', value: [3, 3] });
+    assert.deepEqual(window.attributes['strides'], { type: 'ints', value: [2, 2] });
+    assert.deepEqual(window.attributes['pads'], { type: 'ints', value: [1, 1, 1, 1] });
+    const wdq = producerOf(graph, window.inputs[1]!)!;
+    const weight = initializer(graph, wdq.inputs[0]!);
+    assert.deepEqual(weight.dims, [192, 1, 3, 3]);
+    assert.ok([...weight.data].every((q) => q === 127));
+    assert.ok([...initializer(graph, wdq.inputs[1]!).data].every((s) => s === Math.fround(1 / (9 * 127))));
+    assert.equal(producerOf(graph, window.inputs[0]!)!.opType, 'DequantizeLinear');
+    assert.deepEqual(
+      consumersOf(graph, window.outputs[0]!.name).map((n) => n.opType),
+      ['QuantizeLinear'],
+    );
+  });
+
   test('every Conv reads int8 weights per output channel (axis 0, zero points 0) and int32 biases at input × weight scale', () => {
-    const convs = graph.nodes.filter((n) => n.opType === 'Conv');
+    const convs = graph.nodes.filter((n) => n.opType === 'Conv' && n.inputs.length === 3);
     assert.equal(convs.length, 9);
     for (const conv of convs) {
       const [x, w, b] = conv.inputs as [string, string, string];
@@ -273,7 +313,7 @@ describe('the shipped int8 model (models/nin-cifar10-int8.onnx)', () => {
     );
   });
 
-  test('ONNX Runtime fuses all nine Conv+Relu into QLinearConv', async () => {
+  test('ONNX Runtime fuses all nine Conv+Relu and the window average into QLinearConv', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nin-qdq-'));
     try {
       const optimized = join(dir, 'optimized.onnx');
@@ -283,8 +323,9 @@ describe('the shipped int8 model (models/nin-cifar10-int8.onnx)', () => {
         logSeverityLevel: 3,
       });
       const opTypes = fromBinary(ModelProtoSchema, readFileSync(optimized)).graph!.node.map((n) => n.opType);
-      assert.equal(opTypes.filter((t) => t === 'QLinearConv').length, 9, opTypes.join(' '));
+      assert.equal(opTypes.filter((t) => t === 'QLinearConv').length, 10, opTypes.join(' '));
       assert.ok(!opTypes.includes('Conv') && !opTypes.includes('Relu'), opTypes.join(' '));
+      assert.ok(!opTypes.includes('QLinearAveragePool'), opTypes.join(' '));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
