@@ -63,7 +63,8 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   // Training decodes images as the preprocessing says (grey for channels 1): it must make what the model takes.
   if (start !== undefined && specChannels(preprocessing) !== start.inputChannels)
     throw new UsageError(
-      `--from ${flags.from}: the model takes ${start.inputChannels}-channel images, its preprocessing makes ${specChannels(preprocessing)}-channel ones`,
+      `--from ${flags.from}: the model takes ${start.inputChannels}-channel images, ` +
+        `its preprocessing makes ${specChannels(preprocessing)}-channel ones`,
     );
   const train = await loadData(flags.data, flags, folder, preprocessing, start?.labels, say);
   const fresh = start === undefined ? architectureFromWidths(NIN_CIFAR10, widthsFor(flags.widths, train)) : undefined;

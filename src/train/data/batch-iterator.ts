@@ -226,7 +226,8 @@ function checkOptions(dataset: ImageDataset, options: BatchIteratorOptions): voi
   // Grey is made before the resize (as PIL's convert('L') then Resize): RGB pixels already fitted cannot become it.
   if (specChannels(options.spec) !== datasetChannels(dataset)) {
     throw new RangeError(
-      `BatchIterator: the spec takes ${specChannels(options.spec)}-channel images, the dataset holds ${datasetChannels(dataset)}-channel ones`,
+      `BatchIterator: the spec takes ${specChannels(options.spec)}-channel images, ` +
+        `the dataset holds ${datasetChannels(dataset)}-channel ones`,
     );
   }
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {

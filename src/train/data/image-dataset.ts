@@ -1,7 +1,7 @@
 /**
  * A labelled image dataset held compactly in memory: every image already decoded and brought to the model's square
- * input size, as 8-bit RGB (or grey, for a 1-channel model) in one buffer. CIFAR-10's 50,000 training images take 150 MB this way, against 600 MB
- * as float32, and normalising a batch from it costs less than a training step.
+ * input size, as 8-bit RGB (or grey, for a 1-channel model) in one buffer. CIFAR-10's 50,000 training images take
+ * 150 MB this way, against 600 MB as float32, and normalising a batch from it costs less than a training step.
  */
 export interface ImageDataset {
   /** Side of every (square) image: the model's input size. */
@@ -12,7 +12,7 @@ export interface ImageDataset {
    * and cache files from before grey training.
    */
   readonly channels?: 1 | 3;
-  /** count × imageSize × imageSize × channels bytes: image after image, rows top to bottom, pixels interleaved (HWC). */
+  /** count × imageSize × imageSize × channels bytes: image after image, rows top to bottom, HWC. */
   readonly pixels: Uint8Array;
   /** The class index of each image, into `classNames`. */
   readonly labels: Uint16Array;
@@ -42,7 +42,8 @@ export function checkImageDataset(dataset: ImageDataset): void {
     throw new RangeError(`image dataset: count must be a whole number ≥ 0, got ${count}`);
   if (pixels.length !== count * imageBytes(imageSize, channels)) {
     throw new RangeError(
-      `image dataset: pixels hold ${pixels.length} bytes, ${count} images of ${imageSize}×${imageSize}×${channels} need ${count * imageBytes(imageSize, channels)}`,
+      `image dataset: pixels hold ${pixels.length} bytes, ${count} images of ${imageSize}×${imageSize}×${channels} ` +
+        `need ${count * imageBytes(imageSize, channels)}`,
     );
   }
   if (labels.length !== count) throw new RangeError(`image dataset: ${labels.length} labels for ${count} images`);
