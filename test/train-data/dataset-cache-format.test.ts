@@ -24,4 +24,30 @@ describe('dataset cache format', () => {
     padded.set(bytes);
     assert.throws(() => decodeDatasetCache(padded, 'key-1'), /header announces/);
   });
+
+  it('reads a file written before grey training (no channels in its header) as RGB, as RGB is still written', () => {
+    const header = new TextEncoder().encode(
+      JSON.stringify({ key: 'key-1', imageSize: 4, count: 5, classNames: dataset.classNames }),
+    );
+    const labels = new Uint8Array(new Uint16Array(dataset.labels).buffer);
+    const old = new Uint8Array([
+      ...new TextEncoder().encode('NINIMGS'),
+      1,
+      ...new Uint8Array(new Uint32Array([header.length]).buffer),
+      ...header,
+      ...labels,
+      ...dataset.pixels,
+    ]);
+    assert.deepEqual([...bytes], [...old]);
+    const back = decodeDatasetCache(old, 'key-1');
+    assert.equal(back.channels, undefined);
+    assert.equal(back.pixels.length, 5 * 4 * 4 * 3);
+  });
+
+  it('keeps a grey dataset grey, one byte per pixel', () => {
+    const grey = { ...dataset, channels: 1 as const, pixels: dataset.pixels.subarray(0, 5 * 4 * 4) };
+    const back = decodeDatasetCache(encodeDatasetCache(grey, 'key-1'), 'key-1');
+    assert.equal(back.channels, 1);
+    assert.deepEqual([...back.pixels], [...grey.pixels]);
+  });
 });

@@ -1,11 +1,12 @@
 /**
  * `nin-sdk train --from` on a converted architecture that is not a NIN family: rasbt's NIN with BatchNorm, trained
- * as its folded convs (issue 17). The loss on its own training images falls; best.onnx computes what the trained
- * parameters compute.
+ * as its folded convs, and d2l's 1-channel NiN, trained on grey images (issue 17). The loss on its own training
+ * images falls; best.onnx computes what the trained parameters compute. (That grey batches equal PyTorch's tensors
+ * is test/train-data/grey-dataset.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
@@ -19,7 +20,12 @@ import { pseudoRandom } from './helpers.js';
 
 const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'nin-sdk.ts'), 'train'];
 const START = join(FIXTURES, 'arch', 'rasbt-nin-batchnorm-small.pth');
+const D2L_START = join(FIXTURES, 'arch', 'd2l-class-nin-small.pth');
 const TEST_LOSS = /^Test set: Average loss: (\d+\.\d{4}), Accuracy: \d+\/\d+ \(\d+\.\d{2}%\)$/;
+
+function testLosses(stdout: string): number[] {
+  return stdout.split('\n').flatMap((line) => (TEST_LOSS.test(line) ? [Number(TEST_LOSS.exec(line)![1])] : []));
+}
 
 function train(...args: string[]) {
   const result = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', cwd: ROOT });
@@ -46,9 +52,7 @@ describe('nin-sdk train --from a converted registry architecture', () => {
       ),
       run.stderr,
     );
-    const losses = run.stdout
-      .split('\n')
-      .flatMap((line) => (TEST_LOSS.test(line) ? [Number(TEST_LOSS.exec(line)![1])] : []));
+    const losses = testLosses(run.stdout);
     assert.equal(losses.length, 4, run.stdout);
     assert.ok(losses[3]! < losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
 
@@ -95,6 +99,36 @@ describe('nin-sdk train --from a converted registry architecture', () => {
       );
     } finally {
       await session.release();
+      await onnx.release();
+    }
+  });
+
+  it('fine-tunes d2l’s 1-channel NiN on grey images: the loss falls, best.onnx takes 1×224×224', async () => {
+    // Four CIFAR-10 classes as four Fashion-MNIST ones: d2l's labels name the classes, any images will do.
+    const fashion = join(data.root, 'fashion');
+    const classes = readdirSync(data.train).sort().slice(0, 4);
+    ['Trouser', 'Pullover', 'Dress', 'Coat'].forEach((name, i) =>
+      cpSync(join(data.train, classes[i]!), join(fashion, name), { recursive: true }),
+    );
+    const out = join(data.root, 'd2l');
+    const args = ['--data', fashion, '--test', fashion, '--from', D2L_START, '--epochs', '8', '--batch', '20'];
+    const run = train(...args, '--lr', '0.01', '--out', out);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /new run: d2l-nin, sgd, batch 20, 8 epochs \(step schedule\)/);
+    const losses = testLosses(run.stdout);
+    assert.equal(losses.length, 8, run.stdout);
+    assert.ok(losses[7]! < losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
+
+    const saved = decodeTrainingCheckpoint(readFileSync(join(out, 'checkpoint.nintrain')));
+    assert.deepEqual(saved.architecture, { registry: 'd2l-nin' });
+    assert.equal(saved.progress?.preprocessing.channels, 1);
+    assert.deepEqual(saved.tensors[0], { name: '0.0.weight', shape: [8, 1, 11, 11] });
+    const onnx = await ort.InferenceSession.create(join(out, 'best.onnx'));
+    try {
+      const input = new ort.Tensor('float32', pseudoRandom(224 * 224, 7), [1, 1, 224, 224]);
+      const { logits } = await onnx.run({ input });
+      assert.deepEqual(logits!.dims, [1, 10]);
+    } finally {
       await onnx.release();
     }
   });

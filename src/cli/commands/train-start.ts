@@ -1,6 +1,6 @@
 import { readRegularFile } from '../../node/read-regular-file.js';
 import { NIN_CIFAR10 } from '../../../converters/nin/index.js';
-import type { PreprocessSpec } from '../../preprocess/spec.js';
+import { specChannels, type PreprocessSpec } from '../../preprocess/spec.js';
 import { loadImageDataset, type ImageDataset } from '../../train/data/node/index.js';
 import {
   architectureFromWidths,
@@ -56,14 +56,16 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
         `${flags.from}: BatchNorm is folded into the convolutions before it; the run's .pth and .onnx hold the folded ` +
           'model (conv weights and biases), not the original BatchNorm layout',
       );
-    if (start.inputChannels !== 3)
-      throw new UsageError(
-        `--from ${flags.from}: the model takes ${start.inputChannels}-channel images; nin-sdk train feeds RGB images`,
-      );
     if (!isNinArchitectureSpec(start.architecture) && flags.widths !== undefined)
       throw new UsageError(`--widths applies to a NIN trained from scratch; --from ${flags.from} fixes the widths`);
   }
   const preprocessing = start?.preprocessing ?? NIN_CIFAR10.preprocessing;
+  // Training decodes images as the preprocessing says (grey for channels 1): it must make what the model takes.
+  if (start !== undefined && specChannels(preprocessing) !== start.inputChannels)
+    throw new UsageError(
+      `--from ${flags.from}: the model takes ${start.inputChannels}-channel images, ` +
+        `its preprocessing makes ${specChannels(preprocessing)}-channel ones`,
+    );
   const train = await loadData(flags.data, flags, folder, preprocessing, start?.labels, say);
   const fresh = start === undefined ? architectureFromWidths(NIN_CIFAR10, widthsFor(flags.widths, train)) : undefined;
   const spec = start?.architecture ?? architectureSpec(fresh!);

@@ -1,8 +1,8 @@
-import { checkPreprocessSpec, pixelsToTensor, type PreprocessSpec } from '../../preprocess/index.js';
+import { checkPreprocessSpec, pixelsToTensor, specChannels, type PreprocessSpec } from '../../preprocess/index.js';
 import { cropFlipPlanes, drawCropFlip } from './augment.js';
 import { checkBatchIteratorState, type BatchIteratorState } from './batch-iterator-state.js';
 import { dropoutMask } from './dropout-mask.js';
-import { checkImageDataset, DATASET_CHANNELS, imageBytes, type ImageDataset } from './image-dataset.js';
+import { checkImageDataset, datasetChannels, imageBytes, type ImageDataset } from './image-dataset.js';
 import { Random } from './random.js';
 import { shuffledIndices } from './shuffle.js';
 
@@ -38,9 +38,9 @@ export interface TrainingBatch {
   readonly size: number;
   /** Whether the epoch ends with this batch. */
   readonly lastOfEpoch: boolean;
-  /** [size, 3, S, S] normalised as the spec says, NCHW, planes in the spec's channel order. */
+  /** [size, C, S, S] normalised as the spec says, NCHW, C the spec's channels, planes in its channel order. */
   readonly input: Float32Array;
-  readonly inputDims: readonly [number, 3, number, number];
+  readonly inputDims: readonly [number, 1 | 3, number, number];
   /** [size, classes] one-hot targets. */
   readonly targets: Float32Array;
   /** The class index of each image. */
@@ -142,7 +142,9 @@ export class BatchIterator {
     const order = this.epochOrder();
     const size = Math.min(batchSize, this.count - this.position);
     const side = this.dataset.imageSize;
-    const planeValues = DATASET_CHANNELS * side * side;
+    const stored = datasetChannels(this.dataset);
+    const planes = specChannels(spec);
+    const planeValues = planes * side * side;
     const classes = this.dataset.classNames.length;
     const input = new Float32Array(size * planeValues);
     const targets = new Float32Array(size * classes);
@@ -151,12 +153,12 @@ export class BatchIterator {
 
     for (let i = 0; i < size; i++) {
       const image = order === undefined ? this.position + i : order[this.position + i]!;
-      const start = image * imageBytes(side);
+      const start = image * imageBytes(side, stored);
       const pixels = {
-        data: this.dataset.pixels.subarray(start, start + imageBytes(side)),
+        data: this.dataset.pixels.subarray(start, start + imageBytes(side, stored)),
         width: side,
         height: side,
-        channels: DATASET_CHANNELS,
+        channels: stored,
       };
       // Normalised by src/preprocess itself, so training sees exactly what inference will.
       const tensor = pixelsToTensor(pixels, spec);
@@ -164,7 +166,7 @@ export class BatchIterator {
         const cropFlip = drawCropFlip(this.random, augment.padding);
         cropFlipPlanes(
           tensor,
-          DATASET_CHANNELS,
+          planes,
           side,
           augment.padding,
           augment.flip ? cropFlip : { ...cropFlip, flip: false },
@@ -188,7 +190,7 @@ export class BatchIterator {
       size,
       lastOfEpoch: this.position + size >= this.count,
       input,
-      inputDims: [size, 3, side, side],
+      inputDims: [size, planes, side, side],
       targets,
       labels,
       dropoutMasks,
@@ -219,6 +221,13 @@ function checkOptions(dataset: ImageDataset, options: BatchIteratorOptions): voi
   if (options.spec.inputSize !== dataset.imageSize) {
     throw new RangeError(
       `BatchIterator: the spec's inputSize is ${options.spec.inputSize}, the dataset's images are ${dataset.imageSize}×${dataset.imageSize}`,
+    );
+  }
+  // Grey is made before the resize (as PIL's convert('L') then Resize): RGB pixels already fitted cannot become it.
+  if (specChannels(options.spec) !== datasetChannels(dataset)) {
+    throw new RangeError(
+      `BatchIterator: the spec takes ${specChannels(options.spec)}-channel images, ` +
+        `the dataset holds ${datasetChannels(dataset)}-channel ones`,
     );
   }
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {

@@ -1,13 +1,16 @@
-import { checkImageDataset, imageBytes, type ImageDataset } from './image-dataset.js';
+import { checkImageDataset, datasetChannels, imageBytes, type ImageDataset } from './image-dataset.js';
 
 /**
  * The bytes of a dataset cache file, so that a second run (or epoch, or process) skips decoding:
  *
  *   8 bytes   magic 'NINIMGS' + format version byte
  *   4 bytes   header length n, uint32 little-endian
- *   n bytes   header, UTF-8 JSON: { key, imageSize, count, classNames }
+ *   n bytes   header, UTF-8 JSON: { key, imageSize, count, classNames, channels? }
  *   2·count   labels, uint16 little-endian
- *   rest      pixels, count × imageSize × imageSize × 3 bytes
+ *   rest      pixels, count × imageSize × imageSize × channels bytes
+ *
+ * `channels` is written for grey datasets only (1); a header without it is RGB, so files written before grey
+ * training still read, and RGB files are written as they always were.
  *
  * `key` says what the cache was made from (source, its size and dates, the geometry): a file whose key differs is
  * another dataset's, or a stale one, and is not used.
@@ -20,6 +23,7 @@ interface CacheHeader {
   readonly imageSize: number;
   readonly count: number;
   readonly classNames: readonly string[];
+  readonly channels?: 1;
 }
 
 export function encodeDatasetCache(dataset: ImageDataset, key: string): Uint8Array {
@@ -28,6 +32,7 @@ export function encodeDatasetCache(dataset: ImageDataset, key: string): Uint8Arr
     imageSize: dataset.imageSize,
     count: dataset.count,
     classNames: dataset.classNames,
+    ...(datasetChannels(dataset) === 1 ? { channels: 1 as const } : {}),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const labelsAt = PREFIX_BYTES + headerBytes.length;
@@ -57,7 +62,8 @@ export function decodeDatasetCache(bytes: Uint8Array, key: string): ImageDataset
   if (header.key !== key) throw new RangeError('dataset cache: made from another source or geometry');
   const labelsAt = PREFIX_BYTES + headerLength;
   const pixelsAt = labelsAt + 2 * header.count;
-  const expected = pixelsAt + header.count * imageBytes(header.imageSize);
+  const channels = header.channels ?? 3;
+  const expected = pixelsAt + header.count * imageBytes(header.imageSize, channels);
   if (bytes.length !== expected)
     throw new RangeError(`dataset cache: ${bytes.length} bytes, its header announces ${expected}`);
   const labels = new Uint16Array(header.count);
@@ -68,6 +74,7 @@ export function decodeDatasetCache(bytes: Uint8Array, key: string): ImageDataset
     pixels: bytes.subarray(pixelsAt),
     labels,
     classNames: header.classNames,
+    ...(channels === 1 ? { channels } : {}),
   };
   checkImageDataset(dataset);
   return dataset;
@@ -92,5 +99,7 @@ function parseHeader(text: string): CacheHeader {
   ) {
     throw new RangeError('dataset cache: header lacks key, imageSize, count or classNames');
   }
+  if (header.channels !== undefined && header.channels !== 1)
+    throw new RangeError('dataset cache: channels must be 1 when given');
   return header as CacheHeader;
 }

@@ -2,33 +2,42 @@ import {
   cropPixels,
   preprocessGeometry,
   resizeBilinear,
+  specChannels,
+  toGrey,
   type PreprocessSpec,
   type RawPixels,
 } from '../../preprocess/index.js';
-import { DATASET_CHANNELS, imageBytes } from './image-dataset.js';
+import { imageBytes } from './image-dataset.js';
 
 /**
- * Decoded pixels → the spec's inputSize square as RGB bytes (HWC), by the same geometry as inference
- * (resize the shorter side to `resizeShorterSide`, Pillow's bilinear, then the centre crop), so that a model sees
- * training images as it will see images later. Images already of the input size are taken as they are, which for
- * CIFAR-10's 32×32 files means decoding is all there is. Grey becomes R = G = B; alpha is dropped.
+ * Decoded pixels → the spec's inputSize square as bytes (HWC), by the same geometry as inference (resize the shorter
+ * side to `resizeShorterSide`, Pillow's bilinear, then the centre crop), so that a model sees training images as it
+ * will see images later. Images already of the input size are taken as they are, which for CIFAR-10's 32×32 files
+ * means decoding is all there is. A 3-channel spec gets RGB (grey becomes R = G = B; alpha is dropped); a 1-channel
+ * spec gets grey, made by src/preprocess's toGrey (PIL's convert('L')) before the resize, as inference makes it.
  */
 export function fitPixels(pixels: RawPixels, spec: PreprocessSpec): Uint8Array {
   const size = spec.inputSize;
-  let fitted = pixels;
-  if (pixels.width !== size || pixels.height !== size) {
-    const geometry = preprocessGeometry(pixels.width, pixels.height, spec);
+  const channels = specChannels(spec);
+  let fitted = channels === 1 ? toGrey(pixels) : pixels;
+  if (fitted.width !== size || fitted.height !== size) {
+    const geometry = preprocessGeometry(fitted.width, fitted.height, spec);
     const resized = geometry.needsResize
-      ? resizeBilinear(pixels, geometry.resize.width, geometry.resize.height)
-      : pixels;
+      ? resizeBilinear(fitted, geometry.resize.width, geometry.resize.height)
+      : fitted;
     fitted = cropPixels(resized, geometry.crop);
   }
+  if (channels === 1) return asBytes(fitted.data);
   return toRgb(fitted, imageBytes(size));
+}
+
+function asBytes(data: RawPixels['data']): Uint8Array {
+  return data instanceof Uint8Array ? data : new Uint8Array(data);
 }
 
 function toRgb(pixels: RawPixels, length: number): Uint8Array {
   const { data, channels } = pixels;
-  if (channels === DATASET_CHANNELS) return data instanceof Uint8Array ? data : new Uint8Array(data);
+  if (channels === 3) return asBytes(data);
   const rgb = new Uint8Array(length);
   for (let i = 0, p = 0; i < length; i += 3, p += channels) {
     // Grey (1 channel) feeds all three; RGBA (4) loses its alpha.

@@ -10,7 +10,7 @@ import type { ImageDataset } from '../image-dataset.js';
 /** What decides the cached pixels: change any of it and the cache is another file. */
 export interface DatasetCacheInputs {
   readonly source: string;
-  readonly spec: Pick<PreprocessSpec, 'inputSize' | 'resizeShorterSide'>;
+  readonly spec: Pick<PreprocessSpec, 'inputSize' | 'resizeShorterSide' | 'channels'>;
   readonly classNames: readonly string[] | undefined;
   readonly limit: number | undefined;
 }
@@ -19,8 +19,9 @@ const CACHE_EXTENSION = '.nin-images';
 
 /**
  * A key for the cache of `inputs`: a hash of the source's identity (absolute path; size and modification time of a
- * tar, of every file of a folder) and of the geometry, class names and limit. Normalisation is not in it: the
- * cache holds pixels, normalised per batch.
+ * tar, of every file of a folder) and of the geometry, channels, class names and limit. Normalisation is not in it:
+ * the cache holds pixels, normalised per batch. Only a grey (1-channel) spec adds its channels, so RGB keys are the
+ * ones made before grey training and their cache files are still found.
  */
 export async function datasetCacheKey(inputs: DatasetCacheInputs): Promise<string> {
   const source = resolve(inputs.source);
@@ -29,6 +30,7 @@ export async function datasetCacheKey(inputs: DatasetCacheInputs): Promise<strin
     files: await fileSignatures(source),
     inputSize: inputs.spec.inputSize,
     resizeShorterSide: inputs.spec.resizeShorterSide,
+    ...(inputs.spec.channels === 1 ? { channels: 1 } : {}),
     classNames: inputs.classNames ?? null,
     limit: inputs.limit ?? null,
   });

@@ -1,11 +1,11 @@
 import { readLabeledImages } from '../../../node/dataset.js';
-import { checkPreprocessSpec, type PreprocessSpec } from '../../../preprocess/index.js';
+import { checkPreprocessSpec, specChannels, type PreprocessSpec } from '../../../preprocess/index.js';
 import { datasetCacheFile, datasetCacheKey, readDatasetCache, writeDatasetCache } from './dataset-cache.js';
 import { decodeToInputSize } from './decode.js';
 import { imageBytes, type ImageDataset } from '../image-dataset.js';
 
 export interface LoadImageDatasetOptions {
-  /** inputSize and resizeShorterSide decide each image's pixels (the rest of the spec applies per batch). */
+  /** inputSize, resizeShorterSide and channels decide each image's pixels (the rest of the spec applies per batch). */
   readonly spec: PreprocessSpec;
   /**
    * Folder for the cache file: when given, the decoded dataset is stored there (written atomically) and later
@@ -37,7 +37,8 @@ const PROGRESS_EVERY = 1000;
 
 /**
  * A folder or tar of `<class>/<image>` files (see src/node/dataset.ts) → an ImageDataset of the spec's input size:
- * every image decoded once (sharp), fitted to the input size with inference's geometry, kept as RGB bytes.
+ * every image decoded once (sharp), fitted to the input size with inference's geometry, kept as RGB bytes (grey
+ * bytes for a 1-channel spec).
  */
 export async function loadImageDataset(source: string, options: LoadImageDatasetOptions): Promise<LoadedImageDataset> {
   checkPreprocessSpec(options.spec);
@@ -64,7 +65,8 @@ async function decodeDataset(source: string, options: LoadImageDatasetOptions): 
   const concurrency = options.concurrency ?? 4;
   if (!(Number.isInteger(concurrency) && concurrency > 0))
     throw new RangeError(`loadImageDataset: concurrency must be a positive whole number, got ${concurrency}`);
-  const pixels = new GrowingBytes(imageBytes(spec.inputSize));
+  const channels = specChannels(spec);
+  const pixels = new GrowingBytes(imageBytes(spec.inputSize, channels));
   const labels = new ClassLabels(options.classNames);
 
   // A window of decodes in flight, taken in order, so images keep their dataset order.
@@ -93,7 +95,14 @@ async function decodeDataset(source: string, options: LoadImageDatasetOptions): 
   onProgress?.(pixels.count);
 
   const { labels: labelArray, classNames } = labels.finish();
-  return { imageSize: spec.inputSize, count: pixels.count, pixels: pixels.bytes(), labels: labelArray, classNames };
+  return {
+    imageSize: spec.inputSize,
+    count: pixels.count,
+    pixels: pixels.bytes(),
+    labels: labelArray,
+    classNames,
+    ...(channels === 1 ? { channels } : {}),
+  };
 }
 
 /** Fixed-size records appended to one buffer that doubles as it fills (the image count of a tar is not known ahead). */
