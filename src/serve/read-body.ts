@@ -2,28 +2,78 @@ import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-error.js';
 
 /**
+ * After an oversized body is refused, how long and how much of the rest the server still reads and drops before it
+ * cuts the connection. Closing a socket with unread input makes the kernel answer with a reset, which can reach the
+ * client before the 413 and lose it (the client then sees only EPIPE): so the 413 goes without `Connection: close`
+ * (Node would then close at once), the rest of the body is read and dropped, and a body that does not end within
+ * these bounds has its connection cut. A body that does end leaves the connection open for the next request.
+ */
+const LINGER_MS = 2000;
+const LINGER_BYTES = 16 * 1024 * 1024;
+
+/**
  * The request body, whole, refused with 413 as soon as it is known to exceed `limit` bytes (from Content-Length
  * before reading anything, else while reading), so that an oversized upload never sits in memory.
  */
-export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = request.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of request as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > limit) throw tooLarge(limit);
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof HttpError) throw error;
-    throw new HttpError(400, 'the request body was cut off');
+  if (declared !== undefined && Number(declared) > limit) {
+    lingerThenClose(request);
+    return Promise.reject(tooLarge(limit));
   }
-  if (declared !== undefined && total !== Number(declared)) throw new HttpError(400, 'the request body was cut off');
-  return Buffer.concat(chunks, total);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      stopReading();
+      chunks.length = 0;
+      lingerThenClose(request);
+      reject(tooLarge(limit));
+    };
+    const onEnd = (): void => {
+      stopReading();
+      if (declared !== undefined && total !== Number(declared)) reject(cutOff());
+      else resolve(Buffer.concat(chunks, total));
+    };
+    const onAbort = (): void => {
+      stopReading();
+      reject(cutOff());
+    };
+    const stopReading = (): void => {
+      request.off('data', onData).off('end', onEnd).off('error', onAbort).off('aborted', onAbort);
+    };
+    request.on('data', onData).on('end', onEnd).on('error', onAbort).on('aborted', onAbort);
+  });
+}
+
+/** Reads and drops the rest of the request for a bounded while, then closes the connection (see LINGER_MS). */
+function lingerThenClose(request: IncomingMessage): void {
+  const socket = request.socket;
+  let dropped = 0;
+  const close = (): void => {
+    socket.destroy();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  request.once('end', () => clearTimeout(timer));
+  request.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) close();
+  });
+  request.on('error', () => undefined); // the reset or the destroy above: nothing left to tell
+  request.resume();
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `the request body exceeds the limit of ${limit} bytes`, { Connection: 'close' });
+  return new HttpError(413, `the request body exceeds the limit of ${limit} bytes`);
+}
+
+function cutOff(): HttpError {
+  return new HttpError(400, 'the request body was cut off');
 }
