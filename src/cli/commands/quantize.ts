@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CALIBRATION_IMAGES, quantizeModel, type QuantizedModel } from '../../node/quantize-model.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 import { integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';
+import { readRegularFile } from '../../node/read-regular-file.js';
 
 export const QUANTIZE_HELP = `Usage: nin-sdk quantize <in.onnx> <out.onnx> --calibrate <folder or tar> [options]
 
@@ -57,7 +57,7 @@ export async function runQuantize(argv: readonly string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : integerOption('threads', values.threads, 1, 1, 1024);
 
   const started = performance.now();
-  const bytes = await readFile(input);
+  const bytes = await readRegularFile(input);
   const result = await quantizeWithProgress(bytes, input, values.calibrate, images, seed, threads);
   await writeFileAtomic(output, result.onnx);
   if (!values.quiet)

@@ -1,5 +1,4 @@
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { defaultModelPath } from '../../node/default-model.js';
@@ -8,6 +7,7 @@ import { parseProviders } from '../../runtime/providers.js';
 import { InferenceServer, type ModelSource } from '../../serve/server.js';
 import { modelNameOf } from '../../serve/served-model.js';
 import { integerOption, parseCommandLine } from '../args.js';
+import { readRegularFile } from '../../node/read-regular-file.js';
 
 export const SERVE_HELP = `Usage: nin-sdk serve [options]
 
@@ -74,7 +74,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   }
   const paths = values.model ?? [defaultModelPath()];
   const sources: ModelSource[] = await Promise.all(
-    paths.map(async (path) => ({ name: modelNameOf(path), bytes: await readFile(path), source: path })),
+    paths.map(async (path) => ({ name: modelNameOf(path), bytes: await readRegularFile(path), source: path })),
   );
   const log =
     values.log === '-'

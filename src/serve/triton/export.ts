@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readModelInfo } from '../../model/model-info.js';
 import { datatypeOfOrt } from '../datatypes.js';
@@ -8,6 +8,7 @@ import type { ModelMetadata, TensorMetadata } from '../protocol.js';
 import { MODEL_VERSION, ONNX_PLATFORM } from '../served-model.js';
 import { LABEL_FILE, tritonConfigText, tritonModelConfig, type TritonConfigOptions } from './config.js';
 import { withPreprocessingGraph } from './preprocessing-graph.js';
+import { readRegularFile } from '../../node/read-regular-file.js';
 
 export interface TritonExportOptions {
   /** The model's name in the repository (default: the file name without .onnx). */
@@ -44,7 +45,7 @@ export async function exportTritonRepository(
       `the model name '${options.name}' must be letters, digits, '_', '-' or '.', not starting with '.'`,
     );
   }
-  const source = await readFile(modelPath);
+  const source = await readRegularFile(modelPath);
   const info = readModelInfo(source, modelPath);
   if (info.labels.some((label) => /[\r\n]/.test(label)))
     throw new RangeError(`${modelPath}: a label contains a line break, which labels.txt cannot hold`);
