@@ -1,5 +1,5 @@
 import { Random } from '../train/data/random.js';
-import { readLabeledImages, type LabeledImage } from './dataset.js';
+import { countLabeledImages, readLabeledImages, type LabeledImage } from './dataset.js';
 
 /**
  * `count` of the indexes 0 … total − 1, every subset equally likely (Robert Floyd's algorithm: `count` draws,
@@ -18,7 +18,7 @@ export function chooseSampleIndexes(total: number, count: number, seed: number):
 /**
  * A uniform random sample of `count` images from a `<class>/<image>` folder or tar. Datasets are stored class by
  * class (CIFAR-10's test tar in name order starts with 1,000 airplanes), so the first images are no sample at all.
- * Two passes: the first counts the images, the second yields the chosen ones in dataset order, so that memory
+ * Two passes: the first counts the images (countLabeledImages: no image is read), the second yields the chosen ones in dataset order, so that memory
  * holds one image at a time however large `count` and the images are.
  */
 export async function sampleLabeledImages(
@@ -26,8 +26,7 @@ export async function sampleLabeledImages(
   count: number,
   seed: number,
 ): Promise<{ readonly size: number; readonly images: AsyncGenerator<LabeledImage> }> {
-  let total = 0;
-  for await (const _image of readLabeledImages(dataset)) total++;
+  const total = await countLabeledImages(dataset);
   const chosen = chooseSampleIndexes(total, count, seed);
   async function* images(): AsyncGenerator<LabeledImage> {
     let index = 0;

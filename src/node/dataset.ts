@@ -79,9 +79,13 @@ async function* readFolder(root: string): AsyncGenerator<LabeledImage> {
 
 async function* readTar(path: string): AsyncGenerator<LabeledImage> {
   for await (const entry of await tarEntries(path)) {
+    const labeled = labeledTarName(entry.header);
+    if (labeled === undefined) {
+      entry.resume(); // skipped, never held: a tar may carry entries of any size besides its images
+      continue;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of entry) chunks.push(chunk as Buffer);
-    const labeled = labeledTarName(entry.header);
-    if (labeled !== undefined) yield { ...labeled, bytes: Buffer.concat(chunks) };
+    yield { ...labeled, bytes: Buffer.concat(chunks) };
   }
 }

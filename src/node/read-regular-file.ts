@@ -54,17 +54,6 @@ export function openRegularFile(path: string): Promise<number> {
   });
 }
 
-/** Throws a FileTypeError unless `path` is a regular file (after symbolic links); Node's own error when it is missing. */
-export function checkRegularFile(path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stat(path, (error, stats) => {
-      if (error !== null) reject(error);
-      else if (!stats.isFile()) reject(notRegular(path, stats));
-      else resolve();
-    });
-  });
-}
-
 export function notRegular(path: string, stats: Stats): FileTypeError {
   return new FileTypeError(path, describeFileType(stats));
 }

@@ -150,7 +150,7 @@ export class DynamicBatcher {
     try {
       const result = await worker.run(this.stack(batch, rows));
       this.observer.batch(rows, result.seconds);
-      this.deliver(batch, result);
+      this.deliver(batch, result, rows);
     } catch (error) {
       const message = `inference failed: ${error instanceof Error ? error.message : String(error)}`;
       for (const job of batch) this.settle(job, () => job.reject(new HttpError(500, message)));
@@ -179,24 +179,32 @@ export class DynamicBatcher {
     };
   }
 
-  /** Splits each output's rows among the batch's requests, in order. */
-  private deliver(batch: readonly Job[], result: RunResult): void {
+  /**
+   * Splits each output's rows among the batch's requests, in order. An output without one row per batched image
+   * (no batch dimension, or a fixed one) cannot be split: the batch fails rather than hand rows to the wrong requests.
+   */
+  private deliver(batch: readonly Job[], result: RunResult, rows: number): void {
+    const outputs = result.outputs.flatMap((output) => {
+      const datatype = datatypeOfOrt(output.ortType);
+      if (datatype === undefined) return [];
+      if (output.dims[0] !== rows) {
+        throw new Error(`output '${output.name}' has ${String(output.dims[0])} rows for a batch of ${rows} images`);
+      }
+      const rowLength = elementCount(output.dims.slice(1));
+      return [{ output, datatype, rowLength, all: DATATYPES[datatype].create(output.buffer) }];
+    });
     let row = 0;
     for (const job of batch) {
-      const outputs = new Map<string, { dims: number[]; data: NumericArray; datatype: Datatype }>();
-      for (const output of result.outputs) {
-        const datatype = datatypeOfOrt(output.ortType);
-        if (datatype === undefined) continue;
-        const all = DATATYPES[datatype].create(output.buffer);
-        const rowLength = elementCount(output.dims.slice(1));
-        outputs.set(output.name, {
+      const mine = new Map<string, { dims: number[]; data: NumericArray; datatype: Datatype }>();
+      for (const { output, datatype, rowLength, all } of outputs) {
+        mine.set(output.name, {
           dims: [job.rows, ...output.dims.slice(1)],
           data: all.slice(row * rowLength, (row + job.rows) * rowLength),
           datatype,
         });
       }
       row += job.rows;
-      this.settle(job, () => job.resolve(outputs));
+      this.settle(job, () => job.resolve(mine));
     }
   }
 }

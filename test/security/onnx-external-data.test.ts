@@ -150,7 +150,7 @@ describe('ONNX external data', () => {
     });
   });
 
-  test('CLI: info and predict print one line and exit 1 for an absolute or a relative external path (was "internal error", exit 70)', () => {
+  test('CLI: info, predict and export triton print one line and exit 1 for an absolute or a relative external path (was "internal error", exit 70)', () => {
     const folder = temporaryFolder('external-cli');
     writeFileSync(join(folder, 'secret.txt'), Buffer.alloc(192 * 3 * 5 * 5 * 4, 0x41));
     for (const location of ['/etc/hostname', 'secret.txt', '../secret.txt']) {
@@ -168,6 +168,9 @@ describe('ONNX external data', () => {
       assert.equal(predict.code, 1, predict.stderr);
       assert.equal(predict.stdout, '');
       assert.equal(withoutPrefix(predict.stderr), `hostile.onnx ${expected}`);
+      const exported = runCli(NIN_SDK, ['export', 'triton', 'hostile.onnx', 'repo'], { cwd: folder });
+      assert.equal(exported.code, 1, exported.stderr);
+      assert.equal(withoutPrefix(exported.stderr), `hostile.onnx ${expected}`);
     }
   });
 });

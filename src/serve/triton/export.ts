@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readModelInfo } from '../../model/model-info.js';
+import { checkSelfContained } from '../../model/self-contained.js';
 import { datatypeOfOrt } from '../datatypes.js';
 import type { ModelMetadata, TensorMetadata } from '../protocol.js';
 import { MODEL_VERSION, ONNX_PLATFORM } from '../served-model.js';
@@ -46,6 +47,8 @@ export async function exportTritonRepository(
     );
   }
   const source = await readRegularFile(modelPath);
+  // ONNX Runtime loads it below: external data would make it read files the model names (docs/security.md).
+  checkSelfContained(source, modelPath);
   const info = readModelInfo(source, modelPath);
   if (info.labels.some((label) => /[\r\n]/.test(label)))
     throw new RangeError(`${modelPath}: a label contains a line break, which labels.txt cannot hold`);
