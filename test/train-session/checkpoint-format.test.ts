@@ -40,6 +40,19 @@ describe('training checkpoint format', () => {
     ]);
   });
 
+  it('refuses deflated entries (a zip bomb could inflate past the file) and too many entries, before inflating', () => {
+    const deflated = zipSync(unzipSync(bytes), { level: 6 });
+    assert.throws(() => decodeTrainingCheckpoint(deflated), {
+      name: 'TrainingCheckpointError',
+      message: /checkpoint\.json is compressed; a training checkpoint stores its entries$/,
+    });
+    const extra = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`x${i}`, new Uint8Array(1)]));
+    assert.throws(() => decodeTrainingCheckpoint(zipSync({ ...unzipSync(bytes), ...extra }, { level: 0 })), {
+      name: 'TrainingCheckpointError',
+      message: /more than 16 zip entries$/,
+    });
+  });
+
   it('reads a version 1 file (a NIN, no frozen list) to the same state', () => {
     const v1 = withJson(bytes, (json) => ({ ...json, version: 1 }));
     const decoded = decodeTrainingCheckpoint(v1);

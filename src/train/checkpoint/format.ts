@@ -108,12 +108,26 @@ export function encodeTrainingCheckpoint(checkpoint: TrainingCheckpoint): Uint8A
   return zipSync(files, { level: 0, mtime: new Date('1980-01-01T00:00:00Z') });
 }
 
+/** More than the JSON, the parameters and every optimizer's state entries together. */
+const MAX_ENTRIES = 16;
+
 export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
   assertLittleEndian();
   let entries: Record<string, Uint8Array>;
+  let count = 0;
   try {
-    entries = unzipSync(bytes);
-  } catch {
+    entries = unzipSync(bytes, {
+      // encodeTrainingCheckpoint stores every entry (level 0): a deflated one could inflate far past the file's own
+      // size (a zip bomb given as --from), and a stored one is at most the file. Few entries: a checkpoint has ~4.
+      filter: (file) => {
+        if (file.compression !== 0)
+          throw new TrainingCheckpointError(`${file.name} is compressed; a training checkpoint stores its entries`);
+        if (++count > MAX_ENTRIES) throw new TrainingCheckpointError(`more than ${MAX_ENTRIES} zip entries`);
+        return true;
+      },
+    });
+  } catch (error) {
+    if (error instanceof TrainingCheckpointError) throw error;
     throw new TrainingCheckpointError('not a training checkpoint (not a zip file)');
   }
   const jsonBytes = entries[JSON_ENTRY];
@@ -229,8 +243,10 @@ function checkTensors(value: unknown): ParameterSpec[] {
 
 function checkFrozen(value: unknown, tensors: readonly ParameterSpec[]): string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((n) => typeof n === 'string' && tensors.some((t) => t.name === n)))
+  const names = new Set(tensors.map((t) => t.name));
+  if (!Array.isArray(value) || !value.every((n) => typeof n === 'string' && names.has(n)))
     throw new RangeError('frozen must be a list of parameter names');
+  if (new Set(value).size !== value.length) throw new RangeError('frozen names a parameter twice');
   if (value.length >= tensors.length) throw new RangeError('frozen: every parameter is frozen');
   return value as string[];
 }

@@ -15,7 +15,10 @@ export function checkpointForwardModel(
   checkpoint: Pick<TrainingCheckpoint, 'architecture' | 'tensors' | 'frozen'>,
 ): ForwardModel {
   const spec = checkpoint.architecture;
-  if (isNinArchitectureSpec(spec)) return ninForwardModel(checkpointArchitecture(spec));
+  if (isNinArchitectureSpec(spec)) {
+    const model = ninForwardModel(checkpointArchitecture(spec));
+    return checkpoint.frozen === undefined ? model : { ...model, frozen: checkpoint.frozen };
+  }
   return architectureForwardModel(specArchitecture(spec), checkpoint.tensors, { frozen: checkpoint.frozen });
 }
 

@@ -1,34 +1,17 @@
-import {
-  cropPixels,
-  preprocessGeometry,
-  resizeBilinear,
-  specChannels,
-  toGrey,
-  type PreprocessSpec,
-  type RawPixels,
-} from '../../preprocess/index.js';
+import { specChannels, type PreprocessSpec, type RawPixels } from '../../preprocess/index.js';
+import { resizeAndCropPixels } from '../../preprocess/pipeline.js';
 import { imageBytes } from './image-dataset.js';
 
 /**
  * Decoded pixels → the spec's inputSize square as bytes (HWC), by the same geometry as inference (resize the shorter
  * side to `resizeShorterSide`, Pillow's bilinear, then the centre crop), so that a model sees training images as it
  * will see images later. Images already of the input size are taken as they are, which for CIFAR-10's 32×32 files
- * means decoding is all there is. A 3-channel spec gets RGB (grey becomes R = G = B; alpha is dropped); a 1-channel
+ * means decoding is all there is. It is inference's own resizeAndCropPixels (its size limit included). A 3-channel spec gets RGB (grey becomes R = G = B; alpha is dropped); a 1-channel
  * spec gets grey, made by src/preprocess's toGrey (PIL's convert('L')) before the resize, as inference makes it.
  */
 export function fitPixels(pixels: RawPixels, spec: PreprocessSpec): Uint8Array {
-  const size = spec.inputSize;
-  const channels = specChannels(spec);
-  let fitted = channels === 1 ? toGrey(pixels) : pixels;
-  if (fitted.width !== size || fitted.height !== size) {
-    const geometry = preprocessGeometry(fitted.width, fitted.height, spec);
-    const resized = geometry.needsResize
-      ? resizeBilinear(fitted, geometry.resize.width, geometry.resize.height)
-      : fitted;
-    fitted = cropPixels(resized, geometry.crop);
-  }
-  if (channels === 1) return asBytes(fitted.data);
-  return toRgb(fitted, imageBytes(size));
+  const fitted = resizeAndCropPixels(pixels, spec, 'training image');
+  return specChannels(spec) === 1 ? asBytes(fitted.data) : toRgb(fitted, imageBytes(spec.inputSize));
 }
 
 function asBytes(data: RawPixels['data']): Uint8Array {
