@@ -1,6 +1,7 @@
 import type { PreprocessSpec } from '../../src/preprocess/spec.js';
 import type { ArchLayer, ArchLayerKind, Architecture } from './architecture.js';
 import { ArchitectureError } from './errors.js';
+import { excerpt } from '../pth/errors.js';
 
 /**
  * A user's own architecture (`nin-convert --arch my-net.json`), in the registry's vocabulary. Every problem is an
@@ -95,8 +96,7 @@ export function validateArchitecture(value: unknown, source = 'architecture'): A
   const top = object(value, fail, 'the file');
   unknownFields(top, TOP_FIELDS, fail, 'the file');
   const id = string(top['id'], fail, 'id');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id))
-    fail(`id must be letters, digits, '.', '_' or '-', got ${JSON.stringify(id)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) fail(`id must be letters, digits, '.', '_' or '-', got ${shown(id)}`);
   const inputSize = integer(top['inputSize'], fail, 'inputSize', 1, 4096);
   const inputChannels = integer(top['inputChannels'] ?? 3, fail, 'inputChannels', 1, 4096);
   const labels = stringList(top['labels'], fail, 'labels');
@@ -107,7 +107,7 @@ export function validateArchitecture(value: unknown, source = 'architecture'): A
     for (const field of ['mean', 'std'] as const) {
       const values = preprocessing[field];
       if (!values.every((x) => x === values[0]))
-        fail(`preprocessing: ${field} must be three equal numbers for inputChannels 1, got ${JSON.stringify(values)}`);
+        fail(`preprocessing: ${field} must be three equal numbers for inputChannels 1, got ${shown(values)}`);
     }
   }
   if (!Array.isArray(top['layers']) || top['layers'].length === 0) fail('layers must be a non-empty list');
@@ -141,7 +141,7 @@ function parseLayer(raw: unknown, index: number, fail: (message: string) => neve
   const layer = object(raw, fail, at);
   const kind = layer['kind'];
   if (typeof kind !== 'string' || !KINDS.includes(kind as ArchLayerKind)) {
-    fail(`${at}: kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(kind ?? null)}`);
+    fail(`${at}: kind must be one of ${KINDS.join(', ')}, got ${shown(kind ?? null)}`);
   }
   const k = kind as ArchLayerKind;
   const where = `${at} (${typeof layer['name'] === 'string' ? `${layer['name']}, ` : ''}${k})`;
@@ -162,16 +162,16 @@ function parseLayer(raw: unknown, index: number, fail: (message: string) => neve
       };
       const weights = layer['weights'] ?? 'real';
       if (weights !== 'real' && weights !== 'xnor-binarized')
-        fail(`${where}: weights must be "real" or "xnor-binarized", got ${JSON.stringify(weights)}`);
+        fail(`${where}: weights must be "real" or "xnor-binarized", got ${shown(weights)}`);
       return weights === 'xnor-binarized' ? { ...conv, weights } : conv;
     }
     case 'batchNorm': {
       const eps = layer['eps'] ?? 1e-5;
       if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps))
-        fail(`${where}: eps must be a positive number, got ${JSON.stringify(eps)}`);
+        fail(`${where}: eps must be a positive number, got ${shown(eps)}`);
       const minWeight = layer['minWeight'];
       if (minWeight !== undefined && (typeof minWeight !== 'number' || !Number.isFinite(minWeight))) {
-        fail(`${where}: minWeight must be a number, got ${JSON.stringify(minWeight)}`);
+        fail(`${where}: minWeight must be a number, got ${shown(minWeight)}`);
       }
       const bn = { kind: k, name, eps: eps as number, affine: bool('affine', true) };
       return minWeight === undefined ? bn : { ...bn, minWeight: minWeight as number };
@@ -189,14 +189,12 @@ function parseLayer(raw: unknown, index: number, fail: (message: string) => neve
     }
     case 'adaptiveAvgPool':
       if ((layer['outputSize'] ?? 1) !== 1)
-        fail(
-          `${where}: outputSize must be 1 (only a global average is supported), got ${JSON.stringify(layer['outputSize'])}`,
-        );
+        fail(`${where}: outputSize must be 1 (only a global average is supported), got ${shown(layer['outputSize'])}`);
       return { kind: k, name, outputSize: 1 };
     case 'dropout': {
       const p = layer['p'] ?? 0.5;
       if (typeof p !== 'number' || !(p >= 0 && p < 1))
-        fail(`${where}: p must be a number from 0 to below 1, got ${JSON.stringify(p)}`);
+        fail(`${where}: p must be a number from 0 to below 1, got ${shown(p)}`);
       return { kind: k, name, p: p as number };
     }
     case 'linear':
@@ -214,12 +212,10 @@ function parsePreprocessing(raw: unknown, inputSize: number, fail: (message: str
   unknownFields(p, PREPROCESSING_FIELDS, fail, 'preprocessing');
   const order = p['channelOrder'] ?? 'RGB';
   if (order !== 'RGB' && order !== 'BGR')
-    fail(`preprocessing: channelOrder must be "RGB" or "BGR", got ${JSON.stringify(order)}`);
+    fail(`preprocessing: channelOrder must be "RGB" or "BGR", got ${shown(order)}`);
   const scale = p['scale'];
   if (typeof scale !== 'number' || !(scale > 0))
-    fail(
-      `preprocessing: scale must be a positive number (1/255 for [0, 1] inputs), got ${JSON.stringify(scale ?? null)}`,
-    );
+    fail(`preprocessing: scale must be a positive number (1/255 for [0, 1] inputs), got ${shown(scale ?? null)}`);
   const triple = (field: string, positive: boolean): readonly [number, number, number] => {
     const v = p[field];
     if (
@@ -227,9 +223,7 @@ function parsePreprocessing(raw: unknown, inputSize: number, fail: (message: str
       v.length !== 3 ||
       !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!positive || x > 0))
     ) {
-      fail(
-        `preprocessing: ${field} must be three ${positive ? 'positive ' : ''}numbers, got ${JSON.stringify(v ?? null)}`,
-      );
+      fail(`preprocessing: ${field} must be three ${positive ? 'positive ' : ''}numbers, got ${shown(v ?? null)}`);
     }
     return v as unknown as readonly [number, number, number];
   };
@@ -252,35 +246,40 @@ function parsePreprocessing(raw: unknown, inputSize: number, fail: (message: str
 
 function object(value: unknown, fail: (message: string) => never, what: string): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    fail(`${what} must be a JSON object, got ${JSON.stringify(value ?? null)}`);
+    fail(`${what} must be a JSON object, got ${shown(value ?? null)}`);
   return value as Json;
 }
 
 function unknownFields(value: Json, allowed: readonly string[], fail: (message: string) => never, where: string): void {
   const extra = Object.keys(value).filter((key) => !allowed.includes(key));
-  if (extra.length > 0) fail(`${where}: unknown field ${JSON.stringify(extra[0])} (allowed: ${allowed.join(', ')})`);
+  if (extra.length > 0) fail(`${where}: unknown field ${shown(extra[0])} (allowed: ${allowed.join(', ')})`);
 }
 
 function string(value: unknown, fail: (message: string) => never, what: string): string {
   if (typeof value !== 'string' || value === '')
-    fail(`${what} must be a non-empty string, got ${JSON.stringify(value ?? null)}`);
+    fail(`${what} must be a non-empty string, got ${shown(value ?? null)}`);
   return value as string;
 }
 
 function stringList(value: unknown, fail: (message: string) => never, what: string): readonly string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
-    fail(`${what} must be a list of strings, got ${JSON.stringify(value ?? null)}`);
+    fail(`${what} must be a list of strings, got ${shown(value ?? null)}`);
   return Object.freeze([...(value as string[])]);
 }
 
 function integer(value: unknown, fail: (message: string) => never, what: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(`${what} must be an integer from ${min} to ${max}, got ${JSON.stringify(value ?? null)}`);
+    fail(`${what} must be an integer from ${min} to ${max}, got ${shown(value ?? null)}`);
   }
   return value as number;
 }
 
 function boolean(value: unknown, fail: (message: string) => never, what: string): boolean {
-  if (typeof value !== 'boolean') fail(`${what} must be true or false, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean') fail(`${what} must be true or false, got ${shown(value)}`);
   return value as boolean;
+}
+
+/** A value from the user's JSON in a message, capped: a 50 MB field must not become a 50 MB error line. */
+function shown(value: unknown): string {
+  return excerpt(String(JSON.stringify(value)), 80);
 }

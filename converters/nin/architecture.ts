@@ -132,10 +132,14 @@ export function describeUnreadSettings(architecture: Architecture): string {
       case 'adaptiveAvgPool':
         parts.push('adaptive avg pool to 1×1');
         break;
-      case 'batchNorm':
-        if (!parts.some((p) => p.startsWith('batchnorm')))
-          parts.push(`batchnorm eps ${layer.eps}${layer.affine ? '' : ' affine=False'}`);
+      case 'batchNorm': {
+        // Each distinct setting once: XNOR-Net mixes affine and non-affine BatchNorms, some with a clamped γ.
+        const text =
+          `batchnorm eps ${layer.eps}${layer.affine ? '' : ' affine=False'}` +
+          (layer.minWeight === undefined ? '' : ` γ≥${layer.minWeight}`);
+        if (!parts.includes(text)) parts.push(text);
         break;
+      }
       case 'sign':
         if (!parts.includes('sign activations')) parts.push('sign activations');
         break;

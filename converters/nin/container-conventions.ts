@@ -1,4 +1,4 @@
-import type { PreprocessSpec } from '../../src/preprocess/spec.js';
+import { CIFAR10_COPIED_STD_PREPROCESSING, type PreprocessSpec } from '../../src/preprocess/spec.js';
 import type { Checkpoint } from '../pth/types.js';
 import type { Architecture } from './architecture.js';
 
@@ -32,14 +32,7 @@ export const KUANGLIU_PYTORCH_CIFAR: ContainerConvention = {
   wrapper: 'net',
   extras: ['acc', 'epoch'],
   architectures: ['cifar10'],
-  preprocessing: Object.freeze({
-    inputSize: 32,
-    resizeShorterSide: 32,
-    channelOrder: 'RGB',
-    scale: 1 / 255,
-    mean: [0.4914, 0.4822, 0.4465] as const,
-    std: [0.2023, 0.1994, 0.201] as const,
-  }),
+  preprocessing: CIFAR10_COPIED_STD_PREPROCESSING,
 };
 
 export const CONTAINER_CONVENTIONS: readonly ContainerConvention[] = [KUANGLIU_PYTORCH_CIFAR];

@@ -1,4 +1,4 @@
-import type { PreprocessSpec } from '../../src/preprocess/spec.js';
+import { CIFAR10_COPIED_STD_PREPROCESSING, type PreprocessSpec } from '../../src/preprocess/spec.js';
 import type { ArchLayer, Architecture } from './architecture.js';
 import { CIFAR10_LABELS, NIN_CIFAR10, NIN_IMAGENET } from './families.js';
 import { IMAGENET_LABELS } from './labels/imagenet.js';
@@ -72,14 +72,7 @@ const UNNORMALISED_32: PreprocessSpec = Object.freeze({
 });
 
 /** pytorchcv's cifar10_val_transform, used for CIFAR-10, CIFAR-100 and SVHN alike. */
-const PYTORCHCV_CIFAR: PreprocessSpec = Object.freeze({
-  inputSize: 32,
-  resizeShorterSide: 32,
-  channelOrder: 'RGB',
-  scale: 1 / 255,
-  mean: [0.4914, 0.4822, 0.4465] as const,
-  std: [0.2023, 0.1994, 0.201] as const,
-});
+const PYTORCHCV_CIFAR = CIFAR10_COPIED_STD_PREPROCESSING;
 
 /** d2l's load_data_fashion_mnist(resize=224): Resize + ToTensor, one grey channel in [0, 1]. */
 const D2L_FASHION_MNIST: PreprocessSpec = Object.freeze({

@@ -52,6 +52,15 @@ export const CIFAR10_PREPROCESSING: PreprocessSpec = Object.freeze({
   std: [0.247, 0.2435, 0.2616] as const,
 });
 
+/**
+ * The CIFAR-10 normalisation many training scripts copy, std (0.2023, 0.1994, 0.2010) rather than the training
+ * set's: kuangliu/pytorch-cifar's main.py and pytorchcv's cifar10_val_transform (CIFAR-100 and SVHN too).
+ */
+export const CIFAR10_COPIED_STD_PREPROCESSING: PreprocessSpec = Object.freeze({
+  ...CIFAR10_PREPROCESSING,
+  std: [0.2023, 0.1994, 0.201] as const,
+});
+
 /** The planes of a spec's input tensor: its `channels`, 3 when absent. */
 export function specChannels(spec: PreprocessSpec): 1 | 3 {
   return spec.channels ?? 3;

@@ -1,3 +1,5 @@
+import { OP } from '../pickle/opcodes.js';
+
 /**
  * A minimal pickle writer: just what a PyTorch checkpoint's `data.pkl` needs, emitted the way CPython's
  * `pickle.Pickler` does at protocol 2 (the protocol torch.save uses), so that both Python's unpickler and
@@ -27,36 +29,6 @@
  *   BINPERSID   'Q'       pop a persistent id and push what the unpickler's persistent_load makes of it
  *   STOP        '.'       end of the pickle; the top of the stack is the result
  */
-
-const OP = {
-  PROTO: 0x80,
-  GLOBAL: 0x63, // 'c'
-  BINPUT: 0x71, // 'q'
-  LONG_BINPUT: 0x72, // 'r'
-  BINGET: 0x68, // 'h'
-  LONG_BINGET: 0x6a, // 'j'
-  MARK: 0x28, // '('
-  EMPTY_TUPLE: 0x29, // ')'
-  TUPLE: 0x74, // 't'
-  TUPLE1: 0x85,
-  TUPLE2: 0x86,
-  TUPLE3: 0x87,
-  EMPTY_DICT: 0x7d, // '}'
-  SETITEMS: 0x75, // 'u'
-  SETITEM: 0x73, // 's'
-  BININT1: 0x4b, // 'K'
-  BININT2: 0x4d, // 'M'
-  BININT: 0x4a, // 'J'
-  LONG1: 0x8a,
-  BINFLOAT: 0x47, // 'G'
-  BINUNICODE: 0x58, // 'X'
-  NEWTRUE: 0x88,
-  NEWFALSE: 0x89,
-  NONE: 0x4e, // 'N'
-  REDUCE: 0x52, // 'R'
-  BINPERSID: 0x51, // 'Q'
-  STOP: 0x2e, // '.'
-} as const;
 
 /** Python's pickler writes dict items in SETITEMS batches of this many (pickle.Pickler._BATCHSIZE). */
 const SETITEMS_BATCH = 1000;
