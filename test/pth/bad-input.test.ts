@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { zipSync } from 'fflate';
-import { CheckpointError, readCheckpoint, type CheckpointErrorCode } from '../../converters/pth/index.js';
+import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
 import {
   float32Storage,
   legacyCheckpoint,
@@ -12,19 +12,7 @@ import {
   type PickleValue,
   type StorageSpec,
 } from './craft.js';
-import { fixtureBytes } from './helpers.js';
-
-function assertRefused(bytes: Uint8Array, code: CheckpointErrorCode, message: string): void {
-  assert.throws(
-    () => readCheckpoint(bytes),
-    (error: unknown) => {
-      assert.ok(error instanceof CheckpointError, `not a CheckpointError: ${String(error)}`);
-      assert.equal(error.message, message);
-      assert.equal(error.code, code);
-      return true;
-    },
-  );
-}
+import { assertRefused, fixtureBytes } from './helpers.js';
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CheckpointTensor, RawCheckpointTensor } from '../../converters/pth/index.js';
+import assert from 'node:assert/strict';
+import {
+  CheckpointError,
+  readCheckpoint,
+  type CheckpointErrorCode,
+  type CheckpointTensor,
+  type RawCheckpointTensor,
+} from '../../converters/pth/index.js';
 
 export const CHECKPOINTS = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/checkpoints');
 
@@ -91,4 +98,17 @@ export function rawAsFloat32(tensor: RawCheckpointTensor): Float32Array {
     } else out[index] = Number(value);
   });
   return out;
+}
+
+/** readCheckpoint refuses `bytes` with exactly this code and message. */
+export function assertRefused(bytes: Uint8Array, code: CheckpointErrorCode, message: string): void {
+  assert.throws(
+    () => readCheckpoint(bytes),
+    (error: unknown) => {
+      assert.ok(error instanceof CheckpointError, `not a CheckpointError: ${String(error)}`);
+      assert.equal(error.message, message);
+      assert.equal(error.code, code);
+      return true;
+    },
+  );
 }

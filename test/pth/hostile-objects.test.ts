@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CheckpointError, readCheckpoint, type CheckpointErrorCode } from '../../converters/pth/index.js';
+import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
 import {
   float32Storage,
   legacyCheckpoint,
@@ -19,19 +19,7 @@ import {
   zipCheckpoint,
   type PickleValue,
 } from './craft.js';
-import { fixtureBytes } from './helpers.js';
-
-function assertRefused(bytes: Uint8Array, code: CheckpointErrorCode, message: string): void {
-  assert.throws(
-    () => readCheckpoint(bytes),
-    (error: unknown) => {
-      assert.ok(error instanceof CheckpointError, `not a CheckpointError: ${String(error)}`);
-      assert.equal(error.message, message);
-      assert.equal(error.code, code);
-      return true;
-    },
-  );
-}
+import { assertRefused, fixtureBytes } from './helpers.js';
 
 const GLOBAL_ORDERED_DICT = opcodes({ call: { global: ['collections', 'OrderedDict'] }, args: [] });
 const MARK = 0x28;

@@ -8,21 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import { CheckpointError, readCheckpoint, type CheckpointErrorCode } from '../../converters/pth/index.js';
+import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
 import { float32Storage, pickle, storageId, tensorV2, type PickleValue } from './craft.js';
-import { fixtureBytes } from './helpers.js';
-
-function assertRefused(bytes: Uint8Array, code: CheckpointErrorCode, message: string): void {
-  assert.throws(
-    () => readCheckpoint(bytes),
-    (error: unknown) => {
-      assert.ok(error instanceof CheckpointError, `not a CheckpointError: ${String(error)}`);
-      assert.equal(error.message, message);
-      assert.equal(error.code, code);
-      return true;
-    },
-  );
-}
+import { assertRefused, fixtureBytes } from './helpers.js';
 
 /** Every entry of a zip, deflated at level 9. */
 function deflateAll(zip: Uint8Array): Uint8Array {

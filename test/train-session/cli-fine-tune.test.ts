@@ -54,7 +54,7 @@ describe('nin-sdk train --from a converted registry architecture', () => {
     );
     const losses = testLosses(run.stdout);
     assert.equal(losses.length, 4, run.stdout);
-    assert.ok(losses[3]! < losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
+    assert.ok(losses[3]! < 0.97 * losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
 
     // Its best.onnx starts a further fine-tuning, as a NIN's does.
     const again = train(
@@ -117,7 +117,7 @@ describe('nin-sdk train --from a converted registry architecture', () => {
     assert.match(run.stderr, /new run: d2l-nin, sgd, batch 20, 8 epochs \(step schedule\)/);
     const losses = testLosses(run.stdout);
     assert.equal(losses.length, 8, run.stdout);
-    assert.ok(losses[7]! < losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
+    assert.ok(losses[7]! < 0.97 * losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
 
     const saved = decodeTrainingCheckpoint(readFileSync(join(out, 'checkpoint.nintrain')));
     assert.deepEqual(saved.architecture, { registry: 'd2l-nin' });

@@ -182,7 +182,7 @@ describe('fine-tuning registry architectures against PyTorch', () => {
         losses.push(await session.runTrainStep(feeds));
         await session.runOptimizerStep();
       }
-      assert.ok(losses[3]! < losses[0]!, `the loss falls: ${losses.join(', ')}`);
+      assert.ok(losses[3]! < 0.97 * losses[0]!, `the loss falls: ${losses.join(', ')}`);
     } finally {
       await session.release();
     }
@@ -229,7 +229,7 @@ describe('fine-tuning registry architectures against PyTorch', () => {
         losses.push(await session.runTrainStep(batchFeeds(meta, model.dropoutMasks, model.inputShape, step)));
         await session.runOptimizerStep();
       }
-      assert.ok(losses[3]! < losses[0]!, `the loss falls: ${losses.join(', ')}`);
+      assert.ok(losses[3]! < 0.97 * losses[0]!, `the loss falls: ${losses.join(', ')}`);
       const state = await session.getState();
       const before = new Map(start.tensors.map((t, i) => [t.name, i]));
       let offset = 0;
