@@ -83,4 +83,26 @@ describe('connect(url)', () => {
       ),
     );
   });
+
+  test('predict --server refuses the options of a local model instead of ignoring them (exit 2)', async () => {
+    const run = promisify(execFile);
+    const refused = await run(process.execPath, [
+      CLI,
+      'predict',
+      '--server',
+      server.url,
+      '--dtype',
+      'int8',
+      '--strict',
+      IMAGES,
+    ]).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(refused?.code, 2);
+    assert.equal(
+      refused?.stderr,
+      'nin-sdk: --dtype, --strict apply to local models, not with --server (see nin-sdk --help)\n',
+    );
+  });
 });

@@ -71,6 +71,21 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const threads = integerOption('threads', values.threads, intraOpThreads(), 1, 1024);
   const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
   const providers = providerOption(values.provider);
+  if (values.server !== undefined) {
+    // The server's model, precision and providers compute the scores: a local choice would be silently ignored.
+    const given = {
+      dtype: values.dtype,
+      provider: values.provider,
+      strict: values.strict || undefined,
+      threads: values.threads,
+    };
+    const local = Object.keys(given).filter((name) => given[name as keyof typeof given] !== undefined);
+    if (local.length > 0) {
+      throw new UsageError(
+        `--${local.join(', --')} ${local.length === 1 ? 'applies' : 'apply'} to local models, not with --server`,
+      );
+    }
+  }
   if (positionals.length === 0) throw new UsageError('predict needs at least one image or folder');
   const files = await expandImagePaths(positionals);
   if (files.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
