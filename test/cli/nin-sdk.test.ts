@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { loadClassifier } from '../../src/node/classify.js';
-import { DEFAULT_MODEL_CHECKPOINT, FIXTURES, ROOT, SHARED_DATA } from '../support/fixtures.js';
+import { DEFAULT_MODEL_CHECKPOINT, FIXTURES, ROOT } from '../support/fixtures.js';
+import { CIFAR10_TEST_TAR, cifarTestTarMissing } from '../support/prerequisites.js';
 import { bundledCli } from '../support/cli.js';
 
 const CLI = await bundledCli('nin-sdk');
@@ -134,12 +135,9 @@ describe('nin-sdk (built CLI)', () => {
     'eval on the CIFAR-10 test tar reproduces the accuracy PyTorch measured for the embedded model',
     { timeout: 600_000 },
     (t) => {
-      const tar = join(SHARED_DATA, 'cifar10', 'test.tar');
-      if (!existsSync(tar)) {
-        if (process.env['CI']) assert.fail(`${tar} is missing`);
-        t.skip(`${tar} is missing`);
-        return;
-      }
+      const missing = cifarTestTarMissing();
+      if (missing !== undefined) return void t.skip(missing);
+      const tar = CIFAR10_TEST_TAR;
       // The checkpoint the embedded model was converted from records PyTorch's test accuracy (PIL decoding,
       // torchvision normalisation): our whole pipeline, decoding included, must land on the same figure.
       const checkpoint = readCheckpoint(readFileSync(DEFAULT_MODEL_CHECKPOINT));

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
+import { scriptMissing } from '../support/prerequisites.js';
 
 const NIN_SDK = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
 const NIN_CONVERT = join(ROOT, 'dist', 'src', 'cli', 'nin-convert.js');
@@ -98,27 +99,19 @@ describe('CLI usage (built CLIs)', () => {
     assert.deepEqual(json.weights, [{ dtype: 'float16', values: 29202 }]);
   });
 
-  test(
-    "eval on a terminal: the progress total is the dataset's size, not a guess",
-    { skip: !hasScript() && 'no script(1) for a pseudo-terminal' },
-    () => {
-      const root = mkdtempSync(join(tmpdir(), 'nin-eval-tty-'));
-      for (const file of readdirSync(join(FIXTURES, 'images', 'cifar10'))) {
-        const [className, number] = file.split('-') as [string, string];
-        mkdirSync(join(root, className), { recursive: true });
-        copyFileSync(join(FIXTURES, 'images', 'cifar10', file), join(root, className, number));
-      }
-      // script(1) gives the command a pseudo-terminal, where the bar is drawn (and where a total of 10,000 crashed).
-      const command = `${process.execPath} ${NIN_SDK} eval ${root}`;
-      const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', cwd: ROOT });
-      assert.equal(result.status, 0, result.stdout);
-      assert.match(result.stdout, /\reval \[#{30}\] 10\/10 \d+\/s /);
-      assert.doesNotMatch(result.stdout, /\/10000/);
-      assert.match(result.stdout, /Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/10 \(\d+\.\d\d%\)/);
-    },
-  );
+  test("eval on a terminal: the progress total is the dataset's size, not a guess", { skip: scriptMissing() }, () => {
+    const root = mkdtempSync(join(tmpdir(), 'nin-eval-tty-'));
+    for (const file of readdirSync(join(FIXTURES, 'images', 'cifar10'))) {
+      const [className, number] = file.split('-') as [string, string];
+      mkdirSync(join(root, className), { recursive: true });
+      copyFileSync(join(FIXTURES, 'images', 'cifar10', file), join(root, className, number));
+    }
+    // script(1) gives the command a pseudo-terminal, where the bar is drawn (and where a total of 10,000 crashed).
+    const command = `${process.execPath} ${NIN_SDK} eval ${root}`;
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', cwd: ROOT });
+    assert.equal(result.status, 0, result.stdout);
+    assert.match(result.stdout, /\reval \[#{30}\] 10\/10 \d+\/s /);
+    assert.doesNotMatch(result.stdout, /\/10000/);
+    assert.match(result.stdout, /Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/10 \(\d+\.\d\d%\)/);
+  });
 });
-
-function hasScript(): boolean {
-  return spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-}

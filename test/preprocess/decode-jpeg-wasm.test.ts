@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
@@ -7,10 +7,10 @@ import { decodeSmallJpeg } from '../../src/preprocess/node/decode-jpeg-wasm.js';
 import { readLabeledImages } from '../../src/node/dataset.js';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../../src/preprocess/node/decode-sharp.js';
 import { readJpegHeader } from '../../src/preprocess/jpeg-header.js';
+import { CIFAR10_TEST_TAR, cifarTestTarMissing } from '../support/prerequisites.js';
 
 const IMAGES = 'fixtures/images';
 const CIFAR = join(IMAGES, 'cifar10');
-const CIFAR_TEST_TAR = '../shared/data/cifar10/test.tar';
 const read = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
 
 /** sharp's RGB bytes, which test/preprocess/parity.test.ts proves equal to PIL's. */
@@ -66,10 +66,10 @@ describe('decodeSmallJpeg (libjpeg-turbo in WebAssembly)', () => {
 
   it(
     'decodes the first 1,000 CIFAR-10 test images to exactly sharp’s bytes',
-    { skip: !existsSync(CIFAR_TEST_TAR) && 'no ../shared/data' },
+    { skip: cifarTestTarMissing() },
     async () => {
       let count = 0;
-      for await (const { name, bytes } of readLabeledImages(CIFAR_TEST_TAR)) {
+      for await (const { name, bytes } of readLabeledImages(CIFAR10_TEST_TAR)) {
         if (count === 1000) break;
         const pixels = await decodeSmallJpeg(bytes, DEFAULT_MAX_PIXELS);
         assert.ok(pixels !== undefined, name);

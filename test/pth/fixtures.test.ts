@@ -13,6 +13,7 @@ import {
   readManifest,
   type ManifestEntry,
 } from './helpers.js';
+import { largeFixturesMissing } from '../support/prerequisites.js';
 
 function assertMatchesManifest(bytes: Uint8Array, entry: ManifestEntry): void {
   const checkpoint = readCheckpoint(bytes);
@@ -95,25 +96,21 @@ const largeEntries: ManifestEntry[] = existsSync(join(LARGE, 'manifest.json'))
   ? (JSON.parse(readFileSync(join(LARGE, 'manifest.json'), 'utf8')) as ManifestEntry[])
   : [];
 
-describe(
-  'full-width checkpoints of fixtures/generated-large',
-  { skip: largeEntries.length === 0 && 'run fixtures/make_fixtures.py --large' },
-  () => {
-    for (const entry of largeEntries) {
-      it(`${entry.file} reads with the manifest's values, holding at most 2 × its size beside its bytes`, () => {
-        const file = readFileSync(join(LARGE, entry.file));
-        const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
-        const before = process.memoryUsage().arrayBuffers;
-        const checkpoint = readCheckpoint(bytes);
-        const held = process.memoryUsage().arrayBuffers - before;
-        // With the file's own bytes that keeps the whole read within 3 × the checkpoint.
-        assert.ok(held <= 2 * bytes.length, `${held} bytes of array buffers for a ${bytes.length}-byte file`);
-        assert.equal(checkpoint.tensors.size, Object.keys(entry.tensors).length);
-        assertMatchesManifest(bytes, entry);
-      });
-    }
-  },
-);
+describe('full-width checkpoints of fixtures/generated-large', { skip: largeFixturesMissing() }, () => {
+  for (const entry of largeEntries) {
+    it(`${entry.file} reads with the manifest's values, holding at most 2 × its size beside its bytes`, () => {
+      const file = readFileSync(join(LARGE, entry.file));
+      const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+      const before = process.memoryUsage().arrayBuffers;
+      const checkpoint = readCheckpoint(bytes);
+      const held = process.memoryUsage().arrayBuffers - before;
+      // With the file's own bytes that keeps the whole read within 3 × the checkpoint.
+      assert.ok(held <= 2 * bytes.length, `${held} bytes of array buffers for a ${bytes.length}-byte file`);
+      assert.equal(checkpoint.tensors.size, Object.keys(entry.tensors).length);
+      assertMatchesManifest(bytes, entry);
+    });
+  }
+});
 
 describe('hostile pickles of fixtures/checkpoints/hostile/manifest.json', () => {
   for (const entry of readHostileManifest()) {

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT } from '../support/fixtures.js';
-
-/** Debian's chromium package ships SwiftShader, a software Vulkan driver: a WebGPU adapter without a GPU. */
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+import { SWIFTSHADER, swiftShaderMissing } from '../support/prerequisites.js';
 
 test("WebGPU (Dawn on SwiftShader) gives the CPU provider's probabilities within 1e-5", { timeout: 300_000 }, (t) => {
-  if (!existsSync(SWIFTSHADER)) {
-    if (process.env['CI']) assert.fail(`${SWIFTSHADER} is missing: .ci/run must install Debian's chromium package`);
-    t.skip(`no software Vulkan driver at ${SWIFTSHADER} (apt-get install chromium)`);
-    return;
-  }
+  const missing = swiftShaderMissing();
+  if (missing !== undefined) return void t.skip(missing);
   const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'webgpu-vs-cpu.ts')], {
     cwd: ROOT,
     env: { ...process.env, VK_DRIVER_FILES: SWIFTSHADER },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,14 +7,13 @@ import { readLabeledImages } from '../../src/node/dataset.js';
 import { CIFAR10_PREPROCESSING, preprocessImage } from '../../src/preprocess/node/index.js';
 import { BatchIterator, CIFAR10_AUGMENTATION } from '../../src/train/data/index.js';
 import { loadImageDataset } from '../../src/train/data/node/index.js';
-import { SHARED_DATA } from '../support/fixtures.js';
+import { CIFAR10_TEST_TAR as TAR, cifarTestTarMissing } from '../support/prerequisites.js';
 
 /** The real thing, kept small: 500 of CIFAR-10's test JPEGs from the tar (../shared/data). */
-const TAR = join(SHARED_DATA, 'cifar10', 'test.tar');
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const COUNT = 500;
 
-describe('CIFAR-10 test tar: 500 images', { skip: existsSync(TAR) ? undefined : `${TAR} is not here` }, () => {
+describe('CIFAR-10 test tar: 500 images', { skip: cifarTestTarMissing() }, () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'nin-cifar-cache-'));
   after(() => rmSync(cacheDir, { recursive: true, force: true }));
 

@@ -2,9 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLabeledImages } from '../../src/node/dataset.js';
-import { SHARED_DATA } from '../support/fixtures.js';
-
-export const CIFAR_TEST_TAR = join(SHARED_DATA, 'cifar10', 'test.tar');
+import { CIFAR10_TEST_TAR } from '../support/prerequisites.js';
 
 /**
  * Small CIFAR-10 datasets as <class>/<image> folders, taken from the shared test.tar (sorted by class, so the first
@@ -16,7 +14,7 @@ export async function cifarFolders(
 ): Promise<{ root: string; train: string; test: string }> {
   const root = mkdtempSync(join(tmpdir(), 'nin-train-data-'));
   const taken = new Map<string, number>();
-  for await (const image of readLabeledImages(CIFAR_TEST_TAR)) {
+  for await (const image of readLabeledImages(CIFAR10_TEST_TAR)) {
     const n = taken.get(image.className) ?? 0;
     if (n >= train + test) continue;
     taken.set(image.className, n + 1);

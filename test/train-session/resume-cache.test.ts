@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
+import { scriptMissing } from '../support/prerequisites.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');
 const TINY = ['--widths', '8,8,8,8,8,8,8,8', '--batch', '4'];
@@ -41,15 +42,11 @@ describe('nin-sdk train: cache and progress', () => {
     assert.equal(readdirSync(join(root, 'run', 'cache')).length, 1);
   });
 
-  it(
-    'on a terminal, a run of three batches draws its bar',
-    { skip: spawnSync('script', ['--version']).status !== 0 && 'no script(1)' },
-    () => {
-      const root = tenImages();
-      const command = `${process.execPath} ${CLI} train --data ${join(root, 'data')} ${TINY.join(' ')} --epochs 1 --out ${join(root, 'run')}`;
-      const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
-      assert.equal(result.status, 0, result.stdout);
-      assert.match(result.stdout, /\rbatches \[#{10}\.{20}\] 1\/3 \d+\/s /);
-    },
-  );
+  it('on a terminal, a run of three batches draws its bar', { skip: scriptMissing() }, () => {
+    const root = tenImages();
+    const command = `${process.execPath} ${CLI} train --data ${join(root, 'data')} ${TINY.join(' ')} --epochs 1 --out ${join(root, 'run')}`;
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stdout);
+    assert.match(result.stdout, /\rbatches \[#{10}\.{20}\] 1\/3 \d+\/s /);
+  });
 });

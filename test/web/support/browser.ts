@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { unlessPresent } from '../../support/prerequisites.js';
 
 /** Debian's chromium: its SwiftShader gives headless WebGPU an adapter ('swiftshader') on this GPU-less machine. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -23,15 +24,9 @@ export const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu',
 ];
 
-/**
- * Why the browser tests cannot run here, or nothing when they can. In CI (CI set) a missing browser is a
- * failure, not a skip: .ci/run installs it.
- */
+/** Why the browser tests cannot run here (they are skipped; in CI it throws: see unlessPresent), or undefined. */
 export function browserUnavailable(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const reason = `${CHROMIUM} is missing (apt-get install chromium)`;
-  if (process.env['CI']) throw new Error(`${reason}: CI must run the browser tests`);
-  return reason;
+  return unlessPresent(existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
 }
 
 export interface Browser {
