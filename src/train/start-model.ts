@@ -1,5 +1,12 @@
 import { unzipSync } from 'fflate';
-import { ArchitectureError, recognize, type FamilySpec, type Recognition } from '../../converters/nin/index.js';
+import {
+  ArchitectureError,
+  architectureById,
+  conversionReading,
+  recognize,
+  type FamilySpec,
+  type Recognition,
+} from '../../converters/nin/index.js';
 import { CheckpointError, readCheckpoint, type Checkpoint } from '../../converters/pth/index.js';
 import { float16ArrayToFloat32, readOnnx, type Graph, type OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
@@ -15,7 +22,7 @@ export interface StartModel {
   readonly parameters: StateDict;
   readonly labels: readonly string[];
   readonly preprocessing: PreprocessSpec;
-  /** What reading it took on trust, one sentence each: say them. */
+  /** What reading it took on trust (a container convention's preprocessing), one sentence each: say them. */
   readonly assumptions: readonly string[];
 }
 
@@ -110,6 +117,10 @@ export function ninStartFromTrainingCheckpoint(checkpoint: TrainingCheckpoint): 
   };
 }
 
+/**
+ * The NIN of a PyTorch checkpoint, read as nin-convert reads it (conversionReading): a container that names the
+ * training script (kuangliu/pytorch-cifar's `{'net': …, 'acc', 'epoch'}`) picks that script's normalisation.
+ */
 export function ninStartFromCheckpoint(checkpoint: Checkpoint, source: string): StartModel {
   const { tensors } = checkpoint;
   const recognition = recognizeIn(source, () => recognize(tensors));
@@ -118,12 +129,10 @@ export function ninStartFromCheckpoint(checkpoint: Checkpoint, source: string): 
     return t !== undefined && t.data instanceof Float32Array ? { shape: t.shape, data: t.data } : undefined;
   });
   const { family } = recognition;
-  return {
-    ...parameters,
-    labels: familyLabels(family, recognition.classCount),
-    preprocessing: family.preprocessing,
-    assumptions: [],
-  };
+  const entry = architectureById(family.id);
+  if (entry === undefined) throw new Error(`internal: the ${family.id} family is no registry entry`);
+  const { preprocessing, assumptions } = conversionReading(checkpoint, { architecture: entry, assumptions: [] });
+  return { ...parameters, labels: familyLabels(family, recognition.classCount), preprocessing, assumptions };
 }
 
 export function ninStartFromOnnx(model: OnnxModel, source: string): StartModel {

@@ -1,6 +1,7 @@
 import {
   ArchitectureError,
   architectureById,
+  conversionReading,
   foldedArchitecture,
   recognizeArchitecture,
 } from '../../converters/nin/index.js';
@@ -44,7 +45,10 @@ export interface TrainingStart {
   readonly preprocessing: PreprocessSpec;
   /** Channels of the image input. */
   readonly inputChannels: number;
-  /** What recognition took on trust, one sentence each (empty for a NIN family or a training checkpoint). */
+  /**
+   * What reading the file took on trust, one sentence each, as nin-convert says them (recognition's, the entry's
+   * own, a container convention's); empty for a training checkpoint or an ONNX model, which recorded theirs.
+   */
   readonly assumptions: readonly string[];
 }
 
@@ -112,14 +116,16 @@ function fromPytorch(checkpoint: Checkpoint, source: string): TrainingStart {
       throw untrainable;
     }
     const { architecture } = start;
+    // Preprocessing and assumptions as nin-convert gives them for this file (its container may choose the former).
+    const { preprocessing, assumptions } = conversionReading(checkpoint, match);
     return {
       architecture: start.spec,
       tensors: start.tensors,
       parameters: start.parameters,
       labels: labelsFor(architecture.labels, classCount(start.tensors)),
-      preprocessing: architecture.preprocessing,
+      preprocessing,
       inputChannels: architecture.inputChannels,
-      assumptions: start.assumptions,
+      assumptions,
     };
   }
 }

@@ -50,7 +50,8 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   const startBytes = flags.from === undefined ? undefined : await readRegularFile(flags.from);
   const start = startBytes === undefined ? undefined : readTrainingStart(startBytes, flags.from!);
   if (start !== undefined) {
-    for (const assumption of start.assumptions) say(`${flags.from}: assumed ${assumption}`);
+    // As nin-convert says them: a model trained on an assumption must not look like one read from the file.
+    for (const assumption of start.assumptions) say(`assumed: ${assumption}`);
     if (!isNinArchitectureSpec(start.architecture) && specArchitecture(start.architecture).layers.some(isBatchNorm))
       say(
         `${flags.from}: BatchNorm is folded into the convolutions before it; the run's .pth and .onnx hold the folded ` +
