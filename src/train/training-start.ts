@@ -43,6 +43,8 @@ export interface TrainingStart {
   readonly parameters: StateDict;
   readonly labels: readonly string[];
   readonly preprocessing: PreprocessSpec;
+  /** Parameters fed but not trained, as the training checkpoint it came from kept them; absent: none. */
+  readonly frozen?: readonly string[];
   /** Channels of the image input. */
   readonly inputChannels: number;
   /**
@@ -68,11 +70,14 @@ export function readTrainingStart(bytes: Uint8Array, source: string): TrainingSt
   }
 }
 
+/** The checkpoint's model, weights and frozen list: a fine-tuning that froze layers goes on with them frozen. */
 function fromTrainingCheckpoint(checkpoint: TrainingCheckpoint): TrainingStart {
   const spec = checkpoint.architecture;
-  if (isNinArchitectureSpec(spec)) return ninStart(ninStartFromTrainingCheckpoint(checkpoint));
+  const frozen = checkpoint.frozen === undefined ? {} : { frozen: checkpoint.frozen };
+  if (isNinArchitectureSpec(spec)) return { ...ninStart(ninStartFromTrainingCheckpoint(checkpoint)), ...frozen };
   const architecture = specArchitecture(spec);
   return {
+    ...frozen,
     architecture: spec,
     tensors: checkpoint.tensors,
     parameters: checkpointParameters(checkpoint),

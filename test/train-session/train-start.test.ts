@@ -12,9 +12,17 @@ import { readCheckpoint } from '../../converters/pth/index.js';
 import { writeCheckpoint } from '../../converters/pth/write/index.js';
 import { parseTrainFlags, type TrainFlags } from '../../src/cli/commands/train-options.js';
 import { prepareTraining, type TrainStart } from '../../src/cli/commands/train-start.js';
+import * as ort from 'onnxruntime-node';
+import { encodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
+import { checkpointParameters, initialCheckpoint } from '../../src/train/checkpoint/state.js';
+import { runTrainingLoop } from '../../src/train/loop/trainer.js';
 import { RunFolder } from '../../src/train/node/run-folder.js';
+import { TrainingSession } from '../../src/train/training-session.js';
+import { initialParameters, recipeOptimizer } from '../../src/train/index.js';
+import { ninParameters } from '../../src/train/nin/architecture.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { cifarFolders } from './cifar-folders.js';
+import { assertBitEqual, sessionOptions, TINY } from './helpers.js';
 
 const ARCH = join(FIXTURES, 'arch');
 const KUANGLIU_FORK = join(ARCH, 'kuangliu-fork-ckpt.pth');
@@ -72,5 +80,52 @@ describe('nin-sdk train: the start of a run', () => {
       [],
     );
     assert.deepEqual(run.checkpoint.progress.preprocessing.std, [0.247, 0.2435, 0.2616]);
+  });
+
+  it('--from a training checkpoint keeps its frozen parameters frozen: fed, never updated', async () => {
+    const names = ninParameters(TINY).map((p) => p.name);
+    const frozen = ['classifier.0.weight', 'classifier.0.bias', 'classifier.2.weight'];
+    const trainable = names.filter((name) => !frozen.includes(name));
+    const saved = initialCheckpoint(
+      TINY,
+      recipeOptimizer('sgd', trainable, 'classifier.20', 0.1),
+      initialParameters(TINY, 'he', 3),
+    );
+    const file = join(data.root, 'frozen.nintrain');
+    writeFileSync(file, encodeTrainingCheckpoint({ ...saved, frozen }));
+
+    const run = await start('--from', file, '--epochs', '1', '--batch', '5');
+    assert.ok(
+      run.said.includes(
+        `${file}: 3 parameters stay frozen, as the checkpoint has them (classifier.0.weight, classifier.0.bias, classifier.2.weight)`,
+      ),
+      run.said.join('\n'),
+    );
+    const { checkpoint } = run;
+    assert.deepEqual(checkpoint.frozen, frozen);
+    assert.deepEqual(checkpoint.optimizer.groups.flatMap((g) => g.parameters).sort(), [...trainable].sort());
+    // Two SGD steps: the frozen tensors come out bit for bit as they went in, every other one has moved.
+    const session = await TrainingSession.fromCheckpoint(checkpoint, sessionOptions);
+    let after;
+    try {
+      const result = await runTrainingLoop({
+        session,
+        ort,
+        train: run.train,
+        progress: checkpoint.progress,
+        log: () => undefined,
+        onCheckpoint: async (state) => void (after = state),
+        onBest: async () => undefined,
+      });
+      assert.equal(result.steps, 2);
+    } finally {
+      await session.release();
+    }
+    const before = checkpointParameters(checkpoint);
+    const trained = checkpointParameters(after!);
+    for (const name of names) {
+      if (frozen.includes(name)) assertBitEqual(trained.get(name)!.data, before.get(name)!.data, name);
+      else assert.notDeepEqual(trained.get(name)!.data, before.get(name)!.data, `${name} was trained`);
+    }
   });
 });
