@@ -177,7 +177,7 @@ function onnxArchitectureStart(model: OnnxModel, source: string): TrainingStart 
   const labels =
     jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? labelsFor(architecture.labels, classCount(tensors));
   return {
-    architecture: { registry: architecture.id },
+    architecture: { registry: architecture.id, architecture },
     tensors,
     parameters,
     labels,

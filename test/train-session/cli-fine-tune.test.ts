@@ -10,9 +10,10 @@ import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { architectureById, architectureToJson } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { decodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
-import { initialModelCheckpoint } from '../../src/train/checkpoint/state.js';
+import { initialModelCheckpoint, type ArchitectureSpec } from '../../src/train/checkpoint/state.js';
 import { TrainingSession } from '../../src/train/training-session.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { cifarFolders } from './cifar-folders.js';
@@ -22,6 +23,13 @@ const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'nin-sdk.ts'), 'train']
 const START = join(FIXTURES, 'arch', 'rasbt-nin-batchnorm-small.pth');
 const D2L_START = join(FIXTURES, 'arch', 'd2l-class-nin-small.pth');
 const TEST_LOSS = /^Test set: Average loss: (\d+\.\d{4}), Accuracy: \d+\/\d+ \(\d+\.\d{2}%\)$/;
+
+/** The checkpoint names the registry entry and stores it whole (as --arch JSON), as it is in the registry now. */
+function assertStoredEntry(spec: ArchitectureSpec, id: string): void {
+  assert.ok('registry' in spec && spec.architecture !== undefined, JSON.stringify(spec));
+  assert.equal(spec.registry, id);
+  assert.deepEqual(architectureToJson(spec.architecture), architectureToJson(architectureById(id)!));
+}
 
 function testLosses(stdout: string): number[] {
   return stdout.split('\n').flatMap((line) => (TEST_LOSS.test(line) ? [Number(TEST_LOSS.exec(line)![1])] : []));
@@ -75,7 +83,7 @@ describe('nin-sdk train --from a converted registry architecture', () => {
     assert.match(again.stderr, /new run: rasbt-nin-batchnorm, sgd, batch 20, 1 epoch \(step schedule\)/);
 
     const saved = decodeTrainingCheckpoint(readFileSync(join(out, 'checkpoint.nintrain')));
-    assert.deepEqual(saved.architecture, { registry: 'rasbt-nin-batchnorm' });
+    assertStoredEntry(saved.architecture, 'rasbt-nin-batchnorm');
     assert.deepEqual(saved.tensors[0], { name: 'classifier.0.weight', shape: [16, 3, 5, 5] });
     assert.deepEqual(saved.tensors[1], { name: 'classifier.0.bias', shape: [16] }); // the folded BatchNorm's
 
@@ -120,7 +128,7 @@ describe('nin-sdk train --from a converted registry architecture', () => {
     assert.ok(losses[7]! < 0.97 * losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
 
     const saved = decodeTrainingCheckpoint(readFileSync(join(out, 'checkpoint.nintrain')));
-    assert.deepEqual(saved.architecture, { registry: 'd2l-nin' });
+    assertStoredEntry(saved.architecture, 'd2l-nin');
     assert.equal(saved.progress?.preprocessing.channels, 1);
     assert.deepEqual(saved.tensors[0], { name: '0.0.weight', shape: [8, 1, 11, 11] });
     const onnx = await ort.InferenceSession.create(join(out, 'best.onnx'));
