@@ -128,4 +128,24 @@ describe('nin-sdk train: the start of a run', () => {
       else assert.notDeepEqual(trained.get(name)!.data, before.get(name)!.data, `${name} was trained`);
     }
   });
+
+  it('learning rates: a tenth of the recipe’s when fine-tuning (--from), the recipe’s from scratch, --lr over both', async () => {
+    const rates = (run: TrainStart) => ({
+      baseLr: run.checkpoint.progress.recipe.baseLr,
+      groups: Object.fromEntries(run.checkpoint.optimizer.groups.map((g) => [g.name, g.lr])),
+    });
+    assert.deepEqual(rates(await start('--from', KUANGLIU_FORK)), {
+      baseLr: 0.01,
+      groups: { weights: 0.01, biases: 0.02, last_weight: 0.001, last_bias: 0.001 },
+    });
+    assert.deepEqual(rates(await start('--from', KUANGLIU_FORK, '--optimizer', 'adamw')), {
+      baseLr: 1e-4,
+      groups: { weights: 1e-4, biases: 2e-4, last_weight: 1e-5, last_bias: 1e-5 },
+    });
+    assert.deepEqual(rates(await start('--widths', '8,8,8,8,8,8,8,8')), {
+      baseLr: 0.1,
+      groups: { weights: 0.1, biases: 0.2, last_weight: 0.01, last_bias: 0.01 },
+    });
+    assert.equal(rates(await start('--from', KUANGLIU_FORK, '--lr', '0.05')).baseLr, 0.05);
+  });
 });

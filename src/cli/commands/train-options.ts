@@ -3,6 +3,7 @@ import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import {
   DEFAULT_BASE_LR,
+  DEFAULT_FINE_TUNE_LR,
   INIT_KINDS,
   NIN_CIFAR10_RECIPE,
   SCHEDULE_KINDS,
@@ -32,7 +33,8 @@ Options:
   --batch <n>              images per step (default 128)
   --optimizer <sgd|adamw>  default sgd (AdamW: weights lr 1e-3 and decay 1e-2, biases 2x lr, no decay)
   --lr <rate>              the weights' learning rate; biases get 2x, the last convolution 1/10
-                           (default 0.1 for sgd, 0.001 for adamw)
+                           (default 0.1 for sgd, 0.001 for adamw; with --from a tenth of that, 0.01 and
+                           0.0001, for fine-tuning)
   --schedule <step|linear> step: x0.1 every 80 epochs (the recipe); linear: one epoch of warm-up, then a
                            linear decay to 0 (fixtures/default-model/train.py, for short runs)
   --init <normal|he>       fresh weights: N(0, 0.05) as the recipe (default), or He (Kaiming normal)
@@ -156,7 +158,8 @@ export function defaultsFor(flags: TrainFlags): {
     epochs: flags.epochs ?? (schedule === 'linear' ? DEFAULT_LINEAR_EPOCHS : NIN_CIFAR10_RECIPE.epochs),
     batch: flags.batch ?? NIN_CIFAR10_RECIPE.batchSize,
     optimizer,
-    lr: flags.lr ?? DEFAULT_BASE_LR[optimizer],
+    // Trained weights want a gentler start than the recipe's from-scratch rate.
+    lr: flags.lr ?? (flags.from === undefined ? DEFAULT_BASE_LR : DEFAULT_FINE_TUNE_LR)[optimizer],
     schedule,
     init: flags.init ?? 'normal',
     seed: flags.seed ?? 0,
