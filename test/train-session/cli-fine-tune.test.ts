@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { architectureById, architectureToJson } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
+import { labelFolderName } from '../../src/node/label-folders.js';
 import { decodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
 import { initialModelCheckpoint, type ArchitectureSpec } from '../../src/train/checkpoint/state.js';
 import { TrainingSession } from '../../src/train/training-session.js';
@@ -112,12 +113,14 @@ describe('nin-sdk train --from a converted registry architecture', () => {
   });
 
   it('fine-tunes d2l’s 1-channel NiN on grey images: the loss falls, best.onnx takes 1×224×224', async () => {
-    // Four CIFAR-10 classes as four Fashion-MNIST ones: d2l's labels name the classes, any images will do.
+    // Four CIFAR-10 classes as four Fashion-MNIST ones: d2l's labels name the classes, any images will do. The
+    // first, T-shirt/top, has its images in T-shirt_top/.
     const fashion = join(data.root, 'fashion');
     const classes = readdirSync(data.train).sort().slice(0, 4);
-    ['Trouser', 'Pullover', 'Dress', 'Coat'].forEach((name, i) =>
-      cpSync(join(data.train, classes[i]!), join(fashion, name), { recursive: true }),
+    ['T-shirt/top', 'Trouser', 'Pullover', 'Dress'].forEach((name, i) =>
+      cpSync(join(data.train, classes[i]!), join(fashion, labelFolderName(name)), { recursive: true }),
     );
+    assert.deepEqual(readdirSync(fashion).sort(), ['Dress', 'Pullover', 'T-shirt_top', 'Trouser']);
     const out = join(data.root, 'd2l');
     const args = ['--data', fashion, '--test', fashion, '--from', D2L_START, '--epochs', '8', '--batch', '20'];
     const run = train(...args, '--lr', '0.01', '--out', out);
@@ -126,6 +129,15 @@ describe('nin-sdk train --from a converted registry architecture', () => {
     const losses = testLosses(run.stdout);
     assert.equal(losses.length, 8, run.stdout);
     assert.ok(losses[7]! < 0.97 * losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
+
+    // nin-sdk eval reads the same folders for the model's labels: every image counted, T-shirt_top's too.
+    const evaluation = spawnSync(
+      process.execPath,
+      [...CLI.slice(0, -1), 'eval', fashion, '--model', join(out, 'best.onnx')],
+      { encoding: 'utf8', cwd: ROOT },
+    );
+    assert.equal(evaluation.status, 0, evaluation.stderr);
+    assert.match(evaluation.stdout, /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/40 \(\d+\.\d{2}%\)\n/);
 
     const saved = decodeTrainingCheckpoint(readFileSync(join(out, 'checkpoint.nintrain')));
     assertStoredEntry(saved.architecture, 'd2l-nin');

@@ -15,9 +15,10 @@ export const TRAIN_HELP = `Usage: nin-sdk train --data <folder or tar> [options]
 
 Trains a Network-in-Network on ONNX Runtime, with training graphs that nin-sdk builds itself (standard ONNX ops:
 any provider, no TensorFlow.js, no ONNX Runtime training build). Data is a folder or tar of <class>/<image>
-(../shared/data/cifar10/train.tar works as it is). By default it follows the pytorch-nin-cifar10 recipe: SGD
-with momentum 0.95, batch 128, weights lr 0.1 and weight decay 1e-4, biases lr 0.2, the last convolution lr 0.01,
-lr x0.1 at epochs 80, 160 and 240 of 319, weights N(0, 0.05); plus 4-pixel crops and flips. Logs that repo's lines:
+(../shared/data/cifar10/train.tar works as it is; a '/' in a label is '_' in its folder: T-shirt_top/).
+By default it follows the pytorch-nin-cifar10 recipe: SGD with momentum 0.95, batch 128, weights lr 0.1 and
+weight decay 1e-4, biases lr 0.2, the last convolution lr 0.01, lr x0.1 at epochs 80, 160 and 240 of 319, weights
+N(0, 0.05); plus 4-pixel crops and flips. Logs that repo's lines:
   Train Epoch: 1 [0/50000 (0%)]	Loss: 2.302401	LR: 0.2
   Test set: Average loss: 2.7008, Accuracy: 2161/10000 (21.61%)
 
