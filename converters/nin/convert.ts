@@ -8,14 +8,12 @@ import {
 } from '../../src/graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
-import type { PreprocessSpec } from '../../src/preprocess/spec.js';
 import { architectureMetadata, type Architecture } from './architecture.js';
 import { buildArchitectureGraph } from './build-graph.js';
 import { LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import { ArchitectureError } from './errors.js';
-import { containerConvention } from './container-conventions.js';
+import { conversionReading } from './conversion-reading.js';
 import { recognizeArchitecture } from './recognize-architecture.js';
-import { architectureById } from './registry.js';
 import type { FamilyId } from './spec.js';
 
 import { SUPPORTED_OPSETS } from './opsets.js';
@@ -92,14 +90,13 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
   }
 
   // What recognition took on a hint or a file name, what this entry always takes as given, what the container said.
-  const convention = containerConvention(checkpoint, family, isRegistryEntry(family));
-  const assumptions = [...match.assumptions, ...(family.assumes ?? []), ...(convention ? [convention.assumption] : [])];
+  const { preprocessing, assumptions } = conversionReading(checkpoint, match);
   let graph = buildArchitectureGraph(match, checkpoint.tensors, { opsetVersion });
   if (options.float16) graph = convertInitializersToFloat16(graph).graph;
   const metadata: NinModelMetadata = {
     family: family.id,
     labels,
-    preprocessing: convention?.preprocessing ?? preprocessingOf(family),
+    preprocessing,
     outputs: { logits: LOGITS_NAME, probabilities: PROBABILITIES_NAME },
     sourceSha256: options.sourceSha256 ?? (await sha256Hex(bytes)),
     sourceFormat: checkpoint.format,
@@ -132,23 +129,9 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
   };
 }
 
-/** A registry entry (not a user's --arch JSON, whose preprocessing is its own to state). */
-function isRegistryEntry(architecture: Architecture): boolean {
-  return architectureById(architecture.id) === architecture;
-}
-
 function lastWeighted(architecture: Architecture): string {
   const last = [...architecture.layers].reverse().find((l) => l.kind === 'conv' || l.kind === 'linear');
   return last?.kind === 'linear' ? 'linear layer' : 'convolution';
-}
-
-/**
- * The spec written to the metadata, its `channels` those of the graph's input: a grey architecture given by --arch
- * JSON need not repeat it in its preprocessing. A colour spec stays as it was (absent channels mean 3).
- */
-function preprocessingOf(architecture: Architecture): PreprocessSpec {
-  const spec = architecture.preprocessing;
-  return architecture.inputChannels === 1 && spec.channels === undefined ? { ...spec, channels: 1 } : spec;
 }
 
 /** Web Crypto, present in Node 20 and every browser, keeps the converter free of Node-only modules. */

@@ -10,3 +10,4 @@ export { ARCHITECTURES, ARCHITECTURE_IDS, architectureById } from './registry.js
 export { recognizeArchitecture, type ArchitectureMatch, type RecognizeOptions } from './recognize-architecture.js';
 export { architectureToJson, parseArchitectureJson, validateArchitecture } from './architecture-json.js';
 export { architectureMetadata, describeUnreadSettings, foldedArchitecture } from './architecture.js';
+export { conversionReading, type ConversionReading } from './conversion-reading.js';

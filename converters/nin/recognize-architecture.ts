@@ -49,6 +49,32 @@ export function recognizeArchitecture(
   if (options.architecture !== undefined) return withOverride(onHint(options.architecture, tensors), tensors);
   if (options.family !== undefined) return withOverride(onFamilyHint(options.family, tensors), tensors);
 
+  const { fits, shapeErrors, mismatches } = registryFits(tensors);
+  if (fits.length === 1) return { ...fits[0]!, matchedBy: 'keys', assumptions: [] };
+  if (fits.length > 1) return breakTie(fits, options.fileName);
+  if (shapeErrors.length > 0) throw new ArchitectureError(shapeErrors.map((e) => e.message).join('; or '));
+  const near = nearMisses(mismatches);
+  if (near.length > 0) {
+    throw new ArchitectureError(
+      `no known architecture fits this checkpoint's keys; closest: ${near.map(describeMismatch).join('; ')}. ` +
+        'See nin-convert --list-architectures, or describe the network with --arch <file.json>',
+    );
+  }
+  recognize(tensors); // throws the families' own message: what they expect, what was found, how to name one
+  throw new Error('internal: a family was recognised that the registry missed');
+}
+
+/** What the registry makes of a state_dict: the entries it fits, and for the others why not. */
+interface RegistryFits {
+  /** Every entry whose keys (under its first matching prefix) and shapes the checkpoint fits exactly. */
+  readonly fits: readonly Fit[];
+  /** Entries whose keys fit but whose shapes do not, each naming the tensor. */
+  readonly shapeErrors: readonly ArchitectureError[];
+  /** How far each prefix of each other entry is from the keys (for naming the closest). */
+  readonly mismatches: readonly KeyMismatch[];
+}
+
+function registryFits(tensors: ReadonlyMap<string, ShapedTensor>): RegistryFits {
   const fits: Fit[] = [];
   const shapeErrors: ArchitectureError[] = [];
   const mismatches: KeyMismatch[] = [];
@@ -68,41 +94,12 @@ export function recognizeArchitecture(
       break;
     }
   }
-  if (fits.length === 1) return { ...fits[0]!, matchedBy: 'keys', assumptions: [] };
-  if (fits.length > 1) return breakTie(fits, options.fileName);
-  if (shapeErrors.length > 0) throw new ArchitectureError(shapeErrors.map((e) => e.message).join('; or '));
-  const near = nearMisses(mismatches);
-  if (near.length > 0) {
-    throw new ArchitectureError(
-      `no known architecture fits this checkpoint's keys; closest: ${near.map(describeMismatch).join('; ')}. ` +
-        'See nin-convert --list-architectures, or describe the network with --arch <file.json>',
-    );
-  }
-  recognize(tensors); // throws the families' own message: what they expect, what was found, how to name one
-  throw new Error('internal: a family was recognised that the registry missed');
-}
-
-/** Every registry entry whose keys (under some prefix) and shapes the checkpoint fits exactly. */
-function registryFits(tensors: ReadonlyMap<string, ShapedTensor>): Fit[] {
-  const fits: Fit[] = [];
-  for (const architecture of ARCHITECTURES) {
-    for (const { prefix, keyOf } of keyMaps(architecture)) {
-      const { missing, unexpected } = compareKeys(architecture, prefix, keyOf, tensors);
-      if (missing.length > 0 || unexpected.length > 0) continue;
-      try {
-        fits.push(checkShapes(architecture, keyOf, tensors));
-      } catch (error) {
-        if (!(error instanceof ArchitectureError)) throw error;
-      }
-      break;
-    }
-  }
-  return fits;
+  return { fits, shapeErrors, mismatches };
 }
 
 /** A hint that overrides what the keys say on their own is said first: the likeliest way to a wrong model. */
 function withOverride(match: ArchitectureMatch, tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureMatch {
-  const fits = registryFits(tensors).map((f) => f.architecture.id);
+  const fits = registryFits(tensors).fits.map((f) => f.architecture.id);
   if (fits.length === 0 || fits.includes(match.architecture.id)) return match;
   const others = fits;
   const warning =

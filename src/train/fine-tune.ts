@@ -47,10 +47,10 @@ export function fineTuneMatch(match: ArchitectureMatch, tensors: ReadonlyMap<str
   const parameters = foldedWeights(match, tensors);
   return {
     architecture: match.architecture,
-    // A registry entry is named; an architecture of the user's own (RecognizeOptions.architecture) is kept whole.
+    // A registry entry is named (and kept whole too); an architecture of the user's own (--arch JSON) is kept whole.
     spec:
       architectureById(match.architecture.id) === match.architecture
-        ? { registry: match.architecture.id }
+        ? { registry: match.architecture.id, architecture: match.architecture }
         : { custom: match.architecture },
     tensors: parameterSpecs(parameters),
     parameters,

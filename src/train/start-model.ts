@@ -1,11 +1,18 @@
 import { unzipSync } from 'fflate';
-import { ArchitectureError, recognize, type FamilySpec, type Recognition } from '../../converters/nin/index.js';
-import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
-import { float16ArrayToFloat32, readOnnx, type Graph } from '../graph/index.js';
+import {
+  ArchitectureError,
+  architectureById,
+  conversionReading,
+  recognize,
+  type FamilySpec,
+  type Recognition,
+} from '../../converters/nin/index.js';
+import { CheckpointError, readCheckpoint, type Checkpoint } from '../../converters/pth/index.js';
+import { float16ArrayToFloat32, readOnnx, type Graph, type OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { decodeTrainingCheckpoint, TrainingCheckpointError } from './checkpoint/format.js';
-import { checkpointArchitecture, checkpointParameters } from './checkpoint/state.js';
+import { checkpointArchitecture, checkpointParameters, type TrainingCheckpoint } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
 import { architectureFromWidths, classCount, ninParameters, type NinArchitecture } from './nin/architecture.js';
 
@@ -15,12 +22,23 @@ export interface StartModel {
   readonly parameters: StateDict;
   readonly labels: readonly string[];
   readonly preprocessing: PreprocessSpec;
+  /** What reading it took on trust (a container convention's preprocessing), one sentence each: say them. */
+  readonly assumptions: readonly string[];
 }
 
-const ONNX_MAGIC_FIRST_BYTE = 0x08; // field 1 (ir_version), varint: every ONNX ModelProto starts so
+/** What a start model's bytes are, told from their first bytes (and a zip's entry names): nothing is parsed twice. */
+export type StartFileKind = 'training-checkpoint' | 'onnx' | 'pytorch';
 
+const ONNX_MAGIC_FIRST_BYTE = 0x08; // field 1 (ir_version), varint: every ONNX ModelProto starts so
 const ZIP_FIRST_BYTE = 0x50; // 'P' of the local file header's 'PK'
+const PICKLE_FIRST_BYTE = 0x80; // PROTO: torch's legacy stream
 const TRAINING_CHECKPOINT_JSON = 'checkpoint.json';
+
+export function startFileKind(bytes: Uint8Array): StartFileKind {
+  if (isTrainingCheckpoint(bytes)) return 'training-checkpoint';
+  const isZipOrPickle = bytes[0] === ZIP_FIRST_BYTE || bytes[0] === PICKLE_FIRST_BYTE;
+  return !isZipOrPickle && bytes[0] === ONNX_MAGIC_FIRST_BYTE ? 'onnx' : 'pytorch';
+}
 
 /**
  * Reads a trained NIN: a PyTorch checkpoint of either family (any format readCheckpoint reads, keys under the
@@ -29,28 +47,65 @@ const TRAINING_CHECKPOINT_JSON = 'checkpoint.json';
  * naming `source`, for a readable file that is not a NIN.
  */
 export function readStartModel(bytes: Uint8Array, source: string): StartModel {
-  if (isTrainingCheckpoint(bytes)) return fromTrainingCheckpoint(bytes, source);
-  const isZipOrPickle = bytes[0] === ZIP_FIRST_BYTE || bytes[0] === 0x80;
-  return !isZipOrPickle && bytes[0] === ONNX_MAGIC_FIRST_BYTE ? fromOnnx(bytes, source) : fromCheckpoint(bytes, source);
+  switch (startFileKind(bytes)) {
+    case 'training-checkpoint':
+      return ninStartFromTrainingCheckpoint(readStartTrainingCheckpoint(bytes, source));
+    case 'onnx':
+      return ninStartFromOnnx(readStartOnnx(bytes, source), source);
+    case 'pytorch':
+      return ninStartFromCheckpoint(readStartCheckpoint(bytes, source), source);
+  }
 }
 
 /** A zip with checkpoint.json at its root: PyTorch's zips keep everything under one folder (`archive/…`). */
 export function isTrainingCheckpoint(bytes: Uint8Array): boolean {
   if (bytes[0] !== ZIP_FIRST_BYTE) return false;
   try {
-    return TRAINING_CHECKPOINT_JSON in unzipSync(bytes, { filter: (file) => file.name === TRAINING_CHECKPOINT_JSON });
+    // The filter sees the central directory's names and declines every entry: no entry is inflated or copied.
+    let found = false;
+    unzipSync(bytes, {
+      filter: (file) => {
+        if (file.name === TRAINING_CHECKPOINT_JSON) found = true;
+        return false;
+      },
+    });
+    return found;
   } catch {
     return false; // not a zip fflate reads: readCheckpoint says what is wrong with it
   }
 }
 
-function fromTrainingCheckpoint(bytes: Uint8Array, source: string): StartModel {
-  let checkpoint;
+/** decodeTrainingCheckpoint, its errors naming the file. */
+export function readStartTrainingCheckpoint(bytes: Uint8Array, source: string): TrainingCheckpoint {
   try {
-    checkpoint = decodeTrainingCheckpoint(bytes);
+    return decodeTrainingCheckpoint(bytes);
   } catch (error) {
     throw new TrainingCheckpointError(`${source}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** readCheckpoint, its errors naming the file (averaging reads several). */
+export function readStartCheckpoint(bytes: Uint8Array, source: string): Checkpoint {
+  try {
+    return readCheckpoint(bytes);
+  } catch (error) {
+    if (error instanceof CheckpointError) throw new CheckpointError(error.code, `${source}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** readOnnx, a failure said as what the file is not. */
+export function readStartOnnx(bytes: Uint8Array, source: string): OnnxModel {
+  try {
+    return readOnnx(bytes);
+  } catch (error) {
+    throw new ArchitectureError(
+      `${source} is neither a PyTorch checkpoint nor a readable ONNX model (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
+export function ninStartFromTrainingCheckpoint(checkpoint: TrainingCheckpoint): StartModel {
   const architecture = checkpointArchitecture(checkpoint.architecture);
   const { family } = architecture;
   return {
@@ -58,36 +113,29 @@ function fromTrainingCheckpoint(bytes: Uint8Array, source: string): StartModel {
     parameters: checkpointParameters(checkpoint),
     labels: checkpoint.progress?.labels ?? familyLabels(family, classCount(architecture)),
     preprocessing: checkpoint.progress?.preprocessing ?? family.preprocessing,
+    assumptions: [],
   };
 }
 
-function fromCheckpoint(bytes: Uint8Array, source: string): StartModel {
-  let tensors;
-  try {
-    ({ tensors } = readCheckpoint(bytes));
-  } catch (error) {
-    // Which file: averaging reads several.
-    if (error instanceof CheckpointError) throw new CheckpointError(error.code, `${source}: ${error.message}`);
-    throw error;
-  }
+/**
+ * The NIN of a PyTorch checkpoint, read as nin-convert reads it (conversionReading): a container that names the
+ * training script (kuangliu/pytorch-cifar's `{'net': …, 'acc', 'epoch'}`) picks that script's normalisation.
+ */
+export function ninStartFromCheckpoint(checkpoint: Checkpoint, source: string): StartModel {
+  const { tensors } = checkpoint;
   const recognition = recognizeIn(source, () => recognize(tensors));
   const parameters = canonicalParameters(recognition, (key) => {
     const t = tensors.get(key);
     return t !== undefined && t.data instanceof Float32Array ? { shape: t.shape, data: t.data } : undefined;
   });
   const { family } = recognition;
-  return { ...parameters, labels: familyLabels(family, recognition.classCount), preprocessing: family.preprocessing };
+  const entry = architectureById(family.id);
+  if (entry === undefined) throw new Error(`internal: the ${family.id} family is no registry entry`);
+  const { preprocessing, assumptions } = conversionReading(checkpoint, { architecture: entry, assumptions: [] });
+  return { ...parameters, labels: familyLabels(family, recognition.classCount), preprocessing, assumptions };
 }
 
-function fromOnnx(bytes: Uint8Array, source: string): StartModel {
-  let model;
-  try {
-    model = readOnnx(bytes);
-  } catch (error) {
-    throw new ArchitectureError(
-      `${source} is neither a PyTorch checkpoint nor a readable ONNX model (${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
+export function ninStartFromOnnx(model: OnnxModel, source: string): StartModel {
   const weights = onnxWeights(model.graph);
   const recognition = recognizeIn(source, () => recognize(weights));
   const parameters = canonicalParameters(recognition, (key) => weights.get(key));
@@ -98,7 +146,7 @@ function fromOnnx(bytes: Uint8Array, source: string): StartModel {
   }
   const preprocessing =
     jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? family.preprocessing;
-  return { ...parameters, labels, preprocessing };
+  return { ...parameters, labels, preprocessing, assumptions: [] };
 }
 
 function recognizeIn(source: string, run: () => Recognition): Recognition {

@@ -1,29 +1,39 @@
 import {
   ArchitectureError,
   architectureById,
+  conversionReading,
   foldedArchitecture,
   recognizeArchitecture,
 } from '../../converters/nin/index.js';
-import { readOnnx } from '../graph/index.js';
+import type { OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import { parameterSpecs } from './model/architecture-forward.js';
 import { specArchitecture } from './checkpoint/forward.js';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import type { Checkpoint } from '../../converters/pth/index.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
-import { decodeTrainingCheckpoint } from './checkpoint/format.js';
 import {
   architectureSpec,
   checkpointParameters,
   isNinArchitectureSpec,
   type ArchitectureSpec,
+  type TrainingCheckpoint,
 } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
 import { fineTuneMatch } from './fine-tune.js';
 import type { ParameterSpec } from './model/forward-model.js';
 import { ninParameters } from './nin/architecture.js';
-import { isTrainingCheckpoint, jsonMetadata, onnxWeights, readStartModel } from './start-model.js';
-
-const ONNX_FIRST_BYTE = 0x08; // field 1 (ir_version), varint: every ONNX ModelProto starts so
+import {
+  jsonMetadata,
+  ninStartFromCheckpoint,
+  ninStartFromOnnx,
+  ninStartFromTrainingCheckpoint,
+  onnxWeights,
+  readStartCheckpoint,
+  readStartOnnx,
+  readStartTrainingCheckpoint,
+  startFileKind,
+  type StartModel,
+} from './start-model.js';
 
 /** A trained model to continue from (`nin-sdk train --from`): a NIN, or any architecture the converter recognises. */
 export interface TrainingStart {
@@ -33,91 +43,116 @@ export interface TrainingStart {
   readonly parameters: StateDict;
   readonly labels: readonly string[];
   readonly preprocessing: PreprocessSpec;
+  /** Parameters fed but not trained, as the training checkpoint it came from kept them; absent: none. */
+  readonly frozen?: readonly string[];
   /** Channels of the image input. */
   readonly inputChannels: number;
-  /** What recognition took on trust, one sentence each (empty for a NIN family or a training checkpoint). */
+  /**
+   * What reading the file took on trust, one sentence each, as nin-convert says them (recognition's, the entry's
+   * own, a container convention's); empty for a training checkpoint or an ONNX model, which recorded theirs.
+   */
   readonly assumptions: readonly string[];
 }
 
 /**
  * readStartModel's NINs as they were, and beyond them any PyTorch checkpoint the converter recognises (pytorchcv,
  * rasbt's BatchNorm NIN, d2l …: fineTuneStart, BatchNorm folded) or a training checkpoint of one. A file neither
- * reads gets readStartModel's error.
+ * reads gets readStartModel's error. The bytes are parsed once, as what their first bytes say they are.
  */
 export function readTrainingStart(bytes: Uint8Array, source: string): TrainingStart {
-  if (isTrainingCheckpoint(bytes)) {
-    const checkpoint = decodeTrainingCheckpoint(bytes);
-    const spec = checkpoint.architecture;
-    if (!isNinArchitectureSpec(spec)) {
-      const architecture = specArchitecture(spec);
-      return {
-        architecture: spec,
-        tensors: checkpoint.tensors,
-        parameters: checkpointParameters(checkpoint),
-        labels: checkpoint.progress?.labels ?? labelsFor(architecture.labels, classCount(checkpoint.tensors)),
-        preprocessing: checkpoint.progress?.preprocessing ?? architecture.preprocessing,
-        inputChannels: architecture.inputChannels,
-        assumptions: [],
-      };
-    }
+  switch (startFileKind(bytes)) {
+    case 'training-checkpoint':
+      return fromTrainingCheckpoint(readStartTrainingCheckpoint(bytes, source));
+    case 'onnx':
+      return fromOnnx(readStartOnnx(bytes, source), source);
+    case 'pytorch':
+      return fromPytorch(readStartCheckpoint(bytes, source), source);
   }
+}
+
+/** The checkpoint's model, weights and frozen list: a fine-tuning that froze layers goes on with them frozen. */
+function fromTrainingCheckpoint(checkpoint: TrainingCheckpoint): TrainingStart {
+  const spec = checkpoint.architecture;
+  const frozen = checkpoint.frozen === undefined ? {} : { frozen: checkpoint.frozen };
+  if (isNinArchitectureSpec(spec)) return { ...ninStart(ninStartFromTrainingCheckpoint(checkpoint)), ...frozen };
+  const architecture = specArchitecture(spec);
+  return {
+    ...frozen,
+    architecture: spec,
+    tensors: checkpoint.tensors,
+    parameters: checkpointParameters(checkpoint),
+    labels: checkpoint.progress?.labels ?? labelsFor(architecture.labels, classCount(checkpoint.tensors)),
+    preprocessing: checkpoint.progress?.preprocessing ?? architecture.preprocessing,
+    inputChannels: architecture.inputChannels,
+    assumptions: [],
+  };
+}
+
+/** A NIN of either family, else a registry architecture named by the model's nin metadata. */
+function fromOnnx(model: OnnxModel, source: string): TrainingStart {
   try {
-    const nin = readStartModel(bytes, source);
-    return {
-      architecture: architectureSpec(nin.architecture),
-      tensors: ninParameters(nin.architecture),
-      parameters: nin.parameters,
-      labels: nin.labels,
-      preprocessing: nin.preprocessing,
-      inputChannels: 3,
-      assumptions: [],
-    };
+    return ninStart(ninStartFromOnnx(model, source));
   } catch (error) {
     if (!(error instanceof ArchitectureError)) throw error;
-    const fromOnnx = onnxArchitectureStart(bytes, source);
-    if (fromOnnx !== undefined) return fromOnnx;
-    let tensors;
+    const start = onnxArchitectureStart(model, source);
+    if (start === undefined) throw error;
+    return start;
+  }
+}
+
+/** A NIN of either family, else any registry architecture the converter recognises in the state_dict. */
+function fromPytorch(checkpoint: Checkpoint, source: string): TrainingStart {
+  try {
+    return ninStart(ninStartFromCheckpoint(checkpoint, source));
+  } catch (error) {
+    if (!(error instanceof ArchitectureError)) throw error;
     let match;
     try {
-      tensors = readCheckpoint(bytes).tensors;
       // The file name breaks ties as nin-convert's does (pytorchcv's CIFAR-10 and SVHN nets have the same keys).
-      match = recognizeArchitecture(tensors, { fileName: source.split(/[\\/]/).pop() });
+      match = recognizeArchitecture(checkpoint.tensors, { fileName: source.split(/[\\/]/).pop() });
     } catch {
       throw error; // not a NIN family, and nothing else the converter knows either: the NIN reader's words
     }
     let start;
     try {
-      start = fineTuneMatch(match, tensors);
+      start = fineTuneMatch(match, checkpoint.tensors);
     } catch (untrainable) {
       if (untrainable instanceof ArchitectureError) throw new ArchitectureError(`${source}: ${untrainable.message}`);
       throw untrainable;
     }
     const { architecture } = start;
+    // Preprocessing and assumptions as nin-convert gives them for this file (its container may choose the former).
+    const { preprocessing, assumptions } = conversionReading(checkpoint, match);
     return {
       architecture: start.spec,
       tensors: start.tensors,
       parameters: start.parameters,
       labels: labelsFor(architecture.labels, classCount(start.tensors)),
-      preprocessing: architecture.preprocessing,
+      preprocessing,
       inputChannels: architecture.inputChannels,
-      assumptions: start.assumptions,
+      assumptions,
     };
   }
+}
+
+function ninStart(nin: StartModel): TrainingStart {
+  return {
+    architecture: architectureSpec(nin.architecture),
+    tensors: ninParameters(nin.architecture),
+    parameters: nin.parameters,
+    labels: nin.labels,
+    preprocessing: nin.preprocessing,
+    inputChannels: 3,
+    assumptions: nin.assumptions,
+  };
 }
 
 /**
  * An ONNX model of a registry architecture (nin-convert's, or best.onnx of a fine-tuning run): its `nin.family`
  * names the entry, its initializers are the folded copy's weights (a Linear's stored transposed, as `weight_t`).
- * Undefined when the bytes are no such model.
+ * Undefined when the model names no registry entry.
  */
-function onnxArchitectureStart(bytes: Uint8Array, source: string): TrainingStart | undefined {
-  if (bytes[0] !== ONNX_FIRST_BYTE) return undefined;
-  let model;
-  try {
-    model = readOnnx(bytes);
-  } catch {
-    return undefined;
-  }
+function onnxArchitectureStart(model: OnnxModel, source: string): TrainingStart | undefined {
   const architecture = architectureById(model.metadata[METADATA_KEYS.family] ?? '');
   if (architecture === undefined) return undefined;
   const folded = foldedArchitecture(architecture);
@@ -142,7 +177,7 @@ function onnxArchitectureStart(bytes: Uint8Array, source: string): TrainingStart
   const labels =
     jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? labelsFor(architecture.labels, classCount(tensors));
   return {
-    architecture: { registry: architecture.id },
+    architecture: { registry: architecture.id, architecture },
     tensors,
     parameters,
     labels,

@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
+import { FASHION_MNIST_LABELS } from '../../converters/nin/labels/small-sets.js';
+import { labelFolderName } from '../../src/node/label-folders.js';
 import { preprocessImage } from '../../src/preprocess/node/index.js';
 import { BatchIterator, type ImageDataset } from '../../src/train/data/index.js';
 import { loadImageDataset } from '../../src/train/data/node/index.js';
@@ -129,6 +140,35 @@ describe('loadImageDataset: a folder of <class>/<image>', () => {
     assert.equal(rebuilt.fromCache, false);
     assert.deepEqual(plain(rebuilt.dataset), plain(first.dataset));
     assert.equal((await loadImageDataset(images, { spec, cacheDir })).fromCache, true);
+  });
+
+  it("reads a label with '/' from its folder, '_' in its place (d2l's T-shirt/top in T-shirt_top/)", async () => {
+    const fashion = join(root, 'fashion');
+    for (const [folder, file] of [
+      ['T-shirt_top', FILES[0]!],
+      ['Trouser', FILES[1]!],
+    ] as const) {
+      mkdirSync(join(fashion, folder), { recursive: true });
+      copyFileSync(join(images, file), join(fashion, folder, 'x.png'));
+    }
+    assert.equal(labelFolderName('T-shirt/top'), 'T-shirt_top');
+    assert.deepEqual(FASHION_MNIST_LABELS.slice(1).map(labelFolderName), FASHION_MNIST_LABELS.slice(1));
+    const { dataset } = await loadImageDataset(fashion, { spec, classNames: FASHION_MNIST_LABELS });
+    assert.deepEqual(dataset.classNames, FASHION_MNIST_LABELS);
+    assert.deepEqual([...dataset.labels], [0, 1]);
+    // The same pixels as the files' own folders give them.
+    const { dataset: plainFolders } = await loadImageDataset(images, { spec });
+    assert.deepEqual(dataset.pixels.subarray(0, 48), plainFolders.pixels.subarray(2 * 48, 3 * 48));
+
+    await assert.rejects(loadImageDataset(fashion, { spec, classNames: ['T-shirt', 'Trouser'] }), {
+      name: 'RangeError',
+      message:
+        "T-shirt_top/x.png: class 'T-shirt_top' is not one of the 2 class names given (folders T-shirt, Trouser)",
+    });
+    await assert.rejects(loadImageDataset(fashion, { spec, classNames: ['T-shirt/top', 'T-shirt_top'] }), {
+      name: 'RangeError',
+      message: "the labels 'T-shirt/top' and 'T-shirt_top' would both be read from the folder 'T-shirt_top'",
+    });
   });
 
   it('names the file that cannot be decoded', async () => {

@@ -23,7 +23,7 @@ import { averageModels, type NamedModel } from '../../src/train/average.js';
 import { ninParameters } from '../../src/train/nin/architecture.js';
 import { readStartModel } from '../../src/train/start-model.js';
 import { type StateDict } from '../../src/train/export/index.js';
-import { ROOT } from '../support/fixtures.js';
+import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { torchMissing, TORCH_PYTHON } from '../support/torch.js';
 import { assertBitEqual } from './helpers.js';
 
@@ -35,7 +35,13 @@ const TINY_NAME = 'cifar10 NIN 8,8,8,8,8,8,8,8,10';
 const weights = (seed: number): StateDict => initialParameters(TINY, 'he', seed);
 const named = (source: string, parameters: StateDict, architecture = TINY): NamedModel => ({
   source,
-  model: { architecture, parameters, labels: CIFAR10_LABELS, preprocessing: NIN_CIFAR10.preprocessing },
+  model: {
+    architecture,
+    parameters,
+    labels: CIFAR10_LABELS,
+    preprocessing: NIN_CIFAR10.preprocessing,
+    assumptions: [],
+  },
 });
 
 /** The mean of the seeds' weights, summed in float64 and rounded once to float32. */
@@ -148,6 +154,21 @@ describe('nin-sdk average (built CLI)', () => {
     );
     assert.equal(python.status, 0, python.stderr);
     assert.deepEqual(JSON.parse(python.stdout), { keys: ['state_dict'], dtype: 'torch.float32', maxDifference: 0 });
+  });
+
+  it("says what reading a model assumed, as nin-convert does: a kuangliu/pytorch-cifar container's normalisation", () => {
+    const fork = join(FIXTURES, 'arch', 'kuangliu-fork-ckpt.pth');
+    const { code, stdout, stderr } = run(fork, fork, '--out', 'fork.onnx');
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, 'averaged 2 models (cifar10 NIN 16,12,8,16,16,16,16,16,10) → fork.onnx\n');
+    const said =
+      `nin-sdk average: ${fork}: assumed: the checkpoint is saved as kuangliu/pytorch-cifar's main.py saves it ` +
+      "({'net': …, 'acc', 'epoch'}): took that script's normalisation (mean 0.4914, 0.4822, 0.4465, std 0.2023, " +
+      "0.1994, 0.201) rather than the cifar10 entry's\n";
+    assert.equal(stderr, said + said);
+    const average = readStartModel(readFileSync(join(dir, 'fork.onnx')), 'fork.onnx');
+    assert.deepEqual(average.preprocessing.std, [0.2023, 0.1994, 0.201]);
+    rmSync(join(dir, 'fork.onnx'));
   });
 
   it('refuses bad calls with exact messages and writes nothing', () => {

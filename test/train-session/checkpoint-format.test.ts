@@ -1,6 +1,7 @@
 /**
- * The training checkpoint file across versions: version 2 is keyed by parameter names and shapes (any architecture),
- * version 1 (a NIN's, written before generic training) is still read.
+ * The training checkpoint file across versions: version 3 is keyed by parameter names and shapes (any architecture)
+ * and stores a registry architecture whole; version 2 (a registry entry by id only) and version 1 (a NIN's, written
+ * before generic training) are still read.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -10,7 +11,16 @@ import {
   decodeTrainingCheckpoint,
   encodeTrainingCheckpoint,
 } from '../../src/train/checkpoint/format.js';
-import { tinyCheckpoint } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { architectureById, architectureToJson } from '../../converters/nin/index.js';
+import { readCheckpoint } from '../../converters/pth/index.js';
+import { initialModelCheckpoint, type TrainingCheckpoint } from '../../src/train/checkpoint/state.js';
+import { fineTuneStart } from '../../src/train/fine-tune.js';
+import { TrainingSession } from '../../src/train/training-session.js';
+import { FIXTURES } from '../support/fixtures.js';
+import { assertBitEqual, pseudoRandom, sessionOptions, tinyCheckpoint, tinyOptimizer } from './helpers.js';
 
 /** The checkpoint's zip with checkpoint.json edited. */
 function withJson(bytes: Uint8Array, edit: (json: Record<string, unknown>) => Record<string, unknown>): Uint8Array {
@@ -23,13 +33,13 @@ describe('training checkpoint format', () => {
   const checkpoint = tinyCheckpoint('sgd');
   const bytes = encodeTrainingCheckpoint(checkpoint);
 
-  it('writes version 2 with every tensor by name, shape and offset', () => {
+  it('writes version 3 with every tensor by name, shape and offset', () => {
     const json = JSON.parse(strFromU8(unzipSync(bytes)['checkpoint.json']!)) as {
       version: number;
       tensors: Array<{ name: string; shape: number[]; offset: number }>;
     };
     assert.equal(json.version, CHECKPOINT_VERSION);
-    assert.equal(json.version, 2);
+    assert.equal(json.version, 3);
     assert.deepEqual(
       json.tensors.map(({ name, shape }) => ({ name, shape })),
       checkpoint.tensors,
@@ -81,10 +91,10 @@ describe('training checkpoint format', () => {
       () => decodeTrainingCheckpoint(v1Registry),
       /^TrainingCheckpointError: damaged training checkpoint: architecture must be \{ family, widths \}$/,
     );
-    const later = withJson(bytes, (json) => ({ ...json, version: 3 }));
+    const later = withJson(bytes, (json) => ({ ...json, version: 4 }));
     assert.throws(
       () => decodeTrainingCheckpoint(later),
-      /^TrainingCheckpointError: training checkpoint version 3; this nin-sdk reads versions 1, 2$/,
+      /^TrainingCheckpointError: training checkpoint version 4; this nin-sdk reads versions 1, 2, 3$/,
     );
     const gap = withJson(bytes, (json) => {
       const tensors = json['tensors'] as Array<{ offset: number }>;
@@ -93,6 +103,75 @@ describe('training checkpoint format', () => {
     assert.throws(
       () => decodeTrainingCheckpoint(gap),
       /^TrainingCheckpointError: damaged training checkpoint: tensor classifier\.0\.bias: offset should be 600$/,
+    );
+  });
+});
+
+describe('a registry architecture in the checkpoint', () => {
+  // rasbt's BatchNorm NIN, fine-tuned as its folded convs: a registry entry that is not a NIN family.
+  const start = fineTuneStart(
+    readCheckpoint(readFileSync(join(FIXTURES, 'arch', 'rasbt-nin-batchnorm-small.pth'))).tensors,
+  );
+  const entry = architectureById('rasbt-nin-batchnorm')!;
+  const optimizer = {
+    ...tinyOptimizer('sgd'),
+    groups: [{ name: 'all', parameters: start.tensors.map((t) => t.name), lr: 0.01, weightDecay: 0 }],
+  };
+  const checkpoint = initialModelCheckpoint({ registry: entry.id }, start.tensors, optimizer, start.parameters);
+  const bytes = encodeTrainingCheckpoint(checkpoint);
+
+  /** The eval model's logits for a fixed batch of two: what the architecture computes with these weights. */
+  async function logits(state: TrainingCheckpoint): Promise<Float32Array> {
+    const session = await TrainingSession.fromCheckpoint(state, sessionOptions);
+    try {
+      const input = new ort.Tensor('float32', pseudoRandom(2 * 3 * 32 * 32, 9), [2, 3, 32, 32]);
+      const labels = new ort.Tensor('float32', new Float32Array(20).fill(0.1), [2, 10]);
+      return (await session.runEvalStep({ input, labels })).logits;
+    } finally {
+      await session.release();
+    }
+  }
+
+  it('is stored whole, as --arch JSON, beside its id: a spec named by id only is written out too', () => {
+    const json = JSON.parse(strFromU8(unzipSync(bytes)['checkpoint.json']!)) as { architecture: unknown };
+    assert.deepEqual(json.architecture, { registry: 'rasbt-nin-batchnorm', architecture: architectureToJson(entry) });
+    const decoded = decodeTrainingCheckpoint(bytes).architecture;
+    assert.ok('registry' in decoded && decoded.architecture !== undefined);
+    assert.equal(decoded.registry, 'rasbt-nin-batchnorm');
+    assert.deepEqual(architectureToJson(decoded.architecture), architectureToJson(entry));
+  });
+
+  it('stays loadable, the same network, when the registry no longer has it', async () => {
+    const retired = withJson(bytes, (json) => {
+      const { architecture } = json['architecture'] as { architecture: Record<string, unknown> };
+      return {
+        ...json,
+        architecture: { registry: 'retired-nin', architecture: { ...architecture, id: 'retired-nin' } },
+      };
+    });
+    assert.equal(architectureById('retired-nin'), undefined);
+    const decoded = decodeTrainingCheckpoint(retired);
+    assert.equal('registry' in decoded.architecture && decoded.architecture.registry, 'retired-nin');
+    assertBitEqual(await logits(decoded), await logits(checkpoint), 'logits');
+  });
+
+  it('reads a version 2 file, which names the entry only, from the registry', async () => {
+    const v2 = withJson(bytes, (json) => ({ ...json, version: 2, architecture: { registry: 'rasbt-nin-batchnorm' } }));
+    const decoded = decodeTrainingCheckpoint(v2);
+    assert.deepEqual(decoded.architecture, { registry: 'rasbt-nin-batchnorm' });
+    assertBitEqual(await logits(decoded), await logits(checkpoint), 'logits');
+    const unknown = withJson(bytes, (json) => ({ ...json, version: 2, architecture: { registry: 'retired-nin' } }));
+    assert.throws(
+      () => decodeTrainingCheckpoint(unknown),
+      /^TrainingCheckpointError: damaged training checkpoint: unknown architecture 'retired-nin'$/,
+    );
+    const mislabelled = withJson(bytes, (json) => ({
+      ...json,
+      architecture: { ...(json['architecture'] as Record<string, unknown>), registry: 'd2l-nin' },
+    }));
+    assert.throws(
+      () => decodeTrainingCheckpoint(mislabelled),
+      /^TrainingCheckpointError: damaged training checkpoint: architecture: the stored entry is 'rasbt-nin-batchnorm', not 'd2l-nin'$/,
     );
   });
 });

@@ -10,9 +10,11 @@ import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { architectureById, architectureToJson } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
+import { labelFolderName } from '../../src/node/label-folders.js';
 import { decodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
-import { initialModelCheckpoint } from '../../src/train/checkpoint/state.js';
+import { initialModelCheckpoint, type ArchitectureSpec } from '../../src/train/checkpoint/state.js';
 import { TrainingSession } from '../../src/train/training-session.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { cifarFolders } from './cifar-folders.js';
@@ -22,6 +24,13 @@ const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'nin-sdk.ts'), 'train']
 const START = join(FIXTURES, 'arch', 'rasbt-nin-batchnorm-small.pth');
 const D2L_START = join(FIXTURES, 'arch', 'd2l-class-nin-small.pth');
 const TEST_LOSS = /^Test set: Average loss: (\d+\.\d{4}), Accuracy: \d+\/\d+ \(\d+\.\d{2}%\)$/;
+
+/** The checkpoint names the registry entry and stores it whole (as --arch JSON), as it is in the registry now. */
+function assertStoredEntry(spec: ArchitectureSpec, id: string): void {
+  assert.ok('registry' in spec && spec.architecture !== undefined, JSON.stringify(spec));
+  assert.equal(spec.registry, id);
+  assert.deepEqual(architectureToJson(spec.architecture), architectureToJson(architectureById(id)!));
+}
 
 function testLosses(stdout: string): number[] {
   return stdout.split('\n').flatMap((line) => (TEST_LOSS.test(line) ? [Number(TEST_LOSS.exec(line)![1])] : []));
@@ -75,7 +84,7 @@ describe('nin-sdk train --from a converted registry architecture', () => {
     assert.match(again.stderr, /new run: rasbt-nin-batchnorm, sgd, batch 20, 1 epoch \(step schedule\)/);
 
     const saved = decodeTrainingCheckpoint(readFileSync(join(out, 'checkpoint.nintrain')));
-    assert.deepEqual(saved.architecture, { registry: 'rasbt-nin-batchnorm' });
+    assertStoredEntry(saved.architecture, 'rasbt-nin-batchnorm');
     assert.deepEqual(saved.tensors[0], { name: 'classifier.0.weight', shape: [16, 3, 5, 5] });
     assert.deepEqual(saved.tensors[1], { name: 'classifier.0.bias', shape: [16] }); // the folded BatchNorm's
 
@@ -104,12 +113,14 @@ describe('nin-sdk train --from a converted registry architecture', () => {
   });
 
   it('fine-tunes d2l’s 1-channel NiN on grey images: the loss falls, best.onnx takes 1×224×224', async () => {
-    // Four CIFAR-10 classes as four Fashion-MNIST ones: d2l's labels name the classes, any images will do.
+    // Four CIFAR-10 classes as four Fashion-MNIST ones: d2l's labels name the classes, any images will do. The
+    // first, T-shirt/top, has its images in T-shirt_top/.
     const fashion = join(data.root, 'fashion');
     const classes = readdirSync(data.train).sort().slice(0, 4);
-    ['Trouser', 'Pullover', 'Dress', 'Coat'].forEach((name, i) =>
-      cpSync(join(data.train, classes[i]!), join(fashion, name), { recursive: true }),
+    ['T-shirt/top', 'Trouser', 'Pullover', 'Dress'].forEach((name, i) =>
+      cpSync(join(data.train, classes[i]!), join(fashion, labelFolderName(name)), { recursive: true }),
     );
+    assert.deepEqual(readdirSync(fashion).sort(), ['Dress', 'Pullover', 'T-shirt_top', 'Trouser']);
     const out = join(data.root, 'd2l');
     const args = ['--data', fashion, '--test', fashion, '--from', D2L_START, '--epochs', '8', '--batch', '20'];
     const run = train(...args, '--lr', '0.01', '--out', out);
@@ -119,8 +130,17 @@ describe('nin-sdk train --from a converted registry architecture', () => {
     assert.equal(losses.length, 8, run.stdout);
     assert.ok(losses[7]! < 0.97 * losses[0]!, `loss on its own training images falls: ${losses.join(', ')}`);
 
+    // nin-sdk eval reads the same folders for the model's labels: every image counted, T-shirt_top's too.
+    const evaluation = spawnSync(
+      process.execPath,
+      [...CLI.slice(0, -1), 'eval', fashion, '--model', join(out, 'best.onnx')],
+      { encoding: 'utf8', cwd: ROOT },
+    );
+    assert.equal(evaluation.status, 0, evaluation.stderr);
+    assert.match(evaluation.stdout, /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/40 \(\d+\.\d{2}%\)\n/);
+
     const saved = decodeTrainingCheckpoint(readFileSync(join(out, 'checkpoint.nintrain')));
-    assert.deepEqual(saved.architecture, { registry: 'd2l-nin' });
+    assertStoredEntry(saved.architecture, 'd2l-nin');
     assert.equal(saved.progress?.preprocessing.channels, 1);
     assert.deepEqual(saved.tensors[0], { name: '0.0.weight', shape: [8, 1, 11, 11] });
     const onnx = await ort.InferenceSession.create(join(out, 'best.onnx'));

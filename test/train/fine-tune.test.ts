@@ -97,7 +97,7 @@ describe('fine-tuning registry architectures against PyTorch', () => {
     it(`${architecture}: the trainable copy's parameters are PyTorch's folded ones, in order`, () => {
       const start = startOf(meta.checkpoint);
       assert.equal(start.architecture.id, architecture);
-      assert.deepEqual(start.spec, { registry: architecture });
+      assert.deepEqual(start.spec, { registry: architecture, architecture: architectureById(architecture) });
       assert.deepEqual(
         start.tensors.map((t) => t.name),
         meta.parameters,

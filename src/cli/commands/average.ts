@@ -50,6 +50,8 @@ export async function runAverage(argv: readonly string[]): Promise<void> {
   const models = [];
   for (const source of positionals)
     models.push({ source, model: readStartModel(await readRegularFile(source), source) });
+  for (const { source, model } of models)
+    for (const assumption of model.assumptions) console.error(`nin-sdk average: ${source}: assumed: ${assumption}`);
   const average = averageModels(models);
   const bytes =
     kind === 'onnx'

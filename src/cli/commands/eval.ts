@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../node/dataset.js';
+import { labelIndexByFolder } from '../../node/label-folders.js';
 import { preprocessImage } from '../../preprocess/node/index.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
 import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';
@@ -13,7 +14,7 @@ export const EVAL_HELP = `Usage: nin-sdk eval <dataset> [options]
 
 Measures a model's accuracy on a labelled dataset: a folder or a tar archive of <class>/<image> files
 (torchvision's ImageFolder layout; ../shared/data/cifar10/test.tar works as it is). Class folder names must be
-the model's labels. Prints pytorch-nin-cifar10's line:
+the model's labels, a '/' written '_' (T-shirt/top in T-shirt_top/). Prints pytorch-nin-cifar10's line:
   Test set: Average loss: 0.4321, Accuracy: 8765/10000 (87.65%)
 then the throughput.
 
@@ -59,6 +60,8 @@ export async function runEval(argv: readonly string[]): Promise<number> {
 
   const classifier = await loadClassifier(values.model, { provider: providers, strict: values.strict, threads, dtype });
   const labels = classifier.labels;
+  // Each label's images are in its folder (`T-shirt/top` in T-shirt_top/).
+  const labelOf = labelIndexByFolder(labels);
   const started = performance.now();
   let count = 0;
   let correct = 0;
@@ -73,7 +76,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
     const probabilities = await classifier.probabilities(tensors);
     batch.forEach((image, i) => {
       const row = probabilities.subarray(i * labels.length, (i + 1) * labels.length);
-      const truth = labels.indexOf(image.className);
+      const truth = labelOf.get(image.className)!;
       let best = 0;
       for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
       if (best === truth) correct++;
@@ -88,9 +91,10 @@ export async function runEval(argv: readonly string[]): Promise<number> {
     let batch: LabeledImage[] = [];
     for await (const image of readLabeledImages(dataset)) {
       if (count + batch.length >= limit) break;
-      if (!labels.includes(image.className)) {
+      if (!labelOf.has(image.className)) {
+        const folders = [...labelOf.keys()];
         throw new UsageError(
-          `${image.name}: class folder '${image.className}' is not one of the model's labels (${labels.slice(0, 10).join(', ')}${labels.length > 10 ? ', …' : ''})`,
+          `${image.name}: class folder '${image.className}' is not one of the model's labels (${folders.slice(0, 10).join(', ')}${folders.length > 10 ? ', …' : ''})`,
         );
       }
       batch.push(image);

@@ -3,6 +3,7 @@ import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import {
   DEFAULT_BASE_LR,
+  DEFAULT_FINE_TUNE_LR,
   INIT_KINDS,
   NIN_CIFAR10_RECIPE,
   SCHEDULE_KINDS,
@@ -14,9 +15,10 @@ export const TRAIN_HELP = `Usage: nin-sdk train --data <folder or tar> [options]
 
 Trains a Network-in-Network on ONNX Runtime, with training graphs that nin-sdk builds itself (standard ONNX ops:
 any provider, no TensorFlow.js, no ONNX Runtime training build). Data is a folder or tar of <class>/<image>
-(../shared/data/cifar10/train.tar works as it is). By default it follows the pytorch-nin-cifar10 recipe: SGD
-with momentum 0.95, batch 128, weights lr 0.1 and weight decay 1e-4, biases lr 0.2, the last convolution lr 0.01,
-lr x0.1 at epochs 80, 160 and 240 of 319, weights N(0, 0.05); plus 4-pixel crops and flips. Logs that repo's lines:
+(../shared/data/cifar10/train.tar works as it is; a '/' in a label is '_' in its folder: T-shirt_top/).
+By default it follows the pytorch-nin-cifar10 recipe: SGD with momentum 0.95, batch 128, weights lr 0.1 and
+weight decay 1e-4, biases lr 0.2, the last convolution lr 0.01, lr x0.1 at epochs 80, 160 and 240 of 319, weights
+N(0, 0.05); plus 4-pixel crops and flips. Logs that repo's lines:
   Train Epoch: 1 [0/50000 (0%)]	Loss: 2.302401	LR: 0.2
   Test set: Average loss: 2.7008, Accuracy: 2161/10000 (21.61%)
 
@@ -24,14 +26,16 @@ Options:
   --data <folder|tar>      training images (required, also when resuming)
   --test <folder|tar>      test images, evaluated after every epoch; the best epoch is saved
   --from <model>           start from a trained NIN of either pytorch-nin family: a PyTorch checkpoint, an ONNX
-                           model of nin-convert or nin-sdk train, or a checkpoint.nintrain (its weights only)
+                           model of nin-convert or nin-sdk train, or a checkpoint.nintrain (its weights and
+                           frozen parameters; a fresh optimizer state)
   --widths <list>          output channels of the 9 convolutions, e.g. 192,160,96,192,192,192,192,192,10
                            (8 numbers: the class count is appended; default the recipe's full width)
   --epochs <n>             default 319 (step schedule) or 16 (linear)
   --batch <n>              images per step (default 128)
   --optimizer <sgd|adamw>  default sgd (AdamW: weights lr 1e-3 and decay 1e-2, biases 2x lr, no decay)
   --lr <rate>              the weights' learning rate; biases get 2x, the last convolution 1/10
-                           (default 0.1 for sgd, 0.001 for adamw)
+                           (default 0.1 for sgd, 0.001 for adamw; with --from a tenth of that, 0.01 and
+                           0.0001, for fine-tuning)
   --schedule <step|linear> step: x0.1 every 80 epochs (the recipe); linear: one epoch of warm-up, then a
                            linear decay to 0 (fixtures/default-model/train.py, for short runs)
   --init <normal|he>       fresh weights: N(0, 0.05) as the recipe (default), or He (Kaiming normal)
@@ -155,7 +159,8 @@ export function defaultsFor(flags: TrainFlags): {
     epochs: flags.epochs ?? (schedule === 'linear' ? DEFAULT_LINEAR_EPOCHS : NIN_CIFAR10_RECIPE.epochs),
     batch: flags.batch ?? NIN_CIFAR10_RECIPE.batchSize,
     optimizer,
-    lr: flags.lr ?? DEFAULT_BASE_LR[optimizer],
+    // Trained weights want a gentler start than the recipe's from-scratch rate.
+    lr: flags.lr ?? (flags.from === undefined ? DEFAULT_BASE_LR : DEFAULT_FINE_TUNE_LR)[optimizer],
     schedule,
     init: flags.init ?? 'normal',
     seed: flags.seed ?? 0,

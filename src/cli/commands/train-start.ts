@@ -50,7 +50,8 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   const startBytes = flags.from === undefined ? undefined : await readRegularFile(flags.from);
   const start = startBytes === undefined ? undefined : readTrainingStart(startBytes, flags.from!);
   if (start !== undefined) {
-    for (const assumption of start.assumptions) say(`${flags.from}: assumed ${assumption}`);
+    // As nin-convert says them: a model trained on an assumption must not look like one read from the file.
+    for (const assumption of start.assumptions) say(`assumed: ${assumption}`);
     if (!isNinArchitectureSpec(start.architecture) && specArchitecture(start.architecture).layers.some(isBatchNorm))
       say(
         `${flags.from}: BatchNorm is folded into the convolutions before it; the run's .pth and .onnx hold the folded ` +
@@ -71,8 +72,13 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   const spec = start?.architecture ?? architectureSpec(fresh!);
   const tensors = start?.tensors ?? ninParameters(fresh!);
   const labels = start?.labels ?? train.classNames;
-  const names = tensors.map((p) => p.name);
-  const optimizer = recipeOptimizer(settings.optimizer, names, lastWeightedLayer(tensors), settings.lr);
+  const frozen = new Set(start?.frozen ?? []);
+  if (frozen.size > 0)
+    say(
+      `${flags.from}: ${frozen.size} parameters stay frozen, as the checkpoint has them (${describeNames([...frozen])})`,
+    );
+  const trainable = tensors.map((p) => p.name).filter((name) => !frozen.has(name));
+  const optimizer = recipeOptimizer(settings.optimizer, trainable, lastWeightedLayer(tensors), settings.lr);
   const recipe: TrainingRecipe = {
     schedule: settings.schedule,
     epochs: settings.epochs,
@@ -89,7 +95,7 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   const test =
     flags.test === undefined ? undefined : await loadData(flags.test, flags, folder, preprocessing, labels, say);
   return {
-    checkpoint: { ...initialModelCheckpoint(spec, tensors, optimizer, parameters), progress },
+    checkpoint: { ...initialModelCheckpoint(spec, tensors, optimizer, parameters, start?.frozen), progress },
     resumed: false,
     train,
     test,
@@ -115,7 +121,7 @@ async function resumedRun(
   const train = await loadData(flags.data, flags, folder, progress.preprocessing, classNames, say);
   if (classNames === undefined && !sameNames(train.classNames, progress.labels)) {
     throw new UsageError(
-      `the run in ${folder.dir} trained on the classes ${describeClasses(progress.labels)}, --data has ${describeClasses(train.classNames)}: resume with the same data`,
+      `the run in ${folder.dir} trained on the classes ${describeNames(progress.labels)}, --data has ${describeNames(train.classNames)}: resume with the same data`,
     );
   }
   if (train.count !== progress.iterator.datasetCount) {
@@ -224,7 +230,7 @@ function widthsFor(widths: readonly number[] | undefined, train: ImageDataset): 
   if (widths.length === 8) return [...widths, classes];
   if (widths[8] !== classes)
     throw new UsageError(
-      `--widths ends in ${widths[8]} classes, but the data has ${classes} (${describeClasses(train.classNames)})`,
+      `--widths ends in ${widths[8]} classes, but the data has ${classes} (${describeNames(train.classNames)})`,
     );
   return [...widths];
 }
@@ -242,6 +248,6 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, i) => name === b[i]);
 }
 
-function describeClasses(names: readonly string[]): string {
+function describeNames(names: readonly string[]): string {
   return names.length > 5 ? `${names.slice(0, 5).join(', ')}, …` : names.join(', ');
 }

@@ -2,9 +2,12 @@
  * The training checkpoint file (`checkpoint.nintrain`): a zip of stored (uncompressed) entries, readable with any
  * zip tool, numpy (`np.frombuffer(z.read('parameters.f32'), '<f4')`) or this module, in Node and browsers:
  *
- *   checkpoint.json               { format: 'nin-sdk.training-checkpoint', version: 2,
- *                                   architecture: { family, widths } (a NIN) | { registry } (a converter registry
- *                                                 entry, BatchNorm folded; channels from the tensors' shapes)
+ *   checkpoint.json               { format: 'nin-sdk.training-checkpoint', version: 3,
+ *                                   architecture: { family, widths } (a NIN)
+ *                                                 | { registry, architecture: <the entry as --arch JSON> } (a
+ *                                                 converter registry entry, BatchNorm folded; channels from the
+ *                                                 tensors' shapes; the entry stored whole, so the file does not
+ *                                                 depend on what the registry holds later)
  *                                                 | { custom: <nin-convert --arch JSON> } (likewise),
  *                                   frozen?: [names of parameters that are fed but not trained],
  *                                   optimizer: { kind: 'sgd', momentum, nesterov, groups } | { kind: 'adamw', beta1, beta2, epsilon, groups },
@@ -20,8 +23,9 @@
  *   parameters.f32                every parameter, state_dict order, float32 little-endian
  *   optimizer/momentum_buffer.f32 (SGD) or optimizer/exp_avg.f32 + optimizer/exp_avg_sq.f32 (AdamW), same layout
  *
- * Version 1 (nin-sdk before generic training) is the same without `frozen`, its architecture always a NIN; it is
- * still read.
+ * Version 2 is the same with a registry entry named by id only (`{ registry }`), looked up in the registry when
+ * read; version 1 (nin-sdk before generic training) is version 2 without `frozen`, its architecture always a NIN.
+ * Both are still read.
  *
  * JSON for everything small, so a person can read where a run stands; raw float32 for the rest, so saving every
  * few minutes costs a copy and no encoding.
@@ -33,18 +37,21 @@ import type { ParameterSpec } from '../model/forward-model.js';
 import { ninParameters } from '../nin/architecture.js';
 import { checkOptimizerSettings, OPTIMIZER_STATE_KEYS } from '../optimizer/settings.js';
 import { checkTrainingProgress } from './progress.js';
+import { specArchitecture } from './forward.js';
 import {
   checkpointArchitecture,
+  isNinArchitectureSpec,
   parameterSlots,
   trainableTensors,
   type ArchitectureSpec,
+  type NinArchitectureSpec,
   type TrainingCheckpoint,
 } from './state.js';
 
 export const CHECKPOINT_FORMAT = 'nin-sdk.training-checkpoint';
-export const CHECKPOINT_VERSION = 2;
+export const CHECKPOINT_VERSION = 3;
 /** Versions this code reads. */
-const READABLE_VERSIONS: readonly number[] = [1, 2];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 /** Bounds on what a checkpoint.json may declare, so a hostile one cannot ask for absurd allocations. */
 const MAX_TENSORS = 100_000;
 const MAX_RANK = 8;
@@ -60,7 +67,10 @@ export class TrainingCheckpointError extends Error {
 interface CheckpointJson {
   readonly format: string;
   readonly version: number;
-  readonly architecture: ArchitectureSpec | { readonly custom: Record<string, unknown> };
+  readonly architecture:
+    | NinArchitectureSpec
+    | { readonly registry: string; readonly architecture: Record<string, unknown> }
+    | { readonly custom: Record<string, unknown> };
   readonly optimizer: unknown;
   readonly step: number;
   readonly frozen?: readonly string[];
@@ -80,10 +90,7 @@ export function encodeTrainingCheckpoint(checkpoint: TrainingCheckpoint): Uint8A
   const json: CheckpointJson = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
-    architecture:
-      'custom' in checkpoint.architecture
-        ? { custom: architectureToJson(checkpoint.architecture.custom) }
-        : checkpoint.architecture,
+    architecture: architectureJson(checkpoint.architecture),
     optimizer: checkpoint.optimizer,
     step: checkpoint.step,
     ...(checkpoint.frozen === undefined ? {} : { frozen: checkpoint.frozen }),
@@ -196,15 +203,29 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
   }
 }
 
+/** The spec as checkpoint.json keeps it: a registry entry's layers written out, whatever the registry holds later. */
+function architectureJson(spec: ArchitectureSpec): CheckpointJson['architecture'] {
+  if (isNinArchitectureSpec(spec)) return spec;
+  if ('custom' in spec) return { custom: architectureToJson(spec.custom) };
+  return { registry: spec.registry, architecture: architectureToJson(specArchitecture(spec)) };
+}
+
 function checkArchitectureSpec(value: unknown, version: number): ArchitectureSpec {
   if (!isRecord(value)) throw new RangeError('architecture must be an object');
   if (version >= 2 && value['custom'] !== undefined) {
     return { custom: validateArchitecture(value['custom'], 'the checkpoint architecture') };
   }
   if (version >= 2 && typeof value['registry'] === 'string') {
-    if (architectureById(value['registry']) === undefined)
-      throw new RangeError(`unknown architecture '${value['registry']}'`);
-    return { registry: value['registry'] };
+    const registry = value['registry'];
+    // Version 3 stores the entry: read it, not the registry of today. Version 2 named it only.
+    if (version >= 3 && value['architecture'] !== undefined) {
+      const architecture = validateArchitecture(value['architecture'], `the checkpoint's ${registry} architecture`);
+      if (architecture.id !== registry)
+        throw new RangeError(`architecture: the stored entry is '${architecture.id}', not '${registry}'`);
+      return { registry, architecture };
+    }
+    if (architectureById(registry) === undefined) throw new RangeError(`unknown architecture '${registry}'`);
+    return { registry };
   }
   const { family, widths } = value;
   if (typeof family !== 'string' || !Array.isArray(widths) || !widths.every((w) => Number.isSafeInteger(w)))

@@ -25,6 +25,7 @@ export function checkpointForwardModel(
 /** The layers of a registry or custom architecture spec. */
 export function specArchitecture(spec: RegistryArchitectureSpec | CustomArchitectureSpec): Architecture {
   if ('custom' in spec) return spec.custom;
+  if (spec.architecture !== undefined) return spec.architecture;
   const architecture = architectureById(spec.registry);
   if (architecture === undefined) throw new RangeError(`training checkpoint: unknown architecture '${spec.registry}'`);
   return architecture;

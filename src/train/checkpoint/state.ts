@@ -20,6 +20,12 @@ export interface NinArchitectureSpec {
  */
 export interface RegistryArchitectureSpec {
   readonly registry: string;
+  /**
+   * The entry as the run started from it, stored whole in the checkpoint (version 3) so that the run stays loadable,
+   * and the same network, whatever later becomes of the registry. Absent: the registry's entry of that id (a spec
+   * named by id, or a version 2 checkpoint).
+   */
+  readonly architecture?: Architecture;
 }
 
 /** An architecture that is in no registry (nin-convert --arch's JSON): kept whole in the checkpoint. */

@@ -52,6 +52,11 @@ export const NIN_CIFAR10_RECIPE: Omit<TrainingRecipe, 'seed' | 'init'> = Object.
 export const NIN_CIFAR10_HIDDEN_WIDTHS: readonly number[] = Object.freeze([192, 160, 96, 192, 192, 192, 192, 192]);
 
 export const DEFAULT_BASE_LR: Readonly<Record<OptimizerKind, number>> = Object.freeze({ sgd: 0.1, adamw: 1e-3 });
+/**
+ * The weights' rate when a run starts from trained weights (--from): a tenth of the from-scratch one, as the
+ * recipe's own rate undoes what was learnt (pytorchcv's CIFAR-10 weights diverge at 0.1).
+ */
+export const DEFAULT_FINE_TUNE_LR: Readonly<Record<OptimizerKind, number>> = Object.freeze({ sgd: 0.01, adamw: 1e-4 });
 /** AdamW's decoupled weight decay on weights (PyTorch's default); biases get none, as in the SGD recipe. */
 export const ADAMW_WEIGHT_DECAY = 1e-2;
 

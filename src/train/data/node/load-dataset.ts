@@ -1,4 +1,5 @@
 import { readLabeledImages } from '../../../node/dataset.js';
+import { labelFolderName, labelIndexByFolder } from '../../../node/label-folders.js';
 import { checkPreprocessSpec, specChannels, type PreprocessSpec } from '../../../preprocess/index.js';
 import { datasetCacheFile, datasetCacheKey, readDatasetCache, writeDatasetCache } from './dataset-cache.js';
 import { decodeToInputSize } from './decode.js';
@@ -13,8 +14,9 @@ export interface LoadImageDatasetOptions {
    */
   readonly cacheDir?: string;
   /**
-   * Class names by label index (e.g. the model's labels). Default: the class folders found, sorted, as
-   * torchvision's ImageFolder numbers them. An image of a class outside a given list is an error.
+   * Class names by label index (e.g. the model's labels), each read from its folder (labelFolderName: '/' as '_').
+   * Default: the class folders found, sorted, as torchvision's ImageFolder numbers them. An image of a class
+   * outside a given list is an error.
    */
   readonly classNames?: readonly string[];
   /** Load only the first `limit` images (in folder or tar order). */
@@ -136,11 +138,12 @@ class GrowingBytes {
 
 /** Labels as class indices: into the given class names, or into the sorted names found, fixed once all are seen. */
 class ClassLabels {
-  private readonly indexOf = new Map<string, number>();
+  private readonly indexOf: Map<string, number> = new Map();
   private readonly found: number[] = [];
 
   constructor(private readonly given: readonly string[] | undefined) {
-    given?.forEach((name, index) => this.indexOf.set(name, index));
+    // Given names are labels, found in their folders (`T-shirt/top` in T-shirt_top/); found names are folders.
+    if (given !== undefined) this.indexOf = labelIndexByFolder(given);
   }
 
   add(className: string, imageName: string): void {
@@ -148,7 +151,8 @@ class ClassLabels {
     if (index === undefined) {
       if (this.given !== undefined)
         throw new RangeError(
-          `${imageName}: class '${className}' is not one of the ${this.given.length} class names given`,
+          `${imageName}: class '${className}' is not one of the ${this.given.length} class names given` +
+            ` (folders ${this.given.slice(0, 10).map(labelFolderName).join(', ')}${this.given.length > 10 ? ', …' : ''})`,
         );
       index = this.indexOf.size;
       this.indexOf.set(className, index);

@@ -1,0 +1,151 @@
+/**
+ * Where `nin-sdk train` starts (prepareTraining, the CLI's start without its training loop): what a --from model
+ * gives the run (preprocessing, assumptions said, frozen parameters, learning rates), checked against what the
+ * converter and the checkpoint say.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { convertCheckpoint } from '../../converters/nin/index.js';
+import { readCheckpoint } from '../../converters/pth/index.js';
+import { writeCheckpoint } from '../../converters/pth/write/index.js';
+import { parseTrainFlags, type TrainFlags } from '../../src/cli/commands/train-options.js';
+import { prepareTraining, type TrainStart } from '../../src/cli/commands/train-start.js';
+import * as ort from 'onnxruntime-node';
+import { encodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
+import { checkpointParameters, initialCheckpoint } from '../../src/train/checkpoint/state.js';
+import { runTrainingLoop } from '../../src/train/loop/trainer.js';
+import { RunFolder } from '../../src/train/node/run-folder.js';
+import { TrainingSession } from '../../src/train/training-session.js';
+import { initialParameters, recipeOptimizer } from '../../src/train/index.js';
+import { ninParameters } from '../../src/train/nin/architecture.js';
+import { FIXTURES } from '../support/fixtures.js';
+import { cifarFolders } from './cifar-folders.js';
+import { assertBitEqual, sessionOptions, TINY } from './helpers.js';
+
+const ARCH = join(FIXTURES, 'arch');
+const KUANGLIU_FORK = join(ARCH, 'kuangliu-fork-ckpt.pth');
+
+describe('nin-sdk train: the start of a run', () => {
+  let data: Awaited<ReturnType<typeof cifarFolders>>;
+  let runs = 0;
+  before(async () => {
+    data = await cifarFolders(1, 0);
+  });
+  after(() => rmSync(data.root, { recursive: true, force: true }));
+
+  /** prepareTraining in a new run folder, with `--data` the ten-image set; the lines it says. */
+  async function start(...args: string[]): Promise<TrainStart & { said: string[]; out: string }> {
+    const out = join(data.root, `run-${runs++}`);
+    const flags = parseTrainFlags(['--data', data.train, '--out', out, ...args]) as TrainFlags;
+    const folder = new RunFolder(flags.out);
+    await folder.create();
+    const said: string[] = [];
+    return { ...(await prepareTraining(flags, folder, (line) => said.push(line))), said, out };
+  }
+
+  it("a kuangliu/pytorch-cifar checkpoint trains on that script's normalisation, said as nin-convert says it", async () => {
+    const run = await start('--from', KUANGLIU_FORK);
+    const converted = await convertCheckpoint(readFileSync(KUANGLIU_FORK));
+    const assumption =
+      "the checkpoint is saved as kuangliu/pytorch-cifar's main.py saves it ({'net': …, 'acc', 'epoch'}): took that " +
+      "script's normalisation (mean 0.4914, 0.4822, 0.4465, std 0.2023, 0.1994, 0.201) rather than the cifar10 entry's";
+    assert.deepEqual(converted.assumptions, [assumption]);
+    assert.deepEqual(
+      run.said.filter((line) => line.startsWith('assumed: ')),
+      [`assumed: ${assumption}`],
+    );
+    const { preprocessing } = run.checkpoint.progress;
+    assert.deepEqual(preprocessing, converted.metadata.preprocessing);
+    assert.deepEqual(
+      [preprocessing.mean, preprocessing.std],
+      [
+        [0.4914, 0.4822, 0.4465],
+        [0.2023, 0.1994, 0.201],
+      ],
+    );
+    assert.deepEqual(run.checkpoint.architecture, { family: 'cifar10', widths: [16, 12, 8, 16, 16, 16, 16, 16, 10] });
+  });
+
+  it('the same tensors saved bare: the cifar10 entry’s normalisation, nothing assumed', async () => {
+    const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+    for (const [key, tensor] of readCheckpoint(readFileSync(KUANGLIU_FORK)).tensors)
+      if (tensor.data instanceof Float32Array) tensors.set(key, { shape: tensor.shape, data: tensor.data });
+    const bare = join(data.root, 'bare.pth');
+    writeFileSync(bare, writeCheckpoint(tensors));
+    const run = await start('--from', bare);
+    assert.deepEqual(
+      run.said.filter((line) => line.includes('assumed')),
+      [],
+    );
+    assert.deepEqual(run.checkpoint.progress.preprocessing.std, [0.247, 0.2435, 0.2616]);
+  });
+
+  it('--from a training checkpoint keeps its frozen parameters frozen: fed, never updated', async () => {
+    const names = ninParameters(TINY).map((p) => p.name);
+    const frozen = ['classifier.0.weight', 'classifier.0.bias', 'classifier.2.weight'];
+    const trainable = names.filter((name) => !frozen.includes(name));
+    const saved = initialCheckpoint(
+      TINY,
+      recipeOptimizer('sgd', trainable, 'classifier.20', 0.1),
+      initialParameters(TINY, 'he', 3),
+    );
+    const file = join(data.root, 'frozen.nintrain');
+    writeFileSync(file, encodeTrainingCheckpoint({ ...saved, frozen }));
+
+    const run = await start('--from', file, '--epochs', '1', '--batch', '5');
+    assert.ok(
+      run.said.includes(
+        `${file}: 3 parameters stay frozen, as the checkpoint has them (classifier.0.weight, classifier.0.bias, classifier.2.weight)`,
+      ),
+      run.said.join('\n'),
+    );
+    const { checkpoint } = run;
+    assert.deepEqual(checkpoint.frozen, frozen);
+    assert.deepEqual(checkpoint.optimizer.groups.flatMap((g) => g.parameters).sort(), [...trainable].sort());
+    // Two SGD steps: the frozen tensors come out bit for bit as they went in, every other one has moved.
+    const session = await TrainingSession.fromCheckpoint(checkpoint, sessionOptions);
+    let after;
+    try {
+      const result = await runTrainingLoop({
+        session,
+        ort,
+        train: run.train,
+        progress: checkpoint.progress,
+        log: () => undefined,
+        onCheckpoint: async (state) => void (after = state),
+        onBest: async () => undefined,
+      });
+      assert.equal(result.steps, 2);
+    } finally {
+      await session.release();
+    }
+    const before = checkpointParameters(checkpoint);
+    const trained = checkpointParameters(after!);
+    for (const name of names) {
+      if (frozen.includes(name)) assertBitEqual(trained.get(name)!.data, before.get(name)!.data, name);
+      else assert.notDeepEqual(trained.get(name)!.data, before.get(name)!.data, `${name} was trained`);
+    }
+  });
+
+  it('learning rates: a tenth of the recipe’s when fine-tuning (--from), the recipe’s from scratch, --lr over both', async () => {
+    const rates = (run: TrainStart) => ({
+      baseLr: run.checkpoint.progress.recipe.baseLr,
+      groups: Object.fromEntries(run.checkpoint.optimizer.groups.map((g) => [g.name, g.lr])),
+    });
+    assert.deepEqual(rates(await start('--from', KUANGLIU_FORK)), {
+      baseLr: 0.01,
+      groups: { weights: 0.01, biases: 0.02, last_weight: 0.001, last_bias: 0.001 },
+    });
+    assert.deepEqual(rates(await start('--from', KUANGLIU_FORK, '--optimizer', 'adamw')), {
+      baseLr: 1e-4,
+      groups: { weights: 1e-4, biases: 2e-4, last_weight: 1e-5, last_bias: 1e-5 },
+    });
+    assert.deepEqual(rates(await start('--widths', '8,8,8,8,8,8,8,8')), {
+      baseLr: 0.1,
+      groups: { weights: 0.1, biases: 0.2, last_weight: 0.01, last_bias: 0.01 },
+    });
+    assert.equal(rates(await start('--from', KUANGLIU_FORK, '--lr', '0.05')).baseLr, 0.05);
+  });
+});
