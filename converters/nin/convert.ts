@@ -1,11 +1,9 @@
 import { readCheckpoint } from '../pth/index.js';
 import type { CheckpointFormat } from '../pth/types.js';
-import {
-  convertInitializersToFloat16,
-  joinOnnxParts,
-  writeOnnxParts,
-  DEFAULT_OPSET_VERSION,
-} from '../../src/graph/index.js';
+// Not src/graph's index: it also exports readOnnx, which brings the protobuf runtime into nin-convert's bundle.
+import { convertInitializersToFloat16 } from '../../src/graph/passes/float16-initializers.js';
+import { joinOnnxParts, writeOnnxParts } from '../../src/graph/onnx/write.js';
+import { DEFAULT_OPSET_VERSION } from '../../src/graph/opset.js';
 import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
 import { architectureMetadata, type Architecture } from './architecture.js';

@@ -1,6 +1,5 @@
 import { describeUnreadSettings, type Architecture } from './architecture.js';
 import { ArchitectureError } from './errors.js';
-import { FAMILIES } from './families.js';
 import {
   checkShapes,
   compareKeys,
@@ -136,14 +135,26 @@ function breakTie(fits: readonly Fit[], fileName: string | undefined): Architect
   );
 }
 
-/** An architecture the user named: its keys if they fit, else renamed keys in layer order; either way, said aloud. */
-function onHint(architecture: Architecture, tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureMatch {
-  const told = `took the layers of ${architecture.id} as given (${describeUnreadSettings(architecture)}): a state_dict does not record them`;
+/**
+ * An architecture the user named: its keys if they fit, else renamed keys in layer order; either way, said aloud.
+ * Tensors beyond the architecture's are refused, as recognition refuses them: dropping weights is a different model.
+ */
+function onHint(
+  architecture: Architecture,
+  tensors: ReadonlyMap<string, ShapedTensor>,
+  givenBy = '',
+): ArchitectureMatch {
+  const told = `took the layers of ${architecture.id} as given ${givenBy}(${describeUnreadSettings(architecture)}): a state_dict does not record them`;
   for (const { keyOf } of keyMaps(architecture)) {
-    const comparison = compareKeys(architecture, '', keyOf, tensors);
-    if (comparison.missing.length === 0 && comparison.unexpected.length === 0) {
-      return { ...checkShapes(architecture, keyOf, tensors), matchedBy: 'keys', assumptions: [told] };
+    const { missing, unexpected } = compareKeys(architecture, '', keyOf, tensors);
+    if (missing.length > 0) continue;
+    if (unexpected.length > 0) {
+      throw new ArchitectureError(
+        `the checkpoint has tensors that ${architecture.id} does not use: ${describeList(unexpected)}; converting would ` +
+          'drop them. Describe the whole network with --arch <file.json>',
+      );
     }
+    return { ...checkShapes(architecture, keyOf, tensors), matchedBy: 'keys', assumptions: [told] };
   }
   const keys = [...tensors.keys()];
   const byOrder = keysInOrder(architecture, keys);
@@ -164,26 +175,12 @@ function onHint(architecture: Architecture, tensors: ReadonlyMap<string, ShapedT
   };
 }
 
-/** `--family`: the families' own matching (their exact messages), reported like any other hint. */
+/**
+ * `--family`: the family's registry entry taken as any other named architecture (onHint): its keys exactly, or
+ * renamed keys in layer order, so that tensors the family does not use are refused rather than silently dropped.
+ */
 function onFamilyHint(family: FamilyId, tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureMatch {
-  const recognition = recognize(tensors, family);
-  const architecture = architectureById(family)!;
-  const keyOf = new Map<string, string>();
-  for (const conv of recognition.convs) {
-    keyOf.set(`${FAMILIES[family].container}.${conv.layerIndex}.weight`, conv.weightKey);
-    keyOf.set(`${FAMILIES[family].container}.${conv.layerIndex}.bias`, conv.biasKey);
-  }
-  const fit = checkShapes(architecture, keyOf, tensors);
-  const told = `took the layers of ${architecture.id} as given by --family (${describeUnreadSettings(architecture)}): a state_dict does not record them`;
-  if (recognition.layout !== 'by-order') return { ...fit, matchedBy: 'keys', assumptions: [told] };
-  return {
-    ...fit,
-    matchedBy: 'by-order',
-    assumptions: [
-      `matched renamed keys to the layers of ${architecture.id} in checkpoint order (${firstPairing(keyOf)} …)`,
-      told,
-    ],
-  };
+  return onHint(architectureById(family)!, tensors, 'by --family ');
 }
 
 function nearMisses(mismatches: readonly KeyMismatch[]): KeyMismatch[] {

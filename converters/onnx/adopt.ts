@@ -15,7 +15,7 @@ import {
 } from 'onnx-buf';
 import { encodeMetadata, METADATA_KEYS } from '../../src/model/metadata.js';
 import { checkPreprocessSpec } from '../../src/preprocess/check-spec.js';
-import type { PreprocessSpec } from '../../src/preprocess/spec.js';
+import { specChannels, type PreprocessSpec } from '../../src/preprocess/spec.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
 import { ArchitectureError } from '../nin/errors.js';
 
@@ -33,6 +33,8 @@ export interface AdoptOptions {
 export interface AdoptionResult {
   readonly onnx: Uint8Array;
   readonly inputName: string;
+  /** The preprocessing written into the model: the one given, with the model's input channel count. */
+  readonly preprocessing: PreprocessSpec;
   readonly classCount: number;
   /** Whether the model's own output was already a softmax (else a Softmax node was appended). */
   readonly endsInSoftmax: boolean;
@@ -44,7 +46,7 @@ export interface AdoptionResult {
  * An image classifier in ONNX from elsewhere (torch.onnx.export of a NIN, say) → a nin-sdk model: the same graph
  * and weights, with the labels and preprocessing that nin-convert writes into its own models' metadata, and a
  * `probabilities` output (a Softmax appended unless the graph ends in one). The graph must take one float32
- * [N, 3, S, S] image batch and give one float32 [N, classes] output; weights must be inside the file.
+ * [N, C, S, S] image batch (C = 3, or 1 for grey images) and give one float32 [N, classes] output; weights must be inside the file.
  */
 export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): AdoptionResult {
   checkPreprocessSpec(options.preprocessing);
@@ -77,9 +79,8 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
   const output = graph.output[0]!;
   const [, channels, height, width] = float32Dims(input, 4, 'input');
   const [, classCount] = float32Dims(output, 2, 'output');
-  if (channels !== 3)
-    throw new ArchitectureError(`input ${input.name} must have 3 channels, has ${describeDim(channels)}`);
-  const size = options.preprocessing.inputSize;
+  const preprocessing = withModelChannels(options.preprocessing, input.name, channels);
+  const size = preprocessing.inputSize;
   for (const side of [height, width]) {
     if (typeof side === 'number' && side !== size) {
       throw new ArchitectureError(
@@ -144,7 +145,7 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
   const metadata = encodeMetadata({
     family: options.family ?? 'onnx',
     labels: options.labels,
-    preprocessing: options.preprocessing,
+    preprocessing,
     outputs,
     sourceSha256: options.sourceSha256,
     sourceFormat: 'onnx',
@@ -158,10 +159,43 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
   return {
     onnx: toBinary(ModelProtoSchema, model),
     inputName: input.name,
+    preprocessing,
     classCount: typeof classCount === 'number' ? classCount : options.labels.length,
     endsInSoftmax,
     producer,
   };
+}
+
+/**
+ * The preprocessing with the channel count the model's input has: 3 (colour) or 1 (grey, as d2l's Fashion-MNIST
+ * NiN takes). A spec that names another count is refused, and so is a grey model's spec whose three means or
+ * stds differ (a colour normalisation, such as the cifar10 and imagenet presets').
+ */
+function withModelChannels(
+  spec: PreprocessSpec,
+  inputName: string,
+  channels: number | string | undefined,
+): PreprocessSpec {
+  if (channels !== 1 && channels !== 3) {
+    throw new ArchitectureError(
+      `input ${inputName} must have 1 (grey) or 3 (colour) channels, has ${describeDim(channels)}`,
+    );
+  }
+  if (spec.channels !== undefined && spec.channels !== channels) {
+    throw new ArchitectureError(
+      `input ${inputName} has ${channels} channel${channels === 1 ? '' : 's'}, but the preprocessing makes ${spec.channels}-channel images`,
+    );
+  }
+  const adjusted: PreprocessSpec = specChannels(spec) === channels ? spec : { ...spec, channels };
+  try {
+    checkPreprocessSpec(adjusted);
+  } catch (error) {
+    throw new ArchitectureError(
+      `input ${inputName} takes grey images (1 channel), so the preprocessing needs equal means and stds: ` +
+        `${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return adjusted;
 }
 
 /** The dims of a float32 tensor value of the given rank: numbers where fixed, names where symbolic. */
@@ -175,7 +209,7 @@ function float32Dims(value: ValueInfoProto, rank: number, role: string): (number
   );
   if (dims.length !== rank) {
     throw new ArchitectureError(
-      `${role} ${value.name} must have ${rank} dimensions (${rank === 4 ? 'N, 3, height, width' : 'N, classes'}), has [${dims.join(', ')}]`,
+      `${role} ${value.name} must have ${rank} dimensions (${rank === 4 ? 'N, channels, height, width' : 'N, classes'}), has [${dims.join(', ')}]`,
     );
   }
   return dims;

@@ -1,12 +1,16 @@
 /**
- * Stored (uncompressed) zip entries as views of the archive's own bytes. fflate's unzipSync copies every entry it
- * extracts; PyTorch stores its tensors uncompressed, so for a 30 MB checkpoint that copy is a second 30 MB that
- * nothing needs. This reads the central directory only to find where the wanted stored entries' bytes lie.
+ * Where zip entries' bytes lie in the archive, read from its central directory: the one walk of it in this
+ * reader, for what fflate does not give (it says neither where an entry's data starts nor lets it stay in place).
+ *
+ * - Stored (uncompressed) entries become views of the archive's own bytes. fflate's unzipSync copies every entry
+ *   it extracts; PyTorch stores its tensors uncompressed, so for a 30 MB checkpoint that copy is a second 30 MB
+ *   that nothing needs.
+ * - Deflated entries are inflated by zip-inflate.ts from where their data starts, stopping at the declared size.
  *
  * It runs after fflate has read the same archive (zip-reader.ts's extractEntries checks every name, the entry
- * count and the stored sizes) and checks every offset it uses against the file. An entry it cannot place (not
- * stored, a name that decodes differently, any inconsistency) is simply left out: the caller extracts it with
- * fflate, which then reports what is wrong with it.
+ * count and the sizes) and checks every offset it uses against the file. An entry it cannot place (a name that
+ * decodes differently, any inconsistency) is left out: the caller extracts a stored one with fflate, which then
+ * reports what is wrong with it, and refuses a deflated one.
  */
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
@@ -21,9 +25,24 @@ const EXTENDED = 0xffffffff;
 const UTF8_NAME_FLAG = 0x800;
 const STORED = 0;
 
-/** Views on `bytes` of those `wanted` entries that are stored and lie wholly inside the file. */
-export function storedEntriesInPlace(bytes: Uint8Array, wanted: ReadonlySet<string>): Map<string, Uint8Array> {
-  const found = new Map<string, Uint8Array>();
+/** Where one entry's data lies, as its central directory record and local header say. */
+export interface EntryLocation {
+  /** 0 stored, 8 deflated … */
+  readonly compression: number;
+  /** Bytes in the archive. */
+  readonly size: number;
+  /** Bytes once extracted. */
+  readonly originalSize: number;
+  /** Where the entry's data starts, after its local header. */
+  readonly dataStart: number;
+}
+
+/**
+ * The locations of those `wanted` entries whose records are whole and whose local header is where the record says,
+ * in one walk of the central directory. A later record of the same name wins, as in fflate.
+ */
+export function locateEntries(bytes: Uint8Array, wanted: ReadonlySet<string>): Map<string, EntryLocation> {
+  const found = new Map<string, EntryLocation>();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const directory = centralDirectory(view);
   if (directory === undefined) return found;
@@ -42,22 +61,27 @@ export function storedEntriesInPlace(bytes: Uint8Array, wanted: ReadonlySet<stri
     const next = nameStart + nameLength + extraLength + commentLength;
     if (next > view.byteLength) return found;
     const name = decodeName(bytes.subarray(nameStart, nameStart + nameLength), (flags & UTF8_NAME_FLAG) !== 0);
-    if (wanted.has(name)) {
-      found.delete(name); // a later record of the same name wins, as in fflate
-      if (size === EXTENDED || originalSize === EXTENDED || localHeader === EXTENDED) {
-        const extended = zip64Values(view, nameStart + nameLength, extraLength, { originalSize, size, localHeader });
-        if (extended === undefined) {
-          at = next;
-          continue;
-        }
-        ({ originalSize, size, localHeader } = extended);
-      }
-      const start = dataStart(view, localHeader);
-      if (compression === STORED && size === originalSize && start !== undefined && start + size <= bytes.length) {
-        found.set(name, bytes.subarray(start, start + size));
-      }
-    }
     at = next;
+    if (!wanted.has(name)) continue;
+    found.delete(name);
+    if (size === EXTENDED || originalSize === EXTENDED || localHeader === EXTENDED) {
+      const extended = zip64Values(view, nameStart + nameLength, extraLength, { originalSize, size, localHeader });
+      if (extended === undefined) continue;
+      ({ originalSize, size, localHeader } = extended);
+    }
+    const dataStart = dataStartAfter(view, localHeader);
+    if (dataStart !== undefined) found.set(name, { compression, size, originalSize, dataStart });
+  }
+  return found;
+}
+
+/** Views on `bytes` of those `wanted` entries that are stored and lie wholly inside the file. */
+export function storedEntriesInPlace(bytes: Uint8Array, wanted: ReadonlySet<string>): Map<string, Uint8Array> {
+  const found = new Map<string, Uint8Array>();
+  for (const [name, { compression, size, originalSize, dataStart }] of locateEntries(bytes, wanted)) {
+    if (compression === STORED && size === originalSize && dataStart + size <= bytes.length) {
+      found.set(name, bytes.subarray(dataStart, dataStart + size));
+    }
   }
   return found;
 }
@@ -118,7 +142,7 @@ function zip64Values(
 }
 
 /** Where an entry's data starts: after its local header, whose name and extra field lengths may differ from the central record's. */
-function dataStart(view: DataView, localHeader: number): number | undefined {
+function dataStartAfter(view: DataView, localHeader: number): number | undefined {
   if (localHeader + LOCAL_HEADER_BYTES > view.byteLength || view.getUint32(localHeader, true) !== LOCAL_HEADER)
     return undefined;
   return (

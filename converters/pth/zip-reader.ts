@@ -4,8 +4,8 @@ import { ITEM_SIZE } from './dtypes.js';
 import { CheckpointError, excerpt, quote } from './errors.js';
 import { torchResolvers, type TorchUnpickleState } from './pickle/torch-globals.js';
 import { unpickle } from './pickle/unpickle.js';
-import { entryDataOffset, inflateExactly } from './zip-inflate.js';
-import { storedEntriesInPlace } from './zip-in-place.js';
+import { inflateExactly } from './zip-inflate.js';
+import { locateEntries, storedEntriesInPlace } from './zip-in-place.js';
 
 /**
  * The zip format of torch >= 1.6: `<prefix>/data.pkl`, `<prefix>/data/<key>`
@@ -227,8 +227,15 @@ function extractEntries(
     }
     extracted.set(name, data);
   }
+  const locations = deflated.size === 0 ? new Map() : locateEntries(bytes, new Set(deflated.keys()));
   for (const [name, info] of deflated) {
-    const start = entryDataOffset(bytes, name);
+    const start = locations.get(name)?.dataStart;
+    if (start === undefined) {
+      throw new CheckpointError(
+        'malformed-zip',
+        `malformed zip archive: entry ${quote(name)}: its central directory record or local header is damaged`,
+      );
+    }
     const compressed = bytes.subarray(start, start + info.size);
     if (compressed.length !== info.size) {
       throw new CheckpointError(

@@ -79,7 +79,7 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
     opsetVersion: header.opsetVersion,
     irVersion: header.irVersion,
     producer: `${header.producerName} ${header.producerVersion}`.trim(),
-    inputChannels: preprocessing.channels ?? recordedChannels,
+    inputChannels: preprocessing.channels ?? recordedChannels ?? 3,
     dtype: dtypeOfMetadata(metadata),
     calibration: metadata[QUANTIZATION_METADATA_KEYS.calibration],
     architecture: metadata[METADATA_KEYS.architecture],
@@ -91,10 +91,11 @@ export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
 /**
  * The spec with the channels the graph takes: a spec without `channels` takes the architecture's when it is 1 (grey
  * models written before the spec carried channels); a spec whose channels contradict the architecture is refused.
+ * A model without 'nin.architecture' (adopted from another exporter) has only its spec to say.
  */
-function withChannels(spec: PreprocessSpec, recorded: number, source: string): PreprocessSpec {
+function withChannels(spec: PreprocessSpec, recorded: number | undefined, source: string): PreprocessSpec {
   if (spec.channels === undefined) return recorded === 1 ? { ...spec, channels: 1 } : spec;
-  if (spec.channels !== recorded) {
+  if (recorded !== undefined && spec.channels !== recorded) {
     throw new ModelError(
       `${source}: '${METADATA_KEYS.preprocessing}' says ${spec.channels} channels but '${METADATA_KEYS.architecture}' ` +
         `says ${recorded}`,
@@ -103,9 +104,12 @@ function withChannels(spec: PreprocessSpec, recorded: number, source: string): P
   return spec;
 }
 
-/** The input channel count recorded in 'nin.architecture' (nin-convert ≥ the architecture registry), else 3. */
-function inputChannelsOf(architecture: string | undefined): number {
-  if (architecture === undefined) return 3;
+/**
+ * The input channel count recorded in 'nin.architecture' (nin-convert ≥ the architecture registry); 3 when the
+ * record does not say (written before it did), undefined without a record.
+ */
+function inputChannelsOf(architecture: string | undefined): number | undefined {
+  if (architecture === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(architecture);
     const channels = isRecord(parsed) ? parsed['inputChannels'] : undefined;

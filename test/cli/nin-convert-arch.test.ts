@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { FIXTURES, ROOT } from '../support/fixtures.js';
+import { readCheckpoint } from '../../converters/pth/index.js';
+import { writeCheckpoint } from '../../converters/pth/write/index.js';
+import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-convert.js');
 const ARCH = join(FIXTURES, 'arch');
@@ -165,5 +167,23 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
       lines[3],
       'nin-convert: kept as inert placeholders, never constructed: optimizer (torch.optim.sgd.SGD)',
     );
+  });
+
+  test('--family refuses tensors the family does not use: one line, exit 1, nothing written', () => {
+    const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+    for (const [key, tensor] of readCheckpoint(readFileSync(join(CHECKPOINTS, 'cifar-small.pth'))).tensors) {
+      tensors.set(key, { shape: tensor.shape, data: tensor.data as Float32Array });
+    }
+    tensors.set('aux_head.weight', { shape: [10, 16], data: new Float32Array(160) });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'extra.pth'), writeCheckpoint(tensors));
+    assert.deepEqual(run(join(dir, 'extra.pth'), join(dir, 'm.onnx'), '--family', 'cifar10'), {
+      code: 1,
+      stdout: '',
+      stderr:
+        'nin-convert: the checkpoint has tensors that cifar10 does not use: aux_head.weight (1 key); converting would drop them. ' +
+        'Describe the whole network with --arch <file.json>\n',
+    });
+    assert.equal(existsSync(join(dir, 'm.onnx')), false);
   });
 });

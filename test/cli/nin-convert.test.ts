@@ -76,3 +76,35 @@ describe('nin-convert (built CLI, as a user runs it)', () => {
     }
   });
 });
+
+describe('nin-convert start-up (issue 19)', () => {
+  test('a conversion loads neither the protobuf runtime nor the ONNX schema: the model is written by our wire writer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nin-convert-loads-'));
+    const log = join(dir, 'loads.txt');
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        join(ROOT, 'test/support/record-loads.mjs'),
+        CLI,
+        join(CHECKPOINTS, 'cifar-small.pth'),
+        join(dir, 'model.onnx'),
+      ],
+      { encoding: 'utf8', env: { ...process.env, NIN_RECORD_LOADS: log } },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const files = [...new Set(readFileSync(log, 'utf8').split('\n'))]
+      .filter((url) => url.startsWith('file://'))
+      .map((url) => url.slice('file://'.length));
+    assert.deepEqual(
+      files.filter((file) => file.includes('node_modules')),
+      [],
+      'nin-convert is one bundle: no package loads from node_modules',
+    );
+    const ours = files.filter((file) => file.startsWith(join(ROOT, 'dist', 'cli')));
+    assert.ok(ours.length > 1, ours.join(', '));
+    // The bundle names each module it inlines in a comment (node_modules may be reached through a symlink).
+    for (const file of ours)
+      assert.doesNotMatch(readFileSync(file, 'utf8'), /^\/\/ \S*node_modules\/(@bufbuild|onnx-buf)\//m, file);
+  });
+});

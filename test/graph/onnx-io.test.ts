@@ -17,7 +17,7 @@ import {
   writeOnnx,
   type Graph,
 } from '../../src/graph/index.js';
-import { nodeToProto, tensorToProto, valueInfoToProto } from '../../src/graph/onnx/to-proto.js';
+import { nodeToProto, tensorToProto, valueInfoToProto } from '../support/onnx-proto-messages.js';
 import { kitchenSink, tinyNin } from './helpers.js';
 
 function withSeededWeights(graph: Graph): Graph {

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { adoptOnnxClassifier } from '../../converters/onnx/adopt.js';
-import { CIFAR10_LABELS, FAMILIES } from '../../converters/nin/index.js';
+import { architectureById, CIFAR10_LABELS, convertCheckpoint, FAMILIES } from '../../converters/nin/index.js';
+import { GraphBuilder, ops, readOnnx, writeOnnx } from '../../src/graph/index.js';
 import { loadClassifier, readModelInfo } from '../../src/index.js';
-import { FIXTURES, maxAbsDiff, ROOT } from '../support/fixtures.js';
+import { FIXTURES, maxAbsDiff, readFloat32, ROOT } from '../support/fixtures.js';
 
 const EXPORTED = join(FIXTURES, 'torch-export', 'cifar-small-torch.onnx');
 const reference = JSON.parse(readFileSync(join(FIXTURES, 'torch-export', 'cifar-small-torch.json'), 'utf8')) as {
@@ -105,6 +106,69 @@ describe('adopting a torch.onnx.export classifier', () => {
         2,
         'nin-convert: an ONNX input needs --preprocessing cifar10|imagenet|<spec.json>: how its images were prepared (see nin-convert --help)\n',
       ],
+    );
+  });
+});
+
+describe('adopting a grey (1-channel) classifier, d2l-style', async () => {
+  const ARCH = join(FIXTURES, 'arch');
+  // d2l's NiN at narrow width (1×224×224 input, 10 classes) as an exporter would leave it: one logits output, no
+  // softmax, no metadata. Made from the fixture checkpoint's own conversion, less its probabilities output.
+  const converted = readOnnx((await convertCheckpoint(readFileSync(join(ARCH, 'd2l-nin-small.params')))).onnx).graph;
+  const logitsOnly = writeOnnx({
+    ...converted,
+    outputs: converted.outputs.filter((v) => v.name === 'logits'),
+    nodes: converted.nodes.filter((n) => !n.outputs.some((v) => v.name === 'probabilities')),
+  });
+  const fashion = architectureById('d2l-nin')!;
+  const { channels: _given, ...withoutChannels } = fashion.preprocessing;
+
+  test("takes the channel count from the model's input, and gives PyTorch's probabilities on grey inputs", async () => {
+    for (const preprocessing of [withoutChannels, fashion.preprocessing]) {
+      const adopted = adoptOnnxClassifier(logitsOnly, { labels: fashion.labels, preprocessing });
+      assert.deepEqual(adopted.preprocessing, { ...withoutChannels, channels: 1 });
+      assert.equal(readModelInfo(adopted.onnx, 'adopted').preprocessing.channels, 1);
+      const input = readFloat32({ file: 'fashion-224.input.bin', shape: [2, 1, 224, 224] }, ARCH);
+      const plane = 224 * 224;
+      const classifier = await loadClassifier(adopted.onnx);
+      try {
+        const probabilities = await classifier.probabilities([input.subarray(0, plane), input.subarray(plane)]);
+        const expected = readFloat32({ file: 'd2l-nin-small.probabilities.bin', shape: [2, 10] }, ARCH);
+        assert.ok(maxAbsDiff(probabilities, expected) < 1e-4);
+      } finally {
+        await classifier.dispose();
+      }
+    }
+  });
+
+  test('refuses a preprocessing that contradicts the input, and inputs of other channel counts', () => {
+    assert.throws(
+      () =>
+        adoptOnnxClassifier(logitsOnly, { labels: fashion.labels, preprocessing: { ...withoutChannels, channels: 3 } }),
+      { name: 'ArchitectureError', message: 'input input has 1 channel, but the preprocessing makes 3-channel images' },
+    );
+    assert.throws(
+      () =>
+        adoptOnnxClassifier(logitsOnly, {
+          labels: fashion.labels,
+          preprocessing: { ...FAMILIES.imagenet.preprocessing, inputSize: 224 },
+        }),
+      {
+        name: 'ArchitectureError',
+        message:
+          'input input takes grey images (1 channel), so the preprocessing needs equal means and stds: ' +
+          'preprocessing spec: mean must be three equal numbers for channels 1, got [103.939, 116.779, 123.68]',
+      },
+    );
+    const g = new GraphBuilder();
+    g.output(ops.flatten(g, ops.globalAveragePool(g, g.input('planes', 'float32', ['N', 2, 32, 32])), 1), 'scores');
+    assert.throws(
+      () =>
+        adoptOnnxClassifier(writeOnnx(g.build()), {
+          labels: ['a', 'b'],
+          preprocessing: FAMILIES.cifar10.preprocessing,
+        }),
+      { name: 'ArchitectureError', message: 'input planes must have 1 (grey) or 3 (colour) channels, has 2' },
     );
   });
 });

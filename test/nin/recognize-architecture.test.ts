@@ -100,6 +100,38 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
     );
   });
 
+  test('--family refuses tensors the family does not use, as recognition does, instead of dropping them', () => {
+    const tensors = new Map(tensorsOf('cifar-small.pth', CHECKPOINTS));
+    tensors.set('fc.weight', { dtype: 'float32', shape: [10, 10], data: new Float32Array(100) });
+    tensors.set('fc.bias', { dtype: 'float32', shape: [10], data: new Float32Array(10) });
+    const refusal =
+      'the checkpoint has tensors that cifar10 does not use: fc.weight, fc.bias (2 keys); converting would drop them. ' +
+      'Describe the whole network with --arch <file.json>';
+    assert.throws(() => recognizeArchitecture(tensors, { family: 'cifar10' }), {
+      name: 'ArchitectureError',
+      message: refusal,
+    });
+    assert.throws(() => recognizeArchitecture(tensors, { architecture: architectureById('cifar10')! }), {
+      message: refusal,
+    });
+    assert.throws(() => recognizeArchitecture(tensors), { name: 'ArchitectureError' }); // recognition refuses too
+    // Renamed keys with one pair too many do not line up with the layers either.
+    const renamedTensors = new Map(readCheckpoint(renamed('cifar-small.pth', CHECKPOINTS)).tensors);
+    renamedTensors.set('extra.weight', { dtype: 'float32', shape: [10], data: new Float32Array(10) });
+    assert.throws(() => recognizeArchitecture(renamedTensors, { family: 'cifar10' }), {
+      message:
+        'not a cifar10 checkpoint: expected classifier.0.weight, classifier.0.bias, classifier.2.weight, classifier.2.bias, … (18 keys), ' +
+        'or the same tensors renamed in layer order; found layer0.weight, layer1.bias, layer2.weight, layer3.bias, … (19 keys)',
+    });
+    // Without the extras both convert: exactly the family's keys, and renamed in order.
+    assert.equal(
+      recognizeArchitecture(tensorsOf('cifar-small.pth', CHECKPOINTS), { family: 'cifar10' }).matchedBy,
+      'keys',
+    );
+    renamedTensors.delete('extra.weight');
+    assert.equal(recognizeArchitecture(renamedTensors, { family: 'cifar10' }).matchedBy, 'by-order');
+  });
+
   test('a hint that overrides what the keys say on their own is said first (the way to a wrong model)', () => {
     const match = recognizeArchitecture(tensorsOf('yangqiongyongyu-nin-small.pth.tar'), { family: 'cifar10' });
     assert.equal(match.architecture.id, 'cifar10');

@@ -226,26 +226,38 @@ describe('memory amplification in the pickle (issue 18, item 7)', () => {
     return data;
   };
 
-  it('200 KB of EMPTY_DICT opcodes stop at 32 × the pickle (+ 1 MiB), not at the heap limit', () => {
+  it('200 KB of EMPTY_DICT opcodes stop at 32 × the bytes read (+ 1 MiB), not at the heap limit', () => {
     const data = flood([0x7d], 200_000);
+    // Each dict is charged 208 bytes (a Map and its stack slot) for its one byte: past 1 MiB + 32 × 5961 after 5959.
     assertRefused(
       zipCheckpoint(data, []),
       'too-large',
-      'data.pkl builds more objects than a pickle of its size can need: past 7448672 bytes at byte 35812 of 200003 (32 × its size + 1 MiB)',
+      'data.pkl builds more objects than its bytes can describe: 1239464 bytes of objects from its first 5961 bytes, ' +
+        'past 32 × the bytes read + 1 MiB (opcode at byte 5960)',
     );
   });
 
   it('the same flood in a legacy object pickle', () => {
     const storage = float32Storage('0', [1]);
     const bytes = legacyCheckpoint({ raw: new Array<number>(100_000).fill(0x5d) }, [storage]);
-    assert.throws(
-      () => readCheckpoint(bytes),
-      (error: unknown) =>
-        error instanceof CheckpointError &&
-        error.code === 'too-large' &&
-        /^the object pickle builds more objects than a pickle of its size can need: past \d+ bytes at byte \d+ of \d+ \(32 × its size \+ 1 MiB\)$/.test(
-          error.message,
-        ),
+    assertRefused(
+      bytes,
+      'too-large',
+      'the object pickle builds more objects than its bytes can describe: 1514752 bytes of objects from its first 14567 bytes, ' +
+        'past 32 × the bytes read + 1 MiB (opcode at byte 14566)',
+    );
+  });
+
+  it('a legacy object pickle is budgeted on its own bytes read, not on the storages that follow it', () => {
+    // 20,000 EMPTY_DICTs (4 MB of Maps) before 16 MB of storage: within 32 × "the rest of the file", so the
+    // budget on the remaining bytes let them through; on the bytes read it stops them after the first 5961.
+    const storage = float32Storage('0', new Array<number>(4_000_000).fill(0));
+    const bytes = legacyCheckpoint({ raw: new Array<number>(20_000).fill(0x7d) }, [storage]);
+    assertRefused(
+      bytes,
+      'too-large',
+      'the object pickle builds more objects than its bytes can describe: 1239464 bytes of objects from its first 5961 bytes, ' +
+        'past 32 × the bytes read + 1 MiB (opcode at byte 5960)',
     );
   });
 

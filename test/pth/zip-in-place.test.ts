@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { unzipSync, zipSync } from 'fflate';
-import { readCheckpoint } from '../../converters/pth/index.js';
-import { storedEntriesInPlace } from '../../converters/pth/zip-in-place.js';
+import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
+import { locateEntries, storedEntriesInPlace } from '../../converters/pth/zip-in-place.js';
+import { inflateExactly } from '../../converters/pth/zip-inflate.js';
 import { float32Storage, pickle, storageId, tensorV2 } from './craft.js';
 import { fixtureBytes, readManifest } from './helpers.js';
 
@@ -52,5 +53,48 @@ describe('zip entries read in place', () => {
     new DataView(forged.buffer).setUint32(end + 16, 0x7fffffff, true); // central directory offset
     assert.equal(storedEntriesInPlace(forged, new Set(['a/data/0'])).size, 0);
     assert.deepEqual([...storedEntriesInPlace(bytes, new Set(['a/data/0'])).get('a/data/0')!], [1, 2, 3]);
+  });
+
+  it('locates stored and deflated entries in one walk of the central directory', () => {
+    const weights = float32Storage('0', [1.5, -2.25, 3.125, 4]);
+    const text = new TextEncoder().encode('little'.repeat(50));
+    const bytes = zipSync({
+      'ckpt/data/0': [weights.bytes, { level: 0 }],
+      'ckpt/byteorder': [text, { level: 9 }],
+    });
+    const located = locateEntries(bytes, new Set(['ckpt/data/0', 'ckpt/byteorder', 'ckpt/absent']));
+    assert.deepEqual([...located.keys()], ['ckpt/data/0', 'ckpt/byteorder']);
+    const stored = located.get('ckpt/data/0')!;
+    assert.deepEqual([stored.compression, stored.size, stored.originalSize], [0, 16, 16]);
+    assert.deepEqual(bytes.subarray(stored.dataStart, stored.dataStart + 16), weights.bytes);
+    const deflated = located.get('ckpt/byteorder')!;
+    assert.deepEqual([deflated.compression, deflated.originalSize], [8, 300]);
+    const compressed = bytes.subarray(deflated.dataStart, deflated.dataStart + deflated.size);
+    assert.deepEqual(inflateExactly(compressed, deflated.originalSize, 'ckpt/byteorder'), text);
+  });
+
+  it('refuses a deflated entry whose local header is not where its record says, by name', () => {
+    const weights = float32Storage('0', [1.5, -2.25, 3.125, 4]);
+    const object = { orderedDict: [['w', tensorV2(storageId(weights), 0, [2, 2])]] } as const;
+    const bytes = zipSync({
+      'ckpt/data.pkl': [pickle(object), { level: 0 }],
+      'ckpt/data/0': [weights.bytes, { level: 9 }],
+    });
+    const header = locateEntries(bytes, new Set(['ckpt/data/0'])).get('ckpt/data/0')!;
+    const damaged = bytes.slice();
+    // The local header sits before the data: its 30 fixed bytes and the name ('ckpt/data/0', no extra field).
+    damaged[header.dataStart - 30 - 'ckpt/data/0'.length] = 0;
+    assert.throws(
+      () => readCheckpoint(damaged).tensors,
+      (error: unknown) => {
+        assert.ok(error instanceof CheckpointError);
+        assert.equal(error.code, 'malformed-zip');
+        assert.equal(
+          error.message,
+          "malformed zip archive: entry 'ckpt/data/0': its central directory record or local header is damaged",
+        );
+        return true;
+      },
+    );
   });
 });

@@ -30,7 +30,7 @@ export interface Unpickled {
 export function unpickle(window: UnpickleWindow, resolvers: TorchResolvers): Unpickled {
   const { bytes, start, where } = window;
   const reader = new BoundedReader(bytes, start);
-  const machine = new Unpickler(reader, resolvers, bytes.length - start);
+  const machine = new Unpickler(reader, resolvers);
   try {
     const { value, charged } = machine.run();
     return { value, end: reader.position, charged };
@@ -49,7 +49,8 @@ export function unpickle(window: UnpickleWindow, resolvers: TorchResolvers): Unp
     if (error instanceof ObjectBudgetError) {
       throw new CheckpointError(
         'too-large',
-        `${where} builds more objects than a pickle of its size can need: past ${error.limit} bytes at byte ${at} of ${error.pickleBytes} (${OBJECT_BYTES_PER_PICKLE_BYTE} × its size + 1 MiB)`,
+        `${where} builds more objects than its bytes can describe: ${error.spent} bytes of objects from its first ${error.bytesRead} bytes, ` +
+          `past ${OBJECT_BYTES_PER_PICKLE_BYTE} × the bytes read + 1 MiB (opcode at byte ${at})`,
       );
     }
     if (error instanceof PickleFormatError || error instanceof PickleLengthError) {

@@ -18,7 +18,7 @@ import { MAX_LONG_BYTES, OP, REFUSED_OPCODES } from './opcodes.js';
  * - BUILD only sets the attributes of a dict (OrderedDict's `_metadata`) or
  *   of an object the resolvers call inert (a placeholder), which are dropped;
  * - integers are at most 8 bytes (int64), decoded in linear time;
- * - every value is charged to an ObjectBudget proportional to the pickle;
+ * - every value is charged to an ObjectBudget proportional to the pickle bytes read;
  * - every opcode is executed from an allow-list; others are refused by name.
  */
 
@@ -60,10 +60,10 @@ export class Unpickler {
   constructor(
     private readonly reader: BoundedReader,
     private readonly resolvers: PickleResolvers,
-    pickleBytes: number,
   ) {
-    this.budget = new ObjectBudget(pickleBytes);
-    this.opcodeAt = reader.position;
+    const start = reader.position;
+    this.budget = new ObjectBudget(() => reader.position - start);
+    this.opcodeAt = start;
   }
 
   run(): PickleRun {
@@ -293,8 +293,10 @@ export class Unpickler {
   }
 
   private pushString(length: number, encoding: 'ascii' | 'utf-8'): void {
+    // Read first: the characters are bytes of the pickle, which pay for the string (the reader stops at its end).
+    const text = this.reader.string(length, encoding);
     this.budget.charge(COST.string + length);
-    this.push(this.reader.string(length, encoding));
+    this.push(text);
   }
 
   private pushBytes(length: number): void {

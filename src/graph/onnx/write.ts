@@ -1,10 +1,17 @@
-import { create, toBinary } from '@bufbuild/protobuf';
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { GraphProtoSchema, ModelProtoSchema, TensorProtoSchema } from 'onnx-buf';
 import type { Graph } from '../types.js';
 import { validateGraph } from '../validate.js';
-import { tensorHeaderToProto, nodeToProto, valueInfoToProto } from './to-proto.js';
+import {
+  GRAPH,
+  MODEL,
+  TENSOR,
+  writeNode,
+  writeOpset,
+  writeStringPair,
+  writeTensorHeader,
+  writeValueInfo,
+} from './encode-messages.js';
 import { tensorToRawBytes } from './raw-data.js';
+import { WireWriter } from './wire-writer.js';
 import { DEFAULT_IR_VERSION } from '../opset.js';
 
 export interface WriteOnnxOptions {
@@ -21,22 +28,16 @@ export interface WriteOnnxOptions {
   readonly valueInfo?: boolean;
 }
 
-// Field numbers from onnx.proto, for the parts the writer frames itself.
-const MODEL_GRAPH_FIELD = 7;
-const GRAPH_INITIALIZER_FIELD = 5;
-const TENSOR_RAW_DATA_FIELD = 9;
 const MAX_PROTOBUF_BYTES = 2 ** 31 - 1;
 
 /**
  * Serializes a graph as an ONNX model.
  *
- * Weights are the bulk of a model, and `toBinary` on the whole ModelProto
- * would copy each one several times (into the writer's growing buffer, on
- * each regrowth, and out again). Instead everything but the weights goes
- * through `toBinary`, and each weight's raw_data is framed with the library's
- * own BinaryWriter (tag and length) and copied once, straight into the output.
- * Protobuf allows a message's fields in any order, so the bytes decode to the
- * same ModelProto.
+ * Weights are the bulk of a model: each weight's raw_data is framed (tag and length) and left where it is, to be
+ * copied once, straight into the output. Everything around the weights is written with the project's own wire
+ * writer (wire-writer.ts), which keeps the protobuf runtime out of the converter. The model's header comes first and
+ * the graph after it, the graph's initializers after its other fields: protobuf allows a message's fields in any
+ * order, and ONNX's own tools read them so.
  */
 export function writeOnnx(graph: Graph, options: WriteOnnxOptions = {}): Uint8Array {
   return joinOnnxParts(writeOnnxParts(graph, options));
@@ -54,56 +55,55 @@ export function writeOnnxParts(graph: Graph, options: WriteOnnxOptions = {}): Ui
   }
   validateGraph(graph);
 
-  const parts: Uint8Array[] = [];
-  const model = create(ModelProtoSchema, {
-    irVersion: BigInt(options.irVersion ?? DEFAULT_IR_VERSION),
-    opsetImport: [{ domain: '', version: BigInt(opsetVersion) }],
-    producerName: options.producerName ?? 'nin-sdk',
-    ...nonEmpty('producerVersion', options.producerVersion),
-    ...nonEmpty('docString', options.docString),
-    metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
-  });
-  parts.push(toBinary(ModelProtoSchema, model));
-
-  const graphParts: Uint8Array[] = [];
-  const graphProto = create(GraphProtoSchema, {
-    name: graph.name,
-    ...nonEmpty('docString', graph.docString),
-    node: graph.nodes.map(nodeToProto),
-    input: graph.inputs.map(valueInfoToProto),
-    output: graph.outputs.map(valueInfoToProto),
-    valueInfo: options.valueInfo === true ? intermediateValues(graph).map(valueInfoToProto) : [],
-  });
-  graphParts.push(toBinary(GraphProtoSchema, graphProto));
-  for (const init of graph.initializers) {
-    const header = toBinary(TensorProtoSchema, tensorHeaderToProto(init.name, init.tensor));
-    const raw = tensorToRawBytes(init.tensor);
-    const rawFrame = frame(TENSOR_RAW_DATA_FIELD, raw.byteLength);
-    graphParts.push(
-      frame(GRAPH_INITIALIZER_FIELD, header.byteLength + rawFrame.byteLength + raw.byteLength),
-      header,
-      rawFrame,
-      raw,
-    );
+  const header = new WireWriter()
+    .varint(MODEL.irVersion, options.irVersion ?? DEFAULT_IR_VERSION)
+    .string(MODEL.producerName, options.producerName ?? 'nin-sdk');
+  // ONNX's string fields are proto2 optionals: an empty one is left out rather than written as "".
+  if (nonEmpty(options.producerVersion)) header.string(MODEL.producerVersion, options.producerVersion);
+  if (nonEmpty(options.docString)) header.string(MODEL.docString, options.docString);
+  header.message(MODEL.opsetImport, (opset) => writeOpset(opset, '', opsetVersion));
+  for (const [key, value] of Object.entries(options.metadata ?? {})) {
+    header.message(MODEL.metadataProps, (pair) => writeStringPair(pair, key, value));
   }
-  parts.push(frame(MODEL_GRAPH_FIELD, totalLength(graphParts)), ...graphParts);
+
+  const body = new WireWriter();
+  for (const node of graph.nodes) body.message(GRAPH.node, (w) => writeNode(w, node));
+  body.string(GRAPH.name, graph.name);
+  if (nonEmpty(graph.docString)) body.string(GRAPH.docString, graph.docString);
+  for (const value of graph.inputs) body.message(GRAPH.input, (w) => writeValueInfo(w, value));
+  for (const value of graph.outputs) body.message(GRAPH.output, (w) => writeValueInfo(w, value));
+  if (options.valueInfo === true) {
+    for (const value of intermediateValues(graph)) body.message(GRAPH.valueInfo, (w) => writeValueInfo(w, value));
+  }
+  const graphParts: Uint8Array[] = [body.finish()];
+  for (const init of graph.initializers) {
+    const tensorHeader = new WireWriter();
+    writeTensorHeader(tensorHeader, init.name, init.tensor);
+    const raw = tensorToRawBytes(init.tensor);
+    const headerBytes = tensorHeader.frame(TENSOR.rawData, checkedLength(raw.byteLength)).finish();
+    graphParts.push(frame(GRAPH.initializer, headerBytes.byteLength + raw.byteLength), headerBytes, raw);
+  }
+  const parts = [header.finish(), frame(MODEL.graph, totalLength(graphParts)), ...graphParts];
   checkSize(totalLength(parts));
   return parts;
 }
 
-/** ONNX's string fields are proto2 optionals: an empty one is left out rather than written as "". */
-function nonEmpty<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return value === undefined || value === '' ? {} : ({ [key]: value } as { [P in K]?: string });
+function nonEmpty(value: string | undefined): value is string {
+  return value !== undefined && value !== '';
 }
 
-/** Tag and length of a length-delimited field, encoded by the protobuf library. */
+/** Tag and length of a length-delimited field whose contents are separate pieces. */
 function frame(fieldNo: number, length: number): Uint8Array {
+  return new WireWriter().frame(fieldNo, checkedLength(length)).finish();
+}
+
+function checkedLength(length: number): number {
   if (length > MAX_PROTOBUF_BYTES) {
     throw new Error(
       `writeOnnx: a field of ${length} bytes exceeds protobuf's 2 GiB limit (external data is not supported)`,
     );
   }
-  return new BinaryWriter().tag(fieldNo, WireType.LengthDelimited).uint32(length).finish();
+  return length;
 }
 
 function totalLength(parts: readonly Uint8Array[]): number {

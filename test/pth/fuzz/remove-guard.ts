@@ -72,8 +72,8 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
     ],
   },
   'object-budget': {
-    what: "the unpickler's budget of 32 × the pickle's size for the objects it builds",
-    patches: [['converters/pth/pickle/object-budget.ts', 'if (this.spent > this.limit) throw', 'if (false) throw']],
+    what: "the unpickler's budget of 32 × the pickle bytes read for the objects it builds",
+    patches: [['converters/pth/pickle/object-budget.ts', 'if (this.spent > limit) throw', 'if (false) throw']],
   },
   'prototype-property-assignment': {
     what: 'layer 1 of the prototype guard: no opcode assigns a key as a property (DICT executed as pickleparser did: dict[key] = value)',

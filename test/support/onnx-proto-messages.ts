@@ -1,0 +1,145 @@
+/**
+ * The IR as protobuf-es messages (onnx-buf's schema): what writeOnnx was built on before it had a wire writer of its
+ * own. Kept for the tests, as an independent oracle: they build models by hand with these, and hold writeOnnx to
+ * the bytes that writeOnnxWithProtobufEs (the former writer, unchanged) gives for the same graph.
+ */
+import { create, toBinary } from '@bufbuild/protobuf';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import {
+  AttributeProto_AttributeType,
+  AttributeProtoSchema,
+  GraphProtoSchema,
+  ModelProtoSchema,
+  NodeProtoSchema,
+  TensorProtoSchema,
+  ValueInfoProtoSchema,
+  type AttributeProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from 'onnx-buf';
+import { DATA_TYPES } from '../../src/graph/dtypes.js';
+import { isStaticDim } from '../../src/graph/shape.js';
+import type { Attribute, Node, TensorData, Value } from '../../src/graph/types.js';
+import { tensorToRawBytes } from '../../src/graph/onnx/raw-data.js';
+import { DEFAULT_IR_VERSION } from '../../src/graph/opset.js';
+import type { Graph } from '../../src/graph/types.js';
+import type { WriteOnnxOptions } from '../../src/graph/onnx/write.js';
+
+const utf8 = new TextEncoder();
+
+export function valueInfoToProto(value: Value): ValueInfoProto {
+  return create(ValueInfoProtoSchema, {
+    name: value.name,
+    type: {
+      value: {
+        case: 'tensorType',
+        value: {
+          elemType: DATA_TYPES[value.dtype].onnxCode,
+          shape: {
+            dim: value.shape.map((d) => ({
+              value: isStaticDim(d)
+                ? { case: 'dimValue' as const, value: BigInt(d) }
+                : { case: 'dimParam' as const, value: d },
+            })),
+          },
+        },
+      },
+    },
+  });
+}
+
+/** A TensorProto without its data, for the writer to follow with raw_data it does not copy. */
+export function tensorHeaderToProto(name: string, tensor: TensorData): TensorProto {
+  return create(TensorProtoSchema, {
+    name,
+    dataType: DATA_TYPES[tensor.dtype].onnxCode,
+    dims: tensor.dims.map((d) => BigInt(d)),
+  });
+}
+
+/** A complete TensorProto (for small tensors such as Constant values). */
+export function tensorToProto(name: string, tensor: TensorData): TensorProto {
+  const proto = tensorHeaderToProto(name, tensor);
+  proto.rawData = tensorToRawBytes(tensor).slice();
+  return proto;
+}
+
+export function attributeToProto(name: string, a: Attribute): AttributeProto {
+  const T = AttributeProto_AttributeType;
+  switch (a.type) {
+    case 'int':
+      return create(AttributeProtoSchema, { name, type: T.INT, i: BigInt(a.value) });
+    case 'float':
+      return create(AttributeProtoSchema, { name, type: T.FLOAT, f: a.value });
+    case 'ints':
+      return create(AttributeProtoSchema, { name, type: T.INTS, ints: a.value.map((v) => BigInt(v)) });
+    case 'floats':
+      return create(AttributeProtoSchema, { name, type: T.FLOATS, floats: [...a.value] });
+    case 'string':
+      return create(AttributeProtoSchema, { name, type: T.STRING, s: utf8.encode(a.value) });
+    case 'tensor':
+      return create(AttributeProtoSchema, { name, type: T.TENSOR, t: tensorToProto('', a.value) });
+  }
+}
+
+export function nodeToProto(node: Node): NodeProto {
+  return create(NodeProtoSchema, {
+    name: node.name,
+    opType: node.opType,
+    input: [...node.inputs],
+    output: node.outputs.map((v) => v.name),
+    attribute: Object.entries(node.attributes).map(([name, a]) => attributeToProto(name, a)),
+  });
+}
+
+/**
+ * The former writeOnnx: header and graph through toBinary, each initializer's raw_data framed with protobuf-es's
+ * BinaryWriter after its header. Returns the joined bytes.
+ */
+export function writeOnnxWithProtobufEs(graph: Graph, options: WriteOnnxOptions = {}): Uint8Array {
+  const nonEmpty = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
+    value === undefined || value === '' ? {} : ({ [key]: value } as { [P in K]?: string });
+  const frame = (fieldNo: number, length: number): Uint8Array =>
+    new BinaryWriter().tag(fieldNo, WireType.LengthDelimited).uint32(length).finish();
+  const parts: Uint8Array[] = [];
+  const model = create(ModelProtoSchema, {
+    irVersion: BigInt(options.irVersion ?? DEFAULT_IR_VERSION),
+    opsetImport: [{ domain: '', version: BigInt(graph.opsetVersion) }],
+    producerName: options.producerName ?? 'nin-sdk',
+    ...nonEmpty('producerVersion', options.producerVersion),
+    ...nonEmpty('docString', options.docString),
+    metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
+  });
+  parts.push(toBinary(ModelProtoSchema, model));
+  const outer = new Set(graph.outputs.map((v) => v.name));
+  const intermediate = graph.nodes.flatMap((n) => n.outputs).filter((v) => !outer.has(v.name));
+  const graphParts: Uint8Array[] = [
+    toBinary(
+      GraphProtoSchema,
+      create(GraphProtoSchema, {
+        name: graph.name,
+        ...nonEmpty('docString', graph.docString),
+        node: graph.nodes.map(nodeToProto),
+        input: graph.inputs.map(valueInfoToProto),
+        output: graph.outputs.map(valueInfoToProto),
+        valueInfo: options.valueInfo === true ? intermediate.map(valueInfoToProto) : [],
+      }),
+    ),
+  ];
+  for (const init of graph.initializers) {
+    const header = toBinary(TensorProtoSchema, tensorHeaderToProto(init.name, init.tensor));
+    const raw = tensorToRawBytes(init.tensor);
+    const rawFrame = frame(9, raw.byteLength);
+    graphParts.push(frame(5, header.byteLength + rawFrame.byteLength + raw.byteLength), header, rawFrame, raw);
+  }
+  const graphLength = graphParts.reduce((sum, p) => sum + p.byteLength, 0);
+  parts.push(frame(7, graphLength), ...graphParts);
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
