@@ -219,4 +219,19 @@ describe('nin-sdk start-up (issue 19: load only what one image needs)', () => {
         file,
       );
   });
+
+  test("predict leaves ONNX Runtime's telemetry off: no event cache in the user's home", () => {
+    // A bare environment (no CI variables, which ONNX Runtime also takes as an opt-out) and a fresh HOME: without
+    // ORT_DISABLE_TELEMETRY, ONNX Runtime 1.30 creates $HOME/.cache/Microsoft/DeveloperTools/.onnxruntime/ with its
+    // device id and onnxruntime.db during the first session.
+    const home = mkdtempSync(join(tmpdir(), 'nin-sdk-home-'));
+    const result = spawnSync(process.execPath, [CLI, 'predict', 'fixtures/images/cat.jpg'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: home },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^fixtures\/images\/cat\.jpg {2}cat /);
+    assert.deepEqual(readdirSync(home), []);
+  });
 });
