@@ -14,6 +14,7 @@ import {
 import { comparePredict, type PredictComparison } from './predict-bench.js';
 import { runModelThroughputCase, type ModelThroughputCase } from './sdk-model-throughput.js';
 import {
+  coldStartLine,
   modelThroughputTable,
   predictTable,
   summarizeModelThroughput,
@@ -21,6 +22,8 @@ import {
   type ModelThroughputSummary,
   type PredictSummary,
 } from './sdk-summary.js';
+import { runChild } from './run-child.js';
+import { median } from './stats.js';
 import { TorchModelWorker } from './torch-model-worker.js';
 
 const MODEL_BATCHES = [1, 32] as const;
@@ -37,11 +40,15 @@ export interface SdkSection {
     readonly modelThroughput: readonly ModelThroughputSummary[];
     readonly endToEnd: PredictSummary;
     readonly coldStart: PredictSummary;
+    /** Median `node -e 0`, spawn to exit. */
+    readonly bareNodeWallMs: number;
   };
   readonly samples: {
     readonly modelThroughput: readonly ModelThroughputCase[];
     readonly endToEnd: PredictComparison;
     readonly coldStart: PredictComparison;
+    /** `node -e 0`, spawn to exit, after the cold starts: the floor no Node program goes below. */
+    readonly bareNodeWallMs: readonly number[];
   };
 }
 
@@ -61,6 +68,11 @@ export async function runSdkPart(
   const endToEnd = await comparePredict([sample.folder], options.repetitions, threads);
   progress(`cold start: ${options.repetitions} runs each`);
   const coldStart = await comparePredict([CAT_IMAGE], options.repetitions, threads);
+  progress(`cold start: bare node, ${options.repetitions} runs`);
+  const bareNodeWallMs: number[] = [];
+  for (let rep = 0; rep < options.repetitions; rep++) {
+    bareNodeWallMs.push((await runChild(process.execPath, ['-e', '0'], { stdout: 'discard' })).wallMs);
+  }
 
   return {
     threads,
@@ -69,8 +81,9 @@ export async function runSdkPart(
       modelThroughput: modelThroughput.map(summarizeModelThroughput),
       endToEnd: summarizePredict(endToEnd),
       coldStart: summarizePredict(coldStart),
+      bareNodeWallMs: median(bareNodeWallMs),
     },
-    samples: { modelThroughput, endToEnd, coldStart },
+    samples: { modelThroughput, endToEnd, coldStart, bareNodeWallMs },
   };
 }
 
@@ -83,6 +96,7 @@ export function sdkTables(section: SdkSection): string[] {
       relative(PROJECT_ROOT, CAT_IMAGE),
       section.threads,
     ),
+    coldStartLine(section.summary.coldStart.sdkWallMs, section.summary.bareNodeWallMs),
   ];
 }
 
