@@ -75,7 +75,7 @@ export function int8Tables(section: Int8Section): string[] {
       rows.push([
         `onnxruntime-web wasm (Chromium)`,
         String(c.batch),
-        `${w.threads}`,
+        `${c.threads}`,
         c.fp32ImagesPerSecond.toFixed(0),
         c.int8ImagesPerSecond.toFixed(0),
         `${(c.int8ImagesPerSecond / c.fp32ImagesPerSecond).toFixed(2)}×`,

@@ -1,5 +1,6 @@
 import { compareTop1, type Top1Agreement } from './predict-agreement.js';
 import { runSdkPredict, runTorchPredict } from './predict-commands.js';
+import type { ChildRun } from './run-child.js';
 
 export interface PredictComparison {
   /** Images each run classifies. */
@@ -7,6 +8,8 @@ export interface PredictComparison {
   /** Spawn to exit of each timed run, stdout to /dev/null. */
   readonly sdkWallMs: readonly number[];
   readonly torchWallMs: readonly number[];
+  /** The extra command timed in the same turns, if one was given (a bare `node -e 0` for the cold start). */
+  readonly baselineWallMs: readonly number[];
   /** From the untimed first run of each, whose lines were kept. */
   readonly agreement: Top1Agreement;
 }
@@ -21,6 +24,7 @@ export async function comparePredict(
   paths: readonly string[],
   repetitions: number,
   torchThreads: number,
+  baseline?: () => Promise<ChildRun>,
 ): Promise<PredictComparison> {
   const sdkCheck = await runSdkPredict(paths, 'capture');
   const torchCheck = await runTorchPredict(paths, torchThreads, 'capture');
@@ -31,8 +35,13 @@ export async function comparePredict(
   const timeSdk = async (): Promise<void> => void sdkWallMs.push((await runSdkPredict(paths, 'discard')).wallMs);
   const timeTorch = async (): Promise<void> =>
     void torchWallMs.push((await runTorchPredict(paths, torchThreads, 'discard')).wallMs);
+  const baselineWallMs: number[] = [];
+  const timeBaseline = async (): Promise<void> => {
+    if (baseline !== undefined) baselineWallMs.push((await baseline()).wallMs);
+  };
   for (let rep = 0; rep < repetitions; rep++) {
-    for (const run of rep % 2 === 0 ? [timeSdk, timeTorch] : [timeTorch, timeSdk]) await run();
+    for (const run of rep % 2 === 0 ? [timeSdk, timeBaseline, timeTorch] : [timeTorch, timeBaseline, timeSdk])
+      await run();
   }
-  return { images: agreement.images, sdkWallMs, torchWallMs, agreement };
+  return { images: agreement.images, sdkWallMs, torchWallMs, baselineWallMs, agreement };
 }

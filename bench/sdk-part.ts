@@ -14,6 +14,7 @@ import {
 import { comparePredict, type PredictComparison } from './predict-bench.js';
 import { runModelThroughputCase, type ModelThroughputCase } from './sdk-model-throughput.js';
 import {
+  coldStartLine,
   modelThroughputTable,
   predictTable,
   summarizeModelThroughput,
@@ -21,6 +22,8 @@ import {
   type ModelThroughputSummary,
   type PredictSummary,
 } from './sdk-summary.js';
+import { runChild } from './run-child.js';
+import { median } from './stats.js';
 import { TorchModelWorker } from './torch-model-worker.js';
 
 const MODEL_BATCHES = [1, 32] as const;
@@ -37,10 +40,13 @@ export interface SdkSection {
     readonly modelThroughput: readonly ModelThroughputSummary[];
     readonly endToEnd: PredictSummary;
     readonly coldStart: PredictSummary;
+    /** Median `node -e 0`, spawn to exit, timed in the cold start's turns. */
+    readonly bareNodeWallMs: number;
   };
   readonly samples: {
     readonly modelThroughput: readonly ModelThroughputCase[];
     readonly endToEnd: PredictComparison;
+    /** With `node -e 0` timed in the same turns (baselineWallMs). */
     readonly coldStart: PredictComparison;
   };
 }
@@ -60,7 +66,10 @@ export async function runSdkPart(
   progress(`predict end to end: ${sample.images} images, ${options.repetitions} runs each`);
   const endToEnd = await comparePredict([sample.folder], options.repetitions, threads);
   progress(`cold start: ${options.repetitions} runs each`);
-  const coldStart = await comparePredict([CAT_IMAGE], options.repetitions, threads);
+  // A bare Node start in the same turns: the floor under any Node program on this machine at this load.
+  const coldStart = await comparePredict([CAT_IMAGE], options.repetitions, threads, () =>
+    runChild(process.execPath, ['-e', '0'], { stdout: 'discard' }),
+  );
 
   return {
     threads,
@@ -69,6 +78,7 @@ export async function runSdkPart(
       modelThroughput: modelThroughput.map(summarizeModelThroughput),
       endToEnd: summarizePredict(endToEnd),
       coldStart: summarizePredict(coldStart),
+      bareNodeWallMs: median(coldStart.baselineWallMs),
     },
     samples: { modelThroughput, endToEnd, coldStart },
   };
@@ -83,6 +93,7 @@ export function sdkTables(section: SdkSection): string[] {
       relative(PROJECT_ROOT, CAT_IMAGE),
       section.threads,
     ),
+    coldStartLine(section.summary.coldStart.sdkWallMs, section.summary.bareNodeWallMs),
   ];
 }
 

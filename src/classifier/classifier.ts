@@ -31,7 +31,8 @@ export interface ClassifierSetup<Image> {
   readonly preprocess: Preprocessor<Image>;
   /** Images per ONNX Runtime run in classifyBatch. */
   readonly batchSize?: number;
-  readonly sessionOptions?: InferenceSession.SessionOptions;
+  /** ONNX Runtime's session options, or a function that picks them from the model (its precision, say). */
+  readonly sessionOptions?: InferenceSession.SessionOptions | ((info: ModelInfo) => InferenceSession.SessionOptions);
   /** The precision the caller asked for: a model of another is refused rather than run under the wrong name. */
   readonly dtype?: ModelDtype;
   /** Told of each provider tried and of the one that runs (`session`, then `ready`). */
@@ -84,7 +85,7 @@ export class Classifier<Image> {
       providers: setup.providers,
       strict: setup.strict,
       platform: setup.platform,
-      sessionOptions: setup.sessionOptions,
+      sessionOptions: typeof setup.sessionOptions === 'function' ? setup.sessionOptions(info) : setup.sessionOptions,
       source,
       onAttempt: (provider) => setup.onProgress?.({ stage: 'session', source, provider }),
     });

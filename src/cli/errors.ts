@@ -8,7 +8,9 @@ export class UsageError extends Error {
  * message written for users; anything else is a bug, and says so.
  */
 export function describeFailure(error: unknown, command: string): { readonly line: string; readonly exitCode: number } {
-  if (error instanceof UsageError) return { line: `${command}: ${error.message} (see ${command} --help)`, exitCode: 2 };
+  // By name: a bundled command carries its own copy of this module (scripts/bundle-cli.ts).
+  if (error instanceof Error && error.name === 'UsageError')
+    return { line: `${command}: ${error.message} (see ${command} --help)`, exitCode: 2 };
   if (isNodeFileError(error)) return { line: `${command}: ${describeFileError(error)}`, exitCode: 1 };
   if (error instanceof Error && KNOWN_ERROR_NAMES.has(error.name))
     return { line: `${command}: ${error.message}`, exitCode: 1 };

@@ -1,11 +1,14 @@
 import { describeFailure } from './errors.js';
+import { disableOrtTelemetryUnlessChosen } from './ort-telemetry.js';
 import { terminalLine } from './terminal-text.js';
 
 /**
  * Runs a command's main, printing any failure as one line on stderr with the right exit code. A reader that goes
- * away (`nin-sdk predict dir | head -2`) ends the command quietly, as it would end `cat`.
+ * away (`nin-sdk predict dir | head -2`) ends the command quietly, as it would end `cat`. ONNX Runtime's telemetry
+ * is off unless the user says otherwise (src/cli/ort-telemetry.ts).
  */
 export function runCommand(name: string, main: () => Promise<number | void>): void {
+  disableOrtTelemetryUnlessChosen();
   exitQuietlyOnClosedPipe(process.stdout);
   exitQuietlyOnClosedPipe(process.stderr);
   main().then(

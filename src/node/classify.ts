@@ -8,7 +8,7 @@ import { preprocessImage, type ImageInput } from '../preprocess/node/index.js';
 import { embeddedModelDtype, parseDtype, type ModelDtype } from '../model/dtype.js';
 import type { ProgressCallback } from '../classifier/progress.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
-import { intraOpThreads } from './cpu-cores.js';
+import { nodeSessionOptions } from './session-options.js';
 import { ModelError } from '../model/model-info.js';
 import { defaultModelPath } from './default-model.js';
 import { readRegularFile } from './read-regular-file.js';
@@ -29,9 +29,10 @@ export interface LoadClassifierOptions {
   /** ONNX Runtime's intra-op threads (default: one per physical core). */
   readonly threads?: number;
   /**
-   * 'throughput' (default): every ONNX Runtime graph optimization, the NCHWc layout included. 'startup': only the
-   * 'extended' ones; the session builds about four times faster and runs about a fifth slower, which pays for
-   * itself below some 60 images (measured on the default model, 2 cores).
+   * 'throughput' (default): every ONNX Runtime graph optimization, the NCHWc layout included. 'startup': a session
+   * that builds fast for a run or two: on a float32 model only the 'extended' optimizations (builds about four times
+   * faster, runs about a fifth slower, which pays below some 60 images; an int8 model keeps them all), and pool threads
+   * that do not spin (see nodeSessionOptions).
    */
   readonly optimize?: 'startup' | 'throughput';
   /**
@@ -83,13 +84,7 @@ export async function loadClassifier(
     dtype,
     strict: options.strict,
     batchSize: options.batchSize,
-    // Warnings of nin-sdk's own sessions stay quiet; ONNX Runtime's process-wide logger (ort.env.logLevel) is the
-    // application's, left as it is.
-    sessionOptions: {
-      intraOpNumThreads: intraOpThreads(options.threads),
-      logSeverityLevel: 3,
-      ...(options.optimize === 'startup' ? { graphOptimizationLevel: 'extended' as const } : {}),
-    },
+    sessionOptions: (info) => nodeSessionOptions(options, info.dtype),
     onProgress: options.onProgress,
     preprocess: async (image, spec) => (await preprocessImage(image, spec, { maxPixels })).tensor,
   });
