@@ -35,7 +35,10 @@ export async function classifyImages(
       } catch (error) {
         return { file: name, error: error instanceof Error ? error.message : String(error) };
       }
-      const outputs = await model.batcher.submit(1, tensor);
+      const outputs = await model.batcher.submit(
+        1,
+        new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength),
+      );
       const row = outputs.get(scores.name)!.data;
       if (row.length !== classes) throw new Error(`internal: ${row.length} scores for ${classes} labels`);
       const probabilities = scores.isProbability ? row : softmaxRow(row);

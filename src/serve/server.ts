@@ -277,7 +277,7 @@ export class InferenceServer {
       outputs: model.metadata.outputs,
       maxBatchSize: model.maxBatchSize,
     });
-    const outputs = await model.batcher.submit(decoded.rows, decoded.data);
+    const outputs = await model.batcher.submit(decoded.rows, decoded.bytes);
     const { body: out, headers } = encodeInferResponse(model.name, MODEL_VERSION, decoded, outputs);
     response.writeHead(200, { ...headers, 'Content-Length': String(out.length) });
     response.end(out);
