@@ -27,8 +27,10 @@ export interface ServeOptions extends ServedModelOptions, BatchingOptions {
   readonly requestTimeoutMs: number;
   /** On shutdown, how long in-flight requests may take before connections are cut (ms). */
   readonly drainTimeoutMs: number;
-  /** Largest image the image route decodes, in pixels. */
+  /** Largest image the image route decodes, in pixels (as its header states them). */
   readonly maxPixels: number;
+  /** Most pixels the image route decodes for one request, all its images together. */
+  readonly maxRequestPixels: number;
   /** Default `top` of the image route. */
   readonly top: number;
   /** Where the JSON-lines access log goes; undefined for none. */
@@ -302,7 +304,7 @@ export class InferenceServer {
       ? parseMultipart(body, type)
       : [{ name: 'body', bytes: body }];
     if (images.some((i) => i.bytes.length === 0)) throw new HttpError(400, 'an empty image was sent');
-    send(response, 200, await classifyImages(model, images, top, this.options.maxPixels));
+    send(response, 200, await classifyImages(model, images, top, this.options));
   }
 }
 

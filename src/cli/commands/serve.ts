@@ -36,6 +36,10 @@ Options:
   --headers-timeout <ms>     time to send the request headers (default 10000)
   --request-timeout <ms>     time to send the whole request (default 60000)
   --drain-timeout <ms>       on SIGTERM, how long in-flight requests may finish (default 30000)
+  --max-pixels <n>           largest image the image route decodes, width × height (default 100000000);
+                             413 past it, checked on the image's header before decoding
+  --max-request-pixels <n>   most pixels the image route decodes for one request, all its images
+                             together (default: --max-pixels); 413 past it
   --top <n>                  default classes per image on the image route (default 3)
   --log <file>               append the JSON-lines access log there (default: stderr); '-' for none
   -h, --help                 show this help
@@ -63,6 +67,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         'request-timeout': { type: 'string' },
         'drain-timeout': { type: 'string' },
         top: { type: 'string' },
+        'max-pixels': { type: 'string' },
+        'max-request-pixels': { type: 'string' },
         log: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -82,6 +88,14 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       : values.log === undefined
         ? process.stderr
         : createWriteStream(values.log, { flags: 'a' });
+  const maxPixels = integerOption('max-pixels', values['max-pixels'], DEFAULT_MAX_PIXELS, 1, Number.MAX_SAFE_INTEGER);
+  const maxRequestPixels = integerOption(
+    'max-request-pixels',
+    values['max-request-pixels'],
+    maxPixels,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
   const server = await InferenceServer.start(sources, {
     host: values.host,
     port: integerOption('port', values.port, 8000, 0, 65535),
@@ -97,7 +111,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     headersTimeoutMs: integerOption('headers-timeout', values['headers-timeout'], 10_000, 1, 3_600_000),
     requestTimeoutMs: integerOption('request-timeout', values['request-timeout'], 60_000, 1, 3_600_000),
     drainTimeoutMs: integerOption('drain-timeout', values['drain-timeout'], 30_000, 0, 3_600_000),
-    maxPixels: DEFAULT_MAX_PIXELS,
+    maxPixels,
+    maxRequestPixels,
     top: integerOption('top', values.top, 3, 1, 1000),
     log,
   });
