@@ -29,7 +29,11 @@ export async function classifyImages(
   const info = model.info;
   const scores = model.scoresOutput;
   if (info === undefined || scores === undefined || model.input.datatype !== 'FP32') {
-    throw new HttpError(400, `model '${model.name}' has no nin-sdk labels and preprocessing: use its infer endpoint`);
+    const why = model.metadataProblem === undefined ? '' : ` (${model.metadataProblem})`;
+    throw new HttpError(
+      400,
+      `model '${model.name}' has no usable nin-sdk labels and preprocessing${why}: use its infer endpoint`,
+    );
   }
   await checkPixelLimits(images, limits);
   const { maxPixels } = limits;

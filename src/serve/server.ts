@@ -121,6 +121,17 @@ export class InferenceServer {
     return [...this.models.keys()];
   }
 
+  /** What the operator should know at start: models whose nin-sdk metadata is broken (they serve infer only). */
+  get warnings(): readonly string[] {
+    return [...this.models.values()].flatMap((m) =>
+      m.metadataProblem === undefined
+        ? []
+        : [
+            `model '${m.name}': its nin-sdk metadata is unusable, so it serves infer only, not the image route: ${m.metadataProblem}`,
+          ],
+    );
+  }
+
   model(name: string): ServedModel | undefined {
     return this.models.get(name);
   }

@@ -8,6 +8,7 @@ import { InferenceServer, type ModelSource } from '../../serve/server.js';
 import { modelNameOf } from '../../serve/served-model.js';
 import { integerOption, parseCommandLine } from '../args.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
+import { terminalSafe } from '../terminal-text.js';
 
 export const SERVE_HELP = `Usage: nin-sdk serve [options]
 
@@ -116,6 +117,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     top: integerOption('top', values.top, 3, 1, 1000),
     log,
   });
+  // Once, before the listening line; the text may quote the model's own metadata, hence terminalSafe.
+  for (const warning of server.warnings) console.error(`nin-sdk serve: warning: ${terminalSafe(warning)}`);
   console.error(
     `nin-sdk serve: ${server.modelNames.join(', ')} on ${server.url} (SIGTERM or Ctrl-C stops it after answering in-flight requests)`,
   );
