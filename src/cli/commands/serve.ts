@@ -1,12 +1,14 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { intraOpThreads } from '../../node/cpu-cores.js';
-import { defaultModelPath } from '../../node/default-model.js';
+import { DEFAULT_MODEL_FILE, defaultModelPath } from '../../node/default-model.js';
+import { embeddedModelDtype, MODEL_DTYPES, type ModelDtype } from '../../model/dtype.js';
 import { DEFAULT_MAX_PIXELS } from '../../preprocess/node/index.js';
 import { parseProviders } from '../../runtime/providers.js';
 import { InferenceServer, type ModelSource } from '../../serve/server.js';
 import { modelNameOf } from '../../serve/served-model.js';
-import { integerOption, parseCommandLine } from '../args.js';
+import { choiceOption, integerOption, parseCommandLine } from '../args.js';
+import { UsageError } from '../errors.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
 import { terminalSafe } from '../terminal-text.js';
 
@@ -19,10 +21,12 @@ Serves models over the Open Inference Protocol (KServe v2 REST, as Triton speaks
   POST /v2/models/<name>/classify[?top=k]         an encoded image (raw body or multipart/form-data) →
                                                   the JSON of 'nin-sdk predict --json'; /classify: first model
   GET  /metrics                                   Prometheus metrics
-Each model is named after its file (the embedded one: nin-cifar10).
+Each model is named after its file; the embedded one is served as nin-cifar10.
 
 Options:
-  --model <file.onnx>        a model to serve; repeat for several (default: the embedded CIFAR-10 NIN, float32)
+  --model <file.onnx>        a model to serve; repeat for several (default: the embedded CIFAR-10 NIN, the
+                             precision predict uses: int8 on cpu, fp32 on cuda and webgpu)
+  --dtype <fp32|int8>        the embedded model's precision (not with --model)
   --host <address>           address to listen on (default 127.0.0.1)
   --port <n>                 port (default 8000; 0 picks a free one)
   --workers <n>              inference worker threads per model (default 1)
@@ -53,6 +57,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       args: [...argv],
       options: {
         model: { type: 'string', multiple: true },
+        dtype: { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string' },
         workers: { type: 'string' },
@@ -79,10 +84,20 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     console.log(SERVE_HELP);
     return 0;
   }
-  const paths = values.model ?? [defaultModelPath()];
-  const sources: ModelSource[] = await Promise.all(
-    paths.map(async (path) => ({ name: modelNameOf(path), bytes: await readRegularFile(path), source: path })),
-  );
+  const providers = parseProviders(values.provider, 'node');
+  const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
+  if (dtype !== undefined && values.model !== undefined)
+    throw new UsageError('--dtype chooses the embedded model, not with --model');
+  const sources: ModelSource[] =
+    values.model === undefined
+      ? [await embeddedModelSource(embeddedModelDtype(dtype, providers))]
+      : await Promise.all(
+          values.model.map(async (path) => ({
+            name: modelNameOf(path),
+            bytes: await readRegularFile(path),
+            source: path,
+          })),
+        );
   const log =
     values.log === '-'
       ? undefined
@@ -102,7 +117,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     port: integerOption('port', values.port, 8000, 0, 65535),
     workers: integerOption('workers', values.workers, 1, 1, 64),
     threads: integerOption('threads', values.threads, intraOpThreads(), 1, 1024),
-    providers: parseProviders(values.provider, 'node'),
+    providers,
     strict: values.strict,
     maxBatchSize: integerOption('max-batch-size', values['max-batch-size'], 64, 1, 4096),
     maxQueueDelayMs: integerOption('max-queue-delay', values['max-queue-delay'], 0, 0, 10_000),
@@ -133,4 +148,10 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   });
   if (log !== undefined && log !== process.stderr) await new Promise<void>((resolve) => log.end(resolve));
   return 0;
+}
+
+/** The embedded model, served as 'nin-cifar10' in either precision: the name connect() and the docs expect. */
+async function embeddedModelSource(dtype: ModelDtype): Promise<ModelSource> {
+  const path = defaultModelPath(dtype);
+  return { name: modelNameOf(DEFAULT_MODEL_FILE), bytes: await readRegularFile(path), source: path };
 }
