@@ -133,11 +133,10 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     log,
   });
   // Once, before the listening line; the text may quote the model's own metadata, hence terminalSafe.
-  for (const warning of server.warnings) console.error(`nin-sdk serve: warning: ${terminalSafe(warning)}`);
-  console.error(
-    `nin-sdk serve: ${server.modelNames.join(', ')} on ${server.url} (SIGTERM or Ctrl-C stops it after answering in-flight requests)`,
-  );
-  await new Promise<void>((resolve) => {
+  // The signal handlers come before the line that says the server is up: a supervisor (or a test) that stops the
+  // server as soon as it reads that line must get the drain, not the default action (seen under load: the process
+  // was preempted between the write and the handlers, and died of the SIGTERM).
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
@@ -146,6 +145,11 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  for (const warning of server.warnings) console.error(`nin-sdk serve: warning: ${terminalSafe(warning)}`);
+  console.error(
+    `nin-sdk serve: ${server.modelNames.join(', ')} on ${server.url} (SIGTERM or Ctrl-C stops it after answering in-flight requests)`,
+  );
+  await stopped;
   if (log !== undefined && log !== process.stderr) await new Promise<void>((resolve) => log.end(resolve));
   return 0;
 }
