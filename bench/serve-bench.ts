@@ -1,7 +1,8 @@
 /**
  * The serve part of `npm run bench`: `nin-sdk serve` on loopback under 1, 8 and 64 concurrent clients, each
  * sending one CIFAR-10-sized image per infer request (binary tensor data), a fixed number of requests per level,
- * from a lean keep-alive load generator (bench/http-load-client.ts) in this process, on the same cores. Each level
+ * from a lean keep-alive load generator (bench/http-load-client.ts) in this process, on the same cores; then 64
+ * clients again against a server with one single-threaded worker per core instead (see ServerLayout). Each level
  * is rated against the in-process ceilings of the same model file measured right before and right after it
  * (bench/serve-ceilings.ts): the higher of classifyBatch and a bare session with the server worker's options. Both
  * embedded models, fp32 and int8: the server is told which file to serve, the ceiling which dtype to load, so that
@@ -37,6 +38,9 @@ const CEILING_IMAGES = 3200;
 const SCORE_BYTES_PER_IMAGE = 10 * 4;
 
 export interface ServeLevel {
+  /** The server's inference workers and ONNX Runtime threads in each. */
+  readonly workers: number;
+  readonly threadsPerWorker: number;
   readonly clients: number;
   readonly requests: number;
   readonly imagesPerRequest: number;
@@ -80,7 +84,10 @@ function pixels(count: number): RawPixels[] {
   });
 }
 
-function startServer(model: string, threads: number): Promise<{ child: ChildProcess; url: string }> {
+function startServer(
+  model: string,
+  { workers, threadsPerWorker }: ServerLayout,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
     [
@@ -90,8 +97,10 @@ function startServer(model: string, threads: number): Promise<{ child: ChildProc
       model,
       '--port',
       '0',
+      '--workers',
+      String(workers),
       '--threads',
-      String(threads),
+      String(threadsPerWorker),
       '--max-batch-size',
       String(MAX_BATCH),
       '--log',
@@ -112,6 +121,17 @@ function startServer(model: string, threads: number): Promise<{ child: ChildProc
   });
 }
 
+/**
+ * How the server spends the cores' threads: serve's default, one worker with every thread (the fastest single
+ * request), and one single-threaded worker per core, two batches in flight and no parallel section to stall when
+ * another thread takes a core (the clients here, the HTTP thread): the same threads in all.
+ */
+interface ServerLayout {
+  readonly workers: number;
+  readonly threadsPerWorker: number;
+  readonly levels: readonly LevelRun[];
+}
+
 interface LevelRun {
   readonly clients: number;
   readonly requests: number;
@@ -123,7 +143,12 @@ async function level(
   pid: number,
   { clients, requests, imagesPerRequest }: LevelRun,
   bodies: readonly LoadRequest[],
-): Promise<Omit<ServeLevel, 'ceilingsAround' | 'ceilingImagesPerSecond' | 'ofCeiling' | 'cpuBound'>> {
+): Promise<
+  Omit<
+    ServeLevel,
+    'workers' | 'threadsPerWorker' | 'ceilingsAround' | 'ceilingImagesPerSecond' | 'ofCeiling' | 'cpuBound'
+  >
+> {
   const serverCpuBefore = processCpuMs(pid);
   const run = await runLoad(inferUrl, clients, requests, bodies);
   const serverCpuAfter = processCpuMs(pid);
@@ -199,17 +224,29 @@ async function runServeDtype(dtype: ModelDtype, progress: (line: string) => void
     progress(`serve (${dtype}): in-process ceilings, ${CEILING_IMAGES} images, batch ${MAX_BATCH}, ${threads} threads`);
     return ceilings.measure();
   };
+  const layouts: ServerLayout[] = [
+    { workers: 1, threadsPerWorker: threads, levels: LEVELS },
+    ...(threads > 1 ? [{ workers: threads, threadsPerWorker: 1, levels: [LEVELS[2]] }] : []),
+  ];
   const levels: ServeLevel[] = [];
   try {
-    const { child, url } = await startServer(model, threads);
+    let before = await measureCeilings();
+    for (const layout of layouts) before = await runLayout(layout, before);
+  } finally {
+    await ceilings.dispose();
+  }
+  return { dtype, threads, levels };
+
+  async function runLayout(layout: ServerLayout, ceilingsBefore: CeilingSample): Promise<CeilingSample> {
+    let before = ceilingsBefore;
+    const { child, url } = await startServer(model, layout);
     try {
       const inferUrl = new URL(`${url}/v2/models/${encodeURIComponent(modelNameOf(model))}/infer`);
       // Warm-up: the server's code is compiled and its buffers grown before anything is timed.
       await runLoad(inferUrl, 8, 256, inferRequests(inferUrl, tensors, 1));
-      let before = await measureCeilings();
-      for (const run of LEVELS) {
+      for (const run of layout.levels) {
         progress(
-          `serve (${dtype}): ${run.clients} concurrent clients, ${run.requests} requests of ${run.imagesPerRequest} image(s)`,
+          `serve (${dtype}, ${layout.workers} × ${layout.threadsPerWorker} threads): ${run.clients} concurrent clients, ${run.requests} requests of ${run.imagesPerRequest} image(s)`,
         );
         const requests = inferRequests(inferUrl, tensors, run.imagesPerRequest);
         const measured = await level(inferUrl, child.pid!, run, requests);
@@ -221,6 +258,8 @@ async function runServeDtype(dtype: ModelDtype, progress: (line: string) => void
         );
         const sessionCpu = mean((c) => c.sessionCpuMsPerImage);
         levels.push({
+          workers: layout.workers,
+          threadsPerWorker: layout.threadsPerWorker,
           ...measured,
           ceilingsAround: [before, after],
           ceilingImagesPerSecond,
@@ -237,10 +276,8 @@ async function runServeDtype(dtype: ModelDtype, progress: (line: string) => void
       child.kill('SIGTERM');
       await exited;
     }
-  } finally {
-    await ceilings.dispose();
+    return before;
   }
-  return { dtype, threads, levels };
 }
 
 export function serveTables(sections: readonly ServeSection[]): string[] {
@@ -250,7 +287,8 @@ export function serveTables(sections: readonly ServeSection[]): string[] {
   return sections.map((section) => {
     const rows = section.levels.map((l) => [
       `${l.clients} client${l.clients === 1 ? '' : 's'}` +
-        (l.imagesPerRequest === 1 ? '' : ` × ${l.imagesPerRequest} images`),
+        (l.imagesPerRequest === 1 ? '' : ` × ${l.imagesPerRequest} images`) +
+        (l.workers === 1 ? '' : `, ${l.workers} workers × ${l.threadsPerWorker}`),
       String(l.requests),
       String(l.failed),
       l.imagesPerSecond.toFixed(0),
@@ -266,7 +304,8 @@ export function serveTables(sections: readonly ServeSection[]): string[] {
     ]);
     return (
       `nin-sdk serve on loopback, ${section.dtype} model, one image per infer request unless said (binary tensors), ` +
-      `${section.threads} ONNX Runtime threads on both sides. Ceiling: the higher of classifyBatch and a bare session ` +
+      `${section.threads} ONNX Runtime threads on both sides (the server: 1 worker × ${section.threads} threads unless ` +
+      `said). Ceiling: the higher of classifyBatch and a bare session ` +
       `with the worker's options (${section.dtype}, batch ${MAX_BATCH}), measured before and after each level. ` +
       `CPU ms per image: the server process, the load generator, the bare session; CPU bound: session ÷ ` +
       `(server + clients)\n` +
