@@ -220,9 +220,17 @@ async function runServeDtype(dtype: ModelDtype, progress: (line: string) => void
   const tensors = images.slice(0, 256).map((p) => preprocessPixels(p, classifier.info.preprocessing).tensor);
   await classifier.dispose();
   const ceilings = await Ceilings.load(dtype, model, threads, MAX_BATCH, images, tensors);
-  const measureCeilings = (): Promise<CeilingSample> => {
-    progress(`serve (${dtype}): in-process ceilings, ${CEILING_IMAGES} images, batch ${MAX_BATCH}, ${threads} threads`);
-    return ceilings.measure();
+  const run: DtypeRun = {
+    dtype,
+    model,
+    tensors,
+    progress,
+    measureCeilings: () => {
+      progress(
+        `serve (${dtype}): in-process ceilings, ${CEILING_IMAGES} images, batch ${MAX_BATCH}, ${threads} threads`,
+      );
+      return ceilings.measure();
+    },
   };
   const layouts: ServerLayout[] = [
     { workers: 1, threadsPerWorker: threads, levels: LEVELS },
@@ -230,54 +238,72 @@ async function runServeDtype(dtype: ModelDtype, progress: (line: string) => void
   ];
   const levels: ServeLevel[] = [];
   try {
-    let before = await measureCeilings();
-    for (const layout of layouts) before = await runLayout(layout, before);
+    let before = await run.measureCeilings();
+    for (const layout of layouts) before = await runLayout(run, layout, before, levels);
   } finally {
     await ceilings.dispose();
   }
   return { dtype, threads, levels };
+}
 
-  async function runLayout(layout: ServerLayout, ceilingsBefore: CeilingSample): Promise<CeilingSample> {
-    let before = ceilingsBefore;
-    const { child, url } = await startServer(model, layout);
-    try {
-      const inferUrl = new URL(`${url}/v2/models/${encodeURIComponent(modelNameOf(model))}/infer`);
-      // Warm-up: the server's code is compiled and its buffers grown before anything is timed.
-      await runLoad(inferUrl, 8, 256, inferRequests(inferUrl, tensors, 1));
-      for (const run of layout.levels) {
-        progress(
-          `serve (${dtype}, ${layout.workers} × ${layout.threadsPerWorker} threads): ${run.clients} concurrent clients, ${run.requests} requests of ${run.imagesPerRequest} image(s)`,
-        );
-        const requests = inferRequests(inferUrl, tensors, run.imagesPerRequest);
-        const measured = await level(inferUrl, child.pid!, run, requests);
-        const after = await measureCeilings();
-        const mean = (pick: (c: CeilingSample) => number): number => (pick(before) + pick(after)) / 2;
-        const ceilingImagesPerSecond = Math.max(
-          mean((c) => c.classifyBatchImagesPerSecond),
-          mean((c) => c.sessionImagesPerSecond),
-        );
-        const sessionCpu = mean((c) => c.sessionCpuMsPerImage);
-        levels.push({
-          workers: layout.workers,
-          threadsPerWorker: layout.threadsPerWorker,
-          ...measured,
-          ceilingsAround: [before, after],
-          ceilingImagesPerSecond,
-          ofCeiling: measured.imagesPerSecond / ceilingImagesPerSecond,
-          cpuBound:
-            measured.serverCpuMsPerImage === undefined
-              ? undefined
-              : sessionCpu / (measured.serverCpuMsPerImage + measured.clientCpuMsPerImage),
-        });
-        before = after;
-      }
-    } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+/** What every level of one model's run shares. */
+interface DtypeRun {
+  readonly dtype: ModelDtype;
+  readonly model: string;
+  readonly tensors: readonly Float32Array[];
+  readonly progress: (line: string) => void;
+  readonly measureCeilings: () => Promise<CeilingSample>;
+}
+
+/**
+ * Starts a server with `layout`, runs its levels, each followed by a ceiling measurement (the one before a level is
+ * the previous level's after), pushes them to `levels` and returns the last ceiling measured.
+ */
+async function runLayout(
+  { dtype, model, tensors, progress, measureCeilings }: DtypeRun,
+  layout: ServerLayout,
+  ceilingsBefore: CeilingSample,
+  levels: ServeLevel[],
+): Promise<CeilingSample> {
+  let before = ceilingsBefore;
+  const { child, url } = await startServer(model, layout);
+  try {
+    const inferUrl = new URL(`${url}/v2/models/${encodeURIComponent(modelNameOf(model))}/infer`);
+    // Warm-up: the server's code is compiled and its buffers grown before anything is timed.
+    await runLoad(inferUrl, 8, 256, inferRequests(inferUrl, tensors, 1));
+    for (const run of layout.levels) {
+      progress(
+        `serve (${dtype}, ${layout.workers} × ${layout.threadsPerWorker} threads): ${run.clients} concurrent clients, ${run.requests} requests of ${run.imagesPerRequest} image(s)`,
+      );
+      const requests = inferRequests(inferUrl, tensors, run.imagesPerRequest);
+      const measured = await level(inferUrl, child.pid!, run, requests);
+      const after = await measureCeilings();
+      const mean = (pick: (c: CeilingSample) => number): number => (pick(before) + pick(after)) / 2;
+      const ceilingImagesPerSecond = Math.max(
+        mean((c) => c.classifyBatchImagesPerSecond),
+        mean((c) => c.sessionImagesPerSecond),
+      );
+      const sessionCpu = mean((c) => c.sessionCpuMsPerImage);
+      levels.push({
+        workers: layout.workers,
+        threadsPerWorker: layout.threadsPerWorker,
+        ...measured,
+        ceilingsAround: [before, after],
+        ceilingImagesPerSecond,
+        ofCeiling: measured.imagesPerSecond / ceilingImagesPerSecond,
+        cpuBound:
+          measured.serverCpuMsPerImage === undefined
+            ? undefined
+            : sessionCpu / (measured.serverCpuMsPerImage + measured.clientCpuMsPerImage),
+      });
+      before = after;
     }
-    return before;
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
   }
+  return before;
 }
 
 export function serveTables(sections: readonly ServeSection[]): string[] {
