@@ -27,7 +27,8 @@ export interface BatchObserver {
 
 interface Job {
   readonly rows: number;
-  readonly data: NumericArray;
+  /** The rows' values as little-endian bytes (the input's datatype). */
+  readonly bytes: Uint8Array;
   readonly arrived: number;
   readonly resolve: (outputs: RowOutputs) => void;
   readonly reject: (error: Error) => void;
@@ -66,8 +67,11 @@ export class DynamicBatcher {
     return this.queue.length + this.inFlight;
   }
 
-  /** Queues `rows` rows of input (row-major, rowShape each) and resolves with their outputs. */
-  submit(rows: number, data: NumericArray): Promise<RowOutputs> {
+  /**
+   * Queues `rows` rows of input (row-major, rowShape each, as the datatype's little-endian bytes) and resolves with
+   * their outputs. The bytes are read when the batch is stacked: the caller must not change them before.
+   */
+  submit(rows: number, bytes: Uint8Array): Promise<RowOutputs> {
     if (this.queuedRows + rows > this.options.maxQueueRows) {
       return Promise.reject(
         new HttpError(503, `the server is busy: ${this.queuedRows} images are queued; retry shortly`, {
@@ -78,7 +82,7 @@ export class DynamicBatcher {
     return new Promise<RowOutputs>((resolve, reject) => {
       const job: Job = {
         rows,
-        data,
+        bytes,
         arrived: performance.now(),
         resolve,
         reject,
@@ -164,19 +168,13 @@ export class DynamicBatcher {
 
   private stack(batch: readonly Job[], rows: number): WireTensor {
     const info = DATATYPES[this.input.datatype];
-    const rowLength = elementCount(this.input.rowShape);
-    const data = info.create(rows * rowLength);
+    const bytes = new Uint8Array(rows * elementCount(this.input.rowShape) * info.bytesPerElement);
     let offset = 0;
     for (const job of batch) {
-      data.set(job.data, offset);
-      offset += job.data.length;
+      bytes.set(job.bytes, offset);
+      offset += job.bytes.length;
     }
-    return {
-      name: this.input.name,
-      ortType: info.ort,
-      dims: [rows, ...this.input.rowShape],
-      buffer: data.buffer as ArrayBuffer,
-    };
+    return { name: this.input.name, ortType: info.ort, dims: [rows, ...this.input.rowShape], buffer: bytes.buffer };
   }
 
   /**

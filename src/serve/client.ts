@@ -28,7 +28,16 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
   /** Largest image decoded, in pixels (default 100 megapixels). */
   readonly maxPixels?: number;
+  /**
+   * Largest answer read from the server, in bytes (default 64 MiB, far above any classifier's: a batch of 32
+   * ImageNet score rows as JSON is under 1 MB). Past it the request fails with a ServerError and nothing more is
+   * read: a broken or hostile server cannot make the client hold an unbounded answer.
+   */
+  readonly maxResponseBytes?: number;
 }
+
+/** ConnectOptions.maxResponseBytes's default. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export interface RemoteModelInfo {
   readonly family: string;
@@ -166,7 +175,7 @@ export class RemoteClassifier {
         body: Buffer.concat([header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
       },
     );
-    const body = Buffer.from(await response.arrayBuffer());
+    const body = await readBounded(response, this.options);
     const jsonLength = Number(response.headers.get(HEADER_LENGTH_HEADER) ?? body.length);
     const parsed = JSON.parse(body.subarray(0, jsonLength).toString('utf8')) as InferenceResponse;
     const result = parsed.outputs.find((o) => o.name === output);
@@ -234,7 +243,7 @@ async function request(url: string, options: ConnectOptions, init: RequestInit =
     throw new ServerError(`cannot reach ${url}: ${why}`);
   }
   if (!response.ok) {
-    const text = await response.text();
+    const text = (await readBounded(response, options)).toString('utf8');
     let message = text.slice(0, 500);
     try {
       message = (JSON.parse(text) as { error?: string }).error ?? message;
@@ -247,10 +256,47 @@ async function request(url: string, options: ConnectOptions, init: RequestInit =
 }
 
 async function requestJson(url: string, options: ConnectOptions): Promise<unknown> {
-  const response = await request(url, options);
+  const body = await readBounded(await request(url, options), options);
   try {
-    return await response.json();
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new ServerError(`${url}: the answer is not JSON`);
   }
+}
+
+/**
+ * A response's body, whole, read only up to options.maxResponseBytes: refused from its Content-Length before
+ * reading anything when that says more, else as soon as the bytes read pass it; the rest is never read.
+ */
+async function readBounded(response: Response, options: ConnectOptions): Promise<Buffer> {
+  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const tooLarge = (): ServerError =>
+    new ServerError(`${response.url}: the answer is larger than the limit of ${limit} bytes (maxResponseBytes)`);
+  const declared = response.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (response.body === null) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof ServerError) throw error;
+    throw new ServerError(
+      `${response.url}: the answer broke off: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return Buffer.concat(chunks, total);
 }

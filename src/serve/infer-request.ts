@@ -6,7 +6,11 @@ import type { InferenceRequest, Parameters, RequestInput, TensorMetadata } from 
 export interface DecodedInferRequest {
   readonly id: string | undefined;
   readonly rows: number;
-  readonly data: NumericArray;
+  /**
+   * The input's values as little-endian bytes, row-major: a view of the request body for binary tensor data (the
+   * batcher copies them into the batch, so they need no aligned copy of their own), else the parsed JSON values'.
+   */
+  readonly bytes: Uint8Array;
   readonly outputs: readonly { readonly name: string; readonly binary: boolean }[];
 }
 
@@ -59,7 +63,7 @@ export function decodeInferRequest(
   const shape = checkShape(input, model);
   const info = DATATYPES[input.datatype];
   const count = elementCount(shape);
-  let data: NumericArray;
+  let bytes: Uint8Array;
   const binarySize = parameter(input.parameters, 'binary_data_size');
   if (binarySize !== undefined) {
     const expected = count * info.bytesPerElement;
@@ -72,20 +76,18 @@ export function decodeInferRequest(
         `input '${input.name}': binary data truncated: ${expected} bytes declared, ${binary.length - binaryOffset} present`,
       );
     }
-    // Copied into a fresh, aligned buffer: the body's bytes may start at any offset.
-    const bytes = new Uint8Array(expected);
-    bytes.set(binary.subarray(binaryOffset, binaryOffset + expected));
+    bytes = binary.subarray(binaryOffset, binaryOffset + expected);
     binaryOffset += expected;
-    data = info.create(bytes.buffer);
   } else {
-    data = jsonValues(input, count);
+    const data = jsonValues(input, count);
+    bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
   if (binaryOffset !== binary.length)
     throw bad(`${binary.length - binaryOffset} bytes after the JSON are not any tensor's binary data`);
   return {
     id: typeof request.id === 'string' ? request.id : undefined,
     rows: shape[0]!,
-    data,
+    bytes,
     outputs: requestedOutputs(request, model),
   };
 }

@@ -1,4 +1,5 @@
 import { basename, extname } from 'node:path';
+import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import type { ProviderAttempt } from '../runtime/open-session.js';
 import type { Provider } from '../runtime/providers.js';
@@ -36,6 +37,12 @@ export class ServedModel {
     readonly metadata: ModelMetadata,
     /** nin-sdk's labels and preprocessing; undefined for other ONNX models, which serve `infer` only. */
     readonly info: ModelInfo | undefined,
+    /**
+     * Why the model's nin-sdk metadata (its `nin.*` entries) cannot be used, when it has some that are broken: the
+     * model then serves `infer` only, and `nin-sdk serve` says so on stderr at start rather than leaving the image
+     * route's refusal unexplained. Undefined for a model with usable metadata or none at all.
+     */
+    readonly metadataProblem: string | undefined,
     readonly provider: Provider,
     readonly fallbacks: readonly ProviderAttempt[],
     readonly batcher: DynamicBatcher,
@@ -51,10 +58,12 @@ export class ServedModel {
     observer: BatchObserver,
   ): Promise<ServedModel> {
     let info: ModelInfo | undefined;
+    let metadataProblem: string | undefined;
     try {
       info = readModelInfo(bytes, source);
     } catch (error) {
       if (!(error instanceof ModelError) || /is not an ONNX model/.test(error.message)) throw error;
+      if (hasNinMetadata(bytes)) metadataProblem = error.message;
     }
     const setup = { model: bytes, providers: options.providers, strict: options.strict, threads: options.threads };
     const workers = await Promise.all(
@@ -86,6 +95,7 @@ export class ServedModel {
         name,
         metadata,
         info,
+        metadataProblem,
         ready.provider,
         ready.fallbacks,
         batcher,
@@ -126,4 +136,9 @@ function tensorMetadata(value: WireValueInfo, source: string): TensorMetadata {
       `${source} cannot be served: '${value.name}' has type ${value.ortType}, which nin-sdk serve does not move`,
     );
   return { name: value.name, datatype, shape: value.shape };
+}
+
+/** Whether any metadata_props entry is nin-sdk's (`nin.*`): a plain ONNX model has none, and no problem with them. */
+function hasNinMetadata(bytes: Uint8Array): boolean {
+  return Object.keys(readOnnxMetadata(bytes).metadata).some((key) => key.startsWith('nin.'));
 }

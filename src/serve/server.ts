@@ -27,8 +27,10 @@ export interface ServeOptions extends ServedModelOptions, BatchingOptions {
   readonly requestTimeoutMs: number;
   /** On shutdown, how long in-flight requests may take before connections are cut (ms). */
   readonly drainTimeoutMs: number;
-  /** Largest image the image route decodes, in pixels. */
+  /** Largest image the image route decodes, in pixels (as its header states them). */
   readonly maxPixels: number;
+  /** Most pixels the image route decodes for one request, all its images together. */
+  readonly maxRequestPixels: number;
   /** Default `top` of the image route. */
   readonly top: number;
   /** Where the JSON-lines access log goes; undefined for none. */
@@ -117,6 +119,17 @@ export class InferenceServer {
 
   get modelNames(): readonly string[] {
     return [...this.models.keys()];
+  }
+
+  /** What the operator should know at start: models whose nin-sdk metadata is broken (they serve infer only). */
+  get warnings(): readonly string[] {
+    return [...this.models.values()].flatMap((m) =>
+      m.metadataProblem === undefined
+        ? []
+        : [
+            `model '${m.name}': its nin-sdk metadata is unusable, so it serves infer only, not the image route: ${m.metadataProblem}`,
+          ],
+    );
   }
 
   model(name: string): ServedModel | undefined {
@@ -277,7 +290,7 @@ export class InferenceServer {
       outputs: model.metadata.outputs,
       maxBatchSize: model.maxBatchSize,
     });
-    const outputs = await model.batcher.submit(decoded.rows, decoded.data);
+    const outputs = await model.batcher.submit(decoded.rows, decoded.bytes);
     const { body: out, headers } = encodeInferResponse(model.name, MODEL_VERSION, decoded, outputs);
     response.writeHead(200, { ...headers, 'Content-Length': String(out.length) });
     response.end(out);
@@ -302,7 +315,7 @@ export class InferenceServer {
       ? parseMultipart(body, type)
       : [{ name: 'body', bytes: body }];
     if (images.some((i) => i.bytes.length === 0)) throw new HttpError(400, 'an empty image was sent');
-    send(response, 200, await classifyImages(model, images, top, this.options.maxPixels));
+    send(response, 200, await classifyImages(model, images, top, this.options));
   }
 }
 

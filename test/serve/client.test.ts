@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
@@ -104,5 +106,62 @@ describe('connect(url)', () => {
       refused?.stderr,
       'nin-sdk: --dtype, --strict apply to local models, not with --server (see nin-sdk --help)\n',
     );
+  });
+});
+
+describe('connect(url) bounds what it reads from a server', () => {
+  /** A server that answers every request with `answer`, for as long as the client reads. */
+  async function hostileServer(
+    answer: (response: ServerResponse) => void,
+  ): Promise<{ url: string; close: () => void }> {
+    const hostile = createServer((_request, response) => answer(response));
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const { port } = hostile.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () => {
+        hostile.closeAllConnections();
+        hostile.close();
+      },
+    };
+  }
+
+  test('an endless chunked answer is cut at maxResponseBytes with a ServerError', async () => {
+    let sent = 0;
+    const { url, close } = await hostileServer((response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const more = (): void => {
+        // Bounded on this side too: the test must end even if the client did not stop reading.
+        while (sent < 256 * 1024 * 1024 && response.write(chunk)) sent += chunk.length;
+        if (sent < 256 * 1024 * 1024) response.once('drain', more);
+        else response.end();
+      };
+      more();
+    });
+    try {
+      await assert.rejects(connect(url, { maxResponseBytes: 1024 * 1024 }), {
+        name: 'ServerError',
+        message: `${url}/v2/models/nin-cifar10: the answer is larger than the limit of 1048576 bytes (maxResponseBytes)`,
+      });
+      assert.ok(sent < 64 * 1024 * 1024, `the client stopped reading: ${sent} bytes were sent`);
+    } finally {
+      close();
+    }
+  });
+
+  test('an answer whose Content-Length says too much is refused before it is read, error answers too', async () => {
+    const { url, close } = await hostileServer((response) => {
+      response.writeHead(500, { 'Content-Type': 'text/plain', 'Content-Length': String(2 ** 40) });
+      response.write('x');
+    });
+    try {
+      await assert.rejects(connect(url), {
+        name: 'ServerError',
+        message: `${url}/v2/models/nin-cifar10: the answer is larger than the limit of 67108864 bytes (maxResponseBytes)`,
+      });
+    } finally {
+      close();
+    }
   });
 });

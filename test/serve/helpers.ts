@@ -30,6 +30,7 @@ export const SERVE_DEFAULTS: ServeOptions = {
   requestTimeoutMs: 30_000,
   drainTimeoutMs: 10_000,
   maxPixels: 100_000_000,
+  maxRequestPixels: 100_000_000,
   top: 3,
 };
 

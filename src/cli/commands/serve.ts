@@ -1,13 +1,16 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { intraOpThreads } from '../../node/cpu-cores.js';
-import { defaultModelPath } from '../../node/default-model.js';
+import { DEFAULT_MODEL_FILE, defaultModelPath } from '../../node/default-model.js';
+import { embeddedModelDtype, MODEL_DTYPES, type ModelDtype } from '../../model/dtype.js';
 import { DEFAULT_MAX_PIXELS } from '../../preprocess/node/index.js';
 import { parseProviders } from '../../runtime/providers.js';
 import { InferenceServer, type ModelSource } from '../../serve/server.js';
 import { modelNameOf } from '../../serve/served-model.js';
-import { integerOption, parseCommandLine } from '../args.js';
+import { choiceOption, integerOption, parseCommandLine } from '../args.js';
+import { UsageError } from '../errors.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
+import { terminalSafe } from '../terminal-text.js';
 
 export const SERVE_HELP = `Usage: nin-sdk serve [options]
 
@@ -18,10 +21,12 @@ Serves models over the Open Inference Protocol (KServe v2 REST, as Triton speaks
   POST /v2/models/<name>/classify[?top=k]         an encoded image (raw body or multipart/form-data) →
                                                   the JSON of 'nin-sdk predict --json'; /classify: first model
   GET  /metrics                                   Prometheus metrics
-Each model is named after its file (the embedded one: nin-cifar10).
+Each model is named after its file; the embedded one is served as nin-cifar10.
 
 Options:
-  --model <file.onnx>        a model to serve; repeat for several (default: the embedded CIFAR-10 NIN, float32)
+  --model <file.onnx>        a model to serve; repeat for several (default: the embedded CIFAR-10 NIN, the
+                             precision predict uses: int8 on cpu, fp32 on cuda and webgpu)
+  --dtype <fp32|int8>        the embedded model's precision (not with --model)
   --host <address>           address to listen on (default 127.0.0.1)
   --port <n>                 port (default 8000; 0 picks a free one)
   --workers <n>              inference worker threads per model (default 1)
@@ -36,6 +41,10 @@ Options:
   --headers-timeout <ms>     time to send the request headers (default 10000)
   --request-timeout <ms>     time to send the whole request (default 60000)
   --drain-timeout <ms>       on SIGTERM, how long in-flight requests may finish (default 30000)
+  --max-pixels <n>           largest image the image route decodes, width × height (default 100000000);
+                             413 past it, checked on the image's header before decoding
+  --max-request-pixels <n>   most pixels the image route decodes for one request, all its images
+                             together (default: --max-pixels); 413 past it
   --top <n>                  default classes per image on the image route (default 3)
   --log <file>               append the JSON-lines access log there (default: stderr); '-' for none
   -h, --help                 show this help
@@ -48,6 +57,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       args: [...argv],
       options: {
         model: { type: 'string', multiple: true },
+        dtype: { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string' },
         workers: { type: 'string' },
@@ -63,6 +73,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
         'request-timeout': { type: 'string' },
         'drain-timeout': { type: 'string' },
         top: { type: 'string' },
+        'max-pixels': { type: 'string' },
+        'max-request-pixels': { type: 'string' },
         log: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -72,22 +84,40 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     console.log(SERVE_HELP);
     return 0;
   }
-  const paths = values.model ?? [defaultModelPath()];
-  const sources: ModelSource[] = await Promise.all(
-    paths.map(async (path) => ({ name: modelNameOf(path), bytes: await readRegularFile(path), source: path })),
-  );
+  const providers = parseProviders(values.provider, 'node');
+  const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
+  if (dtype !== undefined && values.model !== undefined)
+    throw new UsageError('--dtype chooses the embedded model, not with --model');
+  const sources: ModelSource[] =
+    values.model === undefined
+      ? [await embeddedModelSource(embeddedModelDtype(dtype, providers))]
+      : await Promise.all(
+          values.model.map(async (path) => ({
+            name: modelNameOf(path),
+            bytes: await readRegularFile(path),
+            source: path,
+          })),
+        );
   const log =
     values.log === '-'
       ? undefined
       : values.log === undefined
         ? process.stderr
         : createWriteStream(values.log, { flags: 'a' });
+  const maxPixels = integerOption('max-pixels', values['max-pixels'], DEFAULT_MAX_PIXELS, 1, Number.MAX_SAFE_INTEGER);
+  const maxRequestPixels = integerOption(
+    'max-request-pixels',
+    values['max-request-pixels'],
+    maxPixels,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
   const server = await InferenceServer.start(sources, {
     host: values.host,
     port: integerOption('port', values.port, 8000, 0, 65535),
     workers: integerOption('workers', values.workers, 1, 1, 64),
     threads: integerOption('threads', values.threads, intraOpThreads(), 1, 1024),
-    providers: parseProviders(values.provider, 'node'),
+    providers,
     strict: values.strict,
     maxBatchSize: integerOption('max-batch-size', values['max-batch-size'], 64, 1, 4096),
     maxQueueDelayMs: integerOption('max-queue-delay', values['max-queue-delay'], 0, 0, 10_000),
@@ -97,14 +127,16 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     headersTimeoutMs: integerOption('headers-timeout', values['headers-timeout'], 10_000, 1, 3_600_000),
     requestTimeoutMs: integerOption('request-timeout', values['request-timeout'], 60_000, 1, 3_600_000),
     drainTimeoutMs: integerOption('drain-timeout', values['drain-timeout'], 30_000, 0, 3_600_000),
-    maxPixels: DEFAULT_MAX_PIXELS,
+    maxPixels,
+    maxRequestPixels,
     top: integerOption('top', values.top, 3, 1, 1000),
     log,
   });
-  console.error(
-    `nin-sdk serve: ${server.modelNames.join(', ')} on ${server.url} (SIGTERM or Ctrl-C stops it after answering in-flight requests)`,
-  );
-  await new Promise<void>((resolve) => {
+  // Once, before the listening line; the text may quote the model's own metadata, hence terminalSafe.
+  // The signal handlers come before the line that says the server is up: a supervisor (or a test) that stops the
+  // server as soon as it reads that line must get the drain, not the default action (seen under load: the process
+  // was preempted between the write and the handlers, and died of the SIGTERM).
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
@@ -113,6 +145,17 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  for (const warning of server.warnings) console.error(`nin-sdk serve: warning: ${terminalSafe(warning)}`);
+  console.error(
+    `nin-sdk serve: ${server.modelNames.join(', ')} on ${server.url} (SIGTERM or Ctrl-C stops it after answering in-flight requests)`,
+  );
+  await stopped;
   if (log !== undefined && log !== process.stderr) await new Promise<void>((resolve) => log.end(resolve));
   return 0;
+}
+
+/** The embedded model, served as 'nin-cifar10' in either precision: the name connect() and the docs expect. */
+async function embeddedModelSource(dtype: ModelDtype): Promise<ModelSource> {
+  const path = defaultModelPath(dtype);
+  return { name: modelNameOf(DEFAULT_MODEL_FILE), bytes: await readRegularFile(path), source: path };
 }

@@ -3,6 +3,7 @@ import { describeUrlInput } from '../../node/url-input.js';
 import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { FileTypeError, readRegularFile } from '../../node/read-regular-file.js';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
+import { readJpegHeader } from '../jpeg-header.js';
 import { ImageError } from '../errors.js';
 import type { RawPixels } from '../pixels.js';
 
@@ -58,6 +59,33 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   const { data, info } = decoded;
   if (info.channels !== 3) throw new ImageError(`${label} decodes to ${info.channels} channels instead of RGB`);
   return { pixels: { data, width: info.width, height: info.height, channels: info.channels }, label };
+}
+
+/**
+ * The size an encoded image's header states, read without decoding a pixel (the JPEG markers, else sharp's header
+ * reader); undefined when no header can be read, and decoding will then say what is wrong. For bounds checked
+ * before anything is decoded, such as a server's pixel budget per request.
+ */
+export async function readImageSize(bytes: Uint8Array): Promise<{ width: number; height: number } | undefined> {
+  const jpeg = readJpegHeader(bytes);
+  if (jpeg !== undefined) return { width: jpeg.width, height: jpeg.height };
+  const sharp = await loadSharp();
+  try {
+    const { width, height } = await sharp(bytes, { limitInputPixels: false }).metadata();
+    return width === undefined || height === undefined ? undefined : { width, height };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Megapixels for messages, one decimal. */
+function megapixels(pixels: number): string {
+  return pixels === Infinity ? 'unlimited' : String(Math.round(pixels / 1e5) / 10);
+}
+
+/** A pixel count for messages: '25.2 megapixels', or the exact count below a tenth of one ('1056 pixels'). */
+export function describePixels(pixels: number): string {
+  return pixels < 100_000 ? `${pixels} pixels` : `${megapixels(pixels)} megapixels`;
 }
 
 /** Why sharp could not decode `bytes`, as an ImageError: too large, not an image, or a damaged one. */
@@ -147,8 +175,4 @@ function zeroSizedPng(bytes: Uint8Array): string | undefined {
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   return width === 0 || height === 0 ? `${width}×${height}` : undefined;
-}
-
-function megapixels(pixels: number): string {
-  return pixels === Infinity ? 'unlimited' : String(Math.round(pixels / 1e5) / 10);
 }

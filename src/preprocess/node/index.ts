@@ -9,7 +9,14 @@ import type { RawPixels } from '../pixels.js';
 import type { PreprocessSpec } from '../spec.js';
 
 export * from '../index.js';
-export { decodeImage, DEFAULT_MAX_PIXELS, type DecodedImage, type DecodeOptions } from './decode-sharp.js';
+export {
+  decodeImage,
+  DEFAULT_MAX_PIXELS,
+  describePixels,
+  readImageSize,
+  type DecodedImage,
+  type DecodeOptions,
+} from './decode-sharp.js';
 
 /** A path to an image file, the bytes of an encoded image (JPEG, PNG, WebP, GIF, TIFF, AVIF…), or decoded pixels. */
 export type ImageInput = string | Uint8Array | RawPixels;
