@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-/** The bench's parts: the converter (nin-convert vs torch.onnx.export), the inference SDK and training (nin-sdk vs torch). */
+/** The bench's parts, in the order they run: what each compares is in BENCH_HELP. */
 export const BENCH_PARTS = ['converter', 'sdk', 'training', 'int8', 'serve'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
@@ -15,17 +15,20 @@ export interface BenchOptions {
   readonly trainingBatch: number;
 }
 
-export const BENCH_HELP = `Usage: npm run bench -- [--only converter|sdk|training] [--repetitions N] [--seconds-per-case S] [--images N]
+export const BENCH_HELP = `Usage: npm run bench -- [--only PART] [--repetitions N] [--seconds-per-case S] [--images N]
                        [--training-batch N]
 
-  --only PART           run one part: 'converter' (nin-convert vs torch.onnx.export, ONNX Runtime throughput of
-                        both files), 'sdk' (nin-sdk vs PyTorch: model throughput, predict end to end, cold
-                        start) or 'training' (TrainingSession vs torch.optim.SGD: training images/s); default all
-                        'serve' (nin-sdk serve on loopback, 1/8/64 clients, vs the in-process ceiling)
+  --only PART           run one part (default: all, in this order):
+                          converter  nin-convert vs torch.load + torch.onnx.export, ONNX Runtime throughput of both
+                                     files
+                          sdk        nin-sdk vs PyTorch: model throughput, predict end to end, cold start
+                          training   TrainingSession vs torch.optim.SGD: training images/s
+                          int8       the embedded model int8 vs fp32: onnxruntime-node at batch 1 and 32, wasm in
+                                     Chromium
+                          serve      nin-sdk serve on loopback, 1/8/64 clients, vs the in-process ceiling
   --repetitions N       runs of each process, each side: conversions per checkpoint, predict end to end and cold
                         start (default 5; the median is reported)
   --seconds-per-case S  model-throughput timing budget per model pair and batch, both sides together (default 30)
-  --only int8           the embedded model int8 vs fp32: onnxruntime-node at batch 1 and 32, wasm in Chromium
   --images N            CIFAR-10 test JPEGs for predict end to end, N/10 of each class (default 1000)
   --training-batch N    images per training step in the training part (default 128, the recipe's)`;
 
