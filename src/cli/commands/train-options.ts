@@ -25,9 +25,9 @@ N(0, 0.05); plus 4-pixel crops and flips. Logs that repo's lines:
 Options:
   --data <folder|tar>      training images (required, also when resuming)
   --test <folder|tar>      test images, evaluated after every epoch; the best epoch is saved
-  --from <model>           start from a trained NIN of either pytorch-nin family: a PyTorch checkpoint, an ONNX
-                           model of nin-convert or nin-sdk train, or a checkpoint.nintrain (its weights and
-                           frozen parameters; a fresh optimizer state)
+  --from <model>           start from a trained NIN: a PyTorch checkpoint that nin-convert recognises by itself
+                           (nin-convert --list-architectures), an ONNX model of nin-convert or nin-sdk train, or
+                           a checkpoint.nintrain (its weights and frozen parameters; a fresh optimizer state)
   --widths <list>          output channels of the 9 convolutions, e.g. 192,160,96,192,192,192,192,192,10
                            (8 numbers: the class count is appended; default the recipe's full width)
   --epochs <n>             default 319 (step schedule) or 16 (linear)
