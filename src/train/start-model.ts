@@ -14,6 +14,7 @@ import type { PreprocessSpec } from '../preprocess/spec.js';
 import { decodeTrainingCheckpoint, TrainingCheckpointError } from './checkpoint/format.js';
 import { checkpointArchitecture, checkpointParameters, type TrainingCheckpoint } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
+import { recordedArchitecture, sameFoldedLayers } from './recorded-architecture.js';
 import { architectureFromWidths, classCount, ninParameters, type NinArchitecture } from './nin/architecture.js';
 
 /** A trained NIN to start training from: its architecture, its weights under the family's state_dict names, and what it says about its classes and inputs. */
@@ -140,6 +141,13 @@ export function ninStartFromOnnx(model: OnnxModel, source: string): StartModel {
   const recognition = recognizeIn(source, () => recognize(weights));
   const parameters = canonicalParameters(recognition, (key) => weights.get(key));
   const { family } = recognition;
+  // The layers are the family's of today; a model that recorded others (an entry changed since) is not this NIN.
+  const recorded = recordedArchitecture(model, source);
+  const entry = architectureById(family.id);
+  if (recorded !== undefined && (entry === undefined || !sameFoldedLayers(recorded, entry)))
+    throw new ArchitectureError(
+      `${source}: its ${METADATA_KEYS.architecture} (${recorded.id}) records layers other than today's ${family.id} entry`,
+    );
   const labels = jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? family.labels;
   if (labels.length !== recognition.classCount) {
     throw new ArchitectureError(`${source}: ${labels.length} labels for a model of ${recognition.classCount} classes`);

@@ -4,12 +4,13 @@ import {
   conversionReading,
   foldedArchitecture,
   recognizeArchitecture,
+  type Architecture,
 } from '../../converters/nin/index.js';
 import type { OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import { parameterSpecs } from './model/architecture-forward.js';
 import { specArchitecture } from './checkpoint/forward.js';
-import type { Checkpoint } from '../../converters/pth/index.js';
+import type { Checkpoint, CheckpointTensor } from '../../converters/pth/index.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import {
   architectureSpec,
@@ -19,6 +20,7 @@ import {
   type TrainingCheckpoint,
 } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
+import { recordedArchitecture } from './recorded-architecture.js';
 import { fineTuneMatch } from './fine-tune.js';
 import type { ParameterSpec } from './model/forward-model.js';
 import { ninParameters } from './nin/architecture.js';
@@ -148,19 +150,28 @@ function ninStart(nin: StartModel): TrainingStart {
 }
 
 /**
- * An ONNX model of a registry architecture (nin-convert's, or best.onnx of a fine-tuning run): its `nin.family`
- * names the entry, its initializers are the folded copy's weights (a Linear's stored transposed, as `weight_t`).
- * Undefined when the model names no registry entry.
+ * An ONNX model of a registry architecture (nin-convert's, or best.onnx of a fine-tuning run), its initializers the
+ * folded copy's weights (a Linear's stored transposed, as `weight_t`). The layers are the ones the model records in
+ * `nin.architecture` (what its graph was built from), checked against the weights' shapes: the registry may have
+ * changed since, or no longer hold the entry. A model that records none (older files) takes the registry entry its
+ * `nin.family` names, and says so. Undefined when it records none and names no registry entry.
  */
 function onnxArchitectureStart(model: OnnxModel, source: string): TrainingStart | undefined {
-  const architecture = architectureById(model.metadata[METADATA_KEYS.family] ?? '');
-  if (architecture === undefined) return undefined;
-  const folded = foldedArchitecture(architecture);
+  const id = model.metadata[METADATA_KEYS.family] ?? '';
+  const recorded = recordedArchitecture(model, source);
+  const entry = architectureById(recorded?.id ?? id);
+  const layers = recorded ?? entry;
+  if (layers === undefined) return undefined;
+  const assumptions =
+    recorded === undefined
+      ? [`${source} records no ${METADATA_KEYS.architecture}: took the layers of the registry's ${id} entry of today`]
+      : [];
+  const folded = foldedArchitecture(layers);
   const untrainable = folded.layers.find(
     (l) => l.kind === 'batchNorm' || l.kind === 'sign' || (l.kind === 'conv' && l.weights === 'xnor-binarized'),
   );
   if (untrainable !== undefined)
-    throw new ArchitectureError(`${source}: ${architecture.title} has no trainable form here (${untrainable.name})`);
+    throw new ArchitectureError(`${source}: ${layers.title} has no trainable form here (${untrainable.name})`);
   const weights = onnxWeights(model.graph);
   const parameters = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   for (const layer of folded.layers) {
@@ -169,23 +180,53 @@ function onnxArchitectureStart(model: OnnxModel, source: string): TrainingStart 
       layer.kind === 'conv' ? weights.get(`${layer.name}.weight`) : transposed(weights.get(`${layer.name}.weight_t`));
     const bias = weights.get(`${layer.name}.bias`);
     if (weight === undefined || (layer.bias && bias === undefined))
-      throw new ArchitectureError(`${source}: no weights for ${layer.name} of ${architecture.title}`);
+      throw new ArchitectureError(`${source}: no weights for ${layer.name} of ${layers.title}`);
     parameters.set(`${layer.name}.weight`, weight);
     if (layer.bias) parameters.set(`${layer.name}.bias`, bias!);
   }
+  checkShapesFit(folded, parameters, source);
   const tensors = parameterSpecs(parameters);
   const labels =
-    jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? labelsFor(architecture.labels, classCount(tensors));
+    jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? labelsFor(layers.labels, classCount(tensors));
+  const preprocessing =
+    jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? entry?.preprocessing;
+  if (preprocessing === undefined)
+    throw new ArchitectureError(`${source}: records no ${METADATA_KEYS.preprocessing} and names no registry entry`);
+  // The recorded layers came without labels or preprocessing (stand-ins): the model's own take their place.
+  const architecture = recorded === undefined ? layers : { ...recorded, labels, preprocessing };
   return {
-    architecture: { registry: architecture.id, architecture },
+    architecture:
+      entry !== undefined && entry.id === architecture.id
+        ? { registry: architecture.id, architecture }
+        : { custom: architecture },
     tensors,
     parameters,
     labels,
-    preprocessing:
-      jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? architecture.preprocessing,
+    preprocessing,
     inputChannels: architecture.inputChannels,
-    assumptions: [],
+    assumptions,
   };
+}
+
+/** The converter's shape check (channels carried layer to layer, kernels, features into each Linear), naming the file. */
+function checkShapesFit(
+  folded: Architecture,
+  parameters: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>,
+  source: string,
+): void {
+  const tensors = new Map<string, CheckpointTensor>(
+    [...parameters].map(([name, t]) => [name, { dtype: 'float32', shape: t.shape, data: t.data }]),
+  );
+  try {
+    // The initializers carry the layers' own names, under no prefix.
+    recognizeArchitecture(tensors, { architecture: { ...folded, keyPrefixes: [''] } });
+  } catch (error) {
+    if (error instanceof ArchitectureError)
+      throw new ArchitectureError(
+        `${source}: ${METADATA_KEYS.architecture} does not fit its weights: ${error.message}`,
+      );
+    throw error;
+  }
 }
 
 function transposed(

@@ -8,7 +8,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CIFAR10_LABELS } from '../../converters/nin/index.js';
+import {
+  architectureById,
+  architectureToJson,
+  CIFAR10_LABELS,
+  convertCheckpoint,
+  validateArchitecture,
+} from '../../converters/nin/index.js';
 import {
   architectureFromWidths,
   encodeTrainingCheckpoint,
@@ -169,6 +175,24 @@ describe('nin-sdk average (built CLI)', () => {
     const average = readStartModel(readFileSync(join(dir, 'fork.onnx')), 'fork.onnx');
     assert.deepEqual(average.preprocessing.std, [0.2023, 0.1994, 0.201]);
     rmSync(join(dir, 'fork.onnx'));
+  });
+
+  it('reads a NIN that nin-convert wrote (its nin.architecture the family’s), refuses one that records other layers', async () => {
+    const fork = readFileSync(join(FIXTURES, 'arch', 'kuangliu-fork-ckpt.pth'));
+    const plain = readStartModel((await convertCheckpoint(fork)).onnx, 'plain.onnx');
+    assert.deepEqual(
+      plain.architecture.convs.map((c) => c.outChannels),
+      [16, 12, 8, 16, 16, 16, 16, 16, 10],
+    );
+    // The cifar10 entry with its first max pool an average pool: a NIN of the family's weights, not of its layers.
+    const json = architectureToJson(architectureById('cifar10')!);
+    const layers = (json['layers'] as { kind: string }[]).map((l) =>
+      l.kind === 'maxPool' ? { ...l, kind: 'avgPool', countIncludePad: true } : l,
+    );
+    const changed = await convertCheckpoint(fork, { architecture: validateArchitecture({ ...json, layers }) });
+    assert.throws(() => readStartModel(changed.onnx, 'changed.onnx'), {
+      message: "changed.onnx: its nin.architecture (cifar10) records layers other than today's cifar10 entry",
+    });
   });
 
   it('refuses bad calls with exact messages and writes nothing', () => {

@@ -7,12 +7,18 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import {
+  architectureById,
+  architectureToJson,
+  convertCheckpoint,
+  validateArchitecture,
+} from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { writeCheckpoint } from '../../converters/pth/write/index.js';
 import { parseTrainFlags, type TrainFlags } from '../../src/cli/commands/train-options.js';
 import { prepareTraining, type TrainStart } from '../../src/cli/commands/train-start.js';
 import * as ort from 'onnxruntime-node';
+import { readOnnx, writeOnnx } from '../../src/graph/index.js';
 import { encodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
 import { checkpointParameters, initialCheckpoint } from '../../src/train/checkpoint/state.js';
 import { runTrainingLoop } from '../../src/train/loop/trainer.js';
@@ -22,10 +28,11 @@ import { initialParameters, recipeOptimizer } from '../../src/train/index.js';
 import { ninParameters } from '../../src/train/nin/architecture.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { cifarFolders } from './cifar-folders.js';
-import { assertBitEqual, sessionOptions, TINY } from './helpers.js';
+import { assertBitEqual, pseudoRandom, sessionOptions, TINY } from './helpers.js';
 
 const ARCH = join(FIXTURES, 'arch');
 const KUANGLIU_FORK = join(ARCH, 'kuangliu-fork-ckpt.pth');
+const RASBT = join(ARCH, 'rasbt-nin-batchnorm-small.pth');
 
 describe('nin-sdk train: the start of a run', () => {
   let data: Awaited<ReturnType<typeof cifarFolders>>;
@@ -127,6 +134,105 @@ describe('nin-sdk train: the start of a run', () => {
       if (frozen.includes(name)) assertBitEqual(trained.get(name)!.data, before.get(name)!.data, name);
       else assert.notDeepEqual(trained.get(name)!.data, before.get(name)!.data, `${name} was trained`);
     }
+  });
+
+  /** The ONNX model's bytes with its metadata changed (undefined: the entry removed), written to a file of the run's data. */
+  function withMetadata(onnx: Uint8Array, name: string, changes: Record<string, string | undefined>): string {
+    const { graph, metadata } = readOnnx(onnx);
+    const changed = Object.fromEntries(
+      Object.entries({ ...metadata, ...changes }).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    const file = join(data.root, name);
+    writeFileSync(file, writeOnnx(graph, { metadata: changed }));
+    return file;
+  }
+
+  /** Logits of the training model the run starts from, and of the ONNX model it started from, on the same images. */
+  async function startLogits(run: TrainStart, onnxFile: string): Promise<[Float32Array, Float32Array]> {
+    const input = new ort.Tensor('float32', pseudoRandom(2 * 3 * 32 * 32, 7), [2, 3, 32, 32]);
+    const labels = new ort.Tensor('float32', new Float32Array(20).fill(0.1), [2, 10]);
+    const session = await TrainingSession.fromCheckpoint(run.checkpoint, sessionOptions);
+    const onnx = await ort.InferenceSession.create(onnxFile, { intraOpNumThreads: 1 });
+    try {
+      const { logits } = await session.runEvalStep({ input, labels });
+      return [logits, (await onnx.run({ input }))['logits']!.data as Float32Array];
+    } finally {
+      await session.release();
+      await onnx.release();
+    }
+  }
+
+  it('--from an ONNX model takes the layers it records in nin.architecture, not the registry entry of today', async () => {
+    // The cifar10 entry with its first max pool an average pool: what the registry's cifar10 would be had it changed.
+    const json = architectureToJson(architectureById('cifar10')!);
+    const layers = (json['layers'] as { kind: string }[]).map((l) => ({ ...l }));
+    const pool = layers.findIndex((l) => l.kind === 'maxPool');
+    layers[pool] = { ...layers[pool]!, kind: 'avgPool', countIncludePad: true } as { kind: string };
+    const changed = validateArchitecture({ ...json, layers });
+    const converted = await convertCheckpoint(readFileSync(KUANGLIU_FORK), { architecture: changed });
+    const file = join(data.root, 'recorded.onnx');
+    writeFileSync(file, converted.onnx);
+
+    const run = await start('--from', file);
+    assert.deepEqual(
+      run.said.filter((line) => line.includes('assumed')),
+      [],
+    );
+    const spec = run.checkpoint.architecture as { registry: string; architecture: { layers: unknown } };
+    assert.equal(spec.registry, 'cifar10');
+    assert.deepEqual(spec.architecture.layers, changed.layers);
+    const [trained, source] = await startLogits(run, file);
+    const scale = Math.max(...Array.from(source, Math.abs));
+    trained.forEach((v, i) => assert.ok(Math.abs(v - source[i]!) <= 1e-5 * scale, `logit ${i}: ${v} vs ${source[i]}`));
+
+    // An id the registry does not hold: the recorded layers all the same, kept whole.
+    const unknown = await convertCheckpoint(readFileSync(KUANGLIU_FORK), {
+      architecture: { ...changed, id: 'my-nin' },
+    });
+    const elsewhere = join(data.root, 'my-nin.onnx');
+    writeFileSync(elsewhere, unknown.onnx);
+    const custom = (await start('--from', elsewhere)).checkpoint.architecture as { custom: { id: string } };
+    assert.equal(custom.custom.id, 'my-nin');
+  });
+
+  it('--from an ONNX model whose nin.architecture is unreadable, or does not fit its weights, is refused', async () => {
+    const converted = await convertCheckpoint(readFileSync(RASBT));
+    const recorded = JSON.parse(converted.metadata.architecture!) as { layers: { kernel?: number }[] };
+    const cases: [string, string, string][] = [
+      ['not-json.onnx', '{"id": "rasbt-nin-batchnorm", "layers": [', 'nin.architecture: not valid JSON'],
+      [
+        'bad-layer.onnx',
+        JSON.stringify({ ...recorded, layers: [{ ...recorded.layers[0], kernel: 0 }, ...recorded.layers.slice(1)] }),
+        'nin.architecture: layers[0] (classifier.0, conv): kernel must be an integer from 1 to 4096, got 0',
+      ],
+      [
+        'misfit.onnx',
+        JSON.stringify({ ...recorded, layers: [{ ...recorded.layers[0], kernel: 3 }, ...recorded.layers.slice(1)] }),
+        'nin.architecture does not fit its weights: classifier.0.weight has shape [16, 3, 5, 5] but ' +
+          'rasbt NiN with BatchNorm (CIFAR-10) expects [out, 3, 3, 3] at layer classifier.0',
+      ],
+    ];
+    for (const [name, text, message] of cases) {
+      const file = withMetadata(converted.onnx, name, { 'nin.architecture': text });
+      await assert.rejects(start('--from', file), { message: `${file}: ${message}` }, name);
+    }
+  });
+
+  it('--from an ONNX model that records no nin.architecture (older files) takes the registry entry, and says so', async () => {
+    const converted = await convertCheckpoint(readFileSync(RASBT));
+    const file = withMetadata(converted.onnx, 'old.onnx', { 'nin.architecture': undefined });
+    const run = await start('--from', file);
+    assert.deepEqual(
+      run.said.filter((line) => line.includes('assumed')),
+      [
+        `assumed: ${file} records no nin.architecture: took the layers of the registry's rasbt-nin-batchnorm entry of today`,
+      ],
+    );
+    const spec = run.checkpoint.architecture as { registry: string };
+    assert.equal(spec.registry, 'rasbt-nin-batchnorm');
+    const [trained, source] = await startLogits(run, file);
+    const scale = Math.max(...Array.from(source, Math.abs));
+    trained.forEach((v, i) => assert.ok(Math.abs(v - source[i]!) <= 1e-5 * scale, `logit ${i}: ${v} vs ${source[i]}`));
   });
 
   it('learning rates: a tenth of the recipe’s when fine-tuning (--from), the recipe’s from scratch, --lr over both', async () => {
