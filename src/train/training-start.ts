@@ -20,7 +20,7 @@ import {
   type TrainingCheckpoint,
 } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
-import { recordedArchitecture } from './recorded-architecture.js';
+import { recordedArchitecture, sameFoldedLayers } from './recorded-architecture.js';
 import { fineTuneMatch } from './fine-tune.js';
 import type { ParameterSpec } from './model/forward-model.js';
 import { ninParameters } from './nin/architecture.js';
@@ -160,7 +160,9 @@ function onnxArchitectureStart(model: OnnxModel, source: string): TrainingStart 
   const id = model.metadata[METADATA_KEYS.family] ?? '';
   const recorded = recordedArchitecture(model, source);
   const entry = architectureById(recorded?.id ?? id);
-  const layers = recorded ?? entry;
+  // Layers the entry of today still computes: the entry itself, with what the metadata leaves out (notes, key prefixes).
+  const current = recorded === undefined || (entry !== undefined && sameFoldedLayers(recorded, entry));
+  const layers = current ? entry : recorded;
   if (layers === undefined) return undefined;
   const assumptions =
     recorded === undefined
@@ -193,7 +195,7 @@ function onnxArchitectureStart(model: OnnxModel, source: string): TrainingStart 
   if (preprocessing === undefined)
     throw new ArchitectureError(`${source}: records no ${METADATA_KEYS.preprocessing} and names no registry entry`);
   // The recorded layers came without labels or preprocessing (stand-ins): the model's own take their place.
-  const architecture = recorded === undefined ? layers : { ...recorded, labels, preprocessing };
+  const architecture = current ? layers : { ...layers, labels, preprocessing };
   return {
     architecture:
       entry !== undefined && entry.id === architecture.id
