@@ -192,7 +192,7 @@ export function conversionMemoryTable(rows: readonly ConversionSummary[], base: 
 
 export function throughputTable(rows: readonly ThroughputSummary[]): string {
   return [
-    `ONNX Runtime (onnxruntime-node, CPU, default session options) images/s = batch / median run time`,
+    `ONNX Runtime (onnxruntime-node, CPU, the same session options for both, pools asleep between runs) images/s = batch / median run time`,
     `  runs of the two models alternate A B B A; on a shared machine, ratios within about ±10% are noise`,
     `  ours = nin-convert's ONNX; exporter = torch.onnx.export (opset 17, dynamic batch) of the same weights`,
     formatTable(

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { pairedSessionOptions } from './paired-session-options.js';
 import { seededBatch } from './seeded-input.js';
 import { median } from './stats.js';
 
@@ -15,8 +16,9 @@ export interface Int8ThroughputCase {
 
 /**
  * The embedded model's int8 file against its float32 file on onnxruntime-node's CPU provider, same session options
- * (all graph optimisations, intra-op threads pinned), same seeded batch. Single runs alternate A B B A … until the
- * budget is spent, so that load from other work falls on both alike; medians are compared.
+ * (all graph optimisations, intra-op threads pinned, pools that sleep between runs: pairedSessionOptions), same
+ * seeded batch. Single runs alternate A B B A … until the budget is spent, so that load from other work falls on
+ * both alike; medians are compared.
  */
 export async function runInt8ThroughputCase(
   fp32Path: string,
@@ -26,7 +28,7 @@ export async function runInt8ThroughputCase(
   secondsPerCase: number,
   minimumRuns: number,
 ): Promise<Int8ThroughputCase> {
-  const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1 };
+  const options = pairedSessionOptions(threads);
   const fp32 = await ort.InferenceSession.create(fp32Path, options);
   const int8 = await ort.InferenceSession.create(int8Path, options);
   try {

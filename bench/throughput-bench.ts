@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { intraOpThreads } from '../src/node/cpu-cores.js';
+import { pairedSessionOptions } from './paired-session-options.js';
 import { seededBatch } from './seeded-input.js';
 
 export type Family = 'cifar10' | 'imagenet';
@@ -31,7 +32,7 @@ type Feeds = Record<string, ort.Tensor>;
 
 /**
  * Same session options for both models (all graph optimisations; one intra-op thread per physical core, as nin-sdk
- * sets on Node).
+ * sets on Node; pools that sleep between runs, see pairedSessionOptions).
  * After two warm-up runs each, single runs of the two models alternate (A B B A …) until the budget is spent: on a
  * machine shared with other work, load changes within seconds, and fine interleaving lets both models share it
  * alike. Medians of the run times then shrug off the bursts.
@@ -43,7 +44,7 @@ export async function runThroughputCase(
   batch: number,
   settings: ThroughputSettings,
 ): Promise<ThroughputCase> {
-  const sessionOptions = { intraOpNumThreads: intraOpThreads() };
+  const sessionOptions = pairedSessionOptions(intraOpThreads());
   const ours = await ort.InferenceSession.create(ourOnnxPath, sessionOptions);
   const exporter = await ort.InferenceSession.create(exporterOnnxPath, sessionOptions);
   try {
