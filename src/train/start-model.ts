@@ -10,6 +10,7 @@ import {
 import { CheckpointError, readCheckpoint, type Checkpoint } from '../../converters/pth/index.js';
 import { float16ArrayToFloat32, readOnnx, type Graph, type OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
+import { checkPreprocessSpec } from '../preprocess/check-spec.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { decodeTrainingCheckpoint, TrainingCheckpointError } from './checkpoint/format.js';
 import { checkpointArchitecture, checkpointParameters, type TrainingCheckpoint } from './checkpoint/state.js';
@@ -148,12 +149,11 @@ export function ninStartFromOnnx(model: OnnxModel, source: string): StartModel {
     throw new ArchitectureError(
       `${source}: its ${METADATA_KEYS.architecture} (${recorded.id}) records layers other than today's ${family.id} entry`,
     );
-  const labels = jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? family.labels;
+  const labels = recordedLabels(model, source, recognition.classCount) ?? family.labels;
   if (labels.length !== recognition.classCount) {
     throw new ArchitectureError(`${source}: ${labels.length} labels for a model of ${recognition.classCount} classes`);
   }
-  const preprocessing =
-    jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? family.preprocessing;
+  const preprocessing = recordedPreprocessing(model, source) ?? family.preprocessing;
   return { ...parameters, labels, preprocessing, assumptions: [] };
 }
 
@@ -213,20 +213,48 @@ export function onnxWeights(graph: Graph): Map<string, { shape: readonly number[
   return weights;
 }
 
-export function jsonMetadata<T>(text: string | undefined): T | undefined {
+/**
+ * The class names an ONNX model records (`nin.labels`), for a model of `classCount` classes: undefined when it records
+ * none; refused, naming the file, when they are no JSON array of strings or not one per class. Metadata is anyone's
+ * to write: a malformed record never falls back to other labels quietly.
+ */
+export function recordedLabels(model: OnnxModel, source: string, classCount: number): readonly string[] | undefined {
+  const labels = recordedJson(model, METADATA_KEYS.labels, source);
+  if (labels === undefined) return undefined;
+  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string'))
+    throw new ArchitectureError(`${source}: ${METADATA_KEYS.labels} is no JSON array of strings`);
+  if (labels.length !== classCount)
+    throw new ArchitectureError(`${source}: ${labels.length} labels for a model of ${classCount} classes`);
+  return labels;
+}
+
+/** The preprocessing an ONNX model records (`nin.preprocessing`), through the one spec check; undefined when none. */
+export function recordedPreprocessing(model: OnnxModel, source: string): PreprocessSpec | undefined {
+  const spec = recordedJson(model, METADATA_KEYS.preprocessing, source);
+  if (spec === undefined) return undefined;
+  try {
+    checkPreprocessSpec(spec);
+  } catch (error) {
+    throw new ArchitectureError(`${source}: ${METADATA_KEYS.preprocessing}: ${(error as Error).message}`);
+  }
+  return spec;
+}
+
+function recordedJson(model: OnnxModel, key: string, source: string): unknown {
+  const text = model.metadata[key];
   if (text === undefined) return undefined;
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text) as unknown;
   } catch {
-    return undefined;
+    throw new ArchitectureError(`${source}: ${key}: not valid JSON`);
   }
 }
 
-/** A file without labels: the family's own when the class count is theirs, else class_0, class_1, … */
-function familyLabels(family: FamilySpec, count: number): readonly string[] {
-  return family.labels.length === count ? family.labels : numberedLabels(count);
+/** A file without labels: `labels` when there is one per class, else class_0, class_1, … */
+export function labelsForClasses(labels: readonly string[], count: number): readonly string[] {
+  return labels.length === count ? labels : Array.from({ length: count }, (_, i) => `class_${i}`);
 }
 
-function numberedLabels(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `class_${i}`);
+function familyLabels(family: FamilySpec, count: number): readonly string[] {
+  return labelsForClasses(family.labels, count);
 }

@@ -25,7 +25,7 @@ import { fineTuneMatch } from './fine-tune.js';
 import type { ParameterSpec } from './model/forward-model.js';
 import { ninParameters } from './nin/architecture.js';
 import {
-  jsonMetadata,
+  labelsForClasses,
   ninStartFromCheckpoint,
   ninStartFromOnnx,
   ninStartFromTrainingCheckpoint,
@@ -33,6 +33,8 @@ import {
   readStartCheckpoint,
   readStartOnnx,
   readStartTrainingCheckpoint,
+  recordedLabels,
+  recordedPreprocessing,
   startFileKind,
   type StartModel,
 } from './start-model.js';
@@ -83,7 +85,7 @@ function fromTrainingCheckpoint(checkpoint: TrainingCheckpoint): TrainingStart {
     architecture: spec,
     tensors: checkpoint.tensors,
     parameters: checkpointParameters(checkpoint),
-    labels: checkpoint.progress?.labels ?? labelsFor(architecture.labels, classCount(checkpoint.tensors)),
+    labels: checkpoint.progress?.labels ?? labelsForClasses(architecture.labels, classCount(checkpoint.tensors)),
     preprocessing: checkpoint.progress?.preprocessing ?? architecture.preprocessing,
     inputChannels: architecture.inputChannels,
     assumptions: [],
@@ -129,7 +131,7 @@ function fromPytorch(checkpoint: Checkpoint, source: string): TrainingStart {
       architecture: start.spec,
       tensors: start.tensors,
       parameters: start.parameters,
-      labels: labelsFor(architecture.labels, classCount(start.tensors)),
+      labels: labelsForClasses(architecture.labels, classCount(start.tensors)),
       preprocessing,
       inputChannels: architecture.inputChannels,
       assumptions,
@@ -188,10 +190,9 @@ function onnxArchitectureStart(model: OnnxModel, source: string): TrainingStart 
   }
   checkShapesFit(folded, parameters, source);
   const tensors = parameterSpecs(parameters);
-  const labels =
-    jsonMetadata<string[]>(model.metadata[METADATA_KEYS.labels]) ?? labelsFor(layers.labels, classCount(tensors));
-  const preprocessing =
-    jsonMetadata<PreprocessSpec>(model.metadata[METADATA_KEYS.preprocessing]) ?? entry?.preprocessing;
+  const classes = classCount(tensors);
+  const labels = recordedLabels(model, source, classes) ?? labelsForClasses(layers.labels, classes);
+  const preprocessing = recordedPreprocessing(model, source) ?? entry?.preprocessing;
   if (preprocessing === undefined)
     throw new ArchitectureError(`${source}: records no ${METADATA_KEYS.preprocessing} and names no registry entry`);
   // The recorded layers came without labels or preprocessing (stand-ins): the model's own take their place.
@@ -245,8 +246,4 @@ function transposed(
 function classCount(tensors: readonly ParameterSpec[]): number {
   const last = [...tensors].reverse().find((t) => t.name.endsWith('.weight'));
   return last?.shape[0] ?? 0;
-}
-
-function labelsFor(labels: readonly string[], count: number): readonly string[] {
-  return labels.length === count ? labels : Array.from({ length: count }, (_, i) => `class_${i}`);
 }

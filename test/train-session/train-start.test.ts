@@ -218,6 +218,27 @@ describe('nin-sdk train: the start of a run', () => {
     }
   });
 
+  it('--from an ONNX model whose labels or preprocessing are malformed is refused, never read as other ones', async () => {
+    const cases: [string, Record<string, string>, string][] = [
+      ['labels-json.onnx', { 'nin.labels': '["a", ' }, 'nin.labels: not valid JSON'],
+      ['labels-object.onnx', { 'nin.labels': '{"0": "cat"}' }, 'nin.labels is no JSON array of strings'],
+      ['labels-count.onnx', { 'nin.labels': '["cat", "dog"]' }, '2 labels for a model of 10 classes'],
+      [
+        'preprocessing.onnx',
+        { 'nin.preprocessing': '{"inputSize": 32, "resizeShorterSide": 32, "channelOrder": "RGB", "scale": 0}' },
+        'nin.preprocessing: preprocessing spec: scale must be a finite non-zero number, got 0',
+      ],
+    ];
+    // A registry architecture's ONNX (rasbt) and a NIN family's (pytorch-nin-cifar10) take different readers.
+    for (const checkpoint of [RASBT, join(FIXTURES, 'checkpoints', 'cifar-small.pth')]) {
+      const converted = await convertCheckpoint(readFileSync(checkpoint));
+      for (const [name, changes, message] of cases) {
+        const file = withMetadata(converted.onnx, name, changes);
+        await assert.rejects(start('--from', file), { message: `${file}: ${message}` }, `${checkpoint} ${name}`);
+      }
+    }
+  });
+
   it('--from an ONNX model that records no nin.architecture (older files) takes the registry entry, and says so', async () => {
     const converted = await convertCheckpoint(readFileSync(RASBT));
     const file = withMetadata(converted.onnx, 'old.onnx', { 'nin.architecture': undefined });
