@@ -53,7 +53,7 @@ async function imagesOf(folder: string): Promise<string[]> {
 async function tarEntries(path: string): Promise<Extract> {
   const entries = extract();
   // Opened as a regular file only: a FIFO or a device given as --data would block or never end.
-  createReadStream(path, { fd: await openRegularFile(path) })
+  createReadStream(path, { fd: (await openRegularFile(path)).fd })
     .on('error', (error) => entries.destroy(error))
     .pipe(entries);
   return entries;

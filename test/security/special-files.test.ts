@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readLabeledImages } from '../../src/node/dataset.js';
@@ -45,6 +45,23 @@ describe('inputs that are not regular files get their own error line and never b
       name: 'ImageError',
       message: `cannot read ${fifo}: not a regular file (a FIFO)`,
     });
+  });
+
+  test('readRegularFile gives exactly the bytes: in one read, empty, a /proc file that states no size; its own buffer', async () => {
+    const folder = temporaryFolder('read-exact');
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 7919) % 251);
+    writeFileSync(join(folder, 'big.bin'), bytes);
+    assert.deepEqual(new Uint8Array(await readRegularFile(join(folder, 'big.bin'))), bytes);
+    writeFileSync(join(folder, 'empty.bin'), new Uint8Array(0));
+    assert.equal((await readRegularFile(join(folder, 'empty.bin'))).byteLength, 0);
+    // /proc's files are regular files whose stat size is 0: the size is no bound on what they hold.
+    const cmdline = await readRegularFile('/proc/self/cmdline');
+    assert.ok(cmdline.byteLength > 0);
+    assert.deepEqual(cmdline, readFileSync('/proc/self/cmdline'));
+    // A small file's buffer is its own, not a view of Buffer's shared pool: callers may move its ArrayBuffer.
+    const small = await readRegularFile(CAT);
+    assert.equal(small.byteOffset, 0);
+    assert.equal(small.buffer.byteLength, small.byteLength);
   });
 
   test('predict: a FIFO named x.jpg in a folder is one error line; the other images are classified; exit 1', () => {

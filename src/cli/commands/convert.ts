@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 // Only what the help text needs is imported up front: the converter (pickle, zip, graph, protobuf) and the
 // architecture registry load when a conversion runs, so --help and usage errors answer at once.
@@ -8,11 +9,11 @@ import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
+import { formatCount } from '../format-count.js';
 import { readLabelsFile } from '../labels-file.js';
 import { checkPreprocessSpec } from '../../preprocess/check-spec.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
-import { sha256Hex } from '../../node/sha256.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
@@ -104,8 +105,14 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
   const calibrationImages = integerOption('images', values.images, 1000, 1, 100_000);
 
   const started = performance.now();
-  const bytes = await readRegularFile(input);
-  const sourceSha256 = sha256Hex(bytes);
+  // The converter's modules load while the file is read (on the thread pool); an ONNX input by name needs none.
+  const converterModules = input.toLowerCase().endsWith('.onnx') ? undefined : loadConverterModules();
+  // Unused if the file turns out to be ONNX: a failure to load must then not surface as an unhandled rejection.
+  converterModules?.catch(() => undefined);
+  // Hashed piece by piece as it is read, so that the SHA-256 costs no time of its own.
+  const hash = createHash('sha256');
+  const bytes = await readRegularFile(input, { onBytes: (piece) => hash.update(piece) });
+  const sourceSha256 = hash.digest('hex');
   if (isOnnx(input, bytes)) {
     if (
       values.family !== undefined ||
@@ -153,8 +160,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
   }
   if (values.preprocessing !== undefined)
     throw new UsageError("--preprocessing applies to ONNX inputs; a checkpoint gets its family's");
-  const { convertCheckpoint } = await import('../../../converters/nin/convert.js');
-  const { ArchitectureError, describeRemedy } = await import('../../../converters/nin/errors.js');
+  const { convertCheckpoint, ArchitectureError, describeRemedy } = await (converterModules ?? loadConverterModules());
   // The converter words its remedies for the API (options); nin-convert's users have flags.
   const withCliRemedy = (error: unknown): unknown =>
     error instanceof ArchitectureError && error.remedy !== undefined
@@ -193,10 +199,22 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
   if (!values.quiet) {
     const ms = Math.round(performance.now() - started);
     console.log(
-      `${input} (${result.checkpointFormat}, ${result.family.title}, ${result.parameterCount.toLocaleString('en-US')} parameters, ` +
+      `${input} (${result.checkpointFormat}, ${result.family.title}, ${formatCount(result.parameterCount)} parameters, ` +
         `${result.classCount} classes) → ${output} (${formatBytes(result.onnxByteLength)}, opset ${opsetVersion}${values.float16 ? ', float16 weights' : ''}) in ${ms} ms`,
     );
   }
+}
+
+/** The converter proper (pickle, zip, graph, ONNX writer) and its errors. */
+async function loadConverterModules(): Promise<
+  Pick<typeof import('../../../converters/nin/convert.js'), 'convertCheckpoint'> &
+    Pick<typeof import('../../../converters/nin/errors.js'), 'ArchitectureError' | 'describeRemedy'>
+> {
+  const [{ convertCheckpoint }, { ArchitectureError, describeRemedy }] = await Promise.all([
+    import('../../../converters/nin/convert.js'),
+    import('../../../converters/nin/errors.js'),
+  ]);
+  return { convertCheckpoint, ArchitectureError, describeRemedy };
 }
 
 /** `--arch`: a registry id, else a JSON file in the registry's vocabulary. */

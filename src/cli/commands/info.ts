@@ -11,6 +11,7 @@ import { readRegularFile } from '../../node/read-regular-file.js';
 import type { CalibrationRecord } from '../../quantize/metadata.js';
 import { parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
+import { formatCount } from '../format-count.js';
 import { terminalSafe } from '../terminal-text.js';
 
 export const INFO_HELP = `Usage: nin-sdk info [model.onnx] [--json]
@@ -77,7 +78,7 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
     `preprocessing: ${p.channels === 1 ? "grey (PIL's convert('L')), " : ''}shorter side → ${p.resizeShorterSide} (bilinear), ` +
       `centre crop ${p.inputSize}×${p.inputSize}, ${p.channels === 1 ? '1 channel' : p.channelOrder}, ` +
       `× ${formatNumber(p.scale)}, − mean [${p.mean.join(', ')}], ÷ std [${p.std.join(', ')}]`,
-    `weights:       ${weights.map((w) => `${w.dtype} (${w.values.toLocaleString('en-US')} values)`).join(', ')}` +
+    `weights:       ${weights.map((w) => `${w.dtype} (${formatCount(w.values)} values)`).join(', ')}` +
       (weights.some((w) => w.dtype === 'float16') ? ', computed in float32' : ''),
     ...inputs.map((v) => `input:         ${formatValue(v)}`),
     ...outputs.map((v) => `output:        ${formatValue(v)}`),
