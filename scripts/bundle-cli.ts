@@ -6,7 +6,7 @@
  *   dist/cli/nin-sdk.mjs                   nin-sdk, whose commands stay lazy: each is a file loaded when it runs
  *   dist/cli/commands/<command>-<hash>.mjs one per command, named by content hash, sharing nothing with the others
  *   dist/cli/commands/chunks/*.mjs         what a command (or nin-convert) imports lazily, per command
- *   dist/cli/inference-worker.mjs          `nin-sdk serve`'s worker threads
+ *   dist/cli/inference-worker.mjs          ONNX Runtime's worker threads (`nin-sdk serve`, `nin-sdk predict`)
  *
  * Native and WebAssembly packages stay outside the bundle and load from node_modules: onnxruntime-node and sharp
  * (binaries found next to their own files) and @jsquash/jpeg (its .wasm is resolved beside its loader).
@@ -39,10 +39,10 @@ const REQUIRE_SHIM =
   "import { createRequire as __ninCreateRequire } from 'node:module'; const require = __ninCreateRequire(import.meta.url);";
 
 export async function bundleClis(options: { readonly clean?: boolean } = {}): Promise<void> {
-  // `nin-sdk serve` runs ONNX Runtime in worker threads, each started from a module file of its own.
+  // serve and predict run ONNX Runtime in worker threads, each started from a module file of its own.
   const worker = await build({
     ...COMMON_OPTIONS,
-    entryPoints: [{ in: 'src/serve/inference-worker.ts', out: 'inference-worker' }],
+    entryPoints: [{ in: 'src/node/worker/inference-worker.ts', out: 'inference-worker' }],
   });
   // Each command alone, so that main can name it by its content-hashed file; what a command itself imports lazily
   // (the converter's modules behind `convert --help`, the server client behind `predict --server`) stays lazy as
@@ -107,8 +107,8 @@ const COMMAND_OPTIONS = {
   ...COMMON_OPTIONS,
   splitting: true,
   chunkNames: 'commands/chunks/[name]-[hash]',
-  // Where the worker bundle lies, seen from the command that starts it (commands/ is one level down).
-  define: { NIN_BUNDLED_INFERENCE_WORKER: JSON.stringify('../inference-worker.mjs') },
+  // Where the worker bundle lies in dist/cli/ (see workerModule in src/node/worker/inference-worker-handle.ts).
+  define: { NIN_BUNDLED_INFERENCE_WORKER: JSON.stringify('inference-worker.mjs') },
 } satisfies BuildOptions;
 
 /** The modules nin-sdk's main loads with import() when their command runs. */

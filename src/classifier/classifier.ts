@@ -3,7 +3,13 @@ import { checkClassifierShapes } from '../model/check-shapes.js';
 import type { ModelDtype } from '../model/dtype.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
-import { openSession, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
+import {
+  openSession,
+  type OpenedSession,
+  type OpenSessionOptions,
+  type OrtModule,
+  type ProviderAttempt,
+} from '../runtime/open-session.js';
 import { OnnxRuntimeError, ortErrorLine } from '../runtime/ort-error.js';
 import type { Platform, Provider } from '../runtime/providers.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
@@ -14,6 +20,24 @@ export type Preprocessor<Image> = (image: Image, spec: PreprocessSpec) => Promis
 
 export interface OrtWithTensor extends OrtModule {
   readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
+}
+
+/**
+ * What a classifier needs of its ONNX Runtime session: onnxruntime's own InferenceSession on this thread, or one
+ * that runs in a worker thread (src/node/worker/worker-session.ts).
+ */
+export interface ClassifierSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata: readonly InferenceSession.ValueMetadata[];
+  readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
+  /** Runs the model; the input tensor's data may be moved to another thread and must not be used afterwards. */
+  run(feeds: Readonly<Record<string, Tensor>>): Promise<Readonly<Record<string, Pick<Tensor, 'data'>>>>;
+  release(): Promise<void>;
+}
+
+export interface OpenedClassifierSession extends Omit<OpenedSession, 'session'> {
+  readonly session: ClassifierSession;
 }
 
 export interface ClassifyOptions {
@@ -37,6 +61,8 @@ export interface ClassifierSetup<Image> {
   readonly dtype?: ModelDtype;
   /** Told of each provider tried and of the one that runs (`session`, then `ready`). */
   readonly onProgress?: ProgressCallback;
+  /** Starts the session somewhere else than on this thread with `ort` (default: openSession). */
+  readonly openSession?: (model: Uint8Array, options: OpenSessionOptions) => Promise<OpenedClassifierSession>;
 }
 
 const DEFAULT_TOP = 5;
@@ -56,7 +82,7 @@ export class Classifier<Image> {
     readonly provider: Provider,
     /** Providers that were tried first and failed, with why. */
     readonly fallbacks: readonly ProviderAttempt[],
-    private readonly session: InferenceSession,
+    private readonly session: ClassifierSession,
     private readonly setup: ClassifierSetup<Image>,
     private readonly outputName: string,
     private readonly outputIsProbability: boolean,
@@ -81,14 +107,16 @@ export class Classifier<Image> {
           (setup.dtype === 'int8' ? ' (make an int8 one with nin-sdk quantize)' : ''),
       );
     }
-    const opened = await openSession(setup.ort, model, {
+    const sessionOptions: OpenSessionOptions = {
       providers: setup.providers,
       strict: setup.strict,
       platform: setup.platform,
       sessionOptions: typeof setup.sessionOptions === 'function' ? setup.sessionOptions(info) : setup.sessionOptions,
       source,
       onAttempt: (provider) => setup.onProgress?.({ stage: 'session', source, provider }),
-    });
+    };
+    const opened: OpenedClassifierSession = await (setup.openSession?.(model, sessionOptions) ??
+      openSession(setup.ort, model, sessionOptions));
     const { session } = opened;
     const probabilities = session.outputNames.includes(info.outputs.probabilities);
     const outputName = probabilities ? info.outputs.probabilities : info.outputs.logits;
@@ -118,18 +146,29 @@ export class Classifier<Image> {
     return result!;
   }
 
-  /** Classifies many images, preprocessing each and running them through the model in batches. */
+  /**
+   * Classifies many images, preprocessing each and running them through the model in batches. The next batch is
+   * preprocessed while one runs: its files are read on the thread pool meanwhile, and where the session runs in a
+   * worker thread (loadClassifier's inWorker) its images are decoded meanwhile too.
+   */
   async classifyBatch(images: readonly Image[], options: ClassifyOptions = {}): Promise<Predictions[]> {
     const top = options.top ?? DEFAULT_TOP;
     if (!Number.isInteger(top) || top < 1) throw new RangeError(`top must be a positive integer, got ${top}`);
     const batchSize = this.setup.batchSize ?? DEFAULT_BATCH_SIZE;
+    const prepare = (start: number): Promise<Float32Array[]> =>
+      Promise.all(
+        images.slice(start, start + batchSize).map((image) => this.setup.preprocess(image, this.info.preprocessing)),
+      );
     const results: Predictions[] = [];
-    for (let start = 0; start < images.length; start += batchSize) {
-      const chunk = images.slice(start, start + batchSize);
-      const tensors = await Promise.all(chunk.map((image) => this.setup.preprocess(image, this.info.preprocessing)));
+    let prepared = images.length > 0 ? prepare(0) : undefined;
+    for (let start = 0; prepared !== undefined; start += batchSize) {
+      const tensors = await prepared;
+      prepared = start + batchSize < images.length ? prepare(start + batchSize) : undefined;
+      // Awaited on the next turn; if this batch fails first, its failure is this call's and the next one's moot.
+      prepared?.catch(() => undefined);
       const probabilities = await this.probabilities(tensors);
       const classes = this.info.labels.length;
-      for (let i = 0; i < chunk.length; i++) {
+      for (let i = 0; i < tensors.length; i++) {
         results.push(
           topK(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top, this.provider),
         );

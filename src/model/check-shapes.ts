@@ -9,7 +9,7 @@ import { ModelError, type ModelInfo } from './model-info.js';
  */
 export function checkClassifierShapes(
   info: ModelInfo,
-  session: InferenceSession,
+  session: Pick<InferenceSession, 'inputMetadata' | 'outputMetadata' | 'outputNames'>,
   outputName: string,
   source: string,
 ): void {

@@ -1,4 +1,19 @@
-import { close, constants, fstat, open, read, readFile, stat, type Stats } from 'node:fs';
+import {
+  close,
+  closeSync,
+  constants,
+  fstat,
+  fstatSync,
+  open,
+  openSync,
+  read,
+  readFile,
+  readFileSync,
+  readSync,
+  stat,
+  statSync,
+  type Stats,
+} from 'node:fs';
 
 /** A path that names something other than a regular file (a FIFO, a device, a socket, a folder) where a file was needed. */
 export class FileTypeError extends Error {
@@ -55,19 +70,19 @@ const MAX_READ_FILE_BYTES = 2 ** 31 - 1;
 type ReadDone = (error: Error | null, data?: Buffer) => void;
 
 /**
- * The file's stated size into one buffer, 8 MiB per read (Node's readFile reads 512 KiB per round trip to the
- * thread pool: a fifth of a 30 MB checkpoint's conversion), then a probe for more: a file that grew since its
- * fstat, or one that states no size (/proc), is read on to its end.
+ * The file's stated size into one buffer, 8 MiB per read: Node's readFile reads 512 KiB per round trip to the
+ * thread pool (a fifth of a 30 MB checkpoint's conversion) and, for the many small files of a dataset, fstats the
+ * file again. Like readFile, it reads what the fstat stated (a file that grows meanwhile is read to that size; one
+ * that shrinks, to its end); a file that states no size (/proc's) is read to its end by readFile itself.
  */
 function readOpenFile(fd: number, size: number, onBytes: ReadOptions['onBytes'], done: ReadDone): void {
-  if (size > MAX_READ_FILE_BYTES) return readRest(fd, Buffer.alloc(0), onBytes, done);
+  if (size === 0 || size > MAX_READ_FILE_BYTES) return readWhole(fd, onBytes, done);
   // Not from Buffer's shared pool: callers may move or view the whole ArrayBuffer.
   const buffer = Buffer.allocUnsafeSlow(size);
   const fill = (filled: number): void => {
-    if (filled === size) return readRest(fd, buffer, onBytes, done);
+    if (filled === size) return done(null, buffer);
     read(fd, buffer, filled, Math.min(READ_PIECE_BYTES, size - filled), null, (error, bytesRead) => {
       if (error !== null) return done(error);
-      // A file that shrank since its fstat ends early: what it holds now is all there is.
       if (bytesRead === 0) return done(null, buffer.subarray(0, filled));
       // The next read is on its way before this piece is handed over.
       fill(filled + bytesRead);
@@ -77,12 +92,40 @@ function readOpenFile(fd: number, size: number, onBytes: ReadOptions['onBytes'],
   fill(0);
 }
 
-function readRest(fd: number, head: Buffer, onBytes: ReadOptions['onBytes'], done: ReadDone): void {
-  readFile(fd, (error, rest) => {
+/** Node's readFile, for what states no size (and to refuse, in its own words, what is too large to read). */
+function readWhole(fd: number, onBytes: ReadOptions['onBytes'], done: ReadDone): void {
+  readFile(fd, (error, data) => {
     if (error !== null) return done(error);
-    if (rest.byteLength > 0) onBytes?.(rest);
-    done(null, rest.byteLength === 0 ? head : Buffer.concat([head, rest]));
+    onBytes?.(data);
+    done(null, data);
   });
+}
+
+/**
+ * readRegularFile with blocking calls, the same checks in the same order and the same errors: for a thread with
+ * nothing else to do meanwhile (nin-sdk predict's, whose model runs in a worker), where the thread pool's five
+ * round trips per file cost several times the reading of a small image.
+ */
+export function readRegularFileSync(path: string): Buffer {
+  const before = statSync(path);
+  if (!before.isFile()) throw notRegular(path, before);
+  const fd = openSync(path, OPEN_FLAGS);
+  try {
+    const opened = fstatSync(fd);
+    if (!opened.isFile()) throw notRegular(path, opened);
+    const size = opened.size;
+    if (size === 0 || size > MAX_READ_FILE_BYTES) return readFileSync(fd);
+    const buffer = Buffer.allocUnsafeSlow(size);
+    let filled = 0;
+    while (filled < size) {
+      const bytesRead = readSync(fd, buffer, filled, Math.min(READ_PIECE_BYTES, size - filled), null);
+      if (bytesRead === 0) return buffer.subarray(0, filled);
+      filled += bytesRead;
+    }
+    return buffer;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

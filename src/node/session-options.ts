@@ -7,6 +7,8 @@ export interface NodeSessionChoices {
   readonly threads?: number;
   /** 'startup' for a run or two, 'throughput' (default) for many: see LoadClassifierOptions.optimize. */
   readonly optimize?: 'startup' | 'throughput';
+  /** The session runs in a worker thread while this one decodes images (see LoadClassifierOptions.inWorker). */
+  readonly inWorker?: boolean;
 }
 
 /**
@@ -24,6 +26,6 @@ export function nodeSessionOptions(choices: NodeSessionChoices, dtype: ModelDtyp
     // application's, left as it is.
     logSeverityLevel: 3,
     ...(startup && dtype === 'fp32' ? { graphOptimizationLevel: 'extended' as const } : {}),
-    ...(startup ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+    ...(startup || choices.inWorker === true ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
 }

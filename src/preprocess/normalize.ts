@@ -45,6 +45,21 @@ function lookupTable(spec: PreprocessSpec, planes: number): Float32Array {
   return table;
 }
 
+/** Tables of the specs seen last, by value: a table is 768 float32 computations, otherwise redone for every image. */
+const recentTables = new Map<string, Float32Array>();
+const RECENT_TABLES = 16;
+
+function cachedLookupTable(spec: PreprocessSpec, planes: number): Float32Array {
+  const key = `${planes} ${spec.scale} ${spec.mean.join(' ')} ${spec.std.join(' ')}`;
+  let table = recentTables.get(key);
+  if (table === undefined) {
+    table = lookupTable(spec, planes);
+    if (recentTables.size >= RECENT_TABLES) recentTables.clear();
+    recentTables.set(key, table);
+  }
+  return table;
+}
+
 /**
  * Pixels that already have the model's input size (spec.inputSize square) → the [C, S, S] float32 tensor (NCHW of
  * one image): planes in `spec.channelOrder`, each sample scaled, minus the mean and divided by the std of its plane.
@@ -61,7 +76,7 @@ export function pixelsToTensor(pixels: RawPixels, spec: PreprocessSpec): Float32
     );
   }
   const planes = specChannels(spec);
-  const table = lookupTable(spec, planes);
+  const table = cachedLookupTable(spec, planes);
   const { data, channels } = planes === 1 ? toGrey(pixels) : pixels;
   const area = size * size;
   const tensor = new Float32Array(planes * area);

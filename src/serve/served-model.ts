@@ -5,9 +5,10 @@ import type { ProviderAttempt } from '../runtime/open-session.js';
 import type { Provider } from '../runtime/providers.js';
 import { DynamicBatcher, type BatchingOptions, type BatchObserver } from './batcher.js';
 import { datatypeOfOrt } from './datatypes.js';
-import { InferenceWorkerHandle } from './inference-worker-handle.js';
+import { InferenceWorkerHandle } from '../node/worker/inference-worker-handle.js';
 import type { ModelMetadata, TensorMetadata } from './protocol.js';
-import type { WireValueInfo } from './worker-messages.js';
+import type { WireValueInfo, WorkerSetup } from '../node/worker/worker-messages.js';
+import { workerSessionOptions } from './worker-session-options.js';
 
 /** The one version each served model has: the protocol's paths may name it. */
 export const MODEL_VERSION = '1';
@@ -65,7 +66,14 @@ export class ServedModel {
       if (!(error instanceof ModelError) || /is not an ONNX model/.test(error.message)) throw error;
       if (hasNinMetadata(bytes)) metadataProblem = error.message;
     }
-    const setup = { model: bytes, providers: options.providers, strict: options.strict, threads: options.threads };
+    const setup: Omit<WorkerSetup, 'runState'> = {
+      model: bytes,
+      providers: options.providers,
+      strict: options.strict,
+      sessionOptions: workerSessionOptions(options.threads),
+      // A server answers its clients; ONNX Runtime's own warnings on its stderr would only interleave with the log.
+      runtimeLogLevel: 'fatal',
+    };
     const workers = await Promise.all(
       Array.from({ length: options.workers }, () => InferenceWorkerHandle.start(setup)),
     );

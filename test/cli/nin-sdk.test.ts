@@ -75,6 +75,34 @@ describe('nin-sdk (built CLI)', () => {
     assert.equal(one.stdout, byDefault.stdout);
   });
 
+  test('predict on 64 images or more (the model in a worker thread): the lines of fewer, a bad file its own error', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'nin-sdk-many-'));
+    const originals = readdirSync(join(IMAGES, 'cifar10'));
+    for (let copy = 0; copy < 7; copy++) {
+      for (const file of originals) copyFileSync(join(IMAGES, 'cifar10', file), join(folder, `${copy}-${file}`));
+    }
+    copyFileSync(join(IMAGES, 'invalid', 'not-an-image.jpg'), join(folder, '3-zz-broken.jpg'));
+    const few = run('predict', '--json', '--top', '10', 'fixtures/images/cifar10');
+    const many = run('predict', '--json', '--top', '10', folder);
+    assert.equal(few.code, 0, few.stderr);
+    assert.equal(many.code, 1, many.stderr);
+    assert.match(many.stderr, /^70 of 71 images classified in [\d.]+ s on cpu; 1 failed\n$/m);
+    type Results = { results: { file: string; error?: string; predictions?: unknown[] }[] };
+    const expected = new Map(
+      (JSON.parse(few.stdout) as Results).results.map((r) => [r.file.split('/').pop()!, r.predictions]),
+    );
+    const { results } = JSON.parse(many.stdout) as Results;
+    assert.equal(results.length, 71);
+    for (const result of results) {
+      const name = result.file.split('/').pop()!;
+      if (name === '3-zz-broken.jpg') {
+        assert.equal(result.error, `${result.file} is not an image sharp can decode (unsupported image format)`);
+      } else {
+        assert.deepEqual(result.predictions, expected.get(name.slice(2)), name);
+      }
+    }
+  });
+
   test('predict: unknown provider and missing arguments are usage errors (exit 2)', () => {
     assert.deepEqual(run('predict', '--provider', 'tpu', 'fixtures/images/cat.jpg'), {
       code: 2,

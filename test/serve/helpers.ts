@@ -1,18 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { defaultModelPath } from '../../src/node/default-model.js';
-import { Worker } from 'node:worker_threads';
-import { startWorkersWith } from '../../src/serve/inference-worker-handle.js';
 import { InferenceServer, type ServeOptions } from '../../src/serve/server.js';
 import type { RankedClass } from '../../src/classifier/predictions.js';
 
-// The tests run the server from TypeScript source: its workers need tsx's loader registered inside them.
-startWorkersWith((setup) => {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const module = new URL('../../src/serve/inference-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
-});
+// The server's workers start from TypeScript source too.
+import '../support/inference-workers.js';
 
 export const SERVE_DEFAULTS: ServeOptions = {
   host: '127.0.0.1',

@@ -112,6 +112,11 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
           threads,
           optimize,
           dtype,
+          // Many images on the CPU: the batches run in a worker thread while this one reads and decodes the next,
+          // with blocking reads, since it has nothing else to do meanwhile.
+          ...(optimize === 'throughput' && providers.every((provider) => provider === 'cpu')
+            ? { inWorker: true, blockingReads: true }
+            : {}),
         });
   const results: FileResult[] = [];
   const progress = new ProgressBar(files.length, 'predict');
@@ -137,8 +142,8 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const chunks: string[][] = [];
   for (let start = 0; start < files.length; start += batchSize) chunks.push(files.slice(start, start + batchSize));
   try {
-    // One batch ahead: the next batch's file reads (and sharp's decoding, for images that need it) proceed on libuv's
-    // threads while ONNX Runtime runs this one; its run() blocks the main thread, so in-process decoding cannot overlap.
+    // One batch ahead: the next batch is read and decoded while ONNX Runtime runs this one (in its worker thread; on
+    // this thread, where its run() blocks, only the file reads and sharp's decoding proceed meanwhile, on libuv's).
     // classifyChunk never rejects, so the batch started ahead cannot become an unhandled rejection.
     let ahead = chunks.length > 0 ? classifyChunk(chunks[0]!) : undefined;
     for (let k = 0; ahead !== undefined; k++) {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describeUrlInput } from '../../node/url-input.js';
 import type { Metadata, Sharp, SharpOptions } from 'sharp';
-import { FileTypeError, readRegularFile } from '../../node/read-regular-file.js';
+import { FileTypeError, readRegularFile, readRegularFileSync } from '../../node/read-regular-file.js';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { readJpegHeader } from '../jpeg-header.js';
 import { ImageError } from '../errors.js';
@@ -16,6 +16,11 @@ export interface DecodeOptions {
    * checked on the header, before any pixel is decoded. Default 100 megapixels; `Infinity` removes the limit.
    */
   readonly maxPixels?: number | undefined;
+  /**
+   * Read an image file with blocking calls (default false): a fraction of the CPU time per small file, but this
+   * thread waits on each read. For a thread with nothing else to do meanwhile; see LoadClassifierOptions.blockingReads.
+   */
+  readonly blockingReads?: boolean | undefined;
 }
 
 export interface DecodedImage {
@@ -34,7 +39,7 @@ export interface DecodedImage {
 export async function decodeImage(input: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const maxPixels = checkMaxPixels(options.maxPixels);
   const label = typeof input === 'string' ? input : `image buffer (${input.length} bytes)`;
-  const bytes = typeof input === 'string' ? await readImageFile(input) : input;
+  const bytes = typeof input === 'string' ? await readImageFile(input, options.blockingReads === true) : input;
   if (bytes.length === 0) throw new ImageError(`${label} is empty (0 bytes)`);
   const zeroSize = zeroSizedPng(bytes);
   if (zeroSize !== undefined) throw new ImageError(`${label} has no pixels (${zeroSize})`);
@@ -133,11 +138,12 @@ function checkMaxPixels(maxPixels: number | undefined): number {
 }
 
 /** Regular files only: a FIFO named x.jpg would block the read for ever, a device never end. */
-async function readImageFile(path: string): Promise<Uint8Array> {
+async function readImageFile(path: string, blocking: boolean): Promise<Uint8Array> {
   const url = describeUrlInput(path, 'image');
   if (url !== undefined) throw new ImageError(url);
+  const file = path.toLowerCase().startsWith('file://') ? fileURLToPath(path) : path;
   try {
-    return await readRegularFile(path.toLowerCase().startsWith('file://') ? fileURLToPath(path) : path);
+    return blocking ? readRegularFileSync(file) : await readRegularFile(file);
   } catch (error) {
     throw new ImageError(`cannot read ${path}: ${fileProblem(error)}`, { cause: error });
   }

@@ -1,0 +1,13 @@
+/**
+ * Imported for its effect: tests run nin-sdk from TypeScript source, so its ONNX Runtime worker threads must start
+ * the .ts worker module with tsx's loader registered inside them (loader flags do not reach worker threads).
+ */
+import { Worker } from 'node:worker_threads';
+import { startWorkersWith } from '../../src/node/worker/inference-worker-handle.js';
+
+startWorkersWith((setup) => {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const module = new URL('../../src/node/worker/inference-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: setup });
+});
