@@ -68,6 +68,7 @@ export class ServedModel {
     }
     const setup: Omit<WorkerSetup, 'runState'> = {
       model: bytes,
+      source,
       providers: options.providers,
       strict: options.strict,
       sessionOptions: workerSessionOptions(options.threads),

@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
+import { FAMILIES } from '../../converters/nin/families.js';
+import { GraphBuilder, ops, writeOnnx } from '../../src/graph/index.js';
 import { loadClassifier, ProviderError } from '../../src/index.js';
 import { nodeSessionOptions } from '../../src/node/session-options.js';
 import { FIXTURES } from '../support/fixtures.js';
@@ -66,6 +68,35 @@ describe("loadClassifier's inWorker: ONNX Runtime in a worker thread of the clas
       ['cuda'],
     );
     await fallback.dispose();
+  });
+
+  test("a run that ONNX Runtime refuses fails with this thread's error class and message", async () => {
+    // A classifier-shaped graph whose Reshape to [1, 10] cannot hold an image's 3,072 values: refused at run time.
+    const g = new GraphBuilder();
+    g.output(ops.reshape(g, g.input('input', 'float32', ['batch', 3, 32, 32]), [1, 10]), 'logits');
+    const labels = Array.from({ length: 10 }, (_, i) => `class_${i}`);
+    const metadata = {
+      'nin.family': 'cifar10',
+      'nin.labels': JSON.stringify(labels),
+      'nin.preprocessing': JSON.stringify(FAMILIES.cifar10.preprocessing),
+    };
+    const model = writeOnnx(g.build(), { metadata });
+    const failures = [];
+    for (const inWorker of [false, true]) {
+      const classifier = await loadClassifier(model, { inWorker });
+      failures.push(
+        await classifier.classify(IMAGES[0]!).then(
+          () => assert.fail('the run succeeded'),
+          (e: unknown) => e,
+        ),
+      );
+      await classifier.dispose();
+    }
+    const [here, worker] = failures as [Error, Error];
+    assert.equal(here.name, 'OnnxRuntimeError');
+    assert.match(here.message, /^ONNX Runtime could not run the model: .*reshape/i);
+    assert.equal(worker.name, here.name);
+    assert.equal(worker.message, here.message);
   });
 
   test('an idle worker does not keep the process alive: a program that never disposes still ends, after its answer', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
@@ -153,6 +153,11 @@ describe('ONNX external data', () => {
   test('CLI: info, predict and export triton print one line and exit 1 for an absolute or a relative external path (was "internal error", exit 70)', () => {
     const folder = temporaryFolder('external-cli');
     writeFileSync(join(folder, 'secret.txt'), Buffer.alloc(192 * 3 * 5 * 5 * 4, 0x41));
+    // 64 images: predict then starts its model in a worker thread, which must refuse the model in the same words.
+    const many = join(folder, 'many');
+    mkdirSync(many);
+    for (let i = 0; i < 64; i++)
+      copyFileSync(join(NIN_SDK, '../../../../fixtures/images/cat.jpg'), join(many, `${i}.jpg`));
     for (const location of ['/etc/hostname', 'secret.txt', '../secret.txt']) {
       const path = join(folder, 'hostile.onnx');
       writeFileSync(path, encodeModel(modelReading(location)));
@@ -168,6 +173,10 @@ describe('ONNX external data', () => {
       assert.equal(predict.code, 1, predict.stderr);
       assert.equal(predict.stdout, '');
       assert.equal(withoutPrefix(predict.stderr), `hostile.onnx ${expected}`);
+      const predictMany = runCli(NIN_SDK, ['predict', '--model', 'hostile.onnx', 'many'], { cwd: folder });
+      assert.equal(predictMany.code, 1, predictMany.stderr);
+      assert.equal(predictMany.stdout, '');
+      assert.equal(withoutPrefix(predictMany.stderr), `hostile.onnx ${expected}`);
       const exported = runCli(NIN_SDK, ['export', 'triton', 'hostile.onnx', 'repo'], { cwd: folder });
       assert.equal(exported.code, 1, exported.stderr);
       assert.equal(withoutPrefix(exported.stderr), `hostile.onnx ${expected}`);

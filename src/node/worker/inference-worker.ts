@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSession } from '../../runtime/open-session.js';
+import { ortErrorLine } from '../../runtime/ort-error.js';
 import { DATATYPES, datatypeOfOrt, type NumericArray } from '../../serve/datatypes.js';
 import {
   RunState,
@@ -38,6 +39,7 @@ async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): P
         strict: setup.strict,
         platform: 'node',
         sessionOptions: setup.sessionOptions,
+        ...(setup.source === undefined ? {} : { source: setup.source }),
       }),
     );
     session = opened.session;
@@ -105,7 +107,8 @@ async function run(session: InferenceSession, { id, input }: RunRequest, state: 
     });
     return { type: 'result', id, outputs, seconds };
   } catch (error) {
-    return { type: 'error', id, message: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+    // ONNX Runtime's message in one line, as a run on the main thread tells it (its first line may be empty).
+    return { type: 'error', id, message: ortErrorLine(error) };
   }
 }
 

@@ -5,6 +5,8 @@ import type { Provider } from '../../runtime/providers.js';
 
 export interface WorkerSetup {
   readonly model: Uint8Array;
+  /** How errors name the model: its path, or 'model bytes'. */
+  readonly source?: string;
   readonly providers: readonly Provider[];
   readonly strict: boolean;
   /** The session's options, providers aside (threads, optimization level, spinning). */

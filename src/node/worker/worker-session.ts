@@ -18,6 +18,7 @@ export async function openWorkerSession(
   options.onAttempt?.(options.providers[0] ?? 'cpu');
   const handle = await InferenceWorkerHandle.start({
     model,
+    ...(options.source === undefined ? {} : { source: options.source }),
     providers: options.providers,
     strict: options.strict ?? false,
     sessionOptions: options.sessionOptions ?? {},
