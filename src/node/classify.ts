@@ -44,13 +44,13 @@ export interface LoadClassifierOptions {
   /**
    * Run ONNX Runtime in a worker thread of the classifier's own (default false). Its run() blocks the thread that
    * calls it: in a worker, this thread stays free during a batch, and classifyBatch decodes the next batch's images
-   * meanwhile (`nin-sdk predict` on a folder: a fifth faster). Starting the worker costs some 30 ms more, so it pays
-   * from a few batches on. Call dispose() when done: it stops the worker.
+   * meanwhile (`nin-sdk predict` on a folder of CIFAR-10 images: a tenth faster). Starting the worker costs some
+   * 30 ms more, so it pays from a few batches on. Call dispose() when done: it stops the worker.
    */
   readonly inWorker?: boolean;
   /**
    * Read image files with blocking calls (default false): the thread pool's round trips cost several times the
-   * reading of a small image (CIFAR's: a fifth of predict's time on a folder), but this thread then waits on each
+   * reading of a small image (a tenth of predict's CPU on a folder of CIFAR-10's), but this thread then waits on each
    * read. For a thread with nothing else to do meanwhile, as `nin-sdk predict`'s with inWorker.
    */
   readonly blockingReads?: boolean;

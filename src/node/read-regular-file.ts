@@ -36,8 +36,9 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants
 
 export interface ReadOptions {
   /**
-   * Told each piece of the file as it arrives, in order, while the next is being read: a caller that hashes the
-   * file this way has it hashed by the time the read ends (nin-convert's SHA-256 of a 30 MB checkpoint).
+   * Told each piece of the file as it arrives, in order, while the next is being read, and before the read
+   * resolves: a caller that hashes the file this way has it hashed by the time the read ends (nin-convert's
+   * SHA-256 of a 30 MB checkpoint). It runs in a callback of the file system: it must not throw.
    */
   readonly onBytes?: (piece: Uint8Array) => void;
 }
@@ -80,13 +81,17 @@ function readOpenFile(fd: number, size: number, onBytes: ReadOptions['onBytes'],
   // Not from Buffer's shared pool: callers may move or view the whole ArrayBuffer.
   const buffer = Buffer.allocUnsafeSlow(size);
   const fill = (filled: number): void => {
-    if (filled === size) return done(null, buffer);
     read(fd, buffer, filled, Math.min(READ_PIECE_BYTES, size - filled), null, (error, bytesRead) => {
       if (error !== null) return done(error);
       if (bytesRead === 0) return done(null, buffer.subarray(0, filled));
+      const piece = buffer.subarray(filled, filled + bytesRead);
+      if (filled + bytesRead === size) {
+        onBytes?.(piece);
+        return done(null, buffer);
+      }
       // The next read is on its way before this piece is handed over.
       fill(filled + bytesRead);
-      onBytes?.(buffer.subarray(filled, filled + bytesRead));
+      onBytes?.(piece);
     });
   };
   fill(0);
