@@ -14,7 +14,6 @@ import { defaultModelPath } from './default-model.js';
 import { readRegularFile } from './read-regular-file.js';
 import { describeUrlInput } from './url-input.js';
 import { prepareWebGpuEnvironment } from './runtime-dir.js';
-import { openWorkerSession } from './worker/worker-session.js';
 
 export type NodeClassifier = Classifier<ImageInput>;
 
@@ -101,7 +100,13 @@ export async function loadClassifier(
     sessionOptions: (info) => nodeSessionOptions(options, info.dtype),
     onProgress: options.onProgress,
     preprocess: async (image, spec) => (await preprocessImage(image, spec, decoding)).tensor,
-    ...(options.inWorker === true ? { openSession: openWorkerSession } : {}),
+    // Imported only then: worker_threads and the worker's client are no part of a one-image predict's start-up.
+    ...(options.inWorker === true
+      ? {
+          openSession: async (bytes, sessionOptions) =>
+            (await import('./worker/worker-session.js')).openWorkerSession(bytes, sessionOptions),
+        }
+      : {}),
   });
 }
 
