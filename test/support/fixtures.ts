@@ -8,6 +8,8 @@ export const FIXTURES = join(ROOT, 'fixtures');
 export const CHECKPOINTS = join(FIXTURES, 'checkpoints');
 export const LARGE_FIXTURES = join(FIXTURES, 'generated-large', 'checkpoints');
 export const SHARED_DATA = join(ROOT, '..', 'shared', 'data');
+/** The first 25 images of each class of CIFAR-10's test tar (fixtures/make_cifar_sample.py): in every clone. */
+export const CIFAR10_SAMPLE_TAR = join(FIXTURES, 'images', 'cifar10-sample.tar');
 /** The PyTorch checkpoint models/nin-cifar10.onnx (the embedded default model) was converted from. */
 export const DEFAULT_MODEL_CHECKPOINT = join(FIXTURES, 'sdk-train', 'nin-cifar10-sdk.pth');
 

@@ -31,6 +31,13 @@ export function cifarTestTarMissing(): string | undefined {
   return unlessPresent(existsSync(CIFAR10_TEST_TAR), `${CIFAR10_TEST_TAR} is missing (../shared/data)`);
 }
 
+/** The ImageNet class names of ../shared/data, the source of the shipped labels. */
+export const IMAGENET_CLASSES_TXT = join(SHARED_DATA, 'imagenet-classes.txt');
+
+export function imagenetClassesMissing(): string | undefined {
+  return unlessPresent(existsSync(IMAGENET_CLASSES_TXT), `${IMAGENET_CLASSES_TXT} is missing (../shared/data)`);
+}
+
 /** util-linux's script(1), which gives a command a pseudo-terminal (progress bars are drawn only on one). */
 export function scriptMissing(): string | undefined {
   const present = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
