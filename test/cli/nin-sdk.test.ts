@@ -121,6 +121,40 @@ describe('nin-sdk (built CLI)', () => {
     );
   });
 
+  test("predict -: one image piped on standard input, named '-', in its place among the files", () => {
+    const cat = readFileSync(join(IMAGES, 'cifar10', 'cat-0000.jpg'));
+    const piped = spawnSync(process.execPath, [CLI, 'predict', 'fixtures/images/cifar10/dog-0007.jpg', '-'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      input: cat,
+    });
+    assert.equal(piped.status, 0, piped.stderr);
+    const alone = run('predict', 'fixtures/images/cifar10/cat-0000.jpg', 'fixtures/images/cifar10/dog-0007.jpg');
+    const [catLine, dogLine] = alone.stdout.split('\n');
+    assert.equal(piped.stdout, `${dogLine}\n${catLine!.replace('fixtures/images/cifar10/cat-0000.jpg', '-')}\n`);
+
+    const empty = spawnSync(process.execPath, [CLI, 'predict', '-'], { encoding: 'utf8', cwd: ROOT, input: '' });
+    assert.equal(empty.status, 1);
+    assert.equal(empty.stderr, 'nin-sdk: standard input is empty: no image was piped in\n');
+    assert.equal(
+      run('predict', '-', '-').stderr,
+      "nin-sdk: '-' (standard input) can be given once (see nin-sdk --help)\n",
+    );
+  });
+
+  test('predict: a URL is refused in a shell user’s words, with the pipe to - as the way', () => {
+    assert.deepEqual(run('predict', 'https://example.org/cat.jpg'), {
+      code: 2,
+      stdout: '',
+      stderr:
+        "nin-sdk: https://example.org/cat.jpg is a URL: nin-sdk reads images from files; download it first, or pipe it in: curl -sL 'https://example.org/cat.jpg' | nin-sdk predict - (see nin-sdk --help)\n",
+    });
+    assert.equal(
+      run('predict', '--model', 'https://example.org/m.onnx', 'fixtures/images/cat.jpg').stderr,
+      'nin-sdk: https://example.org/m.onnx is a URL: nin-sdk reads models from files; download it first (see nin-sdk --help)\n',
+    );
+  });
+
   test("eval on an ImageFolder directory prints pytorch-nin-cifar10's line and the throughput", async () => {
     const { code, stdout, stderr } = run('eval', imageFolderDataset());
     assert.equal(code, 0, stderr);

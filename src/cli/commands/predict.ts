@@ -8,12 +8,15 @@ import { choiceOption, integerOption, parseCommandLine, providerOption } from '.
 import { describeFailure, UsageError } from '../errors.js';
 import { expandImagePaths } from '../image-files.js';
 import { ProgressBar } from '../progress.js';
+import { readStdinImage, STDIN_OPERAND } from '../stdin-image.js';
+import { refuseUrlOperands } from '../url-operands.js';
 import { terminalSafe } from '../terminal-text.js';
 
 export const PREDICT_HELP = `Usage: nin-sdk predict <images or folders...> [options]
 
 Classifies images (JPEG, PNG, WebP, GIF, TIFF, AVIF; folders are searched recursively) and prints one line
-per image: the file, then the top classes with their probabilities.
+per image: the file, then the top classes with their probabilities. '-' reads one image from standard input
+(curl -sL URL | nin-sdk predict -).
 
 Options:
   --model <file.onnx>      a model written by nin-convert (default: the embedded CIFAR-10 NIN); with --server,
@@ -95,8 +98,18 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
     }
   }
   if (positionals.length === 0) throw new UsageError('predict needs at least one image or folder');
-  const files = await expandImagePaths(positionals);
+  refuseUrlOperands(positionals, 'image');
+  if (values.server === undefined) refuseUrlOperands([values.model], 'model');
+  if (positionals.filter((path) => path === STDIN_OPERAND).length > 1)
+    throw new UsageError(`'${STDIN_OPERAND}' (standard input) can be given once`);
+  // '-' is standard input even where a folder of that name exists (./- names the folder), as in cat(1).
+  const files = (
+    await Promise.all(positionals.map((path) => (path === STDIN_OPERAND ? [path] : expandImagePaths([path]))))
+  ).flat();
   if (files.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
+
+  const piped = files.includes(STDIN_OPERAND) ? await readStdinImage() : undefined;
+  const imageOf = (file: string): string | Uint8Array => (file === STDIN_OPERAND && piped !== undefined ? piped : file);
 
   const started = performance.now();
   const optimize = files.length < QUICK_START_MAX_IMAGES ? 'startup' : 'throughput';
@@ -122,14 +135,14 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const progress = new ProgressBar(files.length, 'predict');
   const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {
     try {
-      const predictions = await classifier.classifyBatch(chunk, { top });
+      const predictions = await classifier.classifyBatch(chunk.map(imageOf), { top });
       return chunk.map((file, i) => ({ file, predictions: predictions[i]! }));
     } catch {
       // A failing file is retried alone so that it cannot sink its batch.
       const batch: FileResult[] = [];
       for (const file of chunk) {
         try {
-          batch.push({ file, predictions: await classifier.classify(file, { top }) });
+          batch.push({ file, predictions: await classifier.classify(imageOf(file), { top }) });
         } catch (error) {
           const message = describeFailure(error, 'predict').line.replace(/^predict: /, '');
           // Image errors name the file already; others (an ONNX Runtime failure) get it added.
