@@ -18,6 +18,8 @@ function readmeCommands(): string[] {
 function runInClone(clone: string, command: string, timeoutMs: number): { status: number | null; output: string } {
   const env = { ...process.env };
   delete env['CI'];
+  // Set by this test runner for its children: a nested `node --test` would then run no file and exit 0.
+  delete env['NODE_TEST_CONTEXT'];
   const result = spawnSync('bash', ['-c', command], {
     cwd: clone,
     env,
