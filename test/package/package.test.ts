@@ -65,18 +65,33 @@ describe('the npm package (npm pack)', () => {
   const report = packReport();
   const paths = new Set(report.files.map((file) => file.path));
 
-  it('holds the runtime only: the build, the embedded model, the manifest, README and LICENSE', (t) => {
+  it('holds the runtime and its documentation: the build, the embedded model, the manifest, README, docs and LICENSE', (t) => {
     t.diagnostic(
       `${report.files.length} files, ${(report.size / 1e6).toFixed(1)} MB packed, ${(report.unpackedSize / 1e6).toFixed(1)} MB unpacked`,
     );
     const outside = [...paths].filter(
       (path) =>
-        !/^(dist\/cli\/|dist\/src\/|dist\/converters\/|models\/)/.test(path) &&
+        !/^(dist\/cli\/|dist\/src\/|dist\/converters\/|models\/|docs\/[\w.-]+\.md$)/.test(path) &&
         !['package.json', 'README.md', 'LICENSE'].includes(path),
     );
     assert.deepEqual(outside, []);
     assert.ok(paths.has('LICENSE'));
     assert.ok(paths.has('models/nin-cifar10.onnx'));
+  });
+
+  it('resolves every relative link of its README and docs inside the package (npm shows no repository files)', () => {
+    const broken: string[] = [];
+    for (const path of paths) {
+      if (!path.endsWith('.md')) continue;
+      const text = readFileSync(join(ROOT, path), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target!) || target!.startsWith('#')) continue;
+        const file = posix.normalize(posix.join(posix.dirname(path), target!.split('#')[0]!));
+        if (!paths.has(file)) broken.push(`${path} → ${target}`);
+      }
+    }
+    assert.deepEqual(broken, []);
+    assert.ok(paths.has('docs/install.md'));
   });
 
   it('contains every file that package.json names: bins, main, types, exports', () => {
