@@ -94,6 +94,17 @@ describe('the npm package (npm pack)', () => {
     assert.ok(paths.has('docs/install.md'));
   });
 
+  it('has a README of at most 12 KB whose Dependencies list names every runtime dependency', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    assert.ok(Buffer.byteLength(readme) <= 12 * 1024, `README.md is ${Buffer.byteLength(readme)} bytes`);
+    const section = readme.split(/^## /m).find((part) => part.startsWith('Dependencies'));
+    assert.ok(section !== undefined, 'README.md has no "## Dependencies" section');
+    assert.deepEqual(
+      Object.keys(manifest.dependencies).filter((name) => !section.includes(`\`${name}\``)),
+      [],
+    );
+  });
+
   it('contains every file that package.json names: bins, main, types, exports', () => {
     const named = [
       ...Object.values(manifest.bin),
