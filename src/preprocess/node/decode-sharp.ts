@@ -4,6 +4,7 @@ import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { FileTypeError, readRegularFile, readRegularFileSync } from '../../node/read-regular-file.js';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { readJpegHeader } from '../jpeg-header.js';
+import { cmykToRgbAsPil } from '../cmyk.js';
 import { ImageError } from '../errors.js';
 import type { RawPixels } from '../pixels.js';
 
@@ -34,7 +35,8 @@ export interface DecodedImage {
  * .convert('RGB')` sees them: turned upright by its EXIF orientation, alpha dropped without blending (the colour
  * under transparent pixels stays, as convert('RGB') keeps it; blending onto a background would differ from every
  * torchvision pipeline), the embedded ICC profile ignored (PIL does not apply it), 16-bit samples cut to their high
- * byte. Always RGB (channels 3): sharp writes grey images out as three equal channels, as convert('RGB') does.
+ * byte. Always RGB (channels 3): sharp writes grey images out as three equal channels, as convert('RGB') does;
+ * CMYK (JPEG, TIFF) is converted with PIL's own formula, not a colour profile.
  */
 export async function decodeImage(input: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const maxPixels = checkMaxPixels(options.maxPixels);
@@ -48,6 +50,7 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   if (small !== undefined) return { pixels: small, label };
 
   const sharp = await loadSharp();
+  if (await isCmyk(bytes, sharp)) return { pixels: await decodeCmyk(bytes, label, maxPixels, sharp), label };
   // One sharp call on the happy path (the header is read again only to explain a failure): with small images
   // such as CIFAR's, a second call would cost as much as the decoding.
   const decoded = await sharp(bytes, {
@@ -64,6 +67,49 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   const { data, info } = decoded;
   if (info.channels !== 3) throw new ImageError(`${label} decodes to ${info.channels} channels instead of RGB`);
   return { pixels: { data, width: info.width, height: info.height, channels: info.channels }, label };
+}
+
+/** Whether an image's samples are CMYK: a 4-component JPEG (the header alone), or a TIFF that says so. */
+async function isCmyk(bytes: Uint8Array, sharp: SharpFunction): Promise<boolean> {
+  const jpeg = readJpegHeader(bytes);
+  if (jpeg !== undefined) return jpeg.components === 4;
+  if (!isTiff(bytes)) return false; // PNG, WebP, GIF and AVIF have no CMYK
+  try {
+    return (await sharp(bytes, { limitInputPixels: false }).metadata()).space === 'cmyk';
+  } catch {
+    return false; // decoding will say what is wrong
+  }
+}
+
+/** TIFF's byte-order marks: II*\0 (little-endian) or MM\0* (big-endian). */
+function isTiff(bytes: Uint8Array): boolean {
+  const [a, b, c, d] = bytes;
+  return (a === 0x49 && b === 0x49 && c === 0x2a && d === 0) || (a === 0x4d && b === 0x4d && c === 0 && d === 0x2a);
+}
+
+/** A CMYK image's samples as decoded (JPEG's Adobe inversion undone, no profile applied), then PIL's conversion. */
+async function decodeCmyk(
+  bytes: Uint8Array,
+  label: string,
+  maxPixels: number,
+  sharp: SharpFunction,
+): Promise<RawPixels> {
+  const { data, info } = await sharp(bytes, {
+    limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false,
+    ignoreIcc: true,
+  })
+    .autoOrient()
+    .removeAlpha()
+    // A CMYK pipeline written out as CMYK: the samples pass through untouched (checked against PIL's in tests).
+    .pipelineColourspace('cmyk')
+    .toColourspace('cmyk')
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+    .catch(async (error: unknown) => {
+      throw await explainFailure(bytes, label, maxPixels, error);
+    });
+  if (info.channels !== 4) throw new ImageError(`${label} decodes to ${info.channels} channels instead of CMYK`);
+  return { data: cmykToRgbAsPil(data), width: info.width, height: info.height, channels: 3 };
 }
 
 /**
@@ -125,7 +171,9 @@ async function explainFailure(
 }
 
 /** sharp is loaded on first use: a run on small JPEGs only never needs it, and loading it costs ~50 ms of start-up. */
-async function loadSharp(): Promise<(input: Uint8Array, options?: SharpOptions) => Sharp> {
+type SharpFunction = (input: Uint8Array, options?: SharpOptions) => Sharp;
+
+async function loadSharp(): Promise<SharpFunction> {
   return (await import('sharp')).default;
 }
 
