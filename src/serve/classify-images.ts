@@ -3,6 +3,7 @@ import { softmaxRow, topK } from '../classifier/predictions.js';
 import { describePixels, preprocessImage, readImageSize } from '../preprocess/node/index.js';
 import { HttpError } from './http-error.js';
 import type { FilePart } from './multipart.js';
+import type { PixelBudget } from './pixel-budget.js';
 import type { ServedModel } from './served-model.js';
 
 /** How many pixels the image route decodes (`serve --max-pixels`, `--max-request-pixels`). */
@@ -11,14 +12,17 @@ export interface PixelLimits {
   readonly maxPixels: number;
   /** All the images of one request together: what one request may make the server hold decoded at once. */
   readonly maxRequestPixels: number;
+  /** The server's pixels being decoded at once, all requests together (capacity: maxRequestPixels). */
+  readonly budget: PixelBudget;
 }
 
 /**
  * The convenience route's work: encoded images → the document `nin-sdk predict --json` prints. Decoding and
  * preprocessing follow the model's own spec (src/preprocess), the scores go through the same batcher as
  * `infer`, and ranking is the SDK's topK. The sizes the images' headers state are checked against the limits
- * before any is decoded (413 past them); an image that cannot be decoded gets its own error entry; a busy or
- * failing server fails the whole request.
+ * before any is decoded (413 past them), and each image waits for its pixels in the server's budget before it is
+ * decoded; an image that cannot be decoded (SVG or another format that is not accepted included) gets its own error
+ * entry; a busy or failing server fails the whole request.
  */
 export async function classifyImages(
   model: ServedModel,
@@ -35,18 +39,19 @@ export async function classifyImages(
       `model '${model.name}' has no usable nin-sdk labels and preprocessing${why}: use its infer endpoint`,
     );
   }
-  await checkPixelLimits(images, limits);
-  const { maxPixels } = limits;
+  const sizes = checkPixelLimits(images, limits);
+  const { maxPixels, budget } = limits;
   const classes = info.labels.length;
   const outcomes = await Promise.all(
-    images.map(async ({ name, bytes }): Promise<ImageOutcome> => {
+    images.map(async ({ name, bytes }, i): Promise<ImageOutcome> => {
       let tensor: Float32Array;
       try {
-        tensor = (
-          await preprocessImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info.preprocessing, {
-            maxPixels,
-          })
-        ).tensor;
+        const encoded = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const decoding = { maxPixels, limitName: '--max-pixels', name: `image '${name}'`, inProcessJpeg: false };
+        tensor = await budget.with(
+          sizes[i]!,
+          async () => (await preprocessImage(encoded, info.preprocessing, decoding)).tensor,
+        );
       } catch (error) {
         return { file: name, error: error instanceof Error ? error.message : String(error) };
       }
@@ -70,12 +75,15 @@ export async function classifyImages(
 /**
  * Refuses the request (413) when an image's header states more than maxPixels, or all of them together more than
  * maxRequestPixels: images are decoded at once, so the total bounds what one request holds in memory. An image
- * whose header cannot be read counts nothing here: decoding it fails before any pixel is held.
+ * whose header cannot be read, or that is in no accepted format, counts nothing here: decoding refuses it before any
+ * decoder starts. Returns each image's pixels.
  */
-async function checkPixelLimits(images: readonly FilePart[], limits: PixelLimits): Promise<void> {
+function checkPixelLimits(images: readonly FilePart[], limits: PixelLimits): number[] {
   let total = 0;
+  const sizes: number[] = [];
   for (const { name, bytes } of images) {
-    const size = await readImageSize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const size = readImageSize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    sizes.push(size === undefined ? 0 : size.width * size.height);
     if (size === undefined) continue;
     const pixels = size.width * size.height;
     if (pixels > limits.maxPixels) {
@@ -92,4 +100,5 @@ async function checkPixelLimits(images: readonly FilePart[], limits: PixelLimits
       `the request's ${images.length} images have ${describePixels(total)} in all, over this server's limit of ${describePixels(limits.maxRequestPixels)} per request (--max-request-pixels)`,
     );
   }
+  return sizes;
 }

@@ -5,6 +5,7 @@ import { NIN_SDK_VERSION } from '../version.js';
 import { AccessLog } from './access-log.js';
 import type { BatchingOptions } from './batcher.js';
 import { classifyImages } from './classify-images.js';
+import { PixelBudget } from './pixel-budget.js';
 import { HttpError } from './http-error.js';
 import { encodeInferResponse } from './infer-response.js';
 import { decodeInferRequest } from './infer-request.js';
@@ -29,7 +30,10 @@ export interface ServeOptions extends ServedModelOptions, BatchingOptions {
   readonly drainTimeoutMs: number;
   /** Largest image the image route decodes, in pixels (as its header states them). */
   readonly maxPixels: number;
-  /** Most pixels the image route decodes for one request, all its images together. */
+  /**
+   * Most pixels the image route decodes for one request, all its images together; also the most decoded at once
+   * across all requests (the others wait their turn).
+   */
   readonly maxRequestPixels: number;
   /** Default `top` of the image route. */
   readonly top: number;
@@ -67,6 +71,8 @@ export class InferenceServer {
   private active = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private shuttingDown: Promise<void> | undefined;
+  /** The image route's pixels decoded at once, all requests together: as many as one request may decode. */
+  private readonly decoding: PixelBudget;
 
   private constructor(
     models: readonly ServedModel[],
@@ -74,6 +80,7 @@ export class InferenceServer {
     readonly metrics: ServerMetrics,
   ) {
     for (const model of models) this.models.set(model.name, model);
+    this.decoding = new PixelBudget(options.maxRequestPixels);
     this.log = new AccessLog(options.log);
     this.server = createServer(
       {
@@ -315,7 +322,7 @@ export class InferenceServer {
       ? parseMultipart(body, type)
       : [{ name: 'body', bytes: body }];
     if (images.some((i) => i.bytes.length === 0)) throw new HttpError(400, 'an empty image was sent');
-    send(response, 200, await classifyImages(model, images, top, this.options));
+    send(response, 200, await classifyImages(model, images, top, { ...this.options, budget: this.decoding }));
   }
 }
 

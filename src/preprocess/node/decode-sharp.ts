@@ -22,6 +22,8 @@ export interface DecodeOptions {
    * thread waits on each read. For a thread with nothing else to do meanwhile; see LoadClassifierOptions.blockingReads.
    */
   readonly blockingReads?: boolean | undefined;
+  /** How errors name an image given as bytes (default `image buffer (N bytes)`; a path names itself). */
+  readonly name?: string | undefined;
   /** How the size error names the pixel limit (default `maxPixels`; a CLI passes its flag, `--max-pixels`). */
   readonly limitName?: string | undefined;
   /**
@@ -49,7 +51,7 @@ export interface DecodedImage {
  */
 export async function decodeImage(input: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const maxPixels = checkMaxPixels(options.maxPixels);
-  const label = typeof input === 'string' ? input : `image buffer (${input.length} bytes)`;
+  const label = typeof input === 'string' ? input : (options.name ?? `image buffer (${input.length} bytes)`);
   const bytes = typeof input === 'string' ? await readImageFile(input, options.blockingReads === true) : input;
   const header = checkEncodedImage(bytes, label, { maxPixels, limitName: options.limitName ?? 'maxPixels' });
 
