@@ -1,9 +1,10 @@
 import { predictionsDocument, type ImageOutcome, type PredictionsDocument } from '../classifier/predictions-json.js';
 import { softmaxRow, topK } from '../classifier/predictions.js';
-import { describePixels, preprocessImage, readImageSize } from '../preprocess/node/index.js';
+import { describePixels, readImageSize } from '../preprocess/node/index.js';
 import { HttpError } from './http-error.js';
 import type { FilePart } from './multipart.js';
 import type { PixelBudget } from './pixel-budget.js';
+import type { PreprocessPool } from './preprocess-pool.js';
 import type { ServedModel } from './served-model.js';
 
 /** How many pixels the image route decodes (`serve --max-pixels`, `--max-request-pixels`). */
@@ -12,8 +13,14 @@ export interface PixelLimits {
   readonly maxPixels: number;
   /** All the images of one request together: what one request may make the server hold decoded at once. */
   readonly maxRequestPixels: number;
-  /** The server's pixels being decoded at once, all requests together (capacity: maxRequestPixels). */
+}
+
+/** Where the image route's images are decoded: the server's, shared by all its requests. */
+export interface ImageDecoding {
+  /** The pixels being decoded at once, all requests together (capacity: maxRequestPixels). */
   readonly budget: PixelBudget;
+  /** The worker threads that decode and preprocess, off the thread that answers requests. */
+  readonly pool: PreprocessPool;
 }
 
 /**
@@ -29,6 +36,7 @@ export async function classifyImages(
   images: readonly FilePart[],
   top: number,
   limits: PixelLimits,
+  decoding: ImageDecoding,
 ): Promise<PredictionsDocument> {
   const info = model.info;
   const scores = model.scoresOutput;
@@ -40,17 +48,16 @@ export async function classifyImages(
     );
   }
   const sizes = checkPixelLimits(images, limits);
-  const { maxPixels, budget } = limits;
+  const { maxPixels } = limits;
   const classes = info.labels.length;
   const outcomes = await Promise.all(
     images.map(async ({ name, bytes }, i): Promise<ImageOutcome> => {
       let tensor: Float32Array;
       try {
         const encoded = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        const decoding = { maxPixels, limitName: '--max-pixels', name: `image '${name}'`, inProcessJpeg: false };
-        tensor = await budget.with(
-          sizes[i]!,
-          async () => (await preprocessImage(encoded, info.preprocessing, decoding)).tensor,
+        const options = { maxPixels, limitName: '--max-pixels', name: `image '${name}'` };
+        tensor = await decoding.budget.with(sizes[i]!, () =>
+          decoding.pool.preprocess(encoded, info.preprocessing, options),
         );
       } catch (error) {
         return { file: name, error: error instanceof Error ? error.message : String(error) };

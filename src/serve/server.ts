@@ -4,8 +4,10 @@ import type { Writable } from 'node:stream';
 import { NIN_SDK_VERSION } from '../version.js';
 import { AccessLog } from './access-log.js';
 import type { BatchingOptions } from './batcher.js';
-import { classifyImages } from './classify-images.js';
+import { classifyImages, type ImageDecoding } from './classify-images.js';
 import { PixelBudget } from './pixel-budget.js';
+import { PreprocessPool } from './preprocess-pool.js';
+import { physicalCoreCount } from '../node/cpu-cores.js';
 import { HttpError } from './http-error.js';
 import { encodeInferResponse } from './infer-response.js';
 import { decodeInferRequest } from './infer-request.js';
@@ -71,8 +73,11 @@ export class InferenceServer {
   private active = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private shuttingDown: Promise<void> | undefined;
-  /** The image route's pixels decoded at once, all requests together: as many as one request may decode. */
-  private readonly decoding: PixelBudget;
+  /**
+   * The image route's decoding: worker threads (started on its first image), and a budget of pixels decoded at once
+   * by all requests together, as many as one request may decode.
+   */
+  private readonly decoding: ImageDecoding;
 
   private constructor(
     models: readonly ServedModel[],
@@ -80,7 +85,10 @@ export class InferenceServer {
     readonly metrics: ServerMetrics,
   ) {
     for (const model of models) this.models.set(model.name, model);
-    this.decoding = new PixelBudget(options.maxRequestPixels);
+    this.decoding = {
+      budget: new PixelBudget(options.maxRequestPixels),
+      pool: new PreprocessPool(physicalCoreCount()),
+    };
     this.log = new AccessLog(options.log);
     this.server = createServer(
       {
@@ -163,7 +171,7 @@ export class InferenceServer {
       clearTimeout(timer);
       this.server.closeAllConnections();
       await closed;
-      await Promise.all([...this.models.values()].map((m) => m.stop()));
+      await Promise.all([...[...this.models.values()].map((m) => m.stop()), this.decoding.pool.close()]);
       this.log.event('stopped', { unanswered: this.active });
     })();
     return this.shuttingDown;
@@ -322,7 +330,7 @@ export class InferenceServer {
       ? parseMultipart(body, type)
       : [{ name: 'body', bytes: body }];
     if (images.some((i) => i.bytes.length === 0)) throw new HttpError(400, 'an empty image was sent');
-    send(response, 200, await classifyImages(model, images, top, { ...this.options, budget: this.decoding }));
+    send(response, 200, await classifyImages(model, images, top, this.options, this.decoding));
   }
 }
 
