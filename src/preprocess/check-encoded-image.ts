@@ -2,7 +2,7 @@ import { ImageError } from './errors.js';
 import { ACCEPTED_FORMAT_NAMES, isHeaderProblem, type ImageHeader } from './header/image-header.js';
 import { readImageHeader } from './header/read-image-header.js';
 import { describeRefusedFormat } from './header/sniff-format.js';
-import { MAX_FRAMES, MAX_JPEG_SCANS, megapixels } from './image-limits.js';
+import { describePixels, MAX_FRAMES, MAX_JPEG_SCANS } from './image-limits.js';
 
 /** What checkEncodedImage holds an image to. */
 export interface EncodedImageLimits {
@@ -39,7 +39,7 @@ export function checkEncodedImage(bytes: Uint8Array, label: string, limits: Enco
   if (width === 0 || height === 0) throw new ImageError(`${label} has no pixels (${width}×${height})`);
   if (width * height > limits.maxPixels) {
     throw new ImageError(
-      `${label} is ${width}×${height} (${megapixels(width * height)} megapixels), over the limit of ${megapixels(limits.maxPixels)} megapixels (${limits.limitName})`,
+      `${label} is ${width}×${height} (${describePixels(width * height)}), over the limit of ${describePixels(limits.maxPixels)} (${limits.limitName})`,
     );
   }
   if (reading.scans > MAX_JPEG_SCANS) {

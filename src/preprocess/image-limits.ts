@@ -14,7 +14,7 @@ export const MAX_JPEG_SCANS = 500;
 export const MAX_FRAMES = 10_000;
 
 /** Megapixels for messages, one decimal. */
-export function megapixels(pixels: number): string {
+function megapixels(pixels: number): string {
   return pixels === Infinity ? 'unlimited' : String(Math.round(pixels / 1e5) / 10);
 }
 

@@ -1,7 +1,7 @@
 import { checkEncodedImage } from '../preprocess/check-encoded-image.js';
 import { ImageError } from '../preprocess/errors.js';
 import type { ImageHeader } from '../preprocess/header/image-header.js';
-import { checkMaxPixels, megapixels } from '../preprocess/image-limits.js';
+import { checkMaxPixels, describePixels } from '../preprocess/image-limits.js';
 import type { RawPixels } from '../preprocess/pixels.js';
 import { readUnpremultiplied } from './unpremultiplied-pixels.js';
 
@@ -113,7 +113,7 @@ function checkElementSize(image: HTMLImageElement, maxPixels: number): void {
   const { naturalWidth: width, naturalHeight: height } = image;
   if (width * height > maxPixels) {
     throw new ImageError(
-      `image ${image.currentSrc || image.src} is ${width}×${height} (${megapixels(width * height)} megapixels), over the limit of ${megapixels(maxPixels)} megapixels (maxPixels)`,
+      `image ${image.currentSrc || image.src} is ${width}×${height} (${describePixels(width * height)}), over the limit of ${describePixels(maxPixels)} (maxPixels)`,
     );
   }
 }

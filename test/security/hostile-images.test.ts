@@ -81,7 +81,7 @@ describe('training datasets refuse them too', () => {
   });
 });
 
-describe('nin-sdk predict', () => {
+describe('nin-sdk predict and eval', () => {
   it('a folder of hostile images: one line each, the good image classified, exit 1, in seconds', () => {
     const started = performance.now();
     const result = runCli(NIN_SDK, ['predict', folder, '--max-pixels', '1000000'], { timeoutMs: 60_000 });
@@ -96,5 +96,20 @@ describe('nin-sdk predict', () => {
       `nin-sdk predict: ${file('wide.png')} is 3000×400 (1.2 megapixels), over the limit of 1 megapixels (--max-pixels)`,
     ]);
     assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`);
+  });
+
+  it('eval stops at the first refused image, naming it in the dataset; --max-pixels is named when it refuses', () => {
+    const root = temporaryFolder('hostile-eval');
+    mkdirSync(join(root, 'cat'));
+    copyFileSync(file('cat.jpg'), join(root, 'cat', 'a.jpg'));
+    copyFileSync(file('evil.png'), join(root, 'cat', 'b.png'));
+    const svg = runCli(NIN_SDK, ['eval', root]);
+    assert.equal(svg.code, 1, svg.stderr);
+    assert.equal(svg.stderr, `nin-sdk: ${join('cat', 'b.png')} is SVG, not an accepted image format ${ACCEPTED}\n`);
+    const small = runCli(NIN_SDK, ['eval', root, '--max-pixels', '100']);
+    assert.equal(
+      small.stderr,
+      `nin-sdk: ${join('cat', 'a.jpg')} is 32×32 (1024 pixels), over the limit of 100 pixels (--max-pixels)\n`,
+    );
   });
 });
