@@ -26,12 +26,6 @@ export interface DecodeOptions {
   readonly name?: string | undefined;
   /** How the size error names the pixel limit (default `maxPixels`; a CLI passes its flag, `--max-pixels`). */
   readonly limitName?: string | undefined;
-  /**
-   * Decode small JPEGs in process with libjpeg-turbo in WebAssembly (default true): twenty times faster than sharp
-   * at CIFAR's size, but synchronous. false sends every image to sharp, which decodes on libuv's thread pool: for a
-   * thread that must stay responsive meanwhile, such as a server's.
-   */
-  readonly inProcessJpeg?: boolean | undefined;
 }
 
 export interface DecodedImage {
@@ -55,7 +49,7 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   const bytes = typeof input === 'string' ? await readImageFile(input, options.blockingReads === true) : input;
   const header = checkEncodedImage(bytes, label, { maxPixels, limitName: options.limitName ?? 'maxPixels' });
 
-  if (header.format === 'jpeg' && options.inProcessJpeg !== false) {
+  if (header.format === 'jpeg') {
     const small = await decodeSmallJpeg(bytes, maxPixels);
     if (small !== undefined) return { pixels: small, label };
   }
