@@ -31,6 +31,7 @@ export interface HeaderProblem {
 /** What a format's reader returns. */
 export type HeaderReading = ImageHeader | HeaderProblem;
 
+/** True for a reading that says why the header could not be read, rather than what it holds. */
 export function isHeaderProblem(reading: HeaderReading): reading is HeaderProblem {
   return 'problem' in reading;
 }
