@@ -7,6 +7,7 @@
  *   dist/cli/commands/<command>-<hash>.mjs one per command, named by content hash, sharing nothing with the others
  *   dist/cli/commands/chunks/*.mjs         what a command (or nin-convert) imports lazily, per command
  *   dist/cli/inference-worker.mjs          ONNX Runtime's worker threads (`nin-sdk serve`, `nin-sdk predict`)
+ *   dist/cli/preprocess-worker.mjs         serve's image decoding and preprocessing, off its HTTP thread
  *
  * Native and WebAssembly packages stay outside the bundle and load from node_modules: onnxruntime-node and sharp
  * (binaries found next to their own files) and @jsquash/jpeg (its .wasm is resolved beside its loader).
@@ -42,7 +43,10 @@ export async function bundleClis(options: { readonly clean?: boolean } = {}): Pr
   // serve and predict run ONNX Runtime in worker threads, each started from a module file of its own.
   const worker = await build({
     ...COMMON_OPTIONS,
-    entryPoints: [{ in: 'src/node/worker/inference-worker.ts', out: 'inference-worker' }],
+    entryPoints: [
+      { in: 'src/node/worker/inference-worker.ts', out: 'inference-worker' },
+      { in: 'src/serve/preprocess-worker.ts', out: 'preprocess-worker' },
+    ],
   });
   // Each command alone, so that main can name it by its content-hashed file; what a command itself imports lazily
   // (the converter's modules behind `convert --help`, the server client behind `predict --server`) stays lazy as
@@ -108,7 +112,10 @@ const COMMAND_OPTIONS = {
   splitting: true,
   chunkNames: 'commands/chunks/[name]-[hash]',
   // Where the worker bundle lies in dist/cli/ (see workerModule in src/node/worker/inference-worker-handle.ts).
-  define: { NIN_BUNDLED_INFERENCE_WORKER: JSON.stringify('inference-worker.mjs') },
+  define: {
+    NIN_BUNDLED_INFERENCE_WORKER: JSON.stringify('inference-worker.mjs'),
+    NIN_BUNDLED_PREPROCESS_WORKER: JSON.stringify('preprocess-worker.mjs'),
+  },
 } satisfies BuildOptions;
 
 /** The modules nin-sdk's main loads with import() when their command runs. */

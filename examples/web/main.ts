@@ -4,6 +4,7 @@
  */
 import {
   ArchitectureError,
+  checkImageFile,
   convertCheckpoint,
   describeArchitectureSummary,
   detectWebGpu,
@@ -99,6 +100,9 @@ async function classifyImage(file: File): Promise<void> {
   image = file;
   clearResults();
   URL.revokeObjectURL(page.preview.src);
+  page.preview.hidden = true;
+  // Before the preview: the <img> would decode whatever the file holds, a 144-megapixel PNG of 446 kB included.
+  await checkImageFile(file);
   page.preview.src = URL.createObjectURL(file);
   page.preview.hidden = false;
   if (!classifier) return;

@@ -26,6 +26,8 @@ export interface LoadClassifierOptions {
   readonly batchSize?: number;
   /** Largest image accepted, in pixels, against decompression bombs (default 100 megapixels). */
   readonly maxPixels?: number;
+  /** How the size error names maxPixels (default `maxPixels`; `nin-sdk predict` passes `--max-pixels`). */
+  readonly maxPixelsName?: string;
   /** ONNX Runtime's intra-op threads (default: one per physical core). */
   readonly threads?: number;
   /**
@@ -88,7 +90,11 @@ export async function loadClassifier(
   if (url !== undefined) throw new ModelError(url);
   const bytes = typeof model === 'object' ? model : await readRegularFile(source);
   options.onProgress?.({ stage: 'load', source, loaded: bytes.byteLength, total: bytes.byteLength });
-  const decoding = { maxPixels: options.maxPixels, blockingReads: options.blockingReads };
+  const decoding = {
+    maxPixels: options.maxPixels,
+    limitName: options.maxPixelsName,
+    blockingReads: options.blockingReads,
+  };
   if (providers.includes('webgpu')) prepareWebGpuEnvironment();
   return Classifier.create(bytes, source, {
     ort,

@@ -1,4 +1,8 @@
-/** File extensions taken as images in folders and archives (what sharp decodes and PIL opens), lower case. */
+/**
+ * File extensions taken as images in folders and archives, lower case: those of the accepted formats (JPEG, PNG,
+ * WebP, GIF, TIFF; see src/preprocess/check-encoded-image.ts). What a file holds is checked from its bytes, whatever
+ * its extension says.
+ */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.jpg',
   '.jpeg',
@@ -7,5 +11,4 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.gif',
   '.tif',
   '.tiff',
-  '.avif',
 ]);

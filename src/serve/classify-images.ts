@@ -1,8 +1,10 @@
 import { predictionsDocument, type ImageOutcome, type PredictionsDocument } from '../classifier/predictions-json.js';
 import { softmaxRow, topK } from '../classifier/predictions.js';
-import { describePixels, preprocessImage, readImageSize } from '../preprocess/node/index.js';
+import { describePixels, readImageSize } from '../preprocess/node/index.js';
 import { HttpError } from './http-error.js';
 import type { FilePart } from './multipart.js';
+import type { PixelBudget } from './pixel-budget.js';
+import type { PreprocessPool } from './preprocess-pool.js';
 import type { ServedModel } from './served-model.js';
 
 /** How many pixels the image route decodes (`serve --max-pixels`, `--max-request-pixels`). */
@@ -13,18 +15,28 @@ export interface PixelLimits {
   readonly maxRequestPixels: number;
 }
 
+/** Where the image route's images are decoded: the server's, shared by all its requests. */
+export interface ImageDecoding {
+  /** The pixels being decoded at once, all requests together (capacity: maxRequestPixels). */
+  readonly budget: PixelBudget;
+  /** The worker threads that decode and preprocess, off the thread that answers requests. */
+  readonly pool: PreprocessPool;
+}
+
 /**
  * The convenience route's work: encoded images → the document `nin-sdk predict --json` prints. Decoding and
  * preprocessing follow the model's own spec (src/preprocess), the scores go through the same batcher as
  * `infer`, and ranking is the SDK's topK. The sizes the images' headers state are checked against the limits
- * before any is decoded (413 past them); an image that cannot be decoded gets its own error entry; a busy or
- * failing server fails the whole request.
+ * before any is decoded (413 past them), and each image waits for its pixels in the server's budget before it is
+ * decoded; an image that cannot be decoded (SVG or another format that is not accepted included) gets its own error
+ * entry; a busy or failing server fails the whole request.
  */
 export async function classifyImages(
   model: ServedModel,
   images: readonly FilePart[],
   top: number,
   limits: PixelLimits,
+  decoding: ImageDecoding,
 ): Promise<PredictionsDocument> {
   const info = model.info;
   const scores = model.scoresOutput;
@@ -35,18 +47,18 @@ export async function classifyImages(
       `model '${model.name}' has no usable nin-sdk labels and preprocessing${why}: use its infer endpoint`,
     );
   }
-  await checkPixelLimits(images, limits);
+  const sizes = checkPixelLimits(images, limits);
   const { maxPixels } = limits;
   const classes = info.labels.length;
   const outcomes = await Promise.all(
-    images.map(async ({ name, bytes }): Promise<ImageOutcome> => {
+    images.map(async ({ name, bytes }, i): Promise<ImageOutcome> => {
       let tensor: Float32Array;
       try {
-        tensor = (
-          await preprocessImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info.preprocessing, {
-            maxPixels,
-          })
-        ).tensor;
+        const encoded = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const options = { maxPixels, limitName: '--max-pixels', name: `image '${name}'` };
+        tensor = await decoding.budget.with(sizes[i]!, () =>
+          decoding.pool.preprocess(encoded, info.preprocessing, options),
+        );
       } catch (error) {
         return { file: name, error: error instanceof Error ? error.message : String(error) };
       }
@@ -70,12 +82,15 @@ export async function classifyImages(
 /**
  * Refuses the request (413) when an image's header states more than maxPixels, or all of them together more than
  * maxRequestPixels: images are decoded at once, so the total bounds what one request holds in memory. An image
- * whose header cannot be read counts nothing here: decoding it fails before any pixel is held.
+ * whose header cannot be read, or that is in no accepted format, counts nothing here: decoding refuses it before any
+ * decoder starts. Returns each image's pixels.
  */
-async function checkPixelLimits(images: readonly FilePart[], limits: PixelLimits): Promise<void> {
+function checkPixelLimits(images: readonly FilePart[], limits: PixelLimits): number[] {
   let total = 0;
+  const sizes: number[] = [];
   for (const { name, bytes } of images) {
-    const size = await readImageSize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const size = readImageSize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    sizes.push(size === undefined ? 0 : size.width * size.height);
     if (size === undefined) continue;
     const pixels = size.width * size.height;
     if (pixels > limits.maxPixels) {
@@ -92,4 +107,5 @@ async function checkPixelLimits(images: readonly FilePart[], limits: PixelLimits
       `the request's ${images.length} images have ${describePixels(total)} in all, over this server's limit of ${describePixels(limits.maxRequestPixels)} per request (--max-request-pixels)`,
     );
   }
+  return sizes;
 }

@@ -7,7 +7,7 @@
 import { rankClasses, softmaxRow, type RankedClass } from '../classifier/predictions.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import { ModelError } from '../model/model-info.js';
-import { decodeImage, preprocessImage, type ImageInput } from '../preprocess/node/index.js';
+import { decodeImage, preprocessImage, type DecodeOptions, type ImageInput } from '../preprocess/node/index.js';
 import { resizeAndCropPixels } from '../preprocess/pipeline.js';
 import type { RawPixels } from '../preprocess/pixels.js';
 import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
@@ -28,6 +28,8 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
   /** Largest image decoded, in pixels (default 100 megapixels). */
   readonly maxPixels?: number;
+  /** How the size error names maxPixels (default `maxPixels`; `nin-sdk predict` passes `--max-pixels`). */
+  readonly maxPixelsName?: string;
   /**
    * Largest answer read from the server, in bytes (default 64 MiB, far above any classifier's: a batch of 32
    * ImageNet score rows as JSON is under 1 MB). Past it the request fails with a ServerError and nothing more is
@@ -132,14 +134,18 @@ export class RemoteClassifier {
   private async preprocess(image: ImageInput): Promise<NumericArray> {
     const spec = this.info.preprocessing;
     if (this.metadata.inputs[0]!.datatype === 'FP32')
-      return (await preprocessImage(image, spec, { maxPixels: this.options.maxPixels })).tensor;
+      return (await preprocessImage(image, spec, this.decoding())).tensor;
     const pixels: RawPixels =
       typeof image === 'string' || image instanceof Uint8Array
-        ? (await decodeImage(image, { maxPixels: this.options.maxPixels })).pixels
+        ? (await decodeImage(image, this.decoding())).pixels
         : image;
     const cropped = resizeAndCropPixels(pixels, spec);
     // A grey spec's pixels are already the one byte per pixel its pixel model takes.
     return specChannels(spec) === 1 ? Uint8Array.from(cropped.data) : interleavedRgb(cropped);
+  }
+
+  private decoding(): DecodeOptions {
+    return { maxPixels: this.options.maxPixels, limitName: this.options.maxPixelsName };
   }
 
   /** One infer request with binary input and output: `rows` stacked, the named FP32 output returned. */

@@ -4,7 +4,10 @@ import type { Writable } from 'node:stream';
 import { NIN_SDK_VERSION } from '../version.js';
 import { AccessLog } from './access-log.js';
 import type { BatchingOptions } from './batcher.js';
-import { classifyImages } from './classify-images.js';
+import { classifyImages, type ImageDecoding } from './classify-images.js';
+import { PixelBudget } from './pixel-budget.js';
+import { PreprocessPool } from './preprocess-pool.js';
+import { physicalCoreCount } from '../node/cpu-cores.js';
 import { HttpError } from './http-error.js';
 import { encodeInferResponse } from './infer-response.js';
 import { decodeInferRequest } from './infer-request.js';
@@ -29,7 +32,10 @@ export interface ServeOptions extends ServedModelOptions, BatchingOptions {
   readonly drainTimeoutMs: number;
   /** Largest image the image route decodes, in pixels (as its header states them). */
   readonly maxPixels: number;
-  /** Most pixels the image route decodes for one request, all its images together. */
+  /**
+   * Most pixels the image route decodes for one request, all its images together; also the most decoded at once
+   * across all requests (the others wait their turn).
+   */
   readonly maxRequestPixels: number;
   /** Default `top` of the image route. */
   readonly top: number;
@@ -67,6 +73,11 @@ export class InferenceServer {
   private active = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private shuttingDown: Promise<void> | undefined;
+  /**
+   * The image route's decoding: worker threads (started on its first image), and a budget of pixels decoded at once
+   * by all requests together, as many as one request may decode.
+   */
+  private readonly decoding: ImageDecoding;
 
   private constructor(
     models: readonly ServedModel[],
@@ -74,6 +85,10 @@ export class InferenceServer {
     readonly metrics: ServerMetrics,
   ) {
     for (const model of models) this.models.set(model.name, model);
+    this.decoding = {
+      budget: new PixelBudget(options.maxRequestPixels),
+      pool: new PreprocessPool(physicalCoreCount()),
+    };
     this.log = new AccessLog(options.log);
     this.server = createServer(
       {
@@ -156,7 +171,7 @@ export class InferenceServer {
       clearTimeout(timer);
       this.server.closeAllConnections();
       await closed;
-      await Promise.all([...this.models.values()].map((m) => m.stop()));
+      await Promise.all([...[...this.models.values()].map((m) => m.stop()), this.decoding.pool.close()]);
       this.log.event('stopped', { unanswered: this.active });
     })();
     return this.shuttingDown;
@@ -315,7 +330,7 @@ export class InferenceServer {
       ? parseMultipart(body, type)
       : [{ name: 'body', bytes: body }];
     if (images.some((i) => i.bytes.length === 0)) throw new HttpError(400, 'an empty image was sent');
-    send(response, 200, await classifyImages(model, images, top, this.options));
+    send(response, 200, await classifyImages(model, images, top, this.options, this.decoding));
   }
 }
 

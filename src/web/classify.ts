@@ -23,6 +23,8 @@ export interface WebLoadClassifierOptions {
   readonly strict?: boolean;
   /** Images per ONNX Runtime run in classifyBatch (default 32). */
   readonly batchSize?: number;
+  /** Largest encoded image decoded, in pixels, checked on its header first (default 100 megapixels). */
+  readonly maxPixels?: number;
   /**
    * Where onnxruntime-web's `ort-wasm-simd-threaded.asyncify.wasm` and `.asyncify.mjs` are served: a folder URL
    * ending in '/' (absolute, e.g. `new URL('ort/', document.baseURI).href`) or `{ wasm, mjs }` file URLs. Default:
@@ -69,7 +71,7 @@ export async function loadClassifier(
     // `classifier.fallbacks`); ONNX Runtime's page-wide logger (ort.env.logLevel) is the application's, left as it is.
     sessionOptions: { logSeverityLevel: 3 },
     onProgress: options.onProgress,
-    preprocess: async (image, spec) => (await preprocessImage(image, spec)).tensor,
+    preprocess: async (image, spec) => (await preprocessImage(image, spec, { maxPixels: options.maxPixels })).tensor,
   });
 }
 

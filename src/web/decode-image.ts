@@ -1,4 +1,7 @@
+import { checkEncodedImage } from '../preprocess/check-encoded-image.js';
 import { ImageError } from '../preprocess/errors.js';
+import type { ImageHeader } from '../preprocess/header/image-header.js';
+import { checkMaxPixels, describePixels } from '../preprocess/image-limits.js';
 import type { RawPixels } from '../preprocess/pixels.js';
 import { readUnpremultiplied } from './unpremultiplied-pixels.js';
 
@@ -21,17 +24,42 @@ const PLAIN_DECODE: ImageBitmapOptions = {
   imageOrientation: 'from-image',
 };
 
+export interface WebDecodeOptions {
+  /**
+   * Largest encoded image decoded, in pixels (default 100 megapixels, as in Node; `Infinity` lifts it): a few
+   * hundred kB of PNG can claim gigapixels, and the browser would allocate them all. Checked on the file's header
+   * before the browser decodes it (for an `<img>`, on its natural size once loaded).
+   */
+  readonly maxPixels?: number;
+}
+
+/**
+ * The header of an encoded image file checked before any decoding, as Node checks it: JPEG, PNG, WebP, GIF or TIFF
+ * by its bytes, at most `maxPixels`, JPEG scans and frames bounded; a one-line ImageError naming the file
+ * otherwise. For a page that shows a preview of the file: check it first, or the `<img>` decodes the bomb.
+ * @example
+ * await checkImageFile(file); // throws `huge.png is 12000×12000 (144 megapixels), over the limit of 100 …`
+ * preview.src = URL.createObjectURL(file);
+ */
+export async function checkImageFile(file: Blob, options: WebDecodeOptions = {}): Promise<ImageHeader> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  return checkEncodedImage(bytes, describeBlob(file), {
+    maxPixels: checkMaxPixels(options.maxPixels),
+    limitName: 'maxPixels',
+  });
+}
+
 /**
  * Any WebImage → RGBA (or the caller's own) 8-bit pixels, ready for the pure preprocessing pipeline, equal to
  * the sharp path's for the same file (JPEG and PNG measured bit-identical in Chromium, transparent PNGs too).
  * Canvases and ImageBitmaps made by the caller are taken as they are: if premultiplied, the colour under
  * transparent pixels is already gone.
  */
-export async function decodeImage(image: WebImage): Promise<RawPixels> {
+export async function decodeImage(image: WebImage, options: WebDecodeOptions = {}): Promise<RawPixels> {
   if (isImageData(image)) return { data: image.data, width: image.width, height: image.height, channels: 4 };
   if (isRawPixels(image)) return image;
   if (isBitmap(image)) return bitmapPixels(image);
-  const bitmap = await toBitmap(image);
+  const bitmap = await toBitmap(image, checkMaxPixels(options.maxPixels));
   try {
     return bitmapPixels(bitmap);
   } finally {
@@ -39,9 +67,12 @@ export async function decodeImage(image: WebImage): Promise<RawPixels> {
   }
 }
 
-async function toBitmap(image: Exclude<WebImage, ImageData | RawPixels | ImageBitmap>): Promise<ImageBitmap> {
+async function toBitmap(
+  image: Exclude<WebImage, ImageData | RawPixels | ImageBitmap>,
+  maxPixels: number,
+): Promise<ImageBitmap> {
   if (image instanceof Blob) {
-    if (image.size === 0) throw new ImageError(`${describeBlob(image)} is empty (0 bytes)`);
+    await checkImageFile(image, { maxPixels });
     return createImageBitmap(image, PLAIN_DECODE).catch((error: unknown) => {
       throw new ImageError(`${describeBlob(image)} is not an image this browser can decode (${reason(error)})`, {
         cause: error,
@@ -49,7 +80,10 @@ async function toBitmap(image: Exclude<WebImage, ImageData | RawPixels | ImageBi
     });
   }
   if (isImageElement(image)) {
-    // An <img> still loading has no pixels yet; decode() waits for it and rejects for a broken image.
+    // Its natural size is known once loaded, before decode() makes the bitmap: the pixel limit comes first.
+    await loaded(image);
+    checkElementSize(image, maxPixels);
+    // decode() rejects for a broken image, with the browser's reason.
     await image.decode().catch((error: unknown) => {
       throw new ImageError(
         `image ${image.currentSrc || image.src || '(no src)'} cannot be decoded (${reason(error)})`,
@@ -63,6 +97,25 @@ async function toBitmap(image: Exclude<WebImage, ImageData | RawPixels | ImageBi
     : [image.width, image.height];
   if (width === 0 || height === 0) throw new ImageError(`${image.constructor.name} has no pixels (${width}×${height})`);
   return createImageBitmap(image, PLAIN_DECODE);
+}
+
+/** Waits until an <img> has loaded (or failed to): its natural size is then known, nothing is decoded yet. */
+async function loaded(image: HTMLImageElement): Promise<void> {
+  if (image.complete) return;
+  await new Promise<void>((resolve) => {
+    image.addEventListener('load', () => resolve(), { once: true });
+    image.addEventListener('error', () => resolve(), { once: true });
+  });
+}
+
+/** The pixel limit on an <img>'s natural size (an element's bytes cannot be read, its header not checked). */
+function checkElementSize(image: HTMLImageElement, maxPixels: number): void {
+  const { naturalWidth: width, naturalHeight: height } = image;
+  if (width * height > maxPixels) {
+    throw new ImageError(
+      `image ${image.currentSrc || image.src} is ${width}×${height} (${describePixels(width * height)}), over the limit of ${describePixels(maxPixels)} (maxPixels)`,
+    );
+  }
 }
 
 /**

@@ -14,7 +14,8 @@ export {
   type WebProvider,
 } from './classify.js';
 export { checkpointBytes, convert, type CheckpointSource } from './convert.js';
-export { decodeImage, type WebImage } from './decode-image.js';
+export { checkImageFile, decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
+export type { ImageFormat, ImageHeader } from '../preprocess/header/image-header.js';
 export { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
 export { DEFAULT_INT8_MODEL_URL, defaultModelUrl } from './model-source.js';
 export type { WasmPaths } from './ort-web.js';

@@ -1,15 +1,19 @@
 import type { PreprocessedImage } from '../preprocess/normalize.js';
 import { preprocessPixels } from '../preprocess/pipeline.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
-import { decodeImage, type WebImage } from './decode-image.js';
+import { decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
 
 /**
  * A browser image → the [1, C, S, S] input tensor of a model with this preprocessing spec: decoded by the
  * browser, then the same pure pipeline as Node's sharp path (Pillow's bilinear resize, torchvision's centre crop,
  * float32 normalisation), so equal pixels give bit-identical tensors.
  */
-export async function preprocessImage(image: WebImage, spec: PreprocessSpec): Promise<PreprocessedImage> {
-  return preprocessPixels(await decodeImage(image), spec, label(image));
+export async function preprocessImage(
+  image: WebImage,
+  spec: PreprocessSpec,
+  options: WebDecodeOptions = {},
+): Promise<PreprocessedImage> {
+  return preprocessPixels(await decodeImage(image, options), spec, label(image));
 }
 
 /** How errors name the image: a file's name, else its kind ('HTMLImageElement', 'raw pixels' …). */

@@ -99,8 +99,7 @@ describe('decodeSmallJpeg (libjpeg-turbo in WebAssembly)', () => {
       assert.equal(await decodeSmallJpeg(bytes, DEFAULT_MAX_PIXELS), undefined, what);
     await assert.rejects(decodeImage(badHuffmanTable), {
       name: 'ImageError',
-      message:
-        'image buffer (973 bytes) is not an image sharp can decode (corrupt header: VipsJpeg: Bogus Huffman table definition)',
+      message: 'image buffer (973 bytes) is a truncated or corrupt JPEG image (its header is cut short or malformed)',
     });
     await assert.rejects(decodeImage(cutScan), {
       name: 'ImageError',

@@ -29,10 +29,10 @@ describe('preprocessImage errors (one line each, naming the image)', () => {
 
   it('a text file named .jpg', async () => {
     const path = invalid('not-an-image.jpg');
-    await rejectsWith(path, `${path} is not an image sharp can decode (unsupported image format)`);
+    await rejectsWith(path, `${path} is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF)`);
     await rejectsWith(
       readFileSync(path),
-      'image buffer (50 bytes) is not an image sharp can decode (unsupported image format)',
+      'image buffer (50 bytes) is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF)',
     );
   });
 
@@ -51,7 +51,7 @@ describe('preprocessImage errors (one line each, naming the image)', () => {
     const bytes = readFileSync(join(IMAGES, 'cat.jpg')).subarray(0, 300);
     await rejectsWith(
       bytes,
-      'image buffer (300 bytes) is not an image sharp can decode (corrupt header: VipsJpeg: premature end of JPEG image)',
+      'image buffer (300 bytes) is a truncated or corrupt JPEG image (its header is cut short or malformed)',
     );
   });
 

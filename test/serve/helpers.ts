@@ -103,3 +103,20 @@ export function binaryInferBody(
 export function ranked(predictions: readonly RankedClass[]): RankedClass[] {
   return predictions.map(({ label, index, probability }) => ({ label, index, probability }));
 }
+
+/** A multipart/form-data body of these files, as a browser form or `curl -F image=@…` sends them. */
+export function multipart(boundary: string, files: readonly { name: string; bytes: Buffer }[]): Buffer {
+  return Buffer.concat([
+    ...files.map(({ name, bytes }) =>
+      Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${name}"\r\n` +
+            'Content-Type: application/octet-stream\r\n\r\n',
+        ),
+        bytes,
+        Buffer.from('\r\n'),
+      ]),
+    ),
+    Buffer.from(`--${boundary}--\r\n`),
+  ]);
+}

@@ -10,25 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { InferenceServer } from '../../src/serve/server.js';
 import { FIXTURES } from '../support/fixtures.js';
-import { json, send, startDefaultServer } from './helpers.js';
+import { json, multipart, send, startDefaultServer } from './helpers.js';
 
 const CAT = readFileSync(join(FIXTURES, 'images', 'cifar10', 'cat-0000.jpg')); // 32×32
-
-function multipart(boundary: string, files: readonly { name: string; bytes: Buffer }[]): Buffer {
-  return Buffer.concat([
-    ...files.map(({ name, bytes }) =>
-      Buffer.concat([
-        Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${name}"\r\n` +
-            'Content-Type: application/octet-stream\r\n\r\n',
-        ),
-        bytes,
-        Buffer.from('\r\n'),
-      ]),
-    ),
-    Buffer.from(`--${boundary}--\r\n`),
-  ]);
-}
 
 function png(width: number, height: number): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 10, b: 10 } } })

@@ -205,6 +205,34 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
     await page.screenshot({ path: join(ARTIFACTS, 'example-page-wasm.png'), fullPage: true });
   });
 
+  test('a pixel bomb and an SVG named .png: refused from their headers, no preview decoded, the page says why', async () => {
+    const page = await browser.newPage();
+    await page.addInitScript({ content: 'delete Navigator.prototype.gpu;' }); // wasm: the quickest start
+    await page.goto(site.url);
+    await settled(page);
+    // 74 bytes claiming 30000×30000: the <img> preview or createImageBitmap would allocate 3.6 GB.
+    await page.setInputFiles('#image-file', join(FIXTURES, 'images', 'invalid', 'bomb-30000x30000.png'));
+    assert.equal(await settled(page), 'error');
+    assert.equal(
+      await text(page, '#error'),
+      'bomb-30000x30000.png (74 bytes, image/png) is 30000×30000 (900 megapixels), over the limit of 100 megapixels (maxPixels)',
+    );
+    assert.deepEqual(await visible(page, ['#preview', '#error']), [false, true]);
+    assert.equal(await page.getAttribute('#preview', 'src'), null, 'no preview of the bomb was ever started');
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+    );
+    await page.setInputFiles('#image-file', { name: 'evil.png', mimeType: 'image/png', buffer: svg });
+    // The page was in 'error' already: wait for this file's message.
+    await page.waitForFunction(() => document.getElementById('error')?.textContent?.includes('evil.png'));
+    assert.equal(await settled(page), 'error');
+    assert.equal(
+      await text(page, '#error'),
+      `evil.png (${svg.length} bytes, image/png) is SVG, not an accepted image format (JPEG, PNG, WebP, GIF, TIFF)`,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'example-page-pixel-bomb.png'), fullPage: true });
+  });
+
   test('no console errors or uncaught exceptions in the pages', () => {
     assert.deepEqual(browser.problems, []);
   });

@@ -3,7 +3,7 @@ import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../node/dataset.js';
 import { labelIndexByFolder } from '../../node/label-folders.js';
-import { preprocessImage } from '../../preprocess/node/index.js';
+import { DEFAULT_MAX_PIXELS, preprocessImage } from '../../preprocess/node/index.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
 import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -27,6 +27,8 @@ Options:
   --dtype <fp32|int8>      the embedded model's precision (default: int8 on cpu, fp32 on cuda and webgpu;
                            see docs/int8.md); with --model, the model must be of this precision
   --limit <n>              evaluate only the first n images
+  --max-pixels <n>         largest image decoded, width × height (default 100000000), checked on the
+                           image's header before decoding
   -h, --help               show this help`;
 
 export async function runEval(argv: readonly string[]): Promise<number> {
@@ -42,6 +44,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
         threads: { type: 'string' },
         dtype: { type: 'string' },
         limit: { type: 'string' },
+        'max-pixels': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -55,6 +58,7 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
   const limit = integerOption('limit', values.limit, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
   const providers = providerOption(values.provider);
+  const maxPixels = integerOption('max-pixels', values['max-pixels'], DEFAULT_MAX_PIXELS, 1, Number.MAX_SAFE_INTEGER);
   if (positionals.length !== 1) throw new UsageError(`eval needs exactly one dataset, got ${positionals.length}`);
   const dataset = positionals[0]!;
 
@@ -72,7 +76,12 @@ export async function runEval(argv: readonly string[]): Promise<number> {
   const spec = classifier.info.preprocessing;
 
   const evaluate = async (batch: readonly LabeledImage[]): Promise<void> => {
-    const tensors = await Promise.all(batch.map(async (image) => (await preprocessImage(image.bytes, spec)).tensor));
+    const tensors = await Promise.all(
+      batch.map(
+        async (image) =>
+          (await preprocessImage(image.bytes, spec, { maxPixels, limitName: '--max-pixels', name: image.name })).tensor,
+      ),
+    );
     const probabilities = await classifier.probabilities(tensors);
     batch.forEach((image, i) => {
       const row = probabilities.subarray(i * labels.length, (i + 1) * labels.length);

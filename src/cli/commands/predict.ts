@@ -4,6 +4,7 @@ import { predictionsDocument } from '../../classifier/predictions-json.js';
 import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
+import { DEFAULT_MAX_PIXELS } from '../../preprocess/image-limits.js';
 import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';
 import { describeFailure, UsageError } from '../errors.js';
 import { expandImagePaths } from '../image-files.js';
@@ -14,9 +15,9 @@ import { terminalSafe } from '../terminal-text.js';
 
 export const PREDICT_HELP = `Usage: nin-sdk predict <images or folders...> [options]
 
-Classifies images (JPEG, PNG, WebP, GIF, TIFF, AVIF; folders are searched recursively) and prints one line
-per image: the file, then the top classes with their probabilities. '-' reads one image from standard input
-(curl -sL URL | nin-sdk predict -).
+Classifies images (JPEG, PNG, WebP, GIF, TIFF, recognised by their bytes; folders are searched recursively)
+and prints one line per image: the file, then the top classes with their probabilities. '-' reads one image
+from standard input (curl -sL URL | nin-sdk predict -).
 
 Options:
   --model <file.onnx>      a model written by nin-convert (default: the embedded CIFAR-10 NIN); with --server,
@@ -31,6 +32,8 @@ Options:
                            most 8 images)
   --dtype <fp32|int8>      the embedded model's precision (default: int8 on cpu, fp32 on cuda and webgpu;
                            see docs/int8.md); with --model, the model must be of this precision
+  --max-pixels <n>         largest image decoded, width × height (default 100000000), checked on the
+                           image's header before decoding
   --json                   print one JSON document instead of lines
   -h, --help               show this help
 
@@ -67,6 +70,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
         batch: { type: 'string' },
         threads: { type: 'string' },
         dtype: { type: 'string' },
+        'max-pixels': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -82,6 +86,10 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const threadsAsked = values.threads === undefined ? undefined : integerOption('threads', values.threads, 1, 1, 1024);
   const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
   const providers = providerOption(values.provider);
+  const decoding = {
+    maxPixels: integerOption('max-pixels', values['max-pixels'], DEFAULT_MAX_PIXELS, 1, Number.MAX_SAFE_INTEGER),
+    maxPixelsName: '--max-pixels',
+  };
   if (values.server !== undefined) {
     // The server's model, precision and providers compute the scores: a local choice would be silently ignored.
     const given = {
@@ -117,7 +125,9 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const classifier =
     values.server !== undefined
       ? // Loaded only for --server: the protocol client is no part of a local prediction's start-up.
-        await (await import('../../serve/client.js')).connect(values.server, { model: values.model, batchSize })
+        await (
+          await import('../../serve/client.js')
+        ).connect(values.server, { model: values.model, batchSize, ...decoding })
       : await loadClassifier(values.model, {
           provider: providers,
           strict: values.strict,
@@ -125,6 +135,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
           threads,
           optimize,
           dtype,
+          ...decoding,
           // Many images on the CPU: the batches run in a worker thread while this one reads and decodes the next,
           // with blocking reads, since it has nothing else to do meanwhile.
           ...(optimize === 'throughput' && providers.every((provider) => provider === 'cpu')

@@ -1,15 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { describeUrlInput } from '../../node/url-input.js';
-import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { FileTypeError, readRegularFile, readRegularFileSync } from '../../node/read-regular-file.js';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { readJpegHeader } from '../jpeg-header.js';
 import { cmykToRgbAsPil } from '../cmyk.js';
+import { checkEncodedImage } from '../check-encoded-image.js';
 import { ImageError } from '../errors.js';
+import { ACCEPTED_FORMAT_NAMES, isHeaderProblem, type ImageFormat } from '../header/image-header.js';
+import { readImageHeader } from '../header/read-image-header.js';
+import { checkMaxPixels, MAX_FRAMES, MAX_JPEG_SCANS } from '../image-limits.js';
 import type { RawPixels } from '../pixels.js';
 
-/** Largest encoded image decoded by default, in pixels (width × height as its header states them). */
-export const DEFAULT_MAX_PIXELS = 100_000_000;
+export { DEFAULT_MAX_PIXELS, describePixels } from '../image-limits.js';
 
 export interface DecodeOptions {
   /**
@@ -22,6 +24,10 @@ export interface DecodeOptions {
    * thread waits on each read. For a thread with nothing else to do meanwhile; see LoadClassifierOptions.blockingReads.
    */
   readonly blockingReads?: boolean | undefined;
+  /** How errors name an image given as bytes (default `image buffer (N bytes)`; a path names itself). */
+  readonly name?: string | undefined;
+  /** How the size error names the pixel limit (default `maxPixels`; a CLI passes its flag, `--max-pixels`). */
+  readonly limitName?: string | undefined;
 }
 
 export interface DecodedImage {
@@ -36,67 +42,68 @@ export interface DecodedImage {
  * under transparent pixels stays, as convert('RGB') keeps it; blending onto a background would differ from every
  * torchvision pipeline), the embedded ICC profile ignored (PIL does not apply it), 16-bit samples cut to their high
  * byte. Always RGB (channels 3): sharp writes grey images out as three equal channels, as convert('RGB') does;
- * CMYK (JPEG, TIFF) is converted with PIL's own formula, not a colour profile.
+ * CMYK (JPEG, TIFF) is converted with PIL's own formula, not a colour profile. Only JPEG, PNG, WebP, GIF and TIFF
+ * are decoded, recognised by their bytes, and of those with several frames or pages the first only (see
+ * checkEncodedImage for what is refused before any decoder starts).
  */
 export async function decodeImage(input: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const maxPixels = checkMaxPixels(options.maxPixels);
-  const label = typeof input === 'string' ? input : `image buffer (${input.length} bytes)`;
+  const label = typeof input === 'string' ? input : (options.name ?? `image buffer (${input.length} bytes)`);
   const bytes = typeof input === 'string' ? await readImageFile(input, options.blockingReads === true) : input;
-  if (bytes.length === 0) throw new ImageError(`${label} is empty (0 bytes)`);
-  const zeroSize = zeroSizedPng(bytes);
-  if (zeroSize !== undefined) throw new ImageError(`${label} has no pixels (${zeroSize})`);
+  const header = checkEncodedImage(bytes, label, { maxPixels, limitName: options.limitName ?? 'maxPixels' });
 
-  const small = await decodeSmallJpeg(bytes, maxPixels);
-  if (small !== undefined) return { pixels: small, label };
+  if (header.format === 'jpeg') {
+    const small = await decodeSmallJpeg(bytes, maxPixels);
+    if (small !== undefined) return { pixels: small, label };
+  }
 
   const sharp = await loadSharp();
-  if (await isCmyk(bytes, sharp)) return { pixels: await decodeCmyk(bytes, label, maxPixels, sharp), label };
-  // One sharp call on the happy path (the header is read again only to explain a failure): with small images
-  // such as CIFAR's, a second call would cost as much as the decoding.
+  if (await isCmyk(header.format, bytes, sharp))
+    return { pixels: await decodeCmyk(bytes, label, header.format, maxPixels, sharp), label };
   const decoded = await sharp(bytes, {
+    // Checked above already; sharp's own check stays as a second one, on what libvips itself reads.
     limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false,
     ignoreIcc: true,
+    // The first frame or page only (sharp's default, said here because the pixel bound relies on it).
+    pages: 1,
+    page: 0,
   })
     .autoOrient()
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true })
-    .catch(async (error: unknown) => {
-      throw await explainFailure(bytes, label, maxPixels, error);
+    .catch((error: unknown) => {
+      throw explainFailure(label, header.format, error);
     });
   const { data, info } = decoded;
   if (info.channels !== 3) throw new ImageError(`${label} decodes to ${info.channels} channels instead of RGB`);
   return { pixels: { data, width: info.width, height: info.height, channels: info.channels }, label };
 }
 
-/** Whether an image's samples are CMYK: a 4-component JPEG (the header alone), or a TIFF that says so. */
-async function isCmyk(bytes: Uint8Array, sharp: SharpFunction): Promise<boolean> {
-  const jpeg = readJpegHeader(bytes);
-  if (jpeg !== undefined) return jpeg.components === 4;
-  if (!isTiff(bytes)) return false; // PNG, WebP, GIF and AVIF have no CMYK
+/** Whether an image's samples are CMYK: a 4-component JPEG (its markers alone), or a TIFF that says so. */
+async function isCmyk(format: ImageFormat, bytes: Uint8Array, sharp: SharpFunction): Promise<boolean> {
+  if (format === 'jpeg') return readJpegHeader(bytes)?.components === 4;
+  if (format !== 'tiff') return false; // PNG, WebP and GIF have no CMYK
   try {
-    return (await sharp(bytes, { limitInputPixels: false }).metadata()).space === 'cmyk';
+    return (await sharp(bytes, { limitInputPixels: false, pages: 1, page: 0 }).metadata()).space === 'cmyk';
   } catch {
     return false; // decoding will say what is wrong
   }
-}
-
-/** TIFF's byte-order marks: II*\0 (little-endian) or MM\0* (big-endian). */
-function isTiff(bytes: Uint8Array): boolean {
-  const [a, b, c, d] = bytes;
-  return (a === 0x49 && b === 0x49 && c === 0x2a && d === 0) || (a === 0x4d && b === 0x4d && c === 0 && d === 0x2a);
 }
 
 /** A CMYK image's samples as decoded (JPEG's Adobe inversion undone, no profile applied), then PIL's conversion. */
 async function decodeCmyk(
   bytes: Uint8Array,
   label: string,
+  format: ImageFormat,
   maxPixels: number,
   sharp: SharpFunction,
 ): Promise<RawPixels> {
   const { data, info } = await sharp(bytes, {
     limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false,
     ignoreIcc: true,
+    pages: 1,
+    page: 0,
   })
     .autoOrient()
     .removeAlpha()
@@ -105,84 +112,58 @@ async function decodeCmyk(
     .toColourspace('cmyk')
     .raw()
     .toBuffer({ resolveWithObject: true })
-    .catch(async (error: unknown) => {
-      throw await explainFailure(bytes, label, maxPixels, error);
+    .catch((error: unknown) => {
+      throw explainFailure(label, format, error);
     });
   if (info.channels !== 4) throw new ImageError(`${label} decodes to ${info.channels} channels instead of CMYK`);
   return { data: cmykToRgbAsPil(data), width: info.width, height: info.height, channels: 3 };
 }
 
 /**
- * The size an encoded image's header states, read without decoding a pixel (the JPEG markers, else sharp's header
- * reader); undefined when no header can be read, and decoding will then say what is wrong. For bounds checked
- * before anything is decoded, such as a server's pixel budget per request.
+ * The size an encoded image's header states, read without decoding a pixel; undefined when it is in no accepted
+ * format or its header cannot be read (decoding then refuses it before any pixel is held).
  */
-export async function readImageSize(bytes: Uint8Array): Promise<{ width: number; height: number } | undefined> {
-  const jpeg = readJpegHeader(bytes);
-  if (jpeg !== undefined) return { width: jpeg.width, height: jpeg.height };
-  const sharp = await loadSharp();
-  try {
-    const { width, height } = await sharp(bytes, { limitInputPixels: false }).metadata();
-    return width === undefined || height === undefined ? undefined : { width, height };
-  } catch {
-    return undefined;
-  }
+export function readImageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const reading = readImageHeader(bytes, { maxScans: MAX_JPEG_SCANS, maxFrames: MAX_FRAMES });
+  return reading === undefined || isHeaderProblem(reading)
+    ? undefined
+    : { width: reading.width, height: reading.height };
 }
 
-/** Megapixels for messages, one decimal. */
-function megapixels(pixels: number): string {
-  return pixels === Infinity ? 'unlimited' : String(Math.round(pixels / 1e5) / 10);
+/** Why sharp could not decode an image whose header passed checkEncodedImage: a damaged one, as an ImageError. */
+function explainFailure(label: string, format: ImageFormat, error: unknown): ImageError {
+  return new ImageError(
+    `${label} is a truncated or corrupt ${ACCEPTED_FORMAT_NAMES[format]} image (${sharpReason(error)})`,
+    { cause: error },
+  );
 }
 
-/** A pixel count for messages: '25.2 megapixels', or the exact count below a tenth of one ('1056 pixels'). */
-export function describePixels(pixels: number): string {
-  return pixels < 100_000 ? `${pixels} pixels` : `${megapixels(pixels)} megapixels`;
-}
+/** The libvips loaders of the accepted formats (each class covers its buffer, file and source variants). */
+const ACCEPTED_LOADERS = [
+  'VipsForeignLoadJpeg',
+  'VipsForeignLoadPng',
+  'VipsForeignLoadWebp',
+  'VipsForeignLoadNsgif',
+  'VipsForeignLoadTiff',
+];
 
-/** Why sharp could not decode `bytes`, as an ImageError: too large, not an image, or a damaged one. */
-async function explainFailure(
-  bytes: Uint8Array,
-  label: string,
-  maxPixels: number,
-  error: unknown,
-): Promise<ImageError> {
-  let header: Metadata;
-  const sharp = await loadSharp();
-  try {
-    // The header alone, with sharp's own limit off so that an oversized image can be named with its size.
-    header = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (headerError) {
-    return new ImageError(`${label} is not an image sharp can decode (${sharpReason(headerError)})`, {
-      cause: headerError,
-    });
-  }
-  const { width = 0, height = 0, format = 'image' } = header;
-  if (width === 0 || height === 0)
-    return new ImageError(`${label} has no pixels (${width}×${height})`, { cause: error });
-  if (width * height > maxPixels) {
-    return new ImageError(
-      `${label} is ${width}×${height} (${megapixels(width * height)} megapixels), over the limit of ${megapixels(maxPixels)} megapixels (maxPixels)`,
-      { cause: error },
-    );
-  }
-  return new ImageError(`${label} is a truncated or corrupt ${format.toUpperCase()} image (${sharpReason(error)})`, {
-    cause: error,
-  });
-}
+type SharpFunction = (typeof import('sharp'))['default'];
+let sharpModule: Promise<SharpFunction> | undefined;
 
-/** sharp is loaded on first use: a run on small JPEGs only never needs it, and loading it costs ~50 ms of start-up. */
-type SharpFunction = (input: Uint8Array, options?: SharpOptions) => Sharp;
-
+/**
+ * sharp is loaded on first use: a run on small JPEGs only never needs it, and loading it costs ~50 ms of start-up.
+ * Once loaded, every libvips loader but the accepted formats' is blocked, so that even bytes that got past
+ * checkEncodedImage could not reach librsvg, libheif or another decoder. This is process-wide: an application
+ * that decodes SVG with sharp in the same process must call `sharp.unblock({ operation: ['VipsForeignLoadSvg'] })`
+ * after nin-sdk has decoded an image.
+ */
 async function loadSharp(): Promise<SharpFunction> {
-  return (await import('sharp')).default;
-}
-
-function checkMaxPixels(maxPixels: number | undefined): number {
-  if (maxPixels === undefined) return DEFAULT_MAX_PIXELS;
-  if (!(maxPixels === Infinity || (Number.isInteger(maxPixels) && maxPixels > 0))) {
-    throw new RangeError(`maxPixels must be a positive integer or Infinity, got ${maxPixels}`);
-  }
-  return maxPixels;
+  sharpModule ??= import('sharp').then(({ default: sharp }) => {
+    sharp.block({ operation: ['VipsForeignLoad'] });
+    sharp.unblock({ operation: ACCEPTED_LOADERS });
+    return sharp;
+  });
+  return sharpModule;
 }
 
 /** Regular files only: a FIFO named x.jpg would block the read for ever, a device never end. */
@@ -219,14 +200,4 @@ function sharpReason(error: unknown): string {
     .replace(/^Input (file|buffer) (contains|has|is) /i, '')
     .replace(/:\s*$/, '')
     .trim();
-}
-
-/** libpng refuses a 0-wide or 0-high PNG with a reason that sharp drops ("corrupt header:"); name it instead. */
-function zeroSizedPng(bytes: Uint8Array): string | undefined {
-  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (bytes.length < 24 || !signature.every((b, i) => bytes[i] === b)) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
-  return width === 0 || height === 0 ? `${width}×${height}` : undefined;
 }
