@@ -10,6 +10,7 @@ import { answerClientError } from './client-error.js';
 import { HttpError } from './http-error.js';
 import { describeListenFailure, ListenError } from './listen-error.js';
 import { encodeInferResponse } from './infer-response.js';
+import { inferBodyLimit } from './infer-limits.js';
 import { decodeInferRequest } from './infer-request.js';
 import { ServerMetrics } from './metrics.js';
 import { parseMultipart, type FilePart } from './multipart.js';
@@ -338,9 +339,13 @@ export class InferenceServer {
 
   private async infer(request: IncomingMessage, response: ServerResponse, model: ServedModel): Promise<void> {
     allow(request.method, 'POST');
-    const body = await readBody(request, this.options.bodyLimitBytes);
-    const headerLength = request.headers[HEADER_LENGTH_HEADER];
-    const decoded = decodeInferRequest(body, Array.isArray(headerLength) ? headerLength[0] : headerLength, {
+    const headerValue = request.headers[HEADER_LENGTH_HEADER];
+    const headerLength = Array.isArray(headerValue) ? headerValue[0] : headerValue;
+    // Bounded by what the model can take, before anything is read (a malformed header is said after: bound as JSON).
+    const jsonLength = headerLength !== undefined && /^\d+$/.test(headerLength) ? Number(headerLength) : undefined;
+    const limit = inferBodyLimit(model, jsonLength, this.options.bodyLimitBytes);
+    const body = await readBody(request, limit.bytes, limit.reason);
+    const decoded = decodeInferRequest(body, headerLength, {
       name: model.name,
       input: model.input,
       outputs: model.metadata.outputs,
