@@ -18,7 +18,7 @@ before(async () => {
 });
 after(() => new Promise<void>((resolve) => held.close(() => resolve())));
 
-test('the library: start() rejects with a ListenError naming the address, its workers stopped', async () => {
+test('the library: start() rejects with a ListenError naming the address', async () => {
   await assert.rejects(startDefaultServer({ port }), {
     name: 'ListenError',
     message: `cannot listen on 127.0.0.1:${port}: the address is already in use (EADDRINUSE)`,
