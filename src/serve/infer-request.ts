@@ -144,7 +144,9 @@ function checkShape(input: RequestInput, model: InferTarget): number[] {
 function jsonValues(input: RequestInput, count: number): NumericArray {
   if (!Array.isArray(input.data))
     throw bad(`input '${input.name}' has neither 'data' nor a binary_data_size parameter`);
-  const flat = leavesInOrder(input.data as unknown[]);
+  const data = input.data as unknown[];
+  // Flat data (what clients send) is used as it is; nested data is flattened first.
+  const flat = data.some(Array.isArray) ? leavesInOrder(data) : data;
   if (flat.length !== count) throw bad(`input '${input.name}' has ${flat.length} values, its shape needs ${count}`);
   const datatype = input.datatype as keyof typeof DATATYPES;
   const out = DATATYPES[datatype].create(count);
