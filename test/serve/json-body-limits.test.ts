@@ -128,13 +128,16 @@ describe('infer bodies: bounds and JSON checks', () => {
 });
 
 describe('under attack', () => {
-  test('oversized, deep and array-bomb bodies sent at once get 4xx; health checks and an honest client are answered within a second; memory stays near rest', async () => {
+  test('oversized, deep and array-bomb bodies sent at once get 4xx; health checks and an honest client are answered within a second; memory stays near rest', async (t) => {
     const attacks: Promise<Reply & { ms: number }>[] = [];
     const timedSend = async (body: string): Promise<Reply & { ms: number }> => {
       const started = performance.now();
       const reply = await send(infer, 'POST', body, { 'Content-Type': 'application/json' });
       return { ...reply, ms: performance.now() - started };
     };
+    const { body, headers } = binaryInferBody(seededInput(1), 1);
+    // The session's first run is slower (ONNX Runtime's warm-up): not what is measured here.
+    assert.equal((await send(infer, 'POST', body, headers)).status, 200);
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
@@ -153,7 +156,6 @@ describe('under attack', () => {
       for (let i = 0; i < 3; i++) attacks.push(streamedBody(infer, 64 * 1024 * 1024));
       for (let i = 0; i < 2; i++) attacks.push(timedSend(jsonRequest(deepArrays(20_000))));
       for (let i = 0; i < 2; i++) attacks.push(timedSend(jsonRequest(emptyArrays(JSON_LIMIT - 70_000))));
-      const { body, headers } = binaryInferBody(seededInput(1), 1);
       const honestStarted = performance.now();
       const honest = await send(infer, 'POST', body, headers);
       const honestMs = performance.now() - honestStarted;
@@ -162,6 +164,11 @@ describe('under attack', () => {
       attacking = false;
       await poller;
 
+      const grown = (peakRss - rssBefore) / 2 ** 20;
+      t.diagnostic(
+        `honest ${honestMs.toFixed(0)} ms; attacks ${replies.map((r) => r.ms.toFixed(0)).join(', ')} ms; ` +
+          `${health.length} health checks, slowest ${Math.max(...health).toFixed(0)} ms; RSS +${grown.toFixed(0)} MiB`,
+      );
       assert.equal(honest.status, 200);
       assert.ok(honestMs < 1000, `the honest request took ${honestMs.toFixed(0)} ms`);
       assert.deepEqual(
@@ -173,7 +180,6 @@ describe('under attack', () => {
       const slowest = Math.max(...health);
       assert.ok(slowest < 1000, `a health check took ${slowest.toFixed(0)} ms`);
       // Before: 1.3 GB for one such body. The process holds the server, its worker and the clients.
-      const grown = (peakRss - rssBefore) / 2 ** 20;
       assert.ok(grown < 200, `resident memory grew by ${grown.toFixed(0)} MiB`);
     } finally {
       attacking = false;
