@@ -32,6 +32,7 @@ const KNOWN_ERROR_NAMES = new Set([
   'FileTypeError',
   'OutputError',
   'ServerError',
+  'ListenError',
 ]);
 
 interface NodeFileError extends Error {

@@ -6,9 +6,12 @@ export interface AccessRecord {
   readonly remote: string | undefined;
   readonly method: string | undefined;
   readonly path: string | undefined;
+  /** The status the client was sent (node:http's 408 for a request past --request-timeout too); 0 when none was. */
   readonly status: number;
   readonly ms: number;
+  /** Body bytes received. */
   readonly bytesIn: number;
+  /** Bytes written to the connection for this response: status line, headers and body. */
   readonly bytesOut: number;
   readonly model?: string;
   /** The error message sent (4xx/5xx), or what went wrong inside for a 500. */

@@ -1,5 +1,7 @@
 import { DATATYPES, elementCount, isDatatype, type NumericArray } from './datatypes.js';
 import { HttpError } from './http-error.js';
+import { describeJsonExcess, inferJsonLimits } from './infer-limits.js';
+import { exceedsJsonStructure } from './json-scan.js';
 import type { InferenceRequest, Parameters, RequestInput, TensorMetadata } from './protocol.js';
 
 /** An infer request checked against the model: the input's rows and values, and which outputs to return how. */
@@ -41,7 +43,7 @@ export function decodeInferRequest(
       );
     }
   }
-  const request = parseJson(body.subarray(0, jsonLength));
+  const request = parseJson(body.subarray(0, jsonLength), model);
   const binary = body.subarray(jsonLength);
   let binaryOffset = 0;
 
@@ -92,7 +94,12 @@ export function decodeInferRequest(
   };
 }
 
-function parseJson(bytes: Buffer): InferenceRequest {
+/** The request's JSON, its structure checked against what the model can take before JSON.parse builds it. */
+function parseJson(bytes: Buffer, model: InferTarget): InferenceRequest {
+  const excess = exceedsJsonStructure(bytes, inferJsonLimits(model));
+  // Nesting past any request's is malformed (400); more arrays or values than the model takes is too much (413).
+  if (excess !== undefined)
+    throw new HttpError(excess.limit === 'maxDepth' ? 400 : 413, describeJsonExcess(model, excess));
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
@@ -137,7 +144,9 @@ function checkShape(input: RequestInput, model: InferTarget): number[] {
 function jsonValues(input: RequestInput, count: number): NumericArray {
   if (!Array.isArray(input.data))
     throw bad(`input '${input.name}' has neither 'data' nor a binary_data_size parameter`);
-  const flat = (input.data as unknown[]).flat(Infinity);
+  const data = input.data as unknown[];
+  // Flat data (what clients send) is used as it is; nested data is flattened first.
+  const flat = data.some(Array.isArray) ? leavesInOrder(data) : data;
   if (flat.length !== count) throw bad(`input '${input.name}' has ${flat.length} values, its shape needs ${count}`);
   const datatype = input.datatype as keyof typeof DATATYPES;
   const out = DATATYPES[datatype].create(count);
@@ -153,6 +162,27 @@ function jsonValues(input: RequestInput, count: number): NumericArray {
     if (integer && out[i] !== v) throw bad(`input '${input.name}': value ${i} (${v}) is out of range for ${datatype}`);
   }
   return out;
+}
+
+/**
+ * The non-array elements of nested arrays, depth first (flat(Infinity)'s order), with a stack of its own: flat()
+ * recurses, and 20,000 nested arrays overflowed the call stack (a 500). The JSON was checked first, so the depth
+ * and the count here are bounded.
+ */
+function leavesInOrder(data: readonly unknown[]): unknown[] {
+  const leaves: unknown[] = [];
+  const stack: { readonly array: readonly unknown[]; next: number }[] = [{ array: data, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.array.length) {
+      stack.pop();
+      continue;
+    }
+    const element = top.array[top.next++];
+    if (Array.isArray(element)) stack.push({ array: element as unknown[], next: 0 });
+    else leaves.push(element);
+  }
+  return leaves;
 }
 
 function requestedOutputs(request: InferenceRequest, model: InferTarget): { name: string; binary: boolean }[] {

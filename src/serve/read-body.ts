@@ -17,12 +17,14 @@ const LINGER_BYTES = 128 * 1024 * 1024;
 /**
  * The request body, whole, refused with 413 as soon as it is known to exceed `limit` bytes (from Content-Length
  * before reading anything, else while reading), so that an oversized upload never sits in memory.
+ *
+ * @param reason where the limit comes from, said in the 413's message
  */
-export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(request: IncomingMessage, limit: number, reason?: string): Promise<Buffer> {
   const declared = request.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
     lingerThenClose(request);
-    return Promise.reject(tooLarge(limit));
+    return Promise.reject(tooLarge(limit, reason));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -36,7 +38,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
       stopReading();
       chunks.length = 0;
       lingerThenClose(request);
-      reject(tooLarge(limit));
+      reject(tooLarge(limit, reason));
     };
     const onEnd = (): void => {
       stopReading();
@@ -80,8 +82,11 @@ function lingerThenClose(request: IncomingMessage): void {
   Object.defineProperty(socket, 'destroySoon', { value: () => void socket.end(), configurable: true });
 }
 
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `the request body exceeds the limit of ${limit} bytes`);
+function tooLarge(limit: number, reason: string | undefined): HttpError {
+  return new HttpError(
+    413,
+    `the request body exceeds the limit of ${limit} bytes${reason === undefined ? '' : ` (${reason})`}`,
+  );
 }
 
 function cutOff(): HttpError {

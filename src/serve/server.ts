@@ -1,15 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { NIN_SDK_VERSION } from '../version.js';
 import { AccessLog } from './access-log.js';
 import type { BatchingOptions } from './batcher.js';
 import { classifyImages, type ImageDecoding } from './classify-images.js';
+import { answerClientError } from './client-error.js';
 import { PixelBudget } from './pixel-budget.js';
 import { PreprocessPool } from './preprocess-pool.js';
 import { physicalCoreCount } from '../node/cpu-cores.js';
 import { HttpError } from './http-error.js';
+import { describeListenFailure, ListenError } from './listen-error.js';
 import { encodeInferResponse } from './infer-response.js';
+import { inferBodyLimit } from './infer-limits.js';
 import { decodeInferRequest } from './infer-request.js';
 import { ServerMetrics } from './metrics.js';
 import { parseMultipart, type FilePart } from './multipart.js';
@@ -61,6 +65,14 @@ interface RequestContext {
   error?: string;
 }
 
+/** A request being answered on a connection, for a client error (408 …) that node:http reports on the socket. */
+interface InFlight {
+  readonly response: ServerResponse;
+  readonly context: RequestContext;
+  /** The status of node:http's own answer, when a client error cut the request short. */
+  clientErrorStatus?: number;
+}
+
 /**
  * `nin-sdk serve`: the Open Inference Protocol's REST endpoints (KServe v2, as Triton speaks them) over
  * node:http, inference in worker threads behind a dynamic batcher, Prometheus metrics, a JSON access log and
@@ -78,6 +90,7 @@ export class InferenceServer {
    * by all requests together, as many as one request may decode.
    */
   private readonly decoding: ImageDecoding;
+  private readonly inFlight = new WeakMap<Duplex, InFlight>();
 
   private constructor(
     models: readonly ServedModel[],
@@ -100,6 +113,7 @@ export class InferenceServer {
       },
       (request, response) => void this.handle(request, response),
     );
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.clientError(error, socket));
   }
 
   /** Loads the models (each in its own workers) and listens. */
@@ -116,13 +130,19 @@ export class InferenceServer {
       throw error instanceof HttpError ? new Error(error.message) : error;
     }
     const server = new InferenceServer(models, options, metrics);
-    await new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
-      server.server.listen(options.port, options.host, () => {
-        server.server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.server.once('error', reject);
+        server.server.listen(options.port, options.host, () => {
+          server.server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      // The workers would keep the process alive, up but not listening: a supervisor would take it for healthy.
+      await Promise.all(models.map((m) => m.stop()));
+      throw new ListenError(describeListenFailure(error, options.host, options.port));
+    }
     server.log.event('listening', { url: server.url, models: [...server.models.keys()] });
     return server;
   }
@@ -177,16 +197,53 @@ export class InferenceServer {
     return this.shuttingDown;
   }
 
+  /**
+   * A request that node:http cut short (past requestTimeout or headersTimeout, malformed): answered as node would,
+   * and that status logged, on the request's own record when one is in flight, else on a record of its own.
+   */
+  private clientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+    const current = this.inFlight.get(socket);
+    const status = answerClientError(error, socket, current?.response.headersSent ?? false);
+    if (current !== undefined) {
+      if (status !== undefined) current.clientErrorStatus = status;
+      current.context.error ??= error.code ?? error.message;
+      return;
+    }
+    if (status === undefined) return;
+    this.metrics.requests.inc({ route: 'unknown', code: String(status) });
+    this.metrics.failures.inc({ route: 'unknown', code: String(status) });
+    this.log.write({
+      time: new Date().toISOString(),
+      remote: (socket as Socket).remoteAddress,
+      method: undefined,
+      path: undefined,
+      status,
+      ms: 0,
+      bytesIn: 0,
+      bytesOut: (socket as Socket).bytesWritten,
+      error: error.code ?? error.message,
+    });
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     const context: RequestContext = { route: 'unknown' };
     let bytesIn = 0;
-    const remote = request.socket.remoteAddress;
+    const socket = request.socket;
+    const remote = socket.remoteAddress;
+    // What the connection has sent before this response: the difference at the end is this response's bytes,
+    // status line and headers included, whether our answer or node:http's own 408.
+    const bytesBefore = socket.bytesWritten;
+    const inFlight: InFlight = { response, context };
+    this.inFlight.set(socket, inFlight);
     request.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
     this.active++;
     response.once('close', () => {
+      if (this.inFlight.get(socket) === inFlight) this.inFlight.delete(socket);
       const seconds = (performance.now() - started) / 1000;
-      const status = response.statusCode;
+      // The status line that went out: ours, node:http's answer to a client error, or none (0) when the
+      // connection closed first. response.statusCode alone says 200 for a request node answered with 408.
+      const status = response.headersSent ? response.statusCode : (inFlight.clientErrorStatus ?? 0);
       this.metrics.requests.inc({ route: context.route, code: String(status) });
       if (status >= 400) this.metrics.failures.inc({ route: context.route, code: String(status) });
       this.metrics.requestSeconds.observe(seconds, { route: context.route });
@@ -198,7 +255,7 @@ export class InferenceServer {
         status,
         ms: Math.round(seconds * 1e4) / 10,
         bytesIn,
-        bytesOut: response.writableFinished ? Number(response.getHeader('content-length') ?? 0) : 0,
+        bytesOut: socket.bytesWritten - bytesBefore,
         ...(context.model === undefined ? {} : { model: context.model }),
         ...(context.error === undefined ? {} : { error: context.error }),
         ...(response.writableFinished ? {} : { aborted: true }),
@@ -297,9 +354,13 @@ export class InferenceServer {
 
   private async infer(request: IncomingMessage, response: ServerResponse, model: ServedModel): Promise<void> {
     allow(request.method, 'POST');
-    const body = await readBody(request, this.options.bodyLimitBytes);
-    const headerLength = request.headers[HEADER_LENGTH_HEADER];
-    const decoded = decodeInferRequest(body, Array.isArray(headerLength) ? headerLength[0] : headerLength, {
+    const headerValue = request.headers[HEADER_LENGTH_HEADER];
+    const headerLength = Array.isArray(headerValue) ? headerValue[0] : headerValue;
+    // Bounded by what the model can take, before anything is read (a malformed header is said after: bound as JSON).
+    const jsonLength = headerLength !== undefined && /^\d+$/.test(headerLength) ? Number(headerLength) : undefined;
+    const limit = inferBodyLimit(model, jsonLength, this.options.bodyLimitBytes);
+    const body = await readBody(request, limit.bytes, limit.reason);
+    const decoded = decodeInferRequest(body, headerLength, {
       name: model.name,
       input: model.input,
       outputs: model.metadata.outputs,

@@ -1,4 +1,3 @@
-import { unzipSync } from 'fflate';
 import {
   ArchitectureError,
   architectureById,
@@ -8,6 +7,7 @@ import {
   type Recognition,
 } from '../../converters/nin/index.js';
 import { CheckpointError, readCheckpoint, type Checkpoint } from '../../converters/pth/index.js';
+import { readZipEntries } from '../../converters/pth/zip-reader.js';
 import { float16ArrayToFloat32, readOnnx, type Graph, type OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import { checkPreprocessSpec } from '../preprocess/check-spec.js';
@@ -63,17 +63,16 @@ export function readStartModel(bytes: Uint8Array, source: string): StartModel {
 export function isTrainingCheckpoint(bytes: Uint8Array): boolean {
   if (bytes[0] !== ZIP_FIRST_BYTE) return false;
   try {
-    // The filter sees the central directory's names and declines every entry: no entry is inflated or copied.
+    // The guarded reader sees the central directory's names and declines every entry: nothing is inflated or
+    // copied, and a forged entry count is refused at once (fflate alone would loop over it for hours).
     let found = false;
-    unzipSync(bytes, {
-      filter: (file) => {
-        if (file.name === TRAINING_CHECKPOINT_JSON) found = true;
-        return false;
-      },
+    readZipEntries(bytes, (name) => {
+      if (name === TRAINING_CHECKPOINT_JSON) found = true;
+      return false;
     });
     return found;
   } catch {
-    return false; // not a zip fflate reads: readCheckpoint says what is wrong with it
+    return false; // not a zip the guarded reader takes: readCheckpoint says what is wrong with it, in its words
   }
 }
 

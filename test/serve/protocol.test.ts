@@ -342,7 +342,12 @@ describe('infer', () => {
       pump();
     });
     assert.equal(result.status, 413);
-    assert.deepEqual(JSON.parse(result.body), { error: 'the request body exceeds the limit of 8388608 bytes' });
+    // The infer route's limit is the model's (16 rows of [3, 32, 32] as JSON), below the server's --body-limit.
+    assert.deepEqual(JSON.parse(result.body), {
+      error:
+        "the request body exceeds the limit of 1638400 bytes (model 'nin-cifar10' takes at most 16 rows of " +
+        '[3, 32, 32] FP32: 32 bytes a value as JSON, and 65536 bytes for the rest)',
+    });
     await assertStillServing();
   });
 });

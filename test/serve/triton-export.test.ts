@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,9 @@ import { connect, defaultModelPath, loadClassifier, type NodeClassifier } from '
 import { decodeImage } from '../../src/preprocess/node/index.js';
 import { resizeAndCropPixels } from '../../src/preprocess/pipeline.js';
 import { InferenceServer } from '../../src/serve/server.js';
+import { tritonConfigText, tritonModelConfig } from '../../src/serve/triton/config.js';
 import { exportTritonRepository, type TritonExportOptions } from '../../src/serve/triton/export.js';
+import { bundledCli } from '../support/cli.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { unlessPresent } from '../support/prerequisites.js';
 import { ranked, SERVE_DEFAULTS } from './helpers.js';
@@ -101,7 +103,7 @@ describe('nin-sdk export triton', () => {
       assert.equal(readFileSync(join(repo, 'nin', 'labels.txt'), 'utf8'), `${classifier.labels.join('\n')}\n`);
       assert.equal(result.files.length, 3);
       await assert.rejects(exportTritonRepository(defaultModelPath(), repo, OPTIONS), {
-        message: `${join(repo, 'nin')} already exists: remove it or choose another --name`,
+        message: `${join(repo, 'nin')} already exists: remove it, choose another --name or add --force`,
       });
     },
   );
@@ -181,5 +183,108 @@ describe('nin-sdk export triton', () => {
       await server.shutdown();
       await local.dispose();
     }
+  });
+
+  test(
+    'hostile names (quotes, backslashes, line breaks, control bytes, enum-like, unicode) parse back as themselves',
+    { skip: protobufMissing() },
+    () => {
+      const names = [
+        'TYPE_FP32',
+        'KIND_GPU',
+        'FORMAT_NCHW',
+        'say "hi"',
+        'back\\slash\\',
+        'line\nbreak\r\ttab',
+        'nul\u0000bell\u0007del\u007f',
+        'ünïcödé 猫 😀',
+        '\\u0041 not an escape',
+        '} input [ { name: "x" } ]',
+      ];
+      const tensor = (name: string): { name: string; datatype: 'FP32'; shape: number[] } => ({
+        name,
+        datatype: 'FP32',
+        shape: [-1, 10],
+      });
+      const config = tritonModelConfig(
+        {
+          name: 'TYPE_FP32',
+          metadata: {
+            name: 'TYPE_FP32',
+            versions: ['1'],
+            platform: 'onnxruntime_onnx',
+            inputs: [tensor('KIND_CPU')],
+            outputs: names.map(tensor),
+          },
+          info: undefined,
+        },
+        { maxBatchSize: 4, instances: 1, instanceKind: 'KIND_GPU' },
+      );
+      const path = join(work, 'hostile.pbtxt');
+      writeFileSync(
+        path,
+        tritonConfigText({ ...config, parameters: { 'nin.labels': { string_value: names.join('|') } } }),
+      );
+      const parsed = parseWithTritonSchema(work, path);
+      assert.equal(parsed['name'], 'TYPE_FP32');
+      assert.equal(parsed['platform'], 'onnxruntime_onnx');
+      assert.deepEqual(
+        (parsed['input'] as { name: string }[]).map((t) => t.name),
+        ['KIND_CPU'],
+      );
+      assert.deepEqual(
+        (parsed['output'] as { name: string }[]).map((t) => t.name),
+        names,
+      );
+      assert.deepEqual(parsed['parameters'], { 'nin.labels': { string_value: names.join('|') } });
+      assert.deepEqual(parsed['instance_group'], [{ count: 1, kind: 'KIND_GPU' }]);
+    },
+  );
+
+  test('an existing model folder is refused; with force it is replaced whole, nothing of the old one left', async () => {
+    const repo = join(work, 'repo-force');
+    await exportTritonRepository(defaultModelPath(), repo, { ...OPTIONS, name: 'TYPE_FP32' });
+    writeFileSync(join(repo, 'TYPE_FP32', 'stale.txt'), 'from before');
+    await assert.rejects(exportTritonRepository(defaultModelPath(), repo, { ...OPTIONS, name: 'TYPE_FP32' }), {
+      name: 'RangeError',
+      message: `${join(repo, 'TYPE_FP32')} already exists: remove it, choose another --name or add --force`,
+    });
+    await exportTritonRepository(defaultModelPath(), repo, {
+      ...OPTIONS,
+      name: 'TYPE_FP32',
+      maxBatchSize: 8,
+      force: true,
+    });
+    assert.deepEqual(readdirSync(repo), ['TYPE_FP32']);
+    assert.deepEqual(readdirSync(join(repo, 'TYPE_FP32')).sort(), ['1', 'config.pbtxt', 'labels.txt']);
+    const config = readFileSync(join(repo, 'TYPE_FP32', 'config.pbtxt'), 'utf8');
+    assert.match(config, /^name: "TYPE_FP32"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 8\n/);
+  });
+
+  test('nin-sdk export triton --name TYPE_FP32: refused a second time, replaced with --force', async () => {
+    const cli = await bundledCli('nin-sdk');
+    const repo = join(work, 'repo-cli');
+    const run = (...extra: string[]): { status: number | null; stderr: string } =>
+      spawnSync(
+        process.execPath,
+        [cli, 'export', 'triton', defaultModelPath(), repo, '--name', 'TYPE_FP32', ...extra],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+    assert.equal(run().status, 0);
+    const again = run();
+    assert.equal(again.status, 1);
+    assert.equal(
+      again.stderr,
+      `nin-sdk: ${join(repo, 'TYPE_FP32')} already exists: remove it, choose another --name or add --force\n`,
+    );
+    const forced = run('--force', '--max-batch-size', '7');
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.match(
+      readFileSync(join(repo, 'TYPE_FP32', 'config.pbtxt'), 'utf8'),
+      /^name: "TYPE_FP32"\n.*\nmax_batch_size: 7\n/s,
+    );
   });
 });

@@ -18,6 +18,8 @@ Options:
   --kind <auto|cpu|gpu>       where the instances run (default auto: GPUs when there are)
   --max-queue-delay-us <n>    dynamic batching's max_queue_delay_microseconds (default 100)
   --with-preprocessing        put the normalisation in the graph: the model takes uint8 NHWC pixels of its input size
+  --force                     replace <dir>/<name> if it exists (without it, an existing one is refused); the
+                              folder is replaced whole or not at all
   -h, --help                  show this help`;
 
 export async function runExport(argv: readonly string[]): Promise<number> {
@@ -32,6 +34,7 @@ export async function runExport(argv: readonly string[]): Promise<number> {
         kind: { type: 'string' },
         'max-queue-delay-us': { type: 'string' },
         'with-preprocessing': { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }),
@@ -53,6 +56,7 @@ export async function runExport(argv: readonly string[]): Promise<number> {
     instanceKind: `KIND_${kind.toUpperCase()}` as 'KIND_AUTO' | 'KIND_CPU' | 'KIND_GPU',
     maxQueueDelayMicroseconds: integerOption('max-queue-delay-us', values['max-queue-delay-us'], 100, 0, 60_000_000),
     withPreprocessing: values['with-preprocessing'],
+    force: values.force,
   });
   const input = result.metadata.inputs[0]!;
   console.error(`wrote ${result.directory} (input '${input.name}' ${input.datatype} [${input.shape.join(', ')}])`);

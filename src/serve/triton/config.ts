@@ -94,20 +94,23 @@ export function tritonConfigJson(config: TritonModelConfig): TritonModelConfig {
   return config;
 }
 
-/** Protobuf text format of the config, the `config.pbtxt` Triton reads from a model repository. */
+/**
+ * Protobuf text format of the config, the `config.pbtxt` Triton reads from a model repository. Every string field
+ * is quoted (textFormatString), whatever it looks like: a model named `TYPE_FP32` or a tensor named `KIND_GPU`,
+ * written bare, reads as an enum value and Triton refuses the file. Only enum fields are bare.
+ */
 export function tritonConfigText(config: TritonModelConfig): string {
   const lines: string[] = [];
-  const quote = (s: string): string =>
-    JSON.stringify(s).replace(/\\u([0-9a-f]{4})/gi, (_, hex: string) => escapeCodeUnit(parseInt(hex, 16)));
-  const scalar = (key: string, value: string | number): string =>
-    `${key}: ${typeof value === 'number' || /^(TYPE|KIND|FORMAT)_[A-Z0-9]+$/.test(value) ? value : quote(value)}`;
+  const text = (key: string, value: string): string => `${key}: ${textFormatString(value)}`;
+  const enumValue = (key: string, value: `${'TYPE' | 'KIND' | 'FORMAT'}_${string}`): string => `${key}: ${value}`;
+  const integer = (key: string, value: number): string => `${key}: ${value}`;
   const tensorBlock = (t: TritonTensorConfig, indent: string): string[] => [
     `${indent}{`,
-    `${indent}  ${scalar('name', t.name)}`,
-    `${indent}  ${scalar('data_type', t.data_type)}`,
-    ...(t.format === undefined ? [] : [`${indent}  ${scalar('format', t.format)}`]),
+    `${indent}  ${text('name', t.name)}`,
+    `${indent}  ${enumValue('data_type', t.data_type)}`,
+    ...(t.format === undefined ? [] : [`${indent}  ${enumValue('format', t.format)}`]),
     `${indent}  dims: [ ${t.dims.join(', ')} ]`,
-    ...(t.label_filename === undefined ? [] : [`${indent}  ${scalar('label_filename', t.label_filename)}`]),
+    ...(t.label_filename === undefined ? [] : [`${indent}  ${text('label_filename', t.label_filename)}`]),
     `${indent}}`,
   ];
   const list = (key: string, tensors: readonly TritonTensorConfig[]): void => {
@@ -120,16 +123,16 @@ export function tritonConfigText(config: TritonModelConfig): string {
     lines.push(']');
   };
   lines.push(
-    scalar('name', config.name),
-    scalar('platform', config.platform),
-    scalar('max_batch_size', config.max_batch_size),
+    text('name', config.name),
+    text('platform', config.platform),
+    integer('max_batch_size', config.max_batch_size),
   );
   list('input', config.input);
   list('output', config.output);
   if (config.dynamic_batching !== undefined) {
     lines.push(
       'dynamic_batching {',
-      `  ${scalar('max_queue_delay_microseconds', config.dynamic_batching.max_queue_delay_microseconds)}`,
+      `  ${integer('max_queue_delay_microseconds', config.dynamic_batching.max_queue_delay_microseconds)}`,
       '}',
     );
   }
@@ -137,25 +140,32 @@ export function tritonConfigText(config: TritonModelConfig): string {
     lines.push(
       'instance_group [',
       '  {',
-      `    ${scalar('count', group.count)}`,
-      `    ${scalar('kind', group.kind)}`,
+      `    ${integer('count', group.count)}`,
+      `    ${enumValue('kind', group.kind)}`,
       '  }',
       ']',
     );
   }
   for (const [key, value] of Object.entries(config.parameters)) {
-    lines.push(
-      'parameters {',
-      `  ${scalar('key', key)}`,
-      `  value { ${scalar('string_value', value.string_value)} }`,
-      '}',
-    );
+    lines.push('parameters {', `  ${text('key', key)}`, `  value { ${text('string_value', value.string_value)} }`, '}');
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Text format has no \u escapes: a code unit below 0x20 is written as an octal escape of its byte. */
-function escapeCodeUnit(code: number): string {
-  if (code < 0x80) return `\\${code.toString(8).padStart(3, '0')}`;
-  return String.fromCharCode(code);
+const ESCAPES: Readonly<Record<number, string>> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
+
+/**
+ * A string as a protobuf text-format literal: double-quoted; `"` and `\` escaped; line breaks and tabs as `\n`,
+ * `\r`, `\t`; other control bytes as three-digit octal escapes; anything else as itself, written as UTF-8 (as
+ * protobuf's own printer writes string fields). Text format has no `\u` escape, so JSON's quoting is not this.
+ *
+ * @example textFormatString('a "b"\n') // '"a \\"b\\"\\n"'
+ */
+export function textFormatString(value: string): string {
+  let out = '"';
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    out += ESCAPES[code] ?? (code < 0x20 || code === 0x7f ? `\\${code.toString(8).padStart(3, '0')}` : char);
+  }
+  return `${out}"`;
 }

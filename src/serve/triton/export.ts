@@ -22,6 +22,8 @@ export interface TritonExportOptions {
   readonly maxQueueDelayMicroseconds: number;
   /** Put the model's normalisation in the graph: uint8 NHWC pixels in. */
   readonly withPreprocessing: boolean;
+  /** Replace the model's folder when it exists (`--force`); without it an existing folder is refused. */
+  readonly force?: boolean;
 }
 
 export interface TritonExport {
@@ -34,7 +36,8 @@ export interface TritonExport {
 /**
  * Writes `<repo>/<name>/config.pbtxt`, `<repo>/<name>/1/model.onnx` and `<repo>/<name>/labels.txt`, a model
  * Triton Inference Server (and KServe's Triton runtime) loads as it is. The folder appears whole or not at all:
- * it is written beside its place and renamed into it, and an existing one is never overwritten.
+ * it is written beside its place and renamed into it. An existing one is refused, or with `force` replaced whole:
+ * moved aside, the new one renamed in, then the old one removed (put back if the rename fails).
  */
 export async function exportTritonRepository(
   modelPath: string,
@@ -65,15 +68,20 @@ export async function exportTritonRepository(
     },
   );
   const directory = join(repository, options.name);
-  if (await exists(directory)) throw new RangeError(`${directory} already exists: remove it or choose another --name`);
+  const replacing = await exists(directory);
+  if (replacing && options.force !== true)
+    throw new RangeError(`${directory} already exists: remove it, choose another --name or add --force`);
   await mkdir(repository, { recursive: true });
-  const staging = join(repository, `.${options.name}.${randomBytes(6).toString('hex')}.tmp`);
+  const hidden = (what: string): string =>
+    join(repository, `.${options.name}.${randomBytes(6).toString('hex')}.${what}`);
+  const staging = hidden('tmp');
   try {
     await mkdir(join(staging, MODEL_VERSION), { recursive: true });
     await writeFile(join(staging, 'config.pbtxt'), tritonConfigText(config));
     await writeFile(join(staging, MODEL_VERSION, 'model.onnx'), model);
     await writeFile(join(staging, LABEL_FILE), `${info.labels.join('\n')}\n`);
-    await rename(staging, directory);
+    if (replacing) await replaceDirectory(directory, staging, hidden('old'));
+    else await rename(staging, directory);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
@@ -83,6 +91,21 @@ export async function exportTritonRepository(
     files: ['config.pbtxt', join(MODEL_VERSION, 'model.onnx'), LABEL_FILE].map((f) => join(directory, f)),
     metadata,
   };
+}
+
+/**
+ * Puts `replacement` where `directory` is: the old folder is moved aside first (a folder cannot be renamed over a
+ * non-empty one), put back if the new one cannot take its place, and removed once it has.
+ */
+async function replaceDirectory(directory: string, replacement: string, aside: string): Promise<void> {
+  await rename(directory, aside);
+  try {
+    await rename(replacement, directory);
+  } catch (error) {
+    await rename(aside, directory);
+    throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
 }
 
 async function exists(path: string): Promise<boolean> {

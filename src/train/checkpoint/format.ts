@@ -30,7 +30,9 @@
  * JSON for everything small, so a person can read where a run stands; raw float32 for the rest, so saving every
  * few minutes costs a copy and no encoding.
  */
-import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { zipSync, type Zippable } from 'fflate';
+import { CheckpointError, type CheckpointErrorCode } from '../../../converters/pth/index.js';
+import { readZipEntries } from '../../../converters/pth/zip-reader.js';
 import { architectureById, architectureToJson, validateArchitecture } from '../../../converters/nin/index.js';
 import { isRecord } from '../../guards.js';
 import type { ParameterSpec } from '../model/forward-model.js';
@@ -115,29 +117,34 @@ export function encodeTrainingCheckpoint(checkpoint: TrainingCheckpoint): Uint8A
   return zipSync(files, { level: 0, mtime: new Date('1980-01-01T00:00:00Z') });
 }
 
+/** The guarded zip reader's refusals of a zip's structure (the others mean: not a zip). */
+const GUARD_REFUSALS: ReadonlySet<CheckpointErrorCode> = new Set(['malformed-zip', 'unsafe-entry-name', 'too-large']);
+
 /** More than the JSON, the parameters and every optimizer's state entries together. */
 const MAX_ENTRIES = 16;
 
 export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
   assertLittleEndian();
-  let entries: Record<string, Uint8Array>;
+  let entries: Map<string, Uint8Array>;
   let count = 0;
   try {
-    entries = unzipSync(bytes, {
+    // Through the one guarded zip reader (entry count bounded by the file, names checked, sizes budgeted).
+    entries = readZipEntries(bytes, (name, info) => {
       // encodeTrainingCheckpoint stores every entry (level 0): a deflated one could inflate far past the file's own
       // size (a zip bomb given as --from), and a stored one is at most the file. Few entries: a checkpoint has ~4.
-      filter: (file) => {
-        if (file.compression !== 0)
-          throw new TrainingCheckpointError(`${file.name} is compressed; a training checkpoint stores its entries`);
-        if (++count > MAX_ENTRIES) throw new TrainingCheckpointError(`more than ${MAX_ENTRIES} zip entries`);
-        return true;
-      },
+      if (info.compression !== 0)
+        throw new TrainingCheckpointError(`${name} is compressed; a training checkpoint stores its entries`);
+      if (++count > MAX_ENTRIES) throw new TrainingCheckpointError(`more than ${MAX_ENTRIES} zip entries`);
+      return true;
     });
   } catch (error) {
     if (error instanceof TrainingCheckpointError) throw error;
+    // A zip whose structure is hostile or broken is said as such; bytes with no zip end record are no zip at all.
+    if (error instanceof CheckpointError && GUARD_REFUSALS.has(error.code))
+      throw new TrainingCheckpointError(error.message);
     throw new TrainingCheckpointError('not a training checkpoint (not a zip file)');
   }
-  const jsonBytes = entries[JSON_ENTRY];
+  const jsonBytes = entries.get(JSON_ENTRY);
   if (jsonBytes === undefined) throw new TrainingCheckpointError(`not a training checkpoint (no ${JSON_ENTRY})`);
   let json: CheckpointJson;
   try {
@@ -173,7 +180,7 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
     if (!Number.isSafeInteger(json.step) || json.step < 0)
       throw new RangeError(`step must be a whole number ≥ 0, got ${String(json.step)}`);
     const read = (entry: string | undefined, what: string): Float32Array => {
-      const data = entry === undefined ? undefined : entries[entry];
+      const data = entry === undefined ? undefined : entries.get(entry);
       if (data === undefined) throw new RangeError(`${what} is missing`);
       if (data.length !== 4 * total)
         throw new RangeError(`${what} holds ${data.length / 4} values, the architecture has ${total} parameters`);
