@@ -17,7 +17,7 @@ import { NEW_CLASSIFIER_LR_DIVISOR, recipeOptimizer } from '../../src/train/loop
 import { classifierLayer, withNewClassifier } from '../../src/train/new-classifier.js';
 import { TrainingSession } from '../../src/train/training-session.js';
 import { readTrainingStart, type TrainingStart } from '../../src/train/training-start.js';
-import { CHECKPOINTS } from '../support/fixtures.js';
+import { CHECKPOINTS, FIXTURES } from '../support/fixtures.js';
 import { Bundle, cifarInput, tensor, type Feeds } from './helpers.js';
 
 const bundle = new Bundle('new-classifier');
@@ -27,6 +27,7 @@ const STEPS = bundle.meta['steps'] as number;
 const MASK_SEED = bundle.meta['maskSeed'] as number;
 const HEAD = bundle.meta['head'] as string;
 const NEW_LABELS = ['plane', 'toad'];
+const ARCH = join(FIXTURES, 'arch');
 /** Largest |Δ| allowed between a parameter after the steps and PyTorch's. */
 const PARAMETER_TOLERANCE = 1e-4;
 
@@ -124,6 +125,53 @@ describe('a new classifier (fine-tuning to other classes) against PyTorch', () =
       }
       t.diagnostic(`largest |Δ| from PyTorch's parameters: ${worst.toExponential(2)}`);
       assert.ok(worst <= PARAMETER_TOLERANCE, `parameters differ from PyTorch's by up to ${worst}`);
+    });
+  }
+});
+
+describe('a new classifier on converted registry architectures', () => {
+  const CASES = [
+    { file: 'rasbt-nin-batchnorm-small.pth', head: 'classifier.28', kind: 'the last convolution' },
+    { file: 'nin_cifar10-small.pth', head: 'output.final_conv.conv', kind: "pytorchcv's final convolution" },
+    { file: 'functional-zoo-nin-small.pth', head: 'fc', kind: 'a Linear head' },
+  ];
+  for (const { file, head, kind } of CASES) {
+    it(`${file}: ${kind} (${head}) becomes 3 classes; a training step runs and eval gives 3 logits an image`, async () => {
+      const before = readTrainingStart(readFileSync(join(ARCH, file)), file);
+      const start = withNewClassifier(before, ['a', 'b', 'c'], 0);
+      const layer = classifierLayer(start.tensors);
+      assert.equal(layer.name, head);
+      assert.equal(layer.weight.shape[0], 3);
+      assert.deepEqual(layer.weight.shape.slice(1), classifierLayer(before.tensors).weight.shape.slice(1));
+      const names = start.tensors.map((p) => p.name);
+      const optimizer = recipeOptimizer('sgd', names, head, LR, NEW_CLASSIFIER_LR_DIVISOR);
+      const checkpoint = initialModelCheckpoint(start.architecture, start.tensors, optimizer, start.parameters);
+      const session = await TrainingSession.fromCheckpoint(checkpoint, { ort, platform: 'node' });
+      const model = checkpointForwardModel(checkpoint);
+      const [, channels, size] = model.inputShape as [unknown, number, number];
+      const input = Float32Array.from({ length: 2 * channels * size * size }, (_, i) => Math.sin(i) * 0.5);
+      const labels = Float32Array.of(1, 0, 0, 0, 0, 1);
+      try {
+        const feeds: Feeds = { input: tensor(input, [2, channels, size, size]), labels: tensor(labels, [2, 3]) };
+        for (const m of model.dropoutMasks) {
+          const shape = m.shape.map((d) => (typeof d === 'number' ? d : 2));
+          feeds[m.name] = tensor(
+            hashDropoutMask(
+              shape.reduce((a, b) => a * b, 1),
+              m.p,
+              [MASK_SEED, 0],
+            ),
+            shape,
+          );
+        }
+        await session.lazyResetGrad();
+        assert.ok(Number.isFinite(await session.runTrainStep(feeds)));
+        await session.runOptimizerStep();
+        const { logits } = await session.runEvalStep({ input: feeds['input']!, labels: feeds['labels']! });
+        assert.equal(logits.length, 2 * 3);
+      } finally {
+        await session.release();
+      }
     });
   }
 });
