@@ -141,6 +141,8 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
     throw new UsageError("--widths and --from exclude each other: training from a model keeps the model's widths");
   if (values.from !== undefined && values.init !== undefined)
     throw new UsageError('--init and --from exclude each other: training from a model starts from its weights');
+  if (values.freeze !== undefined && values.from === undefined)
+    throw new UsageError('--freeze applies to a run --from a trained model; fresh weights have nothing to keep');
   if (values.val !== undefined && values.test !== undefined)
     throw new UsageError('--val and --test exclude each other: the best epoch is chosen on one of them');
   const optional = (name: string, value: string | undefined, min: number, max: number): number | undefined =>

@@ -59,8 +59,6 @@ export async function prepareTraining(
 
 async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) => void): Promise<TrainStart> {
   const settings = defaultsFor(flags);
-  if (flags.freeze !== undefined && flags.from === undefined)
-    throw new UsageError('--freeze applies to a run --from a trained model; fresh weights have nothing to keep');
   const startBytes = flags.from === undefined ? undefined : await readRegularFile(flags.from);
   const given = startBytes === undefined ? undefined : readTrainingStart(startBytes, flags.from!);
   if (given !== undefined) {
@@ -272,6 +270,19 @@ function resumedRecipe(
     conflict('schedule', flags.schedule, recipe.schedule);
   if (flags.init !== undefined && flags.init !== recipe.init) conflict('init', flags.init, recipe.init);
   if (flags.seed !== undefined && flags.seed !== recipe.seed) conflict('seed', String(flags.seed), String(recipe.seed));
+  if (flags.val !== undefined && flags.val !== recipe.validation)
+    conflict(
+      'val',
+      String(flags.val),
+      recipe.validation === undefined ? 'no validation split' : String(recipe.validation),
+    );
+  if (flags.freeze !== undefined) {
+    const frozen = saved.frozen ?? [];
+    const head = classifierLayer(saved.tensors).name;
+    const features = saved.tensors.every((t) => t.name.startsWith(`${head}.`) !== frozen.includes(t.name));
+    const had = frozen.length === 0 ? 'none' : features ? 'features' : `${plural(frozen.length, 'parameter')} frozen`;
+    if (had !== flags.freeze) conflict('freeze', flags.freeze, had);
+  }
   if (flags.epochs === undefined || flags.epochs === recipe.epochs) return recipe;
   if (recipe.schedule === 'linear')
     conflict('epochs', String(flags.epochs), `${recipe.epochs}; the linear schedule's decay depends on it`);
