@@ -114,11 +114,12 @@ async function decodeDataset(source: string, options: LoadImageDatasetOptions): 
 }
 
 /**
- * The images of a `limit` sample, as a mark (1) at each chosen position in listing order, or undefined when the
+ * The images of loadImageDataset's `limit` sample, as a mark (1) at each chosen position in listing order (the
+ * positions readLabeledImages's `wanted` is asked about), or undefined when the
  * data has no more than `limit` images. A first pass lists names only (nothing is decoded or held but names), the
  * sample is drawn per class folder in sorted folder order, and the second pass reads the chosen images alone.
  */
-async function sampledPositions(source: string, limit: number, seed: number): Promise<Uint8Array | undefined> {
+export async function sampledPositions(source: string, limit: number, seed: number): Promise<Uint8Array | undefined> {
   const names = await listLabeledImages(source);
   if (names.length <= limit) return undefined;
   const classes = [...new Set(names.map((n) => n.className))].sort();
