@@ -31,7 +31,7 @@ export function classifierLayer(tensors: readonly ParameterSpec[]): ClassifierLa
  * do (`model.fc = nn.Linear(features, classes)`): every other layer keeps its trained weights, the model its
  * preprocessing, and `labels` become its labels. The new weights and biases are drawn as PyTorch initialises a
  * Conv2d or Linear, uniform in ±1/√fan_in (kaiming_uniform_ with a = √5), from stream NEW_CLASSIFIER_STREAM of
- * `seed`. Frozen parameters of the start are dropped: the caller decides what to freeze in the new model.
+ * `seed`. Parameters the start keeps frozen (a checkpoint.nintrain's) stay frozen, the replaced classifier's aside.
  */
 export function withNewClassifier(start: TrainingStart, labels: readonly string[], seed: number): TrainingStart {
   if (labels.length < 1) throw new RangeError('a new classifier needs at least one label');
@@ -60,7 +60,9 @@ export function withNewClassifier(start: TrainingStart, labels: readonly string[
   const architecture = isNinArchitectureSpec(spec)
     ? { family: spec.family, widths: [...spec.widths.slice(0, -1), classes] }
     : spec;
+  const frozen = start.frozen?.filter((name) => !replaced.has(name));
   return {
+    ...(frozen === undefined || frozen.length === 0 ? {} : { frozen }),
     architecture,
     tensors,
     parameters,
