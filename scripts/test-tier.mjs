@@ -20,6 +20,8 @@ const E2E = [
   'test/cli/nin-sdk.test.ts', // predict / eval / info / doctor as child processes
   'test/cli/nin-convert.test.ts',
   'test/train-session/cli.test.ts', // nin-sdk train: runs, Ctrl-C, resume
+  'test/train-session/cli-cifar-fine-tune.test.ts', // the default model fine-tuned on CIFAR-10's tars, evaluated
+  'test/train-session/cli-classes.test.ts', // nin-sdk train: --limit, class counts, --val, --freeze, refusals
   'test/train-session/average.test.ts', // nin-sdk average, with PyTorch
   'test/train-session/webgpu.test.ts', // Dawn on SwiftShader
   'test/train/webgpu.test.ts',

@@ -41,13 +41,22 @@ export class ProgressBar {
     // A total that was an estimate must not break the bar (String.repeat throws on a negative count).
     const filled = Math.min(width, Math.max(0, Math.round((width * done) / this.total)));
     const elapsed = (now - this.since.time) / 1000;
-    const rate = elapsed > 0 ? (done - this.since.done) / elapsed : 0;
+    const rate = done > this.since.done && elapsed > 0 ? (done - this.since.done) / elapsed : undefined;
     this.stream.write(
-      `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${rate.toFixed(0)}/s `,
+      `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${formatRate(rate)} `,
     );
   }
 
   finish(): void {
     if (this.enabled) this.stream.write('\r\x1b[K');
   }
+}
+
+/**
+ * Items a second for the bar: '…' while nothing has been measured yet (a rate of 0 would read as stalled), one
+ * decimal below 10 (a training step of a few seconds is 0.3/s, not 0/s), whole numbers above.
+ */
+export function formatRate(rate: number | undefined): string {
+  if (rate === undefined) return '…';
+  return `${rate < 10 ? rate.toFixed(1) : rate.toFixed(0)}/s`;
 }

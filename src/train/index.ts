@@ -18,8 +18,10 @@ export { ninForwardModel } from './nin/forward.js';
 export { initialParameters } from './init.js';
 export { recipeOptimizer } from './loop/recipe.js';
 
-// Fine-tuning any checkpoint the converter recognises.
+// Fine-tuning any checkpoint the converter recognises, to its own classes or to new ones.
 export { fineTuneForwardModel, fineTuneStart, type FineTuneStart } from './fine-tune.js';
+export { readTrainingStart, type TrainingStart } from './training-start.js';
+export { withNewClassifier } from './new-classifier.js';
 
 // Running: the session, its checkpoints, the Dropout masks it is fed.
 export { TrainingSession, type TrainingSessionArtifacts, type TrainingSessionOptions } from './training-session.js';

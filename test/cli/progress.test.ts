@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
-import { ProgressBar } from '../../src/cli/progress.js';
+import { formatRate, ProgressBar } from '../../src/cli/progress.js';
 import { countLabeledImages, readLabeledImages } from '../../src/node/dataset.js';
 
 /** A stand-in for a terminal's stderr that keeps what is drawn. */
@@ -19,11 +19,12 @@ describe('ProgressBar', () => {
     const { stream, drawn } = fakeTerminal();
     const bar = new ProgressBar(40, 'batches', { startAt: 30, stream });
     bar.update(30);
-    assert.equal(drawn.at(-1), `\rbatches [${'#'.repeat(23)}${'.'.repeat(7)}] 30/40 0/s `);
+    assert.equal(drawn.at(-1), `\rbatches [${'#'.repeat(23)}${'.'.repeat(7)}] 30/40 … `);
     bar.update(40);
     bar.update(1);
-    // The 40 batches of the first update's epoch are not counted in the new epoch's rate: 0 batches since it began.
-    assert.equal(drawn.at(-1), `\rbatches [${'#'.repeat(1)}${'.'.repeat(29)}] 1/40 0/s `);
+    // The 40 batches of the first update's epoch are not counted in the new epoch's rate: 0 batches since it began,
+    // so the rate is still being measured.
+    assert.equal(drawn.at(-1), `\rbatches [${'#'.repeat(1)}${'.'.repeat(29)}] 1/40 … `);
     bar.finish();
     assert.equal(drawn.at(-1), '\r\x1b[K');
   });
@@ -40,7 +41,14 @@ describe('ProgressBar', () => {
     const { stream, drawn } = fakeTerminal();
     const bar = new ProgressBar(20, 'eval', { stream });
     bar.update(25);
-    assert.match(drawn.at(-1)!, /^\reval \[#{30}\] 25\/20 \d+\/s $/);
+    assert.match(drawn.at(-1)!, /^\reval \[#{30}\] 25\/20 \d+(\.\d)?\/s $/);
+  });
+
+  it('shows the rate as … until it is measured, with a decimal below 10 a second', () => {
+    assert.deepEqual(
+      [formatRate(undefined), formatRate(0.34), formatRate(9.96), formatRate(10), formatRate(123.6)],
+      ['…', '0.3/s', '10.0/s', '10/s', '124/s'],
+    );
   });
 });
 

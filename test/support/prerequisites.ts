@@ -31,6 +31,13 @@ export function cifarTestTarMissing(): string | undefined {
   return unlessPresent(existsSync(CIFAR10_TEST_TAR), `${CIFAR10_TEST_TAR} is missing (../shared/data)`);
 }
 
+/** The CIFAR-10 training tar of ../shared/data (50,000 JPEGs, sorted by class). */
+export const CIFAR10_TRAIN_TAR = join(SHARED_DATA, 'cifar10', 'train.tar');
+
+export function cifarTrainTarMissing(): string | undefined {
+  return unlessPresent(existsSync(CIFAR10_TRAIN_TAR), `${CIFAR10_TRAIN_TAR} is missing (../shared/data)`);
+}
+
 /** The ImageNet class names of ../shared/data, the source of the shipped labels. */
 export const IMAGENET_CLASSES_TXT = join(SHARED_DATA, 'imagenet-classes.txt');
 

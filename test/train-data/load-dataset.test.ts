@@ -106,10 +106,11 @@ describe('loadImageDataset: a folder of <class>/<image>', () => {
     );
   });
 
-  it('loads only the first images with limit', async () => {
-    const { dataset } = await loadImageDataset(images, { spec, limit: 3 });
-    assert.equal(dataset.count, 3);
+  it('loads a sample with limit, drawn from every class', async () => {
+    const { dataset } = await loadImageDataset(images, { spec, limit: 2 });
+    assert.equal(dataset.count, 2);
     assert.deepEqual(dataset.classNames, ['a_cat', 'b_dog']);
+    assert.deepEqual([...dataset.labels], [0, 1]);
   });
 
   it('writes a cache atomically and reads it the second time; a changed file or a damaged cache means decoding again', async () => {
@@ -129,6 +130,10 @@ describe('loadImageDataset: a folder of <class>/<image>', () => {
 
     const other = await loadImageDataset(images, { spec, cacheDir, limit: 2 });
     assert.equal(other.fromCache, false, 'another limit is another cache');
+    const otherSeed = await loadImageDataset(images, { spec, cacheDir, limit: 2, seed: 1 });
+    assert.equal(otherSeed.fromCache, false, "another seed of a limit's sample is another cache");
+    assert.notEqual(otherSeed.cacheFile, other.cacheFile);
+    assert.equal((await loadImageDataset(images, { spec, cacheDir, limit: 2, seed: 1 })).fromCache, true);
 
     utimesSync(join(images, FILES[0]!), new Date(), new Date(Date.now() + 5000));
     const afterEdit = await loadImageDataset(images, { spec, cacheDir });

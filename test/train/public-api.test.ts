@@ -25,7 +25,9 @@ it('nin-sdk/train exports exactly its core values', () => {
     'initialModelCheckpoint',
     'initialParameters',
     'ninForwardModel',
+    'readTrainingStart',
     'recipeOptimizer',
     'softmaxCrossEntropyLoss',
+    'withNewClassifier',
   ]);
 });

@@ -25,9 +25,17 @@ N(0, 0.05); plus 4-pixel crops and flips. Logs that repo's lines:
 Options:
   --data <folder|tar>      training images (required, also when resuming)
   --test <folder|tar>      test images, evaluated after every epoch; the best epoch is saved
+  --val <fraction>         without --test: hold out this fraction of --data (e.g. 0.1; stratified by class,
+                           drawn with --seed), evaluated after every epoch; the best epoch is saved
   --from <model>           start from a trained NIN: a PyTorch checkpoint that nin-convert recognises by itself
                            (nin-convert --list-architectures), an ONNX model of nin-convert or nin-sdk train, or
-                           a checkpoint.nintrain (its weights and frozen parameters; a fresh optimizer state)
+                           a checkpoint.nintrain (its weights and frozen parameters; a fresh optimizer state).
+                           When --data's class folders are the model's labels, it keeps its classifier; when any
+                           folder is not, its classifier (the last convolution or Linear layer) is replaced by a
+                           new one, freshly initialised, for the folders' classes, labelled with the folder
+                           names in sorted order (torchvision's ImageFolder order)
+  --freeze <features|none> features: train only the classifier (the last weighted layer), the rest stays as it
+                           is; none: train everything, also what a checkpoint.nintrain kept frozen
   --widths <list>          output channels of the 9 convolutions, e.g. 192,160,96,192,192,192,192,192,10
                            (8 numbers: the class count is appended; default the recipe's full width)
   --epochs <n>             default 319 (step schedule) or 16 (linear)
@@ -35,12 +43,16 @@ Options:
   --optimizer <sgd|adamw>  default sgd (AdamW: weights lr 1e-3 and decay 1e-2, biases 2x lr, no decay)
   --lr <rate>              the weights' learning rate; biases get 2x, the last convolution 1/10
                            (default 0.1 for sgd, 0.001 for adamw; with --from a tenth of that, 0.01 and
-                           0.0001, for fine-tuning)
+                           0.0001, for fine-tuning; a new classifier learns at the weights' full rate)
   --schedule <step|linear> step: x0.1 every 80 epochs (the recipe); linear: one epoch of warm-up, then a
                            linear decay to 0 (fixtures/default-model/train.py, for short runs)
   --init <normal|he>       fresh weights: N(0, 0.05) as the recipe (default), or He (Kaiming normal)
-  --seed <n>               seeds data order, augmentation, Dropout masks and fresh weights (default 0)
-  --limit <n>              use only the first n images of --data and of --test (in folder or tar order)
+  --seed <n>               seeds data order, augmentation, Dropout masks, fresh weights, --limit's sample and
+                           --val's split (default 0)
+  --limit <n>              use only n images of --data and of --test: a sample drawn with --seed, stratified
+                           by class (each class folder's share in proportion to its size), so that a
+                           class-sorted tar still gives every class; the counts used are printed
+  --allow-one-class        train a classifier of one class (refused otherwise: it can only ever say that class)
   --provider <list>        cpu, cuda or webgpu, or an ordered list (default cpu)
   --strict                 fail if the first provider cannot start
   --threads <n>            ONNX Runtime intra-op threads (default: one per physical core)
@@ -62,6 +74,9 @@ nn.Sequential.`;
 export interface TrainFlags {
   readonly data: string;
   readonly test: string | undefined;
+  readonly val: number | undefined;
+  readonly freeze: FreezeChoice | undefined;
+  readonly allowOneClass: boolean;
   readonly from: string | undefined;
   readonly widths: readonly number[] | undefined;
   readonly epochs: number | undefined;
@@ -80,6 +95,10 @@ export interface TrainFlags {
   readonly out: string;
 }
 
+/** --freeze: 'features' trains the classifier alone; 'none' trains every parameter. */
+export type FreezeChoice = 'features' | 'none';
+export const FREEZE_CHOICES: readonly FreezeChoice[] = ['features', 'none'];
+
 export const DEFAULT_OUT = 'nin-train';
 export const DEFAULT_LINEAR_EPOCHS = 16;
 
@@ -91,6 +110,9 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
       options: {
         data: { type: 'string' },
         test: { type: 'string' },
+        val: { type: 'string' },
+        freeze: { type: 'string' },
+        'allow-one-class': { type: 'boolean', default: false },
         from: { type: 'string' },
         widths: { type: 'string' },
         epochs: { type: 'string' },
@@ -119,11 +141,18 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
     throw new UsageError("--widths and --from exclude each other: training from a model keeps the model's widths");
   if (values.from !== undefined && values.init !== undefined)
     throw new UsageError('--init and --from exclude each other: training from a model starts from its weights');
+  if (values.freeze !== undefined && values.from === undefined)
+    throw new UsageError('--freeze applies to a run --from a trained model; fresh weights have nothing to keep');
+  if (values.val !== undefined && values.test !== undefined)
+    throw new UsageError('--val and --test exclude each other: the best epoch is chosen on one of them');
   const optional = (name: string, value: string | undefined, min: number, max: number): number | undefined =>
     value === undefined ? undefined : integerOption(name, value, 0, min, max);
   return {
     data: values.data,
     test: values.test,
+    val: values.val === undefined ? undefined : parseFraction(values.val),
+    freeze: choiceOption('freeze', values.freeze, FREEZE_CHOICES),
+    allowOneClass: values['allow-one-class'],
     from: values.from,
     widths: values.widths === undefined ? undefined : parseWidths(values.widths),
     epochs: optional('epochs', values.epochs, 1, 100_000),
@@ -177,6 +206,14 @@ function parseWidths(text: string): number[] {
     throw new UsageError(`--widths must be ${WIDTHS_SHAPE}, got '${text}'`);
   }
   return widths;
+}
+
+/** --val: a fraction of the data strictly between 0 and 1 (at most a half: the rest must train). */
+function parseFraction(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !(value > 0 && value <= 0.5))
+    throw new UsageError(`--val must be a fraction above 0 and at most 0.5, e.g. 0.1, got '${text}'`);
+  return value;
 }
 
 function parseRate(text: string): number {

@@ -1,7 +1,7 @@
 import { readRegularFile } from '../../node/read-regular-file.js';
 import { NIN_CIFAR10 } from '../../../converters/nin/index.js';
 import { specChannels, type PreprocessSpec } from '../../preprocess/spec.js';
-import { loadImageDataset, type ImageDataset } from '../../train/data/node/index.js';
+import { foldersAreLabels, stratifiedSplit, type ImageDataset } from '../../train/data/node/index.js';
 import {
   architectureFromWidths,
   initialModelCheckpoint,
@@ -19,20 +19,32 @@ import { initialProgress } from '../../train/loop/trainer.js';
 import { ninParameters, type ParameterSpec } from '../../train/nin/architecture.js';
 import { type TrainingProgress } from '../../train/checkpoint/progress.js';
 import { type TrainingRecipe } from '../../train/loop/recipe.js';
-import { NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
-import { readTrainingStart } from '../../train/training-start.js';
+import { NEW_CLASSIFIER_LR_DIVISOR, NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
+import { readTrainingStart, type TrainingStart } from '../../train/training-start.js';
+import { classifierLayer, withNewClassifier } from '../../train/new-classifier.js';
 import { specArchitecture } from '../../train/checkpoint/forward.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
 import { sha256Hex } from '../../node/sha256.js';
 import { UsageError } from '../errors.js';
 import { defaultsFor, type TrainFlags } from './train-options.js';
+import {
+  asLabels,
+  describeNames,
+  loadClassFolders,
+  plural,
+  reportClassCounts,
+  type DataSelection,
+} from './train-data.js';
 
 export interface TrainStart {
   /** With its progress: where the loop starts. */
   readonly checkpoint: TrainingCheckpoint & { readonly progress: TrainingProgress };
   readonly resumed: boolean;
   readonly train: ImageDataset;
+  /** Evaluated after every epoch: --test's images, or those --val held out. */
   readonly test: ImageDataset | undefined;
+  /** Which of the two `test` is, as the log names it. */
+  readonly testSetName: 'Test' | 'Validation';
 }
 
 /** A new run from the flags, or the run saved in the folder, with its data loaded. */
@@ -48,37 +60,52 @@ export async function prepareTraining(
 async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) => void): Promise<TrainStart> {
   const settings = defaultsFor(flags);
   const startBytes = flags.from === undefined ? undefined : await readRegularFile(flags.from);
-  const start = startBytes === undefined ? undefined : readTrainingStart(startBytes, flags.from!);
-  if (start !== undefined) {
+  const given = startBytes === undefined ? undefined : readTrainingStart(startBytes, flags.from!);
+  if (given !== undefined) {
     // As nin-convert says them: a model trained on an assumption must not look like one read from the file.
-    for (const assumption of start.assumptions) say(`assumed: ${assumption}`);
-    if (!isNinArchitectureSpec(start.architecture) && specArchitecture(start.architecture).layers.some(isBatchNorm))
+    for (const assumption of given.assumptions) say(`assumed: ${assumption}`);
+    if (!isNinArchitectureSpec(given.architecture) && specArchitecture(given.architecture).layers.some(isBatchNorm))
       say(
         `${flags.from}: BatchNorm is folded into the convolutions before it; the run's .pth and .onnx hold the folded ` +
           'model (conv weights and biases), not the original BatchNorm layout',
       );
-    if (!isNinArchitectureSpec(start.architecture) && flags.widths !== undefined)
+    if (!isNinArchitectureSpec(given.architecture) && flags.widths !== undefined)
       throw new UsageError(`--widths applies to a NIN trained from scratch; --from ${flags.from} fixes the widths`);
   }
-  const preprocessing = start?.preprocessing ?? NIN_CIFAR10.preprocessing;
+  const preprocessing = given?.preprocessing ?? NIN_CIFAR10.preprocessing;
   // Training decodes images as the preprocessing says (grey for channels 1): it must make what the model takes.
-  if (start !== undefined && specChannels(preprocessing) !== start.inputChannels)
+  if (given !== undefined && specChannels(preprocessing) !== given.inputChannels)
     throw new UsageError(
-      `--from ${flags.from}: the model takes ${start.inputChannels}-channel images, ` +
+      `--from ${flags.from}: the model takes ${given.inputChannels}-channel images, ` +
         `its preprocessing makes ${specChannels(preprocessing)}-channel ones`,
     );
-  const train = await loadData(flags.data, flags, folder, preprocessing, start?.labels, say);
+  const selection = { limit: flags.limit, seed: settings.seed };
+  const folders = await loadClassFolders(flags.data, selection, folder, preprocessing, say);
+  // Class folders that are the model's labels fine-tune its classifier; any other folder asks for a new one.
+  const newClassifier = given !== undefined && !foldersAreLabels(folders.classNames, given.labels);
+  const start = newClassifier ? withNewClassifier(given!, folders.classNames, settings.seed) : given;
+  if (newClassifier)
+    say(
+      `--data's class folders are not all labels of ${flags.from} (${describeNames(given!.labels)}): its classifier ` +
+        `${classifierLayer(given!.tensors).name} is replaced by a new one, freshly initialised, for ` +
+        `${plural(folders.classNames.length, 'class', 'classes')} labelled as the folders, sorted: ${describeNames(folders.classNames)}`,
+    );
+  const labels = start?.labels ?? folders.classNames;
+  const all = start === undefined ? folders : asLabels(folders, labels, flags.data);
+  reportClassCounts(all, 'training', flags.allowOneClass, say);
+  const { train, validation } = splitForValidation(all, flags.val, settings.seed, say);
   const fresh = start === undefined ? architectureFromWidths(NIN_CIFAR10, widthsFor(flags.widths, train)) : undefined;
   const spec = start?.architecture ?? architectureSpec(fresh!);
   const tensors = start?.tensors ?? ninParameters(fresh!);
-  const labels = start?.labels ?? train.classNames;
-  const frozen = new Set(start?.frozen ?? []);
-  if (frozen.size > 0)
-    say(
-      `${flags.from}: ${frozen.size} parameters stay frozen, as the checkpoint has them (${describeNames([...frozen])})`,
-    );
-  const trainable = tensors.map((p) => p.name).filter((name) => !frozen.has(name));
-  const optimizer = recipeOptimizer(settings.optimizer, trainable, lastWeightedLayer(tensors), settings.lr);
+  const frozen = frozenParameters(flags, start, tensors, say);
+  const trainable = tensors.map((p) => p.name).filter((name) => !frozen.includes(name));
+  const optimizer = recipeOptimizer(
+    settings.optimizer,
+    trainable,
+    lastWeightedLayer(tensors),
+    settings.lr,
+    newClassifier ? NEW_CLASSIFIER_LR_DIVISOR : undefined,
+  );
   const recipe: TrainingRecipe = {
     schedule: settings.schedule,
     epochs: settings.epochs,
@@ -89,17 +116,78 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
     augment: true,
     logEvery: 100,
     ...(startBytes === undefined ? {} : { startModelSha256: sha256Hex(startBytes) }),
+    ...(flags.val === undefined ? {} : { validation: flags.val }),
   };
   const parameters = start?.parameters ?? initialParameters(fresh!, settings.init, settings.seed);
   const progress = initialProgress(recipe, train, labels, preprocessing);
   const test =
-    flags.test === undefined ? undefined : await loadData(flags.test, flags, folder, preprocessing, labels, say);
+    validation ??
+    (flags.test === undefined ? undefined : await loadTest(flags.test, selection, folder, preprocessing, labels, say));
   return {
-    checkpoint: { ...initialModelCheckpoint(spec, tensors, optimizer, parameters, start?.frozen), progress },
+    checkpoint: {
+      ...initialModelCheckpoint(spec, tensors, optimizer, parameters, frozen.length > 0 ? frozen : undefined),
+      progress,
+    },
     resumed: false,
     train,
     test,
+    testSetName: validation === undefined ? 'Test' : 'Validation',
   };
+}
+
+/**
+ * What stays frozen: --freeze features, all but the classifier; --freeze none, nothing; neither, what a training
+ * checkpoint kept frozen (named on stderr).
+ */
+function frozenParameters(
+  flags: TrainFlags,
+  start: TrainingStart | undefined,
+  tensors: readonly ParameterSpec[],
+  say: (line: string) => void,
+): string[] {
+  if (flags.freeze === 'none') return [];
+  if (flags.freeze === 'features') {
+    const head = classifierLayer(tensors).name;
+    const frozen = tensors.map((t) => t.name).filter((name) => !name.startsWith(`${head}.`));
+    say(
+      `--freeze features: only the classifier ${head} trains; ${plural(frozen.length, 'parameter')} stay as they are`,
+    );
+    return frozen;
+  }
+  const frozen = [...(start?.frozen ?? [])];
+  if (frozen.length > 0)
+    say(
+      `${flags.from}: ${plural(frozen.length, 'parameter')} stay frozen, as the checkpoint has them (${describeNames(frozen)})`,
+    );
+  return frozen;
+}
+
+/** --val's split of the training data (stratified, seeded), said with its sizes; the data whole without --val. */
+function splitForValidation(
+  dataset: ImageDataset,
+  fraction: number | undefined,
+  seed: number,
+  say: (line: string) => void,
+): { train: ImageDataset; validation: ImageDataset | undefined } {
+  if (fraction === undefined) return { train: dataset, validation: undefined };
+  const split = stratifiedSplit(dataset, fraction, seed);
+  say(
+    `--val ${fraction}: ${plural(split.validation.count, 'image')} held out for validation (stratified), ` +
+      `${plural(split.train.count, 'image')} to train on; the best epoch is chosen by validation accuracy`,
+  );
+  return { train: split.train, validation: split.validation };
+}
+
+/** A test set, its class folders read as `labels` (a folder that is none of them is refused, naming it). */
+async function loadTest(
+  source: string,
+  selection: DataSelection,
+  folder: RunFolder,
+  spec: PreprocessSpec,
+  labels: readonly string[],
+  say: (line: string) => void,
+): Promise<ImageDataset> {
+  return asLabels(await loadClassFolders(source, selection, folder, spec, say), labels, source);
 }
 
 async function resumedRun(
@@ -115,25 +203,38 @@ async function resumedRun(
     );
   if (flags.from !== undefined) await checkSameStartModel(flags.from, progress.recipe, folder.checkpointPath);
   const recipe = resumedRecipe(flags, saved, progress, folder.checkpointPath);
-  // A run that took its labels from the data's class folders loaded --data without a class list: ask the same
-  // way, so that the resume reads the cache that start wrote instead of decoding again into a second one.
-  const classNames = progress.recipe.init === 'from' ? progress.labels : undefined;
-  const train = await loadData(flags.data, flags, folder, progress.preprocessing, classNames, say);
-  if (classNames === undefined && !sameNames(train.classNames, progress.labels)) {
+  const selection = { limit: flags.limit, seed: recipe.seed };
+  const folders = await loadClassFolders(flags.data, selection, folder, progress.preprocessing, say);
+  // A run from scratch took its labels from the folders; a fine-tuning may train on some of its model's labels only.
+  const sameClasses =
+    recipe.init === 'from'
+      ? foldersAreLabels(folders.classNames, progress.labels)
+      : sameNames(folders.classNames, progress.labels);
+  if (!sameClasses) {
     throw new UsageError(
-      `the run in ${folder.dir} trained on the classes ${describeNames(progress.labels)}, --data has ${describeNames(train.classNames)}: resume with the same data`,
+      `the run in ${folder.dir} trained on the classes ${describeNames(progress.labels)}, --data has ${describeNames(folders.classNames)}: resume with the same data`,
     );
   }
+  const all = asLabels(folders, progress.labels, flags.data);
+  reportClassCounts(all, 'training', true, say);
+  const { train, validation } = splitForValidation(all, recipe.validation, recipe.seed, say);
   if (train.count !== progress.iterator.datasetCount) {
     throw new UsageError(
       `the run in ${folder.dir} trained on ${progress.iterator.datasetCount} images, --data${flags.limit === undefined ? '' : ' with --limit'} gives ${train.count}: resume with the same data`,
     );
   }
   const test =
-    flags.test === undefined
+    validation ??
+    (flags.test === undefined
       ? undefined
-      : await loadData(flags.test, flags, folder, progress.preprocessing, progress.labels, say);
-  return { checkpoint: { ...saved, progress: { ...progress, recipe } }, resumed: true, train, test };
+      : await loadTest(flags.test, selection, folder, progress.preprocessing, progress.labels, say));
+  return {
+    checkpoint: { ...saved, progress: { ...progress, recipe } },
+    resumed: true,
+    train,
+    test,
+    testSetName: validation === undefined ? 'Test' : 'Validation',
+  };
 }
 
 /**
@@ -169,6 +270,19 @@ function resumedRecipe(
     conflict('schedule', flags.schedule, recipe.schedule);
   if (flags.init !== undefined && flags.init !== recipe.init) conflict('init', flags.init, recipe.init);
   if (flags.seed !== undefined && flags.seed !== recipe.seed) conflict('seed', String(flags.seed), String(recipe.seed));
+  if (flags.val !== undefined && flags.val !== recipe.validation)
+    conflict(
+      'val',
+      String(flags.val),
+      recipe.validation === undefined ? 'no validation split' : String(recipe.validation),
+    );
+  if (flags.freeze !== undefined) {
+    const frozen = saved.frozen ?? [];
+    const head = classifierLayer(saved.tensors).name;
+    const features = saved.tensors.every((t) => t.name.startsWith(`${head}.`) !== frozen.includes(t.name));
+    const had = frozen.length === 0 ? 'none' : features ? 'features' : `${plural(frozen.length, 'parameter')} frozen`;
+    if (had !== flags.freeze) conflict('freeze', flags.freeze, had);
+  }
   if (flags.epochs === undefined || flags.epochs === recipe.epochs) return recipe;
   if (recipe.schedule === 'linear')
     conflict('epochs', String(flags.epochs), `${recipe.epochs}; the linear schedule's decay depends on it`);
@@ -200,29 +314,6 @@ async function checkSameStartModel(from: string, recipe: TrainingRecipe, file: s
   }
 }
 
-async function loadData(
-  source: string,
-  flags: TrainFlags,
-  folder: RunFolder,
-  spec: PreprocessSpec,
-  classNames: readonly string[] | undefined,
-  say: (line: string) => void,
-): Promise<ImageDataset> {
-  const started = performance.now();
-  const { dataset, fromCache } = await loadImageDataset(source, {
-    spec,
-    cacheDir: folder.cacheDir,
-    classNames,
-    limit: flags.limit,
-  });
-  if (dataset.count === 0) throw new UsageError(`no images found in ${source}`);
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  say(
-    `${source}: ${dataset.count} images of ${dataset.classNames.length} classes (${fromCache ? 'from the cache' : 'decoded'} in ${seconds} s)`,
-  );
-  return dataset;
-}
-
 /** --widths (8: the class count appended; 9: its last must be the class count) or the recipe's full width. */
 function widthsFor(widths: readonly number[] | undefined, train: ImageDataset): number[] {
   const classes = train.classNames.length;
@@ -246,8 +337,4 @@ function lastWeightedLayer(tensors: readonly ParameterSpec[]): string {
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, i) => name === b[i]);
-}
-
-function describeNames(names: readonly string[]): string {
-  return names.length > 5 ? `${names.slice(0, 5).join(', ')}, …` : names.join(', ');
 }

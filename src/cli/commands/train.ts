@@ -72,6 +72,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
       ort,
       train,
       test,
+      testSetName: start.testSetName,
       progress,
       checkpointEvery: flags.checkpointEvery,
       log: (line) => {
@@ -114,7 +115,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
       return INTERRUPTED;
     }
     say(
-      `done${best === null ? '' : `: best accuracy ${best.toFixed(2)}%`}; ${folder.bestOnnxPath}, ${folder.bestPthPath}`,
+      `done${best === null ? '' : `: best ${start.testSetName.toLowerCase()} accuracy ${best.toFixed(2)}%`}; ${folder.bestOnnxPath}, ${folder.bestPthPath}`,
     );
     return 0;
   } finally {

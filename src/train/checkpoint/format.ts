@@ -17,7 +17,7 @@
  *                                             the layout: read from here, whatever the architecture),
  *                                   files: { parameters: 'parameters.f32', optimizerState: { <key>: 'optimizer/<key>.f32' } },
  *                                   progress?: { recipe: { schedule, epochs, batchSize, baseLr, seed, init, augment, logEvery,
- *                                                          startModelSha256? },
+ *                                                          startModelSha256?, validation? },
  *                                                iterator: { seed, epoch, position, random, datasetCount },
  *                                                bestAccuracy, labels, preprocessing } }
  *   parameters.f32                every parameter, state_dict order, float32 little-endian

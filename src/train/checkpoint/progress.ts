@@ -47,7 +47,9 @@ function checkRecipe(value: unknown): TrainingRecipe {
       throw new RangeError(`training recipe: ${key} must be a whole number ≥ ${min}, got ${String(v)}`);
     return v as number;
   };
-  const { schedule, init, augment, baseLr, startModelSha256 } = value;
+  const { schedule, init, augment, baseLr, startModelSha256, validation } = value;
+  if (validation !== undefined && !(typeof validation === 'number' && validation > 0 && validation < 1))
+    throw new RangeError('training recipe: validation must be a fraction in (0, 1)');
   if (!(SCHEDULE_KINDS as readonly unknown[]).includes(schedule))
     throw new RangeError(`training recipe: schedule should be one of ${SCHEDULE_KINDS.join(', ')}`);
   if (init !== 'from' && !(INIT_KINDS as readonly unknown[]).includes(init))
@@ -71,5 +73,6 @@ function checkRecipe(value: unknown): TrainingRecipe {
     augment,
     logEvery: whole('logEvery', 1),
     ...(startModelSha256 === undefined ? {} : { startModelSha256 }),
+    ...(validation === undefined ? {} : { validation }),
   };
 }

@@ -17,3 +17,10 @@ export { fitPixels } from './fit-pixels.js';
 export { checkImageDataset, imageBytes, type ImageDataset } from './image-dataset.js';
 export { Random, type RandomState } from './random.js';
 export { shuffledIndices } from './shuffle.js';
+export { classCounts, datasetSubset, stratifiedSplit, type ValidationSplit } from './subset.js';
+export {
+  LIMIT_SAMPLE_STREAM,
+  stratifiedQuotas,
+  stratifiedSample,
+  VALIDATION_SPLIT_STREAM,
+} from './stratified-sample.js';

@@ -26,9 +26,12 @@ export function trainLogLine(l: TrainLogLine): string {
   return `Train Epoch: ${l.epoch} [${l.batchIndex * l.batchSize}/${l.datasetSize} (${percent}%)]\tLoss: ${pythonFixed(l.loss, 6)}\tLR: ${pythonRepr(l.learningRate)}`;
 }
 
-/** The test line, without the blank lines the original prints around it. */
-export function testLogLine(averageLoss: number, correct: number, count: number): string {
-  return `Test set: Average loss: ${pythonFixed(averageLoss, 4)}, Accuracy: ${correct}/${count} (${pythonFixed((100 * correct) / count, 2)}%)`;
+/**
+ * The test line, without the blank lines the original prints around it; `set` names the split evaluated
+ * ('Validation' for images held out of the training data by --val).
+ */
+export function testLogLine(averageLoss: number, correct: number, count: number, set = 'Test'): string {
+  return `${set} set: Average loss: ${pythonFixed(averageLoss, 4)}, Accuracy: ${correct}/${count} (${pythonFixed((100 * correct) / count, 2)}%)`;
 }
 
 /**

@@ -36,6 +36,11 @@ export interface TrainingRecipe {
   readonly augment: boolean;
   /** A `Train Epoch` line every this many batches (the original logs every 100). */
   readonly logEvery: number;
+  /**
+   * The fraction of the training data held out (stratified, drawn with `seed`) to choose the best epoch by, when no
+   * test set is given (--val). Absent: none.
+   */
+  readonly validation?: number;
 }
 
 /** pytorch-nin-cifar10's 319 epochs (`for epoch in range(1, 320)`), batch 128, weights' lr 0.1. */
@@ -57,21 +62,29 @@ export const DEFAULT_BASE_LR: Readonly<Record<OptimizerKind, number>> = Object.f
  * recipe's own rate undoes what was learnt (pytorchcv's CIFAR-10 weights diverge at 0.1).
  */
 export const DEFAULT_FINE_TUNE_LR: Readonly<Record<OptimizerKind, number>> = Object.freeze({ sgd: 0.01, adamw: 1e-4 });
+/**
+ * The last layer's rate, as the weights' divided by this, when it is a new classifier (fine-tuning to other classes):
+ * the recipe's tenth suits a trained last layer; a fresh one starts from nothing and learns at the weights' full
+ * rate (0.01 with SGD's fine-tuning default: the recipe's own from-scratch rate for its last convolution).
+ */
+export const NEW_CLASSIFIER_LR_DIVISOR = 1;
 /** AdamW's decoupled weight decay on weights (PyTorch's default); biases get none, as in the SGD recipe. */
 export const ADAMW_WEIGHT_DECAY = 1e-2;
 
 /**
  * The optimizer of the recipe: SGD with momentum 0.95 and the pytorch-nin-cifar10 groups (weights at `baseLr` with
  * decay 1e-4, biases at 2·baseLr, the last convolution at baseLr/10); or AdamW (β 0.9/0.999, ε 1e-8) with weights at
- * `baseLr` and decay 1e-2, biases at 2·baseLr without decay, the last convolution at baseLr/10.
+ * `baseLr` and decay 1e-2, biases at 2·baseLr without decay, the last convolution at baseLr/10. `lastLayerDivisor`
+ * sets another rate for the last layer (NEW_CLASSIFIER_LR_DIVISOR for a freshly initialised classifier).
  */
 export function recipeOptimizer(
   kind: OptimizerKind,
   parameterNames: readonly string[],
   lastConv: string,
   baseLr: number,
+  lastLayerDivisor = 10,
 ): OptimizerSettings {
-  const groups = ninCifar10Groups(parameterNames, lastConv, baseLr);
+  const groups = ninCifar10Groups(parameterNames, lastConv, baseLr, lastLayerDivisor);
   if (kind === 'sgd') return { kind, groups, momentum: NIN_CIFAR10_MOMENTUM, nesterov: false };
   const adamGroups: ParameterGroup[] = groups.map((g) => ({
     ...g,

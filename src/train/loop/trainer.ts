@@ -26,6 +26,8 @@ export interface TrainingLoopOptions {
   readonly train: ImageDataset;
   /** Evaluated after every epoch; the best accuracy decides `onBest`. Without it, every epoch's model is the best. */
   readonly test?: ImageDataset;
+  /** What `test` is, as the log line names it: 'Test' (default), or 'Validation' for images held out of the data. */
+  readonly testSetName?: 'Test' | 'Validation';
   /** Where to start: the recipe, the iterator's place, best accuracy, labels, preprocessing. */
   readonly progress: TrainingProgress;
   /** One line of the log (pytorch-nin-cifar10's lines, and the blank lines around the test line). */
@@ -111,7 +113,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       const evaluation = test === undefined ? undefined : await evaluate(session, ort, test, preprocessing);
       if (evaluation !== undefined) {
         log('');
-        log(testLogLine(evaluation.averageLoss, evaluation.correct, evaluation.count));
+        log(testLogLine(evaluation.averageLoss, evaluation.correct, evaluation.count, options.testSetName));
         log('');
       }
       // PyTorch's `if acc > best_acc`: only a strictly better epoch replaces the best model.

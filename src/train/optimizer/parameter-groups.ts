@@ -56,12 +56,13 @@ export const NIN_CIFAR10_MOMENTUM = 0.95;
  * The pytorch-nin-cifar10 recipe's groups (`original.py`): weights lr 0.1 and
  * weight decay 1e-4, biases lr 0.2 and no decay, the last convolution at
  * lr 0.01 (its weight still decayed, its bias not). `base` is the weights'
- * rate; the others follow from it as in the recipe.
+ * rate; the others follow from it as in the recipe, the last layer's as base / `lastDivisor` (the recipe's 10).
  */
 export function ninCifar10Groups(
   parameterNames: readonly string[],
   lastConv = 'classifier.20',
   base = 0.1,
+  lastDivisor = 10,
 ): ParameterGroup[] {
   const isLast = (name: string): boolean => name.startsWith(`${lastConv}.`);
   const isBias = (name: string): boolean => name.endsWith('.bias');
@@ -69,7 +70,12 @@ export function ninCifar10Groups(
   return [
     { name: 'weights', parameters: pick((n) => !isLast(n) && !isBias(n)), lr: base, weightDecay: 1e-4 },
     { name: 'biases', parameters: pick((n) => !isLast(n) && isBias(n)), lr: 2 * base, weightDecay: 0 },
-    { name: 'last_weight', parameters: pick((n) => isLast(n) && !isBias(n)), lr: base / 10, weightDecay: 1e-4 },
-    { name: 'last_bias', parameters: pick((n) => isLast(n) && isBias(n)), lr: base / 10, weightDecay: 0 },
+    {
+      name: 'last_weight',
+      parameters: pick((n) => isLast(n) && !isBias(n)),
+      lr: base / lastDivisor,
+      weightDecay: 1e-4,
+    },
+    { name: 'last_bias', parameters: pick((n) => isLast(n) && isBias(n)), lr: base / lastDivisor, weightDecay: 0 },
   ];
 }

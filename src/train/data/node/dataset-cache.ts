@@ -13,13 +13,15 @@ export interface DatasetCacheInputs {
   readonly spec: Pick<PreprocessSpec, 'inputSize' | 'resizeShorterSide' | 'channels'>;
   readonly classNames: readonly string[] | undefined;
   readonly limit: number | undefined;
+  /** Seeds the `limit` sample; not part of the key without a limit (nothing is drawn then). */
+  readonly seed?: number;
 }
 
 const CACHE_EXTENSION = '.nin-images';
 
 /**
  * A key for the cache of `inputs`: a hash of the source's identity (absolute path; size and modification time of a
- * tar, of every file of a folder) and of the geometry, channels, class names and limit. Normalisation is not in it:
+ * tar, of every file of a folder) and of the geometry, channels, class names, limit and the seed of a limit's sample. Normalisation is not in it:
  * the cache holds pixels, normalised per batch. Only a grey (1-channel) spec adds its channels, so RGB keys are the
  * ones made before grey training and their cache files are still found.
  */
@@ -33,6 +35,8 @@ export async function datasetCacheKey(inputs: DatasetCacheInputs): Promise<strin
     ...(inputs.spec.channels === 1 ? { channels: 1 } : {}),
     classNames: inputs.classNames ?? null,
     limit: inputs.limit ?? null,
+    // What decides a limit's sample: drawn per class (stratified) with this seed. Keys of first-n subsets lacked it.
+    ...(inputs.limit === undefined ? {} : { sample: 'stratified', seed: inputs.seed ?? 0 }),
   });
   return sha256Hex(description);
 }

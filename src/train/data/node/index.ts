@@ -2,4 +2,10 @@
 export * from '../index.js';
 export { datasetCacheKey } from './dataset-cache.js';
 export { decodeToInputSize } from './decode.js';
-export { loadImageDataset, type LoadedImageDataset, type LoadImageDatasetOptions } from './load-dataset.js';
+export {
+  loadImageDataset,
+  sampledPositions,
+  type LoadedImageDataset,
+  type LoadImageDatasetOptions,
+} from './load-dataset.js';
+export { foldersAreLabels, relabelDataset, UnknownClassFolderError } from './relabel.js';

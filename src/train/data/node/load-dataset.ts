@@ -1,9 +1,10 @@
-import { readLabeledImages } from '../../../node/dataset.js';
+import { listLabeledImages, readLabeledImages } from '../../../node/dataset.js';
 import { labelFolderName, labelIndexByFolder } from '../../../node/label-folders.js';
 import { checkPreprocessSpec, specChannels, type PreprocessSpec } from '../../../preprocess/index.js';
 import { datasetCacheFile, datasetCacheKey, readDatasetCache, writeDatasetCache } from './dataset-cache.js';
 import { decodeToInputSize } from './decode.js';
 import { imageBytes, type ImageDataset } from '../image-dataset.js';
+import { LIMIT_SAMPLE_STREAM, stratifiedSample } from '../stratified-sample.js';
 
 export interface LoadImageDatasetOptions {
   /** inputSize, resizeShorterSide and channels decide each image's pixels (the rest of the spec applies per batch). */
@@ -19,8 +20,14 @@ export interface LoadImageDatasetOptions {
    * outside a given list is an error.
    */
   readonly classNames?: readonly string[];
-  /** Load only the first `limit` images (in folder or tar order). */
+  /**
+   * Load only `limit` images: a seeded sample stratified by class (each class folder's share in proportion to its
+   * size, its images drawn uniformly), so that a subset of a class-sorted tar has every class. All images when the
+   * data has no more than `limit`.
+   */
   readonly limit?: number;
+  /** Seeds the `limit` sample (default 0): the same seed draws the same images. */
+  readonly seed?: number;
   /** Images being decoded at once (sharp works off the main thread). Default 4. */
   readonly concurrency?: number;
   /** Called now and then with the number of images loaded so far. */
@@ -53,7 +60,7 @@ export async function loadImageDataset(source: string, options: LoadImageDataset
   if (options.cacheDir === undefined)
     return { dataset: await decodeDataset(source, options), fromCache: false, cacheFile: undefined };
 
-  const key = await datasetCacheKey({ source, spec: options.spec, classNames, limit });
+  const key = await datasetCacheKey({ source, spec: options.spec, classNames, limit, seed: options.seed ?? 0 });
   const cacheFile = datasetCacheFile(options.cacheDir, key);
   const cached = await readDatasetCache(cacheFile, key);
   if (cached !== undefined) return { dataset: cached, fromCache: true, cacheFile };
@@ -70,6 +77,7 @@ async function decodeDataset(source: string, options: LoadImageDatasetOptions): 
   const channels = specChannels(spec);
   const pixels = new GrowingBytes(imageBytes(spec.inputSize, channels));
   const labels = new ClassLabels(options.classNames);
+  const chosen = limit === Infinity ? undefined : await sampledPositions(source, limit, options.seed ?? 0);
 
   // A window of decodes in flight, taken in order, so images keep their dataset order.
   const inFlight: Array<Promise<Uint8Array>> = [];
@@ -77,10 +85,8 @@ async function decodeDataset(source: string, options: LoadImageDatasetOptions): 
     pixels.append(await inFlight.shift()!);
     if (onProgress !== undefined && pixels.count % PROGRESS_EVERY === 0) onProgress(pixels.count);
   };
-  let seen = 0;
-  for await (const image of readLabeledImages(source)) {
-    if (seen >= limit) break;
-    seen += 1;
+  const wanted = chosen === undefined ? undefined : (position: number): boolean => chosen[position] === 1;
+  for await (const image of readLabeledImages(source, wanted)) {
     labels.add(image.className, image.name);
     const decoding = decodeToInputSize(image.bytes, spec).catch((error: unknown) => {
       throw new Error(
@@ -105,6 +111,30 @@ async function decodeDataset(source: string, options: LoadImageDatasetOptions): 
     classNames,
     ...(channels === 1 ? { channels } : {}),
   };
+}
+
+/**
+ * The images of loadImageDataset's `limit` sample, as a mark (1) at each chosen position in listing order (the
+ * positions readLabeledImages's `wanted` is asked about), or undefined when the
+ * data has no more than `limit` images. A first pass lists names only (nothing is decoded or held but names), the
+ * sample is drawn per class folder in sorted folder order, and the second pass reads the chosen images alone.
+ */
+export async function sampledPositions(source: string, limit: number, seed: number): Promise<Uint8Array | undefined> {
+  const names = await listLabeledImages(source);
+  if (names.length <= limit) return undefined;
+  const classes = [...new Set(names.map((n) => n.className))].sort();
+  const classIndex = new Map(classes.map((name, index) => [name, index]));
+  const positionsOf: number[][] = classes.map(() => []);
+  names.forEach((n, position) => positionsOf[classIndex.get(n.className)!]!.push(position));
+  const drawn = stratifiedSample(
+    positionsOf.map((p) => p.length),
+    limit,
+    seed,
+    LIMIT_SAMPLE_STREAM,
+  );
+  const chosen = new Uint8Array(names.length);
+  drawn.forEach((indices, c) => indices.forEach((i) => (chosen[positionsOf[c]![i]!] = 1)));
+  return chosen;
 }
 
 /** Fixed-size records appended to one buffer that doubles as it fills (the image count of a tar is not known ahead). */
