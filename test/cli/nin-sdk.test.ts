@@ -48,7 +48,7 @@ describe('nin-sdk (built CLI)', () => {
     assert.equal(stdout.trim().split('\n').length, 10);
     assert.match(
       stderr,
-      /^nin-sdk predict: fixtures\/images\/invalid\/not-an-image\.jpg is not an image in an accepted format \(JPEG, PNG, WebP, GIF, TIFF\)\n/,
+      /^nin-sdk predict: fixtures\/images\/invalid\/not-an-image\.jpg is not an image in an accepted format \(JPEG, PNG, WebP, GIF, TIFF, BMP\)\n/,
     );
     assert.match(stderr, /10 of 11 images classified in .* on cpu; 1 failed\n$/);
   });
@@ -96,7 +96,10 @@ describe('nin-sdk (built CLI)', () => {
     for (const result of results) {
       const name = result.file.split('/').pop()!;
       if (name === '3-zz-broken.jpg') {
-        assert.equal(result.error, `${result.file} is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF)`);
+        assert.equal(
+          result.error,
+          `${result.file} is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF, BMP)`,
+        );
       } else {
         assert.deepEqual(result.predictions, expected.get(name.slice(2)), name);
       }
