@@ -1,4 +1,4 @@
-/** File extensions taken as images in folders and archives (what sharp decodes and PIL opens), lower case. */
+/** File extensions taken as images in folders and archives (what nin-sdk decodes and PIL opens), lower case. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.jpg',
   '.jpeg',
@@ -8,4 +8,5 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.tif',
   '.tiff',
   '.avif',
+  '.bmp',
 ]);

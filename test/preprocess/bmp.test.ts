@@ -12,6 +12,7 @@ import { decodeBmp } from '../../src/preprocess/bmp/decode-bmp.js';
 import { checkEncodedImage } from '../../src/preprocess/check-encoded-image.js';
 import { ImageError } from '../../src/preprocess/errors.js';
 import { decodeImage } from '../../src/preprocess/node/index.js';
+import { decodeImage as decodeWebImage } from '../../src/web/decode-image.js';
 import { FIXTURES } from '../support/fixtures.js';
 
 const BMP_FIXTURES = join(FIXTURES, 'images', 'bmp');
@@ -29,7 +30,7 @@ const manifest = JSON.parse(readFileSync(join(BMP_FIXTURES, 'manifest.json'), 'u
   readonly pillow: string;
   readonly images: readonly BmpFixture[];
 };
-const read = (name: string): Uint8Array => new Uint8Array(readFileSync(join(BMP_FIXTURES, name)));
+const read = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(join(BMP_FIXTURES, name)));
 const limits = { maxPixels: 100_000_000, limitName: 'maxPixels' };
 
 /** A BMP's file header + 40-byte information header, then `rest` (palette, pixels); `colours` entries used. */
@@ -88,6 +89,19 @@ describe(`BMP decoded as Pillow ${manifest.pillow} reads it`, () => {
     const fromBytes = await decodeImage(read('cat-0000.bmp'));
     const fromPng = await decodeImage(read('cat-0000.png'));
     assert.deepEqual(Buffer.from(fromBytes.pixels.data), Buffer.from(fromPng.pixels.data));
+  });
+});
+
+describe('the browser entry', () => {
+  it('decodes a BMP Blob with the same decoder (no browser API touched: this runs in Node)', async () => {
+    const pixels = await decodeWebImage(new Blob([read('rgb565-bitfields.bmp')]));
+    assert.equal(pixels.channels, 3);
+    assert.deepEqual(Buffer.from(pixels.data), readFileSync(join(BMP_FIXTURES, 'rgb565-bitfields.rgb')));
+    await assert.rejects(decodeWebImage(new Blob([read('rle8.bmp').subarray(0, 100)])), {
+      name: 'ImageError',
+      message:
+        'image blob (100 bytes) is a truncated or corrupt BMP image (its RLE8 data ends after 14 of its 45 pixels)',
+    });
   });
 });
 
