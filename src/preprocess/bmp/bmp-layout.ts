@@ -133,7 +133,7 @@ export function readBmpLayout(bytes: Uint8Array): BmpLayout | BmpProblem {
     // Pillow makes such an image mode '1', for which its RLE decoder has no raw mode.
     if (coding !== 'raw' && read.blackAndWhite) return unsupported('RLE with a black-and-white palette');
     pixels = read.pixels;
-    afterHeaders += entrySize * colours;
+    afterHeaders = Math.min(afterHeaders + entrySize * colours, bytes.length); // where Pillow's read of it ends
   }
   // Pillow takes an offset of 0 as "where the headers (and the palette) end".
   if (dataOffset === 0) dataOffset = afterHeaders;
@@ -216,7 +216,7 @@ function describeMasks(masks: readonly number[]): string {
  * The colour table of a 1-, 4- or 8-bit BMP as Pillow makes it: a palette of greys 0, 1, 2 … is read as mode 'L'
  * (each index is its own grey, 8 bits a pixel whatever the file says), a two-colour black-and-white one as mode
  * '1' (1 bit a pixel); any other is a palette over Pillow 9.4's initial grey ramp, so an index past the file's
- * entries is grey at its own value.
+ * entries is grey at its own value. A palette the file ends inside is what Pillow reads of it: its whole entries.
  */
 function readPalette(
   bytes: Uint8Array,
@@ -225,12 +225,11 @@ function readPalette(
   entrySize: number,
   bits: 1 | 4 | 8,
 ): { pixels: IndexedPixels; blackAndWhite: boolean } | BmpProblem {
-  // Pillow accepts up to 65,536 entries here and then fails on any above 256 (its palettes hold 256).
-  if (colours > 256) return unsupported(`a palette of ${colours} colours`);
-  if (at + entrySize * colours > bytes.length) return corrupt('its palette is cut short');
-  const greys = colours === 2 ? [0, 255] : Array.from({ length: colours }, (_, i) => i);
-  const isGreyRamp = greys.every((grey, i) =>
-    [0, 1, 2].every((channel) => bytes[at + i * entrySize + channel] === grey),
+  if (colours > 65_536) return unsupported(`a palette of ${colours} colours`);
+  const stored = bytes.subarray(at, at + entrySize * colours);
+  const greys = colours === 2 ? [0, 255] : Array.from({ length: colours }, (_, i) => i & 0xff);
+  const isGreyRamp = greys.every(
+    (grey, i) => (i + 1) * entrySize <= stored.length && [0, 1, 2].every((c) => stored[i * entrySize + c] === grey),
   );
   const table = new Uint8Array(256 * 3);
   for (let i = 0; i < 256; i++) table.fill(i, i * 3, i * 3 + 3);
@@ -239,11 +238,14 @@ function readPalette(
     table.fill(255, 3, 6); // mode '1': a set bit is white
     return { pixels: { kind: 'indexed', bits: 1, table }, blackAndWhite: true };
   }
-  for (let i = 0; i < colours; i++) {
-    const entry = at + i * entrySize; // stored blue, green, red (and a reserved byte)
-    table[i * 3] = bytes[entry + 2]!;
-    table[i * 3 + 1] = bytes[entry + 1]!;
-    table[i * 3 + 2] = bytes[entry]!;
+  const entries = Math.floor(stored.length / entrySize);
+  // Pillow's palettes hold 256 colours; it fails on more (a grey ramp of more is mode 'L' and never a palette).
+  if (entries > 256) return unsupported(`a palette of ${colours} colours`);
+  for (let i = 0; i < entries; i++) {
+    const entry = i * entrySize; // stored blue, green, red (and a reserved byte)
+    table[i * 3] = stored[entry + 2]!;
+    table[i * 3 + 1] = stored[entry + 1]!;
+    table[i * 3 + 2] = stored[entry]!;
   }
   return { pixels: { kind: 'indexed', bits, table }, blackAndWhite: false };
 }
