@@ -6,7 +6,7 @@
  * - sizes are unsigned, and a height is top-down only when its top byte is 0xFF (Pillow's `y_flip`);
  * - a palette of greys 0, 1, 2 … (or black and white when it has two colours) is not a palette: the image becomes
  *   PIL's mode 'L' (8 bits a pixel whatever the file's depth) or '1' (1 bit a pixel), as Pillow reads it;
- * - palette entries the file does not have are Pillow 9.4's initial ramp (index i is grey i);
+ * - palette entries the file does not have are Pillow 9.4's initial ramp (index i is grey i; 10.1 and later: black);
  * - a pixel-data offset that points just past the headers skips the palette (Pillow's repair of bad writers).
  * Where Pillow 9.4 is wrong and later Pillow fixed it (52- and 56-byte headers, that repair for 3-byte palette
  * entries), this follows the fix.
