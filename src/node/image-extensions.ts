@@ -1,6 +1,6 @@
 /**
  * File extensions taken as images in folders and archives, lower case: those of the accepted formats (JPEG, PNG,
- * WebP, GIF, TIFF; see src/preprocess/check-encoded-image.ts). What a file holds is checked from its bytes, whatever
+ * WebP, GIF, TIFF, BMP; see src/preprocess/check-encoded-image.ts). What a file holds is checked from its bytes, whatever
  * its extension says.
  */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -11,4 +11,5 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.gif',
   '.tif',
   '.tiff',
+  '.bmp',
 ]);

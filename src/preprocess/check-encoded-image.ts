@@ -33,8 +33,13 @@ export function checkEncodedImage(bytes: Uint8Array, label: string, limits: Enco
     );
   }
   const name = ACCEPTED_FORMAT_NAMES[reading.format];
-  if (isHeaderProblem(reading))
-    throw new ImageError(`${label} is a truncated or corrupt ${name} image (${reading.problem})`);
+  if (isHeaderProblem(reading)) {
+    throw new ImageError(
+      reading.unsupported === true
+        ? `${label} is a ${name} image of a kind Pillow does not read either (${reading.problem})`
+        : `${label} is a truncated or corrupt ${name} image (${reading.problem})`,
+    );
+  }
   const { width, height } = reading;
   if (width === 0 || height === 0) throw new ImageError(`${label} has no pixels (${width}×${height})`);
   if (width * height > limits.maxPixels) {

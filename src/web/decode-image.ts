@@ -1,3 +1,4 @@
+import { decodeBmp } from '../preprocess/bmp/decode-bmp.js';
 import { checkEncodedImage } from '../preprocess/check-encoded-image.js';
 import { ImageError } from '../preprocess/errors.js';
 import type { ImageHeader } from '../preprocess/header/image-header.js';
@@ -34,24 +35,28 @@ export interface WebDecodeOptions {
 }
 
 /**
- * The header of an encoded image file checked before any decoding, as Node checks it: JPEG, PNG, WebP, GIF or TIFF
- * by its bytes, at most `maxPixels`, JPEG scans and frames bounded; a one-line ImageError naming the file
+ * The header of an encoded image file checked before any decoding, as Node checks it: JPEG, PNG, WebP, GIF, TIFF
+ * or BMP by its bytes, at most `maxPixels`, JPEG scans and frames bounded; a one-line ImageError naming the file
  * otherwise. For a page that shows a preview of the file: check it first, or the `<img>` decodes the bomb.
  * @example
  * await checkImageFile(file); // throws `huge.png is 12000×12000 (144 megapixels), over the limit of 100 …`
  * preview.src = URL.createObjectURL(file);
  */
 export async function checkImageFile(file: Blob, options: WebDecodeOptions = {}): Promise<ImageHeader> {
+  return (await readCheckedFile(file, checkMaxPixels(options.maxPixels))).header;
+}
+
+/** A file's bytes and its checked header. */
+async function readCheckedFile(file: Blob, maxPixels: number): Promise<{ bytes: Uint8Array; header: ImageHeader }> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  return checkEncodedImage(bytes, describeBlob(file), {
-    maxPixels: checkMaxPixels(options.maxPixels),
-    limitName: 'maxPixels',
-  });
+  return { bytes, header: checkEncodedImage(bytes, describeBlob(file), { maxPixels, limitName: 'maxPixels' }) };
 }
 
 /**
  * Any WebImage → RGBA (or the caller's own) 8-bit pixels, ready for the pure preprocessing pipeline, equal to
  * the sharp path's for the same file (JPEG and PNG measured bit-identical in Chromium, transparent PNGs too).
+ * A BMP file is decoded by nin-sdk's own decoder (RGB), as in Node: browsers widen 5- and 6-bit colours and read
+ * RLE and odd palettes their own way, not Pillow's. An `<img>` showing a BMP is decoded by the browser.
  * Canvases and ImageBitmaps made by the caller are taken as they are: if premultiplied, the colour under
  * transparent pixels is already gone.
  */
@@ -59,7 +64,12 @@ export async function decodeImage(image: WebImage, options: WebDecodeOptions = {
   if (isImageData(image)) return { data: image.data, width: image.width, height: image.height, channels: 4 };
   if (isRawPixels(image)) return image;
   if (isBitmap(image)) return bitmapPixels(image);
-  const bitmap = await toBitmap(image, checkMaxPixels(options.maxPixels));
+  const maxPixels = checkMaxPixels(options.maxPixels);
+  if (image instanceof Blob) {
+    const { bytes, header } = await readCheckedFile(image, maxPixels);
+    if (header.format === 'bmp') return decodeBmp(bytes, describeBlob(image));
+  }
+  const bitmap = await toBitmap(image, maxPixels);
   try {
     return bitmapPixels(bitmap);
   } finally {
@@ -72,7 +82,7 @@ async function toBitmap(
   maxPixels: number,
 ): Promise<ImageBitmap> {
   if (image instanceof Blob) {
-    await checkImageFile(image, { maxPixels });
+    // Checked by decodeImage already.
     return createImageBitmap(image, PLAIN_DECODE).catch((error: unknown) => {
       throw new ImageError(`${describeBlob(image)} is not an image this browser can decode (${reason(error)})`, {
         cause: error,

@@ -48,9 +48,27 @@ describe('nin-sdk (built CLI)', () => {
     assert.equal(stdout.trim().split('\n').length, 10);
     assert.match(
       stderr,
-      /^nin-sdk predict: fixtures\/images\/invalid\/not-an-image\.jpg is not an image in an accepted format \(JPEG, PNG, WebP, GIF, TIFF\)\n/,
+      /^nin-sdk predict: fixtures\/images\/invalid\/not-an-image\.jpg is not an image in an accepted format \(JPEG, PNG, WebP, GIF, TIFF, BMP\)\n/,
     );
     assert.match(stderr, /10 of 11 images classified in .* on cpu; 1 failed\n$/);
+  });
+
+  test('predict: a BMP, named or in a folder, classified as its PNG twin (the same pixels)', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'nin-sdk-bmp-'));
+    copyFileSync(join(IMAGES, 'bmp', 'cat-0000.bmp'), join(folder, 'a.bmp'));
+    copyFileSync(join(IMAGES, 'bmp', 'cat-0000.png'), join(folder, 'b.png'));
+    const named = run('predict', 'fixtures/images/bmp/cat-0000.bmp', 'fixtures/images/bmp/cat-0000.png', '--json');
+    assert.equal(named.code, 0, named.stderr);
+    const inFolder = run('predict', folder, '--json');
+    assert.equal(inFolder.code, 0, inFolder.stderr);
+    type Results = { results: { file: string; predictions: { label: string; probability: number }[] }[] };
+    const [bmp, png] = (JSON.parse(named.stdout) as Results).results;
+    const [folderBmp, folderPng] = (JSON.parse(inFolder.stdout) as Results).results;
+    assert.equal(bmp?.predictions[0]?.label, 'cat');
+    assert.deepEqual(bmp?.predictions, png?.predictions);
+    assert.deepEqual([folderBmp?.file, folderPng?.file], [join(folder, 'a.bmp'), join(folder, 'b.png')]);
+    assert.deepEqual(folderBmp?.predictions, bmp?.predictions);
+    assert.deepEqual(folderPng?.predictions, bmp?.predictions);
   });
 
   test('predict --json: one document with provider and per-file results', () => {
@@ -96,7 +114,10 @@ describe('nin-sdk (built CLI)', () => {
     for (const result of results) {
       const name = result.file.split('/').pop()!;
       if (name === '3-zz-broken.jpg') {
-        assert.equal(result.error, `${result.file} is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF)`);
+        assert.equal(
+          result.error,
+          `${result.file} is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF, BMP)`,
+        );
       } else {
         assert.deepEqual(result.predictions, expected.get(name.slice(2)), name);
       }

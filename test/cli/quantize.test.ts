@@ -91,7 +91,7 @@ describe('nin-sdk quantize', () => {
     expect(
       [FP32, out, '--calibrate', broken],
       1,
-      `nin-sdk: ${broken}: cat/1.jpg: image buffer (50 bytes) is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF)\n`,
+      `nin-sdk: ${broken}: cat/1.jpg: image buffer (50 bytes) is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF, BMP)\n`,
     );
     writeFileSync(join(dir, 'junk.onnx'), 'not a model');
     expect(

@@ -29,10 +29,10 @@ describe('preprocessImage errors (one line each, naming the image)', () => {
 
   it('a text file named .jpg', async () => {
     const path = invalid('not-an-image.jpg');
-    await rejectsWith(path, `${path} is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF)`);
+    await rejectsWith(path, `${path} is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF, BMP)`);
     await rejectsWith(
       readFileSync(path),
-      'image buffer (50 bytes) is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF)',
+      'image buffer (50 bytes) is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF, BMP)',
     );
   });
 

@@ -39,7 +39,7 @@ describe("loadClassifier's inWorker: ONNX Runtime in a worker thread of the clas
     const worker = await loadClassifier(undefined, { inWorker: true, blockingReads: true, batchSize: 2 });
     await assert.rejects(worker.classifyBatch([IMAGES[0]!, IMAGES[1]!, broken]), {
       name: 'ImageError',
-      message: `${broken} is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF)`,
+      message: `${broken} is not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF, BMP)`,
     });
     await assert.rejects(worker.classify(join(folder, 'missing.jpg')), {
       name: 'ImageError',

@@ -16,7 +16,7 @@ import { FIXTURES } from '../support/fixtures.js';
 import { filterChainSvg, manyFrameGif, manyScanJpeg } from '../support/hostile-images.js';
 import { NIN_SDK, runCli, temporaryFolder } from './helpers.js';
 
-const ACCEPTED = '(JPEG, PNG, WebP, GIF, TIFF)';
+const ACCEPTED = '(JPEG, PNG, WebP, GIF, TIFF, BMP)';
 const SCANS =
   'is a JPEG of more than 500 scans (a progressive JPEG has about 10): refused, each scan is a pass over the image';
 const FRAMES = `is a GIF of more than ${MAX_FRAMES} frames: refused, only the first is used`;

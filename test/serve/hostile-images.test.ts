@@ -17,7 +17,7 @@ import { filterChainSvg, manyFrameGif, manyScanJpeg } from '../support/hostile-i
 import { json, multipart, send, startDefaultServer } from './helpers.js';
 
 const CAT = readFileSync(join(FIXTURES, 'images', 'cifar10', 'cat-0000.jpg'));
-const ACCEPTED = '(JPEG, PNG, WebP, GIF, TIFF)';
+const ACCEPTED = '(JPEG, PNG, WebP, GIF, TIFF, BMP)';
 const MULTIPART = (boundary: string) => ({ 'Content-Type': `multipart/form-data; boundary=${boundary}` });
 
 let server: InferenceServer;

@@ -178,7 +178,7 @@ describe(
       const expected: Record<string, string> = {
         'corrupt.png': browserRefuses,
         'empty.png': 'is empty \\(0 bytes\\)(\n|$)',
-        'not-an-image.jpg': 'is not an image in an accepted format \\(JPEG, PNG, WebP, GIF, TIFF\\)(\n|$)',
+        'not-an-image.jpg': 'is not an image in an accepted format \\(JPEG, PNG, WebP, GIF, TIFF, BMP\\)(\n|$)',
         'truncated.jpg': browserRefuses,
         'truncated.png': browserRefuses,
         'zero-size.png': 'has no pixels \\(0×0\\)(\n|$)',

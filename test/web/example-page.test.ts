@@ -228,7 +228,7 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
     assert.equal(await settled(page), 'error');
     assert.equal(
       await text(page, '#error'),
-      `evil.png (${svg.length} bytes, image/png) is SVG, not an accepted image format (JPEG, PNG, WebP, GIF, TIFF)`,
+      `evil.png (${svg.length} bytes, image/png) is SVG, not an accepted image format (JPEG, PNG, WebP, GIF, TIFF, BMP)`,
     );
     await page.screenshot({ path: join(ARTIFACTS, 'example-page-pixel-bomb.png'), fullPage: true });
   });

@@ -15,7 +15,7 @@ import { terminalSafe } from '../terminal-text.js';
 
 export const PREDICT_HELP = `Usage: nin-sdk predict <images or folders...> [options]
 
-Classifies images (JPEG, PNG, WebP, GIF, TIFF, recognised by their bytes; folders are searched recursively)
+Classifies images (JPEG, PNG, WebP, GIF, TIFF, BMP, recognised by their bytes; folders are searched recursively)
 and prints one line per image: the file, then the top classes with their probabilities. '-' reads one image
 from standard input (curl -sL URL | nin-sdk predict -).
 

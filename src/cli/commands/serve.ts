@@ -46,7 +46,7 @@ Options:
   --max-request-pixels <n>   most pixels the image route decodes for one request, all its images
                              together (default: --max-pixels); 413 past it. Also the most decoded at
                              once by all requests together: images beyond wait their turn
-The image route decodes JPEG, PNG, WebP, GIF (first frame) and TIFF (first page), recognised by their
+The image route decodes JPEG, PNG, WebP, GIF (first frame), TIFF (first page) and BMP, recognised by their
 bytes; SVG and other formats are refused before any decoder sees them.
   --top <n>                  default classes per image on the image route (default 3)
   --log <file>               append the JSON-lines access log there (default: stderr); '-' for none

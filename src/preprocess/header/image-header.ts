@@ -1,5 +1,5 @@
 /** The encoded formats nin-sdk decodes, recognised by their first bytes (never by a file name or a MIME type). */
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff';
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'bmp';
 
 /** How messages name each accepted format, in the order they list them. */
 export const ACCEPTED_FORMAT_NAMES: Readonly<Record<ImageFormat, string>> = {
@@ -8,6 +8,7 @@ export const ACCEPTED_FORMAT_NAMES: Readonly<Record<ImageFormat, string>> = {
   webp: 'WebP',
   gif: 'GIF',
   tiff: 'TIFF',
+  bmp: 'BMP',
 };
 
 /** What an image's header says, read without decoding a pixel. */
@@ -26,6 +27,8 @@ export interface ImageHeader {
 export interface HeaderProblem {
   readonly format: ImageFormat;
   readonly problem: string;
+  /** The file is not damaged but of a kind that is not decoded (a BMP that Pillow refuses too). */
+  readonly unsupported?: boolean;
 }
 
 /** What a format's reader returns. */

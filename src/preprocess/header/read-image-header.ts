@@ -1,3 +1,4 @@
+import { readBmp } from './bmp.js';
 import { type HeaderReading } from './image-header.js';
 import { readGif } from './gif.js';
 import { readJpeg } from './jpeg.js';
@@ -28,6 +29,8 @@ export function readImageHeader(bytes: Uint8Array, bounds: CountBounds): HeaderR
       return readGif(bytes, bounds.maxFrames);
     case 'tiff':
       return readTiff(bytes, bounds.maxFrames);
+    case 'bmp':
+      return readBmp(bytes);
     case undefined:
       return undefined;
   }

@@ -18,7 +18,7 @@ export {
   type DecodeOptions,
 } from './decode-sharp.js';
 
-/** A path to an image file, the bytes of an encoded image (JPEG, PNG, WebP, GIF, TIFF), or decoded pixels. */
+/** A path to an image file, the bytes of an encoded image (JPEG, PNG, WebP, GIF, TIFF, BMP), or decoded pixels. */
 export type ImageInput = string | Uint8Array | RawPixels;
 
 export type PreprocessOptions = DecodeOptions;
