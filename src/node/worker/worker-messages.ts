@@ -4,9 +4,10 @@ import type { ProviderAttempt } from '../../runtime/open-session.js';
 import type { Provider } from '../../runtime/providers.js';
 
 export interface WorkerSetup {
+  /** A CheckedModel's bytes: the worker checks them again (the same decoding, the same bytes) before ONNX Runtime. */
   readonly model: Uint8Array;
   /** How errors name the model: its path, or 'model bytes'. */
-  readonly source?: string;
+  readonly source: string;
   readonly providers: readonly Provider[];
   readonly strict: boolean;
   /** The session's options, providers aside (threads, optimization level, spinning). */

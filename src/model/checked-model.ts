@@ -1,0 +1,58 @@
+import type { ModelProto } from 'onnx-buf';
+import { decodeOnnx, encodeOnnx } from '../graph/onnx/decode.js';
+import { checkIntermediateSizes } from './intermediate-sizes.js';
+import { ModelError } from './model-error.js';
+import { CLASSIFIER_OPERATORS, checkOperators } from './operator-allow-list.js';
+import { checkSelfContained } from './self-contained.js';
+
+/** Bytes that do not decode as an ONNX ModelProto at all (a ModelError, told apart from a model refused for what it holds). */
+export class NotOnnxError extends ModelError {}
+
+/** What a model may do, beyond being self-contained (which every model must be). */
+export interface ModelPolicy {
+  /** The ai.onnx operators it may use (default: CLASSIFIER_OPERATORS). */
+  readonly operators?: ReadonlySet<string>;
+  /** Refuse intermediate tensors above a bound tied to the input and weights (default true; see intermediate-sizes.ts). */
+  readonly boundIntermediates?: boolean;
+}
+
+/**
+ * An ONNX model decoded once, checked, and encoded again: the only form in which nin-sdk hands a model to ONNX
+ * Runtime (openSession takes nothing else). A check is only as good as the agreement between the reader that checks
+ * and the one that acts: protobuf's C++ parser keeps the low 32 bits of an over-long tag and merges a second `graph`
+ * field into the first, so a model's original bytes can say to ONNX Runtime what no other reader saw. ONNX Runtime
+ * gets `bytes`, the canonical encoding of `proto`, which is the tree every check and the metadata came from.
+ */
+export class CheckedModel {
+  private constructor(
+    /** The decoded model, as checked; read it rather than decoding `bytes` again. Do not change it. */
+    readonly proto: ModelProto,
+    /** The canonical encoding of `proto`: what ONNX Runtime loads. */
+    readonly bytes: Uint8Array,
+    /** How errors name the model: its path, or 'model bytes'. */
+    readonly source: string,
+  ) {}
+
+  /**
+   * Decodes `bytes` as protobuf does, refuses what nin-sdk does not run (external data anywhere, operators outside
+   * the policy, intermediate tensors above the bound), and re-encodes the decoded model. Throws ModelError in one
+   * line naming `source`.
+   */
+  static check(bytes: Uint8Array, source: string, policy: ModelPolicy = {}): CheckedModel {
+    let proto: ModelProto;
+    try {
+      proto = decodeOnnx(bytes);
+    } catch (error) {
+      throw new NotOnnxError(`${source} is not an ONNX model (${(error as Error).message})`);
+    }
+    checkSelfContained(proto, source);
+    checkOperators(proto, source, policy.operators ?? CLASSIFIER_OPERATORS);
+    if (policy.boundIntermediates ?? true) checkIntermediateSizes(proto.graph, source);
+    return new CheckedModel(proto, encodeOnnx(proto), source);
+  }
+}
+
+/** CheckedModel.check: decode, check, re-encode (see CheckedModel). */
+export function checkModel(bytes: Uint8Array, source: string, policy?: ModelPolicy): CheckedModel {
+  return CheckedModel.check(bytes, source, policy);
+}
