@@ -109,15 +109,15 @@ describe('fields hidden from a reader that reads tags otherwise than protobuf', 
   test('serve refuses to start on it: the library throws, the CLI exits 1 at once', async () => {
     const folder = workingFolder();
     await inFolder(folder, async () => {
-      await assert.rejects(
-        InferenceServer.start(
-          [{ name: 'evil', bytes: hiddenGraphModel('secret.txt', SECRET.length), source: 'evil.onnx' }],
-          {
-            ...SERVE_DEFAULTS,
-          },
-        ),
-        { name: 'ModelError', message: `evil.onnx ${OVERLONG_TAG}` },
-      );
+      // A server that starts is shut down again, so that the assertion, not a live server, ends the test.
+      const started = InferenceServer.start(
+        [{ name: 'evil', bytes: hiddenGraphModel('secret.txt', SECRET.length), source: 'evil.onnx' }],
+        { ...SERVE_DEFAULTS },
+      ).then(async (server) => {
+        await server.shutdown();
+        return server;
+      });
+      await assert.rejects(started, { name: 'ModelError', message: `evil.onnx ${OVERLONG_TAG}` });
     });
     // A server that started would still be running when the time limit kills it (signal, no exit code).
     const serve = runCli(NIN_SDK, ['serve', '--model', 'hidden-graph.onnx', '--port', '0'], {
