@@ -35,14 +35,22 @@ const HAS_PROTOC =
 
 /** What a guard decides about some bytes: refused, or passed with the bytes ONNX Runtime then gets and what it saw. */
 type Verdict =
-  { readonly passed: false } | { readonly passed: true; readonly ortBytes: Uint8Array; readonly view: ModelView };
+  | { readonly passed: false }
+  | {
+      readonly passed: true;
+      readonly ortBytes: Uint8Array;
+      readonly view: ModelView;
+      /** protobuf-es's own toBinary of what was checked, which ortBytes must equal byte for byte. */
+      readonly toBinaryBytes?: Uint8Array;
+    };
 type Guard = (bytes: Uint8Array) => Verdict;
 
 /** nin-sdk's guard: the one decoding, its checks, its re-encoded bytes. */
 const oneDecoding: Guard = (bytes) => {
   try {
     const model = checkModel(bytes, 'fuzz case');
-    return { passed: true, ortBytes: model.bytes, view: viewOfProto(model.proto) };
+    const toBinaryBytes = toBinary(ModelProtoSchema, model.proto, { writeUnknownFields: false });
+    return { passed: true, ortBytes: model.bytes, view: viewOfProto(model.proto), toBinaryBytes };
   } catch (error) {
     if (error instanceof ModelError) return { passed: false };
     throw error;
@@ -67,6 +75,8 @@ function findings(bytes: Uint8Array, guard: Guard): string[] {
   const verdict = guard(bytes);
   if (!verdict.passed) return [];
   const problems: string[] = [];
+  if (verdict.toBinaryBytes !== undefined && Buffer.compare(verdict.toBinaryBytes, verdict.ortBytes) !== 0)
+    problems.push("its re-encoded bytes differ from protobuf-es's toBinary");
   if (verdict.view.external.length > 0) problems.push(`passed external data ${verdict.view.external.join(', ')}`);
   let ort: ModelView;
   try {

@@ -1,5 +1,6 @@
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type ModelProto } from 'onnx-buf';
+import { encodeCanonical } from './canonical-encoder.js';
 
 /**
  * Decodes ONNX bytes with protobuf's own semantics (protobuf-es over onnx-buf's schema): tags as uint32 (a longer
@@ -12,10 +13,11 @@ export function decodeOnnx(bytes: Uint8Array): ModelProto {
 }
 
 /**
- * The canonical encoding of a decoded model: each field once, with its shortest tag, no unknown fields. Any protobuf
- * parser reads these bytes as the tree they were written from, which is what lets a check of the decoded model
- * stand for what ONNX Runtime will load.
+ * The canonical encoding of a decoded model: each field once, with its shortest tag, no unknown fields; the bytes
+ * of protobuf-es's `toBinary(ModelProtoSchema, model, { writeUnknownFields: false })`, written in one buffer
+ * (canonical-encoder.ts). Any protobuf parser reads these bytes as the tree they were written from, which is what
+ * lets a check of the decoded model stand for what ONNX Runtime will load.
  */
 export function encodeOnnx(model: ModelProto): Uint8Array {
-  return toBinary(ModelProtoSchema, model, { writeUnknownFields: false });
+  return encodeCanonical(ModelProtoSchema, model);
 }
