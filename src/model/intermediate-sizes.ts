@@ -47,6 +47,17 @@ export function checkIntermediateSizes(graph: GraphProto | undefined, source: st
   const types = new Map<string, TensorType>();
   const constants = new Map<string, TensorData>();
   const inputDims = new Set<string>();
+  /** The file's dim_param → this check's name for it (the same param, the same dim, as the shape rules expect). */
+  const inputDimNames = new Map<string, string>();
+  const inputDimName = (param: string): string => {
+    let name = inputDimNames.get(param);
+    if (name === undefined) {
+      name = `\u0000input${inputDimNames.size}`;
+      inputDimNames.set(param, name);
+    }
+    return name;
+  };
+  let anonymousDims = 0;
   let largest = 1;
   for (const t of graph.initializer) {
     const dims = t.dims.map(Number);
@@ -64,13 +75,13 @@ export function checkIntermediateSizes(graph: GraphProto | undefined, source: st
     const type = input.type?.value;
     if (type?.case !== 'tensorType') continue;
     const dtype = dataTypeFromOnnxCode(type.value.elemType);
-    const shape: Dim[] = (type.value.shape?.dim ?? []).map((d, i) =>
-      d.value.case === 'dimValue'
-        ? Number(d.value.value)
-        : d.value.case === 'dimParam'
-          ? d.value.value
-          : `${input.name}_d${i}`,
-    );
+    // The input's symbolic dims get names of this check's own, never the file's: a node's fresh dims (named from
+    // its position, below) then cannot pass for an input's dim, whatever the file calls its dims.
+    const shape: Dim[] = (type.value.shape?.dim ?? []).map((d) => {
+      if (d.value.case === 'dimValue') return Number(d.value.value);
+      if (d.value.case === 'dimParam' && d.value.value !== '') return inputDimName(d.value.value);
+      return `\u0000anonymous${anonymousDims++}`;
+    });
     shape.forEach((d) => typeof d === 'string' && inputDims.add(d));
     largest = Math.max(largest, perInputCount(shape, inputDims) ?? 1);
     if (dtype !== undefined) types.set(input.name, { dtype, shape });
@@ -78,7 +89,7 @@ export function checkIntermediateSizes(graph: GraphProto | undefined, source: st
   const bound = INTERMEDIATE_SIZE_FACTOR * largest;
   graph.node.forEach((node, index) => {
     const label = `node ${JSON.stringify(node.name || String(index))} (${node.opType})`;
-    const outputs = outputTypes(node, types, constants);
+    const outputs = outputTypes(node, `\u0001node${index}`, types, constants);
     node.output.forEach((name, i) => {
       const type = outputs?.[i];
       const count = type === undefined ? undefined : perInputCount(type.shape, inputDims);
@@ -117,6 +128,8 @@ function perInputCount(shape: readonly Dim[], inputDims: ReadonlySet<string>): n
 /** The output types of a node as far as they follow from its input types and constants; undefined if they do not. */
 function outputTypes(
   node: NodeProto,
+  /** The name the rules make fresh dims from: the node's position, so that no file can choose it. */
+  nodeName: string,
   types: ReadonlyMap<string, TensorType>,
   constants: ReadonlyMap<string, TensorData>,
 ): readonly TensorType[] | undefined {
@@ -130,14 +143,7 @@ function outputTypes(
     if (node.opType === 'ConstantOfShape') return constantOfShape(inputConstants[0], attributes);
     const rule = SHAPE_RULES[node.opType];
     if (rule === undefined) return undefined;
-    const context = new InferenceContext(
-      node.opType,
-      inputs,
-      attributes,
-      node.name,
-      node.output.length,
-      inputConstants,
-    );
+    const context = new InferenceContext(node.opType, inputs, attributes, nodeName, node.output.length, inputConstants);
     return rule(context);
   } catch {
     // What the rules cannot type (an attribute of a type the IR lacks, a shape they refuse) is left unknown:

@@ -103,6 +103,45 @@ describe('what a model may run', () => {
     });
   });
 
+  test("an Expand to a shape computed at run time is refused, even where its dims' names are the input's", () => {
+    // The shape rules name a dim they cannot compute after the node ('grow_d0' once): a file whose input dim bore
+    // that name made the Expand's 125 M elements count as one batch. Dims are now named by the check, not the file.
+    const bytes = withNodesIntoLogits(
+      [
+        create(NodeProtoSchema, {
+          opType: 'Concat',
+          name: 'grow_shape',
+          input: ['bomb_shape'],
+          output: ['grow_shape'],
+          attribute: [{ name: 'axis', type: 2, i: 0n }],
+        }),
+        node('Expand', 'grow', ['zero', 'grow_shape'], ['grow']),
+        create(NodeProtoSchema, {
+          opType: 'ReduceSum',
+          name: 'grow_sum',
+          input: ['grow'],
+          output: ['grow_sum'],
+          attribute: [{ name: 'keepdims', type: 2, i: 0n }],
+        }),
+        node('Mul', 'grow_zero', ['grow_sum', 'zero'], ['grow_zero']),
+      ],
+      (model) => {
+        model.graph!.initializer.push(
+          int64Initializer('bomb_shape', [125_000_000]),
+          create(TensorProtoSchema, { name: 'zero', dims: [], dataType: 1, floatData: [0] }),
+        );
+        const dims = model.graph!.input[0]!.type!.value.value as { shape: { dim: { value: unknown }[] } };
+        dims.shape.dim[0]!.value = { case: 'dimParam', value: 'grow_d0' };
+      },
+    );
+    assert.throws(() => checkModel(bytes, 'grow.onnx'), {
+      name: 'ModelError',
+      message:
+        'grow.onnx: node "grow" (Expand) makes grow of a size that is computed only when the model runs; nin-sdk ' +
+        'takes Expand only with a constant shape, so that what it allocates is known before it runs',
+    });
+  });
+
   test('operators outside the allow-list are refused by name: control flow, other domains, data-dependent shapes', () => {
     const cases: Record<string, [NodeProto, string]> = {
       NonZero: [node('NonZero', 'nz', ['logits_raw'], ['nz']), '"NonZero"'],
