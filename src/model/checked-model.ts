@@ -5,6 +5,22 @@ import { ModelError } from './model-error.js';
 import { CLASSIFIER_OPERATORS, checkOperators } from './operator-allow-list.js';
 import { checkSelfContained } from './self-contained.js';
 
+declare const CHECKED: unique symbol;
+
+/**
+ * Bytes that checkModel encoded, the only bytes nin-sdk gives ONNX Runtime: a type brand (nothing at run time), so
+ * that a file's own bytes cannot be passed where these are expected. A worker thread of this process receives them
+ * in its setup message (src/node/worker/worker-messages.ts), whose field has this type: the sender had a CheckedModel.
+ */
+export type CheckedBytes = Uint8Array & { readonly [CHECKED]: true };
+
+/** What ONNX Runtime is given a model as: checked bytes and the model's name for errors (a CheckedModel is one). */
+export interface SessionModel {
+  readonly bytes: CheckedBytes;
+  /** How errors name the model: its path, or 'model bytes'. */
+  readonly source: string;
+}
+
 /** Bytes that do not decode as an ONNX ModelProto at all (a ModelError, told apart from a model refused for what it holds). */
 export class NotOnnxError extends ModelError {}
 
@@ -23,12 +39,12 @@ export interface ModelPolicy {
  * field into the first, so a model's original bytes can say to ONNX Runtime what no other reader saw. ONNX Runtime
  * gets `bytes`, the canonical encoding of `proto`, which is the tree every check and the metadata came from.
  */
-export class CheckedModel {
+export class CheckedModel implements SessionModel {
   private constructor(
     /** The decoded model, as checked; read it rather than decoding `bytes` again. Do not change it. */
     readonly proto: ModelProto,
     /** The canonical encoding of `proto`: what ONNX Runtime loads. */
-    readonly bytes: Uint8Array,
+    readonly bytes: CheckedBytes,
     /** How errors name the model: its path, or 'model bytes'. */
     readonly source: string,
   ) {}
@@ -48,7 +64,7 @@ export class CheckedModel {
     checkSelfContained(proto, source);
     checkOperators(proto, source, policy.operators ?? CLASSIFIER_OPERATORS);
     if (policy.boundIntermediates ?? true) checkIntermediateSizes(proto.graph, source);
-    return new CheckedModel(proto, encodeOnnx(proto), source);
+    return new CheckedModel(proto, encodeOnnx(proto) as CheckedBytes, source);
   }
 }
 

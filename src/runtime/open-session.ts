@@ -1,5 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-common';
-import type { CheckedModel } from '../model/checked-model.js';
+import type { SessionModel } from '../model/checked-model.js';
 import { ortErrorLine } from './ort-error.js';
 import { PROVIDERS, ProviderError, requirementOf, type Platform, type Provider } from './providers.js';
 
@@ -37,11 +37,12 @@ export interface OpenedSession {
 /**
  * Starts a session on the first provider that works. ONNX Runtime refuses to create a session whose listed
  * execution provider cannot load, so each provider is tried alone: the one that starts is the one that runs.
- * It takes a CheckedModel only, and gives ONNX Runtime its re-encoded bytes: what was checked is what loads.
+ * It takes a CheckedModel (or its bytes in a worker thread) only, and gives ONNX Runtime its re-encoded bytes:
+ * what was checked is what loads.
  */
 export async function openSession(
   ort: OrtModule,
-  model: CheckedModel,
+  model: SessionModel,
   options: OpenSessionOptions,
 ): Promise<OpenedSession> {
   const baseline: Provider = options.platform === 'node' ? 'cpu' : 'wasm';
@@ -73,7 +74,7 @@ export async function openSession(
  */
 export function createSession(
   ort: OrtModule,
-  model: CheckedModel,
+  model: SessionModel,
   options?: InferenceSession.SessionOptions,
 ): Promise<InferenceSession> {
   return ort.InferenceSession.create(model.bytes, options);

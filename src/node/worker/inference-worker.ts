@@ -6,7 +6,6 @@
 import * as ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-common';
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkModel } from '../../model/checked-model.js';
 import { openSession } from '../../runtime/open-session.js';
 import { ortErrorLine } from '../../runtime/ort-error.js';
 import { DATATYPES, datatypeOfOrt, type NumericArray } from '../../serve/datatypes.js';
@@ -35,14 +34,17 @@ async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): P
   try {
     // Building the session is native work too: an exit waits for it as for a run.
     const opened = await whileRunning(state, () =>
-      // Checked again here, not trusted from the message: openSession takes nothing else, and for a CheckedModel's
-      // bytes (canonical already) the check re-encodes the same bytes.
-      openSession(ort, checkModel(setup.model, setup.source), {
-        providers: setup.providers,
-        strict: setup.strict,
-        platform: 'node',
-        sessionOptions: setup.sessionOptions,
-      }),
+      // The bytes of a CheckedModel of the thread that started this worker (WorkerSetup's type says so).
+      openSession(
+        ort,
+        { bytes: setup.model, source: setup.source },
+        {
+          providers: setup.providers,
+          strict: setup.strict,
+          platform: 'node',
+          sessionOptions: setup.sessionOptions,
+        },
+      ),
     );
     session = opened.session;
     const ready: WorkerReady = {
