@@ -12,7 +12,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
+import { checkModel } from '../src/model/checked-model.js';
 import { readModelInfo } from '../src/model/model-info.js';
+import { createSession } from '../src/runtime/open-session.js';
 import { intraOpThreads } from '../src/node/cpu-cores.js';
 import { PROVIDERS, requirementOf, type Provider } from '../src/runtime/providers.js';
 import { PROJECT_ROOT } from './paths.js';
@@ -92,7 +94,7 @@ async function checkProvider(
   let session: ort.InferenceSession;
   try {
     // The provider alone: ONNX Runtime would otherwise fall back silently and the figures would be cpu's.
-    session = await ort.InferenceSession.create(bytes, {
+    session = await createSession(ort, checkModel(bytes, 'the model'), {
       executionProviders: [PROVIDERS[provider].ortName],
       ...(provider === 'cpu' ? { intraOpNumThreads: options.threads } : {}),
     });

@@ -7,7 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { loadClassifier, type NodeClassifier } from '../src/node/classify.js';
+import { checkModel } from '../src/model/checked-model.js';
 import type { ModelDtype } from '../src/model/dtype.js';
+import { createSession } from '../src/runtime/open-session.js';
 import type { RawPixels } from '../src/preprocess/pixels.js';
 import { workerSessionOptions } from '../src/serve/worker-session-options.js';
 
@@ -37,7 +39,7 @@ export class Ceilings {
     tensors: readonly Float32Array[],
   ): Promise<Ceilings> {
     const classifier = await loadClassifier(undefined, { dtype, threads, batchSize });
-    const session = await ort.InferenceSession.create(await readFile(model), workerSessionOptions(threads));
+    const session = await createSession(ort, checkModel(await readFile(model), model), workerSessionOptions(threads));
     const row = tensors[0]!.length;
     const data = new Float32Array(batchSize * row);
     for (let i = 0; i < batchSize; i++) data.set(tensors[i % tensors.length]!, i * row);

@@ -1,11 +1,10 @@
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { clone, create } from '@bufbuild/protobuf';
 import {
   AttributeProto_AttributeType,
   AttributeProtoSchema,
   ModelProtoSchema,
   NodeProtoSchema,
   StringStringEntryProtoSchema,
-  TensorProto_DataLocation,
   TensorProto_DataType,
   TypeProto_TensorSchema,
   TypeProtoSchema,
@@ -13,7 +12,10 @@ import {
   type ModelProto,
   type ValueInfoProto,
 } from 'onnx-buf';
+import { encodeOnnx } from '../../src/graph/onnx/decode.js';
+import { checkModel } from '../../src/model/checked-model.js';
 import { encodeMetadata, METADATA_KEYS } from '../../src/model/metadata.js';
+import { ModelError } from '../../src/model/model-error.js';
 import { checkPreprocessSpec } from '../../src/preprocess/check-spec.js';
 import { specChannels, type PreprocessSpec } from '../../src/preprocess/spec.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
@@ -52,20 +54,17 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
   checkPreprocessSpec(options.preprocessing);
   let model: ModelProto;
   try {
-    model = fromBinary(ModelProtoSchema, bytes);
+    // The checks every model nin-sdk runs gets (nothing external, a classifier's operators, bounded sizes), on the
+    // one decoding that the adopted model is then written from: a copy, as the graph is added to below.
+    model = clone(ModelProtoSchema, checkModel(bytes, 'the ONNX model').proto);
   } catch (error) {
-    throw new ArchitectureError(`not an ONNX model (${error instanceof Error ? error.message : String(error)})`);
+    // Said as nin-convert says what a file is not: 'not an ONNX model (…)', without a name for the file.
+    if (error instanceof ModelError)
+      throw new ArchitectureError(error.message.replace(/^the ONNX model is not/, 'not'));
+    throw error;
   }
   const graph = model.graph;
   if (graph === undefined || graph.node.length === 0) throw new ArchitectureError('the ONNX model has no graph');
-  const external = graph.initializer.find(
-    (t) => t.dataLocation === TensorProto_DataLocation.EXTERNAL || t.externalData.length > 0,
-  );
-  if (external !== undefined) {
-    throw new ArchitectureError(
-      `initializer ${external.name} keeps its data in an external file: save the model with its weights inside`,
-    );
-  }
   // IR < 4 lists initializers among the inputs too: the image is the one input that is not a weight.
   const weights = new Set(graph.initializer.map((t) => t.name));
   const inputs = graph.input.filter((v) => !weights.has(v.name));
@@ -157,7 +156,7 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
     ...Object.entries(metadata).map(([key, value]) => create(StringStringEntryProtoSchema, { key, value })),
   ];
   return {
-    onnx: toBinary(ModelProtoSchema, model),
+    onnx: encodeOnnx(model),
     inputName: input.name,
     preprocessing,
     classCount: typeof classCount === 'number' ? classCount : options.labels.length,

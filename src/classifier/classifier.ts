@@ -1,6 +1,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { checkClassifierShapes } from '../model/check-shapes.js';
 import type { ModelDtype } from '../model/dtype.js';
+import { checkModel, type CheckedModel } from '../model/checked-model.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
 import {
@@ -62,7 +63,7 @@ export interface ClassifierSetup<Image> {
   /** Told of each provider tried and of the one that runs (`session`, then `ready`). */
   readonly onProgress?: ProgressCallback;
   /** Starts the session somewhere else than on this thread with `ort` (default: openSession). */
-  readonly openSession?: (model: Uint8Array, options: OpenSessionOptions) => Promise<OpenedClassifierSession>;
+  readonly openSession?: (model: CheckedModel, options: OpenSessionOptions) => Promise<OpenedClassifierSession>;
 }
 
 const DEFAULT_TOP = 5;
@@ -88,12 +89,17 @@ export class Classifier<Image> {
     private readonly outputIsProbability: boolean,
   ) {}
 
+  /**
+   * Checks the model (checkModel: decoded once, nothing external, only a classifier's operators, bounded sizes),
+   * reads its metadata from that decoding, and starts its re-encoded bytes on the first provider that works.
+   */
   static async create<Image>(
-    model: Uint8Array,
+    bytes: Uint8Array,
     source: string,
     setup: ClassifierSetup<Image>,
   ): Promise<Classifier<Image>> {
-    const info = readModelInfo(model, source);
+    const model = checkModel(bytes, source);
+    const info = readModelInfo(model);
     if (info.inputChannels !== 1 && info.inputChannels !== 3) {
       // The preprocessing (sharp and canvas paths alike) makes grey or RGB/BGR planes, nothing else.
       throw new ModelError(
@@ -112,7 +118,6 @@ export class Classifier<Image> {
       strict: setup.strict,
       platform: setup.platform,
       sessionOptions: typeof setup.sessionOptions === 'function' ? setup.sessionOptions(info) : setup.sessionOptions,
-      source,
       onAttempt: (provider) => setup.onProgress?.({ stage: 'session', source, provider }),
     };
     const opened: OpenedClassifierSession = await (setup.openSession?.(model, sessionOptions) ??

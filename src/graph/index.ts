@@ -46,6 +46,7 @@ export {
   uint8Tensor,
 } from './tensor-data.js';
 export { validateGraph } from './validate.js';
-export { readOnnx, readOnnxMetadata, type OnnxModel, type OnnxModelInfo } from './onnx/read.js';
+export { readOnnx, readOnnxProto, readOnnxMetadata, type OnnxModel, type OnnxModelInfo } from './onnx/read.js';
+export { decodeOnnx, encodeOnnx } from './onnx/decode.js';
 export { writeOnnx, type WriteOnnxOptions } from './onnx/write.js';
 export { joinOnnxParts, writeOnnxParts } from './onnx/write.js';

@@ -1,4 +1,6 @@
 import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
+import { checkModel, type CheckedModel } from './checked-model.js';
+import { ModelError } from './model-error.js';
 import { checkPreprocessSpec } from '../preprocess/check-spec.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { QUANTIZATION_METADATA_KEYS } from '../quantize/metadata.js';
@@ -7,10 +9,7 @@ import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 import { isRecord } from '../guards.js';
 import { summarizeArchitecture, type ArchitectureSummary } from './architecture-summary.js';
 
-/** An ONNX file that cannot serve as a nin-sdk classifier, with what is wrong with it. */
-export class ModelError extends Error {
-  override readonly name = 'ModelError';
-}
+export { ModelError } from './model-error.js';
 
 export interface ModelInfo extends NinModelMetadata {
   readonly opsetVersion: number;
@@ -30,15 +29,24 @@ export interface ModelInfo extends NinModelMetadata {
 }
 
 /**
- * Reads what the SDK needs from a model's metadata_props (ONNX Runtime's JS API does not expose them), without
- * decoding the weights, and checks that it describes an image classifier.
+ * Reads what the SDK needs from a checked model's metadata_props (ONNX Runtime's JS API does not expose them), from
+ * the same decoding whose encoding ONNX Runtime gets, and checks that it describes an image classifier. Given bytes,
+ * checks them first (checkModel), as loading them would.
+ *
+ * @param model - a CheckedModel, or a model's bytes
+ * @param source - how errors name the model, with bytes: its path, or 'model bytes'
+ * @example readModelInfo(readFileSync('nin.onnx'), 'nin.onnx').labels // ['airplane', 'automobile', …]
  */
-export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
+export function readModelInfo(model: CheckedModel): ModelInfo;
+export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo;
+export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): ModelInfo {
+  const model = given instanceof Uint8Array ? checkModel(given, name ?? 'model bytes') : given;
+  const { source } = model;
   let header;
   try {
-    header = readOnnxMetadata(bytes);
-  } catch {
-    throw new ModelError(`${source} is not an ONNX model`);
+    header = readOnnxMetadata(model.proto);
+  } catch (error) {
+    throw new ModelError(`${source} is not an ONNX model (${(error as Error).message.replace(/^readOnnx: /, '')})`);
   }
   const metadata = header.metadata;
   const need = (key: string): string => {

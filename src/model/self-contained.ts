@@ -1,5 +1,6 @@
-import { findExternalData } from '../graph/onnx/external-data.js';
-import { ModelError } from './model-info.js';
+import type { ModelProto } from 'onnx-buf';
+import { findExternalData } from './external-data.js';
+import { ModelError } from './model-error.js';
 
 /**
  * Refuses an ONNX model whose tensors refer to external data. ONNX Runtime reads external data from the file a
@@ -7,14 +8,15 @@ import { ModelError } from './model-info.js';
  * a hostile model could pull `./.ssh/id_rsa` or `/etc/shadow` into its weights and have them printed as scores.
  * NIN models are far below protobuf's 2 GB limit, nin-convert and nin-sdk train never write external data, and no
  * folder check can be kept safe against a file swapped after the check, so external data is refused altogether,
- * for models given as bytes and as paths alike.
+ * for models given as bytes and as paths alike. Checks the decoded model, whose canonical encoding is what ONNX
+ * Runtime gets (checked-model.ts).
  */
-export function checkSelfContained(bytes: Uint8Array, source: string): void {
+export function checkSelfContained(model: ModelProto, source: string): void {
   let references;
   try {
-    references = findExternalData(bytes);
-  } catch {
-    throw new ModelError(`${source} is not an ONNX model`);
+    references = findExternalData(model);
+  } catch (error) {
+    throw new ModelError(`${source} cannot be loaded: ${(error as Error).message}`);
   }
   const first = references[0];
   if (first === undefined) return;

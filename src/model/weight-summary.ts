@@ -1,5 +1,4 @@
-import { fromBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema } from 'onnx-buf';
+import type { ModelProto } from 'onnx-buf';
 
 /** ONNX TensorProto.DataType codes, named as nin-sdk names dtypes. */
 const DATA_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -28,8 +27,7 @@ export interface WeightDtype {
  * How a model stores its weights: values per dtype over all initializers, most first. `nin-convert --float16`
  * halves a file without changing its inputs or outputs, so only the initializers tell.
  */
-export function summarizeWeights(bytes: Uint8Array): WeightDtype[] {
-  const model = fromBinary(ModelProtoSchema, bytes);
+export function summarizeWeights(model: ModelProto): WeightDtype[] {
   const counts = new Map<string, number>();
   for (const tensor of model.graph?.initializer ?? []) {
     const dtype = DATA_TYPE_NAMES[tensor.dataType] ?? `ONNX type ${tensor.dataType}`;

@@ -109,8 +109,8 @@ export async function loadClassifier(
     // Imported only then: worker_threads and the worker's client are no part of a one-image predict's start-up.
     ...(options.inWorker === true
       ? {
-          openSession: async (bytes, sessionOptions) =>
-            (await import('./worker/worker-session.js')).openWorkerSession(bytes, sessionOptions),
+          openSession: async (model, sessionOptions) =>
+            (await import('./worker/worker-session.js')).openWorkerSession(model, sessionOptions),
         }
       : {}),
   });

@@ -1,8 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import { basename, resolve } from 'node:path';
-import { readOnnx } from '../graph/onnx/read.js';
+import { readOnnxProto } from '../graph/onnx/read.js';
 import { writeOnnx } from '../graph/onnx/write.js';
+import { checkModel } from '../model/checked-model.js';
 import { ModelError, readModelInfo } from '../model/model-info.js';
+import { createSession } from '../runtime/open-session.js';
 import { ImageError, preprocessImage, specChannels, type PreprocessSpec } from '../preprocess/node/index.js';
 import { MinMaxObserver } from '../quantize/observer.js';
 import { withObservedOutputs } from '../quantize/calibration-graph.js';
@@ -50,8 +52,9 @@ export async function quantizeModel(
   source: string,
   options: QuantizeModelOptions,
 ): Promise<QuantizedModel> {
-  const info = readModelInfo(bytes, source);
-  const model = asModelError(source, () => readOnnx(bytes));
+  const checked = checkModel(bytes, source);
+  const info = readModelInfo(checked);
+  const model = asModelError(source, () => readOnnxProto(checked.proto));
   if (
     model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== undefined &&
     model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== 'float32'
@@ -77,7 +80,7 @@ export async function quantizeModel(
   const calibrationModel = writeOnnx(withObservedOutputs(model.graph, plan.calibrated), {
     opsetVersion: model.opsetVersion,
   });
-  const session = await ort.InferenceSession.create(calibrationModel, {
+  const session = await createSession(ort, checkModel(calibrationModel, source), {
     intraOpNumThreads: intraOpThreads(options.threads),
   });
   const size = info.preprocessing.inputSize;

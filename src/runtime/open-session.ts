@@ -1,5 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-common';
-import { checkSelfContained } from '../model/self-contained.js';
+import type { SessionModel } from '../model/checked-model.js';
 import { ortErrorLine } from './ort-error.js';
 import { PROVIDERS, ProviderError, requirementOf, type Platform, type Provider } from './providers.js';
 
@@ -17,8 +17,6 @@ export interface OpenSessionOptions {
   readonly strict?: boolean;
   readonly platform: Platform;
   readonly sessionOptions?: InferenceSession.SessionOptions;
-  /** How errors name the model: its path, or 'model bytes'. */
-  readonly source?: string;
   /** Told before each provider is tried (a slow start can then be shown as such). */
   readonly onAttempt?: (provider: Provider) => void;
 }
@@ -39,21 +37,21 @@ export interface OpenedSession {
 /**
  * Starts a session on the first provider that works. ONNX Runtime refuses to create a session whose listed
  * execution provider cannot load, so each provider is tried alone: the one that starts is the one that runs.
+ * It takes a CheckedModel (or its bytes in a worker thread) only, and gives ONNX Runtime its re-encoded bytes:
+ * what was checked is what loads.
  */
 export async function openSession(
   ort: OrtModule,
-  model: Uint8Array,
+  model: SessionModel,
   options: OpenSessionOptions,
 ): Promise<OpenedSession> {
-  // Before ONNX Runtime sees the bytes: it would read a tensor's external data from wherever the model points.
-  checkSelfContained(model, options.source ?? 'the model');
   const baseline: Provider = options.platform === 'node' ? 'cpu' : 'wasm';
   const order = options.strict ? [...options.providers] : [...new Set([...options.providers, baseline])];
   const fallbacks: ProviderAttempt[] = [];
   for (const provider of order) {
     options.onAttempt?.(provider);
     try {
-      const session = await ort.InferenceSession.create(model, {
+      const session = await ort.InferenceSession.create(model.bytes, {
         ...options.sessionOptions,
         executionProviders: [PROVIDERS[provider].ortName],
       });
@@ -67,4 +65,17 @@ export async function openSession(
     .map((a) => `${a.provider}: ${a.error}; it needs ${requirementOf(a.provider, options.platform)}`)
     .join(' | ');
   throw new ProviderError(`no execution provider could start (${tried})`);
+}
+
+/**
+ * One session of a checked model on ONNX Runtime's default provider, for the tools that need no provider choice
+ * (info, quantize's calibration, export triton's input and output check): like openSession, from the re-encoded
+ * bytes that were checked, never from a file's own bytes.
+ */
+export function createSession(
+  ort: OrtModule,
+  model: SessionModel,
+  options?: InferenceSession.SessionOptions,
+): Promise<InferenceSession> {
+  return ort.InferenceSession.create(model.bytes, options);
 }

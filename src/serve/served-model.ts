@@ -1,5 +1,6 @@
 import { basename, extname } from 'node:path';
 import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
+import { checkModel, type CheckedModel } from '../model/checked-model.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import type { ProviderAttempt } from '../runtime/open-session.js';
 import type { Provider } from '../runtime/providers.js';
@@ -58,16 +59,18 @@ export class ServedModel {
     options: ServedModelOptions,
     observer: BatchObserver,
   ): Promise<ServedModel> {
+    // Checked here, before any worker starts, so that a refused model stops the server at once in one line.
+    const model = checkModel(bytes, source);
     let info: ModelInfo | undefined;
     let metadataProblem: string | undefined;
     try {
-      info = readModelInfo(bytes, source);
+      info = readModelInfo(model);
     } catch (error) {
       if (!(error instanceof ModelError) || /is not an ONNX model/.test(error.message)) throw error;
-      if (hasNinMetadata(bytes)) metadataProblem = error.message;
+      if (hasNinMetadata(model)) metadataProblem = error.message;
     }
     const setup: Omit<WorkerSetup, 'runState'> = {
-      model: bytes,
+      model: model.bytes,
       source,
       providers: options.providers,
       strict: options.strict,
@@ -148,6 +151,6 @@ function tensorMetadata(value: WireValueInfo, source: string): TensorMetadata {
 }
 
 /** Whether any metadata_props entry is nin-sdk's (`nin.*`): a plain ONNX model has none, and no problem with them. */
-function hasNinMetadata(bytes: Uint8Array): boolean {
-  return Object.keys(readOnnxMetadata(bytes).metadata).some((key) => key.startsWith('nin.'));
+function hasNinMetadata(model: CheckedModel): boolean {
+  return Object.keys(readOnnxMetadata(model.proto).metadata).some((key) => key.startsWith('nin.'));
 }

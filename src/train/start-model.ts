@@ -8,8 +8,10 @@ import {
 } from '../../converters/nin/index.js';
 import { CheckpointError, readCheckpoint, type Checkpoint } from '../../converters/pth/index.js';
 import { readZipEntries } from '../../converters/pth/zip-reader.js';
-import { float16ArrayToFloat32, readOnnx, type Graph, type OnnxModel } from '../graph/index.js';
+import { float16ArrayToFloat32, readOnnxProto, type Graph, type OnnxModel } from '../graph/index.js';
+import { checkModel, NotOnnxError } from '../model/checked-model.js';
 import { METADATA_KEYS } from '../model/metadata.js';
+import { ModelError } from '../model/model-error.js';
 import { checkPreprocessSpec } from '../preprocess/check-spec.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { decodeTrainingCheckpoint, TrainingCheckpointError } from './checkpoint/format.js';
@@ -95,11 +97,16 @@ export function readStartCheckpoint(bytes: Uint8Array, source: string): Checkpoi
   }
 }
 
-/** readOnnx, a failure said as what the file is not. */
+/**
+ * The model checked as every ONNX model nin-sdk takes (checked-model.ts: one decoding, nothing external, a
+ * classifier's operators), then read into the IR; bytes that are no ONNX model, or that the IR cannot read, are
+ * said as what the file is not. A model refused for what it holds keeps its own ModelError.
+ */
 export function readStartOnnx(bytes: Uint8Array, source: string): OnnxModel {
   try {
-    return readOnnx(bytes);
+    return readOnnxProto(checkModel(bytes, source).proto);
   } catch (error) {
+    if (error instanceof ModelError && !(error instanceof NotOnnxError)) throw error;
     throw new ArchitectureError(
       `${source} is neither a PyTorch checkpoint nor a readable ONNX model (${error instanceof Error ? error.message : String(error)})`,
     );

@@ -9,6 +9,8 @@ import type {
   TrainingSessionOptions,
 } from './training-session.js';
 import type { OrtWithTensor } from '../classifier/classifier.js';
+import { checkModel, type ModelPolicy } from '../model/checked-model.js';
+import { IR_OPERATORS } from '../model/operator-allow-list.js';
 import { openSession, type ProviderAttempt } from '../runtime/open-session.js';
 import type { Provider } from '../runtime/providers.js';
 import { buildTrainingArtifacts, LOGITS_NAME, LOSS_NAME } from './artifacts.js';
@@ -21,6 +23,13 @@ import { hyperparameterVectors, type HyperparameterVectors } from './optimizer/p
 import { OPTIMIZER_STATE_KEYS, optimizerScalars, type OptimizerSettings } from './optimizer/settings.js';
 
 /** The implementation of {@link TrainingSession} (see training-session.ts for the interface users see). */
+/**
+ * Training artifacts are graphs of the IR (src/train/artifacts.ts writes them), checked as any model is before ONNX
+ * Runtime loads them, with the IR's operators allowed (gradients need more than a classifier's forward pass).
+ * Intermediate sizes are not bounded: a training batch's gradients are as large as the weights and the batch ask.
+ */
+const TRAINING_POLICY: ModelPolicy = { operators: IR_OPERATORS, boundIntermediates: false };
+
 export class TrainingSessionImpl implements TrainingSession {
   readonly architecture: TrainingCheckpoint['architecture'];
   readonly optimizer: OptimizerSettings;
@@ -94,7 +103,7 @@ export class TrainingSessionImpl implements TrainingSession {
     checkCheckpointBuffers(checkpoint);
     const { ort, platform, sessionOptions } = options;
     const providers = options.providers ?? [platform === 'node' ? 'cpu' : 'wasm'];
-    const train = await openSession(ort, artifacts.trainModel, {
+    const train = await openSession(ort, checkModel(artifacts.trainModel, 'the training model', TRAINING_POLICY), {
       providers,
       strict: options.strict,
       platform,
@@ -102,9 +111,12 @@ export class TrainingSessionImpl implements TrainingSession {
     });
     const opened: InferenceSession[] = [train.session];
     try {
-      const onSameProvider = async (model: Uint8Array | undefined): Promise<InferenceSession | undefined> => {
+      const onSameProvider = async (
+        model: Uint8Array | undefined,
+        which: string,
+      ): Promise<InferenceSession | undefined> => {
         if (model === undefined) return undefined;
-        const { session } = await openSession(ort, model, {
+        const { session } = await openSession(ort, checkModel(model, which, TRAINING_POLICY), {
           providers: [train.provider],
           strict: true,
           platform,
@@ -113,8 +125,8 @@ export class TrainingSessionImpl implements TrainingSession {
         opened.push(session);
         return session;
       };
-      const evaluation = await onSameProvider(artifacts.evalModel);
-      const optimizer = await onSameProvider(artifacts.optimizerModel);
+      const evaluation = await onSameProvider(artifacts.evalModel, 'the eval model');
+      const optimizer = await onSameProvider(artifacts.optimizerModel, 'the optimizer model');
       checkModels(checkpoint, train.session, evaluation, optimizer);
       return new TrainingSessionImpl(
         checkpoint,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { writeCheckpoint } from '../../converters/pth/write/index.js';
-import { readOnnxMetadata } from '../../src/graph/index.js';
+import { decodeOnnx, readOnnxMetadata } from '../../src/graph/index.js';
 import { bundledCli } from '../support/cli.js';
 import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
 
@@ -37,7 +37,7 @@ function convert(checkpoint: string, ...args: string[]) {
     lines.every((line) => line.startsWith(PREFIX)),
     result.stderr,
   );
-  const metadata = readOnnxMetadata(readFileSync(out)).metadata;
+  const metadata = readOnnxMetadata(decodeOnnx(readFileSync(out))).metadata;
   const recorded = metadata['nin.assumptions'];
   return {
     said: lines.map((line) => line.slice(PREFIX.length)),

@@ -97,7 +97,7 @@ describe('nin-sdk quantize', () => {
     expect(
       [join(dir, 'junk.onnx'), out, '--calibrate', dataset],
       1,
-      `nin-sdk: ${join(dir, 'junk.onnx')} is not an ONNX model\n`,
+      `nin-sdk: ${join(dir, 'junk.onnx')} is not an ONNX model (illegal tag: field no 13 wire type 6)\n`,
     );
     assert.equal(existsSync(out), false);
   });

@@ -142,7 +142,7 @@ describe('models that are not nin-sdk classifiers', () => {
   test('bytes that are not ONNX', async () => {
     await assert.rejects(loadClassifier(new TextEncoder().encode('hello, not a model')), {
       name: 'ModelError',
-      message: 'model bytes is not an ONNX model',
+      message: 'model bytes is not an ONNX model (cant skip wire type 4)',
     });
   });
 

@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { AttributeProto_AttributeType, ModelProtoSchema, type ModelProto } from 'onnx-buf';
-import { findExternalData } from '../../src/graph/onnx/external-data.js';
+import { decodeOnnx } from '../../src/graph/onnx/decode.js';
+import { findExternalData as findInModel } from '../../src/model/external-data.js';
 import { loadClassifier } from '../../src/node/classify.js';
 import { defaultModelProto, encodeModel, externalTensor, NIN_SDK, runCli, temporaryFolder } from './helpers.js';
+
+/** The external tensors of a model's bytes, as the guard finds them in their decoding. */
+const findExternalData = (bytes: Uint8Array) => findInModel(decodeOnnx(bytes));
 
 const FIRST_WEIGHT = 'classifier.0.weight';
 const FIRST_WEIGHT_DIMS = [192, 3, 5, 5];

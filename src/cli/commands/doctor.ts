@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { GraphBuilder, ops, writeOnnx } from '../../graph/index.js';
+import { checkModel, type CheckedModel } from '../../model/checked-model.js';
 import { openSession } from '../../runtime/open-session.js';
 import { providersOf, requirementOf } from '../../runtime/providers.js';
 import { NIN_SDK_VERSION } from '../../version.js';
@@ -14,10 +15,10 @@ Prints versions, and for each execution provider whether it can start on this ma
 what it needs.`;
 
 /** A one-op model: enough to see whether a provider starts and runs, in milliseconds on a CPU. */
-function probeModel(): Uint8Array {
+function probeModel(): CheckedModel {
   const g = new GraphBuilder({ name: 'doctor_probe' });
   g.output(ops.relu(g, g.input('x', 'float32', [1, 4])), 'y');
-  return writeOnnx(g.build());
+  return checkModel(writeOnnx(g.build()), 'the probe model');
 }
 
 export async function runDoctor(argv: readonly string[]): Promise<number> {

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { describeArchitectureSummary } from '../../model/architecture-summary.js';
+import { checkModel } from '../../model/checked-model.js';
 import { readModelInfo } from '../../model/model-info.js';
 import { checkClassifierShapes } from '../../model/check-shapes.js';
-import { checkSelfContained } from '../../model/self-contained.js';
+import { createSession } from '../../runtime/open-session.js';
 import { OnnxRuntimeError, ortErrorLine } from '../../runtime/ort-error.js';
 import { summarizeWeights } from '../../model/weight-summary.js';
 import { defaultModelPath } from '../../node/default-model.js';
@@ -35,10 +36,11 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`info takes one model, got ${positionals.length}`);
   const path = positionals[0] ?? defaultModelPath();
   const bytes = await readRegularFile(path);
-  const info = readModelInfo(bytes, path);
-  checkSelfContained(bytes, path);
-  const weights = summarizeWeights(bytes);
-  const session = await ort.InferenceSession.create(bytes).catch((error: unknown) => {
+  // One decoding for everything below: the metadata, the weights' summary and ONNX Runtime's session.
+  const model = checkModel(bytes, path);
+  const info = readModelInfo(model);
+  const weights = summarizeWeights(model.proto);
+  const session = await createSession(ort, model).catch((error: unknown) => {
     throw new OnnxRuntimeError(`ONNX Runtime cannot load ${path}: ${ortErrorLine(error)}`, { cause: error });
   });
   const describe = (names: readonly string[], metadata: readonly ort.InferenceSession.ValueMetadata[]) =>

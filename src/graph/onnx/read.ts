@@ -1,12 +1,12 @@
-import { fromBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, type GraphProto, type ModelProto } from 'onnx-buf';
+import type { GraphProto, ModelProto } from 'onnx-buf';
 import { InferenceContext } from '../inference.js';
 import { constantNodeValue } from '../ops/constant.js';
 import { SHAPE_RULES } from '../ops/shape-rules.js';
 import { MIN_OPSET_VERSION } from '../opset.js';
 import type { Attribute, Graph, Initializer, Node, TensorData, TensorType, Value } from '../types.js';
-import type { OnnxModelInfo } from './read-metadata.js';
-import { attributeFromProto, tensorFromProto, toSafeNumber, valueFromProto } from './from-proto.js';
+import { decodeOnnx } from './decode.js';
+import { readOnnxMetadata, type OnnxModelInfo } from './read-metadata.js';
+import { attributeFromProto, tensorFromProto, valueFromProto } from './from-proto.js';
 
 export { readOnnxMetadata, type OnnxModelInfo } from './read-metadata.js';
 
@@ -21,9 +21,13 @@ export interface OnnxModel extends OnnxModelInfo {
  * unless the file carries value_info for their outputs.
  */
 export function readOnnx(bytes: Uint8Array): OnnxModel {
-  const model = decode(bytes);
+  return readOnnxProto(decode(bytes));
+}
+
+/** readOnnx of a model already decoded (a CheckedModel's, say), so that its bytes are not decoded twice. */
+export function readOnnxProto(model: ModelProto): OnnxModel {
   if (model.graph === undefined) throw new Error('readOnnx: the model has no graph');
-  const info = modelInfo(model);
+  const info = readOnnxMetadata(model);
   if (info.opsetVersion < MIN_OPSET_VERSION) {
     throw new Error(
       `readOnnx: the model uses opset ${info.opsetVersion}; this IR reads opset ${MIN_OPSET_VERSION} and later`,
@@ -34,28 +38,10 @@ export function readOnnx(bytes: Uint8Array): OnnxModel {
 
 function decode(bytes: Uint8Array): ModelProto {
   try {
-    return fromBinary(ModelProtoSchema, bytes);
+    return decodeOnnx(bytes);
   } catch (error) {
     throw new Error(`readOnnx: not a valid ONNX model (${(error as Error).message})`);
   }
-}
-
-function modelInfo(model: ModelProto): OnnxModelInfo {
-  const opset = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
-  if (opset === undefined) throw new Error('readOnnx: the model imports no ai.onnx opset');
-  const metadata: Record<string, string> = {};
-  for (const { key, value } of model.metadataProps) {
-    // defineProperty, so that a key such as "__proto__" is data, not a prototype change.
-    Object.defineProperty(metadata, key, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return {
-    opsetVersion: toSafeNumber(opset.version, 'the opset version'),
-    irVersion: toSafeNumber(model.irVersion, 'the IR version'),
-    producerName: model.producerName,
-    producerVersion: model.producerVersion,
-    docString: model.docString,
-    metadata,
-  };
 }
 
 function graphFromProto(proto: GraphProto, opsetVersion: number): Graph {

@@ -1,10 +1,12 @@
-import { WIRE } from './wire-reader.js';
+/** Protobuf wire types. */
+const WIRE = { varint: 0, fixed64: 1, lengthDelimited: 2, fixed32: 5 } as const;
 
 const UTF8 = new TextEncoder();
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
- * Protobuf wire-format bytes, written field by field: the reverse of wire-reader.ts, and all writeOnnx needs.
+ * Protobuf wire-format bytes, written field by field: all writeOnnx needs. Only a writer: models are read with
+ * protobuf-es (decode.ts), whose tag and field semantics are protobuf's own.
  * Kept free of the protobuf runtime on purpose: loading @bufbuild/protobuf and onnx-buf's schema (decoded at
  * import) took more of nin-convert's start-up than writing every message around the weights.
  *

@@ -34,13 +34,17 @@ async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): P
   try {
     // Building the session is native work too: an exit waits for it as for a run.
     const opened = await whileRunning(state, () =>
-      openSession(ort, setup.model, {
-        providers: setup.providers,
-        strict: setup.strict,
-        platform: 'node',
-        sessionOptions: setup.sessionOptions,
-        ...(setup.source === undefined ? {} : { source: setup.source }),
-      }),
+      // The bytes of a CheckedModel of the thread that started this worker (WorkerSetup's type says so).
+      openSession(
+        ort,
+        { bytes: setup.model, source: setup.source },
+        {
+          providers: setup.providers,
+          strict: setup.strict,
+          platform: 'node',
+          sessionOptions: setup.sessionOptions,
+        },
+      ),
     );
     session = opened.session;
     const ready: WorkerReady = {

@@ -1,12 +1,17 @@
 /** The messages between a main thread and its inference workers (structured clone, buffers moved). */
 import type { InferenceSession } from 'onnxruntime-common';
+import type { CheckedBytes } from '../../model/checked-model.js';
 import type { ProviderAttempt } from '../../runtime/open-session.js';
 import type { Provider } from '../../runtime/providers.js';
 
 export interface WorkerSetup {
-  readonly model: Uint8Array;
+  /**
+   * A CheckedModel's bytes, checked on the sending thread: the worker hands them to ONNX Runtime as they are, without
+   * loading the protobuf runtime and decoding them again (that cost `predict` of many images ~0.1 s more here).
+   */
+  readonly model: CheckedBytes;
   /** How errors name the model: its path, or 'model bytes'. */
-  readonly source?: string;
+  readonly source: string;
   readonly providers: readonly Provider[];
   readonly strict: boolean;
   /** The session's options, providers aside (threads, optimization level, spinning). */

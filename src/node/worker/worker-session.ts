@@ -1,5 +1,6 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import type { ClassifierSession, OpenedClassifierSession } from '../../classifier/classifier.js';
+import type { CheckedModel } from '../../model/checked-model.js';
 import type { OpenSessionOptions } from '../../runtime/open-session.js';
 import { DATATYPES, datatypeOfOrt } from '../../serve/datatypes.js';
 import { InferenceWorkerHandle } from './inference-worker-handle.js';
@@ -11,14 +12,14 @@ import type { WireTensor, WireValueInfo } from './worker-messages.js';
  * worker as openSession tries them; what fails there arrives here with its message and its error's name.
  */
 export async function openWorkerSession(
-  model: Uint8Array,
+  model: CheckedModel,
   options: OpenSessionOptions,
 ): Promise<OpenedClassifierSession> {
   // The providers are tried inside the worker, which tells nothing back until one has started: the first is named here.
   options.onAttempt?.(options.providers[0] ?? 'cpu');
   const handle = await InferenceWorkerHandle.start({
-    model,
-    ...(options.source === undefined ? {} : { source: options.source }),
+    model: model.bytes,
+    source: model.source,
     providers: options.providers,
     strict: options.strict ?? false,
     sessionOptions: options.sessionOptions ?? {},

@@ -2,8 +2,9 @@ import * as ort from 'onnxruntime-node';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkModel, type CheckedModel } from '../../model/checked-model.js';
 import { readModelInfo } from '../../model/model-info.js';
-import { checkSelfContained } from '../../model/self-contained.js';
+import { createSession } from '../../runtime/open-session.js';
 import { datatypeOfOrt } from '../datatypes.js';
 import type { ModelMetadata, TensorMetadata } from '../protocol.js';
 import { MODEL_VERSION, ONNX_PLATFORM } from '../served-model.js';
@@ -49,13 +50,15 @@ export async function exportTritonRepository(
       `the model name '${options.name}' must be letters, digits, '_', '-' or '.', not starting with '.'`,
     );
   }
-  const source = await readRegularFile(modelPath);
-  // ONNX Runtime loads it below: external data would make it read files the model names (docs/security.md).
-  checkSelfContained(source, modelPath);
-  const info = readModelInfo(source, modelPath);
+  // Checked as every model nin-sdk loads (docs/security.md), and written as checked: Triton's ONNX Runtime then
+  // loads the bytes that were checked, not the file's own, which another parser may read otherwise.
+  const source = checkModel(await readRegularFile(modelPath), modelPath);
+  const info = readModelInfo(source);
   if (info.labels.some((label) => /[\r\n]/.test(label)))
     throw new RangeError(`${modelPath}: a label contains a line break, which labels.txt cannot hold`);
-  const model = options.withPreprocessing ? withPreprocessingGraph(source, info.preprocessing) : source;
+  const model = options.withPreprocessing
+    ? checkModel(withPreprocessingGraph(source.proto, info.preprocessing), modelPath)
+    : source;
   const metadata = await readIoMetadata(model, options.name, modelPath);
   const config = tritonModelConfig(
     { name: options.name, metadata, info },
@@ -78,7 +81,7 @@ export async function exportTritonRepository(
   try {
     await mkdir(join(staging, MODEL_VERSION), { recursive: true });
     await writeFile(join(staging, 'config.pbtxt'), tritonConfigText(config));
-    await writeFile(join(staging, MODEL_VERSION, 'model.onnx'), model);
+    await writeFile(join(staging, MODEL_VERSION, 'model.onnx'), model.bytes);
     await writeFile(join(staging, LABEL_FILE), `${info.labels.join('\n')}\n`);
     if (replacing) await replaceDirectory(directory, staging, hidden('old'));
     else await rename(staging, directory);
@@ -118,8 +121,8 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Inputs and outputs as ONNX Runtime sees them (the same that Triton's onnxruntime backend checks the config against). */
-async function readIoMetadata(model: Uint8Array, name: string, source: string): Promise<ModelMetadata> {
-  const session = await ort.InferenceSession.create(model);
+async function readIoMetadata(model: CheckedModel, name: string, source: string): Promise<ModelMetadata> {
+  const session = await createSession(ort, model);
   try {
     const describe = (m: (typeof session.inputMetadata)[number]): TensorMetadata => {
       const datatype = m.isTensor ? datatypeOfOrt(m.type) : undefined;

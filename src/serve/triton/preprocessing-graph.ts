@@ -4,7 +4,16 @@
  * Any engine then serves raw pixels; only the resize and centre crop stay with the client. The ops are the
  * float32 operations of src/preprocess/normalize.ts, in the same order, so the tensors agree bit for bit.
  */
-import { GraphBuilder, ops, readOnnx, writeOnnx, float32Tensor, type Graph, type Value } from '../../graph/index.js';
+import type { ModelProto } from 'onnx-buf';
+import {
+  GraphBuilder,
+  ops,
+  readOnnxProto,
+  writeOnnx,
+  float32Tensor,
+  type Graph,
+  type Value,
+} from '../../graph/index.js';
 import { specChannels, type PreprocessSpec } from '../../preprocess/spec.js';
 
 /**
@@ -16,8 +25,8 @@ export const PIXELS_INPUT = 'pixels';
 /** Names of the nodes and values added in front of the model, kept apart from the model's own. */
 const PREFIX = 'nin_preprocess/';
 
-export function withPreprocessingGraph(model: Uint8Array, spec: PreprocessSpec): Uint8Array {
-  const onnx = readOnnx(model);
+export function withPreprocessingGraph(model: ModelProto, spec: PreprocessSpec): Uint8Array {
+  const onnx = readOnnxProto(model);
   const original = onnx.graph;
   const input = original.inputs[0];
   if (original.inputs.length !== 1 || input === undefined || input.dtype !== 'float32') {
