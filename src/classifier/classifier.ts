@@ -62,6 +62,8 @@ export interface ClassifierSetup<Image> {
   readonly dtype?: ModelDtype;
   /** Told of each provider tried and of the one that runs (`session`, then `ready`). */
   readonly onProgress?: ProgressCallback;
+  /** Why a provider cannot start, when the platform knows without ONNX Runtime (see OpenSessionOptions). */
+  readonly unavailable?: (provider: Provider) => string | undefined;
   /** Starts the session somewhere else than on this thread with `ort` (default: openSession). */
   readonly openSession?: (model: CheckedModel, options: OpenSessionOptions) => Promise<OpenedClassifierSession>;
 }
@@ -119,6 +121,7 @@ export class Classifier<Image> {
       platform: setup.platform,
       sessionOptions: typeof setup.sessionOptions === 'function' ? setup.sessionOptions(info) : setup.sessionOptions,
       onAttempt: (provider) => setup.onProgress?.({ stage: 'session', source, provider }),
+      ...(setup.unavailable === undefined ? {} : { unavailable: setup.unavailable }),
     };
     const opened: OpenedClassifierSession = await (setup.openSession?.(model, sessionOptions) ??
       openSession(setup.ort, model, sessionOptions));

@@ -9,6 +9,7 @@ import { embeddedModelDtype, parseDtype, type ModelDtype } from '../model/dtype.
 import type { ProgressCallback } from '../classifier/progress.js';
 import { parseProviders, type Provider } from '../runtime/providers.js';
 import { nodeSessionOptions } from './session-options.js';
+import { providerLibraryMissing } from './provider-libraries.js';
 import { ModelError } from '../model/model-info.js';
 import { defaultModelPath } from './default-model.js';
 import { readRegularFile } from './read-regular-file.js';
@@ -99,6 +100,7 @@ export async function loadClassifier(
   return Classifier.create(bytes, source, {
     ort,
     platform: 'node',
+    unavailable: providerLibraryMissing,
     providers,
     dtype,
     strict: options.strict,

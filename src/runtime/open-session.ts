@@ -19,6 +19,12 @@ export interface OpenSessionOptions {
   readonly sessionOptions?: InferenceSession.SessionOptions;
   /** Told before each provider is tried (a slow start can then be shown as such). */
   readonly onAttempt?: (provider: Provider) => void;
+  /**
+   * Why a provider cannot start, when the platform knows without asking ONNX Runtime (Node: CUDA's libraries are
+   * absent); such a provider is not tried, so ONNX Runtime logs no failure of its own, and the reason is reported
+   * as its attempt's error.
+   */
+  readonly unavailable?: (provider: Provider) => string | undefined;
 }
 
 export interface ProviderAttempt {
@@ -50,6 +56,12 @@ export async function openSession(
   const fallbacks: ProviderAttempt[] = [];
   for (const provider of order) {
     options.onAttempt?.(provider);
+    const unavailable = options.unavailable?.(provider);
+    if (unavailable !== undefined) {
+      fallbacks.push({ provider, error: unavailable });
+      if (options.strict) break;
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(model.bytes, {
         ...options.sessionOptions,

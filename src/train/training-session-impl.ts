@@ -108,6 +108,7 @@ export class TrainingSessionImpl implements TrainingSession {
       strict: options.strict,
       platform,
       sessionOptions,
+      ...(options.unavailable === undefined ? {} : { unavailable: options.unavailable }),
     });
     const opened: InferenceSession[] = [train.session];
     try {

@@ -42,6 +42,8 @@ export interface TrainingSessionOptions {
   /** Fail when the first provider cannot start, instead of falling back (see openSession). */
   readonly strict?: boolean;
   readonly sessionOptions?: InferenceSession.SessionOptions;
+  /** Why a provider cannot start, when the platform knows without ONNX Runtime (see OpenSessionOptions). */
+  readonly unavailable?: (provider: Provider) => string | undefined;
 }
 
 export interface OptimizerStepOptions {

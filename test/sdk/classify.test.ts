@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -16,7 +17,7 @@ import {
   type NodeClassifier,
   type Prediction,
 } from '../../src/index.js';
-import { CHECKPOINTS, FIXTURES, maxAbsDiff } from '../support/fixtures.js';
+import { CHECKPOINTS, FIXTURES, maxAbsDiff, ROOT } from '../support/fixtures.js';
 
 const IMAGES = join(FIXTURES, 'images');
 // A CIFAR-10 test cat (cat/0000.jpg) that the embedded model calls a cat with 99.3 %, far from any tie.
@@ -123,7 +124,7 @@ describe('providers', () => {
       assert.ok(error instanceof ProviderError);
       assert.match(
         error.message,
-        /^no execution provider could start \(cuda: .*Failed to load shared library; it needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node's CUDA binaries \(node node_modules\/onnxruntime-node\/script\/install --onnxruntime-node-install=cuda12; see the README\)\)$/,
+        /^no execution provider could start \(cuda: onnxruntime-node's CUDA binaries are not installed \(no libonnxruntime_providers_shared\.so\); it needs an NVIDIA GPU with the CUDA 12 and cuDNN 9 libraries, and onnxruntime-node's CUDA binaries \(node node_modules\/onnxruntime-node\/script\/install --onnxruntime-node-install=cuda12; see the README\)\)$/,
       );
       return true;
     });
@@ -135,6 +136,31 @@ describe('providers', () => {
     );
     assert.equal((await fallback.classify(CAT)).provider, 'cpu');
     await fallback.dispose();
+  });
+
+  test("the README's provider: ['cuda', 'cpu'] on a machine without CUDA: ONNX Runtime is not asked, so stderr stays empty", () => {
+    // In a child: ONNX Runtime writes a failed provider library to file descriptor 2 itself, past JavaScript.
+    const script = [
+      "import { loadClassifier } from './src/index.ts';",
+      "const classifier = await loadClassifier(undefined, { provider: ['cuda', 'cpu'] });",
+      'console.log(JSON.stringify({ provider: classifier.provider, fallbacks: classifier.fallbacks }));',
+      'await classifier.dispose();',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stderr, '');
+    assert.deepEqual(JSON.parse(child.stdout), {
+      provider: 'cpu',
+      fallbacks: [
+        {
+          provider: 'cuda',
+          error: "onnxruntime-node's CUDA binaries are not installed (no libonnxruntime_providers_shared.so)",
+        },
+      ],
+    });
   });
 });
 

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { GraphBuilder, ops, writeOnnx } from '../../graph/index.js';
 import { checkModel, type CheckedModel } from '../../model/checked-model.js';
 import { openSession } from '../../runtime/open-session.js';
+import { providerLibraryMissing } from '../../node/provider-libraries.js';
 import { providersOf, requirementOf } from '../../runtime/providers.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { parseCommandLine } from '../args.js';
@@ -40,7 +41,12 @@ export async function runDoctor(argv: readonly string[]): Promise<number> {
   const model = probeModel();
   for (const provider of providersOf('node')) {
     try {
-      const { session } = await openSession(ort, model, { providers: [provider], strict: true, platform: 'node' });
+      const { session } = await openSession(ort, model, {
+        providers: [provider],
+        strict: true,
+        platform: 'node',
+        unavailable: providerLibraryMissing,
+      });
       await session.run({ x: new ort.Tensor('float32', new Float32Array([-1, 0, 1, 2]), [1, 4]) });
       await session.release();
       console.log(`  ${provider.padEnd(7)} ok`);

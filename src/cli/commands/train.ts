@@ -11,6 +11,7 @@ import { ProgressBar } from '../progress.js';
 import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
 import { TrainingPace } from './train-pace.js';
 import { prepareTraining } from './train-start.js';
+import { providerLibraryMissing } from '../../node/provider-libraries.js';
 
 export { TRAIN_HELP };
 
@@ -38,6 +39,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
     providers,
     strict: flags.strict,
     sessionOptions: { intraOpNumThreads: intraOpThreads(flags.threads) },
+    unavailable: providerLibraryMissing,
   });
   for (const attempt of session.fallbacks)
     say(`${attempt.provider} could not start (${attempt.error}); using ${session.provider}`);

@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSession } from '../../runtime/open-session.js';
+import { providerLibraryMissing } from '../provider-libraries.js';
 import { ortErrorLine } from '../../runtime/ort-error.js';
 import { DATATYPES, datatypeOfOrt, type NumericArray } from '../../serve/datatypes.js';
 import {
@@ -43,6 +44,7 @@ async function main(port: NonNullable<typeof parentPort>, setup: WorkerSetup): P
           strict: setup.strict,
           platform: 'node',
           sessionOptions: setup.sessionOptions,
+          unavailable: providerLibraryMissing,
         },
       ),
     );
