@@ -1,5 +1,15 @@
 import type { GraphBuilder } from '../../src/graph/builder.js';
-import { add, conv, flatten, globalAveragePool, matMul, mul, relu, sign } from '../../src/graph/ops/index.js';
+import {
+  add,
+  conv,
+  flatten,
+  globalAveragePool,
+  leakyRelu,
+  matMul,
+  mul,
+  relu,
+  sign,
+} from '../../src/graph/ops/index.js';
 import type { Value } from '../../src/graph/types.js';
 import { pytorchAvgPool2d, pytorchMaxPool2d } from '../pytorch-ops/pool.js';
 import type { ArchLayer, Architecture } from './architecture.js';
@@ -62,6 +72,9 @@ export function applyArchitectureLayers(
       }
       case 'relu':
         x = relu(g, x, { name: `${name}.relu` });
+        break;
+      case 'leakyRelu':
+        x = leakyRelu(g, x, layer.slope, { name: `${name}.leaky_relu` });
         break;
       case 'sign':
         x = sign(g, x, { name: `${name}.sign` });

@@ -118,6 +118,8 @@ function pytorchcv(id: string, model: string, labels: readonly string[]): Archit
     layers: PYTORCHCV_LAYERS,
     inputSize: 32,
     inputChannels: 3,
+    // CIFARNIN(channels, first_kernel_sizes, in_channels=3, …)
+    inputChannelsFromWeights: true,
     labels,
     preprocessing: PYTORCHCV_CIFAR,
     keyPrefixes: [''],
@@ -160,6 +162,8 @@ export const D2L_NIN: Architecture = {
   ],
   inputSize: 224,
   inputChannels: 1,
+  // nin_block(in_channels, …) in the book's first edition, LazyConv2d in the class NiN: any channel count.
+  inputChannelsFromWeights: true,
   labels: FASHION_MNIST_LABELS,
   preprocessing: D2L_FASHION_MNIST,
   // The later d2l class NiN(d2l.Classifier) holds the same Sequential as self.net.
@@ -330,6 +334,8 @@ export const FUNCTIONAL_ZOO_NIN: Architecture = {
   ],
   inputSize: 224,
   inputChannels: 3,
+  // A function over a dict of tensors: conv0's weight alone decides.
+  inputChannelsFromWeights: true,
   labels: IMAGENET_LABELS,
   preprocessing: FB_RESNET_IMAGENET,
   keyPrefixes: [''],

@@ -3,7 +3,7 @@ import { CheckpointError, quote } from '../errors.js';
 import { StorageRef, TensorRef, describeValue, isStorageRef, isTensorRef } from '../torch-objects.js';
 import type { Dtype } from '../types.js';
 import type { PickleCallable, PickleResolvers } from './unpickler.js';
-import { isPlaceholder, placeholderGlobal } from './placeholders.js';
+import { isPlaceholder, setPlaceholderState, standInGlobal } from './placeholders.js';
 
 /**
  * The allow-list: the only Python globals a checkpoint's pickle may name, as
@@ -24,7 +24,7 @@ export interface TorchUnpickleState {
 
 export type TorchResolvers = PickleResolvers;
 
-/** Resolves the registered globals, the inert placeholder kinds (placeholders.ts), and refuses, by name, every other. */
+/** Resolves the registered globals, else an inert stand-in (placeholders.ts), else (a hostile name) refuses it by name. */
 class AllowList {
   private readonly registered = new Map<string, PickleCallable>();
 
@@ -33,7 +33,7 @@ class AllowList {
   }
 
   resolve(module: string, name: string): PickleCallable {
-    return this.registered.get(`${module}.${name}`) ?? placeholderGlobal(module, name) ?? this.refuse(module, name);
+    return this.registered.get(`${module}.${name}`) ?? standInGlobal(module, name) ?? this.refuse(module, name);
   }
 
   private refuse(module: string, name: string): never {
@@ -109,6 +109,7 @@ export function torchResolvers(state: TorchUnpickleState): TorchResolvers {
     resolveGlobal: (module, name) => registry.resolve(module, name),
     resolvePersistent: (pid: unknown) => resolveStorage(state, dtypeOfStorageClass, pid),
     isInert: isPlaceholder,
+    keepState: setPlaceholderState,
   };
 }
 

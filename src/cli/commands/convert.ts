@@ -29,6 +29,10 @@ Options:
                             (renamed keys are then matched to the layers in order)
   --arch <id|file.json>     take this architecture instead of recognising it: a registry id, or your own
                             network as JSON (see docs/architectures.md); what it assumes is printed on stderr
+  --key <path>              which dict of tensors in the checkpoint to convert when several fit, as a refusal
+                            names it (network, models.0, . for the root)
+  --print-arch              print the architecture JSON the conversion uses (layers, preprocessing, labels) on
+                            stdout, to edit and pass back with --arch; the output path is then optional
   --list-architectures      print the known architectures and how each is recognised, then exit
   --labels <file>           class names, one per line (default: the architecture's, e.g. CIFAR-10, ImageNet)
   --opset <n>               ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET_VERSION}: onnxruntime-node and -web 1.30 load it)
@@ -36,7 +40,8 @@ Options:
   --int8                    quantize to static int8 (QDQ), as nin-sdk quantize does; needs --calibrate
   --calibrate <dataset>     a folder or tar of <class>/<image> images (the training split) to calibrate on
   --images <n>              with --int8: calibration images, sampled uniformly (default 1000)
-  --preprocessing <p>       for an ONNX input: cifar10, imagenet or a JSON file of a preprocessing spec
+  --preprocessing <p>       cifar10, imagenet or a JSON file of a preprocessing spec: recorded instead of the
+                            architecture's (a checkpoint does not say how its images were prepared)
   -q, --quiet               print nothing on success
   -h, --help                show this help
   -v, --version             show the version
@@ -59,6 +64,8 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
       options: {
         family: { type: 'string' },
         arch: { type: 'string' },
+        key: { type: 'string' },
+        'print-arch': { type: 'boolean', default: false },
         'list-architectures': { type: 'boolean', default: false },
         labels: { type: 'string' },
         opset: { type: 'string' },
@@ -81,12 +88,13 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     console.error(CONVERT_HELP);
     return 2;
   }
-  if (positionals.length !== 2) {
+  const printArch = values['print-arch'];
+  if (positionals.length !== 2 && !(printArch && positionals.length === 1)) {
     throw new UsageError(
       `expected a checkpoint and an output path, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`,
     );
   }
-  const [input, output] = positionals as [string, string];
+  const [input, output] = positionals as [string, string | undefined];
   const family = choiceOption('family', values.family, FAMILY_IDS);
   const opsetVersion = integerOption(
     'opset',
@@ -117,12 +125,14 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     if (
       values.family !== undefined ||
       values.arch !== undefined ||
+      values.key !== undefined ||
+      printArch ||
       values.float16 ||
       values.int8 ||
       values.opset !== undefined
     ) {
       throw new UsageError(
-        '--family, --arch, --opset, --float16 and --int8 apply to PyTorch checkpoints; an ONNX input keeps its graph',
+        '--family, --arch, --key, --print-arch, --opset, --float16 and --int8 apply to PyTorch checkpoints; an ONNX input keeps its graph',
       );
     }
     const preset = values.preprocessing;
@@ -149,6 +159,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
         name: 'ArchitectureError',
       });
     }
+    if (output === undefined) throw new UsageError('expected an output path');
     await writeFileAtomic(output, adopted.onnx);
     if (!values.quiet) {
       console.log(
@@ -158,8 +169,8 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     }
     return;
   }
-  if (values.preprocessing !== undefined)
-    throw new UsageError("--preprocessing applies to ONNX inputs; a checkpoint gets its family's");
+  const preprocessing =
+    values.preprocessing === undefined ? undefined : (await readPreprocessing(values.preprocessing)).preprocessing;
   const { convertCheckpoint, ArchitectureError, describeRemedy } = await (converterModules ?? loadConverterModules());
   // The converter words its remedies for the API (options); nin-convert's users have flags.
   const withCliRemedy = (error: unknown): unknown =>
@@ -174,9 +185,16 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     sourceSha256,
     fileName: input,
     ...(architecture === undefined ? {} : { architecture }),
+    ...(values.key === undefined ? {} : { key: values.key }),
+    ...(preprocessing === undefined ? {} : { preprocessing }),
   }).catch((error: unknown) => {
     throw withCliRemedy(error);
   });
+  if (printArch) {
+    const { usedArchitectureJson } = await import('../../../converters/nin/used-architecture.js');
+    console.log(JSON.stringify(usedArchitectureJson(result), null, 2));
+  }
+  if (output === undefined) return void reportAssumptions(result);
   if (values.int8) {
     // Loaded only here: quantizing needs ONNX Runtime and sharp, which a plain conversion should not pay for.
     const { quantizeWithProgress, describeQuantized } = await import('./quantize.js');
@@ -248,12 +266,14 @@ function formatBytes(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
 }
 
-/** Said even with --quiet: a model computed on assumptions must not look like one read from the file. */
+/**
+ * Said even with --quiet: a model computed on assumptions must not look like one read from the file. First where the
+ * weights came from, then what the file held beside them (kept inert, never run), then each assumption.
+ */
 function reportAssumptions(result: ConversionResult): void {
+  if (result.taken !== undefined) console.error(`nin-convert: ${result.taken}`);
+  if (result.placeholders.length > 0) console.error(`nin-convert: ignored: ${result.placeholders.join(', ')}`);
   for (const assumption of result.assumptions) console.error(`nin-convert: assumed: ${assumption}`);
-  if (result.placeholders.length > 0) {
-    console.error(`nin-convert: kept as inert placeholders, never constructed: ${result.placeholders.join(', ')}`);
-  }
 }
 
 const PRESETS = { cifar10: 'cifar10', imagenet: 'imagenet' } as const;
