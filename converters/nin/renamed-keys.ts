@@ -41,11 +41,15 @@ function rank(renaming: Renaming): number {
   return renaming.kind === 'wrapper' ? 0 : renaming.kind === 'prefix' ? 1 + renaming.distance / 1000 : 2;
 }
 
-/** The entry's exact keys behind one common prefix (`model.`, `backbone.net.`). */
+/**
+ * The entry's exact keys behind one common prefix (`model.`, `backbone.net.`). Only under the entry's own prefixes:
+ * without its container (`0.weight` for `classifier.0.weight`) any `<name>.0.weight` would look wrapped, a
+ * misspelt container among them, which is a renaming (byOrder), not a wrapper.
+ */
 function behindWrapper(architecture: Architecture, tensors: ReadonlyMap<string, ShapedTensor>): RenamedFit | undefined {
   const firstKey = tensors.keys().next().value;
   if (firstKey === undefined) return undefined;
-  for (const { keyOf } of keyMaps(architecture)) {
+  for (const { keyOf } of keyMaps(architecture).slice(0, architecture.keyPrefixes.length)) {
     const first = keyOf.values().next().value;
     if (first === undefined || !firstKey.endsWith(`.${first}`)) continue;
     const prefix = firstKey.slice(0, firstKey.length - first.length);
