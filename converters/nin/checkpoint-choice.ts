@@ -24,6 +24,12 @@ export interface ChoiceOptions extends RecognizeOptions {
 /** How many dictionaries a refusal names before it says how many more there are. */
 const SHOWN = 6;
 
+/**
+ * Dictionaries matched against the registry, the largest: a network is among a file's largest dicts of tensors, and
+ * a crafted file of a hundred thousand one-tensor dicts must not cost a recognition each.
+ */
+const MAX_CANDIDATES = 256;
+
 export function chooseTensorDictionary(contents: CheckpointContents, options: ChoiceOptions = {}): ChosenDictionary {
   const { dictionaries } = contents;
   if (dictionaries.length === 0) {
@@ -32,7 +38,7 @@ export function chooseTensorDictionary(contents: CheckpointContents, options: Ch
       'no state_dict in this checkpoint: no dict of named tensors (nor a pickled nn.Module) anywhere in it',
     );
   }
-  const candidates = options.key === undefined ? dictionaries : [pickByKey(dictionaries, options.key)];
+  const candidates = options.key === undefined ? largest(dictionaries) : [pickByKey(dictionaries, options.key)];
   const fits: Array<{ readonly dictionary: TensorDictionary; readonly match: ArchitectureMatch }> = [];
   const refusals: Array<{ readonly dictionary: TensorDictionary; readonly error: ArchitectureError }> = [];
   for (const dictionary of candidates) {
@@ -72,6 +78,14 @@ export function chooseTensorDictionary(contents: CheckpointContents, options: Ch
         : ` (${others} other dict${others === 1 ? '' : 's'} of tensors in the file fit${others === 1 ? 's' : ''} nothing either)`),
     likeliest.error.remedy,
   );
+}
+
+/** The MAX_CANDIDATES largest dictionaries, in file order. */
+function largest(dictionaries: readonly TensorDictionary[]): readonly TensorDictionary[] {
+  if (dictionaries.length <= MAX_CANDIDATES) return dictionaries;
+  const sizes = dictionaries.map((d) => d.tensors.length).sort((a, b) => b - a);
+  const threshold = sizes[MAX_CANDIDATES - 1]!;
+  return dictionaries.filter((d) => d.tensors.length >= threshold).slice(0, MAX_CANDIDATES);
 }
 
 function pickByKey(dictionaries: readonly TensorDictionary[], key: string): TensorDictionary {

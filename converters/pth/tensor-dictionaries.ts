@@ -1,4 +1,4 @@
-import { quote } from './errors.js';
+import { CheckpointError, quote } from './errors.js';
 import { isPlaceholder, placeholderState, type Placeholder } from './pickle/placeholders.js';
 import { isTensorRef, type TensorRef } from './torch-objects.js';
 
@@ -35,12 +35,20 @@ const DATA_PARALLEL_PREFIX = 'module.';
 /** Deeper than any checkpoint nests; a pickle of a million nested lists stops here instead of walking them all. */
 const MAX_DEPTH = 64;
 
+/**
+ * Tensors named across all pickled modules: far above any real network's (ResNet-152 has about 900), and a bound on
+ * a file whose thousands of modules share one large submodule through the memo, which would otherwise be named
+ * again under each (quadratic in the pickle's size).
+ */
+export const MAX_MODULE_TENSORS = 100_000;
+
 /** Every tensor dictionary in the unpickled object, in the order a depth-first walk of the file meets them. */
 export function findTensorDictionaries(root: unknown): TensorDictionary[] {
   const found: TensorDictionary[] = [];
+  const budget = { named: 0 };
   walk(root, (value, keyPath) => {
     if (isPlaceholder(value)) {
-      const module = moduleTensors(value);
+      const module = moduleTensors(value, budget);
       if (module === undefined) return 'descend';
       if (module.length > 0) found.push(dictionary(keyPath, module, value, value.qualifiedName));
       return 'skip'; // its _parameters and _modules are read above, not found again as dicts of their own
@@ -120,7 +128,10 @@ function tensorEntries(dict: Map<unknown, unknown>): Array<readonly [string, Ten
  * A pickled nn.Module's tensors as `module.state_dict()` names and orders them: its own parameters, then its
  * buffers, then each child's under `<child>.`. Undefined when the placeholder is not a module (no `_modules`).
  */
-function moduleTensors(module: Placeholder): Array<readonly [string, TensorRef]> | undefined {
+function moduleTensors(
+  module: Placeholder,
+  budget: { named: number },
+): Array<readonly [string, TensorRef]> | undefined {
   if (!isModuleState(placeholderState(module))) return undefined;
   const tensors: Array<readonly [string, TensorRef]> = [];
   const seen = new Set<unknown>();
@@ -134,8 +145,17 @@ function moduleTensors(module: Placeholder): Array<readonly [string, TensorRef]>
     seen.add(current);
     for (const field of ['_parameters', '_buffers']) {
       const entries = state.get(field);
-      if (entries instanceof Map)
-        for (const [name, tensor] of tensorEntries(entries)) tensors.push([prefix + name, tensor]);
+      if (!(entries instanceof Map)) continue;
+      for (const [name, tensor] of tensorEntries(entries)) {
+        budget.named += 1;
+        if (budget.named > MAX_MODULE_TENSORS) {
+          throw new CheckpointError(
+            'too-large',
+            `the pickled modules name more than ${MAX_MODULE_TENSORS} tensors: no network has that many`,
+          );
+        }
+        tensors.push([prefix + name, tensor]);
+      }
     }
     const children = state.get('_modules');
     const next: Array<(typeof pending)[number]> = [];
