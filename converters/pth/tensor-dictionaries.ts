@@ -55,7 +55,8 @@ export function findTensorDictionaries(root: unknown): TensorDictionary[] {
     }
     if (value instanceof Map) {
       const tensors = tensorEntries(value);
-      if (tensors.some(([, tensor]) => tensor.shape.length >= 2)) found.push(dictionary(keyPath, tensors, value));
+      if (tensors.some(([, tensor]) => tensor.shape.length >= 2) && !isOptimizerState(tensors))
+        found.push(dictionary(keyPath, tensors, value));
     }
     return 'descend';
   });
@@ -116,6 +117,28 @@ function walk(root: unknown, visit: Visit): void {
       stack.push({ value: child, keyPath: [...keyPath, key] });
     }
   }
+}
+
+/** What torch.optim keeps per parameter (`optimizer.state_dict()['state'][i]`): buffers, not a network's weights. */
+const OPTIMIZER_STATE_KEYS = new Set([
+  'momentum_buffer',
+  'exp_avg',
+  'exp_avg_sq',
+  'max_exp_avg_sq',
+  'square_avg',
+  'acc_delta',
+  'grad_avg',
+  'sum',
+  'step',
+  'ax',
+  'eta',
+  'mu',
+  'prev',
+  'step_size',
+]);
+
+function isOptimizerState(tensors: ReadonlyArray<readonly [string, TensorRef]>): boolean {
+  return tensors.every(([key]) => OPTIMIZER_STATE_KEYS.has(key));
 }
 
 function tensorEntries(dict: Map<unknown, unknown>): Array<readonly [string, TensorRef]> {

@@ -62,6 +62,17 @@ describe('tensor dictionaries, wherever the file keeps them', () => {
     assert.equal(checkpoint.wrapper, 'model_state');
   });
 
+  it("an optimizer's per-parameter buffers are no state_dict: a file of only those has none", () => {
+    const optimizer = new Map<PickleValue, PickleValue>([
+      [
+        'state',
+        new Map<PickleValue, PickleValue>([[0, new Map<PickleValue, PickleValue>([['momentum_buffer', matrix()]])]]),
+      ],
+      ['param_groups', { list: [new Map<PickleValue, PickleValue>([['lr', { float: 0.1 }]])] }],
+    ]);
+    assert.deepEqual(read(new Map<PickleValue, PickleValue>([['optimizer', optimizer]])).dictionaries, []);
+  });
+
   it("a pickled module: its parameters and its children's, named and ordered as state_dict() does", () => {
     const conv = module(
       'Conv2d',
