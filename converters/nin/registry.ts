@@ -343,6 +343,77 @@ export const FUNCTIONAL_ZOO_NIN: Architecture = {
     'the published weights are a hickle file (nin-export.hkl); saved with torch.save as a dict of tensors they convert as-is',
 };
 
+// ---- gidariss/FeatureLearningRotNet architectures/NetworkInNetwork.py: conv (no bias) → BatchNorm → ReLU blocks -----
+
+/** dataloader.py's CIFAR-10: ToTensor() then Normalize(mean [125.3, 123.0, 113.9]/255, std [63.0, 62.1, 66.7]/255). */
+const ROTNET_CIFAR: PreprocessSpec = Object.freeze({
+  inputSize: 32,
+  resizeShorterSide: 32,
+  channelOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [125.3 / 255, 123.0 / 255, 113.9 / 255] as const,
+  std: [63.0 / 255, 62.1 / 255, 66.7 / 255] as const,
+});
+
+/** The rotation pretext task's four classes (RotNet's rotate_img: 0, 90, 180, 270 degrees). */
+const ROTATION_LABELS: readonly string[] = Object.freeze(['0°', '90°', '180°', '270°']);
+
+/** BasicBlock(in, out, k): layers.Conv (bias=False, padding (k-1)/2), layers.BatchNorm (eps 1e-5), layers.ReLU. */
+function rotnetBlock(stage: number, unit: number, kernel: number): ArchLayer[] {
+  const name = `_feature_blocks.${stage - 1}.Block${stage}_ConvB${unit}.layers`;
+  return [
+    conv(`${name}.Conv`, kernel, 1, (kernel - 1) / 2, false),
+    batchNorm(`${name}.BatchNorm`),
+    relu(`${name}.ReLU`),
+  ];
+}
+
+/** NetworkInNetwork({'num_stages': stages}): max pool after stage 1, avg pool after 2 (and 3 when stages > 3). */
+function rotnetLayers(stages: number): ArchLayer[] {
+  const stage = (s: number, first: number) => [
+    ...rotnetBlock(s, 1, first),
+    ...rotnetBlock(s, 2, 1),
+    ...rotnetBlock(s, 3, 1),
+  ];
+  const layers = [
+    ...stage(1, 5),
+    maxPool('_feature_blocks.0.Block1_MaxPool', 3, 2, 1, false),
+    ...stage(2, 5),
+    avgPool('_feature_blocks.1.Block2_AvgPool', 3, 2, 1, false),
+    ...stage(3, 3),
+    ...(stages > 3 ? [avgPool('_feature_blocks.2.Block3_AvgPool', 3, 2, 1, false)] : []),
+  ];
+  for (let s = 4; s <= stages; s++) layers.push(...stage(s, 3));
+  return [
+    ...layers,
+    { kind: 'adaptiveAvgPool', name: `_feature_blocks.${stages}.GlobalAveragePooling`, outputSize: 1 },
+    { kind: 'flatten', name: `_feature_blocks.${stages}.view` },
+    { kind: 'linear', name: `_feature_blocks.${stages}.Classifier`, bias: true },
+  ];
+}
+
+function rotnet(id: string, stages: number, task: string, labels: readonly string[]): Architecture {
+  return {
+    id,
+    title: `RotNet NetworkInNetwork, ${stages} blocks (${task})`,
+    source: 'gidariss/FeatureLearningRotNet architectures/NetworkInNetwork.py (saved as {epoch, network})',
+    layers: rotnetLayers(stages),
+    inputSize: 32,
+    inputChannels: 3,
+    // opt['num_inchannels'], 3 by default.
+    inputChannelsFromWeights: true,
+    labels,
+    preprocessing: ROTNET_CIFAR,
+    keyPrefixes: [''],
+    notes: "BatchNorm eps 1e-5 (nn.BatchNorm2d's default), folded; GlobalAveragePooling then the Linear classifier",
+  };
+}
+
+/** config/CIFAR10_supervised_NIN.py: 3 blocks, CIFAR-10's 10 classes. */
+export const ROTNET_NIN3_CIFAR10 = rotnet('rotnet-nin3-cifar10', 3, 'CIFAR-10', CIFAR10_LABELS);
+/** config/CIFAR10_RotNet_NIN4blocks.py: 4 blocks, the rotation task's 4 classes (the published RotNet model). */
+export const ROTNET_NIN4_ROTATION = rotnet('rotnet-nin4-rotation', 4, 'rotation', ROTATION_LABELS);
+
 export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   familyArchitecture(NIN_CIFAR10, 'jiecaoyu/pytorch-nin-cifar10 original.py (and copies: rasbt nin-cifar10.ipynb …)'),
   familyArchitecture(NIN_IMAGENET, 'jiecaoyu/pytorch-nin NIN.py (Caffe NIN-ImageNet; neural-style-pt loads it too)'),
@@ -354,6 +425,8 @@ export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   YANGQIONGYONGYU_NIN,
   XNOR_NET_NIN,
   FUNCTIONAL_ZOO_NIN,
+  ROTNET_NIN3_CIFAR10,
+  ROTNET_NIN4_ROTATION,
 ]);
 
 export const ARCHITECTURE_IDS: readonly string[] = Object.freeze(ARCHITECTURES.map((a) => a.id));
