@@ -3,7 +3,7 @@ import { CheckpointError, quote } from '../errors.js';
 import { StorageRef, TensorRef, describeValue, isStorageRef, isTensorRef } from '../torch-objects.js';
 import type { Dtype } from '../types.js';
 import type { PickleCallable, PickleResolvers } from './unpickler.js';
-import { isPlaceholder, setPlaceholderState, standInGlobal } from './placeholders.js';
+import { isPlaceholder, setPlaceholderState, standInGlobal, standInName } from './placeholders.js';
 
 /**
  * The allow-list: the only Python globals a checkpoint's pickle may name, as
@@ -107,10 +107,22 @@ export function torchResolvers(state: TorchUnpickleState): TorchResolvers {
 
   return {
     resolveGlobal: (module, name) => registry.resolve(module, name),
-    resolvePersistent: (pid: unknown) => resolveStorage(state, dtypeOfStorageClass, pid),
+    resolvePersistent: (pid: unknown) => moduleClass(pid) ?? resolveStorage(state, dtypeOfStorageClass, pid),
     isInert: isPlaceholder,
     keepState: setPlaceholderState,
   };
+}
+
+/**
+ * torch.save of a whole module in the legacy format (torch < 1.6) names each nn.Module class by a persistent id,
+ * `('module', cls, source file, source code)`, so that torch.load can warn when the source changed. The class is a
+ * GLOBAL of the pickle, already resolved to its inert stand-in (or refused): that stand-in is the value. The
+ * source code is a string, never looked at.
+ */
+function moduleClass(pid: unknown): unknown {
+  if (!Array.isArray(pid) || pid.length !== 4 || pid[0] !== 'module') return undefined;
+  const cls: unknown = pid[1];
+  return standInName(cls) !== undefined && typeof cls === 'function' ? cls : undefined;
 }
 
 function isCount(value: unknown): value is number {
