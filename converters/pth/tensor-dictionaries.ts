@@ -65,8 +65,8 @@ export function findTensorDictionaries(root: unknown): TensorDictionary[] {
 
 /**
  * The class names of the objects kept as inert placeholders that the conversion leaves aside: everything in the
- * file but the chosen dictionary's tensors and, for a pickled module, the module itself. Distinct, in file order,
- * without Python's own plumbing (`builtins.set`, `copyreg._reconstructor` …).
+ * file but the chosen dictionary's tensors and, for a pickled module, the module itself; an object's own parts are
+ * not named apart from it. Distinct, in file order, without Python's own plumbing (`builtins.set` …).
  */
 export function ignoredObjects(
   root: unknown,
@@ -78,7 +78,8 @@ export function ignoredObjects(
     if (value === chosen.source && chosen.moduleClass !== undefined) return 'skip';
     const name = nameOf(value);
     if (name !== undefined && !isPlumbing(name) && !names.includes(name)) names.push(name);
-    return 'descend';
+    // An object's own parts (an optimizer's defaultdict, a numpy array's dtype) are not named apart from it.
+    return isPlaceholder(value) && !isPlumbing(value.qualifiedName) ? 'skip' : 'descend';
   });
   return names;
 }

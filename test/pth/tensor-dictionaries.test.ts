@@ -118,12 +118,26 @@ describe('tensor dictionaries, wherever the file keeps them', () => {
         ['args', namespace],
         ['milestones', { call: { global: ['collections', 'Counter'] }, args: [new Map([[30, 1]])] }],
         ['loss', newObject('torch.nn.modules.loss', 'CrossEntropyLoss', new Map())],
+        [
+          'accuracies',
+          {
+            raw: [
+              ...opcodes({
+                call: { global: ['numpy.core.multiarray', '_reconstruct'] },
+                args: [{ global: ['numpy', 'ndarray'] }, [0], 'b'],
+              }),
+              ...opcodes([1, [2], { global: ['numpy', 'dtype'] }, false, 'raw bytes']),
+              BUILD,
+            ],
+          },
+        ],
       ]),
     );
     assert.deepEqual(contents.read(contents.dictionaries[0]!).placeholders, [
       'argparse.Namespace',
       'collections.Counter',
       'torch.nn.modules.loss.CrossEntropyLoss',
+      'numpy.ndarray',
     ]);
   });
 

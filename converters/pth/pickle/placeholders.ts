@@ -112,7 +112,14 @@ const TORCH_VALUE_NAME =
 const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Globals that rebuild an object from a class given as their first argument (protocol 0–2 `__reduce_ex__`). */
-const RECONSTRUCTORS = new Set(['copyreg._reconstructor', 'copy_reg._reconstructor', 'copyreg.__newobj__']);
+const RECONSTRUCTORS = new Set([
+  'copyreg._reconstructor',
+  'copy_reg._reconstructor',
+  'copyreg.__newobj__',
+  // numpy arrays: _reconstruct(numpy.ndarray, (0,), b'b'), then BUILD with the array's shape, dtype and bytes.
+  'numpy.core.multiarray._reconstruct',
+  'numpy._core.multiarray._reconstruct',
+]);
 
 /** The class name of each stand-in this module made, for NEWOBJ, `_reconstructor` and the `ignored:` line. */
 const standInNames = new WeakMap<object, string>();
