@@ -3,7 +3,15 @@ import { openCheckpoint } from './open-checkpoint.js';
 import { standInName } from './pickle/placeholders.js';
 import { findTensorDictionaries, ignoredObjects, type TensorDictionary } from './tensor-dictionaries.js';
 import { isTensorRef, type TensorRef } from './torch-objects.js';
-import type { Checkpoint, CheckpointFormat, CheckpointTensor, ExtraValue } from './types.js';
+import type { UnpickledCheckpoint } from './container.js';
+import type {
+  Checkpoint,
+  CheckpointFormat,
+  CheckpointTensor,
+  ExtraValue,
+  RawCheckpointTensor,
+  ReadCheckpointOptions,
+} from './types.js';
 
 /** A checkpoint unpickled but not yet materialised: every tensor dictionary it holds, one of which is to be read. */
 export interface CheckpointContents {
@@ -16,6 +24,10 @@ export interface CheckpointContents {
    * pickled that was kept inert and is left aside (`collections.Counter`, `torch.nn.modules.loss.CrossEntropyLoss`).
    */
   read(dictionary: TensorDictionary): Checkpoint<CheckpointTensor>;
+  read(
+    dictionary: TensorDictionary,
+    options: ReadCheckpointOptions,
+  ): Checkpoint<CheckpointTensor | RawCheckpointTensor>;
 }
 
 /**
@@ -26,14 +38,18 @@ export interface CheckpointContents {
  */
 export function openCheckpointContents(bytes: Uint8Array): CheckpointContents {
   const input = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const container = openCheckpoint(input);
+  return contentsOf(openCheckpoint(input), input.length);
+}
+
+/** The contents of a container already opened (readCheckpoint's fallback: see index.ts). */
+export function contentsOf(container: UnpickledCheckpoint, fileSize: number): CheckpointContents {
   const dictionaries = findTensorDictionaries(container.root);
   return {
     format: container.format,
     dictionaries,
-    read(dictionary) {
+    read(dictionary: TensorDictionary, options: ReadCheckpointOptions = {}) {
       const parent = parentOf(container.root, dictionary);
-      const read = materialiseFound(container, input.length, dictionary.tensors, extrasIn(parent, dictionary), {});
+      const read = materialiseFound(container, fileSize, dictionary.tensors, extrasIn(parent, dictionary), options);
       return {
         ...read,
         tensors: read.tensors as ReadonlyMap<string, CheckpointTensor>,

@@ -9,6 +9,8 @@
  * globals, as torch.load(weights_only=True) does. Every problem with the input
  * is a CheckpointError with a stable `code`.
  */
+import { contentsOf } from './checkpoint-contents.js';
+import { CheckpointError } from './errors.js';
 import { materialiseFound } from './materialise-found.js';
 import { openCheckpoint } from './open-checkpoint.js';
 import { findStateDict } from './state-dict.js';
@@ -73,7 +75,17 @@ export function readCheckpoint(
   // the same bytes keeps every operation below standard (and copies nothing).
   const input = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const container = openCheckpoint(input);
-  const found = findStateDict(container.root);
+  let found;
+  try {
+    found = findStateDict(container.root);
+  } catch (error) {
+    // Not where scripts usually put it ({'network': …}, a pickled nn.Module …): the file's one dict of tensors, if it
+    // has exactly one. Where it has several, choosing is the converter's (openCheckpointContents).
+    if (!(error instanceof CheckpointError) || error.code !== 'not-a-state-dict') throw error;
+    const contents = contentsOf(container, input.length);
+    if (contents.dictionaries.length !== 1) throw error;
+    return contents.read(contents.dictionaries[0]!, options);
+  }
   return {
     ...materialiseFound(container, input.length, found.tensors, found.extras, options),
     wrapper: found.wrapper,

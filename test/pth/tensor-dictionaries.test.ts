@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CheckpointError, openCheckpointContents } from '../../converters/pth/index.js';
+import { CheckpointError, openCheckpointContents, readCheckpoint } from '../../converters/pth/index.js';
 import { MAX_MODULE_TENSORS } from '../../converters/pth/tensor-dictionaries.js';
 import { float32Storage, pickle, storageId, tensorV2, zipCheckpoint, type PickleValue } from './craft.js';
 
@@ -60,6 +60,25 @@ describe('tensor dictionaries, wherever the file keeps them', () => {
     const checkpoint = contents.read(contents.dictionaries[0]!);
     assert.deepEqual(checkpoint.tensors.get('w')!.data, Float32Array.of(1, 2));
     assert.equal(checkpoint.wrapper, 'model_state');
+  });
+
+  it("readCheckpoint (training's reader) takes the file's one dict of tensors where no usual key holds it", () => {
+    const root = new Map<PickleValue, PickleValue>([
+      ['epoch', 60],
+      ['network', { orderedDict: [['w', matrix()]] }],
+      ['milestones', { call: { global: ['collections', 'Counter'] }, args: [new Map([[30, 1]])] }],
+    ]);
+    const checkpoint = readCheckpoint(zipCheckpoint(root, [storage]));
+    assert.deepEqual(
+      [checkpoint.wrapper, [...checkpoint.tensors.keys()], checkpoint.extras, checkpoint.placeholders],
+      ['network', ['w'], { epoch: 60 }, ['collections.Counter']],
+    );
+    // Two of them: which is the network is the converter's question; readCheckpoint refuses as before.
+    const two = new Map<PickleValue, PickleValue>([
+      ['a', { orderedDict: [['w', matrix()]] }],
+      ['b', { orderedDict: [['w', matrix(2)]] }],
+    ]);
+    assert.throws(() => readCheckpoint(zipCheckpoint(two, [storage])), { name: 'CheckpointError' });
   });
 
   it("an optimizer's per-parameter buffers are no state_dict: a file of only those has none", () => {
