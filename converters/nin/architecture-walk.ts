@@ -1,6 +1,7 @@
 import type { GraphBuilder } from '../../src/graph/builder.js';
 import {
   add,
+  cast,
   conv,
   flatten,
   globalAveragePool,
@@ -34,10 +35,21 @@ export interface ArchitectureHooks {
   readonly conv: (layer: ConvLayer, batchNorm: BatchNormLayer | undefined) => { weight: Value; bias?: Value };
   /** A BatchNorm that follows no convolution, as a per-channel scale and shift ([C, 1, 1]). */
   readonly batchNorm: (layer: BatchNormLayer) => { scale: Value; shift: Value };
+  /**
+   * A BatchNorm whose output feeds a Sign, as float64 scale and shift ([C, 1, 1]) holding float32 values: the walk
+   * computes `x·scale + shift` in float64 and rounds once, which is the fused multiply-add PyTorch's CPU kernel does.
+   * Values near zero decide a Sign, so one more rounding than PyTorch's flips them. Absent: the float32 path.
+   */
+  readonly batchNormBeforeSign?: (layer: BatchNormLayer) => { scale: Value; shift: Value };
   /** nn.Linear as `x · weight + bias`: `weight` is the [in, out] matrix (PyTorch's weight transposed). */
   readonly linear: (layer: LinearLayer) => { weight: Value; bias?: Value };
   /** The output of an nn.Dropout at `index`: `x` itself leaves it out, as inference and model.eval() do. */
   readonly dropout: (x: Value, layer: DropoutLayer, index: number) => Value;
+}
+
+/** The next layer that computes something at inference (Dropout is the identity there). */
+function nextComputing(layers: readonly ArchLayer[], index: number): ArchLayer | undefined {
+  return layers.slice(index + 1).find((layer) => layer.kind !== 'dropout');
 }
 
 /**
@@ -66,6 +78,14 @@ export function applyArchitectureLayers(
         break;
       }
       case 'batchNorm': {
+        const exact = nextComputing(layers, index)?.kind === 'sign' ? hooks.batchNormBeforeSign : undefined;
+        if (exact !== undefined) {
+          const { scale, shift } = exact(layer);
+          const wide = cast(g, x, 'float64', { name: `${name}.to_float64` });
+          const affine = add(g, mul(g, wide, scale, { name: `${name}.mul` }), shift, { name: `${name}.add` });
+          x = cast(g, affine, 'float32', { name: `${name}.to_float32` });
+          break;
+        }
         const { scale, shift } = hooks.batchNorm(layer);
         x = add(g, mul(g, x, scale, { name: `${name}.mul` }), shift, { name: `${name}.add` });
         break;

@@ -12,6 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { convertCheckpoint, parseArchitectureJson, type ConvertOptions } from '../../converters/nin/index.js';
 import { usedArchitectureJson } from '../../converters/nin/used-architecture.js';
 import { openCheckpointContents } from '../../converters/pth/index.js';
+import { readOnnx } from '../../src/graph/index.js';
 import { FIXTURES, maxAbsDiff, readFloat32, type ArrayRef } from '../support/fixtures.js';
 
 const CONTAINERS = join(FIXTURES, 'containers');
@@ -153,6 +154,30 @@ describe('names are a hint, shapes are the evidence', () => {
       converted.assumptions[0],
       "input: 3 channels, as the first convolution's weights have (d2l-nin is built for 1 by default; its source takes in_channels as a parameter)",
     );
+  });
+});
+
+describe("binarised nets: what feeds a Sign is computed as PyTorch's CPU kernels compute it", () => {
+  test('a BatchNorm constant term a few ulps from 0 keeps the sign PyTorch gives it', async () => {
+    const bytes = bytesOf('xnor-near-zero.pth.tar');
+    const converted = await convertCheckpoint(bytes);
+    const model = readOnnx(converted.onnx);
+    const shift = model.graph.initializers.find((i) => i.name === 'xnor.3.bn.shift')!.tensor;
+    assert.equal(shift.dtype, 'float64'); // x·scale + shift in float64, rounded once: PyTorch's fused multiply-add
+    // The same term in float64 and rounded once, as the converter computed it before: another sign for the first
+    // channels, so every position the ReLU ahead zeroed would flip (the fixture's logits then move by 0.28).
+    const { tensors } = openCheckpointContents(bytes).read(openCheckpointContents(bytes).dictionaries[0]!);
+    const values = (key: string) => tensors.get(key)!.data as Float32Array;
+    const [mean, variance, gamma, beta] = ['running_mean', 'running_var', 'weight', 'bias'].map((s) =>
+      values(`xnor.3.bn.${s}`),
+    ) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const flipped = [0, 1, 2, 3].filter((c) => {
+      const inFloat64 = Math.fround(beta[c]! - (mean[c]! * Math.max(gamma[c]!, 0.01)) / Math.sqrt(variance[c]! + 1e-4));
+      return Math.sign(inFloat64) !== Math.sign((shift.data as Float64Array)[c]!);
+    });
+    assert.ok(flipped.length > 0, 'the fixture no longer exercises the order of operations');
+    const difference = await differenceFromPyTorch(converted.onnx, entry('xnor-near-zero.pth.tar'));
+    assert.ok(difference.logits <= TOLERANCE, `logits differ from PyTorch's by ${difference.logits}`);
   });
 });
 
