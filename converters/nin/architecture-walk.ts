@@ -47,9 +47,16 @@ export interface ArchitectureHooks {
   readonly dropout: (x: Value, layer: DropoutLayer, index: number) => Value;
 }
 
-/** The next layer that computes something at inference (Dropout is the identity there). */
-function nextComputing(layers: readonly ArchLayer[], index: number): ArchLayer | undefined {
-  return layers.slice(index + 1).find((layer) => layer.kind !== 'dropout');
+/**
+ * Whether the output of the layer at `index` reaches a Sign through elementwise and pooling layers only (no conv,
+ * linear or flatten between): there any difference in the last bit from PyTorch's arithmetic can flip a sign.
+ */
+function reachesSign(layers: readonly ArchLayer[], index: number): boolean {
+  for (const layer of layers.slice(index + 1)) {
+    if (layer.kind === 'sign') return true;
+    if (layer.kind === 'conv' || layer.kind === 'linear' || layer.kind === 'flatten') return false;
+  }
+  return false;
 }
 
 /**
@@ -71,14 +78,16 @@ export function applyArchitectureLayers(
     switch (layer.kind) {
       case 'conv': {
         const next = layers[index + 1];
-        const batchNorm = next?.kind === 'batchNorm' ? next : undefined;
+        // Folded, unless what follows decides a Sign: then the BatchNorm is computed as PyTorch does (below).
+        const exact = hooks.batchNormBeforeSign !== undefined && reachesSign(layers, index + 1);
+        const batchNorm = next?.kind === 'batchNorm' && !exact ? next : undefined;
         const { weight, bias } = hooks.conv(layer, batchNorm);
         x = conv(g, x, weight, bias, { strides: layer.stride, pads: layer.padding, name: `${name}.conv` });
         if (batchNorm !== undefined) index += 1;
         break;
       }
       case 'batchNorm': {
-        const exact = nextComputing(layers, index)?.kind === 'sign' ? hooks.batchNormBeforeSign : undefined;
+        const exact = reachesSign(layers, index) ? hooks.batchNormBeforeSign : undefined;
         if (exact !== undefined) {
           const { scale, shift } = exact(layer);
           const wide = cast(g, x, 'float64', { name: `${name}.to_float64` });
