@@ -32,8 +32,21 @@ class AllowList {
     this.registered.set(`${module}.${name}`, fn);
   }
 
+  /** One stand-in per name and read: a pickle that names a class a million times makes one, not a million. */
+  private readonly standIns = new Map<string, PickleCallable>();
+
   resolve(module: string, name: string): PickleCallable {
-    return this.registered.get(`${module}.${name}`) ?? standInGlobal(module, name) ?? this.refuse(module, name);
+    const qualified = `${module}.${name}`;
+    return this.registered.get(qualified) ?? this.standIn(module, name) ?? this.refuse(module, name);
+  }
+
+  private standIn(module: string, name: string): PickleCallable | undefined {
+    const qualified = `${module}.${name}`;
+    const known = this.standIns.get(qualified);
+    if (known !== undefined) return known;
+    const made = standInGlobal(module, name);
+    if (made !== undefined) this.standIns.set(qualified, made);
+    return made;
   }
 
   private refuse(module: string, name: string): never {
