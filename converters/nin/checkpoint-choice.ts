@@ -9,6 +9,7 @@ import { recognizeArchitecture, type ArchitectureMatch, type RecognizeOptions } 
  * the `--key` that picks it; none that fits gives the reason for the likeliest one.
  */
 
+/** The dictionary taken, the architecture it fits, and the sentence that says where it was. */
 export interface ChosenDictionary {
   readonly dictionary: TensorDictionary;
   readonly match: ArchitectureMatch;
@@ -16,6 +17,7 @@ export interface ChosenDictionary {
   readonly taken: string | undefined;
 }
 
+/** Recognition's options (a hint, the file name), and which dictionary to take. */
 export interface ChoiceOptions extends RecognizeOptions {
   /** `--key`: the dictionary at this dotted path (`network`, `models.0`, `.` for the root) or Python path. */
   readonly key?: string;
@@ -30,6 +32,17 @@ const SHOWN = 6;
  */
 const MAX_CANDIDATES = 256;
 
+/**
+ * Takes the one tensor dictionary of `contents` that an architecture fits (the same weights found twice count once).
+ *
+ * @param contents - what openCheckpointContents found in the file.
+ * @param options - a hint (`architecture`, `family`), the file name for ties, or the `key` of the dictionary to take.
+ * @returns the dictionary, its match, and `took checkpoint['…']` unless it is the bare root.
+ * @throws CheckpointError when the file holds no dictionary of tensors; ArchitectureError when none fits (the
+ *   reason for the largest one), when several fit (each with its `--key`), or when `key` names none.
+ * @example
+ * const { dictionary, match, taken } = chooseTensorDictionary(openCheckpointContents(bytes));
+ */
 export function chooseTensorDictionary(contents: CheckpointContents, options: ChoiceOptions = {}): ChosenDictionary {
   const { dictionaries } = contents;
   if (dictionaries.length === 0) {

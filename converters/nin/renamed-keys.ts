@@ -18,6 +18,7 @@ export type Renaming =
   /** Other names, paired with the layers in checkpoint order. */
   | { readonly kind: 'order' };
 
+/** A registry entry whose layers the renamed keys fit, and how the names differ from its own. */
 export interface RenamedFit extends Fit {
   readonly renaming: Renaming;
 }
