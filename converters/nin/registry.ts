@@ -409,10 +409,15 @@ function rotnet(id: string, stages: number, task: string, labels: readonly strin
   };
 }
 
-/** config/CIFAR10_supervised_NIN.py: 3 blocks, CIFAR-10's 10 classes. */
-export const ROTNET_NIN3_CIFAR10 = rotnet('rotnet-nin3-cifar10', 3, 'CIFAR-10', CIFAR10_LABELS);
-/** config/CIFAR10_RotNet_NIN4blocks.py: 4 blocks, the rotation task's 4 classes (the published RotNet model). */
-export const ROTNET_NIN4_ROTATION = rotnet('rotnet-nin4-rotation', 4, 'rotation', ROTATION_LABELS);
+/**
+ * NetworkInNetwork with 3, 4 or 5 blocks (the paper's CIFAR-10 experiments), each for CIFAR-10's 10 classes
+ * (config/CIFAR10_supervised_NIN.py) or the rotation task's 4 (config/CIFAR10_RotNet_NIN4blocks.py, the published
+ * RotNet model): the same keys per block count, told apart by the class count.
+ */
+export const ROTNET_ENTRIES: readonly Architecture[] = [3, 4, 5].flatMap((stages) => [
+  rotnet(`rotnet-nin${stages}-cifar10`, stages, 'CIFAR-10', CIFAR10_LABELS),
+  rotnet(`rotnet-nin${stages}-rotation`, stages, 'rotation', ROTATION_LABELS),
+]);
 
 export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   familyArchitecture(NIN_CIFAR10, 'jiecaoyu/pytorch-nin-cifar10 original.py (and copies: rasbt nin-cifar10.ipynb …)'),
@@ -425,8 +430,7 @@ export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   YANGQIONGYONGYU_NIN,
   XNOR_NET_NIN,
   FUNCTIONAL_ZOO_NIN,
-  ROTNET_NIN3_CIFAR10,
-  ROTNET_NIN4_ROTATION,
+  ...ROTNET_ENTRIES,
 ]);
 
 export const ARCHITECTURE_IDS: readonly string[] = Object.freeze(ARCHITECTURES.map((a) => a.id));

@@ -9,7 +9,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { convertCheckpoint, parseArchitectureJson, type ConvertOptions } from '../../converters/nin/index.js';
+import {
+  convertCheckpoint,
+  parseArchitectureJson,
+  recognizeArchitecture,
+  type ConvertOptions,
+} from '../../converters/nin/index.js';
 import { usedArchitectureJson } from '../../converters/nin/used-architecture.js';
 import { openCheckpointContents } from '../../converters/pth/index.js';
 import { readOnnx } from '../../src/graph/index.js';
@@ -125,6 +130,17 @@ describe('where the weights were, and what was beside them', () => {
     assert.equal(model.taken, "took checkpoint['model']");
     // The reference is the EMA copy's: the model's own weights give other outputs.
     assert.ok((await differenceFromPyTorch(model.onnx, entry('model-and-ema.pth'))).logits > 1e-2);
+  });
+});
+
+describe("FeatureLearningRotNet's NetworkInNetwork: blocks from the keys, the task from the class count", () => {
+  test('5 blocks for the rotation task (keys and shapes written by PyTorch)', () => {
+    const shapes = JSON.parse(readFileSync(join(CONTAINERS, 'rotnet-nin5-rotation.shapes.json'), 'utf8')) as Record<
+      string,
+      number[]
+    >;
+    const match = recognizeArchitecture(new Map(Object.entries(shapes).map(([key, shape]) => [key, { shape }])));
+    assert.deepEqual([match.architecture.id, match.classCount, match.assumptions], ['rotnet-nin5-rotation', 4, []]);
   });
 });
 
