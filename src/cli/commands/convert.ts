@@ -19,10 +19,12 @@ import { writeFileAtomic } from '../../node/write-atomic.js';
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
 
 Converts a PyTorch Network-in-Network checkpoint to ONNX: pytorch-nin-cifar10, pytorch-nin (ImageNet), pytorchcv
-nin_cifar10/100/svhn, d2l, rasbt's BatchNorm NiN and more (--list-architectures), any width, in every format
-PyTorch has written (zip, legacy, torch <= 0.3), bare state_dicts or wrapped ({'state_dict': ...}, {'model': ...},
-{'net': ...}, DataParallel 'module.' prefixes). Nothing in the file is executed. Whatever the file cannot tell
-(pooling, eps, preprocessing) and had to be assumed is printed on stderr and recorded in the ONNX metadata.
+nin_cifar10/100/svhn, d2l, rasbt's BatchNorm NiN, RotNet and more (--list-architectures), any width, in every
+format PyTorch has written (zip, legacy, torch <= 0.3), the state_dict wherever the file keeps it (bare, under any
+key, nested, a whole pickled nn.Module; DataParallel 'module.' prefixes), renamed keys whose shapes fit. Nothing in
+the file is executed: optimizers, losses and other objects beside the weights are kept inert and listed. Whatever
+the file cannot tell (activation, pooling, preprocessing, labels) is printed on stderr, one line per kind with the
+option that overrides it, and recorded in the ONNX metadata.
 
 Options:
   --family <${FAMILY_IDS.join('|')}>  treat the checkpoint as this family instead of recognising it
@@ -42,7 +44,8 @@ Options:
   --images <n>              with --int8: calibration images, sampled uniformly (default 1000)
   --preprocessing <p>       cifar10, imagenet or a JSON file of a preprocessing spec: recorded instead of the
                             architecture's (a checkpoint does not say how its images were prepared)
-  -q, --quiet               print nothing on success
+  -q, --quiet               print nothing on success but, on stderr, where the weights were taken from,
+                            what was ignored and what was assumed
   -h, --help                show this help
   -v, --version             show the version
 
