@@ -126,6 +126,8 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     converter: `nin-sdk ${NIN_SDK_VERSION}`,
     architecture: architectureMetadata(family),
     ...(assumptions.length > 0 ? { assumptions } : {}),
+    ...(taken === undefined ? {} : { sourceEntry: taken.replace(/^took /, '') }),
+    ...(checkpoint.placeholders.length > 0 ? { ignored: checkpoint.placeholders } : {}),
   };
   const onnxParts = writeOnnxParts(graph, {
     opsetVersion,

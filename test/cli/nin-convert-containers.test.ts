@@ -47,13 +47,17 @@ describe('nin-convert on checkpoints as training scripts save them (built CLI)',
     assert.deepEqual(result.lines, ["nin-convert: took checkpoint['network']", ...CIFAR10_TAKEN]);
   });
 
-  test('objects that are not weights are listed on one line, never run', () => {
+  test('objects that are not weights are listed on one line, never run', async () => {
     const counter = convert('model-state-counter.pth');
     assert.equal(counter.code, 0, counter.stderr);
     assert.deepEqual(counter.lines.slice(0, 2), [
       "nin-convert: took checkpoint['model_state']",
       'nin-convert: ignored: collections.Counter',
     ]);
+    // nin-sdk info says the same from the model's metadata.
+    const info = spawnSync(process.execPath, [await bundledCli('nin-sdk'), 'info', counter.out], { encoding: 'utf8' });
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout, /\ntaken from: {4}checkpoint\['model_state'\]\nignored: {7}collections\.Counter\n/);
     const loss = convert('criterion-pickled.pth');
     assert.equal(loss.code, 0, loss.stderr);
     assert.deepEqual(loss.lines.slice(0, 2), [

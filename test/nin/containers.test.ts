@@ -18,6 +18,7 @@ import {
 import { usedArchitectureJson } from '../../converters/nin/used-architecture.js';
 import { openCheckpointContents } from '../../converters/pth/index.js';
 import { readOnnx } from '../../src/graph/index.js';
+import { readModelInfo } from '../../src/model/model-info.js';
 import { FIXTURES, maxAbsDiff, readFloat32, type ArrayRef } from '../support/fixtures.js';
 
 const CONTAINERS = join(FIXTURES, 'containers');
@@ -92,6 +93,9 @@ describe('where the weights were, and what was beside them', () => {
     const converted = await convertCheckpoint(bytesOf('model-state-counter.pth'));
     assert.equal(converted.taken, "took checkpoint['model_state']");
     assert.deepEqual(converted.placeholders, ['collections.Counter']);
+    // Recorded for nin-sdk info and the web page: where the weights were, what was left aside.
+    const info = readModelInfo(converted.onnx, 'm.onnx');
+    assert.deepEqual([info.sourceEntry, info.ignored], ["checkpoint['model_state']", ['collections.Counter']]);
   });
 
   test('a pickled loss, an argparse Namespace and a numpy scalar beside the state_dict', async () => {
