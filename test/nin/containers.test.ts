@@ -185,7 +185,7 @@ describe("binarised nets: what feeds a Sign is computed as PyTorch's CPU kernels
     const shift = model.graph.initializers.find((i) => i.name === 'xnor.3.bn.shift')!.tensor;
     assert.equal(shift.dtype, 'float64'); // x·scale + shift in float64, rounded once: PyTorch's fused multiply-add
     // The same term in float64 and rounded once, as the converter computed it before: another sign for the first
-    // channels, so every position the ReLU ahead zeroed would flip (the fixture's logits then move by 0.28).
+    // channels, so every position the ReLU ahead zeroed would flip (the fixture's logits then move by 0.30).
     const { tensors } = openCheckpointContents(bytes).read(openCheckpointContents(bytes).dictionaries[0]!);
     const values = (key: string) => tensors.get(key)!.data as Float32Array;
     const [mean, variance, gamma, beta] = ['running_mean', 'running_var', 'weight', 'bias'].map((s) =>
