@@ -14,6 +14,7 @@ const KINDS: readonly ArchLayerKind[] = [
   'conv',
   'batchNorm',
   'relu',
+  'leakyRelu',
   'sign',
   'maxPool',
   'avgPool',
@@ -29,6 +30,7 @@ const FIELDS: Readonly<Record<ArchLayerKind, readonly string[]>> = {
   conv: ['kernel', 'stride', 'padding', 'bias', 'weights'],
   batchNorm: ['eps', 'affine', 'minWeight'],
   relu: [],
+  leakyRelu: ['slope'],
   sign: [],
   maxPool: ['kernel', 'stride', 'padding', 'ceilMode'],
   avgPool: ['kernel', 'stride', 'padding', 'ceilMode', 'countIncludePad'],
@@ -199,6 +201,12 @@ function parseLayer(raw: unknown, index: number, fail: (message: string) => neve
     }
     case 'linear':
       return { kind: k, name, bias: bool('bias', true) };
+    case 'leakyRelu': {
+      const slope = layer['slope'] ?? 0.01;
+      if (typeof slope !== 'number' || !Number.isFinite(slope))
+        fail(`${where}: slope must be a number (nn.LeakyReLU's negative_slope, default 0.01), got ${shown(slope)}`);
+      return { kind: k, name, slope: slope as number };
+    }
     case 'relu':
     case 'sign':
     case 'flatten':

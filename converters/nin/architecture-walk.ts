@@ -1,5 +1,16 @@
 import type { GraphBuilder } from '../../src/graph/builder.js';
-import { add, conv, flatten, globalAveragePool, matMul, mul, relu, sign } from '../../src/graph/ops/index.js';
+import {
+  add,
+  cast,
+  conv,
+  flatten,
+  globalAveragePool,
+  leakyRelu,
+  matMul,
+  mul,
+  relu,
+  sign,
+} from '../../src/graph/ops/index.js';
 import type { Value } from '../../src/graph/types.js';
 import { pytorchAvgPool2d, pytorchMaxPool2d } from '../pytorch-ops/pool.js';
 import type { ArchLayer, Architecture } from './architecture.js';
@@ -24,10 +35,28 @@ export interface ArchitectureHooks {
   readonly conv: (layer: ConvLayer, batchNorm: BatchNormLayer | undefined) => { weight: Value; bias?: Value };
   /** A BatchNorm that follows no convolution, as a per-channel scale and shift ([C, 1, 1]). */
   readonly batchNorm: (layer: BatchNormLayer) => { scale: Value; shift: Value };
+  /**
+   * A BatchNorm whose output feeds a Sign, as float64 scale and shift ([C, 1, 1]) holding float32 values: the walk
+   * computes `x·scale + shift` in float64 and rounds once, which is the fused multiply-add PyTorch's CPU kernel does.
+   * Values near zero decide a Sign, so one more rounding than PyTorch's flips them. Absent: the float32 path.
+   */
+  readonly batchNormBeforeSign?: (layer: BatchNormLayer) => { scale: Value; shift: Value };
   /** nn.Linear as `x · weight + bias`: `weight` is the [in, out] matrix (PyTorch's weight transposed). */
   readonly linear: (layer: LinearLayer) => { weight: Value; bias?: Value };
   /** The output of an nn.Dropout at `index`: `x` itself leaves it out, as inference and model.eval() do. */
   readonly dropout: (x: Value, layer: DropoutLayer, index: number) => Value;
+}
+
+/**
+ * Whether the output of the layer at `index` reaches a Sign through elementwise and pooling layers only (no conv,
+ * linear or flatten between): there any difference in the last bit from PyTorch's arithmetic can flip a sign.
+ */
+function reachesSign(layers: readonly ArchLayer[], index: number): boolean {
+  for (const layer of layers.slice(index + 1)) {
+    if (layer.kind === 'sign') return true;
+    if (layer.kind === 'conv' || layer.kind === 'linear' || layer.kind === 'flatten') return false;
+  }
+  return false;
 }
 
 /**
@@ -49,19 +78,32 @@ export function applyArchitectureLayers(
     switch (layer.kind) {
       case 'conv': {
         const next = layers[index + 1];
-        const batchNorm = next?.kind === 'batchNorm' ? next : undefined;
+        // Folded, unless what follows decides a Sign: then the BatchNorm is computed as PyTorch does (below).
+        const exact = hooks.batchNormBeforeSign !== undefined && reachesSign(layers, index + 1);
+        const batchNorm = next?.kind === 'batchNorm' && !exact ? next : undefined;
         const { weight, bias } = hooks.conv(layer, batchNorm);
         x = conv(g, x, weight, bias, { strides: layer.stride, pads: layer.padding, name: `${name}.conv` });
         if (batchNorm !== undefined) index += 1;
         break;
       }
       case 'batchNorm': {
+        const exact = reachesSign(layers, index) ? hooks.batchNormBeforeSign : undefined;
+        if (exact !== undefined) {
+          const { scale, shift } = exact(layer);
+          const wide = cast(g, x, 'float64', { name: `${name}.to_float64` });
+          const affine = add(g, mul(g, wide, scale, { name: `${name}.mul` }), shift, { name: `${name}.add` });
+          x = cast(g, affine, 'float32', { name: `${name}.to_float32` });
+          break;
+        }
         const { scale, shift } = hooks.batchNorm(layer);
         x = add(g, mul(g, x, scale, { name: `${name}.mul` }), shift, { name: `${name}.add` });
         break;
       }
       case 'relu':
         x = relu(g, x, { name: `${name}.relu` });
+        break;
+      case 'leakyRelu':
+        x = leakyRelu(g, x, layer.slope, { name: `${name}.leaky_relu` });
         break;
       case 'sign':
         x = sign(g, x, { name: `${name}.sign` });

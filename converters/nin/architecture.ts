@@ -32,6 +32,8 @@ export type ArchLayer =
       readonly minWeight?: number;
     }
   | { readonly kind: 'relu'; readonly name: string }
+  /** nn.LeakyReLU(negative_slope): the same tensors as a ReLU net, another function (PyTorch's default slope 0.01). */
+  | { readonly kind: 'leakyRelu'; readonly name: string; readonly slope: number }
   | { readonly kind: 'sign'; readonly name: string }
   | {
       readonly kind: 'maxPool';
@@ -77,6 +79,11 @@ export interface Architecture {
    * others for a model saved from inside a wrapper (`net.`). DataParallel's `module.` is stripped before this.
    */
   readonly keyPrefixes: readonly string[];
+  /**
+   * true when the source takes the input channel count as a parameter: the first convolution's weights then decide
+   * between 1 and 3 channels (input-channels.ts). Absent: `inputChannels` is the source's own, fixed.
+   */
+  readonly inputChannelsFromWeights?: boolean;
   /** A container name (`classifier.`) the keys may lack: a bare nn.Sequential saved on its own. */
   readonly optionalContainer?: string;
   /** What else a user should know: settings taken from the code's defaults. */

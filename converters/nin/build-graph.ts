@@ -79,6 +79,14 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
         shift: g.initializer(`${layer.name}.shift`, tensorData('float32', [channels, 1, 1], shift)),
       };
     },
+    batchNormBeforeSign: (layer) => {
+      const { scale, shift } = batchNormAffine(layer, tensor);
+      const channels = scale.length;
+      return {
+        scale: g.initializer(`${layer.name}.scale`, tensorData('float64', [channels, 1, 1], Float64Array.from(scale))),
+        shift: g.initializer(`${layer.name}.shift`, tensorData('float64', [channels, 1, 1], Float64Array.from(shift))),
+      };
+    },
     linear: (layer) => {
       const weight = tensor(layer, 'weight');
       const [out, inFeatures] = weight.dims as [number, number];
@@ -160,9 +168,10 @@ interface FloatArray {
 }
 
 /**
- * Eval-mode BatchNorm as y = x·scale + shift per channel: scale = γ / √(var + eps), shift = β − mean·scale
- * (γ = 1, β = 0 without affine). Computed in float64 and rounded once, so the folded model stays within float32
- * rounding of PyTorch's.
+ * Eval-mode BatchNorm as y = x·scale + shift per channel, both in float32 as PyTorch's CPU kernel forms them
+ * (batch_norm_cpu_collect_linear_and_constant_terms): invstd = 1 / √(var + eps), scale = invstd · γ, and
+ * shift = β − mean · scale as one fused multiply-add (γ = 1, β = 0 without affine). A BatchNorm ahead of a Sign
+ * (XNOR-Net) turns every input a ReLU zeroed into `shift` itself: its sign must be PyTorch's, to the last bit.
  */
 function batchNormAffine(
   layer: BatchNormLayer,
@@ -172,14 +181,24 @@ function batchNormAffine(
   const variance = tensor(layer, 'running_var').data;
   const gamma = batchNormGamma(layer, tensor);
   const beta = layer.affine ? tensor(layer, 'bias').data : undefined;
+  const eps = Math.fround(layer.eps);
   const scale = new Float32Array(mean.length);
   const shift = new Float32Array(mean.length);
   for (let c = 0; c < mean.length; c++) {
-    const s = (gamma?.[c] ?? 1) / Math.sqrt(variance[c]! + layer.eps);
-    scale[c] = s;
-    shift[c] = (beta?.[c] ?? 0) - mean[c]! * s;
+    const invstd = Math.fround(1 / Math.fround(Math.sqrt(Math.fround(variance[c]! + eps))));
+    scale[c] = Math.fround(invstd * (gamma?.[c] ?? 1));
+    shift[c] = fusedMultiplyAdd(-mean[c]!, scale[c]!, beta?.[c] ?? 0);
   }
   return { scale, shift };
+}
+
+/**
+ * a·b + c rounded once to float32, for float32 a, b, c: the product is exact in float64, the sum is rounded to
+ * float64 and then to float32, which equals the single rounding of an FMA but for sums that fall exactly halfway
+ * between two float32 values after the first rounding.
+ */
+function fusedMultiplyAdd(a: number, b: number, c: number): number {
+  return Math.fround(a * b + c);
 }
 
 /** conv → BatchNorm as one conv: W' = W·scale[out], b' = (b − mean)·scale + β. */

@@ -3,7 +3,9 @@ import type { Checkpoint } from '../pth/types.js';
 import type { Architecture } from './architecture.js';
 import { containerConvention } from './container-conventions.js';
 import type { ArchitectureMatch } from './recognize-architecture.js';
+import { describeInputChannels } from './input-channels.js';
 import { architectureById } from './registry.js';
+import { takenSettings, type GivenSettings } from './taken-settings.js';
 
 /** What a model read from a checkpoint is given beyond its weights, and what that took on trust. */
 export interface ConversionReading {
@@ -21,22 +23,49 @@ export interface ConversionReading {
 export function conversionReading(
   checkpoint: Pick<Checkpoint, 'wrapper' | 'extras'>,
   match: Pick<ArchitectureMatch, 'architecture' | 'assumptions'>,
+  given?: GivenSettings,
 ): ConversionReading {
   const { architecture } = match;
-  const convention = containerConvention(checkpoint, architecture, isRegistryEntry(architecture));
+  const entry = registryEntryOf(architecture);
+  const convention =
+    given?.preprocessing === undefined ? containerConvention(checkpoint, architecture, entry !== undefined) : undefined;
+  const entryAssumes = (architecture.assumes ?? []).filter(
+    (line) => given?.preprocessing === undefined || !line.startsWith('preprocessing:'),
+  );
+  // Every setting a registry entry supplies is said, kind by kind; a user's --arch JSON states its own.
+  const taken =
+    given === undefined || entry === undefined
+      ? []
+      : [
+          ...optional(describeInputChannels(entry, architecture)),
+          ...takenSettings(
+            architecture,
+            given,
+            convention !== undefined || entryAssumes.some((line) => line.startsWith('preprocessing:')),
+          ),
+        ];
   return {
-    preprocessing: convention?.preprocessing ?? preprocessingOf(architecture),
+    preprocessing: given?.preprocessing ?? convention?.preprocessing ?? preprocessingOf(architecture),
     assumptions: [
       ...match.assumptions,
-      ...(architecture.assumes ?? []),
+      ...entryAssumes,
       ...(convention === undefined ? [] : [convention.assumption]),
+      ...taken,
     ],
   };
 }
 
-/** A registry entry (not a user's --arch JSON, whose preprocessing is its own to state). */
-function isRegistryEntry(architecture: Architecture): boolean {
-  return architectureById(architecture.id) === architecture;
+/**
+ * The registry entry an architecture is (or is a variant of, fed another channel count: input-channels.ts); undefined
+ * for a user's --arch JSON, whose preprocessing and layers are its own to state.
+ */
+function registryEntryOf(architecture: Architecture): Architecture | undefined {
+  const entry = architectureById(architecture.id);
+  return entry !== undefined && entry.layers === architecture.layers ? entry : undefined;
+}
+
+function optional(line: string | undefined): string[] {
+  return line === undefined ? [] : [line];
 }
 
 /**

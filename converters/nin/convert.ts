@@ -1,5 +1,6 @@
-import { readCheckpoint } from '../pth/index.js';
+import { openCheckpointContents } from '../pth/index.js';
 import type { CheckpointFormat } from '../pth/types.js';
+import type { PreprocessSpec } from '../../src/preprocess/spec.js';
 // Not src/graph's index: it also exports readOnnx, which brings the protobuf runtime into nin-convert's bundle.
 import { convertInitializersToFloat16 } from '../../src/graph/passes/float16-initializers.js';
 import { joinOnnxParts, writeOnnxParts } from '../../src/graph/onnx/write.js';
@@ -11,7 +12,7 @@ import { buildArchitectureGraph } from './build-graph.js';
 import { LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import { ArchitectureError } from './errors.js';
 import { conversionReading } from './conversion-reading.js';
-import { recognizeArchitecture } from './recognize-architecture.js';
+import { chooseTensorDictionary } from './checkpoint-choice.js';
 import type { FamilyId } from './spec.js';
 
 import { SUPPORTED_OPSETS } from './opsets.js';
@@ -28,6 +29,13 @@ export interface ConvertOptions {
   readonly architecture?: Architecture;
   /** The checkpoint's file name: breaks a tie between registry entries with equal keys (and says so). */
   readonly fileName?: string;
+  /**
+   * Which of the checkpoint's tensor dictionaries to convert, where several fit (`network`, `models.0`, `.` for the
+   * root): the dotted path a refusal names. Without it the one that fits an architecture is taken.
+   */
+  readonly key?: string;
+  /** The preprocessing to record instead of the architecture's (then it is not an assumption). */
+  readonly preprocessing?: PreprocessSpec;
   /** Class names to use instead of the family's (needed when the last layer has another class count). */
   readonly labels?: readonly string[];
   /** ONNX opset; default 17, which onnxruntime-node and onnxruntime-web 1.30 both load. */
@@ -54,8 +62,15 @@ export interface ConversionResult {
   readonly family: Architecture;
   /** What was assumed rather than read (matched by order, on a hint, tie broken by file name); empty otherwise. */
   readonly assumptions: readonly string[];
-  /** Names of non-tensor objects beside the state_dict kept as inert placeholders (never constructed). */
+  /**
+   * Class names of the objects the file pickled beside the weights, kept as inert placeholders (never imported or
+   * run) and left aside: `collections.Counter`, `torch.nn.modules.loss.CrossEntropyLoss`.
+   */
   readonly placeholders: readonly string[];
+  /** Where the weights were taken from when not a bare state_dict: `took checkpoint['network']`. */
+  readonly taken: string | undefined;
+  /** The checkpoint key of each tensor the architecture's layers use (`<layer>.<suffix>` → key), for --print-arch. */
+  readonly keyOf: ReadonlyMap<string, string>;
   readonly checkpointFormat: CheckpointFormat;
   readonly parameterCount: number;
   readonly classCount: number;
@@ -72,13 +87,20 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
   if (!Number.isInteger(opsetVersion) || opsetVersion < SUPPORTED_OPSETS.min || opsetVersion > SUPPORTED_OPSETS.max) {
     throw new RangeError(`opset must be from ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max}, got ${opsetVersion}`);
   }
-  const checkpoint = readCheckpoint(bytes);
-  const match = recognizeArchitecture(checkpoint.tensors, {
+  const contents = openCheckpointContents(bytes);
+  const { dictionary, match, taken } = chooseTensorDictionary(contents, {
     ...(options.family === undefined ? {} : { family: options.family }),
     ...(options.architecture === undefined ? {} : { architecture: options.architecture }),
     ...(options.fileName === undefined ? {} : { fileName: options.fileName }),
+    ...(options.key === undefined ? {} : { key: options.key }),
   });
+  const checkpoint = contents.read(dictionary);
   const { architecture: family, classCount } = match;
+  if (options.preprocessing !== undefined && options.preprocessing.inputSize !== family.inputSize) {
+    throw new ArchitectureError(
+      `the preprocessing given feeds ${options.preprocessing.inputSize}×${options.preprocessing.inputSize} images but ${family.id} takes ${family.inputSize}×${family.inputSize}`,
+    );
+  }
   const labels = options.labels ?? family.labels;
   if (labels.length !== classCount) {
     const detail = `the checkpoint's last ${lastWeighted(family)} has ${classCount} outputs but ${labels.length} labels were given`;
@@ -88,7 +110,10 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
   }
 
   // What recognition took on a hint or a file name, what this entry always takes as given, what the container said.
-  const { preprocessing, assumptions } = conversionReading(checkpoint, match);
+  const { preprocessing, assumptions } = conversionReading(checkpoint, match, {
+    ...(options.labels === undefined ? {} : { labels: options.labels }),
+    ...(options.preprocessing === undefined ? {} : { preprocessing: options.preprocessing }),
+  });
   let graph = buildArchitectureGraph(match, checkpoint.tensors, { opsetVersion });
   if (options.float16) graph = convertInitializersToFloat16(graph).graph;
   const metadata: NinModelMetadata = {
@@ -101,6 +126,8 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     converter: `nin-sdk ${NIN_SDK_VERSION}`,
     architecture: architectureMetadata(family),
     ...(assumptions.length > 0 ? { assumptions } : {}),
+    ...(taken === undefined ? {} : { sourceEntry: taken.replace(/^took /, '') }),
+    ...(checkpoint.placeholders.length > 0 ? { ignored: checkpoint.placeholders } : {}),
   };
   const onnxParts = writeOnnxParts(graph, {
     opsetVersion,
@@ -120,6 +147,8 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     family,
     assumptions,
     placeholders: checkpoint.placeholders,
+    taken,
+    keyOf: match.keyOf,
     checkpointFormat: checkpoint.format,
     parameterCount: match.parameterCount,
     classCount,

@@ -1,6 +1,7 @@
 import { pytorchPoolOutputSize } from '../pytorch-ops/pooling-sizes.js';
 import { isWeighted, OPTIONAL_SUFFIX, tensorSuffixes, type ArchLayer, type Architecture } from './architecture.js';
 import { ArchitectureError } from './errors.js';
+import { withInputChannelsOf } from './input-channels.js';
 
 export interface ShapedTensor {
   readonly shape: readonly number[];
@@ -81,11 +82,8 @@ export function compareKeys(
  * (PyTorch's pooling sizes), and returns the fit. Throws an ArchitectureError naming the first tensor or layer
  * that does not fit.
  */
-export function checkShapes(
-  architecture: Architecture,
-  keyOf: KeyMap,
-  tensors: ReadonlyMap<string, ShapedTensor>,
-): Fit {
+export function checkShapes(entry: Architecture, keyOf: KeyMap, tensors: ReadonlyMap<string, ShapedTensor>): Fit {
+  const architecture = withInputChannelsOf(entry, firstConvInputChannels(entry, keyOf, tensors));
   const { title } = architecture;
   const shapeOf = (layer: ArchLayer, suffix: string) => {
     const key = keyOf.get(`${layer.name}.${suffix}`)!;
@@ -168,6 +166,7 @@ export function checkShapes(
         size = undefined;
         break;
       case 'relu':
+      case 'leakyRelu':
       case 'sign':
       case 'dropout':
       case 'softmax':
@@ -178,6 +177,18 @@ export function checkShapes(
     throw new ArchitectureError(`${title} should end in a 1×1 map, but its last layer leaves ${size}×${size}`);
   }
   return { architecture, keyOf, classCount, parameterCount };
+}
+
+/** What the first convolution's weight says the input has, if the keys reach it. */
+function firstConvInputChannels(
+  architecture: Architecture,
+  keyOf: KeyMap,
+  tensors: ReadonlyMap<string, ShapedTensor>,
+): number | undefined {
+  const first = architecture.layers.find((layer) => layer.kind === 'conv');
+  const key = first === undefined ? undefined : keyOf.get(`${first.name}.weight`);
+  const shape = key === undefined ? undefined : tensors.get(key)?.shape;
+  return shape?.length === 4 ? shape[1] : undefined;
 }
 
 function requireVector({ key, shape }: { key: string; shape: readonly number[] }, length: number, title: string): void {

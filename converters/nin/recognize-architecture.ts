@@ -10,13 +10,17 @@ import {
   type ShapedTensor,
 } from './fit.js';
 import { recognize } from './recognize.js';
+import { describeRenaming, renamedFits, type RenamedFit } from './renamed-keys.js';
 import { ARCHITECTURES, architectureById } from './registry.js';
 import type { FamilyId } from './spec.js';
 
 /** A checkpoint matched to one architecture, and what was taken on trust to get there. */
 export interface ArchitectureMatch extends Fit {
-  /** 'keys': names and shapes fit; 'by-order': renamed keys paired with the layers in order (on a hint only). */
-  readonly matchedBy: 'keys' | 'by-order';
+  /**
+   * 'keys': names and shapes fit; 'by-order': renamed keys paired with the layers in order on a hint; 'renamed':
+   * without a hint, other names whose layers in order have one entry's shapes (renamed-keys.ts), said aloud.
+   */
+  readonly matchedBy: 'keys' | 'by-order' | 'renamed';
   /**
    * What the conversion assumed rather than read, one sentence each: empty only when the checkpoint's keys and
    * shapes picked one known architecture on their own. The CLI prints these on stderr; the ONNX metadata keeps them.
@@ -52,6 +56,8 @@ export function recognizeArchitecture(
   if (fits.length === 1) return { ...fits[0]!, matchedBy: 'keys', assumptions: [] };
   if (fits.length > 1) return breakTie(fits, options.fileName);
   if (shapeErrors.length > 0) throw new ArchitectureError(shapeErrors.map((e) => e.message).join('; or '));
+  const renamed = renamedFits(ARCHITECTURES, tensors);
+  if (renamed.length > 0) return chooseRenamed(renamed);
   const near = nearMisses(mismatches);
   if (near.length > 0) {
     throw new ArchitectureError(
@@ -61,6 +67,40 @@ export function recognizeArchitecture(
   }
   recognize(tensors); // throws the families' own message: what they expect, what was found, how to name one
   throw new Error('internal: a family was recognised that the registry missed');
+}
+
+/** A renamed prefix further than this from the entry's is no misspelling: the names then say nothing. */
+const MAX_PREFIX_DISTANCE = 2;
+
+/**
+ * Takes the one entry whose layers the renamed keys fit and whose names come closest (a wrapper prefix, then a
+ * misspelt or renamed container, nearest first); entries with other label counts do not compete. Where names
+ * cannot tell equal shapes apart, the entries are named and the user picks with --arch.
+ */
+function chooseRenamed(all: readonly RenamedFit[]): ArchitectureMatch {
+  const byLabels = all.filter((f) => f.architecture.labels.length === f.classCount);
+  const fits = byLabels.length > 0 ? byLabels : all;
+  const telling = (f: RenamedFit) =>
+    f.renaming.kind === 'wrapper' || (f.renaming.kind === 'prefix' && f.renaming.distance <= MAX_PREFIX_DISTANCE);
+  const closest = fits.filter(telling);
+  const best = closest[0];
+  const tied = closest.filter((f) => best !== undefined && sameCloseness(f, best));
+  const chosen = tied.length === 1 ? tied[0] : fits.length === 1 ? fits[0] : undefined;
+  if (chosen === undefined) {
+    const ids = (tied.length > 1 ? tied : fits).map((f) => f.architecture.id);
+    throw new ArchitectureError(
+      `this checkpoint's keys are no known architecture's, but its tensors in order have the shapes of ${ids.join(', ')}; ` +
+        'a state_dict cannot tell which (they differ in pooling, labels or preprocessing). ' +
+        `Name one with --arch ${ids.join('|')}, or describe the network with --arch <file.json>`,
+    );
+  }
+  const others = fits.filter((f) => f !== chosen);
+  return { ...chosen, matchedBy: 'renamed', assumptions: [describeRenaming(chosen, others)] };
+}
+
+function sameCloseness(a: RenamedFit, b: RenamedFit): boolean {
+  if (a.renaming.kind !== b.renaming.kind) return false;
+  return a.renaming.kind !== 'prefix' || b.renaming.kind !== 'prefix' || a.renaming.distance === b.renaming.distance;
 }
 
 /** What the registry makes of a state_dict: the entries it fits, and for the others why not. */

@@ -118,6 +118,8 @@ function pytorchcv(id: string, model: string, labels: readonly string[]): Archit
     layers: PYTORCHCV_LAYERS,
     inputSize: 32,
     inputChannels: 3,
+    // CIFARNIN(channels, first_kernel_sizes, in_channels=3, …)
+    inputChannelsFromWeights: true,
     labels,
     preprocessing: PYTORCHCV_CIFAR,
     keyPrefixes: [''],
@@ -160,6 +162,8 @@ export const D2L_NIN: Architecture = {
   ],
   inputSize: 224,
   inputChannels: 1,
+  // nin_block(in_channels, …) in the book's first edition, LazyConv2d in the class NiN: any channel count.
+  inputChannelsFromWeights: true,
   labels: FASHION_MNIST_LABELS,
   preprocessing: D2L_FASHION_MNIST,
   // The later d2l class NiN(d2l.Classifier) holds the same Sequential as self.net.
@@ -330,12 +334,90 @@ export const FUNCTIONAL_ZOO_NIN: Architecture = {
   ],
   inputSize: 224,
   inputChannels: 3,
+  // A function over a dict of tensors: conv0's weight alone decides.
+  inputChannelsFromWeights: true,
   labels: IMAGENET_LABELS,
   preprocessing: FB_RESNET_IMAGENET,
   keyPrefixes: [''],
   notes:
     'the published weights are a hickle file (nin-export.hkl); saved with torch.save as a dict of tensors they convert as-is',
 };
+
+// ---- gidariss/FeatureLearningRotNet architectures/NetworkInNetwork.py: conv (no bias) → BatchNorm → ReLU blocks -----
+
+/** dataloader.py's CIFAR-10: ToTensor() then Normalize(mean [125.3, 123.0, 113.9]/255, std [63.0, 62.1, 66.7]/255). */
+const ROTNET_CIFAR: PreprocessSpec = Object.freeze({
+  inputSize: 32,
+  resizeShorterSide: 32,
+  channelOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [125.3 / 255, 123.0 / 255, 113.9 / 255] as const,
+  std: [63.0 / 255, 62.1 / 255, 66.7 / 255] as const,
+});
+
+/** The rotation pretext task's four classes (RotNet's rotate_img: 0, 90, 180, 270 degrees). */
+const ROTATION_LABELS: readonly string[] = Object.freeze(['0°', '90°', '180°', '270°']);
+
+/** BasicBlock(in, out, k): layers.Conv (bias=False, padding (k-1)/2), layers.BatchNorm (eps 1e-5), layers.ReLU. */
+function rotnetBlock(stage: number, unit: number, kernel: number): ArchLayer[] {
+  const name = `_feature_blocks.${stage - 1}.Block${stage}_ConvB${unit}.layers`;
+  return [
+    conv(`${name}.Conv`, kernel, 1, (kernel - 1) / 2, false),
+    batchNorm(`${name}.BatchNorm`),
+    relu(`${name}.ReLU`),
+  ];
+}
+
+/** NetworkInNetwork({'num_stages': stages}): max pool after stage 1, avg pool after 2 (and 3 when stages > 3). */
+function rotnetLayers(stages: number): ArchLayer[] {
+  const stage = (s: number, first: number) => [
+    ...rotnetBlock(s, 1, first),
+    ...rotnetBlock(s, 2, 1),
+    ...rotnetBlock(s, 3, 1),
+  ];
+  const layers = [
+    ...stage(1, 5),
+    maxPool('_feature_blocks.0.Block1_MaxPool', 3, 2, 1, false),
+    ...stage(2, 5),
+    avgPool('_feature_blocks.1.Block2_AvgPool', 3, 2, 1, false),
+    ...stage(3, 3),
+    ...(stages > 3 ? [avgPool('_feature_blocks.2.Block3_AvgPool', 3, 2, 1, false)] : []),
+  ];
+  for (let s = 4; s <= stages; s++) layers.push(...stage(s, 3));
+  return [
+    ...layers,
+    { kind: 'adaptiveAvgPool', name: `_feature_blocks.${stages}.GlobalAveragePooling`, outputSize: 1 },
+    { kind: 'flatten', name: `_feature_blocks.${stages}.view` },
+    { kind: 'linear', name: `_feature_blocks.${stages}.Classifier`, bias: true },
+  ];
+}
+
+function rotnet(id: string, stages: number, task: string, labels: readonly string[]): Architecture {
+  return {
+    id,
+    title: `RotNet NetworkInNetwork, ${stages} blocks (${task})`,
+    source: 'gidariss/FeatureLearningRotNet architectures/NetworkInNetwork.py (saved as {epoch, network})',
+    layers: rotnetLayers(stages),
+    inputSize: 32,
+    inputChannels: 3,
+    // opt['num_inchannels'], 3 by default.
+    inputChannelsFromWeights: true,
+    labels,
+    preprocessing: ROTNET_CIFAR,
+    keyPrefixes: [''],
+    notes: "BatchNorm eps 1e-5 (nn.BatchNorm2d's default), folded; GlobalAveragePooling then the Linear classifier",
+  };
+}
+
+/**
+ * NetworkInNetwork with 3, 4 or 5 blocks (the paper's CIFAR-10 experiments), each for CIFAR-10's 10 classes
+ * (config/CIFAR10_supervised_NIN.py) or the rotation task's 4 (config/CIFAR10_RotNet_NIN4blocks.py, the published
+ * RotNet model): the same keys per block count, told apart by the class count.
+ */
+export const ROTNET_ENTRIES: readonly Architecture[] = [3, 4, 5].flatMap((stages) => [
+  rotnet(`rotnet-nin${stages}-cifar10`, stages, 'CIFAR-10', CIFAR10_LABELS),
+  rotnet(`rotnet-nin${stages}-rotation`, stages, 'rotation', ROTATION_LABELS),
+]);
 
 export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   familyArchitecture(NIN_CIFAR10, 'jiecaoyu/pytorch-nin-cifar10 original.py (and copies: rasbt nin-cifar10.ipynb …)'),
@@ -348,6 +430,7 @@ export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
   YANGQIONGYONGYU_NIN,
   XNOR_NET_NIN,
   FUNCTIONAL_ZOO_NIN,
+  ...ROTNET_ENTRIES,
 ]);
 
 export const ARCHITECTURE_IDS: readonly string[] = Object.freeze(ARCHITECTURES.map((a) => a.id));

@@ -9,26 +9,22 @@
  * globals, as torch.load(weights_only=True) does. Every problem with the input
  * is a CheckpointError with a stable `code`.
  */
-import {
-  ALLOCATION_FACTOR,
-  AllocationBudget,
-  materialiseTensor,
-  scalarValue,
-  type MaterialiseContext,
-} from './materialise.js';
+import { contentsOf } from './checkpoint-contents.js';
+import { CheckpointError } from './errors.js';
+import { materialiseFound } from './materialise-found.js';
 import { openCheckpoint } from './open-checkpoint.js';
 import { findStateDict } from './state-dict.js';
-import { isTensorRef } from './torch-objects.js';
 import type {
   Checkpoint,
   CheckpointTensor,
-  ExtraValue,
   FloatCheckpointTensor,
   RawCheckpointTensor,
   ReadCheckpointOptions,
 } from './types.js';
 
 export { CheckpointError, type CheckpointErrorCode } from './errors.js';
+export { openCheckpointContents, type CheckpointContents } from './checkpoint-contents.js';
+export type { TensorDictionary } from './tensor-dictionaries.js';
 export type {
   Checkpoint,
   CheckpointFormat,
@@ -79,36 +75,21 @@ export function readCheckpoint(
   // the same bytes keeps every operation below standard (and copies nothing).
   const input = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const container = openCheckpoint(input);
-  const found = findStateDict(container.root);
-
-  const needed = new Set<string>();
-  for (const [, tensor] of found.tensors) needed.add(tensor.storage.key);
-  for (const [, extra] of found.extras) if (isTensorRef(extra)) needed.add(extra.storage.key);
-
-  const context: MaterialiseContext = {
-    keepDtype: options.keepDtype === true,
-    littleEndian: container.littleEndian,
-    storageBytes: container.loadStorages(needed),
-    budget: new AllocationBudget(ALLOCATION_FACTOR * input.length),
-  };
-
-  // Each TensorOf<…> pairs a dtype with its array type; materialiseTensor
-  // upholds that pairing at run time, which the compiler cannot follow.
-  const tensors = new Map<string, CheckpointTensor | RawCheckpointTensor>();
-  for (const [name, tensor] of found.tensors) {
-    tensors.set(name, materialiseTensor(name, tensor, context) as CheckpointTensor | RawCheckpointTensor);
+  let found;
+  try {
+    found = findStateDict(container.root);
+  } catch (error) {
+    // Not where scripts usually put it ({'network': …}, a pickled nn.Module …): the file's one dict of tensors, if it
+    // has exactly one. Where it has several, choosing is the converter's (openCheckpointContents).
+    if (!(error instanceof CheckpointError) || error.code !== 'not-a-state-dict') throw error;
+    const contents = contentsOf(container, input.length);
+    if (contents.dictionaries.length !== 1) throw error;
+    return contents.read(contents.dictionaries[0]!, options);
   }
-  // fromEntries defines properties, so a key named '__proto__' stays a key.
-  const extras: Record<string, ExtraValue> = Object.fromEntries(
-    found.extras.map(([name, extra]) => [name, isTensorRef(extra) ? scalarValue(name, extra, context) : extra]),
-  );
-
   return {
-    format: container.format,
-    tensors,
+    ...materialiseFound(container, input.length, found.tensors, found.extras, options),
     wrapper: found.wrapper,
     strippedPrefix: found.strippedPrefix,
-    extras,
     placeholders: found.placeholders,
   };
 }

@@ -66,8 +66,11 @@ export type FloatCheckpointTensor = Extract<CheckpointTensor, { dtype: FloatingD
  */
 export type CheckpointFormat = 'zip' | 'legacy' | 'legacy-v1';
 
-/** Where the state_dict was found in the unpickled object. */
-export type CheckpointWrapper = 'bare' | 'state_dict' | 'model' | 'net';
+/**
+ * Where the state_dict was found in the unpickled object: 'bare' at the root, else the key that holds it
+ * ('state_dict', 'model', 'net' for readCheckpoint; any key, `network`, `model_state` …, for openCheckpointContents).
+ */
+export type CheckpointWrapper = string;
 
 export type ExtraValue = number | string | boolean | null;
 

@@ -218,11 +218,17 @@ function showArchitecture(model: WebClassifier): void {
   page.modelArchitecture.textContent =
     summary === undefined ? '' : `Architecture: ${describeArchitectureSummary(summary)}`;
   page.modelArchitecture.hidden = summary === undefined;
-  const assumptions = model.info.assumptions ?? [];
+  const { sourceEntry, ignored } = model.info;
+  // Where the weights were and what was left aside come first, as nin-convert says them.
+  const said = [
+    ...(sourceEntry === undefined ? [] : [`Weights taken from ${sourceEntry}`]),
+    ...(ignored === undefined ? [] : [`Ignored (kept inert, never run): ${ignored.join(', ')}`]),
+    ...(model.info.assumptions ?? []),
+  ];
   page.modelAssumptionList.replaceChildren(
-    ...assumptions.map((assumption) => Object.assign(document.createElement('li'), { textContent: assumption })),
+    ...said.map((line) => Object.assign(document.createElement('li'), { textContent: line })),
   );
-  page.modelAssumptions.hidden = assumptions.length === 0;
+  page.modelAssumptions.hidden = said.length === 0;
 }
 
 function showNotice(text: string): void {

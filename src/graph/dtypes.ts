@@ -26,6 +26,14 @@ export const DATA_TYPES: { readonly [K in DataType]: DataTypeInfo<K> } = {
     allocate: (n) => new Uint16Array(n),
     view: (b, o, n) => new Uint16Array(b, o, n),
   },
+  // Only where float32 would round once more than PyTorch does (a BatchNorm ahead of XNOR-Net's Sign).
+  float64: {
+    onnxCode: 11,
+    bytesPerElement: 8,
+    isFloat: true,
+    allocate: (n) => new Float64Array(n),
+    view: (b, o, n) => new Float64Array(b, o, n),
+  },
   int64: {
     onnxCode: 7,
     bytesPerElement: 8,

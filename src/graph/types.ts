@@ -11,7 +11,7 @@
  * Element types the IR knows. Extend {@link TensorDataMap} and the table in
  * `dtypes.ts` together to add one.
  */
-export type DataType = 'float32' | 'float16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
+export type DataType = 'float32' | 'float16' | 'float64' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
 
 /**
  * The typed array that holds each element type. float16 is kept as its raw
@@ -20,6 +20,7 @@ export type DataType = 'float32' | 'float16' | 'int64' | 'int32' | 'int8' | 'uin
 export interface TensorDataMap {
   float32: Float32Array;
   float16: Uint16Array;
+  float64: Float64Array;
   int64: BigInt64Array;
   int32: Int32Array;
   int8: Int8Array;

@@ -20,6 +20,10 @@ export interface NinModelMetadata {
   readonly architecture?: string;
   /** What the conversion assumed rather than read from the checkpoint (matched by order, on a hint …). */
   readonly assumptions?: readonly string[];
+  /** Where in the checkpoint the weights were taken from, when not its bare root: `checkpoint['network']`. */
+  readonly sourceEntry?: string;
+  /** Classes the checkpoint pickled beside the weights, kept inert and left aside: `collections.Counter`. */
+  readonly ignored?: readonly string[];
 }
 
 export const METADATA_KEYS = Object.freeze({
@@ -32,6 +36,8 @@ export const METADATA_KEYS = Object.freeze({
   converter: 'nin.converter',
   architecture: 'nin.architecture',
   assumptions: 'nin.assumptions',
+  sourceEntry: 'nin.source_entry',
+  ignored: 'nin.ignored',
 });
 
 /** The metadata_props entries for a model, in a stable order. */
@@ -47,5 +53,7 @@ export function encodeMetadata(metadata: NinModelMetadata): Record<string, strin
   if (metadata.converter !== undefined) entries[METADATA_KEYS.converter] = metadata.converter;
   if (metadata.architecture !== undefined) entries[METADATA_KEYS.architecture] = metadata.architecture;
   if (metadata.assumptions !== undefined) entries[METADATA_KEYS.assumptions] = JSON.stringify(metadata.assumptions);
+  if (metadata.sourceEntry !== undefined) entries[METADATA_KEYS.sourceEntry] = metadata.sourceEntry;
+  if (metadata.ignored !== undefined) entries[METADATA_KEYS.ignored] = JSON.stringify(metadata.ignored);
   return entries;
 }

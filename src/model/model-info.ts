@@ -91,7 +91,9 @@ export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): 
     dtype: dtypeOfMetadata(metadata),
     calibration: metadata[QUANTIZATION_METADATA_KEYS.calibration],
     architecture: metadata[METADATA_KEYS.architecture],
-    assumptions: assumptionsOf(metadata[METADATA_KEYS.assumptions], source),
+    assumptions: stringListOf(metadata[METADATA_KEYS.assumptions], METADATA_KEYS.assumptions, source),
+    sourceEntry: metadata[METADATA_KEYS.sourceEntry],
+    ignored: stringListOf(metadata[METADATA_KEYS.ignored], METADATA_KEYS.ignored, source),
     architectureSummary: summarizeArchitecture(metadata[METADATA_KEYS.architecture]),
   };
 }
@@ -127,12 +129,15 @@ function inputChannelsOf(architecture: string | undefined): number | undefined {
   }
 }
 
-/** 'nin.assumptions': what the conversion assumed rather than read; a list that cannot be read is refused, not hidden. */
-function assumptionsOf(text: string | undefined, source: string): readonly string[] | undefined {
+/**
+ * 'nin.assumptions' (what the conversion assumed rather than read) or 'nin.ignored' (what it left aside): a list that
+ * cannot be read is refused, not hidden.
+ */
+function stringListOf(text: string | undefined, key: string, source: string): readonly string[] | undefined {
   if (text === undefined) return undefined;
-  const list = parseJson(text, METADATA_KEYS.assumptions, source);
+  const list = parseJson(text, key, source);
   if (!Array.isArray(list) || !list.every((a) => typeof a === 'string')) {
-    throw new ModelError(`${source}: '${METADATA_KEYS.assumptions}' must be a JSON array of strings`);
+    throw new ModelError(`${source}: '${key}' must be a JSON array of strings`);
   }
   return list as string[];
 }

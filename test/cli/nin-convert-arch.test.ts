@@ -18,6 +18,17 @@ function run(...args: string[]) {
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'nin-convert-arch-'));
 
+/** What a registry entry supplies and the weights cannot show, said kind by kind on every conversion. */
+const TAKEN_SETTING = /^nin-convert: assumed: (activation|pooling|batchnorm|preprocessing|labels): /;
+
+/** stderr's lines without the taken-settings ones, which every registry conversion ends with. */
+function beforeTakenSettings(stderr: string): string[] {
+  const lines = stderr.trimEnd().split('\n');
+  const first = lines.findIndex((line) => TAKEN_SETTING.test(line));
+  assert.ok(first < 0 || lines.slice(first).every((line) => TAKEN_SETTING.test(line)), stderr);
+  return first < 0 ? lines : lines.slice(0, first);
+}
+
 describe('nin-convert with the architecture registry (built CLI)', () => {
   test('--list-architectures prints every entry with its source and unread settings', () => {
     const { code, stdout } = run('--list-architectures');
@@ -40,10 +51,23 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
     );
   });
 
-  test('recognised by keys alone: nothing on stderr', () => {
+  test('recognised by keys alone: only what the weights cannot show is said, kind by kind', () => {
     const out = join(tempDir(), 'model.onnx');
     const { code, stdout, stderr } = run(join(ARCH, 'rasbt-nin-batchnorm-small.pth'), out);
-    assert.equal(stderr, '');
+    const from = "as rasbt-nin-batchnorm's code has it; not in a state_dict";
+    assert.equal(
+      stderr,
+      [
+        `activation: ReLU after every convolution (${from}): override with --arch <file.json> (see --print-arch)`,
+        `pooling: max 3/2 pad 1, avg 3/2 pad 1, avg 8/1 (${from}): override with --arch <file.json> (see --print-arch)`,
+        `batchnorm: eps 0.00001 (${from}): override with --arch <file.json> (see --print-arch)`,
+        "preprocessing: resize to 32, RGB, ×1/255, mean 0 0 0, std 1 1 1 (the rasbt-nin-batchnorm entry's; not in a checkpoint): " +
+          'override with --preprocessing <spec.json>',
+        "labels: the rasbt-nin-batchnorm entry's 10 (airplane, automobile, bird, …; not in a checkpoint): override with --labels <file>",
+      ]
+        .map((line) => `nin-convert: assumed: ${line}\n`)
+        .join(''),
+    );
     assert.equal(code, 0);
     assert.match(stdout, /\(zip, rasbt NiN with BatchNorm \(CIFAR-10\), [\d,]+ parameters, 10 classes\)/);
   });
@@ -64,11 +88,10 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
     copyFileSync(join(ARCH, 'nin_svhn-small.pth'), published);
     const named = run(published, join(dir, 'b.onnx'), '--quiet');
     assert.equal(named.code, 0);
-    assert.equal(
-      named.stderr,
+    assert.deepEqual(beforeTakenSettings(named.stderr), [
       'nin-convert: assumed: pytorchcv-nin-cifar10 has the same keys and shapes as pytorchcv-nin-svhn; took pytorchcv-nin-svhn because the file name contains ' +
-        'nin_svhn- (its labels and preprocessing are what differ: pass --arch pytorchcv-nin-cifar10 if that is wrong)\n',
-    );
+        'nin_svhn- (its labels and preprocessing are what differ: pass --arch pytorchcv-nin-cifar10 if that is wrong)',
+    ]);
   });
 
   test('--arch <id> says what it took as given, even with --quiet', () => {
@@ -81,19 +104,21 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
       '--quiet',
     );
     assert.equal(code, 0);
+    const said = beforeTakenSettings(stderr);
+    assert.equal(said.length, 1);
     assert.match(
-      stderr,
-      /^nin-convert: assumed: took the layers of pytorchcv-nin-cifar10 as given \(max pool 3\/2 pad 1 floor, .*\): a state_dict does not record them\n$/,
+      said[0]!,
+      /^nin-convert: assumed: took the layers of pytorchcv-nin-cifar10 as given \(max pool 3\/2 pad 1 floor, .*\): a state_dict does not record them$/,
     );
   });
 
   test('a pickled optimizer beside the state_dict is named in one line, never constructed', () => {
     const { code, stderr } = run(join(ARCH, 'yangqiongyongyu-nin-small.pth.tar'), join(tempDir(), 'm.onnx'), '--quiet');
     assert.equal(code, 0);
-    assert.equal(
-      stderr,
-      'nin-convert: kept as inert placeholders, never constructed: optimizer (torch.optim.sgd.SGD)\n',
-    );
+    assert.deepEqual(beforeTakenSettings(stderr), [
+      "nin-convert: took checkpoint['state_dict']",
+      'nin-convert: ignored: torch.optim.sgd.SGD',
+    ]);
   });
 
   test('--arch my-net.json: a bad field is one line naming layer and field; a good file converts with its assumptions said', () => {
@@ -138,9 +163,11 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
     );
     assert.equal(code, 0, stderr);
     assert.match(stdout, /\(zip, NIN in a kuangliu\/pytorch-cifar fork, [\d,]+ parameters, 10 classes\)/);
+    // A user's JSON states its own activations, pools, preprocessing and labels: only the layers' being taken is said.
     assert.equal(
       stderr,
-      'nin-convert: assumed: took the layers of kuangliu-style-nin as given (max pool 2/2 pad 0 floor, max pool 2/2 pad 0 floor, adaptive avg pool to 1×1, ' +
+      "nin-convert: took checkpoint['net']\n" +
+        'nin-convert: assumed: took the layers of kuangliu-style-nin as given (max pool 2/2 pad 0 floor, max pool 2/2 pad 0 floor, adaptive avg pool to 1×1, ' +
         'conv stride/padding 1/1,1/0,1/0,1/1,1/0,1/0,1/1,1/0,1/0, 3×32×32 input): a state_dict does not record them\n',
     );
   });
@@ -154,19 +181,20 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
       '--quiet',
     );
     assert.equal(code, 0);
-    const lines = stderr.trimEnd().split('\n');
+    const lines = beforeTakenSettings(stderr);
     assert.deepEqual(lines.slice(0, 2), [
+      "nin-convert: took checkpoint['state_dict']",
+      'nin-convert: ignored: torch.optim.sgd.SGD',
+    ]);
+    assert.deepEqual(lines.slice(2, 4), [
       "nin-convert: assumed: the checkpoint's keys and shapes fit yangqiongyongyu-nin exactly, not cifar10: the hint overrides that (drop it to convert as yangqiongyongyu-nin)",
       'nin-convert: assumed: matched renamed keys to the layers of cifar10 in checkpoint order (features.0.weight → classifier.0.weight, features.0.bias → classifier.0.bias …)',
     ]);
     assert.match(
-      lines[2]!,
+      lines[4]!,
       /^nin-convert: assumed: took the layers of cifar10 as given by --family \(max pool 3\/2 pad 1 floor, /,
     );
-    assert.equal(
-      lines[3],
-      'nin-convert: kept as inert placeholders, never constructed: optimizer (torch.optim.sgd.SGD)',
-    );
+    assert.equal(lines.length, 5);
   });
 
   test('--family refuses tensors the family does not use: one line, exit 1, nothing written', () => {

@@ -21,7 +21,13 @@ const ARCH = join(FIXTURES, 'arch');
 const dir = mkdtempSync(join(tmpdir(), 'nin-convert-assumed-'));
 const PREFIX = 'nin-convert: assumed: ';
 
-/** Converts with --quiet; the assumption lines of stderr, the recorded list and the recorded architecture id. */
+/** What a registry entry supplies and the weights cannot show: said kind by kind on every conversion (issue 28). */
+const TAKEN_SETTING = /^(activation|pooling|batchnorm|preprocessing|labels): /;
+
+/**
+ * Converts with --quiet; the assumption lines of stderr (`said`, without the taken-settings ones, which `settings`
+ * holds by kind), the recorded list and the recorded architecture id.
+ */
 function convert(checkpoint: string, ...args: string[]) {
   const out = join(dir, `${Math.random().toString(36).slice(2)}.onnx`);
   const result = spawnSync(process.execPath, [CLI, checkpoint, out, '--quiet', ...args], {
@@ -29,18 +35,19 @@ function convert(checkpoint: string, ...args: string[]) {
     cwd: ROOT,
   });
   assert.equal(result.status, 0, result.stderr);
-  // The one other line --quiet keeps: what was kept inert beside the state_dict (a pickled optimizer).
-  const lines = result.stderr
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('nin-convert: kept as inert placeholders, never constructed: '));
+  // The other lines --quiet keeps: where the weights were taken from, what was kept inert beside them.
+  const lines = result.stderr.split('\n').filter((line) => line !== '' && !/^nin-convert: (took|ignored:) /.test(line));
   assert.ok(
     lines.every((line) => line.startsWith(PREFIX)),
     result.stderr,
   );
   const metadata = readOnnxMetadata(decodeOnnx(readFileSync(out))).metadata;
   const recorded = metadata['nin.assumptions'];
+  const all = lines.map((line) => line.slice(PREFIX.length));
   return {
-    said: lines.map((line) => line.slice(PREFIX.length)),
+    all,
+    said: all.filter((line) => !TAKEN_SETTING.test(line)),
+    settings: all.filter((line) => TAKEN_SETTING.test(line)).map((line) => line.slice(0, line.indexOf(':'))),
     recorded: recorded === undefined ? undefined : (JSON.parse(recorded) as string[]),
     architecture: (JSON.parse(metadata['nin.architecture']!) as { id: string }).id,
     preprocessing: JSON.parse(metadata['nin.preprocessing']!) as { std: number[] },
@@ -70,13 +77,17 @@ function assertSaidAndRecorded(
   expected.forEach((e, i) =>
     typeof e === 'string' ? assert.equal(result.said[i], e) : assert.match(result.said[i]!, e),
   );
-  assert.deepEqual(result.recorded, result.said);
+  assert.deepEqual(result.recorded, result.all);
 }
 
 describe('nin-convert: every assumption is said and recorded (built CLI)', () => {
-  test('keys alone: nothing said, nothing recorded', () => {
+  test('keys alone: only what the weights cannot show, kind by kind, said and recorded', () => {
     const result = convert(join(ARCH, 'rasbt-nin-batchnorm-small.pth'));
-    assert.deepEqual([result.said, result.recorded, result.architecture], [[], undefined, 'rasbt-nin-batchnorm']);
+    assert.deepEqual(
+      [result.said, result.settings, result.architecture],
+      [[], ['activation', 'pooling', 'batchnorm', 'preprocessing', 'labels'], 'rasbt-nin-batchnorm'],
+    );
+    assert.deepEqual(result.recorded, result.all);
   });
 
   test("a published file name breaks pytorchcv's tie", () => {
@@ -149,16 +160,25 @@ describe('nin-convert: every assumption is said and recorded (built CLI)', () =>
       if (tensor.data instanceof Float32Array) tensors.set(key, { shape: tensor.shape, data: tensor.data });
     writeFileSync(bare, writeCheckpoint(tensors));
     const plain = convert(bare);
-    assert.deepEqual([plain.said, plain.recorded], [[], undefined]);
+    assert.deepEqual([plain.said, plain.settings], [[], ['activation', 'pooling', 'preprocessing', 'labels']]);
     assert.deepEqual(plain.preprocessing.std, [0.247, 0.2435, 0.2616]);
   });
 
   test("an entry's own assumption (XNOR-Net's preprocessing), however it was recognised", () => {
+    // The entry's own sentence is its preprocessing line: said in place of the generic one, on every path.
     const xnor = /^preprocessing: the cifar10 family's \(RGB, ToTensor, CIFAR-10 mean and std\), an approximation: /;
-    assertSaidAndRecorded(convert(join(ARCH, 'xnor-net-nin-small.pth.tar')), 'xnor-net-nin', [xnor]);
-    assertSaidAndRecorded(convert(join(ARCH, 'xnor-net-nin-small.pth.tar'), '--arch', 'xnor-net-nin'), 'xnor-net-nin', [
+    for (const result of [
+      convert(join(ARCH, 'xnor-net-nin-small.pth.tar')),
+      convert(join(ARCH, 'xnor-net-nin-small.pth.tar'), '--arch', 'xnor-net-nin'),
+    ]) {
+      assert.equal(result.architecture, 'xnor-net-nin');
+      assert.equal(result.all.filter((line) => xnor.test(line)).length, 1, result.all.join('\n'));
+      assert.deepEqual(result.settings, ['preprocessing', 'activation', 'pooling', 'batchnorm', 'labels']);
+      assert.deepEqual(result.recorded, result.all);
+    }
+    assert.match(
+      convert(join(ARCH, 'xnor-net-nin-small.pth.tar'), '--arch', 'xnor-net-nin').said[0]!,
       /^took the layers of xnor-net-nin as given /,
-      xnor,
-    ]);
+    );
   });
 });

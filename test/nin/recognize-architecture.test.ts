@@ -204,7 +204,7 @@ describe('--arch JSON: the registry vocabulary, validated', () => {
     });
     assert.throws(bad([{ kind: 'gelu', name: 'g' }]), {
       message:
-        'my-net.json: layers[0]: kind must be one of conv, batchNorm, relu, sign, maxPool, avgPool, adaptiveAvgPool, dropout, flatten, linear, softmax, got "gelu"',
+        'my-net.json: layers[0]: kind must be one of conv, batchNorm, relu, leakyRelu, sign, maxPool, avgPool, adaptiveAvgPool, dropout, flatten, linear, softmax, got "gelu"',
     });
     assert.throws(
       () => parseArchitectureJson('{"id": "x",', 'my-net.json'),
@@ -247,10 +247,13 @@ describe('--arch JSON: the registry vocabulary, validated', () => {
     }
   });
 
-  test('the pytorch-nin families keep converting exactly as before, with no assumptions', async () => {
+  test('the pytorch-nin families keep converting as before, saying only what the weights cannot show', async () => {
     const converted = await convertCheckpoint(readFileSync(join(CHECKPOINTS, 'cifar-small.pth')));
     assert.equal(converted.family.id, 'cifar10');
-    assert.deepEqual(converted.assumptions, []);
+    assert.deepEqual(
+      converted.assumptions.map((line) => line.slice(0, line.indexOf(':'))),
+      ['activation', 'pooling', 'preprocessing', 'labels'],
+    );
     assert.equal(converted.parameterCount, 29202);
   });
 });

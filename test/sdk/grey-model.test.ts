@@ -37,7 +37,11 @@ describe("a grey (1-channel) model: d2l's NiN converted by nin-convert", () => {
     assert.equal(info.preprocessing.channels, 1);
     assert.equal(info.inputChannels, 1);
     assert.equal(info.architectureSummary?.id, 'd2l-nin');
-    assert.equal(info.assumptions, undefined);
+    // What the weights cannot show is recorded kind by kind (issue 28): d2l's activation, pooling, preprocessing, labels.
+    assert.deepEqual(
+      info.assumptions?.map((line) => line.slice(0, line.indexOf(':'))),
+      ['activation', 'pooling', 'preprocessing', 'labels'],
+    );
   });
 
   test("classify gives PyTorch's probabilities on PIL's grey image, within 1e-4, for every image", async () => {

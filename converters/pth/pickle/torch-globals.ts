@@ -3,7 +3,7 @@ import { CheckpointError, quote } from '../errors.js';
 import { StorageRef, TensorRef, describeValue, isStorageRef, isTensorRef } from '../torch-objects.js';
 import type { Dtype } from '../types.js';
 import type { PickleCallable, PickleResolvers } from './unpickler.js';
-import { isPlaceholder, placeholderGlobal } from './placeholders.js';
+import { isPlaceholder, setPlaceholderState, standInGlobal, standInName } from './placeholders.js';
 
 /**
  * The allow-list: the only Python globals a checkpoint's pickle may name, as
@@ -24,7 +24,7 @@ export interface TorchUnpickleState {
 
 export type TorchResolvers = PickleResolvers;
 
-/** Resolves the registered globals, the inert placeholder kinds (placeholders.ts), and refuses, by name, every other. */
+/** Resolves the registered globals, else an inert stand-in (placeholders.ts), else (a hostile name) refuses it by name. */
 class AllowList {
   private readonly registered = new Map<string, PickleCallable>();
 
@@ -32,8 +32,21 @@ class AllowList {
     this.registered.set(`${module}.${name}`, fn);
   }
 
+  /** One stand-in per name and read: a pickle that names a class a million times makes one, not a million. */
+  private readonly standIns = new Map<string, PickleCallable>();
+
   resolve(module: string, name: string): PickleCallable {
-    return this.registered.get(`${module}.${name}`) ?? placeholderGlobal(module, name) ?? this.refuse(module, name);
+    const qualified = `${module}.${name}`;
+    return this.registered.get(qualified) ?? this.standIn(module, name) ?? this.refuse(module, name);
+  }
+
+  private standIn(module: string, name: string): PickleCallable | undefined {
+    const qualified = `${module}.${name}`;
+    const known = this.standIns.get(qualified);
+    if (known !== undefined) return known;
+    const made = standInGlobal(module, name);
+    if (made !== undefined) this.standIns.set(qualified, made);
+    return made;
   }
 
   private refuse(module: string, name: string): never {
@@ -107,9 +120,22 @@ export function torchResolvers(state: TorchUnpickleState): TorchResolvers {
 
   return {
     resolveGlobal: (module, name) => registry.resolve(module, name),
-    resolvePersistent: (pid: unknown) => resolveStorage(state, dtypeOfStorageClass, pid),
+    resolvePersistent: (pid: unknown) => moduleClass(pid) ?? resolveStorage(state, dtypeOfStorageClass, pid),
     isInert: isPlaceholder,
+    keepState: setPlaceholderState,
   };
+}
+
+/**
+ * torch.save of a whole module in the legacy format (torch < 1.6) names each nn.Module class by a persistent id,
+ * `('module', cls, source file, source code)`, so that torch.load can warn when the source changed. The class is a
+ * GLOBAL of the pickle, already resolved to its inert stand-in (or refused): that stand-in is the value. The
+ * source code is a string, never looked at.
+ */
+function moduleClass(pid: unknown): unknown {
+  if (!Array.isArray(pid) || pid.length !== 4 || pid[0] !== 'module') return undefined;
+  const cls: unknown = pid[1];
+  return standInName(cls) !== undefined && typeof cls === 'function' ? cls : undefined;
 }
 
 function isCount(value: unknown): value is number {

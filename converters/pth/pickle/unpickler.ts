@@ -15,8 +15,9 @@ import { MAX_LONG_BYTES, OP, REFUSED_OPCODES } from './opcodes.js';
  *   arrays filled by index, and no opcode assigns onto an object;
  * - REDUCE and NEWOBJ call only a function that a GLOBAL of this pickle
  *   resolved through the allow-list, with a tuple of arguments;
- * - BUILD only sets the attributes of a dict (OrderedDict's `_metadata`) or
- *   of an object the resolvers call inert (a placeholder), which are dropped;
+ * - BUILD drops the attributes of a dict (OrderedDict's `_metadata`) and hands
+ *   an object the resolvers call inert (a placeholder) its state to keep as
+ *   data; it never assigns anything onto anything;
  * - integers are at most 8 bytes (int64), decoded in linear time;
  * - every value is charged to an ObjectBudget proportional to the pickle bytes read;
  * - every opcode is executed from an allow-list; others are refused by name.
@@ -32,8 +33,10 @@ export interface PickleResolvers {
   resolveGlobal(module: string, name: string): PickleCallable;
   /** What a BINPERSID id stands for; throws to refuse. */
   resolvePersistent(pid: unknown): unknown;
-  /** An object of the resolvers' own making whose pickled state BUILD may hand it and have dropped. */
+  /** An object of the resolvers' own making (a placeholder) that BUILD may hand its pickled state. */
   isInert?(value: unknown): boolean;
+  /** Keeps the state BUILD handed an inert object, as plain data beside it (never applied to it). */
+  keepState?(target: unknown, state: unknown): void;
 }
 
 /** The opcode's bytes are there, but what they say no valid pickle says. */
@@ -223,7 +226,10 @@ export class Unpickler {
         // they say nothing about the tensors and are dropped. Anything else is refused.
         const state = this.pop();
         const target = this.top();
-        if (this.resolvers.isInert?.(target) === true) return;
+        if (this.resolvers.isInert?.(target) === true) {
+          this.resolvers.keepState?.(target, state);
+          return;
+        }
         if (!(target instanceof Map) || !(state instanceof Map || state === null)) {
           this.fail('BUILD may only set the attributes of a dict');
         }

@@ -19,16 +19,22 @@ import { writeFileAtomic } from '../../node/write-atomic.js';
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
 
 Converts a PyTorch Network-in-Network checkpoint to ONNX: pytorch-nin-cifar10, pytorch-nin (ImageNet), pytorchcv
-nin_cifar10/100/svhn, d2l, rasbt's BatchNorm NiN and more (--list-architectures), any width, in every format
-PyTorch has written (zip, legacy, torch <= 0.3), bare state_dicts or wrapped ({'state_dict': ...}, {'model': ...},
-{'net': ...}, DataParallel 'module.' prefixes). Nothing in the file is executed. Whatever the file cannot tell
-(pooling, eps, preprocessing) and had to be assumed is printed on stderr and recorded in the ONNX metadata.
+nin_cifar10/100/svhn, d2l, rasbt's BatchNorm NiN, RotNet and more (--list-architectures), any width, in every
+format PyTorch has written (zip, legacy, torch <= 0.3), the state_dict wherever the file keeps it (bare, under any
+key, nested, a whole pickled nn.Module; DataParallel 'module.' prefixes), renamed keys whose shapes fit. Nothing in
+the file is executed: optimizers, losses and other objects beside the weights are kept inert and listed. Whatever
+the file cannot tell (activation, pooling, preprocessing, labels) is printed on stderr, one line per kind with the
+option that overrides it, and recorded in the ONNX metadata.
 
 Options:
   --family <${FAMILY_IDS.join('|')}>  treat the checkpoint as this family instead of recognising it
                             (renamed keys are then matched to the layers in order)
   --arch <id|file.json>     take this architecture instead of recognising it: a registry id, or your own
                             network as JSON (see docs/architectures.md); what it assumes is printed on stderr
+  --key <path>              which dict of tensors in the checkpoint to convert when several fit, as a refusal
+                            names it (network, models.0, . for the root)
+  --print-arch              print the architecture JSON the conversion uses (layers, preprocessing, labels) on
+                            stdout, to edit and pass back with --arch; the output path is then optional
   --list-architectures      print the known architectures and how each is recognised, then exit
   --labels <file>           class names, one per line (default: the architecture's, e.g. CIFAR-10, ImageNet)
   --opset <n>               ONNX opset, ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max} (default ${DEFAULT_OPSET_VERSION}: onnxruntime-node and -web 1.30 load it)
@@ -36,8 +42,10 @@ Options:
   --int8                    quantize to static int8 (QDQ), as nin-sdk quantize does; needs --calibrate
   --calibrate <dataset>     a folder or tar of <class>/<image> images (the training split) to calibrate on
   --images <n>              with --int8: calibration images, sampled uniformly (default 1000)
-  --preprocessing <p>       for an ONNX input: cifar10, imagenet or a JSON file of a preprocessing spec
-  -q, --quiet               print nothing on success
+  --preprocessing <p>       cifar10, imagenet or a JSON file of a preprocessing spec: recorded instead of the
+                            architecture's (a checkpoint does not say how its images were prepared)
+  -q, --quiet               print nothing on success but, on stderr, where the weights were taken from,
+                            what was ignored and what was assumed
   -h, --help                show this help
   -v, --version             show the version
 
@@ -59,6 +67,8 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
       options: {
         family: { type: 'string' },
         arch: { type: 'string' },
+        key: { type: 'string' },
+        'print-arch': { type: 'boolean', default: false },
         'list-architectures': { type: 'boolean', default: false },
         labels: { type: 'string' },
         opset: { type: 'string' },
@@ -81,12 +91,13 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     console.error(CONVERT_HELP);
     return 2;
   }
-  if (positionals.length !== 2) {
+  const printArch = values['print-arch'];
+  if (positionals.length !== 2 && !(printArch && positionals.length === 1)) {
     throw new UsageError(
       `expected a checkpoint and an output path, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`,
     );
   }
-  const [input, output] = positionals as [string, string];
+  const [input, output] = positionals as [string, string | undefined];
   const family = choiceOption('family', values.family, FAMILY_IDS);
   const opsetVersion = integerOption(
     'opset',
@@ -117,12 +128,14 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     if (
       values.family !== undefined ||
       values.arch !== undefined ||
+      values.key !== undefined ||
+      printArch ||
       values.float16 ||
       values.int8 ||
       values.opset !== undefined
     ) {
       throw new UsageError(
-        '--family, --arch, --opset, --float16 and --int8 apply to PyTorch checkpoints; an ONNX input keeps its graph',
+        '--family, --arch, --key, --print-arch, --opset, --float16 and --int8 apply to PyTorch checkpoints; an ONNX input keeps its graph',
       );
     }
     const preset = values.preprocessing;
@@ -149,6 +162,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
         name: 'ArchitectureError',
       });
     }
+    if (output === undefined) throw new UsageError('expected an output path');
     await writeFileAtomic(output, adopted.onnx);
     if (!values.quiet) {
       console.log(
@@ -158,8 +172,8 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     }
     return;
   }
-  if (values.preprocessing !== undefined)
-    throw new UsageError("--preprocessing applies to ONNX inputs; a checkpoint gets its family's");
+  const preprocessing =
+    values.preprocessing === undefined ? undefined : (await readPreprocessing(values.preprocessing)).preprocessing;
   const { convertCheckpoint, ArchitectureError, describeRemedy } = await (converterModules ?? loadConverterModules());
   // The converter words its remedies for the API (options); nin-convert's users have flags.
   const withCliRemedy = (error: unknown): unknown =>
@@ -174,9 +188,16 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     sourceSha256,
     fileName: input,
     ...(architecture === undefined ? {} : { architecture }),
+    ...(values.key === undefined ? {} : { key: values.key }),
+    ...(preprocessing === undefined ? {} : { preprocessing }),
   }).catch((error: unknown) => {
     throw withCliRemedy(error);
   });
+  if (printArch) {
+    const { usedArchitectureJson } = await import('../../../converters/nin/used-architecture.js');
+    console.log(JSON.stringify(usedArchitectureJson(result), null, 2));
+  }
+  if (output === undefined) return void reportAssumptions(result);
   if (values.int8) {
     // Loaded only here: quantizing needs ONNX Runtime and sharp, which a plain conversion should not pay for.
     const { quantizeWithProgress, describeQuantized } = await import('./quantize.js');
@@ -248,12 +269,14 @@ function formatBytes(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
 }
 
-/** Said even with --quiet: a model computed on assumptions must not look like one read from the file. */
+/**
+ * Said even with --quiet: a model computed on assumptions must not look like one read from the file. First where the
+ * weights came from, then what the file held beside them (kept inert, never run), then each assumption.
+ */
 function reportAssumptions(result: ConversionResult): void {
+  if (result.taken !== undefined) console.error(`nin-convert: ${result.taken}`);
+  if (result.placeholders.length > 0) console.error(`nin-convert: ignored: ${result.placeholders.join(', ')}`);
   for (const assumption of result.assumptions) console.error(`nin-convert: assumed: ${assumption}`);
-  if (result.placeholders.length > 0) {
-    console.error(`nin-convert: kept as inert placeholders, never constructed: ${result.placeholders.join(', ')}`);
-  }
 }
 
 const PRESETS = { cifar10: 'cifar10', imagenet: 'imagenet' } as const;

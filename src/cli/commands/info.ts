@@ -88,6 +88,9 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   ];
   const sourceKind = info.sourceFormat === 'onnx' ? 'ONNX file' : `${info.sourceFormat ?? 'unknown'} checkpoint`;
   if (info.sourceSha256) lines.push(`source:        ${sourceKind}, SHA-256 ${info.sourceSha256}`);
+  // Where in the checkpoint the weights were, and what it held beside them, as nin-convert said it.
+  if (info.sourceEntry !== undefined) lines.push(`taken from:    ${info.sourceEntry}`);
+  if (info.ignored !== undefined) lines.push(`ignored:       ${info.ignored.join(', ')}`);
   lines.push(
     `dtype:         ${info.dtype}${info.dtype === 'int8' ? ' (static QDQ: uint8 activations, int8 per-channel weights)' : ''}`,
   );

@@ -23,4 +23,4 @@ export { reshape } from './reshape.js';
 export { slice, type SliceOptions } from './slice.js';
 export { softmax } from './softmax.js';
 export { transpose } from './transpose.js';
-export { exp, identity, log, neg, relu, sign, sqrt } from './unary.js';
+export { exp, identity, leakyRelu, log, neg, relu, sign, sqrt } from './unary.js';

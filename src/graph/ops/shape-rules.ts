@@ -16,7 +16,16 @@ import { inferReshape } from './reshape.js';
 import { inferSlice } from './slice.js';
 import { inferSoftmax } from './softmax.js';
 import { inferTranspose } from './transpose.js';
-import { inferExp, inferIdentity, inferLog, inferNeg, inferRelu, inferSign, inferSqrt } from './unary.js';
+import {
+  inferExp,
+  inferIdentity,
+  inferLeakyRelu,
+  inferLog,
+  inferNeg,
+  inferRelu,
+  inferSign,
+  inferSqrt,
+} from './unary.js';
 
 /**
  * Shape rules by ONNX op type (default domain). This table is the list of
@@ -52,6 +61,7 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   ReduceMean: inferReduce,
   ReduceSum: inferReduce,
   Relu: inferRelu,
+  LeakyRelu: inferLeakyRelu,
   Reshape: inferReshape,
   Sign: inferSign,
   Slice: inferSlice,

@@ -1,3 +1,4 @@
+import { attr } from '../attributes.js';
 import type { GraphBuilder } from '../builder.js';
 import type { InferenceContext, ShapeRule } from '../inference.js';
 import { formatType } from '../shape.js';
@@ -16,6 +17,7 @@ export const inferExp = floatUnary;
 export const inferLog = floatUnary;
 export const inferSqrt = floatUnary;
 export const inferSign = floatUnary;
+export const inferLeakyRelu = floatUnary;
 
 export const inferNeg: ShapeRule = (ctx: InferenceContext) => {
   const x = ctx.input(0, 'input');
@@ -27,6 +29,11 @@ export const inferIdentity: ShapeRule = (ctx: InferenceContext) => [ctx.input(0,
 
 export function relu(g: GraphBuilder, x: Value, options?: OpOptions): Value {
   return g.addNode('Relu', [x], {}, nameOption(options));
+}
+
+/** LeakyRelu: x for x ≥ 0, `alpha`·x below (PyTorch's nn.LeakyReLU(negative_slope)). */
+export function leakyRelu(g: GraphBuilder, x: Value, alpha: number, options?: OpOptions): Value {
+  return g.addNode('LeakyRelu', [x], { alpha: attr.float(alpha) }, nameOption(options));
 }
 
 export function exp(g: GraphBuilder, x: Value, options?: OpOptions): Value {

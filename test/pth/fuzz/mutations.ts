@@ -13,6 +13,7 @@ import type { CheckpointErrorCode } from '../../../converters/pth/index.js';
 import {
   contiguousStride,
   legacyCheckpoint,
+  pickle,
   storageId,
   tensorV1,
   tensorV2,
@@ -47,7 +48,7 @@ export type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const below = (random: Random, n: number): number => Math.floor(random() * n);
 
-/** Globals that the allow-list must refuse, by name. */
+/** Globals that only an attack names: refused by name (placeholders.ts). */
 const DISALLOWED_GLOBALS: ReadonlyArray<readonly [string, string]> = [
   ['posix', 'system'],
   ['os', 'system'],
@@ -55,10 +56,25 @@ const DISALLOWED_GLOBALS: ReadonlyArray<readonly [string, string]> = [
   ['builtins', 'getattr'],
   ['__builtin__', 'eval'],
   ['subprocess', 'Popen'],
-  ['torch.nn.modules.conv', 'Conv2d'],
   ['torch', 'load'],
   ['torch._utils', '_rebuild_qtensor'],
-  ['collections', 'Counter'], // not defaultdict: an optimizer's pickled state needs it, as an inert dict (placeholders.ts)
+  ['functools', 'partial'],
+  ['torch\u0000', 'x'],
+];
+
+/**
+ * Classes a checkpoint pickles beside (or instead of) its state_dict: inert stand-ins, whatever the opcodes around
+ * them do (placeholders.ts). A mutation that puts one where a tensor function was may read or be refused, never run.
+ */
+const PLACEHOLDER_GLOBALS: ReadonlyArray<readonly [string, string]> = [
+  ['torch.nn.modules.conv', 'Conv2d'],
+  ['torch.nn.modules.loss', 'CrossEntropyLoss'],
+  ['collections', 'Counter'],
+  ['collections', 'defaultdict'],
+  ['argparse', 'Namespace'],
+  ['numpy.core.multiarray', 'scalar'],
+  ['copyreg', '_reconstructor'],
+  ['builtins', 'set'],
   ['__main__', 'Evil'],
 ];
 
@@ -166,7 +182,17 @@ export function opcodeMutation(seed: OpenedSeed, random: Random): FuzzCase {
   const memo = seed.ops.filter(isPutOp).map((put) => put.arg[0] ?? 0);
   let description: string;
   let mustRefuse: FuzzCase['mustRefuse'];
-  switch (below(random, 9)) {
+  switch (below(random, 10)) {
+    case 9: {
+      // A tensor or dict global swapped for a class kept inert: REDUCE, NEWOBJ and BUILD then meet a placeholder
+      // where a tensor was built, with the tensor's arguments.
+      const candidates = ops.map((candidate, at) => (isGlobalOp(candidate) ? at : -1)).filter((at) => at >= 0);
+      const at = pick(random, candidates);
+      const [module, name] = pick(random, PLACEHOLDER_GLOBALS);
+      ops[at] = globalOp(module, name);
+      description = `global at opcode ${at} set to the placeholder ${module}.${name}`;
+      break;
+    }
     case 0:
       ops.splice(index, 1);
       description = `opcode ${index} deleted`;
@@ -253,6 +279,54 @@ export function sizeLie(seed: OpenedSeed, random: Random): FuzzCase | undefined 
   return { bytes, description: `${name} deflated, declared size ${lie} of ${truth}`, mustRefuse: { codes } };
 }
 
+/** `cls()` then BUILD with `state`: how pickle restores an object's __dict__ (nn.Module, Namespace …). */
+function built(module: string, name: string, state: PickleValue): PickleValue {
+  const call = pickleBody({ call: { global: [module, name] }, args: [] });
+  return { raw: [...call, ...pickleBody(state), 0x62] };
+}
+
+/** The opcodes of one value, without the protocol header and STOP, to splice into a hand-made pickle. */
+function pickleBody(value: PickleValue): number[] {
+  const bytes = pickle(value);
+  return [...bytes.subarray(2, bytes.length - 1)];
+}
+
+/**
+ * Where placeholders meet tensors: the generated tensors as a pickled module's `_parameters` (under `__proto__` keys
+ * at times), nested modules, a Counter and a Namespace beside them, BUILD states that are no dicts, a module whose
+ * `_modules` holds a tensor or itself through the memo.
+ */
+function placeholdersMeetTensors(random: Random, entries: Array<readonly [PickleValue, PickleValue]>): PickleValue {
+  const parameters: PickleValue = { orderedDict: entries };
+  const moduleState = (params: PickleValue, modules: PickleValue): PickleValue =>
+    new Map<PickleValue, PickleValue>([
+      [random() < 0.1 ? '__proto__' : 'training', false],
+      ['_parameters', params],
+      ['_buffers', { orderedDict: random() < 0.2 ? entries.slice(0, 1) : [] }],
+      ['_modules', modules],
+    ]);
+  const inner = built('torch.nn.modules.conv', 'Conv2d', moduleState(parameters, { orderedDict: [] }));
+  const children: PickleValue =
+    random() < 0.2 ? { orderedDict: [['0', entries[0]?.[1] ?? null]] } : { orderedDict: [['0', inner]] };
+  const state =
+    random() < 0.15
+      ? pick(random, [null, 3, 'x', [parameters]] as PickleValue[])
+      : moduleState({ orderedDict: [] }, children);
+  return new Map<PickleValue, PickleValue>([
+    ['model', built('__main__', 'Net', state)],
+    [
+      'criterion',
+      built('torch.nn.modules.loss', 'CrossEntropyLoss', moduleState({ orderedDict: [] }, { orderedDict: [] })),
+    ],
+    [
+      'milestones',
+      { call: { global: ['collections', 'Counter'] }, args: [new Map<PickleValue, PickleValue>([[30, 1]])] },
+    ],
+    ['args', built('argparse', 'Namespace', new Map<PickleValue, PickleValue>([['__proto__', parameters]]))],
+    [pick(random, ['network', 'model_state', '__proto__']), parameters],
+  ]);
+}
+
 /** A generated checkpoint: real containers, hostile tensor geometry and storage claims. */
 export function generatedCheckpoint(random: Random): FuzzCase {
   const sizes = [0, 1, 2, 3, 7, 64, 4096, 2 ** 20, 2 ** 31 - 1, 2 ** 40];
@@ -287,13 +361,16 @@ export function generatedCheckpoint(random: Random): FuzzCase {
       ] as const;
     },
   );
+  const roll = random();
   const object: PickleValue =
-    random() < 0.7
+    roll < 0.5
       ? { orderedDict: entries }
-      : new Map<PickleValue, PickleValue>([
-          ['state_dict', { orderedDict: entries }],
-          ['epoch', pick(random, INTEGER_EXTREMES)],
-        ]);
+      : roll < 0.7
+        ? new Map<PickleValue, PickleValue>([
+            ['state_dict', { orderedDict: entries }],
+            ['epoch', pick(random, INTEGER_EXTREMES)],
+          ])
+        : placeholdersMeetTensors(random, entries);
   const bytes = legacy ? legacyCheckpoint(object, storages) : zipCheckpoint(object, storages);
   return { bytes, description: `generated ${legacy ? 'legacy' : 'zip'} ${parts.join('; ')}` };
 }

@@ -11,6 +11,7 @@
  */
 import {
   CheckpointError,
+  openCheckpointContents,
   readCheckpoint,
   type Checkpoint,
   type CheckpointTensor,
@@ -80,6 +81,16 @@ function runCase(fuzzCase: FuzzCase): { outcome: 'valid' | 'refused'; code?: str
   const started = performance.now();
   let result: { outcome: 'valid' | 'refused'; code?: string } | { finding: string };
   try {
+    // Every tensor dictionary the converter could choose (a pickled module's too), then readCheckpoint's own.
+    const contents = openCheckpointContents(view);
+    for (const dictionary of contents.dictionaries.slice(0, 8)) {
+      try {
+        const problem = problemWith(contents.read(dictionary), view);
+        if (problem !== undefined) throw new Error(`${dictionary.path}: ${problem}`);
+      } catch (error) {
+        if (!(error instanceof CheckpointError)) throw error;
+      }
+    }
     const checkpoint = readCheckpoint(view);
     const problem = problemWith(checkpoint, view);
     if (problem !== undefined) result = { finding: problem };
