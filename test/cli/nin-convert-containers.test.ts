@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { readOnnx, readOnnxMetadata } from '../../src/graph/index.js';
+import { decodeOnnx, readOnnx, readOnnxMetadata } from '../../src/graph/index.js';
 import { bundledCli } from '../support/cli.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 
@@ -138,7 +138,7 @@ describe('nin-convert on checkpoints as training scripts save them (built CLI)',
     const result = convert('yang-cifar-normalised.pth.tar', '--preprocessing', spec);
     assert.equal(result.code, 0, result.stderr);
     assert.ok(!result.lines.some((line) => line.startsWith('nin-convert: assumed: preprocessing:')), result.stderr);
-    const metadata = readOnnxMetadata(readFileSync(result.out)).metadata;
+    const metadata = readOnnxMetadata(decodeOnnx(readFileSync(result.out))).metadata;
     assert.deepEqual(JSON.parse(metadata['nin.preprocessing']!), given);
   });
 });

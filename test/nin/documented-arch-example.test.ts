@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 
-test("the documented --arch example is fixtures/arch/kuangliu-style-nin.json", () => {
+test('the documented --arch example is fixtures/arch/kuangliu-style-nin.json', () => {
   const doc = readFileSync(join(ROOT, 'docs', 'architectures.md'), 'utf8');
   const section = doc.slice(doc.indexOf('## Your own network: `--arch my-net.json`'));
   const block = /```json\n([\s\S]*?)\n```/.exec(section);
