@@ -238,7 +238,7 @@ describe('nin-sdk (built CLI)', () => {
   );
 
   test('info describes the embedded model, converted from the checkpoint whose accuracy the eval test checks', () => {
-    const { code, stdout } = run('info');
+    const { code, stdout } = run('info', '--dtype', 'fp32');
     assert.equal(code, 0);
     // Without this link, replacing the model and not its checkpoint (or the reverse) would leave the eval test
     // comparing one model's accuracy with another's.
@@ -251,6 +251,23 @@ describe('nin-sdk (built CLI)', () => {
     assert.match(
       stdout,
       /\ninput: {9}input float32\[batch, 3, 32, 32\]\noutput: {8}logits float32\[batch, 10\]\noutput: {8}probabilities float32\[batch, 10\]\nopset: {9}17 \(IR 8\), producer nin-sdk 0\.1\.0\n/,
+    );
+  });
+
+  test('info with no model describes the one predict runs on the CPU (int8); --dtype picks, and must match a file', () => {
+    const plain = run('info');
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /^model: {9}.*models\/nin-cifar10-int8\.onnx \([\d.]+ MB\)\n/);
+    assert.match(plain.stdout, /\ndtype: {9}int8 \(static QDQ: uint8 activations, int8 per-channel weights\)\n/);
+    assert.equal(run('info', '--dtype', 'int8').stdout, plain.stdout);
+    assert.deepEqual(run('info', 'models/nin-cifar10.onnx', '--dtype', 'int8'), {
+      code: 1,
+      stdout: '',
+      stderr: 'nin-sdk: models/nin-cifar10.onnx is an fp32 model, not int8\n',
+    });
+    assert.equal(
+      run('info', '--dtype', 'fp16').stderr,
+      "nin-sdk: --dtype should be one of fp32, int8, got 'fp16' (see nin-sdk --help)\n",
     );
   });
 

@@ -8,25 +8,37 @@ import { createSession } from '../../runtime/open-session.js';
 import { OnnxRuntimeError, ortErrorLine } from '../../runtime/ort-error.js';
 import { summarizeWeights } from '../../model/weight-summary.js';
 import { defaultModelPath } from '../../node/default-model.js';
+import { embeddedModelDtype, MODEL_DTYPES } from '../../model/dtype.js';
+import { ModelError } from '../../model/model-error.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
 import type { CalibrationRecord } from '../../quantize/metadata.js';
-import { parseCommandLine } from '../args.js';
+import { choiceOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
 import { terminalSafe } from '../terminal-text.js';
 
-export const INFO_HELP = `Usage: nin-sdk info [model.onnx] [--json]
+export const INFO_HELP = `Usage: nin-sdk info [model.onnx] [--dtype fp32|int8] [--json]
 
-Describes a model written by nin-convert (default: the embedded one): family, the architecture it was built from
-and what its conversion assumed, labels, preprocessing, inputs and outputs, opset, provenance, and precision (fp32
-or int8, with how an int8 model was calibrated).`;
+Describes a model written by nin-convert (default: the embedded one that predict runs on the CPU, int8): family,
+the architecture it was built from and what its conversion assumed, labels, preprocessing, inputs and outputs,
+opset, provenance, and precision (fp32 or int8, with how an int8 model was calibrated).
+
+Options:
+  --dtype <fp32|int8>      which embedded model (default int8, as predict on the CPU); with a model file, the
+                           model must be of this precision
+  --json                   print one JSON document
+  -h, --help               show this help`;
 
 export async function runInfo(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(() =>
     parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        dtype: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     }),
   );
   if (values.help) {
@@ -34,11 +46,15 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`info takes one model, got ${positionals.length}`);
-  const path = positionals[0] ?? defaultModelPath();
+  const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
+  // The embedded model that predict runs when nothing is said: the CPU's.
+  const path = positionals[0] ?? defaultModelPath(embeddedModelDtype(dtype, ['cpu']));
   const bytes = await readRegularFile(path);
   // One decoding for everything below: the metadata, the weights' summary and ONNX Runtime's session.
   const model = checkModel(bytes, path);
   const info = readModelInfo(model);
+  if (dtype !== undefined && info.dtype !== dtype)
+    throw new ModelError(`${path} is an ${info.dtype} model, not ${dtype}`);
   const weights = summarizeWeights(model.proto);
   const session = await createSession(ort, model).catch((error: unknown) => {
     throw new OnnxRuntimeError(`ONNX Runtime cannot load ${path}: ${ortErrorLine(error)}`, { cause: error });
