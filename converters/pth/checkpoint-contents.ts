@@ -2,7 +2,8 @@ import { materialiseFound } from './materialise-found.js';
 import { openCheckpoint } from './open-checkpoint.js';
 import { standInName } from './pickle/placeholders.js';
 import { findTensorDictionaries, ignoredObjects, type TensorDictionary } from './tensor-dictionaries.js';
-import { isTensorRef, type TensorRef } from './torch-objects.js';
+import { asExtra } from './state-dict.js';
+import type { TensorRef } from './torch-objects.js';
 import type { UnpickledCheckpoint } from './container.js';
 import type {
   Checkpoint,
@@ -79,13 +80,8 @@ function extrasIn(parent: unknown, dictionary: TensorDictionary): Array<readonly
   const own = dictionary.keyPath[dictionary.keyPath.length - 1];
   for (const [key, value] of parent) {
     if (typeof key !== 'string' || key === own || value === dictionary.source) continue;
-    if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
-      extras.push([key, value]);
-    } else if (typeof value === 'bigint') {
-      extras.push([key, Number.isSafeInteger(Number(value)) ? Number(value) : value.toString()]);
-    } else if (isTensorRef(value) && value.shape.every((size) => size === 1)) {
-      extras.push([key, value]);
-    }
+    const extra = asExtra(value);
+    if (extra !== undefined) extras.push([key, extra]);
   }
   return extras;
 }

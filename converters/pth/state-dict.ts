@@ -80,18 +80,23 @@ function tensorEntries(dict: Map<unknown, unknown>): TensorEntries {
 function extrasBeside(root: Map<unknown, unknown>, wrapper: string): Array<readonly [string, ExtraValue | TensorRef]> {
   const extras: Array<readonly [string, ExtraValue | TensorRef]> = [];
   for (const [key, value] of root) {
-    if (typeof key !== 'string' || key === wrapper) continue;
-    if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
-      extras.push([key, value]);
-    } else if (typeof value === 'bigint') {
-      // Python ints past 2^31 may come as bigint; beyond 2^53 keep every digit as text.
-      extras.push([key, Number.isSafeInteger(Number(value)) ? Number(value) : value.toString()]);
-    } else if (isTensorRef(value) && value.shape.every((size) => size === 1)) {
-      extras.push([key, value]);
-    }
-    // Containers (optimizer state, lists of milestones …) are not extras.
+    const extra = typeof key === 'string' && key !== wrapper ? asExtra(value) : undefined;
+    if (extra !== undefined) extras.push([key as string, extra]);
   }
   return extras;
+}
+
+/**
+ * A value kept beside a state_dict as an extra (`best_acc`, `epoch`): a plain scalar or a one-element tensor;
+ * undefined for containers (optimizer state, lists of milestones …), which are not extras.
+ */
+export function asExtra(value: unknown): ExtraValue | TensorRef | undefined {
+  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
+    return value;
+  // Python ints past 2^31 may come as bigint; beyond 2^53 keep every digit as text.
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (isTensorRef(value) && value.shape.every((size) => size === 1)) return value;
+  return undefined;
 }
 
 function placeholdersBeside(root: Map<unknown, unknown>, wrapper: string): string[] {

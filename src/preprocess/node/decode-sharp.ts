@@ -11,6 +11,7 @@ import { ACCEPTED_FORMAT_NAMES, isHeaderProblem, type ImageFormat } from '../hea
 import { readImageHeader } from '../header/read-image-header.js';
 import { checkMaxPixels, MAX_FRAMES, MAX_JPEG_SCANS } from '../image-limits.js';
 import type { RawPixels } from '../pixels.js';
+import type { OutputInfo, Sharp } from 'sharp';
 
 export { DEFAULT_MAX_PIXELS, describePixels } from '../image-limits.js';
 
@@ -66,7 +67,17 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   const sharp = await loadSharp();
   if (await isCmyk(header.format, bytes, sharp))
     return { pixels: await decodeCmyk(bytes, label, header.format, maxPixels, sharp), label };
-  const decoded = await sharp(bytes, {
+  const { data, info } = await rawSamples(uprightWithoutAlpha(sharp, bytes, maxPixels), label, header.format);
+  if (info.channels !== 3) throw new ImageError(`${label} decodes to ${info.channels} channels instead of RGB`);
+  return { pixels: { data, width: info.width, height: info.height, channels: info.channels }, label };
+}
+
+/**
+ * sharp on an image whose header passed the check: its first frame or page, turned upright by its EXIF orientation,
+ * alpha dropped, no ICC profile applied (as PIL's convert('RGB')).
+ */
+function uprightWithoutAlpha(sharp: SharpFunction, bytes: Uint8Array, maxPixels: number): Sharp {
+  return sharp(bytes, {
     // Checked above already; sharp's own check stays as a second one, on what libvips itself reads.
     limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false,
     ignoreIcc: true,
@@ -75,15 +86,17 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
     page: 0,
   })
     .autoOrient()
-    .removeAlpha()
+    .removeAlpha();
+}
+
+/** A pipeline's output as raw 8-bit samples; a decoding failure as the ImageError that names the image. */
+function rawSamples(pipeline: Sharp, label: string, format: ImageFormat): Promise<{ data: Buffer; info: OutputInfo }> {
+  return pipeline
     .raw()
     .toBuffer({ resolveWithObject: true })
     .catch((error: unknown) => {
-      throw explainFailure(label, header.format, error);
+      throw explainFailure(label, format, error);
     });
-  const { data, info } = decoded;
-  if (info.channels !== 3) throw new ImageError(`${label} decodes to ${info.channels} channels instead of RGB`);
-  return { pixels: { data, width: info.width, height: info.height, channels: info.channels }, label };
 }
 
 /** Whether an image's samples are CMYK: a 4-component JPEG (its markers alone), or a TIFF that says so. */
@@ -105,22 +118,9 @@ async function decodeCmyk(
   maxPixels: number,
   sharp: SharpFunction,
 ): Promise<RawPixels> {
-  const { data, info } = await sharp(bytes, {
-    limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false,
-    ignoreIcc: true,
-    pages: 1,
-    page: 0,
-  })
-    .autoOrient()
-    .removeAlpha()
-    // A CMYK pipeline written out as CMYK: the samples pass through untouched (checked against PIL's in tests).
-    .pipelineColourspace('cmyk')
-    .toColourspace('cmyk')
-    .raw()
-    .toBuffer({ resolveWithObject: true })
-    .catch((error: unknown) => {
-      throw explainFailure(label, format, error);
-    });
+  // A CMYK pipeline written out as CMYK: the samples pass through untouched (checked against PIL's in tests).
+  const pipeline = uprightWithoutAlpha(sharp, bytes, maxPixels).pipelineColourspace('cmyk').toColourspace('cmyk');
+  const { data, info } = await rawSamples(pipeline, label, format);
   if (info.channels !== 4) throw new ImageError(`${label} decodes to ${info.channels} channels instead of CMYK`);
   return { data: cmykToRgbAsPil(data), width: info.width, height: info.height, channels: 3 };
 }
