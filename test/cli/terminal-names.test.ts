@@ -42,7 +42,11 @@ describe('names from the input are escaped on the terminal (built CLI)', () => {
   });
 
   test("train: the data's class names in an error line", () => {
-    const result = sdk('train', '--data', dataset, '--widths', '8,8,8,8,8,8,8,8,5', '--out', join(dataset, 'run'));
+    // One class, allowed, so that the widths check names it (the class-count lines before it name it too).
+    const result = sdk(
+      'train',
+      ...['--data', dataset, '--allow-one-class', '--widths', '8,8,8,8,8,8,8,8,5', '--out', join(dataset, 'run')],
+    );
     assert.equal(result.code, 2);
     assert.equal(
       result.stderr.split('\n').at(-2),

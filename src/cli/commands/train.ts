@@ -12,6 +12,7 @@ import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
 import { TrainingPace } from './train-pace.js';
 import { prepareTraining } from './train-start.js';
 import { providerLibraryMissing } from '../../node/provider-libraries.js';
+import { terminalSafe } from '../terminal-text.js';
 
 export { TRAIN_HELP };
 
@@ -26,7 +27,8 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const providers = providerOption(flags.provider);
-  const say = (line: string): void => console.error(`nin-sdk train: ${line}`);
+  // Lines name classes, folders and files from the data: their control characters are shown, not run.
+  const say = (line: string): void => console.error(`nin-sdk train: ${terminalSafe(line)}`);
   const folder = new RunFolder(flags.out);
   await folder.create();
   const start = await prepareTraining(flags, folder, say);
