@@ -312,13 +312,12 @@ describe('nin-sdk start-up (issue 19: load only what one image needs)', () => {
       ours.map((file) => file.slice(join(ROOT, 'dist', 'cli').length + 1).replace(/-[A-Z0-9]{8}\.mjs$/, '-<hash>.mjs')),
       ['nin-sdk.mjs', 'commands/predict-<hash>.mjs', 'commands/chunks/chunk-<hash>.mjs'],
     );
-    // The bundle names each module it inlines in a comment: none of the converter's or the protobuf runtime's.
-    for (const file of ours)
-      assert.doesNotMatch(
-        readFileSync(file, 'utf8'),
-        /^\/\/ (node_modules\/(@bufbuild|onnx-buf|fflate|pickleparser|sharp)|converters\/)/m,
-        file,
-      );
+    // The bundle names each module it inlines in a comment: none of the converter's, the zip reader's or sharp's.
+    // The protobuf runtime is in: every model is decoded once with protobuf's own rules and ONNX Runtime loads the
+    // re-encoded model that was checked (docs/security.md), about 12 ms of this start-up.
+    const inlined = ours.map((file) => readFileSync(file, 'utf8')).join('\n');
+    assert.doesNotMatch(inlined, /^\/\/ (node_modules\/(fflate|pickleparser|sharp)|converters\/)/m);
+    assert.match(inlined, /^\/\/ node_modules\/@bufbuild\/protobuf\//m);
   });
 
   test("predict leaves ONNX Runtime's telemetry off: no event cache in the user's home", () => {
