@@ -13,6 +13,7 @@ import { describe, test } from 'node:test';
 import { decodeOnnx, readOnnx, readOnnxMetadata } from '../../src/graph/index.js';
 import { bundledCli } from '../support/cli.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
+import { CIFAR10_COPIED_STD_PREPROCESSING } from '../../src/preprocess/spec.js';
 
 const CLI = await bundledCli('nin-convert');
 const CONTAINERS = join(FIXTURES, 'containers');
@@ -118,14 +119,7 @@ describe('nin-convert on checkpoints as training scripts save them (built CLI)',
 
   test('--preprocessing on a checkpoint: recorded as given, and no longer said to be assumed', () => {
     const spec = join(dir, 'cifar-normalised.json');
-    const given = {
-      inputSize: 32,
-      resizeShorterSide: 32,
-      channelOrder: 'RGB',
-      scale: 1 / 255,
-      mean: [0.4914, 0.4822, 0.4465],
-      std: [0.2023, 0.1994, 0.201],
-    };
+    const given = { ...CIFAR10_COPIED_STD_PREPROCESSING };
     writeFileSync(spec, JSON.stringify(given));
     const assumed = convert('yang-cifar-normalised.pth.tar');
     assert.ok(

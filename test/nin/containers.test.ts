@@ -20,6 +20,7 @@ import { openCheckpointContents } from '../../converters/pth/index.js';
 import { readOnnx } from '../../src/graph/index.js';
 import { readModelInfo } from '../../src/model/model-info.js';
 import { FIXTURES, maxAbsDiff, readFloat32, type ArrayRef } from '../support/fixtures.js';
+import { CIFAR10_COPIED_STD_PREPROCESSING } from '../../src/preprocess/spec.js';
 
 const CONTAINERS = join(FIXTURES, 'containers');
 const TOLERANCE = 1e-4;
@@ -235,14 +236,7 @@ describe('what the weights cannot show is said every time it is taken', () => {
       ),
     );
     assert.ok(assumed.assumptions.some((line) => line.startsWith("labels: the yangqiongyongyu-nin entry's 10 (")));
-    const spec = {
-      inputSize: 32,
-      resizeShorterSide: 32,
-      channelOrder: 'RGB',
-      scale: 1 / 255,
-      mean: [0.4914, 0.4822, 0.4465],
-      std: [0.2023, 0.1994, 0.201],
-    } as const;
+    const spec = { ...CIFAR10_COPIED_STD_PREPROCESSING };
     const labels = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
     const given = await convertCheckpoint(bytes, { preprocessing: spec, labels });
     assert.deepEqual(given.metadata.preprocessing, spec);
