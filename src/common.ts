@@ -25,7 +25,8 @@ export {
 export { CheckpointError, readCheckpoint, type Checkpoint, type CheckpointTensor } from '../converters/pth/index.js';
 export { NIN_SDK_VERSION } from './version.js';
 export type { NinModelMetadata } from './model/metadata.js';
-export { DEFAULT_DTYPE, MODEL_DTYPES, type ModelDtype } from './model/dtype.js';
+export { MODEL_DTYPES, type ModelDtype } from './model/dtype.js';
+export { DEFAULT_DTYPE } from './runtime/default-dtype.js';
 export type { ProviderAttempt } from './runtime/open-session.js';
 export { ImageError } from './preprocess/errors.js';
 export { preprocessPixels } from './preprocess/pipeline.js';

@@ -4,15 +4,11 @@ import type { ModelDtype } from '../model/dtype.js';
 import { checkModel, type CheckedModel } from '../model/checked-model.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
-import {
-  openSession,
-  type OpenedSession,
-  type OpenSessionOptions,
-  type OrtModule,
-  type ProviderAttempt,
-} from '../runtime/open-session.js';
+import { openSession, type OpenSessionOptions, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
 import { OnnxRuntimeError, ortErrorLine } from '../runtime/ort-error.js';
 import type { Platform, Provider } from '../runtime/providers.js';
+import type { ClassifierSession, OpenedClassifierSession } from '../runtime/classifier-session.js';
+export type { ClassifierSession, OpenedClassifierSession } from '../runtime/classifier-session.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
 import type { ProgressCallback } from './progress.js';
 
@@ -21,24 +17,6 @@ export type Preprocessor<Image> = (image: Image, spec: PreprocessSpec) => Promis
 
 export interface OrtWithTensor extends OrtModule {
   readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
-}
-
-/**
- * What a classifier needs of its ONNX Runtime session: onnxruntime's own InferenceSession on this thread, or one
- * that runs in a worker thread (src/node/worker/worker-session.ts).
- */
-export interface ClassifierSession {
-  readonly inputNames: readonly string[];
-  readonly outputNames: readonly string[];
-  readonly inputMetadata: readonly InferenceSession.ValueMetadata[];
-  readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
-  /** Runs the model; the input tensor's data may be moved to another thread and must not be used afterwards. */
-  run(feeds: Readonly<Record<string, Tensor>>): Promise<Readonly<Record<string, Pick<Tensor, 'data'>>>>;
-  release(): Promise<void>;
-}
-
-export interface OpenedClassifierSession extends Omit<OpenedSession, 'session'> {
-  readonly session: ClassifierSession;
 }
 
 export interface ClassifyOptions {

@@ -1,5 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import type { ClassifierSession, OpenedClassifierSession } from '../../classifier/classifier.js';
+import type { ClassifierSession, OpenedClassifierSession } from '../../runtime/classifier-session.js';
 import type { CheckedModel } from '../../model/checked-model.js';
 import type { OpenSessionOptions } from '../../runtime/open-session.js';
 import { DATATYPES, datatypeOfOrt } from '../../serve/datatypes.js';
