@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 // Only what the help text needs is imported up front: the converter (pickle, zip, graph, protobuf) and the
 // architecture registry load when a conversion runs, so --help and usage errors answer at once.
 import type { Architecture, ConversionResult } from '../../../converters/nin/index.js';
-import { FAMILY_IDS } from '../../../converters/nin/families.js';
+import { PYTORCH_NIN_IDS } from '../../../converters/nin/registry.js';
 import { SUPPORTED_OPSETS } from '../../../converters/nin/opsets.js';
 import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
 import { NIN_SDK_VERSION } from '../../version.js';
@@ -27,8 +27,8 @@ the file cannot tell (activation, pooling, preprocessing, labels) is printed on 
 option that overrides it, and recorded in the ONNX metadata.
 
 Options:
-  --family <${FAMILY_IDS.join('|')}>  treat the checkpoint as this family instead of recognising it
-                            (renamed keys are then matched to the layers in order)
+  --family <${PYTORCH_NIN_IDS.join('|')}>  the same as --arch with that registry id (pytorch-nin-cifar10 or
+                            pytorch-nin), said as given by --family; renamed keys are matched in layer order
   --arch <id|file.json>     take this architecture instead of recognising it: a registry id, or your own
                             network as JSON (see docs/architectures.md); what it assumes is printed on stderr
   --key <path>              which dict of tensors in the checkpoint to convert when several fit, as a refusal
@@ -98,7 +98,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     );
   }
   const [input, output] = positionals as [string, string | undefined];
-  const family = choiceOption('family', values.family, FAMILY_IDS);
+  const family = choiceOption('family', values.family, PYTORCH_NIN_IDS);
   const opsetVersion = integerOption(
     'opset',
     values.opset,
@@ -291,8 +291,9 @@ async function readPreprocessing(
   value: string,
 ): Promise<{ preprocessing: PreprocessSpec; defaultLabels?: readonly string[] }> {
   if (value === 'cifar10' || value === 'imagenet') {
-    const { FAMILIES } = await import('../../../converters/nin/families.js');
-    return { preprocessing: FAMILIES[value].preprocessing, defaultLabels: FAMILIES[value].labels };
+    const { architectureById } = await import('../../../converters/nin/registry.js');
+    const entry = architectureById(value)!;
+    return { preprocessing: entry.preprocessing, defaultLabels: entry.labels };
   }
   let spec: unknown;
   try {
