@@ -24,7 +24,7 @@ import type { StateDict } from './export/state-dict.js';
 import { fineTuneMatch } from './fine-tune.js';
 import { parameterSpecs } from './model/architecture-forward.js';
 import type { ParameterSpec } from './model/forward-model.js';
-import { architectureFromWidths, ninFamilyById, ninParameters } from './nin/architecture.js';
+import { architectureFromWidths, ninArchitectureOfMatch, ninFamilyById, ninParameters } from './nin/architecture.js';
 import { recordedArchitecture, sameFoldedLayers } from './recorded-architecture.js';
 import {
   labelsForClasses,
@@ -174,12 +174,10 @@ function ninOfReading(
   reading: CheckpointReading,
   source: string,
 ): Pick<TrainingStart, 'architecture' | 'tensors' | 'parameters' | 'inputChannels'> | undefined {
-  const { architecture, keyOf } = reading.match;
-  const family = ninFamilyById(architecture.id);
-  if (family === undefined || family !== architecture) return undefined;
+  const { keyOf } = reading.match;
+  const nin = ninArchitectureOfMatch(reading.match, reading.checkpoint.tensors);
+  if (nin === undefined) return undefined;
   const tensor = (name: string): CheckpointTensor => reading.checkpoint.tensors.get(keyOf.get(name) ?? '')!;
-  const widths = family.layers.flatMap((layer) => (layer.kind === 'conv' ? [tensor(`${layer.name}.weight`).shape[0]!] : []));
-  const nin = architectureFromWidths(family, widths);
   const tensors = ninParameters(nin);
   const parameters: StateDict = new Map(
     tensors.map((p) => {
@@ -189,7 +187,7 @@ function ninOfReading(
       return [p.name, { shape: p.shape, data }];
     }),
   );
-  return { architecture: architectureSpec(nin), tensors, parameters, inputChannels: family.inputChannels };
+  return { architecture: architectureSpec(nin), tensors, parameters, inputChannels: nin.family.inputChannels };
 }
 
 /** A start of a pytorch-nin entry itself, as the NIN of its widths it is; any other start as it is. */

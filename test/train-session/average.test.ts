@@ -27,7 +27,8 @@ import {
 } from '../../src/train/index.js';
 import { averageModels, type NamedModel } from '../../src/train/average.js';
 import { ninParameters } from '../../src/train/nin/architecture.js';
-import { readStartModel } from '../../src/train/start-model.js';
+import { readTrainingStart } from '../../src/train/training-start.js';
+import { checkpointArchitecture } from '../../src/train/checkpoint/state.js';
 import { type StateDict } from '../../src/train/export/index.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { torchMissing, TORCH_PYTHON } from '../support/torch.js';
@@ -46,7 +47,6 @@ const named = (source: string, parameters: StateDict, architecture = TINY): Name
     parameters,
     labels: CIFAR10_LABELS,
     preprocessing: NIN_CIFAR10.preprocessing,
-    assumptions: [],
   },
 });
 
@@ -140,7 +140,7 @@ describe('nin-sdk average (built CLI)', () => {
     const { code, stdout, stderr } = run('a.pth', 'b.onnx', 'c.nintrain', '--out', 'avg.onnx');
     assert.equal(code, 0, stderr);
     assert.equal(stdout, `averaged 3 models (${TINY_NAME}) → avg.onnx\n`);
-    const average = readStartModel(readFileSync(join(dir, 'avg.onnx')), 'avg.onnx');
+    const average = readTrainingStart(readFileSync(join(dir, 'avg.onnx')), 'avg.onnx');
     for (const [name, values] of expectedMean([1, 2, 3]))
       assertBitEqual(average.parameters.get(name)!.data, values, name);
     assert.deepEqual(average.labels, CIFAR10_LABELS);
@@ -172,16 +172,16 @@ describe('nin-sdk average (built CLI)', () => {
       "({'net': …, 'acc', 'epoch'}): took that script's normalisation (mean 0.4914, 0.4822, 0.4465, std 0.2023, " +
       "0.1994, 0.201) rather than the cifar10 entry's\n";
     assert.equal(stderr, said + said);
-    const average = readStartModel(readFileSync(join(dir, 'fork.onnx')), 'fork.onnx');
+    const average = readTrainingStart(readFileSync(join(dir, 'fork.onnx')), 'fork.onnx');
     assert.deepEqual(average.preprocessing.std, [0.2023, 0.1994, 0.201]);
     rmSync(join(dir, 'fork.onnx'));
   });
 
   it('reads a NIN that nin-convert wrote (its nin.architecture the family’s), refuses one that records other layers', async () => {
     const fork = readFileSync(join(FIXTURES, 'arch', 'kuangliu-fork-ckpt.pth'));
-    const plain = readStartModel((await convertCheckpoint(fork)).onnx, 'plain.onnx');
+    const plain = readTrainingStart((await convertCheckpoint(fork)).onnx, 'plain.onnx');
     assert.deepEqual(
-      plain.architecture.convs.map((c) => c.outChannels),
+      checkpointArchitecture(plain.architecture).convs.map((c) => c.outChannels),
       [16, 12, 8, 16, 16, 16, 16, 16, 10],
     );
     // The cifar10 entry with its first max pool an average pool: a NIN of the family's weights, not of its layers.
@@ -190,7 +190,7 @@ describe('nin-sdk average (built CLI)', () => {
       l.kind === 'maxPool' ? { ...l, kind: 'avgPool', countIncludePad: true } : l,
     );
     const changed = await convertCheckpoint(fork, { architecture: validateArchitecture({ ...json, layers }) });
-    assert.throws(() => readStartModel(changed.onnx, 'changed.onnx'), {
+    assert.throws(() => readTrainingStart(changed.onnx, 'changed.onnx'), {
       message: "changed.onnx: its nin.architecture (cifar10) records layers other than today's cifar10 entry",
     });
   });

@@ -1,4 +1,4 @@
-import { NIN_CIFAR10, NIN_IMAGENET, type Architecture } from '../../../converters/nin/index.js';
+import { NIN_CIFAR10, NIN_IMAGENET, type Architecture, type ArchitectureMatch } from '../../../converters/nin/index.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 
 /** One convolution's channel counts, at its index in the entry's layers (its nn.Sequential index). */
@@ -65,6 +65,22 @@ export function architectureFromWidths(family: Architecture, outChannels: readon
     return conv;
   });
   return { family, convs };
+}
+
+/**
+ * The NIN of a recognised state_dict: a match of a pytorch-nin entry itself (not a variant fed other channels, nor an
+ * --arch JSON), its widths read from the convolutions' weights wherever the keys put them; undefined for any other.
+ */
+export function ninArchitectureOfMatch(
+  match: Pick<ArchitectureMatch, 'architecture' | 'keyOf'>,
+  tensors: ReadonlyMap<string, { readonly shape: readonly number[] }>,
+): NinArchitecture | undefined {
+  const family = ninFamilyById(match.architecture.id);
+  if (family === undefined || family !== match.architecture) return undefined;
+  const widths = family.layers.flatMap((layer) =>
+    layer.kind === 'conv' ? [tensors.get(match.keyOf.get(`${layer.name}.weight`) ?? '')!.shape[0]!] : [],
+  );
+  return architectureFromWidths(family, widths);
 }
 
 /** The class count: the last convolution's output channels. */
