@@ -2,7 +2,7 @@ import { ArchitectureError } from '../../converters/nin/index.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { checkpointArchitecture, describeArchitectureSpec, isNinArchitectureSpec } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
-import { describeArchitecture, type NinArchitecture } from './nin/architecture.js';
+import { describeArchitecture, ninFamilyById, type NinArchitecture } from './nin/architecture.js';
 import type { TrainingStart } from './training-start.js';
 
 /** A trained NIN: its architecture, its weights under the entry's layer names, its classes and inputs. */
@@ -25,6 +25,12 @@ export interface NamedModel {
  */
 export function ninModelOf(start: TrainingStart, source: string): NinModel {
   const spec = start.architecture;
+  // A pytorch-nin id whose recorded layers are not the entry's (training takes them as they are recorded).
+  if ('registry' in spec && ninFamilyById(spec.registry) !== undefined)
+    throw new ArchitectureError(
+      `${source}: its layers are other than today's ${spec.registry} entry's: nin-sdk average takes the pytorch-nin ` +
+        'entries (cifar10, imagenet) as the registry has them',
+    );
   if (!isNinArchitectureSpec(spec))
     throw new ArchitectureError(
       `${source} is a ${describeArchitectureSpec(spec)} model: nin-sdk average takes the pytorch-nin entries (cifar10, imagenet) only`,
