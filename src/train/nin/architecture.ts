@@ -1,4 +1,9 @@
-import { NIN_CIFAR10, NIN_IMAGENET, type Architecture, type ArchitectureMatch } from '../../../converters/nin/index.js';
+import {
+  architectureById,
+  PYTORCH_NIN_IDS,
+  type Architecture,
+  type ArchitectureMatch,
+} from '../../../converters/nin/index.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 
 /** One convolution's channel counts, at its index in the entry's layers (its nn.Sequential index). */
@@ -20,10 +25,11 @@ export interface NinArchitecture {
 export type { ParameterSpec };
 
 /**
- * The registry entries the NIN trainer takes as `family`: plain convolutions with biases, ReLUs, pools and Dropout,
- * their parameters under the layers' own names. Other entries are fine-tuned as their folded copy (fine-tune.ts).
+ * The registry entries the NIN trainer takes as `family` (the pytorch-nin ones, PYTORCH_NIN_IDS): plain convolutions
+ * with biases, ReLUs, pools and Dropout, their parameters under the layers' own names. Other entries are fine-tuned
+ * as their folded copy (fine-tune.ts).
  */
-export const NIN_FAMILIES: readonly Architecture[] = Object.freeze([NIN_CIFAR10, NIN_IMAGENET]);
+export const NIN_FAMILIES: readonly Architecture[] = Object.freeze(PYTORCH_NIN_IDS.map((id) => architectureById(id)!));
 
 export function ninFamilyById(id: string): Architecture | undefined {
   return NIN_FAMILIES.find((family) => family.id === id);
