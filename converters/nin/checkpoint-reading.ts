@@ -123,7 +123,8 @@ function labelsFor(
       count: classCount,
     });
   const numbered = Array.from({ length: classCount }, (_, i) => `class_${i}`);
-  const shown = numbered.length > 3 ? `${numbered.slice(0, 2).join(', ')}, …, class_${classCount - 1}` : numbered.join(', ');
+  const shown =
+    numbered.length > 3 ? `${numbered.slice(0, 2).join(', ')}, …, class_${classCount - 1}` : numbered.join(', ');
   return {
     given: numbered,
     said: [

@@ -4,7 +4,14 @@ export { CIFAR10_LABELS } from './labels/small-sets.js';
 export { buildArchitectureGraph, buildTrainedGraph, foldedWeights } from './build-graph.js';
 export { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 export type { ArchLayer, ArchLayerKind, Architecture } from './architecture.js';
-export { ARCHITECTURES, ARCHITECTURE_IDS, architectureById, NIN_CIFAR10, NIN_IMAGENET, PYTORCH_NIN_IDS } from './registry.js';
+export {
+  ARCHITECTURES,
+  ARCHITECTURE_IDS,
+  architectureById,
+  NIN_CIFAR10,
+  NIN_IMAGENET,
+  PYTORCH_NIN_IDS,
+} from './registry.js';
 export { recognizeArchitecture, type ArchitectureMatch, type RecognizeOptions } from './recognize-architecture.js';
 export { architectureToJson, parseArchitectureJson, validateArchitecture } from './architecture-json.js';
 export { architectureMetadata, describeUnreadSettings, foldedArchitecture } from './architecture.js';
