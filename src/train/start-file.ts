@@ -61,10 +61,17 @@ export function namingSource<T>(source: string, read: () => T): T {
     return read();
   } catch (error) {
     if (error instanceof CheckpointError) throw new CheckpointError(error.code, `${source}: ${error.message}`);
-    // The remedy names nin-convert's --family, which training does not take: the detail alone, naming the file.
-    if (error instanceof ArchitectureError) throw new ArchitectureError(`${source}: ${error.detail}`);
+    // The remedy in these commands' words: they take nin-convert's --arch (its ids include --family's), not --family.
+    if (error instanceof ArchitectureError)
+      throw new ArchitectureError(`${source}: ${error.detail}${startRemedy(error)}`);
     throw error;
   }
+}
+
+function startRemedy(error: ArchitectureError): string {
+  const { remedy } = error;
+  if (remedy?.option !== 'family') return '';
+  return `. If the keys were renamed, name the architecture with --arch ${remedy.choices.join('|')}`;
 }
 
 /**
