@@ -95,8 +95,18 @@ describe('every reader of a checkpoint says what nin-convert says', () => {
     );
     const refused = cli('nin-sdk', 'info', join(FIXTURES, 'containers', 'model-and-ema.pth'));
     assert.deepEqual([refused.code, refused.stdout], [1, '']);
-    assert.match(refused.stderr, /^nin-sdk: 2 state_dicts in this checkpoint fit: .*pick one with --key\n$/);
+    assert.match(
+      refused.stderr,
+      /^nin-sdk: .*model-and-ema\.pth: 2 state_dicts in this checkpoint fit: .*pick one with --key\n$/,
+    );
     assert.equal(cli('nin-sdk', 'info', join(FIXTURES, 'containers', 'model-and-ema.pth'), '--key', 'ema').code, 0);
+    const other = join(FIXTURES, 'checkpoints', 'other-arch.pth');
+    const notNin = cli('nin-sdk', 'info', other);
+    assert.equal(notNin.code, 1);
+    assert.match(
+      notNin.stderr,
+      /^nin-sdk: .*other-arch\.pth: not a Network-in-Network checkpoint: .* If the keys were renamed, name the architecture with --arch cifar10\|imagenet\n$/,
+    );
   });
 
   it("nin-sdk/web's converter returns the same lines, in the same order", async () => {

@@ -17,7 +17,7 @@ import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
 import { terminalSafe } from '../terminal-text.js';
 import { readArchitecture } from '../reading-options.js';
-import { isTrainingCheckpoint } from '../../train/start-file.js';
+import { isTrainingCheckpoint, namingSource } from '../../train/start-file.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
 
 export const INFO_HELP = `Usage: nin-sdk info [model.onnx | checkpoint.pth] [--dtype fp32|int8] [--json]
@@ -143,18 +143,29 @@ async function describeCheckpoint(
   json: boolean,
 ): Promise<number> {
   const { readCheckpointModel, readingLines } = await import('../../../converters/nin/checkpoint-reading.js');
-  const reading = readCheckpointModel(bytes, {
-    fileName: path,
-    ...(arch === undefined ? {} : { architecture: await readArchitecture(arch) }),
-    ...(key === undefined ? {} : { key }),
-  });
-  const { architecture, classCount, parameterCount } = reading.match;
+  const architecture = arch === undefined ? undefined : await readArchitecture(arch);
+  // Refusals name the file, their remedy in this command's words (--arch), as train --from's do.
+  const reading = namingSource(path, () =>
+    readCheckpointModel(bytes, {
+      fileName: path,
+      ...(architecture === undefined ? {} : { architecture }),
+      ...(key === undefined ? {} : { key }),
+    }),
+  );
+  const { classCount, parameterCount } = reading.match;
+  const taken = reading.match.architecture;
   if (json) {
-    const { taken, placeholders: ignored, assumptions, labels, preprocessing } = reading;
+    const { placeholders: ignored, assumptions, labels, preprocessing } = reading;
     const format = reading.checkpoint.format;
-    const record = { path, bytes: bytes.byteLength, format, architecture: architecture.id, title: architecture.title };
+    const record = { path, bytes: bytes.byteLength, format, architecture: taken.id, title: taken.title };
     const counts = { classCount, parameterCount };
-    console.log(JSON.stringify({ ...record, ...counts, taken, ignored, assumptions, labels, preprocessing }, null, 2));
+    console.log(
+      JSON.stringify(
+        { ...record, ...counts, taken: reading.taken, ignored, assumptions, labels, preprocessing },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const p = reading.preprocessing;
@@ -163,7 +174,7 @@ async function describeCheckpoint(
     (reading.labels.length > 10 ? `, … (${reading.labels.length} in all)` : '');
   const lines = [
     `checkpoint:    ${path} (${(bytes.byteLength / 1e6).toFixed(1)} MB, ${reading.checkpoint.format})`,
-    `architecture:  ${architecture.id} (${architecture.title}), ${formatCount(parameterCount)} parameters, ${classCount} classes`,
+    `architecture:  ${taken.id} (${taken.title}), ${formatCount(parameterCount)} parameters, ${classCount} classes`,
     // nin-convert's lines, in its order and words: the same reading.
     ...readingLines(reading),
     `labels:        ${shown}`,
