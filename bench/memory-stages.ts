@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readCheckpoint } from '../converters/pth/index.js';
-import { buildNinGraph, recognize } from '../converters/nin/index.js';
+import { buildArchitectureGraph, recognizeArchitecture } from '../converters/nin/index.js';
 import { writeOnnx } from '../src/graph/index.js';
 
 export interface StageMark {
@@ -44,7 +44,7 @@ async function main(checkpointPath: string): Promise<void> {
   mark('file read');
   const checkpoint = readCheckpoint(bytes);
   mark('readCheckpoint');
-  const graph = buildNinGraph(recognize(checkpoint.tensors), checkpoint.tensors);
+  const graph = buildArchitectureGraph(recognizeArchitecture(checkpoint.tensors), checkpoint.tensors);
   mark('recognise + build graph');
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
   mark('SHA-256 (WebCrypto)');

@@ -17,10 +17,8 @@ export type { PreprocessSpec } from './preprocess/spec.js';
 export {
   ArchitectureError,
   convertCheckpoint,
-  FAMILIES,
   type ConversionResult,
   type ConvertOptions,
-  type FamilyId,
 } from '../converters/nin/index.js';
 export { CheckpointError, readCheckpoint, type Checkpoint, type CheckpointTensor } from '../converters/pth/index.js';
 export { NIN_SDK_VERSION } from './version.js';

@@ -8,29 +8,12 @@ import { applyArchitectureLayers, type BatchNormLayer, type ConvLayer } from './
 import { ArchitectureError } from './errors.js';
 import { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import { checkShapes, expectedTensors, type Fit } from './fit.js';
-import type { Recognition } from './recognize.js';
-import { architectureById } from './registry.js';
 
 export interface BuildOptions {
   readonly opsetVersion?: number;
 }
 
 type Tensors = ReadonlyMap<string, CheckpointTensor>;
-
-/**
- * A pytorch-nin family's recognition + weights → inference graph (the families' entry point, kept for src/train
- * and the tests; the graph is the one buildArchitectureGraph makes for the family's registry entry).
- */
-export function buildNinGraph(recognition: Recognition, tensors: Tensors, options: BuildOptions = {}): Graph {
-  const architecture = architectureById(recognition.family.id)!;
-  const container = recognition.family.container;
-  const keyOf = new Map<string, string>();
-  for (const c of recognition.convs) {
-    keyOf.set(`${container}.${c.layerIndex}.weight`, c.weightKey);
-    keyOf.set(`${container}.${c.layerIndex}.bias`, c.biasKey);
-  }
-  return buildArchitectureGraph(checkShapes(architecture, keyOf, tensors), tensors, options);
-}
 
 /**
  * The inference graph of a trained copy of `architecture` (src/train): `tensors` are its weights under the layers'

@@ -1,4 +1,3 @@
-import { openCheckpointContents } from '../pth/index.js';
 import type { CheckpointFormat } from '../pth/types.js';
 import type { PreprocessSpec } from '../../src/preprocess/spec.js';
 // Not src/graph's index: it also exports readOnnx, which brings the protobuf runtime into nin-convert's bundle.
@@ -10,18 +9,18 @@ import { NIN_SDK_VERSION } from '../../src/version.js';
 import { architectureMetadata, type Architecture } from './architecture.js';
 import { buildArchitectureGraph } from './build-graph.js';
 import { LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
-import { ArchitectureError } from './errors.js';
-import { conversionReading } from './conversion-reading.js';
-import { chooseTensorDictionary } from './checkpoint-choice.js';
-import type { FamilyId } from './spec.js';
+import { readCheckpointModel, readingLines } from './checkpoint-reading.js';
 
 import { SUPPORTED_OPSETS } from './opsets.js';
 
 export { SUPPORTED_OPSETS };
 
 export interface ConvertOptions {
-  /** Skip recognition and treat the checkpoint as this family (renamed keys then match in layer order). */
-  readonly family?: FamilyId;
+  /**
+   * Skip recognition and take the pytorch-nin registry entry of this id (`cifar10`, `imagenet`: PYTORCH_NIN_IDS), as
+   * `architecture` does, said as given by --family (renamed keys then match in layer order).
+   */
+  readonly family?: string;
   /**
    * Skip recognition and take this architecture (a registry entry, or one read with parseArchitectureJson):
    * its keys, or renamed keys in layer order. What that assumes is reported in `assumptions`.
@@ -69,6 +68,11 @@ export interface ConversionResult {
   readonly placeholders: readonly string[];
   /** Where the weights were taken from when not a bare state_dict: `took checkpoint['network']`. */
   readonly taken: string | undefined;
+  /**
+   * What to show the user, in order, as nin-convert prints them (after `nin-convert: `): `took …`, `ignored: …`, then
+   * `assumed: …` for each assumption. nin-sdk train --from, info and the browser page show the same lines.
+   */
+  readonly lines: readonly string[];
   /** The checkpoint key of each tensor the architecture's layers use (`<layer>.<suffix>` → key), for --print-arch. */
   readonly keyOf: ReadonlyMap<string, string>;
   readonly checkpointFormat: CheckpointFormat;
@@ -87,33 +91,10 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
   if (!Number.isInteger(opsetVersion) || opsetVersion < SUPPORTED_OPSETS.min || opsetVersion > SUPPORTED_OPSETS.max) {
     throw new RangeError(`opset must be from ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max}, got ${opsetVersion}`);
   }
-  const contents = openCheckpointContents(bytes);
-  const { dictionary, match, taken } = chooseTensorDictionary(contents, {
-    ...(options.family === undefined ? {} : { family: options.family }),
-    ...(options.architecture === undefined ? {} : { architecture: options.architecture }),
-    ...(options.fileName === undefined ? {} : { fileName: options.fileName }),
-    ...(options.key === undefined ? {} : { key: options.key }),
-  });
-  const checkpoint = contents.read(dictionary);
+  // Which dict of tensors, which architecture, what was assumed, the preprocessing and labels: as every reader has it.
+  const reading = readCheckpointModel(bytes, options);
+  const { checkpoint, match, taken, assumptions, preprocessing, labels } = reading;
   const { architecture: family, classCount } = match;
-  if (options.preprocessing !== undefined && options.preprocessing.inputSize !== family.inputSize) {
-    throw new ArchitectureError(
-      `the preprocessing given feeds ${options.preprocessing.inputSize}×${options.preprocessing.inputSize} images but ${family.id} takes ${family.inputSize}×${family.inputSize}`,
-    );
-  }
-  const labels = options.labels ?? family.labels;
-  if (labels.length !== classCount) {
-    const detail = `the checkpoint's last ${lastWeighted(family)} has ${classCount} outputs but ${labels.length} labels were given`;
-    throw options.labels
-      ? new ArchitectureError(detail)
-      : new ArchitectureError(`${detail} (the ${family.title} defaults)`, { option: 'labels', count: classCount });
-  }
-
-  // What recognition took on a hint or a file name, what this entry always takes as given, what the container said.
-  const { preprocessing, assumptions } = conversionReading(checkpoint, match, {
-    ...(options.labels === undefined ? {} : { labels: options.labels }),
-    ...(options.preprocessing === undefined ? {} : { preprocessing: options.preprocessing }),
-  });
   let graph = buildArchitectureGraph(match, checkpoint.tensors, { opsetVersion });
   if (options.float16) graph = convertInitializersToFloat16(graph).graph;
   const metadata: NinModelMetadata = {
@@ -148,17 +129,13 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     assumptions,
     placeholders: checkpoint.placeholders,
     taken,
+    lines: readingLines(reading),
     keyOf: match.keyOf,
     checkpointFormat: checkpoint.format,
     parameterCount: match.parameterCount,
     classCount,
     metadata,
   };
-}
-
-function lastWeighted(architecture: Architecture): string {
-  const last = [...architecture.layers].reverse().find((l) => l.kind === 'conv' || l.kind === 'linear');
-  return last?.kind === 'linear' ? 'linear layer' : 'convolution';
 }
 
 /** Web Crypto, present in Node 20 and every browser, keeps the converter free of Node-only modules. */

@@ -1,13 +1,24 @@
 export { convertCheckpoint, SUPPORTED_OPSETS, type ConversionResult, type ConvertOptions } from './convert.js';
 export { ArchitectureError, describeRemedy, type ArchitectureRemedy } from './errors.js';
-export { CIFAR10_LABELS, FAMILIES, FAMILY_IDS, NIN_CIFAR10, NIN_IMAGENET } from './families.js';
-export { recognize, type Recognition } from './recognize.js';
-export type { FamilyId, FamilySpec, LayerSpec } from './spec.js';
-export { buildArchitectureGraph, buildNinGraph, buildTrainedGraph, foldedWeights } from './build-graph.js';
+export { CIFAR10_LABELS } from './labels/small-sets.js';
+export { buildArchitectureGraph, buildTrainedGraph, foldedWeights } from './build-graph.js';
 export { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 export type { ArchLayer, ArchLayerKind, Architecture } from './architecture.js';
-export { ARCHITECTURES, ARCHITECTURE_IDS, architectureById } from './registry.js';
+export {
+  ARCHITECTURES,
+  ARCHITECTURE_IDS,
+  architectureById,
+  NIN_CIFAR10,
+  NIN_IMAGENET,
+  PYTORCH_NIN_IDS,
+} from './registry.js';
 export { recognizeArchitecture, type ArchitectureMatch, type RecognizeOptions } from './recognize-architecture.js';
 export { architectureToJson, parseArchitectureJson, validateArchitecture } from './architecture-json.js';
 export { architectureMetadata, describeUnreadSettings, foldedArchitecture } from './architecture.js';
 export { conversionReading, type ConversionReading } from './conversion-reading.js';
+export {
+  readCheckpointModel,
+  readingLines,
+  type CheckpointReading,
+  type CheckpointReadingOptions,
+} from './checkpoint-reading.js';

@@ -3,16 +3,15 @@ import { ArchitectureError } from './errors.js';
 import {
   checkShapes,
   compareKeys,
+  expectedTensors,
   keyMaps,
   keysInOrder,
   type Fit,
   type KeyMismatch,
   type ShapedTensor,
 } from './fit.js';
-import { recognize } from './recognize.js';
 import { describeRenaming, renamedFits, type RenamedFit } from './renamed-keys.js';
-import { ARCHITECTURES, architectureById } from './registry.js';
-import type { FamilyId } from './spec.js';
+import { ARCHITECTURES, architectureById, PYTORCH_NIN_IDS } from './registry.js';
 
 /** A checkpoint matched to one architecture, and what was taken on trust to get there. */
 export interface ArchitectureMatch extends Fit {
@@ -29,8 +28,11 @@ export interface ArchitectureMatch extends Fit {
 }
 
 export interface RecognizeOptions {
-  /** A pytorch-nin family, as `--family` names it: its keys, or renamed keys in layer order. */
-  readonly family?: FamilyId;
+  /**
+   * `--family`: one of PYTORCH_NIN_IDS (`cifar10`, `imagenet`), an alias of `architecture` set to that registry entry,
+   * said as given by --family.
+   */
+  readonly family?: string;
   /** An architecture named by the user (`--arch`: a registry entry or a JSON file): taken, not guessed. */
   readonly architecture?: Architecture;
   /** The checkpoint's file name, used only to break a tie between entries with the same keys and shapes. */
@@ -65,8 +67,20 @@ export function recognizeArchitecture(
         'See nin-convert --list-architectures, or describe the network with --arch <file.json>',
     );
   }
-  recognize(tensors); // throws the families' own message: what they expect, what was found, how to name one
-  throw new Error('internal: a family was recognised that the registry missed');
+  throw notANin(tensors);
+}
+
+/**
+ * Nothing fits, nothing comes close: what the pytorch-nin entries expect, what was found, and that --family names one
+ * (their keys renamed beyond what renamed-keys.ts reads are still matched in layer order then).
+ */
+function notANin(tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureError {
+  const entries = PYTORCH_NIN_IDS.map((id) => architectureById(id)!);
+  const expectations = entries.map((entry) => `${entry.title}: ${describeList(expectedTensors(entry))}`);
+  return new ArchitectureError(
+    `not a Network-in-Network checkpoint: expected keys of ${expectations.join(' or ')}; found ${describeList([...tensors.keys()])}`,
+    { option: 'family', choices: PYTORCH_NIN_IDS },
+  );
 }
 
 /** A renamed prefix further than this from the entry's is no misspelling: the names then say nothing. */
@@ -216,11 +230,14 @@ function onHint(
 }
 
 /**
- * `--family`: the family's registry entry taken as any other named architecture (onHint): its keys exactly, or
- * renamed keys in layer order, so that tensors the family does not use are refused rather than silently dropped.
+ * `--family`: the pytorch-nin registry entry of that id taken as any other named architecture (onHint): its keys
+ * exactly, or renamed keys in layer order, so that tensors the entry does not use are refused rather than dropped.
  */
-function onFamilyHint(family: FamilyId, tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureMatch {
-  return onHint(architectureById(family)!, tensors, 'by --family ');
+function onFamilyHint(family: string, tensors: ReadonlyMap<string, ShapedTensor>): ArchitectureMatch {
+  const entry = PYTORCH_NIN_IDS.includes(family) ? architectureById(family) : undefined;
+  if (entry === undefined)
+    throw new ArchitectureError(`unknown family '${family}': should be one of ${PYTORCH_NIN_IDS.join(', ')}`);
+  return onHint(entry, tensors, 'by --family ');
 }
 
 function nearMisses(mismatches: readonly KeyMismatch[]): KeyMismatch[] {

@@ -1,34 +1,17 @@
-import { CIFAR10_COPIED_STD_PREPROCESSING, type PreprocessSpec } from '../../src/preprocess/spec.js';
+import {
+  CIFAR10_COPIED_STD_PREPROCESSING,
+  CIFAR10_PREPROCESSING,
+  IMAGENET_CAFFE_PREPROCESSING,
+  type PreprocessSpec,
+} from '../../src/preprocess/spec.js';
 import type { ArchLayer, Architecture } from './architecture.js';
-import { CIFAR10_LABELS, NIN_CIFAR10, NIN_IMAGENET } from './families.js';
 import { IMAGENET_LABELS } from './labels/imagenet.js';
-import { CIFAR100_LABELS, FASHION_MNIST_LABELS, SVHN_LABELS } from './labels/small-sets.js';
-import type { FamilySpec } from './spec.js';
+import { CIFAR10_LABELS, CIFAR100_LABELS, FASHION_MNIST_LABELS, SVHN_LABELS } from './labels/small-sets.js';
 
 /**
  * The known NIN implementations, as data: each entry is the model class of a public repository, read from its
  * source (see docs/architectures.md). Recognition matches a checkpoint's keys and shapes against every entry.
  */
-
-/** A family of converters/nin/families.ts (what src/train knows) as a registry entry: one place for its layers. */
-export function familyArchitecture(family: FamilySpec, source: string): Architecture {
-  const layers = family.layers.map((layer, index): ArchLayer => {
-    const name = `${family.container}.${index}`;
-    return layer.kind === 'conv' ? { ...layer, name, bias: true } : { ...layer, name };
-  });
-  return {
-    id: family.id,
-    title: family.title,
-    source,
-    layers,
-    inputSize: family.inputSize,
-    inputChannels: 3,
-    labels: family.labels,
-    preprocessing: family.preprocessing,
-    keyPrefixes: [''],
-    optionalContainer: `${family.container}.`,
-  };
-}
 
 // ---- small builders: names follow the PyTorch module paths ------------------------------------------------------
 
@@ -60,6 +43,97 @@ const avgPool = (name: string, kernel: number, stride: number, padding: number, 
   countIncludePad: true,
 });
 const batchNorm = (name: string): ArchLayer => ({ kind: 'batchNorm', name, eps: 1e-5, affine: true });
+
+// ---- jiecaoyu/pytorch-nin-cifar10 and pytorch-nin: one nn.Sequential, its indices the layer names ----------------
+
+/** pytorch-nin-cifar10 (`original.py`): `self.classifier = nn.Sequential(...)`, keys classifier.{0,2,4,8,…,20}. */
+export const NIN_CIFAR10: Architecture = {
+  id: 'cifar10',
+  title: 'pytorch-nin-cifar10',
+  source: 'jiecaoyu/pytorch-nin-cifar10 original.py (and copies: rasbt nin-cifar10.ipynb …)',
+  layers: [
+    conv('classifier.0', 5, 1, 2),
+    relu('classifier.1'),
+    conv('classifier.2', 1),
+    relu('classifier.3'),
+    conv('classifier.4', 1),
+    relu('classifier.5'),
+    maxPool('classifier.6', 3, 2, 1, false),
+    dropout('classifier.7'),
+    conv('classifier.8', 5, 1, 2),
+    relu('classifier.9'),
+    conv('classifier.10', 1),
+    relu('classifier.11'),
+    conv('classifier.12', 1),
+    relu('classifier.13'),
+    avgPool('classifier.14', 3, 2, 1, false),
+    dropout('classifier.15'),
+    conv('classifier.16', 3, 1, 1),
+    relu('classifier.17'),
+    conv('classifier.18', 1),
+    relu('classifier.19'),
+    conv('classifier.20', 1),
+    relu('classifier.21'),
+    avgPool('classifier.22', 8, 1, 0, false),
+  ],
+  inputSize: 32,
+  inputChannels: 3,
+  labels: CIFAR10_LABELS,
+  preprocessing: CIFAR10_PREPROCESSING,
+  keyPrefixes: [''],
+  optionalContainer: 'classifier.',
+};
+
+/** pytorch-nin (`NIN.py`, from Caffe's NIN-ImageNet): `self.features = nn.Sequential(...)`, ceil-mode pools. */
+export const NIN_IMAGENET: Architecture = {
+  id: 'imagenet',
+  title: 'pytorch-nin (ImageNet)',
+  source: 'jiecaoyu/pytorch-nin NIN.py (Caffe NIN-ImageNet; neural-style-pt loads it too)',
+  layers: [
+    conv('features.0', 11, 4, 0),
+    relu('features.1'),
+    conv('features.2', 1),
+    relu('features.3'),
+    conv('features.4', 1),
+    relu('features.5'),
+    maxPool('features.6', 3, 2, 0, true),
+    conv('features.7', 5, 1, 2),
+    relu('features.8'),
+    conv('features.9', 1),
+    relu('features.10'),
+    conv('features.11', 1),
+    relu('features.12'),
+    maxPool('features.13', 3, 2, 0, true),
+    conv('features.14', 3, 1, 1),
+    relu('features.15'),
+    conv('features.16', 1),
+    relu('features.17'),
+    conv('features.18', 1),
+    relu('features.19'),
+    maxPool('features.20', 3, 2, 0, true),
+    dropout('features.21'),
+    conv('features.22', 3, 1, 1),
+    relu('features.23'),
+    conv('features.24', 1),
+    relu('features.25'),
+    conv('features.26', 1),
+    relu('features.27'),
+    avgPool('features.28', 6, 1, 0, true),
+    { kind: 'softmax', name: 'features.29' },
+  ],
+  inputSize: 224,
+  inputChannels: 3,
+  labels: IMAGENET_LABELS,
+  preprocessing: IMAGENET_CAFFE_PREPROCESSING,
+  keyPrefixes: [''],
+  optionalContainer: 'features.',
+};
+
+/**
+ * The two pytorch-nin entries: what `nin-convert --family` names (an alias of `--arch <id>`, kept from before the
+ * registry) and what `nin-sdk train` trains from scratch.
+ */
+export const PYTORCH_NIN_IDS: readonly string[] = Object.freeze([NIN_CIFAR10.id, NIN_IMAGENET.id]);
 
 /** ToTensor() only: RGB in [0, 1], no normalisation, the whole 32×32 image. */
 const UNNORMALISED_32: PreprocessSpec = Object.freeze({
@@ -420,8 +494,8 @@ export const ROTNET_ENTRIES: readonly Architecture[] = [3, 4, 5].flatMap((stages
 ]);
 
 export const ARCHITECTURES: readonly Architecture[] = Object.freeze([
-  familyArchitecture(NIN_CIFAR10, 'jiecaoyu/pytorch-nin-cifar10 original.py (and copies: rasbt nin-cifar10.ipynb …)'),
-  familyArchitecture(NIN_IMAGENET, 'jiecaoyu/pytorch-nin NIN.py (Caffe NIN-ImageNet; neural-style-pt loads it too)'),
+  NIN_CIFAR10,
+  NIN_IMAGENET,
   PYTORCHCV_NIN_CIFAR10,
   PYTORCHCV_NIN_CIFAR100,
   PYTORCHCV_NIN_SVHN,

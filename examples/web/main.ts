@@ -45,7 +45,11 @@ let image: File | undefined;
 let webgpuWarm = false;
 
 /** Loads a model (undefined: the default one), replacing the current one, and classifies the current image with it. */
-async function useModel(model: Uint8Array | undefined, description: string): Promise<void> {
+async function useModel(
+  model: Uint8Array | undefined,
+  description: string,
+  readingLines?: readonly string[],
+): Promise<void> {
   const next = await loadClassifier(model, {
     provider: ['webgpu', 'wasm'],
     wasmPaths: WASM_PATHS,
@@ -56,7 +60,7 @@ async function useModel(model: Uint8Array | undefined, description: string): Pro
   modelDescription = description;
   webgpuWarm = false;
   page.modelStatus.textContent = `${description}: ${next.info.family}, ${next.labels.length} classes, running on ${next.provider}.`;
-  showArchitecture(next);
+  showArchitecture(next, readingLines);
   const webgpuFailure = next.fallbacks.find((attempt) => attempt.provider === 'webgpu');
   // When detectWebGpu has already said why there is no WebGPU, ONNX Runtime's own words would add nothing.
   if (webgpuFailure && page.notice.hidden)
@@ -81,10 +85,11 @@ async function openModelFile(file: File): Promise<void> {
     setBusy(`Converting ${file.name} to ONNX…`);
     // The file name breaks a tie between architectures with equal keys (pytorchcv nin_cifar10 / nin_svhn), said below.
     const converted = await convertCheckpoint(bytes, { fileName: file.name });
-    // What it assumed is in the model's metadata: useModel shows it, for dropped .onnx files alike.
+    // nin-convert's lines for this file (took, ignored, assumed), as the conversion returns them.
     await useModel(
       converted.onnx,
       `${file.name} (converted: ${converted.parameterCount.toLocaleString('en')} parameters)`,
+      converted.lines,
     );
     offerDownload(converted.onnx, `${file.name.replace(/\.(pth|pt)(\.tar)?$|\.tar$/i, '')}.onnx`);
   } catch (error) {
@@ -210,20 +215,22 @@ function offerDownload(onnx: Uint8Array, name: string): void {
 }
 
 /**
- * The architecture the model was converted from and anything its conversion assumed rather than read (metadata
- * 'nin.architecture', 'nin.assumptions'), as text nodes: the metadata is the dropped file's to write.
+ * The architecture the model was converted from and what its conversion said (where the weights were, what was left
+ * aside, what was assumed rather than read): the conversion's own lines when this page converted it, else the same
+ * lines from the model's metadata ('nin.source_entry', 'nin.ignored', 'nin.assumptions'), as text nodes: the metadata
+ * is the dropped file's to write.
  */
-function showArchitecture(model: WebClassifier): void {
+function showArchitecture(model: WebClassifier, readingLines: readonly string[] | undefined): void {
   const summary = model.info.architectureSummary;
   page.modelArchitecture.textContent =
     summary === undefined ? '' : `Architecture: ${describeArchitectureSummary(summary)}`;
   page.modelArchitecture.hidden = summary === undefined;
   const { sourceEntry, ignored } = model.info;
-  // Where the weights were and what was left aside come first, as nin-convert says them.
-  const said = [
-    ...(sourceEntry === undefined ? [] : [`Weights taken from ${sourceEntry}`]),
-    ...(ignored === undefined ? [] : [`Ignored (kept inert, never run): ${ignored.join(', ')}`]),
-    ...(model.info.assumptions ?? []),
+  // In nin-convert's words and order: where the weights were, what was left aside, then each assumption.
+  const said = readingLines ?? [
+    ...(sourceEntry === undefined ? [] : [`took ${sourceEntry}`]),
+    ...(ignored === undefined ? [] : [`ignored: ${ignored.join(', ')}`]),
+    ...(model.info.assumptions ?? []).map((assumption) => `assumed: ${assumption}`),
   ];
   page.modelAssumptionList.replaceChildren(
     ...said.map((line) => Object.assign(document.createElement('li'), { textContent: line })),

@@ -14,7 +14,8 @@ Network-in-Network models on ONNX Runtime.
 Commands:
   predict <images or folders...>   classify images (default model: the embedded CIFAR-10 NIN)
   eval <folder or tar>             accuracy and loss on a <class>/<image> dataset
-  info [model.onnx]                family, labels, preprocessing, inputs and outputs of a model
+  info [model.onnx|ckpt.pth]       family, labels, preprocessing, inputs and outputs of a model; of a
+                                   checkpoint, what nin-convert would read in it (took, ignored, assumed)
   train --data <folder or tar>     train or fine-tune a NIN on ONNX Runtime (pytorch-nin-cifar10's recipe)
   average <models...> --out <file> average the weights of NINs of one architecture (weight averaging)
   convert <in.pth> <out.onnx>      the same as nin-convert

@@ -1,12 +1,42 @@
 import { ArchitectureError } from '../../converters/nin/index.js';
+import type { PreprocessSpec } from '../preprocess/spec.js';
+import { checkpointArchitecture, describeArchitectureSpec, isNinArchitectureSpec } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
-import { describeArchitecture } from './nin/architecture.js';
-import type { StartModel } from './start-model.js';
+import { describeArchitecture, ninFamilyById, type NinArchitecture } from './nin/architecture.js';
+import type { TrainingStart } from './training-start.js';
+
+/** A trained NIN: its architecture, its weights under the entry's layer names, its classes and inputs. */
+export interface NinModel {
+  readonly architecture: NinArchitecture;
+  readonly parameters: StateDict;
+  readonly labels: readonly string[];
+  readonly preprocessing: PreprocessSpec;
+}
 
 /** A model and the name errors call it by (its file). */
 export interface NamedModel {
   readonly source: string;
-  readonly model: StartModel;
+  readonly model: NinModel;
+}
+
+/**
+ * The NIN a start file holds (readTrainingStart: a .pth read as nin-convert reads it, an ONNX model, a
+ * checkpoint.nintrain); another architecture is refused by name: averaging writes a pytorch-nin model.
+ */
+export function ninModelOf(start: TrainingStart, source: string): NinModel {
+  const spec = start.architecture;
+  // A pytorch-nin id whose recorded layers are not the entry's (training takes them as they are recorded).
+  if ('registry' in spec && ninFamilyById(spec.registry) !== undefined)
+    throw new ArchitectureError(
+      `${source}: its layers are other than today's ${spec.registry} entry's: nin-sdk average takes the pytorch-nin ` +
+        'entries (cifar10, imagenet) as the registry has them',
+    );
+  if (!isNinArchitectureSpec(spec))
+    throw new ArchitectureError(
+      `${source} is a ${describeArchitectureSpec(spec)} model: nin-sdk average takes the pytorch-nin entries (cifar10, imagenet) only`,
+    );
+  const { parameters, labels, preprocessing } = start;
+  return { architecture: checkpointArchitecture(spec), parameters, labels, preprocessing };
 }
 
 /**
@@ -15,7 +45,7 @@ export interface NamedModel {
  * has no normalisation statistics to recompute. Sums in float64, so the result is the exact mean rounded once to float32,
  * whatever the models' order. Labels and preprocessing must agree, since the average inherits them.
  */
-export function averageModels(models: readonly NamedModel[]): StartModel {
+export function averageModels(models: readonly NamedModel[]): NinModel {
   const first = models[0];
   if (first === undefined || models.length < 2)
     throw new RangeError(`averaging needs at least 2 models, got ${models.length}`);

@@ -1,43 +1,41 @@
 import {
   ArchitectureError,
   architectureById,
-  conversionReading,
   foldedArchitecture,
+  readCheckpointModel,
   recognizeArchitecture,
   type Architecture,
+  type CheckpointReading,
 } from '../../converters/nin/index.js';
+import type { CheckpointTensor } from '../../converters/pth/index.js';
 import type { OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
-import { parameterSpecs } from './model/architecture-forward.js';
-import { specArchitecture } from './checkpoint/forward.js';
-import type { Checkpoint, CheckpointTensor } from '../../converters/pth/index.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
+import { specArchitecture } from './checkpoint/forward.js';
 import {
   architectureSpec,
+  checkpointArchitecture,
   checkpointParameters,
   isNinArchitectureSpec,
   type ArchitectureSpec,
   type TrainingCheckpoint,
 } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
-import { recordedArchitecture, sameFoldedLayers } from './recorded-architecture.js';
 import { fineTuneMatch } from './fine-tune.js';
+import { parameterSpecs } from './model/architecture-forward.js';
 import type { ParameterSpec } from './model/forward-model.js';
-import { ninParameters } from './nin/architecture.js';
+import { architectureFromWidths, ninArchitectureOfMatch, ninFamilyById, ninParameters } from './nin/architecture.js';
+import { recordedArchitecture, sameFoldedLayers } from './recorded-architecture.js';
 import {
   labelsForClasses,
-  ninStartFromCheckpoint,
-  ninStartFromOnnx,
-  ninStartFromTrainingCheckpoint,
+  namingSource,
   onnxWeights,
-  readStartCheckpoint,
   readStartOnnx,
   readStartTrainingCheckpoint,
   recordedLabels,
   recordedPreprocessing,
   startFileKind,
-  type StartModel,
-} from './start-model.js';
+} from './start-file.js';
 
 /** A trained model to continue from (`nin-sdk train --from`): a NIN, or any architecture the converter recognises. */
 export interface TrainingStart {
@@ -53,24 +51,46 @@ export interface TrainingStart {
   readonly inputChannels: number;
   /**
    * What reading the file took on trust, one sentence each, as nin-convert says them (recognition's, the entry's
-   * own, a container convention's); empty for a training checkpoint or an ONNX model, which recorded theirs.
+   * own, a container convention's, the settings a state_dict cannot show); empty for a training checkpoint or an ONNX
+   * model, which recorded theirs.
    */
   readonly assumptions: readonly string[];
+  /** A PyTorch file's: where the weights were taken from when not a bare state_dict (`took checkpoint['net']`). */
+  readonly taken?: string;
+  /** A PyTorch file's: the class names of the objects kept inert beside the weights (never run). */
+  readonly placeholders?: readonly string[];
 }
 
 /**
- * readStartModel's NINs as they were, and beyond them any PyTorch checkpoint the converter recognises (pytorchcv,
- * rasbt's BatchNorm NIN, d2l …: fineTuneStart, BatchNorm folded) or a training checkpoint of one. A file neither
- * reads gets readStartModel's error. The bytes are parsed once, as what their first bytes say they are.
+ * How to read a PyTorch checkpoint, as nin-convert's options say it (`--arch`, `--key`, `--preprocessing`,
+ * `--labels`). An ONNX model or a training checkpoint records all of these: they apply to PyTorch files only.
  */
-export function readTrainingStart(bytes: Uint8Array, source: string): TrainingStart {
+export interface TrainingStartOptions {
+  readonly architecture?: Architecture;
+  readonly key?: string;
+  readonly preprocessing?: PreprocessSpec;
+  readonly labels?: readonly string[];
+}
+
+/**
+ * A trained model to start from: a PyTorch checkpoint read as nin-convert reads it (readCheckpointModel: the same
+ * container choice, recognition, assumptions, preprocessing and labels), an ONNX model of nin-convert or nin-sdk train
+ * (what its metadata records), or nin-sdk train's checkpoint.nintrain. A pytorch-nin entry trains as a NIN of its
+ * widths; any other registry architecture (or an --arch JSON) as its BatchNorm-folded copy. The bytes are parsed
+ * once, as what their first bytes say they are; errors name `source`.
+ */
+export function readTrainingStart(
+  bytes: Uint8Array,
+  source: string,
+  options: TrainingStartOptions = {},
+): TrainingStart {
   switch (startFileKind(bytes)) {
     case 'training-checkpoint':
       return fromTrainingCheckpoint(readStartTrainingCheckpoint(bytes, source));
     case 'onnx':
       return fromOnnx(readStartOnnx(bytes, source), source);
     case 'pytorch':
-      return fromPytorch(readStartCheckpoint(bytes, source), source);
+      return fromPytorch(bytes, source, options);
   }
 }
 
@@ -78,7 +98,20 @@ export function readTrainingStart(bytes: Uint8Array, source: string): TrainingSt
 function fromTrainingCheckpoint(checkpoint: TrainingCheckpoint): TrainingStart {
   const spec = checkpoint.architecture;
   const frozen = checkpoint.frozen === undefined ? {} : { frozen: checkpoint.frozen };
-  if (isNinArchitectureSpec(spec)) return { ...ninStart(ninStartFromTrainingCheckpoint(checkpoint)), ...frozen };
+  if (isNinArchitectureSpec(spec)) {
+    const nin = checkpointArchitecture(spec);
+    const tensors = ninParameters(nin);
+    return {
+      ...frozen,
+      architecture: spec,
+      tensors,
+      parameters: checkpointParameters(checkpoint),
+      labels: checkpoint.progress?.labels ?? labelsForClasses(nin.family.labels, classCount(tensors)),
+      preprocessing: checkpoint.progress?.preprocessing ?? nin.family.preprocessing,
+      inputChannels: nin.family.inputChannels,
+      assumptions: [],
+    };
+  }
   const architecture = specArchitecture(spec);
   return {
     ...frozen,
@@ -92,63 +125,80 @@ function fromTrainingCheckpoint(checkpoint: TrainingCheckpoint): TrainingStart {
   };
 }
 
-/** A NIN of either family, else a registry architecture named by the model's nin metadata. */
+/** A registry architecture named by the model's nin metadata; a pytorch-nin entry as a NIN of its widths. */
 function fromOnnx(model: OnnxModel, source: string): TrainingStart {
-  try {
-    return ninStart(ninStartFromOnnx(model, source));
-  } catch (error) {
-    if (!(error instanceof ArchitectureError)) throw error;
-    const start = onnxArchitectureStart(model, source);
-    if (start === undefined) throw error;
-    return start;
-  }
+  const start = onnxArchitectureStart(model, source);
+  if (start === undefined)
+    throw new ArchitectureError(
+      `${source}: not a model of nin-convert or nin-sdk train: its ${METADATA_KEYS.family} names no registry architecture ` +
+        `and it records no ${METADATA_KEYS.architecture}`,
+    );
+  return asNin(start);
 }
 
-/** A NIN of either family, else any registry architecture the converter recognises in the state_dict. */
-function fromPytorch(checkpoint: Checkpoint, source: string): TrainingStart {
-  try {
-    return ninStart(ninStartFromCheckpoint(checkpoint, source));
-  } catch (error) {
-    if (!(error instanceof ArchitectureError)) throw error;
-    let match;
-    try {
+/** A PyTorch checkpoint read as nin-convert reads it; its lines (took, ignored, assumed) come with it. */
+function fromPytorch(bytes: Uint8Array, source: string, options: TrainingStartOptions): TrainingStart {
+  const reading = namingSource(source, () =>
+    readCheckpointModel(bytes, {
       // The file name breaks ties as nin-convert's does (pytorchcv's CIFAR-10 and SVHN nets have the same keys).
-      match = recognizeArchitecture(checkpoint.tensors, { fileName: source.split(/[\\/]/).pop() });
-    } catch {
-      throw error; // not a NIN family, and nothing else the converter knows either: the NIN reader's words
-    }
-    let start;
-    try {
-      start = fineTuneMatch(match, checkpoint.tensors);
-    } catch (untrainable) {
-      if (untrainable instanceof ArchitectureError) throw new ArchitectureError(`${source}: ${untrainable.message}`);
-      throw untrainable;
-    }
-    const { architecture } = start;
-    // Preprocessing and assumptions as nin-convert gives them for this file (its container may choose the former).
-    const { preprocessing, assumptions } = conversionReading(checkpoint, match);
-    return {
-      architecture: start.spec,
-      tensors: start.tensors,
-      parameters: start.parameters,
-      labels: labelsForClasses(architecture.labels, classCount(start.tensors)),
-      preprocessing,
-      inputChannels: architecture.inputChannels,
-      assumptions,
-    };
-  }
+      fileName: source.split(/[\\/]/).pop(),
+      // Training's class folders may name the classes: numbered labels are said, not refused.
+      unlabelledClasses: 'numbered',
+      ...options,
+    }),
+  );
+  const said = {
+    labels: reading.labels,
+    preprocessing: reading.preprocessing,
+    assumptions: reading.assumptions,
+    placeholders: reading.placeholders,
+    ...(reading.taken === undefined ? {} : { taken: reading.taken }),
+  };
+  const nin = ninOfReading(reading, source);
+  if (nin !== undefined) return { ...nin, ...said };
+  const start = namingSource(source, () => fineTuneMatch(reading.match, reading.checkpoint.tensors));
+  return {
+    architecture: start.spec,
+    tensors: start.tensors,
+    parameters: start.parameters,
+    inputChannels: start.architecture.inputChannels,
+    ...said,
+  };
 }
 
-function ninStart(nin: StartModel): TrainingStart {
-  return {
-    architecture: architectureSpec(nin.architecture),
-    tensors: ninParameters(nin.architecture),
-    parameters: nin.parameters,
-    labels: nin.labels,
-    preprocessing: nin.preprocessing,
-    inputChannels: 3,
-    assumptions: nin.assumptions,
-  };
+/**
+ * A checkpoint of a pytorch-nin entry itself (not a variant of it fed other channels, nor an --arch JSON) as a NIN of
+ * its widths, its weights under the entry's own names whatever keys the file used; undefined for anything else.
+ */
+function ninOfReading(
+  reading: CheckpointReading,
+  source: string,
+): Pick<TrainingStart, 'architecture' | 'tensors' | 'parameters' | 'inputChannels'> | undefined {
+  const { keyOf } = reading.match;
+  const nin = ninArchitectureOfMatch(reading.match, reading.checkpoint.tensors);
+  if (nin === undefined) return undefined;
+  const tensor = (name: string): CheckpointTensor => reading.checkpoint.tensors.get(keyOf.get(name) ?? '')!;
+  const tensors = ninParameters(nin);
+  const parameters: StateDict = new Map(
+    tensors.map((p) => {
+      const { data } = tensor(p.name);
+      if (!(data instanceof Float32Array))
+        throw new ArchitectureError(`${source}: ${keyOf.get(p.name)} is not a floating-point tensor`);
+      return [p.name, { shape: p.shape, data }];
+    }),
+  );
+  return { architecture: architectureSpec(nin), tensors, parameters, inputChannels: nin.family.inputChannels };
+}
+
+/** A start of a pytorch-nin entry itself, as the NIN of its widths it is; any other start as it is. */
+function asNin(start: TrainingStart): TrainingStart {
+  const spec = start.architecture;
+  if (isNinArchitectureSpec(spec) || 'custom' in spec) return start;
+  const family = ninFamilyById(spec.registry);
+  if (family === undefined || (spec.architecture !== undefined && spec.architecture !== family)) return start;
+  const widths = start.tensors.filter((t) => t.name.endsWith('.weight')).map((t) => t.shape[0]!);
+  const nin = architectureFromWidths(family, widths);
+  return { ...start, architecture: architectureSpec(nin), tensors: ninParameters(nin) };
 }
 
 /**

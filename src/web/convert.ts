@@ -5,7 +5,8 @@ export type CheckpointSource = Blob | ArrayBuffer | Uint8Array;
 
 /**
  * PyTorch NIN checkpoint → ONNX bytes, in the page (no server, no Python): the same converter as nin-convert,
- * so the bytes equal Node's for the same file. `convertCheckpoint` gives the family and counts as well.
+ * so the bytes equal Node's for the same file. `convertCheckpoint` gives the family and counts as well, and `lines`:
+ * what nin-convert prints for the file (took, ignored, assumed), to show the user.
  */
 export async function convert(checkpoint: CheckpointSource, options: ConvertOptions = {}): Promise<Uint8Array> {
   return (await convertCheckpoint(await checkpointBytes(checkpoint), options)).onnx;

@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { adoptOnnxClassifier } from '../../converters/onnx/adopt.js';
-import { architectureById, CIFAR10_LABELS, convertCheckpoint, FAMILIES } from '../../converters/nin/index.js';
+import {
+  architectureById,
+  CIFAR10_LABELS,
+  convertCheckpoint,
+  NIN_CIFAR10,
+  NIN_IMAGENET,
+} from '../../converters/nin/index.js';
 import { GraphBuilder, ops, readOnnx, writeOnnx } from '../../src/graph/index.js';
 import { loadClassifier, readModelInfo } from '../../src/index.js';
 import { FIXTURES, maxAbsDiff, readFloat32, ROOT } from '../support/fixtures.js';
@@ -24,7 +30,7 @@ const reference = JSON.parse(readFileSync(join(FIXTURES, 'torch-export', 'cifar-
 
 describe('adopting a torch.onnx.export classifier', () => {
   const bytes = new Uint8Array(readFileSync(EXPORTED));
-  const cifar = FAMILIES.cifar10.preprocessing;
+  const cifar = NIN_CIFAR10.preprocessing;
 
   test("gives PyTorch's probabilities, with the labels and preprocessing given", async () => {
     const adopted = adoptOnnxClassifier(bytes, { labels: CIFAR10_LABELS, preprocessing: cifar, family: 'cifar10' });
@@ -58,7 +64,7 @@ describe('adopting a torch.onnx.export classifier', () => {
       message: 'output scores has 10 classes but 2 labels were given; pass 10 labels in the labels option',
     });
     assert.throws(
-      () => adoptOnnxClassifier(bytes, { labels: CIFAR10_LABELS, preprocessing: FAMILIES.imagenet.preprocessing }),
+      () => adoptOnnxClassifier(bytes, { labels: CIFAR10_LABELS, preprocessing: NIN_IMAGENET.preprocessing }),
       {
         name: 'ArchitectureError',
         message: 'input images is 32×32, but the preprocessing makes 224×224 images',
@@ -151,7 +157,7 @@ describe('adopting a grey (1-channel) classifier, d2l-style', async () => {
       () =>
         adoptOnnxClassifier(logitsOnly, {
           labels: fashion.labels,
-          preprocessing: { ...FAMILIES.imagenet.preprocessing, inputSize: 224 },
+          preprocessing: { ...NIN_IMAGENET.preprocessing, inputSize: 224 },
         }),
       {
         name: 'ArchitectureError',
@@ -166,7 +172,7 @@ describe('adopting a grey (1-channel) classifier, d2l-style', async () => {
       () =>
         adoptOnnxClassifier(writeOnnx(g.build()), {
           labels: ['a', 'b'],
-          preprocessing: FAMILIES.cifar10.preprocessing,
+          preprocessing: NIN_CIFAR10.preprocessing,
         }),
       { name: 'ArchitectureError', message: 'input planes must have 1 (grey) or 3 (colour) channels, has 2' },
     );

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { buildNinGraph, convertCheckpoint, recognize } from '../../converters/nin/index.js';
+import { buildArchitectureGraph, convertCheckpoint, recognizeArchitecture } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { formatGraph, readOnnx } from '../../src/graph/index.js';
 import { CHECKPOINTS, maxAbsDiff, readFloat32, readReference } from '../support/fixtures.js';
@@ -13,7 +13,7 @@ const read = (file: string) => readFileSync(join(CHECKPOINTS, file));
 describe('the emitted ONNX model', () => {
   test('ImageNet: ceil_mode written as explicit asymmetric pads, sizes 54→27→13→6→1, no Dropout', () => {
     const checkpoint = readCheckpoint(read('imagenet-small.pth'));
-    const graph = buildNinGraph(recognize(checkpoint.tensors), checkpoint.tensors);
+    const graph = buildArchitectureGraph(recognizeArchitecture(checkpoint.tensors), checkpoint.tensors);
     const text = formatGraph(graph);
     const pools = text.split('\n').filter((line) => line.includes('Pool('));
     assert.equal(pools.length, 4, text);
@@ -27,7 +27,7 @@ describe('the emitted ONNX model', () => {
 
   test('CIFAR: pooling pads and count_include_pad as PyTorch has them', () => {
     const checkpoint = readCheckpoint(read('cifar-small.pth'));
-    const text = formatGraph(buildNinGraph(recognize(checkpoint.tensors), checkpoint.tensors));
+    const text = formatGraph(buildArchitectureGraph(recognizeArchitecture(checkpoint.tensors), checkpoint.tensors));
     const pools = text.split('\n').filter((line) => line.includes('Pool('));
     assert.match(pools[0]!, /MaxPool\(.*pads=\[1,1,1,1\].*float32\[batch,16,16,16\]/);
     assert.match(pools[1]!, /AveragePool\(.*pads=\[1,1,1,1\], count_include_pad=1\}.*float32\[batch,32,8,8\]/);

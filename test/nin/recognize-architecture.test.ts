@@ -9,7 +9,6 @@ import {
   ARCHITECTURES,
   convertCheckpoint,
   parseArchitectureJson,
-  recognize,
   recognizeArchitecture,
 } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
@@ -159,15 +158,6 @@ describe('recognizeArchitecture: what is read, and what is assumed and said', ()
   test("rasbt: BatchNorm eps is not in a state_dict; the entry states PyTorch's default, 1e-5, affine", () => {
     const rasbt = architectureById('rasbt-nin-batchnorm')!;
     assert.ok(rasbt.layers.every((l) => l.kind !== 'batchNorm' || (l.eps === 1e-5 && l.affine)));
-  });
-
-  test('the families-only paths (training --from, average, .pth export) refuse other architectures by name', () => {
-    assert.throws(() => recognize(tensorsOf('nin_cifar100-small.pth')), {
-      name: 'ArchitectureError',
-      message:
-        'this is a pytorchcv nin_cifar100 checkpoint (pytorchcv-nin-cifar100): nin-convert converts it, but this is not supported for this ' +
-        'architecture yet (only pytorch-nin-cifar10 and pytorch-nin (ImageNet) layouts)',
-    });
   });
 
   test('every registry entry has a unique id and labels', () => {

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ArchitectureError, convertCheckpoint, recognize } from '../../converters/nin/index.js';
+import { ArchitectureError, convertCheckpoint, recognizeArchitecture } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
 import { CHECKPOINTS } from '../support/fixtures.js';
+import { ninOfTensors } from '../support/nin-architecture.js';
 
 const shapes = (entries: [string, number[]][]) => new Map(entries.map(([key, shape]) => [key, { shape }]));
 
@@ -27,32 +28,45 @@ function cifarShapes(
   return shapes(entries);
 }
 
-describe('recognize', () => {
-  test('finds the CIFAR family under classifier., as a bare Sequential, and by order with --family', () => {
-    assert.equal(recognize(cifarShapes('classifier.')).layout, 'container');
-    assert.equal(recognize(cifarShapes('')).layout, 'sequential');
+describe('recognizing the pytorch-nin entries (the registry, as --family names them)', () => {
+  test('finds the CIFAR entry under classifier., as a bare Sequential, and by order with --family', () => {
+    const contained = recognizeArchitecture(cifarShapes('classifier.'));
+    assert.deepEqual([contained.architecture.id, contained.matchedBy], ['cifar10', 'keys']);
+    assert.equal(contained.keyOf.get('classifier.8.weight'), 'classifier.8.weight');
+    const bare = recognizeArchitecture(cifarShapes(''));
+    assert.deepEqual([bare.architecture.id, bare.matchedBy], ['cifar10', 'keys']);
+    assert.equal(bare.keyOf.get('classifier.8.weight'), '8.weight');
     const renamed = new Map(
       [...cifarShapes('classifier.')].map(([key, value]) => [key.replace('classifier.', 'net.layer'), value]),
     );
-    assert.throws(() => recognize(renamed), ArchitectureError);
-    const byOrder = recognize(renamed, 'cifar10');
-    assert.equal(byOrder.layout, 'by-order');
-    assert.equal(byOrder.convs[3]!.weightKey, 'net.layer8.weight');
+    // Other names, the shapes of several entries: no guess.
+    assert.throws(() => recognizeArchitecture(renamed), ArchitectureError);
+    const byOrder = recognizeArchitecture(renamed, { family: 'cifar10' });
+    assert.deepEqual([byOrder.architecture.id, byOrder.matchedBy], ['cifar10', 'by-order']);
+    assert.equal(byOrder.keyOf.get('classifier.8.weight'), 'net.layer8.weight');
+    assert.match(byOrder.assumptions.join('\n'), /took the layers of cifar10 as given by --family/);
+  });
+
+  test('--family takes the pytorch-nin ids only, as before', () => {
+    assert.throws(() => recognizeArchitecture(cifarShapes('classifier.'), { family: 'pytorchcv-nin-cifar10' }), {
+      name: 'ArchitectureError',
+      message: "unknown family 'pytorchcv-nin-cifar10': should be one of cifar10, imagenet",
+    });
   });
 
   test('reads channel counts from the weights, so width variants are recognised', () => {
-    const recognition = recognize(cifarShapes('classifier.', [32, 24, 16, 32, 32, 32, 32, 32, 10]));
+    const tensors = cifarShapes('classifier.', [32, 24, 16, 32, 32, 32, 32, 32, 10]);
     assert.deepEqual(
-      recognition.convs.map((c) => c.outChannels),
+      ninOfTensors(tensors).convs.map((c) => c.outChannels),
       [32, 24, 16, 32, 32, 32, 32, 32, 10],
     );
-    assert.equal(recognition.classCount, 10);
+    assert.equal(recognizeArchitecture(tensors).classCount, 10);
   });
 
   test("a kernel size that is not the family's is named precisely", () => {
     const wrong = cifarShapes('classifier.');
     wrong.set('classifier.16.weight', { shape: [192, 192, 5, 5] });
-    assert.throws(() => recognize(wrong), {
+    assert.throws(() => recognizeArchitecture(wrong), {
       name: 'ArchitectureError',
       message:
         'classifier.16.weight has shape [192, 192, 5, 5] but pytorch-nin-cifar10 expects [out, 192, 3, 3] at layer 16',
@@ -62,7 +76,7 @@ describe('recognize', () => {
   test('a broken channel chain is named precisely', () => {
     const wrong = cifarShapes('classifier.');
     wrong.set('classifier.2.weight', { shape: [160, 100, 1, 1] });
-    assert.throws(() => recognize(wrong), {
+    assert.throws(() => recognizeArchitecture(wrong), {
       message:
         'classifier.2.weight has shape [160, 100, 1, 1] but pytorch-nin-cifar10 expects [out, 192, 1, 1] at layer 2',
     });
@@ -81,10 +95,10 @@ describe('recognize', () => {
 
   test("naming the wrong family explicitly fails with that family's expectations", () => {
     const checkpoint = readCheckpoint(readFileSync(join(CHECKPOINTS, 'cifar-small.pth')));
-    assert.throws(() => recognize(checkpoint.tensors, 'imagenet'), {
+    assert.throws(() => recognizeArchitecture(checkpoint.tensors, { family: 'imagenet' }), {
       message:
-        'not a pytorch-nin (ImageNet) checkpoint: expected features.0.weight, features.0.bias, features.2.weight, features.2.bias, … (24 keys), ' +
-        'or 12 weight/bias pairs in layer order; found classifier.0.weight, classifier.0.bias, classifier.2.weight, classifier.2.bias, … (18 keys)',
+        'not a imagenet checkpoint: expected features.0.weight, features.0.bias, features.2.weight, features.2.bias, … (24 keys), ' +
+        'or the same tensors renamed in layer order; found classifier.0.weight, classifier.0.bias, classifier.2.weight, classifier.2.bias, … (18 keys)',
     });
   });
 

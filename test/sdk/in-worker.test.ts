@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { FAMILIES } from '../../converters/nin/families.js';
+import { NIN_CIFAR10 } from '../../converters/nin/index.js';
 import { GraphBuilder, ops, writeOnnx } from '../../src/graph/index.js';
 import { loadClassifier, ProviderError } from '../../src/index.js';
 import { nodeSessionOptions } from '../../src/node/session-options.js';
@@ -78,7 +78,7 @@ describe("loadClassifier's inWorker: ONNX Runtime in a worker thread of the clas
     const metadata = {
       'nin.family': 'cifar10',
       'nin.labels': JSON.stringify(labels),
-      'nin.preprocessing': JSON.stringify(FAMILIES.cifar10.preprocessing),
+      'nin.preprocessing': JSON.stringify(NIN_CIFAR10.preprocessing),
     };
     const model = writeOnnx(g.build(), { metadata });
     const failures = [];

@@ -9,7 +9,8 @@ import { mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
-import { isTrainingCheckpoint, readStartModel } from '../../src/train/start-model.js';
+import { isTrainingCheckpoint } from '../../src/train/start-file.js';
+import { readTrainingStart } from '../../src/train/training-start.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { NIN_CONVERT, NIN_SDK, runCli, temporaryFolder } from './helpers.js';
 
@@ -87,7 +88,7 @@ describe('a zip claiming 4,294,967,295 entries', () => {
     );
     assert.ok(decode < 500, `${decode} ms`);
     const start = timed(() =>
-      assert.throws(() => readStartModel(bomb, 'bomb.pth'), {
+      assert.throws(() => readTrainingStart(bomb, 'bomb.pth'), {
         name: 'CheckpointError',
         message: `bomb.pth: ${REFUSAL}`,
       }),

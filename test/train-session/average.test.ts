@@ -25,9 +25,10 @@ import {
   NIN_CIFAR10,
   recipeOptimizer,
 } from '../../src/train/index.js';
-import { averageModels, type NamedModel } from '../../src/train/average.js';
+import { averageModels, ninModelOf, type NamedModel } from '../../src/train/average.js';
 import { ninParameters } from '../../src/train/nin/architecture.js';
-import { readStartModel } from '../../src/train/start-model.js';
+import { readTrainingStart } from '../../src/train/training-start.js';
+import { checkpointArchitecture } from '../../src/train/checkpoint/state.js';
 import { type StateDict } from '../../src/train/export/index.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { torchMissing, TORCH_PYTHON } from '../support/torch.js';
@@ -46,7 +47,6 @@ const named = (source: string, parameters: StateDict, architecture = TINY): Name
     parameters,
     labels: CIFAR10_LABELS,
     preprocessing: NIN_CIFAR10.preprocessing,
-    assumptions: [],
   },
 });
 
@@ -140,7 +140,7 @@ describe('nin-sdk average (built CLI)', () => {
     const { code, stdout, stderr } = run('a.pth', 'b.onnx', 'c.nintrain', '--out', 'avg.onnx');
     assert.equal(code, 0, stderr);
     assert.equal(stdout, `averaged 3 models (${TINY_NAME}) → avg.onnx\n`);
-    const average = readStartModel(readFileSync(join(dir, 'avg.onnx')), 'avg.onnx');
+    const average = readTrainingStart(readFileSync(join(dir, 'avg.onnx')), 'avg.onnx');
     for (const [name, values] of expectedMean([1, 2, 3]))
       assertBitEqual(average.parameters.get(name)!.data, values, name);
     assert.deepEqual(average.labels, CIFAR10_LABELS);
@@ -162,26 +162,32 @@ describe('nin-sdk average (built CLI)', () => {
     assert.deepEqual(JSON.parse(python.stdout), { keys: ['state_dict'], dtype: 'torch.float32', maxDifference: 0 });
   });
 
-  it("says what reading a model assumed, as nin-convert does: a kuangliu/pytorch-cifar container's normalisation", () => {
+  it("says what reading a model assumed, as nin-convert does: a kuangliu/pytorch-cifar container's normalisation", async () => {
     const fork = join(FIXTURES, 'arch', 'kuangliu-fork-ckpt.pth');
     const { code, stdout, stderr } = run(fork, fork, '--out', 'fork.onnx');
     assert.equal(code, 0, stderr);
     assert.equal(stdout, 'averaged 2 models (cifar10 NIN 16,12,8,16,16,16,16,16,10) → fork.onnx\n');
-    const said =
-      `nin-sdk average: ${fork}: assumed: the checkpoint is saved as kuangliu/pytorch-cifar's main.py saves it ` +
-      "({'net': …, 'acc', 'epoch'}): took that script's normalisation (mean 0.4914, 0.4822, 0.4465, std 0.2023, " +
-      "0.1994, 0.201) rather than the cifar10 entry's\n";
+    // nin-convert's lines for the same file, word for word: where the weights were, then each assumption.
+    const lines = (await convertCheckpoint(readFileSync(fork), { fileName: fork })).lines;
+    assert.equal(lines[0], "took checkpoint['net']");
+    assert.ok(
+      lines.includes(
+        "assumed: the checkpoint is saved as kuangliu/pytorch-cifar's main.py saves it ({'net': …, 'acc', 'epoch'}): " +
+          "took that script's normalisation (mean 0.4914, 0.4822, 0.4465, std 0.2023, 0.1994, 0.201) rather than the cifar10 entry's",
+      ),
+    );
+    const said = lines.map((line) => `nin-sdk average: ${fork}: ${line}\n`).join('');
     assert.equal(stderr, said + said);
-    const average = readStartModel(readFileSync(join(dir, 'fork.onnx')), 'fork.onnx');
+    const average = readTrainingStart(readFileSync(join(dir, 'fork.onnx')), 'fork.onnx');
     assert.deepEqual(average.preprocessing.std, [0.2023, 0.1994, 0.201]);
     rmSync(join(dir, 'fork.onnx'));
   });
 
   it('reads a NIN that nin-convert wrote (its nin.architecture the family’s), refuses one that records other layers', async () => {
     const fork = readFileSync(join(FIXTURES, 'arch', 'kuangliu-fork-ckpt.pth'));
-    const plain = readStartModel((await convertCheckpoint(fork)).onnx, 'plain.onnx');
+    const plain = readTrainingStart((await convertCheckpoint(fork)).onnx, 'plain.onnx');
     assert.deepEqual(
-      plain.architecture.convs.map((c) => c.outChannels),
+      checkpointArchitecture(plain.architecture).convs.map((c) => c.outChannels),
       [16, 12, 8, 16, 16, 16, 16, 16, 10],
     );
     // The cifar10 entry with its first max pool an average pool: a NIN of the family's weights, not of its layers.
@@ -190,8 +196,14 @@ describe('nin-sdk average (built CLI)', () => {
       l.kind === 'maxPool' ? { ...l, kind: 'avgPool', countIncludePad: true } : l,
     );
     const changed = await convertCheckpoint(fork, { architecture: validateArchitecture({ ...json, layers }) });
-    assert.throws(() => readStartModel(changed.onnx, 'changed.onnx'), {
-      message: "changed.onnx: its nin.architecture (cifar10) records layers other than today's cifar10 entry",
+    // Training takes the recorded layers (an architecture of their own); averaging, which writes a NIN, refuses them.
+    const start = readTrainingStart(changed.onnx, 'changed.onnx');
+    assert.ok('registry' in start.architecture);
+    assert.equal(start.architecture.architecture?.layers[6]?.kind, 'avgPool');
+    assert.throws(() => ninModelOf(start, 'changed.onnx'), {
+      name: 'ArchitectureError',
+      message:
+        "changed.onnx: its layers are other than today's cifar10 entry's: nin-sdk average takes the pytorch-nin entries (cifar10, imagenet) as the registry has them",
     });
   });
 
@@ -212,22 +224,43 @@ describe('nin-sdk average (built CLI)', () => {
       stdout: '',
       stderr: 'nin-sdk: --out x.txt: should end in .onnx or .pth (see nin-sdk --help)\n',
     });
-    assert.deepEqual(run('a.pth', 'w.pth', '--out', 'x.onnx'), {
+    // Each model read says its lines (took, assumed) as nin-convert does; the refusal is the last line.
+    const refused = (result: { code: number | null; stdout: string; stderr: string }) => {
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.ok(
+        lines.slice(0, -1).every((line) => /^nin-sdk average: [aw]\.pth: (took|assumed: )/.test(line)),
+        result.stderr,
+      );
+      return { code: result.code, stdout: result.stdout, refusal: lines.at(-1) };
+    };
+    assert.deepEqual(refused(run('a.pth', 'w.pth', '--out', 'x.onnx')), {
       code: 1,
       stdout: '',
-      stderr: `nin-sdk: w.pth is a cifar10 NIN 16,8,8,8,8,8,8,8,10, a.pth a ${TINY_NAME}: only models of one architecture can be averaged\n`,
+      refusal: `nin-sdk: w.pth is a cifar10 NIN 16,8,8,8,8,8,8,8,10, a.pth a ${TINY_NAME}: only models of one architecture can be averaged`,
     });
-    assert.deepEqual(run('a.pth', 'missing.pth', '--out', 'x.onnx'), {
+    assert.deepEqual(refused(run('a.pth', 'missing.pth', '--out', 'x.onnx')), {
       code: 1,
       stdout: '',
-      stderr: 'nin-sdk: no such file: missing.pth\n',
+      refusal: 'nin-sdk: no such file: missing.pth',
     });
-    assert.deepEqual(run('a.pth', 'notes.txt', '--out', 'x.onnx'), {
+    assert.deepEqual(refused(run('a.pth', 'notes.txt', '--out', 'x.onnx')), {
       code: 1,
       stdout: '',
-      stderr:
-        'nin-sdk: notes.txt: not a PyTorch checkpoint: expected a zip archive or a legacy pickle stream (magic 0x1950a86a20f9469cfc6c), got bytes 6e 6f 74 20 …\n',
+      refusal:
+        'nin-sdk: notes.txt: not a PyTorch checkpoint: expected a zip archive or a legacy pickle stream (magic 0x1950a86a20f9469cfc6c), got bytes 6e 6f 74 20 …',
     });
+    assert.throws(
+      () =>
+        ninModelOf(
+          readTrainingStart(readFileSync(join(FIXTURES, 'arch', 'nin_cifar100-small.pth')), 'nin_cifar100-small.pth'),
+          'nin_cifar100-small.pth',
+        ),
+      {
+        name: 'ArchitectureError',
+        message:
+          'nin_cifar100-small.pth is a pytorchcv-nin-cifar100 model: nin-sdk average takes the pytorch-nin entries (cifar10, imagenet) only',
+      },
+    );
     assert.deepEqual(readdirSync(dir).sort(), files);
     assert.equal(existsSync(join(dir, 'x.onnx')), false);
   });

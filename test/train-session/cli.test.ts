@@ -380,7 +380,8 @@ describe('nin-sdk train', () => {
     assert.match(
       notNin.stderr,
       new RegExp(
-        `^nin-sdk: ${escapeRegExp(otherArch)}: not a Network-in-Network checkpoint: expected keys of pytorch-nin-cifar10: classifier\\.0\\.weight, .* found conv1\\.weight, bn1\\.weight, bn1\\.bias, bn1\\.running_mean, … \\(20 keys\\)\\.\\n$`,
+        `^nin-sdk: ${escapeRegExp(otherArch)}: not a Network-in-Network checkpoint: expected keys of pytorch-nin-cifar10: classifier\\.0\\.weight, .* found conv1\\.weight, bn1\\.weight, bn1\\.bias, bn1\\.running_mean, … \\(20 keys\\)\\. ` +
+          'If the keys were renamed, name the architecture with --arch cifar10\\|imagenet\\n$',
       ),
     );
     assert.equal(existsSync(join(out('not-nin'), 'checkpoint.nintrain')), false);

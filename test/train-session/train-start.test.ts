@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   architectureById,
   architectureToJson,
+  CIFAR10_LABELS,
   convertCheckpoint,
   validateArchitecture,
 } from '../../converters/nin/index.js';
@@ -27,6 +28,7 @@ import { TrainingSession } from '../../src/train/training-session.js';
 import { initialParameters, recipeOptimizer } from '../../src/train/index.js';
 import { ninParameters } from '../../src/train/nin/architecture.js';
 import { FIXTURES } from '../support/fixtures.js';
+import type { PreprocessSpec } from '../../src/preprocess/spec.js';
 import { cifarFolders } from './cifar-folders.js';
 import { assertBitEqual, pseudoRandom, sessionOptions, TINY } from './helpers.js';
 
@@ -58,15 +60,14 @@ describe('nin-sdk train: the start of a run', () => {
     const assumption =
       "the checkpoint is saved as kuangliu/pytorch-cifar's main.py saves it ({'net': …, 'acc', 'epoch'}): took that " +
       "script's normalisation (mean 0.4914, 0.4822, 0.4465, std 0.2023, 0.1994, 0.201) rather than the cifar10 entry's";
-    // nin-convert also says, kind by kind, what the cifar10 entry supplies (activation, pooling, labels).
+    // Beside it, kind by kind, what the cifar10 entry supplies (activation, pooling, labels): nin-convert's lines,
+    // word for word and in its order, first where the weights were taken from.
     assert.deepEqual(
       converted.assumptions.filter((line) => !/^(activation|pooling|labels): /.test(line)),
       [assumption],
     );
-    assert.deepEqual(
-      run.said.filter((line) => line.startsWith('assumed: ')),
-      [`assumed: ${assumption}`],
-    );
+    assert.equal(converted.lines[0], "took checkpoint['net']");
+    assert.deepEqual(run.said.slice(0, converted.lines.length), converted.lines);
     const { preprocessing } = run.checkpoint.progress;
     assert.deepEqual(preprocessing, converted.metadata.preprocessing);
     assert.deepEqual(
@@ -79,18 +80,73 @@ describe('nin-sdk train: the start of a run', () => {
     assert.deepEqual(run.checkpoint.architecture, { family: 'cifar10', widths: [16, 12, 8, 16, 16, 16, 16, 16, 10] });
   });
 
-  it('the same tensors saved bare: the cifar10 entry’s normalisation, nothing assumed', async () => {
+  it('the same tensors saved bare: the cifar10 entry’s normalisation, said as nin-convert says it', async () => {
     const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
     for (const [key, tensor] of readCheckpoint(readFileSync(KUANGLIU_FORK)).tensors)
       if (tensor.data instanceof Float32Array) tensors.set(key, { shape: tensor.shape, data: tensor.data });
     const bare = join(data.root, 'bare.pth');
     writeFileSync(bare, writeCheckpoint(tensors));
     const run = await start('--from', bare);
-    assert.deepEqual(
-      run.said.filter((line) => line.includes('assumed')),
-      [],
+    const converted = await convertCheckpoint(readFileSync(bare));
+    assert.ok(!converted.lines.some((line) => line.startsWith('took ')));
+    assert.deepEqual(run.said.slice(0, converted.lines.length), converted.lines);
+    assert.ok(
+      run.said.some((line) => line.startsWith('assumed: preprocessing: resize to 32, RGB, ×1/255, mean 0.4914')),
     );
     assert.deepEqual(run.checkpoint.progress.preprocessing.std, [0.247, 0.2435, 0.2616]);
+    assert.deepEqual(run.checkpoint.progress.preprocessing, converted.metadata.preprocessing);
+  });
+
+  it("nin-convert's reading options: --key picks a dict, --preprocessing and --labels are taken, not assumed", async () => {
+    const both = join(FIXTURES, 'containers', 'model-and-ema.pth');
+    // Refused as nin-convert refuses it, naming each dict with its --key, the file first.
+    await assert.rejects(start('--from', both), {
+      name: 'ArchitectureError',
+      message:
+        `${both}: 2 state_dicts in this checkpoint fit: checkpoint['model'] (cifar10, --key model), ` +
+        "checkpoint['ema'] (cifar10, --key ema); pick one with --key",
+    });
+    const spec = join(data.root, 'spec.json');
+    const given: PreprocessSpec = {
+      inputSize: 32,
+      resizeShorterSide: 32,
+      channelOrder: 'RGB',
+      scale: 1 / 255,
+      mean: [0.5, 0.5, 0.5],
+      std: [0.25, 0.25, 0.25],
+    };
+    writeFileSync(spec, JSON.stringify(given));
+    const labelsFile = join(data.root, 'labels.txt');
+    const labels = CIFAR10_LABELS.map((name) => name.toUpperCase());
+    writeFileSync(labelsFile, labels.join('\n') + '\n');
+    const run = await start('--from', both, '--key', 'ema', '--preprocessing', spec, '--labels', labelsFile);
+    const converted = await convertCheckpoint(readFileSync(both), {
+      key: 'ema',
+      preprocessing: given,
+      labels,
+    });
+    assert.equal(converted.lines[0], "took checkpoint['ema']");
+    assert.ok(
+      !converted.lines.some((line) => /^assumed: (preprocessing|labels):/.test(line)),
+      converted.lines.join('\n'),
+    );
+    assert.deepEqual(run.said.slice(0, converted.lines.length), converted.lines);
+    assert.deepEqual(run.checkpoint.progress.preprocessing, given);
+    // --data's folders are the given labels' lowercase: the model's classifier is replaced, the folders label it.
+    assert.deepEqual(run.checkpoint.progress.labels, CIFAR10_LABELS);
+  });
+
+  it('the reading options apply to a PyTorch --from only', async () => {
+    assert.throws(() => parseTrainFlags(['--data', data.train, '--key', 'ema']), {
+      name: 'UsageError',
+      message: "--key says how to read --from's PyTorch checkpoint; a run from scratch has none",
+    });
+    const onnx = join(data.root, 'fork.onnx');
+    writeFileSync(onnx, (await convertCheckpoint(readFileSync(KUANGLIU_FORK))).onnx);
+    await assert.rejects(start('--from', onnx, '--arch', 'cifar10'), {
+      name: 'UsageError',
+      message: `--arch applies to a PyTorch checkpoint; ${onnx} is an ONNX model or a training checkpoint, which records how it reads`,
+    });
   });
 
   it('--from a training checkpoint keeps its frozen parameters frozen: fed, never updated', async () => {

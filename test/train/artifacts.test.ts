@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { convertCheckpoint, NIN_CIFAR10, NIN_IMAGENET, recognize } from '../../converters/nin/index.js';
+import { convertCheckpoint, NIN_CIFAR10, NIN_IMAGENET } from '../../converters/nin/index.js';
+import { ninOfTensors } from '../support/nin-architecture.js';
 import { readOnnx, type Graph } from '../../src/graph/index.js';
 import { architectureFromWidths } from '../../src/train/index.js';
 import { buildNinTrainingArtifacts, buildNinTrainingGraphs } from '../../src/train/nin/forward.js';
@@ -60,7 +61,7 @@ describe('training artifacts', () => {
   it('names parameters as the state_dict does, in its order', () => {
     const keys = [...checkpointTensors('cifar-small.pth').keys()];
     assert.deepEqual(names, keys);
-    const recognized = recognize(checkpointTensors('cifar-small.pth')).convs;
+    const recognized = ninOfTensors(checkpointTensors('cifar-small.pth')).convs;
     assert.deepEqual(
       recognized.map(({ layerIndex, inChannels, outChannels }) => ({ layerIndex, inChannels, outChannels })),
       CIFAR_SMALL.convs,
@@ -191,7 +192,7 @@ describe('eval_model.onnx logits are the pre-softmax logits of the ImageNet fami
   it("equal the converter's inference logits for imagenet-small", async () => {
     const bytes = readFileSync(join(CHECKPOINTS, 'imagenet-small.pth'));
     const tensors = checkpointTensors('imagenet-small.pth');
-    const artifacts = buildNinTrainingArtifacts(recognize(tensors), { optimizer: 'sgd' });
+    const artifacts = buildNinTrainingArtifacts(ninOfTensors(tensors), { optimizer: 'sgd' });
     const input = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => ((i * 7919) % 255) - 128);
     const labels = new Float32Array(1000);
     labels[3] = 1;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { recognize } from '../../converters/nin/index.js';
+import { ninOfTensors } from '../support/nin-architecture.js';
 import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';
 import { hashDropoutMask } from '../../src/train/hash-dropout-mask.js';
 import {
@@ -36,7 +36,7 @@ it('50 SGD steps (recipe groups and momentum) follow PyTorch loss curve within 1
   const imageSize = channels * height * width;
 
   const initial = checkpointTensors('cifar-small.pth');
-  const artifacts = buildNinTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
+  const artifacts = buildNinTrainingArtifacts(ninOfTensors(initial), { optimizer: 'sgd' });
   const { learningRates, weightDecays } = hyperparameterVectors(
     artifacts.parameterNames,
     ninCifar10Groups(artifacts.parameterNames, 'classifier.20', baseLr),

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { recognize } from '../../converters/nin/index.js';
+import { ninOfTensors } from '../support/nin-architecture.js';
 import { type TrainingArtifacts } from '../../src/train/index.js';
 import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';
 import { hashDropoutMask } from '../../src/train/hash-dropout-mask.js';
@@ -66,7 +66,7 @@ function trainingFeeds(family: Family, bundle: Bundle, artifacts: TrainingArtifa
 
 async function checkFamily(t: TestContext, family: Family): Promise<void> {
   const bundle = new Bundle(family.fixture);
-  const architecture = recognize(checkpointTensors(family.checkpoint));
+  const architecture = ninOfTensors(checkpointTensors(family.checkpoint));
   const artifacts = buildNinTrainingArtifacts(architecture, { optimizer: 'sgd' });
   const feeds = trainingFeeds(family, bundle, artifacts);
   const out = await runOnce(artifacts.trainingModel, feeds);
@@ -92,7 +92,9 @@ describe('eval_model.onnx matches PyTorch in eval mode', () => {
   it('cifar-small: loss and logits, no dropout', async () => {
     const family = FAMILIES[0]!;
     const bundle = new Bundle(family.fixture);
-    const artifacts = buildNinTrainingArtifacts(recognize(checkpointTensors(family.checkpoint)), { optimizer: 'sgd' });
+    const artifacts = buildNinTrainingArtifacts(ninOfTensors(checkpointTensors(family.checkpoint)), {
+      optimizer: 'sgd',
+    });
     const feeds = trainingFeeds(family, bundle, artifacts);
     for (const m of artifacts.dropoutMasks) delete feeds[m.name];
     const out = await runOnce(artifacts.evalModel, feeds);

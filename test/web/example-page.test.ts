@@ -169,10 +169,11 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
       await text(page, '#model-architecture'),
       /^Architecture: d2l NiN \(Fashion-MNIST\) \[d2l-nin\], 1×224×224 input, 30 layers \(from d2l-ai\/d2l-en /,
     );
-    // Even recognised by its keys alone, what the weights cannot show is shown (activation, pooling, preprocessing, labels).
+    // Even recognised by its keys alone, what the weights cannot show is shown (activation, pooling, preprocessing,
+    // labels): nin-convert's lines, as the conversion returns them.
     const d2lConverted = await convertCheckpoint(await readFile(d2l));
     assert.equal(await page.isVisible('#model-assumptions'), true);
-    assert.deepEqual(await page.locator('#model-assumption-list li').allTextContents(), d2lConverted.assumptions);
+    assert.deepEqual(await page.locator('#model-assumption-list li').allTextContents(), d2lConverted.lines);
     assert.deepEqual(await shownPredictions(page), await nodeTop5(d2lConverted.onnx));
 
     // pytorchcv's nin_svhn has nin_cifar10's keys and shapes: its published file name settles it, with a warning.
@@ -180,10 +181,10 @@ describe('examples/web in Chromium', { skip: browserUnavailable() ?? false, time
     const name = 'nin_svhn-0376-65c3adfb.pth';
     await page.setInputFiles('#model-file', { name, mimeType: 'application/octet-stream', buffer: svhn });
     assert.equal(await settled(page), 'ready');
-    const { assumptions } = await convertCheckpoint(svhn, { fileName: name });
+    const { assumptions, lines } = await convertCheckpoint(svhn, { fileName: name });
     assert.match(assumptions[0]!, /because the file name contains nin_svhn-/);
     assert.equal(await page.isVisible('#model-assumptions'), true);
-    assert.deepEqual(await page.locator('#model-assumption-list li').allTextContents(), assumptions);
+    assert.deepEqual(await page.locator('#model-assumption-list li').allTextContents(), lines);
     await page.screenshot({ path: join(ARTIFACTS, 'example-page-assumptions.png'), fullPage: true });
   });
 

@@ -1,6 +1,20 @@
 // Class names of the small datasets NIN checkpoints are trained on, in the index order of torchvision's datasets
 // (CIFAR-100 fine labels sorted as in its `meta` file; SVHN with digit 0 as class 0, as pytorchcv's SVHNFine does).
 
+/** CIFAR-10's classes in the dataset's index order (the batches.meta label_names). */
+export const CIFAR10_LABELS: readonly string[] = Object.freeze([
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+]);
+
 export const CIFAR100_LABELS: readonly string[] = Object.freeze([
   'apple',
   'aquarium_fish',

@@ -1,9 +1,10 @@
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportInferenceOnnx, exportPytorchCheckpoint } from '../../train/index.js';
-import { averageModels } from '../../train/average.js';
+import { averageModels, ninModelOf } from '../../train/average.js';
 import { describeArchitecture } from '../../train/nin/architecture.js';
-import { readStartModel } from '../../train/start-model.js';
+import { readTrainingStart } from '../../train/training-start.js';
+import { readingLines } from '../../../converters/nin/checkpoint-reading.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 import { parseCommandLine } from '../args.js';
@@ -48,10 +49,12 @@ export async function runAverage(argv: readonly string[]): Promise<void> {
   const kind = outputKind(output);
 
   const models = [];
-  for (const source of positionals)
-    models.push({ source, model: readStartModel(await readRegularFile(source), source) });
-  for (const { source, model } of models)
-    for (const assumption of model.assumptions) console.error(`nin-sdk average: ${source}: assumed: ${assumption}`);
+  for (const source of positionals) {
+    const start = readTrainingStart(await readRegularFile(source), source);
+    // As nin-convert says them: where the weights were, what was left aside, what was assumed.
+    for (const line of readingLines(start)) console.error(`nin-sdk average: ${source}: ${line}`);
+    models.push({ source, model: ninModelOf(start, source) });
+  }
   const average = averageModels(models);
   const bytes =
     kind === 'onnx'

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 // Only what the help text needs is imported up front: the converter (pickle, zip, graph, protobuf) and the
 // architecture registry load when a conversion runs, so --help and usage errors answer at once.
-import type { Architecture, ConversionResult } from '../../../converters/nin/index.js';
-import { FAMILY_IDS } from '../../../converters/nin/families.js';
+import type { ConversionResult } from '../../../converters/nin/index.js';
+import { PYTORCH_NIN_IDS } from '../../../converters/nin/registry.js';
 import { SUPPORTED_OPSETS } from '../../../converters/nin/opsets.js';
 import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
 import { NIN_SDK_VERSION } from '../../version.js';
@@ -11,8 +11,7 @@ import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
 import { readLabelsFile } from '../labels-file.js';
-import { checkPreprocessSpec } from '../../preprocess/check-spec.js';
-import type { PreprocessSpec } from '../../preprocess/spec.js';
+import { PRESETS, readArchitecture, readPreprocessing } from '../reading-options.js';
 import { readRegularFile } from '../../node/read-regular-file.js';
 import { writeFileAtomic } from '../../node/write-atomic.js';
 
@@ -27,8 +26,8 @@ the file cannot tell (activation, pooling, preprocessing, labels) is printed on 
 option that overrides it, and recorded in the ONNX metadata.
 
 Options:
-  --family <${FAMILY_IDS.join('|')}>  treat the checkpoint as this family instead of recognising it
-                            (renamed keys are then matched to the layers in order)
+  --family <${PYTORCH_NIN_IDS.join('|')}>  the same as --arch with that registry id (pytorch-nin-cifar10 or
+                            pytorch-nin), said as given by --family; renamed keys are matched in layer order
   --arch <id|file.json>     take this architecture instead of recognising it: a registry id, or your own
                             network as JSON (see docs/architectures.md); what it assumes is printed on stderr
   --key <path>              which dict of tensors in the checkpoint to convert when several fit, as a refusal
@@ -98,7 +97,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     );
   }
   const [input, output] = positionals as [string, string | undefined];
-  const family = choiceOption('family', values.family, FAMILY_IDS);
+  const family = choiceOption('family', values.family, PYTORCH_NIN_IDS);
   const opsetVersion = integerOption(
     'opset',
     values.opset,
@@ -238,19 +237,6 @@ async function loadConverterModules(): Promise<
   return { convertCheckpoint, ArchitectureError, describeRemedy };
 }
 
-/** `--arch`: a registry id, else a JSON file in the registry's vocabulary. */
-async function readArchitecture(value: string): Promise<Architecture> {
-  const { ARCHITECTURES, architectureById, parseArchitectureJson } = await import('../../../converters/nin/index.js');
-  const known = architectureById(value);
-  if (known !== undefined) return known;
-  if (!value.endsWith('.json')) {
-    throw new UsageError(
-      `--arch should be one of ${ARCHITECTURES.map((a) => a.id).join(', ')} or a .json file, got '${value}'`,
-    );
-  }
-  return parseArchitectureJson(new TextDecoder().decode(await readRegularFile(value)), value);
-}
-
 async function listArchitectures(): Promise<string> {
   const { ARCHITECTURES, describeUnreadSettings } = await import('../../../converters/nin/index.js');
   return ARCHITECTURES.map((a) =>
@@ -274,37 +260,10 @@ function formatBytes(bytes: number): string {
  * weights came from, then what the file held beside them (kept inert, never run), then each assumption.
  */
 function reportAssumptions(result: ConversionResult): void {
-  if (result.taken !== undefined) console.error(`nin-convert: ${result.taken}`);
-  if (result.placeholders.length > 0) console.error(`nin-convert: ignored: ${result.placeholders.join(', ')}`);
-  for (const assumption of result.assumptions) console.error(`nin-convert: assumed: ${assumption}`);
+  for (const line of result.lines) console.error(`nin-convert: ${line}`);
 }
-
-const PRESETS = { cifar10: 'cifar10', imagenet: 'imagenet' } as const;
 
 /** An ONNX file by name or by its first byte: ModelProto's field 1 (ir_version, a varint) is tag 0x08. */
 function isOnnx(path: string, bytes: Uint8Array): boolean {
   return path.toLowerCase().endsWith('.onnx') || bytes[0] === 0x08;
-}
-
-/** --preprocessing: a family's preset (with its labels) or a JSON spec file. */
-async function readPreprocessing(
-  value: string,
-): Promise<{ preprocessing: PreprocessSpec; defaultLabels?: readonly string[] }> {
-  if (value === 'cifar10' || value === 'imagenet') {
-    const { FAMILIES } = await import('../../../converters/nin/families.js');
-    return { preprocessing: FAMILIES[value].preprocessing, defaultLabels: FAMILIES[value].labels };
-  }
-  let spec: unknown;
-  try {
-    spec = JSON.parse(new TextDecoder().decode(await readRegularFile(value)));
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new UsageError(`--preprocessing ${value}: not valid JSON`);
-    throw new UsageError(`--preprocessing should be cifar10, imagenet or a JSON spec file, got '${value}'`);
-  }
-  try {
-    checkPreprocessSpec(spec);
-  } catch (error) {
-    throw new UsageError(`--preprocessing ${value}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return { preprocessing: spec };
 }

@@ -17,16 +17,23 @@ import { choiceOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
 import { terminalSafe } from '../terminal-text.js';
+import { readArchitecture } from '../reading-options.js';
+import { isTrainingCheckpoint, namingSource } from '../../train/start-file.js';
+import type { PreprocessSpec } from '../../preprocess/spec.js';
 
-export const INFO_HELP = `Usage: nin-sdk info [model.onnx] [--dtype fp32|int8] [--json]
+export const INFO_HELP = `Usage: nin-sdk info [model.onnx | checkpoint.pth] [--dtype fp32|int8] [--json]
 
 Describes a model written by nin-convert (default: the embedded one that predict runs on the CPU, int8): family,
 the architecture it was built from and what its conversion assumed, labels, preprocessing, inputs and outputs,
 opset, provenance, and precision (fp32 or int8, with how an int8 model was calibrated).
+Given a PyTorch checkpoint, says what nin-convert would make of it, read by the same rules: the architecture,
+where the weights were taken from, what was ignored, every assumption, the labels and the preprocessing.
 
 Options:
   --dtype <fp32|int8>      which embedded model (default int8, as predict on the CPU); with a model file, the
                            model must be of this precision
+  --arch <id|file.json>    a checkpoint: take this architecture, as nin-convert --arch
+  --key <path>             a checkpoint: which dict of tensors, as nin-convert --key
   --json                   print one JSON document
   -h, --help               show this help`;
 
@@ -37,6 +44,8 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
       allowPositionals: true,
       options: {
         dtype: { type: 'string' },
+        arch: { type: 'string' },
+        key: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -51,6 +60,12 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   // The embedded model that predict runs when nothing is said: the CPU's.
   const path = positionals[0] ?? defaultModelPath(embeddedModelDtype(dtype, ['cpu']));
   const bytes = await readRegularFile(path);
+  if (isPytorchCheckpoint(bytes)) {
+    if (dtype !== undefined) throw new UsageError('--dtype applies to ONNX models; a PyTorch checkpoint is float');
+    return describeCheckpoint(path, bytes, values.arch, values.key, values.json);
+  }
+  if (values.arch !== undefined || values.key !== undefined)
+    throw new UsageError('--arch and --key apply to PyTorch checkpoints; an ONNX model records what it is');
   // One decoding for everything below: the metadata, the weights' summary and ONNX Runtime's session.
   const model = checkModel(bytes, path);
   const info = readModelInfo(model);
@@ -94,9 +109,7 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
     // Said as loudly as nin-convert said it: this model's computation was taken as given, not read from the weights.
     ...(info.assumptions ?? []).map((assumption) => `assumed:       ${assumption}`),
     `labels:        ${shown}`,
-    `preprocessing: ${p.channels === 1 ? "grey (PIL's convert('L')), " : ''}shorter side → ${p.resizeShorterSide} (bilinear), ` +
-      `centre crop ${p.inputSize}×${p.inputSize}, ${p.channels === 1 ? '1 channel' : p.channelOrder}, ` +
-      `× ${formatNumber(p.scale)}, − mean [${p.mean.join(', ')}], ÷ std [${p.std.join(', ')}]`,
+    `preprocessing: ${describePreprocessing(p)}`,
     `weights:       ${weights.map((w) => `${w.dtype} (${formatCount(w.values)} values)`).join(', ')}` +
       (weights.some((w) => w.dtype === 'float16') ? ', computed in float32' : ''),
     ...inputs.map((v) => `input:         ${formatValue(v)}`),
@@ -115,6 +128,69 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   // Every field but the numbers comes from the file: labels, family, producer may hold terminal escape sequences.
   console.log(lines.map(terminalSafe).join('\n'));
   return 0;
+}
+
+/** Zip (not nin-sdk train's checkpoint.nintrain) or torch's legacy pickle stream; ONNX starts with 0x08. */
+function isPytorchCheckpoint(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x80 || (bytes[0] === 0x50 && !isTrainingCheckpoint(bytes));
+}
+
+/** What nin-convert would make of a checkpoint: readCheckpointModel's answer, its lines as nin-convert prints them. */
+async function describeCheckpoint(
+  path: string,
+  bytes: Uint8Array,
+  arch: string | undefined,
+  key: string | undefined,
+  json: boolean,
+): Promise<number> {
+  const { readCheckpointModel, readingLines } = await import('../../../converters/nin/checkpoint-reading.js');
+  const architecture = arch === undefined ? undefined : await readArchitecture(arch);
+  // Refusals name the file, their remedy in this command's words (--arch), as train --from's do.
+  const reading = namingSource(path, () =>
+    readCheckpointModel(bytes, {
+      fileName: path,
+      ...(architecture === undefined ? {} : { architecture }),
+      ...(key === undefined ? {} : { key }),
+    }),
+  );
+  const { classCount, parameterCount } = reading.match;
+  const taken = reading.match.architecture;
+  if (json) {
+    const { placeholders: ignored, assumptions, labels, preprocessing } = reading;
+    const format = reading.checkpoint.format;
+    const record = { path, bytes: bytes.byteLength, format, architecture: taken.id, title: taken.title };
+    const counts = { classCount, parameterCount };
+    console.log(
+      JSON.stringify(
+        { ...record, ...counts, taken: reading.taken, ignored, assumptions, labels, preprocessing },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  const p = reading.preprocessing;
+  const shown =
+    reading.labels.slice(0, 10).join(', ') +
+    (reading.labels.length > 10 ? `, … (${reading.labels.length} in all)` : '');
+  const lines = [
+    `checkpoint:    ${path} (${(bytes.byteLength / 1e6).toFixed(1)} MB, ${reading.checkpoint.format})`,
+    `architecture:  ${taken.id} (${taken.title}), ${formatCount(parameterCount)} parameters, ${classCount} classes`,
+    // nin-convert's lines, in its order and words: the same reading.
+    ...readingLines(reading),
+    `labels:        ${shown}`,
+    `preprocessing: ${describePreprocessing(p)}`,
+  ];
+  console.log(lines.map(terminalSafe).join('\n'));
+  return 0;
+}
+
+function describePreprocessing(p: PreprocessSpec): string {
+  return (
+    `${p.channels === 1 ? "grey (PIL's convert('L')), " : ''}shorter side → ${p.resizeShorterSide} (bilinear), ` +
+    `centre crop ${p.inputSize}×${p.inputSize}, ${p.channels === 1 ? '1 channel' : p.channelOrder}, ` +
+    `× ${formatNumber(p.scale)}, − mean [${p.mean.join(', ')}], ÷ std [${p.std.join(', ')}]`
+  );
 }
 
 function formatValue(value: { name: string; type?: string; shape?: readonly (number | string)[] }): string {

@@ -34,6 +34,14 @@ Options:
                            folder is not, its classifier (the last convolution or Linear layer) is replaced by a
                            new one, freshly initialised, for the folders' classes, labelled with the folder
                            names in sorted order (torchvision's ImageFolder order)
+  --arch <id|file.json>    with --from a PyTorch checkpoint: take this architecture instead of recognising it
+  --key <path>             with --from a PyTorch checkpoint: which dict of tensors to read when several fit
+  --preprocessing <p>      with --from a PyTorch checkpoint: cifar10, imagenet or a spec JSON file, instead of
+                           the architecture's (a checkpoint does not say how its images were prepared)
+  --labels <file>          with --from a PyTorch checkpoint: its class names, one per line, instead of the
+                           architecture's. These four read the checkpoint as nin-convert does with them, and
+                           train, as nin-convert, prints where the weights were taken from, what was ignored
+                           and every assumption on stderr
   --freeze <features|none> features: train only the classifier (the last weighted layer), the rest stays as it
                            is; none: train everything, also what a checkpoint.nintrain kept frozen
   --widths <list>          output channels of the 9 convolutions, e.g. 192,160,96,192,192,192,192,192,10
@@ -78,6 +86,8 @@ export interface TrainFlags {
   readonly freeze: FreezeChoice | undefined;
   readonly allowOneClass: boolean;
   readonly from: string | undefined;
+  /** How to read --from's PyTorch checkpoint, as nin-convert's flags of these names: raw, read when the run starts. */
+  readonly reading: StartReadingFlags;
   readonly widths: readonly number[] | undefined;
   readonly epochs: number | undefined;
   readonly batch: number | undefined;
@@ -93,6 +103,14 @@ export interface TrainFlags {
   readonly checkpointEvery: number;
   readonly keepEpochs: boolean;
   readonly out: string;
+}
+
+/** nin-convert's flags for reading a checkpoint, as given (files are read when the run starts). */
+export interface StartReadingFlags {
+  readonly arch?: string;
+  readonly key?: string;
+  readonly preprocessing?: string;
+  readonly labels?: string;
 }
 
 /** --freeze: 'features' trains the classifier alone; 'none' trains every parameter. */
@@ -114,6 +132,10 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
         freeze: { type: 'string' },
         'allow-one-class': { type: 'boolean', default: false },
         from: { type: 'string' },
+        arch: { type: 'string' },
+        key: { type: 'string' },
+        preprocessing: { type: 'string' },
+        labels: { type: 'string' },
         widths: { type: 'string' },
         epochs: { type: 'string' },
         batch: { type: 'string' },
@@ -143,6 +165,16 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
     throw new UsageError('--init and --from exclude each other: training from a model starts from its weights');
   if (values.freeze !== undefined && values.from === undefined)
     throw new UsageError('--freeze applies to a run --from a trained model; fresh weights have nothing to keep');
+  const reading: StartReadingFlags = {
+    ...(values.arch === undefined ? {} : { arch: values.arch }),
+    ...(values.key === undefined ? {} : { key: values.key }),
+    ...(values.preprocessing === undefined ? {} : { preprocessing: values.preprocessing }),
+    ...(values.labels === undefined ? {} : { labels: values.labels }),
+  };
+  if (values.from === undefined && Object.keys(reading).length > 0)
+    throw new UsageError(
+      `--${Object.keys(reading)[0]} says how to read --from's PyTorch checkpoint; a run from scratch has none`,
+    );
   if (values.val !== undefined && values.test !== undefined)
     throw new UsageError('--val and --test exclude each other: the best epoch is chosen on one of them');
   const optional = (name: string, value: string | undefined, min: number, max: number): number | undefined =>
@@ -154,6 +186,7 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
     freeze: choiceOption('freeze', values.freeze, FREEZE_CHOICES),
     allowOneClass: values['allow-one-class'],
     from: values.from,
+    reading,
     widths: values.widths === undefined ? undefined : parseWidths(values.widths),
     epochs: optional('epochs', values.epochs, 1, 100_000),
     batch: optional('batch', values.batch, 1, 4096),

@@ -20,7 +20,11 @@ import { ninParameters, type ParameterSpec } from '../../train/nin/architecture.
 import { type TrainingProgress } from '../../train/checkpoint/progress.js';
 import { type TrainingRecipe } from '../../train/loop/recipe.js';
 import { NEW_CLASSIFIER_LR_DIVISOR, NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
-import { readTrainingStart, type TrainingStart } from '../../train/training-start.js';
+import { readTrainingStart, type TrainingStart, type TrainingStartOptions } from '../../train/training-start.js';
+import { startFileKind } from '../../train/start-file.js';
+import { readingLines } from '../../../converters/nin/checkpoint-reading.js';
+import { readLabelsFile } from '../labels-file.js';
+import { readArchitecture, readPreprocessing } from '../reading-options.js';
 import { classifierLayer, withNewClassifier } from '../../train/new-classifier.js';
 import { specArchitecture } from '../../train/checkpoint/forward.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
@@ -60,10 +64,14 @@ export async function prepareTraining(
 async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) => void): Promise<TrainStart> {
   const settings = defaultsFor(flags);
   const startBytes = flags.from === undefined ? undefined : await readRegularFile(flags.from);
-  const given = startBytes === undefined ? undefined : readTrainingStart(startBytes, flags.from!);
+  const given =
+    startBytes === undefined
+      ? undefined
+      : readTrainingStart(startBytes, flags.from!, await startReadingOptions(flags, startBytes));
   if (given !== undefined) {
-    // As nin-convert says them: a model trained on an assumption must not look like one read from the file.
-    for (const assumption of given.assumptions) say(`assumed: ${assumption}`);
+    // As nin-convert says them: where the weights were, what was left aside, and what was taken on trust; a model
+    // trained on an assumption must not look like one read from the file.
+    for (const line of readingLines(given)) say(line);
     if (!isNinArchitectureSpec(given.architecture) && specArchitecture(given.architecture).layers.some(isBatchNorm))
       say(
         `${flags.from}: BatchNorm is folded into the convolutions before it; the run's .pth and .onnx hold the folded ` +
@@ -190,6 +198,23 @@ async function loadTest(
   return asLabels(await loadClassFolders(source, selection, folder, spec, say), labels, source);
 }
 
+/** --arch, --key, --preprocessing and --labels read as nin-convert reads them; for a PyTorch checkpoint only. */
+async function startReadingOptions(flags: TrainFlags, startBytes: Uint8Array): Promise<TrainingStartOptions> {
+  const given = Object.keys(flags.reading);
+  if (given.length === 0) return {};
+  if (startFileKind(startBytes) !== 'pytorch')
+    throw new UsageError(
+      `--${given[0]} applies to a PyTorch checkpoint; ${flags.from} is an ONNX model or a training checkpoint, which records how it reads`,
+    );
+  const { arch, key, preprocessing, labels } = flags.reading;
+  return {
+    ...(arch === undefined ? {} : { architecture: await readArchitecture(arch) }),
+    ...(key === undefined ? {} : { key }),
+    ...(preprocessing === undefined ? {} : { preprocessing: (await readPreprocessing(preprocessing)).preprocessing }),
+    ...(labels === undefined ? {} : { labels: await readLabelsFile(labels) }),
+  };
+}
+
 async function resumedRun(
   flags: TrainFlags,
   folder: RunFolder,
@@ -202,6 +227,11 @@ async function resumedRun(
       `${folder.checkpointPath} holds no training progress (a bare session state): choose another --out`,
     );
   if (flags.from !== undefined) await checkSameStartModel(flags.from, progress.recipe, folder.checkpointPath);
+  const reading = Object.keys(flags.reading)[0];
+  if (reading !== undefined)
+    throw new UsageError(
+      `--${reading} applies when a run starts; the run saved in ${folder.checkpointPath} read its model then: resume without it`,
+    );
   const recipe = resumedRecipe(flags, saved, progress, folder.checkpointPath);
   const selection = { limit: flags.limit, seed: recipe.seed };
   const folders = await loadClassFolders(flags.data, selection, folder, progress.preprocessing, say);

@@ -1,6 +1,8 @@
-import { FAMILIES, FAMILY_IDS, type Architecture, type FamilyId } from '../../../converters/nin/index.js';
+import type { Architecture } from '../../../converters/nin/index.js';
 import {
   architectureFromWidths,
+  NIN_FAMILIES,
+  ninFamilyById,
   ninParameters,
   type NinArchitecture,
   type ParameterSpec,
@@ -8,9 +10,12 @@ import {
 import { OPTIMIZER_STATE_KEYS, type OptimizerSettings } from '../optimizer/settings.js';
 import type { TrainingProgress } from './progress.js';
 
-/** Which NIN: the family and the output channels of each convolution, in layer order (the last is the class count). */
+/**
+ * Which NIN: the registry id of its pytorch-nin entry (NIN_FAMILIES: `cifar10`, `imagenet`) and the output channels of
+ * each convolution, in layer order (the last is the class count).
+ */
 export interface NinArchitectureSpec {
-  readonly family: FamilyId;
+  readonly family: string;
   readonly widths: readonly number[];
 }
 
@@ -81,11 +86,12 @@ export function checkpointArchitecture(spec: ArchitectureSpec): NinArchitecture 
       `training checkpoint: architecture '${describeArchitectureSpec(spec)}' is not a NIN family; this step takes cifar10 or imagenet`,
     );
   }
-  if (!FAMILY_IDS.includes(spec.family))
+  const family = ninFamilyById(spec.family);
+  if (family === undefined)
     throw new RangeError(
-      `training checkpoint: unknown family '${String(spec.family)}': should be one of ${FAMILY_IDS.join(', ')}`,
+      `training checkpoint: unknown family '${String(spec.family)}': should be one of ${NIN_FAMILIES.map((f) => f.id).join(', ')}`,
     );
-  return architectureFromWidths(FAMILIES[spec.family], spec.widths);
+  return architectureFromWidths(family, spec.widths);
 }
 
 export function architectureSpec(architecture: NinArchitecture): NinArchitectureSpec {

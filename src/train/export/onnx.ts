@@ -1,11 +1,9 @@
 import {
   architectureMetadata,
-  buildNinGraph,
   buildTrainedGraph,
   foldedArchitecture,
   LOGITS_NAME,
   PROBABILITIES_NAME,
-  recognize,
   type Architecture,
 } from '../../../converters/nin/index.js';
 import type { CheckpointTensor } from '../../../converters/pth/index.js';
@@ -13,7 +11,7 @@ import { DEFAULT_OPSET_VERSION, writeOnnx } from '../../graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../model/metadata.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
 import { NIN_SDK_VERSION } from '../../version.js';
-import type { NinArchitecture } from '../nin/architecture.js';
+import { classCount, type NinArchitecture } from '../nin/architecture.js';
 import type { StateDict } from './state-dict.js';
 
 export interface InferenceExportOptions {
@@ -37,13 +35,13 @@ export function exportInferenceOnnx(
   const tensors = new Map<string, CheckpointTensor>(
     [...parameters].map(([name, t]) => [name, { dtype: 'float32', shape: t.shape, data: t.data }]),
   );
-  const recognition = recognize(tensors, architecture.family.id);
-  if (options.labels.length !== recognition.classCount) {
-    throw new RangeError(
-      `exportInferenceOnnx: ${options.labels.length} labels for a model of ${recognition.classCount} classes`,
-    );
+  const classes = classCount(architecture);
+  if (options.labels.length !== classes) {
+    throw new RangeError(`exportInferenceOnnx: ${options.labels.length} labels for a model of ${classes} classes`);
   }
   const opsetVersion = options.opsetVersion ?? DEFAULT_OPSET_VERSION;
+  // The entry's own layer names are the parameters' (ninParameters): its graph is the converter's for these weights.
+  const graph = buildTrainedGraph(architecture.family, tensors, { opsetVersion });
   const metadata: NinModelMetadata = {
     family: architecture.family.id,
     labels: options.labels,
@@ -51,7 +49,7 @@ export function exportInferenceOnnx(
     outputs: { logits: LOGITS_NAME, probabilities: PROBABILITIES_NAME },
     converter: `nin-sdk ${NIN_SDK_VERSION} train`,
   };
-  return writeOnnx(buildNinGraph(recognition, tensors, { opsetVersion }), {
+  return writeOnnx(graph, {
     opsetVersion,
     producerName: 'nin-sdk',
     producerVersion: NIN_SDK_VERSION,

@@ -1,7 +1,12 @@
-import type { FamilySpec } from '../../../converters/nin/index.js';
+import {
+  architectureById,
+  PYTORCH_NIN_IDS,
+  type Architecture,
+  type ArchitectureMatch,
+} from '../../../converters/nin/index.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 
-/** One convolution's channel counts, at its index in the family's nn.Sequential. */
+/** One convolution's channel counts, at its index in the entry's layers (its nn.Sequential index). */
 export interface ConvChannels {
   readonly layerIndex: number;
   readonly inChannels: number;
@@ -9,29 +14,37 @@ export interface ConvChannels {
 }
 
 /**
- * A NIN to train: the family (layer kinds, kernels, pools, dropout) and the
- * width of every convolution. A `Recognition` from converters/nin is one, so
- * a checkpoint's architecture passes straight in; `architectureFromWidths`
- * makes one for training from scratch.
+ * A NIN to train from scratch or to go on training: a pytorch-nin registry entry (NIN_CIFAR10, NIN_IMAGENET: layer
+ * kinds, kernels, pools, dropout) and the width of every convolution. `architectureFromWidths` makes one.
  */
 export interface NinArchitecture {
-  readonly family: FamilySpec;
+  readonly family: Architecture;
   readonly convs: readonly ConvChannels[];
 }
 
 export type { ParameterSpec };
 
-/** Parameters in state_dict order (each conv's weight, then its bias), named `<container>.<index>.weight|bias`. */
+/**
+ * The registry entries the NIN trainer takes as `family` (the pytorch-nin ones, PYTORCH_NIN_IDS): plain convolutions
+ * with biases, ReLUs, pools and Dropout, their parameters under the layers' own names. Other entries are fine-tuned
+ * as their folded copy (fine-tune.ts).
+ */
+export const NIN_FAMILIES: readonly Architecture[] = Object.freeze(PYTORCH_NIN_IDS.map((id) => architectureById(id)!));
+
+export function ninFamilyById(id: string): Architecture | undefined {
+  return NIN_FAMILIES.find((family) => family.id === id);
+}
+
+/** Parameters in state_dict order (each conv's weight, then its bias), named `<layer name>.weight|bias`. */
 export function ninParameters(architecture: NinArchitecture): ParameterSpec[] {
   const { family } = architecture;
   return architecture.convs.flatMap((c) => {
     const layer = family.layers[c.layerIndex];
     if (layer?.kind !== 'conv')
       throw new Error(`ninParameters: layer ${c.layerIndex} of ${family.id} is not a convolution`);
-    const prefix = `${family.container}.${c.layerIndex}`;
     return [
-      { name: `${prefix}.weight`, shape: [c.outChannels, c.inChannels, layer.kernel, layer.kernel] },
-      { name: `${prefix}.bias`, shape: [c.outChannels] },
+      { name: `${layer.name}.weight`, shape: [c.outChannels, c.inChannels, layer.kernel, layer.kernel] },
+      { name: `${layer.name}.bias`, shape: [c.outChannels] },
     ];
   });
 }
@@ -41,14 +54,14 @@ export function ninParameters(architecture: NinArchitecture): ParameterSpec[] {
  * order; the last one is the class count. E.g. the full pytorch-nin-cifar10:
  * `architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10])`.
  */
-export function architectureFromWidths(family: FamilySpec, outChannels: readonly number[]): NinArchitecture {
+export function architectureFromWidths(family: Architecture, outChannels: readonly number[]): NinArchitecture {
   const indices = family.layers.flatMap((layer, index) => (layer.kind === 'conv' ? [index] : []));
   if (outChannels.length !== indices.length) {
     throw new Error(
       `architectureFromWidths: ${family.title} has ${indices.length} convolutions, got ${outChannels.length} widths`,
     );
   }
-  let inChannels = 3;
+  let inChannels = family.inputChannels;
   const convs = indices.map((layerIndex, k) => {
     const out = outChannels[k]!;
     if (!Number.isInteger(out) || out < 1)
@@ -58,6 +71,22 @@ export function architectureFromWidths(family: FamilySpec, outChannels: readonly
     return conv;
   });
   return { family, convs };
+}
+
+/**
+ * The NIN of a recognised state_dict: a match of a pytorch-nin entry itself (not a variant fed other channels, nor an
+ * --arch JSON), its widths read from the convolutions' weights wherever the keys put them; undefined for any other.
+ */
+export function ninArchitectureOfMatch(
+  match: Pick<ArchitectureMatch, 'architecture' | 'keyOf'>,
+  tensors: ReadonlyMap<string, { readonly shape: readonly number[] }>,
+): NinArchitecture | undefined {
+  const family = ninFamilyById(match.architecture.id);
+  if (family === undefined || family !== match.architecture) return undefined;
+  const widths = family.layers.flatMap((layer) =>
+    layer.kind === 'conv' ? [tensors.get(match.keyOf.get(`${layer.name}.weight`) ?? '')!.shape[0]!] : [],
+  );
+  return architectureFromWidths(family, widths);
 }
 
 /** The class count: the last convolution's output channels. */

@@ -1,5 +1,4 @@
 import { BATCH_DIM, INPUT_NAME } from '../../../converters/nin/io-names.js';
-import { architectureById } from '../../../converters/nin/index.js';
 import {
   buildTrainingArtifacts,
   buildTrainingGraphs,
@@ -35,9 +34,7 @@ export interface NinForwardOptions {
  */
 export function ninForwardModel(architecture: NinArchitecture, options: NinForwardOptions = {}): ForwardModel {
   const { family } = architecture;
-  const entry = architectureById(family.id);
-  if (entry === undefined) throw new Error(`internal: family ${family.id} has no registry entry`);
-  return architectureForwardModel(entry, ninParameters(architecture), {
+  return architectureForwardModel(family, ninParameters(architecture), {
     batch: options.batch,
     inputSize: options.inputSize ?? family.inputSize,
     opsetVersion: options.opsetVersion,

@@ -5,7 +5,7 @@
  * graphs has no WebGPU kernel. Prints one JSON line: the largest relative error of WebGPU against CPU per model.
  */
 import * as ort from 'onnxruntime-node';
-import { recognize } from '../../../converters/nin/index.js';
+import { ninOfTensors } from '../../support/nin-architecture.js';
 import { buildNinTrainingArtifacts } from '../../../src/train/nin/forward.js';
 import { hashDropoutMask } from '../../../src/train/hash-dropout-mask.js';
 import { hyperparameterVectors, ninCifar10Groups } from '../../../src/train/optimizer/parameter-groups.js';
@@ -24,7 +24,7 @@ import {
 
 const bundle = new Bundle('cifar-small');
 const initial = checkpointTensors('cifar-small.pth');
-const artifacts = buildNinTrainingArtifacts(recognize(initial), { optimizer: 'sgd' });
+const artifacts = buildNinTrainingArtifacts(ninOfTensors(initial), { optimizer: 'sgd' });
 
 const trainFeeds: Feeds = {
   input: tensor(cifarInput(bundle.uint8('images')).subarray(0, 3 * 32 * 32), [1, 3, 32, 32]),
