@@ -8,6 +8,7 @@ import { dtypeOfMetadata, type ModelDtype } from './dtype.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 import { isRecord } from '../guards.js';
 import { summarizeArchitecture, type ArchitectureSummary } from './architecture-summary.js';
+import { findClassMaps, type ClassMapsInGraph } from './class-maps.js';
 
 export { ModelError } from './model-error.js';
 
@@ -26,6 +27,11 @@ export interface ModelInfo extends NinModelMetadata {
   readonly calibration?: string;
   /** The recorded architecture ('nin.architecture') in brief, when nin-convert recorded one. */
   readonly architectureSummary?: ArchitectureSummary;
+  /**
+   * The class maps output ('nin.outputs' `maps`) and where its cells lie in the input, when the model has one
+   * (loading adds it to models of the pattern that lack it: withClassMaps).
+   */
+  readonly classMaps?: ClassMapsInGraph;
 }
 
 /**
@@ -76,11 +82,20 @@ export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): 
   if (!isRecord(outputs) || !isName(outputs['logits']) || !isName(outputs['probabilities'])) {
     throw new ModelError(`${source}: '${METADATA_KEYS.outputs}' must name the logits and probabilities outputs`);
   }
+  const maps = outputs['maps'];
+  if (maps !== undefined && !isName(maps)) {
+    throw new ModelError(`${source}: '${METADATA_KEYS.outputs}' must name the maps output with a non-empty string`);
+  }
+  const classMaps = maps === undefined ? undefined : checkedClassMaps(model, outputs['logits'], maps);
   return {
     family: need(METADATA_KEYS.family),
     labels: labels as string[],
     preprocessing,
-    outputs: { logits: outputs['logits'], probabilities: outputs['probabilities'] },
+    outputs: {
+      logits: outputs['logits'],
+      probabilities: outputs['probabilities'],
+      ...(maps === undefined ? {} : { maps }),
+    },
     sourceSha256: metadata[METADATA_KEYS.sourceSha256],
     sourceFormat: metadata[METADATA_KEYS.sourceFormat],
     converter: metadata[METADATA_KEYS.converter],
@@ -95,7 +110,24 @@ export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): 
     sourceEntry: metadata[METADATA_KEYS.sourceEntry],
     ignored: stringListOf(metadata[METADATA_KEYS.ignored], METADATA_KEYS.ignored, source),
     architectureSummary: summarizeArchitecture(metadata[METADATA_KEYS.architecture]),
+    ...(classMaps === undefined ? {} : { classMaps }),
   };
+}
+
+/**
+ * The maps 'nin.outputs' names, when they are a graph output whose spatial means are the logits (findClassMaps):
+ * a name that is anything else is refused, so that no map is shown for a class it does not score.
+ */
+function checkedClassMaps(model: CheckedModel, logits: string, maps: string): ClassMapsInGraph {
+  const graph = model.proto.graph;
+  const found = graph === undefined ? undefined : findClassMaps(graph, logits);
+  if (found?.value !== maps || !graph?.output.some((o) => o.name === maps)) {
+    throw new ModelError(
+      `${model.source}: '${METADATA_KEYS.outputs}' names ${JSON.stringify(maps)} as the class maps, but it is not an ` +
+        `output whose spatial average pooling gives ${JSON.stringify(logits)}`,
+    );
+  }
+  return found;
 }
 
 /**

@@ -1,0 +1,41 @@
+import type { MapGeometry } from '../model/class-maps.js';
+
+export type { MapGeometry } from '../model/class-maps.js';
+
+/**
+ * One image's class confidence maps (the NIN paper's): the last layer's map of each class before global average
+ * pooling, whose mean is that class's logit. A cell says how strongly the part of the input it sees (geometry)
+ * looks like the class: "roughly where", as each cell of the CIFAR-10 NIN sees 27 of 32 pixels.
+ */
+export interface ClassMaps {
+  /** Class names, in the model's order: map k is labels[k]'s. */
+  readonly labels: readonly string[];
+  /** Rows and columns of each map. */
+  readonly height: number;
+  readonly width: number;
+  /** All maps, [classes × height × width] row-major, as the model computed them. */
+  readonly data: Float32Array;
+  /** The model's logits for the image (each class's map averaged, as the model itself pools it). */
+  readonly logits: Float32Array;
+  /** Where the cells lie in the model's input (inputSize × inputSize pixels after preprocessing). */
+  readonly geometry: MapGeometry;
+  /** The side of the model's input, in pixels: what geometry is measured in. */
+  readonly inputSize: number;
+}
+
+/** Class `index`'s map as rows of numbers (for JSON and drawing). */
+export function mapRows(maps: ClassMaps, index: number): number[][] {
+  const { height, width } = maps;
+  const start = index * height * width;
+  return Array.from({ length: height }, (_, r) =>
+    Array.from(maps.data.subarray(start + r * width, start + (r + 1) * width)),
+  );
+}
+
+/** Class `index`'s map averaged, in float64: equals its logit up to the model's float32 rounding. */
+export function mapMean(maps: ClassMaps, index: number): number {
+  const area = maps.height * maps.width;
+  let sum = 0;
+  for (let i = index * area; i < (index + 1) * area; i++) sum += maps.data[i]!;
+  return sum / area;
+}
