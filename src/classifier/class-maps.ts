@@ -1,4 +1,5 @@
 import type { MapGeometry } from '../model/class-maps.js';
+import { ModelError } from '../model/model-error.js';
 
 export type { MapGeometry } from '../model/class-maps.js';
 
@@ -38,4 +39,23 @@ export function mapMean(maps: ClassMaps, index: number): number {
   let sum = 0;
   for (let i = index * area; i < (index + 1) * area; i++) sum += maps.data[i]!;
   return sum / area;
+}
+
+/**
+ * Refuses maps whose means are not the logits (beyond float32 summation's rounding): the graph was found to pool
+ * them into the logits (findClassMaps), and this checks each run that it did, so that no map is shown for a score it
+ * did not make (a Reshape whose computed shape reordered the batch, say).
+ */
+export function checkMapsAverageToLogits(maps: ClassMaps, source: string): void {
+  let scale = 1e-6;
+  for (const logit of maps.logits) scale = Math.max(scale, Math.abs(logit));
+  for (let k = 0; k < maps.labels.length; k++) {
+    const mean = mapMean(maps, k);
+    if (!(Math.abs(mean - maps.logits[k]!) <= 1e-4 * scale)) {
+      throw new ModelError(
+        `${source}: the class maps of ${JSON.stringify(maps.labels[k])} average to ${mean}, not to its logit ` +
+          `${maps.logits[k]}: they are not the maps the model pools`,
+      );
+    }
+  }
 }

@@ -14,7 +14,7 @@ import {
 } from '../runtime/open-session.js';
 import { OnnxRuntimeError, ortErrorLine } from '../runtime/ort-error.js';
 import type { Platform, Provider } from '../runtime/providers.js';
-import type { ClassMaps } from './class-maps.js';
+import { checkMapsAverageToLogits, type ClassMaps } from './class-maps.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
 import type { ProgressCallback } from './progress.js';
 
@@ -264,7 +264,7 @@ export class Classifier<Image> {
     if (!(maps instanceof Float32Array) || !(logits instanceof Float32Array) || maps.length < (i + 1) * plane) {
       throw new ModelError(`${this.sourceName}: the model gave no ${height}×${width} class maps of ${classes} classes`);
     }
-    return {
+    const result: ClassMaps = {
       labels,
       height,
       width,
@@ -273,6 +273,8 @@ export class Classifier<Image> {
       geometry: classMaps!.geometry,
       inputSize: preprocessing.inputSize,
     };
+    checkMapsAverageToLogits(result, this.sourceName);
+    return result;
   }
 
   private run(input: Tensor): Promise<ModelOutputs> {

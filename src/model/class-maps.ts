@@ -1,5 +1,7 @@
 import type { AttributeProto, GraphProto, NodeProto } from 'onnx-buf';
-import type { TensorType } from '../graph/types.js';
+import { attributeFromProto, tensorFromProto } from '../graph/onnx/from-proto.js';
+import { constantNodeValue } from '../graph/ops/constant.js';
+import type { Attribute, TensorType } from '../graph/types.js';
 import { intermediateTypes } from './intermediate-sizes.js';
 
 /**
@@ -40,8 +42,10 @@ export function findClassMaps(graph: GraphProto, logits: string): ClassMapsInGra
   const types = intermediateTypes(graph);
   const flatten = producers.get(logits);
   if (flatten === undefined || !['Flatten', 'Reshape', 'Squeeze'].includes(flatten.opType)) return undefined;
-  const logitsType = types.get(logits);
-  if (logitsType?.shape.length !== 2) return undefined;
+  // Inferred, or as the graph declares it where a Reshape's shape is computed (`x.view(x.size(0), -1)`): a rank-2
+  // reshape of [N, classes, 1, 1] whose second dim is the class count can only be [N, classes].
+  const logitsShape = types.get(logits)?.shape ?? declaredShape(graph, logits);
+  if (logitsShape?.length !== 2) return undefined;
   const pooled = flatten.input[0];
   const pool = pooled === undefined ? undefined : producers.get(pooled);
   const map = pool?.input[0];
@@ -50,7 +54,7 @@ export function findClassMaps(graph: GraphProto, logits: string): ClassMapsInGra
   const size = spatialSize(mapType);
   if (mapType === undefined || size === undefined || mapType.dtype !== 'float32') return undefined;
   const classes = mapType.shape[1];
-  if (typeof classes !== 'number' || classes !== logitsType.shape[1]) return undefined;
+  if (typeof classes !== 'number' || classes !== logitsShape[1]) return undefined;
   if (pool.opType === 'AveragePool') {
     const kernel = ints(pool, 'kernel_shape');
     const pads = ints(pool, 'pads') ?? [0, 0, 0, 0];
@@ -100,6 +104,12 @@ export function mapGeometry(
       const layer = windowLayer(node, types);
       if (layer === undefined) return undefined;
       layers.unshift(layer);
+    } else if (node.opType === 'Pad') {
+      // torch.onnx writes AvgPool2d's padding as a Pad ahead of the AveragePool: a shift of the grid by its leading pads.
+      const pads = constantInts(graph, producers, node.input[1] ?? '');
+      if (node.input[0] !== variable[0] || pads?.length !== 8 || pads.some((p, i) => i % 4 < 2 && p !== 0))
+        return undefined;
+      layers.unshift({ kernel: [1, 1], stride: [1, 1], padBegin: [pads[2]!, pads[3]!] });
     } else if (!PER_ELEMENT.has(node.opType)) return undefined;
     name = variable[0]!;
   }
@@ -138,6 +148,29 @@ function windowLayer(node: NodeProto, types: ReadonlyMap<string, TensorType>): W
   };
 }
 
+/** An integer initializer's or Constant's values (a Pad's pads); undefined for anything else. */
+function constantInts(
+  graph: GraphProto,
+  producers: ReadonlyMap<string, NodeProto>,
+  name: string,
+): number[] | undefined {
+  try {
+    const initializer = graph.initializer.find((t) => t.name === name);
+    const node = producers.get(name);
+    let value;
+    if (initializer !== undefined) value = tensorFromProto(initializer, name);
+    else if (node?.opType === 'Constant') {
+      const attributes: Record<string, Attribute> = {};
+      for (const a of node.attribute) attributes[a.name] = attributeFromProto(a, a.name);
+      value = constantNodeValue(attributes);
+    }
+    if (value?.dtype !== 'int64' && value?.dtype !== 'int32') return undefined;
+    return Array.from(value.data as ArrayLike<number | bigint>, Number);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Values known before the model runs: initializers, Constant outputs, and what nodes make from those alone. */
 function constantValues(graph: GraphProto): Set<string> {
   const constant = new Set(graph.initializer.map((t) => t.name));
@@ -147,6 +180,13 @@ function constantValues(graph: GraphProto): Set<string> {
       node.output.forEach((o) => constant.add(o));
   }
   return constant;
+}
+
+/** A graph output's declared dims: numbers where fixed, null where symbolic. */
+function declaredShape(graph: GraphProto, name: string): (number | null)[] | undefined {
+  const type = graph.output.find((o) => o.name === name)?.type?.value;
+  if (type?.case !== 'tensorType' || type.value.shape === undefined) return undefined;
+  return type.value.shape.dim.map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : null));
 }
 
 function producerMap(graph: GraphProto): Map<string, NodeProto> {
