@@ -15,6 +15,7 @@ Commands:
   predict <images or folders...>   classify images (default model: the embedded CIFAR-10 NIN)
   eval <folder or tar>             accuracy and loss on a <class>/<image> dataset
   info [model.onnx]                family, labels, preprocessing, inputs and outputs of a model
+  explain <image> -o <out.png>     where in the image the model saw each class (its class maps); --json
   train --data <folder or tar>     train or fine-tune a NIN on ONNX Runtime (pytorch-nin-cifar10's recipe)
   average <models...> --out <file> average the weights of NINs of one architecture (weight averaging)
   convert <in.pth> <out.onnx>      the same as nin-convert
@@ -32,6 +33,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   predict: async (argv) => (await import('./commands/predict.js')).runPredict(argv),
   eval: async (argv) => (await import('./commands/eval.js')).runEval(argv),
   info: async (argv) => (await import('./commands/info.js')).runInfo(argv),
+  explain: async (argv) => (await import('./commands/explain.js')).runExplain(argv),
   train: async (argv) => (await import('./commands/train.js')).runTrain(argv),
   average: async (argv) => (await import('./commands/average.js')).runAverage(argv),
   convert: async (argv) => (await import('./commands/convert.js')).runConvert(argv),

@@ -19,6 +19,9 @@ export interface ExplainOptions {
   readonly label?: string;
   /** Draw the maps of the `top` most probable classes, one panel each, side by side (default 1; not with label). */
   readonly top?: number;
+  /** Largest image decoded, in pixels (default 100 megapixels), and how its error names it (default `maxPixels`). */
+  readonly maxPixels?: number;
+  readonly maxPixelsName?: string;
 }
 
 export interface ExplainCallOptions extends ExplainOptions, LoadClassifierOptions {
@@ -60,7 +63,12 @@ export async function explain(image: ImageInput, options: ExplainCallOptions = {
   const { model, label, top, ...loadOptions } = options;
   const classifier = await loadClassifier(model, loadOptions);
   try {
-    return await explainWith(classifier, image, { ...(label === undefined ? {} : { label }), top });
+    return await explainWith(classifier, image, {
+      ...(label === undefined ? {} : { label }),
+      top,
+      maxPixels: loadOptions.maxPixels,
+      maxPixelsName: loadOptions.maxPixelsName,
+    });
   } finally {
     await classifier.dispose();
   }
@@ -73,7 +81,10 @@ export async function explainWith(
   options: ExplainOptions = {},
 ): Promise<Explanation> {
   const chosen = choose(classifier.labels, options);
-  const pixels = typeof image === 'string' || image instanceof Uint8Array ? (await decodeImage(image)).pixels : image;
+  const pixels =
+    typeof image === 'string' || image instanceof Uint8Array
+      ? (await decodeImage(image, { maxPixels: options.maxPixels, limitName: options.maxPixelsName })).pixels
+      : image;
   const predictions = await classifier.classify(pixels, { maps: true, top: classifier.labels.length });
   const maps = predictions.maps!;
   const indices =
