@@ -19,6 +19,7 @@ const E2E = [
   'test/web/', // Chromium: the page, the bundle, WebGPU and WASM in a browser
   'test/cli/nin-sdk.test.ts', // predict / eval / info / doctor as child processes
   'test/cli/nin-convert.test.ts',
+  'test/cli/explain.test.ts', // nin-sdk explain as child processes (-o, --json on three models, refusals)
   'test/train-session/cli.test.ts', // nin-sdk train: runs, Ctrl-C, resume
   'test/train-session/cli-cifar-fine-tune.test.ts', // the default model fine-tuned on CIFAR-10's tars, evaluated
   'test/train-session/cli-classes.test.ts', // nin-sdk train: --limit, class counts, --val, --freeze, refusals
