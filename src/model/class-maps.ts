@@ -40,6 +40,21 @@ export interface ClassMapsInGraph {
 export function findClassMaps(graph: GraphProto, logits: string): ClassMapsInGraph | undefined {
   const producers = producerMap(graph);
   const types = intermediateTypes(graph);
+  const pooled = findPooledMap(graph, logits, producers, types);
+  const geometry = pooled === undefined ? undefined : mapGeometry(graph, pooled.value, producers, types);
+  return pooled === undefined || geometry === undefined ? undefined : { ...pooled, geometry };
+}
+
+/**
+ * The value whose spatial means are the logits (findClassMaps' pattern), without its geometry: a map can be the
+ * logits' source and still have no geometry known here (a preprocessing graph in front of the model, say).
+ */
+export function findPooledMap(
+  graph: GraphProto,
+  logits: string,
+  producers: ReadonlyMap<string, NodeProto> = producerMap(graph),
+  types: ReadonlyMap<string, TensorType> = intermediateTypes(graph),
+): Omit<ClassMapsInGraph, 'geometry'> | undefined {
   const flatten = producers.get(logits);
   if (flatten === undefined || !['Flatten', 'Reshape', 'Squeeze'].includes(flatten.opType)) return undefined;
   // Inferred, or as the graph declares it where a Reshape's shape is computed (`x.view(x.size(0), -1)`): a rank-2
@@ -61,8 +76,7 @@ export function findClassMaps(graph: GraphProto, logits: string): ClassMapsInGra
     if (kernel?.[0] !== size[0] || kernel[1] !== size[1] || pads.some((p) => p !== 0) || autoPadded(pool))
       return undefined;
   } else if (pool.opType !== 'GlobalAveragePool') return undefined;
-  const geometry = mapGeometry(graph, map, producers, types);
-  return geometry === undefined ? undefined : { value: map, geometry, classes, size };
+  return { value: map, classes, size };
 }
 
 /** Ops that act on each element (or each position across channels) alone: a map's cells keep their fields. */

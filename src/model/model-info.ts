@@ -8,7 +8,7 @@ import { dtypeOfMetadata, type ModelDtype } from './dtype.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 import { isRecord } from '../guards.js';
 import { summarizeArchitecture, type ArchitectureSummary } from './architecture-summary.js';
-import { findClassMaps, type ClassMapsInGraph } from './class-maps.js';
+import { findPooledMap, mapGeometry, type ClassMapsInGraph } from './class-maps.js';
 
 export { ModelError } from './model-error.js';
 
@@ -115,19 +115,21 @@ export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): 
 }
 
 /**
- * The maps 'nin.outputs' names, when they are a graph output whose spatial means are the logits (findClassMaps):
- * a name that is anything else is refused, so that no map is shown for a class it does not score.
+ * The maps 'nin.outputs' names, when they are a graph output whose spatial means are the logits (findPooledMap):
+ * a name that is anything else is refused, so that no map is shown for a class it does not score. Undefined (no
+ * maps offered) where their geometry cannot be traced back to the input, as behind a preprocessing graph.
  */
-function checkedClassMaps(model: CheckedModel, logits: string, maps: string): ClassMapsInGraph {
+function checkedClassMaps(model: CheckedModel, logits: string, maps: string): ClassMapsInGraph | undefined {
   const graph = model.proto.graph;
-  const found = graph === undefined ? undefined : findClassMaps(graph, logits);
-  if (found?.value !== maps || !graph?.output.some((o) => o.name === maps)) {
+  const found = graph === undefined ? undefined : findPooledMap(graph, logits);
+  if (graph === undefined || found?.value !== maps || !graph.output.some((o) => o.name === maps)) {
     throw new ModelError(
       `${model.source}: '${METADATA_KEYS.outputs}' names ${JSON.stringify(maps)} as the class maps, but it is not an ` +
         `output whose spatial average pooling gives ${JSON.stringify(logits)}`,
     );
   }
-  return found;
+  const geometry = mapGeometry(graph, maps);
+  return geometry === undefined ? undefined : { ...found, geometry };
 }
 
 /**
