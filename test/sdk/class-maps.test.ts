@@ -8,7 +8,9 @@ import { mapMean, mapRows, type ClassMaps } from '../../src/classifier/class-map
 import { heatColour, upsampledMap } from '../../src/classifier/overlay.js';
 import { classify, loadClassifier } from '../../src/node/classify.js';
 import { explain } from '../../src/node/explain.js';
-import { CHECKPOINTS, FIXTURES } from '../support/fixtures.js';
+import { readModelInfo } from '../../src/model/model-info.js';
+import { quantizeModel } from '../../src/node/quantize-model.js';
+import { CHECKPOINTS, CIFAR10_SAMPLE_TAR, FIXTURES } from '../support/fixtures.js';
 
 const CAT = join(FIXTURES, 'images', 'cat.jpg');
 
@@ -111,5 +113,21 @@ describe('explain(image)', () => {
     // Cell (1, 0) is centred on input pixel 4, panel pixel 35.5: there the value has fallen to 0.
     assert.equal(up[36 * 256], 0);
     assert.ok(up[18 * 256]! > 0 && up[18 * 256]! < 8);
+  });
+});
+
+describe('class maps of a model quantized after conversion', () => {
+  test('nin-sdk quantize points the maps at the dequantized copy the pool reads, which averages to the logits', async () => {
+    const { onnx } = await convertCheckpoint(readFileSync(join(CHECKPOINTS, 'cifar-small.pth')));
+    const quantized = await quantizeModel(onnx, 'cifar-small.onnx', { dataset: CIFAR10_SAMPLE_TAR, images: 50 });
+    const info = readModelInfo(quantized.onnx, 'cifar-small-int8.onnx');
+    assert.equal(info.outputs.maps, 'class_maps_dequantized');
+    assert.equal(info.dtype, 'int8');
+    const classifier = await loadClassifier(quantized.onnx, { dtype: 'int8' });
+    try {
+      checkMeans((await classifier.classify(CAT, { maps: true })).maps!);
+    } finally {
+      await classifier.dispose();
+    }
   });
 });
