@@ -214,6 +214,16 @@ export class Classifier<Image> {
     return this.probabilitiesOf(await this.runBatch(tensors), tensors.length);
   }
 
+  /** The logits [n × classes] for already preprocessed [C, S, S] tensors, as the model's logits output gives them. */
+  async logits(tensors: readonly Float32Array[]): Promise<Float32Array> {
+    const logits = (await this.runBatch(tensors))[this.info.outputs.logits]?.data;
+    const classes = this.info.labels.length;
+    if (!(logits instanceof Float32Array) || logits.length !== tensors.length * classes) {
+      throw new ModelError(`${this.sourceName}: the model gave no ${classes} logits per image`);
+    }
+    return logits;
+  }
+
   /** How errors name the model: its path, or 'model bytes'. */
   get source(): string {
     return this.sourceName;

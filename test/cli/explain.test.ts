@@ -147,6 +147,34 @@ describe('nin-sdk explain', () => {
     }
   });
 
+  test('--scan --json: a scan of windows, labelled so, one class and probability per window', () => {
+    const { code, stdout, stderr } = run(
+      'explain',
+      'fixtures/images/scene-640x480.jpg',
+      '--scan',
+      '--stride',
+      '64',
+      '--json',
+    );
+    assert.equal(code, 0, stderr);
+    const json = JSON.parse(stdout) as {
+      scan: string;
+      window: number;
+      stride: number;
+      rows: number;
+      columns: number;
+      labels: string[][];
+      probabilities: number[][];
+    };
+    assert.match(json.scan, /^windows: each cell is one window of the image classified alone/);
+    assert.deepEqual([json.window, json.stride, json.rows, json.columns], [32, 64, 8, 10]);
+    assert.equal(json.labels.length, 8);
+    assert.ok(json.labels.every((row) => row.length === 10 && row.every((l) => CIFAR_LABELS.includes(l))));
+    assert.ok(json.probabilities.flat().every((p) => p > 0.1 && p <= 1));
+    const refused = run('explain', CAT, '--scan', '-o', 'x.png');
+    assert.deepEqual([refused.code, refused.stderr], [2, 'nin-sdk: --scan prints --json only (see nin-sdk --help)\n']);
+  });
+
   test('--help: the usage on stdout, exit 0', () => {
     const { code, stdout } = run('explain', '--help');
     assert.equal(code, 0);

@@ -4,6 +4,7 @@ import { MODEL_DTYPES } from '../../model/dtype.js';
 import { ModelError } from '../../model/model-error.js';
 import { loadClassifier } from '../../node/classify.js';
 import { explainWith } from '../../node/explain.js';
+import { scanWith } from '../../node/scan.js';
 import { checkOutputPath, writeFileAtomic } from '../../node/write-atomic.js';
 import { DEFAULT_MAX_PIXELS } from '../../preprocess/node/index.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
@@ -23,6 +24,10 @@ Options:
                            geometry (cell stride, receptive field and offset in input pixels)
   --class <label>          the class to show (default: the most probable)
   --top <k>                show the k most probable classes, one panel each (default 1)
+  --scan                   with --json: a scan of windows instead, for images larger than the model's input:
+                           its own window (32×32 for CIFAR-10) slid over the image, each window classified
+                           alone; prints each window's class and probability (not a whole-image answer)
+  --stride <n>             pixels between scanned windows (default: a quarter of the window)
   --model <file.onnx>      a model written by nin-convert (default: the embedded CIFAR-10 NIN)
   --dtype <fp32|int8>      the embedded model's precision (default int8); with --model, the model must be of it
   --max-pixels <n>         largest image decoded, width × height (default 100000000)
@@ -39,6 +44,8 @@ export async function runExplain(argv: readonly string[]): Promise<number> {
         output: { type: 'string', short: 'o' },
         json: { type: 'boolean', default: false },
         class: { type: 'string' },
+        scan: { type: 'boolean', default: false },
+        stride: { type: 'string' },
         top: { type: 'string' },
         model: { type: 'string' },
         dtype: { type: 'string' },
@@ -54,6 +61,11 @@ export async function runExplain(argv: readonly string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`explain takes one image, got ${positionals.length}`);
   if (values.output === undefined && !values.json) throw new UsageError('give -o <out.png> or --json');
   if (values.class !== undefined && values.top !== undefined) throw new UsageError('give --class or --top, not both');
+  if (values.scan && (values.output !== undefined || !values.json)) throw new UsageError('--scan prints --json only');
+  if (values.stride !== undefined && !values.scan) throw new UsageError('--stride goes with --scan');
+  if (values.scan && (values.class !== undefined || values.top !== undefined))
+    throw new UsageError("--scan shows every window's top class: no --class or --top");
+  const stride = values.stride === undefined ? undefined : integerOption('stride', values.stride, 1, 1, 100000);
   if (values.class === '') throw new UsageError('--class needs a label');
   const top = values.top === undefined ? undefined : integerOption('top', values.top, 1, 1, 1000);
   const dtype = choiceOption('dtype', values.dtype, MODEL_DTYPES);
@@ -75,6 +87,30 @@ export async function runExplain(argv: readonly string[]): Promise<number> {
     }
     if (top !== undefined && top > labels.length) {
       throw new UsageError(`--top must be at most the model's ${labels.length} classes, got ${top}`);
+    }
+    if (values.scan) {
+      const scan = await scanWith(classifier, image, stride === undefined ? {} : { stride }, {
+        maxPixels,
+        maxPixelsName: '--max-pixels',
+      });
+      const rows = (values: (cell: number) => string | number) =>
+        Array.from({ length: scan.rows }, (_, r) =>
+          Array.from({ length: scan.columns }, (_, c) => values(r * scan.columns + c)),
+        );
+      console.log(
+        JSON.stringify({
+          image,
+          model: classifier.source,
+          scan: 'windows: each cell is one window of the image classified alone, not a classification of the whole image',
+          window: scan.window,
+          stride: scan.stride,
+          rows: scan.rows,
+          columns: scan.columns,
+          labels: rows((cell) => labels[scan.best[cell]!]!),
+          probabilities: rows((cell) => scan.probability[cell]!),
+        }),
+      );
+      return 0;
     }
     if (new Set(labels).size !== labels.length) {
       throw new ModelError(`${classifier.source}: its labels repeat, so its maps cannot be told apart by label`);
