@@ -59,3 +59,41 @@ export function checkMapsAverageToLogits(maps: ClassMaps, source: string): void 
     }
   }
 }
+
+/** The JSON form of one image's maps: what `nin-sdk explain --json` prints and serve's `?maps=1` answers. */
+export interface ClassMapsJson {
+  readonly geometry: {
+    readonly inputSize: number;
+    readonly rows: number;
+    readonly columns: number;
+    readonly cellStride: readonly number[];
+    readonly receptiveField: readonly number[];
+    readonly offset: readonly number[];
+    readonly units: string;
+  };
+  /** label → the class's logit (its map's mean). */
+  readonly logits: Readonly<Record<string, number>>;
+  /** label → the class's map as rows of numbers. */
+  readonly maps: Readonly<Record<string, number[][]>>;
+}
+
+/**
+ * `maps` as JSON, keyed by label (Object.fromEntries: a label such as `__proto__` is a key like any other), with the
+ * maps of `indices` only when given (all classes by default).
+ */
+export function classMapsJson(maps: ClassMaps, indices?: readonly number[]): ClassMapsJson {
+  const shown = indices ?? maps.labels.map((_, i) => i);
+  return {
+    geometry: {
+      inputSize: maps.inputSize,
+      rows: maps.height,
+      columns: maps.width,
+      cellStride: maps.geometry.stride,
+      receptiveField: maps.geometry.receptiveField,
+      offset: maps.geometry.offset,
+      units: 'input pixels: the model input after resizing and centre-cropping, inputSize × inputSize',
+    },
+    logits: Object.fromEntries(maps.labels.map((label, i) => [label, maps.logits[i]!])),
+    maps: Object.fromEntries(shown.map((i) => [maps.labels[i]!, mapRows(maps, i)])),
+  };
+}

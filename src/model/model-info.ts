@@ -122,14 +122,17 @@ export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): 
 function checkedClassMaps(model: CheckedModel, logits: string, maps: string): ClassMapsInGraph | undefined {
   const graph = model.proto.graph;
   const found = graph === undefined ? undefined : findPooledMap(graph, logits);
-  if (graph === undefined || found?.value !== maps || !graph.output.some((o) => o.name === maps)) {
+  // The output may be the pooled value itself (nin-convert's) or an Identity of it (what withClassMaps adds).
+  const identity = graph?.node.find((n) => n.opType === 'Identity' && n.output[0] === maps);
+  const pooled = identity?.input[0] ?? maps;
+  if (graph === undefined || found?.value !== pooled || !graph.output.some((o) => o.name === maps)) {
     throw new ModelError(
       `${model.source}: '${METADATA_KEYS.outputs}' names ${JSON.stringify(maps)} as the class maps, but it is not an ` +
         `output whose spatial average pooling gives ${JSON.stringify(logits)}`,
     );
   }
-  const geometry = mapGeometry(graph, maps);
-  return geometry === undefined ? undefined : { ...found, geometry };
+  const geometry = mapGeometry(graph, pooled);
+  return geometry === undefined ? undefined : { ...found, value: maps, geometry };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { mapRows } from '../../classifier/class-maps.js';
+import { classMapsJson } from '../../classifier/class-maps.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
 import { ModelError } from '../../model/model-error.js';
 import { loadClassifier } from '../../node/classify.js';
@@ -133,21 +133,14 @@ export async function runExplain(argv: readonly string[]): Promise<number> {
       const { maps, predictions } = explanation;
       const shown = values.class !== undefined || top !== undefined ? explanation.classes.map((c) => c.index) : null;
       const indices = shown ?? labels.map((_, i) => i);
+      const { geometry, logits, maps: rows } = classMapsJson(maps, indices);
       const document = {
         image,
         model: classifier.source,
-        geometry: {
-          inputSize: maps.inputSize,
-          rows: maps.height,
-          columns: maps.width,
-          cellStride: maps.geometry.stride,
-          receptiveField: maps.geometry.receptiveField,
-          offset: maps.geometry.offset,
-          units: 'input pixels: the model input after resizing and centre-cropping, inputSize × inputSize',
-        },
+        geometry,
         predictions: predictions.slice(0, 5).map(({ label, index, probability }) => ({ label, index, probability })),
-        logits: Object.fromEntries(labels.map((label, i) => [label, maps.logits[i]!])),
-        maps: Object.fromEntries(indices.map((i) => [labels[i]!, mapRows(maps, i)])),
+        logits,
+        maps: rows,
       };
       console.log(JSON.stringify(document));
     }
