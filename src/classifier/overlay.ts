@@ -1,3 +1,5 @@
+import { preprocessGeometry, type CropBox } from '../preprocess/geometry.js';
+import type { PreprocessSpec } from '../preprocess/spec.js';
 import type { ClassMaps } from './class-maps.js';
 
 /** How a class map is drawn over the image the model saw: the same on both platforms (Node's explain, the page). */
@@ -119,4 +121,22 @@ export function formatValue(value: number): string {
   return Math.abs(value) >= 1000 || (value !== 0 && Math.abs(value) < 0.01)
     ? value.toExponential(2)
     : value.toPrecision(3);
+}
+
+/**
+ * The part of a width × height image the model classified (the preprocessing's resize and centre crop, mapped back
+ * onto the image's own pixels), as a box in whole pixels: what an overlay draws the map over.
+ */
+export function modelViewBox(width: number, height: number, spec: PreprocessSpec): CropBox {
+  const geometry = preprocessGeometry(width, height, spec);
+  const sx = width / geometry.resize.width;
+  const sy = height / geometry.resize.height;
+  const left = Math.min(width - 1, Math.floor(geometry.crop.left * sx));
+  const top = Math.min(height - 1, Math.floor(geometry.crop.top * sy));
+  return {
+    left,
+    top,
+    width: Math.max(1, Math.min(width - left, Math.round(spec.inputSize * sx))),
+    height: Math.max(1, Math.min(height - top, Math.round(spec.inputSize * sy))),
+  };
 }

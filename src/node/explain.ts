@@ -5,12 +5,13 @@ import {
   colourScale,
   formatValue,
   mapRange,
+  modelViewBox,
   overlayLayout,
   upsampledMap,
   type OverlayLayout,
 } from '../classifier/overlay.js';
 import type { Predictions } from '../classifier/predictions.js';
-import { decodeImage, preprocessGeometry, type ImageInput, type RawPixels } from '../preprocess/node/index.js';
+import { decodeImage, type ImageInput, type RawPixels } from '../preprocess/node/index.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { loadClassifier, type LoadClassifierOptions, type NodeClassifier } from './classify.js';
 
@@ -147,13 +148,7 @@ function choose(labels: readonly string[], options: ExplainOptions): { label?: s
  */
 async function modelView(pixels: RawPixels, spec: PreprocessSpec, side: number): Promise<Uint8Array> {
   const { width, height, channels } = pixels;
-  const geometry = preprocessGeometry(width, height, spec);
-  const sx = width / geometry.resize.width;
-  const sy = height / geometry.resize.height;
-  const left = Math.min(width - 1, Math.floor(geometry.crop.left * sx));
-  const top = Math.min(height - 1, Math.floor(geometry.crop.top * sy));
-  const cropWidth = Math.max(1, Math.min(width - left, Math.round(spec.inputSize * sx)));
-  const cropHeight = Math.max(1, Math.min(height - top, Math.round(spec.inputSize * sy)));
+  const { left, top, width: cropWidth, height: cropHeight } = modelViewBox(width, height, spec);
   const { data, info } = await sharp(pixels.data, { raw: { width, height, channels: channels as 1 | 3 | 4 } })
     .extract({ left, top, width: cropWidth, height: cropHeight })
     .resize(side, side, { fit: 'fill', kernel: cropWidth < side ? 'nearest' : 'lanczos3' })
