@@ -11,6 +11,8 @@ import { explain } from '../../src/node/explain.js';
 import { readModelInfo } from '../../src/model/model-info.js';
 import { quantizeModel } from '../../src/node/quantize-model.js';
 import { CHECKPOINTS, CIFAR10_SAMPLE_TAR, FIXTURES } from '../support/fixtures.js';
+// inWorker's worker starts from TypeScript source too.
+import '../support/inference-workers.js';
 
 const CAT = join(FIXTURES, 'images', 'cat.jpg');
 
@@ -50,6 +52,18 @@ describe('classify(image, { maps: true })', () => {
       );
     });
   }
+
+  test('in a worker thread (inWorker): the same maps', async () => {
+    const worker = await loadClassifier(undefined, { dtype: 'fp32', inWorker: true });
+    try {
+      const maps = (await worker.classify(CAT, { maps: true })).maps!;
+      const here = (await classify(CAT, { dtype: 'fp32', maps: true })).maps!;
+      assert.deepEqual(maps.data, here.data);
+      assert.deepEqual(maps.geometry, here.geometry);
+    } finally {
+      await worker.dispose();
+    }
+  });
 
   test('a converted ImageNet NIN: 1000 maps of 6×6, averaging to the logits', async () => {
     const { onnx } = await convertCheckpoint(readFileSync(join(CHECKPOINTS, 'imagenet-small.pth')));
