@@ -20,6 +20,7 @@ const E2E = [
   'test/cli/nin-sdk.test.ts', // predict / eval / info / doctor as child processes
   'test/cli/nin-convert.test.ts',
   'test/cli/checkpoint-reading.test.ts', // train --from, info, nin-convert as child processes (about 25 s)
+  'test/cli/explain.test.ts', // nin-sdk explain as child processes (-o, --json on three models, refusals)
   'test/train-session/cli.test.ts', // nin-sdk train: runs, Ctrl-C, resume
   'test/train-session/cli-cifar-fine-tune.test.ts', // the default model fine-tuned on CIFAR-10's tars, evaluated
   'test/train-session/cli-classes.test.ts', // nin-sdk train: --limit, class counts, --val, --freeze, refusals

@@ -32,3 +32,12 @@ export type { RawPixels } from './preprocess/pixels.js';
 export type { PreprocessedImage } from './preprocess/normalize.js';
 export type { ProgressCallback, ProgressEvent } from './classifier/progress.js';
 export { adoptOnnxClassifier, type AdoptionResult, type AdoptOptions } from '../converters/onnx/adopt.js';
+export {
+  classMapsJson,
+  mapMean,
+  mapRows,
+  type ClassMaps,
+  type ClassMapsJson,
+  type MapGeometry,
+} from './classifier/class-maps.js';
+export { scanWindows, type WindowScan, type WindowScanOptions } from './classifier/window-scan.js';

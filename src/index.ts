@@ -15,3 +15,12 @@ export { defaultModelPath } from './node/default-model.js';
 export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './node/quantize-model.js';
 export { preprocessImage, type ImageInput } from './preprocess/node/index.js';
 export { connect, RemoteClassifier, ServerError, type ConnectOptions } from './serve/client.js';
+export {
+  explain,
+  explainWith,
+  type ExplainCallOptions,
+  type ExplainedClass,
+  type Explanation,
+  type ExplainOptions,
+} from './node/explain.js';
+export { scan, scanWith, type ScanCallOptions } from './node/scan.js';

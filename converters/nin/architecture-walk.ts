@@ -45,6 +45,21 @@ export interface ArchitectureHooks {
   readonly linear: (layer: LinearLayer) => { weight: Value; bias?: Value };
   /** The output of an nn.Dropout at `index`: `x` itself leaves it out, as inference and model.eval() do. */
   readonly dropout: (x: Value, layer: DropoutLayer, index: number) => Value;
+  /**
+   * Told of the class maps: the value that the closing average pool turns into the logits, when that pool is a
+   * global one (its window the whole map, no padding) and only Dropout, Flatten or Softmax follow it. Then each
+   * logit is its class's mean over the map (the NIN paper's category confidence maps).
+   */
+  readonly classMaps?: (maps: Value) => void;
+}
+
+/** Whether `pooled` is the mean of all of `map` per channel, and nothing but a reshape stands between it and the logits. */
+function isClosingGlobalMean(layers: readonly ArchLayer[], index: number, map: Value, pooled: Value): boolean {
+  const layer = layers[index]!;
+  const [, , h, w] = map.shape;
+  if (pooled.shape[2] !== 1 || pooled.shape[3] !== 1 || typeof h !== 'number' || typeof w !== 'number') return false;
+  if (layer.kind === 'avgPool' && (layer.padding !== 0 || layer.kernel !== h || layer.kernel !== w)) return false;
+  return layers.slice(index + 1).every((l) => l.kind === 'dropout' || l.kind === 'flatten' || l.kind === 'softmax');
 }
 
 /**
@@ -117,7 +132,8 @@ export function applyArchitectureLayers(
           name: `${name}.pool`,
         });
         break;
-      case 'avgPool':
+      case 'avgPool': {
+        const map = x;
         x = pytorchAvgPool2d(g, x, {
           kernel: layer.kernel,
           stride: layer.stride,
@@ -126,10 +142,15 @@ export function applyArchitectureLayers(
           countIncludePad: layer.countIncludePad,
           name: `${name}.pool`,
         });
+        if (isClosingGlobalMean(layers, index, map, x)) hooks.classMaps?.(map);
         break;
-      case 'adaptiveAvgPool':
+      }
+      case 'adaptiveAvgPool': {
+        const map = x;
         x = globalAveragePool(g, x, { name: `${name}.pool` });
+        if (isClosingGlobalMean(layers, index, map, x)) hooks.classMaps?.(map);
         break;
+      }
       case 'dropout':
         x = hooks.dropout(x, layer, index);
         break;

@@ -2,11 +2,11 @@ import type { CheckpointTensor } from '../pth/types.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { flatten, softmax } from '../../src/graph/ops/index.js';
 import { tensorData } from '../../src/graph/tensor-data.js';
-import type { Graph } from '../../src/graph/types.js';
+import type { Graph, Value } from '../../src/graph/types.js';
 import { foldedArchitecture, type ArchLayer, type Architecture } from './architecture.js';
 import { applyArchitectureLayers, type BatchNormLayer, type ConvLayer } from './architecture-walk.js';
 import { ArchitectureError } from './errors.js';
-import { BATCH_DIM, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
+import { BATCH_DIM, CLASS_MAPS_NAME, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import { checkShapes, expectedTensors, type Fit } from './fit.js';
 
 export interface BuildOptions {
@@ -30,7 +30,8 @@ export function buildTrainedGraph(architecture: Architecture, tensors: Tensors, 
  * probabilities (softmax over classes). Nodes are named after PyTorch's modules (`classifier.0.conv`).
  * Dropout is left out (inference); pooling sizes and divisors are PyTorch's; a BatchNorm right after a
  * convolution is folded into it (eval-mode BatchNorm is affine), any other becomes a per-channel Mul and Add;
- * a closing Softmax becomes the `probabilities` output, and one is added where the model has none.
+ * a closing Softmax becomes the `probabilities` output, and one is added where the model has none. Where the logits
+ * are a global average pool's, the map it pools is the `class_maps` output (the NIN paper's confidence maps).
  */
 export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: BuildOptions = {}): Graph {
   const { architecture } = fit;
@@ -41,6 +42,7 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
   const size = architecture.inputSize;
   const input = g.input(INPUT_NAME, 'float32', [BATCH_DIM, architecture.inputChannels, size, size]);
   const tensor = tensorLookup(fit, tensors);
+  let classMaps: Value | undefined;
   const x = applyArchitectureLayers(g, architecture, input, {
     conv: (layer, batchNorm) => {
       const folded = batchNorm === undefined ? undefined : foldBatchNorm(layer, batchNorm, tensor);
@@ -82,6 +84,9 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
       };
     },
     dropout: (activations) => activations, // identity at inference, as in model.eval()
+    classMaps: (maps) => {
+      classMaps = maps;
+    },
   });
 
   const logits = x.shape.length === 2 ? x : flatten(g, x, 1, { name: LOGITS_NAME });
@@ -92,6 +97,7 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
   }
   g.output(logits, LOGITS_NAME);
   g.output(softmax(g, logits, 1, { name: PROBABILITIES_NAME }), PROBABILITIES_NAME);
+  if (classMaps !== undefined) g.output(classMaps, CLASS_MAPS_NAME);
   return g.build();
 }
 

@@ -8,7 +8,7 @@ import { encodeMetadata, type NinModelMetadata } from '../../src/model/metadata.
 import { NIN_SDK_VERSION } from '../../src/version.js';
 import { architectureMetadata, type Architecture } from './architecture.js';
 import { buildArchitectureGraph } from './build-graph.js';
-import { LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
+import { CLASS_MAPS_NAME, LOGITS_NAME, PROBABILITIES_NAME } from './io-names.js';
 import { readCheckpointModel, readingLines } from './checkpoint-reading.js';
 
 import { SUPPORTED_OPSETS } from './opsets.js';
@@ -101,7 +101,11 @@ export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptio
     family: family.id,
     labels,
     preprocessing,
-    outputs: { logits: LOGITS_NAME, probabilities: PROBABILITIES_NAME },
+    outputs: {
+      logits: LOGITS_NAME,
+      probabilities: PROBABILITIES_NAME,
+      ...(graph.outputs.some((o) => o.name === CLASS_MAPS_NAME) ? { maps: CLASS_MAPS_NAME } : {}),
+    },
     sourceSha256: options.sourceSha256 ?? (await sha256Hex(bytes)),
     sourceFormat: checkpoint.format,
     converter: `nin-sdk ${NIN_SDK_VERSION}`,

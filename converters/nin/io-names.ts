@@ -5,4 +5,6 @@
 export const INPUT_NAME = 'input';
 export const LOGITS_NAME = 'logits';
 export const PROBABILITIES_NAME = 'probabilities';
+/** The last map before global average pooling, [batch, classes, h, w], where the architecture has one. */
+export const CLASS_MAPS_NAME = 'class_maps';
 export const BATCH_DIM = 'batch';

@@ -12,8 +12,8 @@ import {
   type ModelProto,
   type ValueInfoProto,
 } from 'onnx-buf';
-import { encodeOnnx } from '../../src/graph/onnx/decode.js';
-import { checkModel } from '../../src/model/checked-model.js';
+import { CheckedModel, checkModel } from '../../src/model/checked-model.js';
+import { withClassMaps } from '../../src/model/class-maps-output.js';
 import { encodeMetadata, METADATA_KEYS } from '../../src/model/metadata.js';
 import { ModelError } from '../../src/model/model-error.js';
 import { checkPreprocessSpec } from '../../src/preprocess/check-spec.js';
@@ -38,6 +38,8 @@ export interface AdoptionResult {
   /** The preprocessing written into the model: the one given, with the model's input channel count. */
   readonly preprocessing: PreprocessSpec;
   readonly classCount: number;
+  /** Whether the logits are a global average of a map, which is then the `maps` output (as nin-convert's are). */
+  readonly classMaps: boolean;
   /** Whether the model's own output was already a softmax (else a Softmax node was appended). */
   readonly endsInSoftmax: boolean;
   /** The producer named in the file, e.g. 'pytorch 1.13.0'. */
@@ -155,8 +157,11 @@ export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): A
     ...model.metadataProps.filter((entry) => !ours.has(entry.key)),
     ...Object.entries(metadata).map(([key, value]) => create(StringStringEntryProtoSchema, { key, value })),
   ];
+  // Where the logits are a global average pool's, its map becomes the class maps output (src/model/class-maps.ts).
+  const adopted = withClassMaps(CheckedModel.checkDecoded(model, 'the adopted model'));
   return {
-    onnx: encodeOnnx(model),
+    onnx: adopted.bytes,
+    classMaps: adopted.proto.graph!.output.length > model.graph!.output.length,
     inputName: input.name,
     preprocessing,
     classCount: typeof classCount === 'number' ? classCount : options.labels.length,

@@ -8,6 +8,7 @@ import {
   convertCheckpoint,
   describeArchitectureSummary,
   detectWebGpu,
+  explain,
   loadClassifier,
   type Predictions,
   type ProgressEvent,
@@ -33,6 +34,8 @@ const page = {
   imageFile: element('image-file', HTMLInputElement),
   preview: element('preview', HTMLImageElement),
   predictions: element('predictions', HTMLOListElement),
+  overlay: element('overlay', HTMLCanvasElement),
+  overlayCaption: element('overlay-caption', HTMLParagraphElement),
   runInfo: element('run-info', HTMLParagraphElement),
   error: element('error', HTMLParagraphElement),
 };
@@ -134,6 +137,37 @@ async function classifyImage(file: File): Promise<void> {
 function clearResults(): void {
   page.predictions.replaceChildren();
   page.runInfo.textContent = '';
+  hideOverlay();
+}
+
+function hideOverlay(): void {
+  page.overlay.hidden = true;
+  page.overlayCaption.hidden = true;
+  page.predictions.querySelectorAll('.map-toggle').forEach((button) => button.setAttribute('aria-pressed', 'false'));
+}
+
+/**
+ * The class's confidence map over the image the model saw (its centre crop, scaled up): where the model found that
+ * class. One class at a time: pressing another class's button switches, pressing the shown one hides it.
+ */
+async function toggleOverlay(label: string, button: HTMLButtonElement): Promise<void> {
+  if (button.getAttribute('aria-pressed') === 'true') return hideOverlay();
+  if (!classifier || !image) return;
+  const shown = await explain(classifier, image, { label });
+  hideOverlay();
+  page.overlay.width = shown.image.width;
+  page.overlay.height = shown.image.height;
+  page.overlay.getContext('2d')!.putImageData(shown.image, 0, 0);
+  const { stride, receptiveField } = shown.maps.geometry;
+  const size = shown.maps.inputSize;
+  page.overlayCaption.textContent =
+    `Map of ${label} (${(shown.probability * 100).toFixed(1)} %), from ${shown.low.toPrecision(3)} (dark) to ` +
+    `${shown.high.toPrecision(3)} (yellow): each of its ${shown.maps.height}×${shown.maps.width} cells sees ` +
+    `${receptiveField[0]}×${receptiveField[1]} of the ${size}×${size} pixels the model saw, ${stride[0]} apart.`;
+  page.overlay.dataset['label'] = label;
+  page.overlay.hidden = false;
+  page.overlayCaption.hidden = false;
+  button.setAttribute('aria-pressed', 'true');
 }
 
 function hideDownload(): void {
@@ -199,6 +233,18 @@ function showPredictions(top: Predictions): void {
         textContent: `${(probability * 100).toFixed(1)} %`,
       });
       item.append(name, bar, percent);
+      // A model whose scores are not the average of a last map (a Linear head) has no maps to show.
+      if (classifier?.info.classMaps !== undefined) {
+        const toggle = Object.assign(document.createElement('button'), {
+          type: 'button',
+          className: 'map-toggle',
+          textContent: 'map',
+          title: `Show where the model sees ${label}`,
+        });
+        toggle.setAttribute('aria-pressed', 'false');
+        toggle.addEventListener('click', () => act(() => toggleOverlay(label, toggle)));
+        item.append(toggle);
+      }
       return item;
     }),
   );

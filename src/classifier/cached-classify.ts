@@ -15,13 +15,14 @@ export function cachedClassify<Image, Model, LoadOptions extends object>(
     image: Image,
     options: ClassifyOptions & LoadOptions & { readonly model?: Model },
   ): Promise<Predictions> => {
-    // onProgress is told of the load (when this call loads) and of the run; it is no part of the cache key.
-    const { model, top, onProgress, ...loadOptions } = options;
+    // onProgress is told of the load (when this call loads) and of the run; it, top and maps are no part of the
+    // cache key.
+    const { model, top, maps, onProgress, ...loadOptions } = options;
     const name = nameOf(model);
     if (name === undefined) {
       const classifier = await load(model, { ...loadOptions, onProgress } as LoadOptions);
       try {
-        return await classifier.classify(image, { top, onProgress });
+        return await classifier.classify(image, { top, maps, onProgress });
       } finally {
         await classifier.dispose();
       }
@@ -33,6 +34,6 @@ export function cachedClassify<Image, Model, LoadOptions extends object>(
       cache.set(key, classifier);
       classifier.catch(() => cache.delete(key));
     }
-    return (await classifier).classify(image, { top, onProgress });
+    return (await classifier).classify(image, { top, maps, onProgress });
   };
 }

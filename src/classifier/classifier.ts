@@ -2,6 +2,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { checkClassifierShapes } from '../model/check-shapes.js';
 import type { ModelDtype } from '../model/dtype.js';
 import { checkModel, type CheckedModel } from '../model/checked-model.js';
+import { withClassMaps } from '../model/class-maps-output.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
 import { openSession, type OpenSessionOptions, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
@@ -9,6 +10,7 @@ import { OnnxRuntimeError, ortErrorLine } from '../runtime/ort-error.js';
 import type { Platform, Provider } from '../runtime/providers.js';
 import type { ClassifierSession, OpenedClassifierSession } from '../runtime/classifier-session.js';
 export type { ClassifierSession, OpenedClassifierSession } from '../runtime/classifier-session.js';
+import { checkMapsAverageToLogits, type ClassMaps } from './class-maps.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
 import type { ProgressCallback } from './progress.js';
 
@@ -22,6 +24,11 @@ export interface OrtWithTensor extends OrtModule {
 export interface ClassifyOptions {
   /** How many classes to return, most probable first (default 5, at most the class count). */
   readonly top?: number;
+  /**
+   * Also return every class's confidence map and its geometry (`predictions.maps`): the model's last map before
+   * global average pooling. Refused (ModelError) for a model whose logits are not such a map's average.
+   */
+  readonly maps?: boolean;
   /** Told after each ONNX Runtime run of classifyBatch: `{ stage: 'classify', done, total }`. */
   readonly onProgress?: ProgressCallback;
 }
@@ -46,6 +53,8 @@ export interface ClassifierSetup<Image> {
   readonly openSession?: (model: CheckedModel, options: OpenSessionOptions) => Promise<OpenedClassifierSession>;
 }
 
+type ModelOutputs = Readonly<Record<string, Pick<Tensor, 'data'>>>;
+
 const DEFAULT_TOP = 5;
 const DEFAULT_BATCH_SIZE = 32;
 
@@ -67,6 +76,7 @@ export class Classifier<Image> {
     private readonly setup: ClassifierSetup<Image>,
     private readonly outputName: string,
     private readonly outputIsProbability: boolean,
+    private readonly sourceName: string,
   ) {}
 
   /**
@@ -78,7 +88,8 @@ export class Classifier<Image> {
     source: string,
     setup: ClassifierSetup<Image>,
   ): Promise<Classifier<Image>> {
-    const model = checkModel(bytes, source);
+    // Models converted before nin-sdk offered class maps get them here, in memory (the file is left as it is).
+    const model = withClassMaps(checkModel(bytes, source));
     const info = readModelInfo(model);
     if (info.inputChannels !== 1 && info.inputChannels !== 3) {
       // The preprocessing (sharp and canvas paths alike) makes grey or RGB/BGR planes, nothing else.
@@ -120,7 +131,7 @@ export class Classifier<Image> {
       throw error;
     }
     setup.onProgress?.({ stage: 'ready', source, provider: opened.provider });
-    return new Classifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities);
+    return new Classifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities, source);
   }
 
   get labels(): readonly string[] {
@@ -140,6 +151,11 @@ export class Classifier<Image> {
   async classifyBatch(images: readonly Image[], options: ClassifyOptions = {}): Promise<Predictions[]> {
     const top = options.top ?? DEFAULT_TOP;
     if (!Number.isInteger(top) || top < 1) throw new RangeError(`top must be a positive integer, got ${top}`);
+    if (options.maps === true && this.info.classMaps === undefined) {
+      throw new ModelError(
+        `${this.source} has no class maps: its logits are not the global average of a last convolutional map`,
+      );
+    }
     const batchSize = this.setup.batchSize ?? DEFAULT_BATCH_SIZE;
     const prepare = (start: number): Promise<Float32Array[]> =>
       Promise.all(
@@ -152,11 +168,18 @@ export class Classifier<Image> {
       prepared = start + batchSize < images.length ? prepare(start + batchSize) : undefined;
       // Awaited on the next turn; if this batch fails first, its failure is this call's and the next one's moot.
       prepared?.catch(() => undefined);
-      const probabilities = await this.probabilities(tensors);
+      const outputs = await this.runBatch(tensors);
+      const probabilities = this.probabilitiesOf(outputs, tensors.length);
       const classes = this.info.labels.length;
       for (let i = 0; i < tensors.length; i++) {
+        const predictions = topK(
+          probabilities.subarray(i * classes, (i + 1) * classes),
+          this.info.labels,
+          top,
+          this.provider,
+        );
         results.push(
-          topK(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top, this.provider),
+          options.maps === true ? Object.assign(predictions, { maps: this.mapsOf(outputs, i) }) : predictions,
         );
       }
       options.onProgress?.({ stage: 'classify', done: results.length, total: images.length });
@@ -166,6 +189,26 @@ export class Classifier<Image> {
 
   /** Class probabilities [n × classes] for already preprocessed [C, S, S] tensors (C: the model's channels). */
   async probabilities(tensors: readonly Float32Array[]): Promise<Float32Array> {
+    return this.probabilitiesOf(await this.runBatch(tensors), tensors.length);
+  }
+
+  /** The logits [n × classes] for already preprocessed [C, S, S] tensors, as the model's logits output gives them. */
+  async logits(tensors: readonly Float32Array[]): Promise<Float32Array> {
+    const logits = (await this.runBatch(tensors))[this.info.outputs.logits]?.data;
+    const classes = this.info.labels.length;
+    if (!(logits instanceof Float32Array) || logits.length !== tensors.length * classes) {
+      throw new ModelError(`${this.sourceName}: the model gave no ${classes} logits per image`);
+    }
+    return logits;
+  }
+
+  /** How errors name the model: its path, or 'model bytes'. */
+  get source(): string {
+    return this.sourceName;
+  }
+
+  /** The model's outputs for already preprocessed [C, S, S] tensors, batched into one run. */
+  private async runBatch(tensors: readonly Float32Array[]): Promise<ModelOutputs> {
     const size = this.info.preprocessing.inputSize;
     const channels = specChannels(this.info.preprocessing);
     const plane = channels * size * size;
@@ -175,14 +218,18 @@ export class Classifier<Image> {
         throw new Error(`internal: preprocessed tensor has ${tensor.length} values, expected ${plane}`);
       batch.set(tensor, i * plane);
     });
-    const output = await this.run(new this.setup.ort.Tensor('float32', batch, [tensors.length, channels, size, size]));
+    return this.run(new this.setup.ort.Tensor('float32', batch, [tensors.length, channels, size, size]));
+  }
+
+  private probabilitiesOf(outputs: ModelOutputs, images: number): Float32Array {
+    const output = outputs[this.outputName]!.data as Float32Array;
     const classes = this.info.labels.length;
-    if (output.length !== tensors.length * classes) {
-      throw new ModelError(`the model gave ${output.length} scores for ${tensors.length} images of ${classes} classes`);
+    if (output.length !== images * classes) {
+      throw new ModelError(`the model gave ${output.length} scores for ${images} images of ${classes} classes`);
     }
     if (this.outputIsProbability) return output;
     const probabilities = new Float32Array(output.length);
-    for (let i = 0; i < tensors.length; i++)
+    for (let i = 0; i < images; i++)
       probabilities.set(softmaxRow(output.subarray(i * classes, (i + 1) * classes)), i * classes);
     return probabilities;
   }
@@ -194,7 +241,31 @@ export class Classifier<Image> {
     await this.session.release();
   }
 
-  private run(input: Tensor): Promise<Float32Array> {
+  /** Image `i`'s class maps and logits from a batch's outputs (the model has maps: checked by the caller). */
+  private mapsOf(outputs: ModelOutputs, i: number): ClassMaps {
+    const { classMaps, labels, outputs: names, preprocessing } = this.info;
+    const [height, width] = classMaps!.size;
+    const classes = labels.length;
+    const plane = classes * height * width;
+    const maps = outputs[names.maps!]?.data;
+    const logits = outputs[names.logits]?.data;
+    if (!(maps instanceof Float32Array) || !(logits instanceof Float32Array) || maps.length < (i + 1) * plane) {
+      throw new ModelError(`${this.sourceName}: the model gave no ${height}×${width} class maps of ${classes} classes`);
+    }
+    const result: ClassMaps = {
+      labels,
+      height,
+      width,
+      data: maps.slice(i * plane, (i + 1) * plane),
+      logits: logits.slice(i * classes, (i + 1) * classes),
+      geometry: classMaps!.geometry,
+      inputSize: preprocessing.inputSize,
+    };
+    checkMapsAverageToLogits(result, this.sourceName);
+    return result;
+  }
+
+  private run(input: Tensor): Promise<ModelOutputs> {
     if (this.disposed) return Promise.reject(new Error('this classifier has been disposed'));
     const next = this.queue.then(async () => {
       let outputs;
@@ -203,7 +274,7 @@ export class Classifier<Image> {
       } catch (error) {
         throw new OnnxRuntimeError(`ONNX Runtime could not run the model: ${ortErrorLine(error)}`, { cause: error });
       }
-      return outputs[this.outputName]!.data as Float32Array;
+      return outputs;
     });
     this.queue = next.catch(() => undefined);
     return next;

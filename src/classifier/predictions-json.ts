@@ -1,10 +1,12 @@
 import type { ProviderAttempt } from '../runtime/open-session.js';
+import type { ClassMapsJson } from './class-maps.js';
 import type { RankedClass } from './predictions.js';
 
-/** One image's outcome: its predictions, or why it failed. */
+/** One image's outcome: its predictions (with its class maps, where asked for), or why it failed. */
 export interface ImageOutcome {
   readonly file: string;
   readonly predictions?: readonly RankedClass[];
+  readonly classMaps?: ClassMapsJson;
   readonly error?: string;
 }
 
@@ -39,6 +41,7 @@ export function predictionsDocument(
         : {
             file: r.file,
             predictions: r.predictions!.map(({ label, index, probability }) => ({ label, index, probability })),
+            ...(r.classMaps === undefined ? {} : { classMaps: r.classMaps }),
           },
     ),
   };

@@ -1,4 +1,5 @@
 import type { Provider } from '../runtime/providers.js';
+import type { ClassMaps } from './class-maps.js';
 
 /** One class's score, ranked: a prediction before it says where it was computed (a server's answer, say). */
 export interface RankedClass {
@@ -20,7 +21,11 @@ export interface Prediction extends RankedClass {
  * Top-k predictions, most probable first. The array also says which execution provider really computed it,
  * so a silent fallback from GPU to CPU is visible in every result.
  */
-export type Predictions = readonly Prediction[] & { readonly provider: Provider };
+export type Predictions = readonly Prediction[] & {
+  readonly provider: Provider;
+  /** Every class's map and where its cells lie, when classify was asked for them (`{ maps: true }`). */
+  readonly maps?: ClassMaps;
+};
 
 /** Softmax over one row, for models whose graph ends in logits (stable: the max is subtracted first). */
 export function softmaxRow(logits: ArrayLike<number>): Float32Array {

@@ -16,6 +16,7 @@ Commands:
   eval <folder or tar>             accuracy and loss on a <class>/<image> dataset
   info [model.onnx|ckpt.pth]       family, labels, preprocessing, inputs and outputs of a model; of a
                                    checkpoint, what nin-convert would read in it (took, ignored, assumed)
+  explain <image> -o <out.png>     where in the image the model saw each class (its class maps); --json
   train --data <folder or tar>     train or fine-tune a NIN on ONNX Runtime (pytorch-nin-cifar10's recipe)
   average <models...> --out <file> average the weights of NINs of one architecture (weight averaging)
   convert <in.pth> <out.onnx>      the same as nin-convert
@@ -33,6 +34,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   predict: async (argv) => (await import('./commands/predict.js')).runPredict(argv),
   eval: async (argv) => (await import('./commands/eval.js')).runEval(argv),
   info: async (argv) => (await import('./commands/info.js')).runInfo(argv),
+  explain: async (argv) => (await import('./commands/explain.js')).runExplain(argv),
   train: async (argv) => (await import('./commands/train.js')).runTrain(argv),
   average: async (argv) => (await import('./commands/average.js')).runAverage(argv),
   convert: async (argv) => (await import('./commands/convert.js')).runConvert(argv),

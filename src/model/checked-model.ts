@@ -61,6 +61,14 @@ export class CheckedModel implements SessionModel {
     } catch (error) {
       throw new NotOnnxError(`${source} is not an ONNX model (${(error as Error).message})`);
     }
+    return CheckedModel.checkDecoded(proto, source, policy);
+  }
+
+  /**
+   * The checks of `check` on a model already decoded (one that check gave, edited in memory: class-maps.ts adds an
+   * output to it), and its canonical encoding. The edit is checked as the file was: a model is never run unchecked.
+   */
+  static checkDecoded(proto: ModelProto, source: string, policy: ModelPolicy = {}): CheckedModel {
     checkSelfContained(proto, source);
     checkOperators(proto, source, policy.operators ?? CLASSIFIER_OPERATORS);
     if (policy.boundIntermediates ?? true) checkIntermediateSizes(proto.graph, source);

@@ -43,7 +43,20 @@ const MAX_CONSTANT_ELEMENTS = 64;
  * Shapes come from the IR's own rules (SHAPE_RULES), those the builder and the ONNX reader use.
  */
 export function checkIntermediateSizes(graph: GraphProto | undefined, source: string): void {
-  if (graph === undefined) return;
+  if (graph !== undefined) walkIntermediateTypes(graph, source);
+}
+
+/**
+ * The type of each value in `graph` as far as it follows from the input's shape and from constants (the input's
+ * symbolic dims under names of this module's own), by the same rules checkIntermediateSizes checks with: what
+ * src/model/class-maps.ts reads a map's size from. Values whose type does not follow are absent.
+ */
+export function intermediateTypes(graph: GraphProto): ReadonlyMap<string, TensorType> {
+  return walkIntermediateTypes(graph, undefined);
+}
+
+/** Types every value it can; with a `source`, refuses what checkIntermediateSizes refuses, naming it. */
+function walkIntermediateTypes(graph: GraphProto, source: string | undefined): Map<string, TensorType> {
   const types = new Map<string, TensorType>();
   const constants = new Map<string, TensorData>();
   const inputDims = new Set<string>();
@@ -93,13 +106,13 @@ export function checkIntermediateSizes(graph: GraphProto | undefined, source: st
     node.output.forEach((name, i) => {
       const type = outputs?.[i];
       const count = type === undefined ? undefined : perInputCount(type.shape, inputDims);
-      if (count !== undefined && count > bound) {
+      if (source !== undefined && count !== undefined && count > bound) {
         throw new ModelError(
           `${source}: ${label} makes ${name} of ${count} elements, more than ${INTERMEDIATE_SIZE_FACTOR} times the ` +
             `model's input or largest weight (${bound}); nin-sdk refuses models that allocate more than an image classifier needs`,
         );
       }
-      if (count === undefined && AMPLIFIERS.has(node.opType)) {
+      if (source !== undefined && count === undefined && AMPLIFIERS.has(node.opType)) {
         throw new ModelError(
           `${source}: ${label} makes ${name} of a size that is computed only when the model runs; nin-sdk takes ` +
             `${node.opType} only with a constant shape, so that what it allocates is known before it runs`,
@@ -113,6 +126,7 @@ export function checkIntermediateSizes(graph: GraphProto | undefined, source: st
         constants.set(node.output[0], value);
     }
   });
+  return types;
 }
 
 /** Elements of one input's worth: numeric dims multiplied, the input's own symbolic dims (the batch) as 1. */

@@ -11,7 +11,15 @@ export interface NinModelMetadata {
   readonly labels: readonly string[];
   readonly preprocessing: PreprocessSpec;
   /** Whether the graph's `probabilities` output is already a softmax (true for every nin-convert model). */
-  readonly outputs: { readonly logits: string; readonly probabilities: string };
+  readonly outputs: {
+    readonly logits: string;
+    readonly probabilities: string;
+    /**
+     * The class maps ([N, classes, h, w], the last layer's map before global average pooling: each logit is its
+     * class's mean), where the graph has them (see src/model/class-maps.ts).
+     */
+    readonly maps?: string;
+  };
   /** SHA-256 (hex) of the checkpoint file the model was converted from, for provenance. */
   readonly sourceSha256?: string;
   readonly sourceFormat?: string;

@@ -8,6 +8,7 @@ import { dtypeOfMetadata, type ModelDtype } from './dtype.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 import { isRecord } from '../guards.js';
 import { summarizeArchitecture, type ArchitectureSummary } from './architecture-summary.js';
+import { findPooledMap, mapGeometry, type ClassMapsInGraph } from './class-maps.js';
 
 export { ModelError } from './model-error.js';
 
@@ -26,6 +27,11 @@ export interface ModelInfo extends NinModelMetadata {
   readonly calibration?: string;
   /** The recorded architecture ('nin.architecture') in brief, when nin-convert recorded one. */
   readonly architectureSummary?: ArchitectureSummary;
+  /**
+   * The class maps output ('nin.outputs' `maps`) and where its cells lie in the input, when the model has one
+   * (loading adds it to models of the pattern that lack it: withClassMaps).
+   */
+  readonly classMaps?: ClassMapsInGraph;
 }
 
 /**
@@ -76,11 +82,20 @@ export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): 
   if (!isRecord(outputs) || !isName(outputs['logits']) || !isName(outputs['probabilities'])) {
     throw new ModelError(`${source}: '${METADATA_KEYS.outputs}' must name the logits and probabilities outputs`);
   }
+  const maps = outputs['maps'];
+  if (maps !== undefined && !isName(maps)) {
+    throw new ModelError(`${source}: '${METADATA_KEYS.outputs}' must name the maps output with a non-empty string`);
+  }
+  const classMaps = maps === undefined ? undefined : checkedClassMaps(model, outputs['logits'], maps);
   return {
     family: need(METADATA_KEYS.family),
     labels: labels as string[],
     preprocessing,
-    outputs: { logits: outputs['logits'], probabilities: outputs['probabilities'] },
+    outputs: {
+      logits: outputs['logits'],
+      probabilities: outputs['probabilities'],
+      ...(maps === undefined ? {} : { maps }),
+    },
     sourceSha256: metadata[METADATA_KEYS.sourceSha256],
     sourceFormat: metadata[METADATA_KEYS.sourceFormat],
     converter: metadata[METADATA_KEYS.converter],
@@ -95,7 +110,29 @@ export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): 
     sourceEntry: metadata[METADATA_KEYS.sourceEntry],
     ignored: stringListOf(metadata[METADATA_KEYS.ignored], METADATA_KEYS.ignored, source),
     architectureSummary: summarizeArchitecture(metadata[METADATA_KEYS.architecture]),
+    ...(classMaps === undefined ? {} : { classMaps }),
   };
+}
+
+/**
+ * The maps 'nin.outputs' names, when they are a graph output whose spatial means are the logits (findPooledMap):
+ * a name that is anything else is refused, so that no map is shown for a class it does not score. Undefined (no
+ * maps offered) where their geometry cannot be traced back to the input, as behind a preprocessing graph.
+ */
+function checkedClassMaps(model: CheckedModel, logits: string, maps: string): ClassMapsInGraph | undefined {
+  const graph = model.proto.graph;
+  const found = graph === undefined ? undefined : findPooledMap(graph, logits);
+  // The output may be the pooled value itself (nin-convert's) or an Identity of it (what withClassMaps adds).
+  const identity = graph?.node.find((n) => n.opType === 'Identity' && n.output[0] === maps);
+  const pooled = identity?.input[0] ?? maps;
+  if (graph === undefined || found?.value !== pooled || !graph.output.some((o) => o.name === maps)) {
+    throw new ModelError(
+      `${model.source}: '${METADATA_KEYS.outputs}' names ${JSON.stringify(maps)} as the class maps, but it is not an ` +
+        `output whose spatial average pooling gives ${JSON.stringify(logits)}`,
+    );
+  }
+  const geometry = mapGeometry(graph, pooled);
+  return geometry === undefined ? undefined : { ...found, value: maps, geometry };
 }
 
 /**

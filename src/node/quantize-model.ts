@@ -11,6 +11,7 @@ import { withObservedOutputs } from '../quantize/calibration-graph.js';
 import { QUANTIZATION_METADATA_KEYS, quantizationMetadata, type CalibrationRecord } from '../quantize/metadata.js';
 import { planQuantization } from '../quantize/plan.js';
 import { quantizeToQdq } from '../quantize/qdq.js';
+import { classMapsAfterQuantization } from '../quantize/class-maps.js';
 import { sampleLabeledImages } from './calibration-sample.js';
 import type { LabeledImage } from './dataset.js';
 import { intraOpThreads } from './cpu-cores.js';
@@ -125,22 +126,24 @@ export async function quantizeModel(
     weights: 'int8 per-channel symmetric',
     format: 'QDQ',
   };
-  const quantized = asModelError(source, () => quantizeToQdq(model.graph, observer.result(), plan).graph);
+  const quantized = asModelError(source, () =>
+    classMapsAfterQuantization(quantizeToQdq(model.graph, observer.result(), plan).graph, model.metadata),
+  );
   const onnx = asModelError(source, () =>
-    writeOnnx(quantized, {
+    writeOnnx(quantized.graph, {
       opsetVersion: model.opsetVersion,
       irVersion: model.irVersion,
       producerName: model.producerName,
       producerVersion: model.producerVersion,
       docString: model.docString,
-      metadata: { ...model.metadata, ...quantizationMetadata(calibration) },
+      metadata: { ...quantized.metadata, ...quantizationMetadata(calibration) },
     }),
   );
   return {
     onnx,
     calibration,
     quantizedConvs: plan.convs.length,
-    quantizedActivations: quantized.nodes.filter((n) => n.opType === 'QuantizeLinear').length,
+    quantizedActivations: quantized.graph.nodes.filter((n) => n.opType === 'QuantizeLinear').length,
   };
 }
 

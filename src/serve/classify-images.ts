@@ -1,5 +1,6 @@
 import { predictionsDocument, type ImageOutcome, type PredictionsDocument } from '../classifier/predictions-json.js';
 import { softmaxRow, topK } from '../classifier/predictions.js';
+import { checkMapsAverageToLogits, classMapsJson, type ClassMaps } from '../classifier/class-maps.js';
 import { describePixels, readImageSize } from '../preprocess/node/index.js';
 import { HttpError } from './http-error.js';
 import type { FilePart } from './multipart.js';
@@ -37,6 +38,8 @@ export async function classifyImages(
   top: number,
   limits: PixelLimits,
   decoding: ImageDecoding,
+  /** Answer each image's class maps too (`?maps=1`): refused (400) for a model that has none. */
+  withMaps = false,
 ): Promise<PredictionsDocument> {
   const info = model.info;
   const scores = model.scoresOutput;
@@ -45,6 +48,13 @@ export async function classifyImages(
     throw new HttpError(
       400,
       `model '${model.name}' has no usable nin-sdk labels and preprocessing${why}: use its infer endpoint`,
+    );
+  }
+  const classMaps = info.classMaps;
+  if (withMaps && classMaps === undefined) {
+    throw new HttpError(
+      400,
+      `model '${model.name}' has no class maps: its logits are not the global average of a last convolutional map`,
     );
   }
   const sizes = checkPixelLimits(images, limits);
@@ -69,7 +79,19 @@ export async function classifyImages(
       const row = outputs.get(scores.name)!.data;
       if (row.length !== classes) throw new Error(`internal: ${row.length} scores for ${classes} labels`);
       const probabilities = scores.isProbability ? row : softmaxRow(row);
-      return { file: name, predictions: topK(probabilities, info.labels, top, model.provider) };
+      const predictions = topK(probabilities, info.labels, top, model.provider);
+      if (!withMaps || classMaps === undefined) return { file: name, predictions };
+      const maps: ClassMaps = {
+        labels: info.labels,
+        height: classMaps.size[0],
+        width: classMaps.size[1],
+        data: Float32Array.from(outputs.get(classMaps.value)!.data as ArrayLike<number>),
+        logits: Float32Array.from(outputs.get(info.outputs.logits)!.data as ArrayLike<number>),
+        geometry: classMaps.geometry,
+        inputSize: info.preprocessing.inputSize,
+      };
+      checkMapsAverageToLogits(maps, model.name);
+      return { file: name, predictions, classMaps: classMapsJson(maps) };
     }),
   );
   if (outcomes.every((o) => o.error !== undefined)) throw new HttpError(400, outcomes[0]!.error!);

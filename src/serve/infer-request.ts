@@ -13,7 +13,8 @@ export interface DecodedInferRequest {
    * batcher copies them into the batch, so they need no aligned copy of their own), else the parsed JSON values'.
    */
   readonly bytes: Uint8Array;
-  readonly outputs: readonly { readonly name: string; readonly binary: boolean }[];
+  /** Each output to return: `name` as requested, `source` the model output it is (they differ for `maps`). */
+  readonly outputs: readonly { readonly name: string; readonly source: string; readonly binary: boolean }[];
 }
 
 export interface InferTarget {
@@ -21,7 +22,15 @@ export interface InferTarget {
   readonly input: TensorMetadata;
   readonly outputs: readonly TensorMetadata[];
   readonly maxBatchSize: number;
+  /**
+   * The model's class maps output, when it has one: returned only when asked for, by its name or as `maps` (each
+   * image's maps are classes × h × w floats, more than its scores: an ImageNet NIN's are 36,000).
+   */
+  readonly mapsOutput?: string;
 }
+
+/** What a request may call the class maps output by, whatever the graph names it. */
+export const MAPS_OUTPUT_ALIAS = 'maps';
 
 const bad = (message: string): HttpError => new HttpError(400, message);
 
@@ -185,14 +194,23 @@ function leavesInOrder(data: readonly unknown[]): unknown[] {
   return leaves;
 }
 
-function requestedOutputs(request: InferenceRequest, model: InferTarget): { name: string; binary: boolean }[] {
+function requestedOutputs(
+  request: InferenceRequest,
+  model: InferTarget,
+): { name: string; source: string; binary: boolean }[] {
   const binaryByDefault = isObject(request.parameters) && request.parameters['binary_data_output'] === true;
-  if (request.outputs === undefined) return model.outputs.map((o) => ({ name: o.name, binary: binaryByDefault }));
+  if (request.outputs === undefined)
+    return model.outputs
+      .filter((o) => o.name !== model.mapsOutput)
+      .map((o) => ({ name: o.name, source: o.name, binary: binaryByDefault }));
   if (!Array.isArray(request.outputs)) throw bad("'outputs' must be an array");
   return request.outputs.map((output: unknown) => {
     if (!isObject(output) || typeof output['name'] !== 'string') throw bad("each requested output needs a 'name'");
     const name = output['name'];
-    if (!model.outputs.some((o) => o.name === name)) {
+    const isAlias =
+      name === MAPS_OUTPUT_ALIAS && model.mapsOutput !== undefined && !model.outputs.some((o) => o.name === name);
+    const source = isAlias ? model.mapsOutput! : name;
+    if (!model.outputs.some((o) => o.name === source)) {
       throw bad(
         `unknown output ${JSON.stringify(name)} for model '${model.name}': it has ${model.outputs.map((o) => `'${o.name}'`).join(', ')}`,
       );
@@ -202,6 +220,6 @@ function requestedOutputs(request: InferenceRequest, model: InferTarget): { name
       isObject(parameters) && typeof parameters['binary_data'] === 'boolean'
         ? parameters['binary_data']
         : binaryByDefault;
-    return { name, binary };
+    return { name, source, binary };
   });
 }

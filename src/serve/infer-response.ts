@@ -15,9 +15,9 @@ export function encodeInferResponse(
   results: RowOutputs,
 ): EncodedResponse {
   const binaryParts: Buffer[] = [];
-  const outputs: ResponseOutput[] = request.outputs.map(({ name, binary }) => {
-    const result = results.get(name);
-    if (result === undefined) throw new Error(`internal: the model gave no output '${name}'`);
+  const outputs: ResponseOutput[] = request.outputs.map(({ name, source, binary }) => {
+    const result = results.get(source);
+    if (result === undefined) throw new Error(`internal: the model gave no output '${source}'`);
     const base = { name, shape: result.dims, datatype: result.datatype };
     if (!binary) return { ...base, data: Array.from(result.data) };
     const bytes = Buffer.from(result.data.buffer, result.data.byteOffset, result.data.byteLength);

@@ -1,5 +1,6 @@
 import { basename, extname } from 'node:path';
 import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
+import { withClassMaps } from '../model/class-maps-output.js';
 import { checkModel, type CheckedModel } from '../model/checked-model.js';
 import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
 import type { ProviderAttempt } from '../runtime/open-session.js';
@@ -60,7 +61,8 @@ export class ServedModel {
     observer: BatchObserver,
   ): Promise<ServedModel> {
     // Checked here, before any worker starts, so that a refused model stops the server at once in one line.
-    const model = checkModel(bytes, source);
+    // Models converted before nin-sdk offered class maps get them here, in memory (as loadClassifier does).
+    const model = withClassMaps(checkModel(bytes, source));
     let info: ModelInfo | undefined;
     let metadataProblem: string | undefined;
     try {

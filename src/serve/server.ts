@@ -365,6 +365,7 @@ export class InferenceServer {
       input: model.input,
       outputs: model.metadata.outputs,
       maxBatchSize: model.maxBatchSize,
+      ...(model.info?.classMaps === undefined ? {} : { mapsOutput: model.info.classMaps.value }),
     });
     const outputs = await model.batcher.submit(decoded.rows, decoded.bytes);
     const { body: out, headers } = encodeInferResponse(model.name, MODEL_VERSION, decoded, outputs);
@@ -385,13 +386,16 @@ export class InferenceServer {
     const top = topText === null ? this.options.top : Number(topText);
     if (!Number.isInteger(top) || top < 1 || top > 1000)
       throw new HttpError(400, `top must be an integer from 1 to 1000, got ${JSON.stringify(topText)}`);
+    const mapsText = url.searchParams.get('maps');
+    if (mapsText !== null && mapsText !== '0' && mapsText !== '1')
+      throw new HttpError(400, `maps must be 0 or 1, got ${JSON.stringify(mapsText)}`);
     const body = await readBody(request, this.options.bodyLimitBytes);
     const type = request.headers['content-type'] ?? '';
     const images: FilePart[] = /^multipart\/form-data/i.test(type)
       ? parseMultipart(body, type)
       : [{ name: 'body', bytes: body }];
     if (images.some((i) => i.bytes.length === 0)) throw new HttpError(400, 'an empty image was sent');
-    send(response, 200, await classifyImages(model, images, top, this.options, this.decoding));
+    send(response, 200, await classifyImages(model, images, top, this.options, this.decoding, mapsText === '1'));
   }
 }
 

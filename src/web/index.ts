@@ -14,6 +14,7 @@ export {
   type WebProvider,
 } from './classify.js';
 export { checkpointBytes, convert, type CheckpointSource } from './convert.js';
+export { explain, type WebExplainOptions, type WebExplanation } from './explain.js';
 export { checkImageFile, decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
 export type { ImageFormat, ImageHeader } from '../preprocess/header/image-header.js';
 export { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';

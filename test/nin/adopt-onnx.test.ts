@@ -41,7 +41,7 @@ describe('adopting a torch.onnx.export classifier', () => {
     const info = readModelInfo(adopted.onnx, 'adopted');
     assert.deepEqual(
       [info.labels, info.preprocessing, info.outputs],
-      [CIFAR10_LABELS, cifar, { logits: 'scores', probabilities: 'probabilities' }],
+      [CIFAR10_LABELS, cifar, { logits: 'scores', probabilities: 'probabilities', maps: 'class_maps' }],
     );
     const input = Buffer.from(reference.input_float32_base64, 'base64');
     const images = new Float32Array(input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength));

@@ -67,8 +67,9 @@ describe('the emitted ONNX model', () => {
     assert.deepEqual(model.graph.inputs[0]!.shape, ['batch', 3, 32, 32]);
     assert.deepEqual(
       model.graph.outputs.map((o) => o.name),
-      ['logits', 'probabilities'],
+      ['logits', 'probabilities', 'class_maps'],
     );
+    assert.deepEqual(model.graph.outputs[2]!.shape, ['batch', 10, 8, 8]);
   });
 
   test('ImageNet metadata carries the 1000 ImageNet names and the Caffe convention', async () => {

@@ -85,6 +85,8 @@ describe('health and metadata', () => {
       outputs: [
         { name: 'logits', datatype: 'FP32', shape: [-1, 10] },
         { name: 'probabilities', datatype: 'FP32', shape: [-1, 10] },
+        // Added at load (the embedded model predates class maps); sent only when asked for (test/serve/class-maps).
+        { name: 'class_maps', datatype: 'FP32', shape: [-1, 10, 8, 8] },
       ],
     };
     assert.deepEqual(json(await send(`${base}/v2/models/nin-cifar10`, 'GET')), expected);
@@ -263,7 +265,7 @@ describe('infer', () => {
     await assertError(
       send(infer, 'POST', request({}, { outputs: [{ name: 'features' }] })),
       400,
-      "unknown output \"features\" for model 'nin-cifar10': it has 'logits', 'probabilities'",
+      "unknown output \"features\" for model 'nin-cifar10': it has 'logits', 'probabilities', 'class_maps'",
     );
     await assertError(send(infer, 'POST', JSON.stringify({ inputs: [] })), 400, "the request needs an 'inputs' array");
   });
