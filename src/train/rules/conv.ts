@@ -15,7 +15,7 @@ const LAST_INDEX = 2 ** 31 - 1;
  *   dB = ReduceSum(dY, [0, 2, 3]).
  * The stride-1 forms exist for speed: on ONNX Runtime's CPU provider a ConvTranspose costs about twice the
  * forward Conv and the dilated-Conv weight gradient (an H×W "kernel" with a 5×5 output) about four times,
- * while a Conv and one large MatMul run at the forward pass's pace (bench: training throughput).
+ * while a Conv and large MatMuls run at the forward pass's pace (bench: training throughput).
  */
 export const convGradient: GradientRule = (ctx, dY) => {
   const { g, node } = ctx;
