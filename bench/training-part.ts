@@ -2,11 +2,14 @@ import { physicalCoreCount } from '../src/node/cpu-cores.js';
 import type { BenchOptions } from './options.js';
 import { median } from './stats.js';
 import { formatTable } from './text-table.js';
+import { measureFp32Peak } from './fp32-peak.js';
 import { TorchTrainWorker } from './torch-train-worker.js';
 import { runTrainingThroughputCase, type TrainingThroughputCase } from './training-throughput.js';
 
 /** Issue 4's target: training images/s at least PyTorch CPU's. */
 export const TRAINING_TARGET_SPEEDUP = 1;
+/** Issue 32's target: a full-width training step at ≥ 60 % of the fp32 peak (inference reaches ~75 %). */
+export const TRAINING_TARGET_PEAK_FRACTION = 0.6;
 
 /** pytorch-nin-cifar10 at full width (the embedded default model's), and at half (fixtures/default-model/train.py's). */
 export const TRAINING_WIDTHS: readonly (readonly number[])[] = [
@@ -27,12 +30,20 @@ export interface TrainingSummary {
   readonly speedup: number;
   /** |eval loss (ORT) − eval loss (PyTorch)| of the same starting weights and batch. */
   readonly evalLossDifference: number;
+  /** 2 × the step's multiply-adds × images/s, each side (see training-flops.ts). */
+  readonly ortGflops: number;
+  readonly torchGflops: number;
+  /** Of the section's fp32 peak. */
+  readonly ortPeakFraction: number;
+  readonly torchPeakFraction: number;
 }
 
 export interface TrainingSection {
   /** Threads of each side: ONNX Runtime's intra-op pool and torch.set_num_threads. */
   readonly threads: number;
   readonly torchVersion: string;
+  /** ONNX Runtime's best fp32 GFLOP/s with the same threads, measured before and after the cases (fp32-peak.ts). */
+  readonly fp32PeakGflops: { readonly before: number; readonly after: number };
   readonly summary: readonly TrainingSummary[];
   readonly samples: readonly TrainingThroughputCase[];
 }
@@ -47,6 +58,8 @@ export async function runTrainingPart(
   const { worker, info } = await TorchTrainWorker.start(threads);
   try {
     if (info.threads !== threads) progress(`PyTorch runs ${info.threads} threads though ${threads} were asked for`);
+    progress(`fp32 peak: chained 1024² MatMuls, ${threads} threads`);
+    const peakBefore = await measureFp32Peak(threads);
     const samples: TrainingThroughputCase[] = [];
     for (const widths of TRAINING_WIDTHS) {
       progress(
@@ -55,15 +68,24 @@ export async function runTrainingPart(
       const settings = { secondsPerCase: options.secondsPerCase, minimumSteps: MINIMUM_STEPS, threads };
       samples.push(await runTrainingThroughputCase(widths, options.trainingBatch, worker, settings, workDir));
     }
-    return { threads, torchVersion: info.torchVersion, summary: samples.map(summarizeTraining), samples };
+    const fp32PeakGflops = { before: peakBefore, after: await measureFp32Peak(threads) };
+    const peak = Math.max(fp32PeakGflops.before, fp32PeakGflops.after);
+    return {
+      threads,
+      torchVersion: info.torchVersion,
+      fp32PeakGflops,
+      summary: samples.map((c) => summarizeTraining(c, peak)),
+      samples,
+    };
   } finally {
     await worker.stop();
   }
 }
 
-export function summarizeTraining(c: TrainingThroughputCase): TrainingSummary {
+export function summarizeTraining(c: TrainingThroughputCase, peakGflops: number): TrainingSummary {
   const ortImagesPerSecond = c.batch / median(c.ortStepSeconds);
   const torchImagesPerSecond = c.batch / median(c.torchStepSeconds);
+  const gflops = (imagesPerSecond: number): number => (2 * c.multiplyAddsPerImage * imagesPerSecond) / 1e9;
   return {
     widths: c.widths.join(','),
     batch: c.batch,
@@ -73,6 +95,10 @@ export function summarizeTraining(c: TrainingThroughputCase): TrainingSummary {
     torchImagesPerSecond,
     speedup: ortImagesPerSecond / torchImagesPerSecond,
     evalLossDifference: Math.abs(c.evalLoss.ort - c.evalLoss.torch),
+    ortGflops: gflops(ortImagesPerSecond),
+    torchGflops: gflops(torchImagesPerSecond),
+    ortPeakFraction: gflops(ortImagesPerSecond) / peakGflops,
+    torchPeakFraction: gflops(torchImagesPerSecond) / peakGflops,
   };
 }
 
@@ -82,7 +108,9 @@ export function trainingTables(section: TrainingSection): string[] {
       'Training: nin-sdk TrainingSession on onnxruntime-node CPU vs torch.optim.SGD on PyTorch CPU, pytorch-nin-cifar10 NIN,',
       '  same starting weights, batch, parameter groups (lr 1e-3 base) and momentum 0.95; one step = Dropout masks,',
       '  forward, backward, SGD update (ours: train model + optimizer model); images/s = batch / median step time;',
-      `  turns alternate ORT torch torch ORT; ${section.threads} threads each (intraOpNumThreads, torch.set_num_threads)`,
+      `  turns alternate ORT torch torch ORT; ${section.threads} threads each (intraOpNumThreads, torch.set_num_threads);`,
+      `  GFLOP/s = 2 × the step's conv multiply-adds × images/s; fp32 peak = ONNX Runtime's best chained 1024² MatMul,`,
+      `  same threads: ${section.fp32PeakGflops.before.toFixed(0)} GFLOP/s before the cases, ${section.fp32PeakGflops.after.toFixed(0)} after (the larger is used)`,
       formatTable(
         [
           'widths',
@@ -94,6 +122,10 @@ export function trainingTables(section: TrainingSection): string[] {
           'steps torch',
           '|Δ| eval loss',
           `≥${TRAINING_TARGET_SPEEDUP}×`,
+          'ORT GFLOP/s',
+          'ORT % peak',
+          'torch % peak',
+          `≥${TRAINING_TARGET_PEAK_FRACTION * 100} % peak`,
         ],
         section.summary.map((r) => [
           r.widths,
@@ -105,6 +137,10 @@ export function trainingTables(section: TrainingSection): string[] {
           String(r.torchSteps),
           r.evalLossDifference.toExponential(1),
           r.speedup >= TRAINING_TARGET_SPEEDUP ? 'met' : 'MISSED',
+          r.ortGflops.toFixed(0),
+          (100 * r.ortPeakFraction).toFixed(1),
+          (100 * r.torchPeakFraction).toFixed(1),
+          r.ortPeakFraction >= TRAINING_TARGET_PEAK_FRACTION ? 'met' : 'MISSED',
         ]),
       ),
     ].join('\n'),

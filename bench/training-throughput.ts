@@ -17,6 +17,7 @@ import { checkpointParameters } from '../src/train/checkpoint/state.js';
 import { ninParameters } from '../src/train/nin/architecture.js';
 import { type DropoutLayer } from '../src/train/loop/feeds.js';
 import { seededBatch } from './seeded-input.js';
+import { trainingMultiplyAdds } from './training-flops.js';
 import type { TorchTrainWorker } from './torch-train-worker.js';
 
 /** Each side's timed steps come in this many turns per case (alternating), so that both meet the same load. */
@@ -37,6 +38,8 @@ export interface TrainingThroughputCase {
   readonly torchStepSeconds: readonly number[];
   /** Eval-mode loss of the starting weights on the batch, both sides: proof that both train the same model. */
   readonly evalLoss: { readonly ort: number; readonly torch: number };
+  /** Multiply-adds of one image's training step (forward, weight and input gradients of the convolutions). */
+  readonly multiplyAddsPerImage: number;
 }
 
 export interface TrainingThroughputSettings {
@@ -131,6 +134,7 @@ export async function runTrainingThroughputCase(
       ortStepSeconds: sides[0].seconds,
       torchStepSeconds: sides[1].seconds,
       evalLoss: { ort: ortEvalLoss, torch: torchEvalLoss },
+      multiplyAddsPerImage: trainingMultiplyAdds(ninForwardModel(architecture).train),
     };
   } finally {
     await session.release();

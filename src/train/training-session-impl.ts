@@ -9,6 +9,7 @@ import type {
   TrainingSessionOptions,
 } from './training-session.js';
 import type { OrtWithTensor } from '../classifier/classifier.js';
+import { isRecord } from '../guards.js';
 import { checkModel, type ModelPolicy } from '../model/checked-model.js';
 import { IR_OPERATORS } from '../model/operator-allow-list.js';
 import { openSession, type ProviderAttempt } from '../runtime/open-session.js';
@@ -115,19 +116,24 @@ export class TrainingSessionImpl implements TrainingSession {
       const onSameProvider = async (
         model: Uint8Array | undefined,
         which: string,
+        options: InferenceSession.SessionOptions | undefined = sessionOptions,
       ): Promise<InferenceSession | undefined> => {
         if (model === undefined) return undefined;
         const { session } = await openSession(ort, checkModel(model, which, TRAINING_POLICY), {
           providers: [train.provider],
           strict: true,
           platform,
-          sessionOptions,
+          sessionOptions: options,
         });
         opened.push(session);
         return session;
       };
       const evaluation = await onSameProvider(artifacts.evalModel, 'the eval model');
-      const optimizer = await onSameProvider(artifacts.optimizerModel, 'the optimizer model');
+      const optimizer = await onSameProvider(
+        artifacts.optimizerModel,
+        'the optimizer model',
+        optimizerSessionOptions(sessionOptions),
+      );
       checkModels(checkpoint, train.session, evaluation, optimizer);
       return new TrainingSessionImpl(
         checkpoint,
@@ -370,6 +376,27 @@ export class TrainingSessionImpl implements TrainingSession {
     }
     return this.hyperparameters.feeds;
   }
+}
+
+/**
+ * The optimizer model's session: one intra-op thread whose pool sleeps between runs. Its graph is ~150 elementwise
+ * ops on vectors of at most a few hundred thousand values, for which splitting each op across threads costs more in
+ * hand-offs than it saves (with two threads it took 47–366 ms a step, full width, on a loaded 2-core machine;
+ * with one a few ms); and a pool that spins after its run would take cores from the training model's run that
+ * follows (bench/paired-session-options.ts measured what an idle session's spinning costs another).
+ */
+function optimizerSessionOptions(
+  options: InferenceSession.SessionOptions | undefined,
+): InferenceSession.SessionOptions {
+  const record = (value: unknown): Record<string, unknown> => (isRecord(value) ? value : {});
+  const extra = record(options?.extra);
+  const session = record(extra['session']);
+  const intraOp = record(session['intra_op']);
+  return {
+    ...options,
+    intraOpNumThreads: 1,
+    extra: { ...extra, session: { ...session, intra_op: { ...intraOp, allow_spinning: '0' } } },
+  };
 }
 
 /** The feeds a step needs, exactly: a missing or unknown name is an error that lists the expected ones. */

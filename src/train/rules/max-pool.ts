@@ -10,7 +10,9 @@ import { poolKernel, window2d, type Window2d } from './window.js';
  * input at that offset is compared with the pooled output. The first offset
  * that matches takes the window's whole gradient, and the window is then
  * "claimed" (its remaining gradient set to 0): PyTorch's tie-break, which
- * sends the gradient to the first maximum in scan order. The per-offset
+ * sends the gradient to the first maximum in scan order. Masks are multiplied
+ * in as floats and the claimed part subtracted, not chosen with Where, which
+ * is slower on ONNX Runtime's CPU (see relu.ts). The per-offset
  * gradients are stacked as channels and put back in place by one depthwise
  * ConvTranspose whose kernels are one-hot at their offset, with the pool's
  * stride; overlapping windows add up, as they must.
@@ -57,7 +59,6 @@ function offsetGradients(
   const [kh, kw] = window.kernel;
   const [sh, sw] = window.strides;
   const [oh, ow] = window.outputSize;
-  const zero = g.constant(float32Tensor([0], []));
   const result: Value[] = [];
   let unclaimed = dY;
   for (let i = 0; i < kh; i++) {
@@ -68,10 +69,9 @@ function offsetGradients(
         axes: [2, 3],
         steps: [sh, sw],
       });
-      const isMax = ops.equal(g, candidate, y);
-      const claimed = ops.where(g, isMax, unclaimed, zero);
+      const claimed = ops.mul(g, unclaimed, ops.cast(g, ops.equal(g, candidate, y), 'float32'));
       const last = i === kh - 1 && j === kw - 1;
-      if (!last) unclaimed = ops.where(g, isMax, zero, unclaimed);
+      if (!last) unclaimed = ops.sub(g, unclaimed, claimed);
       result.push(ops.reshape(g, claimed, [0, channels, 1, oh, ow]));
     }
   }
