@@ -6,7 +6,7 @@ import {
   type ImageDataset,
 } from '../../train/data/node/index.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
-import { classBalance, describeNames, plural } from '../../train/data/class-balance.js';
+import { classBalance, plural } from '../../train/data/class-balance.js';
 import { UsageError } from '../errors.js';
 
 /** How a dataset is drawn from its folder or tar: --limit's stratified sample and its seed. */
