@@ -1,17 +1,21 @@
 /**
  * The page's training panel: class folders chosen with a folder picker, fine-tuned from the model in use with
- * nin-sdk/web's fineTune (the run `nin-sdk train --from <model> --data <folder>` makes, in the page), progress as
- * it trains, a Stop button, and the result put in use by the page's classifier and offered for download.
+ * nin-sdk/web's fineTune (the run `nin-sdk train --from <model> --data <folder>` makes, in the page) in a worker
+ * (training-worker.ts), progress as it trains, a Stop button, and the result put in use by the page's classifier
+ * and offered for download.
  */
 import {
   classFolderImages,
-  fineTune,
   type ClassFolderImages,
   type FineTuneBatchProgress,
   type FineTuneEpoch,
   type WebFineTuneResult,
   type WebProvider,
 } from 'nin-sdk/web';
+import type { FromTrainingWorker, ToTrainingWorker } from './training-messages.js';
+
+/** build.ts bundles training-worker.ts next to the page. */
+const TRAINING_WORKER_URL = new URL('training-worker.js', document.baseURI);
 
 /** What the panel needs of the page. */
 export interface TrainingPanelHost {
@@ -43,7 +47,7 @@ export function setupTrainingPanel(host: TrainingPanelHost): void {
     download: element('train-download', HTMLAnchorElement),
   };
   let chosen: ClassFolderImages | undefined;
-  let running: AbortController | undefined;
+  let running: Worker | undefined;
 
   panel.folder.addEventListener('change', () => {
     chosen = classFolderImages(panel.folder.files ?? []);
@@ -52,7 +56,7 @@ export function setupTrainingPanel(host: TrainingPanelHost): void {
   });
 
   panel.stop.addEventListener('click', () => {
-    running?.abort();
+    running?.postMessage({ kind: 'stop' } satisfies ToTrainingWorker);
     panel.stop.disabled = true;
     panel.progress.textContent = `${panel.progress.textContent ?? ''} Stopping after this batch…`.trim();
   });
@@ -62,8 +66,8 @@ export function setupTrainingPanel(host: TrainingPanelHost): void {
     if (images === undefined || images.length === 0) return;
     const epochs = Number(panel.epochs.value);
     const held = Number(panel.validation.value);
-    const controller = new AbortController();
-    running = controller;
+    const worker = new Worker(TRAINING_WORKER_URL, { type: 'module' });
+    running = worker;
     panel.start.disabled = true;
     panel.stop.disabled = false;
     panel.warnings.hidden = true;
@@ -73,24 +77,37 @@ export function setupTrainingPanel(host: TrainingPanelHost): void {
     panel.progress.textContent = 'Starting…';
     host.act(async () => {
       try {
-        const run = await fineTune({
-          images,
-          model: host.currentModel(),
-          provider: host.providers(),
-          wasmPaths: host.wasmPaths,
-          epochs,
-          ...(held > 0 ? { validation: held } : {}),
-          signal: controller.signal,
-          onDecode: (decoded, total) =>
-            host.setBusy(`Decoding the training images: ${decoded} of ${total}…`, { value: decoded, max: total }),
-          onBatch: (progress) => {
-            panel.progress.textContent = describeBatch(progress);
-            host.setBusy(`Fine-tuning: epoch ${progress.epoch} of ${progress.epochs}…`, {
-              value: (progress.epoch - 1) * progress.batches + progress.batch,
-              max: progress.epochs * progress.batches,
-            });
-          },
-          onEpoch: (epoch) => panel.epochList.append(listItem(describeEpoch(epoch))),
+        const run = await new Promise<WebFineTuneResult>((resolve, reject) => {
+          worker.addEventListener('message', (event: MessageEvent<FromTrainingWorker>) => {
+            const message = event.data;
+            if (message.kind === 'decode')
+              host.setBusy(`Decoding the training images: ${message.decoded} of ${message.total}…`, {
+                value: message.decoded,
+                max: message.total,
+              });
+            else if (message.kind === 'batch') {
+              const progress = message.progress;
+              panel.progress.textContent = describeBatch(progress);
+              host.setBusy(`Fine-tuning: epoch ${progress.epoch} of ${progress.epochs}…`, {
+                value: (progress.epoch - 1) * progress.batches + progress.batch,
+                max: progress.epochs * progress.batches,
+              });
+            } else if (message.kind === 'epoch') panel.epochList.append(listItem(describeEpoch(message.epoch)));
+            else if (message.kind === 'done') resolve(message.result);
+            else reject(new Error(message.message));
+          });
+          worker.addEventListener('error', (event) =>
+            reject(new Error(`the training worker failed: ${event.message}`)),
+          );
+          worker.postMessage({
+            kind: 'start',
+            images: images.map(({ image, folder }) => ({ file: image, folder })),
+            model: host.currentModel(),
+            providers: host.providers(),
+            wasmPaths: host.wasmPaths,
+            epochs,
+            validation: held > 0 ? held : undefined,
+          } satisfies ToTrainingWorker);
         });
         const warnings = [run.balance.emptyLabels, run.balance.imbalance].filter((w) => w !== undefined);
         panel.warnings.replaceChildren(
@@ -101,11 +118,10 @@ export function setupTrainingPanel(host: TrainingPanelHost): void {
         offerDownload(panel.download, run.onnx, 'nin-fine-tuned.onnx');
         await host.useModel(run.onnx, `Fine-tuned model (${run.labels.join(', ')})`);
       } catch (error) {
-        panel.progress.textContent = controller.signal.aborted
-          ? 'Stopped before training began.'
-          : 'Fine-tuning failed.';
-        if (!controller.signal.aborted) throw error;
+        panel.progress.textContent = 'Fine-tuning failed.';
+        throw error;
       } finally {
+        worker.terminate();
         running = undefined;
         panel.stop.disabled = true;
         panel.start.disabled = chosen === undefined || chosen.images.length === 0;
