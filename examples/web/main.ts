@@ -44,6 +44,8 @@ const page = {
 const PROVIDERS: readonly WebProvider[] = ['webgpu', 'wasm'];
 
 let classifier: WebClassifier | undefined;
+/** What detectWebGpu said: without WebGPU, training runs on wasm (a worker has its own navigator.gpu to try). */
+let webgpuAvailable = false;
 /** The bytes of the model in use (what the training panel starts from); undefined for the default model. */
 let modelBytes: Uint8Array | undefined;
 /** How the status line names the model in use. */
@@ -303,7 +305,7 @@ setupTrainingPanel({
   act,
   setBusy,
   currentModel: () => modelBytes,
-  providers: () => PROVIDERS,
+  providers: () => (webgpuAvailable ? PROVIDERS : ['wasm']),
   async useModel(model, description) {
     // The converted checkpoint's download belongs to the model this one replaces.
     hideDownload();
@@ -317,6 +319,7 @@ acceptFiles(page.imageDrop, page.imageFile, classifyImage);
 act(async () => {
   setBusy('Looking for WebGPU…');
   const webgpu = await detectWebGpu();
+  webgpuAvailable = webgpu.available;
   if (!webgpu.available)
     showNotice(`WebGPU is not available: ${webgpu.reason}. The model runs on WebAssembly (wasm), on the CPU.`);
   await useModel(undefined, 'Default model (nin-cifar10.onnx)').catch((error: unknown) => {

@@ -91,7 +91,7 @@ export interface FineTuneRunOptions {
   readonly settings: FineTuneSettings;
   readonly onBatch?: (progress: FineTuneBatchProgress) => void;
   readonly onEpoch?: (epoch: FineTuneEpoch) => void;
-  /** Checked after every batch: true ends the run there (see FineTuneRunResult.status). */
+  /** Checked after every batch, after a turn of the event loop: true ends the run there (see FineTuneRunResult.status). */
   readonly shouldStop?: () => boolean;
 }
 
@@ -229,7 +229,12 @@ export async function runFineTune(options: FineTuneRunOptions): Promise<FineTune
         epochs.push(report);
         options.onEpoch?.(report);
       },
-      ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
+      shouldStop: async () => {
+        // ONNX Runtime's runs resolve as microtasks (wasm runs in this thread): without a turn of the event loop
+        // between batches, a page would not repaint and a worker would see no stop message until the run ended.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return options.shouldStop?.() ?? false;
+      },
       // Nothing to resume in memory: one checkpoint at each epoch's end is all the loop is asked for.
       checkpointEvery: Number.MAX_SAFE_INTEGER,
     });
