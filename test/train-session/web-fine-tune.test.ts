@@ -9,6 +9,8 @@
  * (AVX2 / FMA, blocked sums) and its wasm SIMD ones add in other orders, so every Conv differs in the last bits
  * (test/web/train.test.ts measures one step's gradients within 1e-4 relative on a tiny NIN). Two SGD steps at the
  * fine-tuning rate move a weight by lr × (a gradient that differs by ~1e-6 relative): differences of 1e-8 to 1e-7.
+ * In the e2e tier: wasm training in Node runs on one thread, and with the CLI's run the file takes minutes on a busy
+ * 2-core machine.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -28,8 +30,11 @@ const MODEL = join(ROOT, 'models', 'nin-cifar10.onnx');
 const FOLDER_OF: Readonly<Record<string, string>> = { airplane: 'plane', frog: 'toad' };
 const PER_CLASS = 8;
 const SETTINGS = { epochs: 1, batchSize: 6, validation: 0.25, seed: 5 } as const;
-/** Largest |Δ| between a weight of the two models (see above for why they differ at all). */
-const WEIGHT_TOLERANCE = 1e-5;
+/**
+ * Largest |Δ| between a weight of the two models (see above for why they differ at all). Measured: 1.5e-8
+ * (classifier.0.weight), while the two steps moved the kept weights by up to 1.8e-3.
+ */
+const WEIGHT_TOLERANCE = 1e-6;
 const VALIDATION_LINE = /^Validation set: Average loss: (\d+\.\d{4}), Accuracy: (\d+)\/(\d+) /m;
 
 describe('nin-sdk/web fineTune against nin-sdk train --from', () => {
