@@ -24,7 +24,8 @@ export function classFolderImages(files: Iterable<File> | ArrayLike<File>): Clas
   const images: { image: File; folder: string; path: string; name: string }[] = [];
   const skipped: string[] = [];
   for (const file of Array.from(files)) {
-    const path = file.webkitRelativePath === '' ? file.name : file.webkitRelativePath;
+    // A File not from a folder picker (or made outside a browser) has no relative path: its name is all there is.
+    const path = file.webkitRelativePath || file.name;
     const parts = path.split('/');
     const name = parts[2] ?? '';
     const dot = name.lastIndexOf('.');
