@@ -24,6 +24,7 @@ const E2E = [
   'test/train-session/cli.test.ts', // nin-sdk train: runs, Ctrl-C, resume
   'test/train-session/cli-cifar-fine-tune.test.ts', // the default model fine-tuned on CIFAR-10's tars, evaluated
   'test/train-session/cli-classes.test.ts', // nin-sdk train: --limit, class counts, --val, --freeze, refusals
+  'test/train-session/web-fine-tune.test.ts', // nin-sdk/web fineTune on wasm against nin-sdk train on cpu
   'test/train-session/average.test.ts', // nin-sdk average, with PyTorch
   'test/train-session/webgpu.test.ts', // Dawn on SwiftShader
   'test/train/webgpu.test.ts',

@@ -2,6 +2,7 @@
  * Builds the example page with esbuild into a folder any static server can serve:
  *
  *   main.js (+ .map)                          the page's code, nin-sdk/web and onnxruntime-web bundled
+ *   training-worker.js (+ .map)               the training panel's worker: fineTune, off the page's thread
  *   index.html, style.css                     copied
  *   ort/ort-wasm-simd-threaded.asyncify.mjs   onnxruntime-web/webgpu's WebAssembly loader and binary (wasm and
  *   ort/ort-wasm-simd-threaded.asyncify.wasm  WebGPU providers); the page passes wasmPaths: '<page>/ort/'
@@ -35,9 +36,14 @@ export async function buildExample(outDir: string, options: BuildOptions = {}): 
     { script: join(EXAMPLE, 'main.ts'), html: join(EXAMPLE, 'index.html') },
     ...(options.extraPages ?? []),
   ];
+  // The training panel's worker: a script of its own, started by the page with `new Worker(url, { type: 'module' })`.
+  const workers = [join(EXAMPLE, 'training-worker.ts')];
   await mkdir(join(outDir, 'ort'), { recursive: true });
   await build({
-    entryPoints: pages.map((page) => ({ in: page.script, out: basename(page.script, '.ts') })),
+    entryPoints: [...pages.map((page) => page.script), ...workers].map((script) => ({
+      in: script,
+      out: basename(script, '.ts'),
+    })),
     outdir: outDir,
     bundle: true,
     format: 'esm',

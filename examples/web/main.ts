@@ -1,6 +1,7 @@
 /**
  * The example page: the default CIFAR-10 model or a dropped .pth/.onnx, an image, its top 5 classes, on WebGPU
- * when the browser has it and on WebAssembly otherwise. Built by build.ts (esbuild); see README.md.
+ * when the browser has it and on WebAssembly otherwise; and a training panel (training-panel.ts) that fine-tunes
+ * the model in use on class folders. Built by build.ts (esbuild); see README.md.
  */
 import {
   ArchitectureError,
@@ -13,7 +14,9 @@ import {
   type Predictions,
   type ProgressEvent,
   type WebClassifier,
+  type WebProvider,
 } from 'nin-sdk/web';
+import { setupTrainingPanel } from './training-panel.js';
 
 // onnxruntime-web loads its WebAssembly loader and binary at run time; build.ts copies them into ./ort/.
 const WASM_PATHS = new URL('ort/', document.baseURI).href;
@@ -40,7 +43,14 @@ const page = {
   error: element('error', HTMLParagraphElement),
 };
 
+/** Where models run, in order of preference: WebGPU first, wasm the last resort. */
+const PROVIDERS: readonly WebProvider[] = ['webgpu', 'wasm'];
+
 let classifier: WebClassifier | undefined;
+/** What detectWebGpu said: without WebGPU, training runs on wasm (a worker has its own navigator.gpu to try). */
+let webgpuAvailable = false;
+/** The bytes of the model in use (what the training panel starts from); undefined for the default model. */
+let modelBytes: Uint8Array | undefined;
 /** How the status line names the model in use. */
 let modelDescription = '';
 let image: File | undefined;
@@ -54,12 +64,13 @@ async function useModel(
   readingLines?: readonly string[],
 ): Promise<void> {
   const next = await loadClassifier(model, {
-    provider: ['webgpu', 'wasm'],
+    provider: PROVIDERS,
     wasmPaths: WASM_PATHS,
     onProgress: showLoadProgress,
   });
   await classifier?.dispose();
   classifier = next;
+  modelBytes = model;
   modelDescription = description;
   webgpuWarm = false;
   page.modelStatus.textContent = `${description}: ${next.info.family}, ${next.labels.length} classes, running on ${next.provider}.`;
@@ -343,10 +354,25 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 }
 
 acceptFiles(page.modelDrop, page.modelFile, openModelFile);
+setupTrainingPanel({
+  act,
+  setBusy,
+  currentModel: () => modelBytes,
+  providers: () => (webgpuAvailable ? PROVIDERS : ['wasm']),
+  async useModel(model, description) {
+    // The converted checkpoint's download belongs to the model this one replaces.
+    hideDownload();
+    await useModel(model, description);
+  },
+  wasmPaths: WASM_PATHS,
+});
+// The classifier in use, for the browser console (and the page's tests, which compare its probabilities with Node's).
+Object.defineProperty(window, 'ninExample', { value: Object.freeze({ classifier: () => classifier }) });
 acceptFiles(page.imageDrop, page.imageFile, classifyImage);
 act(async () => {
   setBusy('Looking for WebGPU…');
   const webgpu = await detectWebGpu();
+  webgpuAvailable = webgpu.available;
   if (!webgpu.available)
     showNotice(`WebGPU is not available: ${webgpu.reason}. The model runs on WebAssembly (wasm), on the CPU.`);
   await useModel(undefined, 'Default model (nin-cifar10.onnx)').catch((error: unknown) => {

@@ -15,6 +15,17 @@ export {
 } from './classify.js';
 export { checkpointBytes, convert, type CheckpointSource } from './convert.js';
 export { explain, type WebExplainOptions, type WebExplanation } from './explain.js';
+export {
+  fineTune,
+  WEB_FINE_TUNE_BATCH_SIZE,
+  WEB_FINE_TUNE_EPOCHS,
+  type WebFineTuneOptions,
+  type WebFineTuneResult,
+  type WebTrainingImage,
+} from './fine-tune.js';
+export { classFolderImages, type ClassFolderImages } from './class-folders.js';
+export type { FineTuneBatchProgress, FineTuneEpoch, FineTuneSettings } from '../train/fine-tune-run.js';
+export type { FreezeChoice } from '../train/fine-tune-plan.js';
 export { checkImageFile, decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
 export type { ImageFormat, ImageHeader } from '../preprocess/header/image-header.js';
 export { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';

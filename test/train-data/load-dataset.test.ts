@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { FASHION_MNIST_LABELS } from '../../converters/nin/labels/small-sets.js';
-import { labelFolderName } from '../../src/node/label-folders.js';
+import { labelFolderName } from '../../src/train/data/label-folders.js';
 import { preprocessImage } from '../../src/preprocess/node/index.js';
 import { BatchIterator, type ImageDataset } from '../../src/train/data/index.js';
 import { loadImageDataset } from '../../src/train/data/node/index.js';

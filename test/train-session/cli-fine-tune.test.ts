@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { architectureById, architectureToJson } from '../../converters/nin/index.js';
 import { readCheckpoint } from '../../converters/pth/index.js';
-import { labelFolderName } from '../../src/node/label-folders.js';
+import { labelFolderName } from '../../src/train/data/label-folders.js';
 import { decodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
 import { initialModelCheckpoint, type ArchitectureSpec } from '../../src/train/checkpoint/state.js';
 import { TrainingSession } from '../../src/train/training-session.js';

@@ -1,6 +1,7 @@
 /**
  * src/web must bundle for a browser with nothing from Node: no node: built-ins (esbuild refuses them on the
- * browser platform), no sharp, no onnxruntime-node, and onnxruntime-web's WebGPU build rather than another.
+ * browser platform), no sharp, no onnxruntime-node, and onnxruntime-web's WebGPU build rather than another; the
+ * training core (src/train) without its Node folders.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -18,6 +19,9 @@ test('nin-sdk/web bundles for the browser without any Node module', async () => 
     (path) => !path.startsWith('node_modules/') && !/^(src|converters)\//.test(path),
   );
   assert.deepEqual(outsideProject, []);
-  const nodeOnly = inputs.filter((path) => /^src\/(node|cli|train)\/|\/node\//.test(path));
+  // nin-sdk/train's browser-safe core comes in for fineTune; its Node parts (src/train/node/, src/train/data/node/)
+  // must not.
+  const nodeOnly = inputs.filter((path) => /^src\/(node|cli)\/|\/node\//.test(path));
   assert.deepEqual(nodeOnly, []);
+  assert.ok(inputs.includes('src/train/fine-tune-run.ts'), 'fineTune runs the training core in the page');
 });

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
 import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../node/dataset.js';
-import { labelIndexByFolder } from '../../node/label-folders.js';
+import { labelIndexByFolder } from '../../train/data/label-folders.js';
 import { DEFAULT_MAX_PIXELS, preprocessImage } from '../../preprocess/node/index.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
 import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';

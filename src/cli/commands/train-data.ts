@@ -1,21 +1,13 @@
 import type { PreprocessSpec } from '../../preprocess/spec.js';
 import {
-  classCounts,
   loadImageDataset,
   relabelDataset,
   UnknownClassFolderError,
   type ImageDataset,
 } from '../../train/data/node/index.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
+import { classBalance, plural } from '../../train/data/class-balance.js';
 import { UsageError } from '../errors.js';
-
-/** How many of a thing, in words: "1 class", "10 classes", "1 image". */
-export function plural(count: number, noun: string, nouns = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : nouns}`;
-}
-
-/** Above this ratio of the largest class to the smallest, a run is warned that its classes are unbalanced. */
-export const IMBALANCE_RATIO = 3;
 
 /** How a dataset is drawn from its folder or tar: --limit's stratified sample and its seed. */
 export interface DataSelection {
@@ -62,9 +54,8 @@ export function asLabels(dataset: ImageDataset, labels: readonly string[], sourc
 }
 
 /**
- * Says how many images of each class a run trains on, and warns of what makes a poor classifier: labels without
- * images (the model learns never to say them), and classes far apart in size (the model leans to the largest).
- * A dataset of one class is refused unless `allowOneClass`: its classifier can only ever say that class.
+ * Says how many images of each class a run trains on and classBalance's warnings. A dataset of one class is refused
+ * unless `allowOneClass`: its classifier can only ever say that class.
  */
 export function reportClassCounts(
   dataset: ImageDataset,
@@ -72,35 +63,9 @@ export function reportClassCounts(
   allowOneClass: boolean,
   say: (line: string) => void,
 ): void {
-  const counts = classCounts(dataset);
-  const shown = dataset.classNames.map((name, i) => `${name} ${counts[i]}`);
-  say(`${role} images by class: ${shown.length > 20 ? `${shown.slice(0, 20).join(', ')}, …` : shown.join(', ')}`);
-  const empty = dataset.classNames.filter((_, i) => counts[i] === 0);
-  if (empty.length > 0)
-    say(
-      `warning: ${plural(empty.length, 'label')} of ${dataset.classNames.length} ${empty.length === 1 ? 'has' : 'have'} ` +
-        `no ${role} images (${describeNames(empty)}): the model learns never to say ${empty.length === 1 ? 'it' : 'them'}`,
-    );
-  const present = counts.filter((c) => c > 0);
-  if (present.length === 1 && !allowOneClass) {
-    const only = dataset.classNames[counts.findIndex((c) => c > 0)]!;
-    throw new UsageError(
-      `the ${role} images are all of one class (${only}): a classifier trained on them can only ever say ${only}; ` +
-        'give images of more classes, or --allow-one-class',
-    );
-  }
-  const largest = Math.max(...present);
-  const smallest = Math.min(...present);
-  if (largest > IMBALANCE_RATIO * smallest) {
-    const name = (count: number): string => dataset.classNames[counts.indexOf(count)]!;
-    say(
-      `warning: the largest class has ${(largest / smallest).toFixed(1)}× the images of the smallest ` +
-        `(${name(largest)} ${largest}, ${name(smallest)} ${smallest}): the model will lean towards the larger classes`,
-    );
-  }
-}
-
-/** At most five names, then an ellipsis. */
-export function describeNames(names: readonly string[]): string {
-  return names.length > 5 ? `${names.slice(0, 5).join(', ')}, …` : names.join(', ');
+  const { summary, emptyLabels, oneClass, imbalance } = classBalance(dataset, role);
+  say(summary);
+  if (emptyLabels !== undefined) say(emptyLabels);
+  if (oneClass !== undefined && !allowOneClass) throw new UsageError(`${oneClass}, or --allow-one-class`);
+  if (imbalance !== undefined) say(imbalance);
 }

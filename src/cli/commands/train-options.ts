@@ -10,6 +10,7 @@ import {
   type InitKind,
   type ScheduleKind,
 } from '../../train/loop/recipe.js';
+import { FREEZE_CHOICES, type FreezeChoice } from '../../train/fine-tune-plan.js';
 
 export const TRAIN_HELP = `Usage: nin-sdk train --data <folder or tar> [options]
 
@@ -112,10 +113,6 @@ export interface StartReadingFlags {
   readonly preprocessing?: string;
   readonly labels?: string;
 }
-
-/** --freeze: 'features' trains the classifier alone; 'none' trains every parameter. */
-export type FreezeChoice = 'features' | 'none';
-export const FREEZE_CHOICES: readonly FreezeChoice[] = ['features', 'none'];
 
 export const DEFAULT_OUT = 'nin-train';
 export const DEFAULT_LINEAR_EPOCHS = 16;

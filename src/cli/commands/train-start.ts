@@ -6,7 +6,6 @@ import {
   architectureFromWidths,
   initialModelCheckpoint,
   initialParameters,
-  recipeOptimizer,
   type TrainingCheckpoint,
 } from '../../train/index.js';
 import {
@@ -19,26 +18,21 @@ import { initialProgress } from '../../train/loop/trainer.js';
 import { ninParameters, type ParameterSpec } from '../../train/nin/architecture.js';
 import { type TrainingProgress } from '../../train/checkpoint/progress.js';
 import { type TrainingRecipe } from '../../train/loop/recipe.js';
-import { NEW_CLASSIFIER_LR_DIVISOR, NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
+import { NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
 import { readTrainingStart, type TrainingStart, type TrainingStartOptions } from '../../train/training-start.js';
 import { startFileKind } from '../../train/start-file.js';
 import { readingLines } from '../../../converters/nin/checkpoint-reading.js';
 import { readLabelsFile } from '../labels-file.js';
 import { readArchitecture, readPreprocessing } from '../reading-options.js';
-import { classifierLayer, withNewClassifier } from '../../train/new-classifier.js';
+import { classifierLayer } from '../../train/new-classifier.js';
+import { featureParameters, fineTuneOptimizer, startForClassFolders } from '../../train/fine-tune-plan.js';
 import { specArchitecture } from '../../train/checkpoint/forward.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
 import { sha256Hex } from '../../node/sha256.js';
 import { UsageError } from '../errors.js';
 import { defaultsFor, type TrainFlags } from './train-options.js';
-import {
-  asLabels,
-  describeNames,
-  loadClassFolders,
-  plural,
-  reportClassCounts,
-  type DataSelection,
-} from './train-data.js';
+import { asLabels, loadClassFolders, reportClassCounts, type DataSelection } from './train-data.js';
+import { describeNames, plural } from '../../train/data/class-balance.js';
 
 export interface TrainStart {
   /** With its progress: where the loop starts. */
@@ -90,12 +84,13 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   const selection = { limit: flags.limit, seed: settings.seed };
   const folders = await loadClassFolders(flags.data, selection, folder, preprocessing, say);
   // Class folders that are the model's labels fine-tune its classifier; any other folder asks for a new one.
-  const newClassifier = given !== undefined && !foldersAreLabels(folders.classNames, given.labels);
-  const start = newClassifier ? withNewClassifier(given!, folders.classNames, settings.seed) : given;
+  const fitted = given === undefined ? undefined : startForClassFolders(given, folders.classNames, settings.seed);
+  const start = fitted?.start;
+  const newClassifier = fitted?.replacedClassifier !== undefined;
   if (newClassifier)
     say(
       `--data's class folders are not all labels of ${flags.from} (${describeNames(given!.labels)}): its classifier ` +
-        `${classifierLayer(given!.tensors).name} is replaced by a new one, freshly initialised, for ` +
+        `${fitted!.replacedClassifier} is replaced by a new one, freshly initialised, for ` +
         `${plural(folders.classNames.length, 'class', 'classes')} labelled as the folders, sorted: ${describeNames(folders.classNames)}`,
     );
   const labels = start?.labels ?? folders.classNames;
@@ -106,14 +101,7 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   const spec = start?.architecture ?? architectureSpec(fresh!);
   const tensors = start?.tensors ?? ninParameters(fresh!);
   const frozen = frozenParameters(flags, start, tensors, say);
-  const trainable = tensors.map((p) => p.name).filter((name) => !frozen.includes(name));
-  const optimizer = recipeOptimizer(
-    settings.optimizer,
-    trainable,
-    lastWeightedLayer(tensors),
-    settings.lr,
-    newClassifier ? NEW_CLASSIFIER_LR_DIVISOR : undefined,
-  );
+  const optimizer = fineTuneOptimizer(settings.optimizer, tensors, frozen, settings.lr, newClassifier);
   const recipe: TrainingRecipe = {
     schedule: settings.schedule,
     epochs: settings.epochs,
@@ -156,7 +144,7 @@ function frozenParameters(
   if (flags.freeze === 'none') return [];
   if (flags.freeze === 'features') {
     const head = classifierLayer(tensors).name;
-    const frozen = tensors.map((t) => t.name).filter((name) => !name.startsWith(`${head}.`));
+    const frozen = featureParameters(tensors);
     say(
       `--freeze features: only the classifier ${head} trains; ${plural(frozen.length, 'parameter')} stay as they are`,
     );
@@ -358,11 +346,6 @@ function widthsFor(widths: readonly number[] | undefined, train: ImageDataset): 
 
 function isBatchNorm(layer: { readonly kind: string }): boolean {
   return layer.kind === 'batchNorm';
-}
-
-/** The last weighted layer's name (`classifier.20`): the recipe gives it its own learning rate. */
-function lastWeightedLayer(tensors: readonly ParameterSpec[]): string {
-  return tensors[tensors.length - 1]!.name.replace(/\.(weight|bias)$/, '');
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {

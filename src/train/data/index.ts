@@ -24,3 +24,5 @@ export {
   stratifiedSample,
   VALIDATION_SPLIT_STREAM,
 } from './stratified-sample.js';
+export { labelFolderName, labelIndexByFolder } from './label-folders.js';
+export { foldersAreLabels, relabelDataset, UnknownClassFolderError } from './relabel.js';

@@ -38,8 +38,13 @@ export interface TrainingLoopOptions {
   readonly onBest: (checkpoint: TrainingCheckpoint, evaluation: Evaluation | undefined) => Promise<void>;
   /** After every batch; e.g. a progress bar or throughput figures. */
   readonly onBatch?: (batch: TrainingBatch, loss: number) => void;
-  /** Checked after every batch: true saves a checkpoint and returns (a SIGINT handler sets it). */
-  readonly shouldStop?: () => boolean;
+  /** After every epoch's evaluation (undefined without a test set), before its checkpoint is handed over. */
+  readonly onEpoch?: (epoch: number, evaluation: Evaluation | undefined) => void;
+  /**
+   * Checked after every batch: true saves a checkpoint and returns (a SIGINT handler sets it). It may answer later
+   * (a promise): the loop waits, e.g. while a worker's stop message gets its turn.
+   */
+  readonly shouldStop?: () => boolean | Promise<boolean>;
   /** A checkpoint every this many batches, besides each epoch's end (default 100). */
   readonly checkpointEvery?: number;
 }
@@ -116,6 +121,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
         log(testLogLine(evaluation.averageLoss, evaluation.correct, evaluation.count, options.testSetName));
         log('');
       }
+      options.onEpoch?.(epoch, evaluation);
       // PyTorch's `if acc > best_acc`: only a strictly better epoch replaces the best model.
       if (evaluation === undefined || bestAccuracy === null || evaluation.accuracy > bestAccuracy) {
         bestAccuracy = evaluation?.accuracy ?? null;
@@ -127,7 +133,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       await save('periodic');
       sinceSave = 0;
     }
-    if (iterator.epoch < recipe.epochs && options.shouldStop?.() === true) {
+    if (iterator.epoch < recipe.epochs && (await options.shouldStop?.()) === true) {
       if (sinceSave > 0) await save('stop');
       return {
         status: 'stopped',

@@ -4,14 +4,8 @@ import { readRegularFile } from '../../node/read-regular-file.js';
 import { join } from 'node:path';
 import { checkOutputPath, writeFileAtomic } from '../../node/write-atomic.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
-import { specArchitecture } from '../checkpoint/forward.js';
-import {
-  checkpointArchitecture,
-  checkpointParameters,
-  isNinArchitectureSpec,
-  type TrainingCheckpoint,
-} from '../checkpoint/state.js';
-import { exportInferenceOnnx, exportTrainedOnnx } from '../export/onnx.js';
+import { checkpointParameters, type TrainingCheckpoint } from '../checkpoint/state.js';
+import { checkpointOnnx } from '../export/checkpoint-onnx.js';
 import { exportPytorchCheckpoint } from '../export/pth.js';
 
 /**
@@ -62,16 +56,11 @@ export class RunFolder {
 
   /** best.onnx (with the run's labels and preprocessing) and best.pth (with best_acc when there is a test set). */
   async writeBest(checkpoint: TrainingCheckpoint, accuracy: number | undefined): Promise<void> {
-    const { progress } = checkpoint;
-    if (progress === undefined) throw new Error("internal: a best model needs the run's labels and preprocessing");
-    const parameters = checkpointParameters(checkpoint);
-    const options = { labels: progress.labels, preprocessing: progress.preprocessing };
-    const spec = checkpoint.architecture;
-    const onnx = isNinArchitectureSpec(spec)
-      ? exportInferenceOnnx(checkpointArchitecture(spec), parameters, options)
-      : exportTrainedOnnx(specArchitecture(spec), parameters, options);
-    await writeFileAtomic(this.bestOnnxPath, onnx);
-    await writeFileAtomic(this.bestPthPath, exportPytorchCheckpoint(parameters, { bestAccuracy: accuracy }));
+    await writeFileAtomic(this.bestOnnxPath, checkpointOnnx(checkpoint));
+    await writeFileAtomic(
+      this.bestPthPath,
+      exportPytorchCheckpoint(checkpointParameters(checkpoint), { bestAccuracy: accuracy }),
+    );
   }
 
   epochPthPath(epoch: number): string {

@@ -8,4 +8,3 @@ export {
   type LoadedImageDataset,
   type LoadImageDatasetOptions,
 } from './load-dataset.js';
-export { foldersAreLabels, relabelDataset, UnknownClassFolderError } from './relabel.js';

@@ -1,5 +1,5 @@
 import { listLabeledImages, readLabeledImages } from '../../../node/dataset.js';
-import { labelFolderName, labelIndexByFolder } from '../../../node/label-folders.js';
+import { labelFolderName, labelIndexByFolder } from '../label-folders.js';
 import { checkPreprocessSpec, specChannels, type PreprocessSpec } from '../../../preprocess/index.js';
 import { datasetCacheFile, datasetCacheKey, readDatasetCache, writeDatasetCache } from './dataset-cache.js';
 import { decodeToInputSize } from './decode.js';

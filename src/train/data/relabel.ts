@@ -1,5 +1,5 @@
-import { labelFolderName, labelIndexByFolder } from '../../../node/label-folders.js';
-import type { ImageDataset } from '../image-dataset.js';
+import { labelFolderName, labelIndexByFolder } from './label-folders.js';
+import type { ImageDataset } from './image-dataset.js';
 
 /** Thrown for a class folder that is none of the labels a dataset is read against. */
 export class UnknownClassFolderError extends RangeError {
