@@ -112,9 +112,9 @@ async function classifyImage(file: File): Promise<void> {
       (first ? ' (the first WebGPU run compiles its shaders: up to 20 s)' : ''),
   );
   const started = performance.now();
-  let top: Predictions;
+  let result: Predictions;
   try {
-    top = await classifier.classify(file, { top: 5 });
+    result = await classifier.classify(file, { top: 5 });
   } catch (error) {
     // An image the browser cannot decode: no broken-image icon, and the error below says why.
     page.preview.hidden = true;
@@ -122,8 +122,8 @@ async function classifyImage(file: File): Promise<void> {
   }
   if (classifier.provider === 'webgpu') webgpuWarm = true;
   const milliseconds = performance.now() - started;
-  showPredictions(top);
-  page.runInfo.textContent = `Ran on ${top.provider} in ${milliseconds.toFixed(0)} ms (decoding, preprocessing and inference).`;
+  showPredictions(result);
+  page.runInfo.textContent = `Ran on ${result.provider} in ${milliseconds.toFixed(0)} ms (decoding, preprocessing and inference).`;
 }
 
 function clearResults(): void {
@@ -182,7 +182,7 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function showPredictions(top: Predictions): void {
+function showPredictions({ top }: Predictions): void {
   page.predictions.replaceChildren(
     ...top.map(({ label, probability }) => {
       const item = document.createElement('li');

@@ -1,10 +1,10 @@
 import type { ProviderAttempt } from '../runtime/open-session.js';
-import type { RankedClass } from './predictions.js';
+import type { Prediction } from './predictions.js';
 
 /** One image's outcome: its predictions, or why it failed. */
 export interface ImageOutcome {
   readonly file: string;
-  readonly predictions?: readonly RankedClass[];
+  readonly predictions?: readonly Prediction[];
   readonly error?: string;
 }
 

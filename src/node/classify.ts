@@ -12,7 +12,7 @@ import { nodeSessionOptions } from './session-options.js';
 import { providerLibraryMissing } from './provider-libraries.js';
 import { ModelError } from '../model/model-info.js';
 import { defaultModelPath } from './default-model.js';
-import { readRegularFile } from './read-regular-file.js';
+import { readProblem, readRegularFile } from './read-regular-file.js';
 import { describeUrlInput } from './url-input.js';
 import { prepareWebGpuEnvironment } from './runtime-dir.js';
 
@@ -89,7 +89,7 @@ export async function loadClassifier(
         : 'model bytes';
   const url = typeof model === 'string' ? describeUrlInput(model, 'model') : undefined;
   if (url !== undefined) throw new ModelError(url);
-  const bytes = typeof model === 'object' ? model : await readRegularFile(source);
+  const bytes = typeof model === 'object' ? model : await readModelFile(source);
   options.onProgress?.({ stage: 'load', source, loaded: bytes.byteLength, total: bytes.byteLength });
   const decoding = {
     maxPixels: options.maxPixels,
@@ -116,6 +116,15 @@ export async function loadClassifier(
         }
       : {}),
   });
+}
+
+/** A model file's bytes; a missing or unreadable file is a ModelError that says why. */
+async function readModelFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readRegularFile(path);
+  } catch (error) {
+    throw new ModelError(`cannot read ${path}: ${readProblem(error)}`, { cause: error });
+  }
 }
 
 /**

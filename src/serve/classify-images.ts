@@ -1,5 +1,5 @@
 import { predictionsDocument, type ImageOutcome, type PredictionsDocument } from '../classifier/predictions-json.js';
-import { softmaxRow, topK } from '../classifier/predictions.js';
+import { rankClasses, softmaxRow } from '../classifier/predictions.js';
 import { describePixels, readImageSize } from '../preprocess/node/index.js';
 import { HttpError } from './http-error.js';
 import type { FilePart } from './multipart.js';
@@ -69,7 +69,7 @@ export async function classifyImages(
       const row = outputs.get(scores.name)!.data;
       if (row.length !== classes) throw new Error(`internal: ${row.length} scores for ${classes} labels`);
       const probabilities = scores.isProbability ? row : softmaxRow(row);
-      return { file: name, predictions: topK(probabilities, info.labels, top, model.provider) };
+      return { file: name, predictions: rankClasses(probabilities, info.labels, top) };
     }),
   );
   if (outcomes.every((o) => o.error !== undefined)) throw new HttpError(400, outcomes[0]!.error!);

@@ -4,7 +4,7 @@
  * parameters for the labels and preprocessing (as `nin-sdk export triton` writes them), and `infer` with binary
  * tensor data. Images are decoded and preprocessed here, so the server needs only the model.
  */
-import { rankClasses, softmaxRow, type RankedClass } from '../classifier/predictions.js';
+import { rankClasses, softmaxRow, type Prediction } from '../classifier/predictions.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import { ModelError } from '../model/model-info.js';
 import { decodeImage, preprocessImage, type DecodeOptions, type ImageInput } from '../preprocess/node/index.js';
@@ -46,6 +46,14 @@ export interface RemoteModelInfo {
   readonly labels: readonly string[];
   readonly preprocessing: PreprocessSpec;
   readonly outputs: { readonly logits: string; readonly probabilities: string };
+}
+
+/** A remote classification: a local one's shape, with the server that computed it as its provider. */
+export interface RemotePredictions {
+  /** The `top` most probable classes, most probable first. */
+  readonly top: readonly Prediction[];
+  /** `server <url>`: where the scores were computed. */
+  readonly provider: string;
 }
 
 /** What `connect` returns: the shape of a local classifier, computed by the server. */
@@ -91,24 +99,27 @@ export class RemoteClassifier {
     return this.info.labels;
   }
 
-  async classify(image: ImageInput, options: { readonly top?: number } = {}): Promise<readonly RankedClass[]> {
+  async classify(image: ImageInput, options: { readonly top?: number } = {}): Promise<RemotePredictions> {
     return (await this.classifyBatch([image], options))[0]!;
   }
 
   async classifyBatch(
     images: readonly ImageInput[],
     options: { readonly top?: number } = {},
-  ): Promise<(readonly RankedClass[])[]> {
+  ): Promise<RemotePredictions[]> {
     const top = options.top ?? 5;
     const batch = Math.min(this.options.batchSize ?? 32, this.maxBatchSize);
-    const results: (readonly RankedClass[])[] = [];
+    const results: RemotePredictions[] = [];
     for (let start = 0; start < images.length; start += batch) {
       const chunk = images.slice(start, start + batch);
       const rows = await Promise.all(chunk.map((image) => this.preprocess(image)));
       const probabilities = await this.probabilities(rows);
       const classes = this.info.labels.length;
       for (let i = 0; i < chunk.length; i++)
-        results.push(rankClasses(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top));
+        results.push({
+          top: rankClasses(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top),
+          provider: this.provider,
+        });
     }
     return results;
   }
