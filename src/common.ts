@@ -4,15 +4,11 @@
  * providers, model info, the converter and its errors. Nothing here may import
  * a Node module (test/web/browser-safe.test.ts bundles the web entry to check).
  */
-export { Classifier, type ClassifyOptions } from './classifier/classifier.js';
+export type { Classifier, ClassifyOptions } from './classifier/classifier-interface.js';
 export type { Prediction, Predictions } from './classifier/predictions.js';
 export { PROVIDERS, ProviderError, type Provider } from './runtime/providers.js';
 export { ModelError, readModelInfo, type ModelInfo } from './model/model-info.js';
-export {
-  describeArchitectureSummary,
-  summarizeArchitecture,
-  type ArchitectureSummary,
-} from './model/architecture-summary.js';
+export type { ArchitectureSummary } from './model/architecture-summary.js';
 export type { PreprocessSpec } from './preprocess/spec.js';
 export {
   ArchitectureError,

@@ -10,7 +10,6 @@ export {
   type LoadClassifierOptions,
   type NodeClassifier,
 } from './node/classify.js';
-export { physicalCoreCount } from './node/cpu-cores.js';
 export { defaultModelPath } from './node/default-model.js';
 export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './node/quantize-model.js';
 export { preprocessImage, type ImageInput } from './preprocess/node/index.js';

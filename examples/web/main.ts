@@ -6,9 +6,9 @@ import {
   ArchitectureError,
   checkImageFile,
   convertCheckpoint,
-  describeArchitectureSummary,
   detectWebGpu,
   loadClassifier,
+  type ArchitectureSummary,
   type Predictions,
   type ProgressEvent,
   type WebClassifier,
@@ -209,14 +209,23 @@ function offerDownload(onnx: Uint8Array, name: string): void {
   page.download.hidden = false;
 }
 
+/** `d2l NiN (Fashion-MNIST) [d2l-nin], 1×224×224 input, 30 layers (from …)`: as `nin-sdk info` words it. */
+function architectureLine(summary: ArchitectureSummary): string {
+  const { id, title, inputChannels, inputSize, layerCount, source } = summary;
+  const parts = [title === undefined ? id : `${title} [${id}]`];
+  if (inputChannels !== undefined && inputSize !== undefined)
+    parts.push(`${inputChannels}×${inputSize}×${inputSize} input`);
+  if (layerCount !== undefined) parts.push(`${layerCount} layers`);
+  return parts.join(', ') + (source === undefined ? '' : ` (from ${source})`);
+}
+
 /**
  * The architecture the model was converted from and anything its conversion assumed rather than read (metadata
  * 'nin.architecture', 'nin.assumptions'), as text nodes: the metadata is the dropped file's to write.
  */
 function showArchitecture(model: WebClassifier): void {
   const summary = model.info.architectureSummary;
-  page.modelArchitecture.textContent =
-    summary === undefined ? '' : `Architecture: ${describeArchitectureSummary(summary)}`;
+  page.modelArchitecture.textContent = summary === undefined ? '' : `Architecture: ${architectureLine(summary)}`;
   page.modelArchitecture.hidden = summary === undefined;
   const { sourceEntry, ignored } = model.info;
   // Where the weights were and what was left aside come first, as nin-convert says them.

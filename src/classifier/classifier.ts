@@ -13,6 +13,7 @@ import {
 } from '../runtime/open-session.js';
 import { OnnxRuntimeError, ortErrorLine } from '../runtime/ort-error.js';
 import type { Platform, Provider } from '../runtime/providers.js';
+import type { Classifier, ClassifyOptions } from './classifier-interface.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
 import type { ProgressCallback } from './progress.js';
 
@@ -41,13 +42,6 @@ export interface OpenedClassifierSession extends Omit<OpenedSession, 'session'> 
   readonly session: ClassifierSession;
 }
 
-export interface ClassifyOptions {
-  /** How many classes to return, most probable first (default 5, at most the class count). */
-  readonly top?: number;
-  /** Told after each ONNX Runtime run of classifyBatch: `{ stage: 'classify', done, total }`. */
-  readonly onProgress?: ProgressCallback;
-}
-
 export interface ClassifierSetup<Image> {
   readonly ort: OrtWithTensor;
   readonly platform: Platform;
@@ -72,10 +66,11 @@ const DEFAULT_TOP = 5;
 const DEFAULT_BATCH_SIZE = 32;
 
 /**
- * A loaded model on one execution provider, platform-neutral: Node and browsers differ only in the ORT module
- * and the preprocessor they pass in. Runs are queued, so concurrent calls give exactly the serial answers.
+ * The Classifier on ONNX Runtime, platform-neutral: Node and browsers differ only in the ORT module and the
+ * preprocessor they pass in (loadClassifier of src/node and src/web). Runs are queued, so concurrent calls give
+ * exactly the serial answers.
  */
-export class Classifier<Image> {
+export class OrtClassifier<Image> implements Classifier<Image> {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -99,7 +94,7 @@ export class Classifier<Image> {
     bytes: Uint8Array,
     source: string,
     setup: ClassifierSetup<Image>,
-  ): Promise<Classifier<Image>> {
+  ): Promise<OrtClassifier<Image>> {
     const model = checkModel(bytes, source);
     const info = readModelInfo(model);
     if (info.inputChannels !== 1 && info.inputChannels !== 3) {
@@ -142,7 +137,7 @@ export class Classifier<Image> {
       throw error;
     }
     setup.onProgress?.({ stage: 'ready', source, provider: opened.provider });
-    return new Classifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities);
+    return new OrtClassifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities);
   }
 
   get labels(): readonly string[] {

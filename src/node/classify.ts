@@ -1,13 +1,14 @@
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import { cachedClassify } from '../classifier/cached-classify.js';
-import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
+import { OrtClassifier } from '../classifier/classifier.js';
+import type { Classifier, ClassifyOptions } from '../classifier/classifier-interface.js';
 import type { Predictions } from '../classifier/predictions.js';
 import { preloadJpegDecoder } from '../preprocess/node/decode-jpeg-wasm.js';
 import { preprocessImage, type ImageInput } from '../preprocess/node/index.js';
 import { embeddedModelDtype, parseDtype, type ModelDtype } from '../model/dtype.js';
 import type { ProgressCallback } from '../classifier/progress.js';
-import { parseProviders, type Provider } from '../runtime/providers.js';
+import { parseProviders, type NodeProvider } from '../runtime/providers.js';
 import { nodeSessionOptions } from './session-options.js';
 import { providerLibraryMissing } from './provider-libraries.js';
 import { ModelError } from '../model/model-info.js';
@@ -19,8 +20,11 @@ import { prepareWebGpuEnvironment } from './runtime-dir.js';
 export type NodeClassifier = Classifier<ImageInput>;
 
 export interface LoadClassifierOptions {
-  /** One provider or an ordered list ('cpu' | 'cuda' | 'webgpu'); default 'cpu'. */
-  readonly provider?: Provider | readonly Provider[] | string;
+  /**
+   * One provider or an ordered list ('cpu' | 'cuda' | 'webgpu'); default 'cpu'. The first that starts runs the
+   * model, CPU is the last resort unless `strict`; `classifier.provider` says which ran.
+   */
+  readonly provider?: NodeProvider | readonly NodeProvider[];
   /** Fail when the first provider cannot start instead of falling back (default false). */
   readonly strict?: boolean;
   /** Images per ONNX Runtime run in classifyBatch (default 32). */
@@ -42,7 +46,7 @@ export interface LoadClassifierOptions {
    * 'fp32' | 'int8': which embedded model to load (default: int8 on cpu, fp32 on cuda and webgpu; see
    * docs/int8.md). With a model of your own, the model's precision must be this one.
    */
-  readonly dtype?: ModelDtype | string;
+  readonly dtype?: ModelDtype;
   /**
    * Run ONNX Runtime in a worker thread of the classifier's own (default false). Its run() blocks the thread that
    * calls it: in a worker, this thread stays free during a batch, and classifyBatch decodes the next batch's images
@@ -79,7 +83,7 @@ export async function loadClassifier(
 ): Promise<NodeClassifier> {
   // The JPEG decoder compiles on background threads while ONNX Runtime builds the session on this one.
   preloadJpegDecoder();
-  const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'node');
+  const providers = parseProviders(options.provider, 'node');
   const dtype = parseDtype(options.dtype);
   const source =
     typeof model === 'string'
@@ -97,7 +101,7 @@ export async function loadClassifier(
     blockingReads: options.blockingReads,
   };
   if (providers.includes('webgpu')) prepareWebGpuEnvironment();
-  return Classifier.create(bytes, source, {
+  return OrtClassifier.create(bytes, source, {
     ort,
     platform: 'node',
     unavailable: providerLibraryMissing,

@@ -5,6 +5,12 @@
  */
 export type Provider = 'cpu' | 'cuda' | 'webgpu' | 'wasm';
 
+/** The providers of onnxruntime-node: what `nin-sdk`'s loadClassifier takes. */
+export type NodeProvider = 'cpu' | 'cuda' | 'webgpu';
+
+/** The providers of onnxruntime-web: what `nin-sdk/web`'s loadClassifier takes. */
+export type WebProvider = 'webgpu' | 'wasm';
+
 export type Platform = 'node' | 'web';
 
 export interface ProviderInfo {
@@ -57,6 +63,9 @@ export function requirementOf(provider: Provider, platform: Platform): string {
 }
 
 /** Checks a user's provider choice (one name or an ordered list), naming the valid ones on a mistake. */
+export function parseProviders(choice: string | readonly string[] | undefined, platform: 'node'): NodeProvider[];
+export function parseProviders(choice: string | readonly string[] | undefined, platform: 'web'): WebProvider[];
+export function parseProviders(choice: string | readonly string[] | undefined, platform: Platform): Provider[];
 export function parseProviders(choice: string | readonly string[] | undefined, platform: Platform): Provider[] {
   const valid = providersOf(platform);
   const fallback: Provider = platform === 'node' ? 'cpu' : 'wasm';

@@ -1,15 +1,15 @@
 import { cachedClassify } from '../classifier/cached-classify.js';
-import { Classifier, type ClassifyOptions } from '../classifier/classifier.js';
+import { OrtClassifier } from '../classifier/classifier.js';
+import type { Classifier, ClassifyOptions } from '../classifier/classifier-interface.js';
 import type { Predictions } from '../classifier/predictions.js';
 import type { ProgressCallback } from '../classifier/progress.js';
-import { parseProviders } from '../runtime/providers.js';
+import { parseProviders, type WebProvider } from '../runtime/providers.js';
 import type { WebImage } from './decode-image.js';
 import { embeddedModelDtype, parseDtype, type ModelDtype } from '../model/dtype.js';
 import { DEFAULT_MODEL_URL, defaultModelUrl, readModelBytes, type WebModelSource } from './model-source.js';
 import { ort, setWasmPaths, type WasmPaths } from './ort-web.js';
 import { preprocessImage } from './preprocess.js';
 
-export type WebProvider = 'webgpu' | 'wasm';
 export type WebClassifier = Classifier<WebImage>;
 
 export interface WebLoadClassifierOptions {
@@ -18,7 +18,7 @@ export interface WebLoadClassifierOptions {
    * wasm is the last resort unless `strict`; `classifier.provider` says which ran, `classifier.fallbacks` why the
    * others did not.
    */
-  readonly provider?: WebProvider | readonly WebProvider[] | string;
+  readonly provider?: WebProvider | readonly WebProvider[];
   /** Fail when the first provider cannot start instead of falling back (default false). */
   readonly strict?: boolean;
   /** Images per ONNX Runtime run in classifyBatch (default 32). */
@@ -35,7 +35,7 @@ export interface WebLoadClassifierOptions {
    * 'fp32' | 'int8': which default model to fetch (default: int8 on wasm, fp32 on webgpu, whose QuantizeLinear
    * falls back to the CPU; see docs/int8.md). With a model of your own, the model's precision must be this one.
    */
-  readonly dtype?: ModelDtype | string;
+  readonly dtype?: ModelDtype;
   /**
    * Told of the model's download (bytes so far, of Content-Length when the server sends one), each provider tried
    * (the first session also fetches onnxruntime-web's WebAssembly) and the one that runs: see ProgressEvent.
@@ -53,14 +53,14 @@ export async function loadClassifier(
   model?: WebModelSource,
   options: WebLoadClassifierOptions = {},
 ): Promise<WebClassifier> {
-  const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'web');
+  const providers = parseProviders(options.provider, 'web');
   const dtype = parseDtype(options.dtype);
   setWasmPaths(options.wasmPaths);
   const { bytes, source } = await readModelBytes(
     model ?? defaultModelUrl(embeddedModelDtype(dtype, providers)),
     options.onProgress,
   );
-  return Classifier.create(bytes, source, {
+  return OrtClassifier.create(bytes, source, {
     ort,
     platform: 'web',
     providers,

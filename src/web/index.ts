@@ -11,8 +11,8 @@ export {
   type WebClassifier,
   type WebClassifyOptions,
   type WebLoadClassifierOptions,
-  type WebProvider,
 } from './classify.js';
+export type { WebProvider } from '../runtime/providers.js';
 export { checkpointBytes, convert, type CheckpointSource } from './convert.js';
 export { checkImageFile, decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
 export type { ImageFormat, ImageHeader } from '../preprocess/header/image-header.js';

@@ -80,6 +80,7 @@ describe('dtype defaults and errors', () => {
   });
 
   test('an unknown dtype names the valid ones', async () => {
+    // @ts-expect-error: the type refuses it; a JavaScript caller's mistake is refused at run time.
     await assert.rejects(loadClassifier(undefined, { dtype: 'int4' }), {
       name: 'RangeError',
       message: "dtype should be one of fp32, int8, got 'int4'",

@@ -113,6 +113,7 @@ describe('a loaded classifier', () => {
 
 describe('providers', () => {
   test('an unknown provider lists the valid ones', async () => {
+    // @ts-expect-error: the type refuses it; a JavaScript caller's mistake is refused at run time.
     await assert.rejects(loadClassifier(undefined, { provider: 'tpu' }), {
       name: 'ProviderError',
       message: "unknown provider 'tpu' for node: should be one of cpu, cuda, webgpu",

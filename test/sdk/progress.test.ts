@@ -14,7 +14,7 @@ const CAT = join(FIXTURES, 'images', 'cifar10', 'cat-0000.jpg');
 test('onProgress: the model read, the provider tried and started, then each batch of classifyBatch', async () => {
   const events: ProgressEvent[] = [];
   const classifier = await loadClassifier(undefined, {
-    provider: 'cuda,cpu',
+    provider: ['cuda', 'cpu'],
     batchSize: 2,
     onProgress: (e) => events.push(e),
   });
