@@ -12,5 +12,13 @@ export {
 } from './node/classify.js';
 export { defaultModelPath } from './node/default-model.js';
 export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './node/quantize-model.js';
-export { preprocessImage, type ImageInput } from './preprocess/node/index.js';
-export { connect, RemoteClassifier, ServerError, type ConnectOptions } from './serve/client.js';
+export { preprocessImage, type ImageInput, type PreprocessOptions } from './preprocess/node/index.js';
+export {
+  connect,
+  RemoteClassifier,
+  ServerError,
+  type ConnectOptions,
+  type RemoteModelInfo,
+  type RemotePredictions,
+} from './serve/client.js';
+export type { NodeProvider } from './runtime/providers.js';

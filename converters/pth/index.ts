@@ -20,6 +20,7 @@ import type {
   FloatCheckpointTensor,
   RawCheckpointTensor,
   ReadCheckpointOptions,
+  TensorOf,
 } from './types.js';
 
 export { CheckpointError, type CheckpointErrorCode } from './errors.js';
@@ -39,6 +40,7 @@ export type {
   RawArrayOf,
   RawCheckpointTensor,
   ReadCheckpointOptions,
+  TensorOf,
 } from './types.js';
 
 /**

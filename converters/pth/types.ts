@@ -36,7 +36,8 @@ export type ConvertedArrayOf = {
   [D in Dtype]: D extends FloatingDtype ? Float32Array : RawArrayOf[D];
 };
 
-type TensorOf<ArrayOf extends Record<Dtype, unknown>> = {
+/** A tensor of any dtype, its data typed by `ArrayOf` (the default materialisation, or the raw one). */
+export type TensorOf<ArrayOf extends Record<Dtype, unknown>> = {
   [D in Dtype]: {
     /** The dtype the tensor had in PyTorch (not the dtype of `data`). */
     readonly dtype: D;

@@ -16,7 +16,7 @@ export type { WebProvider } from '../runtime/providers.js';
 export { checkpointBytes, convert, type CheckpointSource } from './convert.js';
 export { checkImageFile, decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
 export type { ImageFormat, ImageHeader } from '../preprocess/header/image-header.js';
-export { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
+export { DEFAULT_MODEL_URL, readModelBytes, type ModelBytes, type WebModelSource } from './model-source.js';
 export { DEFAULT_INT8_MODEL_URL, defaultModelUrl } from './model-source.js';
 export type { WasmPaths } from './ort-web.js';
 export { preprocessImage } from './preprocess.js';
