@@ -20,7 +20,6 @@ import type {
   FloatCheckpointTensor,
   RawCheckpointTensor,
   ReadCheckpointOptions,
-  TensorOf,
 } from './types.js';
 
 export { CheckpointError, type CheckpointErrorCode } from './errors.js';
