@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from '@microsoft/api-extractor';
+import { examplesOf, exampleErrors, readEntryModel, undocumentedNames } from './api-docs-check.js';
 import { PUBLIC_ENTRIES } from './public-entries.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -82,6 +83,22 @@ for (const entry of entries) {
   if (result.errorCount > 0) failed = true;
 }
 
+// The TSDoc: every exported name documented, every example compiling against the built package.
+const models = join(TEMP, 'model');
+const entryModels = entries.map((entry) =>
+  readEntryModel(entry.specifier, join(models, `${entry.reportName}.api.json`)),
+);
+const docProblems = [
+  ...undocumentedNames(entryModels),
+  ...exampleErrors(
+    examplesOf(entryModels),
+    join(ROOT, 'dist', check ? `doc-examples-${process.pid}` : 'doc-examples'),
+    ROOT,
+  ),
+];
+if (check) rmSync(join(ROOT, 'dist', `doc-examples-${process.pid}`), { recursive: true, force: true });
+for (const problem of docProblems) console.error(problem);
+
 if (check) {
   rmSync(TEMP, { recursive: true, force: true });
   if (changed.length > 0 || failed) {
@@ -89,13 +106,12 @@ if (check) {
       `The public API differs from its committed report: ${changed.join(', ') || 'see the errors above'}. ` +
         'If the change is meant, run `npm run api` and commit the reports and docs/api/.',
     );
-    process.exit(1);
   }
-  process.exit(0);
+  if (docProblems.length > 0) console.error(`${docProblems.length} TSDoc problem(s) in the public API, listed above.`);
+  process.exit(changed.length > 0 || failed || docProblems.length > 0 ? 1 : 0);
 }
 
 // The reference: one model per entry, named after its report (a package name must not hold the specifier's '/').
-const models = join(TEMP, 'model');
 for (const entry of PUBLIC_ENTRIES) {
   const file = join(models, `${entry.reportName}.api.json`);
   const model = JSON.parse(readFileSync(file, 'utf8')) as { name: string; canonicalReference: string };
@@ -111,3 +127,7 @@ const documenter = spawnSync(
 );
 if (documenter.status !== 0) process.exit(documenter.status ?? 1);
 console.log(`wrote docs/api-report/ and docs/api/ (${changed.length} report(s) changed)`);
+if (docProblems.length > 0) {
+  console.error(`${docProblems.length} TSDoc problem(s) in the public API, listed above: \`npm test\` fails on them.`);
+  process.exit(1);
+}

@@ -1,8 +1,26 @@
 import { QUANTIZATION_METADATA_KEYS } from '../quantize/metadata.js';
 import type { Provider } from '../runtime/providers.js';
 
-/** The precisions a nin-sdk model comes in: float32, or static int8 (QDQ) made by `nin-sdk quantize`. */
+/**
+ * The precisions of nin-sdk models: float32 and int8 (static QDQ, made by `nin-sdk quantize`).
+ *
+ * @example
+ * ```ts
+ * import { MODEL_DTYPES } from 'nin-sdk';
+ * console.log(MODEL_DTYPES.join(', ')); // fp32, int8
+ * ```
+ */
 export const MODEL_DTYPES = ['fp32', 'int8'] as const;
+/**
+ * A model's precision: 'fp32' or 'int8'.
+ *
+ * @example
+ * ```ts
+ * import { classify, type ModelDtype } from 'nin-sdk';
+ * const dtype: ModelDtype = 'fp32';
+ * const { top } = await classify('cat.jpg', { dtype });
+ * ```
+ */
 export type ModelDtype = (typeof MODEL_DTYPES)[number];
 
 /**
@@ -12,6 +30,12 @@ export type ModelDtype = (typeof MODEL_DTYPES)[number];
  *   fuses each DQ → Conv → Relu → Q into one QLinearConv) and about 1.6x faster in wasm.
  * - cuda and webgpu: fp32. GPUs are not short of float throughput for a model this small, and WebGPU has no
  *   QuantizeLinear kernel: those nodes fall back to the CPU, which is slower than float32 on the GPU.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DTYPE } from 'nin-sdk';
+ * console.log(DEFAULT_DTYPE.cpu, DEFAULT_DTYPE.webgpu); // int8 fp32
+ * ```
  */
 export const DEFAULT_DTYPE: Readonly<Record<Provider, ModelDtype>> = Object.freeze({
   cpu: 'int8',

@@ -17,8 +17,29 @@ import { readProblem, readRegularFile } from './read-regular-file.js';
 import { describeUrlInput } from './url-input.js';
 import { prepareWebGpuEnvironment } from './runtime-dir.js';
 
+/**
+ * A Classifier of the images Node reads: file paths, encoded bytes and raw pixels (ImageInput).
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type NodeClassifier } from 'nin-sdk';
+ * const classifier: NodeClassifier = await loadClassifier();
+ * const { top } = await classifier.classify('cat.jpg');
+ * await classifier.dispose();
+ * ```
+ */
 export type NodeClassifier = Classifier<ImageInput>;
 
+/**
+ * How `loadClassifier` loads a model and runs it: providers, precision, batching, threads, limits, progress.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type LoadClassifierOptions } from 'nin-sdk';
+ * const options: LoadClassifierOptions = { provider: ['cuda', 'cpu'], dtype: 'fp32', batchSize: 16 };
+ * const classifier = await loadClassifier('nin-cifar10.onnx', options);
+ * ```
+ */
 export interface LoadClassifierOptions {
   /**
    * One provider or an ordered list ('cpu' | 'cuda' | 'webgpu'); default 'cpu'. The first that starts runs the
@@ -64,6 +85,17 @@ export interface LoadClassifierOptions {
   readonly onProgress?: ProgressCallback;
 }
 
+/**
+ * Options of the one-call `classify`: which model, how to load it (LoadClassifierOptions) and how many classes to
+ * return (ClassifyOptions).
+ *
+ * @example
+ * ```ts
+ * import { classify, type ClassifyCallOptions } from 'nin-sdk';
+ * const options: ClassifyCallOptions = { model: 'my-net.onnx', top: 3, provider: 'cpu' };
+ * const { top } = await classify('cat.jpg', options);
+ * ```
+ */
 export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOptions {
   /** An ONNX file written by nin-convert, or its bytes; default: the embedded CIFAR-10 model. */
   readonly model?: string | Uint8Array;
@@ -76,7 +108,23 @@ export interface ClassifyCallOptions extends ClassifyOptions, LoadClassifierOpti
  */
 const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
 
-/** Loads a model (default: the embedded one) on the first provider that starts. */
+/**
+ * Loads a model (default: the embedded one) on the first provider that starts.
+ *
+ * @param model - an ONNX file written by nin-convert (a path or a `file:` URL), or its bytes; default: the embedded
+ *   CIFAR-10 model (int8 on the CPU, float32 on CUDA and WebGPU)
+ * @param options - providers, precision, batch size, threads, limits, progress
+ * @returns the classifier, on the provider that started (`provider`; `fallbacks` says why the others did not)
+ * @throws ModelError when the model is missing, unreadable, not ONNX or not a nin-sdk classifier; ProviderError when
+ *   no provider starts (or, with `strict`, the first)
+ * @example
+ * ```ts
+ * import { loadClassifier } from 'nin-sdk';
+ * const classifier = await loadClassifier('nin-cifar10.onnx', { provider: ['cuda', 'cpu'] });
+ * console.log(classifier.provider, classifier.labels);
+ * await classifier.dispose();
+ * ```
+ */
 export async function loadClassifier(
   model?: string | Uint8Array,
   options: LoadClassifierOptions = {},
@@ -132,8 +180,19 @@ async function readModelFile(path: string): Promise<Uint8Array> {
 }
 
 /**
- * Classifies one image: `await classify('cat.jpg')` → `[{ label: 'cat', index: 3, probability: 0.93 }, …]`,
- * with `.provider` saying where it ran. Models named by path are loaded once per provider choice and kept.
+ * Classifies one image. Models named by path are loaded once per set of load options and kept for the next call;
+ * models given as bytes are loaded for the call and released after it.
+ *
+ * @param image - a path to an image file, the bytes of an encoded image, or raw pixels
+ * @param options - the model (default: the embedded CIFAR-10 model), how to load it, how many classes
+ * @returns the most probable classes and the provider that computed them
+ * @throws ImageError for an image that cannot be read or decoded; ModelError and ProviderError as loadClassifier
+ * @example
+ * ```ts
+ * import { classify } from 'nin-sdk';
+ * const { top, provider } = await classify('cat.jpg', { top: 3 });
+ * console.log(top[0]?.label, top[0]?.probability, provider); // 'cat' 0.99 'cpu'
+ * ```
  */
 export const classify: (image: ImageInput, options?: ClassifyCallOptions) => Promise<Predictions> = (() => {
   const run = cachedClassify<ImageInput, string | Uint8Array, LoadClassifierOptions>(loadClassifier, (model) =>

@@ -14,11 +14,33 @@ import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
 import { DATATYPES, elementCount, isDatatype, type NumericArray } from './datatypes.js';
 import { HEADER_LENGTH_HEADER, type InferenceResponse, type ModelMetadata } from './protocol.js';
 
-/** A failure reported by, or in reaching, the server. */
+/**
+ * A failure reported by, or in reaching, the server.
+ *
+ * @example
+ * ```ts
+ * import { connect, ServerError } from 'nin-sdk';
+ * try {
+ *   await connect('http://localhost:8000');
+ * } catch (error) {
+ *   if (error instanceof ServerError) console.error(error.message);
+ * }
+ * ```
+ */
 export class ServerError extends Error {
   override readonly name = 'ServerError';
 }
 
+/**
+ * How `connect` talks to the server: the model's name, batching, time and size limits.
+ *
+ * @example
+ * ```ts
+ * import { connect, type ConnectOptions } from 'nin-sdk';
+ * const options: ConnectOptions = { model: 'nin-cifar10', batchSize: 8, timeoutMs: 10_000 };
+ * const remote = await connect('http://localhost:8000', options);
+ * ```
+ */
 export interface ConnectOptions {
   /** The model's name on the server (default 'nin-cifar10', the name `nin-sdk serve` gives the embedded model). */
   readonly model?: string;
@@ -41,6 +63,16 @@ export interface ConnectOptions {
 /** ConnectOptions.maxResponseBytes's default. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * What a server's model configuration says of the model (as `nin-sdk export triton` writes it).
+ *
+ * @example
+ * ```ts
+ * import { connect, type RemoteModelInfo } from 'nin-sdk';
+ * const info: RemoteModelInfo = (await connect('http://localhost:8000')).info;
+ * console.log(info.family, info.labels.length, info.preprocessing.inputSize);
+ * ```
+ */
 export interface RemoteModelInfo {
   readonly family: string;
   readonly labels: readonly string[];
@@ -48,7 +80,16 @@ export interface RemoteModelInfo {
   readonly outputs: { readonly logits: string; readonly probabilities: string };
 }
 
-/** A remote classification: a local one's shape, with the server that computed it as its provider. */
+/**
+ * A remote classification: a local one's shape, with the server that computed it as its provider.
+ *
+ * @example
+ * ```ts
+ * import { connect, type RemotePredictions } from 'nin-sdk';
+ * const result: RemotePredictions = await (await connect('http://localhost:8000')).classify('cat.jpg');
+ * console.log(result.top[0]?.label, result.provider); // 'cat' 'server http://localhost:8000'
+ * ```
+ */
 export interface RemotePredictions {
   /** The `top` most probable classes, most probable first. */
   readonly top: readonly Prediction[];
@@ -56,7 +97,16 @@ export interface RemotePredictions {
   readonly provider: string;
 }
 
-/** What `connect` returns: the shape of a local classifier, computed by the server. */
+/**
+ * What `connect` returns: the shape of a local classifier, computed by the server.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'nin-sdk';
+ * const remote = await connect('http://localhost:8000', { model: 'nin-cifar10' });
+ * const results = await remote.classifyBatch(['cat.jpg', 'dog.jpg'], { top: 3 });
+ * ```
+ */
 export class RemoteClassifier {
   /** Where the scores are computed, for reports: the server's URL. */
   readonly provider: string;
@@ -211,7 +261,22 @@ export class RemoteClassifier {
   }
 }
 
-/** Connects to a model on an Open Inference Protocol server; see RemoteClassifier. */
+/**
+ * Connects to a model on an Open Inference Protocol server (`nin-sdk serve`, Triton, KServe); see
+ * RemoteClassifier.
+ *
+ * @param url - the server's base URL (`http://host:port`)
+ * @param options - the model's name, batching, limits
+ * @returns a classifier whose scores the server computes; images are decoded and preprocessed here
+ * @throws ServerError when the server cannot be reached or answers wrongly; ModelError when its model is not an
+ *   image classifier
+ * @example
+ * ```ts
+ * import { connect } from 'nin-sdk';
+ * const remote = await connect('http://localhost:8000');
+ * console.log((await remote.classify('cat.jpg')).top);
+ * ```
+ */
 export function connect(url: string, options: ConnectOptions = {}): Promise<RemoteClassifier> {
   return RemoteClassifier.connect(url, options);
 }

@@ -10,8 +10,28 @@ import { DEFAULT_MODEL_URL, defaultModelUrl, readModelBytes, type WebModelSource
 import { ort, setWasmPaths, type WasmPaths } from './ort-web.js';
 import { preprocessImage } from './preprocess.js';
 
+/**
+ * A Classifier of the images a browser has: `<img>` elements, files, bitmaps, canvases, ImageData, raw pixels.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type WebClassifier } from 'nin-sdk/web';
+ * const classifier: WebClassifier = await loadClassifier();
+ * const { top } = await classifier.classify(document.querySelector('img')!);
+ * ```
+ */
 export type WebClassifier = Classifier<WebImage>;
 
+/**
+ * How the browser entry's loadClassifier loads a model and runs it.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type WebLoadClassifierOptions } from 'nin-sdk/web';
+ * const options: WebLoadClassifierOptions = { provider: ['webgpu', 'wasm'], wasmPaths: '/ort/', dtype: 'fp32' };
+ * const classifier = await loadClassifier('nin-cifar10.onnx', options);
+ * ```
+ */
 export interface WebLoadClassifierOptions {
   /**
    * One provider or an ordered list ('webgpu' | 'wasm'); default 'wasm'. The first that starts runs the model,
@@ -43,12 +63,38 @@ export interface WebLoadClassifierOptions {
   readonly onProgress?: ProgressCallback;
 }
 
+/**
+ * Options of the browser entry's one-call `classify`: which model, how to load it, how many classes to return.
+ *
+ * @example
+ * ```ts
+ * import { classify, type WebClassifyOptions } from 'nin-sdk/web';
+ * declare const file: File;
+ * const options: WebClassifyOptions = { model: 'models/nin.onnx', top: 3, wasmPaths: '/ort/' };
+ * const { top } = await classify(file, options);
+ * ```
+ */
 export interface WebClassifyOptions extends ClassifyOptions, WebLoadClassifierOptions {
   /** An ONNX model written by nin-convert (URL, File, bytes); default `DEFAULT_MODEL_URL` next to the page. */
   readonly model?: WebModelSource;
 }
 
-/** Loads a model (default: `nin-cifar10-int8.onnx` or `nin-cifar10.onnx` next to the page, by dtype) on the first provider that starts. */
+/**
+ * Loads a model (default: `nin-cifar10-int8.onnx` or `nin-cifar10.onnx` next to the page, by dtype) on the first provider that starts.
+ *
+ * @param model - an ONNX model written by nin-convert: a URL (fetched), a File or Blob, or bytes; default: the
+ *   embedded CIFAR-10 model next to the page (DEFAULT_MODEL_URL or DEFAULT_INT8_MODEL_URL, by dtype)
+ * @param options - providers, precision, batching, where onnxruntime-web's files are, progress
+ * @returns the classifier, on the provider that started
+ * @throws ModelError for a model that cannot be fetched or is not a nin-sdk classifier; ProviderError when no
+ *   provider starts (or, with `strict`, the first)
+ * @example
+ * ```ts
+ * import { loadClassifier } from 'nin-sdk/web';
+ * const classifier = await loadClassifier(undefined, { provider: ['webgpu', 'wasm'], wasmPaths: '/ort/' });
+ * console.log(classifier.provider, classifier.fallbacks);
+ * ```
+ */
 export async function loadClassifier(
   model?: WebModelSource,
   options: WebLoadClassifierOptions = {},
@@ -76,8 +122,20 @@ export async function loadClassifier(
 }
 
 /**
- * Classifies one image: `await classify(file)` → `[{ label: 'cat', index: 3, probability: 0.93 }, …]`, with
- * `.provider` saying where it ran. Models named by URL are loaded once per provider choice and kept.
+ * Classifies one image in the browser. Models named by URL are loaded once per set of load options and kept for
+ * the next call; models given as files or bytes are loaded for the call and released after it.
+ *
+ * @param image - the image, of any kind WebImage names
+ * @param options - the model (default: the embedded model next to the page), how to load it, how many classes
+ * @returns the most probable classes and the provider that computed them
+ * @throws ImageError for an image that cannot be decoded; ModelError and ProviderError as loadClassifier
+ * @example
+ * ```ts
+ * import { classify } from 'nin-sdk/web';
+ * declare const file: File;
+ * const { top, provider } = await classify(file, { wasmPaths: '/ort/' });
+ * console.log(top[0]?.label, provider); // 'cat' 'wasm'
+ * ```
  */
 export const classify: (image: WebImage, options?: WebClassifyOptions) => Promise<Predictions> = (() => {
   const run = cachedClassify<WebImage, WebModelSource, WebLoadClassifierOptions>(loadClassifier, (model) =>
