@@ -19,7 +19,15 @@ export const CIFAR10_LABELS: readonly string[] = Object.freeze([
   'truck',
 ]);
 
-/** pytorch-nin-cifar10 (`original.py`): keys classifier.{0,2,4,8,10,12,16,18,20}. */
+/**
+ * pytorch-nin-cifar10 (`original.py`): keys classifier.{0,2,4,8,10,12,16,18,20}.
+ *
+ * @example
+ * ```ts
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * ```
+ */
 export const NIN_CIFAR10: FamilySpec = {
   id: 'cifar10',
   title: 'pytorch-nin-cifar10',
@@ -56,7 +64,15 @@ export const NIN_CIFAR10: FamilySpec = {
 
 const ceilMaxPool: LayerSpec = { kind: 'maxPool', kernel: 3, stride: 2, padding: 0, ceilMode: true };
 
-/** pytorch-nin (`NIN.py`, from Caffe's NIN-ImageNet): keys features.{0,2,4,7,9,11,14,16,18,22,24,26}. */
+/**
+ * pytorch-nin (`NIN.py`, from Caffe's NIN-ImageNet): keys features.{0,2,4,7,9,11,14,16,18,22,24,26}.
+ *
+ * @example
+ * ```ts
+ * import { architectureFromWidths, NIN_IMAGENET } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_IMAGENET, [96, 96, 96, 256, 256, 256, 384, 384, 384, 1024, 1024, 1000]);
+ * ```
+ */
 export const NIN_IMAGENET: FamilySpec = {
   id: 'imagenet',
   title: 'pytorch-nin (ImageNet)',
@@ -98,6 +114,15 @@ export const NIN_IMAGENET: FamilySpec = {
   ],
 };
 
+/**
+ * The two NIN families of the original converter, by id (the registry holds them and more).
+ *
+ * @example
+ * ```ts
+ * import { FAMILIES } from 'nin-sdk';
+ * console.log(FAMILIES.cifar10.layers.length);
+ * ```
+ */
 export const FAMILIES: Readonly<Record<FamilyId, FamilySpec>> = Object.freeze({
   cifar10: NIN_CIFAR10,
   imagenet: NIN_IMAGENET,

@@ -26,6 +26,17 @@ export type LayerSpec =
   | { readonly kind: 'dropout'; readonly p: number }
   | { readonly kind: 'softmax' };
 
+/**
+ * The two NIN families: pytorch-nin-cifar10's and pytorch-nin's (ImageNet).
+ *
+ * @example
+ * ```ts
+ * import { convertCheckpoint, type FamilyId } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const family: FamilyId = 'imagenet';
+ * const { onnx } = await convertCheckpoint(readFileSync('renamed.pth'), { family });
+ * ```
+ */
 export type FamilyId = 'cifar10' | 'imagenet';
 
 export interface FamilySpec {

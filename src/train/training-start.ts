@@ -39,7 +39,17 @@ import {
   type StartModel,
 } from './start-model.js';
 
-/** A trained model to continue from (`nin-sdk train --from`): a NIN, or any architecture the converter recognises. */
+/**
+ * A trained model to continue from (`nin-sdk train --from`): a NIN, or any architecture the converter recognises.
+ *
+ * @example
+ * ```ts
+ * import { readTrainingStart, type TrainingStart } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * const start: TrainingStart = readTrainingStart(readFileSync('nin.onnx'), 'nin.onnx');
+ * console.log(start.labels, start.tensors.length, start.assumptions);
+ * ```
+ */
 export interface TrainingStart {
   readonly architecture: ArchitectureSpec;
   /** The trainable parameters' names and shapes, in order. */
@@ -59,9 +69,20 @@ export interface TrainingStart {
 }
 
 /**
- * readStartModel's NINs as they were, and beyond them any PyTorch checkpoint the converter recognises (pytorchcv,
- * rasbt's BatchNorm NIN, d2l …: fineTuneStart, BatchNorm folded) or a training checkpoint of one. A file neither
- * reads gets readStartModel's error. The bytes are parsed once, as what their first bytes say they are.
+ * A trained model to continue from (`nin-sdk train --from`): a NIN, any PyTorch checkpoint the converter recognises
+ * (BatchNorm folded), an ONNX model, or a training checkpoint of one. The bytes are parsed once, as what their first
+ * bytes say they are.
+ *
+ * @param bytes - a PyTorch checkpoint, an ONNX model of nin-convert or nin-sdk train, or a checkpoint.nintrain
+ * @param source - how errors name the file
+ * @returns the architecture, weights, labels and preprocessing to continue from
+ * @throws ArchitectureError, CheckpointError or ModelError for a file that cannot be continued from, saying why
+ * @example
+ * ```ts
+ * import { readTrainingStart, withNewClassifier } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * const start = withNewClassifier(readTrainingStart(readFileSync('nin.pth'), 'nin.pth'), ['cat', 'dog'], 0);
+ * ```
  */
 export function readTrainingStart(bytes: Uint8Array, source: string): TrainingStart {
   switch (startFileKind(bytes)) {
