@@ -3,6 +3,8 @@
  * and `nin-sdk/web` (src/web/index.ts) both re-export: the shared Classifier,
  * providers, model info, the converter and its errors. Nothing here may import
  * a Node module (test/web/browser-safe.test.ts bundles the web entry to check).
+ *
+ * @packageDocumentation
  */
 export type { Classifier, ClassifyOptions } from './classifier/classifier-interface.js';
 export type { Prediction, Predictions } from './classifier/predictions.js';

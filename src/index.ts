@@ -1,6 +1,8 @@
 /**
  * nin-sdk for Node: convert PyTorch Network-in-Network checkpoints to ONNX and classify images with them on
  * ONNX Runtime (CPU, CUDA or WebGPU).
+ *
+ * @packageDocumentation
  */
 export * from './common.js';
 export {

@@ -58,9 +58,9 @@ export interface LoadClassifierOptions {
   readonly threads?: number;
   /**
    * 'throughput' (default): every ONNX Runtime graph optimization, the NCHWc layout included. 'startup': a session
-   * that builds fast for a run or two: on a float32 model only the 'extended' optimizations (builds about four times
-   * faster, runs about a fifth slower, which pays below some 60 images; an int8 model keeps them all), and pool threads
-   * that do not spin (see nodeSessionOptions).
+   * that builds fast for a run or two: on a float32 model only the 'extended' optimizations (it builds faster and
+   * runs slower, which pays for a few dozen images; an int8 model keeps them all), and pool threads that do not spin.
+   * The measurements behind the choice are in docs/benchmarks.md.
    */
   readonly optimize?: 'startup' | 'throughput';
   /**
@@ -71,8 +71,8 @@ export interface LoadClassifierOptions {
   /**
    * Run ONNX Runtime in a worker thread of the classifier's own (default false). Its run() blocks the thread that
    * calls it: in a worker, this thread stays free during a batch, and classifyBatch decodes the next batch's images
-   * meanwhile (`nin-sdk predict` on a folder of CIFAR-10 images: a tenth faster). Starting the worker costs some
-   * 30 ms more, so it pays from a few batches on. Call dispose() when done: it stops the worker.
+   * meanwhile. Starting the worker costs a little time, so it pays from a few batches on (docs/benchmarks.md).
+   * Call dispose() when done: it stops the worker.
    */
   readonly inWorker?: boolean;
   /**

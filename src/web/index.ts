@@ -3,6 +3,8 @@
  * ONNX in the page and classify images with onnxruntime-web, on WebGPU or WebAssembly. Nothing here imports a
  * Node module; serving onnxruntime-web's .wasm/.mjs files and the default model is the page's job (see
  * examples/web/README.md).
+ *
+ * @packageDocumentation
  */
 export * from '../common.js';
 export {
