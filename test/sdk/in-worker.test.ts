@@ -104,7 +104,7 @@ describe("loadClassifier's inWorker: ONNX Runtime in a worker thread of the clas
       `import '${new URL('../support/inference-workers.ts', import.meta.url).href}';`,
       `import { loadClassifier } from '${new URL('../../src/index.ts', import.meta.url).href}';`,
       `const classifier = await loadClassifier(undefined, { inWorker: true });`,
-      `const [best] = await classifier.classify(${JSON.stringify(IMAGES[0])});`,
+      `const { top: [best] } = await classifier.classify(${JSON.stringify(IMAGES[0])});`,
       `console.log(best.label);`,
     ].join('\n');
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
