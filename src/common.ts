@@ -3,24 +3,39 @@
  * and `nin-sdk/web` (src/web/index.ts) both re-export: the shared Classifier,
  * providers, model info, the converter and its errors. Nothing here may import
  * a Node module (test/web/browser-safe.test.ts bundles the web entry to check).
+ *
+ * @packageDocumentation
  */
-export { Classifier, type ClassifyOptions } from './classifier/classifier.js';
+export type { Classifier, ClassifyOptions } from './classifier/classifier-interface.js';
 export type { Prediction, Predictions } from './classifier/predictions.js';
-export { PROVIDERS, ProviderError, type Provider } from './runtime/providers.js';
+export { PROVIDERS, ProviderError, type Provider, type ProviderInfo } from './runtime/providers.js';
 export { ModelError, readModelInfo, type ModelInfo } from './model/model-info.js';
-export {
-  describeArchitectureSummary,
-  summarizeArchitecture,
-  type ArchitectureSummary,
-} from './model/architecture-summary.js';
+export type { ArchitectureSummary } from './model/architecture-summary.js';
 export type { PreprocessSpec } from './preprocess/spec.js';
+export type { Architecture, ArchLayer, ArchLayerKind } from '../converters/nin/architecture.js';
+export type { ArchitectureRemedy } from '../converters/nin/errors.js';
 export {
   ArchitectureError,
   convertCheckpoint,
   type ConversionResult,
   type ConvertOptions,
 } from '../converters/nin/index.js';
-export { CheckpointError, readCheckpoint, type Checkpoint, type CheckpointTensor } from '../converters/pth/index.js';
+export {
+  CheckpointError,
+  readCheckpoint,
+  type Checkpoint,
+  type CheckpointErrorCode,
+  type CheckpointFormat,
+  type CheckpointTensor,
+  type CheckpointWrapper,
+  type ConvertedArrayOf,
+  type Dtype,
+  type ExtraValue,
+  type RawArrayOf,
+  type RawCheckpointTensor,
+  type ReadCheckpointOptions,
+  type TensorOf,
+} from '../converters/pth/index.js';
 export { NIN_SDK_VERSION } from './version.js';
 export type { NinModelMetadata } from './model/metadata.js';
 export { MODEL_DTYPES, type ModelDtype } from './model/dtype.js';

@@ -1,6 +1,8 @@
 /**
  * nin-sdk for Node: convert PyTorch Network-in-Network checkpoints to ONNX and classify images with them on
  * ONNX Runtime (CPU, CUDA or WebGPU).
+ *
+ * @packageDocumentation
  */
 export * from './common.js';
 export {
@@ -10,11 +12,18 @@ export {
   type LoadClassifierOptions,
   type NodeClassifier,
 } from './node/classify.js';
-export { physicalCoreCount } from './node/cpu-cores.js';
 export { defaultModelPath } from './node/default-model.js';
 export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './node/quantize-model.js';
-export { preprocessImage, type ImageInput } from './preprocess/node/index.js';
-export { connect, RemoteClassifier, ServerError, type ConnectOptions } from './serve/client.js';
+export { preprocessImage, type ImageInput, type PreprocessOptions } from './preprocess/node/index.js';
+export {
+  connect,
+  RemoteClassifier,
+  ServerError,
+  type ConnectOptions,
+  type RemoteModelInfo,
+  type RemotePredictions,
+} from './serve/client.js';
+export type { NodeProvider } from './runtime/providers.js';
 export {
   explain,
   explainWith,

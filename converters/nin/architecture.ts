@@ -5,6 +5,12 @@ import type { PreprocessSpec } from '../../src/preprocess/spec.js';
  * `features.stage1.unit1.conv`, `0.0`): weighted layers find their tensors at `<name>.weight`, `<name>.bias`,
  * `<name>.running_mean` … Hyper-parameters (kernel, stride, padding, pool modes, eps) are not in a state_dict and
  * come from here; channel counts are read from the weights, so width variants convert too.
+ *
+ * @example
+ * ```ts
+ * import type { ArchLayer } from 'nin-sdk';
+ * const head: ArchLayer = { kind: 'softmax', name: 'softmax' };
+ * ```
  */
 export type ArchLayer =
   | {
@@ -60,8 +66,30 @@ export type ArchLayer =
   | { readonly kind: 'linear'; readonly name: string; readonly bias: boolean }
   | { readonly kind: 'softmax'; readonly name: string };
 
+/**
+ * The kinds of layer an architecture may hold.
+ *
+ * @example
+ * ```ts
+ * import type { Architecture, ArchLayerKind } from 'nin-sdk';
+ * declare const architecture: Architecture;
+ * const kinds: ArchLayerKind[] = architecture.layers.map((layer) => layer.kind);
+ * ```
+ */
 export type ArchLayerKind = ArchLayer['kind'];
 
+/**
+ * A network's structure as data: the layers in order, the input it takes, its labels and preprocessing, and where
+ * the keys of its checkpoints may differ. A registry entry, or a user's `--arch` JSON.
+ *
+ * @example
+ * ```ts
+ * import { convertCheckpoint, type Architecture } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const architecture: Architecture = (await convertCheckpoint(readFileSync('nin.pth'))).family;
+ * console.log(architecture.id, architecture.title, architecture.layers.length, architecture.inputSize);
+ * ```
+ */
 export interface Architecture {
   /** Registry id (`cifar10`, `pytorchcv-nin-cifar100` …); written to the ONNX metadata as `nin.family`. */
   readonly id: string;

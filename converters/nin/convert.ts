@@ -15,6 +15,18 @@ import { SUPPORTED_OPSETS } from './opsets.js';
 
 export { SUPPORTED_OPSETS };
 
+/**
+ * How `convertCheckpoint` reads a checkpoint and what it writes: recognition overrides, labels, preprocessing,
+ * opset, weight precision.
+ *
+ * @example
+ * ```ts
+ * import { convertCheckpoint, type ConvertOptions } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const options: ConvertOptions = { fileName: 'nin.pth', float16: true, labels: ['cat', 'dog'] };
+ * const { onnx } = await convertCheckpoint(readFileSync('nin.pth'), options);
+ * ```
+ */
 export interface ConvertOptions {
   /**
    * Skip recognition and take the pytorch-nin registry entry of this id (`cifar10`, `imagenet`: PYTORCH_NIN_IDS), as
@@ -48,6 +60,17 @@ export interface ConvertOptions {
   readonly sourceSha256?: string;
 }
 
+/**
+ * A converted model: the ONNX bytes, and what was read, assumed and left aside on the way.
+ *
+ * @example
+ * ```ts
+ * import { convertCheckpoint, type ConversionResult } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const result: ConversionResult = await convertCheckpoint(readFileSync('nin.pth'));
+ * console.log(result.family.id, result.parameterCount, result.assumptions);
+ * ```
+ */
 export interface ConversionResult {
   /** The ONNX file's bytes, joined from onnxParts on first use. */
   readonly onnx: Uint8Array;
@@ -82,9 +105,21 @@ export interface ConversionResult {
 }
 
 /**
- * PyTorch checkpoint bytes → ONNX bytes, the whole converter: read (converters/pth), recognise
- * (converters/nin), build the graph IR, write ONNX with labels and preprocessing in its metadata.
- * Throws CheckpointError for unreadable files and ArchitectureError for readable ones that are not a NIN.
+ * PyTorch checkpoint bytes → ONNX bytes, the whole converter: read (converters/pth), recognise (converters/nin),
+ * build the graph IR, write ONNX with labels and preprocessing in its metadata.
+ *
+ * @param bytes - the checkpoint's bytes (.pth, .pth.tar, .pt, .params; zip or legacy)
+ * @param options - overrides of what recognition would decide, labels, preprocessing, output format
+ * @returns the ONNX model's bytes and what the conversion read and assumed
+ * @throws CheckpointError for unreadable files; ArchitectureError for readable ones that are not a NIN it knows
+ * @example
+ * ```ts
+ * import { convertCheckpoint } from 'nin-sdk';
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ * const { onnx, family, assumptions } = await convertCheckpoint(readFileSync('nin.pth'), { fileName: 'nin.pth' });
+ * writeFileSync('nin.onnx', onnx);
+ * console.log(family.title, assumptions);
+ * ```
  */
 export async function convertCheckpoint(bytes: Uint8Array, options: ConvertOptions = {}): Promise<ConversionResult> {
   const opsetVersion = options.opsetVersion ?? DEFAULT_OPSET_VERSION;

@@ -2,12 +2,36 @@
  * What would make a refused checkpoint convert: name its family, or give as many labels as it has classes. Kept
  * apart from the message so that each front end says it in its own words (a flag for nin-convert, an option for
  * the API, something else for a web page, which has neither).
+ *
+ * @example
+ * ```ts
+ * import { ArchitectureError, convertCheckpoint } from 'nin-sdk';
+ * declare const bytes: Uint8Array;
+ * try {
+ *   await convertCheckpoint(bytes);
+ * } catch (error) {
+ *   if (error instanceof ArchitectureError && error.remedy?.option === 'labels') console.log(`needs ${error.remedy.count} labels`);
+ * }
+ * ```
  */
 export type ArchitectureRemedy =
   | { readonly option: 'family'; readonly choices: readonly string[] }
   | { readonly option: 'labels'; readonly count: number };
 
-/** A checkpoint that reads fine but is not a Network-in-Network model the converter knows. */
+/**
+ * A checkpoint that reads fine but is not a Network-in-Network model the converter knows.
+ *
+ * @example
+ * ```ts
+ * import { ArchitectureError, convertCheckpoint } from 'nin-sdk';
+ * declare const bytes: Uint8Array;
+ * try {
+ *   await convertCheckpoint(bytes);
+ * } catch (error) {
+ *   if (error instanceof ArchitectureError) console.error(error.detail, error.remedy);
+ * }
+ * ```
+ */
 export class ArchitectureError extends Error {
   override readonly name = 'ArchitectureError';
 

@@ -21,6 +21,20 @@ import { specChannels, type PreprocessSpec } from '../../src/preprocess/spec.js'
 import { NIN_SDK_VERSION } from '../../src/version.js';
 import { ArchitectureError } from '../nin/errors.js';
 
+/**
+ * What `adoptOnnxClassifier` writes into a foreign model: its labels and preprocessing, which ONNX cannot say.
+ *
+ * @example
+ * ```ts
+ * import { adoptOnnxClassifier, type AdoptOptions } from 'nin-sdk';
+ * declare const exported: Uint8Array;
+ * const options: AdoptOptions = {
+ *   labels: ['cat', 'dog'],
+ *   preprocessing: { inputSize: 32, resizeShorterSide: 32, channelOrder: 'RGB', scale: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
+ * };
+ * const { onnx } = adoptOnnxClassifier(exported, options);
+ * ```
+ */
 export interface AdoptOptions {
   /** Class names in the order of the model's output. */
   readonly labels: readonly string[];
@@ -32,6 +46,18 @@ export interface AdoptOptions {
   readonly sourceSha256?: string;
 }
 
+/**
+ * A model adopted by `adoptOnnxClassifier`, and what was found in it.
+ *
+ * @example
+ * ```ts
+ * import { adoptOnnxClassifier, type AdoptionResult, type PreprocessSpec } from 'nin-sdk';
+ * declare const exported: Uint8Array;
+ * declare const preprocessing: PreprocessSpec;
+ * const result: AdoptionResult = adoptOnnxClassifier(exported, { labels: ['cat', 'dog'], preprocessing });
+ * console.log(result.classCount, result.endsInSoftmax, result.producer);
+ * ```
+ */
 export interface AdoptionResult {
   readonly onnx: Uint8Array;
   readonly inputName: string;
@@ -51,6 +77,19 @@ export interface AdoptionResult {
  * and weights, with the labels and preprocessing that nin-convert writes into its own models' metadata, and a
  * `probabilities` output (a Softmax appended unless the graph ends in one). The graph must take one float32
  * [N, C, S, S] image batch (C = 3, or 1 for grey images) and give one float32 [N, classes] output; weights must be inside the file.
+ *
+ * @param bytes - the ONNX model (torch.onnx.export's, say), weights inside the file
+ * @param options - its labels and preprocessing
+ * @returns the nin-sdk model's bytes and what was found in the graph
+ * @throws ModelError for a model that is not such a classifier; ArchitectureError when labels and classes disagree
+ * @example
+ * ```ts
+ * import { adoptOnnxClassifier, loadClassifier, type PreprocessSpec } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * declare const preprocessing: PreprocessSpec;
+ * const { onnx } = adoptOnnxClassifier(readFileSync('exported.onnx'), { labels: ['cat', 'dog'], preprocessing });
+ * const classifier = await loadClassifier(onnx);
+ * ```
  */
 export function adoptOnnxClassifier(bytes: Uint8Array, options: AdoptOptions): AdoptionResult {
   checkPreprocessSpec(options.preprocessing);

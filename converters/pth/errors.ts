@@ -5,6 +5,15 @@
  * for people that names the offending thing (entry, storage, tensor, global).
  */
 
+/**
+ * What went wrong in reading a checkpoint, stable across versions (`CheckpointError.code`).
+ *
+ * @example
+ * ```ts
+ * import type { CheckpointErrorCode } from 'nin-sdk';
+ * const retryable = (code: CheckpointErrorCode) => code === 'truncated';
+ * ```
+ */
 export type CheckpointErrorCode =
   /** Zero bytes. */
   | 'empty'
@@ -39,6 +48,20 @@ export type CheckpointErrorCode =
   /** The unpickled object is not a state_dict nor a known wrapper of one. */
   | 'not-a-state-dict';
 
+/**
+ * The one error of the checkpoint reader: whatever is wrong with the input (malformed, truncated, hostile, not a
+ * checkpoint), a stable `code` for programs and a one-line message for people that names the offending thing.
+ *
+ * @example
+ * ```ts
+ * import { CheckpointError, readCheckpoint } from 'nin-sdk';
+ * try {
+ *   readCheckpoint(new Uint8Array([1, 2, 3]));
+ * } catch (error) {
+ *   if (error instanceof CheckpointError) console.log(error.code, error.message); // 'not-a-checkpoint' …
+ * }
+ * ```
+ */
 export class CheckpointError extends Error {
   readonly code: CheckpointErrorCode;
 

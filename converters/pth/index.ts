@@ -39,6 +39,7 @@ export type {
   RawArrayOf,
   RawCheckpointTensor,
   ReadCheckpointOptions,
+  TensorOf,
 } from './types.js';
 
 /**
@@ -53,16 +54,57 @@ export type {
  * Tensor data may be a view on `bytes`: do not reuse that buffer while the
  * tensors are in use.
  *
+ * @param bytes - the file's bytes (.pth, .pth.tar, .pt: zip or legacy)
+ * @param options - whether floating tensors keep their own dtype
+ * @returns the state_dict's tensors, where they were found, and what was saved beside them
  * @throws CheckpointError for any malformed, truncated, hostile or unrecognised input.
+ * @example
+ * ```ts
+ * import { readCheckpoint } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const { tensors } = readCheckpoint(readFileSync('nin.pth'));
+ * console.log(tensors.get('features.0.weight')?.shape); // [96, 3, 11, 11]
+ * ```
  */
 export function readCheckpoint(
   bytes: Uint8Array,
   options?: ReadCheckpointOptions & { readonly keepDtype?: false },
 ): Checkpoint<CheckpointTensor>;
+/**
+ * readCheckpoint with `{ keepDtype: true }`: floating tensors in their own dtype (float16 and bfloat16 as Uint16Array
+ * bit patterns, float64 as Float64Array).
+ *
+ * @param bytes - the file's bytes
+ * @param options - `{ keepDtype: true }`
+ * @returns the state_dict's tensors in their saved dtypes
+ * @throws CheckpointError for any malformed, truncated, hostile or unrecognised input.
+ * @example
+ * ```ts
+ * import { readCheckpoint } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const weight = readCheckpoint(readFileSync('half.pth'), { keepDtype: true }).tensors.get('features.0.weight');
+ * if (weight?.dtype === 'float16') console.log(weight.data instanceof Uint16Array); // true
+ * ```
+ */
 export function readCheckpoint(
   bytes: Uint8Array,
   options: ReadCheckpointOptions & { readonly keepDtype: true },
 ): Checkpoint<RawCheckpointTensor>;
+/**
+ * readCheckpoint when whether to keep dtypes is decided at run time: the tensors are of either kind.
+ *
+ * @param bytes - the file's bytes
+ * @param options - whether floating tensors keep their own dtype
+ * @returns the state_dict's tensors, float32 or in their saved dtypes as `keepDtype` says
+ * @throws CheckpointError for any malformed, truncated, hostile or unrecognised input.
+ * @example
+ * ```ts
+ * import { readCheckpoint } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * declare const keepDtype: boolean;
+ * const { tensors } = readCheckpoint(readFileSync('nin.pth'), { keepDtype });
+ * ```
+ */
 export function readCheckpoint(
   bytes: Uint8Array,
   options?: ReadCheckpointOptions,

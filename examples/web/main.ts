@@ -7,10 +7,10 @@ import {
   ArchitectureError,
   checkImageFile,
   convertCheckpoint,
-  describeArchitectureSummary,
   detectWebGpu,
   explain,
   loadClassifier,
+  type ArchitectureSummary,
   type Predictions,
   type ProgressEvent,
   type WebClassifier,
@@ -131,9 +131,9 @@ async function classifyImage(file: File): Promise<void> {
       (first ? ' (the first WebGPU run compiles its shaders: up to 20 s)' : ''),
   );
   const started = performance.now();
-  let top: Predictions;
+  let result: Predictions;
   try {
-    top = await classifier.classify(file, { top: 5 });
+    result = await classifier.classify(file, { top: 5 });
   } catch (error) {
     // An image the browser cannot decode: no broken-image icon, and the error below says why.
     page.preview.hidden = true;
@@ -141,8 +141,8 @@ async function classifyImage(file: File): Promise<void> {
   }
   if (classifier.provider === 'webgpu') webgpuWarm = true;
   const milliseconds = performance.now() - started;
-  showPredictions(top);
-  page.runInfo.textContent = `Ran on ${top.provider} in ${milliseconds.toFixed(0)} ms (decoding, preprocessing and inference).`;
+  showPredictions(result);
+  page.runInfo.textContent = `Ran on ${result.provider} in ${milliseconds.toFixed(0)} ms (decoding, preprocessing and inference).`;
 }
 
 function clearResults(): void {
@@ -232,7 +232,7 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function showPredictions(top: Predictions): void {
+function showPredictions({ top }: Predictions): void {
   page.predictions.replaceChildren(
     ...top.map(({ label, probability }) => {
       const item = document.createElement('li');
@@ -271,6 +271,16 @@ function offerDownload(onnx: Uint8Array, name: string): void {
   page.download.hidden = false;
 }
 
+/** `d2l NiN (Fashion-MNIST) [d2l-nin], 1×224×224 input, 30 layers (from …)`: as `nin-sdk info` words it. */
+function architectureLine(summary: ArchitectureSummary): string {
+  const { id, title, inputChannels, inputSize, layerCount, source } = summary;
+  const parts = [title === undefined ? id : `${title} [${id}]`];
+  if (inputChannels !== undefined && inputSize !== undefined)
+    parts.push(`${inputChannels}×${inputSize}×${inputSize} input`);
+  if (layerCount !== undefined) parts.push(`${layerCount} layers`);
+  return parts.join(', ') + (source === undefined ? '' : ` (from ${source})`);
+}
+
 /**
  * The architecture the model was converted from and what its conversion said (where the weights were, what was left
  * aside, what was assumed rather than read): the conversion's own lines when this page converted it, else the same
@@ -279,8 +289,7 @@ function offerDownload(onnx: Uint8Array, name: string): void {
  */
 function showArchitecture(model: WebClassifier, readingLines: readonly string[] | undefined): void {
   const summary = model.info.architectureSummary;
-  page.modelArchitecture.textContent =
-    summary === undefined ? '' : `Architecture: ${describeArchitectureSummary(summary)}`;
+  page.modelArchitecture.textContent = summary === undefined ? '' : `Architecture: ${architectureLine(summary)}`;
   page.modelArchitecture.hidden = summary === undefined;
   const { sourceEntry, ignored } = model.info;
   // In nin-convert's words and order: where the weights were, what was left aside, then each assumption.

@@ -1,4 +1,4 @@
-import type { Classifier, ClassifyOptions } from './classifier.js';
+import type { Classifier, ClassifyOptions } from './classifier-interface.js';
 import type { Predictions } from './predictions.js';
 
 /**

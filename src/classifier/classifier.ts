@@ -11,6 +11,7 @@ import type { Platform, Provider } from '../runtime/providers.js';
 import type { ClassifierSession, OpenedClassifierSession } from '../runtime/classifier-session.js';
 export type { ClassifierSession, OpenedClassifierSession } from '../runtime/classifier-session.js';
 import { checkMapsAverageToLogits, type ClassMaps } from './class-maps.js';
+import type { Classifier, ClassifyOptions } from './classifier-interface.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';
 import type { ProgressCallback } from './progress.js';
 
@@ -19,18 +20,6 @@ export type Preprocessor<Image> = (image: Image, spec: PreprocessSpec) => Promis
 
 export interface OrtWithTensor extends OrtModule {
   readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
-}
-
-export interface ClassifyOptions {
-  /** How many classes to return, most probable first (default 5, at most the class count). */
-  readonly top?: number;
-  /**
-   * Also return every class's confidence map and its geometry (`predictions.maps`): the model's last map before
-   * global average pooling. Refused (ModelError) for a model whose logits are not such a map's average.
-   */
-  readonly maps?: boolean;
-  /** Told after each ONNX Runtime run of classifyBatch: `{ stage: 'classify', done, total }`. */
-  readonly onProgress?: ProgressCallback;
 }
 
 export interface ClassifierSetup<Image> {
@@ -59,10 +48,11 @@ const DEFAULT_TOP = 5;
 const DEFAULT_BATCH_SIZE = 32;
 
 /**
- * A loaded model on one execution provider, platform-neutral: Node and browsers differ only in the ORT module
- * and the preprocessor they pass in. Runs are queued, so concurrent calls give exactly the serial answers.
+ * The Classifier on ONNX Runtime, platform-neutral: Node and browsers differ only in the ORT module and the
+ * preprocessor they pass in (loadClassifier of src/node and src/web). Runs are queued, so concurrent calls give
+ * exactly the serial answers.
  */
-export class Classifier<Image> {
+export class OrtClassifier<Image> implements Classifier<Image> {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -87,7 +77,7 @@ export class Classifier<Image> {
     bytes: Uint8Array,
     source: string,
     setup: ClassifierSetup<Image>,
-  ): Promise<Classifier<Image>> {
+  ): Promise<OrtClassifier<Image>> {
     // Models converted before nin-sdk offered class maps get them here, in memory (the file is left as it is).
     const model = withClassMaps(checkModel(bytes, source));
     const info = readModelInfo(model);
@@ -131,7 +121,16 @@ export class Classifier<Image> {
       throw error;
     }
     setup.onProgress?.({ stage: 'ready', source, provider: opened.provider });
-    return new Classifier(info, opened.provider, opened.fallbacks, session, setup, outputName, probabilities, source);
+    return new OrtClassifier(
+      info,
+      opened.provider,
+      opened.fallbacks,
+      session,
+      setup,
+      outputName,
+      probabilities,
+      source,
+    );
   }
 
   get labels(): readonly string[] {
@@ -178,9 +177,7 @@ export class Classifier<Image> {
           top,
           this.provider,
         );
-        results.push(
-          options.maps === true ? Object.assign(predictions, { maps: this.mapsOf(outputs, i) }) : predictions,
-        );
+        results.push(options.maps === true ? { ...predictions, maps: this.mapsOf(outputs, i) } : predictions);
       }
       options.onProgress?.({ stage: 'classify', done: results.length, total: images.length });
     }

@@ -1,11 +1,11 @@
 import type { ProviderAttempt } from '../runtime/open-session.js';
 import type { ClassMapsJson } from './class-maps.js';
-import type { RankedClass } from './predictions.js';
+import type { Prediction } from './predictions.js';
 
 /** One image's outcome: its predictions (with its class maps, where asked for), or why it failed. */
 export interface ImageOutcome {
   readonly file: string;
-  readonly predictions?: readonly RankedClass[];
+  readonly predictions?: readonly Prediction[];
   readonly classMaps?: ClassMapsJson;
   readonly error?: string;
 }

@@ -1,7 +1,7 @@
 import { cropPixels } from '../preprocess/crop.js';
 import { pixelsToTensor } from '../preprocess/normalize.js';
 import { checkPixels, type RawPixels } from '../preprocess/pixels.js';
-import type { Classifier } from './classifier.js';
+import type { Classifier } from './classifier-interface.js';
 import { softmaxRow } from './predictions.js';
 
 /** At most this many windows in one scan: a 1024 × 1024 image at the CIFAR-10 NIN's default stride is 15,625. */

@@ -1,4 +1,4 @@
-import { parseProviders, providersOf, type Provider } from '../runtime/providers.js';
+import { parseProviders, providersOf, type NodeProvider } from '../runtime/providers.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -23,7 +23,7 @@ function describeParseError(message: string): string {
 }
 
 /** Reads --provider (one name or an ordered list); a name that is not a provider is a usage error (exit 2). */
-export function providerOption(value: string | undefined): Provider[] {
+export function providerOption(value: string | undefined): NodeProvider[] {
   const valid: readonly string[] = providersOf('node');
   const unknown = value?.split(',').find((name) => !valid.includes(name.trim().toLowerCase()));
   if (unknown !== undefined) {

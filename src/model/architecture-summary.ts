@@ -1,6 +1,15 @@
 import { isRecord } from '../guards.js';
 
-/** What a model's recorded architecture ('nin.architecture', written by nin-convert) says, for people to read. */
+/**
+ * What a model's recorded architecture ('nin.architecture', written by nin-convert) says, for people to read.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type ArchitectureSummary } from 'nin-sdk';
+ * const summary: ArchitectureSummary | undefined = (await loadClassifier('d2l.onnx')).info.architectureSummary;
+ * console.log(summary?.title, summary?.layerCount);
+ * ```
+ */
 export interface ArchitectureSummary {
   /** Registry id (`d2l-nin`) or the id of the user's --arch JSON. */
   readonly id: string;

@@ -1,7 +1,25 @@
 import { QUANTIZATION_METADATA_KEYS } from '../quantize/metadata.js';
 
-/** The precisions a nin-sdk model comes in: float32, or static int8 (QDQ) made by `nin-sdk quantize`. */
+/**
+ * The precisions of nin-sdk models: float32 and int8 (static QDQ, made by `nin-sdk quantize`).
+ *
+ * @example
+ * ```ts
+ * import { MODEL_DTYPES } from 'nin-sdk';
+ * console.log(MODEL_DTYPES.join(', ')); // fp32, int8
+ * ```
+ */
 export const MODEL_DTYPES = ['fp32', 'int8'] as const;
+/**
+ * A model's precision: 'fp32' or 'int8'.
+ *
+ * @example
+ * ```ts
+ * import { classify, type ModelDtype } from 'nin-sdk';
+ * const dtype: ModelDtype = 'fp32';
+ * const { top } = await classify('cat.jpg', { dtype });
+ * ```
+ */
 export type ModelDtype = (typeof MODEL_DTYPES)[number];
 
 /** Checks a user's dtype choice, naming the valid ones on a mistake. */

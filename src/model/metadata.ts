@@ -4,6 +4,14 @@ import type { PreprocessSpec } from '../preprocess/spec.js';
  * What nin-convert writes into an ONNX model's metadata_props and the SDK reads back: everything needed to
  * turn an image into scores without guessing. ONNX Runtime's JS API does not expose metadata_props, so the SDK
  * reads them from the ONNX bytes once at load.
+ *
+ * @example
+ * ```ts
+ * import { convertCheckpoint, type NinModelMetadata } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const metadata: NinModelMetadata = (await convertCheckpoint(readFileSync('nin.pth'))).metadata;
+ * console.log(metadata.family, metadata.labels.slice(0, 3));
+ * ```
  */
 export interface NinModelMetadata {
   /** 'cifar10' | 'imagenet' for converted models; other producers may name their own. */

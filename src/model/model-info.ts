@@ -12,6 +12,16 @@ import { findPooledMap, mapGeometry, type ClassMapsInGraph } from './class-maps.
 
 export { ModelError } from './model-error.js';
 
+/**
+ * What a nin-sdk model says of itself, read from its ONNX metadata when it is loaded.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type ModelInfo } from 'nin-sdk';
+ * const info: ModelInfo = (await loadClassifier()).info;
+ * console.log(info.family, info.labels.length, info.dtype, info.architectureSummary?.title);
+ * ```
+ */
 export interface ModelInfo extends NinModelMetadata {
   readonly opsetVersion: number;
   readonly irVersion: number;
@@ -39,11 +49,32 @@ export interface ModelInfo extends NinModelMetadata {
  * the same decoding whose encoding ONNX Runtime gets, and checks that it describes an image classifier. Given bytes,
  * checks them first (checkModel), as loading them would.
  *
- * @param model - a CheckedModel, or a model's bytes
- * @param source - how errors name the model, with bytes: its path, or 'model bytes'
- * @example readModelInfo(readFileSync('nin.onnx'), 'nin.onnx').labels // ['airplane', 'automobile', …]
+ * @param model - a model checked by nin-sdk (internal)
+ * @returns what the model's metadata says: family, labels, preprocessing, precision, the recorded architecture
+ * @throws ModelError for bytes that are not a nin-sdk classifier
+ * @example
+ * ```ts
+ * import { readModelInfo } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * console.log(readModelInfo(readFileSync('nin.onnx'), 'nin.onnx').labels); // ['airplane', 'automobile', …]
+ * ```
  */
 export function readModelInfo(model: CheckedModel): ModelInfo;
+/**
+ * Reads what the SDK needs from an ONNX model's bytes, checking them first as loading them would.
+ *
+ * @param bytes - the model's bytes
+ * @param source - how errors name the model: its path, or 'model bytes'
+ * @returns what the model's metadata says: family, labels, preprocessing, precision, the recorded architecture
+ * @throws ModelError for bytes that are not a nin-sdk classifier
+ * @example
+ * ```ts
+ * import { readModelInfo } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const info = readModelInfo(readFileSync('nin.onnx'), 'nin.onnx');
+ * console.log(info.family, info.dtype, info.preprocessing.inputSize);
+ * ```
+ */
 export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo;
 export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): ModelInfo {
   const model = given instanceof Uint8Array ? checkModel(given, name ?? 'model bytes') : given;

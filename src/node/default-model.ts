@@ -25,7 +25,20 @@ export function packageRoot(): string {
   }
 }
 
-/** Path of the embedded default model: a NIN of the pytorch-nin-cifar10 structure trained on CIFAR-10, float32 or int8. */
+/**
+ * Path of the embedded default model: a NIN of the pytorch-nin-cifar10 structure trained on CIFAR-10, float32 or
+ * int8.
+ *
+ * @param dtype - 'fp32' (default) or 'int8' (the same model quantized by `nin-sdk quantize`)
+ * @returns the absolute path of the model file inside the installed package
+ * @example
+ * ```ts
+ * import { defaultModelPath, readModelInfo } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const path = defaultModelPath('int8');
+ * console.log(readModelInfo(readFileSync(path), path).labels); // ['airplane', 'automobile', …]
+ * ```
+ */
 export function defaultModelPath(dtype: ModelDtype = 'fp32'): string {
   return join(packageRoot(), 'models', dtype === 'int8' ? DEFAULT_INT8_MODEL_FILE : DEFAULT_MODEL_FILE);
 }

@@ -91,12 +91,12 @@ export async function explainWith(
   const indices =
     chosen.label !== undefined
       ? [classifier.labels.indexOf(chosen.label)]
-      : predictions.slice(0, chosen.top).map((p) => p.index);
+      : predictions.top.slice(0, chosen.top).map((p) => p.index);
   const layout = overlayLayout(maps.inputSize);
   const base = await modelView(pixels, classifier.info.preprocessing, layout.side);
   const classes = indices.map((index): ExplainedClass => {
     const { low, high } = mapRange(maps, index);
-    const probability = predictions.find((p) => p.index === index)!.probability;
+    const probability = predictions.top.find((p) => p.index === index)!.probability;
     return { label: classifier.labels[index]!, index, probability, low, high };
   });
   const panelWidth = layout.side + layout.scaleWidth;

@@ -16,6 +16,15 @@ import { sampleLabeledImages } from './calibration-sample.js';
 import type { LabeledImage } from './dataset.js';
 import { intraOpThreads } from './cpu-cores.js';
 
+/**
+ * How `quantizeModel` calibrates: the images it runs the float model on, and how.
+ *
+ * @example
+ * ```ts
+ * import type { QuantizeModelOptions } from 'nin-sdk';
+ * const options: QuantizeModelOptions = { dataset: 'cifar10/train', images: 500, onProgress: (done, total) => console.log(done, total) };
+ * ```
+ */
 export interface QuantizeModelOptions {
   /** A folder or tar of `<class>/<image>` files to calibrate on (the training split, not the test split). */
   readonly dataset: string;
@@ -29,6 +38,17 @@ export interface QuantizeModelOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * An int8 model made by `quantizeModel`, with what was quantized and how it was calibrated.
+ *
+ * @example
+ * ```ts
+ * import { quantizeModel, type QuantizedModel } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const result: QuantizedModel = await quantizeModel(readFileSync('nin.onnx'), 'nin.onnx', { dataset: 'train/' });
+ * console.log(result.quantizedConvs, result.calibration);
+ * ```
+ */
 export interface QuantizedModel {
   readonly onnx: Uint8Array;
   readonly calibration: CalibrationRecord;
@@ -47,6 +67,20 @@ const CALIBRATION_BATCH = 50;
  * A float32 nin-sdk model → the same model with static int8 QDQ quantization: runs the float model on a sample of
  * the dataset to find each activation's range (min/max), then rewrites the graph (src/quantize) and writes it with
  * metadata saying it is int8 and how it was calibrated.
+ *
+ * @param bytes - a float32 model written by nin-convert (or nin-sdk train)
+ * @param source - how errors name the model: its path, say
+ * @param options - the calibration dataset and sample
+ * @returns the int8 model's ONNX bytes and what was quantized
+ * @throws ModelError for a model that is not a float32 nin-sdk classifier; ImageError for a calibration image that
+ *   cannot be decoded
+ * @example
+ * ```ts
+ * import { quantizeModel } from 'nin-sdk';
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ * const { onnx } = await quantizeModel(readFileSync('nin.onnx'), 'nin.onnx', { dataset: 'cifar10/train' });
+ * writeFileSync('nin-int8.onnx', onnx);
+ * ```
  */
 export async function quantizeModel(
   bytes: Uint8Array,

@@ -44,6 +44,20 @@ export interface ReadOptions {
 }
 
 /**
+ * Why readRegularFile failed, in the words that follow `cannot read <path>: ` in an ImageError or a ModelError
+ * ('no such file', 'permission denied', 'not a regular file (a FIFO)' …).
+ */
+export function readProblem(error: unknown): string {
+  if (error instanceof FileTypeError)
+    return error.kind === 'a directory' ? 'it is a directory' : `not a regular file (${error.kind})`;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
  * The bytes of a regular file, refusing anything else with a FileTypeError (`x.jpg: not a regular file (a FIFO)`)
  * before a single byte is read: reading a FIFO blocks until someone writes, a device such as /dev/zero never
  * ends. The path is checked with stat before it is opened (so that a device is not even opened), and the open file

@@ -6,6 +6,14 @@ import { specChannels, type PreprocessSpec } from './spec.js';
 /**
  * One preprocessed image: a [1, C, S, S] float32 tensor, C the spec's channels (3: colour planes in the spec's
  * channel order; 1: grey).
+ *
+ * @example
+ * ```ts
+ * import { preprocessPixels, type PreprocessedImage, type PreprocessSpec } from 'nin-sdk';
+ * declare const spec: PreprocessSpec;
+ * const image: PreprocessedImage = preprocessPixels({ data: new Uint8Array(64 * 48 * 3), width: 64, height: 48, channels: 3 }, spec);
+ * console.log(image.dims); // [1, 3, spec.inputSize, spec.inputSize]
+ * ```
  */
 export interface PreprocessedImage {
   readonly tensor: Float32Array;

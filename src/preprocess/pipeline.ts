@@ -17,6 +17,19 @@ export const MAX_RESIZED_PIXELS = 64 * 2 ** 20;
  * `CenterCrop(spec.inputSize)`, then the spec's channel order, scale, mean and std. A 1-channel spec converts the
  * image to grey first (PIL's `convert('L')`), as a pipeline on an 'L' image resizes grey bytes. Pure: runs in browsers on
  * `ImageData` (channels 4) as well as in Node.
+ *
+ * @param pixels - decoded 8-bit pixels (1, 3 or 4 channels, interleaved)
+ * @param spec - the model's preprocessing (ModelInfo.preprocessing)
+ * @param label - how errors name the image (default 'raw image')
+ * @returns the [1, C, S, S] input tensor
+ * @throws ImageError for pixels whose fields disagree
+ * @example
+ * ```ts
+ * import { preprocessPixels, readModelInfo } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const { preprocessing } = readModelInfo(readFileSync('nin.onnx'), 'nin.onnx');
+ * const { tensor, dims } = preprocessPixels({ data: new Uint8Array(40 * 40 * 3), width: 40, height: 40, channels: 3 }, preprocessing);
+ * ```
  */
 export function preprocessPixels(pixels: RawPixels, spec: PreprocessSpec, label = 'raw image'): PreprocessedImage {
   const cropped = resizeAndCropPixels(pixels, spec, label);

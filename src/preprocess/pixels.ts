@@ -3,6 +3,13 @@ import { ImageError } from './errors.js';
 /**
  * Decoded 8-bit pixels, row-major, channels interleaved (HWC): what sharp's `raw()` output and a browser's
  * `ImageData` (channels 4) hold.
+ *
+ * @example
+ * ```ts
+ * import { classify, type RawPixels } from 'nin-sdk';
+ * const grey: RawPixels = { data: new Uint8Array(28 * 28).fill(128), width: 28, height: 28, channels: 1 };
+ * const { top } = await classify(grey);
+ * ```
  */
 export interface RawPixels {
   readonly data: Uint8Array | Uint8ClampedArray;

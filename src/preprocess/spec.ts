@@ -2,6 +2,20 @@
  * How an image becomes the model's input tensor. Written by nin-convert into the ONNX metadata
  * (`nin.preprocessing`) and read back by the SDK, so preprocessing follows the model instead of being guessed.
  * One spec drives both the sharp path (Node) and the canvas path (browsers).
+ *
+ * @example
+ * ```ts
+ * import type { PreprocessSpec } from 'nin-sdk';
+ * // pytorch-nin-cifar10's: the whole 32×32 image, RGB in [0, 1], normalised per channel.
+ * const cifar: PreprocessSpec = {
+ *   inputSize: 32,
+ *   resizeShorterSide: 32,
+ *   channelOrder: 'RGB',
+ *   scale: 1 / 255,
+ *   mean: [0.4914, 0.4822, 0.4465],
+ *   std: [0.247, 0.2435, 0.2616],
+ * };
+ * ```
  */
 export interface PreprocessSpec {
   /** Side of the square input the network takes (32 for CIFAR-10, 224 for ImageNet). */

@@ -27,6 +27,16 @@ export interface OpenSessionOptions {
   readonly unavailable?: (provider: Provider) => string | undefined;
 }
 
+/**
+ * A provider that was tried before the one that runs, and why it did not start.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type ProviderAttempt } from 'nin-sdk';
+ * const classifier = await loadClassifier(undefined, { provider: ['cuda', 'cpu'] });
+ * const failed: readonly ProviderAttempt[] = classifier.fallbacks; // [{ provider: 'cuda', error: '…' }] without CUDA
+ * ```
+ */
 export interface ProviderAttempt {
   readonly provider: Provider;
   readonly error: string;

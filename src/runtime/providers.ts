@@ -1,12 +1,50 @@
 /**
- * The execution providers nin-sdk offers, the ONNX Runtime backend behind each, and what a user must have for
- * it to start. Like transformers.js's device table: one name per device, an ordered fallback, and errors that
- * list the valid choices.
+ * An execution provider: 'cpu' and 'cuda' (Node), 'webgpu' (Node and browsers), 'wasm' (browsers).
+ *
+ * @example
+ * ```ts
+ * import type { Provider } from 'nin-sdk';
+ * const gpu: Provider[] = ['cuda', 'webgpu'];
+ * ```
  */
 export type Provider = 'cpu' | 'cuda' | 'webgpu' | 'wasm';
 
+/**
+ * The providers of onnxruntime-node: what `nin-sdk`'s loadClassifier takes.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type NodeProvider } from 'nin-sdk';
+ * const order: NodeProvider[] = ['webgpu', 'cpu'];
+ * const classifier = await loadClassifier(undefined, { provider: order });
+ * ```
+ */
+export type NodeProvider = 'cpu' | 'cuda' | 'webgpu';
+
+/**
+ * The providers of onnxruntime-web: what `nin-sdk/web`'s loadClassifier takes.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type WebProvider } from 'nin-sdk/web';
+ * const order: WebProvider[] = ['webgpu', 'wasm'];
+ * const classifier = await loadClassifier(undefined, { provider: order, wasmPaths: '/ort/' });
+ * ```
+ */
+export type WebProvider = 'webgpu' | 'wasm';
+
 export type Platform = 'node' | 'web';
 
+/**
+ * What nin-sdk knows of one provider: ONNX Runtime's name for it, where it exists, what it needs to start.
+ *
+ * @example
+ * ```ts
+ * import { PROVIDERS, type ProviderInfo } from 'nin-sdk';
+ * const cuda: ProviderInfo = PROVIDERS.cuda;
+ * console.log(cuda.platforms, cuda.requirement.node);
+ * ```
+ */
 export interface ProviderInfo {
   /** The execution provider name ONNX Runtime's JS API takes. */
   readonly ortName: string;
@@ -16,6 +54,15 @@ export interface ProviderInfo {
   readonly requirement: Readonly<Partial<Record<Platform, string>>>;
 }
 
+/**
+ * Every provider nin-sdk offers, with its ONNX Runtime name, its platforms and what it needs to start.
+ *
+ * @example
+ * ```ts
+ * import { PROVIDERS } from 'nin-sdk';
+ * for (const [name, info] of Object.entries(PROVIDERS)) console.log(name, info.platforms.join(', '));
+ * ```
+ */
 export const PROVIDERS: Readonly<Record<Provider, ProviderInfo>> = Object.freeze({
   cpu: { ortName: 'cpu', platforms: ['node'], requirement: { node: 'nothing: it is built into onnxruntime-node' } },
   cuda: {
@@ -40,6 +87,20 @@ export const PROVIDERS: Readonly<Record<Provider, ProviderInfo>> = Object.freeze
   wasm: { ortName: 'wasm', platforms: ['web'], requirement: { web: 'nothing: it is built into onnxruntime-web' } },
 });
 
+/**
+ * A provider that is unknown or cannot start (with `strict`, or when none can): the message names the valid
+ * providers or what the failed one needs.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, ProviderError } from 'nin-sdk';
+ * try {
+ *   await loadClassifier(undefined, { provider: 'cuda', strict: true });
+ * } catch (error) {
+ *   if (error instanceof ProviderError) console.error(error.message); // what CUDA needs, and why it did not start
+ * }
+ * ```
+ */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
 }
@@ -57,6 +118,9 @@ export function requirementOf(provider: Provider, platform: Platform): string {
 }
 
 /** Checks a user's provider choice (one name or an ordered list), naming the valid ones on a mistake. */
+export function parseProviders(choice: string | readonly string[] | undefined, platform: 'node'): NodeProvider[];
+export function parseProviders(choice: string | readonly string[] | undefined, platform: 'web'): WebProvider[];
+export function parseProviders(choice: string | readonly string[] | undefined, platform: Platform): Provider[];
 export function parseProviders(choice: string | readonly string[] | undefined, platform: Platform): Provider[] {
   const valid = providersOf(platform);
   const fallback: Provider = platform === 'node' ? 'cpu' : 'wasm';

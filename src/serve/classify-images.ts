@@ -1,5 +1,5 @@
 import { predictionsDocument, type ImageOutcome, type PredictionsDocument } from '../classifier/predictions-json.js';
-import { softmaxRow, topK } from '../classifier/predictions.js';
+import { rankClasses, softmaxRow } from '../classifier/predictions.js';
 import { checkMapsAverageToLogits, classMapsJson, type ClassMaps } from '../classifier/class-maps.js';
 import { describePixels, readImageSize } from '../preprocess/node/index.js';
 import { HttpError } from './http-error.js';
@@ -79,7 +79,7 @@ export async function classifyImages(
       const row = outputs.get(scores.name)!.data;
       if (row.length !== classes) throw new Error(`internal: ${row.length} scores for ${classes} labels`);
       const probabilities = scores.isProbability ? row : softmaxRow(row);
-      const predictions = topK(probabilities, info.labels, top, model.provider);
+      const predictions = rankClasses(probabilities, info.labels, top);
       if (!withMaps || classMaps === undefined) return { file: name, predictions };
       const maps: ClassMaps = {
         labels: info.labels,

@@ -4,7 +4,7 @@
  * parameters for the labels and preprocessing (as `nin-sdk export triton` writes them), and `infer` with binary
  * tensor data. Images are decoded and preprocessed here, so the server needs only the model.
  */
-import { rankClasses, softmaxRow, type RankedClass } from '../classifier/predictions.js';
+import { rankClasses, softmaxRow, type Prediction } from '../classifier/predictions.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import { ModelError } from '../model/model-info.js';
 import { decodeImage, preprocessImage, type DecodeOptions, type ImageInput } from '../preprocess/node/index.js';
@@ -14,11 +14,33 @@ import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
 import { DATATYPES, elementCount, isDatatype, type NumericArray } from './datatypes.js';
 import { HEADER_LENGTH_HEADER, type InferenceResponse, type ModelMetadata } from './protocol.js';
 
-/** A failure reported by, or in reaching, the server. */
+/**
+ * A failure reported by, or in reaching, the server.
+ *
+ * @example
+ * ```ts
+ * import { connect, ServerError } from 'nin-sdk';
+ * try {
+ *   await connect('http://localhost:8000');
+ * } catch (error) {
+ *   if (error instanceof ServerError) console.error(error.message);
+ * }
+ * ```
+ */
 export class ServerError extends Error {
   override readonly name = 'ServerError';
 }
 
+/**
+ * How `connect` talks to the server: the model's name, batching, time and size limits.
+ *
+ * @example
+ * ```ts
+ * import { connect, type ConnectOptions } from 'nin-sdk';
+ * const options: ConnectOptions = { model: 'nin-cifar10', batchSize: 8, timeoutMs: 10_000 };
+ * const remote = await connect('http://localhost:8000', options);
+ * ```
+ */
 export interface ConnectOptions {
   /** The model's name on the server (default 'nin-cifar10', the name `nin-sdk serve` gives the embedded model). */
   readonly model?: string;
@@ -41,6 +63,16 @@ export interface ConnectOptions {
 /** ConnectOptions.maxResponseBytes's default. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * What a server's model configuration says of the model (as `nin-sdk export triton` writes it).
+ *
+ * @example
+ * ```ts
+ * import { connect, type RemoteModelInfo } from 'nin-sdk';
+ * const info: RemoteModelInfo = (await connect('http://localhost:8000')).info;
+ * console.log(info.family, info.labels.length, info.preprocessing.inputSize);
+ * ```
+ */
 export interface RemoteModelInfo {
   readonly family: string;
   readonly labels: readonly string[];
@@ -48,7 +80,33 @@ export interface RemoteModelInfo {
   readonly outputs: { readonly logits: string; readonly probabilities: string };
 }
 
-/** What `connect` returns: the shape of a local classifier, computed by the server. */
+/**
+ * A remote classification: a local one's shape, with the server that computed it as its provider.
+ *
+ * @example
+ * ```ts
+ * import { connect, type RemotePredictions } from 'nin-sdk';
+ * const result: RemotePredictions = await (await connect('http://localhost:8000')).classify('cat.jpg');
+ * console.log(result.top[0]?.label, result.provider); // 'cat' 'server http://localhost:8000'
+ * ```
+ */
+export interface RemotePredictions {
+  /** The `top` most probable classes, most probable first. */
+  readonly top: readonly Prediction[];
+  /** `server <url>`: where the scores were computed. */
+  readonly provider: string;
+}
+
+/**
+ * What `connect` returns: the shape of a local classifier, computed by the server.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'nin-sdk';
+ * const remote = await connect('http://localhost:8000', { model: 'nin-cifar10' });
+ * const results = await remote.classifyBatch(['cat.jpg', 'dog.jpg'], { top: 3 });
+ * ```
+ */
 export class RemoteClassifier {
   /** Where the scores are computed, for reports: the server's URL. */
   readonly provider: string;
@@ -91,24 +149,27 @@ export class RemoteClassifier {
     return this.info.labels;
   }
 
-  async classify(image: ImageInput, options: { readonly top?: number } = {}): Promise<readonly RankedClass[]> {
+  async classify(image: ImageInput, options: { readonly top?: number } = {}): Promise<RemotePredictions> {
     return (await this.classifyBatch([image], options))[0]!;
   }
 
   async classifyBatch(
     images: readonly ImageInput[],
     options: { readonly top?: number } = {},
-  ): Promise<(readonly RankedClass[])[]> {
+  ): Promise<RemotePredictions[]> {
     const top = options.top ?? 5;
     const batch = Math.min(this.options.batchSize ?? 32, this.maxBatchSize);
-    const results: (readonly RankedClass[])[] = [];
+    const results: RemotePredictions[] = [];
     for (let start = 0; start < images.length; start += batch) {
       const chunk = images.slice(start, start + batch);
       const rows = await Promise.all(chunk.map((image) => this.preprocess(image)));
       const probabilities = await this.probabilities(rows);
       const classes = this.info.labels.length;
       for (let i = 0; i < chunk.length; i++)
-        results.push(rankClasses(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top));
+        results.push({
+          top: rankClasses(probabilities.subarray(i * classes, (i + 1) * classes), this.info.labels, top),
+          provider: this.provider,
+        });
     }
     return results;
   }
@@ -200,7 +261,22 @@ export class RemoteClassifier {
   }
 }
 
-/** Connects to a model on an Open Inference Protocol server; see RemoteClassifier. */
+/**
+ * Connects to a model on an Open Inference Protocol server (`nin-sdk serve`, Triton, KServe); see
+ * RemoteClassifier.
+ *
+ * @param url - the server's base URL (`http://host:port`)
+ * @param options - the model's name, batching, limits
+ * @returns a classifier whose scores the server computes; images are decoded and preprocessed here
+ * @throws ServerError when the server cannot be reached or answers wrongly; ModelError when its model is not an
+ *   image classifier
+ * @example
+ * ```ts
+ * import { connect } from 'nin-sdk';
+ * const remote = await connect('http://localhost:8000');
+ * console.log((await remote.classify('cat.jpg')).top);
+ * ```
+ */
 export function connect(url: string, options: ConnectOptions = {}): Promise<RemoteClassifier> {
   return RemoteClassifier.connect(url, options);
 }

@@ -17,6 +17,18 @@ export const LOSS_NAME = 'loss';
 /** The eval model's prediction output. */
 export const LOGITS_NAME = 'logits';
 
+/**
+ * How the training artifacts are built: the optimizer, the loss, the opset.
+ *
+ * @example
+ * ```ts
+ * import { buildTrainingArtifacts, ninForwardModel, type TrainingArtifactsOptions } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const options: TrainingArtifactsOptions = { optimizer: 'sgd', nesterov: false };
+ * const artifacts = buildTrainingArtifacts(ninForwardModel(architecture), options);
+ * ```
+ */
 export interface TrainingArtifactsOptions {
   readonly optimizer: OptimizerKind;
   /** Default: softmax cross-entropy over `labels` [batch, classes]. */
@@ -42,7 +54,18 @@ export interface TrainingGraphs {
   readonly labelsShape: Shape;
 }
 
-/** The ONNX bytes of ONNX Runtime-style on-device training artifacts, plus what a session needs to feed them. */
+/**
+ * The ONNX bytes of ONNX Runtime-style on-device training artifacts, plus what a session needs to feed them.
+ *
+ * @example
+ * ```ts
+ * import { architectureFromWidths, buildTrainingArtifacts, NIN_CIFAR10, ninForwardModel, type TrainingArtifacts } from 'nin-sdk/train';
+ * import { writeFileSync } from 'node:fs';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const artifacts: TrainingArtifacts = buildTrainingArtifacts(ninForwardModel(architecture), { optimizer: 'adamw' });
+ * writeFileSync('training_model.onnx', artifacts.trainingModel);
+ * ```
+ */
 export interface TrainingArtifacts {
   /** training_model.onnx */
   readonly trainingModel: Uint8Array;
@@ -114,7 +137,21 @@ export function buildTrainingGraphs(model: ForwardModel, options: TrainingArtifa
   };
 }
 
-/** {@link buildTrainingGraphs}, written as ONNX. */
+/**
+ * A forward model's training artifacts, as ONNX Runtime's generator makes them (training, eval and optimizer
+ * models), written as ONNX in standard operators only.
+ *
+ * @param model - the forward model: train and eval graphs whose parameters are graph inputs
+ * @param options - the optimizer, the loss (default softmax cross-entropy), the opset
+ * @returns the training, eval and optimizer models' ONNX bytes and what a session feeds them
+ * @example
+ * ```ts
+ * import { buildTrainingArtifacts, ninForwardModel } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const { trainingModel, evalModel, optimizerModel } = buildTrainingArtifacts(ninForwardModel(architecture), { optimizer: 'sgd' });
+ * ```
+ */
 export function buildTrainingArtifacts(model: ForwardModel, options: TrainingArtifactsOptions): TrainingArtifacts {
   if (options.optimizer !== 'sgd' && options.optimizer !== 'adamw') {
     throw new Error(`buildTrainingArtifacts: optimizer should be one of sgd, adamw; got ${String(options.optimizer)}`);

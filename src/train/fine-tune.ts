@@ -16,7 +16,18 @@ import {
 } from './model/architecture-forward.js';
 import type { ForwardModel, ParameterSpec } from './model/forward-model.js';
 
-/** A converted checkpoint, ready to fine-tune: whatever registry architecture the converter recognises in it. */
+/**
+ * A converted checkpoint, ready to fine-tune: whatever registry architecture the converter recognises in it.
+ *
+ * @example
+ * ```ts
+ * import { readCheckpoint } from 'nin-sdk';
+ * import { fineTuneStart, type FineTuneStart } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * const start: FineTuneStart = fineTuneStart(readCheckpoint(readFileSync('rasbt-nin-bn.pth')).tensors);
+ * console.log(start.architecture.id, start.assumptions);
+ * ```
+ */
 export interface FineTuneStart {
   readonly architecture: Architecture;
   /** How a training checkpoint records it (initialModelCheckpoint's first argument). */
@@ -34,6 +45,19 @@ export interface FineTuneStart {
  * the converter's recognition (the same as nin-convert's, with its options). Throws the converter's
  * ArchitectureError for a checkpoint it does not recognise, or one with no trainable form (binarised weights, a
  * BatchNorm that follows no convolution).
+ *
+ * @param tensors - a PyTorch state_dict (readCheckpoint's tensors)
+ * @param options - recognition's options, as nin-convert's (a family, an architecture, a file name)
+ * @returns the architecture, its trainable tensors and starting weights, and what recognition assumed
+ * @throws ArchitectureError for a checkpoint it does not recognise or that has no trainable form
+ * @example
+ * ```ts
+ * import { readCheckpoint } from 'nin-sdk';
+ * import { fineTuneForwardModel, fineTuneStart } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * const start = fineTuneStart(readCheckpoint(readFileSync('nin.pth')).tensors, { fileName: 'nin.pth' });
+ * const model = fineTuneForwardModel(start);
+ * ```
  */
 export function fineTuneStart(
   tensors: ReadonlyMap<string, CheckpointTensor>,
@@ -58,7 +82,19 @@ export function fineTuneMatch(match: ArchitectureMatch, tensors: ReadonlyMap<str
   };
 }
 
-/** The forward model to build training artifacts for (see buildTrainingArtifacts). */
+/**
+ * The forward model to build training artifacts for (see buildTrainingArtifacts).
+ *
+ * @param start - what fineTuneStart found
+ * @param options - batch size, input size, opset
+ * @returns the forward model to build training artifacts from
+ * @example
+ * ```ts
+ * import { buildTrainingArtifacts, fineTuneForwardModel, type FineTuneStart } from 'nin-sdk/train';
+ * declare const start: FineTuneStart;
+ * const artifacts = buildTrainingArtifacts(fineTuneForwardModel(start, { batch: 32 }), { optimizer: 'adamw' });
+ * ```
+ */
 export function fineTuneForwardModel(start: FineTuneStart, options: ArchitectureForwardOptions = {}): ForwardModel {
   return architectureForwardModel(start.architecture, start.tensors, options);
 }

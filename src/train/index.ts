@@ -4,6 +4,8 @@
  * a loss block, an optimizer); a NIN trained from scratch and a converted checkpoint fine-tuned are two callers. The
  * TrainingSession runs them; checkpoints are keyed by parameter names and shapes; trained weights export to the
  * converter's ONNX and to PyTorch. The rest (autodiff rules, optimizer graphs, the training loop) is internal.
+ *
+ * @packageDocumentation
  */
 
 // Artifacts for any forward model, as ONNX Runtime's generator makes them.

@@ -13,6 +13,19 @@ export const INIT_STREAM = 0xfffffff0;
  * Fresh parameters: biases 0, weights normal with mean 0 and standard deviation 0.05 ('normal', pytorch-nin-cifar10's
  * `m.weight.data.normal_(0, 0.05)`) or √(2 / fan_in) ('he', torch's kaiming_normal_ for ReLU, as train.py), drawn
  * from a seeded generator so that a run is repeatable.
+ *
+ * @param architecture - the NIN
+ * @param kind - 'normal' (the recipe's N(0, 0.05) weights) or 'he'; biases are zero
+ * @param seed - the seed of the draw: the same seed gives the same weights
+ * @returns the weights by state_dict name
+ * @example
+ * ```ts
+ * import { initialParameters } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const weights = initialParameters(architecture, 'normal', 42);
+ * console.log(weights.get('classifier.0.weight')?.shape); // [192, 3, 5, 5]
+ * ```
  */
 export function initialParameters(architecture: NinArchitecture, kind: InitKind, seed: number): StateDict {
   const random = Random.fromSeed(seed, INIT_STREAM);

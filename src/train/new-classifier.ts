@@ -32,6 +32,18 @@ export function classifierLayer(tensors: readonly ParameterSpec[]): ClassifierLa
  * preprocessing, and `labels` become its labels. The new weights and biases are drawn as PyTorch initialises a
  * Conv2d or Linear, uniform in ±1/√fan_in (kaiming_uniform_ with a = √5), from stream NEW_CLASSIFIER_STREAM of
  * `seed`. Parameters the start keeps frozen (a checkpoint.nintrain's) stay frozen, the replaced classifier's aside.
+ *
+ * @param start - the model to fine-tune
+ * @param labels - the new classes
+ * @param seed - the seed of the new layer's initial weights
+ * @returns the same start with a freshly initialised last weighted layer of `labels.length` outputs
+ * @example
+ * ```ts
+ * import { readTrainingStart, withNewClassifier } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * const start = readTrainingStart(readFileSync('nin.pth'), 'nin.pth');
+ * const twoClasses = withNewClassifier(start, ['cat', 'dog'], 0);
+ * ```
  */
 export function withNewClassifier(start: TrainingStart, labels: readonly string[], seed: number): TrainingStart {
   if (labels.length < 1) throw new RangeError('a new classifier needs at least one label');

@@ -23,7 +23,19 @@ import { TrainingSessionImpl } from './training-session-impl.js';
 
 export type Feeds = Readonly<Record<string, Tensor>>;
 
-/** The artifacts, as ONNX Runtime's TrainingSessionCreateOptions: a checkpoint (state or file bytes) and three models. */
+/**
+ * What a TrainingSession runs: the run's state and the three models of the training artifacts.
+ *
+ * @example
+ * ```ts
+ * import { buildTrainingArtifacts, ninForwardModel, type TrainingCheckpoint, type TrainingSessionArtifacts } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * declare const checkpointState: TrainingCheckpoint;
+ * const { trainingModel, evalModel, optimizerModel } = buildTrainingArtifacts(ninForwardModel(architecture), { optimizer: 'sgd' });
+ * const artifacts: TrainingSessionArtifacts = { checkpointState, trainModel: trainingModel, evalModel, optimizerModel };
+ * ```
+ */
 export interface TrainingSessionArtifacts {
   readonly checkpointState: TrainingCheckpoint | Uint8Array;
   readonly trainModel: Uint8Array;
@@ -33,6 +45,19 @@ export interface TrainingSessionArtifacts {
   readonly optimizerModel?: Uint8Array;
 }
 
+/**
+ * Where a TrainingSession runs: the ONNX Runtime module (onnxruntime-node or -web), the providers in order, and
+ * ONNX Runtime's session options.
+ *
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-node';
+ * import { TrainingSession, type TrainingSessionArtifacts, type TrainingSessionOptions } from 'nin-sdk/train';
+ * declare const artifacts: TrainingSessionArtifacts;
+ * const options: TrainingSessionOptions = { ort, platform: 'node', providers: ['cpu'], sessionOptions: { intraOpNumThreads: 2 } };
+ * const session = await TrainingSession.create(artifacts, options);
+ * ```
+ */
 export interface TrainingSessionOptions {
   /** onnxruntime-node or onnxruntime-web. */
   readonly ort: OrtWithTensor;
@@ -58,7 +83,23 @@ export interface EvalStepResult {
   readonly logits: Float32Array;
 }
 
-/** A training run in progress: three models on one provider, the parameters and optimizer state beside them. */
+/**
+ * A training run in progress: three models on one provider, the parameters and optimizer state beside them.
+ *
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-node';
+ * import { TrainingSession, type TrainingSessionArtifacts } from 'nin-sdk/train';
+ * declare const artifacts: TrainingSessionArtifacts;
+ * declare const feeds: Record<string, ort.Tensor>;
+ * const session = await TrainingSession.create(artifacts, { ort, platform: 'node' });
+ * await session.lazyResetGrad();
+ * const loss = await session.runTrainStep(feeds);
+ * await session.runOptimizerStep({ learningRateScale: 1 });
+ * const checkpoint = await session.saveCheckpoint();
+ * await session.release();
+ * ```
+ */
 export interface TrainingSession {
   /** The provider that really runs the models. */
   readonly provider: Provider;
@@ -117,5 +158,17 @@ export interface TrainingSessionFactory {
   ): Promise<TrainingSession>;
 }
 
-/** One name for the interface and its factory, as ONNX Runtime's TrainingSession. */
+/**
+ * Starts training sessions: from artifacts, or from a training checkpoint alone (the artifacts rebuilt from the
+ * architecture it records).
+ *
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-node';
+ * import { TrainingSession } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * const session = await TrainingSession.fromCheckpoint(readFileSync('checkpoint.nintrain'), { ort, platform: 'node' });
+ * console.log(session.step, session.provider);
+ * ```
+ */
 export const TrainingSession: TrainingSessionFactory = TrainingSessionImpl;

@@ -37,7 +37,17 @@ import {
   startFileKind,
 } from './start-file.js';
 
-/** A trained model to continue from (`nin-sdk train --from`): a NIN, or any architecture the converter recognises. */
+/**
+ * A trained model to continue from (`nin-sdk train --from`): a NIN, or any architecture the converter recognises.
+ *
+ * @example
+ * ```ts
+ * import { readTrainingStart, type TrainingStart } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * const start: TrainingStart = readTrainingStart(readFileSync('nin.onnx'), 'nin.onnx');
+ * console.log(start.labels, start.tensors.length, start.assumptions);
+ * ```
+ */
 export interface TrainingStart {
   readonly architecture: ArchitectureSpec;
   /** The trainable parameters' names and shapes, in order. */

@@ -9,6 +9,13 @@ import { readUnpremultiplied } from './unpremultiplied-pixels.js';
 /**
  * What the browser entry accepts as an image: a loaded `<img>`, an `ImageBitmap`, an encoded file (`Blob`, `File`),
  * decoded `ImageData`, a canvas (2D or WebGL, on or off screen), or already decoded 8-bit pixels.
+ *
+ * @example
+ * ```ts
+ * import { classify, type WebImage } from 'nin-sdk/web';
+ * const image: WebImage = document.querySelector('img')!;
+ * const { top } = await classify(image);
+ * ```
  */
 export type WebImage =
   HTMLImageElement | ImageBitmap | Blob | ImageData | HTMLCanvasElement | OffscreenCanvas | RawPixels;
@@ -25,6 +32,17 @@ const PLAIN_DECODE: ImageBitmapOptions = {
   imageOrientation: 'from-image',
 };
 
+/**
+ * How the browser entry decodes encoded images: the largest accepted.
+ *
+ * @example
+ * ```ts
+ * import { decodeImage, type WebDecodeOptions } from 'nin-sdk/web';
+ * declare const file: File;
+ * const options: WebDecodeOptions = { maxPixels: 20_000_000 };
+ * const pixels = await decodeImage(file, options);
+ * ```
+ */
 export interface WebDecodeOptions {
   /**
    * Largest encoded image decoded, in pixels (default 100 megapixels, as in Node; `Infinity` lifts it): a few
@@ -38,9 +56,19 @@ export interface WebDecodeOptions {
  * The header of an encoded image file checked before any decoding, as Node checks it: JPEG, PNG, WebP, GIF, TIFF
  * or BMP by its bytes, at most `maxPixels`, JPEG scans and frames bounded; a one-line ImageError naming the file
  * otherwise. For a page that shows a preview of the file: check it first, or the `<img>` decodes the bomb.
+ *
+ * @param file - the encoded image file
+ * @param options - the largest image accepted
+ * @returns what its header says: format, size, frames, scans
+ * @throws ImageError for a file that is not an accepted image, or too large
  * @example
+ * ```ts
+ * import { checkImageFile } from 'nin-sdk/web';
+ * declare const file: File;
+ * declare const preview: HTMLImageElement;
  * await checkImageFile(file); // throws `huge.png is 12000×12000 (144 megapixels), over the limit of 100 …`
  * preview.src = URL.createObjectURL(file);
+ * ```
  */
 export async function checkImageFile(file: Blob, options: WebDecodeOptions = {}): Promise<ImageHeader> {
   return (await readCheckedFile(file, checkMaxPixels(options.maxPixels))).header;
@@ -59,6 +87,17 @@ async function readCheckedFile(file: Blob, maxPixels: number): Promise<{ bytes: 
  * RLE and odd palettes their own way, not Pillow's. An `<img>` showing a BMP is decoded by the browser.
  * Canvases and ImageBitmaps made by the caller are taken as they are: if premultiplied, the colour under
  * transparent pixels is already gone.
+ *
+ * @param image - the image, of any kind WebImage names
+ * @param options - the largest encoded image decoded
+ * @returns its 8-bit pixels (RGBA from the browser, RGB from nin-sdk's BMP decoder)
+ * @throws ImageError for a file that is not an accepted image, too large or undecodable
+ * @example
+ * ```ts
+ * import { decodeImage } from 'nin-sdk/web';
+ * declare const file: File;
+ * const { width, height, channels } = await decodeImage(file);
+ * ```
  */
 export async function decodeImage(image: WebImage, options: WebDecodeOptions = {}): Promise<RawPixels> {
   if (isImageData(image)) return { data: image.data, width: image.width, height: image.height, channels: 4 };

@@ -45,7 +45,7 @@ export async function explain(
   const pixels = await decodeImage(input, decoding);
   const predictions = await classifier.classify(pixels, { maps: true, top: classifier.labels.length });
   const maps = predictions.maps!;
-  const index = label === undefined ? predictions[0]!.index : classifier.labels.indexOf(label);
+  const index = label === undefined ? predictions.top[0]!.index : classifier.labels.indexOf(label);
   const { side } = overlayLayout(maps.inputSize);
   const rgba = modelView(pixels, classifier, side);
   const range = mapRange(maps, index);
@@ -53,7 +53,7 @@ export async function explain(
   return {
     image: new ImageData(rgba, side, side),
     label: classifier.labels[index]!,
-    probability: predictions.find((p) => p.index === index)!.probability,
+    probability: predictions.top.find((p) => p.index === index)!.probability,
     low: range.low,
     high: range.high,
     maps,

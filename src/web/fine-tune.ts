@@ -11,7 +11,7 @@ import {
 } from '../train/fine-tune-run.js';
 import { readTrainingStart } from '../train/training-start.js';
 import { specChannels } from '../preprocess/spec.js';
-import type { WebProvider } from './classify.js';
+import type { WebProvider } from '../runtime/providers.js';
 import { decodeImage, type WebImage } from './decode-image.js';
 import { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
 import { ort, setWasmPaths, type WasmPaths } from './ort-web.js';
@@ -42,7 +42,7 @@ export interface WebFineTuneOptions extends Partial<FineTuneSettings> {
    */
   readonly model?: WebModelSource;
   /** One provider or an ordered list ('webgpu' | 'wasm'); default 'wasm'. The result names the one that ran. */
-  readonly provider?: WebProvider | readonly WebProvider[] | string;
+  readonly provider?: WebProvider | readonly WebProvider[];
   /** Fail when the first provider cannot start instead of falling back (default false). */
   readonly strict?: boolean;
   /** As loadClassifier's: where onnxruntime-web's .wasm/.mjs files are served, read when the first session starts. */

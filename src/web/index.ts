@@ -3,6 +3,8 @@
  * ONNX in the page and classify images with onnxruntime-web, on WebGPU or WebAssembly. Nothing here imports a
  * Node module; serving onnxruntime-web's .wasm/.mjs files and the default model is the page's job (see
  * examples/web/README.md).
+ *
+ * @packageDocumentation
  */
 export * from '../common.js';
 export {
@@ -11,8 +13,8 @@ export {
   type WebClassifier,
   type WebClassifyOptions,
   type WebLoadClassifierOptions,
-  type WebProvider,
 } from './classify.js';
+export type { WebProvider } from '../runtime/providers.js';
 export { checkpointBytes, convert, type CheckpointSource } from './convert.js';
 export { explain, type WebExplainOptions, type WebExplanation } from './explain.js';
 export {
@@ -28,7 +30,7 @@ export type { FineTuneBatchProgress, FineTuneEpoch, FineTuneSettings } from '../
 export type { FreezeChoice } from '../train/fine-tune-plan.js';
 export { checkImageFile, decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
 export type { ImageFormat, ImageHeader } from '../preprocess/header/image-header.js';
-export { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
+export { DEFAULT_MODEL_URL, readModelBytes, type ModelBytes, type WebModelSource } from './model-source.js';
 export { DEFAULT_INT8_MODEL_URL, defaultModelUrl } from './model-source.js';
 export type { WasmPaths } from './ort-web.js';
 export { preprocessImage } from './preprocess.js';

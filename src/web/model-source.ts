@@ -7,26 +7,84 @@ import { ModelError } from '../model/model-info.js';
  * (resolved against the document's base URL). The package ships it as `nin-sdk/models/nin-cifar10.onnx`; a page
  * serves a copy of it (see examples/web). A fixed, relative URL rather than `new URL(…, import.meta.url)`,
  * because bundlers disagree on whether and where they copy such assets.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MODEL_URL, loadClassifier } from 'nin-sdk/web';
+ * const classifier = await loadClassifier(new URL(DEFAULT_MODEL_URL, 'https://example.com/models/'));
+ * ```
  */
 export const DEFAULT_MODEL_URL = 'nin-cifar10.onnx';
 
-/** The int8 default model, fetched the same way; the package ships it as `nin-sdk/models/nin-cifar10-int8.onnx`. */
+/**
+ * The int8 default model, fetched the same way; the package ships it as `nin-sdk/models/nin-cifar10-int8.onnx`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_INT8_MODEL_URL, loadClassifier } from 'nin-sdk/web';
+ * const classifier = await loadClassifier(`/models/${DEFAULT_INT8_MODEL_URL}`, { dtype: 'int8' });
+ * ```
+ */
 export const DEFAULT_INT8_MODEL_URL = 'nin-cifar10-int8.onnx';
 
-/** The URL of the embedded model of a precision. */
+/**
+ * The URL of the embedded model of a precision.
+ *
+ * @param dtype - the precision
+ * @returns the default model's URL, relative to the page
+ * @example
+ * ```ts
+ * import { defaultModelUrl } from 'nin-sdk/web';
+ * console.log(defaultModelUrl('int8')); // nin-cifar10-int8.onnx
+ * ```
+ */
 export function defaultModelUrl(dtype: ModelDtype): string {
   return dtype === 'int8' ? DEFAULT_INT8_MODEL_URL : DEFAULT_MODEL_URL;
 }
 
-/** A model as the browser entry takes it: a URL, an ONNX file (`File`, `Blob`), or its bytes. */
+/**
+ * A model as the browser entry takes it: a URL, an ONNX file (`File`, `Blob`), or its bytes.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type WebModelSource } from 'nin-sdk/web';
+ * declare const droppedFile: File;
+ * const sources: WebModelSource[] = ['models/nin.onnx', new URL('https://example.com/nin.onnx'), droppedFile];
+ * const classifier = await loadClassifier(sources[0]);
+ * ```
+ */
 export type WebModelSource = string | URL | Blob | ArrayBuffer | Uint8Array;
 
+/**
+ * A model's bytes and how errors name it.
+ *
+ * @example
+ * ```ts
+ * import { readModelBytes, type ModelBytes } from 'nin-sdk/web';
+ * const model: ModelBytes = await readModelBytes('models/nin.onnx');
+ * console.log(model.source, model.bytes.byteLength);
+ * ```
+ */
 export interface ModelBytes {
   readonly bytes: Uint8Array;
   /** How errors name the model: its URL, file name or `model bytes`. */
   readonly source: string;
 }
 
+/**
+ * A model's bytes, fetched, read from a file, or as given, the way loadClassifier reads them.
+ *
+ * @param model - a URL (fetched, relative to the page), a File or Blob, or bytes; default DEFAULT_MODEL_URL
+ * @param onProgress - told of the download's bytes as they arrive
+ * @returns the bytes and how errors name the model
+ * @throws ModelError when the fetch fails or the server answers with an error status
+ * @example
+ * ```ts
+ * import { readModelBytes, readModelInfo } from 'nin-sdk/web';
+ * const { bytes, source } = await readModelBytes('models/nin.onnx', (event) => console.log(event));
+ * console.log(readModelInfo(bytes, source).labels);
+ * ```
+ */
 export async function readModelBytes(
   model: WebModelSource = DEFAULT_MODEL_URL,
   onProgress?: ProgressCallback,

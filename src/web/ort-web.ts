@@ -10,7 +10,16 @@ import type { Env } from 'onnxruntime-common';
  */
 export { ort };
 
-/** Where onnxruntime-web fetches its .wasm/.mjs files: a folder URL ending in '/', or the two files' URLs. */
+/**
+ * Where onnxruntime-web fetches its .wasm/.mjs files: a folder URL ending in '/', or the two files' URLs.
+ *
+ * @example
+ * ```ts
+ * import { loadClassifier, type WasmPaths } from 'nin-sdk/web';
+ * const wasmPaths: WasmPaths = new URL('ort/', document.baseURI).href;
+ * const classifier = await loadClassifier(undefined, { wasmPaths });
+ * ```
+ */
 export type WasmPaths = Env.WasmPrefixOrFilePaths;
 
 /**

@@ -1,4 +1,13 @@
-/** Whether this browser can give ONNX Runtime a WebGPU device, and if not, why, in words a page can show. */
+/**
+ * Whether this browser can give ONNX Runtime a WebGPU device, and if not, why, in words a page can show.
+ *
+ * @example
+ * ```ts
+ * import { detectWebGpu, type WebGpuSupport } from 'nin-sdk/web';
+ * const support: WebGpuSupport = await detectWebGpu();
+ * console.log(support.available ? support.adapter : support.reason);
+ * ```
+ */
 export type WebGpuSupport =
   | {
       readonly available: true;
@@ -17,6 +26,14 @@ interface GpuLike {
 /**
  * Asks for a WebGPU adapter the way onnxruntime-web will. A page can say up front that it will run on wasm;
  * `classifier.provider` remains the word on what really ran.
+ *
+ * @returns whether WebGPU is available, with the adapter's name or why not
+ * @example
+ * ```ts
+ * import { detectWebGpu, loadClassifier } from 'nin-sdk/web';
+ * const { available } = await detectWebGpu();
+ * const classifier = await loadClassifier(undefined, { provider: available ? ['webgpu', 'wasm'] : 'wasm' });
+ * ```
  */
 export async function detectWebGpu(): Promise<WebGpuSupport> {
   if (typeof isSecureContext !== 'undefined' && !isSecureContext) {

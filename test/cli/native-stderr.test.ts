@@ -1,5 +1,5 @@
 /**
- * Native libraries' stderr (issue 21): `doctor` and `--provider webgpu` runs printed libwayland's
+ * Native libraries' stderr, kept off the user's terminal: `doctor` and `--provider webgpu` runs printed libwayland's
  * XDG_RUNTIME_DIR error twice, Dawn's Vulkan warning and ONNX Runtime's coloured log lines. The texts below are
  * the ones captured on this project's GPU-less machines (Mesa's lavapipe as the only Vulkan driver).
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 17's "never silently wrong", path by path through the built CLI: every way nin-convert can take something as
+ * "Never silently wrong", path by path through the built CLI: every way nin-convert can take something as
  * given (a file name breaking a tie, --arch by id or JSON, keys matched by order, --family, a hint overriding the
  * keys, an entry's own assumed preprocessing) prints each assumption on stderr, even with --quiet, and records the
  * same list in the model's 'nin.assumptions'; a model read from its keys alone says and records nothing.
@@ -21,7 +21,7 @@ const ARCH = join(FIXTURES, 'arch');
 const dir = mkdtempSync(join(tmpdir(), 'nin-convert-assumed-'));
 const PREFIX = 'nin-convert: assumed: ';
 
-/** What a registry entry supplies and the weights cannot show: said kind by kind on every conversion (issue 28). */
+/** What a registry entry supplies and the weights cannot show: said kind by kind on every conversion. */
 const TAKEN_SETTING = /^(activation|pooling|batchnorm|preprocessing|labels): /;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Issue 28 through the built CLI, on checkpoints saved as training scripts save them (fixtures/containers): where the
+ * The built CLI on checkpoints saved as training scripts save them (fixtures/containers): where the
  * weights were taken from and what was left aside are said in one line each, every setting the weights cannot show is
  * said with the option that overrides it, and each option a refusal names (--key, --arch from --print-arch,
  * --preprocessing) then works.

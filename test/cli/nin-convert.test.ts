@@ -81,7 +81,7 @@ describe('nin-convert (built CLI, as a user runs it)', () => {
   });
 });
 
-describe('nin-convert start-up (issue 19)', () => {
+describe('nin-convert start-up: loads only what a conversion needs', () => {
   test('a conversion loads neither the protobuf runtime nor the ONNX schema: the model is written by our wire writer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nin-convert-loads-'));
     const log = join(dir, 'loads.txt');

@@ -190,7 +190,7 @@ describe('nin-sdk (built CLI)', () => {
     try {
       for (const file of readdirSync(join(IMAGES, 'cifar10'))) {
         const truth = file.split('-')[0]!;
-        const ranked = await classifier.classify(join(IMAGES, 'cifar10', file), { top: 10 });
+        const ranked = (await classifier.classify(join(IMAGES, 'cifar10', file), { top: 10 })).top;
         if (ranked[0]!.label === truth) correct++;
         loss -= Math.log(ranked.find((p) => p.label === truth)!.probability) / 10;
       }
@@ -282,7 +282,7 @@ describe('nin-sdk (built CLI)', () => {
   });
 });
 
-describe('nin-sdk start-up (issue 19: load only what one image needs)', () => {
+describe('nin-sdk start-up: load only what one image needs', () => {
   test('predict of one small JPEG loads the bundle, onnxruntime-node and the wasm JPEG decoder; not sharp, not the converter', () => {
     const log = join(mkdtempSync(join(tmpdir(), 'nin-sdk-loads-')), 'loads.txt');
     const result = spawnSync(

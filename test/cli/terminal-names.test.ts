@@ -1,6 +1,6 @@
 /**
  * Names that come from the input (class folders, image files) reach the terminal with their control characters
- * escaped, whatever the command prints them in: eval's and train's error lines, predict's result lines (issue 18).
+ * escaped, whatever the command prints them in: eval's and train's error lines, predict's result lines.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

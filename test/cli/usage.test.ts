@@ -1,5 +1,5 @@
 /**
- * What a user meets on a mistake or a first look (issue 21): exit codes, the exact words, `info`'s weight dtype,
+ * What a user meets on a mistake or a first look: exit codes, the exact words, `info`'s weight dtype,
  * and the eval progress bar's total on a real terminal.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Structure-aware fuzzing of readCheckpoint (issue 18, item 9). Each seed's
+ * Structure-aware fuzzing of readCheckpoint. Each seed's
  * cases run in a child process (test/pth/fuzz/worker.ts) with a bounded heap
  * and a time limit; every case is read from a view inside a larger buffer of
  * canary bytes. A case passes when it ends in a one-line CheckpointError (of

@@ -1,6 +1,5 @@
 /**
- * Regression tests for issue 18's attacks on the checkpoint reader's objects
- * (items 1, 2, 7): pickles that forged the reader's internal objects through
+ * Regression tests for attacks on the checkpoint reader's objects: pickles that forged the reader's internal objects through
  * `__proto__` keys, reads outside the caller's view, budget bypasses, big
  * integers, and opcode floods. Each was found against the pickleparser-based
  * reader; `torch.load(weights_only=True)` (torch 1.13) refuses each forged file too.
@@ -45,7 +44,7 @@ function forgedStateDict(forge: readonly number[], forgeOffset: number): { data:
   return { data: rawPickle(prefix, forge, [SETITEMS]), at: 2 + prefix.length + forgeOffset };
 }
 
-describe('forged internal objects (issue 18, item 1)', () => {
+describe('forged internal objects ', () => {
   const storage = float32Storage('0', [1, 2]);
 
   it("a DICT opcode with a '__proto__' key (pickleparser re-parented the object onto a real tensor)", () => {
@@ -103,7 +102,7 @@ describe('forged internal objects (issue 18, item 1)', () => {
   });
 });
 
-describe("reads bounded by the caller's view (issue 18, item 1)", () => {
+describe("reads bounded by the caller's view ", () => {
   const CANARY = 0xa5;
   const canaryFloat = new DataView(Uint8Array.of(CANARY, CANARY, CANARY, CANARY).buffer).getFloat32(0, true);
 
@@ -141,7 +140,7 @@ describe("reads bounded by the caller's view (issue 18, item 1)", () => {
   });
 });
 
-describe('allocation budget and typed array lengths (issue 18, item 1)', () => {
+describe('allocation budget and typed array lengths ', () => {
   it('many stride-0 tensors on one element, each small, together past 4 × the file', () => {
     const storage = float32Storage('0', [7]);
     const entries = Array.from(
@@ -168,7 +167,7 @@ describe('allocation budget and typed array lengths (issue 18, item 1)', () => {
   });
 });
 
-describe('big integers (issue 18, item 2)', () => {
+describe('big integers ', () => {
   it('a 256 KB LONG4 is refused at once, with a short message', () => {
     const length = 256 * 1024;
     const data = rawPickle([0x8b, 0x00, 0x00, 0x04, 0x00], new Array<number>(length).fill(0x7f));
@@ -215,7 +214,7 @@ describe('big integers (issue 18, item 2)', () => {
   });
 });
 
-describe('memory amplification in the pickle (issue 18, item 7)', () => {
+describe('memory amplification in the pickle ', () => {
   /** PROTO 2, `opcode` repeated to fill `bytes`, STOP. */
   const flood = (opcode: readonly number[], bytes: number): Uint8Array => {
     const count = Math.floor(bytes / opcode.length);

@@ -1,5 +1,5 @@
 /**
- * Deflated zip entries (issue 18, item 7): PyTorch stores its entries, but a
+ * Deflated zip entries: PyTorch stores its entries, but a
  * re-zipped checkpoint may deflate them, and a hostile one may lie about the
  * size they inflate to. fflate's unzipSync drops what passes the declared size
  * but decodes all of it; the reader must stop there, and keep all deflated

@@ -32,8 +32,8 @@ describe('classify(image, { maps: true })', () => {
     test(`the default ${dtype} model: 10 maps of 8×8 beside the scores, averaging to the logits`, async () => {
       const predictions = await classify(CAT, { dtype, maps: true, top: 3 });
       const maps = predictions.maps!;
-      assert.equal(predictions.length, 3);
-      assert.equal(predictions[0]!.label, 'cat');
+      assert.equal(predictions.top.length, 3);
+      assert.equal(predictions.top[0]!.label, 'cat');
       assert.deepEqual([maps.labels.length, maps.height, maps.width, maps.data.length], [10, 8, 8, 640]);
       assert.deepEqual(maps.geometry, { stride: [4, 4], receptiveField: [27, 27], offset: [-13, -13] });
       assert.equal(maps.inputSize, 32);
@@ -41,14 +41,14 @@ describe('classify(image, { maps: true })', () => {
       // The probabilities are the logits' softmax: the maps belong to the scores they are shown with.
       const exp = Array.from(maps.logits, (l) => Math.exp(l - Math.max(...maps.logits)));
       const sum = exp.reduce((a, b) => a + b, 0);
-      for (const p of predictions) assert.ok(Math.abs(p.probability - exp[p.index]! / sum) <= 1e-6);
+      for (const p of predictions.top) assert.ok(Math.abs(p.probability - exp[p.index]! / sum) <= 1e-6);
       assert.deepEqual(mapRows(maps, 3)[7]!.length, 8);
       // Without the option, no maps (and nothing else changes).
       const plain = await classify(CAT, { dtype, top: 3 });
       assert.equal(plain.maps, undefined);
       assert.deepEqual(
-        plain.map((p) => p.probability),
-        predictions.map((p) => p.probability),
+        plain.top.map((p) => p.probability),
+        predictions.top.map((p) => p.probability),
       );
     });
   }
@@ -85,7 +85,7 @@ describe('classify(image, { maps: true })', () => {
         name: 'ModelError',
         message: 'model bytes has no class maps: its logits are not the global average of a last convolutional map',
       });
-      assert.equal((await classifier.classify(CAT)).length, 5);
+      assert.equal((await classifier.classify(CAT)).top.length, 5);
     } finally {
       await classifier.dispose();
     }

@@ -11,7 +11,7 @@ import { greyManifest } from '../preprocess/grey-reference.js';
 
 const D2L = join(FIXTURES, 'arch', 'd2l-nin-small.params');
 const IMAGES = join(FIXTURES, 'images');
-/* Issue 17's parity bound on probabilities; measured 1.6e-7 (float32 rounding of the same computation). */
+/* The parity bound on probabilities; measured 1.6e-7 (float32 rounding of the same computation). */
 const TOLERANCE = 1e-4;
 
 /** The model with its metadata entry `key` replaced (`undefined`: removed), weights and graph unchanged. */
@@ -37,7 +37,7 @@ describe("a grey (1-channel) model: d2l's NiN converted by nin-convert", () => {
     assert.equal(info.preprocessing.channels, 1);
     assert.equal(info.inputChannels, 1);
     assert.equal(info.architectureSummary?.id, 'd2l-nin');
-    // What the weights cannot show is recorded kind by kind (issue 28): d2l's activation, pooling, preprocessing, labels.
+    // What the weights cannot show is recorded kind by kind: d2l's activation, pooling, preprocessing, labels.
     assert.deepEqual(
       info.assumptions?.map((line) => line.slice(0, line.indexOf(':'))),
       ['activation', 'pooling', 'preprocessing', 'labels'],
@@ -53,8 +53,8 @@ describe("a grey (1-channel) model: d2l's NiN converted by nin-convert", () => {
     let worst = 0;
     results.forEach((predictions, i) => {
       const expected = entries[i]!.references.d2l!.d2lProbabilities!;
-      assert.equal(predictions.length, 10);
-      for (const p of predictions) worst = Math.max(worst, Math.abs(p.probability - expected[p.index]!));
+      assert.equal(predictions.top.length, 10);
+      for (const p of predictions.top) worst = Math.max(worst, Math.abs(p.probability - expected[p.index]!));
     });
     assert.ok(worst <= TOLERANCE, `max |difference| ${worst} > ${TOLERANCE}`);
   });

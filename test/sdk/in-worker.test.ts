@@ -24,10 +24,10 @@ describe("loadClassifier's inWorker: ONNX Runtime in a worker thread of the clas
       const expected = await here.classifyBatch(IMAGES, { top: 10 });
       const ours = await worker.classifyBatch(IMAGES, { top: 10 });
       assert.equal(ours.length, IMAGES.length);
-      ours.forEach((result, i) => assert.deepEqual([...result], [...expected[i]!], `${dtype} ${IMAGES[i]}`));
+      ours.forEach((result, i) => assert.deepEqual(result, expected[i]!, `${dtype} ${IMAGES[i]}`));
       // Concurrent calls queue as on this thread.
       const concurrent = await Promise.all(IMAGES.slice(0, 5).map((image) => worker.classify(image, { top: 10 })));
-      concurrent.forEach((result, i) => assert.deepEqual([...result], [...expected[i]!]));
+      concurrent.forEach((result, i) => assert.deepEqual(result, expected[i]!));
       await Promise.all([here.dispose(), worker.dispose()]);
     }
   });
@@ -45,7 +45,7 @@ describe("loadClassifier's inWorker: ONNX Runtime in a worker thread of the clas
       name: 'ImageError',
       message: `cannot read ${join(folder, 'missing.jpg')}: no such file`,
     });
-    assert.equal((await worker.classify(IMAGES[0]!)).length, 5);
+    assert.equal((await worker.classify(IMAGES[0]!)).top.length, 5);
     await worker.dispose();
     await assert.rejects(worker.classify(IMAGES[0]!), { message: 'this classifier has been disposed' });
   });
@@ -104,7 +104,7 @@ describe("loadClassifier's inWorker: ONNX Runtime in a worker thread of the clas
       `import '${new URL('../support/inference-workers.ts', import.meta.url).href}';`,
       `import { loadClassifier } from '${new URL('../../src/index.ts', import.meta.url).href}';`,
       `const classifier = await loadClassifier(undefined, { inWorker: true });`,
-      `const [best] = await classifier.classify(${JSON.stringify(IMAGES[0])});`,
+      `const { top: [best] } = await classifier.classify(${JSON.stringify(IMAGES[0])});`,
       `console.log(best.label);`,
     ].join('\n');
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {

@@ -1,5 +1,5 @@
 /**
- * The Node classifiers' session options (issue 19, cold start): 'startup' must not take the int8 model off its
+ * The Node classifiers' session options for a cold start: 'startup' must not take the int8 model off its
  * NHWC QLinearConv layout (the 'all' level), and must give the same answers as 'throughput'.
  */
 import assert from 'node:assert/strict';
@@ -51,11 +51,11 @@ describe('nodeSessionOptions', () => {
       const b = await throughput!.classifyBatch(images, { top: 10 });
       for (let i = 0; i < images.length; i++) {
         assert.deepEqual(
-          a[i]!.map((p) => p.label),
-          b[i]!.map((p) => p.label),
+          a[i]!.top.map((p) => p.label),
+          b[i]!.top.map((p) => p.label),
           `${dtype} ${images[i]}`,
         );
-        for (let k = 0; k < 10; k++) assert.ok(Math.abs(a[i]![k]!.probability - b[i]![k]!.probability) < 1e-5);
+        for (let k = 0; k < 10; k++) assert.ok(Math.abs(a[i]!.top[k]!.probability - b[i]!.top[k]!.probability) < 1e-5);
       }
       await startup!.dispose();
       await throughput!.dispose();

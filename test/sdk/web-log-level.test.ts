@@ -1,6 +1,6 @@
 /**
  * nin-sdk/web keeps ONNX Runtime's warnings about its own sessions quiet without touching onnxruntime-web's
- * process-wide (page-wide) log level, which belongs to the application (issue 21). Runs in Node on
+ * process-wide (page-wide) log level, which belongs to the application. Runs in Node on
  * onnxruntime-web's wasm provider: no browser needed.
  */
 import assert from 'node:assert/strict';

@@ -255,7 +255,7 @@ describe("the one ONNX decoding against protobuf C++'s reading of what it hands 
     });
   }
 
-  test("guard removed: the hand-written reader passed the issue's models, and this test finds it; the one decoding refuses them", () => {
+  test('guard removed: the hand-written reader passed models with a hidden graph, and this test finds it; the one decoding refuses them', () => {
     const hiddenGraph = hiddenGraphModel('secret.txt', 64);
     assert.deepEqual(findings(hiddenGraph, handWrittenReader), [
       'ONNX Runtime reads external ["stolen@secret.txt"], the guard saw []',

@@ -69,7 +69,7 @@ describe('serve: class maps', () => {
     const local = await classifier.classify(CAT, { maps: true, top: 2 });
     assert.deepEqual(
       result!.predictions.map((p) => p.label),
-      local.map((p) => p.label),
+      local.top.map((p) => p.label),
     );
     const { geometry, logits, maps } = result!.classMaps;
     assert.deepEqual(

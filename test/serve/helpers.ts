@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { defaultModelPath } from '../../src/node/default-model.js';
 import { InferenceServer, type ServeOptions } from '../../src/serve/server.js';
-import type { RankedClass } from '../../src/classifier/predictions.js';
+import type { Prediction } from '../../src/classifier/predictions.js';
 
 // The server's workers start from TypeScript source too.
 import '../support/inference-workers.js';
@@ -100,7 +100,7 @@ export function binaryInferBody(
 }
 
 /** Predictions as a server answers them: label, index and probability, the provider said once for the reply. */
-export function ranked(predictions: readonly RankedClass[]): RankedClass[] {
+export function ranked(predictions: readonly Prediction[]): Prediction[] {
   return predictions.map(({ label, index, probability }) => ({ label, index, probability }));
 }
 

@@ -367,7 +367,7 @@ describe('image route and metrics', () => {
       family: 'cifar10',
       provider: 'cpu',
       fallbacks: [],
-      results: [{ file: 'body', predictions: ranked(expected) }],
+      results: [{ file: 'body', predictions: ranked(expected.top) }],
     });
   });
 
@@ -392,7 +392,7 @@ describe('image route and metrics', () => {
     assert.equal(reply.status, 200);
     const doc = json(reply) as { results: { file: string; predictions?: unknown[]; error?: string }[] };
     assert.equal(doc.results[0]!.file, 'cat.jpg');
-    assert.deepEqual(doc.results[0]!.predictions, ranked(await classifier.classify(CAT, { top: 3 })));
+    assert.deepEqual(doc.results[0]!.predictions, ranked((await classifier.classify(CAT, { top: 3 })).top));
     assert.equal(doc.results[1]!.file, 'broken.jpg');
     assert.match(doc.results[1]!.error!, /not an image/);
   });

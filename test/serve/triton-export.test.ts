@@ -19,7 +19,7 @@ import { exportTritonRepository, type TritonExportOptions } from '../../src/serv
 import { bundledCli } from '../support/cli.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { unlessPresent } from '../support/prerequisites.js';
-import { ranked, SERVE_DEFAULTS } from './helpers.js';
+import { SERVE_DEFAULTS } from './helpers.js';
 
 const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const CAT = join(FIXTURES, 'images', 'cifar10', 'cat-0000.jpg');
@@ -135,7 +135,7 @@ describe('nin-sdk export triton', () => {
       const expected = await classifier.classify(CAT, { top: 10 });
       const probabilities = out['probabilities']!.data as Float32Array;
       // The graph does normalize.ts's float32 operations in its order: the same input tensor, the same scores.
-      for (const p of expected) assert.equal(probabilities[p.index], p.probability);
+      for (const p of expected.top) assert.equal(probabilities[p.index], p.probability);
     },
   );
 
@@ -151,8 +151,8 @@ describe('nin-sdk export triton', () => {
       assert.equal(remote.metadata.inputs[0]!.datatype, 'UINT8');
       const images = [CAT, join(FIXTURES, 'images', 'grey-400x300.jpg'), join(FIXTURES, 'images', 'odd-33x47.png')];
       assert.deepEqual(
-        await remote.classifyBatch(images, { top: 3 }),
-        (await classifier.classifyBatch(images, { top: 3 })).map(ranked),
+        (await remote.classifyBatch(images, { top: 3 })).map(({ top }) => top),
+        (await classifier.classifyBatch(images, { top: 3 })).map(({ top }) => top),
       );
     } finally {
       await server.shutdown();
@@ -181,9 +181,9 @@ describe('nin-sdk export triton', () => {
       const served = await remote.classifyBatch(images, { top: 10 });
       const expected = await local.classifyBatch(images, { top: 10 });
       // The graph repeats normalize.ts's float32 operations: the same tensor, the same probabilities.
-      served.forEach((predictions, i) =>
-        predictions.forEach((p, j) =>
-          assert.deepEqual([p.index, p.probability], [expected[i]![j]!.index, expected[i]![j]!.probability]),
+      served.forEach(({ top }, i) =>
+        top.forEach((p, j) =>
+          assert.deepEqual([p.index, p.probability], [expected[i]!.top[j]!.index, expected[i]!.top[j]!.probability]),
         ),
       );
     } finally {

@@ -14,10 +14,10 @@ const image = join(FIXTURES, 'images', 'cat.jpg');
 const cpu = await loadClassifier(onnx, { provider: 'cpu' });
 const gpu = await loadClassifier(onnx, { provider: 'webgpu', strict: true });
 const scores = async (c: typeof cpu) => {
-  const top = await c.classify(image, { top: 10 });
+  const { top, provider } = await c.classify(image, { top: 10 });
   const values = new Float32Array(10);
   for (const p of top) values[p.index] = p.probability;
-  return { values, provider: top.provider };
+  return { values, provider };
 };
 const [a, b] = [await scores(cpu), await scores(gpu)];
 console.log(JSON.stringify({ cpu: a.provider, gpu: b.provider, maxDiff: maxAbsDiff(a.values, b.values) }));

@@ -1,5 +1,5 @@
 /**
- * Training data for a 1-channel model (d2l's Fashion-MNIST NiN, issue 17): images decoded, made grey as PIL's
+ * Training data for a 1-channel model (d2l's Fashion-MNIST NiN): images decoded, made grey as PIL's
  * convert('L') makes them (before the resize), fitted and normalised equal the tensors PIL + torchvision produce
  * (fixtures/make_grey_preprocess_fixtures.py); the cache keeps grey and RGB apart, and RGB keys are those of before.
  */

@@ -1,5 +1,5 @@
 /**
- * `nin-sdk train` on data that makes a poor classifier, and the flags of issue 30, on the repository's CIFAR-10
+ * `nin-sdk train` on data that makes a poor classifier, and the flags that help with it, on the repository's CIFAR-10
  * sample (fixtures/images/cifar10-sample.tar, class after class) and a NIN of width 8: --limit's stratified sample,
  * the class counts and warnings, the refusal of one class, --val and its resume, --freeze, and bad usage (exit 2).
  */

@@ -1,6 +1,6 @@
 /**
  * `nin-sdk train --from` on a converted architecture that is not a NIN family: rasbt's NIN with BatchNorm, trained
- * as its folded convs, and d2l's 1-channel NiN, trained on grey images (issue 17). The loss on its own training
+ * as its folded convs, and d2l's 1-channel NiN, trained on grey images. The loss on its own training
  * images falls; best.onnx computes what the trained parameters compute. (That grey batches equal PyTorch's tensors
  * is test/train-data/grey-dataset.test.ts.)
  */

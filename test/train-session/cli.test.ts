@@ -103,7 +103,7 @@ describe('nin-sdk train', () => {
         'truck',
       ]);
       // All ten classes: best.onnx's probabilities output is a softmax (sums to 1), ranked best first.
-      const ranked = await classifier.classify(join(FIXTURES, 'images', 'cat.jpg'), { top: 10 });
+      const ranked = (await classifier.classify(join(FIXTURES, 'images', 'cat.jpg'), { top: 10 })).top;
       assert.deepEqual(ranked.map((p) => p.label).sort(), [...classifier.labels].sort());
       assert.ok(Math.abs(ranked.reduce((sum, p) => sum + p.probability, 0) - 1) < 1e-5);
       assert.ok(ranked.every((p, i) => i === 0 || p.probability <= ranked[i - 1]!.probability));

@@ -1,5 +1,5 @@
 /**
- * Issue 21's two training papercuts, on ten images and a NIN of width 8 (built CLI): the first resume read
+ * Two training papercuts, on ten images and a NIN of width 8 (built CLI): the first resume read
  * --data again into a second cache file, and runs of fewer than 20 batches drew no progress at all.
  */
 import assert from 'node:assert/strict';

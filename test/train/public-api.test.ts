@@ -1,5 +1,5 @@
 /**
- * `nin-sdk/train` exports the core only (issue 22): building artifacts, running a session, checkpoints, the NIN and
+ * `nin-sdk/train` exports the core only: building artifacts, running a session, checkpoints, the NIN and
  * fine-tuning callers, exports. Everything else (autodiff rules, optimizer graphs, the loop) is imported by path.
  */
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
  * examples/web as a user meets it, in Chromium: the default model on WebGPU, an image chosen through the file
  * input (what a drop does too), the top 5 equal to Node's, a dropped checkpoint converted and offered for
  * download, a dropped .onnx, an unreadable file reported on the page, and a browser without WebGPU told so and
- * served by wasm; and the states between (issue 21): no broken image before one is chosen, what the busy line says
+ * served by wasm; and the states between: no broken image before one is chosen, what the busy line says
  * while loading and classifying, a failed model clearing the old results and download, an undecodable image
  * clearing the previous image's results. Screenshots go to test/web/artifacts/.
  */
@@ -279,7 +279,7 @@ async function shownPredictions(page: Page): Promise<string[][]> {
 async function nodeTop5(model: Uint8Array): Promise<string[][]> {
   const classifier = await loadClassifier(model, { provider: 'cpu' });
   try {
-    const top = await classifier.classify(CAT, { top: 5 });
+    const { top } = await classifier.classify(CAT, { top: 5 });
     return top.map((p) => [p.label, `${(p.probability * 100).toFixed(1)} %`]);
   } finally {
     await classifier.dispose();

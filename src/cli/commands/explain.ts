@@ -138,7 +138,9 @@ export async function runExplain(argv: readonly string[]): Promise<number> {
         image,
         model: classifier.source,
         geometry,
-        predictions: predictions.slice(0, 5).map(({ label, index, probability }) => ({ label, index, probability })),
+        predictions: predictions.top
+          .slice(0, 5)
+          .map(({ label, index, probability }) => ({ label, index, probability })),
         logits,
         maps: rows,
       };

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { RankedClass } from '../../classifier/predictions.js';
+import type { Prediction } from '../../classifier/predictions.js';
 import { predictionsDocument } from '../../classifier/predictions-json.js';
 import { loadClassifier } from '../../node/classify.js';
 import { intraOpThreads } from '../../node/cpu-cores.js';
@@ -52,7 +52,7 @@ const ONE_THREAD_MAX_IMAGES = 8;
 
 interface FileResult {
   readonly file: string;
-  readonly predictions?: readonly RankedClass[];
+  readonly predictions?: readonly Prediction[];
   readonly error?: string;
 }
 
@@ -147,13 +147,13 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const classifyChunk = async (chunk: readonly string[]): Promise<FileResult[]> => {
     try {
       const predictions = await classifier.classifyBatch(chunk.map(imageOf), { top });
-      return chunk.map((file, i) => ({ file, predictions: predictions[i]! }));
+      return chunk.map((file, i) => ({ file, predictions: predictions[i]!.top }));
     } catch {
       // A failing file is retried alone so that it cannot sink its batch.
       const batch: FileResult[] = [];
       for (const file of chunk) {
         try {
-          batch.push({ file, predictions: await classifier.classify(imageOf(file), { top }) });
+          batch.push({ file, predictions: (await classifier.classify(imageOf(file), { top })).top });
         } catch (error) {
           const message = describeFailure(error, 'predict').line.replace(/^predict: /, '');
           // Image errors name the file already; others (an ONNX Runtime failure) get it added.

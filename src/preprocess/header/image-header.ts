@@ -1,4 +1,13 @@
-/** The encoded formats nin-sdk decodes, recognised by their first bytes (never by a file name or a MIME type). */
+/**
+ * The encoded formats nin-sdk decodes, recognised by their first bytes (never by a file name or a MIME type).
+ *
+ * @example
+ * ```ts
+ * import { checkImageFile, type ImageFormat } from 'nin-sdk/web';
+ * declare const file: File;
+ * const format: ImageFormat = (await checkImageFile(file)).format;
+ * ```
+ */
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'bmp';
 
 /** How messages name each accepted format, in the order they list them. */
@@ -11,7 +20,17 @@ export const ACCEPTED_FORMAT_NAMES: Readonly<Record<ImageFormat, string>> = {
   bmp: 'BMP',
 };
 
-/** What an image's header says, read without decoding a pixel. */
+/**
+ * What an image's header says, read without decoding a pixel.
+ *
+ * @example
+ * ```ts
+ * import { checkImageFile, type ImageHeader } from 'nin-sdk/web';
+ * declare const file: File;
+ * const header: ImageHeader = await checkImageFile(file);
+ * console.log(`${header.format} ${header.width}×${header.height}, ${header.frames} frame(s)`);
+ * ```
+ */
 export interface ImageHeader {
   readonly format: ImageFormat;
   /** The size of what a decoder makes of the first frame or page: the canvas it draws into. */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describeUrlInput } from '../../node/url-input.js';
-import { FileTypeError, readRegularFile, readRegularFileSync } from '../../node/read-regular-file.js';
+import { readProblem, readRegularFile, readRegularFileSync } from '../../node/read-regular-file.js';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { readJpegHeader } from '../jpeg-header.js';
 import { cmykToRgbAsPil } from '../cmyk.js';
@@ -180,18 +180,8 @@ async function readImageFile(path: string, blocking: boolean): Promise<Uint8Arra
   try {
     return blocking ? readRegularFileSync(file) : await readRegularFile(file);
   } catch (error) {
-    throw new ImageError(`cannot read ${path}: ${fileProblem(error)}`, { cause: error });
+    throw new ImageError(`cannot read ${path}: ${readProblem(error)}`, { cause: error });
   }
-}
-
-function fileProblem(error: unknown): string {
-  if (error instanceof FileTypeError)
-    return error.kind === 'a directory' ? 'it is a directory' : `not a regular file (${error.kind})`;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -85,6 +85,19 @@ interface CheckpointJson {
   readonly progress?: unknown;
 }
 
+/**
+ * A training checkpoint's bytes (format version 3), keyed by parameter names and shapes.
+ *
+ * @param checkpoint - the run's state (TrainingSession's getState)
+ * @returns the checkpoint.nintrain bytes: a stored zip of checkpoint.json and float32 .f32 files
+ * @example
+ * ```ts
+ * import { encodeTrainingCheckpoint, type TrainingSession } from 'nin-sdk/train';
+ * import { writeFileSync } from 'node:fs';
+ * declare const session: TrainingSession;
+ * writeFileSync('checkpoint.nintrain', encodeTrainingCheckpoint(await session.getState()));
+ * ```
+ */
 export function encodeTrainingCheckpoint(checkpoint: TrainingCheckpoint): Uint8Array {
   assertLittleEndian();
   const slots = parameterSlots(checkpoint.tensors);
@@ -123,6 +136,20 @@ const GUARD_REFUSALS: ReadonlySet<CheckpointErrorCode> = new Set(['malformed-zip
 /** More than the JSON, the parameters and every optimizer's state entries together. */
 const MAX_ENTRIES = 16;
 
+/**
+ * A training checkpoint read back, checked against its own manifest (names, shapes, sizes).
+ *
+ * @param bytes - a checkpoint.nintrain file's bytes (format versions 1 to 3)
+ * @returns the run's state: architecture, parameters, optimizer state, step, progress
+ * @throws TrainingCheckpointError for bytes that are not such a checkpoint
+ * @example
+ * ```ts
+ * import { decodeTrainingCheckpoint } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * const checkpoint = decodeTrainingCheckpoint(readFileSync('checkpoint.nintrain'));
+ * console.log(checkpoint.step, checkpoint.optimizer.kind);
+ * ```
+ */
 export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
   assertLittleEndian();
   let entries: Map<string, Uint8Array>;

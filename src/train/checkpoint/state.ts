@@ -54,6 +54,16 @@ export function isNinArchitectureSpec(spec: ArchitectureSpec): spec is NinArchit
 /**
  * A training run's whole state, in memory: what TrainingSession.create starts from and getState returns, and what
  * encodeTrainingCheckpoint writes (see format.ts for the file).
+ *
+ * @example
+ * ```ts
+ * import { initialCheckpoint, initialParameters, ninForwardModel, recipeOptimizer, type TrainingCheckpoint } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const names = ninForwardModel(architecture).parameters.map((p) => p.name);
+ * const state: TrainingCheckpoint = initialCheckpoint(architecture, recipeOptimizer('sgd', names, 'classifier.20', 0.1), initialParameters(architecture, 'normal', 0));
+ * console.log(state.step); // 0
+ * ```
  */
 export interface TrainingCheckpoint {
   readonly architecture: ArchitectureSpec;
@@ -127,6 +137,19 @@ export function checkpointParameters(
  * A run's starting state: the given parameters (a state_dict of the architecture's names and shapes), zero
  * optimizer state (PyTorch's SGD starts its buffer as the first direction, which a zero buffer gives exactly; Adam's
  * moments start at zero), step 0.
+ *
+ * @param architecture - the NIN to train
+ * @param optimizer - its settings (recipeOptimizer)
+ * @param parameters - the starting weights (initialParameters, or a checkpoint's)
+ * @returns the run's starting state, for TrainingSession.create
+ * @example
+ * ```ts
+ * import { initialCheckpoint, initialParameters, ninForwardModel, recipeOptimizer } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const names = ninForwardModel(architecture).parameters.map((p) => p.name);
+ * const checkpointState = initialCheckpoint(architecture, recipeOptimizer('sgd', names, 'classifier.20', 0.1), initialParameters(architecture, 'normal', 0));
+ * ```
  */
 export function initialCheckpoint(
   architecture: NinArchitecture,
@@ -136,7 +159,24 @@ export function initialCheckpoint(
   return initialModelCheckpoint(architectureSpec(architecture), ninParameters(architecture), optimizer, parameters);
 }
 
-/** {@link initialCheckpoint} for any architecture: `tensors` gives the names, shapes and order. */
+/**
+ * {@link initialCheckpoint} for any architecture: `tensors` gives the names, shapes and order.
+ *
+ * @param architecture - how the checkpoint records the architecture (FineTuneStart's `spec`)
+ * @param tensors - the trainable parameters' names and shapes, in order
+ * @param optimizer - the optimizer's settings
+ * @param parameters - the starting weights
+ * @param frozen - parameters fed but not trained
+ * @returns the run's starting state
+ * @example
+ * ```ts
+ * import { fineTuneForwardModel, initialModelCheckpoint, recipeOptimizer, type FineTuneStart } from 'nin-sdk/train';
+ * declare const start: FineTuneStart;
+ * const names = start.tensors.map((t) => t.name);
+ * const optimizer = recipeOptimizer('adamw', names, names.at(-2)!, 1e-4);
+ * const checkpointState = initialModelCheckpoint(start.spec, start.tensors, optimizer, start.parameters);
+ * ```
+ */
 export function initialModelCheckpoint(
   architecture: ArchitectureSpec,
   tensors: readonly ParameterSpec[],

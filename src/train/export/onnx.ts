@@ -26,6 +26,20 @@ export interface InferenceExportOptions {
  * Trained weights → the inference ONNX that nin-convert would write for the same weights: recognised and built by
  * the converter (converters/nin), labels and preprocessing in the nin metadata, so `nin-sdk predict --model` and
  * loadClassifier take it as they take a converted model.
+ *
+ * @param architecture - the NIN trained
+ * @param parameters - its trained weights by state_dict name
+ * @param options - labels and preprocessing to record
+ * @returns the inference model's ONNX bytes
+ * @example
+ * ```ts
+ * import { exportInferenceOnnx, initialParameters } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * declare const preprocessing: import('nin-sdk').PreprocessSpec;
+ * declare const labels: string[]; // ten class names
+ * const onnx = exportInferenceOnnx(architecture, initialParameters(architecture, 'normal', 0), { labels, preprocessing });
+ * ```
  */
 export function exportInferenceOnnx(
   architecture: NinArchitecture,
@@ -59,8 +73,19 @@ export function exportInferenceOnnx(
 }
 
 /**
- * A fine-tuned registry architecture's weights (the BatchNorm-folded copy's names, see fineTuneStart) → the
- * inference ONNX of that copy, with the nin metadata a converted model has (the folded architecture recorded).
+ * exportInferenceOnnx for any converted architecture: trained weights → the ONNX nin-convert would write.
+ *
+ * @param architecture - any architecture the converter knows (a fine-tuned start's)
+ * @param parameters - its trained weights by state_dict name
+ * @param options - labels and preprocessing to record
+ * @returns the inference model's ONNX bytes
+ * @example
+ * ```ts
+ * import { exportTrainedOnnx, type FineTuneStart } from 'nin-sdk/train';
+ * declare const start: FineTuneStart;
+ * declare const preprocessing: import('nin-sdk').PreprocessSpec;
+ * const onnx = exportTrainedOnnx(start.architecture, start.parameters, { labels: ['cat', 'dog'], preprocessing });
+ * ```
  */
 export function exportTrainedOnnx(
   architecture: Architecture,

@@ -8,6 +8,17 @@ import type { StateDict } from './state-dict.js';
  * best_acc (percent) is saved as a 0-dim float64 tensor rather than a Python float: torch.load(weights_only=True)
  * of torch 1.13–2.0 refuses Python floats (see writeCheckpoint's floatExtras); `ckpt['best_acc'].item()` or
  * `float(ckpt['best_acc'])` gives the number, and our own reader gives it as a number.
+ *
+ * @param parameters - trained weights by state_dict name
+ * @param options - `bestAccuracy`, saved as `best_acc` beside the state_dict
+ * @returns a torch.save zip that `torch.load` reads as `{'state_dict': …, 'best_acc': …}`
+ * @example
+ * ```ts
+ * import { exportPytorchCheckpoint, type TrainingStart } from 'nin-sdk/train';
+ * import { writeFileSync } from 'node:fs';
+ * declare const trained: TrainingStart;
+ * writeFileSync('nin.pth.tar', exportPytorchCheckpoint(trained.parameters, { bestAccuracy: 89.6 }));
+ * ```
  */
 export function exportPytorchCheckpoint(
   parameters: StateDict,

@@ -15,6 +15,16 @@ export interface DropoutLayer {
  * The Dropout layers of a model's training graph. The batch iterator draws their masks from its seeded
  * generator, which is the one mask source of training: a resumed run gets the very same masks.
  * (hashDropoutMask, the stateless alternative, exists for the PyTorch parity fixtures.)
+ *
+ * @param model - a forward model (or its artifacts' dropout masks)
+ * @returns each Dropout's mask input: name, shape without the batch dimension, drop probability
+ * @example
+ * ```ts
+ * import { dropoutLayers, ninForwardModel } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * console.log(dropoutLayers(ninForwardModel(architecture)).map((layer) => layer.name)); // ['classifier.7.mask', 'classifier.15.mask']
+ * ```
  */
 export function dropoutLayers(model: Pick<ForwardModel, 'dropoutMasks'>): DropoutLayer[] {
   return model.dropoutMasks.map((m) => ({

@@ -76,6 +76,20 @@ export const ADAMW_WEIGHT_DECAY = 1e-2;
  * decay 1e-4, biases at 2·baseLr, the last convolution at baseLr/10); or AdamW (β 0.9/0.999, ε 1e-8) with weights at
  * `baseLr` and decay 1e-2, biases at 2·baseLr without decay, the last convolution at baseLr/10. `lastLayerDivisor`
  * sets another rate for the last layer (NEW_CLASSIFIER_LR_DIVISOR for a freshly initialised classifier).
+ *
+ * @param kind - 'sgd' or 'adamw'
+ * @param parameterNames - every trainable parameter's name (weights end in `.weight`, biases in `.bias`)
+ * @param lastConv - the last convolution's name (`classifier.20` in pytorch-nin-cifar10), whose rate is divided
+ * @param baseLr - the weights' learning rate
+ * @param lastLayerDivisor - what the last layer's rate is divided by (default 10)
+ * @returns the optimizer's settings, parameter group by group
+ * @example
+ * ```ts
+ * import { architectureFromWidths, NIN_CIFAR10, ninForwardModel, recipeOptimizer } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const names = ninForwardModel(architecture).parameters.map((p) => p.name);
+ * const sgd = recipeOptimizer('sgd', names, 'classifier.20', 0.1);
+ * ```
  */
 export function recipeOptimizer(
   kind: OptimizerKind,

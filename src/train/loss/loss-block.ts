@@ -12,7 +12,18 @@ export interface AttachedLoss {
   readonly labelsShape: Shape;
 }
 
-/** A loss, as ONNX Runtime's artifact generator's loss blocks: appended to a forward graph's prediction. */
+/**
+ * A loss, as ONNX Runtime's artifact generator's loss blocks: appended to a forward graph's prediction.
+ *
+ * @example
+ * ```ts
+ * import { buildTrainingArtifacts, ninForwardModel, softmaxCrossEntropyLoss, type LossBlock } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const loss: LossBlock = softmaxCrossEntropyLoss;
+ * const artifacts = buildTrainingArtifacts(ninForwardModel(architecture), { optimizer: 'sgd', loss });
+ * ```
+ */
 export interface LossBlock {
   /** Adds the loss's own inputs (the targets) and nodes to `g`, after `prediction`. */
   attach(g: GraphBuilder, prediction: Value): AttachedLoss;
@@ -21,6 +32,14 @@ export interface LossBlock {
 /**
  * PyTorch's `F.cross_entropy(logits, labels)` (mean) with float targets fed as `labels` [batch, classes], one-hot or
  * rows that sum to 1; its gradient seed is (Softmax(logits) − labels) / N.
+ *
+ * @example
+ * ```ts
+ * import { buildTrainingArtifacts, ninForwardModel, softmaxCrossEntropyLoss } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const { labelsShape } = buildTrainingArtifacts(ninForwardModel(architecture), { optimizer: 'sgd', loss: softmaxCrossEntropyLoss });
+ * ```
  */
 export const softmaxCrossEntropyLoss: LossBlock = {
   attach(g, prediction) {

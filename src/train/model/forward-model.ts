@@ -21,6 +21,16 @@ export interface DropoutMaskSpec {
  * A model to train, as ONNX Runtime's artifact generator takes one: forward graphs whose parameters are graph
  * inputs (named and shaped), and which of them are trained. Any architecture that can build these trains; the loss
  * and the optimizer are added by buildTrainingGraphs.
+ *
+ * @example
+ * ```ts
+ * import { buildTrainingArtifacts, ninForwardModel, type ForwardModel } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const model: ForwardModel = ninForwardModel(architecture);
+ * console.log(model.parameters.length, model.dropoutMasks.length, model.inputShape);
+ * const artifacts = buildTrainingArtifacts(model, { optimizer: 'sgd' });
+ * ```
  */
 export interface ForwardModel {
   /** Training mode: parameters, `input` and the Dropout masks → one output, the prediction (the logits). */

@@ -16,6 +16,13 @@ export interface ConvChannels {
 /**
  * A NIN to train from scratch or to go on training: a pytorch-nin registry entry (NIN_CIFAR10, NIN_IMAGENET: layer
  * kinds, kernels, pools, dropout) and the width of every convolution. `architectureFromWidths` makes one.
+ *
+ * @example
+ * ```ts
+ * import { architectureFromWidths, NIN_CIFAR10, type NinArchitecture } from 'nin-sdk/train';
+ * const small: NinArchitecture = architectureFromWidths(NIN_CIFAR10, [32, 32, 32, 64, 64, 64, 64, 64, 10]);
+ * console.log(small.convs.length); // 9
+ * ```
  */
 export interface NinArchitecture {
   readonly family: Architecture;
@@ -50,9 +57,17 @@ export function ninParameters(architecture: NinArchitecture): ParameterSpec[] {
 }
 
 /**
- * The architecture with the given output channels per convolution, in layer
- * order; the last one is the class count. E.g. the full pytorch-nin-cifar10:
- * `architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10])`.
+ * The architecture with the given output channels per convolution, in layer order; the last one is the class
+ * count.
+ *
+ * @param family - NIN_CIFAR10 or NIN_IMAGENET
+ * @param outChannels - each convolution's output channels, in layer order; the last is the class count
+ * @returns the architecture, for ninForwardModel, initialParameters and initialCheckpoint
+ * @example
+ * ```ts
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * ```
  */
 export function architectureFromWidths(family: Architecture, outChannels: readonly number[]): NinArchitecture {
   const indices = family.layers.flatMap((layer, index) => (layer.kind === 'conv' ? [index] : []));

@@ -31,6 +31,17 @@ export interface NinForwardOptions {
  * applies the softmax cross-entropy to the pre-softmax logits. That is how
  * Caffe trained NIN-ImageNet (SoftmaxWithLoss on the same blob), and a
  * cross-entropy on the Softmax's output would apply softmax twice.
+ *
+ * @param architecture - the NIN (architectureFromWidths, or a checkpoint's)
+ * @param options - batch size, input size, opset
+ * @returns its forward model
+ * @example
+ * ```ts
+ * import { ninForwardModel } from 'nin-sdk/train';
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * const model = ninForwardModel(architecture, { batch: 128 });
+ * ```
  */
 export function ninForwardModel(architecture: NinArchitecture, options: NinForwardOptions = {}): ForwardModel {
   const { family } = architecture;

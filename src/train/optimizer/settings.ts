@@ -5,9 +5,14 @@ import { MOMENTUM_BUFFER, SGD_MOMENTUM_NAME } from './sgd.js';
 import { isRecord } from '../../guards.js';
 
 /**
- * Everything an optimizer step needs besides tensors, as plain JSON: what a training checkpoint stores so that a
- * resumed run steps exactly as the original would. Per-parameter rates and decays come from `groups`; a schedule
- * scales the rates at each step (runOptimizerStep's learningRateScale), the groups themselves never change.
+ * An optimizer's settings: SGD with momentum, or AdamW, with learning rates and weight decay per parameter group.
+ *
+ * @example
+ * ```ts
+ * import { recipeOptimizer, type OptimizerSettings } from 'nin-sdk/train';
+ * const settings: OptimizerSettings = recipeOptimizer('sgd', ['classifier.0.weight', 'classifier.0.bias'], 'classifier.0', 0.1);
+ * console.log(settings.kind, settings.groups.length);
+ * ```
  */
 export type OptimizerSettings = SgdSettings | AdamWSettings;
 

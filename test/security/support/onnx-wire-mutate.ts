@@ -223,7 +223,7 @@ export function mutate(bytes: Uint8Array, random: Random): Mutated {
       delete f.children;
       steps.push(`change the wire type of ${type}.${f.field} to ${wireType}`);
     } else if (kind === 9 && type === 'Model') {
-      // A second graph under a tag that ONNX Runtime reads as 7, as the issue's model has it.
+      // A second graph under a tag that ONNX Runtime reads as 7, as the first such model found had it.
       const graph = root.find((g) => g.field === 7);
       if (graph === undefined) continue;
       const copy = structuredCloneField(graph);

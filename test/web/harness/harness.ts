@@ -86,8 +86,12 @@ const harness: Harness = {
 
   async classify(imageUrl, modelUrl, provider) {
     try {
-      const top = await classify(await fetchBlob(imageUrl), { model: modelUrl, provider, wasmPaths: WASM_PATHS });
-      return { top: [...top], provider: top.provider };
+      const { top, provider: ran } = await classify(await fetchBlob(imageUrl), {
+        model: modelUrl,
+        provider,
+        wasmPaths: WASM_PATHS,
+      });
+      return { top: [...top], provider: ran };
     } catch (error) {
       throw new Error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     }
