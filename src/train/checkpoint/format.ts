@@ -32,7 +32,7 @@
  */
 import { zipSync, type Zippable } from 'fflate';
 import { CheckpointError, type CheckpointErrorCode } from '../../../converters/pth/index.js';
-import { readZipEntries } from '../../../converters/pth/zip-reader.js';
+import { readZipEntries } from '../../../converters/pth/zip-archive.js';
 import { architectureById, architectureToJson, validateArchitecture } from '../../../converters/nin/index.js';
 import { isRecord } from '../../guards.js';
 import type { ParameterSpec } from '../model/forward-model.js';
@@ -128,11 +128,11 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
   let entries: Map<string, Uint8Array>;
   let count = 0;
   try {
-    // Through the one guarded zip reader (entry count bounded by the file, names checked, sizes budgeted).
-    entries = readZipEntries(bytes, (name, info) => {
+    // Through the one zip reader (entry count bounded by the file, names checked, sizes budgeted, no overlaps).
+    entries = readZipEntries(bytes, ({ name, compression }) => {
       // encodeTrainingCheckpoint stores every entry (level 0): a deflated one could inflate far past the file's own
       // size (a zip bomb given as --from), and a stored one is at most the file. Few entries: a checkpoint has ~4.
-      if (info.compression !== 0)
+      if (compression !== 0)
         throw new TrainingCheckpointError(`${name} is compressed; a training checkpoint stores its entries`);
       if (++count > MAX_ENTRIES) throw new TrainingCheckpointError(`more than ${MAX_ENTRIES} zip entries`);
       return true;
