@@ -1,5 +1,5 @@
 import type { ModelProto } from 'onnx-buf';
-import { decodeOnnx, encodeOnnx } from '../graph/onnx/decode.js';
+import { canonicalOnnxBytes, decodeOnnx } from '../graph/onnx/decode.js';
 import { checkIntermediateSizes } from './intermediate-sizes.js';
 import { ModelError } from './model-error.js';
 import { CLASSIFIER_OPERATORS, checkOperators } from './operator-allow-list.js';
@@ -43,7 +43,7 @@ export class CheckedModel implements SessionModel {
   private constructor(
     /** The decoded model, as checked; read it rather than decoding `bytes` again. Do not change it. */
     readonly proto: ModelProto,
-    /** The canonical encoding of `proto`: what ONNX Runtime loads. */
+    /** The canonical encoding of `proto`: what ONNX Runtime loads (the given bytes themselves when they were it). */
     readonly bytes: CheckedBytes,
     /** How errors name the model: its path, or 'model bytes'. */
     readonly source: string,
@@ -51,8 +51,9 @@ export class CheckedModel implements SessionModel {
 
   /**
    * Decodes `bytes` as protobuf does, refuses what nin-sdk does not run (external data anywhere, operators outside
-   * the policy, intermediate tensors above the bound), and re-encodes the decoded model. Throws ModelError in one
-   * line naming `source`.
+   * the policy, intermediate tensors above the bound), and re-encodes the decoded model, or keeps `bytes` when they
+   * are that encoding already (compared in place: every model nin-sdk writes). Throws ModelError in one line naming
+   * `source`. `bytes` must not change afterwards.
    */
   static check(bytes: Uint8Array, source: string, policy: ModelPolicy = {}): CheckedModel {
     let proto: ModelProto;
@@ -64,7 +65,7 @@ export class CheckedModel implements SessionModel {
     checkSelfContained(proto, source);
     checkOperators(proto, source, policy.operators ?? CLASSIFIER_OPERATORS);
     if (policy.boundIntermediates ?? true) checkIntermediateSizes(proto.graph, source);
-    return new CheckedModel(proto, encodeOnnx(proto) as CheckedBytes, source);
+    return new CheckedModel(proto, canonicalOnnxBytes(proto, bytes) as CheckedBytes, source);
   }
 }
 
