@@ -124,7 +124,8 @@ export function readZipDirectory(bytes: Uint8Array): readonly ZipEntry[] {
  * deflated one (inflation stops as soon as the stream would give more).
  */
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
-  const data = bytes.subarray(entry.dataStart, entry.dataStart + entry.size);
+  // A plain Uint8Array even when `bytes` is a Node Buffer, whose slice() would be another view, not a copy.
+  const data = new Uint8Array(bytes.buffer, bytes.byteOffset + entry.dataStart, entry.size);
   if (entry.compression === STORED) return data;
   if (entry.compression === DEFLATED) return inflateExactly(data, entry.originalSize, entry.name);
   throw new CheckpointError(

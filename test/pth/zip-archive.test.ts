@@ -45,6 +45,13 @@ describe('the one zip reader (zip-archive.ts)', () => {
     }
   });
 
+  it('gives plain Uint8Arrays even from a Node Buffer, whose slice() would not copy', () => {
+    const bytes = Buffer.from(zipSync({ 'a/data/0': [Uint8Array.of(1, 2, 3, 4), { level: 0 }] }));
+    const entry = readZipEntries(bytes, () => true).get('a/data/0')!;
+    assert.equal(Object.getPrototypeOf(entry), Uint8Array.prototype);
+    assert.deepEqual([...new Uint8Array(entry.slice().buffer)], [1, 2, 3, 4]);
+  });
+
   it('gives tensors that are views of the file itself: no copy of the weights', () => {
     const bytes = fixtureBytes('cifar-small.pth');
     const { tensors } = readCheckpoint(bytes);

@@ -94,7 +94,8 @@ function tensorToProto(name: string, tensor: TensorData): TensorProto {
     dims: tensor.dims.map((d) => BigInt(d)),
     dataType: DATA_TYPES[tensor.dtype].onnxCode,
     name,
-    rawData: tensorToRawBytes(tensor),
+    // Only read (encoded into the output), so a view of any buffer will do.
+    rawData: tensorToRawBytes(tensor) as Uint8Array<ArrayBuffer>,
   });
 }
 
