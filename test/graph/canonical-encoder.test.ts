@@ -82,6 +82,13 @@ describe('canonicalOnnxBytes: a model that is its own canonical encoding is hand
     const checked = checkModel(shipped, 'shipped');
     assert.equal(checked.bytes, shipped);
     assert.deepEqual(encodeOnnx(checked.proto), shipped);
+    // A view of a larger buffer is encoded anew: a worker's setup message would clone all of that buffer.
+    const inLarger = new Uint8Array(shipped.length + 8);
+    inLarger.set(shipped, 8);
+    const view = inLarger.subarray(8);
+    const fromView = checkModel(view, 'view');
+    assert.notEqual(fromView.bytes, view);
+    assert.deepEqual(fromView.bytes, shipped);
   });
 
   test("a model whose fields are in another order (the graph last, as nin-sdk's former writer put it) is re-encoded", () => {

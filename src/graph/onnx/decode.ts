@@ -27,10 +27,12 @@ export function encodeOnnx(model: ModelProto): Uint8Array {
 
 /**
  * encodeOnnx(model) for a model decoded from `original`: `original` itself when it is that encoding already (every
- * model writeOnnx wrote), compared in place without a copy, else a new encoding. Either way the bytes are exactly
- * the canonical encoding of `model`, so ONNX Runtime acts on the tree that was checked. The caller must not change
- * `original` afterwards (nin-sdk reads every file into a buffer of its own).
+ * model writeOnnx wrote) and the whole of its buffer, compared in place without a copy, else a new encoding. Either
+ * way the bytes are exactly the canonical encoding of `model`, so ONNX Runtime acts on the tree that was checked.
+ * The caller must not change `original` afterwards (nin-sdk reads every file into a buffer of its own).
  */
 export function canonicalOnnxBytes(model: ModelProto, original: Uint8Array): Uint8Array {
-  return isCanonicalEncoding(ModelProtoSchema, model, original) ? original : encodeOnnx(model);
+  // Only bytes that are their buffer's whole: a worker thread's setup message clones a view's entire buffer.
+  const whole = original.byteOffset === 0 && original.byteLength === original.buffer.byteLength;
+  return whole && isCanonicalEncoding(ModelProtoSchema, model, original) ? original : encodeOnnx(model);
 }
