@@ -187,7 +187,10 @@ describe('writeOnnx refusals and pieces', () => {
     // attr.float rounds to float32 (1e39 → Infinity); only an Attribute built by hand reaches the writer unrounded.
     const g = new GraphBuilder({ name: 'i' });
     const x = g.input('x', 'float32', [1]);
-    g.output(g.addNode('Custom', [x], { k: { type: 'int', value: 1.5 } }, { outputTypes: [{ dtype: 'float32', shape: [1] }] }), 'y');
+    g.output(
+      g.addNode('Custom', [x], { k: { type: 'int', value: 1.5 } }, { outputTypes: [{ dtype: 'float32', shape: [1] }] }),
+      'y',
+    );
     assert.throws(() => writeOnnx(g.build()), RangeError);
   });
 
