@@ -10,8 +10,8 @@ import { CheckpointError, quote } from './errors.js';
  * Here the stream is fed in small chunks and stopped as soon as it passes the
  * declared size, and a stream that ends short of it is refused too.
  *
- * Where the entry's data starts comes from zip-in-place.ts's walk of the
- * central directory.
+ * Where the entry's data starts comes from zip-archive.ts's walk of the
+ * central directory; this is the only use of fflate when reading a zip.
  */
 
 /** Compressed bytes fed per step: at most ~1032 × this comes out before the size check. */

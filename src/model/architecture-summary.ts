@@ -1,4 +1,22 @@
-import { isRecord } from '../guards.js';
+import * as v from 'valibot';
+import { isRecord } from '../schema/untrusted.js';
+
+/** A field taken when it has the expected type, left out otherwise (the summary is for reading, not for computing). */
+const ifValid = <S extends v.GenericSchema>(schema: S) => v.fallback(v.optional(schema), undefined);
+const TEXT = v.pipe(v.string(), v.minLength(1), v.maxLength(1024));
+const WHOLE = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+const SUMMARY = v.pipe(
+  v.unknown(),
+  v.check(isRecord),
+  v.object({
+    id: TEXT,
+    title: ifValid(TEXT),
+    source: ifValid(TEXT),
+    inputChannels: ifValid(WHOLE),
+    inputSize: ifValid(WHOLE),
+    layers: ifValid(v.array(v.unknown())),
+  }),
+);
 
 /**
  * What a model's recorded architecture ('nin.architecture', written by nin-convert) says, for people to read.
@@ -35,17 +53,16 @@ export function summarizeArchitecture(recorded: string | undefined): Architectur
   } catch {
     return undefined;
   }
-  if (!isRecord(parsed) || typeof parsed['id'] !== 'string' || parsed['id'] === '') return undefined;
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  const whole = (value: unknown) => (Number.isInteger(value) && (value as number) > 0 ? (value as number) : undefined);
-  const layers = parsed['layers'];
+  const summary = v.safeParse(SUMMARY, parsed);
+  if (!summary.success) return undefined;
+  const { id, title, source, inputChannels, inputSize, layers } = summary.output;
   return {
-    id: parsed['id'],
-    ...optional('title', text(parsed['title'])),
-    ...optional('source', text(parsed['source'])),
-    ...optional('inputChannels', whole(parsed['inputChannels'])),
-    ...optional('inputSize', whole(parsed['inputSize'])),
-    ...optional('layerCount', Array.isArray(layers) ? layers.length : undefined),
+    id,
+    ...optional('title', title),
+    ...optional('source', source),
+    ...optional('inputChannels', inputChannels),
+    ...optional('inputSize', inputSize),
+    ...optional('layerCount', layers?.length),
   };
 }
 

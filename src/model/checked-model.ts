@@ -1,5 +1,5 @@
 import type { ModelProto } from 'onnx-buf';
-import { decodeOnnx, encodeOnnx } from '../graph/onnx/decode.js';
+import { canonicalOnnxBytes, decodeOnnx, encodeOnnx } from '../graph/onnx/decode.js';
 import { checkIntermediateSizes } from './intermediate-sizes.js';
 import { ModelError } from './model-error.js';
 import { CLASSIFIER_OPERATORS, checkOperators } from './operator-allow-list.js';
@@ -43,7 +43,7 @@ export class CheckedModel implements SessionModel {
   private constructor(
     /** The decoded model, as checked; read it rather than decoding `bytes` again. Do not change it. */
     readonly proto: ModelProto,
-    /** The canonical encoding of `proto`: what ONNX Runtime loads. */
+    /** The canonical encoding of `proto`: what ONNX Runtime loads (the given bytes themselves when they were it). */
     readonly bytes: CheckedBytes,
     /** How errors name the model: its path, or 'model bytes'. */
     readonly source: string,
@@ -51,8 +51,9 @@ export class CheckedModel implements SessionModel {
 
   /**
    * Decodes `bytes` as protobuf does, refuses what nin-sdk does not run (external data anywhere, operators outside
-   * the policy, intermediate tensors above the bound), and re-encodes the decoded model. Throws ModelError in one
-   * line naming `source`.
+   * the policy, intermediate tensors above the bound), and re-encodes the decoded model, or keeps `bytes` when they
+   * are that encoding already (compared in place: every model nin-sdk writes). Throws ModelError in one line naming
+   * `source`. `bytes` must not change afterwards.
    */
   static check(bytes: Uint8Array, source: string, policy: ModelPolicy = {}): CheckedModel {
     let proto: ModelProto;
@@ -61,7 +62,8 @@ export class CheckedModel implements SessionModel {
     } catch (error) {
       throw new NotOnnxError(`${source} is not an ONNX model (${(error as Error).message})`);
     }
-    return CheckedModel.checkDecoded(proto, source, policy);
+    CheckedModel.checkProto(proto, source, policy);
+    return new CheckedModel(proto, canonicalOnnxBytes(proto, bytes) as CheckedBytes, source);
   }
 
   /**
@@ -69,10 +71,14 @@ export class CheckedModel implements SessionModel {
    * output to it), and its canonical encoding. The edit is checked as the file was: a model is never run unchecked.
    */
   static checkDecoded(proto: ModelProto, source: string, policy: ModelPolicy = {}): CheckedModel {
+    CheckedModel.checkProto(proto, source, policy);
+    return new CheckedModel(proto, encodeOnnx(proto) as CheckedBytes, source);
+  }
+
+  private static checkProto(proto: ModelProto, source: string, policy: ModelPolicy): void {
     checkSelfContained(proto, source);
     checkOperators(proto, source, policy.operators ?? CLASSIFIER_OPERATORS);
     if (policy.boundIntermediates ?? true) checkIntermediateSizes(proto.graph, source);
-    return new CheckedModel(proto, encodeOnnx(proto) as CheckedBytes, source);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   ValueInfoProtoSchema,
   type ModelProto,
 } from 'onnx-buf';
-import { isRecord } from '../guards.js';
+import { isRecord } from '../schema/untrusted.js';
 import { CheckedModel, type ModelPolicy } from './checked-model.js';
 import { findClassMaps } from './class-maps.js';
 import { METADATA_KEYS } from './metadata.js';

@@ -6,7 +6,8 @@ import type { PreprocessSpec } from '../preprocess/spec.js';
 import { QUANTIZATION_METADATA_KEYS } from '../quantize/metadata.js';
 import { dtypeOfMetadata, type ModelDtype } from './dtype.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
-import { isRecord } from '../guards.js';
+import * as v from 'valibot';
+import { boundedString, got, isRecord, parseUntrusted, record, whole } from '../schema/untrusted.js';
 import { summarizeArchitecture, type ArchitectureSummary } from './architecture-summary.js';
 import { findPooledMap, mapGeometry, type ClassMapsInGraph } from './class-maps.js';
 
@@ -43,6 +44,28 @@ export interface ModelInfo extends NinModelMetadata {
    */
   readonly classMaps?: ClassMapsInGraph;
 }
+
+/** Bounds of the metadata lists: ImageNet has 1000 classes, a conversion a handful of assumptions. */
+const MAX_LIST = 100_000;
+const MAX_TEXT = 4096;
+const LABELS = v.pipe(
+  whole(v.array(v.string()), 'must be a non-empty JSON array of strings'),
+  v.check((list) => list.length > 0, got('must be a non-empty JSON array of strings')),
+  v.check((list) => list.length <= MAX_LIST, got(`must hold at most ${MAX_LIST} labels`)),
+  v.check(
+    (list) => list.every((label) => label.length <= MAX_TEXT),
+    got(`must hold labels of at most ${MAX_TEXT} characters`),
+  ),
+);
+const STRING_LIST = whole(
+  v.pipe(v.array(boundedString(MAX_TEXT)), v.maxLength(MAX_LIST)),
+  `must be a JSON array of at most ${MAX_LIST} strings`,
+);
+const OUTPUT_NAME = v.pipe(
+  boundedString(MAX_TEXT, 'must be a non-empty output name'),
+  v.minLength(1, got('must be a non-empty output name')),
+);
+const OUTPUTS = record({ logits: OUTPUT_NAME, probabilities: OUTPUT_NAME, maps: v.optional(OUTPUT_NAME) });
 
 /**
  * Reads what the SDK needs from a checked model's metadata_props (ONNX Runtime's JS API does not expose them), from
@@ -95,37 +118,28 @@ export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): 
     }
     return value;
   };
-  const labels = parseJson(need(METADATA_KEYS.labels), METADATA_KEYS.labels, source);
-  if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
-    throw new ModelError(`${source}: '${METADATA_KEYS.labels}' must be a non-empty JSON array of strings`);
-  }
+  const labels = parseMetadata(LABELS, need(METADATA_KEYS.labels), METADATA_KEYS.labels, source);
   const recordedChannels = inputChannelsOf(metadata[METADATA_KEYS.architecture]);
   const preprocessing = withChannels(
     checkPreprocessing(parseJson(need(METADATA_KEYS.preprocessing), METADATA_KEYS.preprocessing, source), source),
     recordedChannels,
     source,
   );
-  const outputs = parseJson(
+  const outputs = parseMetadata(
+    OUTPUTS,
     metadata[METADATA_KEYS.outputs] ?? '{"logits":"logits","probabilities":"probabilities"}',
     METADATA_KEYS.outputs,
     source,
   );
-  if (!isRecord(outputs) || !isName(outputs['logits']) || !isName(outputs['probabilities'])) {
-    throw new ModelError(`${source}: '${METADATA_KEYS.outputs}' must name the logits and probabilities outputs`);
-  }
-  const maps = outputs['maps'];
-  if (maps !== undefined && !isName(maps)) {
-    throw new ModelError(`${source}: '${METADATA_KEYS.outputs}' must name the maps output with a non-empty string`);
-  }
-  const classMaps = maps === undefined ? undefined : checkedClassMaps(model, outputs['logits'], maps);
+  const classMaps = outputs.maps === undefined ? undefined : checkedClassMaps(model, outputs.logits, outputs.maps);
   return {
     family: need(METADATA_KEYS.family),
-    labels: labels as string[],
+    labels,
     preprocessing,
     outputs: {
-      logits: outputs['logits'],
-      probabilities: outputs['probabilities'],
-      ...(maps === undefined ? {} : { maps }),
+      logits: outputs.logits,
+      probabilities: outputs.probabilities,
+      ...(outputs.maps === undefined ? {} : { maps: outputs.maps }),
     },
     sourceSha256: metadata[METADATA_KEYS.sourceSha256],
     sourceFormat: metadata[METADATA_KEYS.sourceFormat],
@@ -190,7 +204,7 @@ function inputChannelsOf(architecture: string | undefined): number | undefined {
   if (architecture === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(architecture);
-    const channels = isRecord(parsed) ? parsed['inputChannels'] : undefined;
+    const channels = isRecord(parsed) ? parsed['inputChannels'] : undefined; // any other value: written before it was recorded
     return typeof channels === 'number' && Number.isInteger(channels) && channels > 0 ? channels : 3;
   } catch {
     return 3;
@@ -202,12 +216,22 @@ function inputChannelsOf(architecture: string | undefined): number | undefined {
  * cannot be read is refused, not hidden.
  */
 function stringListOf(text: string | undefined, key: string, source: string): readonly string[] | undefined {
-  if (text === undefined) return undefined;
-  const list = parseJson(text, key, source);
-  if (!Array.isArray(list) || !list.every((a) => typeof a === 'string')) {
-    throw new ModelError(`${source}: '${key}' must be a JSON array of strings`);
+  return text === undefined ? undefined : parseMetadata(STRING_LIST, text, key, source);
+}
+
+/** A metadata value's JSON checked against `schema`, refusals as ModelErrors naming the model and the key. */
+function parseMetadata<S extends v.GenericSchema>(
+  schema: S,
+  text: string,
+  key: string,
+  source: string,
+): v.InferOutput<S> {
+  const value = parseJson(text, key, source);
+  try {
+    return parseUntrusted(schema, value, `${source}: '${key}'`);
+  } catch (error) {
+    throw new ModelError((error as Error).message);
   }
-  return list as string[];
 }
 
 function parseJson(text: string, key: string, source: string): unknown {
@@ -216,10 +240,6 @@ function parseJson(text: string, key: string, source: string): unknown {
   } catch {
     throw new ModelError(`${source}: '${key}' metadata is not valid JSON`);
   }
-}
-
-function isName(value: unknown): value is string {
-  return typeof value === 'string' && value !== '';
 }
 
 /** The one spec check (src/preprocess/check-spec.ts), its RangeError told as what is wrong with this model. */

@@ -2,7 +2,9 @@ import { DATATYPES, elementCount, isDatatype, type NumericArray } from './dataty
 import { HttpError } from './http-error.js';
 import { describeJsonExcess, inferJsonLimits } from './infer-limits.js';
 import { exceedsJsonStructure } from './json-scan.js';
-import type { InferenceRequest, Parameters, RequestInput, TensorMetadata } from './protocol.js';
+import * as v from 'valibot';
+import { boundedString, got, parseUntrusted, record, wholeNumber } from '../schema/untrusted.js';
+import type { TensorMetadata } from './protocol.js';
 
 /** An infer request checked against the model: the input's rows and values, and which outputs to return how. */
 export interface DecodedInferRequest {
@@ -34,6 +36,42 @@ export const MAPS_OUTPUT_ALIAS = 'maps';
 
 const bad = (message: string): HttpError => new HttpError(400, message);
 
+/** Names, ids and datatypes are short; the JSON's arrays and depth are bounded before parsing (json-scan.ts). */
+const MAX_TEXT = 1024;
+const text = boundedString(MAX_TEXT);
+/**
+ * The request's structure, as the Open Inference Protocol draws it; what depends on the model (names, datatype,
+ * shape, batch size) and the values (a hot loop over up to millions) are checked below, by hand.
+ */
+const INFER_REQUEST = record({
+  id: v.fallback(v.optional(v.string()), undefined), // an id of another type is ignored, as before: it only echoes
+  parameters: v.optional(record({ binary_data_output: v.optional(v.boolean(got('must be true or false'))) })),
+  inputs: v.pipe(
+    v.array(
+      record({
+        name: text,
+        datatype: text,
+        shape: v.array(wholeNumber(0), got('must be an array of whole numbers ≥ 0')),
+        parameters: v.optional(record({ binary_data_size: v.optional(wholeNumber(0)) })),
+        data: v.optional(v.unknown()),
+      }),
+      got('must be a non-empty array'),
+    ),
+    v.minLength(1, got('must be a non-empty array')),
+  ),
+  outputs: v.optional(
+    v.array(
+      record({
+        name: text,
+        parameters: v.optional(record({ binary_data: v.optional(v.boolean(got('must be true or false'))) })),
+      }),
+      got('must be an array'),
+    ),
+  ),
+});
+type CheckedRequest = v.InferOutput<typeof INFER_REQUEST>;
+type CheckedInput = CheckedRequest['inputs'][number];
+
 /**
  * Decodes `POST …/infer`: a JSON object, optionally followed by binary tensor data when the
  * Inference-Header-Content-Length header gives the JSON's length. Every check names what is wrong.
@@ -56,11 +94,9 @@ export function decodeInferRequest(
   const binary = body.subarray(jsonLength);
   let binaryOffset = 0;
 
-  if (!Array.isArray(request.inputs) || request.inputs.length === 0) throw bad("the request needs an 'inputs' array");
   if (request.inputs.length !== 1)
     throw bad(`model '${model.name}' takes 1 input, the request has ${request.inputs.length}`);
-  const input = request.inputs[0] as RequestInput;
-  if (!isObject(input)) throw bad('each input must be an object');
+  const input = request.inputs[0]!;
   if (input.name !== model.input.name) {
     throw bad(
       `unknown input ${JSON.stringify(input.name)} for model '${model.name}': its input is '${model.input.name}'`,
@@ -75,7 +111,7 @@ export function decodeInferRequest(
   const info = DATATYPES[input.datatype];
   const count = elementCount(shape);
   let bytes: Uint8Array;
-  const binarySize = parameter(input.parameters, 'binary_data_size');
+  const binarySize = input.parameters?.binary_data_size;
   if (binarySize !== undefined) {
     const expected = count * info.bytesPerElement;
     if (binarySize !== expected)
@@ -96,7 +132,7 @@ export function decodeInferRequest(
   if (binaryOffset !== binary.length)
     throw bad(`${binary.length - binaryOffset} bytes after the JSON are not any tensor's binary data`);
   return {
-    id: typeof request.id === 'string' ? request.id : undefined,
+    id: request.id,
     rows: shape[0]!,
     bytes,
     outputs: requestedOutputs(request, model),
@@ -104,7 +140,7 @@ export function decodeInferRequest(
 }
 
 /** The request's JSON, its structure checked against what the model can take before JSON.parse builds it. */
-function parseJson(bytes: Buffer, model: InferTarget): InferenceRequest {
+function parseJson(bytes: Buffer, model: InferTarget): CheckedRequest {
   const excess = exceedsJsonStructure(bytes, inferJsonLimits(model));
   // Nesting past any request's is malformed (400); more arrays or values than the model takes is too much (413).
   if (excess !== undefined)
@@ -115,29 +151,17 @@ function parseJson(bytes: Buffer, model: InferTarget): InferenceRequest {
   } catch (error) {
     throw bad(`malformed JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!isObject(value)) throw bad('the request must be a JSON object');
-  return value as unknown as InferenceRequest;
+  try {
+    return parseUntrusted(INFER_REQUEST, value, 'infer request');
+  } catch (error) {
+    throw bad((error as Error).message);
+  }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parameter(parameters: Parameters | undefined, name: string): number | undefined {
-  if (!isObject(parameters) || !Object.hasOwn(parameters, name)) return undefined;
-  const value = parameters[name];
-  if (!Number.isSafeInteger(value) || (value as number) < 0)
-    throw bad(`parameter ${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
-  return value as number;
-}
-
-function checkShape(input: RequestInput, model: InferTarget): number[] {
+function checkShape(input: CheckedInput, model: InferTarget): number[] {
   const shape = input.shape;
   const expected = model.input.shape;
   const describe = `[${expected.map((d) => (d < 0 ? 'N' : d)).join(', ')}]`;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw bad(`input '${input.name}': shape must be an array of non-negative integers`);
-  }
   if (shape.length !== expected.length || shape.some((d, i) => expected[i]! >= 0 && d !== expected[i])) {
     throw bad(`input '${input.name}' has shape [${shape.join(', ')}], model '${model.name}' expects ${describe}`);
   }
@@ -146,11 +170,11 @@ function checkShape(input: RequestInput, model: InferTarget): number[] {
       `input '${input.name}': batch size ${shape[0]} is outside 1 to ${model.maxBatchSize} (the server's max batch size)`,
     );
   }
-  return shape as number[];
+  return shape;
 }
 
 /** JSON `data`, flat or nested in row-major order, checked value by value against the datatype. */
-function jsonValues(input: RequestInput, count: number): NumericArray {
+function jsonValues(input: CheckedInput, count: number): NumericArray {
   if (!Array.isArray(input.data))
     throw bad(`input '${input.name}' has neither 'data' nor a binary_data_size parameter`);
   const data = input.data as unknown[];
@@ -195,18 +219,16 @@ function leavesInOrder(data: readonly unknown[]): unknown[] {
 }
 
 function requestedOutputs(
-  request: InferenceRequest,
+  request: CheckedRequest,
   model: InferTarget,
 ): { name: string; source: string; binary: boolean }[] {
-  const binaryByDefault = isObject(request.parameters) && request.parameters['binary_data_output'] === true;
+  const binaryByDefault = request.parameters?.binary_data_output === true;
   if (request.outputs === undefined)
     return model.outputs
       .filter((o) => o.name !== model.mapsOutput)
       .map((o) => ({ name: o.name, source: o.name, binary: binaryByDefault }));
-  if (!Array.isArray(request.outputs)) throw bad("'outputs' must be an array");
-  return request.outputs.map((output: unknown) => {
-    if (!isObject(output) || typeof output['name'] !== 'string') throw bad("each requested output needs a 'name'");
-    const name = output['name'];
+  return request.outputs.map((output) => {
+    const name = output.name;
     const isAlias =
       name === MAPS_OUTPUT_ALIAS && model.mapsOutput !== undefined && !model.outputs.some((o) => o.name === name);
     const source = isAlias ? model.mapsOutput! : name;
@@ -215,11 +237,6 @@ function requestedOutputs(
         `unknown output ${JSON.stringify(name)} for model '${model.name}': it has ${model.outputs.map((o) => `'${o.name}'`).join(', ')}`,
       );
     }
-    const parameters = output['parameters'];
-    const binary =
-      isObject(parameters) && typeof parameters['binary_data'] === 'boolean'
-        ? parameters['binary_data']
-        : binaryByDefault;
-    return { name, source, binary };
+    return { name, source, binary: output.parameters?.binary_data ?? binaryByDefault };
   });
 }

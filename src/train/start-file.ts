@@ -1,6 +1,6 @@
 import { ArchitectureError } from '../../converters/nin/index.js';
 import { CheckpointError } from '../../converters/pth/index.js';
-import { readZipEntries } from '../../converters/pth/zip-reader.js';
+import { readZipDirectory } from '../../converters/pth/zip-archive.js';
 import { float16ArrayToFloat32, readOnnxProto, type Graph, type OnnxModel } from '../graph/index.js';
 import { checkModel, NotOnnxError } from '../model/checked-model.js';
 import { METADATA_KEYS } from '../model/metadata.js';
@@ -33,14 +33,9 @@ export function startFileKind(bytes: Uint8Array): StartFileKind {
 export function isTrainingCheckpoint(bytes: Uint8Array): boolean {
   if (bytes[0] !== ZIP_FIRST_BYTE) return false;
   try {
-    // The guarded reader sees the central directory's names and declines every entry: nothing is inflated or
-    // copied, and a forged entry count is refused at once (fflate alone would loop over it for hours).
-    let found = false;
-    readZipEntries(bytes, (name) => {
-      if (name === TRAINING_CHECKPOINT_JSON) found = true;
-      return false;
-    });
-    return found;
+    // The one zip reader's walk of the central directory, names only: nothing is inflated or copied, and a forged
+    // entry count is refused at once (fflate alone would loop over it for hours).
+    return readZipDirectory(bytes).some((entry) => entry.name === TRAINING_CHECKPOINT_JSON);
   } catch {
     return false; // not a zip the guarded reader takes: readCheckpoint says what is wrong with it, in its words
   }

@@ -9,7 +9,7 @@ import type {
   TrainingSessionOptions,
 } from './training-session.js';
 import type { OrtWithTensor } from '../classifier/classifier.js';
-import { isRecord } from '../guards.js';
+import { isRecord } from '../schema/untrusted.js';
 import { checkModel, type ModelPolicy } from '../model/checked-model.js';
 import { IR_OPERATORS } from '../model/operator-allow-list.js';
 import { openSession, type ProviderAttempt } from '../runtime/open-session.js';

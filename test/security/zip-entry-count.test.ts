@@ -1,7 +1,7 @@
 /**
  * A zip whose ZIP64 end record claims 4,294,967,295 entries, their list past the end of the file: fflate's own
  * unzipSync trusts the count and reads the missing records as zeros, ~3 µs each, for hours. Every zip nin-sdk reads
- * goes through the guarded reader (converters/pth/zip-reader.ts, readZipEntries), which refuses it at once: the
+ * goes through the one zip reader (converters/pth/zip-archive.ts), which refuses it at once: the
  * training-checkpoint sniff of `average` and `train --from`, training checkpoints, and nin-convert alike.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { readTrainingStart } from '../../src/train/training-start.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { NIN_CONVERT, NIN_SDK, runCli, temporaryFolder } from './helpers.js';
 
-const REFUSAL = 'malformed zip archive: an entry has an empty name';
+const REFUSAL = 'malformed zip archive: its central directory lists more entries than the file can hold';
 
 /** One empty stored entry, then a ZIP64 end record, its locator and the classic end record, all claiming 2^32 − 1 entries. */
 function forgedEntryCountZip(): Uint8Array {

@@ -267,12 +267,16 @@ describe('infer', () => {
       400,
       "unknown output \"features\" for model 'nin-cifar10': it has 'logits', 'probabilities', 'class_maps'",
     );
-    await assertError(send(infer, 'POST', JSON.stringify({ inputs: [] })), 400, "the request needs an 'inputs' array");
+    await assertError(
+      send(infer, 'POST', JSON.stringify({ inputs: [] })),
+      400,
+      'infer request: inputs must be a non-empty array, got []',
+    );
   });
 
   test('malformed JSON: 400', async () => {
     await assertError(send(infer, 'POST', '{"inputs": [{"name": "input",'), 400, /^malformed JSON: /);
-    await assertError(send(infer, 'POST', '[1, 2]'), 400, 'the request must be a JSON object');
+    await assertError(send(infer, 'POST', '[1, 2]'), 400, 'infer request: must be an object, got [1, 2]');
   });
 
   test('truncated binary body and a header length past the body: 400', async () => {

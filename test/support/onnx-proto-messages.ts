@@ -1,10 +1,9 @@
 /**
- * The IR as protobuf-es messages (onnx-buf's schema): what writeOnnx was built on before it had a wire writer of its
- * own. Kept for the tests, as an independent oracle: they build models by hand with these, and hold writeOnnx to
- * the bytes that writeOnnxWithProtobufEs (the former writer, unchanged) gives for the same graph.
+ * The IR as protobuf-es messages (onnx-buf's schema), written apart from src/graph/onnx/to-proto.ts: an independent
+ * oracle. Tests build models by hand with these, and hold writeOnnx to the bytes that protobuf-es's toBinary gives
+ * for the same graph (writeOnnxWithProtobufEs).
  */
 import { create, toBinary } from '@bufbuild/protobuf';
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import {
   AttributeProto_AttributeType,
   AttributeProtoSchema,
@@ -94,15 +93,14 @@ export function nodeToProto(node: Node): NodeProto {
 }
 
 /**
- * The former writeOnnx: header and graph through toBinary, each initializer's raw_data framed with protobuf-es's
- * BinaryWriter after its header. Returns the joined bytes.
+ * The model writeOnnx should write, built here with protobuf-es's own create() and encoded with its toBinary: an
+ * oracle independent of src/graph/onnx/to-proto.ts and of the canonical encoder.
  */
 export function writeOnnxWithProtobufEs(graph: Graph, options: WriteOnnxOptions = {}): Uint8Array {
   const nonEmpty = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
     value === undefined || value === '' ? {} : ({ [key]: value } as { [P in K]?: string });
-  const frame = (fieldNo: number, length: number): Uint8Array =>
-    new BinaryWriter().tag(fieldNo, WireType.LengthDelimited).uint32(length).finish();
-  const parts: Uint8Array[] = [];
+  const outer = new Set(graph.outputs.map((v) => v.name));
+  const intermediate = graph.nodes.flatMap((n) => n.outputs).filter((v) => !outer.has(v.name));
   const model = create(ModelProtoSchema, {
     irVersion: BigInt(options.irVersion ?? DEFAULT_IR_VERSION),
     opsetImport: [{ domain: '', version: BigInt(graph.opsetVersion) }],
@@ -110,36 +108,15 @@ export function writeOnnxWithProtobufEs(graph: Graph, options: WriteOnnxOptions 
     ...nonEmpty('producerVersion', options.producerVersion),
     ...nonEmpty('docString', options.docString),
     metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
+    graph: create(GraphProtoSchema, {
+      name: graph.name,
+      ...nonEmpty('docString', graph.docString),
+      node: graph.nodes.map(nodeToProto),
+      initializer: graph.initializers.map((init) => tensorToProto(init.name, init.tensor)),
+      input: graph.inputs.map(valueInfoToProto),
+      output: graph.outputs.map(valueInfoToProto),
+      valueInfo: options.valueInfo === true ? intermediate.map(valueInfoToProto) : [],
+    }),
   });
-  parts.push(toBinary(ModelProtoSchema, model));
-  const outer = new Set(graph.outputs.map((v) => v.name));
-  const intermediate = graph.nodes.flatMap((n) => n.outputs).filter((v) => !outer.has(v.name));
-  const graphParts: Uint8Array[] = [
-    toBinary(
-      GraphProtoSchema,
-      create(GraphProtoSchema, {
-        name: graph.name,
-        ...nonEmpty('docString', graph.docString),
-        node: graph.nodes.map(nodeToProto),
-        input: graph.inputs.map(valueInfoToProto),
-        output: graph.outputs.map(valueInfoToProto),
-        valueInfo: options.valueInfo === true ? intermediate.map(valueInfoToProto) : [],
-      }),
-    ),
-  ];
-  for (const init of graph.initializers) {
-    const header = toBinary(TensorProtoSchema, tensorHeaderToProto(init.name, init.tensor));
-    const raw = tensorToRawBytes(init.tensor);
-    const rawFrame = frame(9, raw.byteLength);
-    graphParts.push(frame(5, header.byteLength + rawFrame.byteLength + raw.byteLength), header, rawFrame, raw);
-  }
-  const graphLength = graphParts.reduce((sum, p) => sum + p.byteLength, 0);
-  parts.push(frame(7, graphLength), ...graphParts);
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
+  return toBinary(ModelProtoSchema, model);
 }

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { describeValue } from '../../src/schema/untrusted.js';
 import { checkTrainingProgress } from '../../src/train/checkpoint/progress.js';
 import { initialProgress } from '../../src/train/loop/trainer.js';
 import { type TrainingRecipe } from '../../src/train/loop/recipe.js';
@@ -36,7 +37,9 @@ describe('checkTrainingProgress', () => {
     assert.equal('startModelSha256' in read.recipe, false);
   });
 
-  it('refuses a start model SHA-256 that is not 64 hexadecimal digits', () => {
+  it('refuses a start model SHA-256 that is not 64 hexadecimal digits, by its path', () => {
+    assert.equal(describeValue(SHA256.slice(1)), `"${SHA256.slice(1, 40)}…`);
+    assert.equal(describeValue(null), 'null');
     for (const bad of [SHA256.slice(1), SHA256.toUpperCase(), 42, null]) {
       const progress = throughJson(initialProgress(recipe, train, train.classNames, CIFAR_SPEC)) as {
         recipe: Record<string, unknown>;
@@ -44,7 +47,7 @@ describe('checkTrainingProgress', () => {
       progress.recipe['startModelSha256'] = bad;
       assert.throws(() => checkTrainingProgress(progress), {
         name: 'RangeError',
-        message: 'training recipe: startModelSha256 must be 64 hexadecimal digits',
+        message: `training progress: recipe.startModelSha256 must be 64 hexadecimal digits, got ${describeValue(bad)}`,
       });
     }
   });

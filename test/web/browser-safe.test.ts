@@ -10,7 +10,7 @@ import { bundleForBrowser } from '../support/browser-bundle.js';
 test('nin-sdk/web bundles for the browser without any Node module', async () => {
   const { errors, inputs, packages } = await bundleForBrowser('src/web/index.ts');
   assert.deepEqual(errors, []);
-  assert.deepEqual(packages, ['@bufbuild/protobuf', 'fflate', 'onnx-buf', 'onnxruntime-web']);
+  assert.deepEqual(packages, ['@bufbuild/protobuf', 'fflate', 'onnx-buf', 'onnxruntime-web', 'valibot']);
   assert.ok(
     inputs.includes('node_modules/onnxruntime-web/dist/ort.webgpu.bundle.min.mjs'),
     inputs.filter((i) => i.includes('onnxruntime')).join(', '),

@@ -1,12 +1,18 @@
 import { ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf';
 
 /**
- * protobuf-es's toBinary, byte for byte (fields in field-number order, proto2 presence, packed lists as declared,
- * no unknown fields), written in two passes: every message's size first, then the bytes into one buffer of exactly
- * the model's size. toBinary grows its buffer by doubling, copies a nested message's bytes again when its length
- * prefix needs more than a byte, and copies the whole once more at the end: on a 3.9 MB model that cost 20–40 ms of
- * CPU here, against a few for this. Tests hold the two to the same bytes (test/graph/canonical-encoder.test.ts and
- * every passing case of test/security/onnx-wire-fuzz.test.ts).
+ * nin-sdk's one protobuf encoder: protobuf-es's toBinary, byte for byte (fields in field-number order, proto2
+ * presence, packed lists as declared, no unknown fields), written in two passes: every message's size first, then
+ * the bytes. It stays beside toBinary for three reasons that toBinary cannot meet:
+ * - one buffer of exactly the model's size: toBinary grows its buffer by doubling, copies a nested message's bytes
+ *   again when its length prefix needs more than a byte, and copies the whole once more at the end;
+ * - weights not copied (encodeCanonicalParts): writeOnnx hands the file writer the bytes around the weights and the
+ *   weights' own memory, in order, so that a 30 MB model is never held twice;
+ * - bytes compared in place (isCanonicalEncoding): a model that is already its own canonical encoding (every model
+ *   writeOnnx writes) is handed to ONNX Runtime as it is, without a copy, after checking every byte but the weights
+ *   that the decoded tree shares with it.
+ * Tests hold it to toBinary's bytes (test/graph/canonical-encoder.test.ts and every passing case of
+ * test/security/onnx-wire-fuzz.test.ts).
  *
  * Covers the field kinds onnx.proto has (no maps, no groups); any other throws rather than writing bytes that
  * toBinary would not.
@@ -14,11 +20,46 @@ import { ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf
 export function encodeCanonical(desc: DescMessage, message: object): Uint8Array {
   const sizes = new Map<object, number>();
   const utf8 = new Map<string, Uint8Array>();
-  const total = sizeOf(desc, message as Fields, sizes, utf8);
+  const total = sizeOf(desc, message as Fields, sizes, utf8, Infinity).size;
   const out = new Writer(new Uint8Array(total), sizes, utf8);
   out.message(desc, message as Fields);
   if (out.pos !== total) throw new Error(`encodeCanonical: wrote ${out.pos} bytes of ${total}`);
   return out.bytes;
+}
+
+/**
+ * encodeCanonical's bytes as consecutive pieces: bytes fields of `detachFrom` bytes or more (weights' raw_data) are
+ * pieces of their own, the caller's memory as given, and everything between them lies in one buffer.
+ */
+export function encodeCanonicalParts(desc: DescMessage, message: object, detachFrom: number): Uint8Array[] {
+  const sizes = new Map<object, number>();
+  const utf8 = new Map<string, Uint8Array>();
+  const { size, detached } = sizeOf(desc, message as Fields, sizes, utf8, detachFrom);
+  const out = new PartsWriter(new Uint8Array(size - detached), sizes, utf8, detachFrom);
+  out.message(desc, message as Fields);
+  const parts = out.finish();
+  if (out.pos !== size - detached)
+    throw new Error(`encodeCanonicalParts: wrote ${out.pos} bytes of ${size - detached}`);
+  return parts;
+}
+
+/**
+ * Whether `bytes` are exactly encodeCanonical(desc, message), found without encoding: every byte is compared where
+ * it lies, except a bytes field that is already a view of `bytes` at the place its encoding would put it (what
+ * protobuf-es's fromBinary gives for raw_data), which is the same memory.
+ */
+export function isCanonicalEncoding(desc: DescMessage, message: object, bytes: Uint8Array): boolean {
+  const sizes = new Map<object, number>();
+  const utf8 = new Map<string, Uint8Array>();
+  if (sizeOf(desc, message as Fields, sizes, utf8, Infinity).size !== bytes.length) return false;
+  const matcher = new Matcher(bytes, sizes, utf8);
+  try {
+    matcher.message(desc, message as Fields);
+  } catch (error) {
+    if (error === MISMATCH) return false;
+    throw error;
+  }
+  return matcher.pos === bytes.length;
 }
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -126,8 +167,27 @@ function scalarSize(scalar: ScalarType, value: unknown, utf8: Map<string, Uint8A
   }
 }
 
-function sizeOf(desc: DescMessage, message: Fields, sizes: Map<object, number>, utf8: Map<string, Uint8Array>): number {
+/** A string's or bytes field's payload length when it is a piece of its own (`detachFrom` bytes or more), else 0. */
+function detachedLength(scalar: ScalarType, value: unknown, utf8: Map<string, Uint8Array>, detachFrom: number): number {
+  const length =
+    scalar === ScalarType.BYTES
+      ? (value as Uint8Array).length
+      : scalar === ScalarType.STRING
+        ? utf8Of(value as string, utf8).length
+        : 0;
+  return length >= detachFrom ? length : 0;
+}
+
+/** A message's encoded size, and how much of it lies in bytes fields of `detachFrom` bytes or more. */
+function sizeOf(
+  desc: DescMessage,
+  message: Fields,
+  sizes: Map<object, number>,
+  utf8: Map<string, Uint8Array>,
+  detachFrom: number,
+): { size: number; detached: number } {
   let size = 0;
+  let detached = 0;
   for (const field of fieldsOf(desc)) {
     const tag = varintSize(field.number * 8);
     if (field.fieldKind === 'map') throw new Error(`encodeCanonical: map field ${field.name} is not in onnx.proto`);
@@ -138,25 +198,33 @@ function sizeOf(desc: DescMessage, message: Fields, sizes: Map<object, number>, 
           ? (message[field.localName] as readonly Fields[])
           : [presentValue(field, message) as Fields | undefined].filter((c): c is Fields => c !== undefined);
       for (const child of children) {
-        const childSize = sizeOf(field.message, child, sizes, utf8);
-        sizes.set(child, childSize);
-        size += tag + varintSize(childSize) + childSize;
+        const inner = sizeOf(field.message, child, sizes, utf8, detachFrom);
+        sizes.set(child, inner.size);
+        size += tag + varintSize(inner.size) + inner.size;
+        detached += inner.detached;
       }
     } else if (field.fieldKind === 'list') {
       const scalar = scalarOf(field);
       const items = message[field.localName] as readonly unknown[];
       if (items.length === 0) continue;
       let body = 0;
-      for (const item of items) body += scalarSize(scalar, item, utf8);
+      for (const item of items) {
+        body += scalarSize(scalar, item, utf8);
+        detached += detachedLength(scalar, item, utf8, detachFrom);
+      }
       size += field.packed ? tag + varintSize(body) + body : items.length * tag + body;
     } else {
       const value = presentValue(field, message);
-      if (value !== undefined) size += tag + scalarSize(scalarOf(field), value, utf8);
+      if (value === undefined) continue;
+      const scalar = scalarOf(field);
+      size += tag + scalarSize(scalar, value, utf8);
+      detached += detachedLength(scalar, value, utf8, detachFrom);
     }
   }
-  return size;
+  return { size, detached };
 }
 
+/** Writes encoded bytes into one buffer; the subclasses below send them elsewhere through the four primitives. */
 class Writer {
   pos = 0;
   private readonly view: DataView;
@@ -210,16 +278,11 @@ class Writer {
   private scalar(scalar: ScalarType, value: unknown): void {
     switch (scalar) {
       case ScalarType.FLOAT:
-        this.view.setFloat32(this.pos, value as number, true);
-        this.pos += 4;
-        return;
+        return this.fixed(4, value as number);
       case ScalarType.DOUBLE:
-        this.view.setFloat64(this.pos, value as number, true);
-        this.pos += 8;
-        return;
+        return this.fixed(8, value as number);
       case ScalarType.BOOL:
-        this.bytes[this.pos++] = value === true ? 1 : 0;
-        return;
+        return this.byte(value === true ? 1 : 0);
       case ScalarType.INT32:
         return (value as number) < 0 ? this.varint64(BigInt(value as number)) : this.varint(value as number);
       case ScalarType.UINT32:
@@ -239,27 +302,98 @@ class Writer {
 
   private lengthDelimited(payload: Uint8Array): void {
     this.varint(payload.length);
-    this.bytes.set(payload, this.pos);
-    this.pos += payload.length;
+    this.payload(payload);
   }
 
   /** A non-negative safe integer as a varint. */
   private varint(value: number): void {
     let v = value;
     while (v >= 0x80) {
-      this.bytes[this.pos++] = (v % 128) | 0x80;
+      this.byte((v % 128) | 0x80);
       v = Math.floor(v / 128);
     }
-    this.bytes[this.pos++] = v;
+    this.byte(v);
   }
 
   /** A 64-bit value as a varint of its two's complement (a negative one takes ten bytes). */
   private varint64(value: bigint): void {
     let v = BigInt.asUintN(64, value);
     while (v >= 0x80n) {
-      this.bytes[this.pos++] = Number(v & 0x7fn) | 0x80;
+      this.byte(Number(v & 0x7fn) | 0x80);
       v >>= 7n;
     }
-    this.bytes[this.pos++] = Number(v);
+    this.byte(Number(v));
+  }
+
+  protected byte(value: number): void {
+    this.bytes[this.pos++] = value;
+  }
+
+  /** A float (4 bytes) or double (8), little-endian. */
+  protected fixed(size: 4 | 8, value: number): void {
+    if (size === 4) this.view.setFloat32(this.pos, value, true);
+    else this.view.setFloat64(this.pos, value, true);
+    this.pos += size;
+  }
+
+  protected payload(payload: Uint8Array): void {
+    this.bytes.set(payload, this.pos);
+    this.pos += payload.length;
+  }
+}
+
+/** Writes into a buffer of everything but the large bytes fields, which become pieces of their own between. */
+class PartsWriter extends Writer {
+  private readonly parts: Uint8Array[] = [];
+  private pieceStart = 0;
+
+  constructor(
+    bytes: Uint8Array,
+    sizes: ReadonlyMap<object, number>,
+    utf8: Map<string, Uint8Array>,
+    private readonly detachFrom: number,
+  ) {
+    super(bytes, sizes, utf8);
+  }
+
+  protected override payload(payload: Uint8Array): void {
+    if (payload.length < this.detachFrom) return super.payload(payload);
+    if (this.pieceStart < this.pos) this.parts.push(this.bytes.subarray(this.pieceStart, this.pos));
+    this.parts.push(payload);
+    this.pieceStart = this.pos;
+  }
+
+  finish(): Uint8Array[] {
+    if (this.pieceStart < this.pos) this.parts.push(this.bytes.subarray(this.pieceStart, this.pos));
+    return this.parts;
+  }
+}
+
+/** Thrown by Matcher at the first byte that differs: nothing is written, and the walk stops there. */
+const MISMATCH = Symbol('mismatch');
+
+/** Compares what would be written with the bytes already there. */
+class Matcher extends Writer {
+  private readonly scratch = new DataView(new ArrayBuffer(8));
+
+  protected override byte(value: number): void {
+    if (this.bytes[this.pos++] !== value) throw MISMATCH;
+  }
+
+  protected override fixed(size: 4 | 8, value: number): void {
+    // Bytes, not values: a NaN's payload and -0 must be the same too.
+    if (size === 4) this.scratch.setFloat32(0, value, true);
+    else this.scratch.setFloat64(0, value, true);
+    for (let i = 0; i < size; i++) this.byte(this.scratch.getUint8(i));
+  }
+
+  protected override payload(payload: Uint8Array): void {
+    const at = this.bytes.byteOffset + this.pos;
+    const inPlace = payload.buffer === this.bytes.buffer && payload.byteOffset === at;
+    if (!inPlace) {
+      if (this.pos + payload.length > this.bytes.length) throw MISMATCH;
+      for (let i = 0; i < payload.length; i++) if (this.bytes[this.pos + i] !== payload[i]) throw MISMATCH;
+    }
+    this.pos += payload.length;
   }
 }

@@ -32,9 +32,19 @@
  */
 import { zipSync, type Zippable } from 'fflate';
 import { CheckpointError, type CheckpointErrorCode } from '../../../converters/pth/index.js';
-import { readZipEntries } from '../../../converters/pth/zip-reader.js';
+import { readZipEntries } from '../../../converters/pth/zip-archive.js';
 import { architectureById, architectureToJson, validateArchitecture } from '../../../converters/nin/index.js';
-import { isRecord } from '../../guards.js';
+import * as v from 'valibot';
+import {
+  boundedArray,
+  boundedString,
+  describeValue,
+  got,
+  isRecord,
+  parseUntrusted,
+  record,
+  wholeNumber,
+} from '../../schema/untrusted.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 import { ninParameters } from '../nin/architecture.js';
 import { checkOptimizerSettings, OPTIMIZER_STATE_KEYS } from '../optimizer/settings.js';
@@ -57,6 +67,7 @@ const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 /** Bounds on what a checkpoint.json may declare, so a hostile one cannot ask for absurd allocations. */
 const MAX_TENSORS = 100_000;
 const MAX_RANK = 8;
+const MAX_NAME_LENGTH = 1024;
 const JSON_ENTRY = 'checkpoint.json';
 const PARAMETERS_ENTRY = 'parameters.f32';
 const stateEntry = (key: string): string => `optimizer/${key}.f32`;
@@ -155,11 +166,11 @@ export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint 
   let entries: Map<string, Uint8Array>;
   let count = 0;
   try {
-    // Through the one guarded zip reader (entry count bounded by the file, names checked, sizes budgeted).
-    entries = readZipEntries(bytes, (name, info) => {
+    // Through the one zip reader (entry count bounded by the file, names checked, sizes budgeted, no overlaps).
+    entries = readZipEntries(bytes, ({ name, compression }) => {
       // encodeTrainingCheckpoint stores every entry (level 0): a deflated one could inflate far past the file's own
       // size (a zip bomb given as --from), and a stored one is at most the file. Few entries: a checkpoint has ~4.
-      if (info.compression !== 0)
+      if (compression !== 0)
         throw new TrainingCheckpointError(`${name} is compressed; a training checkpoint stores its entries`);
       if (++count > MAX_ENTRIES) throw new TrainingCheckpointError(`more than ${MAX_ENTRIES} zip entries`);
       return true;
@@ -271,28 +282,27 @@ function checkArchitectureSpec(value: unknown, version: number): ArchitectureSpe
   return spec;
 }
 
+const TENSOR = record({
+  name: v.pipe(boundedString(MAX_NAME_LENGTH), v.minLength(1, got('must be a non-empty string'))),
+  shape: boundedArray(wholeNumber(1), MAX_RANK, `must be up to ${MAX_RANK} positive whole numbers`),
+  offset: wholeNumber(0),
+});
+const TENSORS = v.pipe(
+  boundedArray(TENSOR, MAX_TENSORS, `must be a list of 1 to ${MAX_TENSORS} entries`),
+  v.minLength(1, got(`must be a list of 1 to ${MAX_TENSORS} entries`)),
+);
+
 /** The tensors list: unique names, positive whole dims, offsets laid out one after another. */
 function checkTensors(value: unknown): ParameterSpec[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TENSORS)
-    throw new RangeError(`tensors must be a list of 1 to ${MAX_TENSORS} entries`);
   const names = new Set<string>();
   let offset = 0;
-  return value.map((entry: unknown, i) => {
-    if (!isRecord(entry)) throw new RangeError(`tensors[${i}] must be an object`);
-    const { name, shape } = entry;
-    if (typeof name !== 'string' || name === '' || names.has(name))
-      throw new RangeError(`tensors[${i}]: name must be a unique non-empty string`);
+  return parseUntrusted(TENSORS, value, 'tensors').map(({ name, shape, offset: given }, i) => {
+    if (names.has(name)) throw new RangeError(`tensors[${i}].name must be unique, got ${describeValue(name)}`);
     names.add(name);
-    if (
-      !Array.isArray(shape) ||
-      shape.length > MAX_RANK ||
-      !shape.every((d: unknown) => Number.isSafeInteger(d) && (d as number) > 0)
-    )
-      throw new RangeError(`tensor ${name}: shape must be up to ${MAX_RANK} positive whole numbers`);
-    if (entry['offset'] !== offset) throw new RangeError(`tensor ${name}: offset should be ${offset}`);
-    offset += (shape as number[]).reduce((a, b) => a * b, 1);
+    if (given !== offset) throw new RangeError(`tensor ${name}: offset should be ${offset}`);
+    offset += shape.reduce((a, b) => a * b, 1);
     if (!Number.isSafeInteger(offset)) throw new RangeError(`tensor ${name}: too large`);
-    return { name, shape: shape as number[] };
+    return { name, shape };
   });
 }
 

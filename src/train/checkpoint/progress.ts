@@ -1,7 +1,19 @@
 import { checkBatchIteratorState, type BatchIteratorState } from '../data/batch-iterator-state.js';
-import { checkPreprocessSpec, type PreprocessSpec } from '../../preprocess/index.js';
+import * as v from 'valibot';
+import { PREPROCESS_SPEC } from '../../preprocess/check-spec.js';
+import type { PreprocessSpec } from '../../preprocess/index.js';
 import { INIT_KINDS, SCHEDULE_KINDS, type TrainingRecipe } from '../loop/recipe.js';
-import { isRecord } from '../../guards.js';
+import {
+  boundedArray,
+  boundedString,
+  finiteNumber,
+  got,
+  isRecord,
+  oneOf,
+  parseUntrusted,
+  record,
+  wholeNumber,
+} from '../../schema/untrusted.js';
 
 /** Where the training loop stands and what it trains with: the part of a checkpoint that is not tensors. */
 export interface TrainingProgress {
@@ -16,63 +28,54 @@ export interface TrainingProgress {
   readonly preprocessing: PreprocessSpec;
 }
 
+/** Class names a checkpoint may carry: ImageNet has 1000, far below these. */
+const MAX_LABELS = 100_000;
+const MAX_LABEL_LENGTH = 1024;
+
+const RECIPE = record({
+  schedule: oneOf(SCHEDULE_KINDS),
+  epochs: wholeNumber(1),
+  batchSize: wholeNumber(1),
+  baseLr: v.pipe(finiteNumber('must be a positive number'), v.gtValue(0, got('must be a positive number'))),
+  seed: wholeNumber(0),
+  init: oneOf([...INIT_KINDS, 'from'] as const),
+  augment: v.boolean(got('must be true or false')),
+  logEvery: wholeNumber(1),
+  startModelSha256: v.optional(
+    v.pipe(
+      v.string(got('must be 64 hexadecimal digits')),
+      v.regex(/^[0-9a-f]{64}$/, got('must be 64 hexadecimal digits')),
+    ),
+  ),
+  validation: v.optional(
+    v.pipe(
+      finiteNumber('must be a fraction in (0, 1)'),
+      v.gtValue(0, got('must be a fraction in (0, 1)')),
+      v.ltValue(1, got('must be a fraction in (0, 1)')),
+    ),
+  ),
+});
+
+const labelsText = `must be a non-empty array of at most ${MAX_LABELS} strings`;
+const PROGRESS = record({
+  recipe: RECIPE,
+  // Checked by its own module below (checkBatchIteratorState), kept whole: its fields are the iterator's to name.
+  iterator: v.pipe(
+    v.unknown(),
+    v.check((x) => isRecord(x) && typeof x['datasetCount'] === 'number', got('must be a batch iterator state')),
+  ),
+  bestAccuracy: v.nullable(finiteNumber('must be a finite number or null')),
+  labels: v.pipe(
+    boundedArray(boundedString(MAX_LABEL_LENGTH), MAX_LABELS, labelsText),
+    v.minLength(1, got(labelsText)),
+  ),
+  preprocessing: PREPROCESS_SPEC,
+});
+
 /** Throws RangeError unless `value` (e.g. from JSON) is a TrainingProgress. */
 export function checkTrainingProgress(value: unknown): TrainingProgress {
-  if (!isRecord(value)) throw new RangeError('training progress: expected an object');
-  const { recipe, iterator, bestAccuracy, labels, preprocessing } = value;
-  if (!isRecord(iterator) || typeof iterator['datasetCount'] !== 'number')
-    throw new RangeError('training progress: iterator must be a batch iterator state');
-  checkBatchIteratorState(iterator as unknown as BatchIteratorState, iterator['datasetCount']);
-  if (bestAccuracy !== null && (typeof bestAccuracy !== 'number' || !Number.isFinite(bestAccuracy))) {
-    throw new RangeError('training progress: bestAccuracy must be a number or null');
-  }
-  if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
-    throw new RangeError('training progress: labels must be a non-empty array of strings');
-  }
-  checkPreprocessSpec(preprocessing as PreprocessSpec);
-  return {
-    recipe: checkRecipe(recipe),
-    iterator: iterator as unknown as BatchIteratorState,
-    bestAccuracy,
-    labels: labels as string[],
-    preprocessing: preprocessing as PreprocessSpec,
-  };
-}
-
-function checkRecipe(value: unknown): TrainingRecipe {
-  if (!isRecord(value)) throw new RangeError('training progress: recipe must be an object');
-  const whole = (key: string, min: number): number => {
-    const v = value[key];
-    if (!Number.isSafeInteger(v) || (v as number) < min)
-      throw new RangeError(`training recipe: ${key} must be a whole number ≥ ${min}, got ${String(v)}`);
-    return v as number;
-  };
-  const { schedule, init, augment, baseLr, startModelSha256, validation } = value;
-  if (validation !== undefined && !(typeof validation === 'number' && validation > 0 && validation < 1))
-    throw new RangeError('training recipe: validation must be a fraction in (0, 1)');
-  if (!(SCHEDULE_KINDS as readonly unknown[]).includes(schedule))
-    throw new RangeError(`training recipe: schedule should be one of ${SCHEDULE_KINDS.join(', ')}`);
-  if (init !== 'from' && !(INIT_KINDS as readonly unknown[]).includes(init))
-    throw new RangeError(`training recipe: init should be one of ${INIT_KINDS.join(', ')}, from`);
-  if (typeof augment !== 'boolean') throw new RangeError('training recipe: augment must be true or false');
-  if (typeof baseLr !== 'number' || !(baseLr > 0))
-    throw new RangeError('training recipe: baseLr must be a positive number');
-  if (
-    startModelSha256 !== undefined &&
-    (typeof startModelSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(startModelSha256))
-  ) {
-    throw new RangeError('training recipe: startModelSha256 must be 64 hexadecimal digits');
-  }
-  return {
-    schedule: schedule as TrainingRecipe['schedule'],
-    epochs: whole('epochs', 1),
-    batchSize: whole('batchSize', 1),
-    baseLr,
-    seed: whole('seed', 0),
-    init: init as TrainingRecipe['init'],
-    augment,
-    logEvery: whole('logEvery', 1),
-    ...(startModelSha256 === undefined ? {} : { startModelSha256 }),
-    ...(validation === undefined ? {} : { validation }),
-  };
+  const progress = parseUntrusted(PROGRESS, value, 'training progress');
+  const iterator = progress.iterator as BatchIteratorState;
+  checkBatchIteratorState(iterator, iterator.datasetCount);
+  return { ...progress, iterator, preprocessing: progress.preprocessing as PreprocessSpec };
 }

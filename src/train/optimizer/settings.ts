@@ -2,7 +2,16 @@ import type { OptimizerKind } from '../artifacts.js';
 import { adamwStepScalars, ADAMW_SCALAR_NAMES, EXP_AVG, EXP_AVG_SQ } from './adamw.js';
 import type { ParameterGroup } from './parameter-groups.js';
 import { MOMENTUM_BUFFER, SGD_MOMENTUM_NAME } from './sgd.js';
-import { isRecord } from '../../guards.js';
+import * as v from 'valibot';
+import {
+  boundedArray,
+  boundedString,
+  finiteNumber,
+  got,
+  oneOf,
+  parseUntrusted,
+  record,
+} from '../../schema/untrusted.js';
 
 /**
  * An optimizer's settings: SGD with momentum, or AdamW, with learning rates and weight decay per parameter group.
@@ -54,54 +63,57 @@ export function optimizerScalars(settings: OptimizerSettings, step: number): Rea
   };
 }
 
+/** Bounds of settings read from a checkpoint: far above any NIN's (tens of parameters, three groups). */
+const MAX_GROUPS = 256;
+const MAX_PARAMETERS = 10_000;
+const MAX_NAME_LENGTH = 1024;
+
+const name = boundedString(MAX_NAME_LENGTH);
+const GROUP = record({
+  name,
+  parameters: boundedArray(name, MAX_PARAMETERS, `must be an array of at most ${MAX_PARAMETERS} names`),
+  lr: finiteNumber(),
+  weightDecay: finiteNumber(),
+});
+const GROUPS = boundedArray(GROUP, MAX_GROUPS, `must be an array of at most ${MAX_GROUPS} groups`);
+const KIND = record({ kind: oneOf(['sgd', 'adamw']) });
+const SGD = record({
+  kind: v.literal('sgd'),
+  groups: GROUPS,
+  momentum: finiteNumber(),
+  nesterov: v.boolean(got('must be true or false')),
+});
+const ADAMW = record({
+  kind: v.literal('adamw'),
+  groups: GROUPS,
+  beta1: finiteNumber(),
+  beta2: finiteNumber(),
+  epsilon: finiteNumber(),
+});
+
 /** Throws RangeError unless `value` (e.g. from JSON) is a well-formed OptimizerSettings whose groups cover `parameterNames`. */
 export function checkOptimizerSettings(value: unknown, parameterNames: readonly string[]): OptimizerSettings {
   const where = 'optimizer settings';
-  if (!isRecord(value)) throw new RangeError(`${where}: expected an object`);
-  const finite = (key: string): number => {
-    const v = value[key];
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw new RangeError(`${where}: ${key} must be a finite number, got ${String(v)}`);
-    return v;
-  };
-  const groups = checkGroups(value['groups'], parameterNames);
-  if (value['kind'] === 'sgd') {
-    if (typeof value['nesterov'] !== 'boolean') throw new RangeError(`${where}: nesterov must be true or false`);
-    return { kind: 'sgd', groups, momentum: finite('momentum'), nesterov: value['nesterov'] };
-  }
-  if (value['kind'] === 'adamw')
-    return { kind: 'adamw', groups, beta1: finite('beta1'), beta2: finite('beta2'), epsilon: finite('epsilon') };
-  throw new RangeError(`${where}: kind should be one of sgd, adamw; got ${String(value['kind'])}`);
+  const { kind } = parseUntrusted(KIND, value, where);
+  const settings: OptimizerSettings =
+    kind === 'sgd' ? parseUntrusted(SGD, value, where) : parseUntrusted(ADAMW, value, where);
+  checkCoverage(settings.groups, parameterNames);
+  return settings;
 }
 
-function checkGroups(value: unknown, parameterNames: readonly string[]): ParameterGroup[] {
-  if (!Array.isArray(value)) throw new RangeError('optimizer settings: groups must be an array');
+/** Each parameter of the model in exactly one group, and no other. */
+function checkCoverage(groups: readonly ParameterGroup[], parameterNames: readonly string[]): void {
   const covered = new Set<string>();
-  const groups = value.map((group: unknown, i): ParameterGroup => {
-    if (!isRecord(group)) throw new RangeError(`optimizer settings: group ${i} must be an object`);
-    const { name, parameters, lr, weightDecay } = group;
-    if (typeof name !== 'string') throw new RangeError(`optimizer settings: group ${i} needs a name`);
-    if (!Array.isArray(parameters) || !parameters.every((p): p is string => typeof p === 'string')) {
-      throw new RangeError(`optimizer settings: group ${name}: parameters must be an array of names`);
-    }
-    if (
-      typeof lr !== 'number' ||
-      !Number.isFinite(lr) ||
-      typeof weightDecay !== 'number' ||
-      !Number.isFinite(weightDecay)
-    ) {
-      throw new RangeError(`optimizer settings: group ${name}: lr and weightDecay must be finite numbers`);
-    }
-    for (const p of parameters) {
+  for (const group of groups) {
+    for (const p of group.parameters) {
       if (covered.has(p)) throw new RangeError(`optimizer settings: ${p} is in more than one group`);
       covered.add(p);
     }
-    return { name, parameters, lr, weightDecay };
-  });
+  }
   const missing = parameterNames.filter((p) => !covered.has(p));
   if (missing.length > 0) throw new RangeError(`optimizer settings: ${missing.join(', ')} in no group`);
-  const unknown = [...covered].filter((p) => !parameterNames.includes(p));
+  const known = new Set(parameterNames);
+  const unknown = [...covered].filter((p) => !known.has(p));
   if (unknown.length > 0)
     throw new RangeError(`optimizer settings: groups name ${unknown.join(', ')}, which the model does not have`);
-  return groups;
 }

@@ -20,7 +20,7 @@ type Patch = readonly [file: string, from: string, to: string];
 const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches: readonly Patch[] }>> = {
   'inflation-cap': {
     what: 'the 8 × file-size budget for the declared sizes of all deflated entries',
-    patches: [['converters/pth/zip-reader.ts', 'if (info.originalSize > inflation.remaining) {', 'if (false) {']],
+    patches: [['converters/pth/zip-archive.ts', 'if (originalSize > deflatedBudget) {', 'if (false) {']],
   },
   'declared-size-stop': {
     what: "inflating deflated entries ourselves and stopping at the declared size (fflate's unzipSync instead)",

@@ -1,8 +1,9 @@
 /**
- * writeOnnx writes every message with the project's own wire writer. These tests hold it to the bytes of the writer
- * it replaced (protobuf-es's toBinary over onnx-buf's schema, kept in test/support/onnx-proto-messages.ts), on
- * graphs of every kind it writes: converted checkpoints of every architecture, an int8 QDQ model, training
- * artifacts, every attribute and dtype, metadata, and the committed models, which must come back byte for byte.
+ * writeOnnx writes a model's canonical encoding with the one encoder (canonical-encoder.ts). These tests hold it to
+ * protobuf-es's toBinary of the same model built apart (test/support/onnx-proto-messages.ts), on graphs of every
+ * kind it writes: converted checkpoints of every architecture, an int8 QDQ model, training artifacts, every
+ * attribute and dtype, metadata, and the committed models, which must come back byte for byte; and hold the pieces
+ * of writeOnnxParts to be the tensors' own memory.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,14 +17,15 @@ import {
   GraphBuilder,
   int32Tensor,
   int64Tensor,
+  joinOnnxParts,
   ops,
   readOnnx,
   tensorData,
   writeOnnx,
+  writeOnnxParts,
   type Graph,
   type WriteOnnxOptions,
 } from '../../src/graph/index.js';
-import { WireWriter } from '../../src/graph/onnx/wire-writer.js';
 import { buildNinTrainingGraphs } from '../../src/train/nin/forward.js';
 import { architectureFromWidths } from '../../src/train/index.js';
 import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
@@ -76,7 +78,7 @@ function everyKind(): Graph {
   return g.build();
 }
 
-describe('writeOnnx: the same bytes as the protobuf-es writer it replaced', () => {
+describe("writeOnnx: protobuf-es's toBinary bytes of the same model", () => {
   it('on small graphs, with and without the model header fields and value_info', () => {
     assertSameBytes(tinyNin());
     assertSameBytes(tinyNin(), {
@@ -162,28 +164,62 @@ describe('writeOnnx: the same bytes as the protobuf-es writer it replaced', () =
   });
 });
 
-describe('WireWriter', () => {
-  it('encodes varints, fixed32 floats, strings and nested messages as protobuf does', () => {
-    const bytes = new WireWriter()
-      .varint(1, 150)
-      .varint(2, -1)
-      .float(3, 1)
-      .string(4, 'é')
-      .message(5, (m) => m.varint(1, 0))
-      .finish();
-    assert.deepEqual(
-      [...bytes],
-      [
-        0x08, 0x96, 0x01, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x1d, 0x00, 0x00, 0x80,
-        0x3f, 0x22, 0x02, 0xc3, 0xa9, 0x2a, 0x02, 0x08, 0x00,
-      ],
-    );
-  });
-
+describe('writeOnnx refusals and pieces', () => {
   it('refuses a finite float beyond float32, as protobuf-es does, and a fractional integer', () => {
-    assert.throws(() => new WireWriter().float(2, 1e39), {
+    const floatGraph = (value: number): Graph => {
+      const g = new GraphBuilder({ name: 'f' });
+      const x = g.input('x', 'float32', [1]);
+      g.output(
+        g.addNode(
+          'Custom',
+          [x],
+          { alpha: { type: 'float', value } },
+          { outputTypes: [{ dtype: 'float32', shape: [1] }] },
+        ),
+        'y',
+      );
+      return g.build();
+    };
+    assert.throws(() => writeOnnx(floatGraph(1e39)), {
       message: "writeOnnx: 1e+39 is beyond float32's range (±3.4028234663852886e+38)",
     });
-    assert.throws(() => new WireWriter().varint(3, 1.5), RangeError);
+    assert.ok(writeOnnx(floatGraph(Infinity)).length > 0);
+    // attr.float rounds to float32 (1e39 → Infinity); only an Attribute built by hand reaches the writer unrounded.
+    const g = new GraphBuilder({ name: 'i' });
+    const x = g.input('x', 'float32', [1]);
+    g.output(
+      g.addNode('Custom', [x], { k: { type: 'int', value: 1.5 } }, { outputTypes: [{ dtype: 'float32', shape: [1] }] }),
+      'y',
+    );
+    assert.throws(() => writeOnnx(g.build()), RangeError);
+  });
+
+  it('gives each weight of 4 KiB or more as the tensor itself, the rest as a few pieces between', () => {
+    const g = new GraphBuilder({ name: 'pieces' });
+    const big = (name: string, n: number) =>
+      g.initializer(
+        name,
+        float32Tensor(
+          Float32Array.from({ length: n }, (_, i) => i),
+          [n],
+        ),
+      );
+    let x = g.input('x', 'float32', [5000]);
+    x = ops.add(g, x, big('a', 5000));
+    x = ops.add(g, x, g.initializer('small', float32Tensor([1], [1])));
+    x = ops.add(g, x, big('b', 5000));
+    g.output(x, 'y');
+    const graph = g.build();
+    const parts = writeOnnxParts(graph);
+    const large = graph.initializers.filter((init) => init.tensor.data.byteLength >= 4096);
+    assert.equal(large.length, 2);
+    for (const { name, tensor } of large) {
+      assert.ok(
+        parts.some((part) => part.buffer === tensor.data.buffer && part.byteOffset === tensor.data.byteOffset),
+        `${name} was copied`,
+      );
+    }
+    assert.ok(parts.length <= 2 * large.length + 1, String(parts.length));
+    assert.deepEqual(joinOnnxParts(parts), writeOnnx(graph));
   });
 });
