@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readLabeledImages } from '../src/node/dataset.js';
+import { readLabeledImages } from '../src/datasets/node/dataset.js';
 
 export interface ImageSample {
   readonly folder: string;

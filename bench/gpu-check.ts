@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { checkModel } from '../src/model/checked-model.js';
 import { readModelInfo } from '../src/model/model-info.js';
 import { createSession } from '../src/runtime/open-session.js';
-import { intraOpThreads } from '../src/node/cpu-cores.js';
+import { intraOpThreads } from '../src/io/cpu-cores.js';
 import { PROVIDERS, requirementOf, type Provider } from '../src/runtime/providers.js';
 import { PROJECT_ROOT } from './paths.js';
 import { seededBatch } from './seeded-input.js';

@@ -8,8 +8,8 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { loadClassifier, type NodeClassifier } from '../src/node/classify.js';
-import { intraOpThreads } from '../src/node/cpu-cores.js';
-import { readLabeledImages, type LabeledImage } from '../src/node/dataset.js';
+import { intraOpThreads } from '../src/io/cpu-cores.js';
+import { readLabeledImages, type LabeledImage } from '../src/datasets/node/dataset.js';
 import { defaultModelPath } from '../src/node/default-model.js';
 import { preprocessImage } from '../src/preprocess/node/index.js';
 

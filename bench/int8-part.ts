@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { physicalCoreCount } from '../src/node/cpu-cores.js';
+import { physicalCoreCount } from '../src/io/cpu-cores.js';
 import { defaultModelPath } from '../src/node/default-model.js';
 import {
   runInt8ThroughputCase,

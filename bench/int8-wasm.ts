@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startStaticServer } from '../examples/web/serve.js';
-import { physicalCoreCount } from '../src/node/cpu-cores.js';
+import { physicalCoreCount } from '../src/io/cpu-cores.js';
 import { PROJECT_ROOT } from './paths.js';
 
 /** Debian's chromium, as the browser tests use it. */

@@ -2,11 +2,11 @@
  * Child process: `node dist/bench/memory-stages.js <checkpoint>` runs the stages of convertCheckpoint one by one,
  * in its order, and prints as JSON the peak RSS (high-water mark) after each and the time each took: which stage
  * raises the peak, and where the conversion's time goes.
- * It mirrors converters/nin/convert.ts; if that changes its stages, change this too.
+ * It mirrors src/convert/convert.ts; if that changes its stages, change this too.
  */
 import { readFileSync } from 'node:fs';
-import { readCheckpoint } from '../converters/pth/index.js';
-import { buildArchitectureGraph, recognizeArchitecture } from '../converters/nin/index.js';
+import { readCheckpoint } from '../src/formats/pth/index.js';
+import { buildArchitectureGraph, recognizeArchitecture } from '../src/convert/index.js';
 import { writeOnnx } from '../src/graph/index.js';
 
 export interface StageMark {

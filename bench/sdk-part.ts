@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { extractClassSample } from './cifar-sample.js';
-import { physicalCoreCount } from '../src/node/cpu-cores.js';
+import { physicalCoreCount } from '../src/io/cpu-cores.js';
 import type { BenchOptions } from './options.js';
 import {
   CAT_IMAGE,

@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { loadClassifier } from '../src/node/classify.js';
-import { physicalCoreCount } from '../src/node/cpu-cores.js';
+import { physicalCoreCount } from '../src/io/cpu-cores.js';
 import { defaultModelPath } from '../src/node/default-model.js';
 import type { ModelDtype } from '../src/model/dtype.js';
 import { modelNameOf } from '../src/serve/served-model.js';

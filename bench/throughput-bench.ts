@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { intraOpThreads } from '../src/node/cpu-cores.js';
+import { intraOpThreads } from '../src/io/cpu-cores.js';
 import { pairedSessionOptions } from './paired-session-options.js';
 import { seededBatch } from './seeded-input.js';
 

@@ -24,7 +24,7 @@ CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'hors
 MEAN = (0.4914, 0.4822, 0.4465)
 STD = (0.2470, 0.2435, 0.2616)
 SIDE = 32
-# The extensions nin-sdk predict looks for in folders (src/node/dataset.ts).
+# The extensions nin-sdk predict looks for in folders (src/datasets/node/dataset.ts).
 IMAGE_EXTENSIONS = {'.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif'}
 
 PREPROCESS = transforms.Compose([

@@ -1,5 +1,5 @@
 import type { Graph } from '../src/graph/index.js';
-import { INPUT_NAME } from '../converters/nin/io-names.js';
+import { INPUT_NAME } from '../src/architectures/io-names.js';
 
 /**
  * Multiply-adds of one image's training step, counted from a forward graph's Conv nodes: each conv's forward

@@ -1,4 +1,4 @@
-import { physicalCoreCount } from '../src/node/cpu-cores.js';
+import { physicalCoreCount } from '../src/io/cpu-cores.js';
 import type { BenchOptions } from './options.js';
 import { median } from './stats.js';
 import { formatTable } from './text-table.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { NIN_CIFAR10 } from '../converters/nin/index.js';
+import { NIN_CIFAR10 } from '../src/convert/index.js';
 import { writeOnnx } from '../src/graph/index.js';
 import { buildTrainingGraphs } from '../src/train/artifacts.js';
 import { architectureFromWidths, dropoutLayers, initialParameters, ninForwardModel } from '../src/train/index.js';

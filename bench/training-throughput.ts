@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { NIN_CIFAR10 } from '../converters/nin/index.js';
+import { NIN_CIFAR10 } from '../src/convert/index.js';
 import { dropoutMask, Random } from '../src/train/data/index.js';
 import {
   ninForwardModel,

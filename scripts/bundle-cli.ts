@@ -44,7 +44,7 @@ export async function bundleClis(options: { readonly clean?: boolean } = {}): Pr
   const worker = await build({
     ...COMMON_OPTIONS,
     entryPoints: [
-      { in: 'src/node/worker/inference-worker.ts', out: 'inference-worker' },
+      { in: 'src/runtime/node/worker/inference-worker.ts', out: 'inference-worker' },
       { in: 'src/serve/preprocess-worker.ts', out: 'preprocess-worker' },
     ],
   });
@@ -111,7 +111,7 @@ const COMMAND_OPTIONS = {
   ...COMMON_OPTIONS,
   splitting: true,
   chunkNames: 'commands/chunks/[name]-[hash]',
-  // Where the worker bundle lies in dist/cli/ (see workerModule in src/node/worker/inference-worker-handle.ts).
+  // Where the worker bundle lies in dist/cli/ (see workerModule in src/runtime/node/worker/inference-worker-handle.ts).
   define: {
     NIN_BUNDLED_INFERENCE_WORKER: JSON.stringify('inference-worker.mjs'),
     NIN_BUNDLED_PREPROCESS_WORKER: JSON.stringify('preprocess-worker.mjs'),

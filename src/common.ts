@@ -12,14 +12,14 @@ export { PROVIDERS, ProviderError, type Provider, type ProviderInfo } from './ru
 export { ModelError, readModelInfo, type ModelInfo } from './model/model-info.js';
 export type { ArchitectureSummary } from './model/architecture-summary.js';
 export type { PreprocessSpec } from './preprocess/spec.js';
-export type { Architecture, ArchLayer, ArchLayerKind } from '../converters/nin/architecture.js';
-export type { ArchitectureRemedy } from '../converters/nin/errors.js';
+export type { Architecture, ArchLayer, ArchLayerKind } from './architectures/architecture.js';
+export type { ArchitectureRemedy } from './architectures/errors.js';
 export {
   ArchitectureError,
   convertCheckpoint,
   type ConversionResult,
   type ConvertOptions,
-} from '../converters/nin/index.js';
+} from './convert/index.js';
 export {
   CheckpointError,
   readCheckpoint,
@@ -35,7 +35,7 @@ export {
   type RawCheckpointTensor,
   type ReadCheckpointOptions,
   type TensorOf,
-} from '../converters/pth/index.js';
+} from './formats/pth/index.js';
 export { NIN_SDK_VERSION } from './version.js';
 export type { NinModelMetadata } from './model/metadata.js';
 export { MODEL_DTYPES, type ModelDtype } from './model/dtype.js';
@@ -46,7 +46,7 @@ export { preprocessPixels } from './preprocess/pipeline.js';
 export type { RawPixels } from './preprocess/pixels.js';
 export type { PreprocessedImage } from './preprocess/normalize.js';
 export type { ProgressCallback, ProgressEvent } from './classifier/progress.js';
-export { adoptOnnxClassifier, type AdoptionResult, type AdoptOptions } from '../converters/onnx/adopt.js';
+export { adoptOnnxClassifier, type AdoptionResult, type AdoptOptions } from './convert/adopt-onnx.js';
 export {
   classMapsJson,
   mapMean,

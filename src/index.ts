@@ -13,7 +13,7 @@ export {
   type NodeClassifier,
 } from './node/classify.js';
 export { defaultModelPath } from './node/default-model.js';
-export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './node/quantize-model.js';
+export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './quantize/node/quantize-model.js';
 export { preprocessImage, type ImageInput, type PreprocessOptions } from './preprocess/node/index.js';
 export {
   connect,

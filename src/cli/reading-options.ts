@@ -1,5 +1,5 @@
-import type { Architecture } from '../../converters/nin/index.js';
-import { readRegularFile } from '../node/read-regular-file.js';
+import type { Architecture } from '../convert/index.js';
+import { readRegularFile } from '../io/read-regular-file.js';
 import { checkPreprocessSpec } from '../preprocess/check-spec.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { UsageError } from './errors.js';
@@ -15,7 +15,7 @@ export const PRESETS = { cifar10: 'cifar10', imagenet: 'imagenet' } as const;
 
 /** `--arch`: a registry id, else a JSON file in the registry's vocabulary. */
 export async function readArchitecture(value: string): Promise<Architecture> {
-  const { ARCHITECTURES, architectureById, parseArchitectureJson } = await import('../../converters/nin/index.js');
+  const { ARCHITECTURES, architectureById, parseArchitectureJson } = await import('../convert/index.js');
   const known = architectureById(value);
   if (known !== undefined) return known;
   if (!value.endsWith('.json')) {
@@ -31,7 +31,7 @@ export async function readPreprocessing(
   value: string,
 ): Promise<{ preprocessing: PreprocessSpec; defaultLabels?: readonly string[] }> {
   if (value === 'cifar10' || value === 'imagenet') {
-    const { architectureById } = await import('../../converters/nin/registry.js');
+    const { architectureById } = await import('../architectures/registry.js');
     const entry = architectureById(value)!;
     return { preprocessing: entry.preprocessing, defaultLabels: entry.labels };
   }

@@ -1,4 +1,4 @@
-import { describeUrlInput } from '../node/url-input.js';
+import { describeUrlInput } from '../io/url-input.js';
 import { UsageError } from './errors.js';
 
 /**

@@ -10,7 +10,7 @@ declare const CHECKED: unique symbol;
 /**
  * Bytes that checkModel encoded, the only bytes nin-sdk gives ONNX Runtime: a type brand (nothing at run time), so
  * that a file's own bytes cannot be passed where these are expected. A worker thread of this process receives them
- * in its setup message (src/node/worker/worker-messages.ts), whose field has this type: the sender had a CheckedModel.
+ * in its setup message (src/runtime/node/worker/worker-messages.ts), whose field has this type: the sender had a CheckedModel.
  */
 export type CheckedBytes = Uint8Array & { readonly [CHECKED]: true };
 

@@ -15,7 +15,7 @@ import { CheckedModel, type ModelPolicy } from './checked-model.js';
 import { findClassMaps } from './class-maps.js';
 import { METADATA_KEYS } from './metadata.js';
 
-/** What loading calls the maps it adds: the name nin-convert gives them (converters/nin/io-names.ts). */
+/** What loading calls the maps it adds: the name nin-convert gives them (src/architectures/io-names.ts). */
 const CLASS_MAPS_OUTPUT = 'class_maps';
 
 /** The outputs a model's metadata names when it names none (models converted before 'nin.outputs' existed). */

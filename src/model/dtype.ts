@@ -1,4 +1,4 @@
-import { QUANTIZATION_METADATA_KEYS } from '../quantize/metadata.js';
+import { QUANTIZATION_METADATA_KEYS } from './quantization-metadata.js';
 
 /**
  * The precisions of nin-sdk models: float32 and int8 (static QDQ, made by `nin-sdk quantize`).

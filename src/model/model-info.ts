@@ -3,7 +3,7 @@ import { checkModel, type CheckedModel } from './checked-model.js';
 import { ModelError } from './model-error.js';
 import { checkPreprocessSpec } from '../preprocess/check-spec.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
-import { QUANTIZATION_METADATA_KEYS } from '../quantize/metadata.js';
+import { QUANTIZATION_METADATA_KEYS } from './quantization-metadata.js';
 import { dtypeOfMetadata, type ModelDtype } from './dtype.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 import * as v from 'valibot';

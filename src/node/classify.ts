@@ -10,13 +10,13 @@ import { parseDtype, type ModelDtype } from '../model/dtype.js';
 import { embeddedModelDtype } from '../runtime/default-dtype.js';
 import type { ProgressCallback } from '../classifier/progress.js';
 import { parseProviders, type NodeProvider } from '../runtime/providers.js';
-import { nodeSessionOptions } from './session-options.js';
-import { providerLibraryMissing } from './provider-libraries.js';
+import { nodeSessionOptions } from '../runtime/node/session-options.js';
+import { providerLibraryMissing } from '../runtime/node/provider-libraries.js';
 import { ModelError } from '../model/model-info.js';
 import { defaultModelPath } from './default-model.js';
-import { readProblem, readRegularFile } from './read-regular-file.js';
-import { describeUrlInput } from './url-input.js';
-import { prepareWebGpuEnvironment } from './runtime-dir.js';
+import { readProblem, readRegularFile } from '../io/read-regular-file.js';
+import { describeUrlInput } from '../io/url-input.js';
+import { prepareWebGpuEnvironment } from '../io/runtime-dir.js';
 
 /**
  * A Classifier of the images Node reads: file paths, encoded bytes and raw pixels (ImageInput).
@@ -165,7 +165,7 @@ export async function loadClassifier(
     ...(options.inWorker === true
       ? {
           openSession: async (model, sessionOptions) =>
-            (await import('./worker/worker-session.js')).openWorkerSession(model, sessionOptions),
+            (await import('../runtime/node/worker/worker-session.js')).openWorkerSession(model, sessionOptions),
         }
       : {}),
   });

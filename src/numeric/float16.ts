@@ -1,6 +1,6 @@
 /**
  * 16-bit floats (IEEE 754 half precision and bfloat16) as bit patterns:
- * checkpoints are read with them (converters/pth) and ONNX initializers written
+ * checkpoints are read with them (src/formats/pth) and ONNX initializers written
  * with them (src/graph). Node 20 and older browsers have neither Float16Array
  * nor Math.f16round, so the bits are handled by hand. A leaf module: it imports
  * nothing, so both sides can use it without depending on each other.

@@ -1,9 +1,9 @@
 /**
  * Static int8 quantization of a float32 graph in QDQ form (browser-safe: no Node APIs). The calibration run itself
- * needs ONNX Runtime and images; Node's driver is src/node/quantize-model.ts.
+ * needs ONNX Runtime and images; Node's driver is src/quantize/node/quantize-model.ts.
  */
 export { withObservedOutputs } from './calibration-graph.js';
-export { quantizationMetadata, QUANTIZATION_METADATA_KEYS, type CalibrationRecord } from './metadata.js';
+export { quantizationMetadata, QUANTIZATION_METADATA_KEYS, type CalibrationRecord } from '../model/quantization-metadata.js';
 export { MinMaxObserver } from './observer.js';
 export {
   activationParameters,

@@ -1,7 +1,7 @@
-import { DATATYPES, datatypeOfOrt, elementCount, type Datatype, type NumericArray } from './datatypes.js';
+import { DATATYPES, datatypeOfOrt, elementCount, type Datatype, type NumericArray } from '../runtime/datatypes.js';
 import { HttpError } from './http-error.js';
-import type { InferenceWorkerHandle, RunResult } from '../node/worker/inference-worker-handle.js';
-import type { WireTensor } from '../node/worker/worker-messages.js';
+import type { InferenceWorkerHandle, RunResult } from '../runtime/node/worker/inference-worker-handle.js';
+import type { WireTensor } from '../runtime/node/worker/worker-messages.js';
 
 export interface BatchingOptions {
   /** Most rows (images) in one ONNX Runtime run. */

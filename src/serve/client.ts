@@ -11,7 +11,7 @@ import { decodeImage, preprocessImage, type DecodeOptions, type ImageInput } fro
 import { resizeAndCropPixels } from '../preprocess/pipeline.js';
 import type { RawPixels } from '../preprocess/pixels.js';
 import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
-import { DATATYPES, elementCount, isDatatype, type NumericArray } from './datatypes.js';
+import { DATATYPES, elementCount, isDatatype, type NumericArray } from '../runtime/datatypes.js';
 import { HEADER_LENGTH_HEADER, type InferenceResponse, type ModelMetadata } from './protocol.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DATATYPES, elementCount, isDatatype, type NumericArray } from './datatypes.js';
+import { DATATYPES, elementCount, isDatatype, type NumericArray } from '../runtime/datatypes.js';
 import { HttpError } from './http-error.js';
 import { describeJsonExcess, inferJsonLimits } from './infer-limits.js';
 import { exceedsJsonStructure } from './json-scan.js';

@@ -6,10 +6,10 @@ import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.j
 import type { ProviderAttempt } from '../runtime/open-session.js';
 import type { Provider } from '../runtime/providers.js';
 import { DynamicBatcher, type BatchingOptions, type BatchObserver } from './batcher.js';
-import { datatypeOfOrt } from './datatypes.js';
-import { InferenceWorkerHandle } from '../node/worker/inference-worker-handle.js';
+import { datatypeOfOrt } from '../runtime/datatypes.js';
+import { InferenceWorkerHandle } from '../runtime/node/worker/inference-worker-handle.js';
 import type { ModelMetadata, TensorMetadata } from './protocol.js';
-import type { WireValueInfo, WorkerSetup } from '../node/worker/worker-messages.js';
+import type { WireValueInfo, WorkerSetup } from '../runtime/node/worker/worker-messages.js';
 import { workerSessionOptions } from './worker-session-options.js';
 
 /** The one version each served model has: the protocol's paths may name it. */

@@ -9,7 +9,7 @@ import { classifyImages, type ImageDecoding } from './classify-images.js';
 import { answerClientError } from './client-error.js';
 import { PixelBudget } from './pixel-budget.js';
 import { PreprocessPool } from './preprocess-pool.js';
-import { physicalCoreCount } from '../node/cpu-cores.js';
+import { physicalCoreCount } from '../io/cpu-cores.js';
 import { HttpError } from './http-error.js';
 import { describeListenFailure, ListenError } from './listen-error.js';
 import { encodeInferResponse } from './infer-response.js';

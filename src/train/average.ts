@@ -1,4 +1,4 @@
-import { ArchitectureError } from '../../converters/nin/index.js';
+import { ArchitectureError } from '../convert/index.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { checkpointArchitecture, describeArchitectureSpec, isNinArchitectureSpec } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';

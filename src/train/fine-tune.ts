@@ -5,8 +5,8 @@ import {
   type Architecture,
   type ArchitectureMatch,
   type RecognizeOptions,
-} from '../../converters/nin/index.js';
-import type { CheckpointTensor } from '../../converters/pth/index.js';
+} from '../convert/index.js';
+import type { CheckpointTensor } from '../formats/pth/index.js';
 import type { CustomArchitectureSpec, RegistryArchitectureSpec } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
 import {

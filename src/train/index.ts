@@ -14,7 +14,7 @@ export type { ForwardModel } from './model/forward-model.js';
 export { softmaxCrossEntropyLoss, type LossBlock } from './loss/loss-block.js';
 
 // A NIN from scratch.
-export { NIN_CIFAR10, NIN_IMAGENET } from '../../converters/nin/index.js';
+export { NIN_CIFAR10, NIN_IMAGENET } from '../convert/index.js';
 export { architectureFromWidths, type NinArchitecture } from './nin/architecture.js';
 export { ninForwardModel } from './nin/forward.js';
 export { initialParameters } from './init.js';

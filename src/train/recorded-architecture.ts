@@ -3,7 +3,7 @@ import {
   foldedArchitecture,
   validateArchitecture,
   type Architecture,
-} from '../../converters/nin/index.js';
+} from '../convert/index.js';
 import type { OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 

@@ -1,6 +1,6 @@
-import { ArchitectureError } from '../../converters/nin/index.js';
-import { CheckpointError } from '../../converters/pth/index.js';
-import { readZipDirectory } from '../../converters/pth/zip-archive.js';
+import { ArchitectureError } from '../convert/index.js';
+import { CheckpointError } from '../formats/pth/index.js';
+import { readZipDirectory } from '../formats/pth/zip-archive.js';
 import { float16ArrayToFloat32, readOnnxProto, type Graph, type OnnxModel } from '../graph/index.js';
 import { checkModel, NotOnnxError } from '../model/checked-model.js';
 import { METADATA_KEYS } from '../model/metadata.js';

@@ -6,8 +6,8 @@ import {
   recognizeArchitecture,
   type Architecture,
   type CheckpointReading,
-} from '../../converters/nin/index.js';
-import type { CheckpointTensor } from '../../converters/pth/index.js';
+} from '../convert/index.js';
+import type { CheckpointTensor } from '../formats/pth/index.js';
 import type { OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 import type { PreprocessSpec } from '../preprocess/spec.js';

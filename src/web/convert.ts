@@ -1,4 +1,4 @@
-import { convertCheckpoint, type ConvertOptions } from '../../converters/nin/index.js';
+import { convertCheckpoint, type ConvertOptions } from '../convert/index.js';
 
 /**
  * A PyTorch checkpoint as a page has it: a dropped `File`, a fetched `Blob`, or bytes.

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trainingMultiplyAdds } from '../../bench/training-flops.js';
-import { NIN_CIFAR10 } from '../../converters/nin/index.js';
+import { NIN_CIFAR10 } from '../../src/convert/index.js';
 import { architectureFromWidths, ninForwardModel } from '../../src/train/index.js';
 
 test('a full-width pytorch-nin-cifar10 training step is 652,713,984 multiply-adds an image', () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { mayStartGpuProvider, NativeNoiseFilter } from '../../src/cli/native-stderr.js';
-import { ensurePrivateRuntimeDir } from '../../src/node/runtime-dir.js';
+import { ensurePrivateRuntimeDir } from '../../src/io/runtime-dir.js';
 import { ROOT } from '../support/fixtures.js';
 
 const NIN_SDK = join(ROOT, 'dist', 'src', 'cli', 'nin-sdk.js');

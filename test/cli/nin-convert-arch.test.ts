@@ -4,8 +4,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { readCheckpoint } from '../../converters/pth/index.js';
-import { writeCheckpoint } from '../../converters/pth/write/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
+import { writeCheckpoint } from '../../src/formats/pth/write/index.js';
 import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'nin-convert.js');

@@ -10,8 +10,8 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { readCheckpoint } from '../../converters/pth/index.js';
-import { writeCheckpoint } from '../../converters/pth/write/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
+import { writeCheckpoint } from '../../src/formats/pth/write/index.js';
 import { decodeOnnx, readOnnxMetadata } from '../../src/graph/index.js';
 import { bundledCli } from '../support/cli.js';
 import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { loadClassifier } from '../../src/node/classify.js';
 import { DEFAULT_MODEL_CHECKPOINT, FIXTURES, ROOT } from '../support/fixtures.js';
 import { CIFAR10_TEST_TAR, cifarTestTarMissing } from '../support/prerequisites.js';
@@ -316,7 +316,7 @@ describe('nin-sdk start-up: load only what one image needs', () => {
     // The protobuf runtime is in: every model is decoded once with protobuf's own rules and ONNX Runtime loads the
     // re-encoded model that was checked (docs/security.md), about 12 ms of this start-up.
     const inlined = ours.map((file) => readFileSync(file, 'utf8')).join('\n');
-    assert.doesNotMatch(inlined, /^\/\/ (node_modules\/(fflate|pickleparser|sharp)|converters\/)/m);
+    assert.doesNotMatch(inlined, /^\/\/ (node_modules\/(fflate|pickleparser|sharp)|src\/(convert|architectures|formats)\/)/m);
     assert.match(inlined, /^\/\/ node_modules\/@bufbuild\/protobuf\//m);
   });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
 import { formatRate, ProgressBar } from '../../src/cli/progress.js';
-import { countLabeledImages, readLabeledImages } from '../../src/node/dataset.js';
+import { countLabeledImages, readLabeledImages } from '../../src/datasets/node/dataset.js';
 
 /** A stand-in for a terminal's stderr that keeps what is drawn. */
 function fakeTerminal(isTTY = true): { stream: NodeJS.WriteStream; drawn: string[] } {

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder, float32Tensor, ops, type Graph } from '../../src/graph/index.js';
-import { pytorchPool2dPads } from '../../converters/pytorch-ops/index.js';
+import { pytorchPool2dPads } from '../../src/architectures/pytorch-ops/index.js';
 
 /** A CIFAR-NIN-shaped graph at tiny width: one block of each kind the converter emits. */
 export function tinyNin(): Graph {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { architectureById, convertCheckpoint, NIN_CIFAR10, parseArchitectureJson } from '../../converters/nin/index.js';
+import { architectureById, convertCheckpoint, NIN_CIFAR10, parseArchitectureJson } from '../../src/convert/index.js';
 import {
   attr,
   boolTensor,

@@ -12,7 +12,7 @@ import {
   writeOnnx,
   type Shape,
 } from '../../src/graph/index.js';
-import { pytorchAvgPool2d, pytorchMaxPool2d, pytorchPool2dPads } from '../../converters/pytorch-ops/index.js';
+import { pytorchAvgPool2d, pytorchMaxPool2d, pytorchPool2dPads } from '../../src/architectures/pytorch-ops/index.js';
 import { assertClose, kitchenSink, runOnnx } from './helpers.js';
 
 const BATCHES = [1, 3] as const;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GraphBuilder, float32Tensor, int64Tensor, ops, type Shape, type Value } from '../../src/graph/index.js';
-import { pytorchAvgPool2d, pytorchMaxPool2d } from '../../converters/pytorch-ops/index.js';
+import { pytorchAvgPool2d, pytorchMaxPool2d } from '../../src/architectures/pytorch-ops/index.js';
 
 function weights(g: GraphBuilder, name: string, dims: readonly number[]): Value {
   return g.initializer(name, float32Tensor(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims));

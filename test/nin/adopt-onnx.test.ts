@@ -9,14 +9,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { adoptOnnxClassifier } from '../../converters/onnx/adopt.js';
+import { adoptOnnxClassifier } from '../../src/convert/adopt-onnx.js';
 import {
   architectureById,
   CIFAR10_LABELS,
   convertCheckpoint,
   NIN_CIFAR10,
   NIN_IMAGENET,
-} from '../../converters/nin/index.js';
+} from '../../src/convert/index.js';
 import { GraphBuilder, ops, readOnnx, writeOnnx } from '../../src/graph/index.js';
 import { loadClassifier, readModelInfo } from '../../src/index.js';
 import { FIXTURES, maxAbsDiff, readFloat32, ROOT } from '../support/fixtures.js';

@@ -8,8 +8,8 @@ import {
   convertCheckpoint,
   parseArchitectureJson,
   type Architecture,
-} from '../../converters/nin/index.js';
-import { readCheckpoint } from '../../converters/pth/index.js';
+} from '../../src/convert/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { readOnnx } from '../../src/graph/index.js';
 import { argmaxRows, FIXTURES, maxAbsDiff, readFloat32, type ArrayRef } from '../support/fixtures.js';
 

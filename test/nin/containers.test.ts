@@ -14,9 +14,9 @@ import {
   parseArchitectureJson,
   recognizeArchitecture,
   type ConvertOptions,
-} from '../../converters/nin/index.js';
-import { usedArchitectureJson } from '../../converters/nin/used-architecture.js';
-import { openCheckpointContents } from '../../converters/pth/index.js';
+} from '../../src/convert/index.js';
+import { usedArchitectureJson } from '../../src/convert/used-architecture.js';
+import { openCheckpointContents } from '../../src/formats/pth/index.js';
 import { readOnnx } from '../../src/graph/index.js';
 import { readModelInfo } from '../../src/model/model-info.js';
 import { FIXTURES, maxAbsDiff, readFloat32, type ArrayRef } from '../support/fixtures.js';

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { buildArchitectureGraph, convertCheckpoint, recognizeArchitecture } from '../../converters/nin/index.js';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { buildArchitectureGraph, convertCheckpoint, recognizeArchitecture } from '../../src/convert/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { formatGraph, readOnnx } from '../../src/graph/index.js';
 import { CHECKPOINTS, maxAbsDiff, readFloat32, readReference } from '../support/fixtures.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { IMAGENET_LABELS } from '../../converters/nin/labels/imagenet.js';
+import { IMAGENET_LABELS } from '../../src/architectures/labels/imagenet.js';
 import { NIN_SDK_VERSION } from '../../src/version.js';
 import { ROOT } from '../support/fixtures.js';
 import { IMAGENET_CLASSES_TXT, imagenetClassesMissing } from '../support/prerequisites.js';

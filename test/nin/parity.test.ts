@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import {
   argmaxRows,
   CHECKPOINTS,

@@ -10,9 +10,9 @@ import {
   convertCheckpoint,
   parseArchitectureJson,
   recognizeArchitecture,
-} from '../../converters/nin/index.js';
-import { readCheckpoint } from '../../converters/pth/index.js';
-import { writeCheckpoint } from '../../converters/pth/write/index.js';
+} from '../../src/convert/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
+import { writeCheckpoint } from '../../src/formats/pth/write/index.js';
 import { readOnnx } from '../../src/graph/index.js';
 import { CHECKPOINTS, FIXTURES, maxAbsDiff, readFloat32 } from '../support/fixtures.js';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ArchitectureError, convertCheckpoint, recognizeArchitecture } from '../../converters/nin/index.js';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { ArchitectureError, convertCheckpoint, recognizeArchitecture } from '../../src/convert/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { CHECKPOINTS } from '../support/fixtures.js';
 import { ninOfTensors } from '../support/nin-architecture.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { decodeSmallJpeg } from '../../src/preprocess/node/decode-jpeg-wasm.js';
-import { readLabeledImages } from '../../src/node/dataset.js';
+import { readLabeledImages } from '../../src/datasets/node/dataset.js';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../../src/preprocess/node/decode-sharp.js';
 import { readJpegHeader } from '../../src/preprocess/jpeg-header.js';
 import { CIFAR10_TEST_TAR, cifarTestTarMissing } from '../support/prerequisites.js';

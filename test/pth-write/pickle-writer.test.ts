@@ -8,7 +8,7 @@ import {
   pyInt,
   pyReduce,
   pyTuple,
-} from '../../converters/pth/write/pickle-writer.js';
+} from '../../src/formats/pth/write/pickle-writer.js';
 
 /** Expected bytes are CPython 3's `pickle.dumps(value, protocol=2).hex()` for the Python value in each comment. */
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isFloatTensor, readCheckpoint } from '../../converters/pth/index.js';
-import { writeCheckpoint, type WritableTensor } from '../../converters/pth/write/index.js';
+import { isFloatTensor, readCheckpoint } from '../../src/formats/pth/index.js';
+import { writeCheckpoint, type WritableTensor } from '../../src/formats/pth/write/index.js';
 import { CHECKPOINTS, FIXTURES, readReference } from '../support/fixtures.js';
 import { torchMissing, TORCH_PYTHON } from '../support/torch.js';
 

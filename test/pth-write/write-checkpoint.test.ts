@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { unzipSync } from 'fflate';
-import { isFloatTensor, readCheckpoint, type CheckpointTensor } from '../../converters/pth/index.js';
-import { writeCheckpoint, type WritableTensor } from '../../converters/pth/write/index.js';
+import { isFloatTensor, readCheckpoint, type CheckpointTensor } from '../../src/formats/pth/index.js';
+import { writeCheckpoint, type WritableTensor } from '../../src/formats/pth/write/index.js';
 import { CHECKPOINTS } from '../support/fixtures.js';
 import { localEntries } from './zip-layout.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { zipSync } from 'fflate';
-import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
+import { CheckpointError, readCheckpoint } from '../../src/formats/pth/index.js';
 import {
   float32Storage,
   legacyCheckpoint,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
+import { CheckpointError, readCheckpoint } from '../../src/formats/pth/index.js';
 import {
   CHECKPOINTS,
   asFloat32,

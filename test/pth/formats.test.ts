@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isFloatTensor, readCheckpoint } from '../../converters/pth/index.js';
+import { isFloatTensor, readCheckpoint } from '../../src/formats/pth/index.js';
 import {
   float32Storage,
   int64Storage,

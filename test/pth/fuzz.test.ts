@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { fuzzSeeds } from './fuzz/seeds.js';
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'fuzz/worker.ts');

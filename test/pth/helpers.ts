@@ -9,7 +9,7 @@ import {
   type CheckpointErrorCode,
   type CheckpointTensor,
   type RawCheckpointTensor,
-} from '../../converters/pth/index.js';
+} from '../../src/formats/pth/index.js';
 
 export const CHECKPOINTS = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/checkpoints');
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { float32Storage, pickle, storageId, tensorV2, type PickleValue } from './craft.js';
 import { assertRefused, fixtureBytes } from './helpers.js';
 

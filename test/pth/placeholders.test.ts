@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { float32Storage, pickle, storageId, tensorV2, zipCheckpoint, type PickleValue } from './craft.js';
 
 /** The opcodes of one value, without protocol header and STOP, to splice into a hand-made pickle. */

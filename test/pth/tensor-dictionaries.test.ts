@@ -1,12 +1,12 @@
 /**
- * Where a checkpoint keeps its tensors (converters/pth/tensor-dictionaries.ts) and what the objects beside them become
- * (converters/pth/pickle/placeholders.ts): inert stand-ins that record a class name and keep BUILD's state as data, so
+ * Where a checkpoint keeps its tensors (src/formats/pth/tensor-dictionaries.ts) and what the objects beside them become
+ * (src/formats/pth/pickle/placeholders.ts): inert stand-ins that record a class name and keep BUILD's state as data, so
  * that a pickled nn.Module's parameters can be read and nothing is ever constructed or run.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CheckpointError, openCheckpointContents, readCheckpoint } from '../../converters/pth/index.js';
-import { MAX_MODULE_TENSORS } from '../../converters/pth/tensor-dictionaries.js';
+import { CheckpointError, openCheckpointContents, readCheckpoint } from '../../src/formats/pth/index.js';
+import { MAX_MODULE_TENSORS } from '../../src/formats/pth/tensor-dictionaries.js';
 import { float32Storage, pickle, storageId, tensorV2, zipCheckpoint, type PickleValue } from './craft.js';
 
 const opcodes = (value: PickleValue): number[] => [...pickle(value).subarray(2, -1)];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { unzipSync, zipSync } from 'fflate';
-import { CheckpointError, readCheckpoint } from '../../converters/pth/index.js';
-import { readZipDirectory, readZipEntries, readZipEntry } from '../../converters/pth/zip-archive.js';
+import { CheckpointError, readCheckpoint } from '../../src/formats/pth/index.js';
+import { readZipDirectory, readZipEntries, readZipEntry } from '../../src/formats/pth/zip-archive.js';
 import { float32Storage, pickle, storageId, tensorV2 } from './craft.js';
 import { fixtureBytes, readManifest } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chooseSampleIndexes } from '../../src/node/calibration-sample.js';
+import { chooseSampleIndexes } from '../../src/quantize/node/calibration-sample.js';
 
 describe('chooseSampleIndexes', () => {
   test('picks count distinct indexes below total, the same for the same seed', () => {

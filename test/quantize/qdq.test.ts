@@ -23,7 +23,7 @@ import {
   withObservedOutputs,
   type ValueRange,
 } from '../../src/quantize/index.js';
-import { Random } from '../../src/train/data/random.js';
+import { Random } from '../../src/numeric/random.js';
 import { ROOT } from '../support/fixtures.js';
 
 const INT8_MODEL = join(ROOT, 'models', 'nin-cifar10-int8.onnx');

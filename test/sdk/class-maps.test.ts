@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import { mapMean, mapRows, type ClassMaps } from '../../src/classifier/class-maps.js';
 import { heatColour, upsampledMap } from '../../src/classifier/overlay.js';
 import { classify, loadClassifier } from '../../src/node/classify.js';
 import { explain } from '../../src/node/explain.js';
 import { readModelInfo } from '../../src/model/model-info.js';
-import { quantizeModel } from '../../src/node/quantize-model.js';
+import { quantizeModel } from '../../src/quantize/node/quantize-model.js';
 import { CHECKPOINTS, CIFAR10_SAMPLE_TAR, FIXTURES } from '../support/fixtures.js';
 // inWorker's worker starts from TypeScript source too.
 import '../support/inference-workers.js';

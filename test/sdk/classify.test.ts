@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import { GraphBuilder, ops, writeOnnx } from '../../src/graph/index.js';
 import {
   classify,

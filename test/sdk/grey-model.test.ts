@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import { readOnnx, writeOnnx } from '../../src/graph/index.js';
 import { loadClassifier, ModelError, type NodeClassifier } from '../../src/index.js';
 import { readModelInfo } from '../../src/model/model-info.js';

@@ -7,8 +7,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadClassifier } from '../../src/index.js';
-import { physicalCoreCount } from '../../src/node/cpu-cores.js';
-import { nodeSessionOptions } from '../../src/node/session-options.js';
+import { physicalCoreCount } from '../../src/io/cpu-cores.js';
+import { nodeSessionOptions } from '../../src/runtime/node/session-options.js';
 import { FIXTURES } from '../support/fixtures.js';
 
 const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } };

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { writeFileAtomic } from '../../src/node/write-atomic.js';
+import { writeFileAtomic } from '../../src/io/write-atomic.js';
 import { RunFolder } from '../../src/train/node/run-folder.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
 import { NIN_CONVERT, runCli, temporaryFolder } from './helpers.js';

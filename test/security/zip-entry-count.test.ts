@@ -1,7 +1,7 @@
 /**
  * A zip whose ZIP64 end record claims 4,294,967,295 entries, their list past the end of the file: fflate's own
  * unzipSync trusts the count and reads the missing records as zeros, ~3 µs each, for hours. Every zip nin-sdk reads
- * goes through the one zip reader (converters/pth/zip-archive.ts), which refuses it at once: the
+ * goes through the one zip reader (src/formats/pth/zip-archive.ts), which refuses it at once: the
  * training-checkpoint sniff of `average` and `train --from`, training checkpoints, and nin-convert alike.
  */
 import assert from 'node:assert/strict';

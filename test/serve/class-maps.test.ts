@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadClassifier, type NodeClassifier } from '../../src/index.js';
 import type { InferenceServer } from '../../src/serve/server.js';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import { InferenceServer as Server } from '../../src/serve/server.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { json, SERVE_DEFAULTS, seededInput, send, startDefaultServer } from './helpers.js';

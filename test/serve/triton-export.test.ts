@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { equals } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import { connect, defaultModelPath, loadClassifier, type NodeClassifier } from '../../src/index.js';
 import { decodeOnnx, encodeOnnx } from '../../src/graph/onnx/decode.js';
 import { decodeImage } from '../../src/preprocess/node/index.js';

@@ -3,12 +3,12 @@
  * the .ts worker module with tsx's loader registered inside them (loader flags do not reach worker threads).
  */
 import { Worker } from 'node:worker_threads';
-import { startWorkersWith } from '../../src/node/worker/inference-worker-handle.js';
+import { startWorkersWith } from '../../src/runtime/node/worker/inference-worker-handle.js';
 import { startPreprocessWorkersWith } from '../../src/serve/preprocess-pool.js';
 
 startWorkersWith((setup) => {
   const tsx = import.meta.resolve('tsx/esm/api');
-  const module = new URL('../../src/node/worker/inference-worker.ts', import.meta.url).href;
+  const module = new URL('../../src/runtime/node/worker/inference-worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: setup });
 });

@@ -1,4 +1,4 @@
-import { recognizeArchitecture } from '../../converters/nin/index.js';
+import { recognizeArchitecture } from '../../src/convert/index.js';
 import { ninArchitectureOfMatch, type NinArchitecture } from '../../src/train/nin/architecture.js';
 
 /** The NIN of a pytorch-nin state_dict, as the converter's recognition reads it (keys and shapes); throws for others. */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import { loadClassifier } from '../../src/index.js';
 import { CHECKPOINTS, FIXTURES, maxAbsDiff } from './fixtures.js';
 

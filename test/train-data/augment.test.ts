@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cropFlipPlanes, drawCropFlip } from '../../src/train/data/augment.js';
-import { Random } from '../../src/train/data/random.js';
+import { Random } from '../../src/numeric/random.js';
 
 /** Two 3×3 planes, values that say where they come from: plane p, row y, column x → 100p + 10y + x + 1 (never 0). */
 const SIZE = 3;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { pixelsToTensor } from '../../src/preprocess/index.js';
 import { cropFlipPlanes, drawCropFlip } from '../../src/train/data/augment.js';
 import { BatchIterator, type BatchIteratorOptions, type TrainingBatch } from '../../src/train/data/batch-iterator.js';
-import { Random } from '../../src/train/data/random.js';
+import { Random } from '../../src/numeric/random.js';
 import { syntheticDataset, syntheticSpec } from './synthetic.js';
 
 const dataset = syntheticDataset(10, 4, 3);

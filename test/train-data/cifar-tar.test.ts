@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { readLabeledImages } from '../../src/node/dataset.js';
+import { readLabeledImages } from '../../src/datasets/node/dataset.js';
 import { CIFAR10_PREPROCESSING, preprocessImage } from '../../src/preprocess/node/index.js';
 import { BatchIterator, CIFAR10_AUGMENTATION, classCounts } from '../../src/train/data/index.js';
 import { loadImageDataset, sampledPositions } from '../../src/train/data/node/index.js';

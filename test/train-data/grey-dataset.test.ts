@@ -8,8 +8,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { architectureById } from '../../converters/nin/index.js';
-import { sha256Hex } from '../../src/node/sha256.js';
+import { architectureById } from '../../src/convert/index.js';
+import { sha256Hex } from '../../src/io/sha256.js';
 import type { PreprocessSpec } from '../../src/preprocess/index.js';
 import { BatchIterator, type ImageDataset } from '../../src/train/data/index.js';
 import { datasetCacheKey } from '../../src/train/data/node/dataset-cache.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { FASHION_MNIST_LABELS } from '../../converters/nin/labels/small-sets.js';
+import { FASHION_MNIST_LABELS } from '../../src/architectures/labels/small-sets.js';
 import { labelFolderName } from '../../src/train/data/label-folders.js';
 import { preprocessImage } from '../../src/preprocess/node/index.js';
 import { BatchIterator, type ImageDataset } from '../../src/train/data/index.js';

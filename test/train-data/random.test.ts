@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dropoutMask } from '../../src/train/data/dropout-mask.js';
-import { Random } from '../../src/train/data/random.js';
+import { Random } from '../../src/numeric/random.js';
 import { shuffledIndices } from '../../src/train/data/shuffle.js';
 
 const draws = (random: Random, n: number): number[] => Array.from({ length: n }, () => random.nextUint32());

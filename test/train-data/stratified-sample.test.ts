@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NIN_CIFAR10 } from '../../converters/nin/index.js';
-import { listLabeledImages } from '../../src/node/dataset.js';
+import { NIN_CIFAR10 } from '../../src/convert/index.js';
+import { listLabeledImages } from '../../src/datasets/node/dataset.js';
 import { classCounts, stratifiedQuotas, stratifiedSample, stratifiedSplit } from '../../src/train/data/index.js';
 import { loadImageDataset, relabelDataset } from '../../src/train/data/node/index.js';
 import { CIFAR10_SAMPLE_TAR } from '../support/fixtures.js';

@@ -14,7 +14,7 @@ import {
   CIFAR10_LABELS,
   convertCheckpoint,
   validateArchitecture,
-} from '../../converters/nin/index.js';
+} from '../../src/convert/index.js';
 import {
   architectureFromWidths,
   encodeTrainingCheckpoint,

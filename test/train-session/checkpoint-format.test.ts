@@ -14,8 +14,8 @@ import {
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { architectureById, architectureToJson } from '../../converters/nin/index.js';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { architectureById, architectureToJson } from '../../src/convert/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { initialModelCheckpoint, type TrainingCheckpoint } from '../../src/train/checkpoint/state.js';
 import { fineTuneStart } from '../../src/train/fine-tune.js';
 import { TrainingSession } from '../../src/train/training-session.js';

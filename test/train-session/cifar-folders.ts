@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readLabeledImages } from '../../src/node/dataset.js';
+import { readLabeledImages } from '../../src/datasets/node/dataset.js';
 import { CIFAR10_SAMPLE_TAR } from '../support/fixtures.js';
 
 /** Images of each class in fixtures/images/cifar10-sample.tar. */

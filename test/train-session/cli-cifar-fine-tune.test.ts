@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readLabeledImages } from '../../src/node/dataset.js';
+import { readLabeledImages } from '../../src/datasets/node/dataset.js';
 import { bundledCli } from '../support/cli.js';
 import { ROOT } from '../support/fixtures.js';
 import {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { loadClassifier } from '../../src/node/classify.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../../src/train/index.js';
 import { checkpointParameters } from '../../src/train/checkpoint/state.js';

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { NIN_CIFAR10 } from '../../converters/nin/index.js';
+import { NIN_CIFAR10 } from '../../src/convert/index.js';
 import { CIFAR10_PREPROCESSING } from '../../src/preprocess/index.js';
 import type { ImageDataset } from '../../src/train/data/index.js';
 import {

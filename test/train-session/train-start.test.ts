@@ -13,9 +13,9 @@ import {
   CIFAR10_LABELS,
   convertCheckpoint,
   validateArchitecture,
-} from '../../converters/nin/index.js';
-import { readCheckpoint } from '../../converters/pth/index.js';
-import { writeCheckpoint } from '../../converters/pth/write/index.js';
+} from '../../src/convert/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
+import { writeCheckpoint } from '../../src/formats/pth/write/index.js';
 import { parseTrainFlags, type TrainFlags } from '../../src/cli/commands/train-options.js';
 import { prepareTraining, type TrainStart } from '../../src/cli/commands/train-start.js';
 import * as ort from 'onnxruntime-node';

@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readLabeledImages } from '../../src/node/dataset.js';
+import { readLabeledImages } from '../../src/datasets/node/dataset.js';
 import { decodeImage } from '../../src/preprocess/node/index.js';
 import { readTrainingStart } from '../../src/train/training-start.js';
 import { fineTune, type WebFineTuneResult, type WebTrainingImage } from '../../src/web/index.js';

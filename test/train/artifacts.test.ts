@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { convertCheckpoint, NIN_CIFAR10, NIN_IMAGENET } from '../../converters/nin/index.js';
+import { convertCheckpoint, NIN_CIFAR10, NIN_IMAGENET } from '../../src/convert/index.js';
 import { ninOfTensors } from '../support/nin-architecture.js';
 import { readOnnx, type Graph } from '../../src/graph/index.js';
 import { architectureFromWidths } from '../../src/train/index.js';

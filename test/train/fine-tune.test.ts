@@ -13,8 +13,8 @@ import {
   architectureById,
   convertCheckpoint,
   parseArchitectureJson,
-} from '../../converters/nin/index.js';
-import { readCheckpoint } from '../../converters/pth/index.js';
+} from '../../src/convert/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { GraphBuilder, ops, writeOnnx } from '../../src/graph/index.js';
 import { buildGradientGraph } from '../../src/train/autodiff/gradient-graph.js';
 import { buildTrainingArtifacts } from '../../src/train/artifacts.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { readCheckpoint } from '../../converters/pth/index.js';
+import { readCheckpoint } from '../../src/formats/pth/index.js';
 import { FIXTURES, CHECKPOINTS } from '../support/fixtures.js';
 
 export const TRAINING_FIXTURES = join(FIXTURES, 'training');

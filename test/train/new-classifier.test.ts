@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { NIN_CIFAR10 } from '../../converters/nin/index.js';
+import { NIN_CIFAR10 } from '../../src/convert/index.js';
 import { checkpointForwardModel } from '../../src/train/checkpoint/forward.js';
 import { initialModelCheckpoint, parameterSlots } from '../../src/train/checkpoint/state.js';
 import { hashDropoutMask } from '../../src/train/hash-dropout-mask.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { float32Tensor, GraphBuilder, ops, writeOnnx, type Value } from '../../src/graph/index.js';
-import { pytorchAvgPool2d, pytorchMaxPool2d } from '../../converters/pytorch-ops/index.js';
+import { pytorchAvgPool2d, pytorchMaxPool2d } from '../../src/architectures/pytorch-ops/index.js';
 import { buildGradientGraph } from '../../src/train/autodiff/gradient-graph.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyGradient } from '../../src/train/loss/softmax-cross-entropy.js';
 import { Bundle, relativeError, runOnce, tensor, type Feeds } from './helpers.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { NIN_CIFAR10 } from '../../converters/nin/index.js';
+import { NIN_CIFAR10 } from '../../src/convert/index.js';
 import { architectureFromWidths, type TrainingArtifacts } from '../../src/train/index.js';
 import { adamwStepScalars } from '../../src/train/optimizer/adamw.js';
 import { buildNinTrainingArtifacts } from '../../src/train/nin/forward.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import {
   architectureFromWidths,
   exportPytorchCheckpoint,

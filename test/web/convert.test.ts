@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import { CHECKPOINTS } from '../support/fixtures.js';
 import { browserUnavailable } from './support/browser.js';
 import { openHarnessSession, type HarnessSession } from './support/harness-session.js';

@@ -11,7 +11,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { convertCheckpoint } from '../../converters/nin/index.js';
+import { convertCheckpoint } from '../../src/convert/index.js';
 import { loadClassifier } from '../../src/index.js';
 import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
 import { browserUnavailable, launchBrowser, type Browser } from './support/browser.js';

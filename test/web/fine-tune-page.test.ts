@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { readLabeledImages } from '../../src/node/dataset.js';
+import { readLabeledImages } from '../../src/datasets/node/dataset.js';
 import { loadClassifier } from '../../src/index.js';
 import { CIFAR10_SAMPLE_TAR, FIXTURES, ROOT } from '../support/fixtures.js';
 import { browserUnavailable, launchBrowser, type Browser } from './support/browser.js';

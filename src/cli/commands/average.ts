@@ -4,9 +4,9 @@ import { exportInferenceOnnx, exportPytorchCheckpoint } from '../../train/index.
 import { averageModels, ninModelOf } from '../../train/average.js';
 import { describeArchitecture } from '../../train/nin/architecture.js';
 import { readTrainingStart } from '../../train/training-start.js';
-import { readingLines } from '../../../converters/nin/checkpoint-reading.js';
-import { readRegularFile } from '../../node/read-regular-file.js';
-import { writeFileAtomic } from '../../node/write-atomic.js';
+import { readingLines } from '../../convert/checkpoint-reading.js';
+import { readRegularFile } from '../../io/read-regular-file.js';
+import { writeFileAtomic } from '../../io/write-atomic.js';
 import { parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 // Only what the help text needs is imported up front: the converter (pickle, zip, graph, protobuf) and the
 // architecture registry load when a conversion runs, so --help and usage errors answer at once.
-import type { ConversionResult } from '../../../converters/nin/index.js';
-import { PYTORCH_NIN_IDS } from '../../../converters/nin/registry.js';
-import { SUPPORTED_OPSETS } from '../../../converters/nin/opsets.js';
+import type { ConversionResult } from '../../convert/index.js';
+import { PYTORCH_NIN_IDS } from '../../architectures/registry.js';
+import { SUPPORTED_OPSETS } from '../../convert/opsets.js';
 import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
@@ -12,8 +12,8 @@ import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
 import { readLabelsFile } from '../labels-file.js';
 import { PRESETS, readArchitecture, readPreprocessing } from '../reading-options.js';
-import { readRegularFile } from '../../node/read-regular-file.js';
-import { writeFileAtomic } from '../../node/write-atomic.js';
+import { readRegularFile } from '../../io/read-regular-file.js';
+import { writeFileAtomic } from '../../io/write-atomic.js';
 
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
 
@@ -142,11 +142,11 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
       throw new UsageError(
         'an ONNX input needs --preprocessing cifar10|imagenet|<spec.json>: how its images were prepared',
       );
-    const { adoptOnnxClassifier } = await import('../../../converters/onnx/adopt.js');
+    const { adoptOnnxClassifier } = await import('../../convert/adopt-onnx.js');
     const { preprocessing, defaultLabels } = await readPreprocessing(preset);
     const classLabels = labels ?? defaultLabels;
     if (classLabels === undefined) throw new UsageError('an ONNX input with a preprocessing spec file needs --labels');
-    const { ArchitectureError, describeRemedy } = await import('../../../converters/nin/errors.js');
+    const { ArchitectureError, describeRemedy } = await import('../../architectures/errors.js');
     let adopted;
     try {
       adopted = adoptOnnxClassifier(bytes, {
@@ -193,7 +193,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     throw withCliRemedy(error);
   });
   if (printArch) {
-    const { usedArchitectureJson } = await import('../../../converters/nin/used-architecture.js');
+    const { usedArchitectureJson } = await import('../../convert/used-architecture.js');
     console.log(JSON.stringify(usedArchitectureJson(result), null, 2));
   }
   if (output === undefined) return void reportAssumptions(result);
@@ -227,18 +227,18 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
 
 /** The converter proper (pickle, zip, graph, ONNX writer) and its errors. */
 async function loadConverterModules(): Promise<
-  Pick<typeof import('../../../converters/nin/convert.js'), 'convertCheckpoint'> &
-    Pick<typeof import('../../../converters/nin/errors.js'), 'ArchitectureError' | 'describeRemedy'>
+  Pick<typeof import('../../convert/convert.js'), 'convertCheckpoint'> &
+    Pick<typeof import('../../architectures/errors.js'), 'ArchitectureError' | 'describeRemedy'>
 > {
   const [{ convertCheckpoint }, { ArchitectureError, describeRemedy }] = await Promise.all([
-    import('../../../converters/nin/convert.js'),
-    import('../../../converters/nin/errors.js'),
+    import('../../convert/convert.js'),
+    import('../../architectures/errors.js'),
   ]);
   return { convertCheckpoint, ArchitectureError, describeRemedy };
 }
 
 async function listArchitectures(): Promise<string> {
-  const { ARCHITECTURES, describeUnreadSettings } = await import('../../../converters/nin/index.js');
+  const { ARCHITECTURES, describeUnreadSettings } = await import('../../convert/index.js');
   return ARCHITECTURES.map((a) =>
     [
       `${a.id}  ${a.title}`,

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { GraphBuilder, ops, writeOnnx } from '../../graph/index.js';
 import { checkModel, type CheckedModel } from '../../model/checked-model.js';
 import { openSession } from '../../runtime/open-session.js';
-import { providerLibraryMissing } from '../../node/provider-libraries.js';
+import { providerLibraryMissing } from '../../runtime/node/provider-libraries.js';
 import { providersOf, requirementOf } from '../../runtime/providers.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { parseCommandLine } from '../args.js';

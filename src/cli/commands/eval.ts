@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadClassifier } from '../../node/classify.js';
-import { intraOpThreads } from '../../node/cpu-cores.js';
-import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../node/dataset.js';
+import { intraOpThreads } from '../../io/cpu-cores.js';
+import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../datasets/node/dataset.js';
 import { labelIndexByFolder } from '../../train/data/label-folders.js';
 import { DEFAULT_MAX_PIXELS, preprocessImage } from '../../preprocess/node/index.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';

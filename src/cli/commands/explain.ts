@@ -5,7 +5,7 @@ import { ModelError } from '../../model/model-error.js';
 import { loadClassifier } from '../../node/classify.js';
 import { explainWith } from '../../node/explain.js';
 import { scanWith } from '../../node/scan.js';
-import { checkOutputPath, writeFileAtomic } from '../../node/write-atomic.js';
+import { checkOutputPath, writeFileAtomic } from '../../io/write-atomic.js';
 import { DEFAULT_MAX_PIXELS } from '../../preprocess/node/index.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';

@@ -11,8 +11,8 @@ import { defaultModelPath } from '../../node/default-model.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
 import { embeddedModelDtype } from '../../runtime/default-dtype.js';
 import { ModelError } from '../../model/model-error.js';
-import { readRegularFile } from '../../node/read-regular-file.js';
-import type { CalibrationRecord } from '../../quantize/metadata.js';
+import { readRegularFile } from '../../io/read-regular-file.js';
+import type { CalibrationRecord } from '../../model/quantization-metadata.js';
 import { choiceOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
@@ -143,7 +143,7 @@ async function describeCheckpoint(
   key: string | undefined,
   json: boolean,
 ): Promise<number> {
-  const { readCheckpointModel, readingLines } = await import('../../../converters/nin/checkpoint-reading.js');
+  const { readCheckpointModel, readingLines } = await import('../../convert/checkpoint-reading.js');
   const architecture = arch === undefined ? undefined : await readArchitecture(arch);
   // Refusals name the file, their remedy in this command's words (--arch), as train --from's do.
   const reading = namingSource(path, () =>

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Prediction } from '../../classifier/predictions.js';
 import { predictionsDocument } from '../../classifier/predictions-json.js';
 import { loadClassifier } from '../../node/classify.js';
-import { intraOpThreads } from '../../node/cpu-cores.js';
+import { intraOpThreads } from '../../io/cpu-cores.js';
 import { MODEL_DTYPES } from '../../model/dtype.js';
 import { DEFAULT_MAX_PIXELS } from '../../preprocess/image-limits.js';
 import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';

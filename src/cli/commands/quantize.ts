@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_CALIBRATION_IMAGES, quantizeModel, type QuantizedModel } from '../../node/quantize-model.js';
-import { writeFileAtomic } from '../../node/write-atomic.js';
+import { DEFAULT_CALIBRATION_IMAGES, quantizeModel, type QuantizedModel } from '../../quantize/node/quantize-model.js';
+import { writeFileAtomic } from '../../io/write-atomic.js';
 import { integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';
-import { readRegularFile } from '../../node/read-regular-file.js';
+import { readRegularFile } from '../../io/read-regular-file.js';
 
 export const QUANTIZE_HELP = `Usage: nin-sdk quantize <in.onnx> <out.onnx> --calibrate <folder or tar> [options]
 

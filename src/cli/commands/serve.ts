@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { intraOpThreads } from '../../node/cpu-cores.js';
+import { intraOpThreads } from '../../io/cpu-cores.js';
 import { DEFAULT_MODEL_FILE, defaultModelPath } from '../../node/default-model.js';
 import { MODEL_DTYPES, type ModelDtype } from '../../model/dtype.js';
 import { embeddedModelDtype } from '../../runtime/default-dtype.js';
@@ -10,7 +10,7 @@ import { InferenceServer, type ModelSource } from '../../serve/server.js';
 import { modelNameOf } from '../../serve/served-model.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
-import { readRegularFile } from '../../node/read-regular-file.js';
+import { readRegularFile } from '../../io/read-regular-file.js';
 import { terminalSafe } from '../terminal-text.js';
 
 export const SERVE_HELP = `Usage: nin-sdk serve [options]

@@ -1,5 +1,5 @@
-import { readRegularFile } from '../../node/read-regular-file.js';
-import { NIN_CIFAR10 } from '../../../converters/nin/index.js';
+import { readRegularFile } from '../../io/read-regular-file.js';
+import { NIN_CIFAR10 } from '../../convert/index.js';
 import { specChannels, type PreprocessSpec } from '../../preprocess/spec.js';
 import { foldersAreLabels, stratifiedSplit, type ImageDataset } from '../../train/data/node/index.js';
 import {
@@ -21,14 +21,14 @@ import { type TrainingRecipe } from '../../train/loop/recipe.js';
 import { NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
 import { readTrainingStart, type TrainingStart, type TrainingStartOptions } from '../../train/training-start.js';
 import { startFileKind } from '../../train/start-file.js';
-import { readingLines } from '../../../converters/nin/checkpoint-reading.js';
+import { readingLines } from '../../convert/checkpoint-reading.js';
 import { readLabelsFile } from '../labels-file.js';
 import { readArchitecture, readPreprocessing } from '../reading-options.js';
 import { classifierLayer } from '../../train/new-classifier.js';
 import { featureParameters, fineTuneOptimizer, startForClassFolders } from '../../train/fine-tune-plan.js';
 import { specArchitecture } from '../../train/checkpoint/forward.js';
 import type { RunFolder } from '../../train/node/run-folder.js';
-import { sha256Hex } from '../../node/sha256.js';
+import { sha256Hex } from '../../io/sha256.js';
 import { UsageError } from '../errors.js';
 import { defaultsFor, type TrainFlags } from './train-options.js';
 import { asLabels, loadClassFolders, reportClassCounts, type DataSelection } from './train-data.js';

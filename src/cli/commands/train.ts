@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { intraOpThreads } from '../../node/cpu-cores.js';
+import { intraOpThreads } from '../../io/cpu-cores.js';
 import { TrainingSession, type TrainingCheckpoint } from '../../train/index.js';
 import { describeArchitectureSpec } from '../../train/checkpoint/state.js';
 import { runTrainingLoop, type CheckpointReason } from '../../train/loop/trainer.js';
@@ -11,7 +11,7 @@ import { ProgressBar } from '../progress.js';
 import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
 import { TrainingPace } from './train-pace.js';
 import { prepareTraining } from './train-start.js';
-import { providerLibraryMissing } from '../../node/provider-libraries.js';
+import { providerLibraryMissing } from '../../runtime/node/provider-libraries.js';
 import { terminalSafe } from '../terminal-text.js';
 
 export { TRAIN_HELP };

@@ -25,7 +25,7 @@ interface PoolOptions extends OpOptions {
   readonly strides: PerAxis;
   /**
    * Explicit pads, ONNX order (begins then ends), possibly asymmetric: that is
-   * how PyTorch's ceil_mode is written (see converters/pytorch-ops/pooling-sizes.ts), since
+   * how PyTorch's ceil_mode is written (see src/architectures/pytorch-ops/pooling-sizes.ts), since
    * ONNX Runtime's WebGPU pools reject ceil_mode=1.
    */
   readonly pads?: PerAxis;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { describeUrlInput } from '../../node/url-input.js';
-import { readProblem, readRegularFile, readRegularFileSync } from '../../node/read-regular-file.js';
+import { describeUrlInput } from '../../io/url-input.js';
+import { readProblem, readRegularFile, readRegularFileSync } from '../../io/read-regular-file.js';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { readJpegHeader } from '../jpeg-header.js';
 import { cmykToRgbAsPil } from '../cmyk.js';

@@ -5,7 +5,7 @@
  * which `connect()` reads for the labels and preprocessing carried in `parameters`.
  */
 import { METADATA_KEYS, type NinModelMetadata } from '../../model/metadata.js';
-import type { Datatype } from '../datatypes.js';
+import type { Datatype } from '../../runtime/datatypes.js';
 import type { ModelMetadata, TensorMetadata } from '../protocol.js';
 import { ONNX_PLATFORM } from '../served-model.js';
 

@@ -31,9 +31,9 @@
  * few minutes costs a copy and no encoding.
  */
 import { zipSync, type Zippable } from 'fflate';
-import { CheckpointError, type CheckpointErrorCode } from '../../../converters/pth/index.js';
-import { readZipEntries } from '../../../converters/pth/zip-archive.js';
-import { architectureById, architectureToJson, validateArchitecture } from '../../../converters/nin/index.js';
+import { CheckpointError, type CheckpointErrorCode } from '../../formats/pth/index.js';
+import { readZipEntries } from '../../formats/pth/zip-archive.js';
+import { architectureById, architectureToJson, validateArchitecture } from '../../convert/index.js';
 import * as v from 'valibot';
 import {
   boundedArray,

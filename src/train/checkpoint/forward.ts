@@ -1,4 +1,4 @@
-import { architectureById, type Architecture } from '../../../converters/nin/index.js';
+import { architectureById, type Architecture } from '../../convert/index.js';
 import { architectureForwardModel } from '../model/architecture-forward.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import { ninForwardModel } from '../nin/forward.js';

@@ -1,4 +1,4 @@
-import type { Architecture } from '../../../converters/nin/index.js';
+import type { Architecture } from '../../convert/index.js';
 import {
   architectureFromWidths,
   NIN_FAMILIES,
@@ -20,7 +20,7 @@ export interface NinArchitectureSpec {
 }
 
 /**
- * An architecture of the converter's registry (converters/nin), trained as its BatchNorm-folded copy: the layers
+ * An architecture of the converter's registry (src/architectures), trained as its BatchNorm-folded copy: the layers
  * come from the entry, the channel counts from the checkpoint's tensor shapes.
  */
 export interface RegistryArchitectureSpec {

@@ -5,8 +5,8 @@ import {
   LOGITS_NAME,
   PROBABILITIES_NAME,
   type Architecture,
-} from '../../../converters/nin/index.js';
-import type { CheckpointTensor } from '../../../converters/pth/index.js';
+} from '../../convert/index.js';
+import type { CheckpointTensor } from '../../formats/pth/index.js';
 import { DEFAULT_OPSET_VERSION, writeOnnx } from '../../graph/index.js';
 import { encodeMetadata, type NinModelMetadata } from '../../model/metadata.js';
 import type { PreprocessSpec } from '../../preprocess/spec.js';
@@ -24,7 +24,7 @@ export interface InferenceExportOptions {
 
 /**
  * Trained weights → the inference ONNX that nin-convert would write for the same weights: recognised and built by
- * the converter (converters/nin), labels and preprocessing in the nin metadata, so `nin-sdk predict --model` and
+ * the converter (src/architectures), labels and preprocessing in the nin metadata, so `nin-sdk predict --model` and
  * loadClassifier take it as they take a converted model.
  *
  * @param architecture - the NIN trained

@@ -1,6 +1,6 @@
-import { applyArchitectureLayers } from '../../../converters/nin/architecture-walk.js';
-import type { Architecture } from '../../../converters/nin/index.js';
-import { BATCH_DIM, INPUT_NAME, LOGITS_NAME } from '../../../converters/nin/io-names.js';
+import { applyArchitectureLayers } from '../../architectures/architecture-walk.js';
+import type { Architecture } from '../../convert/index.js';
+import { BATCH_DIM, INPUT_NAME, LOGITS_NAME } from '../../architectures/io-names.js';
 import { float32Tensor, GraphBuilder, ops, type Graph, type Shape, type Value } from '../../graph/index.js';
 import type { DropoutMaskSpec, ForwardModel, ParameterSpec } from './forward-model.js';
 
@@ -20,9 +20,9 @@ export class UntrainableArchitectureError extends Error {
 }
 
 /**
- * The forward graphs of a registry architecture (converters/nin) with its parameters as graph inputs, built by the
+ * The forward graphs of a registry architecture (src/architectures) with its parameters as graph inputs, built by the
  * converter's own walk over the layers. `parameters` are the trainable copy's names and shapes (see
- * converters/nin foldedWeights): `<conv>.weight`, `<conv>.bias` (a BatchNorm right after a conv is folded into it,
+ * src/architectures foldedWeights): `<conv>.weight`, `<conv>.bias` (a BatchNorm right after a conv is folded into it,
  * so the conv has a bias), `<linear>.weight` ([out, in]) and `<linear>.bias`. Channel counts come from their shapes.
  */
 export function architectureForwardModel(

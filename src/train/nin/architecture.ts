@@ -3,7 +3,7 @@ import {
   PYTORCH_NIN_IDS,
   type Architecture,
   type ArchitectureMatch,
-} from '../../../converters/nin/index.js';
+} from '../../convert/index.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 
 /** One convolution's channel counts, at its index in the entry's layers (its nn.Sequential index). */

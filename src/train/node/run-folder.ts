@@ -1,8 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { readRegularFile } from '../../node/read-regular-file.js';
+import { readRegularFile } from '../../io/read-regular-file.js';
 import { join } from 'node:path';
-import { checkOutputPath, writeFileAtomic } from '../../node/write-atomic.js';
+import { checkOutputPath, writeFileAtomic } from '../../io/write-atomic.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
 import { checkpointParameters, type TrainingCheckpoint } from '../checkpoint/state.js';
 import { checkpointOnnx } from '../export/checkpoint-onnx.js';

@@ -9,7 +9,7 @@
  * sizes), and generated checkpoints with hostile tensor geometry.
  */
 import { unzipSync } from 'fflate';
-import type { CheckpointErrorCode } from '../../../converters/pth/index.js';
+import type { CheckpointErrorCode } from '../../../src/formats/pth/index.js';
 import {
   contiguousStride,
   legacyCheckpoint,

@@ -4,7 +4,7 @@
  *
  *   node --import tsx test/pth/fuzz/remove-guard.ts <guard>
  *   node --import tsx --test test/pth/fuzz.test.ts    # must now fail
- *   git checkout converters/pth                        # put the guard back
+ *   git checkout src/formats/pth                        # put the guard back
  *
  * Each patch is an exact text replacement and fails loudly when the code it
  * targets has changed. Never commit the patched files.
@@ -20,18 +20,18 @@ type Patch = readonly [file: string, from: string, to: string];
 const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches: readonly Patch[] }>> = {
   'inflation-cap': {
     what: 'the 8 × file-size budget for the declared sizes of all deflated entries',
-    patches: [['converters/pth/zip-archive.ts', 'if (originalSize > deflatedBudget) {', 'if (false) {']],
+    patches: [['src/formats/pth/zip-archive.ts', 'if (originalSize > deflatedBudget) {', 'if (false) {']],
   },
   'declared-size-stop': {
     what: "inflating deflated entries ourselves and stopping at the declared size (fflate's unzipSync instead)",
     patches: [
       [
-        'converters/pth/zip-inflate.ts',
+        'src/formats/pth/zip-inflate.ts',
         'export function inflateExactly(compressed: Uint8Array, declaredSize: number, name: string): Uint8Array {',
         "export function inflateExactly(compressed: Uint8Array, declaredSize: number, name: string): Uint8Array {\n  if (name !== '') return inflateSync(compressed, { out: new Uint8Array(declaredSize) });",
       ],
       [
-        'converters/pth/zip-inflate.ts',
+        'src/formats/pth/zip-inflate.ts',
         "import { Inflate } from 'fflate';",
         "import { Inflate, inflateSync } from 'fflate';",
       ],
@@ -41,7 +41,7 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
     what: 'refusing globals outside the allow-list (unknown names resolve to a harmless constructor, as pickleparser did by default)',
     patches: [
       [
-        'converters/pth/pickle/torch-globals.ts',
+        'src/formats/pth/pickle/torch-globals.ts',
         '?? this.refuse(module, name);',
         '?? Object.freeze((..._args: unknown[]) => new Map<unknown, unknown>());',
       ],
@@ -49,23 +49,23 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
   },
   'allocation-budget': {
     what: "materialising's budget of 4 × the file size",
-    patches: [['converters/pth/materialise.ts', 'if (bytes > this.remaining) {', 'if (false) {']],
+    patches: [['src/formats/pth/materialise.ts', 'if (bytes > this.remaining) {', 'if (false) {']],
   },
   'negative-length': {
     what: "the reader's refusal of negative lengths, and BINSTRING's and LONG4's sign checks",
     patches: [
       [
-        'converters/pth/pickle/bounded-reader.ts',
+        'src/formats/pth/pickle/bounded-reader.ts',
         'if (!Number.isSafeInteger(length) || length < 0) {',
         'if (!Number.isSafeInteger(length)) {',
       ],
       [
-        'converters/pth/pickle/unpickler.ts',
+        'src/formats/pth/pickle/unpickler.ts',
         'if (length < 0) this.fail(`BINSTRING has a negative length ${length}`);',
         '',
       ],
       [
-        'converters/pth/pickle/unpickler.ts',
+        'src/formats/pth/pickle/unpickler.ts',
         'if (length < 0 || length > MAX_LONG_BYTES) {',
         'if (length > MAX_LONG_BYTES) {',
       ],
@@ -73,13 +73,13 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
   },
   'object-budget': {
     what: "the unpickler's budget of 32 × the pickle bytes read for the objects it builds",
-    patches: [['converters/pth/pickle/object-budget.ts', 'if (this.spent > limit) throw', 'if (false) throw']],
+    patches: [['src/formats/pth/pickle/object-budget.ts', 'if (this.spent > limit) throw', 'if (false) throw']],
   },
   'prototype-property-assignment': {
     what: 'layer 1 of the prototype guard: no opcode assigns a key as a property (DICT executed as pickleparser did: dict[key] = value)',
     patches: [
       [
-        'converters/pth/pickle/unpickler.ts',
+        'src/formats/pth/pickle/unpickler.ts',
         '      default: {\n        const refused = REFUSED_OPCODES.get(opcode);',
         '      case 0x64: {\n        const items = this.popMark();\n        const dict = new Map<unknown, unknown>() as unknown as Record<string, unknown>;\n        for (let index = 0; index < items.length; index += 2) dict[String(items[index])] = items[index + 1];\n        return this.push(dict);\n      }\n      default: {\n        const refused = REFUSED_OPCODES.get(opcode);',
       ],
@@ -88,20 +88,20 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
   'prototype-brand': {
     what: 'layer 2 of the prototype guard: WeakSet brands (instanceof instead)',
     patches: [
-      ['converters/pth/torch-objects.ts', 'genuineStorages.has(value);', 'value instanceof StorageRef;'],
-      ['converters/pth/torch-objects.ts', 'genuineTensors.has(value);', 'value instanceof TensorRef;'],
+      ['src/formats/pth/torch-objects.ts', 'genuineStorages.has(value);', 'value instanceof StorageRef;'],
+      ['src/formats/pth/torch-objects.ts', 'genuineTensors.has(value);', 'value instanceof TensorRef;'],
     ],
   },
   'view-bound': {
     what: "materialising's check that every byte read lies inside the storage's view (typed arrays made on the ArrayBuffer)",
     patches: [
       [
-        'converters/pth/materialise.ts',
+        'src/formats/pth/materialise.ts',
         'if (firstByte < 0 || !Number.isSafeInteger(endByte) || endByte > bytes.byteLength) {',
         'if (false) {',
       ],
       [
-        'converters/pth/materialise.ts',
+        'src/formats/pth/materialise.ts',
         'const reached = bytes.subarray(firstByte, endByte);',
         'const reached = new Uint8Array(bytes.buffer, bytes.byteOffset + firstByte, endByte - firstByte);',
       ],
@@ -110,8 +110,8 @@ const GUARDS: Readonly<Record<string, { readonly what: string; readonly patches:
   'storage-length': {
     what: "the containers' checks that a storage has all the bytes its persistent id declares",
     patches: [
-      ['converters/pth/legacy-reader.ts', 'if (bytes.length - position < byteLength) {', 'if (false) {'],
-      ['converters/pth/zip-reader.ts', 'if (data.length < needed) {', 'if (false) {'],
+      ['src/formats/pth/legacy-reader.ts', 'if (bytes.length - position < byteLength) {', 'if (false) {'],
+      ['src/formats/pth/zip-reader.ts', 'if (data.length < needed) {', 'if (false) {'],
     ],
   },
 };

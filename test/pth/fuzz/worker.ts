@@ -15,7 +15,7 @@ import {
   readCheckpoint,
   type Checkpoint,
   type CheckpointTensor,
-} from '../../../converters/pth/index.js';
+} from '../../../src/formats/pth/index.js';
 import { sliceOfLargerBuffer } from '../craft.js';
 import { openSeed, type OpenedSeed } from './containers.js';
 import { byteMutation, generatedCheckpoint, opcodeMutation, sizeLie, type FuzzCase, type Random } from './mutations.js';

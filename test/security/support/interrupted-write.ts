@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { writeFileAtomic } from '../../../src/node/write-atomic.js';
+import { writeFileAtomic } from '../../../src/io/write-atomic.js';
 
 const [target, signal] = process.argv.slice(2) as [string, NodeJS.Signals];
 const folder = dirname(target);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExample } from '../../../examples/web/build.js';
 import { startStaticServer } from '../../../examples/web/serve.js';
-import { convertCheckpoint } from '../../../converters/nin/index.js';
+import { convertCheckpoint } from '../../../src/convert/index.js';
 import { CHECKPOINTS, FIXTURES, ROOT } from '../../support/fixtures.js';
 
 /** Fixture checkpoints that the tests also load as ONNX models, converted by Node into the site's models/ folder. */

@@ -1,4 +1,4 @@
-import { listLabeledImages, readLabeledImages } from '../../../node/dataset.js';
+import { listLabeledImages, readLabeledImages } from '../../../datasets/node/dataset.js';
 import { labelFolderName, labelIndexByFolder } from '../label-folders.js';
 import { checkPreprocessSpec, specChannels, type PreprocessSpec } from '../../../preprocess/index.js';
 import { datasetCacheFile, datasetCacheKey, readDatasetCache, writeDatasetCache } from './dataset-cache.js';
@@ -45,7 +45,7 @@ export interface LoadedImageDataset {
 const PROGRESS_EVERY = 1000;
 
 /**
- * A folder or tar of `<class>/<image>` files (see src/node/dataset.ts) → an ImageDataset of the spec's input size:
+ * A folder or tar of `<class>/<image>` files (see src/datasets/node/dataset.ts) → an ImageDataset of the spec's input size:
  * every image decoded once (sharp), fitted to the input size with inference's geometry, kept as RGB bytes (grey
  * bytes for a 1-channel spec).
  */
