@@ -1,8 +1,9 @@
-// ESLint (flat config): typescript-eslint's recommended rules, plus import-x's no-cycle so that the data flow stays
-// one way (docs/code-layout.md). Formatting is Prettier's (.prettierrc.json), not ESLint's.
+// ESLint (flat config): typescript-eslint's recommended rules, plus import-x's no-cycle and the layer zones so that
+// the data flow stays one way (docs/architecture.md). Formatting is Prettier's (.prettierrc.json), not ESLint's.
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+import { layerZones } from './scripts/layers.mjs';
 
 export default tseslint.config(
   {
@@ -28,6 +29,8 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-cycle': 'error',
+      // Folders are layers that only point down (scripts/layers.mjs, docs/architecture.md).
+      'import-x/no-restricted-paths': ['error', { zones: layerZones() }],
       // Names read from hostile files are made printable by matching control characters on purpose.
       'no-control-regex': 'off',
       'import-x/no-self-import': 'error',

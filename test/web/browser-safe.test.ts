@@ -15,13 +15,11 @@ test('nin-sdk/web bundles for the browser without any Node module', async () => 
     inputs.includes('node_modules/onnxruntime-web/dist/ort.webgpu.bundle.min.mjs'),
     inputs.filter((i) => i.includes('onnxruntime')).join(', '),
   );
-  const outsideProject = inputs.filter(
-    (path) => !path.startsWith('node_modules/') && !/^src\//.test(path),
-  );
+  const outsideProject = inputs.filter((path) => !path.startsWith('node_modules/') && !/^src\//.test(path));
   assert.deepEqual(outsideProject, []);
   // nin-sdk/train's browser-safe core comes in for fineTune; its Node parts (src/train/node/, src/train/data/node/)
   // must not.
-  const nodeOnly = inputs.filter((path) => /^src\/(node|cli)\/|\/node\//.test(path));
+  const nodeOnly = inputs.filter((path) => /^src\/(node|cli|io)\/|\/node\//.test(path));
   assert.deepEqual(nodeOnly, []);
   assert.ok(inputs.includes('src/train/fine-tune-run.ts'), 'fineTune runs the training core in the page');
 });
