@@ -13,9 +13,18 @@ startWorkersWith((setup) => {
   return new Worker(bootstrap, { eval: true, workerData: setup });
 });
 
+let preprocessReplies = 0;
+
+/** How many images serve's preprocessing workers have answered for (a tensor or an error), in this process. */
+export function preprocessedInWorkers(): number {
+  return preprocessReplies;
+}
+
 startPreprocessWorkersWith(() => {
   const tsx = import.meta.resolve('tsx/esm/api');
   const module = new URL('../../src/serve/preprocess-worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(module)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  const worker = new Worker(bootstrap, { eval: true });
+  worker.on('message', () => preprocessReplies++);
+  return worker;
 });
