@@ -250,7 +250,7 @@ describe('nin-sdk (built CLI)', () => {
     );
     assert.match(
       stdout,
-      /\ninput: {9}input float32\[batch, 3, 32, 32\]\noutput: {8}logits float32\[batch, 10\]\noutput: {8}probabilities float32\[batch, 10\]\nopset: {9}17 \(IR 8\), producer nin-sdk 0\.1\.0\n/,
+      /\ninput: {9}input float32\[batch, 3, 32, 32\]\noutput: {8}logits float32\[batch, 10\]\noutput: {8}probabilities float32\[batch, 10\]\noutput: {8}class_maps float32\[batch, 10, 8, 8\]\nclass maps: {4}10 maps of 8×8 cells, 4×4 px apart, each seeing 27×27 px \(added at load, not in the file\)\nopset: {9}17 \(IR 8\), producer nin-sdk 0\.1\.0\n/,
     );
   });
 
@@ -316,7 +316,10 @@ describe('nin-sdk start-up: load only what one image needs', () => {
     // The protobuf runtime is in: every model is decoded once with protobuf's own rules and ONNX Runtime loads the
     // re-encoded model that was checked (docs/security.md), about 12 ms of this start-up.
     const inlined = ours.map((file) => readFileSync(file, 'utf8')).join('\n');
-    assert.doesNotMatch(inlined, /^\/\/ (node_modules\/(fflate|pickleparser|sharp)|src\/(convert|architectures|formats)\/)/m);
+    assert.doesNotMatch(
+      inlined,
+      /^\/\/ (node_modules\/(fflate|pickleparser|sharp)|src\/(convert|architectures|formats)\/)/m,
+    );
     assert.match(inlined, /^\/\/ node_modules\/@bufbuild\/protobuf\//m);
   });
 

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { describeArchitectureSummary } from '../../model/architecture-summary.js';
 import { checkModel } from '../../model/checked-model.js';
+import type { ClassMapsInGraph } from '../../model/class-maps.js';
+import { withClassMaps } from '../../model/class-maps-output.js';
 import { readModelInfo } from '../../model/model-info.js';
 import { checkClassifierShapes } from '../../model/check-shapes.js';
 import { createSession } from '../../runtime/open-session.js';
@@ -67,7 +69,9 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   if (values.arch !== undefined || values.key !== undefined)
     throw new UsageError('--arch and --key apply to PyTorch checkpoints; an ONNX model records what it is');
   // One decoding for everything below: the metadata, the weights' summary and ONNX Runtime's session.
-  const model = checkModel(bytes, path);
+  const checked = checkModel(bytes, path);
+  // As classify loads it: a model converted before class maps existed gets them in memory (the file stays as it is).
+  const model = withClassMaps(checked);
   const info = readModelInfo(model);
   if (dtype !== undefined && info.dtype !== dtype)
     throw new ModelError(`${path} is an ${info.dtype} model, not ${dtype}`);
@@ -114,6 +118,7 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
       (weights.some((w) => w.dtype === 'float16') ? ', computed in float32' : ''),
     ...inputs.map((v) => `input:         ${formatValue(v)}`),
     ...outputs.map((v) => `output:        ${formatValue(v)}`),
+    ...(info.classMaps === undefined ? [] : [`class maps:    ${describeClassMaps(info.classMaps, model !== checked)}`]),
     `opset:         ${info.opsetVersion} (IR ${info.irVersion}), producer ${info.producer || 'unknown'}`,
   ];
   const sourceKind = info.sourceFormat === 'onnx' ? 'ONNX file' : `${info.sourceFormat ?? 'unknown'} checkpoint`;
@@ -212,4 +217,13 @@ function describeCalibration(text: string): string {
 
 function formatNumber(value: number): string {
   return Math.abs(value - 1 / 255) < 1e-12 ? '1/255' : String(value);
+}
+
+/** The class maps' grid in input pixels, and whether loading added them (nin-sdk explain draws them). */
+function describeClassMaps(maps: ClassMapsInGraph, addedAtLoad: boolean): string {
+  const { stride, receptiveField } = maps.geometry;
+  return (
+    `${maps.classes} maps of ${maps.size[0]}×${maps.size[1]} cells, ${stride[0]}×${stride[1]} px apart, each seeing ` +
+    `${receptiveField[0]}×${receptiveField[1]} px${addedAtLoad ? ' (added at load, not in the file)' : ''}`
+  );
 }
