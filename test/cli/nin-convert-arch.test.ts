@@ -138,7 +138,7 @@ describe('nin-convert with the architecture registry (built CLI)', () => {
     assert.equal(refused.code, 1);
     assert.equal(
       refused.stderr,
-      `nin-convert: ${bad}: layers[0] (p, avgPool): padding must be at most half the kernel (PyTorch's rule), got 2 for kernel 3\n`,
+      `nin-convert: ${bad}: layers[0].padding must be at most half the kernel (PyTorch's rule), got 2 for kernel 3\n`,
     );
 
     const unknown = run(join(ARCH, 'd2l-nin-small.params'), join(dir, 'm.onnx'), '--arch', 'resnet');

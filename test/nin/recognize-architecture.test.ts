@@ -185,16 +185,16 @@ describe('--arch JSON: the registry vocabulary, validated', () => {
       ]),
       {
         name: 'ArchitectureError',
-        message: 'my-net.json: layers[1] (features.6, maxPool): kernel must be an integer from 1 to 4096, got "3"',
+        message: 'my-net.json: layers[1].kernel must be a whole number from 1 to 4096, got "3"',
       },
     );
     assert.throws(bad([{ kind: 'conv', name: 'c', kernel: 3, dilation: 2 }]), {
       message:
-        'my-net.json: layers[0] (c, conv): unknown field "dilation" (allowed: kind, name, kernel, stride, padding, bias, weights)',
+        'my-net.json: layers[0].dilation is not a field of a conv layer (allowed: kind, name, kernel, stride, padding, bias, weights)',
     });
     assert.throws(bad([{ kind: 'gelu', name: 'g' }]), {
       message:
-        'my-net.json: layers[0]: kind must be one of conv, batchNorm, relu, leakyRelu, sign, maxPool, avgPool, adaptiveAvgPool, dropout, flatten, linear, softmax, got "gelu"',
+        'my-net.json: layers[0].kind must be one of conv, batchNorm, relu, leakyRelu, sign, maxPool, avgPool, adaptiveAvgPool, dropout, flatten, linear, softmax, got "gelu"',
     });
     assert.throws(
       () => parseArchitectureJson('{"id": "x",', 'my-net.json'),

@@ -263,7 +263,7 @@ describe('nin-sdk train: the start of a run', () => {
       [
         'bad-layer.onnx',
         JSON.stringify({ ...recorded, layers: [{ ...recorded.layers[0], kernel: 0 }, ...recorded.layers.slice(1)] }),
-        'nin.architecture: layers[0] (classifier.0, conv): kernel must be an integer from 1 to 4096, got 0',
+        'nin.architecture: layers[0].kernel must be a whole number from 1 to 4096, got 0',
       ],
       [
         'misfit.onnx',
