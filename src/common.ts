@@ -14,12 +14,7 @@ export type { ArchitectureSummary } from './model/architecture-summary.js';
 export type { PreprocessSpec } from './preprocess/spec.js';
 export type { Architecture, ArchLayer, ArchLayerKind } from './architectures/architecture.js';
 export type { ArchitectureRemedy } from './architectures/errors.js';
-export {
-  ArchitectureError,
-  convertCheckpoint,
-  type ConversionResult,
-  type ConvertOptions,
-} from './convert/index.js';
+export { ArchitectureError, convertCheckpoint, type ConversionResult, type ConvertOptions } from './convert/index.js';
 export {
   CheckpointError,
   readCheckpoint,
@@ -47,12 +42,4 @@ export type { RawPixels } from './preprocess/pixels.js';
 export type { PreprocessedImage } from './preprocess/normalize.js';
 export type { ProgressCallback, ProgressEvent } from './classifier/progress.js';
 export { adoptOnnxClassifier, type AdoptionResult, type AdoptOptions } from './convert/adopt-onnx.js';
-export {
-  classMapsJson,
-  mapMean,
-  mapRows,
-  type ClassMaps,
-  type ClassMapsJson,
-  type MapGeometry,
-} from './classifier/class-maps.js';
-export { scanWindows, type WindowScan, type WindowScanOptions } from './classifier/window-scan.js';
+export type { ClassMaps, MapGeometry } from './classifier/class-maps.js';

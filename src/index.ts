@@ -26,10 +26,9 @@ export {
 export type { NodeProvider } from './runtime/providers.js';
 export {
   explain,
-  explainWith,
   type ExplainCallOptions,
   type ExplainedClass,
   type Explanation,
   type ExplainOptions,
 } from './node/explain.js';
-export { scan, scanWith, type ScanCallOptions } from './node/scan.js';
+export { scan, type ScanCallOptions, type WindowScan, type WindowScanOptions } from './node/scan.js';

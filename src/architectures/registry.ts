@@ -46,7 +46,18 @@ const batchNorm = (name: string): ArchLayer => ({ kind: 'batchNorm', name, eps: 
 
 // ---- jiecaoyu/pytorch-nin-cifar10 and pytorch-nin: one nn.Sequential, its indices the layer names ----------------
 
-/** pytorch-nin-cifar10 (`original.py`): `self.classifier = nn.Sequential(...)`, keys classifier.{0,2,4,8,…,20}. */
+/**
+ * pytorch-nin-cifar10 (`original.py`): `self.classifier = nn.Sequential(...)`, keys classifier.{0,2,4,8,…,20}. The
+ * CIFAR-10 NIN's layers, input (3 × 32 × 32), labels and preprocessing: the family a NIN is trained from scratch in.
+ *
+ * @example
+ * ```ts
+ * import { architectureFromWidths, NIN_CIFAR10 } from 'nin-sdk/train';
+ * // The paper's widths; the last convolution's is the class count.
+ * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
+ * console.log(NIN_CIFAR10.inputSize, NIN_CIFAR10.labels.length); // 32 10
+ * ```
+ */
 export const NIN_CIFAR10: Architecture = {
   id: 'cifar10',
   title: 'pytorch-nin-cifar10',
@@ -84,7 +95,19 @@ export const NIN_CIFAR10: Architecture = {
   optionalContainer: 'classifier.',
 };
 
-/** pytorch-nin (`NIN.py`, from Caffe's NIN-ImageNet): `self.features = nn.Sequential(...)`, ceil-mode pools. */
+/**
+ * pytorch-nin (`NIN.py`, from Caffe's NIN-ImageNet): `self.features = nn.Sequential(...)`, ceil-mode pools. The
+ * ImageNet NIN's layers, input (3 × 224 × 224), 1000 labels and Caffe preprocessing, for training one from scratch.
+ *
+ * @example
+ * ```ts
+ * import { architectureFromWidths, NIN_IMAGENET } from 'nin-sdk/train';
+ * // Caffe's NIN-ImageNet widths, with a 100-class last convolution.
+ * const widths = [96, 96, 96, 256, 256, 256, 384, 384, 384, 1024, 1024, 100];
+ * const architecture = architectureFromWidths(NIN_IMAGENET, widths);
+ * console.log(NIN_IMAGENET.inputSize); // 224
+ * ```
+ */
 export const NIN_IMAGENET: Architecture = {
   id: 'imagenet',
   title: 'pytorch-nin (ImageNet)',

@@ -6,13 +6,28 @@ export type { MapGeometry } from '../model/class-maps.js';
 /**
  * One image's class confidence maps (the NIN paper's): the last layer's map of each class before global average
  * pooling, whose mean is that class's logit. A cell says how strongly the part of the input it sees (geometry)
- * looks like the class: "roughly where", as each cell of the CIFAR-10 NIN sees 27 of 32 pixels.
+ * looks like the class: "roughly where", as each cell of the CIFAR-10 NIN sees 27 of 32 pixels. What
+ * `classify(image, { maps: true })` puts in `predictions.maps`.
+ *
+ * @example
+ * ```ts
+ * import { classify, type ClassMaps } from 'nin-sdk';
+ * const result = await classify('cat.jpg', { maps: true });
+ * const maps: ClassMaps | undefined = result.maps;
+ * if (maps !== undefined) {
+ *   const k = result.top[0]!.index;
+ *   const area = maps.height * maps.width;
+ *   const map = maps.data.subarray(k * area, (k + 1) * area); // the top class's map, row after row
+ *   console.log(maps.labels[k], maps.height, maps.width, map.length); // cat 8 8 64
+ * }
+ * ```
  */
 export interface ClassMaps {
   /** Class names, in the model's order: map k is labels[k]'s. */
   readonly labels: readonly string[];
-  /** Rows and columns of each map. */
+  /** Rows of each map. */
   readonly height: number;
+  /** Columns of each map. */
   readonly width: number;
   /** All maps, [classes × height × width] row-major, as the model computed them. */
   readonly data: Float32Array;

@@ -95,7 +95,8 @@ export interface Classifier<Image> {
    * ```ts
    * import { loadClassifier, preprocessImage } from 'nin-sdk';
    * const classifier = await loadClassifier();
-   * const logits = await classifier.logits([await preprocessImage('cat.jpg', classifier.info.preprocessing)]);
+   * const { tensor } = await preprocessImage('cat.jpg', classifier.info.preprocessing); // [1, 3, 32, 32], flat
+   * const logits = await classifier.logits([tensor]);
    * console.log(logits.length); // 10
    * ```
    */

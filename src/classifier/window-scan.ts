@@ -9,6 +9,16 @@ export const MAX_SCAN_WINDOWS = 20_000;
 /** Windows per ONNX Runtime run of a scan. */
 const SCAN_BATCH = 256;
 
+/**
+ * How a scan of windows slides the model's window over an image (see WindowScan).
+ *
+ * @example
+ * ```ts
+ * import { scan, type WindowScanOptions } from 'nin-sdk';
+ * const options: WindowScanOptions = { stride: 16 }; // windows 16 pixels apart: a quarter as many as at 8
+ * const { rows, columns } = await scan('street.jpg', options);
+ * ```
+ */
 export interface WindowScanOptions {
   /** Pixels between neighbouring windows (default: a quarter of the window, 8 for the CIFAR-10 NIN). */
   readonly stride?: number;
@@ -19,15 +29,30 @@ export interface WindowScanOptions {
  * does, never resized) slid over an image, each window classified alone. A dense map of what each part of the
  * image looks like to the model; not a classification of the whole image (a NIN run on the whole of a larger image
  * sees every window's surroundings through its paddings, and its answers at 4× the training size drift to one class).
+ * What `scan` returns.
+ *
+ * @example
+ * ```ts
+ * import { scan, type WindowScan } from 'nin-sdk';
+ * const result: WindowScan = await scan('street.jpg', { stride: 8 });
+ * for (let r = 0; r < result.rows; r++) {
+ *   const row = Array.from({ length: result.columns }, (_, c) => result.labels[result.best[r * result.columns + c]!]);
+ *   console.log(`rows ${r * result.stride}…${r * result.stride + result.window - 1}: ${row.join(' ')}`);
+ * }
+ * ```
  */
 export interface WindowScan {
+  /** Says what this is, in JSON too: a scan of windows, not a classification of the whole image. */
   readonly kind: 'scan of windows';
+  /** Class names, in the model's order: what `best` and the logits' columns index. */
   readonly labels: readonly string[];
-  /** Window side and the pixels between windows, in image pixels. */
+  /** Window side, in image pixels: the model's input size. */
   readonly window: number;
+  /** Image pixels between neighbouring windows, down and across. */
   readonly stride: number;
-  /** Windows down and across: window (r, c) covers rows r·stride … r·stride + window − 1, likewise columns. */
+  /** Windows down: window (r, c) covers rows r·stride … r·stride + window − 1, likewise columns. */
   readonly rows: number;
+  /** Windows across. */
   readonly columns: number;
   /** Each window's logits, [rows × columns × classes] row-major. */
   readonly logits: Float32Array;

@@ -9,6 +9,15 @@ import { intermediateTypes } from './intermediate-sizes.js';
  * preprocessed inputSize × inputSize image): cell (i, j) sees rows offset[0] + i·stride[0] … + receptiveField[0] − 1
  * (clipped to the image) and likewise columns. Computed from the layers between the input and the map (kernels,
  * strides, dilations, leading pads), never assumed: the CIFAR-10 NIN's cells are 4 pixels apart and see 27.
+ *
+ * @example
+ * ```ts
+ * import { classify, type MapGeometry } from 'nin-sdk';
+ * const { maps } = await classify('cat.jpg', { maps: true });
+ * const geometry: MapGeometry | undefined = maps?.geometry;
+ * // Cell (i, j) of the default model's 8 × 8 maps sees input rows and columns from offset + 4·(i, j), 27 wide.
+ * console.log(geometry?.stride, geometry?.receptiveField, geometry?.offset); // [4, 4] [27, 27] [-13, -13]
+ * ```
  */
 export interface MapGeometry {
   /** Input pixels between neighbouring cells. */

@@ -15,34 +15,86 @@ import { decodeImage, type ImageInput, type RawPixels } from '../preprocess/node
 import type { PreprocessSpec } from '../preprocess/spec.js';
 import { loadClassifier, type LoadClassifierOptions, type NodeClassifier } from './classify.js';
 
+/**
+ * Which classes `explain` draws, and the largest image it decodes.
+ *
+ * @example
+ * ```ts
+ * import { explain, type ExplainOptions } from 'nin-sdk';
+ * const twoBest: ExplainOptions = { top: 2 }; // two panels, the most probable class first
+ * const dog: ExplainOptions = { label: 'dog' }; // the dog map, whatever the model answered
+ * const { classes } = await explain('cat.jpg', dog);
+ * ```
+ */
 export interface ExplainOptions {
   /** The class whose map is drawn, by label (default: the most probable one). */
   readonly label?: string;
   /** Draw the maps of the `top` most probable classes, one panel each, side by side (default 1; not with label). */
   readonly top?: number;
-  /** Largest image decoded, in pixels (default 100 megapixels), and how its error names it (default `maxPixels`). */
+  /** Largest image decoded, in pixels (default 100 megapixels). */
   readonly maxPixels?: number;
+  /** How the error of an image over maxPixels names the limit (default `maxPixels`; the CLI's `--max-pixels`). */
   readonly maxPixelsName?: string;
 }
 
+/**
+ * Options of `explain`: the classes drawn, the model and how it is loaded (provider, dtype, threads …).
+ *
+ * @example
+ * ```ts
+ * import { explain, type ExplainCallOptions } from 'nin-sdk';
+ * const options: ExplainCallOptions = { model: 'nin-imagenet.onnx', top: 3, provider: ['cuda', 'cpu'] };
+ * const { png, classes } = await explain('photo.jpg', options);
+ * ```
+ */
 export interface ExplainCallOptions extends ExplainOptions, LoadClassifierOptions {
   /** An ONNX file written by nin-convert, or its bytes; default: the embedded CIFAR-10 model. */
   readonly model?: string | Uint8Array;
 }
 
-/** One class drawn: its label, index, probability and the map values its colours span. */
+/**
+ * One class drawn: its label, index, probability and the map values its colours span.
+ *
+ * @example
+ * ```ts
+ * import { explain, type ExplainedClass } from 'nin-sdk';
+ * const { classes } = await explain('cat.jpg', { top: 2 });
+ * for (const c of classes as readonly ExplainedClass[])
+ *   console.log(`${c.label} ${(c.probability * 100).toFixed(1)} %: map from ${c.low} to ${c.high}`);
+ * ```
+ */
 export interface ExplainedClass {
+  /** The class's name, from the model's labels. */
   readonly label: string;
+  /** Its index in the model's output (and in `maps`). */
   readonly index: number;
+  /** Its softmax probability for the image, 0 to 1. */
   readonly probability: number;
+  /** The map's lowest cell: the lower end of the panel's colour scale. */
   readonly low: number;
+  /** The map's highest cell: the upper end of the panel's colour scale. */
   readonly high: number;
 }
 
+/**
+ * What `explain` makes of an image: the overlay as a PNG, the classes drawn on it, and the maps and predictions it
+ * was drawn from.
+ *
+ * @example
+ * ```ts
+ * import { explain, type Explanation } from 'nin-sdk';
+ * import { writeFileSync } from 'node:fs';
+ * const explanation: Explanation = await explain('cat.jpg');
+ * writeFileSync('cat-map.png', explanation.png);
+ * console.log(explanation.width, explanation.height, explanation.predictions.top[0]?.label);
+ * ```
+ */
 export interface Explanation {
   /** The overlay as a PNG: the image the model saw (its centre crop), scaled up, each class's map over it. */
   readonly png: Uint8Array;
+  /** The PNG's width in pixels: one panel per class drawn, side by side, each with its colour scale. */
   readonly width: number;
+  /** The PNG's height in pixels: a panel and its caption. */
   readonly height: number;
   /** The classes drawn, left to right. */
   readonly classes: readonly ExplainedClass[];
@@ -55,10 +107,22 @@ export interface Explanation {
 /**
  * An image's class confidence maps drawn over it: the part of the image the model classified (its centre crop),
  * scaled to a long side of at least 256 pixels, with the chosen class's map blended in (a colour scale beside it,
- * from the map's lowest to its highest cell) and the label and probability below. Loads the model for the call
- * (see explainWith to reuse a loaded classifier).
+ * from the map's lowest to its highest cell) and the label and probability below. Loads the model for the call and
+ * disposes of it after; `classifier.classify(image, { maps: true })` gives the maps alone from a loaded classifier.
  *
- * @example const { png } = await explain('cat.jpg', { top: 2 }); writeFileSync('cat-maps.png', png);
+ * @param image - a path, the bytes of an encoded image, or raw pixels
+ * @param options - the classes drawn (`label` or `top`), the model and how it is loaded
+ * @returns the overlay as a PNG, the classes drawn, every class's map and the predictions
+ * @throws RangeError for a label the model lacks, a `top` out of range, or both given; ImageError for an image that
+ * cannot be read; ModelError for a model that cannot be loaded or has no class maps
+ * @example
+ * ```ts
+ * import { explain } from 'nin-sdk';
+ * import { writeFileSync } from 'node:fs';
+ * const { png, classes } = await explain('cat.jpg', { top: 2 });
+ * writeFileSync('cat-maps.png', png);
+ * console.log(classes.map((c) => c.label)); // the two most probable classes, e.g. ['cat', 'dog']
+ * ```
  */
 export async function explain(image: ImageInput, options: ExplainCallOptions = {}): Promise<Explanation> {
   const { model, label, top, ...loadOptions } = options;
@@ -75,7 +139,10 @@ export async function explain(image: ImageInput, options: ExplainCallOptions = {
   }
 }
 
-/** explain on a loaded classifier. */
+/**
+ * explain on a loaded classifier, for the CLI (which loads the model once and checks its labels first). Not in the
+ * public entries: `explain` is the API.
+ */
 export async function explainWith(
   classifier: NodeClassifier,
   image: ImageInput,

@@ -11,7 +11,20 @@ import { classifierLayer, withNewClassifier } from './new-classifier.js';
 import type { OptimizerSettings } from './optimizer/settings.js';
 import type { TrainingStart } from './training-start.js';
 
-/** --freeze: 'features' trains the classifier alone; 'none' trains every parameter. */
+/**
+ * What a fine-tuning leaves untrained (`nin-sdk train --freeze`): 'features' trains the classifier alone, over the
+ * model's features as they are; 'none' trains every parameter.
+ *
+ * @example
+ * ```ts
+ * import { fineTune, type FreezeChoice, type WebTrainingImage } from 'nin-sdk/web';
+ * declare const images: WebTrainingImage[];
+ * declare const fewImages: boolean;
+ * const freeze: FreezeChoice = fewImages ? 'features' : 'none';
+ * const run = await fineTune({ images, freeze });
+ * console.log(run.frozen); // the parameters left as they were
+ * ```
+ */
 export type FreezeChoice = 'features' | 'none';
 export const FREEZE_CHOICES: readonly FreezeChoice[] = ['features', 'none'];
 

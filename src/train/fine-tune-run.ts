@@ -24,7 +24,18 @@ import { initialProgress, runTrainingLoop } from './loop/trainer.js';
 import { TrainingSession } from './training-session.js';
 import type { TrainingStart } from './training-start.js';
 
-/** How a fine-tuning run trains; what is left out is `nin-sdk train --from`'s default. */
+/**
+ * How a fine-tuning run trains; what is left out is `nin-sdk train --from`'s default. nin-sdk/web's fineTune takes
+ * them all as options (epochs and batchSize default to WEB_FINE_TUNE_EPOCHS and WEB_FINE_TUNE_BATCH_SIZE there).
+ *
+ * @example
+ * ```ts
+ * import { fineTune, type FineTuneSettings, type WebTrainingImage } from 'nin-sdk/web';
+ * declare const images: WebTrainingImage[];
+ * const settings: FineTuneSettings = { epochs: 10, batchSize: 32, optimizer: 'adamw', lr: 3e-4, seed: 1, validation: 0.2 };
+ * const run = await fineTune({ images, ...settings });
+ * ```
+ */
 export interface FineTuneSettings {
   /** Passes over the training images (≥ 1). */
   readonly epochs: number;
@@ -46,13 +57,29 @@ export interface FineTuneSettings {
   readonly allowOneClass?: boolean;
 }
 
-/** After each batch. */
+/**
+ * A fine-tuning run's progress after each batch (fineTune's `onBatch`): where the run is, the batch's loss, the speed.
+ *
+ * @example
+ * ```ts
+ * import { fineTune, type FineTuneBatchProgress, type WebTrainingImage } from 'nin-sdk/web';
+ * declare const images: WebTrainingImage[];
+ * declare const status: HTMLElement;
+ * const onBatch = (p: FineTuneBatchProgress): void => {
+ *   const speed = p.imagesPerSecond === undefined ? '' : `, ${p.imagesPerSecond.toFixed(0)} images/s`;
+ *   status.textContent = `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}: loss ${p.loss.toFixed(3)}${speed}`;
+ * };
+ * const run = await fineTune({ images, onBatch });
+ * ```
+ */
 export interface FineTuneBatchProgress {
   /** From 1. */
   readonly epoch: number;
+  /** The epochs the run trains. */
   readonly epochs: number;
   /** From 1, within the epoch. */
   readonly batch: number;
+  /** The batches of an epoch. */
   readonly batches: number;
   /** The batch's mean cross-entropy. */
   readonly loss: number;
@@ -63,7 +90,18 @@ export interface FineTuneBatchProgress {
   readonly imagesPerSecond: number | undefined;
 }
 
-/** After each epoch. */
+/**
+ * A fine-tuning run's figures after each epoch (fineTune's `onEpoch`, and the result's `epochs`).
+ *
+ * @example
+ * ```ts
+ * import { fineTune, type FineTuneEpoch, type WebTrainingImage } from 'nin-sdk/web';
+ * declare const images: WebTrainingImage[];
+ * const onEpoch = ({ epoch, trainLoss, validation }: FineTuneEpoch): void =>
+ *   console.log(epoch, trainLoss, validation === undefined ? 'no split' : `${validation.accuracy.toFixed(1)} %`);
+ * const run = await fineTune({ images, validation: 0.2, onEpoch });
+ * ```
+ */
 export interface FineTuneEpoch {
   /** From 1. */
   readonly epoch: number;

@@ -22,7 +22,7 @@ export { recipeOptimizer } from './loop/recipe.js';
 
 // Fine-tuning any checkpoint the converter recognises, to its own classes or to new ones.
 export { fineTuneForwardModel, fineTuneStart, type FineTuneStart } from './fine-tune.js';
-export { readTrainingStart, type TrainingStart } from './training-start.js';
+export { readTrainingStart, type TrainingStart, type TrainingStartOptions } from './training-start.js';
 export { withNewClassifier } from './new-classifier.js';
 
 // Running: the session, its checkpoints, the Dropout masks it is fed.

@@ -74,11 +74,27 @@ export interface TrainingStart {
 /**
  * How to read a PyTorch checkpoint, as nin-convert's options say it (`--arch`, `--key`, `--preprocessing`,
  * `--labels`). An ONNX model or a training checkpoint records all of these: they apply to PyTorch files only.
+ *
+ * @example
+ * ```ts
+ * import { readTrainingStart, type TrainingStartOptions } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * // A checkpoint that keeps its weights under checkpoint['net'] and was trained on five classes.
+ * const options: TrainingStartOptions = { key: 'net', labels: ['ant', 'bee', 'fly', 'moth', 'wasp'] };
+ * const start = readTrainingStart(readFileSync('insects.pth'), 'insects.pth', options);
+ * ```
  */
 export interface TrainingStartOptions {
+  /** Skip recognition and take this architecture (a registry entry, or an `--arch` JSON): its keys, or renamed ones. */
   readonly architecture?: Architecture;
+  /** Which of the checkpoint's tensor dictionaries to take (`net`, `models.0`, `.` for the root), where several fit. */
   readonly key?: string;
+  /** The preprocessing to record instead of the architecture's (then it is not an assumption). */
   readonly preprocessing?: PreprocessSpec;
+  /**
+   * Class names, in output order, instead of the family's (without them, a last layer of another class count is
+   * given numbered ones: `class_0`, `class_1` …).
+   */
   readonly labels?: readonly string[];
 }
 
@@ -87,7 +103,25 @@ export interface TrainingStartOptions {
  * container choice, recognition, assumptions, preprocessing and labels), an ONNX model of nin-convert or nin-sdk train
  * (what its metadata records), or nin-sdk train's checkpoint.nintrain. A pytorch-nin entry trains as a NIN of its
  * widths; any other registry architecture (or an --arch JSON) as its BatchNorm-folded copy. The bytes are parsed
- * once, as what their first bytes say they are; errors name `source`.
+ * once, as what their first bytes say they are; errors name `source`. fineTuneStart and nin-sdk/web's fineTune
+ * start from what it returns.
+ *
+ * @param bytes - the file's bytes: a PyTorch checkpoint, an ONNX model or a checkpoint.nintrain
+ * @param source - how errors name the file (its path, say)
+ * @param options - how to read a PyTorch checkpoint (architecture, key, preprocessing, labels); ignored for the others
+ * @returns the architecture, its trainable parameters' names, shapes and values, labels, preprocessing, what was
+ * frozen and what reading the file assumed
+ * @throws CheckpointError for a PyTorch file that cannot be read; ArchitectureError for a file that is no model
+ * nin-sdk can train (not recognised, no trainable form, labels or preprocessing that do not fit); ModelError for an
+ * ONNX model refused for what it holds; an Error naming `source` for a damaged checkpoint.nintrain
+ * @example
+ * ```ts
+ * import { readTrainingStart } from 'nin-sdk/train';
+ * import { readFileSync } from 'node:fs';
+ * const start = readTrainingStart(readFileSync('nin-cifar10.pth'), 'nin-cifar10.pth');
+ * console.log(start.labels.length, start.preprocessing.inputSize, start.tensors.map((t) => t.name));
+ * for (const line of start.assumptions) console.log(`assumed: ${line}`);
+ * ```
  */
 export function readTrainingStart(
   bytes: Uint8Array,

@@ -1,7 +1,18 @@
 import { IMAGE_EXTENSIONS } from '../preprocess/image-extensions.js';
 import type { WebTrainingImage } from './fine-tune.js';
 
-/** A folder picker's files sorted into class folders (classFolderImages). */
+/**
+ * A folder picker's files sorted into class folders (classFolderImages): the training images for fineTune and the
+ * files left out, to tell the user.
+ *
+ * @example
+ * ```ts
+ * import { classFolderImages, type ClassFolderImages } from 'nin-sdk/web';
+ * declare const folderInput: HTMLInputElement;
+ * const { images, skipped }: ClassFolderImages = classFolderImages(folderInput.files ?? []);
+ * console.log(images.map((i) => `${i.folder}: ${i.path}`), `${skipped.length} files left out`);
+ * ```
+ */
 export interface ClassFolderImages {
   /** The images, class folder by class folder (sorted), each folder's files by name: the CLI's order. */
   readonly images: readonly (WebTrainingImage & { readonly image: File; readonly path: string })[];
@@ -15,10 +26,20 @@ export interface ClassFolderImages {
  * `T-shirt/top`), and each class folder its images, by extension (.jpg .jpeg .png .webp .gif .tif .tiff .bmp; what a
  * file holds is checked from its bytes when it is decoded). Files beside the class folders or deeper inside them
  * are left out, as the CLI leaves them; `skipped` names them. Paths come from `webkitRelativePath`.
+ *
+ * @param files - the picker's `files` (a FileList), or any list of Files; a File without `webkitRelativePath` is
+ * taken by its name alone, and so left out
+ * @returns the images, class folder by class folder (sorted), each folder's files by name, and the files left out
  * @example
- * folderInput.addEventListener('change', () => {
- *   const { images, skipped } = classFolderImages(folderInput.files ?? []);  // images[0].folder: 'plane'
+ * ```ts
+ * import { classFolderImages, fineTune } from 'nin-sdk/web';
+ * declare const folderInput: HTMLInputElement; // <input type="file" webkitdirectory>
+ * folderInput.addEventListener('change', async () => {
+ *   const { images, skipped } = classFolderImages(folderInput.files ?? []); // images[0]?.folder: 'plane'
+ *   if (skipped.length > 0) console.warn(`left out: ${skipped.join(', ')}`);
+ *   const run = await fineTune({ images });
  * });
+ * ```
  */
 export function classFolderImages(files: Iterable<File> | ArrayLike<File>): ClassFolderImages {
   const images: { image: File; folder: string; path: string; name: string }[] = [];

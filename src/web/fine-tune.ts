@@ -16,7 +16,22 @@ import { decodeImage, type WebImage } from './decode-image.js';
 import { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
 import { ort, setWasmPaths, type WasmPaths } from './ort-web.js';
 
-/** One training image and its class folder. */
+/**
+ * One training image and its class folder: what fineTune trains on. classFolderImages makes them from a folder
+ * picker; a page can make them from any images it has.
+ *
+ * @example
+ * ```ts
+ * import { fineTune, type WebTrainingImage } from 'nin-sdk/web';
+ * declare const toadPhotos: File[];
+ * declare const frogPhotos: File[];
+ * const images: WebTrainingImage[] = [
+ *   ...toadPhotos.map((image) => ({ image, folder: 'toad' })),
+ *   ...frogPhotos.map((image) => ({ image, folder: 'frog' })),
+ * ];
+ * const run = await fineTune({ images }); // 'toad' is no CIFAR-10 label: a new classifier, labels ['frog', 'toad']
+ * ```
+ */
 export interface WebTrainingImage {
   /** Decoded (`ImageData`, raw pixels, `ImageBitmap`, a canvas, a loaded `<img>`) or an encoded `File` / `Blob`. */
   readonly image: WebImage;
@@ -27,11 +42,54 @@ export interface WebTrainingImage {
   readonly folder: string;
 }
 
-/** Small folders want several steps an epoch: the CLI's batch of 128 would take one step a pass over 50 images. */
+/**
+ * fineTune's batch size unless `batchSize` is given: small folders want several steps an epoch, and the CLI's
+ * batch of 128 would take one step a pass over 50 images.
+ *
+ * @example
+ * ```ts
+ * import { WEB_FINE_TUNE_BATCH_SIZE } from 'nin-sdk/web';
+ * declare const batchInput: HTMLInputElement;
+ * batchInput.placeholder = String(WEB_FINE_TUNE_BATCH_SIZE); // 16: what an empty field trains with
+ * ```
+ */
 export const WEB_FINE_TUNE_BATCH_SIZE = 16;
-/** A few passes: enough for a new classifier over a trained model's features, short enough to watch. */
+/**
+ * fineTune's epochs unless `epochs` is given: a few passes, enough for a new classifier over a trained model's
+ * features, short enough to watch.
+ *
+ * @example
+ * ```ts
+ * import { fineTune, WEB_FINE_TUNE_EPOCHS, type WebTrainingImage } from 'nin-sdk/web';
+ * declare const images: WebTrainingImage[];
+ * const run = await fineTune({ images, epochs: 2 * WEB_FINE_TUNE_EPOCHS }); // twice the default passes
+ * ```
+ */
 export const WEB_FINE_TUNE_EPOCHS = 3;
 
+/**
+ * What fineTune trains and how: the images, the model to start from, the providers, the run's settings (epochs,
+ * batch size, optimizer, learning rate, seed, validation split, freezing; `nin-sdk train --from`'s defaults except
+ * WEB_FINE_TUNE_EPOCHS and WEB_FINE_TUNE_BATCH_SIZE), a stop signal and progress callbacks.
+ *
+ * @example
+ * ```ts
+ * import { classFolderImages, fineTune, type WebFineTuneOptions } from 'nin-sdk/web';
+ * declare const folderInput: HTMLInputElement;
+ * const stop = new AbortController();
+ * const options: WebFineTuneOptions = {
+ *   images: classFolderImages(folderInput.files ?? []).images,
+ *   provider: ['webgpu', 'wasm'],
+ *   wasmPaths: '/ort/',
+ *   validation: 0.2,
+ *   freeze: 'features',
+ *   signal: stop.signal,
+ *   onDecode: (decoded, total) => console.log(`decoded ${decoded} of ${total}`),
+ *   onEpoch: (epoch) => console.log(epoch.epoch, epoch.trainLoss, epoch.validation?.accuracy),
+ * };
+ * const run = await fineTune(options);
+ * ```
+ */
 export interface WebFineTuneOptions extends Partial<FineTuneSettings> {
   /** The training images (see classFolderImages for a folder picker's files). */
   readonly images: readonly WebTrainingImage[];
@@ -53,11 +111,25 @@ export interface WebFineTuneOptions extends Partial<FineTuneSettings> {
   readonly signal?: AbortSignal;
   /** Told of each image decoded: how many so far, of how many. */
   readonly onDecode?: (decoded: number, total: number) => void;
+  /** Told after each batch: its epoch and batch numbers, its loss, the images per second so far. */
   readonly onBatch?: (progress: FineTuneBatchProgress) => void;
+  /** Told after each epoch: its mean training loss, and the validation figures with a split. */
   readonly onEpoch?: (epoch: FineTuneEpoch) => void;
 }
 
-/** What fineTune made: the model (ONNX bytes for loadClassifier or a download) and how the run went. */
+/**
+ * What fineTune made: the model (ONNX bytes for loadClassifier or a download) and how the run went (status, best
+ * epoch, per-epoch figures, the provider that ran, what was frozen or replaced).
+ *
+ * @example
+ * ```ts
+ * import { fineTune, loadClassifier, type WebFineTuneResult, type WebTrainingImage } from 'nin-sdk/web';
+ * declare const images: WebTrainingImage[];
+ * const run: WebFineTuneResult = await fineTune({ images, validation: 0.2 });
+ * console.log(run.status, run.provider, run.labels, run.bestEpoch, run.bestAccuracy);
+ * const classifier = await loadClassifier(run.onnx);
+ * ```
+ */
 export type WebFineTuneResult = FineTuneRunResult;
 
 /**
@@ -68,12 +140,20 @@ export type WebFineTuneResult = FineTuneRunResult;
  * `onnx` is an ordinary model: its labels and the start's preprocessing in its metadata.
  * Defaults: WEB_FINE_TUNE_EPOCHS epochs of batch WEB_FINE_TUNE_BATCH_SIZE, SGD at the fine-tuning rate (0.01), seed
  * 0, no validation split (`validation: 0.2` holds out a fifth, stratified, and keeps the best epoch).
- * @param options the images and the run's settings
+ *
+ * @param options - the images and the run's settings
  * @returns the fine-tuned model and the run's figures
+ * @throws RangeError for images that cannot train (none, one class without `allowOneClass`, a split that leaves
+ * nothing); ImageError for an image that cannot be decoded; CheckpointError, ArchitectureError or ModelError for a
+ * model that cannot start a training; ProviderError when no provider starts (or, `strict`, the first fails)
  * @example
- * const { images } = classFolderImages(folderInput.files);   // <input type="file" webkitdirectory>
+ * ```ts
+ * import { classFolderImages, fineTune, loadClassifier } from 'nin-sdk/web';
+ * declare const folderInput: HTMLInputElement; // <input type="file" webkitdirectory>
+ * const { images } = classFolderImages(folderInput.files ?? []);
  * const run = await fineTune({ images, validation: 0.2, wasmPaths: '/ort/', onBatch: (p) => console.log(p.loss) });
- * const classifier = await loadClassifier(run.onnx);          // run.labels: the folder names, e.g. ['plane', 'toad']
+ * const classifier = await loadClassifier(run.onnx); // run.labels: the folder names, e.g. ['plane', 'toad']
+ * ```
  */
 export async function fineTune(options: WebFineTuneOptions): Promise<WebFineTuneResult> {
   const providers = parseProviders(options.provider as string | readonly string[] | undefined, 'web');
