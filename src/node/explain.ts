@@ -183,7 +183,7 @@ export async function explainWith(
       },
     ];
   });
-  layers.push({ input: Buffer.from(captions(classes, layout, width, height)), left: 0, top: 0 });
+  layers.push(...(await captions(classes, layout)));
   // Composited (which adds an alpha channel), then written as opaque RGB: a quarter smaller than RGBA.
   const composed = await sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
     .composite(layers)
@@ -233,30 +233,58 @@ async function modelView(pixels: RawPixels, spec: PreprocessSpec, side: number):
   return rgb;
 }
 
-/** The text of the image as SVG (rendered by sharp): each panel's label and probability, its scale's ends. */
-function captions(classes: readonly ExplainedClass[], layout: OverlayLayout, width: number, height: number): string {
+/**
+ * Each panel's label and probability and its scale's ends, as raw layers drawn by libvips' text operation (Pango).
+ * Not SVG: sharp's loaders other than the accepted image formats are blocked process-wide once an image is decoded
+ * (src/preprocess/node/decode-sharp.ts), the SVG loader among them, and text is not a loader.
+ */
+async function captions(classes: readonly ExplainedClass[], layout: OverlayLayout): Promise<OverlayOptions[]> {
   const panelWidth = layout.side + layout.scaleWidth;
-  const texts = classes.flatMap((c, i) => {
+  const scaleTextWidth = layout.scaleWidth - SCALE_BAR - 8;
+  const layers = classes.map((c, i) => {
     const left = i * panelWidth;
     const numbers = left + layout.side + SCALE_BAR + 7;
     return [
-      text(left + 6, layout.side + 22, 16, `${c.label} ${(c.probability * 100).toFixed(1)} %`),
-      text(numbers, 12, 11, formatValue(c.high)),
-      text(numbers, layout.side - 3, 11, formatValue(c.low)),
+      textLayer(`${c.label} ${(c.probability * 100).toFixed(1)} %`, 16, {
+        left: left + 6,
+        top: layout.side + 5,
+        width: panelWidth - 12,
+        height: layout.captionHeight - 5,
+      }),
+      textLayer(formatValue(c.high), 11, { left: numbers, top: 1, width: scaleTextWidth, height: 14 }),
+      textLayer(formatValue(c.low), 11, { left: numbers, top: layout.side - 14, width: scaleTextWidth, height: 14 }),
     ];
   });
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
-    `<g font-family="DejaVu Sans, sans-serif" fill="#000">${texts.join('')}</g></svg>`
-  );
+  return Promise.all(layers.flat());
 }
 
-function text(x: number, y: number, size: number, content: string): string {
-  return `<text x="${x}" y="${y}" font-size="${size}">${escapeXml(content)}</text>`;
+/** One line of black text at `box`'s top left, cut to the box (a long label is clipped, never wrapped). */
+async function textLayer(
+  content: string,
+  pixels: number,
+  box: { left: number; top: number; width: number; height: number },
+): Promise<OverlayOptions> {
+  const { data, info } = await sharp({
+    text: {
+      text: `<span foreground="#000000">${escapeXml(content)}</span>`,
+      font: `DejaVu Sans ${pixels}px`,
+      rgba: true,
+      wrap: 'none',
+    },
+  })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const width = Math.min(info.width, box.width);
+  const height = Math.min(info.height, box.height);
+  const clipped = await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } })
+    .extract({ left: 0, top: 0, width, height })
+    .raw()
+    .toBuffer();
+  return { input: clipped, raw: { width, height, channels: 4 }, left: box.left, top: box.top };
 }
 
 /**
- * Labels come from the model's metadata: as text in SVG they are escaped, and characters XML forbids (controls)
+ * Labels come from the model's metadata: as Pango markup they are escaped, and characters XML forbids (controls)
  * dropped, so that a label is drawn as written and never read as markup.
  */
 function escapeXml(value: string): string {

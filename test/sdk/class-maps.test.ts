@@ -109,6 +109,21 @@ describe('explain(image)', () => {
     assert.deepEqual(pixel(256 + 4 + 6, 255), [...heatColour(0)]);
   });
 
+  test('a PNG image, after sharp has decoded (and blocked every other loader): the captions are drawn', async () => {
+    // The PNG is decoded by sharp, which then blocks every libvips loader but the image formats' (SVG among them):
+    // the captions must not need one. They were SVG once, and explain failed on every PNG.
+    const png = join(FIXTURES, 'images', 'odd-33x47.png');
+    await sharp(readFileSync(png)).metadata();
+    const explanation = await explain(png, { top: 1, dtype: 'fp32' });
+    assert.deepEqual([explanation.width, explanation.height], [312, 288]);
+    const { data, info } = await sharp(explanation.png).raw().toBuffer({ resolveWithObject: true });
+    // The caption strip under the panel is white but for the label's dark glyphs.
+    let dark = 0;
+    for (let y = 256; y < 288; y++)
+      for (let x = 0; x < 256; x++) if (data[(y * info.width + x) * info.channels]! < 96) dark++;
+    assert.ok(dark > 50, `${dark} dark pixels in the caption`);
+  });
+
   test("the map is drawn where its cells look: each cell's value at the centre of the pixels it sees", () => {
     const data = new Float32Array(64);
     data[0] = 8; // cell (0, 0) only
