@@ -1,16 +1,5 @@
 import type { GraphBuilder } from '../graph/builder.js';
-import {
-  add,
-  cast,
-  conv,
-  flatten,
-  globalAveragePool,
-  leakyRelu,
-  matMul,
-  mul,
-  relu,
-  sign,
-} from '../graph/ops/index.js';
+import { add, cast, conv, flatten, globalAveragePool, leakyRelu, matMul, mul, relu, sign } from '../graph/ops/index.js';
 import type { Value } from '../graph/types.js';
 import { pytorchAvgPool2d, pytorchMaxPool2d } from './pytorch-ops/pool.js';
 import type { ArchLayer, Architecture } from './architecture.js';

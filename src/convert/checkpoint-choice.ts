@@ -1,7 +1,11 @@
 import type { CheckpointContents, TensorDictionary } from '../formats/pth/index.js';
 import { CheckpointError } from '../formats/pth/index.js';
 import { ArchitectureError } from '../architectures/errors.js';
-import { recognizeArchitecture, type ArchitectureMatch, type RecognizeOptions } from '../architectures/recognize-architecture.js';
+import {
+  recognizeArchitecture,
+  type ArchitectureMatch,
+  type RecognizeOptions,
+} from '../architectures/recognize-architecture.js';
 
 /**
  * Which of a checkpoint's tensor dictionaries is the network: the one an architecture fits (by keys and shapes, or on

@@ -12,7 +12,11 @@ export {
   NIN_IMAGENET,
   PYTORCH_NIN_IDS,
 } from '../architectures/registry.js';
-export { recognizeArchitecture, type ArchitectureMatch, type RecognizeOptions } from '../architectures/recognize-architecture.js';
+export {
+  recognizeArchitecture,
+  type ArchitectureMatch,
+  type RecognizeOptions,
+} from '../architectures/recognize-architecture.js';
 export { architectureToJson, parseArchitectureJson, validateArchitecture } from '../architectures/architecture-json.js';
 export { architectureMetadata, describeUnreadSettings, foldedArchitecture } from '../architectures/architecture.js';
 export { conversionReading, type ConversionReading } from './conversion-reading.js';

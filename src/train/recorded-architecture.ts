@@ -1,9 +1,4 @@
-import {
-  ArchitectureError,
-  foldedArchitecture,
-  validateArchitecture,
-  type Architecture,
-} from '../convert/index.js';
+import { ArchitectureError, foldedArchitecture, validateArchitecture, type Architecture } from '../convert/index.js';
 import type { OnnxModel } from '../graph/index.js';
 import { METADATA_KEYS } from '../model/metadata.js';
 

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pytorchPool2dPads, pytorchPoolAxisPads, pytorchPoolOutputSize } from '../../src/architectures/pytorch-ops/index.js';
+import {
+  pytorchPool2dPads,
+  pytorchPoolAxisPads,
+  pytorchPoolOutputSize,
+} from '../../src/architectures/pytorch-ops/index.js';
 
 describe('pytorchPoolOutputSize', () => {
   it('follows the ImageNet NIN chain 54 → 27 → 13 → 6 → 1 with ceil_mode', () => {

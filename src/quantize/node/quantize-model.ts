@@ -8,7 +8,11 @@ import { createSession } from '../../runtime/open-session.js';
 import { ImageError, preprocessImage, specChannels, type PreprocessSpec } from '../../preprocess/node/index.js';
 import { MinMaxObserver } from '../observer.js';
 import { withObservedOutputs } from '../calibration-graph.js';
-import { QUANTIZATION_METADATA_KEYS, quantizationMetadata, type CalibrationRecord } from '../../model/quantization-metadata.js';
+import {
+  QUANTIZATION_METADATA_KEYS,
+  quantizationMetadata,
+  type CalibrationRecord,
+} from '../../model/quantization-metadata.js';
 import { planQuantization } from '../plan.js';
 import { quantizeToQdq } from '../qdq.js';
 import { classMapsAfterQuantization } from '../class-maps.js';

@@ -1,9 +1,4 @@
-import {
-  architectureById,
-  PYTORCH_NIN_IDS,
-  type Architecture,
-  type ArchitectureMatch,
-} from '../../convert/index.js';
+import { architectureById, PYTORCH_NIN_IDS, type Architecture, type ArchitectureMatch } from '../../convert/index.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 
 /** One convolution's channel counts, at its index in the entry's layers (its nn.Sequential index). */
