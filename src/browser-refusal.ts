@@ -3,4 +3,4 @@
  * entry needs sharp, onnxruntime-node and the file system, so a bundler that followed it would fail on a Node
  * built-in far from the cause. This says the cause instead, when the page loads.
  */
-throw new Error("nin-sdk is the Node entry point: in a browser, import from 'nin-sdk/web'");
+throw new Error('nin-sdk is the Node entry point: in a browser, use nin-sdk/web');

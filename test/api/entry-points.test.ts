@@ -19,7 +19,7 @@ function importInNode(script: string, ...conditions: string[]) {
 test("under the 'browser' condition, importing nin-sdk fails saying to import nin-sdk/web", () => {
   const result = importInNode("await import('nin-sdk');", 'browser');
   assert.equal(result.status, 1);
-  assert.match(result.stderr, /Error: nin-sdk is the Node entry point: in a browser, import from 'nin-sdk\/web'/);
+  assert.match(result.stderr, /Error: nin-sdk is the Node entry point: in a browser, use nin-sdk\/web/);
 });
 
 test('nin-sdk/common holds the platform-neutral API, the same objects nin-sdk re-exports', () => {

@@ -138,7 +138,7 @@ describe('nin-sdk (built CLI)', () => {
     );
     assert.equal(
       run('frobnicate').stderr,
-      "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, train, average, convert, quantize, doctor, serve, export (see nin-sdk --help)\n",
+      "nin-sdk: unknown command 'frobnicate': should be one of predict, eval, info, explain, train, average, convert, quantize, doctor, serve, export (see nin-sdk --help)\n",
     );
   });
 

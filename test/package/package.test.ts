@@ -71,7 +71,7 @@ describe('the npm package (npm pack)', () => {
     );
     const outside = [...paths].filter(
       (path) =>
-        !/^(dist\/cli\/|dist\/src\/|models\/|docs\/[\w.-]+\.md$)/.test(path) &&
+        !/^(dist\/cli\/|dist\/src\/|models\/|docs\/[\w.-]+\.md$|docs\/explain\/[\w.-]+\.png$)/.test(path) &&
         !['package.json', 'README.md', 'LICENSE'].includes(path),
     );
     assert.deepEqual(outside, []);
