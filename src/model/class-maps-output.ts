@@ -10,16 +10,13 @@ import {
   ValueInfoProtoSchema,
   type ModelProto,
 } from 'onnx-buf';
-import { isRecord } from '../schema/untrusted.js';
 import { CheckedModel, type ModelPolicy } from './checked-model.js';
 import { findClassMaps } from './class-maps.js';
 import { METADATA_KEYS } from './metadata.js';
+import { recordedOutputNames } from './model-info.js';
 
 /** What loading calls the maps it adds: the name nin-convert gives them (src/architectures/io-names.ts). */
 const CLASS_MAPS_OUTPUT = 'class_maps';
-
-/** The outputs a model's metadata names when it names none (models converted before 'nin.outputs' existed). */
-const DEFAULT_OUTPUTS = { logits: 'logits', probabilities: 'probabilities' };
 
 /**
  * `model` with its class maps as an output named in its metadata ('nin.outputs' `maps`), for models converted or
@@ -32,8 +29,8 @@ export function withClassMaps(model: CheckedModel, policy?: ModelPolicy): Checke
   const graph = model.proto.graph;
   // A model without nin-sdk's metadata is left as it is: it gains no 'nin.outputs' that would make it look like one.
   if (!model.proto.metadataProps.some((p) => p.key === METADATA_KEYS.labels)) return model;
-  const outputs = recordedOutputs(model.proto);
-  if (graph === undefined || outputs === undefined || 'maps' in outputs) return model;
+  const outputs = recordedOutputNames(model.proto.metadataProps.find((p) => p.key === METADATA_KEYS.outputs)?.value);
+  if (graph === undefined || outputs === undefined || outputs.maps !== undefined) return model;
   const found = findClassMaps(graph, outputs.logits);
   if (found === undefined || graph.output.some((o) => o.name === found.value)) return model;
   // Under the name nin-convert gives its maps (an Identity of the pooled value), so that every model's maps output
@@ -80,18 +77,4 @@ export function withClassMaps(model: CheckedModel, policy?: ModelPolicy): Checke
     metadataProps: [...model.proto.metadataProps.filter((p) => p.key !== METADATA_KEYS.outputs), entry],
   };
   return CheckedModel.checkDecoded(edited, model.source, policy);
-}
-
-/** 'nin.outputs' as recorded (or the defaults where absent); undefined where it is not a readable record. */
-function recordedOutputs(proto: ModelProto): { logits: string; probabilities: string } | undefined {
-  const text = proto.metadataProps.find((p) => p.key === METADATA_KEYS.outputs)?.value;
-  if (text === undefined) return DEFAULT_OUTPUTS;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!isRecord(parsed) || typeof parsed['logits'] !== 'string' || typeof parsed['probabilities'] !== 'string')
-      return undefined;
-    return parsed as { logits: string; probabilities: string };
-  } catch {
-    return undefined;
-  }
 }

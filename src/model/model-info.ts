@@ -66,6 +66,22 @@ const OUTPUT_NAME = v.pipe(
   v.minLength(1, got('must be a non-empty output name')),
 );
 const OUTPUTS = record({ logits: OUTPUT_NAME, probabilities: OUTPUT_NAME, maps: v.optional(OUTPUT_NAME) });
+/** The outputs a model's metadata names when it names none (models converted before 'nin.outputs' existed). */
+const DEFAULT_OUTPUTS = { logits: 'logits', probabilities: 'probabilities' } as const;
+
+/**
+ * 'nin.outputs' as readModelInfo reads it (the defaults where the metadata has none), for a caller that must not
+ * throw: undefined where it does not read, and readModelInfo says why.
+ */
+export function recordedOutputNames(text: string | undefined): v.InferOutput<typeof OUTPUTS> | undefined {
+  if (text === undefined) return DEFAULT_OUTPUTS;
+  try {
+    const parsed = v.safeParse(OUTPUTS, JSON.parse(text));
+    return parsed.success ? parsed.output : undefined;
+  } catch {
+    return undefined; // not JSON
+  }
+}
 
 /**
  * Reads what the SDK needs from a checked model's metadata_props (ONNX Runtime's JS API does not expose them), from
@@ -127,7 +143,7 @@ export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): 
   );
   const outputs = parseMetadata(
     OUTPUTS,
-    metadata[METADATA_KEYS.outputs] ?? '{"logits":"logits","probabilities":"probabilities"}',
+    metadata[METADATA_KEYS.outputs] ?? JSON.stringify(DEFAULT_OUTPUTS),
     METADATA_KEYS.outputs,
     source,
   );
