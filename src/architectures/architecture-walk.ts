@@ -1,5 +1,5 @@
 import type { GraphBuilder } from '../graph/builder.js';
-import { add, cast, conv, flatten, globalAveragePool, leakyRelu, matMul, mul, relu, sign } from '../graph/ops/index.js';
+import { ops } from '../graph/index.js';
 import type { Value } from '../graph/types.js';
 import { pytorchAvgPool2d, pytorchMaxPool2d } from './pytorch-ops/pool.js';
 import type { ArchLayer, Architecture } from './architecture.js';
@@ -86,7 +86,7 @@ export function applyArchitectureLayers(
         const exact = hooks.batchNormBeforeSign !== undefined && reachesSign(layers, index + 1);
         const batchNorm = next?.kind === 'batchNorm' && !exact ? next : undefined;
         const { weight, bias } = hooks.conv(layer, batchNorm);
-        x = conv(g, x, weight, bias, { strides: layer.stride, pads: layer.padding, name: `${name}.conv` });
+        x = ops.conv(g, x, weight, bias, { strides: layer.stride, pads: layer.padding, name: `${name}.conv` });
         if (batchNorm !== undefined) index += 1;
         break;
       }
@@ -94,23 +94,23 @@ export function applyArchitectureLayers(
         const exact = reachesSign(layers, index) ? hooks.batchNormBeforeSign : undefined;
         if (exact !== undefined) {
           const { scale, shift } = exact(layer);
-          const wide = cast(g, x, 'float64', { name: `${name}.to_float64` });
-          const affine = add(g, mul(g, wide, scale, { name: `${name}.mul` }), shift, { name: `${name}.add` });
-          x = cast(g, affine, 'float32', { name: `${name}.to_float32` });
+          const wide = ops.cast(g, x, 'float64', { name: `${name}.to_float64` });
+          const affine = ops.add(g, ops.mul(g, wide, scale, { name: `${name}.mul` }), shift, { name: `${name}.add` });
+          x = ops.cast(g, affine, 'float32', { name: `${name}.to_float32` });
           break;
         }
         const { scale, shift } = hooks.batchNorm(layer);
-        x = add(g, mul(g, x, scale, { name: `${name}.mul` }), shift, { name: `${name}.add` });
+        x = ops.add(g, ops.mul(g, x, scale, { name: `${name}.mul` }), shift, { name: `${name}.add` });
         break;
       }
       case 'relu':
-        x = relu(g, x, { name: `${name}.relu` });
+        x = ops.relu(g, x, { name: `${name}.relu` });
         break;
       case 'leakyRelu':
-        x = leakyRelu(g, x, layer.slope, { name: `${name}.leaky_relu` });
+        x = ops.leakyRelu(g, x, layer.slope, { name: `${name}.leaky_relu` });
         break;
       case 'sign':
-        x = sign(g, x, { name: `${name}.sign` });
+        x = ops.sign(g, x, { name: `${name}.sign` });
         break;
       case 'maxPool':
         x = pytorchMaxPool2d(g, x, {
@@ -136,7 +136,7 @@ export function applyArchitectureLayers(
       }
       case 'adaptiveAvgPool': {
         const map = x;
-        x = globalAveragePool(g, x, { name: `${name}.pool` });
+        x = ops.globalAveragePool(g, x, { name: `${name}.pool` });
         if (isClosingGlobalMean(layers, index, map, x)) hooks.classMaps?.(map);
         break;
       }
@@ -144,12 +144,12 @@ export function applyArchitectureLayers(
         x = hooks.dropout(x, layer, index);
         break;
       case 'flatten':
-        x = flatten(g, x, 1, { name: index === layers.length - 1 ? LOGITS_NAME : `${name}.flatten` });
+        x = ops.flatten(g, x, 1, { name: index === layers.length - 1 ? LOGITS_NAME : `${name}.flatten` });
         break;
       case 'linear': {
         const { weight, bias } = hooks.linear(layer);
-        x = matMul(g, x, weight, { name: `${name}.matmul` });
-        if (bias !== undefined) x = add(g, x, bias, { name: `${name}.add` });
+        x = ops.matMul(g, x, weight, { name: `${name}.matmul` });
+        if (bias !== undefined) x = ops.add(g, x, bias, { name: `${name}.add` });
         break;
       }
       case 'softmax':

@@ -1,6 +1,6 @@
 import type { CheckpointTensor } from '../formats/pth/types.js';
 import { GraphBuilder } from '../graph/builder.js';
-import { flatten, softmax } from '../graph/ops/index.js';
+import { ops } from '../graph/index.js';
 import { tensorData } from '../graph/tensor-data.js';
 import type { Graph, Value } from '../graph/types.js';
 import { foldedArchitecture, type ArchLayer, type Architecture } from '../architectures/architecture.js';
@@ -89,14 +89,14 @@ export function buildArchitectureGraph(fit: Fit, tensors: Tensors, options: Buil
     },
   });
 
-  const logits = x.shape.length === 2 ? x : flatten(g, x, 1, { name: LOGITS_NAME });
+  const logits = x.shape.length === 2 ? x : ops.flatten(g, x, 1, { name: LOGITS_NAME });
   if (logits.shape[1] !== fit.classCount) {
     throw new ArchitectureError(
       `${architecture.title} should end in a 1×1 map, but the last layer leaves ${x.shape.slice(1).join('×')}`,
     );
   }
   g.output(logits, LOGITS_NAME);
-  g.output(softmax(g, logits, 1, { name: PROBABILITIES_NAME }), PROBABILITIES_NAME);
+  g.output(ops.softmax(g, logits, 1, { name: PROBABILITIES_NAME }), PROBABILITIES_NAME);
   if (classMaps !== undefined) g.output(classMaps, CLASS_MAPS_NAME);
   return g.build();
 }

@@ -1,7 +1,5 @@
 import type { GraphBuilder } from '../../graph/builder.js';
-import { nameOption, type OpOptions } from '../../graph/ops/common.js';
-import { pad } from '../../graph/ops/pad.js';
-import { averagePool, maxPool } from '../../graph/ops/pool.js';
+import { ops } from '../../graph/index.js';
 import { formatType, isStaticDim } from '../../graph/shape.js';
 import type { Value } from '../../graph/types.js';
 import { pytorchPool2dPads, type Pool2dPads } from './pooling-sizes.js';
@@ -9,7 +7,7 @@ import { pytorchPool2dPads, type Pool2dPads } from './pooling-sizes.js';
 type Pair = number | readonly [number, number];
 
 /** nn.MaxPool2d / nn.AvgPool2d's parameters, with PyTorch's defaults. */
-export interface PytorchPool2dOptions extends OpOptions {
+export interface PytorchPool2dOptions extends ops.OpOptions {
   readonly kernel: Pair;
   /** PyTorch's default: the kernel size. */
   readonly stride?: Pair;
@@ -28,11 +26,11 @@ export interface PytorchAvgPool2dOptions extends PytorchPool2dOptions {
  */
 export function pytorchMaxPool2d(g: GraphBuilder, x: Value, options: PytorchPool2dOptions): Value {
   const { pads } = poolPads('pytorchMaxPool2d', x, options);
-  return maxPool(g, x, {
+  return ops.maxPool(g, x, {
     kernelShape: options.kernel,
     strides: options.stride ?? options.kernel,
     pads,
-    ...nameOption(options),
+    ...ops.nameOption(options),
   });
 }
 
@@ -48,19 +46,19 @@ export function pytorchAvgPool2d(g: GraphBuilder, x: Value, options: PytorchAvgP
   const window = { kernelShape: options.kernel, strides: options.stride ?? options.kernel };
   const extra = extraEnd[0] > 0 || extraEnd[1] > 0;
   if (!countIncludePad || !extra)
-    return averagePool(g, x, { ...window, pads, countIncludePad, ...nameOption(options) });
+    return ops.averagePool(g, x, { ...window, pads, countIncludePad, ...ops.nameOption(options) });
   const [top, left] = pads;
   if (top === 0 && left === 0) {
     // No padding of PyTorch's own: excluding every pad cell divides exactly as PyTorch does.
-    return averagePool(g, x, { ...window, pads, countIncludePad: false, ...nameOption(options) });
+    return ops.averagePool(g, x, { ...window, pads, countIncludePad: false, ...ops.nameOption(options) });
   }
   return g.atomically(() => {
-    const padded = pad(g, x, [0, 0, top, left, 0, 0, top, left]);
-    return averagePool(g, padded, {
+    const padded = ops.pad(g, x, [0, 0, top, left, 0, 0, top, left]);
+    return ops.averagePool(g, padded, {
       ...window,
       pads: [0, 0, extraEnd[0], extraEnd[1]],
       countIncludePad: false,
-      ...nameOption(options),
+      ...ops.nameOption(options),
     });
   });
 }

@@ -1,7 +1,7 @@
 /** One typed function per ONNX op; each infers its output's dtype and shape when called. */
 export { add, div, equal, greater, mul, sub, where } from './binary.js';
 export { cast } from './cast.js';
-export type { OpOptions, PerAxis } from './common.js';
+export { nameOption, type OpOptions, type PerAxis } from './common.js';
 export { concat } from './concat.js';
 export { conv, type ConvOptions } from './conv.js';
 export { convTranspose, type ConvTransposeOptions } from './conv-transpose.js';

@@ -1,0 +1,1 @@
+/** The datasets layer's entry (Node-only): labelled images from folders and tars. */

@@ -1,0 +1,1 @@
+/** The quantize layer's Node entry: quantizing a model file, calibrated on images from files. */

@@ -1,0 +1,1 @@
+/** The schema layer's entry (browser-safe): untrusted JSON checked against valibot schemas, in one message style. */
