@@ -11,9 +11,16 @@ export {
   type ClassifyCallOptions,
   type LoadClassifierOptions,
   type NodeClassifier,
-} from './node/classify.js';
-export { defaultModelPath } from './node/default-model.js';
-export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './quantize/node/quantize-model.js';
+  defaultModelPath,
+  explain,
+  type ExplainCallOptions,
+  type ExplainedClass,
+  type Explanation,
+  type ExplainOptions,
+  scan,
+  type ScanCallOptions,
+} from './node/index.js';
+export { quantizeModel, type QuantizedModel, type QuantizeModelOptions } from './quantize/node/index.js';
 export { preprocessImage, type ImageInput, type PreprocessOptions } from './preprocess/node/index.js';
 export {
   connect,
@@ -22,13 +29,6 @@ export {
   type ConnectOptions,
   type RemoteModelInfo,
   type RemotePredictions,
-} from './serve/client.js';
-export type { NodeProvider } from './runtime/providers.js';
-export {
-  explain,
-  type ExplainCallOptions,
-  type ExplainedClass,
-  type Explanation,
-  type ExplainOptions,
-} from './node/explain.js';
-export { scan, type ScanCallOptions, type WindowScan, type WindowScanOptions } from './node/scan.js';
+} from './serve/index.js';
+export type { NodeProvider } from './runtime/index.js';
+export { type WindowScan, type WindowScanOptions } from './classifier/index.js';

@@ -1,5 +1,5 @@
-import type { PreprocessSpec } from '../preprocess/spec.js';
-import { describeValue, parseUntrusted } from '../schema/untrusted.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
+import { describeValue, parseUntrusted } from '../schema/index.js';
 import type { ArchLayer, Architecture } from './architecture.js';
 import { ARCHITECTURE_JSON, type ArchitectureJson, type LayerJson } from './architecture-schema.js';
 import { ArchitectureError } from './errors.js';

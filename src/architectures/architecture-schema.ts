@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { ArchLayerKind } from './architecture.js';
-import { boundedString, describeValue, finiteNumber, got, isRecord, wholeNumber } from '../schema/untrusted.js';
+import { boundedString, describeValue, finiteNumber, got, isRecord, wholeNumber } from '../schema/index.js';
 
 /**
  * The schema of an architecture JSON (`nin-convert --arch my-net.json`, a training checkpoint's architecture, a

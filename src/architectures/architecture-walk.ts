@@ -1,6 +1,4 @@
-import type { GraphBuilder } from '../graph/builder.js';
-import { ops } from '../graph/index.js';
-import type { Value } from '../graph/types.js';
+import { type GraphBuilder, ops, type Value } from '../graph/index.js';
 import { pytorchAvgPool2d, pytorchMaxPool2d } from './pytorch-ops/pool.js';
 import type { ArchLayer, Architecture } from './architecture.js';
 import { ArchitectureError } from './errors.js';

@@ -1,4 +1,4 @@
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
 
 /**
  * One module of a network, in forward order, named by its path in the PyTorch model (`classifier.0`,

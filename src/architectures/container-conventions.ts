@@ -1,5 +1,5 @@
-import { CIFAR10_COPIED_STD_PREPROCESSING, type PreprocessSpec } from '../preprocess/spec.js';
-import type { Checkpoint } from '../formats/pth/types.js';
+import { CIFAR10_COPIED_STD_PREPROCESSING, type PreprocessSpec } from '../preprocess/index.js';
+import type { Checkpoint } from '../formats/index.js';
 import type { Architecture } from './architecture.js';
 
 /**

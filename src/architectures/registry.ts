@@ -3,7 +3,7 @@ import {
   CIFAR10_PREPROCESSING,
   IMAGENET_CAFFE_PREPROCESSING,
   type PreprocessSpec,
-} from '../preprocess/spec.js';
+} from '../preprocess/index.js';
 import type { ArchLayer, Architecture } from './architecture.js';
 import { IMAGENET_LABELS } from './labels/imagenet.js';
 import { CIFAR10_LABELS, CIFAR100_LABELS, FASHION_MNIST_LABELS, SVHN_LABELS } from './labels/small-sets.js';

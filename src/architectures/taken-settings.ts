@@ -1,4 +1,4 @@
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
 import type { ArchLayer, Architecture } from './architecture.js';
 
 /**

@@ -1,7 +1,6 @@
-import type { MapGeometry } from '../model/class-maps.js';
-import { ModelError } from '../model/model-error.js';
+import { type MapGeometry, ModelError } from '../model/index.js';
 
-export type { MapGeometry } from '../model/class-maps.js';
+export type { MapGeometry } from '../model/index.js';
 
 /**
  * One image's class confidence maps (the NIN paper's): the last layer's map of each class before global average

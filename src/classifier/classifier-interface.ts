@@ -2,9 +2,8 @@
  * The public face of a loaded classifier, apart from its implementation (classifier.ts), as onnxruntime-common
  * draws InferenceSession: users hold a `Classifier<Image>` made by `loadClassifier` and never construct one.
  */
-import type { ModelInfo } from '../model/model-info.js';
-import type { ProviderAttempt } from '../runtime/open-session.js';
-import type { Provider } from '../runtime/providers.js';
+import type { ModelInfo } from '../model/index.js';
+import type { ProviderAttempt, Provider } from '../runtime/index.js';
 import type { Predictions } from './predictions.js';
 import type { ProgressCallback } from './progress.js';
 

@@ -1,15 +1,28 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { checkClassifierShapes } from '../model/check-shapes.js';
-import type { ModelDtype } from '../model/dtype.js';
-import { checkModel, type CheckedModel } from '../model/checked-model.js';
-import { withClassMaps } from '../model/class-maps-output.js';
-import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
-import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
-import { openSession, type OpenSessionOptions, type OrtModule, type ProviderAttempt } from '../runtime/open-session.js';
-import { OnnxRuntimeError, ortErrorLine } from '../runtime/ort-error.js';
-import type { Platform, Provider } from '../runtime/providers.js';
-import type { ClassifierSession, OpenedClassifierSession } from '../runtime/classifier-session.js';
-export type { ClassifierSession, OpenedClassifierSession } from '../runtime/classifier-session.js';
+import {
+  checkClassifierShapes,
+  type ModelDtype,
+  checkModel,
+  type CheckedModel,
+  withClassMaps,
+  ModelError,
+  readModelInfo,
+  type ModelInfo,
+} from '../model/index.js';
+import { specChannels, type PreprocessSpec } from '../preprocess/index.js';
+import {
+  openSession,
+  type OpenSessionOptions,
+  type OrtModule,
+  type ProviderAttempt,
+  OnnxRuntimeError,
+  ortErrorLine,
+  type Platform,
+  type Provider,
+  type ClassifierSession,
+  type OpenedClassifierSession,
+} from '../runtime/index.js';
+export type { ClassifierSession, OpenedClassifierSession } from '../runtime/index.js';
 import { checkMapsAverageToLogits, type ClassMaps } from './class-maps.js';
 import type { Classifier, ClassifyOptions } from './classifier-interface.js';
 import { softmaxRow, topK, type Predictions } from './predictions.js';

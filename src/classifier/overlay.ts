@@ -1,5 +1,4 @@
-import { preprocessGeometry, type CropBox } from '../preprocess/geometry.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import { preprocessGeometry, type CropBox, type PreprocessSpec } from '../preprocess/index.js';
 import type { ClassMaps } from './class-maps.js';
 
 /** How a class map is drawn over the image the model saw: the same on both platforms (Node's explain, the page). */

@@ -1,4 +1,4 @@
-import type { ProviderAttempt } from '../runtime/open-session.js';
+import type { ProviderAttempt } from '../runtime/index.js';
 import type { ClassMapsJson } from './class-maps.js';
 import type { Prediction } from './predictions.js';
 

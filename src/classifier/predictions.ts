@@ -1,4 +1,4 @@
-import type { Provider } from '../runtime/providers.js';
+import type { Provider } from '../runtime/index.js';
 import type { ClassMaps } from './class-maps.js';
 
 /**

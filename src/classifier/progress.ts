@@ -1,4 +1,4 @@
-import type { Provider } from '../runtime/providers.js';
+import type { Provider } from '../runtime/index.js';
 
 /**
  * What a long step is doing, for a progress bar or a busy indicator (like transformers.js's progress_callback).

@@ -1,6 +1,4 @@
-import { cropPixels } from '../preprocess/crop.js';
-import { pixelsToTensor } from '../preprocess/normalize.js';
-import { checkPixels, type RawPixels } from '../preprocess/pixels.js';
+import { cropPixels, pixelsToTensor, checkPixels, type RawPixels } from '../preprocess/index.js';
 import type { Classifier } from './classifier-interface.js';
 import { softmaxRow } from './predictions.js';
 

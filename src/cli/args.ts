@@ -1,4 +1,4 @@
-import { parseProviders, providersOf, type NodeProvider } from '../runtime/providers.js';
+import { parseProviders, providersOf, type NodeProvider } from '../runtime/index.js';
 import { UsageError } from './errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { IMAGE_EXTENSIONS } from '../preprocess/image-extensions.js';
+import { IMAGE_EXTENSIONS } from '../preprocess/index.js';
 
 /**
  * The image files named on a command line: files as given (whatever their extension, so that a wrong file

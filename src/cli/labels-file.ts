@@ -1,4 +1,4 @@
-import { readRegularFile } from '../io/read-regular-file.js';
+import { readRegularFile } from '../io/index.js';
 import { UsageError } from './errors.js';
 
 /** Class names from a text file, one per line; blank lines at the end are ignored, blank lines inside are not. */

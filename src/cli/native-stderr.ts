@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { ensurePrivateRuntimeDir } from '../io/runtime-dir.js';
+import { ensurePrivateRuntimeDir } from '../io/index.js';
 
 /**
  * Native libraries loaded for a GPU provider write to the process's stderr (file descriptor 2) directly, where

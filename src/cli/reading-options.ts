@@ -1,7 +1,6 @@
 import type { Architecture } from '../convert/index.js';
-import { readRegularFile } from '../io/read-regular-file.js';
-import { checkPreprocessSpec } from '../preprocess/check-spec.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import { readRegularFile } from '../io/index.js';
+import { checkPreprocessSpec, type PreprocessSpec } from '../preprocess/index.js';
 import { UsageError } from './errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ImageError } from '../preprocess/errors.js';
+import { ImageError } from '../preprocess/index.js';
 import { UsageError } from './errors.js';
 
 /** The operand that names standard input, as in cat(1) and most Unix tools. */

@@ -1,4 +1,4 @@
-import { describeUrlInput } from '../io/url-input.js';
+import { describeUrlInput } from '../io/index.js';
 import { UsageError } from './errors.js';
 
 /**

@@ -12,14 +12,10 @@ import {
   type ModelProto,
   type ValueInfoProto,
 } from 'onnx-buf';
-import { CheckedModel, checkModel } from '../model/checked-model.js';
-import { withClassMaps } from '../model/class-maps-output.js';
-import { encodeMetadata, METADATA_KEYS } from '../model/metadata.js';
-import { ModelError } from '../model/model-error.js';
-import { checkPreprocessSpec } from '../preprocess/check-spec.js';
-import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
+import { CheckedModel, checkModel, withClassMaps, encodeMetadata, METADATA_KEYS, ModelError } from '../model/index.js';
+import { checkPreprocessSpec, specChannels, type PreprocessSpec } from '../preprocess/index.js';
 import { NIN_SDK_VERSION } from '../version.js';
-import { ArchitectureError } from '../architectures/errors.js';
+import { ArchitectureError } from '../architectures/index.js';
 
 /**
  * What `adoptOnnxClassifier` writes into a foreign model: its labels and preprocessing, which ONNX cannot say.

@@ -1,13 +1,22 @@
-import type { CheckpointTensor } from '../formats/pth/types.js';
-import { GraphBuilder } from '../graph/builder.js';
-import { ops } from '../graph/index.js';
-import { tensorData } from '../graph/tensor-data.js';
-import type { Graph, Value } from '../graph/types.js';
-import { foldedArchitecture, type ArchLayer, type Architecture } from '../architectures/architecture.js';
-import { applyArchitectureLayers, type BatchNormLayer, type ConvLayer } from '../architectures/architecture-walk.js';
-import { ArchitectureError } from '../architectures/errors.js';
-import { BATCH_DIM, CLASS_MAPS_NAME, INPUT_NAME, LOGITS_NAME, PROBABILITIES_NAME } from '../architectures/io-names.js';
-import { checkShapes, expectedTensors, type Fit } from '../architectures/fit.js';
+import type { CheckpointTensor } from '../formats/index.js';
+import { GraphBuilder, ops, tensorData, type Graph, type Value } from '../graph/index.js';
+import {
+  foldedArchitecture,
+  type ArchLayer,
+  type Architecture,
+  applyArchitectureLayers,
+  type BatchNormLayer,
+  type ConvLayer,
+  ArchitectureError,
+  BATCH_DIM,
+  CLASS_MAPS_NAME,
+  INPUT_NAME,
+  LOGITS_NAME,
+  PROBABILITIES_NAME,
+  checkShapes,
+  expectedTensors,
+  type Fit,
+} from '../architectures/index.js';
 
 export interface BuildOptions {
   readonly opsetVersion?: number;

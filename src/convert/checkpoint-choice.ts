@@ -1,11 +1,10 @@
-import type { CheckpointContents, TensorDictionary } from '../formats/pth/index.js';
-import { CheckpointError } from '../formats/pth/index.js';
-import { ArchitectureError } from '../architectures/errors.js';
+import { type CheckpointContents, type TensorDictionary, CheckpointError } from '../formats/index.js';
 import {
+  ArchitectureError,
   recognizeArchitecture,
   type ArchitectureMatch,
   type RecognizeOptions,
-} from '../architectures/recognize-architecture.js';
+} from '../architectures/index.js';
 
 /**
  * Which of a checkpoint's tensor dictionaries is the network: the one an architecture fits (by keys and shapes, or on

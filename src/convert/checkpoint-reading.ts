@@ -1,11 +1,8 @@
-import { openCheckpointContents } from '../formats/pth/index.js';
-import type { Checkpoint } from '../formats/pth/types.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
-import type { Architecture } from '../architectures/architecture.js';
+import { openCheckpointContents, type Checkpoint } from '../formats/index.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
+import { type Architecture, ArchitectureError, type ArchitectureMatch } from '../architectures/index.js';
 import { chooseTensorDictionary, type ChoiceOptions } from './checkpoint-choice.js';
 import { conversionReading } from './conversion-reading.js';
-import { ArchitectureError } from '../architectures/errors.js';
-import type { ArchitectureMatch } from '../architectures/recognize-architecture.js';
 
 /**
  * "What this checkpoint is", decided once for every reader of a PyTorch file: nin-convert and `convertCheckpoint`,

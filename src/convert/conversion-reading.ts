@@ -1,11 +1,14 @@
-import type { PreprocessSpec } from '../preprocess/spec.js';
-import type { Checkpoint } from '../formats/pth/types.js';
-import type { Architecture } from '../architectures/architecture.js';
-import { containerConvention } from '../architectures/container-conventions.js';
-import type { ArchitectureMatch } from '../architectures/recognize-architecture.js';
-import { describeInputChannels } from '../architectures/input-channels.js';
-import { architectureById } from '../architectures/registry.js';
-import { takenSettings, type GivenSettings } from '../architectures/taken-settings.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
+import type { Checkpoint } from '../formats/index.js';
+import {
+  type Architecture,
+  containerConvention,
+  type ArchitectureMatch,
+  describeInputChannels,
+  architectureById,
+  takenSettings,
+  type GivenSettings,
+} from '../architectures/index.js';
 
 /** What a model read from a checkpoint is given beyond its weights, and what that took on trust. */
 export interface ConversionReading {

@@ -1,14 +1,17 @@
-import type { CheckpointFormat } from '../formats/pth/types.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import type { CheckpointFormat } from '../formats/index.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
 // Not src/graph's index: it also exports readOnnx, which brings the protobuf runtime into nin-convert's bundle.
-import { convertInitializersToFloat16 } from '../graph/passes/float16-initializers.js';
-import { joinOnnxParts, writeOnnxParts } from '../graph/onnx/write.js';
-import { DEFAULT_OPSET_VERSION } from '../graph/opset.js';
-import { encodeMetadata, type NinModelMetadata } from '../model/metadata.js';
+import { convertInitializersToFloat16, joinOnnxParts, writeOnnxParts, DEFAULT_OPSET_VERSION } from '../graph/index.js';
+import { encodeMetadata, type NinModelMetadata } from '../model/index.js';
 import { NIN_SDK_VERSION } from '../version.js';
-import { architectureMetadata, type Architecture } from '../architectures/architecture.js';
+import {
+  architectureMetadata,
+  type Architecture,
+  CLASS_MAPS_NAME,
+  LOGITS_NAME,
+  PROBABILITIES_NAME,
+} from '../architectures/index.js';
 import { buildArchitectureGraph } from './build-graph.js';
-import { CLASS_MAPS_NAME, LOGITS_NAME, PROBABILITIES_NAME } from '../architectures/io-names.js';
 import { readCheckpointModel, readingLines } from './checkpoint-reading.js';
 
 import { SUPPORTED_OPSETS } from './opsets.js';

@@ -1,6 +1,4 @@
-import type { ArchLayer } from '../architectures/architecture.js';
-import { isWeighted } from '../architectures/architecture.js';
-import { architectureToJson } from '../architectures/architecture-json.js';
+import { type ArchLayer, isWeighted, architectureToJson } from '../architectures/index.js';
 import type { ConversionResult } from './convert.js';
 
 /**

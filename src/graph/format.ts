@@ -1,4 +1,4 @@
-import { float16BitsToFloat32 } from '../numeric/float16.js';
+import { float16BitsToFloat32 } from '../numeric/index.js';
 import { formatShape, formatType } from './shape.js';
 import type { Attribute, Graph, Node, TensorData } from './types.js';
 

@@ -26,7 +26,7 @@ export {
   float16BitsToFloat32,
   float32ArrayToFloat16,
   float32ToFloat16Bits,
-} from '../numeric/float16.js';
+} from '../numeric/index.js';
 export { formatGraph, formatNode } from './format.js';
 export { InferenceContext, type ShapeRule } from './inference.js';
 export { DEFAULT_IR_VERSION, DEFAULT_OPSET_VERSION, MIN_OPSET_VERSION } from './opset.js';
@@ -47,6 +47,7 @@ export {
 } from './tensor-data.js';
 export { validateGraph } from './validate.js';
 export { readOnnx, readOnnxProto, readOnnxMetadata, type OnnxModel, type OnnxModelInfo } from './onnx/read.js';
-export { decodeOnnx, encodeOnnx } from './onnx/decode.js';
-export { writeOnnx, type WriteOnnxOptions } from './onnx/write.js';
-export { joinOnnxParts, writeOnnxParts } from './onnx/write.js';
+export { decodeOnnx, encodeOnnx, canonicalOnnxBytes } from './onnx/decode.js';
+export { writeOnnx, type WriteOnnxOptions, joinOnnxParts, writeOnnxParts } from './onnx/write.js';
+export { attributeFromProto, tensorFromProto } from './onnx/from-proto.js';
+export { constantNodeValue } from './ops/constant.js';

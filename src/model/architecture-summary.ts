@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { isRecord } from '../schema/untrusted.js';
+import { isRecord } from '../schema/index.js';
 
 /** A field taken when it has the expected type, left out otherwise (the summary is for reading, not for computing). */
 const ifValid = <S extends v.GenericSchema>(schema: S) => v.fallback(v.optional(schema), undefined);

@@ -1,5 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-common';
-import { specChannels } from '../preprocess/spec.js';
+import { specChannels } from '../preprocess/index.js';
 import { ModelError, type ModelInfo } from './model-info.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { ModelProto } from 'onnx-buf';
-import { canonicalOnnxBytes, decodeOnnx, encodeOnnx } from '../graph/onnx/decode.js';
+import { canonicalOnnxBytes, decodeOnnx, encodeOnnx } from '../graph/index.js';
 import { checkIntermediateSizes } from './intermediate-sizes.js';
 import { ModelError } from './model-error.js';
 import { CLASSIFIER_OPERATORS, checkOperators } from './operator-allow-list.js';

@@ -1,7 +1,11 @@
 import type { AttributeProto, GraphProto, NodeProto } from 'onnx-buf';
-import { attributeFromProto, tensorFromProto } from '../graph/onnx/from-proto.js';
-import { constantNodeValue } from '../graph/ops/constant.js';
-import type { Attribute, TensorType } from '../graph/types.js';
+import {
+  attributeFromProto,
+  tensorFromProto,
+  constantNodeValue,
+  type Attribute,
+  type TensorType,
+} from '../graph/index.js';
 import { intermediateTypes } from './intermediate-sizes.js';
 
 /**

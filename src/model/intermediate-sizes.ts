@@ -1,10 +1,16 @@
 import { TensorProto_DataType, type GraphProto, type NodeProto, type TensorProto } from 'onnx-buf';
-import { dataTypeFromOnnxCode } from '../graph/dtypes.js';
-import { InferenceContext } from '../graph/inference.js';
-import { constantNodeValue } from '../graph/ops/constant.js';
-import { SHAPE_RULES } from '../graph/ops/shape-rules.js';
-import { attributeFromProto, tensorFromProto } from '../graph/onnx/from-proto.js';
-import type { Attribute, Dim, TensorData, TensorType } from '../graph/types.js';
+import {
+  dataTypeFromOnnxCode,
+  InferenceContext,
+  constantNodeValue,
+  SHAPE_RULES,
+  attributeFromProto,
+  tensorFromProto,
+  type Attribute,
+  type Dim,
+  type TensorData,
+  type TensorType,
+} from '../graph/index.js';
 import { ModelError } from './model-error.js';
 
 /** How many times the largest input (one image) or initializer an intermediate tensor may hold. */

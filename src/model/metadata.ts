@@ -1,4 +1,4 @@
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
 
 /**
  * What nin-convert writes into an ONNX model's metadata_props and the SDK reads back: everything needed to

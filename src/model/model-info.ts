@@ -1,13 +1,12 @@
-import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
+import { readOnnxMetadata } from '../graph/index.js';
 import { checkModel, type CheckedModel } from './checked-model.js';
 import { ModelError } from './model-error.js';
-import { checkPreprocessSpec } from '../preprocess/check-spec.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import { checkPreprocessSpec, type PreprocessSpec } from '../preprocess/index.js';
 import { QUANTIZATION_METADATA_KEYS } from './quantization-metadata.js';
 import { dtypeOfMetadata, type ModelDtype } from './dtype.js';
 import { METADATA_KEYS, type NinModelMetadata } from './metadata.js';
 import * as v from 'valibot';
-import { boundedString, got, isRecord, parseUntrusted, record, whole } from '../schema/untrusted.js';
+import { boundedString, got, isRecord, parseUntrusted, record, whole } from '../schema/index.js';
 import { summarizeArchitecture, type ArchitectureSummary } from './architecture-summary.js';
 import { findPooledMap, mapGeometry, type ClassMapsInGraph } from './class-maps.js';
 

@@ -1,5 +1,5 @@
 import type { FunctionProto, GraphProto, ModelProto } from 'onnx-buf';
-import { SHAPE_RULES } from '../graph/ops/shape-rules.js';
+import { SHAPE_RULES } from '../graph/index.js';
 import { ModelError } from './model-error.js';
 
 /**

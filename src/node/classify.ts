@@ -1,22 +1,19 @@
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
-import { cachedClassify } from '../classifier/cached-classify.js';
-import { OrtClassifier } from '../classifier/classifier.js';
-import type { Classifier, ClassifyOptions } from '../classifier/classifier-interface.js';
-import type { Predictions } from '../classifier/predictions.js';
-import { preloadJpegDecoder } from '../preprocess/node/decode-jpeg-wasm.js';
-import { preprocessImage, type ImageInput } from '../preprocess/node/index.js';
-import { parseDtype, type ModelDtype } from '../model/dtype.js';
-import { embeddedModelDtype } from '../runtime/default-dtype.js';
-import type { ProgressCallback } from '../classifier/progress.js';
-import { parseProviders, type NodeProvider } from '../runtime/providers.js';
-import { nodeSessionOptions } from '../runtime/node/session-options.js';
-import { providerLibraryMissing } from '../runtime/node/provider-libraries.js';
-import { ModelError } from '../model/model-info.js';
+import {
+  cachedClassify,
+  OrtClassifier,
+  type Classifier,
+  type ClassifyOptions,
+  type Predictions,
+  type ProgressCallback,
+} from '../classifier/index.js';
+import { preloadJpegDecoder, preprocessImage, type ImageInput } from '../preprocess/node/index.js';
+import { parseDtype, type ModelDtype, ModelError } from '../model/index.js';
+import { embeddedModelDtype, parseProviders, type NodeProvider } from '../runtime/index.js';
+import { nodeSessionOptions, providerLibraryMissing } from '../runtime/node/index.js';
 import { defaultModelPath } from './default-model.js';
-import { readProblem, readRegularFile } from '../io/read-regular-file.js';
-import { describeUrlInput } from '../io/url-input.js';
-import { prepareWebGpuEnvironment } from '../io/runtime-dir.js';
+import { readProblem, readRegularFile, describeUrlInput, prepareWebGpuEnvironment } from '../io/index.js';
 
 /**
  * A Classifier of the images Node reads: file paths, encoded bytes and raw pixels (ImageInput).

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModelDtype } from '../model/dtype.js';
+import type { ModelDtype } from '../model/index.js';
 
 /** File name of the embedded default model inside the package's `models/` folder. */
 export const DEFAULT_MODEL_FILE = 'nin-cifar10.onnx';

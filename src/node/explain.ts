@@ -1,6 +1,6 @@
 import sharp, { type OverlayOptions } from 'sharp';
-import type { ClassMaps } from '../classifier/class-maps.js';
 import {
+  type ClassMaps,
   blendMap,
   colourScale,
   formatValue,
@@ -9,10 +9,10 @@ import {
   overlayLayout,
   upsampledMap,
   type OverlayLayout,
-} from '../classifier/overlay.js';
-import type { Predictions } from '../classifier/predictions.js';
+  type Predictions,
+} from '../classifier/index.js';
 import { decodeImage, type ImageInput, type RawPixels } from '../preprocess/node/index.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
 import { loadClassifier, type LoadClassifierOptions, type NodeClassifier } from './classify.js';
 
 /**

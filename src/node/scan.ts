@@ -1,8 +1,8 @@
-import { scanWindows, type WindowScan, type WindowScanOptions } from '../classifier/window-scan.js';
+import { scanWindows, type WindowScan, type WindowScanOptions } from '../classifier/index.js';
 import { decodeImage, type ImageInput } from '../preprocess/node/index.js';
 import { loadClassifier, type LoadClassifierOptions, type NodeClassifier } from './classify.js';
 
-export type { WindowScan, WindowScanOptions } from '../classifier/window-scan.js';
+export type { WindowScan, WindowScanOptions } from '../classifier/index.js';
 
 /**
  * Options of `scan`: the window's stride, the model and how it is loaded (provider, threads …), and the largest

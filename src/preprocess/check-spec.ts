@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { describeValue, finiteNumber, got, parseUntrusted, record, whole, wholeNumber } from '../schema/untrusted.js';
+import { describeValue, finiteNumber, got, parseUntrusted, record, whole, wholeNumber } from '../schema/index.js';
 import type { PreprocessSpec } from './spec.js';
 
 /**

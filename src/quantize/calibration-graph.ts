@@ -1,4 +1,4 @@
-import type { Graph, Value } from '../graph/types.js';
+import type { Graph, Value } from '../graph/index.js';
 
 /**
  * The float32 graph with the tensors to calibrate added as graph outputs, so that one ONNX Runtime run gives

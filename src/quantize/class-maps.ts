@@ -1,5 +1,5 @@
-import type { Graph } from '../graph/types.js';
-import { METADATA_KEYS } from '../model/metadata.js';
+import type { Graph } from '../graph/index.js';
+import { METADATA_KEYS } from '../model/index.js';
 
 /**
  * After quantizeToQdq: the class maps output moved to what the pooling now reads. QDQ puts QuantizeLinear →

@@ -3,11 +3,7 @@
  * needs ONNX Runtime and images; Node's driver is src/quantize/node/quantize-model.ts.
  */
 export { withObservedOutputs } from './calibration-graph.js';
-export {
-  quantizationMetadata,
-  QUANTIZATION_METADATA_KEYS,
-  type CalibrationRecord,
-} from '../model/quantization-metadata.js';
+export { quantizationMetadata, QUANTIZATION_METADATA_KEYS, type CalibrationRecord } from '../model/index.js';
 export { MinMaxObserver } from './observer.js';
 export {
   activationParameters,

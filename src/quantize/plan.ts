@@ -1,5 +1,4 @@
-import { isStaticDim } from '../graph/shape.js';
-import type { Graph, Node } from '../graph/types.js';
+import { isStaticDim, type Graph, type Node } from '../graph/index.js';
 
 /**
  * Where an activation's quantization parameters come from: its own calibrated range, or the parameters of

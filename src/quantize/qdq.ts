@@ -1,7 +1,13 @@
-import { attr } from '../graph/attributes.js';
-import type { PassResult } from '../graph/passes/pass.js';
-import { tensorData } from '../graph/tensor-data.js';
-import type { Graph, Initializer, Node, TensorData, Value } from '../graph/types.js';
+import {
+  attr,
+  type PassResult,
+  tensorData,
+  type Graph,
+  type Initializer,
+  type Node,
+  type TensorData,
+  type Value,
+} from '../graph/index.js';
 import {
   activationParameters,
   quantizeBias,

@@ -1,4 +1,4 @@
-import type { ModelDtype } from '../model/dtype.js';
+import type { ModelDtype } from '../model/index.js';
 import type { Provider } from './providers.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-common';
-import type { SessionModel } from '../model/checked-model.js';
+import type { SessionModel } from '../model/index.js';
 import { ortErrorLine } from './ort-error.js';
 import { PROVIDERS, ProviderError, requirementOf, type Platform, type Provider } from './providers.js';
 

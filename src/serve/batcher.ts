@@ -1,7 +1,6 @@
-import { DATATYPES, datatypeOfOrt, elementCount, type Datatype, type NumericArray } from '../runtime/datatypes.js';
+import { DATATYPES, datatypeOfOrt, elementCount, type Datatype, type NumericArray } from '../runtime/index.js';
 import { HttpError } from './http-error.js';
-import type { InferenceWorkerHandle, RunResult } from '../runtime/node/worker/inference-worker-handle.js';
-import type { WireTensor } from '../runtime/node/worker/worker-messages.js';
+import type { InferenceWorkerHandle, RunResult, WireTensor } from '../runtime/node/index.js';
 
 export interface BatchingOptions {
   /** Most rows (images) in one ONNX Runtime run. */

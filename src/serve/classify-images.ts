@@ -1,6 +1,13 @@
-import { predictionsDocument, type ImageOutcome, type PredictionsDocument } from '../classifier/predictions-json.js';
-import { rankClasses, softmaxRow } from '../classifier/predictions.js';
-import { checkMapsAverageToLogits, classMapsJson, type ClassMaps } from '../classifier/class-maps.js';
+import {
+  predictionsDocument,
+  type ImageOutcome,
+  type PredictionsDocument,
+  rankClasses,
+  softmaxRow,
+  checkMapsAverageToLogits,
+  classMapsJson,
+  type ClassMaps,
+} from '../classifier/index.js';
 import { describePixels, readImageSize } from '../preprocess/node/index.js';
 import { HttpError } from './http-error.js';
 import type { FilePart } from './multipart.js';

@@ -4,14 +4,11 @@
  * parameters for the labels and preprocessing (as `nin-sdk export triton` writes them), and `infer` with binary
  * tensor data. Images are decoded and preprocessed here, so the server needs only the model.
  */
-import { rankClasses, softmaxRow, type Prediction } from '../classifier/predictions.js';
-import { METADATA_KEYS } from '../model/metadata.js';
-import { ModelError } from '../model/model-info.js';
+import { rankClasses, softmaxRow, type Prediction } from '../classifier/index.js';
+import { METADATA_KEYS, ModelError } from '../model/index.js';
 import { decodeImage, preprocessImage, type DecodeOptions, type ImageInput } from '../preprocess/node/index.js';
-import { resizeAndCropPixels } from '../preprocess/pipeline.js';
-import type { RawPixels } from '../preprocess/pixels.js';
-import { specChannels, type PreprocessSpec } from '../preprocess/spec.js';
-import { DATATYPES, elementCount, isDatatype, type NumericArray } from '../runtime/datatypes.js';
+import { resizeAndCropPixels, type RawPixels, specChannels, type PreprocessSpec } from '../preprocess/index.js';
+import { DATATYPES, elementCount, isDatatype, type NumericArray } from '../runtime/index.js';
 import { HEADER_LENGTH_HEADER, type InferenceResponse, type ModelMetadata } from './protocol.js';
 
 /**

@@ -4,7 +4,7 @@
  * small allowance for the rest of the JSON. The body is refused with 413 past that before it is read, and its JSON
  * structure is checked (json-scan.ts) before JSON.parse builds anything.
  */
-import { DATATYPES, elementCount } from '../runtime/datatypes.js';
+import { DATATYPES, elementCount } from '../runtime/index.js';
 import type { JsonStructureExcess, JsonStructureLimits } from './json-scan.js';
 import type { TensorMetadata } from './protocol.js';
 

@@ -1,9 +1,9 @@
-import { DATATYPES, elementCount, isDatatype, type NumericArray } from '../runtime/datatypes.js';
+import { DATATYPES, elementCount, isDatatype, type NumericArray } from '../runtime/index.js';
 import { HttpError } from './http-error.js';
 import { describeJsonExcess, inferJsonLimits } from './infer-limits.js';
 import { exceedsJsonStructure } from './json-scan.js';
 import * as v from 'valibot';
-import { boundedString, got, parseUntrusted, record, wholeNumber } from '../schema/untrusted.js';
+import { boundedString, got, parseUntrusted, record, wholeNumber } from '../schema/index.js';
 import type { TensorMetadata } from './protocol.js';
 
 /** An infer request checked against the model: the input's rows and values, and which outputs to return how. */

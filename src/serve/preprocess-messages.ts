@@ -1,5 +1,5 @@
-import type { DecodeOptions } from '../preprocess/node/decode-sharp.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import type { DecodeOptions } from '../preprocess/node/index.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
 
 /** One encoded image to turn into a model's input tensor, main thread → preprocessing worker. */
 export interface PreprocessRequest {

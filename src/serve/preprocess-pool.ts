@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ImageError } from '../preprocess/errors.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import { ImageError, type PreprocessSpec } from '../preprocess/index.js';
 import type { PreprocessReply, PreprocessRequest } from './preprocess-messages.js';
 
 /**

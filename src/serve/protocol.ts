@@ -2,7 +2,7 @@
  * The JSON objects of the Open Inference Protocol's REST form (KServe v2, as Triton and MLServer speak it),
  * as far as nin-sdk uses them, and the binary tensor data extension's parameter names.
  */
-import type { Datatype } from '../runtime/datatypes.js';
+import type { Datatype } from '../runtime/index.js';
 
 /** The HTTP header that says how many leading body bytes are the JSON object when binary tensor data follows. */
 export const HEADER_LENGTH_HEADER = 'inference-header-content-length';

@@ -1,15 +1,17 @@
 import { basename, extname } from 'node:path';
-import { readOnnxMetadata } from '../graph/onnx/read-metadata.js';
-import { withClassMaps } from '../model/class-maps-output.js';
-import { checkModel, type CheckedModel } from '../model/checked-model.js';
-import { ModelError, readModelInfo, type ModelInfo } from '../model/model-info.js';
-import type { ProviderAttempt } from '../runtime/open-session.js';
-import type { Provider } from '../runtime/providers.js';
+import { readOnnxMetadata } from '../graph/index.js';
+import {
+  withClassMaps,
+  checkModel,
+  type CheckedModel,
+  ModelError,
+  readModelInfo,
+  type ModelInfo,
+} from '../model/index.js';
+import { type ProviderAttempt, type Provider, datatypeOfOrt } from '../runtime/index.js';
 import { DynamicBatcher, type BatchingOptions, type BatchObserver } from './batcher.js';
-import { datatypeOfOrt } from '../runtime/datatypes.js';
-import { InferenceWorkerHandle } from '../runtime/node/worker/inference-worker-handle.js';
+import { InferenceWorkerHandle, type WireValueInfo, type WorkerSetup } from '../runtime/node/index.js';
 import type { ModelMetadata, TensorMetadata } from './protocol.js';
-import type { WireValueInfo, WorkerSetup } from '../runtime/node/worker/worker-messages.js';
 import { workerSessionOptions } from './worker-session-options.js';
 
 /** The one version each served model has: the protocol's paths may name it. */

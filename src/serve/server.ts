@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-import type { Writable } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import { NIN_SDK_VERSION } from '../version.js';
 import { AccessLog } from './access-log.js';
 import type { BatchingOptions } from './batcher.js';
@@ -9,7 +8,7 @@ import { classifyImages, type ImageDecoding } from './classify-images.js';
 import { answerClientError } from './client-error.js';
 import { PixelBudget } from './pixel-budget.js';
 import { PreprocessPool } from './preprocess-pool.js';
-import { physicalCoreCount } from '../io/cpu-cores.js';
+import { physicalCoreCount } from '../io/index.js';
 import { HttpError } from './http-error.js';
 import { describeListenFailure, ListenError } from './listen-error.js';
 import { encodeInferResponse } from './infer-response.js';

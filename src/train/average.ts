@@ -1,5 +1,5 @@
 import { ArchitectureError } from '../convert/index.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
 import { checkpointArchitecture, describeArchitectureSpec, isNinArchitectureSpec } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
 import { describeArchitecture, ninFamilyById, type NinArchitecture } from './nin/architecture.js';

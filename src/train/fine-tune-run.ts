@@ -5,11 +5,9 @@
  * same loop and the same export, on whichever ONNX Runtime the caller passes. nin-sdk/web's fineTune is its caller.
  */
 import type { InferenceSession } from 'onnxruntime-common';
-import type { OrtWithTensor } from '../classifier/classifier.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
-import { specChannels } from '../preprocess/spec.js';
-import type { ProviderAttempt } from '../runtime/open-session.js';
-import type { Platform, Provider } from '../runtime/providers.js';
+import type { OrtWithTensor } from '../classifier/index.js';
+import { type PreprocessSpec, specChannels } from '../preprocess/index.js';
+import type { ProviderAttempt, Platform, Provider } from '../runtime/index.js';
 import type { OptimizerKind } from './artifacts.js';
 import { initialModelCheckpoint, type TrainingCheckpoint } from './checkpoint/state.js';
 import { classBalance, type ClassBalance } from './data/class-balance.js';

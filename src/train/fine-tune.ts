@@ -6,7 +6,7 @@ import {
   type ArchitectureMatch,
   type RecognizeOptions,
 } from '../convert/index.js';
-import type { CheckpointTensor } from '../formats/pth/index.js';
+import type { CheckpointTensor } from '../formats/index.js';
 import type { CustomArchitectureSpec, RegistryArchitectureSpec } from './checkpoint/state.js';
 import type { StateDict } from './export/state-dict.js';
 import {

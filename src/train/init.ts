@@ -1,4 +1,4 @@
-import { Random } from '../numeric/random.js';
+import { Random } from '../numeric/index.js';
 import type { StateDict } from './export/state-dict.js';
 import type { InitKind } from './loop/recipe.js';
 import { ninParameters, type NinArchitecture } from './nin/architecture.js';

@@ -1,5 +1,5 @@
 import { isNinArchitectureSpec } from './checkpoint/state.js';
-import { Random } from '../numeric/random.js';
+import { Random } from '../numeric/index.js';
 import type { StateDict } from './export/state-dict.js';
 import type { ParameterSpec } from './model/forward-model.js';
 import type { TrainingStart } from './training-start.js';

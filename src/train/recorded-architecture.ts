@@ -1,6 +1,6 @@
 import { ArchitectureError, foldedArchitecture, validateArchitecture, type Architecture } from '../convert/index.js';
 import type { OnnxModel } from '../graph/index.js';
-import { METADATA_KEYS } from '../model/metadata.js';
+import { METADATA_KEYS } from '../model/index.js';
 
 /**
  * The metadata keeps the layers, not the labels or preprocessing (nin.labels and nin.preprocessing hold those):

@@ -1,12 +1,8 @@
 import { ArchitectureError } from '../convert/index.js';
-import { CheckpointError } from '../formats/pth/index.js';
-import { readZipDirectory } from '../formats/pth/zip-archive.js';
+import { CheckpointError, readZipDirectory } from '../formats/index.js';
 import { float16ArrayToFloat32, readOnnxProto, type Graph, type OnnxModel } from '../graph/index.js';
-import { checkModel, NotOnnxError } from '../model/checked-model.js';
-import { METADATA_KEYS } from '../model/metadata.js';
-import { ModelError } from '../model/model-error.js';
-import { checkPreprocessSpec } from '../preprocess/check-spec.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import { checkModel, NotOnnxError, METADATA_KEYS, ModelError } from '../model/index.js';
+import { checkPreprocessSpec, type PreprocessSpec } from '../preprocess/index.js';
 import { decodeTrainingCheckpoint, TrainingCheckpointError } from './checkpoint/format.js';
 import type { TrainingCheckpoint } from './checkpoint/state.js';
 

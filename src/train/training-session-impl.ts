@@ -8,12 +8,10 @@ import type {
   TrainingSessionArtifacts,
   TrainingSessionOptions,
 } from './training-session.js';
-import type { OrtWithTensor } from '../classifier/classifier.js';
-import { isRecord } from '../schema/untrusted.js';
-import { checkModel, type ModelPolicy } from '../model/checked-model.js';
-import { IR_OPERATORS } from '../model/operator-allow-list.js';
-import { openSession, type ProviderAttempt } from '../runtime/open-session.js';
-import type { Provider } from '../runtime/providers.js';
+import type { OrtWithTensor } from '../classifier/index.js';
+import { isRecord } from '../schema/index.js';
+import { checkModel, type ModelPolicy, IR_OPERATORS } from '../model/index.js';
+import { openSession, type ProviderAttempt, type Provider } from '../runtime/index.js';
 import { buildTrainingArtifacts, LOGITS_NAME, LOSS_NAME } from './artifacts.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from './checkpoint/format.js';
 import { checkpointForwardModel } from './checkpoint/forward.js';

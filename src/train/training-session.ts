@@ -13,9 +13,8 @@
  * the schedule's factor for this step. Browser-safe: the ORT module is passed in, as for the Classifier.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import type { OrtWithTensor } from '../classifier/classifier.js';
-import type { ProviderAttempt } from '../runtime/open-session.js';
-import type { Platform, Provider } from '../runtime/providers.js';
+import type { OrtWithTensor } from '../classifier/index.js';
+import type { ProviderAttempt, Platform, Provider } from '../runtime/index.js';
 import type { TrainingCheckpoint } from './checkpoint/state.js';
 import type { TrainingProgress } from './checkpoint/progress.js';
 import type { OptimizerSettings } from './optimizer/settings.js';

@@ -7,10 +7,10 @@ import {
   type Architecture,
   type CheckpointReading,
 } from '../convert/index.js';
-import type { CheckpointTensor } from '../formats/pth/index.js';
+import type { CheckpointTensor } from '../formats/index.js';
 import type { OnnxModel } from '../graph/index.js';
-import { METADATA_KEYS } from '../model/metadata.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import { METADATA_KEYS } from '../model/index.js';
+import type { PreprocessSpec } from '../preprocess/index.js';
 import { specArchitecture } from './checkpoint/forward.js';
 import {
   architectureSpec,

@@ -1,4 +1,4 @@
-import { IMAGE_EXTENSIONS } from '../preprocess/image-extensions.js';
+import { IMAGE_EXTENSIONS } from '../preprocess/index.js';
 import type { WebTrainingImage } from './fine-tune.js';
 
 /**

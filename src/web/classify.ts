@@ -1,12 +1,14 @@
-import { cachedClassify } from '../classifier/cached-classify.js';
-import { OrtClassifier } from '../classifier/classifier.js';
-import type { Classifier, ClassifyOptions } from '../classifier/classifier-interface.js';
-import type { Predictions } from '../classifier/predictions.js';
-import type { ProgressCallback } from '../classifier/progress.js';
-import { parseProviders, type WebProvider } from '../runtime/providers.js';
+import {
+  cachedClassify,
+  OrtClassifier,
+  type Classifier,
+  type ClassifyOptions,
+  type Predictions,
+  type ProgressCallback,
+} from '../classifier/index.js';
+import { parseProviders, type WebProvider, embeddedModelDtype } from '../runtime/index.js';
 import type { WebImage } from './decode-image.js';
-import { parseDtype, type ModelDtype } from '../model/dtype.js';
-import { embeddedModelDtype } from '../runtime/default-dtype.js';
+import { parseDtype, type ModelDtype } from '../model/index.js';
 import { DEFAULT_MODEL_URL, defaultModelUrl, readModelBytes, type WebModelSource } from './model-source.js';
 import { ort, setWasmPaths, type WasmPaths } from './ort-web.js';
 import { preprocessImage } from './preprocess.js';

@@ -1,9 +1,12 @@
-import { decodeBmp } from '../preprocess/bmp/decode-bmp.js';
-import { checkEncodedImage } from '../preprocess/check-encoded-image.js';
-import { ImageError } from '../preprocess/errors.js';
-import type { ImageHeader } from '../preprocess/header/image-header.js';
-import { checkMaxPixels, describePixels } from '../preprocess/image-limits.js';
-import type { RawPixels } from '../preprocess/pixels.js';
+import {
+  decodeBmp,
+  checkEncodedImage,
+  ImageError,
+  type ImageHeader,
+  checkMaxPixels,
+  describePixels,
+  type RawPixels,
+} from '../preprocess/index.js';
 import { readUnpremultiplied } from './unpremultiplied-pixels.js';
 
 /**

@@ -1,9 +1,13 @@
-import type { ClassMaps } from '../classifier/class-maps.js';
-import { blendMap, mapRange, modelViewBox, overlayLayout, upsampledMap } from '../classifier/overlay.js';
-import type { Predictions } from '../classifier/predictions.js';
-import { cropPixels } from '../preprocess/crop.js';
-import { withoutAlpha, type RawPixels } from '../preprocess/pixels.js';
-import { resizeBilinear } from '../preprocess/resample.js';
+import {
+  type ClassMaps,
+  blendMap,
+  mapRange,
+  modelViewBox,
+  overlayLayout,
+  upsampledMap,
+  type Predictions,
+} from '../classifier/index.js';
+import { cropPixels, withoutAlpha, type RawPixels, resizeBilinear } from '../preprocess/index.js';
 import type { WebClassifier } from './classify.js';
 import { decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
 

@@ -1,17 +1,16 @@
-import { parseProviders } from '../runtime/providers.js';
-import { fitPixels } from '../train/data/fit-pixels.js';
-import type { ImageDataset } from '../train/data/image-dataset.js';
-import { imageBytes } from '../train/data/image-dataset.js';
+import { parseProviders, type WebProvider } from '../runtime/index.js';
 import {
+  fitPixels,
+  type ImageDataset,
+  imageBytes,
   runFineTune,
   type FineTuneBatchProgress,
   type FineTuneEpoch,
   type FineTuneRunResult,
   type FineTuneSettings,
-} from '../train/fine-tune-run.js';
-import { readTrainingStart } from '../train/training-start.js';
-import { specChannels } from '../preprocess/spec.js';
-import type { WebProvider } from '../runtime/providers.js';
+  readTrainingStart,
+} from '../train/internal.js';
+import { specChannels } from '../preprocess/index.js';
 import { decodeImage, type WebImage } from './decode-image.js';
 import { DEFAULT_MODEL_URL, readModelBytes, type WebModelSource } from './model-source.js';
 import { ort, setWasmPaths, type WasmPaths } from './ort-web.js';

@@ -14,7 +14,7 @@ export {
   type WebClassifyOptions,
   type WebLoadClassifierOptions,
 } from './classify.js';
-export type { WebProvider } from '../runtime/providers.js';
+export type { WebProvider } from '../runtime/index.js';
 export { checkpointBytes, convert, type CheckpointSource } from './convert.js';
 export { explain, type WebExplainOptions, type WebExplanation } from './explain.js';
 export {
@@ -26,12 +26,17 @@ export {
   type WebTrainingImage,
 } from './fine-tune.js';
 export { classFolderImages, type ClassFolderImages } from './class-folders.js';
-export type { FineTuneBatchProgress, FineTuneEpoch, FineTuneSettings } from '../train/fine-tune-run.js';
-export type { FreezeChoice } from '../train/fine-tune-plan.js';
+export type { FineTuneBatchProgress, FineTuneEpoch, FineTuneSettings, FreezeChoice } from '../train/internal.js';
 export { checkImageFile, decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
-export type { ImageFormat, ImageHeader } from '../preprocess/header/image-header.js';
-export { DEFAULT_MODEL_URL, readModelBytes, type ModelBytes, type WebModelSource } from './model-source.js';
-export { DEFAULT_INT8_MODEL_URL, defaultModelUrl } from './model-source.js';
+export type { ImageFormat, ImageHeader } from '../preprocess/index.js';
+export {
+  DEFAULT_MODEL_URL,
+  readModelBytes,
+  type ModelBytes,
+  type WebModelSource,
+  DEFAULT_INT8_MODEL_URL,
+  defaultModelUrl,
+} from './model-source.js';
 export type { WasmPaths } from './ort-web.js';
 export { preprocessImage } from './preprocess.js';
 export { detectWebGpu, type WebGpuSupport } from './webgpu-support.js';

@@ -1,6 +1,5 @@
-import type { ModelDtype } from '../model/dtype.js';
-import type { ProgressCallback } from '../classifier/progress.js';
-import { ModelError } from '../model/model-info.js';
+import { type ModelDtype, ModelError } from '../model/index.js';
+import type { ProgressCallback } from '../classifier/index.js';
 
 /**
  * Where the default CIFAR-10 model is fetched from when none is given: `nin-cifar10.onnx` next to the page

@@ -1,6 +1,4 @@
-import type { PreprocessedImage } from '../preprocess/normalize.js';
-import { preprocessPixels } from '../preprocess/pipeline.js';
-import type { PreprocessSpec } from '../preprocess/spec.js';
+import { type PreprocessedImage, preprocessPixels, type PreprocessSpec } from '../preprocess/index.js';
 import { decodeImage, type WebDecodeOptions, type WebImage } from './decode-image.js';
 
 /**

@@ -1,7 +1,4 @@
-import type { GraphBuilder } from '../../graph/builder.js';
-import { ops } from '../../graph/index.js';
-import { formatType, isStaticDim } from '../../graph/shape.js';
-import type { Value } from '../../graph/types.js';
+import { type GraphBuilder, ops, formatType, isStaticDim, type Value } from '../../graph/index.js';
 import { pytorchPool2dPads, type Pool2dPads } from './pooling-sizes.js';
 
 type Pair = number | readonly [number, number];

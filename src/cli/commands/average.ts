@@ -1,12 +1,15 @@
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportInferenceOnnx, exportPytorchCheckpoint } from '../../train/index.js';
-import { averageModels, ninModelOf } from '../../train/average.js';
-import { describeArchitecture } from '../../train/nin/architecture.js';
-import { readTrainingStart } from '../../train/training-start.js';
-import { readingLines } from '../../convert/checkpoint-reading.js';
-import { readRegularFile } from '../../io/read-regular-file.js';
-import { writeFileAtomic } from '../../io/write-atomic.js';
+import {
+  exportInferenceOnnx,
+  exportPytorchCheckpoint,
+  averageModels,
+  ninModelOf,
+  describeArchitecture,
+  readTrainingStart,
+} from '../../train/internal.js';
+import { readingLines } from '../../convert/index.js';
+import { readRegularFile, writeFileAtomic } from '../../io/index.js';
 import { parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 

@@ -2,18 +2,16 @@ import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 // Only what the help text needs is imported up front: the converter (pickle, zip, graph, protobuf) and the
 // architecture registry load when a conversion runs, so --help and usage errors answer at once.
-import type { ConversionResult } from '../../convert/index.js';
-import { PYTORCH_NIN_IDS } from '../../architectures/registry.js';
-import { SUPPORTED_OPSETS } from '../../convert/opsets.js';
-import { DEFAULT_OPSET_VERSION } from '../../graph/opset.js';
+import { type ConversionResult, SUPPORTED_OPSETS } from '../../convert/index.js';
+import { PYTORCH_NIN_IDS } from '../../architectures/index.js';
+import { DEFAULT_OPSET_VERSION } from '../../graph/index.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
 import { readLabelsFile } from '../labels-file.js';
 import { PRESETS, readArchitecture, readPreprocessing } from '../reading-options.js';
-import { readRegularFile } from '../../io/read-regular-file.js';
-import { writeFileAtomic } from '../../io/write-atomic.js';
+import { readRegularFile, writeFileAtomic } from '../../io/index.js';
 
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
 

@@ -3,10 +3,9 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { GraphBuilder, ops, writeOnnx } from '../../graph/index.js';
-import { checkModel, type CheckedModel } from '../../model/checked-model.js';
-import { openSession } from '../../runtime/open-session.js';
-import { providerLibraryMissing } from '../../runtime/node/provider-libraries.js';
-import { providersOf, requirementOf } from '../../runtime/providers.js';
+import { checkModel, type CheckedModel } from '../../model/index.js';
+import { openSession, providersOf, requirementOf } from '../../runtime/index.js';
+import { providerLibraryMissing } from '../../runtime/node/index.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { parseCommandLine } from '../args.js';
 

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { loadClassifier } from '../../node/classify.js';
-import { intraOpThreads } from '../../io/cpu-cores.js';
-import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../datasets/node/dataset.js';
-import { labelIndexByFolder } from '../../train/data/label-folders.js';
+import { loadClassifier } from '../../node/index.js';
+import { intraOpThreads } from '../../io/index.js';
+import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../datasets/node/index.js';
+import { labelIndexByFolder } from '../../train/internal.js';
 import { DEFAULT_MAX_PIXELS, preprocessImage } from '../../preprocess/node/index.js';
-import { MODEL_DTYPES } from '../../model/dtype.js';
+import { MODEL_DTYPES } from '../../model/index.js';
 import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';
 import { UsageError } from '../errors.js';
 import { stderrIsTerminal } from '../native-stderr.js';

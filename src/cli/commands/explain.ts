@@ -1,11 +1,8 @@
 import { parseArgs } from 'node:util';
-import { classMapsJson } from '../../classifier/class-maps.js';
-import { MODEL_DTYPES } from '../../model/dtype.js';
-import { ModelError } from '../../model/model-error.js';
-import { loadClassifier } from '../../node/classify.js';
-import { explainWith } from '../../node/explain.js';
-import { scanWith } from '../../node/scan.js';
-import { checkOutputPath, writeFileAtomic } from '../../io/write-atomic.js';
+import { classMapsJson } from '../../classifier/index.js';
+import { MODEL_DTYPES, ModelError } from '../../model/index.js';
+import { loadClassifier, explainWith, scanWith } from '../../node/index.js';
+import { checkOutputPath, writeFileAtomic } from '../../io/index.js';
 import { DEFAULT_MAX_PIXELS } from '../../preprocess/node/index.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportTritonRepository } from '../../serve/triton/export.js';
+import { exportTritonRepository } from '../../serve/index.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 

@@ -1,27 +1,27 @@
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { describeArchitectureSummary } from '../../model/architecture-summary.js';
-import { checkModel } from '../../model/checked-model.js';
-import type { ClassMapsInGraph } from '../../model/class-maps.js';
-import { withClassMaps } from '../../model/class-maps-output.js';
-import { readModelInfo } from '../../model/model-info.js';
-import { checkClassifierShapes } from '../../model/check-shapes.js';
-import { createSession } from '../../runtime/open-session.js';
-import { OnnxRuntimeError, ortErrorLine } from '../../runtime/ort-error.js';
-import { summarizeWeights } from '../../model/weight-summary.js';
-import { defaultModelPath } from '../../node/default-model.js';
-import { MODEL_DTYPES } from '../../model/dtype.js';
-import { embeddedModelDtype } from '../../runtime/default-dtype.js';
-import { ModelError } from '../../model/model-error.js';
-import { readRegularFile } from '../../io/read-regular-file.js';
-import type { CalibrationRecord } from '../../model/quantization-metadata.js';
+import {
+  describeArchitectureSummary,
+  checkModel,
+  type ClassMapsInGraph,
+  withClassMaps,
+  readModelInfo,
+  checkClassifierShapes,
+  summarizeWeights,
+  MODEL_DTYPES,
+  ModelError,
+  type CalibrationRecord,
+} from '../../model/index.js';
+import { createSession, OnnxRuntimeError, ortErrorLine, embeddedModelDtype } from '../../runtime/index.js';
+import { defaultModelPath } from '../../node/index.js';
+import { readRegularFile } from '../../io/index.js';
 import { choiceOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
 import { terminalSafe } from '../terminal-text.js';
 import { readArchitecture } from '../reading-options.js';
-import { isTrainingCheckpoint, namingSource } from '../../train/start-file.js';
-import type { PreprocessSpec } from '../../preprocess/spec.js';
+import { isTrainingCheckpoint, namingSource } from '../../train/internal.js';
+import type { PreprocessSpec } from '../../preprocess/index.js';
 
 export const INFO_HELP = `Usage: nin-sdk info [model.onnx | checkpoint.pth] [--dtype fp32|int8] [--json]
 

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { Prediction } from '../../classifier/predictions.js';
-import { predictionsDocument } from '../../classifier/predictions-json.js';
-import { loadClassifier } from '../../node/classify.js';
-import { intraOpThreads } from '../../io/cpu-cores.js';
-import { MODEL_DTYPES } from '../../model/dtype.js';
-import { DEFAULT_MAX_PIXELS } from '../../preprocess/image-limits.js';
+import { type Prediction, predictionsDocument } from '../../classifier/index.js';
+import { loadClassifier } from '../../node/index.js';
+import { intraOpThreads } from '../../io/index.js';
+import { MODEL_DTYPES } from '../../model/index.js';
+import { DEFAULT_MAX_PIXELS } from '../../preprocess/index.js';
 import { choiceOption, integerOption, parseCommandLine, providerOption } from '../args.js';
 import { describeFailure, UsageError } from '../errors.js';
 import { expandImagePaths } from '../image-files.js';

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_CALIBRATION_IMAGES, quantizeModel, type QuantizedModel } from '../../quantize/node/quantize-model.js';
-import { writeFileAtomic } from '../../io/write-atomic.js';
+import { DEFAULT_CALIBRATION_IMAGES, quantizeModel, type QuantizedModel } from '../../quantize/node/index.js';
+import { writeFileAtomic, readRegularFile } from '../../io/index.js';
 import { integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';
-import { readRegularFile } from '../../io/read-regular-file.js';
 
 export const QUANTIZE_HELP = `Usage: nin-sdk quantize <in.onnx> <out.onnx> --calibrate <folder or tar> [options]
 

@@ -1,16 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { intraOpThreads } from '../../io/cpu-cores.js';
-import { DEFAULT_MODEL_FILE, defaultModelPath } from '../../node/default-model.js';
-import { MODEL_DTYPES, type ModelDtype } from '../../model/dtype.js';
-import { embeddedModelDtype } from '../../runtime/default-dtype.js';
+import { intraOpThreads, readRegularFile } from '../../io/index.js';
+import { DEFAULT_MODEL_FILE, defaultModelPath } from '../../node/index.js';
+import { MODEL_DTYPES, type ModelDtype } from '../../model/index.js';
+import { embeddedModelDtype, parseProviders } from '../../runtime/index.js';
 import { DEFAULT_MAX_PIXELS } from '../../preprocess/node/index.js';
-import { parseProviders } from '../../runtime/providers.js';
-import { InferenceServer, type ModelSource } from '../../serve/server.js';
-import { modelNameOf } from '../../serve/served-model.js';
+import { InferenceServer, type ModelSource, modelNameOf } from '../../serve/index.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
-import { readRegularFile } from '../../io/read-regular-file.js';
 import { terminalSafe } from '../terminal-text.js';
 
 export const SERVE_HELP = `Usage: nin-sdk serve [options]

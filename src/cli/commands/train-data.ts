@@ -1,12 +1,12 @@
-import type { PreprocessSpec } from '../../preprocess/spec.js';
+import type { PreprocessSpec } from '../../preprocess/index.js';
+import { loadImageDataset, type RunFolder } from '../../train/node/index.js';
 import {
-  loadImageDataset,
   relabelDataset,
   UnknownClassFolderError,
   type ImageDataset,
-} from '../../train/data/node/index.js';
-import type { RunFolder } from '../../train/node/run-folder.js';
-import { classBalance, plural } from '../../train/data/class-balance.js';
+  classBalance,
+  plural,
+} from '../../train/internal.js';
 import { UsageError } from '../errors.js';
 
 /** How a dataset is drawn from its folder or tar: --limit's stratified sample and its seed. */

@@ -9,8 +9,9 @@ import {
   SCHEDULE_KINDS,
   type InitKind,
   type ScheduleKind,
-} from '../../train/loop/recipe.js';
-import { FREEZE_CHOICES, type FreezeChoice } from '../../train/fine-tune-plan.js';
+  FREEZE_CHOICES,
+  type FreezeChoice,
+} from '../../train/internal.js';
 
 export const TRAIN_HELP = `Usage: nin-sdk train --data <folder or tar> [options]
 

@@ -1,38 +1,42 @@
-import { readRegularFile } from '../../io/read-regular-file.js';
-import { NIN_CIFAR10 } from '../../convert/index.js';
-import { specChannels, type PreprocessSpec } from '../../preprocess/spec.js';
-import { foldersAreLabels, stratifiedSplit, type ImageDataset } from '../../train/data/node/index.js';
+import { readRegularFile, sha256Hex } from '../../io/index.js';
+import { NIN_CIFAR10, readingLines } from '../../convert/index.js';
+import { specChannels, type PreprocessSpec } from '../../preprocess/index.js';
 import {
+  foldersAreLabels,
+  stratifiedSplit,
+  type ImageDataset,
   architectureFromWidths,
   initialModelCheckpoint,
   initialParameters,
   type TrainingCheckpoint,
-} from '../../train/index.js';
-import {
   architectureSpec,
   checkpointArchitecture,
   describeArchitectureSpec,
   isNinArchitectureSpec,
-} from '../../train/checkpoint/state.js';
-import { initialProgress } from '../../train/loop/trainer.js';
-import { ninParameters, type ParameterSpec } from '../../train/nin/architecture.js';
-import { type TrainingProgress } from '../../train/checkpoint/progress.js';
-import { type TrainingRecipe } from '../../train/loop/recipe.js';
-import { NIN_CIFAR10_HIDDEN_WIDTHS } from '../../train/loop/recipe.js';
-import { readTrainingStart, type TrainingStart, type TrainingStartOptions } from '../../train/training-start.js';
-import { startFileKind } from '../../train/start-file.js';
-import { readingLines } from '../../convert/checkpoint-reading.js';
+  initialProgress,
+  ninParameters,
+  type ParameterSpec,
+  type TrainingProgress,
+  type TrainingRecipe,
+  NIN_CIFAR10_HIDDEN_WIDTHS,
+  readTrainingStart,
+  type TrainingStart,
+  type TrainingStartOptions,
+  startFileKind,
+  classifierLayer,
+  featureParameters,
+  fineTuneOptimizer,
+  startForClassFolders,
+  specArchitecture,
+  describeNames,
+  plural,
+} from '../../train/internal.js';
 import { readLabelsFile } from '../labels-file.js';
 import { readArchitecture, readPreprocessing } from '../reading-options.js';
-import { classifierLayer } from '../../train/new-classifier.js';
-import { featureParameters, fineTuneOptimizer, startForClassFolders } from '../../train/fine-tune-plan.js';
-import { specArchitecture } from '../../train/checkpoint/forward.js';
-import type { RunFolder } from '../../train/node/run-folder.js';
-import { sha256Hex } from '../../io/sha256.js';
+import type { RunFolder } from '../../train/node/index.js';
 import { UsageError } from '../errors.js';
 import { defaultsFor, type TrainFlags } from './train-options.js';
 import { asLabels, loadClassFolders, reportClassCounts, type DataSelection } from './train-data.js';
-import { describeNames, plural } from '../../train/data/class-balance.js';
 
 export interface TrainStart {
   /** With its progress: where the loop starts. */

@@ -1,17 +1,21 @@
 import * as ort from 'onnxruntime-node';
-import { intraOpThreads } from '../../io/cpu-cores.js';
-import { TrainingSession, type TrainingCheckpoint } from '../../train/index.js';
-import { describeArchitectureSpec } from '../../train/checkpoint/state.js';
-import { runTrainingLoop, type CheckpointReason } from '../../train/loop/trainer.js';
-import { type Evaluation } from '../../train/loop/evaluate.js';
-import { type TrainingProgress } from '../../train/checkpoint/progress.js';
-import { RunFolder } from '../../train/node/run-folder.js';
+import { intraOpThreads } from '../../io/index.js';
+import {
+  TrainingSession,
+  type TrainingCheckpoint,
+  describeArchitectureSpec,
+  runTrainingLoop,
+  type CheckpointReason,
+  type Evaluation,
+  type TrainingProgress,
+} from '../../train/internal.js';
+import { RunFolder } from '../../train/node/index.js';
 import { providerOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
 import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
 import { TrainingPace } from './train-pace.js';
 import { prepareTraining } from './train-start.js';
-import { providerLibraryMissing } from '../../runtime/node/provider-libraries.js';
+import { providerLibraryMissing } from '../../runtime/node/index.js';
 import { terminalSafe } from '../terminal-text.js';
 
 export { TRAIN_HELP };

@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { extract, type Extract, type Header } from 'tar-stream';
-import { IMAGE_EXTENSIONS } from '../../preprocess/image-extensions.js';
-import { openRegularFile, readRegularFile } from '../../io/read-regular-file.js';
+import { IMAGE_EXTENSIONS } from '../../preprocess/index.js';
+import { openRegularFile, readRegularFile } from '../../io/index.js';
 
 /** One image of a labelled dataset laid out as `<class>/<image>` (torchvision's ImageFolder). */
 export interface LabeledImage {

@@ -1,4 +1,4 @@
-import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../../numeric/float16.js';
+import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../../numeric/index.js';
 import { ITEM_SIZE, isFloatingDtype } from './dtypes.js';
 import { CheckpointError, quote } from './errors.js';
 import type { TensorRef } from './torch-objects.js';

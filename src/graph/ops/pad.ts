@@ -1,6 +1,6 @@
 import type { GraphBuilder } from '../builder.js';
 import { DATA_TYPES } from '../dtypes.js';
-import { float32ToFloat16Bits } from '../../numeric/float16.js';
+import { float32ToFloat16Bits } from '../../numeric/index.js';
 import type { InferenceContext, ShapeRule } from '../inference.js';
 import { formatType, isStaticDim } from '../shape.js';
 import { int64Tensor, tensorData, tensorToNumbers } from '../tensor-data.js';

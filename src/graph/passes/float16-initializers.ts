@@ -1,6 +1,6 @@
 import { attr } from '../attributes.js';
 import { DATA_TYPES } from '../dtypes.js';
-import { float16BitsToFloat32, float32ToFloat16Bits } from '../../numeric/float16.js';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../../numeric/index.js';
 import { tensorData } from '../tensor-data.js';
 import type { Graph, Initializer, Node } from '../types.js';
 import type { PassResult } from './pass.js';

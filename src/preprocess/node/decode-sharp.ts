@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describeUrlInput } from '../../io/url-input.js';
-import { readProblem, readRegularFile, readRegularFileSync } from '../../io/read-regular-file.js';
+import { describeUrlInput, readProblem, readRegularFile, readRegularFileSync } from '../../io/index.js';
 import { decodeSmallJpeg } from './decode-jpeg-wasm.js';
 import { readJpegHeader } from '../jpeg-header.js';
 import { cmykToRgbAsPil } from '../cmyk.js';

@@ -96,3 +96,4 @@ function describe(value: unknown): string {
   if (typeof value !== 'object') return typeof value;
   return value.constructor?.name ?? 'object';
 }
+export { preloadJpegDecoder } from './decode-jpeg-wasm.js';

@@ -1,5 +1,5 @@
-import { Random } from '../../numeric/random.js';
-import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../datasets/node/dataset.js';
+import { Random } from '../../numeric/index.js';
+import { countLabeledImages, readLabeledImages, type LabeledImage } from '../../datasets/node/index.js';
 
 /**
  * `count` of the indexes 0 … total − 1, every subset equally likely (Robert Floyd's algorithm: `count` draws,

@@ -1,24 +1,24 @@
 import * as ort from 'onnxruntime-node';
 import { basename, resolve } from 'node:path';
-import { readOnnxProto } from '../../graph/onnx/read.js';
-import { writeOnnx } from '../../graph/onnx/write.js';
-import { checkModel } from '../../model/checked-model.js';
-import { ModelError, readModelInfo } from '../../model/model-info.js';
-import { createSession } from '../../runtime/open-session.js';
-import { ImageError, preprocessImage, specChannels, type PreprocessSpec } from '../../preprocess/node/index.js';
-import { MinMaxObserver } from '../observer.js';
-import { withObservedOutputs } from '../calibration-graph.js';
+import { readOnnxProto, writeOnnx } from '../../graph/index.js';
 import {
+  checkModel,
+  ModelError,
+  readModelInfo,
   QUANTIZATION_METADATA_KEYS,
   quantizationMetadata,
   type CalibrationRecord,
-} from '../../model/quantization-metadata.js';
+} from '../../model/index.js';
+import { createSession } from '../../runtime/index.js';
+import { ImageError, preprocessImage, specChannels, type PreprocessSpec } from '../../preprocess/node/index.js';
+import { MinMaxObserver } from '../observer.js';
+import { withObservedOutputs } from '../calibration-graph.js';
 import { planQuantization } from '../plan.js';
 import { quantizeToQdq } from '../qdq.js';
 import { classMapsAfterQuantization } from '../class-maps.js';
 import { sampleLabeledImages } from './calibration-sample.js';
-import type { LabeledImage } from '../../datasets/node/dataset.js';
-import { intraOpThreads } from '../../io/cpu-cores.js';
+import type { LabeledImage } from '../../datasets/node/index.js';
+import { intraOpThreads } from '../../io/index.js';
 
 /**
  * How `quantizeModel` calibrates: the images it runs the float model on, and how.

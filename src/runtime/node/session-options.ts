@@ -1,6 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-common';
-import type { ModelDtype } from '../../model/dtype.js';
-import { intraOpThreads } from '../../io/cpu-cores.js';
+import type { ModelDtype } from '../../model/index.js';
+import { intraOpThreads } from '../../io/index.js';
 
 export interface NodeSessionChoices {
   /** ONNX Runtime's intra-op threads (default: one per physical core). */

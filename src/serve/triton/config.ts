@@ -4,8 +4,8 @@
  * ways: protobuf text format for `config.pbtxt`, and the JSON Triton answers at `GET /v2/models/{name}/config`,
  * which `connect()` reads for the labels and preprocessing carried in `parameters`.
  */
-import { METADATA_KEYS, type NinModelMetadata } from '../../model/metadata.js';
-import type { Datatype } from '../../runtime/datatypes.js';
+import { METADATA_KEYS, type NinModelMetadata } from '../../model/index.js';
+import type { Datatype } from '../../runtime/index.js';
 import type { ModelMetadata, TensorMetadata } from '../protocol.js';
 import { ONNX_PLATFORM } from '../served-model.js';
 

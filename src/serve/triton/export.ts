@@ -2,15 +2,13 @@ import * as ort from 'onnxruntime-node';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkModel, type CheckedModel } from '../../model/checked-model.js';
-import { readModelInfo } from '../../model/model-info.js';
-import { createSession } from '../../runtime/open-session.js';
-import { datatypeOfOrt } from '../../runtime/datatypes.js';
+import { checkModel, type CheckedModel, readModelInfo } from '../../model/index.js';
+import { createSession, datatypeOfOrt } from '../../runtime/index.js';
 import type { ModelMetadata, TensorMetadata } from '../protocol.js';
 import { MODEL_VERSION, ONNX_PLATFORM } from '../served-model.js';
 import { LABEL_FILE, tritonConfigText, tritonModelConfig, type TritonConfigOptions } from './config.js';
 import { withPreprocessingGraph } from './preprocessing-graph.js';
-import { readRegularFile } from '../../io/read-regular-file.js';
+import { readRegularFile } from '../../io/index.js';
 
 export interface TritonExportOptions {
   /** The model's name in the repository (default: the file name without .onnx). */

@@ -14,7 +14,7 @@ import {
   type Graph,
   type Value,
 } from '../../graph/index.js';
-import { specChannels, type PreprocessSpec } from '../../preprocess/spec.js';
+import { specChannels, type PreprocessSpec } from '../../preprocess/index.js';
 
 /**
  * The variant's input: a batch of inputSize × inputSize images, bytes in height, width, channel order; RGB, or one

@@ -31,8 +31,7 @@
  * few minutes costs a copy and no encoding.
  */
 import { zipSync, type Zippable } from 'fflate';
-import { CheckpointError, type CheckpointErrorCode } from '../../formats/pth/index.js';
-import { readZipEntries } from '../../formats/pth/zip-archive.js';
+import { CheckpointError, type CheckpointErrorCode, readZipEntries } from '../../formats/index.js';
 import { architectureById, architectureToJson, validateArchitecture } from '../../convert/index.js';
 import * as v from 'valibot';
 import {
@@ -44,7 +43,7 @@ import {
   parseUntrusted,
   record,
   wholeNumber,
-} from '../../schema/untrusted.js';
+} from '../../schema/index.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 import { ninParameters } from '../nin/architecture.js';
 import { checkOptimizerSettings, OPTIMIZER_STATE_KEYS } from '../optimizer/settings.js';

@@ -1,7 +1,6 @@
 import { checkBatchIteratorState, type BatchIteratorState } from '../data/batch-iterator-state.js';
 import * as v from 'valibot';
-import { PREPROCESS_SPEC } from '../../preprocess/check-spec.js';
-import type { PreprocessSpec } from '../../preprocess/index.js';
+import { PREPROCESS_SPEC, type PreprocessSpec } from '../../preprocess/index.js';
 import { INIT_KINDS, SCHEDULE_KINDS, type TrainingRecipe } from '../loop/recipe.js';
 import {
   boundedArray,
@@ -13,7 +12,7 @@ import {
   parseUntrusted,
   record,
   wholeNumber,
-} from '../../schema/untrusted.js';
+} from '../../schema/index.js';
 
 /** Where the training loop stands and what it trains with: the part of a checkpoint that is not tensors. */
 export interface TrainingProgress {

@@ -1,4 +1,4 @@
-import type { Random } from '../../numeric/random.js';
+import type { Random } from '../../numeric/index.js';
 
 /**
  * The CIFAR-10 augmentation of fixtures/default-model/train.py (and of most CIFAR recipes): a random crop of the

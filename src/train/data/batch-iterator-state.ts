@@ -1,4 +1,4 @@
-import type { RandomState } from '../../numeric/random.js';
+import type { RandomState } from '../../numeric/index.js';
 
 /**
  * Where a BatchIterator stands, in plain JSON-serialisable numbers: saved with a training checkpoint, it lets an

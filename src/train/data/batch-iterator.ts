@@ -3,7 +3,7 @@ import { cropFlipPlanes, drawCropFlip } from './augment.js';
 import { checkBatchIteratorState, type BatchIteratorState } from './batch-iterator-state.js';
 import { dropoutMask } from './dropout-mask.js';
 import { checkImageDataset, datasetChannels, imageBytes, type ImageDataset } from './image-dataset.js';
-import { Random } from '../../numeric/random.js';
+import { Random } from '../../numeric/index.js';
 import { shuffledIndices } from './shuffle.js';
 
 export interface BatchIteratorOptions {

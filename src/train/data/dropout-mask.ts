@@ -1,4 +1,4 @@
-import type { Random } from '../../numeric/random.js';
+import type { Random } from '../../numeric/index.js';
 
 /** Bits of a 32-bit draw given to each mask value when p is a multiple of 2^-bits (see dropoutMask). */
 const CHUNK_BITS = [1, 2, 4, 8, 16] as const;

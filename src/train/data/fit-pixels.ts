@@ -1,5 +1,4 @@
-import { specChannels, type PreprocessSpec, type RawPixels } from '../../preprocess/index.js';
-import { resizeAndCropPixels } from '../../preprocess/pipeline.js';
+import { specChannels, type PreprocessSpec, type RawPixels, resizeAndCropPixels } from '../../preprocess/index.js';
 import { imageBytes } from './image-dataset.js';
 
 /**

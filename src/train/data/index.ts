@@ -15,7 +15,7 @@ export { decodeDatasetCache, encodeDatasetCache } from './dataset-cache-format.j
 export { dropoutMask } from './dropout-mask.js';
 export { fitPixels } from './fit-pixels.js';
 export { checkImageDataset, imageBytes, type ImageDataset } from './image-dataset.js';
-export { Random, type RandomState } from '../../numeric/random.js';
+export { Random, type RandomState } from '../../numeric/index.js';
 export { shuffledIndices } from './shuffle.js';
 export { classCounts, datasetSubset, stratifiedSplit, type ValidationSplit } from './subset.js';
 export {

@@ -1,4 +1,4 @@
-import type { Random } from '../../numeric/random.js';
+import type { Random } from '../../numeric/index.js';
 
 /** The indices 0 … count − 1 in an order drawn from `random`: a Fisher–Yates shuffle, every order equally likely. */
 export function shuffledIndices(count: number, random: Random): Uint32Array {

@@ -1,4 +1,4 @@
-import { Random } from '../../numeric/random.js';
+import { Random } from '../../numeric/index.js';
 
 /**
  * Streams of the run's seed that draw subsets (the batch iterator takes stream 0 and 1 + epoch, initial weights

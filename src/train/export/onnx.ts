@@ -6,10 +6,10 @@ import {
   PROBABILITIES_NAME,
   type Architecture,
 } from '../../convert/index.js';
-import type { CheckpointTensor } from '../../formats/pth/index.js';
+import type { CheckpointTensor } from '../../formats/index.js';
 import { DEFAULT_OPSET_VERSION, writeOnnx } from '../../graph/index.js';
-import { encodeMetadata, type NinModelMetadata } from '../../model/metadata.js';
-import type { PreprocessSpec } from '../../preprocess/spec.js';
+import { encodeMetadata, type NinModelMetadata } from '../../model/index.js';
+import type { PreprocessSpec } from '../../preprocess/index.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { classCount, type NinArchitecture } from '../nin/architecture.js';
 import type { StateDict } from './state-dict.js';

@@ -1,4 +1,4 @@
-import { writeCheckpoint } from '../../formats/pth/write/index.js';
+import { writeCheckpoint } from '../../formats/index.js';
 import type { StateDict } from './state-dict.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { OrtWithTensor } from '../../classifier/classifier.js';
-import type { PreprocessSpec } from '../../preprocess/spec.js';
+import type { OrtWithTensor } from '../../classifier/index.js';
+import type { PreprocessSpec } from '../../preprocess/index.js';
 import { BatchIterator } from '../data/batch-iterator.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import type { TrainingSession } from '../training-session.js';

@@ -1,5 +1,5 @@
 import type { Tensor } from 'onnxruntime-common';
-import type { OrtWithTensor } from '../../classifier/classifier.js';
+import type { OrtWithTensor } from '../../classifier/index.js';
 import type { TrainingBatch } from '../data/batch-iterator.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import { INPUT_NAME, LABELS_NAME } from '../nin/forward.js';

@@ -4,7 +4,7 @@
  * each epoch, and checkpoints handed to the caller (who writes them) often enough that an interruption loses
  * nothing: the iterator state saved with the parameters says exactly which batch, crops, flips and masks come next.
  */
-import type { OrtWithTensor } from '../../classifier/classifier.js';
+import type { OrtWithTensor } from '../../classifier/index.js';
 import type { TrainingProgress } from '../checkpoint/progress.js';
 import type { TrainingCheckpoint } from '../checkpoint/state.js';
 import { BatchIterator, CIFAR10_AUGMENTATION, type TrainingBatch } from '../data/batch-iterator.js';
@@ -15,7 +15,7 @@ import { checkpointForwardModel } from '../checkpoint/forward.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { dropoutLayers, trainFeeds, type DropoutLayer } from './feeds.js';
 import { testLogLine, trainLogLine } from './log-format.js';
-import type { PreprocessSpec } from '../../preprocess/spec.js';
+import type { PreprocessSpec } from '../../preprocess/index.js';
 import { learningRateScale, type TrainingRecipe } from './recipe.js';
 
 export type CheckpointReason = 'periodic' | 'epoch' | 'stop' | 'finished';

@@ -1,6 +1,5 @@
-import { applyArchitectureLayers } from '../../architectures/architecture-walk.js';
+import { applyArchitectureLayers, BATCH_DIM, INPUT_NAME, LOGITS_NAME } from '../../architectures/index.js';
 import type { Architecture } from '../../convert/index.js';
-import { BATCH_DIM, INPUT_NAME, LOGITS_NAME } from '../../architectures/io-names.js';
 import { float32Tensor, GraphBuilder, ops, type Graph, type Shape, type Value } from '../../graph/index.js';
 import type { DropoutMaskSpec, ForwardModel, ParameterSpec } from './forward-model.js';
 

@@ -1,4 +1,4 @@
-import { BATCH_DIM, INPUT_NAME } from '../../architectures/io-names.js';
+import { BATCH_DIM, INPUT_NAME } from '../../architectures/index.js';
 import {
   buildTrainingArtifacts,
   buildTrainingGraphs,

@@ -1,8 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { readRegularFile } from '../../io/read-regular-file.js';
+import { readRegularFile, checkOutputPath, writeFileAtomic } from '../../io/index.js';
 import { join } from 'node:path';
-import { checkOutputPath, writeFileAtomic } from '../../io/write-atomic.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
 import { checkpointParameters, type TrainingCheckpoint } from '../checkpoint/state.js';
 import { checkpointOnnx } from '../export/checkpoint-onnx.js';

@@ -3,15 +3,7 @@ import { adamwStepScalars, ADAMW_SCALAR_NAMES, EXP_AVG, EXP_AVG_SQ } from './ada
 import type { ParameterGroup } from './parameter-groups.js';
 import { MOMENTUM_BUFFER, SGD_MOMENTUM_NAME } from './sgd.js';
 import * as v from 'valibot';
-import {
-  boundedArray,
-  boundedString,
-  finiteNumber,
-  got,
-  oneOf,
-  parseUntrusted,
-  record,
-} from '../../schema/untrusted.js';
+import { boundedArray, boundedString, finiteNumber, got, oneOf, parseUntrusted, record } from '../../schema/index.js';
 
 /**
  * An optimizer's settings: SGD with momentum, or AdamW, with learning rates and weight decay per parameter group.

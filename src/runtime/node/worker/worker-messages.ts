@@ -1,6 +1,6 @@
 /** The messages between a main thread and its inference workers (structured clone, buffers moved). */
 import type { InferenceSession } from 'onnxruntime-common';
-import type { CheckedBytes } from '../../../model/checked-model.js';
+import type { CheckedBytes } from '../../../model/index.js';
 import type { ProviderAttempt } from '../../open-session.js';
 import type { Provider } from '../../providers.js';
 

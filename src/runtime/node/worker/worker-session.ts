@@ -1,6 +1,6 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import type { ClassifierSession, OpenedClassifierSession } from '../../classifier-session.js';
-import type { CheckedModel } from '../../../model/checked-model.js';
+import type { CheckedModel } from '../../../model/index.js';
 import type { OpenSessionOptions } from '../../open-session.js';
 import { DATATYPES, datatypeOfOrt } from '../../datatypes.js';
 import { InferenceWorkerHandle } from './inference-worker-handle.js';

@@ -1,8 +1,6 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { readRegularFile } from '../../../io/read-regular-file.js';
+import { readRegularFile, sha256Hex, writeFileAtomic } from '../../../io/index.js';
 import { join, resolve } from 'node:path';
-import { sha256Hex } from '../../../io/sha256.js';
-import { writeFileAtomic } from '../../../io/write-atomic.js';
 import type { PreprocessSpec } from '../../../preprocess/index.js';
 import { decodeDatasetCache, encodeDatasetCache } from '../dataset-cache-format.js';
 import type { ImageDataset } from '../image-dataset.js';

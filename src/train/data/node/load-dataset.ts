@@ -1,4 +1,4 @@
-import { listLabeledImages, readLabeledImages } from '../../../datasets/node/dataset.js';
+import { listLabeledImages, readLabeledImages } from '../../../datasets/node/index.js';
 import { labelFolderName, labelIndexByFolder } from '../label-folders.js';
 import { checkPreprocessSpec, specChannels, type PreprocessSpec } from '../../../preprocess/index.js';
 import { datasetCacheFile, datasetCacheKey, readDatasetCache, writeDatasetCache } from './dataset-cache.js';
