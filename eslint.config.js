@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
-import { layerZones } from './scripts/layers.mjs';
+import { entryZones, layerZones } from './scripts/layers.mjs';
 
 export default tseslint.config(
   {
@@ -30,7 +30,7 @@ export default tseslint.config(
     rules: {
       'import-x/no-cycle': 'error',
       // Folders are layers that only point down (scripts/layers.mjs, docs/architecture.md).
-      'import-x/no-restricted-paths': ['error', { zones: layerZones() }],
+      'import-x/no-restricted-paths': ['error', { zones: [...layerZones(), ...entryZones()] }],
       // Names read from hostile files are made printable by matching control characters on purpose.
       'no-control-regex': 'off',
       'import-x/no-self-import': 'error',

@@ -4,8 +4,9 @@
  *
  *   dist/cli/nin-convert.mjs               nin-convert            (package.json's bin entries point here)
  *   dist/cli/nin-sdk.mjs                   nin-sdk, whose commands stay lazy: each is a file loaded when it runs
- *   dist/cli/commands/<command>-<hash>.mjs one per command, named by content hash, sharing nothing with the others
- *   dist/cli/commands/chunks/*.mjs         what a command (or nin-convert) imports lazily, per command
+ *   dist/cli/commands/<module>-<hash>.mjs  one per module of src/cli imported with import(): nin-sdk's commands
+ *                                          (src/cli/nin-sdk.ts's table), nin-convert's converter and quantizer;
+ *                                          named by content hash, sharing nothing with the others
  *   dist/cli/inference-worker.mjs          ONNX Runtime's worker threads (`nin-sdk serve`, `nin-sdk predict`)
  *   dist/cli/preprocess-worker.mjs         serve's image decoding and preprocessing, off its HTTP thread
  *
@@ -48,48 +49,50 @@ export async function bundleClis(options: { readonly clean?: boolean } = {}): Pr
       { in: 'src/serve/preprocess-worker.ts', out: 'preprocess-worker' },
     ],
   });
-  // Each command alone, so that main can name it by its content-hashed file; what a command itself imports lazily
-  // (the converter's modules behind `convert --help`, the server client behind `predict --server`) stays lazy as
-  // chunks of that command's own.
-  const commandFiles = new Map<string, string>();
-  const commands: OutputFile[] = [];
-  for (const source of await lazyCommandSources()) {
+  // Every module of src/cli that a bundled file imports with import() (nin-sdk's commands; the converter and the
+  // quantizer behind nin-convert) is bundled alone into a content-named file, those it imports lazily first, so that
+  // each file can name the ones it loads.
+  const lazyFiles = new Map<string, string>();
+  const lazy: OutputFile[] = [];
+  for (const source of await lazyModulesInBuildOrder(Object.values(CLI_SOURCES))) {
     const result = await build({
-      ...COMMAND_OPTIONS,
+      ...LAZY_OPTIONS,
       entryPoints: [{ in: source, out: `commands/${basename(source, '.ts')}` }],
       entryNames: '[dir]/[name]-[hash]',
       metafile: true,
+      plugins: [lazyModulesAsFiles(lazyFiles, join(CLI_BUNDLE_DIR, 'commands'))],
     });
-    for (const [output, meta] of Object.entries(result.metafile.outputs)) {
-      // Its lazily imported modules are entry points of the build too: the command's file is the one of `source`.
-      if (meta.entryPoint === source) commandFiles.set(source, relative(CLI_BUNDLE_DIR, join(ROOT, output)));
-    }
-    commands.push(...result.outputFiles);
+    const [output] = Object.keys(result.metafile.outputs);
+    lazyFiles.set(source, join(ROOT, output!));
+    lazy.push(...result.outputFiles);
   }
-  const sdk = await build({
-    ...COMMON_OPTIONS,
-    entryPoints: [{ in: 'src/cli/nin-sdk.ts', out: 'nin-sdk' }],
-    plugins: [lazyCommandsAsFiles(commandFiles)],
-  });
-  const convert = await build({
-    ...COMMAND_OPTIONS,
-    entryPoints: [{ in: 'src/cli/nin-convert.ts', out: 'nin-convert' }],
-  });
+  const entries: OutputFile[] = [];
+  for (const [name, source] of Object.entries(CLI_SOURCES)) {
+    const result = await build({
+      ...LAZY_OPTIONS,
+      entryPoints: [{ in: source, out: name }],
+      plugins: [lazyModulesAsFiles(lazyFiles, CLI_BUNDLE_DIR)],
+    });
+    entries.push(...result.outputFiles);
+  }
   if (options.clean) await rm(CLI_BUNDLE_DIR, { recursive: true, force: true });
   // Content-named files before the entry files that name them: a CLI started while another process rebuilds
   // always loads one consistent set (the CLI tests rebuild).
-  const entries = new Set(Object.values(CLI_BUNDLES));
-  const all = [...worker.outputFiles, ...commands, ...sdk.outputFiles, ...convert.outputFiles];
-  for (const file of all.filter((f) => !entries.has(f.path))) await writeReplacing(file.path, file.contents, 0o644);
-  for (const file of all.filter((f) => entries.has(f.path))) await writeReplacing(file.path, file.contents, 0o755);
+  for (const file of [...worker.outputFiles, ...lazy]) await writeReplacing(file.path, file.contents, 0o644);
+  for (const file of entries) await writeReplacing(file.path, file.contents, 0o755);
 }
 
+/** The two programs' sources, by the name of their bundle in dist/cli. */
+const CLI_SOURCES = { 'nin-sdk': 'src/cli/nin-sdk.ts', 'nin-convert': 'src/cli/nin-convert.ts' } as const;
+
 /**
- * Commands share no chunks: Node's ESM loader pays per module (resolve, read, compile, link), and `nin-sdk predict`
- * as esbuild's chunks shared between all commands was 27 files, 21 ms of CPU to import against 7 ms for the same
- * code as one file (docs/startup.md). A command's files repeat the modules it shares with others (a larger package,
- * never a larger start-up), so an error class may exist twice in one process: describeFailure recognises errors by
- * name, not by instanceof.
+ * No bundle shares a chunk with another: Node's ESM loader pays per module (resolve, read, compile, link), and
+ * `nin-sdk predict` as esbuild's chunks shared between all commands was 27 files (docs/startup.md). Nor does a file
+ * share chunks with what it imports lazily: esbuild's code splitting follows every re-export of an entry module
+ * (src/<layer>/index.ts), used or not, so a lazily imported module reached through one entry module that the eager
+ * side also imports lands in a chunk that the eager side loads. A lazy module is therefore bundled alone, and the
+ * files repeat the modules they share (a larger package, never a larger start-up); an error class may exist twice in
+ * one process: describeFailure recognises errors by name, not by instanceof.
  */
 const COMMON_OPTIONS = {
   absWorkingDir: ROOT,
@@ -106,52 +109,75 @@ const COMMON_OPTIONS = {
   logLevel: 'warning',
 } satisfies BuildOptions;
 
-/** A command (or nin-convert): its own import()s become chunks of its own, loaded when that path runs. */
-const COMMAND_OPTIONS = {
+/** An entry or a lazily loaded module of the CLIs. */
+const LAZY_OPTIONS = {
   ...COMMON_OPTIONS,
-  splitting: true,
-  chunkNames: 'commands/chunks/[name]-[hash]',
-  // Where the worker bundle lies in dist/cli/ (see workerModule in src/runtime/node/worker/inference-worker-handle.ts).
+  // Where the worker bundles lie in dist/cli/ (see workerModule in src/runtime/node/worker/inference-worker-handle.ts).
   define: {
     NIN_BUNDLED_INFERENCE_WORKER: JSON.stringify('inference-worker.mjs'),
     NIN_BUNDLED_PREPROCESS_WORKER: JSON.stringify('preprocess-worker.mjs'),
   },
 } satisfies BuildOptions;
 
-/** The modules nin-sdk's main loads with import() when their command runs. */
-async function lazyCommandSources(): Promise<string[]> {
+/** The modules of src/cli that `sources` import with import(), directly or through one another, leaves first. */
+async function lazyModulesInBuildOrder(sources: readonly string[]): Promise<string[]> {
+  const order: string[] = [];
+  const visiting = new Set<string>();
+  const visit = async (source: string, isLazy: boolean): Promise<void> => {
+    if (order.includes(source)) return;
+    if (visiting.has(source)) throw new Error(`bundle-cli: ${source} is imported lazily by a module it loads`);
+    visiting.add(source);
+    for (const imported of await lazyImportsOf(source)) await visit(imported, true);
+    visiting.delete(source);
+    if (isLazy) order.push(source);
+  };
+  for (const source of sources) await visit(source, false);
+  if (order.length === 0) throw new Error('bundle-cli: no lazily imported module found in the CLIs');
+  return order;
+}
+
+/** The modules of src/cli that `source`'s bundle imports with import(). */
+async function lazyImportsOf(source: string): Promise<string[]> {
   const seen = new Set<string>();
   await build({
     ...COMMON_OPTIONS,
-    entryPoints: ['src/cli/nin-sdk.ts'],
+    entryPoints: [source],
     plugins: [
       {
-        name: 'find-lazy-commands',
+        name: 'find-lazy-modules',
         setup(plugin) {
-          plugin.onResolve({ filter: /^\.\/commands\// }, (args) => {
+          plugin.onResolve({ filter: /^\./ }, (args) => {
             if (args.kind !== 'dynamic-import') return undefined;
-            seen.add(relative(ROOT, join(args.resolveDir, args.path)).replace(/\.js$/, '.ts'));
+            const module = lazySource(args.resolveDir, args.path);
+            if (module === undefined) return undefined;
+            seen.add(module);
             return { path: args.path, external: true };
           });
         },
       },
     ],
   });
-  if (seen.size === 0) throw new Error('bundle-cli: no lazily imported command found in src/cli/nin-sdk.ts');
   return [...seen].sort();
 }
 
-/** Turns main's import('./commands/x.js') into an import of the command's own bundle. */
-function lazyCommandsAsFiles(commandFiles: ReadonlyMap<string, string>): Plugin {
+/** The source of a relative import() if it is a module of src/cli (others are bundled in place). */
+function lazySource(resolveDir: string, path: string): string | undefined {
+  const source = relative(ROOT, join(resolveDir, path)).replace(/\.js$/, '.ts');
+  return source.startsWith('src/cli/') ? source : undefined;
+}
+
+/** Turns import('./x.js') of a lazily loaded CLI module into an import of its own bundle, from `outputDir`. */
+function lazyModulesAsFiles(lazyFiles: ReadonlyMap<string, string>, outputDir: string): Plugin {
   return {
-    name: 'lazy-commands-as-files',
+    name: 'lazy-modules-as-files',
     setup(plugin) {
-      plugin.onResolve({ filter: /^\.\/commands\// }, (args) => {
+      plugin.onResolve({ filter: /^\./ }, (args) => {
         if (args.kind !== 'dynamic-import') return undefined;
-        const source = relative(ROOT, join(args.resolveDir, args.path)).replace(/\.js$/, '.ts');
-        const file = commandFiles.get(source);
+        const source = lazySource(args.resolveDir, args.path);
+        if (source === undefined) return undefined;
+        const file = lazyFiles.get(source);
         if (file === undefined) throw new Error(`bundle-cli: no bundle for ${source}`);
-        return { path: `./${file}`, external: true };
+        return { path: `./${relative(outputDir, file)}`, external: true };
       });
     },
   };

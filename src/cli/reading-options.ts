@@ -1,4 +1,4 @@
-import type { Architecture } from '../convert/index.js';
+import { ARCHITECTURES, architectureById, parseArchitectureJson, type Architecture } from '../architectures/index.js';
 import { readRegularFile } from '../io/index.js';
 import { checkPreprocessSpec, type PreprocessSpec } from '../preprocess/index.js';
 import { UsageError } from './errors.js';
@@ -6,7 +6,6 @@ import { UsageError } from './errors.js';
 /**
  * The options that say how to read a PyTorch checkpoint, read from the command line the same way for nin-convert and
  * `nin-sdk train --from`: `--arch` (a registry id or a JSON file) and `--preprocessing` (a preset or a spec file).
- * The registry and the converter load only when these are given, so --help answers at once.
  */
 
 /** The --preprocessing presets: the pytorch-nin registry entries' preprocessing and labels. */
@@ -14,7 +13,6 @@ export const PRESETS = { cifar10: 'cifar10', imagenet: 'imagenet' } as const;
 
 /** `--arch`: a registry id, else a JSON file in the registry's vocabulary. */
 export async function readArchitecture(value: string): Promise<Architecture> {
-  const { ARCHITECTURES, architectureById, parseArchitectureJson } = await import('../convert/index.js');
   const known = architectureById(value);
   if (known !== undefined) return known;
   if (!value.endsWith('.json')) {
@@ -30,7 +28,6 @@ export async function readPreprocessing(
   value: string,
 ): Promise<{ preprocessing: PreprocessSpec; defaultLabels?: readonly string[] }> {
   if (value === 'cifar10' || value === 'imagenet') {
-    const { architectureById } = await import('../architectures/registry.js');
     const entry = architectureById(value)!;
     return { preprocessing: entry.preprocessing, defaultLabels: entry.labels };
   }

@@ -1,4 +1,5 @@
-export { convertCheckpoint, SUPPORTED_OPSETS, type ConversionResult, type ConvertOptions } from './convert.js';
+export { convertCheckpoint, type ConversionResult, type ConvertOptions } from './convert.js';
+export { SUPPORTED_OPSETS } from './opsets.js';
 export {
   ArchitectureError,
   describeRemedy,
@@ -36,3 +37,4 @@ export {
   type CheckpointReadingOptions,
 } from './checkpoint-reading.js';
 export { adoptOnnxClassifier, type AdoptOptions, type AdoptionResult } from './adopt-onnx.js';
+export { usedArchitectureJson } from './used-architecture.js';

@@ -11,7 +11,7 @@ import {
 import { preloadJpegDecoder, preprocessImage, type ImageInput } from '../preprocess/node/index.js';
 import { parseDtype, type ModelDtype, ModelError } from '../model/index.js';
 import { embeddedModelDtype, parseProviders, type NodeProvider } from '../runtime/index.js';
-import { nodeSessionOptions, providerLibraryMissing } from '../runtime/node/index.js';
+import { nodeSessionOptions, openWorkerSession, providerLibraryMissing } from '../runtime/node/index.js';
 import { defaultModelPath } from './default-model.js';
 import { readProblem, readRegularFile, describeUrlInput, prepareWebGpuEnvironment } from '../io/index.js';
 
@@ -158,13 +158,7 @@ export async function loadClassifier(
     sessionOptions: (info) => nodeSessionOptions(options, info.dtype),
     onProgress: options.onProgress,
     preprocess: async (image, spec) => (await preprocessImage(image, spec, decoding)).tensor,
-    // Imported only then: worker_threads and the worker's client are no part of a one-image predict's start-up.
-    ...(options.inWorker === true
-      ? {
-          openSession: async (model, sessionOptions) =>
-            (await import('../runtime/node/worker/worker-session.js')).openWorkerSession(model, sessionOptions),
-        }
-      : {}),
+    ...(options.inWorker === true ? { openSession: openWorkerSession } : {}),
   });
 }
 

@@ -305,12 +305,11 @@ describe('nin-sdk start-up: load only what one image needs', () => {
       ours.every((file) => file.startsWith(join(ROOT, 'dist', 'cli'))),
       `unbundled modules loaded: ${ours.join(', ')}`,
     );
-    // nin-sdk's main, the predict command's own bundle and the one chunk it shares with its lazily loaded --server
-    // client: esbuild's chunks shared between all commands made it 27 files, each a module for Node's ESM loader to
-    // resolve, read, compile and link (21 ms of CPU against 7 ms as one file).
+    // nin-sdk's main and the predict command's own bundle: esbuild's chunks shared between all commands made it 27
+    // files, each a module for Node's ESM loader to resolve, read, compile and link (docs/startup.md).
     assert.deepEqual(
       ours.map((file) => file.slice(join(ROOT, 'dist', 'cli').length + 1).replace(/-[A-Z0-9]{8}\.mjs$/, '-<hash>.mjs')),
-      ['nin-sdk.mjs', 'commands/predict-<hash>.mjs', 'commands/chunks/chunk-<hash>.mjs'],
+      ['nin-sdk.mjs', 'commands/predict-<hash>.mjs'],
     );
     // The bundle names each module it inlines in a comment: none of the converter's, the zip reader's or sharp's.
     // The protobuf runtime is in: every model is decoded once with protobuf's own rules and ONNX Runtime loads the

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-// Only what the help text needs is imported up front: the converter (pickle, zip, graph, protobuf) and the
-// architecture registry load when a conversion runs, so --help and usage errors answer at once.
+// The converter proper (pickle, zip, graph, protobuf) loads when a conversion runs (../converter-modules.ts), so
+// --help and usage errors answer at once.
 import { type ConversionResult, SUPPORTED_OPSETS } from '../../convert/index.js';
-import { PYTORCH_NIN_IDS } from '../../architectures/index.js';
+import { ARCHITECTURES, describeUnreadSettings, PYTORCH_NIN_IDS } from '../../architectures/index.js';
 import { DEFAULT_OPSET_VERSION } from '../../graph/index.js';
 import { NIN_SDK_VERSION } from '../../version.js';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
@@ -82,7 +82,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
   );
   if (values.help) return void console.log(CONVERT_HELP);
   if (values.version) return void console.log(NIN_SDK_VERSION);
-  if (values['list-architectures']) return void console.log(await listArchitectures());
+  if (values['list-architectures']) return void console.log(listArchitectures());
   // A bare command is a usage mistake, answered as nin-sdk's is: the help on stderr, exit 2.
   if (argv.length === 0) {
     console.error(CONVERT_HELP);
@@ -140,11 +140,10 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
       throw new UsageError(
         'an ONNX input needs --preprocessing cifar10|imagenet|<spec.json>: how its images were prepared',
       );
-    const { adoptOnnxClassifier } = await import('../../convert/adopt-onnx.js');
+    const { adoptOnnxClassifier, ArchitectureError, describeRemedy } = await import('../converter-modules.js');
     const { preprocessing, defaultLabels } = await readPreprocessing(preset);
     const classLabels = labels ?? defaultLabels;
     if (classLabels === undefined) throw new UsageError('an ONNX input with a preprocessing spec file needs --labels');
-    const { ArchitectureError, describeRemedy } = await import('../../architectures/errors.js');
     let adopted;
     try {
       adopted = adoptOnnxClassifier(bytes, {
@@ -191,7 +190,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     throw withCliRemedy(error);
   });
   if (printArch) {
-    const { usedArchitectureJson } = await import('../../convert/used-architecture.js');
+    const { usedArchitectureJson } = await import('../converter-modules.js');
     console.log(JSON.stringify(usedArchitectureJson(result), null, 2));
   }
   if (output === undefined) return void reportAssumptions(result);
@@ -225,18 +224,13 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
 
 /** The converter proper (pickle, zip, graph, ONNX writer) and its errors. */
 async function loadConverterModules(): Promise<
-  Pick<typeof import('../../convert/convert.js'), 'convertCheckpoint'> &
-    Pick<typeof import('../../architectures/errors.js'), 'ArchitectureError' | 'describeRemedy'>
+  Pick<typeof import('../converter-modules.js'), 'convertCheckpoint' | 'ArchitectureError' | 'describeRemedy'>
 > {
-  const [{ convertCheckpoint }, { ArchitectureError, describeRemedy }] = await Promise.all([
-    import('../../convert/convert.js'),
-    import('../../architectures/errors.js'),
-  ]);
+  const { convertCheckpoint, ArchitectureError, describeRemedy } = await import('../converter-modules.js');
   return { convertCheckpoint, ArchitectureError, describeRemedy };
 }
 
-async function listArchitectures(): Promise<string> {
-  const { ARCHITECTURES, describeUnreadSettings } = await import('../../convert/index.js');
+function listArchitectures(): string {
   return ARCHITECTURES.map((a) =>
     [
       `${a.id}  ${a.title}`,

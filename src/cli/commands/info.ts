@@ -20,6 +20,7 @@ import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
 import { terminalSafe } from '../terminal-text.js';
 import { readArchitecture } from '../reading-options.js';
+import { readCheckpointModel, readingLines } from '../../convert/index.js';
 import { isTrainingCheckpoint, namingSource } from '../../train/internal.js';
 import type { PreprocessSpec } from '../../preprocess/index.js';
 
@@ -148,7 +149,6 @@ async function describeCheckpoint(
   key: string | undefined,
   json: boolean,
 ): Promise<number> {
-  const { readCheckpointModel, readingLines } = await import('../../convert/checkpoint-reading.js');
   const architecture = arch === undefined ? undefined : await readArchitecture(arch);
   // Refusals name the file, their remedy in this command's words (--arch), as train --from's do.
   const reading = namingSource(path, () =>

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type Prediction, predictionsDocument } from '../../classifier/index.js';
 import { loadClassifier } from '../../node/index.js';
+import { connect } from '../../serve/index.js';
 import { intraOpThreads } from '../../io/index.js';
 import { MODEL_DTYPES } from '../../model/index.js';
 import { DEFAULT_MAX_PIXELS } from '../../preprocess/index.js';
@@ -123,10 +124,7 @@ export async function runPredict(argv: readonly string[]): Promise<number> {
   const threads = threadsAsked ?? (files.length <= ONE_THREAD_MAX_IMAGES ? 1 : intraOpThreads());
   const classifier =
     values.server !== undefined
-      ? // Loaded only for --server: the protocol client is no part of a local prediction's start-up.
-        await (
-          await import('../../serve/client.js')
-        ).connect(values.server, { model: values.model, batchSize, ...decoding })
+      ? await connect(values.server, { model: values.model, batchSize, ...decoding })
       : await loadClassifier(values.model, {
           provider: providers,
           strict: values.strict,

@@ -6,3 +6,4 @@ export { providerLibraryMissing } from './provider-libraries.js';
 export { nodeSessionOptions } from './session-options.js';
 export { InferenceWorkerHandle, type RunResult } from './worker/inference-worker-handle.js';
 export type { WireTensor, WireValueInfo, WorkerSetup } from './worker/worker-messages.js';
+export { openWorkerSession } from './worker/worker-session.js';
