@@ -14,7 +14,7 @@ export interface QuantizationPlan {
   readonly convs: readonly string[];
   /**
    * AveragePool nodes, by name, to write as depthwise Convs with constant 1/(kernel area) weights: the same sums,
-   * but ONNX Runtime runs a depthwise QLinearConv over ten times faster than its QLinearAveragePool (measured).
+   * but ONNX Runtime runs a depthwise QLinearConv much faster than its QLinearAveragePool (docs/int8.md).
    */
   readonly windowAverages: readonly string[];
   /** The tensors whose ranges calibration must measure. */

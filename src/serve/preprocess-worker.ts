@@ -1,8 +1,8 @@
 /**
  * A preprocessing worker thread of serve's image route: encoded image → input tensor (decoding, Pillow's resize,
  * normalisation), off the thread that answers requests. Decoding a large image is sharp's, on libuv's pool, but the
- * resize and the in-process JPEG decoder are synchronous JavaScript and WebAssembly: a 36-megapixel photo held the
- * server's only JavaScript thread for 0.9 s, and health checks with it.
+ * resize and the in-process JPEG decoder are synchronous JavaScript and WebAssembly: a large photo held the server's
+ * only JavaScript thread, and health checks with it, for a time that docs/benchmarks.md gives.
  */
 import { parentPort } from 'node:worker_threads';
 import { preprocessImage } from '../preprocess/node/index.js';

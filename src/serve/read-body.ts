@@ -9,7 +9,7 @@ import { HttpError } from './http-error.js';
  * these bounds has its connection cut. A body that does end leaves the connection open for the next request.
  * Most clients (Node's, Python's requests) read no answer before they have sent the whole body, so the byte bound is
  * what decides up to which size they see the 413 rather than a reset: with 16 MiB, a 100 MB upload on loopback met
- * the reset first in about one run of four; dropping 128 MiB costs ~0.1 s of a core here.
+ * the reset first in about one run of four; dropping 128 MiB costs a core's time too (docs/benchmarks.md).
  */
 const LINGER_MS = 2000;
 const LINGER_BYTES = 128 * 1024 * 1024;

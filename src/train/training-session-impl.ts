@@ -379,8 +379,8 @@ export class TrainingSessionImpl implements TrainingSession {
 /**
  * The optimizer model's session: one intra-op thread whose pool sleeps between runs. Its graph is ~150 elementwise
  * ops on vectors of at most a few hundred thousand values, for which splitting each op across threads costs more in
- * hand-offs than it saves (with two threads it took 47–366 ms a step, full width, on a loaded 2-core machine;
- * with one a few ms); and a pool that spins after its run would take cores from the training model's run that
+ * hand-offs than it saves (with two threads a step took many times longer than with one on a loaded 2-core machine:
+ * docs/benchmarks.md); and a pool that spins after its run would take cores from the training model's run that
  * follows (bench/paired-session-options.ts measured what an idle session's spinning costs another).
  */
 function optimizerSessionOptions(

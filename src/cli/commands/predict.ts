@@ -44,8 +44,8 @@ is 1 at the end if any failed.`;
 const QUICK_START_MAX_IMAGES = 64;
 
 /**
- * Up to this many images, one intra-op thread unless --threads says otherwise: the whole run is a few milliseconds
- * of the int8 model (~1,300 images/s on one core here), which a second thread shortens by at most ~3 ms, while
+ * Up to this many images, one intra-op thread unless --threads says otherwise: the whole run is short on one core
+ * with the int8 model, and a second thread barely shortens it, while
  * starting its pool and sharing the cores with it cost more as soon as anything else runs (docs/startup.md).
  */
 const ONE_THREAD_MAX_IMAGES = 8;

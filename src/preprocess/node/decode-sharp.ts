@@ -46,8 +46,8 @@ export interface DecodedImage {
  * CMYK (JPEG, TIFF) is converted with PIL's own formula, not a colour profile. Only JPEG, PNG, WebP, GIF, TIFF and
  * BMP are decoded, recognised by their bytes, and of those with several frames or pages the first only (see
  * checkEncodedImage for what is refused before any decoder starts). BMPs are decoded in process (decodeBmp, equal
- * to Pillow's reading byte for byte), synchronously: a 12-megapixel BMP blocks this thread for 0.3–0.5 s on a busy
- * 2-core machine, most of it allocating its 36 MB of RGB.
+ * to Pillow's reading byte for byte), synchronously: a 12-megapixel BMP blocks this thread (docs/benchmarks.md says
+ * how long), most of it allocating its 36 MB of RGB.
  */
 export async function decodeImage(input: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const maxPixels = checkMaxPixels(options.maxPixels);
@@ -156,7 +156,8 @@ type SharpFunction = (typeof import('sharp'))['default'];
 let sharpModule: Promise<SharpFunction> | undefined;
 
 /**
- * sharp is loaded on first use: a run on small JPEGs only never needs it, and loading it costs ~50 ms of start-up.
+ * sharp is loaded on first use: a run on small JPEGs only never needs it, and loading it is a large part of a cold start
+ * (docs/benchmarks.md).
  * Once loaded, every libvips loader but the accepted formats' is blocked, so that even bytes that got past
  * checkEncodedImage could not reach librsvg, libheif or another decoder. This is process-wide: an application
  * that decodes SVG with sharp in the same process must call `sharp.unblock({ operation: ['VipsForeignLoadSvg'] })`

@@ -11,9 +11,10 @@ const FLOAT32_ONE_BITS = 0x3f800000;
  * `torch.nn.Dropout(p)` draws them (p is the probability of dropping). The training graph takes it as an input and
  * computes `x · mask / (1 − p)`, so masks stay plain 0/1 and the same mask can be fed to PyTorch for parity checks.
  *
- * A batch of the full-width CIFAR-10 NIN needs 4.7 million mask values; a draw for each took ~45 ms a step. When
- * p is a multiple of 2^-k for a small k (the family's p = 0.5 is 2^-1), a k-bit slice of a draw decides a value
- * with exactly probability p, as a whole draw does, so one draw serves 32 / k values (~12 ms a step at p = 0.5).
+ * A batch of the full-width CIFAR-10 NIN needs 4.7 million mask values, a draw for each a visible part of a
+ * step. When p is a multiple of 2^-k for a small k (the family's p = 0.5 is 2^-1), a k-bit slice of a draw decides a
+ * value with exactly probability p, as a whole draw does, so one draw serves 32 / k values (timings:
+ * docs/benchmarks.md).
  */
 export function dropoutMask(random: Random, count: number, p: number): Float32Array {
   if (!(p >= 0 && p < 1)) throw new RangeError(`dropoutMask: p must be in [0, 1), got ${p}`);

@@ -7,7 +7,8 @@ import type { Provider } from '../../providers.js';
 export interface WorkerSetup {
   /**
    * A CheckedModel's bytes, checked on the sending thread: the worker hands them to ONNX Runtime as they are, without
-   * loading the protobuf runtime and decoding them again (that cost `predict` of many images ~0.1 s more here).
+   * loading the protobuf runtime and decoding them again (which made `predict` of many images slower: the figure is
+   * in docs/benchmarks.md).
    */
   readonly model: CheckedBytes;
   /** How errors name the model: its path, or 'model bytes'. */
