@@ -5,8 +5,8 @@ import type { RawPixels } from '../pixels.js';
 
 /**
  * Small JPEGs (CIFAR-10's are 32×32) are decoded in process by libjpeg-turbo's decoder compiled to WebAssembly
- * (mozjpeg, from @jsquash/jpeg) instead of sharp: sharp's fixed cost per image (a libvips pipeline on the thread
- * pool) is many times the decoding itself at that size (docs/benchmarks.md). The pixels are the same bit for bit (the same
+ * (mozjpeg, from @jsquash/jpeg) instead of sharp: sharp's fixed cost per image (a libvips pipeline on the thread pool)
+ * is many times the decoding itself at that size (docs/benchmarks.md). The pixels are the same bit for bit (the same
  * IDCT and upsampling as libjpeg-turbo in sharp and PIL; test/preprocess compares them). Larger images go to sharp,
  * whose SIMD decoder is faster there.
  */

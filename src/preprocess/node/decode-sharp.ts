@@ -156,8 +156,8 @@ type SharpFunction = (typeof import('sharp'))['default'];
 let sharpModule: Promise<SharpFunction> | undefined;
 
 /**
- * sharp is loaded on first use: a run on small JPEGs only never needs it, and loading it is a large part of a cold start
- * (docs/benchmarks.md).
+ * sharp is loaded on first use: a run on small JPEGs only never needs it, and loading it is a large part of a cold
+ * start (docs/benchmarks.md).
  * Once loaded, every libvips loader but the accepted formats' is blocked, so that even bytes that got past
  * checkEncodedImage could not reach librsvg, libheif or another decoder. This is process-wide: an application
  * that decodes SVG with sharp in the same process must call `sharp.unblock({ operation: ['VipsForeignLoadSvg'] })`

@@ -12,11 +12,12 @@ export interface NodeSessionChoices {
 }
 
 /**
- * The session options of nin-sdk's Node classifiers, for a model of precision `dtype`. 'startup' leaves out what
- * costs more to build than it saves on a few images: on float32 the NCHWc layout of the 'all' level (sessions build
- * faster without it and run slower); on int8 nothing, since there 'all' makes the NHWC QLinearConv chain, which builds
- * no slower than 'extended' and runs faster, one image included (the figures: docs/benchmarks.md). And it stops the pool's threads from spinning
- * while they wait for work, which for a run or two only takes the cores from the main thread (docs/startup.md).
+ * The session options of nin-sdk's Node classifiers, for a model of precision `dtype`. 'startup' leaves out what costs
+ * more to build than it saves on a few images: on float32 the NCHWc layout of the 'all' level (sessions build faster
+ * without it and run slower); on int8 nothing, since there 'all' makes the NHWC QLinearConv chain, which builds no
+ * slower than 'extended' and runs faster, one image included (the figures: docs/benchmarks.md). And it stops the pool's
+ * threads from spinning while they wait for work, which for a run or two only takes the cores from the main thread
+ * (docs/startup.md).
  */
 export function nodeSessionOptions(choices: NodeSessionChoices, dtype: ModelDtype): InferenceSession.SessionOptions {
   const startup = choices.optimize === 'startup';

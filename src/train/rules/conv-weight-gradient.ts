@@ -7,9 +7,9 @@ export const SWAP_BATCH_AND_CHANNELS = [1, 0, 2, 3];
 export type Channels = readonly [number, number];
 
 /**
- * Below this many input channels a stride-1 weight gradient gathers each image's patches (im2col) and runs one
- * MatMul per image: a MatMul per kernel offset would have C columns, too narrow for a fast GEMM (the first
- * layer's C = 3 ran several times slower that way: docs/benchmarks.md). From it on, one MatMul per kernel offset, which never holds the
+ * Below this many input channels a stride-1 weight gradient gathers each image's patches (im2col) and runs one MatMul
+ * per image: a MatMul per kernel offset would have C columns, too narrow for a fast GEMM (the first layer's C = 3 ran
+ * several times slower that way: docs/benchmarks.md). From it on, one MatMul per kernel offset, which never holds the
  * k²-times copy of the input that patches are (315 MB at batch 128 for pytorch-nin-cifar10's 5×5, 96-channel conv).
  */
 const PER_OFFSET_MIN_CHANNELS = 16;
