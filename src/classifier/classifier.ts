@@ -6,7 +6,7 @@ import {
   type CheckedModel,
   withClassMaps,
   ModelError,
-  readModelInfo,
+  readCheckedModelInfo,
   type ModelInfo,
 } from '../model/index.js';
 import { specChannels, type PreprocessSpec } from '../preprocess/index.js';
@@ -93,7 +93,7 @@ export class OrtClassifier<Image> implements Classifier<Image> {
   ): Promise<OrtClassifier<Image>> {
     // Models converted before nin-sdk offered class maps get them here, in memory (the file is left as it is).
     const model = withClassMaps(checkModel(bytes, source));
-    const info = readModelInfo(model);
+    const info = readCheckedModelInfo(model);
     if (info.inputChannels !== 1 && info.inputChannels !== 3) {
       // The preprocessing (sharp and canvas paths alike) makes grey or RGB/BGR planes, nothing else.
       throw new ModelError(

@@ -17,7 +17,7 @@ export type { ClassMapsInGraph, MapGeometry } from './class-maps.js';
 export { MODEL_DTYPES, parseDtype, type ModelDtype } from './dtype.js';
 export { METADATA_KEYS, encodeMetadata, type NinModelMetadata } from './metadata.js';
 export { ModelError } from './model-error.js';
-export { readModelInfo, type ModelInfo } from './model-info.js';
+export { readCheckedModelInfo, readModelInfo, type ModelInfo } from './model-info.js';
 export { IR_OPERATORS } from './operator-allow-list.js';
 export { QUANTIZATION_METADATA_KEYS, quantizationMetadata, type CalibrationRecord } from './quantization-metadata.js';
 export { summarizeWeights } from './weight-summary.js';

@@ -83,22 +83,6 @@ export function recordedOutputNames(text: string | undefined): v.InferOutput<typ
 }
 
 /**
- * Reads what the SDK needs from a checked model's metadata_props (ONNX Runtime's JS API does not expose them), from
- * the same decoding whose encoding ONNX Runtime gets, and checks that it describes an image classifier. Given bytes,
- * checks them first (checkModel), as loading them would.
- *
- * @param model - a model checked by nin-sdk (internal)
- * @returns what the model's metadata says: family, labels, preprocessing, precision, the recorded architecture
- * @throws ModelError for bytes that are not a nin-sdk classifier
- * @example
- * ```ts
- * import { readModelInfo } from 'nin-sdk';
- * import { readFileSync } from 'node:fs';
- * console.log(readModelInfo(readFileSync('nin.onnx'), 'nin.onnx').labels); // ['airplane', 'automobile', …]
- * ```
- */
-export function readModelInfo(model: CheckedModel): ModelInfo;
-/**
  * Reads what the SDK needs from an ONNX model's bytes, checking them first as loading them would.
  *
  * @param bytes - the model's bytes
@@ -113,9 +97,17 @@ export function readModelInfo(model: CheckedModel): ModelInfo;
  * console.log(info.family, info.dtype, info.preprocessing.inputSize);
  * ```
  */
-export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo;
-export function readModelInfo(given: CheckedModel | Uint8Array, name?: string): ModelInfo {
-  const model = given instanceof Uint8Array ? checkModel(given, name ?? 'model bytes') : given;
+export function readModelInfo(bytes: Uint8Array, source: string): ModelInfo {
+  return readCheckedModelInfo(checkModel(bytes, source));
+}
+
+/**
+ * readModelInfo of a model already checked (the classifiers, serve, quantize and `info` check it once and read it
+ * here): what the SDK needs from its metadata_props (ONNX Runtime's JS API does not expose them), from the same
+ * decoding whose encoding ONNX Runtime gets, checked to describe an image classifier. Internal: CheckedModel is not
+ * part of the public API.
+ */
+export function readCheckedModelInfo(model: CheckedModel): ModelInfo {
   const { source } = model;
   let header;
   try {

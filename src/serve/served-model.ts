@@ -5,7 +5,7 @@ import {
   checkModel,
   type CheckedModel,
   ModelError,
-  readModelInfo,
+  readCheckedModelInfo,
   type ModelInfo,
 } from '../model/index.js';
 import { type ProviderAttempt, type Provider, datatypeOfOrt } from '../runtime/index.js';
@@ -68,7 +68,7 @@ export class ServedModel {
     let info: ModelInfo | undefined;
     let metadataProblem: string | undefined;
     try {
-      info = readModelInfo(model);
+      info = readCheckedModelInfo(model);
     } catch (error) {
       if (!(error instanceof ModelError) || /is not an ONNX model/.test(error.message)) throw error;
       if (hasNinMetadata(model)) metadataProblem = error.message;

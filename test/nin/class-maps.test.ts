@@ -8,7 +8,7 @@ import { adoptOnnxClassifier } from '../../src/convert/adopt-onnx.js';
 import { checkModel } from '../../src/model/checked-model.js';
 import { withClassMaps } from '../../src/model/class-maps-output.js';
 import { METADATA_KEYS } from '../../src/model/metadata.js';
-import { readModelInfo } from '../../src/model/model-info.js';
+import { readCheckedModelInfo, readModelInfo } from '../../src/model/model-info.js';
 import { CHECKPOINTS, FIXTURES, maxAbsDiff, readFloat32, readReference } from '../support/fixtures.js';
 
 const CIFAR_GEOMETRY = { stride: [4, 4], receptiveField: [27, 27], offset: [-13, -13] };
@@ -78,7 +78,7 @@ describe('class maps (the last map before global average pooling)', () => {
     assert.equal(converted.metadata.outputs.maps, undefined);
     const model = checkModel(converted.onnx, 'zoo.onnx');
     assert.equal(withClassMaps(model), model);
-    assert.equal(readModelInfo(model).classMaps, undefined);
+    assert.equal(readCheckedModelInfo(model).classMaps, undefined);
   });
 
   for (const file of ['nin-cifar10.onnx', 'nin-cifar10-int8.onnx']) {
@@ -87,9 +87,9 @@ describe('class maps (the last map before global average pooling)', () => {
       const bytes = readFileSync(path);
       const copy = Uint8Array.from(bytes);
       const checked = checkModel(bytes, file);
-      assert.equal(readModelInfo(checked).classMaps, undefined);
+      assert.equal(readCheckedModelInfo(checked).classMaps, undefined);
       const edited = withClassMaps(checked);
-      const info = readModelInfo(edited);
+      const info = readCheckedModelInfo(edited);
       const value = 'class_maps';
       assert.deepEqual(info.outputs, { logits: 'logits', probabilities: 'probabilities', maps: value });
       assert.deepEqual(info.classMaps, { value, geometry: CIFAR_GEOMETRY, classes: 10, size: [8, 8] });
@@ -127,7 +127,7 @@ describe('class maps (the last map before global average pooling)', () => {
     const model = checkModel(converted.onnx, 'lying.onnx');
     const entry = model.proto.metadataProps.find((p) => p.key === METADATA_KEYS.outputs)!;
     entry.value = JSON.stringify({ logits: 'logits', probabilities: 'probabilities', maps: 'probabilities' });
-    assert.throws(() => readModelInfo(model), {
+    assert.throws(() => readCheckedModelInfo(model), {
       name: 'ModelError',
       message:
         'lying.onnx: \'nin.outputs\' names "probabilities" as the class maps, but it is not an output whose spatial ' +

@@ -5,7 +5,7 @@ import {
   checkModel,
   type ClassMapsInGraph,
   withClassMaps,
-  readModelInfo,
+  readCheckedModelInfo,
   checkClassifierShapes,
   summarizeWeights,
   MODEL_DTYPES,
@@ -73,7 +73,7 @@ export async function runInfo(argv: readonly string[]): Promise<number> {
   const checked = checkModel(bytes, path);
   // As classify loads it: a model converted before class maps existed gets them in memory (the file stays as it is).
   const model = withClassMaps(checked);
-  const info = readModelInfo(model);
+  const info = readCheckedModelInfo(model);
   if (dtype !== undefined && info.dtype !== dtype)
     throw new ModelError(`${path} is an ${info.dtype} model, not ${dtype}`);
   const weights = summarizeWeights(model.proto);

@@ -4,7 +4,7 @@ import { readOnnxProto, writeOnnx } from '../../graph/index.js';
 import {
   checkModel,
   ModelError,
-  readModelInfo,
+  readCheckedModelInfo,
   QUANTIZATION_METADATA_KEYS,
   quantizationMetadata,
   type CalibrationRecord,
@@ -92,7 +92,7 @@ export async function quantizeModel(
   options: QuantizeModelOptions,
 ): Promise<QuantizedModel> {
   const checked = checkModel(bytes, source);
-  const info = readModelInfo(checked);
+  const info = readCheckedModelInfo(checked);
   const model = asModelError(source, () => readOnnxProto(checked.proto));
   if (
     model.metadata[QUANTIZATION_METADATA_KEYS.dtype] !== undefined &&

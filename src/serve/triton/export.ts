@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkModel, type CheckedModel, readModelInfo } from '../../model/index.js';
+import { checkModel, type CheckedModel, readCheckedModelInfo } from '../../model/index.js';
 import { createSession, datatypeOfOrt } from '../../runtime/index.js';
 import type { ModelMetadata, TensorMetadata } from '../protocol.js';
 import { MODEL_VERSION, ONNX_PLATFORM } from '../served-model.js';
@@ -51,7 +51,7 @@ export async function exportTritonRepository(
   // Checked as every model nin-sdk loads (docs/security.md), and written as checked: Triton's ONNX Runtime then
   // loads the bytes that were checked, not the file's own, which another parser may read otherwise.
   const source = checkModel(await readRegularFile(modelPath), modelPath);
-  const info = readModelInfo(source);
+  const info = readCheckedModelInfo(source);
   if (info.labels.some((label) => /[\r\n]/.test(label)))
     throw new RangeError(`${modelPath}: a label contains a line break, which labels.txt cannot hold`);
   const model = options.withPreprocessing
