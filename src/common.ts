@@ -67,3 +67,6 @@ export {
   type TensorOf,
 } from './formats/index.js';
 export { NIN_SDK_VERSION } from './version.js';
+export type { FloatingDtype, IntegerDtype } from './formats/index.js';
+export type { ClassMapsInGraph } from './model/index.js';
+export type { Platform } from './runtime/index.js';

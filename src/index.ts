@@ -32,3 +32,7 @@ export {
 } from './serve/index.js';
 export type { NodeProvider } from './runtime/index.js';
 export { type WindowScan, type WindowScanOptions } from './classifier/index.js';
+export type { DecodeOptions } from './preprocess/node/index.js';
+export type { CalibrationRecord } from './model/index.js';
+export type { ModelMetadata, TensorMetadata } from './serve/index.js';
+export type { Datatype, NumericArray } from './runtime/index.js';

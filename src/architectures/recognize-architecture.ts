@@ -27,6 +27,18 @@ export interface ArchitectureMatch extends Fit {
   readonly assumptions: readonly string[];
 }
 
+/**
+ * How a checkpoint's architecture is recognised: a registry family or an architecture given outright, and the file name
+ * errors give.
+ *
+ * @example
+ * ```ts
+ * import { fineTuneStart, type CheckpointTensor, type RecognizeOptions } from 'nin-sdk/train';
+ * declare const tensors: ReadonlyMap<string, CheckpointTensor>;
+ * const options: RecognizeOptions = { family: 'cifar10', fileName: 'nin.pth' };
+ * const start = fineTuneStart(tensors, options);
+ * ```
+ */
 export interface RecognizeOptions {
   /**
    * `--family`: one of PYTORCH_NIN_IDS (`cifar10`, `imagenet`), an alias of `architecture` set to that registry entry,

@@ -31,6 +31,16 @@ import type { ProgressCallback } from './progress.js';
 /** Turns one image, of whatever kinds a platform accepts, into a [C, S, S] float32 tensor following `spec`. */
 export type Preprocessor<Image> = (image: Image, spec: PreprocessSpec) => Promise<Float32Array>;
 
+/**
+ * The ONNX Runtime module a session runs on (onnxruntime-node or onnxruntime-web): its InferenceSession and Tensor.
+ *
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-node';
+ * import type { OrtWithTensor } from 'nin-sdk/train';
+ * const runtime: OrtWithTensor = ort;
+ * ```
+ */
 export interface OrtWithTensor extends OrtModule {
   readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
 }

@@ -14,6 +14,8 @@ export type {
   ConvertedArrayOf,
   Dtype,
   ExtraValue,
+  FloatingDtype,
+  IntegerDtype,
   RawArrayOf,
   RawCheckpointTensor,
   ReadCheckpointOptions,

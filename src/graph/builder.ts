@@ -7,6 +7,16 @@ import { DEFAULT_OPSET_VERSION, MIN_OPSET_VERSION } from './opset.js';
 import { isStaticDim } from './shape.js';
 import type { Attributes, DataType, Graph, Initializer, Node, Shape, TensorData, TensorType, Value } from './types.js';
 
+/**
+ * A graph's name, doc string and opset (default 17).
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, type GraphBuilderOptions } from 'nin-sdk/train';
+ * const options: GraphBuilderOptions = { name: 'loss', opsetVersion: 17 };
+ * const g = new GraphBuilder(options);
+ * ```
+ */
 export interface GraphBuilderOptions {
   readonly name?: string;
   readonly docString?: string;
@@ -18,6 +28,18 @@ export interface GraphBuilderOptions {
   readonly opsetVersion?: number;
 }
 
+/**
+ * A node's name, and its outputs' types where shape inference cannot give them.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, type NodeOptions } from 'nin-sdk/train';
+ * const g = new GraphBuilder();
+ * const x = g.input('x', 'float32', ['batch', 10]);
+ * const options: NodeOptions = { name: 'relu' };
+ * const y = g.addNode('Relu', [x], {}, options);
+ * ```
+ */
 export interface NodeOptions {
   /** Name hint for the node and its output; made unique if taken. */
   readonly name?: string;
@@ -36,6 +58,15 @@ interface MutableNode {
 /**
  * Builds a graph one value at a time, inferring each value's dtype and shape
  * as it is made, so a wrong channel count fails at the line that caused it.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder } from 'nin-sdk/train';
+ * const g = new GraphBuilder({ name: 'relu' });
+ * const x = g.input('x', 'float32', ['batch', 10]);
+ * g.output(g.addNode('Relu', [x]), 'y');
+ * console.log(g.build().nodes.length); // 1
+ * ```
  */
 export class GraphBuilder {
   readonly opsetVersion: number;

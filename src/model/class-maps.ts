@@ -32,7 +32,17 @@ export interface MapGeometry {
   readonly offset: readonly [number, number];
 }
 
-/** A graph's class maps: the value that global average pooling turns into the logits, and its geometry. */
+/**
+ * A graph's class maps: the value that global average pooling turns into the logits, and its geometry.
+ *
+ * @example
+ * ```ts
+ * import { readModelInfo } from 'nin-sdk';
+ * import { readFileSync } from 'node:fs';
+ * const maps = readModelInfo(readFileSync('nin.onnx'), 'nin.onnx').classMaps;
+ * if (maps !== undefined) console.log(maps.value, maps.classes, maps.size);
+ * ```
+ */
 export interface ClassMapsInGraph {
   /** The [N, classes, h, w] value whose spatial mean is each class's logit. */
   readonly value: string;

@@ -7,6 +7,16 @@ export const QUANTIZATION_METADATA_KEYS = Object.freeze({
   calibration: 'nin.calibration',
 });
 
+/**
+ * How an int8 model was calibrated, as its metadata records it: method, dataset, images, seed, and the int8 scheme.
+ *
+ * @example
+ * ```ts
+ * import type { CalibrationRecord } from 'nin-sdk';
+ * declare const record: CalibrationRecord;
+ * console.log(`${record.method} on ${record.images} images of ${record.dataset}, seed ${record.seed}`);
+ * ```
+ */
 export interface CalibrationRecord {
   /** 'minmax': each activation's range is its min and max over the calibration images. */
   readonly method: 'minmax';

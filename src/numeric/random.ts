@@ -9,7 +9,17 @@
  * give unrelated streams and no seed gives the forbidden all-zero state.
  */
 
-/** The generator's complete state: four unsigned 32-bit integers, not all zero. JSON-serialisable. */
+/**
+ * The generator's complete state: four unsigned 32-bit integers, not all zero. JSON-serialisable.
+ *
+ * @example
+ * ```ts
+ * import type { RandomState, TrainingCheckpoint } from 'nin-sdk/train';
+ * declare const checkpoint: TrainingCheckpoint;
+ * const state: RandomState | undefined = checkpoint.progress?.iterator.random;
+ * console.log(JSON.stringify(state));
+ * ```
+ */
 export type RandomState = readonly [number, number, number, number];
 
 const TWO_POW_32 = 2 ** 32;

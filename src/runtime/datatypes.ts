@@ -2,6 +2,12 @@
  * The Open Inference Protocol's tensor datatypes that nin-sdk moves, with the typed array and ONNX Runtime
  * tensor type behind each. Binary tensor data is little-endian, row-major, no padding: on little-endian hosts
  * (every platform onnxruntime-node ships for) that is a typed array's own memory.
+ *
+ * @example
+ * ```ts
+ * import type { NumericArray } from 'nin-sdk';
+ * const row: NumericArray = new Float32Array([0.1, 0.9]);
+ * ```
  */
 export type NumericArray =
   Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
@@ -37,9 +43,18 @@ export const DATATYPES = Object.freeze({
   UINT16: table('uint16', Uint16Array),
   INT32: table('int32', Int32Array),
   UINT32: table('uint32', Uint32Array),
-}) satisfies Readonly<Record<string, DatatypeInfo>>;
+}) satisfies Readonly<Record<Datatype, DatatypeInfo>>;
 
-export type Datatype = keyof typeof DATATYPES;
+/**
+ * An Open Inference Protocol tensor datatype that nin-sdk moves (FP32, UINT8 …).
+ *
+ * @example
+ * ```ts
+ * import type { Datatype } from 'nin-sdk';
+ * const datatype: Datatype = 'FP32';
+ * ```
+ */
+export type Datatype = 'FP32' | 'FP64' | 'INT8' | 'UINT8' | 'INT16' | 'UINT16' | 'INT32' | 'UINT32';
 
 export function isDatatype(name: unknown): name is Datatype {
   return typeof name === 'string' && Object.hasOwn(DATATYPES, name);

@@ -3,7 +3,16 @@ import type { SessionModel } from '../model/index.js';
 import { ortErrorLine } from './ort-error.js';
 import { PROVIDERS, ProviderError, requirementOf, type Platform, type Provider } from './providers.js';
 
-/** What the runtime needs of onnxruntime-node or onnxruntime-web: they share this API. */
+/**
+ * What the runtime needs of onnxruntime-node or onnxruntime-web: they share this API.
+ *
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-node';
+ * import type { OrtModule } from 'nin-sdk/train';
+ * const runtime: OrtModule = ort;
+ * ```
+ */
 export interface OrtModule {
   readonly InferenceSession: {
     create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession>;

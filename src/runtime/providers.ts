@@ -33,6 +33,16 @@ export type NodeProvider = 'cpu' | 'cuda' | 'webgpu';
  */
 export type WebProvider = 'webgpu' | 'wasm';
 
+/**
+ * Where nin-sdk runs: Node (onnxruntime-node) or a browser (onnxruntime-web).
+ *
+ * @example
+ * ```ts
+ * import { PROVIDERS, type Platform } from 'nin-sdk';
+ * const here: Platform = 'node';
+ * console.log(PROVIDERS.webgpu.platforms.includes(here)); // true
+ * ```
+ */
 export type Platform = 'node' | 'web';
 
 /**

@@ -10,3 +10,4 @@ export {
 export { modelNameOf } from './served-model.js';
 export { InferenceServer, type ModelSource } from './server.js';
 export { exportTritonRepository } from './triton/export.js';
+export type { ModelMetadata, TensorMetadata } from './protocol.js';

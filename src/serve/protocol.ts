@@ -16,14 +16,32 @@ export interface ServerMetadata {
   readonly extensions: readonly string[];
 }
 
-/** One input or output in model metadata; -1 marks a dimension of any size (the batch). */
+/**
+ * One input or output in model metadata; -1 marks a dimension of any size (the batch).
+ *
+ * @example
+ * ```ts
+ * import type { TensorMetadata } from 'nin-sdk';
+ * const input: TensorMetadata = { name: 'input', datatype: 'FP32', shape: [-1, 3, 32, 32] };
+ * ```
+ */
 export interface TensorMetadata {
   readonly name: string;
   readonly datatype: Datatype;
   readonly shape: readonly number[];
 }
 
-/** `GET /v2/models/{name}[/versions/{v}]`. */
+/**
+ * `GET /v2/models/{name}[/versions/{v}]`.
+ *
+ * @example
+ * ```ts
+ * import { connect, type ModelMetadata } from 'nin-sdk';
+ * const remote = await connect('http://127.0.0.1:8000');
+ * const metadata: ModelMetadata = remote.metadata;
+ * console.log(metadata.name, metadata.inputs.map((input) => input.shape));
+ * ```
+ */
 export interface ModelMetadata {
   readonly name: string;
   readonly versions: readonly string[];

@@ -11,6 +11,15 @@ import {
 import { buildAdamWGraph } from './optimizer/adamw.js';
 import { buildSgdGraph } from './optimizer/sgd.js';
 
+/**
+ * The optimizer of a training run: SGD with momentum (the recipe's) or AdamW.
+ *
+ * @example
+ * ```ts
+ * import type { OptimizerKind } from 'nin-sdk/train';
+ * const optimizer: OptimizerKind = 'adamw';
+ * ```
+ */
 export type OptimizerKind = 'sgd' | 'adamw';
 
 export const LOSS_NAME = 'loss';

@@ -131,6 +131,16 @@ export interface FineTuneRunOptions {
   readonly shouldStop?: () => boolean;
 }
 
+/**
+ * What a fine-tuning run in memory gives back: the model as ONNX bytes, its labels and preprocessing, and how it did.
+ *
+ * @example
+ * ```ts
+ * import type { FineTuneRunResult } from 'nin-sdk/web';
+ * declare const result: FineTuneRunResult;
+ * console.log(result.labels, result.onnx.byteLength);
+ * ```
+ */
 export interface FineTuneRunResult {
   /** The model: inference ONNX with `labels` and `preprocessing` in its metadata. */
   readonly onnx: Uint8Array;

@@ -34,3 +34,56 @@ export { dropoutLayers } from './loop/feeds.js';
 
 // Trained weights out.
 export { exportInferenceOnnx, exportPytorchCheckpoint, exportTrainedOnnx } from './export/index.js';
+
+// The types that the signatures above name.
+export type { OptimizerKind } from './artifacts.js';
+export type { ArchitectureForwardOptions } from './model/architecture-forward.js';
+export type { DropoutMaskSpec, ParameterSpec } from './model/forward-model.js';
+export type { AttachedLoss } from './loss/loss-block.js';
+export type { ConvChannels } from './nin/architecture.js';
+export type { NinForwardOptions } from './nin/forward.js';
+export type { InitKind, ScheduleKind, TrainingRecipe } from './loop/recipe.js';
+export type {
+  ArchitectureSpec,
+  CustomArchitectureSpec,
+  NinArchitectureSpec,
+  RegistryArchitectureSpec,
+} from './checkpoint/state.js';
+export type { TrainingProgress } from './checkpoint/progress.js';
+export type { AdamWSettings, SgdSettings } from './optimizer/settings.js';
+export type { ParameterGroup } from './optimizer/parameter-groups.js';
+export type { EvalStepResult, Feeds, OptimizerStepOptions, TrainingSessionFactory } from './training-session.js';
+export type { InferenceExportOptions, StateDict } from './export/index.js';
+export {
+  GraphBuilder,
+  type Attribute,
+  type Attributes,
+  type DataType,
+  type Dim,
+  type Graph,
+  type GraphBuilderOptions,
+  type Initializer,
+  type Node,
+  type NodeOptions,
+  type Shape,
+  type TensorData,
+  type TensorDataMap,
+  type TensorType,
+  type Value,
+} from '../graph/index.js';
+export type { ArchLayer, ArchLayerKind, Architecture, RecognizeOptions } from '../architectures/index.js';
+export type {
+  CheckpointTensor,
+  ConvertedArrayOf,
+  Dtype,
+  FloatingDtype,
+  IntegerDtype,
+  RawArrayOf,
+  TensorOf,
+} from '../formats/index.js';
+export type { RandomState } from '../numeric/index.js';
+export type { DropoutLayer } from './loop/feeds.js';
+export type { BatchIteratorState } from './data/batch-iterator-state.js';
+export type { OrtModule, Platform, Provider, ProviderAttempt } from '../runtime/index.js';
+export type { OrtWithTensor } from '../classifier/index.js';
+export type { PreprocessSpec } from '../preprocess/index.js';

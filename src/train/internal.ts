@@ -14,7 +14,7 @@ export {
   isNinArchitectureSpec,
   type TrainingCheckpoint,
 } from './checkpoint/state.js';
-export { classBalance, describeNames, plural } from './data/class-balance.js';
+export { classBalance, describeNames, plural, type ClassBalance } from './data/class-balance.js';
 export { fitPixels } from './data/fit-pixels.js';
 export { imageBytes, type ImageDataset } from './data/image-dataset.js';
 export { labelIndexByFolder } from './data/label-folders.js';
@@ -56,3 +56,4 @@ export { architectureFromWidths, describeArchitecture, ninParameters } from './n
 export { isTrainingCheckpoint, namingSource, startFileKind } from './start-file.js';
 export { TrainingSession } from './training-session.js';
 export { readTrainingStart, type TrainingStart, type TrainingStartOptions } from './training-start.js';
+export type { OptimizerKind } from './artifacts.js';

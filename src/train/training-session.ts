@@ -20,6 +20,16 @@ import type { TrainingProgress } from './checkpoint/progress.js';
 import type { OptimizerSettings } from './optimizer/settings.js';
 import { TrainingSessionImpl } from './training-session-impl.js';
 
+/**
+ * A step's inputs by graph input name: the images, their one-hot targets, the Dropout masks.
+ *
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-node';
+ * import type { Feeds } from 'nin-sdk/train';
+ * const feeds: Feeds = { input: new ort.Tensor('float32', new Float32Array(3 * 32 * 32), [1, 3, 32, 32]) };
+ * ```
+ */
 export type Feeds = Readonly<Record<string, Tensor>>;
 
 /**
@@ -70,11 +80,34 @@ export interface TrainingSessionOptions {
   readonly unavailable?: (provider: Provider) => string | undefined;
 }
 
+/**
+ * Options of one optimizer step.
+ *
+ * @example
+ * ```ts
+ * import type { OptimizerStepOptions, TrainingSession } from 'nin-sdk/train';
+ * declare const session: TrainingSession;
+ * const options: OptimizerStepOptions = { learningRateScale: 0.5 };
+ * await session.runOptimizerStep(options);
+ * ```
+ */
 export interface OptimizerStepOptions {
   /** Factor on every group's learning rate for this step: the schedule's (default 1). */
   readonly learningRateScale?: number;
 }
 
+/**
+ * What an evaluation step gives: the batch's mean loss and its logits.
+ *
+ * @example
+ * ```ts
+ * import type { EvalStepResult, Feeds, TrainingSession } from 'nin-sdk/train';
+ * declare const session: TrainingSession;
+ * declare const feeds: Feeds;
+ * const result: EvalStepResult = await session.runEvalStep(feeds);
+ * console.log(result.loss, result.logits.length);
+ * ```
+ */
 export interface EvalStepResult {
   /** Mean cross-entropy over the batch. */
   readonly loss: number;
@@ -140,7 +173,16 @@ export interface TrainingSession {
   release(): Promise<void>;
 }
 
-/** How sessions are made, as ONNX Runtime's TrainingSessionFactory. */
+/**
+ * How sessions are made, as ONNX Runtime's TrainingSessionFactory.
+ *
+ * @example
+ * ```ts
+ * import { TrainingSession, type TrainingSessionFactory } from 'nin-sdk/train';
+ * const factory: TrainingSessionFactory = TrainingSession;
+ * console.log(typeof factory.create, typeof factory.fromCheckpoint);
+ * ```
+ */
 export interface TrainingSessionFactory {
   /**
    * Opens the three models on the first provider that starts the training model (the others then run on that

@@ -40,3 +40,5 @@ export {
 export type { WasmPaths } from './ort-web.js';
 export { preprocessImage } from './preprocess.js';
 export { detectWebGpu, type WebGpuSupport } from './webgpu-support.js';
+export type { Evaluation, FineTuneRunResult, OptimizerKind, ScheduleKind } from '../train/internal.js';
+export type { ClassBalance } from '../train/internal.js';

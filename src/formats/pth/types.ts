@@ -4,10 +4,26 @@
  * `if (t.dtype === 'int64') t.data` is a BigInt64Array without casts.
  */
 
-/** Floating dtypes: materialised as Float32Array unless `keepDtype` is set. */
+/**
+ * Floating dtypes: materialised as Float32Array unless `keepDtype` is set.
+ *
+ * @example
+ * ```ts
+ * import type { FloatingDtype } from 'nin-sdk';
+ * const dtype: FloatingDtype = 'bfloat16'; // read into a Float32Array unless keepDtype is set
+ * ```
+ */
 export type FloatingDtype = 'float32' | 'float64' | 'float16' | 'bfloat16';
 
-/** Integer and boolean dtypes: always kept in their own typed array, exactly. */
+/**
+ * Integer and boolean dtypes: always kept in their own typed array, exactly.
+ *
+ * @example
+ * ```ts
+ * import type { IntegerDtype } from 'nin-sdk';
+ * const dtype: IntegerDtype = 'int64'; // read into a BigInt64Array, exactly
+ * ```
+ */
 export type IntegerDtype = 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
 /**

@@ -14,6 +14,17 @@ import type { OutputInfo, Sharp } from 'sharp';
 
 export { DEFAULT_MAX_PIXELS, describePixels } from '../image-limits.js';
 
+/**
+ * How an image file or encoded bytes are decoded in Node: the pixel limit against decompression bombs, blocking reads.
+ *
+ * @example
+ * ```ts
+ * import { preprocessImage, type DecodeOptions, type PreprocessSpec } from 'nin-sdk';
+ * declare const spec: PreprocessSpec;
+ * const options: DecodeOptions = { maxPixels: 20e6 };
+ * const image = await preprocessImage('cat.jpg', spec, options);
+ * ```
+ */
 export interface DecodeOptions {
   /**
    * Largest image accepted, in pixels, against decompression bombs (a few kB of PNG or JPEG can claim gigapixels);

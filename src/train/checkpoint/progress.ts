@@ -14,7 +14,17 @@ import {
   wholeNumber,
 } from '../../schema/index.js';
 
-/** Where the training loop stands and what it trains with: the part of a checkpoint that is not tensors. */
+/**
+ * Where the training loop stands and what it trains with: the part of a checkpoint that is not tensors.
+ *
+ * @example
+ * ```ts
+ * import type { TrainingCheckpoint, TrainingProgress } from 'nin-sdk/train';
+ * declare const checkpoint: TrainingCheckpoint;
+ * const progress: TrainingProgress | undefined = checkpoint.progress;
+ * console.log(progress?.recipe.epochs);
+ * ```
+ */
 export interface TrainingProgress {
   readonly recipe: TrainingRecipe;
   /** The training data's position: epoch (from 0), images of it served, generator state. */

@@ -13,6 +13,12 @@ import type { TrainingProgress } from './progress.js';
 /**
  * Which NIN: the registry id of its pytorch-nin entry (NIN_FAMILIES: `cifar10`, `imagenet`) and the output channels of
  * each convolution, in layer order (the last is the class count).
+ *
+ * @example
+ * ```ts
+ * import type { NinArchitectureSpec } from 'nin-sdk/train';
+ * const spec: NinArchitectureSpec = { family: 'cifar10', widths: [192, 160, 96, 192, 192, 192, 192, 192, 10] };
+ * ```
  */
 export interface NinArchitectureSpec {
   readonly family: string;
@@ -22,6 +28,12 @@ export interface NinArchitectureSpec {
 /**
  * An architecture of the converter's registry (src/architectures), trained as its BatchNorm-folded copy: the layers
  * come from the entry, the channel counts from the checkpoint's tensor shapes.
+ *
+ * @example
+ * ```ts
+ * import type { RegistryArchitectureSpec } from 'nin-sdk/train';
+ * const spec: RegistryArchitectureSpec = { registry: 'cifar10' };
+ * ```
  */
 export interface RegistryArchitectureSpec {
   readonly registry: string;
@@ -33,12 +45,30 @@ export interface RegistryArchitectureSpec {
   readonly architecture?: Architecture;
 }
 
-/** An architecture that is in no registry (nin-convert --arch's JSON): kept whole in the checkpoint. */
+/**
+ * An architecture that is in no registry (nin-convert --arch's JSON): kept whole in the checkpoint.
+ *
+ * @example
+ * ```ts
+ * import { NIN_CIFAR10, type CustomArchitectureSpec } from 'nin-sdk/train';
+ * const spec: CustomArchitectureSpec = { custom: NIN_CIFAR10 };
+ * ```
+ */
 export interface CustomArchitectureSpec {
   readonly custom: Architecture;
 }
 
-/** How to rebuild the forward graphs of a checkpoint's model. */
+/**
+ * How to rebuild the forward graphs of a checkpoint's model.
+ *
+ * @example
+ * ```ts
+ * import type { ArchitectureSpec, TrainingCheckpoint } from 'nin-sdk/train';
+ * declare const checkpoint: TrainingCheckpoint;
+ * const spec: ArchitectureSpec = checkpoint.architecture;
+ * console.log('registry' in spec ? spec.registry : 'custom' in spec ? spec.custom.id : spec.family);
+ * ```
+ */
 export type ArchitectureSpec = NinArchitectureSpec | RegistryArchitectureSpec | CustomArchitectureSpec;
 
 /** How messages name a checkpoint's architecture: `cifar10 NIN 192,160,…,10`, or the registry id. */

@@ -3,6 +3,14 @@ import type { RandomState } from '../../numeric/index.js';
 /**
  * Where a BatchIterator stands, in plain JSON-serialisable numbers: saved with a training checkpoint, it lets an
  * interrupted run continue with the very batches, crops, flips and Dropout masks it would have had.
+ *
+ * @example
+ * ```ts
+ * import type { BatchIteratorState, TrainingCheckpoint } from 'nin-sdk/train';
+ * declare const checkpoint: TrainingCheckpoint;
+ * const iterator: BatchIteratorState | undefined = checkpoint.progress?.iterator;
+ * console.log(iterator?.epoch, iterator?.position);
+ * ```
  */
 export interface BatchIteratorState {
   /** The seed the iterator was created with: each epoch's order is derived from it and the epoch number. */

@@ -14,7 +14,17 @@ export function describeNames(names: readonly string[]): string {
   return names.length > 5 ? `${names.slice(0, 5).join(', ')}, …` : names.join(', ');
 }
 
-/** What a dataset's class counts say about the classifier trained on it (see classBalance). */
+/**
+ * What a dataset's class counts say about the classifier trained on it (see classBalance).
+ *
+ * @example
+ * ```ts
+ * import type { ClassBalance } from 'nin-sdk/web';
+ * declare const balance: ClassBalance;
+ * console.log(balance.summary);
+ * if (balance.imbalance !== undefined) console.warn(balance.imbalance);
+ * ```
+ */
 export interface ClassBalance {
   /** Images per class, by class index. */
   readonly counts: readonly number[];

@@ -14,6 +14,15 @@ import { NIN_SDK_VERSION } from '../../version.js';
 import { classCount, type NinArchitecture } from '../nin/architecture.js';
 import type { StateDict } from './state-dict.js';
 
+/**
+ * What an exported inference model records beside its weights: labels and preprocessing, and its opset.
+ *
+ * @example
+ * ```ts
+ * import { NIN_CIFAR10, type InferenceExportOptions } from 'nin-sdk/train';
+ * const options: InferenceExportOptions = { labels: NIN_CIFAR10.labels, preprocessing: NIN_CIFAR10.preprocessing };
+ * ```
+ */
 export interface InferenceExportOptions {
   /** Class names by output index; as many as the last convolution's outputs. */
   readonly labels: readonly string[];

@@ -5,6 +5,16 @@ import type { ImageDataset } from '../data/image-dataset.js';
 import type { TrainingSession } from '../training-session.js';
 import { evalFeeds } from './feeds.js';
 
+/**
+ * Loss and accuracy of a model on a labelled set of images (a fine-tuning run's validation split).
+ *
+ * @example
+ * ```ts
+ * import type { Evaluation } from 'nin-sdk/web';
+ * declare const evaluation: Evaluation;
+ * console.log(`${evaluation.correct}/${evaluation.count} (${evaluation.accuracy.toFixed(2)} %)`, evaluation.averageLoss);
+ * ```
+ */
 export interface Evaluation {
   /** Mean cross-entropy per image. */
   readonly averageLoss: number;

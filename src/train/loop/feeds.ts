@@ -4,7 +4,17 @@ import type { TrainingBatch } from '../data/batch-iterator.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import { INPUT_NAME, LABELS_NAME } from '../nin/forward.js';
 
-/** A Dropout layer of the training model: its mask input, one image's mask shape, and the drop probability. */
+/**
+ * A Dropout layer of the training model: its mask input, one image's mask shape, and the drop probability.
+ *
+ * @example
+ * ```ts
+ * import { dropoutLayers, type DropoutLayer, type ForwardModel } from 'nin-sdk/train';
+ * declare const model: ForwardModel;
+ * const layers: DropoutLayer[] = dropoutLayers(model);
+ * for (const layer of layers) console.log(layer.name, layer.shape, layer.p);
+ * ```
+ */
 export interface DropoutLayer {
   readonly name: string;
   readonly shape: readonly number[];

@@ -8,15 +8,42 @@ import type { OptimizerSettings } from '../optimizer/settings.js';
  *            training that epoch), for the recipe's 319 epochs;
  *   'linear' fixtures/default-model/train.py's, for short runs: a linear warm-up over the first epoch, then a
  *            linear decay to 0 at the last step.
+ *
+ * @example
+ * ```ts
+ * import type { ScheduleKind } from 'nin-sdk/train';
+ * const schedule: ScheduleKind = 'linear';
+ * ```
  */
 export type ScheduleKind = 'step' | 'linear';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['step', 'linear'];
 
-/** How parameters start when no --from is given: the recipe's N(0, 0.05) weights, or He (Kaiming normal, fan-in) as train.py. Biases 0. */
+/**
+ * How parameters start when no --from is given: the recipe's N(0, 0.05) weights, or He (Kaiming normal, fan-in) as
+ * train.py. Biases 0.
+ *
+ * @example
+ * ```ts
+ * import { initialParameters, type InitKind, type NinArchitecture } from 'nin-sdk/train';
+ * declare const architecture: NinArchitecture;
+ * const kind: InitKind = 'he';
+ * const parameters = initialParameters(architecture, kind, 1);
+ * ```
+ */
 export type InitKind = 'normal' | 'he';
 export const INIT_KINDS: readonly InitKind[] = ['normal', 'he'];
 
-/** The settings of a training run, saved in its checkpoint so that a resumed run continues with the same ones. */
+/**
+ * The settings of a training run, saved in its checkpoint so that a resumed run continues with the same ones.
+ *
+ * @example
+ * ```ts
+ * import type { TrainingCheckpoint, TrainingRecipe } from 'nin-sdk/train';
+ * declare const checkpoint: TrainingCheckpoint;
+ * const recipe: TrainingRecipe | undefined = checkpoint.progress?.recipe;
+ * console.log(recipe?.epochs, recipe?.batchSize, recipe?.schedule);
+ * ```
+ */
 export interface TrainingRecipe {
   readonly schedule: ScheduleKind;
   readonly epochs: number;

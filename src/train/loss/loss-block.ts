@@ -3,7 +3,18 @@ import { softmaxCrossEntropy, softmaxCrossEntropyGradient } from './softmax-cros
 
 export const LABELS_NAME = 'labels';
 
-/** What a loss block adds to a graph: the scalar loss and the forward value holding dLoss/dPrediction. */
+/**
+ * What a loss block adds to a graph: the scalar loss and the forward value holding dLoss/dPrediction.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, softmaxCrossEntropyLoss, type AttachedLoss } from 'nin-sdk/train';
+ * const g = new GraphBuilder();
+ * const logits = g.input('logits', 'float32', ['batch', 10]);
+ * const attached: AttachedLoss = softmaxCrossEntropyLoss.attach(g, logits);
+ * console.log(attached.loss.name, attached.gradient.shape);
+ * ```
+ */
 export interface AttachedLoss {
   readonly loss: Value;
   /** Where back-propagation starts (see GradientSeed): the loss supplies its own analytic gradient. */

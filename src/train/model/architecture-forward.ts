@@ -3,6 +3,17 @@ import type { Architecture } from '../../convert/index.js';
 import { float32Tensor, GraphBuilder, ops, type Graph, type Shape, type Value } from '../../graph/index.js';
 import type { DropoutMaskSpec, ForwardModel, ParameterSpec } from './forward-model.js';
 
+/**
+ * How the forward graphs of an architecture are built for training: batch, input size, opset, parameters to freeze.
+ *
+ * @example
+ * ```ts
+ * import { fineTuneForwardModel, type ArchitectureForwardOptions, type FineTuneStart } from 'nin-sdk/train';
+ * declare const start: FineTuneStart;
+ * const options: ArchitectureForwardOptions = { batch: 32 };
+ * const model = fineTuneForwardModel(start, options);
+ * ```
+ */
 export interface ArchitectureForwardOptions {
   /** A static batch size, or the symbol of a dynamic one (default 'batch'). */
   readonly batch?: number | string;

@@ -1,12 +1,30 @@
 import type { Graph, Shape } from '../../graph/index.js';
 
-/** A parameter of a forward graph: a graph input, by its PyTorch state_dict name. */
+/**
+ * A parameter of a forward graph: a graph input, by its PyTorch state_dict name.
+ *
+ * @example
+ * ```ts
+ * import type { ParameterSpec } from 'nin-sdk/train';
+ * const parameter: ParameterSpec = { name: 'classifier.0.weight', shape: [192, 3, 5, 5] };
+ * ```
+ */
 export interface ParameterSpec {
   readonly name: string;
   readonly shape: readonly number[];
 }
 
-/** A Dropout layer's mask input: 1 keeps an element, 0 drops it; the graph scales kept ones by 1/(1 − p). */
+/**
+ * A Dropout layer's mask input: 1 keeps an element, 0 drops it; the graph scales kept ones by 1/(1 − p).
+ *
+ * @example
+ * ```ts
+ * import type { DropoutMaskSpec, ForwardModel } from 'nin-sdk/train';
+ * declare const model: ForwardModel;
+ * const masks: readonly DropoutMaskSpec[] = model.dropoutMasks;
+ * for (const mask of masks) console.log(mask.name, mask.shape);
+ * ```
+ */
 export interface DropoutMaskSpec {
   /** Graph input name, `<layer>.mask`, e.g. `classifier.7.mask`. */
   readonly name: string;

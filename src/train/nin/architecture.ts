@@ -1,7 +1,17 @@
 import { architectureById, PYTORCH_NIN_IDS, type Architecture, type ArchitectureMatch } from '../../convert/index.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 
-/** One convolution's channel counts, at its index in the entry's layers (its nn.Sequential index). */
+/**
+ * One convolution's channel counts, at its index in the entry's layers (its nn.Sequential index).
+ *
+ * @example
+ * ```ts
+ * import type { ConvChannels, NinArchitecture } from 'nin-sdk/train';
+ * declare const architecture: NinArchitecture;
+ * const convs: readonly ConvChannels[] = architecture.convs;
+ * for (const conv of convs) console.log(conv.layerIndex, conv.inChannels, conv.outChannels);
+ * ```
+ */
 export interface ConvChannels {
   readonly layerIndex: number;
   readonly inChannels: number;

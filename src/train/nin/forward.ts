@@ -15,6 +15,17 @@ import { ninParameters, type NinArchitecture } from './architecture.js';
 
 export { BATCH_DIM, INPUT_NAME, LABELS_NAME, LOGITS_NAME, LOSS_NAME };
 
+/**
+ * How a NIN's forward graphs are built for training: batch, input size, opset.
+ *
+ * @example
+ * ```ts
+ * import { ninForwardModel, type NinArchitecture, type NinForwardOptions } from 'nin-sdk/train';
+ * declare const architecture: NinArchitecture;
+ * const options: NinForwardOptions = { batch: 128 };
+ * const model = ninForwardModel(architecture, options);
+ * ```
+ */
 export interface NinForwardOptions {
   /** A static batch size, or the symbol of a dynamic one (default 'batch'). */
   readonly batch?: number | string;

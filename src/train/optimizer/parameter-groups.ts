@@ -3,6 +3,14 @@
  * the optimizer graphs take (`learning_rates`, `weight_decays`). Groups live on
  * the TypeScript side, so one optimizer model serves any grouping, and a
  * schedule only changes the numbers fed at each step.
+ *
+ * @example
+ * ```ts
+ * import type { OptimizerSettings, ParameterGroup } from 'nin-sdk/train';
+ * declare const settings: OptimizerSettings;
+ * const groups: readonly ParameterGroup[] = settings.groups;
+ * for (const group of groups) console.log(group.name, group.lr, group.weightDecay, group.parameters.length);
+ * ```
  */
 export interface ParameterGroup {
   readonly name: string;

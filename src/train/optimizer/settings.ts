@@ -17,6 +17,19 @@ import { boundedArray, boundedString, finiteNumber, got, oneOf, parseUntrusted, 
  */
 export type OptimizerSettings = SgdSettings | AdamWSettings;
 
+/**
+ * SGD with momentum (PyTorch's torch.optim.SGD), by parameter group.
+ *
+ * @example
+ * ```ts
+ * import type { OptimizerSettings, SgdSettings } from 'nin-sdk/train';
+ * declare const settings: OptimizerSettings;
+ * if (settings.kind === 'sgd') {
+ *   const sgd: SgdSettings = settings;
+ *   console.log(sgd.momentum, sgd.nesterov, sgd.groups.length);
+ * }
+ * ```
+ */
 export interface SgdSettings {
   readonly kind: 'sgd';
   readonly groups: readonly ParameterGroup[];
@@ -25,6 +38,19 @@ export interface SgdSettings {
   readonly nesterov: boolean;
 }
 
+/**
+ * AdamW (PyTorch's torch.optim.AdamW), by parameter group.
+ *
+ * @example
+ * ```ts
+ * import type { AdamWSettings, OptimizerSettings } from 'nin-sdk/train';
+ * declare const settings: OptimizerSettings;
+ * if (settings.kind === 'adamw') {
+ *   const adamw: AdamWSettings = settings;
+ *   console.log(adamw.beta1, adamw.beta2, adamw.epsilon);
+ * }
+ * ```
+ */
 export interface AdamWSettings {
   readonly kind: 'adamw';
   readonly groups: readonly ParameterGroup[];
