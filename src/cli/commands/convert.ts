@@ -114,7 +114,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
 
   const started = performance.now();
   // The converter's modules load while the file is read (on the thread pool); an ONNX input by name needs none.
-  const converterModules = input.toLowerCase().endsWith('.onnx') ? undefined : loadConverterModules();
+  const converterModules = input.toLowerCase().endsWith('.onnx') ? undefined : loadConverter();
   // Unused if the file turns out to be ONNX: a failure to load must then not surface as an unhandled rejection.
   converterModules?.catch(() => undefined);
   // Hashed piece by piece as it is read, so that the SHA-256 costs no time of its own.
@@ -140,7 +140,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
       throw new UsageError(
         'an ONNX input needs --preprocessing cifar10|imagenet|<spec.json>: how its images were prepared',
       );
-    const { adoptOnnxClassifier, ArchitectureError, describeRemedy } = await import('../converter-modules.js');
+    const { adoptOnnxClassifier, ArchitectureError, describeRemedy } = await loadConverter();
     const { preprocessing, defaultLabels } = await readPreprocessing(preset);
     const classLabels = labels ?? defaultLabels;
     if (classLabels === undefined) throw new UsageError('an ONNX input with a preprocessing spec file needs --labels');
@@ -170,7 +170,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
   }
   const preprocessing =
     values.preprocessing === undefined ? undefined : (await readPreprocessing(values.preprocessing)).preprocessing;
-  const { convertCheckpoint, ArchitectureError, describeRemedy } = await (converterModules ?? loadConverterModules());
+  const { convertCheckpoint, ArchitectureError, describeRemedy } = await (converterModules ?? loadConverter());
   // The converter words its remedies for the API (options); nin-convert's users have flags.
   const withCliRemedy = (error: unknown): unknown =>
     error instanceof ArchitectureError && error.remedy !== undefined
@@ -190,7 +190,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     throw withCliRemedy(error);
   });
   if (printArch) {
-    const { usedArchitectureJson } = await import('../converter-modules.js');
+    const { usedArchitectureJson } = await loadConverter();
     console.log(JSON.stringify(usedArchitectureJson(result), null, 2));
   }
   if (output === undefined) return void reportAssumptions(result);
@@ -222,12 +222,9 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
   }
 }
 
-/** The converter proper (pickle, zip, graph, ONNX writer) and its errors. */
-async function loadConverterModules(): Promise<
-  Pick<typeof import('../converter-modules.js'), 'convertCheckpoint' | 'ArchitectureError' | 'describeRemedy'>
-> {
-  const { convertCheckpoint, ArchitectureError, describeRemedy } = await import('../converter-modules.js');
-  return { convertCheckpoint, ArchitectureError, describeRemedy };
+/** The converter proper (pickle, zip, graph, ONNX writer) and its errors: this command's one lazy module. */
+function loadConverter(): Promise<typeof import('../converter-modules.js')> {
+  return import('../converter-modules.js');
 }
 
 function listArchitectures(): string {
