@@ -10,7 +10,7 @@ import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../errors.js';
 import { formatCount } from '../format-count.js';
 import { readLabelsFile } from '../labels-file.js';
-import { PRESETS, readArchitecture, readPreprocessing } from '../reading-options.js';
+import { PRESETS } from '../reading-options.js';
 import { readRegularFile, writeFileAtomic } from '../../io/index.js';
 
 export const CONVERT_HELP = `Usage: nin-convert <checkpoint.pth> <out.onnx> [options]
@@ -105,7 +105,9 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
   );
   if (family !== undefined && values.arch !== undefined) throw new UsageError('give --family or --arch, not both');
   const labels = values.labels === undefined ? undefined : await readLabelsFile(values.labels);
-  const architecture = values.arch === undefined ? undefined : await readArchitecture(values.arch);
+  // Read by the converter's own modules: it knows its registry entries by identity (../converter-modules.ts).
+  const architecture =
+    values.arch === undefined ? undefined : await (await loadConverter()).readArchitecture(values.arch);
   if (values.int8 && values.calibrate === undefined) throw new UsageError(INT8_NEEDS_CALIBRATION);
   if (!values.int8 && (values.calibrate !== undefined || values.images !== undefined))
     throw new UsageError('--calibrate and --images apply only with --int8');
@@ -141,7 +143,7 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
         'an ONNX input needs --preprocessing cifar10|imagenet|<spec.json>: how its images were prepared',
       );
     const { adoptOnnxClassifier, ArchitectureError, describeRemedy } = await loadConverter();
-    const { preprocessing, defaultLabels } = await readPreprocessing(preset);
+    const { preprocessing, defaultLabels } = await (await loadConverter()).readPreprocessing(preset);
     const classLabels = labels ?? defaultLabels;
     if (classLabels === undefined) throw new UsageError('an ONNX input with a preprocessing spec file needs --labels');
     let adopted;
@@ -169,7 +171,9 @@ export async function runConvert(argv: readonly string[]): Promise<number | void
     return;
   }
   const preprocessing =
-    values.preprocessing === undefined ? undefined : (await readPreprocessing(values.preprocessing)).preprocessing;
+    values.preprocessing === undefined
+      ? undefined
+      : (await (await loadConverter()).readPreprocessing(values.preprocessing)).preprocessing;
   const { convertCheckpoint, ArchitectureError, describeRemedy } = await (converterModules ?? loadConverter());
   // The converter words its remedies for the API (options); nin-convert's users have flags.
   const withCliRemedy = (error: unknown): unknown =>
