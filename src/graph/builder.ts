@@ -12,9 +12,8 @@ import type { Attributes, DataType, Graph, Initializer, Node, Shape, TensorData,
  *
  * @example
  * ```ts
- * import { GraphBuilder, type GraphBuilderOptions } from 'nin-sdk/train';
+ * import type { GraphBuilderOptions } from 'nin-sdk/train';
  * const options: GraphBuilderOptions = { name: 'loss', opsetVersion: 17 };
- * const g = new GraphBuilder(options);
  * ```
  */
 export interface GraphBuilderOptions {
@@ -33,9 +32,9 @@ export interface GraphBuilderOptions {
  *
  * @example
  * ```ts
- * import { GraphBuilder, type NodeOptions } from 'nin-sdk/train';
- * const g = new GraphBuilder();
- * const x = g.input('x', 'float32', ['batch', 10]);
+ * import type { GraphBuilder, NodeOptions, Value } from 'nin-sdk/train';
+ * declare const g: GraphBuilder;
+ * declare const x: Value;
  * const options: NodeOptions = { name: 'relu' };
  * const y = g.addNode('Relu', [x], {}, options);
  * ```
@@ -61,11 +60,12 @@ interface MutableNode {
  *
  * @example
  * ```ts
- * import { GraphBuilder } from 'nin-sdk/train';
- * const g = new GraphBuilder({ name: 'relu' });
- * const x = g.input('x', 'float32', ['batch', 10]);
- * g.output(g.addNode('Relu', [x]), 'y');
- * console.log(g.build().nodes.length); // 1
+ * import type { GraphBuilder, Value } from 'nin-sdk/train';
+ * // What a LossBlock's attach() is given, with the model's prediction: it adds its nodes to the training graph.
+ * declare const g: GraphBuilder;
+ * declare const prediction: Value;
+ * const relu = g.addNode('Relu', [prediction], {}, { name: 'loss.relu' });
+ * console.log(relu.dtype, relu.shape); // inferred as the node is added
  * ```
  */
 export class GraphBuilder {

@@ -82,9 +82,9 @@ export interface TensorType {
  *
  * @example
  * ```ts
- * import { GraphBuilder, type Value } from 'nin-sdk/train';
- * const g = new GraphBuilder();
- * const input: Value = g.input('input', 'float32', ['batch', 3, 32, 32]);
+ * import type { GraphBuilder, Value } from 'nin-sdk/train';
+ * declare const g: GraphBuilder;
+ * const input: Value = g.input('targets', 'float32', ['batch', 10]);
  * console.log(input.name, input.dtype, input.shape);
  * ```
  */

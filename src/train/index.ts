@@ -54,22 +54,23 @@ export type { AdamWSettings, SgdSettings } from './optimizer/settings.js';
 export type { ParameterGroup } from './optimizer/parameter-groups.js';
 export type { EvalStepResult, Feeds, OptimizerStepOptions, TrainingSessionFactory } from './training-session.js';
 export type { InferenceExportOptions, StateDict } from './export/index.js';
-export {
+// GraphBuilder as a type: a LossBlock is given one; building graphs is not part of nin-sdk/train's values.
+export type {
   GraphBuilder,
-  type Attribute,
-  type Attributes,
-  type DataType,
-  type Dim,
-  type Graph,
-  type GraphBuilderOptions,
-  type Initializer,
-  type Node,
-  type NodeOptions,
-  type Shape,
-  type TensorData,
-  type TensorDataMap,
-  type TensorType,
-  type Value,
+  Attribute,
+  Attributes,
+  DataType,
+  Dim,
+  Graph,
+  GraphBuilderOptions,
+  Initializer,
+  Node,
+  NodeOptions,
+  Shape,
+  TensorData,
+  TensorDataMap,
+  TensorType,
+  Value,
 } from '../graph/index.js';
 export type { ArchLayer, ArchLayerKind, Architecture, RecognizeOptions } from '../architectures/index.js';
 export type {

@@ -8,9 +8,9 @@ export const LABELS_NAME = 'labels';
  *
  * @example
  * ```ts
- * import { GraphBuilder, softmaxCrossEntropyLoss, type AttachedLoss } from 'nin-sdk/train';
- * const g = new GraphBuilder();
- * const logits = g.input('logits', 'float32', ['batch', 10]);
+ * import { softmaxCrossEntropyLoss, type AttachedLoss, type GraphBuilder, type Value } from 'nin-sdk/train';
+ * declare const g: GraphBuilder;
+ * declare const logits: Value;
  * const attached: AttachedLoss = softmaxCrossEntropyLoss.attach(g, logits);
  * console.log(attached.loss.name, attached.gradient.shape);
  * ```
