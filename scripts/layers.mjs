@@ -27,7 +27,8 @@ export const LAYERS = [
  * Each layer folder's entry modules, relative to the folder: its surface to the layers above. From outside the folder
  * only these may be imported; inside it, files import each other by relative deep paths. A browser-safe layer with a
  * Node-only part has that part's own entry, `node/index.ts`, so that what nin-sdk/web loads never reaches it.
- * src/train/index.ts is the public nin-sdk/train (the core only): the layers above see train through `internal.ts`.
+ * serve's protocol client has its own entry, `client.ts`, so that the Node entry's `connect` does not load the HTTP
+ * server (an unbundled `import('nin-sdk')` loads whole entry modules). src/train/index.ts is the public nin-sdk/train (the core only): the layers above see train through `internal.ts`.
  * Layers that are one file are their own entry.
  */
 export const ENTRIES = {
@@ -45,7 +46,7 @@ export const ENTRIES = {
   'src/classifier': ['index.ts'],
   'src/quantize': ['index.ts', 'node/index.ts'],
   'src/train': ['internal.ts', 'node/index.ts'],
-  'src/serve': ['index.ts'],
+  'src/serve': ['index.ts', 'client.ts'],
   'src/node': ['index.ts'],
   'src/web': ['index.ts'],
   'src/cli': [],

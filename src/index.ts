@@ -29,10 +29,10 @@ export {
   type ConnectOptions,
   type RemoteModelInfo,
   type RemotePredictions,
-} from './serve/index.js';
+} from './serve/client.js';
 export type { NodeProvider } from './runtime/index.js';
 export { type WindowScan, type WindowScanOptions } from './classifier/index.js';
 export type { DecodeOptions } from './preprocess/node/index.js';
 export type { CalibrationRecord } from './model/index.js';
-export type { ModelMetadata, TensorMetadata } from './serve/index.js';
+export type { ModelMetadata, TensorMetadata } from './serve/client.js';
 export type { Datatype, NumericArray } from './runtime/index.js';

@@ -11,6 +11,8 @@ import { resizeAndCropPixels, type RawPixels, specChannels, type PreprocessSpec 
 import { DATATYPES, elementCount, isDatatype, type NumericArray } from '../runtime/index.js';
 import { HEADER_LENGTH_HEADER, type InferenceResponse, type ModelMetadata } from './protocol.js';
 
+export type { ModelMetadata, TensorMetadata } from './protocol.js';
+
 /**
  * A failure reported by, or in reaching, the server.
  *
