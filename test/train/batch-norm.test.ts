@@ -8,6 +8,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NIN_CIFAR10 } from '../../src/convert/index.js';
 import { hashDropoutMask } from '../../src/train/hash-dropout-mask.js';
+import { initialCheckpoint } from '../../src/train/checkpoint/state.js';
+import { exportedModel } from '../../src/train/export/exported-model.js';
+import { exportInferenceOnnx } from '../../src/train/export/onnx.js';
+import { recipeOptimizer } from '../../src/train/loop/recipe.js';
 import { nextValueName } from '../../src/train/model/batch-norm.js';
 import { trainableParameters } from '../../src/train/model/forward-model.js';
 import { architectureFromWidths, isRunningStatistic, ninParameters } from '../../src/train/nin/architecture.js';
@@ -99,5 +103,41 @@ describe('BatchNorm trained with batch statistics', () => {
     const out = await runOnce(artifacts.evalModel, feeds);
     assert.ok(relativeError(out['logits']!, bundle.float32('eval.logits')) <= TOLERANCE, 'logits');
     assert.ok(relativeError(out['loss']!, bundle.float32('eval.loss')) <= TOLERANCE, 'loss');
+  });
+
+  it('exports as the plain NIN, each BatchNorm folded into its conv, computing what model.eval() does', async () => {
+    const { bundle, feeds, artifacts } = setUp();
+    const widths = bundle.meta['widths'] as number[];
+    const architecture = architectureFromWidths(NIN_CIFAR10, widths, { batchNorm: true });
+    const parameters = new Map(
+      artifacts.parameters.map((p) => {
+        const key = isRunningStatistic(p.name) ? `next.${p.name}` : `param.${p.name}`;
+        return [p.name, { shape: p.shape, data: bundle.float32(key) }];
+      }),
+    );
+    const names = artifacts.parameterNames;
+    const checkpoint = initialCheckpoint(
+      architecture,
+      recipeOptimizer(
+        'sgd',
+        names.filter((n) => !isRunningStatistic(n)),
+        'classifier.20',
+        0.1,
+      ),
+      parameters,
+    );
+    const exported = exportedModel(checkpoint);
+    assert.deepEqual(exported.architecture, { family: 'cifar10', widths });
+    const plain = architectureFromWidths(NIN_CIFAR10, widths);
+    assert.deepEqual(
+      [...exported.parameters.keys()],
+      ninParameters(plain).map((p) => p.name),
+    );
+    const onnx = exportInferenceOnnx(plain, exported.parameters, {
+      labels: NIN_CIFAR10.labels!,
+      preprocessing: NIN_CIFAR10.preprocessing!,
+    });
+    const out = await runOnce(onnx, { input: feeds['input']! });
+    assert.ok(relativeError(out['logits']!, bundle.float32('eval.logits')) <= TOLERANCE, 'logits');
   });
 });

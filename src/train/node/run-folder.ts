@@ -4,8 +4,9 @@ import { readRegularFile } from '../../io/read-regular-file.js';
 import { join } from 'node:path';
 import { checkOutputPath, writeFileAtomic } from '../../io/write-atomic.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
-import { checkpointParameters, type TrainingCheckpoint } from '../checkpoint/state.js';
+import type { TrainingCheckpoint } from '../checkpoint/state.js';
 import { checkpointOnnx } from '../export/checkpoint-onnx.js';
+import { exportedModel } from '../export/exported-model.js';
 import { exportPytorchCheckpoint } from '../export/pth.js';
 
 /**
@@ -59,7 +60,7 @@ export class RunFolder {
     await writeFileAtomic(this.bestOnnxPath, checkpointOnnx(checkpoint));
     await writeFileAtomic(
       this.bestPthPath,
-      exportPytorchCheckpoint(checkpointParameters(checkpoint), { bestAccuracy: accuracy }),
+      exportPytorchCheckpoint(exportedModel(checkpoint).parameters, { bestAccuracy: accuracy }),
     );
   }
 
@@ -71,7 +72,7 @@ export class RunFolder {
   async writeEpochModel(checkpoint: TrainingCheckpoint): Promise<void> {
     const epoch = checkpoint.progress?.iterator.epoch;
     if (epoch === undefined) throw new Error("internal: an epoch model needs the run's progress");
-    await writeFileAtomic(this.epochPthPath(epoch), exportPytorchCheckpoint(checkpointParameters(checkpoint)));
+    await writeFileAtomic(this.epochPthPath(epoch), exportPytorchCheckpoint(exportedModel(checkpoint).parameters));
   }
 
   appendLog(line: string): void {
