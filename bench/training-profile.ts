@@ -1,7 +1,7 @@
 /**
  * Per-op profile of one training step at full width: ONNX Runtime's own profiler (enableProfiling) on the
  * training model, summed by op type and by forward / backward. Not part of `npm run bench`:
- *   node --import tsx bench/training-profile.ts [--batch 128] [--steps 3] [--threads 2]
+ *   node --import tsx bench/training-profile.ts [--batch 128] [--steps 3] [--threads 2] [--batch-norm]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ const steps = option('steps', 3);
 const threads = option('threads', 2);
 const widths = [192, 160, 96, 192, 192, 192, 192, 192, 10];
 
-const architecture = architectureFromWidths(NIN_CIFAR10, widths);
+const architecture = architectureFromWidths(NIN_CIFAR10, widths, { batchNorm: args.includes('--batch-norm') });
 const model = ninForwardModel(architecture);
 const graphs = buildTrainingGraphs(model, { optimizer: 'sgd' });
 const forwardNames = new Set(model.train.nodes.map((n) => n.name));

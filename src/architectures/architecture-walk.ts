@@ -28,6 +28,11 @@ export interface ArchitectureHooks {
    * Values near zero decide a Sign, so one more rounding than PyTorch's flips them. Absent: the float32 path.
    */
   readonly batchNormBeforeSign?: (layer: BatchNormLayer) => { scale: Value; shift: Value };
+  /**
+   * Training with batch statistics: every BatchNorm computed from its input as nn.BatchNorm2d in train mode, never
+   * folded into the conv before it. Absent: folded (conv) or affine (batchNorm), as eval mode computes it.
+   */
+  readonly batchNormFromInput?: (x: Value, layer: BatchNormLayer) => Value;
   /** nn.Linear as `x · weight + bias`: `weight` is the [in, out] matrix (PyTorch's weight transposed). */
   readonly linear: (layer: LinearLayer) => { weight: Value; bias?: Value };
   /** The output of an nn.Dropout at `index`: `x` itself leaves it out, as inference and model.eval() do. */
@@ -82,13 +87,18 @@ export function applyArchitectureLayers(
         const next = layers[index + 1];
         // Folded, unless what follows decides a Sign: then the BatchNorm is computed as PyTorch does (below).
         const exact = hooks.batchNormBeforeSign !== undefined && reachesSign(layers, index + 1);
-        const batchNorm = next?.kind === 'batchNorm' && !exact ? next : undefined;
+        const folds = !exact && hooks.batchNormFromInput === undefined;
+        const batchNorm = next?.kind === 'batchNorm' && folds ? next : undefined;
         const { weight, bias } = hooks.conv(layer, batchNorm);
         x = ops.conv(g, x, weight, bias, { strides: layer.stride, pads: layer.padding, name: `${name}.conv` });
         if (batchNorm !== undefined) index += 1;
         break;
       }
       case 'batchNorm': {
+        if (hooks.batchNormFromInput !== undefined) {
+          x = hooks.batchNormFromInput(x, layer);
+          break;
+        }
         const exact = reachesSign(layers, index) ? hooks.batchNormBeforeSign : undefined;
         if (exact !== undefined) {
           const { scale, shift } = exact(layer);

@@ -2,6 +2,7 @@ import { GraphBuilder, writeOnnx, type Graph, type Shape } from '../graph/index.
 import { buildGradientGraph } from './autodiff/gradient-graph.js';
 import { replayGraph } from './autodiff/replay.js';
 import { softmaxCrossEntropyLoss, type LossBlock } from './loss/loss-block.js';
+import { nextValueName } from './model/batch-norm.js';
 import {
   trainableParameters,
   type DropoutMaskSpec,
@@ -113,13 +114,19 @@ export function buildTrainingGraphs(model: ForwardModel, options: TrainingArtifa
   const withLoss = (forward: Graph, mode: 'train' | 'eval') => {
     const g = new GraphBuilder({ name: forward.name, opsetVersion: opsetVersion ?? forward.opsetVersion });
     const values = replayGraph(g, forward, { outputs: false });
-    const out = forward.outputs[0];
-    if (forward.outputs.length !== 1 || out === undefined)
-      throw new RangeError(`buildTrainingGraphs: the ${mode} graph should have one output, the prediction`);
+    const [out, ...rest] = forward.outputs;
+    const bufferOutputs = mode === 'train' ? (model.buffers ?? []).map(nextValueName) : [];
+    const others = rest.map((o) => o.name);
+    if (out === undefined || others.join('\n') !== bufferOutputs.join('\n'))
+      throw new RangeError(
+        `buildTrainingGraphs: the ${mode} graph should output the prediction` +
+          (bufferOutputs.length === 0 ? '' : ` and then ${bufferOutputs.join(', ')}`),
+      );
     const prediction = values.get(out.name)!;
     const attached = lossBlock.attach(g, prediction);
     g.output(attached.loss, LOSS_NAME);
     if (mode === 'eval') g.output(prediction, LOGITS_NAME);
+    for (const name of bufferOutputs) g.output(values.get(name)!, name);
     return { graph: g.build(), prediction: prediction.name, seed: attached.gradient.name, ...attached };
   };
 

@@ -8,6 +8,7 @@ import { foldersAreLabels } from './data/relabel.js';
 import { recipeOptimizer, NEW_CLASSIFIER_LR_DIVISOR } from './loop/recipe.js';
 import type { ParameterSpec } from './model/forward-model.js';
 import { classifierLayer, withNewClassifier } from './new-classifier.js';
+import { isRunningStatistic } from './nin/architecture.js';
 import type { OptimizerSettings } from './optimizer/settings.js';
 import type { TrainingStart } from './training-start.js';
 
@@ -67,7 +68,7 @@ export function fineTuneOptimizer(
   lr: number,
   newClassifier: boolean,
 ): OptimizerSettings {
-  const trainable = tensors.map((p) => p.name).filter((name) => !frozen.includes(name));
+  const trainable = tensors.map((p) => p.name).filter((name) => !frozen.includes(name) && !isRunningStatistic(name));
   return recipeOptimizer(
     kind,
     trainable,

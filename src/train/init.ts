@@ -1,7 +1,7 @@
 import { Random } from '../numeric/index.js';
 import type { StateDict } from './export/state-dict.js';
 import type { InitKind } from './loop/recipe.js';
-import { ninParameters, type NinArchitecture } from './nin/architecture.js';
+import { batchNormName, ninParameters, type NinArchitecture } from './nin/architecture.js';
 
 /**
  * The stream of the run's seed that draws initial weights. The batch iterator takes stream 0 (crops, flips, masks)
@@ -33,7 +33,10 @@ export function initialParameters(architecture: NinArchitecture, kind: InitKind,
   return new Map(
     ninParameters(architecture).map((p) => {
       const data = new Float32Array(p.shape.reduce((a, b) => a * b, 1));
-      if (p.name.endsWith('.weight')) {
+      // nn.BatchNorm2d starts as the identity: γ 1, β 0, running mean 0, running variance 1.
+      if (p.name.endsWith('.running_var') || p.name.endsWith(`${batchNormName('')}.weight`)) {
+        data.fill(1);
+      } else if (p.name.endsWith('.weight')) {
         const fanIn = p.shape.slice(1).reduce((a, b) => a * b, 1);
         const std = kind === 'normal' ? 0.05 : Math.sqrt(2 / fanIn);
         for (let i = 0; i < data.length; i++) data[i] = std * normal.next();

@@ -17,6 +17,8 @@ import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from './checkpoint
 import { checkpointForwardModel } from './checkpoint/forward.js';
 import type { TrainingProgress } from './checkpoint/progress.js';
 import { parameterSlots, trainableTensors, type ParameterSlot, type TrainingCheckpoint } from './checkpoint/state.js';
+import { nextValueName } from './model/batch-norm.js';
+import { isRunningStatistic } from './nin/architecture.js';
 import { gradientName, LEARNING_RATES_NAME, stateName, updatedName, WEIGHT_DECAYS_NAME } from './optimizer/graph-io.js';
 import { hyperparameterVectors, type HyperparameterVectors } from './optimizer/parameter-groups.js';
 import { OPTIMIZER_STATE_KEYS, optimizerScalars, type OptimizerSettings } from './optimizer/settings.js';
@@ -39,6 +41,8 @@ export class TrainingSessionImpl implements TrainingSession {
   private readonly slots: readonly ParameterSlot[];
   /** The slots that get gradients and updates (all but the frozen). */
   private readonly trainable: readonly ParameterSlot[];
+  /** BatchNorm's running statistics: the training model outputs their values after each step (`<name>.next`). */
+  private readonly buffers: readonly ParameterSlot[];
   private readonly parameters: Float32Array;
   private readonly gradients: Float32Array;
   private readonly optimizerState: Readonly<Record<string, Float32Array>>;
@@ -69,6 +73,7 @@ export class TrainingSessionImpl implements TrainingSession {
     this.slots = parameterSlots(checkpoint.tensors);
     const trainableNames = new Set(trainableTensors(checkpoint).map((t) => t.name));
     this.trainable = this.slots.filter((s) => trainableNames.has(s.name));
+    this.buffers = this.slots.filter((s) => isRunningStatistic(s.name));
     this.parameters = checkpoint.parameters.slice();
     this.gradients = new Float32Array(this.parameters.length);
     this.optimizerState = Object.fromEntries(
@@ -209,6 +214,7 @@ export class TrainingSessionImpl implements TrainingSession {
         }
       }
       this.resetPending = false;
+      for (const slot of this.buffers) this.parameters.set(floatData(outputs, nextValueName(slot.name)), slot.offset);
       return floatData(outputs, LOSS_NAME)[0]!;
     });
   }
@@ -451,6 +457,11 @@ function checkModels(
     }
   };
   requireInputs(train, 'training', names);
+  const buffers = names.filter(isRunningStatistic).map(nextValueName);
+  if (!buffers.every((name) => train.outputNames.includes(name)))
+    throw new RangeError(
+      "TrainingSession.create: the training model does not update the checkpoint's running statistics",
+    );
   if (!trainable.every((name) => train.outputNames.includes(gradientName(name))))
     throw new RangeError(
       "TrainingSession.create: the training model gives no gradients for the checkpoint's parameters",

@@ -153,6 +153,67 @@ describe('nin-sdk train', () => {
     }
   });
 
+  it('--batch-norm: best.pth and best.onnx hold the plain NIN (BatchNorms folded), which PyTorch loads and agrees with', async (t) => {
+    const { code, stderr } = train(
+      '--data',
+      data.train,
+      '--test',
+      data.test,
+      '--widths',
+      '8,8,8,8,8,8,8,8',
+      '--init',
+      'he',
+      '--batch-norm',
+      '--schedule',
+      'cosine',
+      '--label-smoothing',
+      '0.1',
+      '--epochs',
+      '1',
+      '--batch',
+      '32',
+      '--out',
+      out('batch-norm'),
+    );
+    assert.equal(code, 0, stderr);
+    const checkpoint = decodeTrainingCheckpoint(readFileSync(join(out('batch-norm'), 'checkpoint.nintrain')));
+    assert.equal(checkpoint.tensors.length, 8 * 6 + 2);
+    const pth = readCheckpoint(readFileSync(join(out('batch-norm'), 'best.pth')));
+    assert.deepEqual(
+      [...pth.tensors.keys()],
+      [0, 2, 4, 8, 10, 12, 16, 18, 20].flatMap((i) => [`classifier.${i}.weight`, `classifier.${i}.bias`]),
+    );
+    const missing = torchMissing();
+    if (missing !== undefined) {
+      t.skip(missing);
+      return;
+    }
+    const input = pseudoRandom(2 * 3 * 32 * 32, 7, 2);
+    const inputFile = join(data.root, 'input-bn.f32');
+    writeFileSync(inputFile, new Uint8Array(input.buffer));
+    const python = spawnSync(
+      TORCH_PYTHON,
+      [
+        join(ROOT, 'test', 'train-session', 'check_exported_pth.py'),
+        join(out('batch-norm'), 'best.pth'),
+        inputFile,
+        '2',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(python.status, 0, python.stderr);
+    const { logits: torchLogits } = JSON.parse(python.stdout) as { logits: number[] };
+    const session = await ort.InferenceSession.create(readFileSync(join(out('batch-norm'), 'best.onnx')));
+    try {
+      const logits = (await session.run({ input: new ort.Tensor('float32', input, [2, 3, 32, 32]) }))['logits']!
+        .data as Float32Array;
+      const worst = Math.max(...torchLogits.map((v, i) => Math.abs(v - logits[i]!)));
+      assert.ok(worst <= 1e-5, `logits differ by ${worst}`);
+    } finally {
+      await session.release();
+    }
+  });
+
   it('learns: over six epochs the loss on its own training images falls below chance (ln 10)', () => {
     // Evaluated on the training images themselves, so that 200 images suffice; every number is fixed by the seed.
     const args = ['--widths', '32,24,16,32,32,32,32,32', '--init', 'he', '--schedule', 'linear', '--lr', '0.02'];

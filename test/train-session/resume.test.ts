@@ -14,7 +14,12 @@ import {
 import { initialProgress, runTrainingLoop } from '../../src/train/loop/trainer.js';
 import { type TrainingProgress } from '../../src/train/checkpoint/progress.js';
 import { type TrainingRecipe } from '../../src/train/loop/recipe.js';
-import { assertBitEqual, CIFAR_SPEC, sessionOptions, syntheticCifar, tinyCheckpoint } from './helpers.js';
+import { NIN_CIFAR10 } from '../../src/convert/index.js';
+import { checkpointParameters, initialCheckpoint } from '../../src/train/checkpoint/state.js';
+import { initialParameters } from '../../src/train/init.js';
+import { recipeOptimizer } from '../../src/train/loop/recipe.js';
+import { architectureFromWidths, isRunningStatistic, ninParameters } from '../../src/train/nin/architecture.js';
+import { assertBitEqual, CIFAR_SPEC, sessionOptions, syntheticCifar, tinyCheckpoint, TINY_WIDTHS } from './helpers.js';
 
 const train = syntheticCifar(80, 3);
 const test = syntheticCifar(20, 4);
@@ -110,5 +115,40 @@ describe('resuming an interrupted run', () => {
     assert.deepEqual([log[3], log[5]], ['', '']);
     assert.match(log[4]!, /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/20 \(\d+\.\d{2}%\)$/);
     assert.equal(log.length, 12);
+  });
+});
+
+describe('resuming a run with BatchNorm, the cosine schedule and label smoothing', () => {
+  const architecture = architectureFromWidths(NIN_CIFAR10, TINY_WIDTHS, { batchNorm: true });
+  const names = ninParameters(architecture).map((p) => p.name);
+  const optimizer = recipeOptimizer(
+    'sgd',
+    names.filter((name) => !isRunningStatistic(name)),
+    'classifier.20',
+    0.1,
+  );
+  const start = initialCheckpoint(architecture, optimizer, initialParameters(architecture, 'he', 3));
+  const smoothed: TrainingRecipe = { ...recipe, schedule: 'cosine', labelSmoothing: 0.1 };
+  const progress = initialProgress(smoothed, train, labels, CIFAR_SPEC);
+
+  it('stopped after 6 of 10 batches, then resumed from the saved file: bit-identical, running statistics included', async () => {
+    const reference = await run(start, progress);
+    const first = await run(start, progress, 6);
+    const saved = decodeTrainingCheckpoint(encodeTrainingCheckpoint(first.last));
+    assert.deepEqual(saved.architecture, { family: 'cifar10', widths: [...TINY_WIDTHS], batchNorm: true });
+    assert.equal(saved.progress?.recipe.labelSmoothing, 0.1);
+    const second = await run(saved, saved.progress!);
+    assertBitEqual(second.last.parameters, reference.last.parameters, 'parameters');
+    assert.deepEqual([...first.log, ...second.log], reference.log);
+    // The running statistics moved from their start (mean 0, variance 1) with every step, and never by the optimizer.
+    const stats = checkpointParameters(reference.last);
+    const mean = stats.get('classifier.0.bn.running_mean')!.data;
+    const variance = stats.get('classifier.0.bn.running_var')!.data;
+    assert.ok(mean.some((m) => m !== 0) && variance.some((v) => v !== 1));
+    const momentum = checkpointParameters({
+      ...reference.last,
+      parameters: reference.last.optimizerState['momentum_buffer']!,
+    });
+    assert.ok(momentum.get('classifier.0.bn.running_mean')!.data.every((m) => m === 0));
   });
 });

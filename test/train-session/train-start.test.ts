@@ -335,4 +335,49 @@ describe('nin-sdk train: the start of a run', () => {
     });
     assert.equal(rates(await start('--from', KUANGLIU_FORK, '--lr', '0.05')).baseLr, 0.05);
   });
+
+  it('--batch-norm: BatchNorms recorded in the checkpoint, their γ and β in a group of their own, never the statistics', async () => {
+    const run = await start(
+      '--widths',
+      '8,8,8,8,8,8,8,8',
+      '--batch-norm',
+      '--schedule',
+      'cosine',
+      '--label-smoothing',
+      '0.1',
+    );
+    assert.deepEqual(run.checkpoint.architecture, {
+      family: 'cifar10',
+      widths: [8, 8, 8, 8, 8, 8, 8, 8, 10],
+      batchNorm: true,
+    });
+    const groups = Object.fromEntries(run.checkpoint.optimizer.groups.map((g) => [g.name, g]));
+    assert.deepEqual(
+      {
+        lr: groups['batchnorm']!.lr,
+        weightDecay: groups['batchnorm']!.weightDecay,
+        count: groups['batchnorm']!.parameters.length,
+      },
+      { lr: 0.1, weightDecay: 0, count: 16 },
+    );
+    const grouped = run.checkpoint.optimizer.groups.flatMap((g) => g.parameters);
+    assert.equal(grouped.length, run.checkpoint.tensors.length - 16);
+    assert.ok(grouped.every((name) => !/running_(mean|var)$/.test(name)));
+    const { recipe } = run.checkpoint.progress;
+    assert.deepEqual([recipe.schedule, recipe.epochs, recipe.labelSmoothing], ['cosine', 16, 0.1]);
+    const parameters = checkpointParameters(run.checkpoint);
+    assert.deepEqual([...parameters.get('classifier.0.bn.weight')!.data], new Array(8).fill(1));
+    assert.deepEqual([...parameters.get('classifier.0.bn.running_var')!.data], new Array(8).fill(1));
+  });
+
+  it('--batch-norm and --label-smoothing refuse what they cannot do', () => {
+    assert.throws(() => parseTrainFlags(['--data', data.train, '--batch-norm', '--from', KUANGLIU_FORK]), {
+      name: 'UsageError',
+      message: "--batch-norm and --from exclude each other: training from a model keeps the model's layers",
+    });
+    assert.throws(() => parseTrainFlags(['--data', data.train, '--label-smoothing', '1']), {
+      name: 'UsageError',
+      message: "--label-smoothing must be a number from 0 up to (not including) 1, e.g. 0.1, got '1'",
+    });
+  });
 });

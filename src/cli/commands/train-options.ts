@@ -48,14 +48,19 @@ Options:
                            is; none: train everything, also what a checkpoint.nintrain kept frozen
   --widths <list>          output channels of the 9 convolutions, e.g. 192,160,96,192,192,192,192,192,10
                            (8 numbers: the class count is appended; default the recipe's full width)
-  --epochs <n>             default 319 (step schedule) or 16 (linear)
+  --batch-norm             from scratch: a BatchNorm between every convolution but the last and its ReLU,
+                           trained with batch statistics; best.onnx and best.pth fold them into the
+                           convolutions, so they hold the plain NIN
+  --epochs <n>             default 319 (step schedule) or 16 (linear, cosine)
   --batch <n>              images per step (default 128)
   --optimizer <sgd|adamw>  default sgd (AdamW: weights lr 1e-3 and decay 1e-2, biases 2x lr, no decay)
   --lr <rate>              the weights' learning rate; biases get 2x, the last convolution 1/10
                            (default 0.1 for sgd, 0.001 for adamw; with --from a tenth of that, 0.01 and
                            0.0001, for fine-tuning; a new classifier learns at the weights' full rate)
-  --schedule <step|linear> step: x0.1 every 80 epochs (the recipe); linear: one epoch of warm-up, then a
-                           linear decay to 0 (fixtures/default-model/train.py, for short runs)
+  --schedule <kind>        step: x0.1 every 80 epochs (the recipe); linear: one epoch of warm-up, then a
+                           linear decay to 0 (fixtures/default-model/train.py, for short runs); cosine: the
+                           same warm-up, then a half cosine to 0
+  --label-smoothing <e>    targets (1 - e)·one-hot + e/classes, as PyTorch's label_smoothing (default 0)
   --init <normal|he>       fresh weights: N(0, 0.05) as the recipe (default), or He (Kaiming normal)
   --seed <n>               seeds data order, augmentation, Dropout masks, fresh weights, --limit's sample and
                            --val's split (default 0)
@@ -91,12 +96,14 @@ export interface TrainFlags {
   /** How to read --from's PyTorch checkpoint, as nin-convert's flags of these names: raw, read when the run starts. */
   readonly reading: StartReadingFlags;
   readonly widths: readonly number[] | undefined;
+  readonly batchNorm: boolean;
   readonly epochs: number | undefined;
   readonly batch: number | undefined;
   readonly optimizer: 'sgd' | 'adamw' | undefined;
   readonly lr: number | undefined;
   readonly schedule: ScheduleKind | undefined;
   readonly init: InitKind | undefined;
+  readonly labelSmoothing: number | undefined;
   readonly seed: number | undefined;
   readonly limit: number | undefined;
   readonly provider: string | undefined;
@@ -135,12 +142,14 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
         preprocessing: { type: 'string' },
         labels: { type: 'string' },
         widths: { type: 'string' },
+        'batch-norm': { type: 'boolean', default: false },
         epochs: { type: 'string' },
         batch: { type: 'string' },
         optimizer: { type: 'string' },
         lr: { type: 'string' },
         schedule: { type: 'string' },
         init: { type: 'string' },
+        'label-smoothing': { type: 'string' },
         seed: { type: 'string' },
         limit: { type: 'string' },
         provider: { type: 'string' },
@@ -161,6 +170,8 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
     throw new UsageError("--widths and --from exclude each other: training from a model keeps the model's widths");
   if (values.from !== undefined && values.init !== undefined)
     throw new UsageError('--init and --from exclude each other: training from a model starts from its weights');
+  if (values.from !== undefined && values['batch-norm'])
+    throw new UsageError("--batch-norm and --from exclude each other: training from a model keeps the model's layers");
   if (values.freeze !== undefined && values.from === undefined)
     throw new UsageError('--freeze applies to a run --from a trained model; fresh weights have nothing to keep');
   const reading: StartReadingFlags = {
@@ -186,12 +197,15 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags | 'help' {
     from: values.from,
     reading,
     widths: values.widths === undefined ? undefined : parseWidths(values.widths),
+    batchNorm: values['batch-norm'],
     epochs: optional('epochs', values.epochs, 1, 100_000),
     batch: optional('batch', values.batch, 1, 4096),
     optimizer: choiceOption('optimizer', values.optimizer, ['sgd', 'adamw'] as const),
     lr: values.lr === undefined ? undefined : parseRate(values.lr),
     schedule: choiceOption('schedule', values.schedule, SCHEDULE_KINDS),
     init: choiceOption('init', values.init, INIT_KINDS),
+    labelSmoothing:
+      values['label-smoothing'] === undefined ? undefined : parseLabelSmoothing(values['label-smoothing']),
     seed: optional('seed', values.seed, 0, 2 ** 32 - 1),
     limit: optional('limit', values.limit, 1, Number.MAX_SAFE_INTEGER),
     provider: values.provider,
@@ -216,7 +230,7 @@ export function defaultsFor(flags: TrainFlags): {
   const optimizer = flags.optimizer ?? 'sgd';
   const schedule = flags.schedule ?? NIN_CIFAR10_RECIPE.schedule;
   return {
-    epochs: flags.epochs ?? (schedule === 'linear' ? DEFAULT_LINEAR_EPOCHS : NIN_CIFAR10_RECIPE.epochs),
+    epochs: flags.epochs ?? (schedule === 'step' ? NIN_CIFAR10_RECIPE.epochs : DEFAULT_LINEAR_EPOCHS),
     batch: flags.batch ?? NIN_CIFAR10_RECIPE.batchSize,
     optimizer,
     // Trained weights want a gentler start than the recipe's from-scratch rate.
@@ -251,5 +265,12 @@ function parseRate(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
     throw new UsageError(`--lr must be a positive number, got '${text}'`);
+  return value;
+}
+
+function parseLabelSmoothing(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !(value >= 0 && value < 1))
+    throw new UsageError(`--label-smoothing must be a number from 0 up to (not including) 1, e.g. 0.1, got '${text}'`);
   return value;
 }

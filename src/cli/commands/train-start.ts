@@ -101,7 +101,10 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
   const all = start === undefined ? folders : asLabels(folders, labels, flags.data);
   reportClassCounts(all, 'training', flags.allowOneClass, say);
   const { train, validation } = splitForValidation(all, flags.val, settings.seed, say);
-  const fresh = start === undefined ? architectureFromWidths(NIN_CIFAR10, widthsFor(flags.widths, train)) : undefined;
+  const fresh =
+    start === undefined
+      ? architectureFromWidths(NIN_CIFAR10, widthsFor(flags.widths, train), { batchNorm: flags.batchNorm })
+      : undefined;
   const spec = start?.architecture ?? architectureSpec(fresh!);
   const tensors = start?.tensors ?? ninParameters(fresh!);
   const frozen = frozenParameters(flags, start, tensors, say);
@@ -114,6 +117,9 @@ async function newRun(flags: TrainFlags, folder: RunFolder, say: (line: string) 
     seed: settings.seed,
     init: start === undefined ? settings.init : 'from',
     augment: true,
+    ...(flags.labelSmoothing === undefined || flags.labelSmoothing === 0
+      ? {}
+      : { labelSmoothing: flags.labelSmoothing }),
     logEvery: 100,
     ...(startBytes === undefined ? {} : { startModelSha256: sha256Hex(startBytes) }),
     ...(flags.val === undefined ? {} : { validation: flags.val }),
@@ -283,6 +289,15 @@ function resumedRecipe(
     const widths = checkpointArchitecture(spec).convs.map((c) => c.outChannels);
     if (flags.widths.some((w, i) => w !== widths[i])) conflict('widths', flags.widths.join(','), widths.join(','));
   }
+  if (flags.batchNorm) {
+    const spec = saved.architecture;
+    if (!isNinArchitectureSpec(spec) || spec.batchNorm !== true)
+      throw new UsageError(
+        `--batch-norm: the run saved in ${file} trains without BatchNorm: resume without it, or choose another --out`,
+      );
+  }
+  if (flags.labelSmoothing !== undefined && flags.labelSmoothing !== (recipe.labelSmoothing ?? 0))
+    conflict('label-smoothing', String(flags.labelSmoothing), String(recipe.labelSmoothing ?? 0));
   if (flags.batch !== undefined && flags.batch !== recipe.batchSize)
     conflict('batch', String(flags.batch), String(recipe.batchSize));
   if (flags.optimizer !== undefined && flags.optimizer !== saved.optimizer.kind)
@@ -306,8 +321,8 @@ function resumedRecipe(
     if (had !== flags.freeze) conflict('freeze', flags.freeze, had);
   }
   if (flags.epochs === undefined || flags.epochs === recipe.epochs) return recipe;
-  if (recipe.schedule === 'linear')
-    conflict('epochs', String(flags.epochs), `${recipe.epochs}; the linear schedule's decay depends on it`);
+  if (recipe.schedule !== 'step')
+    conflict('epochs', String(flags.epochs), `${recipe.epochs}; the ${recipe.schedule} schedule's decay depends on it`);
   if (flags.epochs! <= progress.iterator.epoch)
     conflict('epochs', String(flags.epochs), `${progress.iterator.epoch} epochs done already`);
   return { ...recipe, epochs: flags.epochs! };

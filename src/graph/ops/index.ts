@@ -16,10 +16,12 @@ export {
   reduceMax,
   reduceMean,
   reduceSum,
+  reduceSumSquare,
   AXES_AS_INPUT_SINCE,
   type ReduceOptions,
 } from './reduce.js';
 export { reshape } from './reshape.js';
+export { shape } from './shape.js';
 export { slice, type SliceOptions } from './slice.js';
 export { softmax } from './softmax.js';
 export { transpose } from './transpose.js';

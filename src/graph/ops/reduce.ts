@@ -29,7 +29,7 @@ export interface ReduceOptions extends OpOptions {
   readonly keepdims?: boolean;
 }
 
-type ReduceOp = 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceLogSumExp';
+type ReduceOp = 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceLogSumExp' | 'ReduceSumSquare';
 
 function reduce(
   opType: ReduceOp,
@@ -53,6 +53,16 @@ function reduce(
 /** Without `axes`, every axis is reduced. */
 export function reduceSum(g: GraphBuilder, x: Value, axes?: readonly number[], options: ReduceOptions = {}): Value {
   return reduce('ReduceSum', g, x, axes, options);
+}
+
+/** Σx² in one pass, without the squares as a tensor of their own. */
+export function reduceSumSquare(
+  g: GraphBuilder,
+  x: Value,
+  axes?: readonly number[],
+  options: ReduceOptions = {},
+): Value {
+  return reduce('ReduceSumSquare', g, x, axes, options);
 }
 
 export function reduceMean(g: GraphBuilder, x: Value, axes?: readonly number[], options: ReduceOptions = {}): Value {

@@ -13,6 +13,7 @@ import { inferAveragePool, inferGlobalAveragePool, inferMaxPool } from './pool.j
 import { inferDequantizeLinear, inferQuantizeLinear } from './quantize.js';
 import { inferReduce } from './reduce.js';
 import { inferReshape } from './reshape.js';
+import { inferShape } from './shape.js';
 import { inferSlice } from './slice.js';
 import { inferSoftmax } from './softmax.js';
 import { inferTranspose } from './transpose.js';
@@ -60,9 +61,11 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   ReduceMax: inferReduce,
   ReduceMean: inferReduce,
   ReduceSum: inferReduce,
+  ReduceSumSquare: inferReduce,
   Relu: inferRelu,
   LeakyRelu: inferLeakyRelu,
   Reshape: inferReshape,
+  Shape: inferShape,
   Sign: inferSign,
   Slice: inferSlice,
   Softmax: inferSoftmax,

@@ -62,7 +62,7 @@ export function buildGradientGraph(
   gradients.add(request.seed.value, lookup(request.seed.gradient, 'seed gradient'));
   for (let i = plan.nodes.length - 1; i >= 0; i--) {
     const node = plan.nodes[i]!;
-    const dY = gradients.total(node.outputs[0]!.name);
+    const dY = gradients.total(node.outputs[0]!.name, values.get(node.outputs[0]!.name)!);
     if (dY === undefined) continue;
     const rule = GRADIENT_RULES[node.opType];
     if (rule === undefined) {
@@ -80,7 +80,7 @@ export function buildGradientGraph(
 
   const gradientName = request.gradientName ?? ((name: string) => `${name}_grad`);
   for (const name of request.wrt) {
-    const grad = gradients.total(name);
+    const grad = gradients.total(name, lookup(name, 'wrt value'));
     if (grad === undefined)
       throw new GradientError(`buildGradientGraph: ${request.seed.value} does not depend on "${name}"`);
     g.output(grad, gradientName(name));
@@ -110,7 +110,12 @@ function gradientContext(
   };
 }
 
-/** Gradient contributions per forward value, summed with Add when a value feeds several nodes. */
+/**
+ * Gradient contributions per forward value, summed with Add when a value feeds several nodes. A contribution may
+ * come at a broadcastable smaller shape (ReduceSum's rule hands dY on unexpanded): the sum broadcasts it when a
+ * full-size one meets it. A total still smaller than its value is refused: expanding it would need the value's
+ * runtime shape, whose dims the rules after it could no longer check.
+ */
 class GradientAccumulator {
   private readonly parts = new Map<string, Value[]>();
 
@@ -122,11 +127,20 @@ class GradientAccumulator {
     else list.push(gradient);
   }
 
-  total(name: string): Value | undefined {
+  total(name: string, value: Value): Value | undefined {
     const list = this.parts.get(name);
     if (list === undefined || list.length === 0) return undefined;
     const sum = list.reduce((acc, v) => ops.add(this.g, acc, v));
+    if (!sameShape(sum, value)) {
+      throw new GradientError(
+        `buildGradientGraph: the gradient of ${name} [${value.shape.join(',')}] only reaches it broadcast, at [${sum.shape.join(',')}]`,
+      );
+    }
     this.parts.set(name, [sum]);
     return sum;
   }
+}
+
+function sameShape(a: Value, b: Value): boolean {
+  return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }

@@ -11,8 +11,10 @@ import {
 import { matMulGradient, transposeGradient } from '../rules/matmul.js';
 import { maxPoolGradient } from '../rules/max-pool.js';
 import { padGradient } from '../rules/pad.js';
+import { reduceSumGradient, reduceSumSquareGradient } from '../rules/reduce.js';
 import { reluGradient } from '../rules/relu.js';
 import { reshapeGradient } from '../rules/reshape.js';
+import { sqrtGradient } from '../rules/sqrt.js';
 import type { GradientRule } from './rule.js';
 
 /**
@@ -34,8 +36,11 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
   Mul: mulGradient,
   Neg: negGradient,
   Pad: padGradient,
+  ReduceSum: reduceSumGradient,
+  ReduceSumSquare: reduceSumSquareGradient,
   Relu: reluGradient,
   Reshape: reshapeGradient,
+  Sqrt: sqrtGradient,
   Sub: subGradient,
   Transpose: transposeGradient,
 };

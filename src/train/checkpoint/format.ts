@@ -271,12 +271,14 @@ function checkArchitectureSpec(value: unknown, version: number): ArchitectureSpe
     if (architectureById(registry) === undefined) throw new RangeError(`unknown architecture '${registry}'`);
     return { registry };
   }
-  const { family, widths } = value;
+  const { family, widths, batchNorm } = value;
   if (typeof family !== 'string' || !Array.isArray(widths) || !widths.every((w) => Number.isSafeInteger(w)))
     throw new RangeError(
       'architecture must be { family, widths }' + (version >= 2 ? ', { registry } or { custom }' : ''),
     );
-  const spec = { family, widths } as ArchitectureSpec;
+  if (batchNorm !== undefined && batchNorm !== true)
+    throw new RangeError(`architecture.batchNorm must be true or absent, got ${describeValue(batchNorm)}`);
+  const spec = (batchNorm === true ? { family, widths, batchNorm } : { family, widths }) as ArchitectureSpec;
   checkpointArchitecture(spec); // names the unknown family or bad widths
   return spec;
 }

@@ -49,6 +49,13 @@ const RECIPE = record({
   seed: wholeNumber(0),
   init: oneOf([...INIT_KINDS, 'from'] as const),
   augment: v.boolean(got('must be true or false')),
+  labelSmoothing: v.optional(
+    v.pipe(
+      finiteNumber('must be a number in [0, 1)'),
+      v.minValue(0, got('must be a number in [0, 1)')),
+      v.ltValue(1, got('must be a number in [0, 1)')),
+    ),
+  ),
   logEvery: wholeNumber(1),
   startModelSha256: v.optional(
     v.pipe(

@@ -1,6 +1,7 @@
 import type { Architecture } from '../../convert/index.js';
 import {
   architectureFromWidths,
+  isRunningStatistic,
   NIN_FAMILIES,
   ninFamilyById,
   ninParameters,
@@ -23,6 +24,8 @@ import type { TrainingProgress } from './progress.js';
 export interface NinArchitectureSpec {
   readonly family: string;
   readonly widths: readonly number[];
+  /** Trained with a BatchNorm after every convolution but the last (NinArchitecture.batchNorm); absent: plain. */
+  readonly batchNorm?: true;
 }
 
 /**
@@ -131,11 +134,12 @@ export function checkpointArchitecture(spec: ArchitectureSpec): NinArchitecture 
     throw new RangeError(
       `training checkpoint: unknown family '${String(spec.family)}': should be one of ${NIN_FAMILIES.map((f) => f.id).join(', ')}`,
     );
-  return architectureFromWidths(family, spec.widths);
+  return architectureFromWidths(family, spec.widths, { batchNorm: spec.batchNorm === true });
 }
 
 export function architectureSpec(architecture: NinArchitecture): NinArchitectureSpec {
-  return { family: architecture.family.id, widths: architecture.convs.map((c) => c.outChannels) };
+  const spec = { family: architecture.family.id, widths: architecture.convs.map((c) => c.outChannels) };
+  return architecture.batchNorm === true ? { ...spec, batchNorm: true } : spec;
 }
 
 /** The parameters of an architecture with their offsets in a contiguous buffer (state_dict order). */
@@ -248,5 +252,5 @@ export function initialModelCheckpoint(
 /** The checkpoint's trainable parameters, in order. */
 export function trainableTensors(checkpoint: Pick<TrainingCheckpoint, 'tensors' | 'frozen'>): ParameterSpec[] {
   const frozen = new Set(checkpoint.frozen ?? []);
-  return checkpoint.tensors.filter((t) => !frozen.has(t.name));
+  return checkpoint.tensors.filter((t) => !frozen.has(t.name) && !isRunningStatistic(t.name));
 }

@@ -48,13 +48,17 @@ export function dropoutLayers(model: Pick<ForwardModel, 'dropoutMasks'>): Dropou
   }));
 }
 
-/** A batch as runTrainStep's feeds: input, one-hot labels, and the masks the iterator drew for `layers`, in order. */
+/**
+ * A batch as runTrainStep's feeds: input, one-hot labels (smoothed by `labelSmoothing`, the recipe's ε), and the
+ * masks the iterator drew for `layers`, in order.
+ */
 export function trainFeeds(
   ort: OrtWithTensor,
   batch: TrainingBatch,
   layers: readonly DropoutLayer[],
+  labelSmoothing = 0,
 ): Record<string, Tensor> {
-  const feeds = evalFeeds(ort, batch);
+  const feeds = evalFeeds(ort, labelSmoothing === 0 ? batch : { ...batch, targets: smoothed(batch, labelSmoothing) });
   layers.forEach((layer, i) => {
     const mask = batch.dropoutMasks[i];
     if (mask === undefined) throw new Error(`internal: the batch has no mask for ${layer.name}`);
@@ -70,4 +74,10 @@ export function evalFeeds(ort: OrtWithTensor, batch: TrainingBatch): Record<stri
     [INPUT_NAME]: new ort.Tensor('float32', batch.input, batch.inputDims),
     [LABELS_NAME]: new ort.Tensor('float32', batch.targets, [batch.size, classes]),
   };
+}
+
+/** (1 − ε)·one-hot + ε/classes, row by row: F.cross_entropy(label_smoothing=ε)'s targets. */
+function smoothed(batch: TrainingBatch, epsilon: number): Float32Array {
+  const classes = batch.targets.length / batch.size;
+  return batch.targets.map((t) => (1 - epsilon) * t + epsilon / classes);
 }

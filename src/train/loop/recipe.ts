@@ -8,15 +8,17 @@ import type { OptimizerSettings } from '../optimizer/settings.js';
  *            training that epoch), for the recipe's 319 epochs;
  *   'linear' fixtures/default-model/train.py's, for short runs: a linear warm-up over the first epoch, then a
  *            linear decay to 0 at the last step.
+ *   'cosine' the same warm-up, then a half cosine to 0 at the last step (Loshchilov & Hutter's SGDR without
+ *            restarts): longer at high rates than 'linear', and gentler at the end.
  *
  * @example
  * ```ts
  * import type { ScheduleKind } from 'nin-sdk/train';
- * const schedule: ScheduleKind = 'linear';
+ * const schedule: ScheduleKind = 'cosine';
  * ```
  */
-export type ScheduleKind = 'step' | 'linear';
-export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['step', 'linear'];
+export type ScheduleKind = 'step' | 'linear' | 'cosine';
+export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['step', 'linear', 'cosine'];
 
 /**
  * How parameters start when no --from is given: the recipe's N(0, 0.05) weights, or He (Kaiming normal, fan-in) as
@@ -61,6 +63,11 @@ export interface TrainingRecipe {
   readonly startModelSha256?: string;
   /** Random crops of the 4-pixel-padded image and horizontal flips (train.py's augmentation). */
   readonly augment: boolean;
+  /**
+   * Label smoothing ε: the targets are (1 − ε)·one-hot + ε/classes, as F.cross_entropy(label_smoothing=ε).
+   * Absent: 0 (plain one-hot targets).
+   */
+  readonly labelSmoothing?: number;
   /** A `Train Epoch` line every this many batches (the original logs every 100). */
   readonly logEvery: number;
   /**
@@ -145,10 +152,14 @@ export function learningRateScale(
   batchesPerEpoch: number,
 ): number {
   if (recipe.schedule === 'step') return 0.1 ** Math.floor(epoch / 80);
-  // train.py: scale = min((step + 1) / steps_per_epoch, (total − step) / (total − steps_per_epoch)).
   const step = (epoch - 1) * batchesPerEpoch + batchIndex;
   const total = batchesPerEpoch * recipe.epochs;
   const warmUp = (step + 1) / batchesPerEpoch;
   // A one-epoch run has no decay phase (train.py divides by zero there and gets +inf, i.e. warm-up only).
-  return total === batchesPerEpoch ? warmUp : Math.min(warmUp, (total - step) / (total - batchesPerEpoch));
+  if (total === batchesPerEpoch || step < batchesPerEpoch) return Math.min(warmUp, 1);
+  // The fraction of the decay phase before this step: 0 at its first step, just under 1 at the last.
+  if (recipe.schedule === 'cosine')
+    return 0.5 * (1 + Math.cos((Math.PI * (step - batchesPerEpoch)) / (total - batchesPerEpoch)));
+  // train.py: scale = min((step + 1) / steps_per_epoch, (total − step) / (total − steps_per_epoch)).
+  return Math.min(warmUp, (total - step) / (total - batchesPerEpoch));
 }

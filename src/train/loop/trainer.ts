@@ -94,7 +94,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     const batchIndex = Math.floor(batch.firstSample / recipe.batchSize);
     const scale = learningRateScale(recipe, epoch, batchIndex, iterator.batchesPerEpoch);
     await session.lazyResetGrad();
-    const loss = await session.runTrainStep(trainFeeds(ort, batch, layers));
+    const loss = await session.runTrainStep(trainFeeds(ort, batch, layers, recipe.labelSmoothing));
     await session.runOptimizerStep({ learningRateScale: scale });
     steps += 1;
     images += batch.size;

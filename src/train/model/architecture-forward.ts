@@ -1,6 +1,13 @@
-import { applyArchitectureLayers, BATCH_DIM, INPUT_NAME, LOGITS_NAME } from '../../architectures/index.js';
+import {
+  applyArchitectureLayers,
+  BATCH_DIM,
+  INPUT_NAME,
+  LOGITS_NAME,
+  type BatchNormLayer,
+} from '../../architectures/index.js';
 import type { Architecture } from '../../convert/index.js';
 import { float32Tensor, GraphBuilder, ops, type Graph, type Shape, type Value } from '../../graph/index.js';
+import { foldedConvBatchNorm, nextValueName, trainingBatchNorm, type BatchNormInputs } from './batch-norm.js';
 import type { DropoutMaskSpec, ForwardModel, ParameterSpec } from './forward-model.js';
 
 /**
@@ -22,6 +29,13 @@ export interface ArchitectureForwardOptions {
   readonly opsetVersion?: number;
   /** Parameters to feed but not train. */
   readonly frozen?: readonly string[];
+  /**
+   * How a BatchNorm right after a conv trains. 'folded' (default): folded into the conv once, at the start (the
+   * parameters are the folded conv's). 'batch-statistics': as nn.BatchNorm2d in train mode, its γ and β trained and
+   * its running statistics buffers that the training model updates (see ForwardModel.buffers); the eval graph folds
+   * them into the conv as eval mode computes it.
+   */
+  readonly batchNorm?: 'folded' | 'batch-statistics';
 }
 
 /** Thrown for an architecture that has no trainable form here (binarised weights, a BatchNorm with no conv before it). */
@@ -47,6 +61,7 @@ export function architectureForwardModel(
     eval: evaluation.graph,
     parameters,
     ...(options.frozen === undefined ? {} : { frozen: options.frozen }),
+    ...(train.buffers.length === 0 ? {} : { buffers: train.buffers }),
     dropoutMasks: train.dropoutMasks,
     inputShape: train.inputShape,
   };
@@ -56,6 +71,7 @@ interface BuiltForward {
   readonly graph: Graph;
   readonly dropoutMasks: readonly DropoutMaskSpec[];
   readonly inputShape: Shape;
+  readonly buffers: readonly string[];
 }
 
 function buildForward(
@@ -80,13 +96,50 @@ function buildForward(
   const inputShape: Shape = [options.batch ?? BATCH_DIM, architecture.inputChannels, size, size];
   const input = g.input(INPUT_NAME, 'float32', inputShape);
   const dropoutMasks: DropoutMaskSpec[] = [];
+  const statistics = options.batchNorm === 'batch-statistics';
+  const bufferOutputs: { name: string; value: Value }[] = [];
+  const batchNormInputs = (layer: BatchNormLayer): BatchNormInputs => {
+    if (!layer.affine || layer.minWeight !== undefined)
+      throw new UntrainableArchitectureError(
+        `${architecture.title}: BatchNorm ${layer.name} is not a plain affine one, which batch statistics train`,
+      );
+    return {
+      weight: parameter(`${layer.name}.weight`),
+      bias: parameter(`${layer.name}.bias`),
+      runningMean: parameter(`${layer.name}.running_mean`),
+      runningVar: parameter(`${layer.name}.running_var`),
+    };
+  };
+  let batchCount: Value | undefined;
+  // N as a float [1], read from the input's shape when the graph runs.
+  const count = (): Value =>
+    (batchCount ??= ops.cast(g, ops.slice(g, ops.shape(g, input), { starts: [0], ends: [1] }), 'float32', {
+      name: 'batch_count',
+    }));
+  const trainingStatistics = (x: Value, layer: BatchNormLayer): Value => {
+    const inputs = batchNormInputs(layer);
+    const bn = trainingBatchNorm(g, x, layer, inputs, count());
+    bufferOutputs.push(
+      { name: inputs.runningMean.name, value: bn.runningMean },
+      { name: inputs.runningVar.name, value: bn.runningVar },
+    );
+    return bn.output;
+  };
 
   const x = applyArchitectureLayers(g, architecture, input, {
+    ...(statistics && mode === 'train' ? { batchNormFromInput: trainingStatistics } : {}),
     conv: (layer, batchNorm) => {
       if (layer.weights === 'xnor-binarized') {
         throw new UntrainableArchitectureError(
           `${architecture.title}: ${layer.name} uses XNOR-Net's binarised weights, which have no gradient here`,
         );
+      }
+      if (statistics && batchNorm !== undefined) {
+        const conv = {
+          weight: parameter(`${layer.name}.weight`),
+          ...(layer.bias ? { bias: parameter(`${layer.name}.bias`) } : {}),
+        };
+        return foldedConvBatchNorm(g, conv, batchNorm, batchNormInputs(batchNorm));
       }
       const bias = layer.bias || batchNorm !== undefined ? parameter(`${layer.name}.bias`) : undefined;
       return { weight: parameter(`${layer.name}.weight`), bias };
@@ -117,7 +170,8 @@ function buildForward(
   }
   const logits = x.shape.length === 2 ? x : ops.flatten(g, x, 1, { name: LOGITS_NAME });
   g.output(logits, LOGITS_NAME);
-  return { graph: g.build(), dropoutMasks, inputShape };
+  for (const { name, value } of bufferOutputs) g.output(value, nextValueName(name));
+  return { graph: g.build(), dropoutMasks, inputShape, buffers: bufferOutputs.map((b) => b.name) };
 }
 
 /**

@@ -61,11 +61,17 @@ export interface ForwardModel {
   readonly frozen?: readonly string[];
   readonly dropoutMasks: readonly DropoutMaskSpec[];
   readonly inputShape: Shape;
+  /**
+   * Parameters that the training graph computes instead of the optimizer (BatchNorm's running statistics): the
+   * train graph outputs each one's value after the step as `<name>.next` (after the prediction), and the session
+   * keeps it. They get no gradient. Absent: none.
+   */
+  readonly buffers?: readonly string[];
 }
 
-/** The parameters that get gradients and updates: all but the frozen ones, in order. */
-export function trainableParameters(model: Pick<ForwardModel, 'parameters' | 'frozen'>): ParameterSpec[] {
-  const frozen = new Set(model.frozen ?? []);
+/** The parameters that get gradients and updates: all but the frozen ones and the buffers, in order. */
+export function trainableParameters(model: Pick<ForwardModel, 'parameters' | 'frozen' | 'buffers'>): ParameterSpec[] {
+  const frozen = new Set([...(model.frozen ?? []), ...(model.buffers ?? [])]);
   const names = new Set(model.parameters.map((p) => p.name));
   const unknown = [...frozen].filter((name) => !names.has(name));
   if (unknown.length > 0)

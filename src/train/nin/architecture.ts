@@ -1,4 +1,10 @@
-import { architectureById, PYTORCH_NIN_IDS, type Architecture, type ArchitectureMatch } from '../../convert/index.js';
+import {
+  architectureById,
+  PYTORCH_NIN_IDS,
+  type ArchLayer,
+  type Architecture,
+  type ArchitectureMatch,
+} from '../../convert/index.js';
 import type { ParameterSpec } from '../model/forward-model.js';
 
 /**
@@ -32,6 +38,34 @@ export interface ConvChannels {
 export interface NinArchitecture {
   readonly family: Architecture;
   readonly convs: readonly ConvChannels[];
+  /**
+   * A BatchNorm (nn.BatchNorm2d defaults: eps 1e-5, momentum 0.1) between every convolution but the last and its
+   * ReLU, trained with batch statistics and folded into the convolution when the model is exported, which then is
+   * the family's plain NIN. Absent: the family's layers as they are.
+   */
+  readonly batchNorm?: true;
+}
+
+/** The BatchNorm after a convolution, when a NIN trains with them: `<conv>.bn` (`classifier.0.bn.weight` …). */
+export function batchNormName(convName: string): string {
+  return `${convName}.bn`;
+}
+
+/** BatchNorm's running statistics: state the training model updates, never the optimizer. */
+export function isRunningStatistic(name: string): boolean {
+  return name.endsWith('.running_mean') || name.endsWith('.running_var');
+}
+
+/** The layers the NIN computes: the family's, with the BatchNorms of `batchNorm` in place. */
+export function ninLayers(architecture: NinArchitecture): readonly ArchLayer[] {
+  const { family } = architecture;
+  if (architecture.batchNorm !== true) return family.layers;
+  const lastConv = architecture.convs[architecture.convs.length - 1]?.layerIndex;
+  return family.layers.flatMap((layer, index): ArchLayer[] =>
+    layer.kind === 'conv' && index !== lastConv
+      ? [layer, { kind: 'batchNorm', name: batchNormName(layer.name), eps: 1e-5, affine: true }]
+      : [layer],
+  );
 }
 
 export type { ParameterSpec };
@@ -47,16 +81,28 @@ export function ninFamilyById(id: string): Architecture | undefined {
   return NIN_FAMILIES.find((family) => family.id === id);
 }
 
-/** Parameters in state_dict order (each conv's weight, then its bias), named `<layer name>.weight|bias`. */
+/**
+ * Parameters in state_dict order (each conv's weight, then its bias, then with `batchNorm` its BatchNorm's weight,
+ * bias, running_mean and running_var), named `<layer name>.weight|bias` and `<layer name>.bn.<suffix>`.
+ */
 export function ninParameters(architecture: NinArchitecture): ParameterSpec[] {
   const { family } = architecture;
   return architecture.convs.flatMap((c) => {
     const layer = family.layers[c.layerIndex];
     if (layer?.kind !== 'conv')
       throw new Error(`ninParameters: layer ${c.layerIndex} of ${family.id} is not a convolution`);
-    return [
+    const conv = [
       { name: `${layer.name}.weight`, shape: [c.outChannels, c.inChannels, layer.kernel, layer.kernel] },
       { name: `${layer.name}.bias`, shape: [c.outChannels] },
+    ];
+    if (architecture.batchNorm !== true || c === architecture.convs[architecture.convs.length - 1]) return conv;
+    const bn = batchNormName(layer.name);
+    return [
+      ...conv,
+      ...['weight', 'bias', 'running_mean', 'running_var'].map((suffix) => ({
+        name: `${bn}.${suffix}`,
+        shape: [c.outChannels],
+      })),
     ];
   });
 }
@@ -74,7 +120,11 @@ export function ninParameters(architecture: NinArchitecture): ParameterSpec[] {
  * const architecture = architectureFromWidths(NIN_CIFAR10, [192, 160, 96, 192, 192, 192, 192, 192, 10]);
  * ```
  */
-export function architectureFromWidths(family: Architecture, outChannels: readonly number[]): NinArchitecture {
+export function architectureFromWidths(
+  family: Architecture,
+  outChannels: readonly number[],
+  options: { readonly batchNorm?: boolean } = {},
+): NinArchitecture {
   const indices = family.layers.flatMap((layer, index) => (layer.kind === 'conv' ? [index] : []));
   if (outChannels.length !== indices.length) {
     throw new Error(
@@ -90,7 +140,7 @@ export function architectureFromWidths(family: Architecture, outChannels: readon
     inChannels = out;
     return conv;
   });
-  return { family, convs };
+  return options.batchNorm === true ? { family, convs, batchNorm: true } : { family, convs };
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 import { LABELS_NAME } from '../loss/loss-block.js';
 import { architectureForwardModel } from '../model/architecture-forward.js';
 import type { ForwardModel } from '../model/forward-model.js';
-import { ninParameters, type NinArchitecture } from './architecture.js';
+import { ninLayers, ninParameters, type NinArchitecture } from './architecture.js';
 
 export { BATCH_DIM, INPUT_NAME, LABELS_NAME, LOGITS_NAME, LOSS_NAME };
 
@@ -56,10 +56,11 @@ export interface NinForwardOptions {
  */
 export function ninForwardModel(architecture: NinArchitecture, options: NinForwardOptions = {}): ForwardModel {
   const { family } = architecture;
-  return architectureForwardModel(family, ninParameters(architecture), {
+  return architectureForwardModel({ ...family, layers: ninLayers(architecture) }, ninParameters(architecture), {
     batch: options.batch,
     inputSize: options.inputSize ?? family.inputSize,
     opsetVersion: options.opsetVersion,
+    ...(architecture.batchNorm === true ? { batchNorm: 'batch-statistics' } : {}),
   });
 }
 

@@ -3,8 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import { readRegularFile, checkOutputPath, writeFileAtomic } from '../../io/index.js';
 import { join } from 'node:path';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../checkpoint/format.js';
-import { checkpointParameters, type TrainingCheckpoint } from '../checkpoint/state.js';
+import type { TrainingCheckpoint } from '../checkpoint/state.js';
 import { checkpointOnnx } from '../export/checkpoint-onnx.js';
+import { exportedModel } from '../export/exported-model.js';
 import { exportPytorchCheckpoint } from '../export/pth.js';
 
 /**
@@ -58,7 +59,7 @@ export class RunFolder {
     await writeFileAtomic(this.bestOnnxPath, checkpointOnnx(checkpoint));
     await writeFileAtomic(
       this.bestPthPath,
-      exportPytorchCheckpoint(checkpointParameters(checkpoint), { bestAccuracy: accuracy }),
+      exportPytorchCheckpoint(exportedModel(checkpoint).parameters, { bestAccuracy: accuracy }),
     );
   }
 
@@ -70,7 +71,7 @@ export class RunFolder {
   async writeEpochModel(checkpoint: TrainingCheckpoint): Promise<void> {
     const epoch = checkpoint.progress?.iterator.epoch;
     if (epoch === undefined) throw new Error("internal: an epoch model needs the run's progress");
-    await writeFileAtomic(this.epochPthPath(epoch), exportPytorchCheckpoint(checkpointParameters(checkpoint)));
+    await writeFileAtomic(this.epochPthPath(epoch), exportPytorchCheckpoint(exportedModel(checkpoint).parameters));
   }
 
   appendLog(line: string): void {

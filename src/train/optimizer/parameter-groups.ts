@@ -74,10 +74,21 @@ export function ninCifar10Groups(
 ): ParameterGroup[] {
   const isLast = (name: string): boolean => name.startsWith(`${lastConv}.`);
   const isBias = (name: string): boolean => name.endsWith('.bias');
+  const isBatchNorm = (name: string): boolean => /\.bn\.(weight|bias)$/.test(name);
   const pick = (test: (name: string) => boolean): string[] => parameterNames.filter(test);
-  return [
-    { name: 'weights', parameters: pick((n) => !isLast(n) && !isBias(n)), lr: base, weightDecay: 1e-4 },
-    { name: 'biases', parameters: pick((n) => !isLast(n) && isBias(n)), lr: 2 * base, weightDecay: 0 },
+  const groups: ParameterGroup[] = [
+    {
+      name: 'weights',
+      parameters: pick((n) => !isLast(n) && !isBias(n) && !isBatchNorm(n)),
+      lr: base,
+      weightDecay: 1e-4,
+    },
+    {
+      name: 'biases',
+      parameters: pick((n) => !isLast(n) && isBias(n) && !isBatchNorm(n)),
+      lr: 2 * base,
+      weightDecay: 0,
+    },
     {
       name: 'last_weight',
       parameters: pick((n) => isLast(n) && !isBias(n)),
@@ -86,4 +97,10 @@ export function ninCifar10Groups(
     },
     { name: 'last_bias', parameters: pick((n) => isLast(n) && isBias(n)), lr: base / lastDivisor, weightDecay: 0 },
   ];
+  // A NIN trained with BatchNorms: their γ and β at the weights' rate without decay (decay on γ only shrinks the
+  // scale that the next BatchNorm undoes).
+  const batchNorm = pick(isBatchNorm);
+  return batchNorm.length === 0
+    ? groups
+    : [...groups, { name: 'batchnorm', parameters: batchNorm, lr: base, weightDecay: 0 }];
 }
