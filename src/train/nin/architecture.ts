@@ -113,6 +113,7 @@ export function ninParameters(architecture: NinArchitecture): ParameterSpec[] {
  *
  * @param family - NIN_CIFAR10 or NIN_IMAGENET
  * @param outChannels - each convolution's output channels, in layer order; the last is the class count
+ * @param options - `batchNorm: true` trains a BatchNorm after every convolution but the last (NinArchitecture.batchNorm)
  * @returns the architecture, for ninForwardModel, initialParameters and initialCheckpoint
  * @example
  * ```ts
