@@ -47,6 +47,29 @@ describe('nin-sdk train', () => {
   after(() => rmSync(data.root, { recursive: true, force: true }));
   const out = (name: string): string => join(data.root, name);
 
+  /**
+   * A run folder's best.pth loaded by PyTorch into pytorch-nin-cifar10's own nn.Sequential (check_exported_pth.py),
+   * and its logits for a seeded batch of 2 against ONNX Runtime's on best.onnx: the script's report and the largest
+   * difference.
+   */
+  async function comparePytorch(folder: string): Promise<{ keys: string[]; stateDictType: string; worst: number }> {
+    const input = pseudoRandom(2 * 3 * 32 * 32, 99, 2);
+    const inputFile = join(folder, 'input.f32');
+    writeFileSync(inputFile, new Uint8Array(input.buffer));
+    const script = join(ROOT, 'test', 'train-session', 'check_exported_pth.py');
+    const python = spawnSync(TORCH_PYTHON, [script, join(folder, 'best.pth'), inputFile, '2'], { encoding: 'utf8' });
+    assert.equal(python.status, 0, python.stderr);
+    const report = JSON.parse(python.stdout) as { keys: string[]; stateDictType: string; logits: number[] };
+    const session = await ort.InferenceSession.create(readFileSync(join(folder, 'best.onnx')));
+    try {
+      const logits = (await session.run({ input: new ort.Tensor('float32', input, [2, 3, 32, 32]) }))['logits']!
+        .data as Float32Array;
+      return { ...report, worst: Math.max(...report.logits.map((v, i) => Math.abs(v - logits[i]!))) };
+    } finally {
+      await session.release();
+    }
+  }
+
   it('trains two epochs: the log lines, best.onnx for the SDK, best.pth for our reader and PyTorch', async (t) => {
     const { code, stdout, stderr } = train(
       '--data',
@@ -122,35 +145,13 @@ describe('nin-sdk train', () => {
       t.skip(missing);
       return;
     }
-    const input = pseudoRandom(2 * 3 * 32 * 32, 99, 2);
-    const inputFile = join(data.root, 'input.f32');
-    writeFileSync(inputFile, new Uint8Array(input.buffer));
-    const python = spawnSync(
-      TORCH_PYTHON,
-      [join(ROOT, 'test', 'train-session', 'check_exported_pth.py'), join(out('run'), 'best.pth'), inputFile, '2'],
-      { encoding: 'utf8' },
-    );
-    assert.equal(python.status, 0, python.stderr);
-    const report = JSON.parse(python.stdout) as {
-      keys: string[];
-      best_acc: number;
-      stateDictType: string;
-      logits: number[];
-    };
+    const report = await comparePytorch(out('run'));
     assert.deepEqual(report.keys, ['best_acc', 'state_dict']);
     assert.equal(report.stateDictType, 'OrderedDict');
-    const session = await ort.InferenceSession.create(readFileSync(join(out('run'), 'best.onnx')));
-    try {
-      const logits = (await session.run({ input: new ort.Tensor('float32', input, [2, 3, 32, 32]) }))['logits']!
-        .data as Float32Array;
-      const worst = Math.max(...report.logits.map((v, i) => Math.abs(v - logits[i]!)));
-      t.diagnostic(
-        `PyTorch on best.pth vs ONNX Runtime on best.onnx: largest logit difference ${worst.toExponential(2)}`,
-      );
-      assert.ok(worst <= 1e-5, `logits differ by ${worst}`);
-    } finally {
-      await session.release();
-    }
+    t.diagnostic(
+      `PyTorch on best.pth vs ONNX Runtime on best.onnx: largest logit difference ${report.worst.toExponential(2)}`,
+    );
+    assert.ok(report.worst <= 1e-5, `logits differ by ${report.worst}`);
   });
 
   it('--batch-norm: best.pth and best.onnx hold the plain NIN (BatchNorms folded), which PyTorch loads and agrees with', async (t) => {
@@ -188,30 +189,8 @@ describe('nin-sdk train', () => {
       t.skip(missing);
       return;
     }
-    const input = pseudoRandom(2 * 3 * 32 * 32, 7, 2);
-    const inputFile = join(data.root, 'input-bn.f32');
-    writeFileSync(inputFile, new Uint8Array(input.buffer));
-    const python = spawnSync(
-      TORCH_PYTHON,
-      [
-        join(ROOT, 'test', 'train-session', 'check_exported_pth.py'),
-        join(out('batch-norm'), 'best.pth'),
-        inputFile,
-        '2',
-      ],
-      { encoding: 'utf8' },
-    );
-    assert.equal(python.status, 0, python.stderr);
-    const { logits: torchLogits } = JSON.parse(python.stdout) as { logits: number[] };
-    const session = await ort.InferenceSession.create(readFileSync(join(out('batch-norm'), 'best.onnx')));
-    try {
-      const logits = (await session.run({ input: new ort.Tensor('float32', input, [2, 3, 32, 32]) }))['logits']!
-        .data as Float32Array;
-      const worst = Math.max(...torchLogits.map((v, i) => Math.abs(v - logits[i]!)));
-      assert.ok(worst <= 1e-5, `logits differ by ${worst}`);
-    } finally {
-      await session.release();
-    }
+    const { worst } = await comparePytorch(out('batch-norm'));
+    assert.ok(worst <= 1e-5, `logits differ by ${worst}`);
   });
 
   it('learns: over six epochs the loss on its own training images falls below chance (ln 10)', () => {
