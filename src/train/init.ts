@@ -1,7 +1,7 @@
 import { Random } from '../numeric/index.js';
 import type { StateDict } from './export/state-dict.js';
 import type { InitKind } from './loop/recipe.js';
-import { batchNormName, ninParameters, type NinArchitecture } from './nin/architecture.js';
+import { isBatchNormAffine, ninParameters, type NinArchitecture } from './nin/architecture.js';
 
 /**
  * The stream of the run's seed that draws initial weights. The batch iterator takes stream 0 (crops, flips, masks)
@@ -34,7 +34,7 @@ export function initialParameters(architecture: NinArchitecture, kind: InitKind,
     ninParameters(architecture).map((p) => {
       const data = new Float32Array(p.shape.reduce((a, b) => a * b, 1));
       // nn.BatchNorm2d starts as the identity: γ 1, β 0, running mean 0, running variance 1.
-      if (p.name.endsWith('.running_var') || p.name.endsWith(`${batchNormName('')}.weight`)) {
+      if (p.name.endsWith('.running_var') || (isBatchNormAffine(p.name) && p.name.endsWith('.weight'))) {
         data.fill(1);
       } else if (p.name.endsWith('.weight')) {
         const fanIn = p.shape.slice(1).reduce((a, b) => a * b, 1);

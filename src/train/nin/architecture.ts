@@ -51,6 +51,11 @@ export function batchNormName(convName: string): string {
   return `${convName}.bn`;
 }
 
+/** γ or β of a BatchNorm that batchNormName named (`classifier.0.bn.weight`, `classifier.0.bn.bias`). */
+export function isBatchNormAffine(name: string): boolean {
+  return /\.bn\.(weight|bias)$/.test(name);
+}
+
 /** BatchNorm's running statistics: state the training model updates, never the optimizer. */
 export function isRunningStatistic(name: string): boolean {
   return name.endsWith('.running_mean') || name.endsWith('.running_var');

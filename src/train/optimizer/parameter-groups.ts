@@ -1,3 +1,4 @@
+import { isBatchNormAffine } from '../nin/architecture.js';
 /**
  * PyTorch-style parameter groups, flattened to the per-parameter vectors that
  * the optimizer graphs take (`learning_rates`, `weight_decays`). Groups live on
@@ -74,18 +75,17 @@ export function ninCifar10Groups(
 ): ParameterGroup[] {
   const isLast = (name: string): boolean => name.startsWith(`${lastConv}.`);
   const isBias = (name: string): boolean => name.endsWith('.bias');
-  const isBatchNorm = (name: string): boolean => /\.bn\.(weight|bias)$/.test(name);
   const pick = (test: (name: string) => boolean): string[] => parameterNames.filter(test);
   const groups: ParameterGroup[] = [
     {
       name: 'weights',
-      parameters: pick((n) => !isLast(n) && !isBias(n) && !isBatchNorm(n)),
+      parameters: pick((n) => !isLast(n) && !isBias(n) && !isBatchNormAffine(n)),
       lr: base,
       weightDecay: 1e-4,
     },
     {
       name: 'biases',
-      parameters: pick((n) => !isLast(n) && isBias(n) && !isBatchNorm(n)),
+      parameters: pick((n) => !isLast(n) && isBias(n) && !isBatchNormAffine(n)),
       lr: 2 * base,
       weightDecay: 0,
     },
@@ -99,7 +99,7 @@ export function ninCifar10Groups(
   ];
   // A NIN trained with BatchNorms: their γ and β at the weights' rate without decay (decay on γ only shrinks the
   // scale that the next BatchNorm undoes).
-  const batchNorm = pick(isBatchNorm);
+  const batchNorm = pick(isBatchNormAffine);
   return batchNorm.length === 0
     ? groups
     : [...groups, { name: 'batchnorm', parameters: batchNorm, lr: base, weightDecay: 0 }];
