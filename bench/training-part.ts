@@ -108,7 +108,7 @@ export function trainingTables(section: TrainingSection): string[] {
       'Training: nin-sdk TrainingSession on onnxruntime-node CPU vs torch.optim.SGD on PyTorch CPU, pytorch-nin-cifar10 NIN,',
       '  same starting weights, batch, parameter groups (lr 1e-3 base) and momentum 0.95; one step = Dropout masks,',
       '  forward, backward, SGD update (ours: train model + optimizer model); images/s = batch / median step time;',
-      `  turns alternate ORT torch torch ORT; ${section.threads} threads each (intraOpNumThreads, torch.set_num_threads);`,
+      `  turns alternate ORT torch torch ORT; ${section.threads} threads each (ours: ${ourThreads(section)}; torch.set_num_threads);`,
       `  GFLOP/s = 2 × the step's conv multiply-adds × images/s; fp32 peak = ONNX Runtime's best chained 1024² MatMul,`,
       `  same threads: ${section.fp32PeakGflops.before.toFixed(0)} GFLOP/s before the cases, ${section.fp32PeakGflops.after.toFixed(0)} after (the larger is used)`,
       formatTable(
@@ -145,4 +145,11 @@ export function trainingTables(section: TrainingSection): string[] {
       ),
     ].join('\n'),
   ];
+}
+
+/** How our side used its threads: as `nin-sdk train` does, replicas of the training model where the model allows. */
+function ourThreads(section: TrainingSection): string {
+  const replicas = new Set(section.samples.map((c) => c.replicas));
+  if (replicas.size === 1 && replicas.has(1)) return 'intraOpNumThreads';
+  return `${[...replicas].join(' / ')} replicas of the training model, each on a share of the batch with one thread`;
 }

@@ -11,8 +11,8 @@ import {
   initialCheckpoint,
   initialParameters,
   recipeOptimizer,
-  TrainingSession,
 } from '../src/train/index.js';
+import { openNodeTrainingSession } from '../src/train/node/index.js';
 import { checkpointParameters } from '../src/train/checkpoint/state.js';
 import { ninParameters } from '../src/train/nin/architecture.js';
 import { type DropoutLayer } from '../src/train/loop/feeds.js';
@@ -40,6 +40,8 @@ export interface TrainingThroughputCase {
   readonly evalLoss: { readonly ort: number; readonly torch: number };
   /** Multiply-adds of one image's training step (forward, weight and input gradients of the convolutions). */
   readonly multiplyAddsPerImage: number;
+  /** Replicas of our training model, each on a share of the batch with one thread (1: one session, all threads). */
+  readonly replicas: number;
 }
 
 export interface TrainingThroughputSettings {
@@ -49,8 +51,8 @@ export interface TrainingThroughputSettings {
 }
 
 /**
- * One training step of a pytorch-nin-cifar10 NIN at batch `batch`: nin-sdk's TrainingSession on onnxruntime-node
- * (CPU, `threads` intra-op threads) against torch.optim.SGD on the same starting weights, batch, parameter groups
+ * One training step of a pytorch-nin-cifar10 NIN at batch `batch`: nin-sdk's TrainingSession on onnxruntime-node,
+ * CPU, opened with `threads` threads as `nin-sdk train` opens it (openNodeTrainingSession: replicas), against torch.optim.SGD on the same starting weights, batch, parameter groups
  * and momentum. Our step includes drawing its Dropout masks in TypeScript, since PyTorch's includes drawing its own.
  */
 export async function runTrainingThroughputCase(
@@ -86,11 +88,7 @@ export async function runTrainingThroughputCase(
     momentum: optimizer.momentum,
   });
 
-  const session = await TrainingSession.fromCheckpoint(checkpoint, {
-    ort,
-    platform: 'node',
-    sessionOptions: { intraOpNumThreads: settings.threads },
-  });
+  const { session, replicas } = await openNodeTrainingSession(checkpoint, { ort, platform: 'node' }, settings.threads);
   try {
     const feeds = {
       input: new ort.Tensor('float32', input, [batch, 3, 32, 32]),
@@ -135,6 +133,7 @@ export async function runTrainingThroughputCase(
       torchStepSeconds: sides[1].seconds,
       evalLoss: { ort: ortEvalLoss, torch: torchEvalLoss },
       multiplyAddsPerImage: trainingMultiplyAdds(ninForwardModel(architecture).train),
+      replicas,
     };
   } finally {
     await session.release();

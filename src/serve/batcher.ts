@@ -151,7 +151,7 @@ export class DynamicBatcher {
     const started = performance.now();
     for (const job of batch) this.observer.queued((started - job.arrived) / 1000);
     try {
-      const result = await worker.run(this.stack(batch, rows));
+      const result = await worker.run([this.stack(batch, rows)]);
       this.observer.batch(rows, result.seconds);
       this.deliver(batch, result, rows);
     } catch (error) {

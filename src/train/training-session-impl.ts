@@ -12,6 +12,7 @@ import type { OrtWithTensor } from '../classifier/index.js';
 import { isRecord } from '../schema/index.js';
 import { checkModel, type ModelPolicy, IR_OPERATORS } from '../model/index.js';
 import { openSession, type ProviderAttempt, type Provider } from '../runtime/index.js';
+import { openTrainModelHere, type TrainModelOpener, type TrainModelRunner } from './train-model-runner.js';
 import { buildTrainingArtifacts, LOGITS_NAME, LOSS_NAME } from './artifacts.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from './checkpoint/format.js';
 import { checkpointForwardModel } from './checkpoint/forward.js';
@@ -62,7 +63,7 @@ export class TrainingSessionImpl implements TrainingSession {
     readonly provider: Provider,
     /** Providers tried first that failed, with why. */
     readonly fallbacks: readonly ProviderAttempt[],
-    private readonly train: InferenceSession,
+    private readonly train: TrainModelRunner,
     private readonly evaluation: InferenceSession | undefined,
     private readonly optimizerSession: InferenceSession | undefined,
   ) {
@@ -94,11 +95,13 @@ export class TrainingSessionImpl implements TrainingSession {
 
   /**
    * Opens the three models on the first provider that starts the training model (the others then run on that
-   * same provider, or fail), and takes the parameters and optimizer state from the checkpoint.
+   * same provider, or fail), and takes the parameters and optimizer state from the checkpoint. The training model
+   * is opened by `openTrainModel` (Node's replicas in worker threads, or by default a session on this thread).
    */
   static async create(
     artifacts: TrainingSessionArtifacts,
     options: TrainingSessionOptions,
+    openTrainModel: TrainModelOpener = openTrainModelHere,
   ): Promise<TrainingSessionImpl> {
     const checkpoint =
       artifacts.checkpointState instanceof Uint8Array
@@ -107,14 +110,14 @@ export class TrainingSessionImpl implements TrainingSession {
     checkCheckpointBuffers(checkpoint);
     const { ort, platform, sessionOptions } = options;
     const providers = options.providers ?? [platform === 'node' ? 'cpu' : 'wasm'];
-    const train = await openSession(ort, checkModel(artifacts.trainModel, 'the training model', TRAINING_POLICY), {
+    const train = await openTrainModel(ort, checkModel(artifacts.trainModel, 'the training model', TRAINING_POLICY), {
       providers,
       strict: options.strict,
       platform,
       sessionOptions,
       ...(options.unavailable === undefined ? {} : { unavailable: options.unavailable }),
     });
-    const opened: InferenceSession[] = [train.session];
+    const opened: { release(): Promise<void> }[] = [train.runner];
     try {
       const onSameProvider = async (
         model: Uint8Array | undefined,
@@ -137,13 +140,13 @@ export class TrainingSessionImpl implements TrainingSession {
         'the optimizer model',
         optimizerSessionOptions(sessionOptions),
       );
-      checkModels(checkpoint, train.session, evaluation, optimizer);
+      checkModels(checkpoint, train.runner, evaluation, optimizer);
       return new TrainingSessionImpl(
         checkpoint,
         ort,
         train.provider,
         train.fallbacks,
-        train.session,
+        train.runner,
         evaluation,
         optimizer,
       );
@@ -160,6 +163,7 @@ export class TrainingSessionImpl implements TrainingSession {
   static async fromCheckpoint(
     checkpointState: TrainingCheckpoint | Uint8Array,
     options: TrainingSessionOptions,
+    openTrainModel?: TrainModelOpener,
   ): Promise<TrainingSessionImpl> {
     const checkpoint =
       checkpointState instanceof Uint8Array ? decodeTrainingCheckpoint(checkpointState) : checkpointState;
@@ -176,6 +180,7 @@ export class TrainingSessionImpl implements TrainingSession {
         optimizerModel: artifacts.optimizerModel,
       },
       options,
+      openTrainModel,
     );
   }
 
@@ -417,7 +422,7 @@ function checkFeeds(feeds: Feeds, expected: readonly string[], method: string): 
   return feeds;
 }
 
-function floatData(outputs: InferenceSession.OnnxValueMapType, name: string): Float32Array {
+function floatData(outputs: Readonly<Record<string, Pick<Tensor, 'data'>>>, name: string): Float32Array {
   const value = outputs[name];
   if (value === undefined || !(value.data instanceof Float32Array))
     throw new Error(`internal: the model gave no float32 output '${name}'`);
@@ -442,13 +447,17 @@ function checkCheckpointBuffers(checkpoint: TrainingCheckpoint): void {
 /** The models must be the checkpoint's: every parameter an input of each, and the optimizer of the checkpoint's kind. */
 function checkModels(
   checkpoint: TrainingCheckpoint,
-  train: InferenceSession,
+  train: TrainModelRunner,
   evaluation: InferenceSession | undefined,
   optimizer: InferenceSession | undefined,
 ): void {
   const names = checkpoint.tensors.map((p) => p.name);
   const trainable = trainableTensors(checkpoint).map((p) => p.name);
-  const requireInputs = (session: InferenceSession, which: string, inputs: readonly string[]): void => {
+  const requireInputs = (
+    session: Pick<InferenceSession, 'inputNames'>,
+    which: string,
+    inputs: readonly string[],
+  ): void => {
     const missing = inputs.filter((name) => !session.inputNames.includes(name));
     if (missing.length > 0) {
       throw new RangeError(
@@ -458,6 +467,10 @@ function checkModels(
   };
   requireInputs(train, 'training', names);
   const buffers = names.filter(isRunningStatistic).map(nextValueName);
+  if (buffers.length > 0 && train.splitsBatch)
+    throw new RangeError(
+      'TrainingSession.create: a model with BatchNorm cannot be trained on shares of the batch apart (each would be normalized by its own share)',
+    );
   if (!buffers.every((name) => train.outputNames.includes(name)))
     throw new RangeError(
       "TrainingSession.create: the training model does not update the checkpoint's running statistics",

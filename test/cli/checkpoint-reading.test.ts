@@ -12,13 +12,14 @@ import { after, before, describe, it } from 'node:test';
 import { readOnnx } from '../../src/graph/index.js';
 import { convertCheckpoint } from '../../src/web/index.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
+import { sourceCli } from '../support/source-cli.js';
 import { cifarFolders } from '../train-session/cifar-folders.js';
 
 const KUANGLIU_FORK = join(FIXTURES, 'arch', 'kuangliu-fork-ckpt.pth');
 const COUNTER = join(FIXTURES, 'containers', 'model-state-counter.pth');
 
 function cli(command: 'nin-convert' | 'nin-sdk', ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', `${command}.ts`), ...args], {
+  const result = spawnSync(process.execPath, [...sourceCli(command), ...args], {
     encoding: 'utf8',
     cwd: ROOT,
   });

@@ -17,10 +17,11 @@ import { decodeTrainingCheckpoint } from '../../src/train/checkpoint/format.js';
 import { initialModelCheckpoint, type ArchitectureSpec } from '../../src/train/checkpoint/state.js';
 import { TrainingSession } from '../../src/train/training-session.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
+import { sourceCli } from '../support/source-cli.js';
 import { cifarFolders } from './cifar-folders.js';
 import { pseudoRandom } from './helpers.js';
 
-const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'nin-sdk.ts'), 'train'];
+const CLI = [...sourceCli('nin-sdk'), 'train'];
 const START = join(FIXTURES, 'arch', 'rasbt-nin-batchnorm-small.pth');
 const D2L_START = join(FIXTURES, 'arch', 'd2l-class-nin-small.pth');
 const TEST_LOSS = /^Test set: Average loss: (\d+\.\d{4}), Accuracy: \d+\/\d+ \(\d+\.\d{2}%\)$/;

@@ -14,11 +14,12 @@ import { loadClassifier } from '../../src/node/classify.js';
 import { decodeTrainingCheckpoint, encodeTrainingCheckpoint } from '../../src/train/index.js';
 import { checkpointParameters } from '../../src/train/checkpoint/state.js';
 import { CHECKPOINTS, FIXTURES, ROOT } from '../support/fixtures.js';
+import { sourceCli } from '../support/source-cli.js';
 import { torchMissing, TORCH_PYTHON } from '../support/torch.js';
 import { cifarFolders } from './cifar-folders.js';
 import { assertBitEqual, pseudoRandom } from './helpers.js';
 
-const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'nin-sdk.ts'), 'train'];
+const CLI = [...sourceCli('nin-sdk'), 'train'];
 const TINY = ['--widths', '8,8,8,8,8,8,8,8', '--init', 'he', '--schedule', 'linear'];
 const TRAIN_LINE = /^Train Epoch: \d+ \[\d+\/\d+ \(\d+%\)\]\tLoss: \d+\.\d{6}\tLR: \d\.\d+(e-\d\d)?$/;
 const TEST_LINE = /^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/\d+ \(\d+\.\d{2}%\)$/;
@@ -81,6 +82,8 @@ describe('nin-sdk train', () => {
       '2',
       '--batch',
       '32',
+      '--threads',
+      '2',
       '--out',
       out('run'),
     );
@@ -93,7 +96,7 @@ describe('nin-sdk train', () => {
     assert.match(lines[0]!, /^Train Epoch: 1 \[0\/200 \(0%\)\]\tLoss: \d\.\d{6}\tLR: 0\.02857142857142857$/);
     assert.match(
       stderr,
-      /new run: cifar10 NIN 8,8,8,8,8,8,8,8,10, sgd, batch 32, 2 epochs \(linear schedule\), on cpu\n/,
+      /new run: cifar10 NIN 8,8,8,8,8,8,8,8,10, sgd, batch 32, 2 epochs \(linear schedule\), on cpu \(2 threads, each on a share of every batch\)\n/,
     );
     assert.match(stderr, /\nnin-sdk train: epoch 1\/2 trained: \d+\.\d images\/s, about \d+ (s|min) to go\n/);
     assert.match(stderr, /\nnin-sdk train: epoch 2\/2 trained: \d+\.\d images\/s, done\n/);

@@ -70,7 +70,8 @@ Options:
   --allow-one-class        train a classifier of one class (refused otherwise: it can only ever say that class)
   --provider <list>        cpu, cuda or webgpu, or an ordered list (default cpu)
   --strict                 fail if the first provider cannot start
-  --threads <n>            ONNX Runtime intra-op threads (default: one per physical core)
+  --threads <n>            CPU threads (default: one per physical core); on the CPU, a model without
+                           BatchNorm runs as n copies, each on its share of every batch with one thread
   --checkpoint-every <n>   batches between checkpoints, besides every epoch's end (default 100)
   --keep-epochs            also keep each epoch's weights as epoch-<N>.pth, e.g. to average the last few
                            with 'nin-sdk average'

@@ -1,7 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { intraOpThreads } from '../../io/index.js';
 import {
-  TrainingSession,
   type TrainingCheckpoint,
   describeArchitectureSpec,
   runTrainingLoop,
@@ -9,7 +8,7 @@ import {
   type Evaluation,
   type TrainingProgress,
 } from '../../train/internal.js';
-import { RunFolder } from '../../train/node/index.js';
+import { openNodeTrainingSession, RunFolder } from '../../train/node/index.js';
 import { providerOption } from '../args.js';
 import { ProgressBar } from '../progress.js';
 import { parseTrainFlags, TRAIN_HELP } from './train-options.js';
@@ -39,21 +38,20 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   const { checkpoint, train, test } = start;
   const { progress } = checkpoint;
 
-  const session = await TrainingSession.fromCheckpoint(checkpoint, {
-    ort,
-    platform: 'node',
-    providers,
-    strict: flags.strict,
-    sessionOptions: { intraOpNumThreads: intraOpThreads(flags.threads) },
-    unavailable: providerLibraryMissing,
-  });
+  const threads = intraOpThreads(flags.threads);
+  const { session, replicas } = await openNodeTrainingSession(
+    checkpoint,
+    { ort, platform: 'node', providers, strict: flags.strict, unavailable: providerLibraryMissing },
+    threads,
+  );
   for (const attempt of session.fallbacks)
     say(`${attempt.provider} could not start (${attempt.error}); using ${session.provider}`);
   const { architecture, optimizer } = session;
   say(
     `${describeStart(start.resumed, progress, checkpoint.step, folder.checkpointPath)}: ` +
       `${describeArchitectureSpec(architecture)}, ${optimizer.kind}, batch ${progress.recipe.batchSize}, ` +
-      `${progress.recipe.epochs} epoch${progress.recipe.epochs === 1 ? '' : 's'} (${progress.recipe.schedule} schedule), on ${session.provider}`,
+      `${progress.recipe.epochs} epoch${progress.recipe.epochs === 1 ? '' : 's'} (${progress.recipe.schedule} schedule), on ${session.provider}` +
+      (replicas > 1 ? ` (${replicas} threads, each on a share of every batch)` : ''),
   );
 
   let stopRequested = false;

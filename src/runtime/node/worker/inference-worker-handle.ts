@@ -127,15 +127,18 @@ export class InferenceWorkerHandle {
     return this.exited === undefined;
   }
 
-  /** Runs one input through the session; the input's buffer moves to the worker. */
-  run(input: WireTensor): Promise<RunResult> {
+  /** Runs the session on these feeds (a classifier's one input, or all of a model's); their buffers move to the worker. */
+  run(inputs: readonly WireTensor[]): Promise<RunResult> {
     if (this.exited !== undefined) return Promise.reject(this.exited);
     const id = this.nextId++;
     // Referenced while a run is pending: a process awaiting only this worker's answer must not end meanwhile.
     if (this.pending.size === 0) this.worker.ref();
     const run = new Promise<RunResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, input }, [input.buffer]);
+      this.worker.postMessage(
+        { id, inputs },
+        inputs.map((input) => input.buffer),
+      );
     });
     this.lastRun = run.catch(() => undefined);
     return run;

@@ -99,11 +99,16 @@ async function whileRunning<T>(state: Int32Array, work: () => Promise<T>): Promi
   }
 }
 
-async function run(session: InferenceSession, { id, input }: RunRequest, state: Int32Array): Promise<RunReply> {
+async function run(session: InferenceSession, { id, inputs }: RunRequest, state: Int32Array): Promise<RunReply> {
   try {
-    const tensor = new ort.Tensor(input.ortType as 'float32', typedArrayOf(input) as Float32Array, [...input.dims]);
+    const feeds = Object.fromEntries(
+      inputs.map((input) => [
+        input.name,
+        new ort.Tensor(input.ortType as 'float32', typedArrayOf(input) as Float32Array, [...input.dims]),
+      ]),
+    );
     const started = performance.now();
-    const results = await whileRunning(state, () => session.run({ [input.name]: tensor }));
+    const results = await whileRunning(state, () => session.run(feeds));
     const seconds = (performance.now() - started) / 1000;
     const outputs: WireTensor[] = Object.entries(results).map(([name, value]) => {
       const data = value.data as ArrayBufferView;

@@ -61,7 +61,8 @@ export type WorkerReady =
 
 export interface RunRequest {
   readonly id: number;
-  readonly input: WireTensor;
+  /** The run's feeds: a classifier's one input, or a training model's batch and parameters. */
+  readonly inputs: readonly WireTensor[];
 }
 
 export type RunReply =

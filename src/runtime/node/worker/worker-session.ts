@@ -2,9 +2,9 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import type { ClassifierSession, OpenedClassifierSession } from '../../classifier-session.js';
 import type { CheckedModel } from '../../../model/index.js';
 import type { OpenSessionOptions } from '../../open-session.js';
-import { DATATYPES, datatypeOfOrt } from '../../datatypes.js';
 import { InferenceWorkerHandle } from './inference-worker-handle.js';
-import type { WireTensor, WireValueInfo } from './worker-messages.js';
+import type { WireValueInfo } from './worker-messages.js';
+import { wireTensor, wireTensorData } from './wire-tensor.js';
 
 /**
  * A classifier's session in a worker thread of its own (loadClassifier's inWorker): onnxruntime-node's run() blocks
@@ -46,8 +46,8 @@ class WorkerSession implements ClassifierSession {
     const entries = Object.entries(feeds);
     if (entries.length !== 1) throw new Error(`internal: a worker session runs one input, got ${entries.length}`);
     const [name, tensor] = entries[0]!;
-    const { outputs } = await this.handle.run(wireTensor(name, tensor));
-    return Object.fromEntries(outputs.map((output) => [output.name, { data: typedData(output) }]));
+    const { outputs } = await this.handle.run([wireTensor(name, tensor)]);
+    return Object.fromEntries(outputs.map((output) => [output.name, { data: wireTensorData(output) }]));
   }
 
   release(): Promise<void> {
@@ -64,22 +64,4 @@ function valueMetadata(value: WireValueInfo): InferenceSession.ValueMetadata {
     type: value.ortType as Tensor.Type,
     shape: value.shape.map((dim) => (dim < 0 ? 'unknown' : dim)),
   };
-}
-
-/** The tensor as it crosses to the worker: its data's own buffer is moved when the data is all of it, else a copy. */
-function wireTensor(name: string, tensor: Tensor): WireTensor {
-  const data = tensor.data;
-  if (!ArrayBuffer.isView(data)) throw new Error(`internal: a worker session moves typed arrays, not ${typeof data}`);
-  const whole =
-    data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-  const buffer = whole
-    ? (data.buffer as ArrayBuffer)
-    : (new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer as ArrayBuffer);
-  return { name, ortType: tensor.type, dims: [...tensor.dims], buffer };
-}
-
-function typedData(output: WireTensor): Tensor['data'] {
-  const datatype = datatypeOfOrt(output.ortType);
-  if (datatype === undefined) throw new Error(`the model's output ${output.name} is of type ${output.ortType}`);
-  return DATATYPES[datatype].create(output.buffer);
 }
