@@ -10,7 +10,7 @@ import type { TrainingCheckpoint } from '../checkpoint/state.js';
 import { BatchIterator, CIFAR10_AUGMENTATION, type TrainingBatch } from '../data/batch-iterator.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import type { OptimizerSettings } from '../optimizer/settings.js';
-import type { TrainingSession } from '../training-session.js';
+import type { Feeds, TrainingSession } from '../training-session.js';
 import { checkpointForwardModel } from '../checkpoint/forward.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { dropoutLayers, trainFeeds, type DropoutLayer } from './feeds.js';
@@ -80,7 +80,11 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   const checkpointEvery = options.checkpointEvery ?? 100;
 
   let bestAccuracy = options.progress.bestAccuracy;
-  const progressNow = (): TrainingProgress => ({ ...options.progress, iterator: iterator.state, bestAccuracy });
+  // The iterator runs one batch ahead (drawing the next while a step runs); a checkpoint records where it stood
+  // once the batch just trained was drawn, so that a resume draws the next batch again, identically.
+  let drawn = iterator.state;
+  const progressNow = (): TrainingProgress => ({ ...options.progress, iterator: drawn, bestAccuracy });
+  const draw = (): TrainingBatch | undefined => (iterator.epoch < recipe.epochs ? iterator.next() : undefined);
   const save = async (reason: CheckpointReason): Promise<void> =>
     options.onCheckpoint(await session.getState(progressNow()), reason);
 
@@ -88,14 +92,20 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   let steps = 0;
   let images = 0;
   let sinceSave = 0;
-  while (iterator.epoch < recipe.epochs) {
-    const batch = iterator.next();
+  let next = draw();
+  for (let batch = next; batch !== undefined; batch = next) {
+    drawn = iterator.state;
     const epoch = batch.epoch + 1;
     const batchIndex = Math.floor(batch.firstSample / recipe.batchSize);
     const scale = learningRateScale(recipe, epoch, batchIndex, iterator.batchesPerEpoch);
-    await session.lazyResetGrad();
-    const loss = await session.runTrainStep(trainFeeds(ort, batch, layers, recipe.labelSmoothing));
-    await session.runOptimizerStep({ learningRateScale: scale });
+    const stepped = trainStep(session, trainFeeds(ort, batch, layers, recipe.labelSmoothing), scale);
+    stepped.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
+    // The next batch is drawn while the step runs: a training model in worker threads (Node's replicas) leaves this
+    // thread free, and crops, flips and Dropout masks then cost the step nothing. The step posts its work in
+    // microtasks, so one macrotask turn lets it start first; a session on this thread simply runs after the draw.
+    await nextTurn();
+    next = draw();
+    const loss = await stepped;
     steps += 1;
     images += batch.size;
     sinceSave += 1;
@@ -127,13 +137,13 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
         bestAccuracy = evaluation?.accuracy ?? null;
         await options.onBest(await session.getState(progressNow()), evaluation);
       }
-      await save(iterator.epoch < recipe.epochs ? 'epoch' : 'finished');
+      await save(drawn.epoch < recipe.epochs ? 'epoch' : 'finished');
       sinceSave = 0;
     } else if (sinceSave >= checkpointEvery) {
       await save('periodic');
       sinceSave = 0;
     }
-    if (iterator.epoch < recipe.epochs && (await options.shouldStop?.()) === true) {
+    if (drawn.epoch < recipe.epochs && (await options.shouldStop?.()) === true) {
       if (sinceSave > 0) await save('stop');
       return {
         status: 'stopped',
@@ -145,6 +155,19 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
     }
   }
   return { status: 'finished', progress: progressNow(), steps, images, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Resolves after pending microtasks and one macrotask turn (setTimeout: Node and browsers alike). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** One optimizer step on one batch; its loss. */
+async function trainStep(session: TrainingSession, feeds: Feeds, scale: number): Promise<number> {
+  await session.lazyResetGrad();
+  const loss = await session.runTrainStep(feeds);
+  await session.runOptimizerStep({ learningRateScale: scale });
+  return loss;
 }
 
 /**
