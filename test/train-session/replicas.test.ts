@@ -17,8 +17,8 @@ import {
   type TrainingSession,
 } from '../../src/train/index.js';
 import { isRunningStatistic, ninParameters } from '../../src/train/nin/architecture.js';
-import { batchShares, openNodeTrainingSession } from '../../src/train/node/index.js';
-import { openReplicatedTrainModel } from '../../src/train/node/replicated-train-model.js';
+import { openNodeTrainingSession } from '../../src/train/node/index.js';
+import { batchShares, openReplicatedTrainModel } from '../../src/train/node/replicated-train-model.js';
 import { TrainingSessionImpl } from '../../src/train/training-session-impl.js';
 import { sessionOptions, syntheticBatch, TINY_WIDTHS, tinyCheckpoint } from './helpers.js';
 

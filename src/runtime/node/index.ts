@@ -7,4 +7,4 @@ export { nodeSessionOptions } from './session-options.js';
 export { InferenceWorkerHandle, type RunResult } from './worker/inference-worker-handle.js';
 export type { WireTensor, WireValueInfo, WorkerSetup } from './worker/worker-messages.js';
 export { openWorkerSession } from './worker/worker-session.js';
-export { wireTensor, wireTensorData } from './worker/wire-tensor.js';
+export { wireTensorData } from './worker/wire-tensor.js';

@@ -5,4 +5,3 @@
 export { loadImageDataset } from '../data/node/load-dataset.js';
 export { RunFolder } from './run-folder.js';
 export { openNodeTrainingSession, type NodeTrainingSession } from './node-training-session.js';
-export { batchShares } from './replicated-train-model.js';
