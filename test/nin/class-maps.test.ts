@@ -10,6 +10,7 @@ import { withClassMaps } from '../../src/model/class-maps-output.js';
 import { METADATA_KEYS } from '../../src/model/metadata.js';
 import { readCheckedModelInfo, readModelInfo } from '../../src/model/model-info.js';
 import { CHECKPOINTS, FIXTURES, maxAbsDiff, readFloat32, readReference } from '../support/fixtures.js';
+import { defaultModelProto, encodeModel } from '../security/helpers.js';
 
 const CIFAR_GEOMETRY = { stride: [4, 4], receptiveField: [27, 27], offset: [-13, -13] };
 const CIFAR_LABELS = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -81,28 +82,48 @@ describe('class maps (the last map before global average pooling)', () => {
     assert.equal(readCheckedModelInfo(model).classMaps, undefined);
   });
 
-  for (const file of ['nin-cifar10.onnx', 'nin-cifar10-int8.onnx']) {
-    test(`the embedded ${file}, converted before maps existed, gets them at load, in memory only`, () => {
-      const path = join(FIXTURES, '..', 'models', file);
-      const bytes = readFileSync(path);
-      const copy = Uint8Array.from(bytes);
-      const checked = checkModel(bytes, file);
-      assert.equal(readCheckedModelInfo(checked).classMaps, undefined);
-      const edited = withClassMaps(checked);
-      const info = readCheckedModelInfo(edited);
-      const value = 'class_maps';
+  // nin-convert writes the maps output (the fp32 file); nin-sdk quantize keeps it, dequantized (the int8 file).
+  for (const [file, value] of [
+    ['nin-cifar10.onnx', 'class_maps'],
+    ['nin-cifar10-int8.onnx', 'class_maps_dequantized'],
+  ] as const) {
+    test(`the embedded ${file} carries its class maps in the file: loading adds nothing`, () => {
+      const checked = checkModel(readFileSync(join(FIXTURES, '..', 'models', file)), file);
+      const info = readCheckedModelInfo(checked);
       assert.deepEqual(info.outputs, { logits: 'logits', probabilities: 'probabilities', maps: value });
       assert.deepEqual(info.classMaps, { value, geometry: CIFAR_GEOMETRY, classes: 10, size: [8, 8] });
       assert.deepEqual(
-        edited.proto.graph!.output.map((o) => o.name),
+        checked.proto.graph!.output.map((o) => o.name),
         ['logits', 'probabilities', value],
       );
-      // The checked model it came from is unchanged, and so are the file's bytes.
-      assert.equal(checked.proto.graph!.output.length, 2);
-      assert.deepEqual(Uint8Array.from(readFileSync(path)), copy);
-      assert.equal(withClassMaps(edited), edited);
+      assert.equal(withClassMaps(checked), checked);
     });
   }
+
+  test('a model converted before maps existed (the shipped fp32 one, maps stripped) gets them at load, in memory only', () => {
+    const model = defaultModelProto();
+    model.graph!.output = model.graph!.output.filter((o) => o.name !== 'class_maps');
+    const outputs = model.metadataProps.find((p) => p.key === METADATA_KEYS.outputs)!;
+    outputs.value = JSON.stringify({ logits: 'logits', probabilities: 'probabilities' });
+    const bytes = encodeModel(model);
+    const copy = Uint8Array.from(bytes);
+    const checked = checkModel(bytes, 'without maps');
+    assert.equal(readCheckedModelInfo(checked).classMaps, undefined);
+    const edited = withClassMaps(checked);
+    const info = readCheckedModelInfo(edited);
+    // The graph still has a value named class_maps (the last ReLU's output, as nin-convert names it): a fresh name.
+    const value = 'class_maps_1';
+    assert.deepEqual(info.outputs, { logits: 'logits', probabilities: 'probabilities', maps: value });
+    assert.deepEqual(info.classMaps, { value, geometry: CIFAR_GEOMETRY, classes: 10, size: [8, 8] });
+    assert.deepEqual(
+      edited.proto.graph!.output.map((o) => o.name),
+      ['logits', 'probabilities', value],
+    );
+    // The checked model it came from is unchanged, and so are the bytes.
+    assert.equal(checked.proto.graph!.output.length, 2);
+    assert.deepEqual(bytes, copy);
+    assert.equal(withClassMaps(edited), edited);
+  });
 
   test("torch.onnx's export (Pad + AveragePool + a computed Reshape) adopted: maps output, same geometry", () => {
     const adopted = adoptOnnxClassifier(readFileSync(join(FIXTURES, 'torch-export', 'cifar-small-torch.onnx')), {

@@ -264,7 +264,7 @@ describe("the one ONNX decoding against protobuf C++'s reading of what it hands 
         JSON.stringify(viewOfBytes(hiddenGraph, 'cpp').initializers) +
         ', the guard saw ' +
         JSON.stringify(viewOfBytes(hiddenGraph, 'whole').initializers),
-      'ONNX Runtime reads outputs ["leak","logits","probabilities"], the guard saw ["logits","probabilities"]',
+      'ONNX Runtime reads outputs ["class_maps","leak","logits","probabilities"], the guard saw ["class_maps","logits","probabilities"]',
     ]);
     const hiddenLocation = hiddenLocationModel('classifier.0.weight', 'weights.bin');
     assert.deepEqual(findings(hiddenLocation, handWrittenReader), [

@@ -92,6 +92,7 @@ describe('nin-sdk export triton', () => {
         output: [
           { name: 'logits', data_type: 'TYPE_FP32', dims: ['10'], label_filename: 'labels.txt' },
           { name: 'probabilities', data_type: 'TYPE_FP32', dims: ['10'], label_filename: 'labels.txt' },
+          { name: 'class_maps', data_type: 'TYPE_FP32', dims: ['10', '8', '8'] },
         ],
         dynamic_batching: { max_queue_delay_microseconds: '250' },
         instance_group: [{ count: 2, kind: 'KIND_CPU' }],
@@ -99,7 +100,7 @@ describe('nin-sdk export triton', () => {
           'nin.family': { string_value: 'cifar10' },
           'nin.labels': { string_value: JSON.stringify(classifier.labels) },
           'nin.preprocessing': { string_value: JSON.stringify(classifier.info.preprocessing) },
-          'nin.outputs': { string_value: '{"logits":"logits","probabilities":"probabilities"}' },
+          'nin.outputs': { string_value: '{"logits":"logits","probabilities":"probabilities","maps":"class_maps"}' },
         },
       });
       // The model as checked: its canonical re-encoding, which decodes to the same model as the file.
