@@ -11,6 +11,7 @@ import {
   type OptimizerSettings,
   type TrainingCheckpoint,
 } from '../../src/train/index.js';
+import { isRunningStatistic, ninParameters } from '../../src/train/nin/architecture.js';
 
 /** A NIN small enough that a step takes milliseconds: every hidden width 8. */
 export const TINY_WIDTHS = [8, 8, 8, 8, 8, 8, 8, 8, 10] as const;
@@ -27,6 +28,15 @@ export function tinyOptimizer(kind: 'sgd' | 'adamw', baseLr = kind === 'sgd' ? 0
 
 export function tinyCheckpoint(kind: 'sgd' | 'adamw', seed = 1): TrainingCheckpoint {
   return initialCheckpoint(TINY, tinyOptimizer(kind), initialParameters(TINY, 'he', seed));
+}
+
+/** The tiny NIN with BatchNorm after every conv but the last (`--batch-norm`), its recipe's SGD groups at `baseLr`. */
+export function tinyBatchNormCheckpoint(seed = 3, baseLr = 0.1): TrainingCheckpoint {
+  const architecture = architectureFromWidths(NIN_CIFAR10, TINY_WIDTHS, { batchNorm: true });
+  const names = ninParameters(architecture).map((p) => p.name);
+  const trained = names.filter((name) => !isRunningStatistic(name));
+  const optimizer = recipeOptimizer('sgd', trained, 'classifier.20', baseLr);
+  return initialCheckpoint(architecture, optimizer, initialParameters(architecture, 'he', seed));
 }
 
 export const sessionOptions = { ort, platform: 'node' as const, sessionOptions: { intraOpNumThreads: 1 } };

@@ -7,34 +7,13 @@ import '../support/inference-workers.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { NIN_CIFAR10 } from '../../src/convert/index.js';
-import {
-  architectureFromWidths,
-  initialCheckpoint,
-  initialParameters,
-  recipeOptimizer,
-  type TrainingCheckpoint,
-  type TrainingSession,
-} from '../../src/train/index.js';
-import { isRunningStatistic, ninParameters } from '../../src/train/nin/architecture.js';
+import type { TrainingSession } from '../../src/train/index.js';
 import { openNodeTrainingSession } from '../../src/train/node/index.js';
 import { batchShares, openReplicatedTrainModel } from '../../src/train/node/replicated-train-model.js';
 import { TrainingSessionImpl } from '../../src/train/training-session-impl.js';
-import { sessionOptions, syntheticBatch, TINY_WIDTHS, tinyCheckpoint } from './helpers.js';
+import { sessionOptions, syntheticBatch, tinyBatchNormCheckpoint, tinyCheckpoint } from './helpers.js';
 
 const options = { ort, platform: 'node' as const };
-
-function batchNormCheckpoint(): TrainingCheckpoint {
-  const architecture = architectureFromWidths(NIN_CIFAR10, TINY_WIDTHS, { batchNorm: true });
-  const names = ninParameters(architecture).map((p) => p.name);
-  const optimizer = recipeOptimizer(
-    'sgd',
-    names.filter((name) => !isRunningStatistic(name)),
-    'classifier.20',
-    0.1,
-  );
-  return initialCheckpoint(architecture, optimizer, initialParameters(architecture, 'he', 3));
-}
 
 /** One SGD step on `batch`: the loss, and the parameters after it. */
 async function oneStep(session: TrainingSession, batch: number): Promise<{ loss: number; after: Float32Array }> {
@@ -103,7 +82,7 @@ describe('the training model as replicas in worker threads', () => {
   });
 
   it('keeps a BatchNorm model in one session, and refuses to split it when asked', async () => {
-    const checkpoint = batchNormCheckpoint();
+    const checkpoint = tinyBatchNormCheckpoint();
     const opened = await openNodeTrainingSession(checkpoint, options, 2);
     assert.equal(opened.replicas, 1);
     await opened.session.release();

@@ -14,12 +14,16 @@ import {
 import { initialProgress, runTrainingLoop } from '../../src/train/loop/trainer.js';
 import { type TrainingProgress } from '../../src/train/checkpoint/progress.js';
 import { type TrainingRecipe } from '../../src/train/loop/recipe.js';
-import { NIN_CIFAR10 } from '../../src/convert/index.js';
-import { checkpointParameters, initialCheckpoint } from '../../src/train/checkpoint/state.js';
-import { initialParameters } from '../../src/train/init.js';
-import { recipeOptimizer } from '../../src/train/loop/recipe.js';
-import { architectureFromWidths, isRunningStatistic, ninParameters } from '../../src/train/nin/architecture.js';
-import { assertBitEqual, CIFAR_SPEC, sessionOptions, syntheticCifar, tinyCheckpoint, TINY_WIDTHS } from './helpers.js';
+import { checkpointParameters } from '../../src/train/checkpoint/state.js';
+import {
+  assertBitEqual,
+  CIFAR_SPEC,
+  sessionOptions,
+  syntheticCifar,
+  tinyBatchNormCheckpoint,
+  tinyCheckpoint,
+  TINY_WIDTHS,
+} from './helpers.js';
 
 const train = syntheticCifar(80, 3);
 const test = syntheticCifar(20, 4);
@@ -119,15 +123,7 @@ describe('resuming an interrupted run', () => {
 });
 
 describe('resuming a run with BatchNorm, the cosine schedule and label smoothing', () => {
-  const architecture = architectureFromWidths(NIN_CIFAR10, TINY_WIDTHS, { batchNorm: true });
-  const names = ninParameters(architecture).map((p) => p.name);
-  const optimizer = recipeOptimizer(
-    'sgd',
-    names.filter((name) => !isRunningStatistic(name)),
-    'classifier.20',
-    0.1,
-  );
-  const start = initialCheckpoint(architecture, optimizer, initialParameters(architecture, 'he', 3));
+  const start = tinyBatchNormCheckpoint();
   const smoothed: TrainingRecipe = { ...recipe, schedule: 'cosine', labelSmoothing: 0.1 };
   const progress = initialProgress(smoothed, train, labels, CIFAR_SPEC);
 
