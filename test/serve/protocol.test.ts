@@ -85,7 +85,7 @@ describe('health and metadata', () => {
       outputs: [
         { name: 'logits', datatype: 'FP32', shape: [-1, 10] },
         { name: 'probabilities', datatype: 'FP32', shape: [-1, 10] },
-        // Added at load (the embedded model predates class maps); sent only when asked for (test/serve/class-maps).
+        // In the embedded model's file; sent only when asked for (test/serve/class-maps).
         { name: 'class_maps', datatype: 'FP32', shape: [-1, 10, 8, 8] },
       ],
     };
