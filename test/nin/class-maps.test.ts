@@ -10,7 +10,7 @@ import { withClassMaps } from '../../src/model/class-maps-output.js';
 import { METADATA_KEYS } from '../../src/model/metadata.js';
 import { readCheckedModelInfo, readModelInfo } from '../../src/model/model-info.js';
 import { CHECKPOINTS, FIXTURES, maxAbsDiff, readFloat32, readReference } from '../support/fixtures.js';
-import { defaultModelProto, encodeModel } from '../security/helpers.js';
+import { defaultModelProto, encodeModel, withoutClassMaps } from '../security/helpers.js';
 
 const CIFAR_GEOMETRY = { stride: [4, 4], receptiveField: [27, 27], offset: [-13, -13] };
 const CIFAR_LABELS = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -101,11 +101,7 @@ describe('class maps (the last map before global average pooling)', () => {
   }
 
   test('a model converted before maps existed (the shipped fp32 one, maps stripped) gets them at load, in memory only', () => {
-    const model = defaultModelProto();
-    model.graph!.output = model.graph!.output.filter((o) => o.name !== 'class_maps');
-    const outputs = model.metadataProps.find((p) => p.key === METADATA_KEYS.outputs)!;
-    outputs.value = JSON.stringify({ logits: 'logits', probabilities: 'probabilities' });
-    const bytes = encodeModel(model);
+    const bytes = encodeModel(withoutClassMaps(defaultModelProto()));
     const copy = Uint8Array.from(bytes);
     const checked = checkModel(bytes, 'without maps');
     assert.equal(readCheckedModelInfo(checked).classMaps, undefined);

@@ -46,6 +46,14 @@ export function defaultModelProto(): ModelProto {
   return fromBinary(ModelProtoSchema, readFileSync(DEFAULT_MODEL));
 }
 
+/** `model` without its class maps output (edited in place), as models converted before maps existed were. */
+export function withoutClassMaps(model: ModelProto): ModelProto {
+  model.graph!.output = model.graph!.output.filter((o) => o.name !== 'class_maps');
+  const outputs = model.metadataProps.find((p) => p.key === 'nin.outputs')!;
+  outputs.value = JSON.stringify({ logits: 'logits', probabilities: 'probabilities' });
+  return model;
+}
+
 export function encodeModel(model: ModelProto): Uint8Array {
   return toBinary(ModelProtoSchema, model);
 }

@@ -13,7 +13,7 @@ import { NodeProtoSchema, TensorProtoSchema, type ModelProto, type NodeProto } f
 import { checkModel } from '../../src/model/checked-model.js';
 import { loadClassifier } from '../../src/node/classify.js';
 import { FIXTURES, ROOT } from '../support/fixtures.js';
-import { DEFAULT_MODEL, defaultModelProto, encodeModel } from './helpers.js';
+import { DEFAULT_MODEL, defaultModelProto, encodeModel, withoutClassMaps } from './helpers.js';
 
 /** An int64 initializer holding `values`. */
 function int64Initializer(name: string, values: readonly number[]) {
@@ -22,10 +22,11 @@ function int64Initializer(name: string, values: readonly number[]) {
 
 /**
  * The default model with `nodes` added whose last output (a scalar) is added to the logits: the logits and
- * probabilities are unchanged when it is zero, so the model still passes for the classifier it was.
+ * probabilities are unchanged when it is zero, so the model still passes for the classifier it was. Its class maps
+ * output goes: the logits are no longer the maps' average, which the model check would rightly refuse.
  */
 function withNodesIntoLogits(nodes: readonly NodeProto[], extra: (model: ModelProto) => void = () => {}): Uint8Array {
-  const model = defaultModelProto();
+  const model = withoutClassMaps(defaultModelProto());
   const graph = model.graph!;
   const flatten = graph.node.find((n) => n.output.includes('logits'))!;
   flatten.output = ['logits_raw'];
